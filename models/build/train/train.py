@@ -1,0 +1,246 @@
+"""Trains tiercel's target and draft models together on the encoded code corpus.
+
+Run with Debian's python3 + python3-torch (see models/README.md); bf16 autocast is what makes
+CPU training usable on these machines (oneDNN/AMX), fp32 matmul is ~100x slower.
+
+The two models are llama-architecture transformers (RMSNorm, rotary attention on adjacent pairs
+as llama.cpp's LLAMA rope type expects, SwiGLU) so their weights export to GGUF without any
+permutation. The draft is trained on the hard targets *and* distilled from the target's current
+distribution (KL), which is what raises the greedy acceptance rate of the pair: the draft learns
+to predict what the target will say, not only what the corpus says.
+
+Training is budgeted by wall time (--minutes) with a time-based cosine schedule; checkpoints
+(safetensors) are written every --checkpoint-minutes so a cut-off run still leaves weights.
+"""
+import argparse, json, math, os, struct, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+TARGET = dict(dim=320, layers=6, heads=5, ffn=864)
+DRAFT = dict(dim=128, layers=2, heads=2, ffn=384)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim, eps=1e-5):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        xf = x.float()
+        return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)).type_as(x) * self.weight
+
+
+def rope_tables(head_dim, seq, base=10000.0):
+    inv = 1.0 / (base ** (torch.arange(0, head_dim, 2).float() / head_dim))
+    ang = torch.outer(torch.arange(seq).float(), inv)  # [seq, head_dim/2]
+    return ang.cos(), ang.sin()
+
+
+def apply_rope(x, cos, sin):
+    # x: [B, H, T, D]; rotate adjacent pairs (x0, x1), (x2, x3), ... (llama.cpp rope type NORM)
+    # Tables are cast to x's dtype: a bf16 × fp32 product would promote and copy every tensor.
+    x0, x1 = x[..., 0::2], x[..., 1::2]
+    c, s = cos[: x.shape[2]].to(x.dtype), sin[: x.shape[2]].to(x.dtype)
+    return torch.stack((x0 * c - x1 * s, x0 * s + x1 * c), dim=-1).flatten(-2)
+
+
+class Block(nn.Module):
+    def __init__(self, dim, heads, ffn):
+        super().__init__()
+        self.heads = heads
+        self.attn_norm = RMSNorm(dim)
+        self.wq = nn.Linear(dim, dim, bias=False)
+        self.wk = nn.Linear(dim, dim, bias=False)
+        self.wv = nn.Linear(dim, dim, bias=False)
+        self.wo = nn.Linear(dim, dim, bias=False)
+        self.ffn_norm = RMSNorm(dim)
+        self.w_gate = nn.Linear(dim, ffn, bias=False)
+        self.w_up = nn.Linear(dim, ffn, bias=False)
+        self.w_down = nn.Linear(ffn, dim, bias=False)
+
+    def forward(self, x, cos, sin, mask):
+        B, T, C = x.shape
+        hd = C // self.heads
+        h = self.attn_norm(x)
+        q = self.wq(h).view(B, T, self.heads, hd).transpose(1, 2)
+        k = self.wk(h).view(B, T, self.heads, hd).transpose(1, 2)
+        v = self.wv(h).view(B, T, self.heads, hd).transpose(1, 2)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hd))
+        att = (att.float() + mask[:T, :T]).softmax(-1).type_as(v)
+        y = (att @ v).transpose(1, 2).reshape(B, T, C)
+        x = x + self.wo(y)
+        h = self.ffn_norm(x)
+        return x + self.w_down(F.silu(self.w_gate(h)) * self.w_up(h))
+
+
+class Llama(nn.Module):
+    def __init__(self, vocab, dim, layers, heads, ffn, seq):
+        super().__init__()
+        self.cfg = dict(vocab=vocab, dim=dim, layers=layers, heads=heads, ffn=ffn)
+        self.embed = nn.Embedding(vocab, dim)
+        self.blocks = nn.ModuleList(Block(dim, heads, ffn) for _ in range(layers))
+        self.norm = RMSNorm(dim)
+        self.out = nn.Linear(dim, vocab, bias=False)
+        self.out.weight = self.embed.weight  # tied; exported as both token_embd and output
+        cos, sin = rope_tables(dim // heads, seq)
+        self.register_buffer("cos", cos, persistent=False)
+        self.register_buffer("sin", sin, persistent=False)
+        self.register_buffer("mask", torch.full((seq, seq), float("-inf")).triu(1), persistent=False)
+        for name, p in self.named_parameters():
+            if p.dim() == 2:
+                std = 0.02 / math.sqrt(2 * layers) if name.endswith(("wo.weight", "w_down.weight")) else 0.02
+                nn.init.normal_(p, 0.0, std)
+
+    def forward(self, idx):
+        x = self.embed(idx)
+        for b in self.blocks:
+            x = b(x, self.cos, self.sin, self.mask)
+        return self.out(self.norm(x))
+
+    def n_params(self):
+        return sum(p.numel() for p in self.parameters())
+
+
+def gguf_tensors(model):
+    """Weights under llama.cpp's GGUF tensor names, torch layout [out, in]."""
+    t = {"token_embd.weight": model.embed.weight, "output_norm.weight": model.norm.weight,
+         "output.weight": model.out.weight}
+    for i, b in enumerate(model.blocks):
+        p = f"blk.{i}."
+        t.update({p + "attn_norm.weight": b.attn_norm.weight, p + "attn_q.weight": b.wq.weight,
+                  p + "attn_k.weight": b.wk.weight, p + "attn_v.weight": b.wv.weight,
+                  p + "attn_output.weight": b.wo.weight, p + "ffn_norm.weight": b.ffn_norm.weight,
+                  p + "ffn_gate.weight": b.w_gate.weight, p + "ffn_up.weight": b.w_up.weight,
+                  p + "ffn_down.weight": b.w_down.weight})
+    return t
+
+
+def save_safetensors(path, model, meta):
+    header, blobs, offset = {}, [], 0
+    for name, p in gguf_tensors(model).items():
+        arr = p.detach().float().contiguous().numpy().astype(np.float32)
+        data = arr.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    header["__metadata__"] = {k: str(v) for k, v in meta.items()}
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+@torch.no_grad()
+def evaluate(models, data, seq, batches=24, seed=1234):
+    g = torch.Generator().manual_seed(seed)
+    losses = [0.0] * len(models)
+    for _ in range(batches):
+        x, y = batch(data, 8, seq, g)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            for i, m in enumerate(models):
+                losses[i] += F.cross_entropy(m(x).float().view(-1, m.cfg["vocab"]), y.view(-1)).item()
+    return [l / batches for l in losses]
+
+
+def batch(data, bsz, seq, g):
+    ix = torch.randint(0, len(data) - seq - 1, (bsz,), generator=g)
+    x = torch.stack([torch.from_numpy(data[i : i + seq].astype(np.int64)) for i in ix.tolist()])
+    y = torch.stack([torch.from_numpy(data[i + 1 : i + 1 + seq].astype(np.int64)) for i in ix.tolist()])
+    return x, y
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default="models/.cache/corpus")
+    ap.add_argument("--out", default="models/.cache/train")
+    ap.add_argument("--vocab", type=int, default=4096)
+    ap.add_argument("--seq", type=int, default=384)
+    ap.add_argument("--batch", type=int, default=10)
+    ap.add_argument("--minutes", type=float, default=80)
+    ap.add_argument("--checkpoint-minutes", type=float, default=10)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--draft-lr", type=float, default=3e-3)
+    ap.add_argument("--distill", type=float, default=0.7, help="weight of the KL-to-target term in the draft loss")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+    train = np.fromfile(os.path.join(args.corpus, "train.bin"), dtype=np.uint16)
+    held = np.fromfile(os.path.join(args.corpus, "heldout.bin"), dtype=np.uint16)
+
+    target = Llama(args.vocab, seq=args.seq, **TARGET)
+    draft = Llama(args.vocab, seq=args.seq, **DRAFT)
+    print(f"target {target.n_params()/1e6:.2f}M params, draft {draft.n_params()/1e6:.2f}M params, "
+          f"train {len(train)/1e6:.1f}M tokens", flush=True)
+    opt_t = torch.optim.AdamW(target.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
+    opt_d = torch.optim.AdamW(draft.parameters(), lr=args.draft_lr, betas=(0.9, 0.95), weight_decay=0.1)
+    g = torch.Generator().manual_seed(args.seed)
+    budget = args.minutes * 60
+    start = last_ckpt = time.time()
+    step, seen, log = 0, 0, []
+    warmup = 100
+
+    def lr_scale(frac):
+        return min(1.0, (step + 1) / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+
+    def checkpoint(tag):
+        lt, ld = evaluate([target, draft], held, args.seq)
+        meta = dict(step=step, tokens=seen, seconds=round(time.time() - start), heldout_loss=None)
+        save_safetensors(os.path.join(args.out, "target.safetensors"), target, {**meta, "heldout_loss": lt, **TARGET})
+        save_safetensors(os.path.join(args.out, "draft.safetensors"), draft, {**meta, "heldout_loss": ld, **DRAFT})
+        entry = dict(tag=tag, step=step, tokens=seen, seconds=round(time.time() - start), target_loss=lt, draft_loss=ld)
+        log.append(entry)
+        with open(os.path.join(args.out, "log.json"), "w") as f:
+            json.dump(dict(args=vars(args), target=TARGET, draft=DRAFT, checkpoints=log), f, indent=1)
+        print(f"checkpoint {entry}", flush=True)
+
+    while True:
+        elapsed = time.time() - start
+        if elapsed >= budget:
+            break
+        scale = lr_scale(elapsed / budget)
+        for o, base in ((opt_t, args.lr), (opt_d, args.draft_lr)):
+            for pg in o.param_groups:
+                pg["lr"] = base * scale
+        x, y = batch(train, args.batch, args.seq, g)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            lt_logits = target(x).float()
+            loss_t = F.cross_entropy(lt_logits.view(-1, args.vocab), y.view(-1))
+            ld_logits = draft(x).float()
+            ce_d = F.cross_entropy(ld_logits.view(-1, args.vocab), y.view(-1))
+            kl_d = F.kl_div(F.log_softmax(ld_logits, -1).view(-1, args.vocab),
+                            F.log_softmax(lt_logits.detach(), -1).view(-1, args.vocab),
+                            log_target=True, reduction="batchmean")
+            loss_d = (1 - args.distill) * ce_d + args.distill * kl_d
+        opt_t.zero_grad(set_to_none=True)
+        opt_d.zero_grad(set_to_none=True)
+        (loss_t + loss_d).backward()
+        torch.nn.utils.clip_grad_norm_(target.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(draft.parameters(), 1.0)
+        opt_t.step()
+        opt_d.step()
+        step += 1
+        seen += x.numel()
+        if step % 25 == 0:
+            el = time.time() - start
+            print(f"step {step} tokens {seen} loss_t {loss_t.item():.3f} ce_d {ce_d.item():.3f} kl {kl_d.item():.3f} "
+                  f"lr {scale:.3f} {seen/el:.0f} tok/s {el/60:.1f} min", flush=True)
+        if time.time() - last_ckpt >= args.checkpoint_minutes * 60:
+            checkpoint("periodic")
+            last_ckpt = time.time()
+    checkpoint("final")
+
+
+if __name__ == "__main__":
+    main()

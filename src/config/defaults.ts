@@ -1,0 +1,31 @@
+/**
+ * Named defaults, each with the reason for its value. The schema (schema.ts) refers to these so
+ * that the documented default and the applied default cannot drift apart.
+ */
+
+/** The bundled target model (models/manifest.json). */
+export const defaultTargetModelId = "tiercel-code-target";
+/** The bundled draft model (models/manifest.json). */
+export const defaultDraftModelIds = ["tiercel-code-draft"];
+/** Tokens per sequence: agents resend long prefixes; the bundled pair was trained at 384 but runs longer. */
+export const defaultContextSize = 2048;
+/** Concurrent requests per model (one context sequence each); the rest wait in the queue. */
+export const defaultSequences = 4;
+/** Requests allowed to wait for a sequence before new ones are refused with E_QUEUE_FULL. */
+export const defaultMaxQueue = 64;
+/** Output cap when a request does not set max_tokens. */
+export const defaultMaxTokens = 256;
+/** Drafted tokens per verification step (llama.cpp's server uses 16 as its upper bound). */
+export const defaultMaxDraftTokens = 8;
+/**
+ * Stop drafting when the draft's own top-token probability falls below this: a draft that is unsure
+ * is usually rejected, and each rejected token still costs a draft step (llama.cpp's `p_min`).
+ */
+export const defaultMinDraftConfidence = 0.2;
+/** Shortest suffix n-gram the prompt-lookup drafter matches (1-grams match everywhere and mostly miss). */
+export const defaultNgramMinN = 2;
+/** Longest suffix n-gram the prompt-lookup drafter tries first. */
+export const defaultNgramMaxN = 4;
+/** Sampling defaults applied when temperature > 0 and the request leaves them unset (llama.cpp's). */
+export const defaultTopK = 40;
+export const defaultTopP = 0.95;

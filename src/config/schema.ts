@@ -1,0 +1,117 @@
+/**
+ * The one schema for tiercel's configuration: validated once at the edge (loadConfig) and also the
+ * static `Config` type everything else receives. Every object is `.strict()`: an unknown key is an
+ * error naming the key, never silently ignored.
+ */
+import { z } from "zod";
+import {
+    defaultContextSize,
+    defaultDraftModelIds,
+    defaultMaxDraftTokens,
+    defaultMaxQueue,
+    defaultMaxTokens,
+    defaultMinDraftConfidence,
+    defaultNgramMaxN,
+    defaultNgramMinN,
+    defaultSequences,
+    defaultTargetModelId,
+} from "./defaults.js";
+
+/** A model: by manifest id, or by explicit GGUF path. */
+const modelRefSchema = z
+    .object({
+        /** Model id, used in requests and metrics. Looked up in the manifest when `path` is absent. */
+        id: z.string().min(1),
+        /** GGUF file path, relative to the config file. Defaults to the manifest entry's file. */
+        path: z.string().min(1).optional(),
+        /** Expected SHA-256 of the file. Defaults to the manifest entry's sha256 (no check for explicit paths). */
+        sha256: z
+            .string()
+            .regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits")
+            .optional(),
+    })
+    .strict();
+
+export const speculationModeSchema = z.enum(["auto", "off", "draft_model", "ngram"]);
+export type SpeculationMode = z.infer<typeof speculationModeSchema>;
+
+export const configSchema = z
+    .object({
+        models: z
+            .object({
+                /** Manifest of bundled models, relative to the config file. Defaults to the project's models/manifest.json. */
+                manifest: z.string().min(1).optional(),
+                /** The target model. Defaults to the bundled `tiercel-code-target`. */
+                target: modelRefSchema.default({ id: defaultTargetModelId }),
+                /** Draft models; incompatible ones are refused at load with a report. Defaults to the bundled draft. */
+                drafts: z.array(modelRefSchema).default(defaultDraftModelIds.map((id) => ({ id }))),
+            })
+            .strict()
+            .default({
+                target: { id: defaultTargetModelId },
+                drafts: defaultDraftModelIds.map((id) => ({ id })),
+            }),
+        engine: z
+            .object({
+                /** CPU threads per context. Defaults to the physical core count (node-llama-cpp's own default oversubscribes). */
+                threads: z.number().int().min(1).optional(),
+                /** GPU backend. Defaults to `"auto"` (CUDA on CUDA hosts, CPU elsewhere); `false` forces CPU. */
+                gpu: z.union([z.enum(["auto", "cuda", "vulkan", "metal"]), z.literal(false)]).default("auto"),
+                /** Layers offloaded to the GPU. Defaults to `"auto"` (as many as fit). */
+                gpuLayers: z.union([z.literal("auto"), z.number().int().min(0)]).default("auto"),
+                /** Tokens per sequence (prompt + output). Defaults to 2048. */
+                contextSize: z.number().int().min(64).default(defaultContextSize),
+                /** Concurrent requests (context sequences). Defaults to 4. */
+                sequences: z.number().int().min(1).max(256).default(defaultSequences),
+                /** Requests that may wait for a free sequence. Defaults to 64; 0 refuses when all are busy. */
+                maxQueue: z.number().int().min(0).default(defaultMaxQueue),
+            })
+            .strict()
+            .default({
+                gpu: "auto",
+                gpuLayers: "auto",
+                contextSize: defaultContextSize,
+                sequences: defaultSequences,
+                maxQueue: defaultMaxQueue,
+            }),
+        generation: z
+            .object({
+                /** Output cap when a request sets none. Defaults to 256. */
+                defaultMaxTokens: z.number().int().min(1).default(defaultMaxTokens),
+            })
+            .strict()
+            .default({ defaultMaxTokens }),
+        speculation: z
+            .object({
+                /** Mode for requests that do not choose one. Defaults to `"auto"`. */
+                defaultMode: speculationModeSchema.default("auto"),
+                /** Upper bound on drafted tokens per step. Defaults to 8. */
+                maxDraftTokens: z.number().int().min(1).max(64).default(defaultMaxDraftTokens),
+                /** Draft models stop drafting below this top-token probability. Defaults to 0.2. */
+                minDraftConfidence: z.number().min(0).max(1).default(defaultMinDraftConfidence),
+                ngram: z
+                    .object({
+                        /** Shortest n-gram matched. Defaults to 2. */
+                        minN: z.number().int().min(1).max(16).default(defaultNgramMinN),
+                        /** Longest n-gram matched. Defaults to 4. */
+                        maxN: z.number().int().min(1).max(16).default(defaultNgramMaxN),
+                    })
+                    .strict()
+                    .refine((n) => n.minN <= n.maxN, { message: "ngram.minN must be ≤ ngram.maxN" })
+                    .default({ minN: defaultNgramMinN, maxN: defaultNgramMaxN }),
+            })
+            .strict()
+            .default({
+                defaultMode: "auto",
+                maxDraftTokens: defaultMaxDraftTokens,
+                minDraftConfidence: defaultMinDraftConfidence,
+                ngram: { minN: defaultNgramMinN, maxN: defaultNgramMaxN },
+            }),
+    })
+    .strict();
+
+/** The validated, frozen configuration passed down from the composition root. */
+export type Config = z.infer<typeof configSchema>;
+export type ModelRef = z.infer<typeof modelRefSchema>;
+/** What a config file may contain (everything optional). */
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,100 @@
+/**
+ * A drafter backed by a draft model on its own context sequence (one per slot). It drafts greedily
+ * (q one-hot), stops early when its own top-token probability drops below `minConfidence`, and keeps
+ * its sequence in step with the request's history lazily: before drafting it erases whatever of its
+ * KV state disagrees with the history (rejected draft tokens) and evaluates what is missing (the
+ * accepted tokens and the target's recovered/bonus token) in the same call that drafts the next token.
+ */
+import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
+import type { DraftProposal, DraftProposer, Token } from "../speculative/types.js";
+import { throwIfAborted } from "../util/abort.js";
+
+export interface DraftModelProposerOptions {
+    /** Stop drafting when the draft's probability of its own next token is below this. */
+    minConfidence: number;
+}
+
+const greedyNext = { generateNext: { token: true, confidence: true, options: { temperature: 0 } } } as const;
+
+export class DraftModelProposer implements DraftProposer {
+    readonly kind = "draft_model";
+    /** Tokens the sequence holds, in order (mirrors its KV state without copying `contextTokens`). */
+    readonly #evaluated: Token[] = [];
+    #prefill: Promise<void> | undefined;
+
+    constructor(
+        readonly id: string,
+        readonly sequence: LlamaContextSequence,
+        readonly options: DraftModelProposerOptions,
+    ) {}
+
+    /**
+     * Starts evaluating the prompt on the draft while the target evaluates it, so the first draft
+     * step does not pay for the prompt (on a GPU the two run concurrently).
+     */
+    prefill(prompt: readonly Token[]): void {
+        this.#prefill = this.#sync(prompt).then(async () => {
+            // Whatever prefix the slot's previous request left in the KV cache is kept.
+            const missing = prompt.slice(this.#evaluated.length, -1);
+            if (missing.length === 0) return;
+            await this.sequence.evaluateWithoutGeneratingNewTokens(missing as LlamaToken[]);
+            for (const t of missing) this.#evaluated.push(t);
+        });
+    }
+
+    async propose(
+        history: readonly Token[],
+        maxTokens: number,
+        signal?: AbortSignal,
+    ): Promise<DraftProposal> {
+        if (this.#prefill) {
+            const prefill = this.#prefill;
+            this.#prefill = undefined;
+            await prefill;
+        }
+        if (maxTokens <= 0) return { tokens: [] };
+        await this.#sync(history);
+        const tokens: Token[] = [];
+        const confidences: number[] = [];
+        let input = history.slice(this.#evaluated.length);
+        while (tokens.length < maxTokens) {
+            throwIfAborted(signal);
+            const items = input.map((t, i) => (i === input.length - 1 ? ([t, greedyNext] as const) : t));
+            const out = await this.sequence.controlledEvaluate(
+                items as Parameters<LlamaContextSequence["controlledEvaluate"]>[0],
+            );
+            for (const t of input) this.#evaluated.push(t);
+            const next = out[input.length - 1]?.next;
+            if (next?.token == null) break;
+            const confidence = next.confidence ?? 1;
+            if (confidence < this.options.minConfidence) break;
+            tokens.push(next.token);
+            confidences.push(confidence);
+            input = [next.token];
+        }
+        return { tokens, confidences };
+    }
+
+    /** Nothing to do eagerly: the next `propose` erases rejected tokens and catches up. */
+    commit(): void {}
+
+    async release(): Promise<void> {
+        await this.#prefill?.catch(() => undefined);
+        this.#prefill = undefined;
+    }
+
+    /**
+     * Erases the KV suffix that disagrees with `history`, keeping at least one history token
+     * unevaluated so the next evaluation produces the next-token prediction.
+     */
+    async #sync(history: readonly Token[]): Promise<void> {
+        const evaluated = this.#evaluated;
+        let common = 0;
+        const limit = Math.min(evaluated.length, history.length - 1);
+        while (common < limit && evaluated[common] === history[common]) common++;
+        if (common < evaluated.length) {
+            await this.sequence.eraseContextTokenRanges([{ start: common, end: evaluated.length }]);
+            evaluated.length = common;
+        }
+    }
+}

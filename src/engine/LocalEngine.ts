@@ -1,0 +1,315 @@
+/**
+ * The local inference engine: owns node-llama-cpp's Llama instance, the target model and every
+ * compatible draft model, one context per model with `engine.sequences` sequences, and the slot
+ * pool that leases them to requests. Knows nothing about gRPC or providers.
+ */
+import {
+    getLlama,
+    type Llama,
+    type LlamaContext,
+    type LlamaModel,
+    type Token as LlamaToken,
+} from "node-llama-cpp";
+import type { Config, SpeculationMode } from "../config/schema.js";
+import { defaultTopK, defaultTopP } from "../config/defaults.js";
+import { ErrorCode } from "../errors/codes.js";
+import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
+import { NgramProposer } from "../speculative/NgramProposer.js";
+import type { DraftProposer, Token } from "../speculative/types.js";
+import { silentLogger, type Logger } from "../util/logger.js";
+import { DraftModelProposer } from "./DraftModelProposer.js";
+import { generate, type ResolvedSampling } from "./generate.js";
+import { resolveModels, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
+import { SequencePool } from "./SequencePool.js";
+import { Slot } from "./Slot.js";
+import type { GenerateChunk, GenerateRequest } from "./types.js";
+import type { CompatibilityReport } from "./vocabTypes.js";
+
+export interface LocalEngineOptions {
+    logger?: Logger;
+    /** Load progress in [0, 1] across all models. */
+    onProgress?: (progress: number, modelId: string) => void;
+}
+
+export interface ModelInfo {
+    id: string;
+    role: "target" | "draft";
+    path: string;
+    vocabSize: number;
+    contextSize: number;
+    /** Drafts only: the report against the target, and whether the draft is in use. */
+    compatibility?: CompatibilityReport;
+    loaded: boolean;
+}
+
+interface LoadedModel {
+    resolved: ResolvedModel;
+    model: LlamaModel;
+    context: LlamaContext;
+}
+
+export class LocalEngine {
+    readonly #pool: SequencePool<Slot>;
+    #disposed = false;
+
+    private constructor(
+        readonly config: Config,
+        readonly llama: Llama,
+        readonly threads: number,
+        readonly target: LoadedModel,
+        readonly drafts: ReadonlyMap<string, LoadedModel & { resolved: ResolvedDraft }>,
+        readonly refusedDrafts: readonly ResolvedDraft[],
+        slots: Slot[],
+    ) {
+        this.#pool = new SequencePool(slots, config.engine.maxQueue);
+    }
+
+    static async load(
+        config: Config,
+        baseDir: string,
+        options: LocalEngineOptions = {},
+    ): Promise<LocalEngine> {
+        const log = options.logger ?? silentLogger;
+        const resolved = await resolveModels(config, baseDir);
+        for (const refused of resolved.refused) {
+            log.warn("draft model refused: tokenizer incompatible with the target", {
+                draft: refused.id,
+                reasons: refused.compatibility.reasons.map((r) => `${r.rule}: ${r.message}`),
+            });
+        }
+        const { engine } = config;
+        const llama = await getLlama({ gpu: engine.gpu, build: "never", logLevel: "warn" as never });
+        const threads = engine.threads ?? llama.cpuMathCores;
+        const all = [resolved.target, ...resolved.drafts];
+        const loadOne = async (m: ResolvedModel, index: number): Promise<LoadedModel> => {
+            const model = await llama.loadModel({
+                modelPath: m.path,
+                gpuLayers: engine.gpuLayers,
+                onLoadProgress: (p) => options.onProgress?.((index + p) / all.length, m.id),
+            });
+            const context = await model.createContext({
+                contextSize: engine.contextSize,
+                sequences: engine.sequences,
+                threads,
+            });
+            return { resolved: m, model, context };
+        };
+        let target: LoadedModel | undefined;
+        const drafts = new Map<string, LoadedModel & { resolved: ResolvedDraft }>();
+        try {
+            target = await loadOne(resolved.target, 0);
+            for (const [i, d] of resolved.drafts.entries()) {
+                drafts.set(d.id, { ...(await loadOne(d, i + 1)), resolved: d });
+            }
+        } catch (cause) {
+            await Promise.allSettled([
+                target?.model.dispose(),
+                ...[...drafts.values()].map((d) => d.model.dispose()),
+            ]);
+            throw new ModelError(
+                ErrorCode.ModelUnavailable,
+                `failed to load models: ${(cause as Error).message}`,
+                { cause },
+            );
+        }
+        const slots: Slot[] = [];
+        for (let i = 0; i < engine.sequences; i++) {
+            const drafters = new Map<string, DraftModelProposer>();
+            for (const [id, d] of drafts) {
+                drafters.set(
+                    id,
+                    new DraftModelProposer(id, d.context.getSequence(), {
+                        minConfidence: config.speculation.minDraftConfidence,
+                    }),
+                );
+            }
+            slots.push(new Slot(i, target.context.getSequence(), drafters));
+        }
+        log.info("models loaded", {
+            target: target.resolved.id,
+            drafts: [...drafts.keys()],
+            threads,
+            gpu: llama.gpu,
+        });
+        return new LocalEngine(config, llama, threads, target, drafts, resolved.refused, slots);
+    }
+
+    /** Slots in use and requests waiting for one (for metrics and health). */
+    get load(): { inUse: number; queued: number; size: number } {
+        return { inUse: this.#pool.inUse, queued: this.#pool.queued, size: this.#pool.size };
+    }
+
+    models(): ModelInfo[] {
+        const info = (m: LoadedModel, role: "target" | "draft"): ModelInfo => ({
+            id: m.resolved.id,
+            role,
+            path: m.resolved.path,
+            vocabSize: m.resolved.vocab.tokens.length,
+            contextSize: m.context.contextSize,
+            loaded: true,
+        });
+        return [
+            info(this.target, "target"),
+            ...[...this.drafts.values()].map((d) => ({
+                ...info(d, "draft"),
+                compatibility: d.resolved.compatibility,
+            })),
+            ...this.refusedDrafts.map((d) => ({
+                id: d.id,
+                role: "draft" as const,
+                path: d.path,
+                vocabSize: d.vocab.tokens.length,
+                contextSize: 0,
+                compatibility: d.compatibility,
+                loaded: false,
+            })),
+        ];
+    }
+
+    /** Tokenizes with the target's tokenizer (special tokens parsed, BOS added when the model wants it). */
+    tokenize(text: string): Token[] {
+        const { model } = this.target;
+        const tokens: Token[] = model.tokenize(text, true);
+        const bos = model.tokens.bos;
+        if (model.tokens.shouldPrependBosToken && bos !== null && tokens[0] !== bos) tokens.unshift(bos);
+        return tokens;
+    }
+
+    detokenize(tokens: readonly Token[]): string {
+        return this.target.model.detokenize(tokens as LlamaToken[]);
+    }
+
+    /**
+     * Generates for one request. Validation errors are thrown before a slot is leased; the slot is
+     * released (and its KV state left consistent) however the iteration ends: completion, error,
+     * abort, or the consumer stopping early.
+     */
+    async *generate(request: GenerateRequest, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
+        if (this.#disposed)
+            throw new ServiceError(ErrorCode.NotReady, "engine is disposed", { retryable: true });
+        const queuedAt = performance.now();
+        const prepared = this.#prepare(request);
+        const lease = await this.#pool.acquire(signal);
+        const slot = lease.slot;
+        const proposer = this.#proposerFor(prepared.mode, request.speculation?.draftModel, slot);
+        let clean = false;
+        try {
+            yield* generate(
+                {
+                    ...prepared,
+                    slot,
+                    proposer,
+                    contextSize: this.target.context.contextSize,
+                    reusePrefix: true,
+                    isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
+                    detokenize: (tokens, last) =>
+                        this.target.model.detokenize(tokens as LlamaToken[], false, last as LlamaToken[]),
+                    queuedAt,
+                    startedAt: performance.now(),
+                },
+                signal,
+            );
+            clean = true;
+        } finally {
+            await proposer?.release();
+            // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
+            if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
+            lease.release();
+        }
+    }
+
+    async dispose(): Promise<void> {
+        if (this.#disposed) return;
+        this.#disposed = true;
+        this.#pool.close();
+        await this.llama.dispose();
+    }
+
+    #prepare(request: GenerateRequest) {
+        const { config } = this;
+        if (
+            request.model !== undefined &&
+            request.model !== "" &&
+            request.model !== this.target.resolved.id
+        ) {
+            throw new InvalidArgumentError(
+                `unknown model "${request.model}"; this server's target is "${this.target.resolved.id}" (leave model empty for the default)`,
+            );
+        }
+        const promptTokens =
+            typeof request.prompt === "string" ? this.tokenize(request.prompt) : [...request.prompt];
+        if (promptTokens.length === 0)
+            throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
+        const vocabSize = this.target.resolved.vocab.tokens.length;
+        for (const t of promptTokens) {
+            if (!Number.isInteger(t) || t < 0 || t >= vocabSize)
+                throw new InvalidArgumentError(
+                    `prompt token id ${t} is outside the vocabulary [0, ${vocabSize})`,
+                );
+        }
+        const contextSize = this.target.context.contextSize;
+        if (promptTokens.length >= contextSize) {
+            throw new ServiceError(
+                ErrorCode.ContextOverflow,
+                `prompt is ${promptTokens.length} tokens but the context holds ${contextSize}; shorten the prompt or raise engine.contextSize`,
+            );
+        }
+        const requested = request.maxTokens ?? config.generation.defaultMaxTokens;
+        if (!Number.isInteger(requested) || requested < 1)
+            throw new InvalidArgumentError(`max_tokens must be a positive integer, got ${requested}`);
+        const maxTokens = Math.min(requested, contextSize - promptTokens.length);
+        const s = request.sampling ?? {};
+        const sampling: ResolvedSampling = {
+            temperature: s.temperature ?? 0,
+            topK: s.topK ?? defaultTopK,
+            topP: s.topP ?? defaultTopP,
+            seed: s.seed,
+        };
+        if (!(sampling.temperature >= 0 && sampling.temperature <= 5))
+            throw new InvalidArgumentError(`temperature must be in [0, 5], got ${sampling.temperature}`);
+        if (!(sampling.topP > 0 && sampling.topP <= 1))
+            throw new InvalidArgumentError(`top_p must be in (0, 1], got ${sampling.topP}`);
+        if (!Number.isInteger(sampling.topK) || sampling.topK < 0)
+            throw new InvalidArgumentError(`top_k must be a non-negative integer, got ${sampling.topK}`);
+        const mode: SpeculationMode = request.speculation?.mode ?? config.speculation.defaultMode;
+        const draftId = request.speculation?.draftModel;
+        if (draftId !== undefined && draftId !== "" && !this.drafts.has(draftId)) {
+            const refused = this.refusedDrafts.find((d) => d.id === draftId);
+            throw new InvalidArgumentError(
+                refused
+                    ? `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target (see ListModels for the report)`
+                    : `unknown draft model "${draftId}"; loaded drafts: ${[...this.drafts.keys()].join(", ") || "none"}`,
+            );
+        }
+        if (mode === "draft_model" && this.drafts.size === 0) {
+            throw new InvalidArgumentError(
+                "speculation mode DRAFT_MODEL needs a draft model, and none is loaded; use NGRAM or AUTO",
+            );
+        }
+        const maxDraftTokens = Math.max(
+            1,
+            Math.min(
+                request.speculation?.maxDraftTokens || config.speculation.maxDraftTokens,
+                config.speculation.maxDraftTokens,
+            ),
+        );
+        return { promptTokens, maxTokens, sampling, stop: request.stop ?? [], mode, maxDraftTokens };
+    }
+
+    /**
+     * AUTO currently prefers a draft model and falls back to n-gram lookup; the measured, per-task
+     * selection among drafters replaces this in the dynamic-selection work.
+     */
+    #proposerFor(mode: SpeculationMode, draftId: string | undefined, slot: Slot): DraftProposer | undefined {
+        if (mode === "off") return undefined;
+        const ngram = () =>
+            new NgramProposer({
+                minN: this.config.speculation.ngram.minN,
+                maxN: this.config.speculation.ngram.maxN,
+            });
+        if (mode === "ngram") return ngram();
+        const id = draftId !== undefined && draftId !== "" ? draftId : slot.drafters.keys().next().value;
+        const drafter = id === undefined ? undefined : slot.drafters.get(id);
+        return drafter ?? ngram();
+    }
+}

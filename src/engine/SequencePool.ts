@@ -1,0 +1,102 @@
+/**
+ * Leases a fixed set of slots (one context sequence per model each) to requests, with back-pressure:
+ * when every slot is busy a request waits in a bounded FIFO queue; when the queue is full it is
+ * refused at once with E_QUEUE_FULL (retryable), so overload is visible instead of unbounded latency.
+ * A waiting request whose signal fires leaves the queue immediately.
+ */
+import { ErrorCode } from "../errors/codes.js";
+import { CapacityError } from "../errors/ServiceError.js";
+import { toAbortedError } from "../util/abort.js";
+
+export interface Lease<T> {
+    readonly slot: T;
+    /** Returns the slot to the pool (idempotent). */
+    release(): void;
+}
+
+interface Waiter<T> {
+    resolve(lease: Lease<T>): void;
+    reject(error: Error): void;
+}
+
+export class SequencePool<T> {
+    readonly #free: T[];
+    readonly #waiters: Waiter<T>[] = [];
+    #closed = false;
+
+    constructor(
+        slots: readonly T[],
+        /** Requests allowed to wait; 0 refuses as soon as all slots are busy. */
+        readonly maxQueue: number,
+    ) {
+        this.#free = [...slots];
+        this.size = slots.length;
+    }
+
+    readonly size: number;
+
+    get inUse(): number {
+        return this.size - this.#free.length;
+    }
+
+    get queued(): number {
+        return this.#waiters.length;
+    }
+
+    acquire(signal?: AbortSignal): Promise<Lease<T>> {
+        if (this.#closed)
+            return Promise.reject(new CapacityError(ErrorCode.NotReady, "engine is shutting down"));
+        if (signal?.aborted) return Promise.reject(toAbortedError(signal));
+        const slot = this.#free.pop();
+        if (slot !== undefined) return Promise.resolve(this.#lease(slot));
+        if (this.#waiters.length >= this.maxQueue) {
+            return Promise.reject(
+                new CapacityError(
+                    ErrorCode.QueueFull,
+                    `all ${this.size} sequences are busy and ${this.maxQueue} requests are already waiting; retry later or raise engine.sequences / engine.maxQueue`,
+                ),
+            );
+        }
+        return new Promise<Lease<T>>((resolve, reject) => {
+            const onAbort = (): void => {
+                const i = this.#waiters.indexOf(waiter);
+                if (i >= 0) this.#waiters.splice(i, 1);
+                reject(toAbortedError(signal!));
+            };
+            const waiter: Waiter<T> = {
+                resolve: (lease) => {
+                    signal?.removeEventListener("abort", onAbort);
+                    resolve(lease);
+                },
+                reject: (error) => {
+                    signal?.removeEventListener("abort", onAbort);
+                    reject(error);
+                },
+            };
+            signal?.addEventListener("abort", onAbort, { once: true });
+            this.#waiters.push(waiter);
+        });
+    }
+
+    /** Refuses new and waiting requests; leased slots stay with their requests until released. */
+    close(): void {
+        this.#closed = true;
+        for (const waiter of this.#waiters.splice(0)) {
+            waiter.reject(new CapacityError(ErrorCode.NotReady, "engine is shutting down"));
+        }
+    }
+
+    #lease(slot: T): Lease<T> {
+        let released = false;
+        return {
+            slot,
+            release: () => {
+                if (released) return;
+                released = true;
+                const waiter = this.#waiters.shift();
+                if (waiter) waiter.resolve(this.#lease(slot));
+                else this.#free.push(slot);
+            },
+        };
+    }
+}

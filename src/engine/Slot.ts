@@ -1,0 +1,52 @@
+/**
+ * One unit of concurrency: a target context sequence plus, for each loaded draft model, a drafter
+ * on its own sequence. A request leases a whole slot from the SequencePool, so it never waits on a
+ * draft sequence after it got a target one. The slot remembers what its target sequence holds, which
+ * lets the next request reuse the common prompt prefix instead of evaluating it again.
+ */
+import type { LlamaContextSequence } from "node-llama-cpp";
+import type { Token } from "../speculative/types.js";
+import type { DraftModelProposer } from "./DraftModelProposer.js";
+
+export class Slot {
+    /** Tokens held by the target sequence's KV cache, in order. */
+    readonly targetTokens: Token[] = [];
+
+    constructor(
+        readonly index: number,
+        readonly target: LlamaContextSequence,
+        readonly drafters: ReadonlyMap<string, DraftModelProposer>,
+    ) {}
+
+    /**
+     * Makes the target KV cache a prefix of `tokens` by erasing what disagrees; returns how many
+     * leading tokens are already evaluated. At least one token is always left to evaluate, because
+     * the next-token distribution comes from evaluating the last prompt token.
+     */
+    async reuseTargetPrefix(tokens: readonly Token[], enabled: boolean): Promise<number> {
+        const held = this.targetTokens;
+        let common = 0;
+        if (enabled) {
+            const limit = Math.min(held.length, tokens.length - 1);
+            while (common < limit && held[common] === tokens[common]) common++;
+        }
+        if (common < held.length) {
+            if (common === 0) await this.target.clearHistory();
+            else await this.target.eraseContextTokenRanges([{ start: common, end: held.length }]);
+            held.length = common;
+        }
+        return common;
+    }
+
+    /** Records tokens evaluated into the target sequence. */
+    appendTarget(tokens: readonly Token[]): void {
+        for (const t of tokens) this.targetTokens.push(t);
+    }
+
+    /** Erases target tokens from `start` on (rejected draft tokens). */
+    async truncateTarget(start: number): Promise<void> {
+        if (start >= this.targetTokens.length) return;
+        await this.target.eraseContextTokenRanges([{ start, end: this.targetTokens.length }]);
+        this.targetTokens.length = start;
+    }
+}

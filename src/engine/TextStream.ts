@@ -1,0 +1,86 @@
+/**
+ * Turns generated tokens into text deltas that are safe to send: it holds back bytes of a multi-byte
+ * character that is not complete yet, and text that may be the start of a stop string, and it cuts
+ * the output before the first stop string. Detokenization is incremental (only new tokens, with the
+ * previous tokens as context for tokenizers that strip a leading space), so a long generation costs
+ * O(n), not O(n²).
+ */
+const replacementChar = "\uFFFD";
+/** How many previous tokens give the detokenizer enough context (SPM leading-space rules). */
+const detokenizeContextTokens = 4;
+/** A character split across tokens completes within this many tokens in UTF-8 byte-level vocabularies. */
+const maxPendingTokens = 4;
+
+export type Detokenize = (tokens: readonly number[], lastTokens: readonly number[]) => string;
+
+export interface TextPush {
+    /** Text that can be emitted now. */
+    text: string;
+    /** A stop string was found; nothing after it may be emitted. */
+    stopped: boolean;
+}
+
+export class TextStream {
+    readonly #detokenize: Detokenize;
+    readonly #stops: readonly string[];
+    readonly #longestStop: number;
+    #decodedTokens: number[] = [];
+    #pendingTokens: number[] = [];
+    /** Decoded text not yet emitted (held back for a possible stop string). */
+    #held = "";
+
+    constructor(detokenize: Detokenize, stops: readonly string[] = []) {
+        this.#detokenize = detokenize;
+        this.#stops = stops.filter((s) => s.length > 0);
+        this.#longestStop = this.#stops.reduce((max, s) => Math.max(max, s.length), 0);
+    }
+
+    push(tokens: readonly number[]): TextPush {
+        for (const token of tokens) this.#pendingTokens.push(token);
+        const context = this.#decodedTokens.slice(-detokenizeContextTokens);
+        const piece = this.#detokenize(this.#pendingTokens, context);
+        if (piece.endsWith(replacementChar) && this.#pendingTokens.length < maxPendingTokens) {
+            return { text: "", stopped: false };
+        }
+        for (const token of this.#pendingTokens) this.#decodedTokens.push(token);
+        if (this.#decodedTokens.length > 64)
+            this.#decodedTokens = this.#decodedTokens.slice(-detokenizeContextTokens);
+        this.#pendingTokens = [];
+        return this.#emit(piece);
+    }
+
+    /** Releases whatever is held back (end of generation without a stop string). */
+    flush(): string {
+        const rest =
+            this.#pendingTokens.length > 0 ? this.#detokenize(this.#pendingTokens, this.#decodedTokens) : "";
+        this.#pendingTokens = [];
+        const out = this.#held + rest;
+        this.#held = "";
+        return out;
+    }
+
+    #emit(piece: string): TextPush {
+        if (this.#stops.length === 0) return { text: piece, stopped: false };
+        const text = this.#held + piece;
+        let cut = -1;
+        for (const stop of this.#stops) {
+            const at = text.indexOf(stop);
+            if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+        }
+        if (cut >= 0) {
+            this.#held = "";
+            return { text: text.slice(0, cut), stopped: true };
+        }
+        // Hold back the longest tail that is a prefix of some stop string.
+        let keep = 0;
+        for (let len = Math.min(this.#longestStop - 1, text.length); len > 0; len--) {
+            const tail = text.slice(text.length - len);
+            if (this.#stops.some((s) => s.startsWith(tail))) {
+                keep = len;
+                break;
+            }
+        }
+        this.#held = text.slice(text.length - keep);
+        return { text: text.slice(0, text.length - keep), stopped: false };
+    }
+}

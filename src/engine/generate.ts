@@ -1,0 +1,216 @@
+/**
+ * The decoding loop of one request on a leased slot: prompt evaluation, then either plain decoding
+ * (one target pass per token) or draft-then-verify speculative decoding (one target pass over
+ * [last token, d1..dk] per step, verified by a pure verifier, rejected positions erased from the KV
+ * cache). The loop yields chunks as soon as tokens are committed and checks the signal between target
+ * passes, so a cancel stops it within one step.
+ *
+ * Exactness: at temperature 0 every emitted token is the target's greedy choice given the committed
+ * prefix, whatever the drafter proposed, so output equals plain decoding. At temperature > 0 the
+ * verifier implements speculative sampling (accept with min(1, p/q), resample from the residual) on
+ * the target's post-sampler-chain distributions, which preserves the target's distribution.
+ */
+import type {
+    ControlledEvaluateInputItem,
+    ControlledEvaluateIndexOutput,
+    Token as LlamaToken,
+} from "node-llama-cpp";
+import type { SpeculationMode } from "../config/schema.js";
+import { createRandom } from "../speculative/createRandom.js";
+import { maxDraftLength } from "../speculative/maxDraftLength.js";
+import { sampleDistribution } from "../speculative/sampleDistribution.js";
+import { SpecStats } from "../speculative/SpecStats.js";
+import type { DraftProposer, Token, TokenDistribution, VerifyOutcome } from "../speculative/types.js";
+import { verifyGreedy } from "../speculative/verifyGreedy.js";
+import { verifyStochastic } from "../speculative/verifyStochastic.js";
+import { throwIfAborted } from "../util/abort.js";
+import type { Slot } from "./Slot.js";
+import { TextStream, type Detokenize } from "./TextStream.js";
+import type { FinishReason, GenerateChunk, GenerationStats } from "./types.js";
+
+export interface ResolvedSampling {
+    temperature: number;
+    topK: number;
+    topP: number;
+    seed: number | undefined;
+}
+
+export interface GenerationPlan {
+    slot: Slot;
+    promptTokens: readonly Token[];
+    /** Already clamped to the context. */
+    maxTokens: number;
+    contextSize: number;
+    sampling: ResolvedSampling;
+    stop: readonly string[];
+    mode: SpeculationMode;
+    /** The drafter for this request; undefined = plain decoding. */
+    proposer: DraftProposer | undefined;
+    maxDraftTokens: number;
+    reusePrefix: boolean;
+    isEog: (token: Token) => boolean;
+    detokenize: Detokenize;
+    /** performance.now() when the request started waiting for a slot, and when it got one. */
+    queuedAt: number;
+    startedAt: number;
+}
+
+type EvalItem = ControlledEvaluateInputItem;
+
+export async function* generate(plan: GenerationPlan, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
+    const { slot, promptTokens, sampling, proposer } = plan;
+    const greedy = sampling.temperature <= 0;
+    const random = greedy ? undefined : createRandom(sampling.seed);
+    const nextOptions = greedy
+        ? ({ token: true, options: { temperature: 0 } } as const)
+        : ({
+              probabilities: true,
+              options: { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP },
+          } as const);
+    const withNext = (token: Token): EvalItem => [token as LlamaToken, { generateNext: nextOptions }];
+    const pick = (out: ControlledEvaluateIndexOutput | undefined): Token => {
+        if (greedy) return out?.next.token ?? failNoOutput();
+        return sampleDistribution(toDistribution(out), random!);
+    };
+
+    const stats = new SpecStats();
+    const text = new TextStream(plan.detokenize, plan.stop);
+    const history: Token[] = [...promptTokens];
+    let generated = 0;
+    let firstTokenAt = 0;
+    let finish: FinishReason | undefined;
+
+    // Prompt: reuse the KV prefix the slot already holds, evaluate the rest; the draft prefills alongside.
+    if (proposer && "prefill" in proposer && typeof proposer.prefill === "function") {
+        (proposer.prefill as (t: readonly Token[]) => void)(promptTokens);
+    }
+    const reused = await slot.reuseTargetPrefix(promptTokens, plan.reusePrefix);
+    const promptRest = promptTokens.slice(reused);
+    const promptItems: EvalItem[] = promptRest.map((t, i) =>
+        i === promptRest.length - 1 ? withNext(t) : (t as LlamaToken),
+    );
+    const promptOut = await slot.target.controlledEvaluate(promptItems);
+    slot.appendTarget(promptRest);
+    let pending: Token[] = [pick(promptOut[promptRest.length - 1])];
+
+    const commit = (tokens: readonly Token[]): GenerateChunk | undefined => {
+        const emitted: Token[] = [];
+        for (const token of tokens) {
+            if (plan.isEog(token)) {
+                finish = "eos";
+                break;
+            }
+            emitted.push(token);
+            generated++;
+            if (generated >= plan.maxTokens) {
+                finish = "length";
+                break;
+            }
+        }
+        if (firstTokenAt === 0) firstTokenAt = performance.now();
+        const pushed = text.push(emitted);
+        if (pushed.stopped) finish = "stop_sequence";
+        let delta = pushed.text;
+        if (finish !== undefined && !pushed.stopped) delta += text.flush();
+        return emitted.length > 0 || delta.length > 0 ? { tokens: emitted, text: delta } : undefined;
+    };
+
+    // `pending` holds committed tokens not yet evaluated by the target (always exactly one between steps).
+    for (;;) {
+        for (const t of pending) history.push(t);
+        const chunk = commit(pending);
+        if (finish !== undefined) {
+            yield {
+                tokens: chunk?.tokens ?? [],
+                text: chunk?.text ?? "",
+                finish: { reason: finish, stats: makeStats() },
+            };
+            return;
+        }
+        if (chunk) yield chunk;
+        throwIfAborted(signal);
+
+        const last = history[history.length - 1]!;
+        const k = proposer
+            ? maxDraftLength({
+                  requested: plan.maxDraftTokens,
+                  contextTokensLeft: plan.contextSize - slot.targetTokens.length,
+                  tokensLeft: plan.maxTokens - generated,
+              })
+            : 0;
+        const draft = k > 0 ? await proposer!.propose(history, k, signal) : undefined;
+        throwIfAborted(signal);
+
+        if (!draft || draft.tokens.length === 0) {
+            if (plan.contextSize - slot.targetTokens.length < 1) {
+                finish = "length";
+                pending = [];
+                continue;
+            }
+            const out = await slot.target.controlledEvaluate([withNext(last)]);
+            slot.appendTarget([last]);
+            stats.recordPlainStep();
+            pending = [pick(out[0])];
+            continue;
+        }
+
+        const drafted = draft.tokens;
+        const base = slot.targetTokens.length;
+        const items: EvalItem[] = [withNext(last)];
+        for (const t of drafted) items.push(withNext(t));
+        const out = await slot.target.controlledEvaluate(items);
+        slot.appendTarget([last]);
+        slot.appendTarget(drafted);
+        let outcome: VerifyOutcome;
+        if (greedy) {
+            const targetTokens: Token[] = [];
+            for (let i = 0; i <= drafted.length; i++) targetTokens.push(out[i]?.next.token ?? failNoOutput());
+            outcome = verifyGreedy(drafted, targetTokens);
+        } else {
+            const dists: TokenDistribution[] = [];
+            for (let i = 0; i <= drafted.length; i++) dists.push(toDistribution(out[i]));
+            outcome = verifyStochastic(drafted, draft.dists, dists, random!);
+        }
+        stats.record(drafted.length, outcome.acceptedTokens);
+        // Keep [last, accepted drafts]; the recovered/bonus token is evaluated by the next pass.
+        await slot.truncateTarget(base + 1 + outcome.acceptedTokens);
+        await proposer!.commit([...history, ...outcome.tokens], outcome.acceptedTokens);
+        pending = outcome.tokens;
+    }
+
+    function makeStats(): GenerationStats {
+        const now = performance.now();
+        const ttft = firstTokenAt - plan.startedAt;
+        const decodeSeconds = (now - firstTokenAt) / 1000;
+        return {
+            proposer: proposer?.id ?? "none",
+            mode: plan.mode,
+            promptTokens: promptTokens.length,
+            promptTokensReused: reused,
+            completionTokens: generated,
+            spec: stats.toJSON(),
+            ttftMs: ttft,
+            queueMs: plan.startedAt - plan.queuedAt,
+            totalMs: now - plan.startedAt,
+            decodeTokensPerSecond: generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0,
+        };
+    }
+}
+
+/** node-llama-cpp's post-sampler probability map → our sparse distribution (drops zero entries). */
+function toDistribution(out: ControlledEvaluateIndexOutput | undefined): TokenDistribution {
+    const map = out?.next.probabilities ?? failNoOutput();
+    const tokens: number[] = [];
+    const probs: number[] = [];
+    for (const [token, p] of map) {
+        if (p > 0) {
+            tokens.push(token);
+            probs.push(p);
+        }
+    }
+    return { tokens, probs };
+}
+
+function failNoOutput(): never {
+    throw new Error("node-llama-cpp returned no next-token output for a position that requested one");
+}

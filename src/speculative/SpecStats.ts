@@ -1,0 +1,97 @@
+/**
+ * Per-request speculative-decoding counters (vLLM's SpecDecodingStats, llama.cpp's draft_n/accepted).
+ *
+ * Every verification step is one target pass: `record(drafted, accepted)` after a step that verified
+ * `drafted` tokens and accepted `accepted` of them, `recordPlainStep()` after a target pass without a
+ * draft (same as `record(0, 0)`). Derived:
+ *   - acceptanceRate = acceptedTokens / draftTokens (0 when nothing was drafted);
+ *   - meanAcceptanceLength = 1 + acceptedTokens / drafts, the tokens emitted per drafted step, as vLLM
+ *     and llama.cpp define it (0 when there were no drafts, to mark "undefined").
+ * `acceptedPerPos[i]` counts the steps that accepted at least i + 1 tokens; it grows to the longest
+ * draft seen, so drafted-but-never-accepted positions show up as 0.
+ */
+
+export interface SpecStatsJSON {
+    drafts: number;
+    targetPasses: number;
+    draftTokens: number;
+    acceptedTokens: number;
+    acceptedPerPos: number[];
+    acceptanceRate: number;
+    meanAcceptanceLength: number;
+}
+
+export class SpecStats {
+    #drafts = 0;
+    #targetPasses = 0;
+    #draftTokens = 0;
+    #acceptedTokens = 0;
+    readonly #acceptedPerPos: number[] = [];
+
+    /** Verification steps with at least one drafted token. */
+    get drafts(): number {
+        return this.#drafts;
+    }
+    /** Target forward passes (verification steps plus plain steps). */
+    get targetPasses(): number {
+        return this.#targetPasses;
+    }
+    get draftTokens(): number {
+        return this.#draftTokens;
+    }
+    get acceptedTokens(): number {
+        return this.#acceptedTokens;
+    }
+    get acceptedPerPos(): readonly number[] {
+        return this.#acceptedPerPos;
+    }
+    get acceptanceRate(): number {
+        return this.#draftTokens === 0 ? 0 : this.#acceptedTokens / this.#draftTokens;
+    }
+    get meanAcceptanceLength(): number {
+        return this.#drafts === 0 ? 0 : 1 + this.#acceptedTokens / this.#drafts;
+    }
+
+    record(drafted: number, accepted: number): void {
+        if (!Number.isInteger(drafted) || !Number.isInteger(accepted) || accepted < 0 || accepted > drafted) {
+            throw new RangeError(
+                `SpecStats.record: need integers 0 <= accepted <= drafted, got ${accepted}, ${drafted}`,
+            );
+        }
+        this.#targetPasses++;
+        if (drafted === 0) return;
+        this.#drafts++;
+        this.#draftTokens += drafted;
+        this.#acceptedTokens += accepted;
+        while (this.#acceptedPerPos.length < drafted) this.#acceptedPerPos.push(0);
+        for (let i = 0; i < accepted; i++) this.#acceptedPerPos[i]!++;
+    }
+
+    recordPlainStep(): void {
+        this.#targetPasses++;
+    }
+
+    /** Adds `other`'s counters into this one (e.g. per-request stats into a process total). */
+    merge(other: SpecStats): this {
+        this.#drafts += other.#drafts;
+        this.#targetPasses += other.#targetPasses;
+        this.#draftTokens += other.#draftTokens;
+        this.#acceptedTokens += other.#acceptedTokens;
+        other.#acceptedPerPos.forEach((count, i) => {
+            this.#acceptedPerPos[i] = (this.#acceptedPerPos[i] ?? 0) + count;
+        });
+        return this;
+    }
+
+    toJSON(): SpecStatsJSON {
+        return {
+            drafts: this.#drafts,
+            targetPasses: this.#targetPasses,
+            draftTokens: this.#draftTokens,
+            acceptedTokens: this.#acceptedTokens,
+            acceptedPerPos: [...this.#acceptedPerPos],
+            acceptanceRate: this.acceptanceRate,
+            meanAcceptanceLength: this.meanAcceptanceLength,
+        };
+    }
+}

@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+
+import { defaultNgramMaxN, defaultNgramMinN, NgramIndex } from "../../../src/speculative/NgramIndex.js";
+import type { Token } from "../../../src/speculative/types.js";
+
+function indexOf(tokens: readonly Token[], options?: { minN?: number; maxN?: number }): NgramIndex {
+    const index = new NgramIndex(options);
+    index.append(tokens);
+    return index;
+}
+
+/** Brute force reference: longest suffix n-gram first, most recent earlier occurrence, overlapping copy. */
+function referenceLookup(tokens: readonly Token[], maxTokens: number, minN: number, maxN: number): Token[] {
+    const length = tokens.length;
+    for (let n = Math.min(maxN, length); n >= minN; n--) {
+        for (let start = length - n - 1; start >= 0; start--) {
+            let match = true;
+            for (let i = 0; match && i < n; i++) match = tokens[start + i] === tokens[length - n + i];
+            if (!match) continue;
+            const extended = [...tokens];
+            for (let m = 0; m < maxTokens; m++) extended.push(extended[start + n + m]!);
+            return extended.slice(length);
+        }
+    }
+    return [];
+}
+
+// A small alphabet makes repeats (and so matches) common.
+const sequenceArb = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 60 });
+const rangeArb = fc
+    .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 3 }))
+    .map(([minN, extra]) => ({ minN, maxN: minN + extra }));
+
+describe("NgramIndex", () => {
+    it("has documented defaults", () => {
+        const index = new NgramIndex();
+        expect([index.minN, index.maxN]).toEqual([defaultNgramMinN, defaultNgramMaxN]);
+    });
+
+    it.each([
+        {
+            name: "continues a repeated phrase",
+            tokens: [1, 2, 3, 4, 1, 2, 3],
+            maxTokens: 3,
+            expected: [4, 1, 2],
+        },
+        {
+            name: "uses the most recent occurrence",
+            tokens: [1, 2, 5, 1, 2, 6, 1, 2],
+            maxTokens: 1,
+            expected: [6],
+        },
+        { name: "respects maxTokens", tokens: [1, 2, 3, 4, 5, 6, 1, 2], maxTokens: 2, expected: [3, 4] },
+        { name: "maxTokens 0", tokens: [1, 2, 3, 1, 2], maxTokens: 0, expected: [] },
+        { name: "no earlier occurrence", tokens: [1, 2, 3, 4, 5], maxTokens: 4, expected: [] },
+        { name: "the suffix itself is not a match", tokens: [1, 2], maxTokens: 4, expected: [] },
+        { name: "empty sequence", tokens: [], maxTokens: 4, expected: [] },
+        { name: "a 1-gram is below the default minN", tokens: [7, 8, 9, 7], maxTokens: 2, expected: [] },
+        { name: "extends a period past the end", tokens: [5, 5, 5], maxTokens: 4, expected: [5, 5, 5, 5] },
+        {
+            name: "extends a period-3 cycle",
+            tokens: [1, 2, 3, 1, 2],
+            maxTokens: 5,
+            expected: [3, 1, 2, 3, 1],
+        },
+    ])("$name", ({ tokens, maxTokens, expected }) => {
+        expect(indexOf(tokens).lookup(maxTokens)).toEqual(expected);
+    });
+
+    it("prefers the longest matching n-gram over a more recent shorter one", () => {
+        // Suffix [1, 2] occurred at 0 (→ 3); the 1-gram [2] occurred more recently at 4 (→ 4).
+        expect(indexOf([1, 2, 3, 5, 2, 4, 1, 2], { minN: 1, maxN: 2 }).lookup(1)).toEqual([3]);
+    });
+
+    it("matches a brute-force reference", () => {
+        fc.assert(
+            fc.property(sequenceArb, rangeArb, fc.integer({ min: 0, max: 8 }), (tokens, range, maxTokens) => {
+                const expected = referenceLookup(tokens, maxTokens, range.minN, range.maxN);
+                expect(indexOf(tokens, range).lookup(maxTokens)).toEqual(expected);
+            }),
+        );
+    });
+
+    it("appending in chunks equals building from scratch, at every step", () => {
+        fc.assert(
+            fc.property(fc.array(sequenceArb, { maxLength: 6 }), rangeArb, (chunks, range) => {
+                const incremental = new NgramIndex(range);
+                const all: Token[] = [];
+                for (const chunk of chunks) {
+                    incremental.append(chunk);
+                    all.push(...chunk);
+                    expect(incremental.tokens).toEqual(all);
+                    expect(incremental.lookup(6)).toEqual(indexOf(all, range).lookup(6));
+                }
+            }),
+        );
+    });
+
+    it("append(tokens, from) appends only tokens[from..], and reset empties the index", () => {
+        const index = new NgramIndex();
+        index.append([9, 9, 1, 2, 3, 1, 2], 2);
+        expect(index.tokens).toEqual([1, 2, 3, 1, 2]);
+        expect(index.lookup(1)).toEqual([3]);
+        index.reset();
+        expect(index.length).toBe(0);
+        index.append([1, 2]);
+        expect(index.lookup(1)).toEqual([]);
+    });
+
+    it.each([{ minN: 0 }, { minN: 3, maxN: 2 }, { maxN: 2.5 }])("rejects invalid options %o", (options) => {
+        expect(() => new NgramIndex(options)).toThrow(RangeError);
+    });
+});

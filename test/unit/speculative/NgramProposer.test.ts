@@ -1,0 +1,55 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+
+import { NgramProposer } from "../../../src/speculative/NgramProposer.js";
+import type { DraftProposer, Token } from "../../../src/speculative/types.js";
+
+describe("NgramProposer", () => {
+    it("is a synchronous, deterministic DraftProposer of kind ngram", () => {
+        const proposer: DraftProposer = new NgramProposer();
+        expect([proposer.id, proposer.kind]).toEqual(["ngram", "ngram"]);
+        const proposal = proposer.propose([1, 2, 3, 4, 1, 2], 2);
+        expect(proposal).not.toBeInstanceOf(Promise);
+        expect(proposal).toEqual({ tokens: [3, 4] });
+    });
+
+    it("follows history as it grows through propose/commit", () => {
+        const proposer = new NgramProposer();
+        const history: Token[] = [10, 11, 12, 13, 14, 10, 11];
+        expect(proposer.propose(history, 3).tokens).toEqual([12, 13, 14]);
+        history.push(12, 13, 14, 10); // all 3 drafted tokens accepted, plus the bonus token 10
+        proposer.commit(history, 3);
+        expect(proposer.propose(history, 2).tokens).toEqual([11, 12]);
+    });
+
+    it("rebuilds when history is not an extension (truncated or a new request)", () => {
+        const proposer = new NgramProposer();
+        expect(proposer.propose([1, 2, 3, 1, 2], 1).tokens).toEqual([3]);
+        expect(proposer.propose([1, 2, 7, 1, 2], 1).tokens).toEqual([7]);
+        expect(proposer.propose([1, 2], 1).tokens).toEqual([]);
+        proposer.release();
+        expect(proposer.propose([4, 5, 6, 4, 5], 1).tokens).toEqual([6]);
+    });
+
+    it("proposes what a fresh proposer would, whatever the sequence of histories", () => {
+        const history = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 });
+        // Each step either extends the previous history or replaces it.
+        const step = fc.tuple(fc.boolean(), history);
+        fc.assert(
+            fc.property(
+                fc.array(step, { maxLength: 8 }),
+                fc.integer({ min: 0, max: 6 }),
+                (steps, maxTokens) => {
+                    const proposer = new NgramProposer({ minN: 1, maxN: 3 });
+                    let current: Token[] = [];
+                    for (const [extend, tokens] of steps) {
+                        current = extend ? [...current, ...tokens] : tokens;
+                        const fresh = new NgramProposer({ minN: 1, maxN: 3 }).propose(current, maxTokens);
+                        expect(proposer.propose(current, maxTokens)).toEqual(fresh);
+                        proposer.commit(current, 0);
+                    }
+                },
+            ),
+        );
+    });
+});

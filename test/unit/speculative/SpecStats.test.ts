@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+
+import { SpecStats } from "../../../src/speculative/SpecStats.js";
+
+function statsOf(steps: readonly (readonly [drafted: number, accepted: number] | "plain")[]): SpecStats {
+    const stats = new SpecStats();
+    for (const step of steps) {
+        if (step === "plain") stats.recordPlainStep();
+        else stats.record(...step);
+    }
+    return stats;
+}
+
+describe("SpecStats", () => {
+    it.each([
+        {
+            steps: [],
+            json: {
+                drafts: 0,
+                targetPasses: 0,
+                draftTokens: 0,
+                acceptedTokens: 0,
+                acceptedPerPos: [],
+                acceptanceRate: 0,
+                meanAcceptanceLength: 0,
+            },
+        },
+        {
+            steps: ["plain", [0, 0]] as const,
+            json: {
+                drafts: 0,
+                targetPasses: 2,
+                draftTokens: 0,
+                acceptedTokens: 0,
+                acceptedPerPos: [],
+                acceptanceRate: 0,
+                meanAcceptanceLength: 0,
+            },
+        },
+        {
+            steps: [[4, 4], [4, 1], [4, 0], "plain", [2, 2]] as const,
+            json: {
+                drafts: 4,
+                targetPasses: 5,
+                draftTokens: 14,
+                acceptedTokens: 7,
+                acceptedPerPos: [3, 2, 1, 1],
+                acceptanceRate: 0.5,
+                meanAcceptanceLength: 1 + 7 / 4,
+            },
+        },
+    ])("%#: counts steps and derives rates", ({ steps, json }) => {
+        const stats = statsOf(steps);
+        expect(stats.toJSON()).toEqual(json);
+        expect(JSON.parse(JSON.stringify(stats))).toEqual(json);
+        expect(stats.acceptanceRate).toBe(json.acceptanceRate);
+        expect(stats.meanAcceptanceLength).toBe(json.meanAcceptanceLength);
+    });
+
+    it("merges counters and per-position counts of different lengths", () => {
+        const total = statsOf([[2, 2], "plain"]).merge(statsOf([[5, 3]]));
+        expect(total.toJSON()).toEqual(statsOf([[2, 2], "plain", [5, 3]]).toJSON());
+        expect(total.acceptedPerPos).toEqual([2, 2, 1, 0, 0]);
+    });
+
+    it("rejects impossible records", () => {
+        const stats = new SpecStats();
+        expect(() => {
+            stats.record(2, 3);
+        }).toThrow(RangeError);
+        expect(() => {
+            stats.record(2, -1);
+        }).toThrow(RangeError);
+        expect(() => {
+            stats.record(1.5, 1);
+        }).toThrow(RangeError);
+        expect(stats.targetPasses).toBe(0);
+    });
+});
