@@ -29,3 +29,16 @@ export const defaultNgramMaxN = 4;
 /** Sampling defaults applied when temperature > 0 and the request leaves them unset (llama.cpp's). */
 export const defaultTopK = 40;
 export const defaultTopP = 0.95;
+/** gRPC listen address: loopback, so exposing the server on a network is a deliberate choice (`--host 0.0.0.0`). */
+export const defaultGrpcHost = "127.0.0.1";
+/** gRPC port: the conventional gRPC example port, what clients and tools try first. */
+export const defaultGrpcPort = 50051;
+/** Prometheus /metrics port: the OpenTelemetry Prometheus exporter's default, free of common services. */
+export const defaultMetricsPort = 9464;
+/**
+ * How long a shutdown lets in-flight requests finish before cancelling them: long enough for a typical
+ * completion, short enough for an orchestrator's termination grace period (Kubernetes: 30 s).
+ */
+export const defaultDrainTimeoutMs = 10_000;
+/** Shortest accepted bearer token: 16 characters keeps guessing out of reach (use `openssl rand -hex 32`). */
+export const minAuthTokenLength = 16;

@@ -7,6 +7,10 @@ import { z } from "zod";
 import {
     defaultContextSize,
     defaultDraftModelIds,
+    defaultDrainTimeoutMs,
+    defaultGrpcHost,
+    defaultGrpcPort,
+    defaultMetricsPort,
     defaultMaxDraftTokens,
     defaultMaxQueue,
     defaultMaxTokens,
@@ -15,6 +19,7 @@ import {
     defaultNgramMinN,
     defaultSequences,
     defaultTargetModelId,
+    minAuthTokenLength,
 } from "./defaults.js";
 
 /** A model: by manifest id, or by explicit GGUF path. */
@@ -31,6 +36,9 @@ const modelRefSchema = z
             .optional(),
     })
     .strict();
+
+/** A TCP port; 0 lets the OS pick a free one (tests). */
+const portSchema = z.number().int().min(0).max(65535);
 
 export const speculationModeSchema = z.enum(["auto", "off", "draft_model", "ngram"]);
 export type SpeculationMode = z.infer<typeof speculationModeSchema>;
@@ -106,6 +114,43 @@ export const configSchema = z
                 maxDraftTokens: defaultMaxDraftTokens,
                 minDraftConfidence: defaultMinDraftConfidence,
                 ngram: { minN: defaultNgramMinN, maxN: defaultNgramMaxN },
+            }),
+        server: z
+            .object({
+                /** Interface the gRPC and metrics servers bind to. Defaults to `"127.0.0.1"` (loopback only). */
+                host: z.string().min(1).default(defaultGrpcHost),
+                /** gRPC port; 0 picks a free one. Defaults to 50051. */
+                grpcPort: portSchema.default(defaultGrpcPort),
+                /** Port of the Prometheus `/metrics` endpoint; 0 picks a free one. Defaults to 9464. */
+                metricsPort: portSchema.default(defaultMetricsPort),
+                /** How long shutdown waits for in-flight requests before cancelling them. Defaults to 10000 ms. */
+                drainTimeoutMs: z.number().int().min(0).default(defaultDrainTimeoutMs),
+                /**
+                 * Bearer token every Inference call must carry (`authorization: Bearer <token>`); health and
+                 * reflection stay open. Defaults to none (no auth). Prefer the TIERCEL_AUTH_TOKEN environment
+                 * variable to writing the secret into a file.
+                 */
+                authToken: z
+                    .string()
+                    .min(minAuthTokenLength, `must be at least ${minAuthTokenLength} characters (try \`openssl rand -hex 32\`)`)
+                    .optional(),
+                /** TLS certificate chain and private key (PEM files, relative to the config file). Defaults to none (plaintext). */
+                tls: z
+                    .object({
+                        /** PEM certificate chain. */
+                        certPath: z.string().min(1),
+                        /** PEM private key. */
+                        keyPath: z.string().min(1),
+                    })
+                    .strict()
+                    .optional(),
+            })
+            .strict()
+            .default({
+                host: defaultGrpcHost,
+                grpcPort: defaultGrpcPort,
+                metricsPort: defaultMetricsPort,
+                drainTimeoutMs: defaultDrainTimeoutMs,
             }),
     })
     .strict();

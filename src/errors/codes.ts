@@ -7,6 +7,8 @@ export const ErrorCode = {
     ConfigInvalid: "E_CONFIG_INVALID",
     /** A model file is missing, unreadable or does not match its manifest entry. */
     ModelUnavailable: "E_MODEL_UNAVAILABLE",
+    /** A request names a model (target or draft) that this server does not have. */
+    ModelNotFound: "E_MODEL_NOT_FOUND",
     /** A draft model's tokenizer is incompatible with the target's. */
     DraftIncompatible: "E_DRAFT_INCOMPATIBLE",
     /** A request field is invalid (bad sampling value, unknown model, empty prompt...). */
@@ -21,6 +23,8 @@ export const ErrorCode = {
     Cancelled: "E_CANCELLED",
     /** The request's deadline passed. */
     DeadlineExceeded: "E_DEADLINE_EXCEEDED",
+    /** The call lacks the configured bearer token (`authorization: Bearer <token>`), or it does not match. */
+    Unauthenticated: "E_UNAUTHENTICATED",
     /** A bug or an unexpected failure of a dependency. */
     Internal: "E_INTERNAL",
 } as const;

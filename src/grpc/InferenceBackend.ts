@@ -1,0 +1,42 @@
+/**
+ * What the gRPC layer needs from an inference engine: plain domain types, no node-llama-cpp. The
+ * local engine is adapted here; a router or a fake can stand in for it.
+ */
+import type { LocalEngine, ModelInfo } from "../engine/LocalEngine.js";
+import { chatWrapperFor, renderChat, type ChatMessage, type RenderedChat } from "../engine/renderChat.js";
+import type { GenerateChunk, GenerateRequest } from "../engine/types.js";
+
+export interface EngineLoad {
+    /** Sequences leased to running generations. */
+    inUse: number;
+    /** Generations waiting for a sequence. */
+    queued: number;
+    /** Sequences configured. */
+    size: number;
+}
+
+export interface InferenceBackend {
+    generate(request: GenerateRequest, signal: AbortSignal): AsyncIterable<GenerateChunk>;
+    /** Renders chat messages with the target's chat template (see engine/renderChat.ts). */
+    renderChat(messages: readonly ChatMessage[]): RenderedChat;
+    /** Tokenizes as a prompt is tokenized (BOS included when the model wants it). */
+    tokenize(text: string): readonly number[];
+    /** The target first, then drafts (refused ones with loaded = false). */
+    models(): readonly ModelInfo[];
+    readonly load: EngineLoad;
+}
+
+export function localEngineBackend(engine: LocalEngine): InferenceBackend {
+    const model = engine.target.model;
+    // Resolving a wrapper parses the model's Jinja template: once, not per request.
+    const wrapper = chatWrapperFor(model);
+    return {
+        generate: (request, signal) => engine.generate(request, signal),
+        renderChat: (messages) => renderChat(model, messages, wrapper),
+        tokenize: (text) => engine.tokenize(text),
+        models: () => engine.models(),
+        get load() {
+            return engine.load;
+        },
+    };
+}

@@ -1,0 +1,77 @@
+/**
+ * One AbortSignal per call, fired by whichever comes first: the client's deadline, the client cancelling
+ * (or disconnecting), or the server shutting down. A deadline aborts with a `TimeoutError` DOMException,
+ * which util/abort.ts turns into E_DEADLINE_EXCEEDED; anything else becomes E_CANCELLED.
+ */
+import type { Deadline } from "@grpc/grpc-js";
+import type { EventEmitter } from "node:events";
+
+/** The parts of a grpc-js server call this module uses (every server call type has them). */
+export interface CallLike extends Pick<EventEmitter, "once" | "removeListener"> {
+    readonly cancelled: boolean;
+    getDeadline(): Deadline;
+}
+
+/**
+ * Node clamps timers above 2^31 - 1 ms (~24.8 days) to 1 ms, with only a warning (grpc-js guards against
+ * the same with its MAX_TIMEOUT_TIME). A deadline that far away is treated as no deadline.
+ */
+const maxTimerMs = 2 ** 31 - 1;
+
+/** Milliseconds left until `deadline` (Infinity when the call has none; negative once it passed). */
+export function remainingMs(deadline: Deadline, now = Date.now()): number {
+    const at = deadline instanceof Date ? deadline.getTime() : deadline;
+    return at - now;
+}
+
+export function deadlineError(): DOMException {
+    return new DOMException("deadline exceeded", "TimeoutError");
+}
+
+export interface CallSignal {
+    readonly signal: AbortSignal;
+    /** Removes the timer and listeners; call when the call's work is done. */
+    dispose(): void;
+}
+
+/**
+ * Derives the call's signal. `parent` (the server's shutdown signal) aborts it with the parent's reason.
+ * grpc-js itself ends a call whose deadline passed and then emits 'cancelled'; the listener checks the
+ * clock so that case still reads as a deadline, whichever of the two timers fires first.
+ */
+export function callSignal(call: CallLike, parent?: AbortSignal): CallSignal {
+    const controller = new AbortController();
+    const deadline = call.getDeadline();
+    const abort = (reason: unknown): void => {
+        if (!controller.signal.aborted) controller.abort(reason);
+    };
+    const onCancelled = (): void => {
+        abort(remainingMs(deadline) <= 0 ? deadlineError() : new DOMException("call cancelled", "AbortError"));
+    };
+    const onParentAbort = (): void => {
+        abort(parent?.reason);
+    };
+
+    let timer: NodeJS.Timeout | undefined;
+    const left = remainingMs(deadline);
+    if (left <= 0) abort(deadlineError());
+    else if (left <= maxTimerMs) {
+        timer = setTimeout(() => {
+            abort(deadlineError());
+        }, left);
+        timer.unref();
+    }
+    if (call.cancelled) onCancelled();
+    call.once("cancelled", onCancelled);
+    if (parent?.aborted) onParentAbort();
+    parent?.addEventListener("abort", onParentAbort, { once: true });
+
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            clearTimeout(timer);
+            call.removeListener("cancelled", onCancelled);
+            parent?.removeEventListener("abort", onParentAbort);
+        },
+    };
+}

@@ -1,0 +1,130 @@
+// Original file: proto/tiercel/v1/inference.proto
+
+import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _tiercel_v1_ChatMessage__Output } from '../../tiercel/v1/ChatMessage.js';
+import type { SpeculationOptions as _tiercel_v1_SpeculationOptions, SpeculationOptions__Output as _tiercel_v1_SpeculationOptions__Output } from '../../tiercel/v1/SpeculationOptions.js';
+
+/**
+ * A completion request: either `prompt` (raw completion) or `messages` (chat), never both.
+ */
+export interface GenerateRequest {
+  /**
+   * Raw prompt text, tokenized with the target's tokenizer (special-token text such as "<|im_start|>" is
+   * parsed as special tokens; BOS is prepended when the model wants it). Exclusive with `messages`.
+   */
+  'prompt'?: (string);
+  /**
+   * Chat messages, rendered with the target model's chat template and followed by the assistant turn's
+   * opening. Exclusive with `prompt`.
+   */
+  'messages'?: (_tiercel_v1_ChatMessage)[];
+  /**
+   * Target model id (see ListModels). Empty = the configured target. Unknown ids are NOT_FOUND.
+   */
+  'model'?: (string);
+  /**
+   * Maximum number of tokens to generate, at least 1 and at most the context size. Unset = the server's
+   * `generation.defaultMaxTokens`. Generation also stops when the context window is full.
+   */
+  'max_tokens'?: (number);
+  /**
+   * Sampling temperature in [0, 5]. 0 (the default) is greedy decoding: deterministic, and speculation
+   * is exact.
+   */
+  'temperature'?: (number | string);
+  /**
+   * Nucleus sampling mass in (0, 1] (temperature > 0 only). Unset = 0.95.
+   */
+  'top_p'?: (number | string);
+  /**
+   * Keep only the k most likely tokens, k >= 0 (0 = off; temperature > 0 only). Unset = 40.
+   */
+  'top_k'?: (number);
+  /**
+   * Seed of the request's sampler (temperature > 0): the same seed and request give the same output.
+   * Unset = a random seed.
+   */
+  'seed'?: (number);
+  /**
+   * Generation stops before the first occurrence of any of these strings; the stop string is not
+   * included in the output. Empty strings are INVALID_ARGUMENT.
+   */
+  'stop'?: (string)[];
+  /**
+   * Opaque client session id (e.g. one agent conversation), used in logs. The engine reuses the KV cache
+   * of the longest matching prompt prefix of the sequence it is given, so resending a growing
+   * conversation is cheap (see stats.prompt_tokens_reused).
+   */
+  'session_id'?: (string);
+  /**
+   * Speculative decoding settings. Unset = the server's defaults.
+   */
+  'speculation'?: (_tiercel_v1_SpeculationOptions | null);
+  '_max_tokens'?: "max_tokens";
+  '_temperature'?: "temperature";
+  '_top_p'?: "top_p";
+  '_top_k'?: "top_k";
+  '_seed'?: "seed";
+}
+
+/**
+ * A completion request: either `prompt` (raw completion) or `messages` (chat), never both.
+ */
+export interface GenerateRequest__Output {
+  /**
+   * Raw prompt text, tokenized with the target's tokenizer (special-token text such as "<|im_start|>" is
+   * parsed as special tokens; BOS is prepended when the model wants it). Exclusive with `messages`.
+   */
+  'prompt': (string);
+  /**
+   * Chat messages, rendered with the target model's chat template and followed by the assistant turn's
+   * opening. Exclusive with `prompt`.
+   */
+  'messages': (_tiercel_v1_ChatMessage__Output)[];
+  /**
+   * Target model id (see ListModels). Empty = the configured target. Unknown ids are NOT_FOUND.
+   */
+  'model': (string);
+  /**
+   * Maximum number of tokens to generate, at least 1 and at most the context size. Unset = the server's
+   * `generation.defaultMaxTokens`. Generation also stops when the context window is full.
+   */
+  'max_tokens'?: (number);
+  /**
+   * Sampling temperature in [0, 5]. 0 (the default) is greedy decoding: deterministic, and speculation
+   * is exact.
+   */
+  'temperature'?: (number);
+  /**
+   * Nucleus sampling mass in (0, 1] (temperature > 0 only). Unset = 0.95.
+   */
+  'top_p'?: (number);
+  /**
+   * Keep only the k most likely tokens, k >= 0 (0 = off; temperature > 0 only). Unset = 40.
+   */
+  'top_k'?: (number);
+  /**
+   * Seed of the request's sampler (temperature > 0): the same seed and request give the same output.
+   * Unset = a random seed.
+   */
+  'seed'?: (number);
+  /**
+   * Generation stops before the first occurrence of any of these strings; the stop string is not
+   * included in the output. Empty strings are INVALID_ARGUMENT.
+   */
+  'stop': (string)[];
+  /**
+   * Opaque client session id (e.g. one agent conversation), used in logs. The engine reuses the KV cache
+   * of the longest matching prompt prefix of the sequence it is given, so resending a growing
+   * conversation is cheap (see stats.prompt_tokens_reused).
+   */
+  'session_id': (string);
+  /**
+   * Speculative decoding settings. Unset = the server's defaults.
+   */
+  'speculation': (_tiercel_v1_SpeculationOptions__Output | null);
+  '_max_tokens'?: "max_tokens";
+  '_temperature'?: "temperature";
+  '_top_p'?: "top_p";
+  '_top_k'?: "top_k";
+  '_seed'?: "seed";
+}

@@ -1,0 +1,133 @@
+// Original file: proto/tiercel/v1/inference.proto
+
+import type { SpeculationMode as _tiercel_v1_SpeculationMode, SpeculationMode__Output as _tiercel_v1_SpeculationMode__Output } from '../../tiercel/v1/SpeculationMode.js';
+
+/**
+ * How one request was generated: speculative decoding counters and timings. Counters follow vLLM and
+ * llama.cpp: acceptance_rate = accepted_tokens / drafted_tokens and
+ * mean_acceptance_length = 1 + accepted_tokens / drafts.
+ */
+export interface GenerationStats {
+  /**
+   * Which drafter ran: "none" (plain decoding), "ngram", or a draft model id.
+   */
+  'proposer'?: (string);
+  /**
+   * The mode the request ran with, after the server's default was applied.
+   */
+  'mode'?: (_tiercel_v1_SpeculationMode);
+  /**
+   * Verification steps that had at least one drafted token.
+   */
+  'drafts'?: (number);
+  /**
+   * Tokens proposed by the drafter, over all steps.
+   */
+  'drafted_tokens'?: (number);
+  /**
+   * Drafted tokens the target accepted (always <= drafted_tokens).
+   */
+  'accepted_tokens'?: (number);
+  /**
+   * Target forward passes after the prompt (verification steps plus plain steps). Without speculation
+   * this is about one per generated token; with good drafts it is much lower.
+   */
+  'target_passes'?: (number);
+  /**
+   * accepted_tokens / drafted_tokens; 0 when nothing was drafted.
+   */
+  'acceptance_rate'?: (number | string);
+  /**
+   * Tokens emitted per drafted step, 1 + accepted_tokens / drafts; 0 when there were no drafts.
+   */
+  'mean_acceptance_length'?: (number | string);
+  /**
+   * accepted_per_position[i] = verification steps that accepted at least i + 1 drafted tokens.
+   */
+  'accepted_per_position'?: (number)[];
+  /**
+   * Milliseconds from the start of generation (after queueing) to the first generated token.
+   */
+  'ttft_ms'?: (number | string);
+  /**
+   * Completion tokens after the first, per second of decoding after the first token.
+   */
+  'decode_tokens_per_second'?: (number | string);
+  /**
+   * Prompt tokens whose KV cache was reused from the sequence's previous request (not evaluated again).
+   */
+  'prompt_tokens_reused'?: (number);
+  /**
+   * Milliseconds spent waiting for a free sequence before generation started.
+   */
+  'queue_ms'?: (number | string);
+  /**
+   * Milliseconds from the start of generation (after queueing) to the last token.
+   */
+  'total_ms'?: (number | string);
+}
+
+/**
+ * How one request was generated: speculative decoding counters and timings. Counters follow vLLM and
+ * llama.cpp: acceptance_rate = accepted_tokens / drafted_tokens and
+ * mean_acceptance_length = 1 + accepted_tokens / drafts.
+ */
+export interface GenerationStats__Output {
+  /**
+   * Which drafter ran: "none" (plain decoding), "ngram", or a draft model id.
+   */
+  'proposer': (string);
+  /**
+   * The mode the request ran with, after the server's default was applied.
+   */
+  'mode': (_tiercel_v1_SpeculationMode__Output);
+  /**
+   * Verification steps that had at least one drafted token.
+   */
+  'drafts': (number);
+  /**
+   * Tokens proposed by the drafter, over all steps.
+   */
+  'drafted_tokens': (number);
+  /**
+   * Drafted tokens the target accepted (always <= drafted_tokens).
+   */
+  'accepted_tokens': (number);
+  /**
+   * Target forward passes after the prompt (verification steps plus plain steps). Without speculation
+   * this is about one per generated token; with good drafts it is much lower.
+   */
+  'target_passes': (number);
+  /**
+   * accepted_tokens / drafted_tokens; 0 when nothing was drafted.
+   */
+  'acceptance_rate': (number);
+  /**
+   * Tokens emitted per drafted step, 1 + accepted_tokens / drafts; 0 when there were no drafts.
+   */
+  'mean_acceptance_length': (number);
+  /**
+   * accepted_per_position[i] = verification steps that accepted at least i + 1 drafted tokens.
+   */
+  'accepted_per_position': (number)[];
+  /**
+   * Milliseconds from the start of generation (after queueing) to the first generated token.
+   */
+  'ttft_ms': (number);
+  /**
+   * Completion tokens after the first, per second of decoding after the first token.
+   */
+  'decode_tokens_per_second': (number);
+  /**
+   * Prompt tokens whose KV cache was reused from the sequence's previous request (not evaluated again).
+   */
+  'prompt_tokens_reused': (number);
+  /**
+   * Milliseconds spent waiting for a free sequence before generation started.
+   */
+  'queue_ms': (number);
+  /**
+   * Milliseconds from the start of generation (after queueing) to the last token.
+   */
+  'total_ms': (number);
+}

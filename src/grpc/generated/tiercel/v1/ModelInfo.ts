@@ -1,0 +1,64 @@
+// Original file: proto/tiercel/v1/inference.proto
+
+import type { ModelRole as _tiercel_v1_ModelRole, ModelRole__Output as _tiercel_v1_ModelRole__Output } from '../../tiercel/v1/ModelRole.js';
+import type { CompatibilityReport as _tiercel_v1_CompatibilityReport, CompatibilityReport__Output as _tiercel_v1_CompatibilityReport__Output } from '../../tiercel/v1/CompatibilityReport.js';
+
+/**
+ * One configured model.
+ */
+export interface ModelInfo {
+  /**
+   * The id used in requests (`model`, `speculation.draft_model`) and in metrics labels.
+   */
+  'id'?: (string);
+  /**
+   * Target or draft.
+   */
+  'role'?: (_tiercel_v1_ModelRole);
+  /**
+   * Tokens in the model's vocabulary.
+   */
+  'vocab_size'?: (number);
+  /**
+   * Tokens per sequence (prompt + output); 0 for a draft that was refused and not loaded.
+   */
+  'context_size'?: (number);
+  /**
+   * Whether the model is loaded and in use (false for refused drafts).
+   */
+  'loaded'?: (boolean);
+  /**
+   * Drafts only: the tokenizer compatibility report against the target.
+   */
+  'compatibility'?: (_tiercel_v1_CompatibilityReport | null);
+}
+
+/**
+ * One configured model.
+ */
+export interface ModelInfo__Output {
+  /**
+   * The id used in requests (`model`, `speculation.draft_model`) and in metrics labels.
+   */
+  'id': (string);
+  /**
+   * Target or draft.
+   */
+  'role': (_tiercel_v1_ModelRole__Output);
+  /**
+   * Tokens in the model's vocabulary.
+   */
+  'vocab_size': (number);
+  /**
+   * Tokens per sequence (prompt + output); 0 for a draft that was refused and not loaded.
+   */
+  'context_size': (number);
+  /**
+   * Whether the model is loaded and in use (false for refused drafts).
+   */
+  'loaded': (boolean);
+  /**
+   * Drafts only: the tokenizer compatibility report against the target.
+   */
+  'compatibility': (_tiercel_v1_CompatibilityReport__Output | null);
+}

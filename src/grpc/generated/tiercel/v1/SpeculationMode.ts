@@ -1,0 +1,69 @@
+// Original file: proto/tiercel/v1/inference.proto
+
+/**
+ * How a request is sped up. Whatever the mode, output at temperature 0 is token-identical to plain
+ * decoding: speculation only changes how fast the target's own choices are produced.
+ */
+export const SpeculationMode = {
+  /**
+   * Unset: the server's configured default (`speculation.defaultMode`, itself AUTO unless changed).
+   */
+  SPECULATION_MODE_UNSPECIFIED: 'SPECULATION_MODE_UNSPECIFIED',
+  /**
+   * The server picks: a compatible draft model when one is loaded, else n-gram prompt lookup.
+   */
+  SPECULATION_MODE_AUTO: 'SPECULATION_MODE_AUTO',
+  /**
+   * Plain decoding: one target pass per generated token.
+   */
+  SPECULATION_MODE_OFF: 'SPECULATION_MODE_OFF',
+  /**
+   * A draft model proposes tokens that the target verifies. INVALID_ARGUMENT when no compatible draft
+   * model is loaded.
+   */
+  SPECULATION_MODE_DRAFT_MODEL: 'SPECULATION_MODE_DRAFT_MODEL',
+  /**
+   * Model-free drafting: continuations of earlier occurrences of the last n tokens in the prompt and
+   * output (prompt lookup decoding). Cheap, and strong on code edits that repeat their input.
+   */
+  SPECULATION_MODE_NGRAM: 'SPECULATION_MODE_NGRAM',
+} as const;
+
+/**
+ * How a request is sped up. Whatever the mode, output at temperature 0 is token-identical to plain
+ * decoding: speculation only changes how fast the target's own choices are produced.
+ */
+export type SpeculationMode =
+  /**
+   * Unset: the server's configured default (`speculation.defaultMode`, itself AUTO unless changed).
+   */
+  | 'SPECULATION_MODE_UNSPECIFIED'
+  | 0
+  /**
+   * The server picks: a compatible draft model when one is loaded, else n-gram prompt lookup.
+   */
+  | 'SPECULATION_MODE_AUTO'
+  | 1
+  /**
+   * Plain decoding: one target pass per generated token.
+   */
+  | 'SPECULATION_MODE_OFF'
+  | 2
+  /**
+   * A draft model proposes tokens that the target verifies. INVALID_ARGUMENT when no compatible draft
+   * model is loaded.
+   */
+  | 'SPECULATION_MODE_DRAFT_MODEL'
+  | 3
+  /**
+   * Model-free drafting: continuations of earlier occurrences of the last n tokens in the prompt and
+   * output (prompt lookup decoding). Cheap, and strong on code edits that repeat their input.
+   */
+  | 'SPECULATION_MODE_NGRAM'
+  | 4
+
+/**
+ * How a request is sped up. Whatever the mode, output at temperature 0 is token-identical to plain
+ * decoding: speculation only changes how fast the target's own choices are produced.
+ */
+export type SpeculationMode__Output = typeof SpeculationMode[keyof typeof SpeculationMode]

@@ -1,0 +1,39 @@
+// Original file: proto/tiercel/v1/inference.proto
+
+import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _tiercel_v1_ChatMessage__Output } from '../../tiercel/v1/ChatMessage.js';
+
+/**
+ * Tokenize input: `text` or `messages`, never both.
+ */
+export interface TokenizeRequest {
+  /**
+   * Text to tokenize as a Generate prompt would be. Exclusive with `messages`.
+   */
+  'text'?: (string);
+  /**
+   * Chat messages to render and tokenize as Generate would (to count a chat prompt's tokens).
+   */
+  'messages'?: (_tiercel_v1_ChatMessage)[];
+  /**
+   * Target model id. Empty = the configured target. Unknown ids are NOT_FOUND.
+   */
+  'model'?: (string);
+}
+
+/**
+ * Tokenize input: `text` or `messages`, never both.
+ */
+export interface TokenizeRequest__Output {
+  /**
+   * Text to tokenize as a Generate prompt would be. Exclusive with `messages`.
+   */
+  'text': (string);
+  /**
+   * Chat messages to render and tokenize as Generate would (to count a chat prompt's tokens).
+   */
+  'messages': (_tiercel_v1_ChatMessage__Output)[];
+  /**
+   * Target model id. Empty = the configured target. Unknown ids are NOT_FOUND.
+   */
+  'model': (string);
+}

@@ -1,0 +1,204 @@
+/**
+ * Every tiercel metric, defined in one place: name, help, labels, buckets. Names follow Prometheus
+ * conventions (`tiercel_<noun>_<unit>`, counters end in `_total`). Speculative decoding is counted as vLLM
+ * and llama.cpp do (drafts, draft tokens, accepted tokens, accepted per draft position), so the derived
+ * rates are PromQL expressions rather than averages of averages:
+ *
+ *     # acceptance rate: share of drafted tokens the target accepted
+ *     sum by (proposer) (rate(tiercel_spec_accepted_tokens_total[5m]))
+ *       / sum by (proposer) (rate(tiercel_spec_draft_tokens_total[5m]))
+ *
+ *     # mean acceptance length: tokens emitted per drafted verification step
+ *     1 + sum by (proposer) (rate(tiercel_spec_accepted_tokens_total[5m]))
+ *       / sum by (proposer) (rate(tiercel_spec_drafts_total[5m]))
+ *
+ *     # acceptance rate at draft position p (how far drafts stay right)
+ *     sum by (proposer, position) (rate(tiercel_spec_accepted_tokens_per_pos_total[5m]))
+ *       / ignoring(position) group_left sum by (proposer) (rate(tiercel_spec_drafts_total[5m]))
+ */
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { GenerationStats } from "../engine/types.js";
+
+/** What the gauges read at scrape time (undefined while the engine is not loaded). */
+export type EngineLoadSource = () => { inUse: number; queued: number; size: number } | undefined;
+
+/** Latency buckets (seconds) for whole requests: a tiny completion up to a long generation. */
+const requestBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Buckets (seconds) for the first token: prompt evaluation of a few tokens up to a full long context. */
+const firstTokenBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Buckets (seconds) per output token: ~2,000 tok/s (tiny models, speculation) down to ~1 tok/s. */
+const tokenBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28];
+
+export function createMetrics(registry: Registry, load: EngineLoadSource) {
+    const registers = [registry];
+    return {
+        /**
+         * Finished Inference calls by method and gRPC status name (OK, INVALID_ARGUMENT, ...).
+         * Error ratio: `sum(rate(tiercel_requests_total{code!="OK"}[5m])) / sum(rate(tiercel_requests_total[5m]))`
+         */
+        requests: new Counter({
+            name: "tiercel_requests_total",
+            help: "Finished Inference calls by method and gRPC status code.",
+            labelNames: ["method", "code"] as const,
+            registers,
+        }),
+        /**
+         * Inference call latency, arrival to status, by method.
+         * p95: `histogram_quantile(0.95, sum by (le, method) (rate(tiercel_request_duration_seconds_bucket[5m])))`
+         */
+        requestDuration: new Histogram({
+            name: "tiercel_request_duration_seconds",
+            help: "Inference call latency from arrival to final status, by method.",
+            labelNames: ["method"] as const,
+            buckets: requestBuckets,
+            registers,
+        }),
+        /**
+         * Time from the engine receiving a generation (queue wait included) to its first token.
+         * p50: `histogram_quantile(0.5, sum by (le) (rate(tiercel_time_to_first_token_seconds_bucket[5m])))`
+         */
+        timeToFirstToken: new Histogram({
+            name: "tiercel_time_to_first_token_seconds",
+            help: "Time from request arrival at the engine (queue wait included) to the first generated token.",
+            buckets: firstTokenBuckets,
+            registers,
+        }),
+        /**
+         * Time per output token after the first: a chunk of n tokens arriving t seconds after the previous
+         * one counts n observations of t / n (speculation commits several tokens per target pass).
+         * Mean: `rate(tiercel_inter_token_latency_seconds_sum[5m]) / rate(tiercel_inter_token_latency_seconds_count[5m])`
+         */
+        interTokenLatency: new Histogram({
+            name: "tiercel_inter_token_latency_seconds",
+            help: "Time per generated token after the first (a chunk's gap divided among its tokens).",
+            buckets: tokenBuckets,
+            registers,
+        }),
+        /**
+         * Time generations waited for a free sequence.
+         * p95: `histogram_quantile(0.95, sum by (le) (rate(tiercel_queue_wait_seconds_bucket[5m])))`
+         */
+        queueWait: new Histogram({
+            name: "tiercel_queue_wait_seconds",
+            help: "Time a generation waited for a free context sequence.",
+            buckets: firstTokenBuckets,
+            registers,
+        }),
+        /** Generated tokens. Throughput: `rate(tiercel_generated_tokens_total[1m])` */
+        generatedTokens: new Counter({
+            name: "tiercel_generated_tokens_total",
+            help: "Tokens generated (completion tokens) over all finished generations.",
+            registers,
+        }),
+        /** Prompt tokens (after chat rendering). Prefill load: `rate(tiercel_prompt_tokens_total[1m])` */
+        promptTokens: new Counter({
+            name: "tiercel_prompt_tokens_total",
+            help: "Prompt tokens over all finished generations.",
+            registers,
+        }),
+        /**
+         * Prompt tokens served from a sequence's KV cache instead of being evaluated.
+         * Reuse ratio: `rate(tiercel_prompt_tokens_reused_total[5m]) / rate(tiercel_prompt_tokens_total[5m])`
+         */
+        promptTokensReused: new Counter({
+            name: "tiercel_prompt_tokens_reused_total",
+            help: "Prompt tokens whose KV cache was reused from the sequence's previous request.",
+            registers,
+        }),
+        /** Verification steps that had at least one drafted token, by proposer ("ngram" or a draft model id). */
+        specDrafts: new Counter({
+            name: "tiercel_spec_drafts_total",
+            help: "Speculative verification steps with at least one drafted token, by proposer.",
+            labelNames: ["proposer"] as const,
+            registers,
+        }),
+        /** Drafted tokens, by proposer. */
+        specDraftTokens: new Counter({
+            name: "tiercel_spec_draft_tokens_total",
+            help: "Tokens proposed by drafters, by proposer.",
+            labelNames: ["proposer"] as const,
+            registers,
+        }),
+        /** Drafted tokens the target accepted, by proposer. */
+        specAcceptedTokens: new Counter({
+            name: "tiercel_spec_accepted_tokens_total",
+            help: "Drafted tokens accepted by the target, by proposer.",
+            labelNames: ["proposer"] as const,
+            registers,
+        }),
+        /** Steps that accepted at least position + 1 drafted tokens (position counts from 0), by proposer. */
+        specAcceptedPerPos: new Counter({
+            name: "tiercel_spec_accepted_tokens_per_pos_total",
+            help: "Verification steps that accepted the drafted token at this position (0-based), by proposer.",
+            labelNames: ["proposer", "position"] as const,
+            registers,
+        }),
+        /**
+         * Target forward passes during decoding, by proposer ("none" = plain decoding).
+         * Tokens per target pass: `rate(tiercel_generated_tokens_total[5m]) / sum(rate(tiercel_spec_target_passes_total[5m]))`
+         */
+        specTargetPasses: new Counter({
+            name: "tiercel_spec_target_passes_total",
+            help: "Target model forward passes during decoding (verification plus plain steps), by proposer.",
+            labelNames: ["proposer"] as const,
+            registers,
+        }),
+        /** Generations waiting for a free sequence now. */
+        queueDepth: new Gauge({
+            name: "tiercel_queue_depth",
+            help: "Generations waiting for a free context sequence.",
+            registers,
+            collect() {
+                this.set(load()?.queued ?? 0);
+            },
+        }),
+        /** Sequences leased to generations now. Utilization: `tiercel_sequences_in_use / tiercel_sequences` */
+        sequencesInUse: new Gauge({
+            name: "tiercel_sequences_in_use",
+            help: "Context sequences leased to running generations.",
+            registers,
+            collect() {
+                this.set(load()?.inUse ?? 0);
+            },
+        }),
+        /** Configured sequences (concurrent generations); 0 until the engine is loaded. */
+        sequences: new Gauge({
+            name: "tiercel_sequences",
+            help: "Context sequences configured (maximum concurrent generations); 0 until models are loaded.",
+            registers,
+            collect() {
+                this.set(load()?.size ?? 0);
+            },
+        }),
+    };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Counts one finished generation from its final stats. */
+export function observeGeneration(metrics: Metrics, stats: GenerationStats): void {
+    const { proposer, spec } = stats;
+    metrics.timeToFirstToken.observe((stats.queueMs + stats.ttftMs) / 1000);
+    metrics.queueWait.observe(stats.queueMs / 1000);
+    metrics.generatedTokens.inc(stats.completionTokens);
+    metrics.promptTokens.inc(stats.promptTokens);
+    metrics.promptTokensReused.inc(stats.promptTokensReused);
+    metrics.specTargetPasses.inc({ proposer }, spec.targetPasses);
+    if (spec.drafts === 0) return;
+    metrics.specDrafts.inc({ proposer }, spec.drafts);
+    metrics.specDraftTokens.inc({ proposer }, spec.draftTokens);
+    metrics.specAcceptedTokens.inc({ proposer }, spec.acceptedTokens);
+    // Every drafted position is counted (0 included), so a position that is never accepted still shows up.
+    spec.acceptedPerPos.forEach((count, position) => {
+        metrics.specAcceptedPerPos.inc({ proposer, position: String(position) }, count);
+    });
+}
+
+/**
+ * Observes the tokens of one chunk arriving `gapMs` after the previous token-bearing chunk: `tokens`
+ * observations of gapMs / tokens each.
+ */
+export function observeInterTokenGap(metrics: Metrics, gapMs: number, tokens: number): void {
+    const perToken = gapMs / tokens / 1000;
+    for (let i = 0; i < tokens; i++) metrics.interTokenLatency.observe(perToken);
+}

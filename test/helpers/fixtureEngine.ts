@@ -1,0 +1,53 @@
+/**
+ * Engines on the project's own tiny GGUFs for model tests. `sameWeightsDraft` loads the target file a
+ * second time as its own draft: the draft then always agrees with the target at temperature 0, which
+ * makes "the proposer was really used" deterministic even with random weights.
+ */
+import { ensureFixtures } from "../../models/build/buildFixtures.js";
+import { parseConfig } from "../../src/config/loadConfig.js";
+import type { ConfigInput } from "../../src/config/schema.js";
+import { LocalEngine } from "../../src/engine/LocalEngine.js";
+import type { GenerateChunk, GenerateRequest } from "../../src/engine/types.js";
+
+export async function loadFixtureEngine(
+    overrides: { engine?: ConfigInput["engine"]; speculation?: ConfigInput["speculation"] } = {},
+): Promise<LocalEngine> {
+    const fixtures = await ensureFixtures();
+    const config = parseConfig({
+        models: {
+            target: { id: "fixture-target", path: fixtures.base },
+            drafts: [
+                { id: "same-weights", path: fixtures.base },
+                { id: "other-weights", path: fixtures.same },
+                { id: "other-tokenizer", path: fixtures.typeDiff },
+            ],
+        },
+        engine: { contextSize: 512, sequences: 2, gpu: false, ...overrides.engine },
+        speculation: { minDraftConfidence: 0, ...overrides.speculation },
+    });
+    return LocalEngine.load(config, "/");
+}
+
+export interface Collected {
+    tokens: number[];
+    text: string;
+    chunks: GenerateChunk[];
+    last: GenerateChunk;
+}
+
+export async function collect(
+    engine: LocalEngine,
+    request: GenerateRequest,
+    signal?: AbortSignal,
+): Promise<Collected> {
+    const chunks: GenerateChunk[] = [];
+    for await (const chunk of engine.generate(request, signal)) chunks.push(chunk);
+    const last = chunks.at(-1);
+    if (!last?.finish) throw new Error("generation ended without a final chunk");
+    return {
+        tokens: chunks.flatMap((c) => c.tokens),
+        text: chunks.map((c) => c.text).join(""),
+        chunks,
+        last,
+    };
+}

@@ -1,0 +1,208 @@
+/**
+ * The engine on tiny real GGUFs (random weights): exactness of speculative decoding at temperature 0
+ * for every proposer, seeded reproducibility, concurrency, stop strings, cancellation and back-pressure.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ErrorCode } from "../../src/errors/codes.js";
+import type { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { collect, loadFixtureEngine } from "../helpers/fixtureEngine.js";
+
+const prompts = [
+    "function add(a, b) {\n    return a + b;\n}\n",
+    "The quick brown fox jumps over the lazy dog. The quick brown fox",
+    "import os\nimport sys\n\ndef main():\n",
+];
+
+let engine: LocalEngine;
+beforeAll(async () => {
+    engine = await loadFixtureEngine();
+});
+afterAll(async () => {
+    await engine.dispose();
+});
+
+describe("tokenizer compatibility at load", () => {
+    it("refuses the draft with another tokenizer and keeps the others", () => {
+        const models = engine.models();
+        const byId = new Map(models.map((m) => [m.id, m]));
+        expect(byId.get("same-weights")?.loaded).toBe(true);
+        expect(byId.get("other-weights")?.compatibility?.verdict).toBe("identical");
+        const refused = byId.get("other-tokenizer");
+        expect(refused?.loaded).toBe(false);
+        expect(refused?.compatibility?.verdict).toBe("incompatible");
+        expect(refused?.compatibility?.reasons.map((r) => r.rule)).toContain("vocab_type");
+    });
+});
+
+describe("greedy speculative decoding is exact", () => {
+    for (const prompt of prompts) {
+        it(`every proposer reproduces plain decoding: ${JSON.stringify(prompt.slice(0, 24))}`, async () => {
+            const plain = await collect(engine, { prompt, maxTokens: 40, speculation: { mode: "off" } });
+            expect(plain.tokens.length).toBeGreaterThan(0);
+            expect(plain.last.finish?.stats.spec.draftTokens).toBe(0);
+            for (const [mode, draftModel] of [
+                ["draft_model", "same-weights"],
+                ["draft_model", "other-weights"],
+                ["ngram", undefined],
+            ] as const) {
+                const spec = await collect(engine, {
+                    prompt,
+                    maxTokens: 40,
+                    speculation: { mode, draftModel, maxDraftTokens: 5 },
+                });
+                expect(spec.tokens, `${mode}/${draftModel}`).toEqual(plain.tokens);
+                expect(spec.text).toBe(plain.text);
+                expect(spec.last.finish?.reason).toBe(plain.last.finish?.reason);
+            }
+        });
+    }
+
+    it("really uses the draft: a same-weights draft is accepted on every position", async () => {
+        const spec = await collect(engine, {
+            prompt: prompts[0]!,
+            maxTokens: 40,
+            speculation: { mode: "draft_model", draftModel: "same-weights", maxDraftTokens: 4 },
+        });
+        const stats = spec.last.finish!.stats;
+        expect(stats.proposer).toBe("same-weights");
+        expect(stats.spec.draftTokens).toBeGreaterThan(0);
+        expect(stats.spec.acceptedTokens).toBe(stats.spec.draftTokens);
+        // 40 tokens in far fewer target passes than tokens.
+        expect(stats.spec.targetPasses).toBeLessThan(stats.completionTokens / 2);
+    });
+
+    it("concurrent requests batched in one context produce the same tokens as sequential ones", async () => {
+        const sequential = [];
+        for (const prompt of prompts.slice(0, 2))
+            sequential.push(
+                (
+                    await collect(engine, {
+                        prompt,
+                        maxTokens: 30,
+                        speculation: { mode: "draft_model", draftModel: "other-weights", maxDraftTokens: 2 },
+                    })
+                ).tokens,
+            );
+        const concurrent = await Promise.all(
+            prompts.slice(0, 2).map((prompt) =>
+                collect(engine, {
+                    prompt,
+                    maxTokens: 30,
+                    speculation: { mode: "draft_model", draftModel: "other-weights", maxDraftTokens: 2 },
+                }),
+            ),
+        );
+        expect(concurrent.map((c) => c.tokens)).toEqual(sequential);
+    });
+});
+
+describe("sampling", () => {
+    it("same seed, same output; other seed, other output (plain and speculative)", async () => {
+        for (const mode of ["off", "draft_model"] as const) {
+            const req = {
+                prompt: prompts[0]!,
+                maxTokens: 30,
+                sampling: { temperature: 1, topK: 16, topP: 1, seed: 42 },
+                speculation: { mode, draftModel: "same-weights" },
+            };
+            const a = await collect(engine, req);
+            const b = await collect(engine, req);
+            const c = await collect(engine, { ...req, sampling: { ...req.sampling, seed: 43 } });
+            expect(b.tokens).toEqual(a.tokens);
+            expect(c.tokens).not.toEqual(a.tokens);
+        }
+    });
+});
+
+describe("request handling", () => {
+    it("stops before a stop string and reports stop_sequence", async () => {
+        const plain = await collect(engine, {
+            prompt: prompts[2]!,
+            maxTokens: 40,
+            speculation: { mode: "off" },
+        });
+        const stop = plain.text.slice(10, 13);
+        const cut = await collect(engine, {
+            prompt: prompts[2]!,
+            maxTokens: 40,
+            stop: [stop],
+            speculation: { mode: "draft_model", draftModel: "same-weights" },
+        });
+        expect(cut.last.finish?.reason).toBe("stop_sequence");
+        expect(cut.text).toBe(plain.text.slice(0, plain.text.indexOf(stop)));
+    });
+
+    it("rejects bad input with typed errors", async () => {
+        await expect(collect(engine, { prompt: "" })).rejects.toMatchObject({
+            code: ErrorCode.InvalidArgument,
+        });
+        await expect(collect(engine, { prompt: "x", sampling: { temperature: -1 } })).rejects.toMatchObject({
+            code: ErrorCode.InvalidArgument,
+        });
+        await expect(
+            collect(engine, { prompt: "x", speculation: { draftModel: "other-tokenizer" } }),
+        ).rejects.toMatchObject({
+            code: ErrorCode.InvalidArgument,
+            message: expect.stringContaining("incompatible"),
+        });
+        await expect(collect(engine, { prompt: "x ".repeat(600) })).rejects.toMatchObject({
+            code: ErrorCode.ContextOverflow,
+        });
+        expect(engine.load.inUse).toBe(0);
+    });
+
+    it("cancellation stops within a step and frees the sequence", async () => {
+        const controller = new AbortController();
+        let received = 0;
+        const run = (async () => {
+            for await (const chunk of engine.generate(
+                { prompt: prompts[0]!, maxTokens: 400, speculation: { mode: "off" } },
+                controller.signal,
+            )) {
+                received += chunk.tokens.length;
+                if (received >= 3) controller.abort();
+            }
+        })();
+        await expect(run).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+        expect(received).toBeLessThan(6);
+        expect(engine.load.inUse).toBe(0);
+        // The slot is usable and clean afterwards: same output as before.
+        const a = await collect(engine, { prompt: prompts[0]!, maxTokens: 20, speculation: { mode: "off" } });
+        const b = await collect(engine, {
+            prompt: prompts[0]!,
+            maxTokens: 20,
+            speculation: { mode: "draft_model" },
+        });
+        expect(b.tokens).toEqual(a.tokens);
+    });
+});
+
+describe("back-pressure", () => {
+    it("a full queue refuses with E_QUEUE_FULL; a waiting request gets the slot when it frees", async () => {
+        const small = await loadFixtureEngine({ engine: { sequences: 1, maxQueue: 1 } });
+        try {
+            const first = small.generate({ prompt: prompts[0]!, maxTokens: 50 });
+            await first.next(); // holds the only sequence
+            const waiting = collect(small, { prompt: prompts[1]!, maxTokens: 5 });
+            await new Promise((r) => setTimeout(r, 20));
+            expect(small.load.queued).toBe(1);
+            await expect(collect(small, { prompt: prompts[2]!, maxTokens: 5 })).rejects.toMatchObject({
+                code: ErrorCode.QueueFull,
+                retryable: true,
+            });
+            await first.return(undefined);
+            await expect(waiting).resolves.toMatchObject({ last: { finish: { reason: "length" } } });
+            // An aborted waiter leaves the queue at once.
+            const holder = small.generate({ prompt: prompts[0]!, maxTokens: 50 });
+            await holder.next();
+            const controller = new AbortController();
+            const aborted = collect(small, { prompt: prompts[1]!, maxTokens: 5 }, controller.signal);
+            controller.abort();
+            await expect(aborted).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+            expect(small.load.queued).toBe(0);
+            await holder.return(undefined);
+        } finally {
+            await small.dispose();
+        }
+    });
+});
