@@ -25,7 +25,10 @@ interface SafeTensor {
     data: Float32Array;
 }
 
-export function readSafetensors(path: string): { tensors: Map<string, SafeTensor>; meta: Record<string, string> } {
+export function readSafetensors(path: string): {
+    tensors: Map<string, SafeTensor>;
+    meta: Record<string, string>;
+} {
     const buf = readFileSync(path);
     const headerLength = Number(buf.readBigUInt64LE(0));
     const header = JSON.parse(buf.subarray(8, 8 + headerLength).toString("utf8")) as Record<string, unknown>;
@@ -37,7 +40,11 @@ export function readSafetensors(path: string): { tensors: Map<string, SafeTensor
             meta = value as Record<string, string>;
             continue;
         }
-        const { dtype, shape, data_offsets } = value as { dtype: string; shape: number[]; data_offsets: [number, number] };
+        const { dtype, shape, data_offsets } = value as {
+            dtype: string;
+            shape: number[];
+            data_offsets: [number, number];
+        };
         if (dtype !== "F32") throw new Error(`${path}: tensor ${name} is ${dtype}, expected F32`);
         const bytes = buf.subarray(base + data_offsets[0], base + data_offsets[1]);
         const data = new Float32Array(bytes.byteLength / 4);
@@ -51,9 +58,15 @@ export function addTokenizer(writer: GgufWriter, vocab: BpeVocabulary): void {
     const controlIds = new Set(SPECIAL_TOKENS.map((t) => vocab.specials[t]));
     writer
         .addString("tokenizer.ggml.model", "gpt2")
-        .addString("tokenizer.ggml.pre", "gpt-2")
+        // "trillion" is llama.cpp's name for exactly GPT-2's split pattern *without* the detokenizer's
+        // clean_up_tokenization_spaces ("x != y" would come back as "x!= y" under "gpt-2").
+        .addString("tokenizer.ggml.pre", "trillion")
         .addArray("tokenizer.ggml.tokens", "string", vocab.tokens)
-        .addArray("tokenizer.ggml.token_type", "int32", vocab.tokens.map((_, i) => (controlIds.has(i) ? 3 : 1)))
+        .addArray(
+            "tokenizer.ggml.token_type",
+            "int32",
+            vocab.tokens.map((_, i) => (controlIds.has(i) ? 3 : 1)),
+        )
         .addArray("tokenizer.ggml.merges", "string", vocab.merges)
         .addUint32("tokenizer.ggml.bos_token_id", vocab.specials["<|endoftext|>"]!)
         .addUint32("tokenizer.ggml.eos_token_id", vocab.specials["<|endoftext|>"]!)
@@ -140,7 +153,13 @@ async function main(): Promise<void> {
         });
     }
     writeFileSync(join(modelsDir, "manifest.json"), JSON.stringify({ models: entries }, null, 2) + "\n");
-    console.log(JSON.stringify(entries.map((e) => ({ id: e.id, file: e.file, parameters: e.parameters })), null, 1));
+    console.log(
+        JSON.stringify(
+            entries.map((e) => ({ id: e.id, file: e.file, parameters: e.parameters })),
+            null,
+            1,
+        ),
+    );
 }
 
 if (import.meta.filename === process.argv[1]) await main();

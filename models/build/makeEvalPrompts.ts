@@ -32,8 +32,17 @@ if (import.meta.filename === process.argv[1]) {
         const from = doc.indexOf("\n", start) + 1;
         const cut = doc.lastIndexOf("\n", from + promptChars) + 1;
         if (cut <= from) continue;
-        const language = /^\s*(def |class |import |from )/m.test(doc) && !/[;{}]\s*$/m.test(doc.slice(0, 2000)) ? "python" : "javascript";
-        lines.push(JSON.stringify({ language, prompt: doc.slice(from, cut), reference: doc.slice(cut, cut + referenceChars) }));
+        const language =
+            /^\s*(def |class |import |from )/m.test(doc) && !/[;{}]\s*$/m.test(doc.slice(0, 2000))
+                ? "python"
+                : "javascript";
+        lines.push(
+            JSON.stringify({
+                language,
+                prompt: doc.slice(from, cut),
+                reference: doc.slice(cut, cut + referenceChars),
+            }),
+        );
     }
     writeFileSync(evalPromptsPath, lines.join("\n") + "\n");
     console.log(`${lines.length} prompts → ${evalPromptsPath}`);

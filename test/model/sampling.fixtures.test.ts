@@ -6,7 +6,7 @@
  * and rejected otherwise: a wrong residual would skew the result toward or away from the draft token
  * (test/unit/speculative/verifyStochastic.test.ts shows the same statistic failing on one).
  */
-import type { LlamaContext, Token as LlamaToken } from "node-llama-cpp";
+import type { ControlledEvaluateInputItem, LlamaContext, Token as LlamaToken } from "node-llama-cpp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { collect, loadFixtureEngine } from "../helpers/fixtureEngine.js";
@@ -29,12 +29,12 @@ async function nextDistribution(tokens: readonly number[]): Promise<Map<number, 
     const sequence = context.getSequence();
     await sequence.clearHistory();
     try {
-        const items = tokens.map((t, i) =>
+        const items: ControlledEvaluateInputItem[] = tokens.map((t, i) =>
             i === tokens.length - 1
-                ? ([t as LlamaToken, { generateNext: { probabilities: true, options: sampling } }] as const)
+                ? [t as LlamaToken, { generateNext: { probabilities: true, options: sampling } }]
                 : (t as LlamaToken),
         );
-        const out = await sequence.controlledEvaluate([...items]);
+        const out = await sequence.controlledEvaluate(items);
         const probs = out[tokens.length - 1]?.next.probabilities;
         if (!probs) throw new Error("no probabilities");
         return new Map([...probs].filter(([, p]) => p > 0));

@@ -1,6 +1,6 @@
 /**
  * Byte-level BPE primitives shared by the trainer and the encoder, chosen to match what
- * llama.cpp does for `tokenizer.ggml.model = "gpt2"` with `tokenizer.ggml.pre = "gpt-2"`:
+ * llama.cpp does for `tokenizer.ggml.model = "gpt2"` with `tokenizer.ggml.pre = "trillion"` (GPT-2's pattern, no space clean-up on detokenization):
  *  - text is split into pre-tokens by GPT-2's pattern (llama.cpp implements it natively in
  *    `unicode_regex_split_custom_gpt2`; the trailing `|\s+` alternative is what its code does
  *    for whitespace that is followed by a non-space);

@@ -1,0 +1,200 @@
+/**
+ * Makes the cost-scaled target for CPU latency benches: a function-preserving widening (Net2Net) of
+ * the bundled target by an integer factor r, written to models/.cache/ (not committed).
+ *
+ * Every width is tiled r times: residual unit i becomes units c·d + i (c < r), attention head h
+ * becomes heads c·H + h (same head size, so the attention scale and RoPE are unchanged), FFN unit u
+ * becomes c·F + u. A tiled residual keeps RMSNorm's mean square, hence the norms; every weight that
+ * reads a tiled input is divided by r (the r copies sum back to the original), every weight that
+ * writes a tiled output is copied. In exact arithmetic the widened model computes the same logits;
+ * Q8_0 re-quantization perturbs them slightly, so greedy agreement is measured, not assumed.
+ *
+ * It is a stand-in for the *cost* of a large target, not for its quality: benches that use it say so.
+ *
+ *   node --import tsx models/build/widenTarget.ts [--factor 6] [--check 8]
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
+import { resolve } from "node:path";
+import { getLlama, readGgufFileInfo } from "node-llama-cpp";
+import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
+import { GgufWriter } from "./gguf/GgufWriter.js";
+import { addTokenizer } from "./exportModels.js";
+import { tokenizerPath } from "./tokenizer/trainBpe.js";
+import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
+
+export const widenedTargetPath = (factor: number): string =>
+    resolve(import.meta.dirname, `../.cache/tiercel-code-target-x${factor}.Q8_0.gguf`);
+
+function f16ToF32(h: number): number {
+    const s = h & 0x8000 ? -1 : 1;
+    const e = (h >> 10) & 0x1f;
+    const m = h & 0x3ff;
+    if (e === 0) return s * m * 2 ** -24;
+    if (e === 31) return m ? NaN : s * Infinity;
+    return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** Reads a tensor's data as float32 (F32, F16 and Q8_0). */
+function readTensor(fd: number, offset: number, count: number, ggmlType: number): Float32Array {
+    const out = new Float32Array(count);
+    if (ggmlType === 0) {
+        const buf = Buffer.alloc(count * 4);
+        readSync(fd, buf, 0, buf.length, offset);
+        for (let i = 0; i < count; i++) out[i] = buf.readFloatLE(i * 4);
+    } else if (ggmlType === 1) {
+        const buf = Buffer.alloc(count * 2);
+        readSync(fd, buf, 0, buf.length, offset);
+        for (let i = 0; i < count; i++) out[i] = f16ToF32(buf.readUInt16LE(i * 2));
+    } else if (ggmlType === 8) {
+        const blocks = count / 32;
+        const buf = Buffer.alloc(blocks * 34);
+        readSync(fd, buf, 0, buf.length, offset);
+        for (let b = 0; b < blocks; b++) {
+            const d = f16ToF32(buf.readUInt16LE(b * 34));
+            for (let j = 0; j < 32; j++) out[b * 32 + j] = d * buf.readInt8(b * 34 + 2 + j);
+        }
+    } else throw new Error(`unsupported ggml type ${ggmlType}`);
+    return out;
+}
+
+/** Tiles a [rows, cols] matrix rr × rc times and scales it. */
+function tile(
+    w: Float32Array,
+    rows: number,
+    cols: number,
+    rr: number,
+    rc: number,
+    scale: number,
+): Float32Array {
+    const newCols = cols * rc;
+    const out = new Float32Array(rows * rr * newCols);
+    for (let cr = 0; cr < rr; cr++) {
+        for (let i = 0; i < rows; i++) {
+            const src = i * cols;
+            const dstRow = (cr * rows + i) * newCols;
+            for (let cc = 0; cc < rc; cc++) {
+                const dst = dstRow + cc * cols;
+                for (let j = 0; j < cols; j++) out[dst + j] = w[src + j]! * scale;
+            }
+        }
+    }
+    return out;
+}
+
+export async function widenTarget(factor: number): Promise<string> {
+    const source = bundledModelPath("target");
+    const info = await readGgufFileInfo(source, { readTensorInfo: true });
+    const meta = info.architectureMetadata as {
+        embedding_length: number;
+        block_count: number;
+        feed_forward_length: number;
+        attention: { head_count: number };
+    };
+    const d = meta.embedding_length;
+    const ffn = meta.feed_forward_length;
+    const heads = meta.attention.head_count;
+    const vocab = JSON.parse(readFileSync(tokenizerPath, "utf8")) as BpeVocabulary;
+    const writer = new GgufWriter()
+        .addString("general.architecture", "llama")
+        .addString("general.name", `tiercel-code-target-x${factor} (cost-scaled stand-in)`)
+        .addUint32("general.file_type", 7)
+        .addUint32("llama.context_length", 4096)
+        .addUint32("llama.embedding_length", d * factor)
+        .addUint32("llama.block_count", meta.block_count)
+        .addUint32("llama.feed_forward_length", ffn * factor)
+        .addUint32("llama.attention.head_count", heads * factor)
+        .addUint32("llama.attention.head_count_kv", heads * factor)
+        .addUint32("llama.rope.dimension_count", d / heads)
+        .addFloat32("llama.rope.freq_base", 10000)
+        .addFloat32("llama.attention.layer_norm_rms_epsilon", 1e-5)
+        .addUint32("llama.vocab_size", vocab.tokens.length);
+    addTokenizer(writer, vocab);
+    const fd = openSync(source, "r");
+    try {
+        for (const t of info.tensorInfo ?? []) {
+            const dims = t.dimensions.map(Number); // GGUF order: [cols, rows]
+            const count = dims.reduce((a, b) => a * b, 1);
+            const data = readTensor(fd, Number(t.fileOffset), count, t.ggmlType as number);
+            const name = t.name;
+            if (dims.length === 1) {
+                // Norm weights act per residual unit: copied with their units.
+                writer.addTensor(name, [d * factor], tile(data, 1, d, 1, factor, 1), "F32");
+                continue;
+            }
+            const [cols, rows] = dims as [number, number];
+            // Which axes are model widths: embeddings/output have the vocabulary as rows.
+            const vocabRows = name === "token_embd.weight" || name === "output.weight";
+            // The embedding writes the residual (copy); every other matrix reads a tiled input (÷ r).
+            const widened = vocabRows
+                ? tile(data, rows, cols, 1, factor, name === "token_embd.weight" ? 1 : 1 / factor)
+                : tile(data, rows, cols, factor, factor, 1 / factor);
+            writer.addTensor(name, [vocabRows ? rows : rows * factor, cols * factor], widened, "Q8_0");
+        }
+    } finally {
+        closeSync(fd);
+    }
+    const out = widenedTargetPath(factor);
+    mkdirSync(resolve(out, ".."), { recursive: true });
+    await writer.writeToFile(out);
+    return out;
+}
+
+/** Greedy agreement of the widened and the original target on held-out prompts, and eval cost. */
+async function check(widened: string, prompts: number): Promise<void> {
+    const llama = await getLlama({ gpu: false, build: "never" });
+    const results: { path: string; tokens: number[][]; msPerToken: number }[] = [];
+    for (const path of [bundledModelPath("target"), widened]) {
+        const model = await llama.loadModel({ modelPath: path });
+        const context = await model.createContext({ contextSize: 1024, threads: llama.cpuMathCores });
+        const sequence = context.getSequence();
+        const outputs: number[][] = [];
+        let ms = 0;
+        let n = 0;
+        for (const p of readEvalPrompts().slice(0, prompts)) {
+            await sequence.clearHistory();
+            const tokens: number[] = [];
+            let last = performance.now();
+            for await (const token of sequence.evaluate(model.tokenize(p.prompt), { temperature: 0 })) {
+                const now = performance.now();
+                if (tokens.length > 0) {
+                    ms += now - last;
+                    n++;
+                }
+                last = now;
+                tokens.push(token);
+                if (tokens.length >= 32) break;
+            }
+            outputs.push(tokens);
+        }
+        results.push({ path, tokens: outputs, msPerToken: ms / n });
+        await model.dispose();
+    }
+    const [a, b] = results as [(typeof results)[0], (typeof results)[0]];
+    let same = 0;
+    let total = 0;
+    a.tokens.forEach((seq, i) => {
+        const other = b.tokens[i]!;
+        let k = 0;
+        while (k < seq.length && seq[k] === other[k]) k++;
+        same += k;
+        total += seq.length;
+    });
+    console.log(
+        JSON.stringify({
+            prefixAgreement: same / total,
+            msPerTokenOriginal: a.msPerToken,
+            msPerTokenWidened: b.msPerToken,
+        }),
+    );
+}
+
+if (import.meta.filename === process.argv[1]) {
+    const arg = (name: string, fallback: number): number => {
+        const i = process.argv.indexOf(name);
+        return i > 0 ? Number(process.argv[i + 1]) : fallback;
+    };
+    const path = await widenTarget(arg("--factor", 6));
+    console.log(`wrote ${path}`);
+    const prompts = arg("--check", 8);
+    if (prompts > 0) await check(path, prompts);
+}
