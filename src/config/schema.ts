@@ -55,10 +55,7 @@ export const configSchema = z
                 drafts: z.array(modelRefSchema).default(defaultDraftModelIds.map((id) => ({ id }))),
             })
             .strict()
-            .default({
-                target: { id: defaultTargetModelId },
-                drafts: defaultDraftModelIds.map((id) => ({ id })),
-            }),
+            .prefault({}),
         engine: z
             .object({
                 /** CPU threads per context. Defaults to the physical core count (node-llama-cpp's own default oversubscribes). */
@@ -73,22 +70,21 @@ export const configSchema = z
                 sequences: z.number().int().min(1).max(256).default(defaultSequences),
                 /** Requests that may wait for a free sequence. Defaults to 64; 0 refuses when all are busy. */
                 maxQueue: z.number().int().min(0).default(defaultMaxQueue),
+                /**
+                 * Reuse the KV state of the longest cached prompt prefix among idle sequences (target and
+                 * drafts), evaluating only the new suffix. Defaults to `true`.
+                 */
+                prefixReuse: z.boolean().default(true),
             })
             .strict()
-            .default({
-                gpu: "auto",
-                gpuLayers: "auto",
-                contextSize: defaultContextSize,
-                sequences: defaultSequences,
-                maxQueue: defaultMaxQueue,
-            }),
+            .prefault({}),
         generation: z
             .object({
                 /** Output cap when a request sets none. Defaults to 256. */
                 defaultMaxTokens: z.number().int().min(1).default(defaultMaxTokens),
             })
             .strict()
-            .default({ defaultMaxTokens }),
+            .prefault({}),
         speculation: z
             .object({
                 /** Mode for requests that do not choose one. Defaults to `"auto"`. */
@@ -106,15 +102,10 @@ export const configSchema = z
                     })
                     .strict()
                     .refine((n) => n.minN <= n.maxN, { message: "ngram.minN must be ≤ ngram.maxN" })
-                    .default({ minN: defaultNgramMinN, maxN: defaultNgramMaxN }),
+                    .prefault({}),
             })
             .strict()
-            .default({
-                defaultMode: "auto",
-                maxDraftTokens: defaultMaxDraftTokens,
-                minDraftConfidence: defaultMinDraftConfidence,
-                ngram: { minN: defaultNgramMinN, maxN: defaultNgramMaxN },
-            }),
+            .prefault({}),
         server: z
             .object({
                 /** Interface the gRPC and metrics servers bind to. Defaults to `"127.0.0.1"` (loopback only). */
@@ -132,7 +123,10 @@ export const configSchema = z
                  */
                 authToken: z
                     .string()
-                    .min(minAuthTokenLength, `must be at least ${minAuthTokenLength} characters (try \`openssl rand -hex 32\`)`)
+                    .min(
+                        minAuthTokenLength,
+                        `must be at least ${minAuthTokenLength} characters (try \`openssl rand -hex 32\`)`,
+                    )
                     .optional(),
                 /** TLS certificate chain and private key (PEM files, relative to the config file). Defaults to none (plaintext). */
                 tls: z
@@ -146,12 +140,7 @@ export const configSchema = z
                     .optional(),
             })
             .strict()
-            .default({
-                host: defaultGrpcHost,
-                grpcPort: defaultGrpcPort,
-                metricsPort: defaultMetricsPort,
-                drainTimeoutMs: defaultDrainTimeoutMs,
-            }),
+            .prefault({}),
     })
     .strict();
 

@@ -189,7 +189,11 @@ export class LocalEngine {
             throw new ServiceError(ErrorCode.NotReady, "engine is disposed", { retryable: true });
         const queuedAt = performance.now();
         const prepared = this.#prepare(request);
-        const lease = await this.#pool.acquire(signal);
+        const reuse = this.config.engine.prefixReuse;
+        const lease = await this.#pool.acquire(
+            signal,
+            reuse ? (slot) => slot.cachedPrefixLength(prepared.promptTokens) : undefined,
+        );
         const slot = lease.slot;
         const proposer = this.#proposerFor(prepared.mode, request.speculation?.draftModel, slot);
         let clean = false;
@@ -200,7 +204,7 @@ export class LocalEngine {
                     slot,
                     proposer,
                     contextSize: this.target.context.contextSize,
-                    reusePrefix: true,
+                    reusePrefix: reuse,
                     isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
                     detokenize: (tokens, last) =>
                         this.target.model.detokenize(tokens as LlamaToken[], false, last as LlamaToken[]),
@@ -236,10 +240,11 @@ export class LocalEngine {
                 `unknown model "${request.model}"; this server's target is "${this.target.resolved.id}" (leave model empty for the default)`,
             );
         }
+        // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token.
+        if (request.prompt.length === 0)
+            throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
         const promptTokens =
             typeof request.prompt === "string" ? this.tokenize(request.prompt) : [...request.prompt];
-        if (promptTokens.length === 0)
-            throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
         const vocabSize = this.target.resolved.vocab.tokens.length;
         for (const t of promptTokens) {
             if (!Number.isInteger(t) || t < 0 || t >= vocabSize)

@@ -20,6 +20,7 @@ interface Waiter<T> {
 }
 
 export class SequencePool<T> {
+    /** Free slots, least recently released first. */
     readonly #free: T[];
     readonly #waiters: Waiter<T>[] = [];
     #closed = false;
@@ -43,12 +44,30 @@ export class SequencePool<T> {
         return this.#waiters.length;
     }
 
-    acquire(signal?: AbortSignal): Promise<Lease<T>> {
+    /**
+     * Leases a slot. Among free slots the one with the highest `preference` wins (e.g. the longest
+     * cached prompt prefix), ties going to the least recently released; a queued request takes
+     * whichever slot frees first.
+     */
+    acquire(signal?: AbortSignal, preference?: (slot: T) => number): Promise<Lease<T>> {
         if (this.#closed)
             return Promise.reject(new CapacityError(ErrorCode.NotReady, "engine is shutting down"));
         if (signal?.aborted) return Promise.reject(toAbortedError(signal));
-        const slot = this.#free.pop();
-        if (slot !== undefined) return Promise.resolve(this.#lease(slot));
+        if (this.#free.length > 0) {
+            let best = 0;
+            if (preference) {
+                let bestScore = -Infinity;
+                for (let i = 0; i < this.#free.length; i++) {
+                    const score = preference(this.#free[i]!);
+                    if (score > bestScore) {
+                        bestScore = score;
+                        best = i;
+                    }
+                }
+            }
+            const [slot] = this.#free.splice(best, 1) as [T];
+            return Promise.resolve(this.#lease(slot));
+        }
         if (this.#waiters.length >= this.maxQueue) {
             return Promise.reject(
                 new CapacityError(

@@ -18,6 +18,15 @@ export class Slot {
         readonly drafters: ReadonlyMap<string, DraftModelProposer>,
     ) {}
 
+    /** Length of the common prefix of the cached target tokens and `tokens` (what reuse would skip). */
+    cachedPrefixLength(tokens: readonly Token[]): number {
+        const held = this.targetTokens;
+        const limit = Math.min(held.length, tokens.length - 1);
+        let common = 0;
+        while (common < limit && held[common] === tokens[common]) common++;
+        return common;
+    }
+
     /**
      * Makes the target KV cache a prefix of `tokens` by erasing what disagrees; returns how many
      * leading tokens are already evaluated. At least one token is always left to evaluate, because
@@ -25,11 +34,7 @@ export class Slot {
      */
     async reuseTargetPrefix(tokens: readonly Token[], enabled: boolean): Promise<number> {
         const held = this.targetTokens;
-        let common = 0;
-        if (enabled) {
-            const limit = Math.min(held.length, tokens.length - 1);
-            while (common < limit && held[common] === tokens[common]) common++;
-        }
+        const common = enabled ? this.cachedPrefixLength(tokens) : 0;
         if (common < held.length) {
             if (common === 0) await this.target.clearHistory();
             else await this.target.eraseContextTokenRanges([{ start: common, end: held.length }]);

@@ -46,7 +46,9 @@ export function callSignal(call: CallLike, parent?: AbortSignal): CallSignal {
         if (!controller.signal.aborted) controller.abort(reason);
     };
     const onCancelled = (): void => {
-        abort(remainingMs(deadline) <= 0 ? deadlineError() : new DOMException("call cancelled", "AbortError"));
+        abort(
+            remainingMs(deadline) <= 0 ? deadlineError() : new DOMException("call cancelled", "AbortError"),
+        );
     };
     const onParentAbort = (): void => {
         abort(parent?.reason);

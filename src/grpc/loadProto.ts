@@ -36,12 +36,14 @@ export interface InferenceProto {
 }
 
 export function loadInferenceProto(): InferenceProto {
+    const root = new protobuf.Root().loadSync(join(protoRoot, inferenceProtoFile), { keepCase: true });
+    root.resolveAll();
     const packageDefinition = loadSync(inferenceProtoFile, protoLoaderOptions);
     const grpcObject = loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;
     return {
         packageDefinition,
         grpcObject,
         service: grpcObject.tiercel.v1.Inference.service,
-        root: new protobuf.Root().loadSync(join(protoRoot, inferenceProtoFile), { keepCase: true }).resolveAll(),
+        root,
     };
 }

@@ -21,7 +21,10 @@ export interface MetricsServer {
     close(): Promise<void>;
 }
 
-export async function startMetricsServer(registry: Registry, options: MetricsServerOptions): Promise<MetricsServer> {
+export async function startMetricsServer(
+    registry: Registry,
+    options: MetricsServerOptions,
+): Promise<MetricsServer> {
     const server: Server = createServer((req, res) => {
         const path = (req.url ?? "/").split("?")[0];
         if (path !== "/metrics") {
@@ -34,7 +37,9 @@ export async function startMetricsServer(registry: Registry, options: MetricsSer
         }
         registry.metrics().then(
             (text) => {
-                res.writeHead(200, { "content-type": registry.contentType }).end(req.method === "HEAD" ? "" : text);
+                res.writeHead(200, { "content-type": registry.contentType }).end(
+                    req.method === "HEAD" ? "" : text,
+                );
             },
             (error: unknown) => {
                 options.logger.error("metrics collection failed", { error: String(error) });

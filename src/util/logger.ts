@@ -16,9 +16,15 @@ function write(level: string, component: string, message: string, fields?: Recor
 
 export function createLogger(component: string): Logger {
     return {
-        info: (m, f) => { write("info", component, m, f); },
-        warn: (m, f) => { write("warn", component, m, f); },
-        error: (m, f) => { write("error", component, m, f); },
+        info: (m, f) => {
+            write("info", component, m, f);
+        },
+        warn: (m, f) => {
+            write("warn", component, m, f);
+        },
+        error: (m, f) => {
+            write("error", component, m, f);
+        },
     };
 }
 

@@ -22,7 +22,9 @@ export async function loadFixtureEngine(
                 { id: "other-tokenizer", path: fixtures.typeDiff },
             ],
         },
-        engine: { contextSize: 512, sequences: 2, gpu: false, ...overrides.engine },
+        // One thread: these models are tiny (the binding, not the math, is the cost), and on a busy
+        // 2-core machine llama.cpp's spinning thread barrier makes 2 threads ~100x slower (measured).
+        engine: { contextSize: 512, sequences: 2, gpu: false, threads: 1, ...overrides.engine },
         speculation: { minDraftConfidence: 0, ...overrides.speculation },
     });
     return LocalEngine.load(config, "/");

@@ -50,9 +50,9 @@ export interface GenerateRequest {
    */
   'stop'?: (string)[];
   /**
-   * Opaque client session id (e.g. one agent conversation), used in logs. The engine reuses the KV cache
-   * of the longest matching prompt prefix of the sequence it is given, so resending a growing
-   * conversation is cheap (see stats.prompt_tokens_reused).
+   * Opaque client session id (e.g. one agent conversation), included in the server's error logs. Each
+   * request takes any free sequence and reuses the longest prompt prefix that sequence still holds in
+   * its KV cache (stats.prompt_tokens_reused); scheduling by session is not implemented yet.
    */
   'session_id'?: (string);
   /**
@@ -113,9 +113,9 @@ export interface GenerateRequest__Output {
    */
   'stop': (string)[];
   /**
-   * Opaque client session id (e.g. one agent conversation), used in logs. The engine reuses the KV cache
-   * of the longest matching prompt prefix of the sequence it is given, so resending a growing
-   * conversation is cheap (see stats.prompt_tokens_reused).
+   * Opaque client session id (e.g. one agent conversation), included in the server's error logs. Each
+   * request takes any free sequence and reuses the longest prompt prefix that sequence still holds in
+   * its KV cache (stats.prompt_tokens_reused); scheduling by session is not implemented yet.
    */
   'session_id': (string);
   /**

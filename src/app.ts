@@ -1,0 +1,159 @@
+/**
+ * Composition root: builds every part from the Config and wires them together; the parts hold the logic.
+ *
+ *   listen(): metrics registry → gRPC server (health NOT_SERVING, Inference UNAVAILABLE) → /metrics server
+ *   load():   LocalEngine.load (progress callback) → warm-up → Inference attached → health SERVING
+ *   stop():   health NOT_SERVING + refuse new calls → tryShutdown(drainTimeoutMs) → cancel the rest and
+ *             forceShutdown → wait until every generation released its sequence → engine.dispose()
+ */
+import type { Registry } from "prom-client";
+import type { Config } from "./config/schema.js";
+import { LocalEngine } from "./engine/LocalEngine.js";
+import { ServerHealth } from "./grpc/health.js";
+import { localEngineBackend, type InferenceBackend } from "./grpc/InferenceBackend.js";
+import { InferenceService } from "./grpc/inferenceService.js";
+import { createGrpcServer, loadGuardedInferenceProto } from "./grpc/server.js";
+import { createMetrics } from "./metrics/metrics.js";
+import { startMetricsServer, type MetricsServer } from "./metrics/metricsServer.js";
+import { createRegistry } from "./metrics/registry.js";
+import { createLogger, type Logger } from "./util/logger.js";
+import { resolve } from "node:path";
+
+export interface AppOptions {
+    /** Directory that relative paths in the config resolve against. */
+    baseDir: string;
+    /** Logger per component. Defaults to JSON lines on stderr. */
+    createLogger?: (component: string) => Logger;
+    /** Model load progress in [0, 1]. */
+    onProgress?: (progress: number, modelId: string) => void;
+}
+
+export interface AppAddresses {
+    /** host:port the gRPC server is bound to. */
+    grpcAddress: string;
+    grpcPort: number;
+    /** Full URL of the Prometheus endpoint. */
+    metricsUrl: string;
+    metricsPort: number;
+}
+
+export interface App {
+    /** Binds the gRPC and metrics ports; health reports NOT_SERVING until load() is done. */
+    listen(): Promise<AppAddresses>;
+    /** Loads and warms up the models, then serves (health SERVING). */
+    load(): Promise<void>;
+    /** listen() then load(). */
+    start(): Promise<AppAddresses>;
+    /** Drains and stops everything; safe to call at any point, more than once. */
+    stop(): Promise<void>;
+    readonly registry: Registry;
+    readonly health: ServerHealth;
+}
+
+export function createApp(config: Config, options: AppOptions): App {
+    const makeLogger = options.createLogger ?? createLogger;
+    const log = makeLogger("app");
+    const { server: serverConfig } = config;
+    let engine: LocalEngine | undefined;
+    const registry = createRegistry();
+    const metrics = createMetrics(registry, () => engine?.load);
+    const health = new ServerHealth();
+    const proto = loadGuardedInferenceProto();
+    const service = new InferenceService({
+        metrics,
+        logger: makeLogger("grpc"),
+        invalidUtf8Field: proto.guard.invalidField,
+    });
+    const tls = serverConfig.tls && {
+        certPath: resolve(options.baseDir, serverConfig.tls.certPath),
+        keyPath: resolve(options.baseDir, serverConfig.tls.keyPath),
+    };
+    const grpc = createGrpcServer(service, proto, {
+        metrics,
+        health,
+        authToken: serverConfig.authToken,
+        tls,
+    });
+    let metricsServer: MetricsServer | undefined;
+    let loading: Promise<void> | undefined;
+    let stopping: Promise<void> | undefined;
+
+    const listen = async (): Promise<AppAddresses> => {
+        const grpcPort = await grpc.listen(serverConfig.host, serverConfig.grpcPort);
+        metricsServer = await startMetricsServer(registry, {
+            host: serverConfig.host,
+            port: serverConfig.metricsPort,
+            logger: makeLogger("metrics"),
+        });
+        const host = serverConfig.host.includes(":") ? `[${serverConfig.host}]` : serverConfig.host;
+        return {
+            grpcAddress: `${host}:${grpcPort}`,
+            grpcPort,
+            metricsUrl: metricsServer.url,
+            metricsPort: metricsServer.port,
+        };
+    };
+
+    const load = (): Promise<void> => {
+        loading ??= (async () => {
+            engine = await LocalEngine.load(config, options.baseDir, {
+                logger: makeLogger("engine"),
+                onProgress: options.onProgress,
+            });
+            const backend = localEngineBackend(engine);
+            await warmUp(backend);
+            if (stopping) return;
+            service.attach(backend);
+            health.set("SERVING");
+        })();
+        return loading;
+    };
+
+    const stop = (): Promise<void> => {
+        stopping ??= (async () => {
+            health.set("NOT_SERVING");
+            service.drain();
+            if (!(await grpc.tryShutdown(serverConfig.drainTimeoutMs))) {
+                log.warn("drain timeout: cancelling the remaining requests", {
+                    drainTimeoutMs: serverConfig.drainTimeoutMs,
+                });
+                service.cancelAll();
+                grpc.forceShutdown();
+            }
+            await service.idle();
+            await metricsServer?.close();
+            // A load still in progress finishes first: a half-loaded engine cannot be disposed cleanly.
+            await loading?.catch(() => undefined);
+            await engine?.dispose();
+        })();
+        return stopping;
+    };
+
+    return {
+        listen,
+        load,
+        start: async () => {
+            const addresses = await listen();
+            await load();
+            return addresses;
+        },
+        stop,
+        registry,
+        health,
+    };
+}
+
+/**
+ * One tiny generation per decoding path before reporting SERVING, so the first real request does not pay
+ * for lazy allocations (compute buffers, draft context, samplers); also renders a chat message, which
+ * fails fast on a broken chat template.
+ */
+async function warmUp(backend: InferenceBackend): Promise<void> {
+    backend.renderChat([{ role: "user", content: "hello" }]);
+    for (const mode of ["off", "auto"] as const) {
+        const request = { prompt: "def main():", maxTokens: 4, speculation: { mode } };
+        for await (const chunk of backend.generate(request, AbortSignal.timeout(60_000))) {
+            if (chunk.finish) break;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+/**
+ * The tiercel.v1.Inference handlers: map proto to domain (mapping.ts), call the backend with the call's
+ * AbortSignal (callSignal.ts), map results back and errors through toGrpcStatus. Also owns the service's
+ * lifecycle: UNAVAILABLE until a backend is attached and again while draining, and a registry of running
+ * generations so shutdown can cancel them and wait until every sequence is released.
+ */
+import { once } from "node:events";
+import type { ServerWritableStream } from "@grpc/grpc-js";
+import { ErrorCode } from "../errors/codes.js";
+import { CapacityError, InvalidArgumentError, isServiceError } from "../errors/ServiceError.js";
+import { observeGeneration, observeInterTokenGap, type Metrics } from "../metrics/metrics.js";
+import { toAbortedError } from "../util/abort.js";
+import type { Logger } from "../util/logger.js";
+import { callSignal, type CallLike } from "./callSignal.js";
+import type { GenerateChunk } from "./generated/tiercel/v1/GenerateChunk.js";
+import type { GenerateRequest__Output } from "./generated/tiercel/v1/GenerateRequest.js";
+import type { GenerateResponse } from "./generated/tiercel/v1/GenerateResponse.js";
+import type { InferenceHandlers } from "./generated/tiercel/v1/Inference.js";
+import type { InferenceBackend } from "./InferenceBackend.js";
+import {
+    toEngineRequest,
+    toProtoChunk,
+    toProtoFinishReason,
+    toProtoModelInfo,
+    toProtoStats,
+    toProtoUsage,
+    toTokenizeInput,
+} from "./mapping.js";
+import { toGrpcStatus, type GrpcStatus } from "./toGrpcStatus.js";
+
+export interface InferenceServiceOptions {
+    metrics: Metrics;
+    logger: Logger;
+    /** The field of a request that was not valid UTF-8 (see utf8Guard.ts). */
+    invalidUtf8Field?: (request: object) => string | undefined;
+}
+
+type State = "loading" | "serving" | "draining";
+
+export class InferenceService {
+    readonly handlers: InferenceHandlers;
+    readonly #options: InferenceServiceOptions;
+    readonly #shutdown = new AbortController();
+    readonly #running = new Set<Promise<void>>();
+    #backend: InferenceBackend | undefined;
+    #state: State = "loading";
+
+    constructor(options: InferenceServiceOptions) {
+        this.#options = options;
+        this.handlers = {
+            Generate: (call, callback) => {
+                this.#run(
+                    call,
+                    "Generate",
+                    { session_id: call.request.session_id },
+                    async (backend, signal) => {
+                        const response = await this.#generate(backend, call.request, signal);
+                        callback(null, response);
+                    },
+                ).catch((status: GrpcStatus) => {
+                    callback(status);
+                });
+            },
+            GenerateStream: (call) => {
+                this.#run(
+                    call,
+                    "GenerateStream",
+                    { session_id: call.request.session_id },
+                    async (backend, signal) => {
+                        await this.#generateStream(backend, call, signal);
+                        call.end();
+                    },
+                ).catch((status: GrpcStatus) => {
+                    call.emit("error", status);
+                });
+            },
+            Tokenize: (call, callback) => {
+                this.#run(call, "Tokenize", {}, (backend) => {
+                    const input = toTokenizeInput(call.request, backend);
+                    const tokens = typeof input === "string" ? backend.tokenize(input) : input;
+                    callback(null, { token_ids: [...tokens] });
+                    return Promise.resolve();
+                }).catch((status: GrpcStatus) => {
+                    callback(status);
+                });
+            },
+            ListModels: (call, callback) => {
+                this.#run(call, "ListModels", {}, (backend) => {
+                    callback(null, { models: backend.models().map(toProtoModelInfo) });
+                    return Promise.resolve();
+                }).catch((status: GrpcStatus) => {
+                    callback(status);
+                });
+            },
+        };
+    }
+
+    /** Starts serving with `backend` (models loaded and warm). */
+    attach(backend: InferenceBackend): void {
+        this.#backend = backend;
+        if (this.#state === "loading") this.#state = "serving";
+    }
+
+    /** Refuses new calls with UNAVAILABLE; running generations continue. */
+    drain(): void {
+        this.#state = "draining";
+    }
+
+    /** Cancels every running generation (each ends with CANCELLED and releases its sequence). */
+    cancelAll(): void {
+        this.#shutdown.abort(new DOMException("server shutting down", "AbortError"));
+    }
+
+    /** Resolves when no call is running. */
+    async idle(): Promise<void> {
+        while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    }
+
+    /**
+     * Runs one call's work with its signal; rejects with the status to send. Registered in #running until
+     * the work has finished (sequence released), whether it succeeded, failed or was cancelled.
+     */
+    #run(
+        call: CallLike & { request: object },
+        method: string,
+        logFields: Record<string, unknown>,
+        work: (backend: InferenceBackend, signal: AbortSignal) => Promise<void>,
+    ): Promise<void> {
+        const { signal, dispose } = callSignal(call, this.#shutdown.signal);
+        const task = (async () => {
+            const backend = this.#backend;
+            if (this.#state !== "serving" || !backend) {
+                throw new CapacityError(
+                    ErrorCode.NotReady,
+                    this.#state === "loading"
+                        ? "models are still loading; retry when health reports SERVING"
+                        : "server is shutting down; retry on another instance",
+                );
+            }
+            const badField = this.#options.invalidUtf8Field?.(call.request);
+            if (badField !== undefined)
+                throw new InvalidArgumentError(`${badField} is not valid UTF-8; send UTF-8 encoded text`);
+            await work(backend, signal);
+        })()
+            .catch((error: unknown) => {
+                throw this.#toStatus(error, signal, { method, ...logFields });
+            })
+            .finally(dispose);
+        const tracked = task.then(
+            () => undefined,
+            () => undefined,
+        );
+        this.#running.add(tracked);
+        void tracked.finally(() => this.#running.delete(tracked));
+        return task;
+    }
+
+    #toStatus(error: unknown, signal: AbortSignal, logFields: Record<string, unknown>): GrpcStatus {
+        // Whatever a dependency threw after the call was aborted, the abort is the reason.
+        const cause = !isServiceError(error) && signal.aborted ? toAbortedError(signal) : error;
+        if (!isServiceError(cause)) {
+            this.#options.logger.error("request failed", {
+                ...logFields,
+                error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+            });
+        }
+        return toGrpcStatus(cause);
+    }
+
+    async #generate(
+        backend: InferenceBackend,
+        request: GenerateRequest__Output,
+        signal: AbortSignal,
+    ): Promise<GenerateResponse> {
+        const text: string[] = [];
+        const tokens: number[] = [];
+        let lastTokenAt: number | undefined;
+        for await (const chunk of backend.generate(toEngineRequest(request, backend), signal)) {
+            lastTokenAt = this.#observeChunk(chunk.tokens.length, lastTokenAt);
+            text.push(chunk.text);
+            for (const t of chunk.tokens) tokens.push(t);
+            if (chunk.finish) {
+                const { stats, reason } = chunk.finish;
+                observeGeneration(this.#options.metrics, stats);
+                return {
+                    text: text.join(""),
+                    token_ids: tokens,
+                    finish_reason: toProtoFinishReason(reason),
+                    usage: toProtoUsage(stats),
+                    stats: toProtoStats(stats),
+                };
+            }
+        }
+        throw new Error("the engine's generation ended without a final chunk");
+    }
+
+    async #generateStream(
+        backend: InferenceBackend,
+        call: ServerWritableStream<GenerateRequest__Output, GenerateChunk>,
+        signal: AbortSignal,
+    ): Promise<void> {
+        let lastTokenAt: number | undefined;
+        for await (const chunk of backend.generate(toEngineRequest(call.request, backend), signal)) {
+            lastTokenAt = this.#observeChunk(chunk.tokens.length, lastTokenAt);
+            if (chunk.finish) observeGeneration(this.#options.metrics, chunk.finish.stats);
+            // Back-pressure: when the client reads slower than we generate, stop pulling tokens (the
+            // generator stays suspended, its sequence idle) until grpc-js drains its buffer.
+            if (!call.write(toProtoChunk(chunk))) await once(call, "drain", { signal });
+            if (chunk.finish) return;
+        }
+        throw new Error("the engine's generation ended without a final chunk");
+    }
+
+    /** Inter-token latency of a chunk; returns the new "last token at" time. */
+    #observeChunk(tokens: number, lastTokenAt: number | undefined): number | undefined {
+        if (tokens === 0) return lastTokenAt;
+        const now = performance.now();
+        if (lastTokenAt !== undefined) observeInterTokenGap(this.#options.metrics, now - lastTokenAt, tokens);
+        return now;
+    }
+}

@@ -1,0 +1,263 @@
+/**
+ * proto ↔ domain mapping, pure. Requests are validated here for what only the wire format can get
+ * wrong (prompt vs messages, roles, enum values, model names); numeric ranges the engine checks itself
+ * (temperature, top_p, top_k) are left to it so there is one source of truth. Every message says what to
+ * change.
+ */
+import type { SpeculationMode } from "../config/schema.js";
+import type { ModelInfo } from "../engine/LocalEngine.js";
+import { chatRoles, type ChatMessage, type ChatRole } from "../engine/renderChat.js";
+import type {
+    FinishReason,
+    GenerateChunk as EngineChunk,
+    GenerateRequest as EngineRequest,
+    GenerationStats as EngineStats,
+    SpeculationOptions as EngineSpeculation,
+} from "../engine/types.js";
+import type { CompatibilityVerdict } from "../engine/vocabTypes.js";
+import { ErrorCode } from "../errors/codes.js";
+import { InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
+import type { ChatMessage__Output } from "./generated/tiercel/v1/ChatMessage.js";
+import type { CompatibilityVerdict as ProtoVerdict } from "./generated/tiercel/v1/CompatibilityVerdict.js";
+import type { FinishReason as ProtoFinishReason } from "./generated/tiercel/v1/FinishReason.js";
+import type { GenerateChunk } from "./generated/tiercel/v1/GenerateChunk.js";
+import type { GenerateRequest__Output } from "./generated/tiercel/v1/GenerateRequest.js";
+import type { GenerationStats } from "./generated/tiercel/v1/GenerationStats.js";
+import type { ModelInfo as ProtoModelInfo } from "./generated/tiercel/v1/ModelInfo.js";
+import type { SpeculationMode as ProtoSpeculationMode } from "./generated/tiercel/v1/SpeculationMode.js";
+import type { SpeculationOptions__Output } from "./generated/tiercel/v1/SpeculationOptions.js";
+import type { TokenizeRequest__Output } from "./generated/tiercel/v1/TokenizeRequest.js";
+import type { Usage } from "./generated/tiercel/v1/Usage.js";
+import type { InferenceBackend } from "./InferenceBackend.js";
+
+type ModelSource = Pick<InferenceBackend, "models" | "renderChat">;
+
+const modeByProto: Readonly<Record<string, SpeculationMode | undefined>> = {
+    SPECULATION_MODE_UNSPECIFIED: undefined,
+    SPECULATION_MODE_AUTO: "auto",
+    SPECULATION_MODE_OFF: "off",
+    SPECULATION_MODE_DRAFT_MODEL: "draft_model",
+    SPECULATION_MODE_NGRAM: "ngram",
+};
+
+const protoByMode = {
+    auto: "SPECULATION_MODE_AUTO",
+    off: "SPECULATION_MODE_OFF",
+    draft_model: "SPECULATION_MODE_DRAFT_MODEL",
+    ngram: "SPECULATION_MODE_NGRAM",
+} as const satisfies Record<SpeculationMode, ProtoSpeculationMode>;
+
+const protoByFinishReason = {
+    eos: "FINISH_REASON_EOS",
+    stop_sequence: "FINISH_REASON_STOP_SEQUENCE",
+    length: "FINISH_REASON_LENGTH",
+} as const satisfies Record<FinishReason, ProtoFinishReason>;
+
+const protoByVerdict = {
+    identical: "COMPATIBILITY_VERDICT_IDENTICAL",
+    compatible: "COMPATIBILITY_VERDICT_COMPATIBLE",
+    incompatible: "COMPATIBILITY_VERDICT_INCOMPATIBLE",
+} as const satisfies Record<CompatibilityVerdict, ProtoVerdict>;
+
+/**
+ * Enum fields arrive as names, or as numbers when the client sent a value this server does not know
+ * (a newer client, or a typo'd number): both are checked against the table.
+ */
+export function toSpeculationMode(value: unknown): SpeculationMode | undefined {
+    if (typeof value === "string" && Object.hasOwn(modeByProto, value)) return modeByProto[value];
+    throw new InvalidArgumentError(
+        `unknown speculation mode ${JSON.stringify(value)}; use SPECULATION_MODE_AUTO, SPECULATION_MODE_OFF, SPECULATION_MODE_DRAFT_MODEL or SPECULATION_MODE_NGRAM (or leave it unset for the server default)`,
+    );
+}
+
+/** The target's info; `id` must be empty or the target's id (a draft or unknown id is NOT_FOUND). */
+export function resolveTarget(models: readonly ModelInfo[], id: string): ModelInfo {
+    const target = models.find((m) => m.role === "target");
+    if (!target) throw new ServiceError(ErrorCode.NotReady, "no target model is loaded", { retryable: true });
+    if (id === "" || id === target.id) return target;
+    const isDraft = models.some((m) => m.id === id);
+    throw new ServiceError(
+        ErrorCode.ModelNotFound,
+        isDraft
+            ? `"${id}" is a draft model, not a target; leave model empty (or set "${target.id}") and name drafts in speculation.draft_model`
+            : `unknown model "${id}"; this server's target is "${target.id}" (leave model empty for it; ListModels lists every model)`,
+    );
+}
+
+function toChatMessages(messages: readonly ChatMessage__Output[]): ChatMessage[] {
+    return messages.map((m, i) => {
+        if (!(chatRoles as readonly string[]).includes(m.role)) {
+            throw new InvalidArgumentError(
+                `messages[${i}].role must be "system", "user" or "assistant", got ${JSON.stringify(m.role)}`,
+            );
+        }
+        return { role: m.role as ChatRole, content: m.content };
+    });
+}
+
+interface PromptInput {
+    /** Text, or rendered chat tokens. */
+    prompt: string | number[];
+    /** The chat template's stop strings (empty for raw prompts). */
+    stop: readonly string[];
+}
+
+function toPrompt(
+    text: string,
+    messages: readonly ChatMessage__Output[],
+    source: ModelSource,
+    textField: string,
+    required: boolean,
+): PromptInput {
+    if (text !== "" && messages.length > 0) {
+        throw new InvalidArgumentError(
+            `set either ${textField} or messages, not both: ${textField} is a raw completion, messages a chat`,
+        );
+    }
+    if (messages.length > 0) {
+        const rendered = source.renderChat(toChatMessages(messages));
+        return { prompt: rendered.tokens, stop: rendered.stop };
+    }
+    if (required && text === "") {
+        throw new InvalidArgumentError(
+            `${textField} or messages is required: ${textField} for a raw completion, messages for a chat`,
+        );
+    }
+    return { prompt: text, stop: [] };
+}
+
+function toSpeculation(
+    options: SpeculationOptions__Output | null,
+    models: readonly ModelInfo[],
+): EngineSpeculation | undefined {
+    if (options === null) return undefined;
+    const mode = toSpeculationMode(options.mode);
+    const draftId = options.draft_model;
+    if (draftId !== "") {
+        const draft = models.find((m) => m.role === "draft" && m.id === draftId);
+        if (!draft) {
+            const loaded = models.filter((m) => m.role === "draft" && m.loaded).map((m) => m.id);
+            throw new ServiceError(
+                ErrorCode.ModelNotFound,
+                `unknown draft model "${draftId}"; loaded drafts: ${loaded.join(", ") || "none"} (ListModels lists every model)`,
+            );
+        }
+        if (!draft.loaded) {
+            const reasons = draft.compatibility?.reasons.map((r) => r.rule).join(", ") ?? "see ListModels";
+            throw new ServiceError(
+                ErrorCode.DraftIncompatible,
+                `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target's (${reasons}); ListModels has the full report. Use a compatible draft or SPECULATION_MODE_NGRAM`,
+            );
+        }
+    }
+    const maxDraftTokens = options.max_draft_tokens;
+    if (maxDraftTokens !== undefined && maxDraftTokens < 1) {
+        throw new InvalidArgumentError(
+            `speculation.max_draft_tokens must be at least 1, got ${maxDraftTokens}; leave it unset for the server default`,
+        );
+    }
+    return { mode, draftModel: draftId === "" ? undefined : draftId, maxDraftTokens };
+}
+
+/** Validates a GenerateRequest and maps it to the engine's request. */
+export function toEngineRequest(request: GenerateRequest__Output, source: ModelSource): EngineRequest {
+    const models = source.models();
+    const target = resolveTarget(models, request.model);
+    const { max_tokens: maxTokens } = request;
+    if (maxTokens !== undefined) {
+        if (maxTokens < 1) {
+            throw new InvalidArgumentError(
+                `max_tokens must be at least 1, got ${maxTokens}; leave it unset for the server default`,
+            );
+        }
+        if (maxTokens > target.contextSize) {
+            throw new InvalidArgumentError(
+                `max_tokens ${maxTokens} exceeds the context size of "${target.id}" (${target.contextSize} tokens, prompt included); lower max_tokens`,
+            );
+        }
+    }
+    request.stop.forEach((s, i) => {
+        if (s === "") throw new InvalidArgumentError(`stop[${i}] is an empty string; remove it`);
+    });
+    const speculation = toSpeculation(request.speculation, models);
+    const { prompt, stop } = toPrompt(request.prompt, request.messages, source, "prompt", true);
+    return {
+        prompt,
+        model: target.id,
+        maxTokens,
+        sampling: {
+            temperature: request.temperature,
+            topP: request.top_p,
+            topK: request.top_k,
+            seed: request.seed,
+        },
+        stop: stop.length > 0 ? [...request.stop, ...stop] : request.stop,
+        speculation,
+    };
+}
+
+/** What Tokenize should tokenize: text (possibly empty: just BOS) or rendered messages. */
+export function toTokenizeInput(request: TokenizeRequest__Output, source: ModelSource): string | number[] {
+    resolveTarget(source.models(), request.model);
+    return toPrompt(request.text, request.messages, source, "text", false).prompt;
+}
+
+export function toProtoMode(mode: SpeculationMode): ProtoSpeculationMode {
+    return protoByMode[mode];
+}
+
+export function toProtoFinishReason(reason: FinishReason): ProtoFinishReason {
+    return protoByFinishReason[reason];
+}
+
+export function toProtoStats(stats: EngineStats): GenerationStats {
+    const { spec } = stats;
+    return {
+        proposer: stats.proposer,
+        mode: toProtoMode(stats.mode),
+        drafts: spec.drafts,
+        drafted_tokens: spec.draftTokens,
+        accepted_tokens: spec.acceptedTokens,
+        target_passes: spec.targetPasses,
+        acceptance_rate: spec.acceptanceRate,
+        mean_acceptance_length: spec.meanAcceptanceLength,
+        accepted_per_position: spec.acceptedPerPos,
+        ttft_ms: stats.ttftMs,
+        decode_tokens_per_second: stats.decodeTokensPerSecond,
+        prompt_tokens_reused: stats.promptTokensReused,
+        queue_ms: stats.queueMs,
+        total_ms: stats.totalMs,
+    };
+}
+
+export function toProtoUsage(stats: EngineStats): Usage {
+    return { prompt_tokens: stats.promptTokens, completion_tokens: stats.completionTokens };
+}
+
+export function toProtoChunk(chunk: EngineChunk): GenerateChunk {
+    const message: GenerateChunk = { text: chunk.text, token_ids: chunk.tokens };
+    if (chunk.finish) {
+        message.finish_reason = toProtoFinishReason(chunk.finish.reason);
+        message.usage = toProtoUsage(chunk.finish.stats);
+        message.stats = toProtoStats(chunk.finish.stats);
+    }
+    return message;
+}
+
+export function toProtoModelInfo(info: ModelInfo): ProtoModelInfo {
+    const report = info.compatibility;
+    return {
+        id: info.id,
+        role: info.role === "target" ? "MODEL_ROLE_TARGET" : "MODEL_ROLE_DRAFT",
+        vocab_size: info.vocabSize,
+        context_size: info.contextSize,
+        loaded: info.loaded,
+        compatibility: report && {
+            verdict: protoByVerdict[report.verdict],
+            reasons: report.reasons.map((r) => ({ rule: r.rule, message: r.message })),
+            warnings: report.warnings.map((w) => ({ kind: w.kind, message: w.message })),
+            differing_text_count: report.summary.differingTextCount,
+            differing_type_count: report.summary.differingTypeCount,
+        },
+    };
+}

@@ -1,0 +1,102 @@
+/**
+ * The gRPC server: tiercel.v1.Inference, grpc.health.v1.Health and server reflection (v1 and v1alpha)
+ * on one port, behind the metrics and auth interceptors. Shutdown is two-phase: `tryShutdown` lets
+ * running calls finish, `forceShutdown` cancels whatever is left.
+ */
+import { readFile } from "node:fs/promises";
+import { Server, ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import { ReflectionService } from "@grpc/reflection";
+import type { Metrics } from "../metrics/metrics.js";
+import { healthProtoPath, type ServerHealth } from "./health.js";
+import type { InferenceService } from "./inferenceService.js";
+import { authInterceptor, metricsInterceptor } from "./interceptors.js";
+import { loadInferenceProto, protoLoaderOptions } from "./loadProto.js";
+import { guardUtf8, type Utf8Guard } from "./utf8Guard.js";
+import type { InferenceDefinition } from "./generated/tiercel/v1/Inference.js";
+
+export interface TlsFiles {
+    /** PEM certificate chain path. */
+    certPath: string;
+    /** PEM private key path. */
+    keyPath: string;
+}
+
+export interface GrpcServerOptions {
+    metrics: Metrics;
+    health: ServerHealth;
+    /** Required bearer token for Inference calls; undefined = no auth. */
+    authToken?: string;
+    /** Serve TLS with these files; undefined = plaintext. */
+    tls?: TlsFiles;
+}
+
+export interface GrpcServer {
+    /** Binds and starts serving; resolves to the bound port (useful with port 0). */
+    listen(host: string, port: number): Promise<number>;
+    /** Stops accepting calls and waits up to `timeoutMs` for running ones; resolves whether all finished. */
+    tryShutdown(timeoutMs: number): Promise<boolean>;
+    /** Cancels every running call and closes all connections. */
+    forceShutdown(): void;
+}
+
+/** Loads the proto and wraps its deserializers with the UTF-8 guard (share one per server). */
+export function loadGuardedInferenceProto(): ReturnType<typeof loadInferenceProto> & {
+    guard: Utf8Guard<InferenceDefinition>;
+} {
+    const proto = loadInferenceProto();
+    return { ...proto, guard: guardUtf8(proto.service, proto.root) };
+}
+
+export function createGrpcServer(
+    service: InferenceService,
+    proto: ReturnType<typeof loadGuardedInferenceProto>,
+    options: GrpcServerOptions,
+): GrpcServer {
+    // Listed inner to outer: the auth refusal passes through the metrics interceptor (see interceptors.ts).
+    const interceptors: ServerInterceptor[] = [metricsInterceptor(options.metrics)];
+    if (options.authToken !== undefined) interceptors.push(authInterceptor(options.authToken));
+    const server = new Server({ interceptors });
+    server.addService(proto.guard.definition, service.handlers);
+    options.health.addToServer(server);
+    // Reflection describes health too, so generic tools (grpcurl, Postman, evans) find both.
+    const healthDefinition = loadSync(healthProtoPath, protoLoaderOptions);
+    new ReflectionService({ ...proto.packageDefinition, ...healthDefinition }).addToServer(server);
+
+    return {
+        listen: async (host, port) => {
+            const credentials = options.tls
+                ? ServerCredentials.createSsl(
+                      null,
+                      [
+                          {
+                              cert_chain: await readFile(options.tls.certPath),
+                              private_key: await readFile(options.tls.keyPath),
+                          },
+                      ],
+                      false,
+                  )
+                : ServerCredentials.createInsecure();
+            const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+            return new Promise<number>((resolve, reject) => {
+                server.bindAsync(address, credentials, (error, boundPort) => {
+                    if (error) reject(error);
+                    else resolve(boundPort);
+                });
+            });
+        },
+        tryShutdown: (timeoutMs) =>
+            new Promise<boolean>((resolve) => {
+                const timer = setTimeout(() => {
+                    resolve(false);
+                }, timeoutMs);
+                server.tryShutdown(() => {
+                    clearTimeout(timer);
+                    resolve(true);
+                });
+            }),
+        forceShutdown: () => {
+            server.forceShutdown();
+        },
+    };
+}

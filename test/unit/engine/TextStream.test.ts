@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { TextStream } from "../../../src/engine/TextStream.js";
+
+// A toy detokenizer: token n is the n-th string of this table; 90/91 are the two halves of "é".
+const table: Record<number, string> = {
+    1: "Hello",
+    2: " wor",
+    3: "ld",
+    4: "\n",
+    5: "STOP",
+    6: "ST",
+    7: "OP",
+    8: "S",
+};
+const utf8 = new TextDecoder();
+function detokenize(tokens: readonly number[]): string {
+    const bytes: number[] = [];
+    for (const t of tokens) {
+        if (t === 90) bytes.push(0xc3);
+        else if (t === 91) bytes.push(0xa9);
+        else bytes.push(...new TextEncoder().encode(table[t] ?? "?"));
+    }
+    return utf8.decode(new Uint8Array(bytes));
+}
+
+describe("TextStream", () => {
+    it("passes text through without stop strings", () => {
+        const s = new TextStream(detokenize);
+        expect(s.push([1, 2]).text).toBe("Hello wor");
+        expect(s.push([3]).text).toBe("ld");
+        expect(s.flush()).toBe("");
+    });
+
+    it("holds back an incomplete UTF-8 character until it completes", () => {
+        const s = new TextStream(detokenize);
+        expect(s.push([90])).toEqual({ text: "", stopped: false });
+        expect(s.push([91]).text).toBe("é");
+    });
+
+    it("cuts before a stop string, also when it spans tokens", () => {
+        const s = new TextStream(detokenize, ["STOP"]);
+        expect(s.push([1])).toEqual({ text: "Hello", stopped: false });
+        expect(s.push([6])).toEqual({ text: "", stopped: false }); // "ST" may start "STOP"
+        expect(s.push([7])).toEqual({ text: "", stopped: true });
+    });
+
+    it("releases held text that turned out not to be a stop string", () => {
+        const s = new TextStream(detokenize, ["STOP"]);
+        expect(s.push([8]).text).toBe("");
+        expect(s.push([4]).text).toBe("S\n");
+        expect(s.push([6]).text).toBe("");
+        expect(s.flush()).toBe("ST");
+    });
+
+    it("picks the earliest of several stop strings", () => {
+        const s = new TextStream(detokenize, ["ld", "wor"]);
+        expect(s.push([1, 2, 3])).toEqual({ text: "Hello ", stopped: true });
+    });
+});
