@@ -106,6 +106,17 @@ export function writeModel(
     return writer.writeToFile(path);
 }
 
+interface TrainingLog {
+    args: { resume?: string | null };
+    checkpoints: { tokens: number; seconds: number; target_loss: number; draft_loss: number }[];
+    target: { dim: number; layers: number; heads: number; ffn: number };
+    draft: { dim: number; layers: number; heads: number; ffn: number };
+}
+
+function readTrainingLog(dir: string): TrainingLog {
+    return JSON.parse(readFileSync(join(dir, "log.json"), "utf8")) as TrainingLog;
+}
+
 function sha256(path: string): string {
     return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
@@ -118,12 +129,15 @@ async function main(): Promise<void> {
     const from = resolve(arg("--from", join(modelsDir, ".cache/train")));
     const type = arg("--type", "Q8_0") as GgufTensorType;
     const vocab = JSON.parse(readFileSync(tokenizerPath, "utf8")) as BpeVocabulary;
-    const log = JSON.parse(readFileSync(join(from, "log.json"), "utf8")) as {
-        checkpoints: { tokens: number; seconds: number; target_loss: number; draft_loss: number }[];
-        target: { dim: number; layers: number; heads: number; ffn: number };
-        draft: { dim: number; layers: number; heads: number; ffn: number };
-    };
+    const log = readTrainingLog(from);
     const last = log.checkpoints.at(-1)!;
+    // A run resumed from an earlier one (train.py --resume) counts the earlier run's tokens and time too.
+    for (let dir = log.args.resume; dir; ) {
+        const earlier = readTrainingLog(resolve(dir));
+        last.tokens += earlier.checkpoints.at(-1)!.tokens;
+        last.seconds += earlier.checkpoints.at(-1)!.seconds;
+        dir = earlier.args.resume;
+    }
     const entries = [];
     for (const role of ["target", "draft"] as const) {
         const id = `tiercel-code-${role}`;

@@ -114,7 +114,7 @@ export async function widenTarget(factor: number): Promise<string> {
         for (const t of info.tensorInfo ?? []) {
             const dims = t.dimensions.map(Number); // GGUF order: [cols, rows]
             const count = dims.reduce((a, b) => a * b, 1);
-            const data = readTensor(fd, Number(t.fileOffset), count, t.ggmlType as number);
+            const data = readTensor(fd, Number(t.fileOffset), count, t.ggmlType);
             const name = t.name;
             if (dims.length === 1) {
                 // Norm weights act per residual unit: copied with their units.

@@ -42,3 +42,7 @@ export const defaultMetricsPort = 9464;
 export const defaultDrainTimeoutMs = 10_000;
 /** Shortest accepted bearer token: 16 characters keeps guessing out of reach (use `openssl rand -hex 32`). */
 export const minAuthTokenLength = 16;
+/** Where AUTO's learned acceptance and costs persist (relative to the config file's directory). */
+export const defaultSpecStateFile = ".tiercel/spec-state.json";
+/** How often learned speculation state is written when it changed. */
+export const specStateSaveIntervalMs = 30_000;

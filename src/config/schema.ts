@@ -17,6 +17,7 @@ import {
     defaultMinDraftConfidence,
     defaultNgramMaxN,
     defaultNgramMinN,
+    defaultSpecStateFile,
     defaultSequences,
     defaultTargetModelId,
     minAuthTokenLength,
@@ -93,6 +94,11 @@ export const configSchema = z
                 maxDraftTokens: z.number().int().min(1).max(64).default(defaultMaxDraftTokens),
                 /** Draft models stop drafting below this top-token probability. Defaults to 0.2. */
                 minDraftConfidence: z.number().min(0).max(1).default(defaultMinDraftConfidence),
+                /**
+                 * File where AUTO's learned acceptance and costs persist across restarts, relative to the
+                 * config file; `null` keeps them in memory only. Defaults to `.tiercel/spec-state.json`.
+                 */
+                stateFile: z.string().min(1).nullable().default(defaultSpecStateFile),
                 ngram: z
                     .object({
                         /** Shortest n-gram matched. Defaults to 2. */

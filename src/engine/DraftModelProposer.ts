@@ -46,6 +46,7 @@ export class DraftModelProposer implements DraftProposer {
         history: readonly Token[],
         maxTokens: number,
         signal?: AbortSignal,
+        minConfidence = this.options.minConfidence,
     ): Promise<DraftProposal> {
         if (this.#prefill) {
             const prefill = this.#prefill;
@@ -67,7 +68,7 @@ export class DraftModelProposer implements DraftProposer {
             const next = out[input.length - 1]?.next;
             if (next?.token == null) break;
             const confidence = next.confidence ?? 1;
-            if (confidence < this.options.minConfidence) break;
+            if (confidence < minConfidence) break;
             tokens.push(next.token);
             confidences.push(confidence);
             input = [next.token];

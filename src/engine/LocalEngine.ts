@@ -11,22 +11,31 @@ import {
     type Token as LlamaToken,
 } from "node-llama-cpp";
 import type { Config, SpeculationMode } from "../config/schema.js";
-import { defaultTopK, defaultTopP } from "../config/defaults.js";
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import { defaultTopK, defaultTopP, specStateSaveIntervalMs } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
 import { NgramProposer } from "../speculative/NgramProposer.js";
-import type { DraftProposer, Token } from "../speculative/types.js";
+import { createRandom } from "../speculative/createRandom.js";
+import { SpeculationController, type ControllerDrafter } from "../speculative/SpeculationController.js";
+import { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
+import { taskSignature } from "../speculative/taskSignature.js";
+import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
 import { generate, type ResolvedSampling } from "./generate.js";
 import { resolveModels, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { SequencePool } from "./SequencePool.js";
+import { SpecStateStore } from "./SpecStateStore.js";
 import { Slot } from "./Slot.js";
 import type { GenerateChunk, GenerateRequest } from "./types.js";
 import type { CompatibilityReport } from "./vocabTypes.js";
 
 export interface LocalEngineOptions {
     logger?: Logger;
+    /** Random source of AUTO's exploration. Defaults to a randomly seeded generator. */
+    random?: () => number;
     /** Load progress in [0, 1] across all models. */
     onProgress?: (progress: number, modelId: string) => void;
 }
@@ -50,7 +59,10 @@ interface LoadedModel {
 
 export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
+    /** What AUTO has learned about acceptance and costs, shared by all requests. */
+    readonly policy: SpeculationPolicy;
     #disposed = false;
+    #saveTimer: NodeJS.Timeout | undefined;
 
     private constructor(
         readonly config: Config,
@@ -60,7 +72,10 @@ export class LocalEngine {
         readonly drafts: ReadonlyMap<string, LoadedModel & { resolved: ResolvedDraft }>,
         readonly refusedDrafts: readonly ResolvedDraft[],
         slots: Slot[],
+        random: () => number,
+        readonly stateStore: SpecStateStore | undefined,
     ) {
+        this.policy = new SpeculationPolicy(random);
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
     }
 
@@ -131,7 +146,33 @@ export class LocalEngine {
             threads,
             gpu: llama.gpu,
         });
-        return new LocalEngine(config, llama, threads, target, drafts, resolved.refused, slots);
+        const random = options.random ?? createRandom(undefined);
+        const { stateFile } = config.speculation;
+        const store =
+            stateFile === null
+                ? undefined
+                : new SpecStateStore(
+                      resolve(baseDir, stateFile),
+                      `${target.resolved.id}:${statSync(target.resolved.path).size}`,
+                      log,
+                  );
+        const local = new LocalEngine(
+            config,
+            llama,
+            threads,
+            target,
+            drafts,
+            resolved.refused,
+            slots,
+            random,
+            store,
+        );
+        if (store) {
+            if (await store.load(local.policy)) log.info("speculation state loaded", { path: store.path });
+            local.#saveTimer = setInterval(() => void store.save(local.policy), specStateSaveIntervalMs);
+            local.#saveTimer.unref();
+        }
+        return local;
     }
 
     /** Slots in use and requests waiting for one (for metrics and health). */
@@ -195,14 +236,14 @@ export class LocalEngine {
             reuse ? (slot) => slot.cachedPrefixLength(prepared.promptTokens) : undefined,
         );
         const slot = lease.slot;
-        const proposer = this.#proposerFor(prepared.mode, request.speculation?.draftModel, slot);
+        const controller = this.#controllerFor(prepared, request.speculation?.draftModel, slot);
         let clean = false;
         try {
             yield* generate(
                 {
                     ...prepared,
                     slot,
-                    proposer,
+                    controller,
                     contextSize: this.target.context.contextSize,
                     reusePrefix: reuse,
                     isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
@@ -215,7 +256,7 @@ export class LocalEngine {
             );
             clean = true;
         } finally {
-            await proposer?.release();
+            for (const d of controller.options.drafters) await d.proposer.release();
             // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
             if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
             lease.release();
@@ -225,6 +266,8 @@ export class LocalEngine {
     async dispose(): Promise<void> {
         if (this.#disposed) return;
         this.#disposed = true;
+        clearInterval(this.#saveTimer);
+        await this.stateStore?.save(this.policy);
         this.#pool.close();
         await this.llama.dispose();
     }
@@ -298,23 +341,53 @@ export class LocalEngine {
                 config.speculation.maxDraftTokens,
             ),
         );
-        return { promptTokens, maxTokens, sampling, stop: request.stop ?? [], mode, maxDraftTokens };
+        const text = typeof request.prompt === "string" ? request.prompt : this.detokenize(promptTokens);
+        const signature = taskSignature(promptTokens, text);
+        return {
+            promptTokens,
+            maxTokens,
+            sampling,
+            stop: request.stop ?? [],
+            mode,
+            maxDraftTokens,
+            signature,
+        };
     }
 
     /**
-     * AUTO currently prefers a draft model and falls back to n-gram lookup; the measured, per-task
-     * selection among drafters replaces this in the dynamic-selection work.
+     * Fixed modes get their one drafter at a fixed k; AUTO gets every compatible draft model plus
+     * n-gram lookup, and the engine-wide policy chooses among them (and none) per request and step.
      */
-    #proposerFor(mode: SpeculationMode, draftId: string | undefined, slot: Slot): DraftProposer | undefined {
-        if (mode === "off") return undefined;
-        const ngram = () =>
-            new NgramProposer({
-                minN: this.config.speculation.ngram.minN,
-                maxN: this.config.speculation.ngram.maxN,
-            });
-        if (mode === "ngram") return ngram();
-        const id = draftId !== undefined && draftId !== "" ? draftId : slot.drafters.keys().next().value;
-        const drafter = id === undefined ? undefined : slot.drafters.get(id);
-        return drafter ?? ngram();
+    #controllerFor(
+        prepared: { mode: SpeculationMode; maxDraftTokens: number; signature: string },
+        draftId: string | undefined,
+        slot: Slot,
+    ): SpeculationController {
+        const { speculation } = this.config;
+        const ngram: ControllerDrafter = {
+            candidate: { id: "ngram", costPerCall: true },
+            proposer: new NgramProposer({ minN: speculation.ngram.minN, maxN: speculation.ngram.maxN }),
+        };
+        const model = (id: string): ControllerDrafter => ({
+            candidate: { id, costPerCall: false },
+            proposer: slot.drafters.get(id)!,
+        });
+        let drafters: ControllerDrafter[];
+        if (prepared.mode === "off") drafters = [];
+        else if (prepared.mode === "ngram") drafters = [ngram];
+        else if (prepared.mode === "draft_model") {
+            const id = draftId !== undefined && draftId !== "" ? draftId : slot.drafters.keys().next().value!;
+            drafters = [model(id)];
+        } else {
+            const only = draftId !== undefined && draftId !== "" ? [draftId] : [...slot.drafters.keys()];
+            drafters = [...only.map(model), ngram];
+        }
+        return new SpeculationController(this.policy, {
+            drafters,
+            signature: prepared.signature,
+            maxK: prepared.maxDraftTokens,
+            adaptive: prepared.mode === "auto",
+            minConfidence: speculation.minDraftConfidence,
+        });
     }
 }

@@ -18,9 +18,10 @@ import type {
 import type { SpeculationMode } from "../config/schema.js";
 import { createRandom } from "../speculative/createRandom.js";
 import { maxDraftLength } from "../speculative/maxDraftLength.js";
+import type { ControllerDrafter, SpeculationController } from "../speculative/SpeculationController.js";
 import { sampleDistribution } from "../speculative/sampleDistribution.js";
 import { SpecStats } from "../speculative/SpecStats.js";
-import type { DraftProposer, Token, TokenDistribution, VerifyOutcome } from "../speculative/types.js";
+import type { Token, TokenDistribution, VerifyOutcome } from "../speculative/types.js";
 import { verifyGreedy } from "../speculative/verifyGreedy.js";
 import { verifyStochastic } from "../speculative/verifyStochastic.js";
 import { throwIfAborted } from "../util/abort.js";
@@ -44,8 +45,8 @@ export interface GenerationPlan {
     sampling: ResolvedSampling;
     stop: readonly string[];
     mode: SpeculationMode;
-    /** The drafter for this request; undefined = plain decoding. */
-    proposer: DraftProposer | undefined;
+    /** Chooses drafter and draft length per step (no drafters: plain decoding). */
+    controller: SpeculationController;
     maxDraftTokens: number;
     reusePrefix: boolean;
     isEog: (token: Token) => boolean;
@@ -58,7 +59,7 @@ export interface GenerationPlan {
 type EvalItem = ControlledEvaluateInputItem;
 
 export async function* generate(plan: GenerationPlan, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
-    const { slot, promptTokens, sampling, proposer } = plan;
+    const { slot, promptTokens, sampling, controller } = plan;
     const greedy = sampling.temperature <= 0;
     const random = greedy ? undefined : createRandom(sampling.seed);
     const nextOptions = greedy
@@ -81,8 +82,9 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     let finish: FinishReason | undefined;
 
     // Prompt: reuse the KV prefix the slot already holds, evaluate the rest; the draft prefills alongside.
-    if (proposer && "prefill" in proposer && typeof proposer.prefill === "function") {
-        (proposer.prefill as (t: readonly Token[]) => void)(promptTokens);
+    const initial = controller.current?.proposer;
+    if (initial && "prefill" in initial && typeof initial.prefill === "function") {
+        (initial.prefill as (t: readonly Token[]) => void)(promptTokens);
     }
     const reused = await slot.reuseTargetPrefix(promptTokens, plan.reusePrefix);
     const promptRest = promptTokens.slice(reused);
@@ -131,34 +133,46 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         throwIfAborted(signal);
 
         const last = history[history.length - 1]!;
-        const k = proposer
-            ? maxDraftLength({
-                  requested: plan.maxDraftTokens,
-                  contextTokensLeft: plan.contextSize - slot.targetTokens.length,
-                  tokensLeft: plan.maxTokens - generated,
-              })
-            : 0;
-        const draft = k > 0 ? await proposer!.propose(history, k, signal) : undefined;
-        throwIfAborted(signal);
+        const limitK = maxDraftLength({
+            requested: plan.maxDraftTokens,
+            contextTokensLeft: plan.contextSize - slot.targetTokens.length,
+            tokensLeft: plan.maxTokens - generated,
+        });
+        const step = controller.next(history, limitK);
+        let drafter: ControllerDrafter | undefined;
+        let drafted: readonly Token[] = [];
+        let draft: Awaited<ReturnType<ControllerDrafter["proposer"]["propose"]>> | undefined;
+        if (step) {
+            drafter = step.drafter;
+            const t0 = performance.now();
+            draft = await step.drafter.proposer.propose(history, step.k, signal, step.minConfidence);
+            drafted = draft.tokens;
+            controller.recordDraft(step.drafter, drafted.length, performance.now() - t0);
+            throwIfAborted(signal);
+        }
 
-        if (!draft || draft.tokens.length === 0) {
+        if (drafted.length === 0) {
             if (plan.contextSize - slot.targetTokens.length < 1) {
                 finish = "length";
                 pending = [];
                 continue;
             }
+            const t0 = performance.now();
             const out = await slot.target.controlledEvaluate([withNext(last)]);
+            controller.recordVerify(1, performance.now() - t0);
             slot.appendTarget([last]);
             stats.recordPlainStep();
             pending = [pick(out[0])];
+            controller.recordOutcome(drafter, 0, 0, undefined, pending, generated);
             continue;
         }
 
-        const drafted = draft.tokens;
         const base = slot.targetTokens.length;
         const items: EvalItem[] = [withNext(last)];
         for (const t of drafted) items.push(withNext(t));
+        const t0 = performance.now();
         const out = await slot.target.controlledEvaluate(items);
+        controller.recordVerify(items.length, performance.now() - t0);
         slot.appendTarget([last]);
         slot.appendTarget(drafted);
         let outcome: VerifyOutcome;
@@ -169,13 +183,28 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         } else {
             const dists: TokenDistribution[] = [];
             for (let i = 0; i <= drafted.length; i++) dists.push(toDistribution(out[i]));
-            outcome = verifyStochastic(drafted, draft.dists, dists, random!);
+            outcome = verifyStochastic(drafted, draft?.dists, dists, random!);
         }
         stats.record(drafted.length, outcome.acceptedTokens);
         // Keep [last, accepted drafts]; the recovered/bonus token is evaluated by the next pass.
         await slot.truncateTarget(base + 1 + outcome.acceptedTokens);
-        await proposer!.commit([...history, ...outcome.tokens], outcome.acceptedTokens);
+        await drafter!.proposer.commit([...history, ...outcome.tokens], outcome.acceptedTokens);
+        controller.recordOutcome(
+            drafter,
+            drafted.length,
+            outcome.acceptedTokens,
+            draft?.confidences,
+            outcome.tokens,
+            generated,
+        );
         pending = outcome.tokens;
+    }
+
+    /** Decode tokens/s over the measured plain-decoding rate (1 token per one-token pass). */
+    function measuredSpeedup(): number {
+        const seconds = (performance.now() - firstTokenAt) / 1000;
+        if (generated < 2 || seconds <= 0) return 1;
+        return (generated - 1) / seconds / (1000 / controller.policy.costs.verifyMs(1));
     }
 
     function makeStats(): GenerationStats {
@@ -183,7 +212,9 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         const ttft = firstTokenAt - plan.startedAt;
         const decodeSeconds = (now - firstTokenAt) / 1000;
         return {
-            proposer: proposer?.id ?? "none",
+            proposer: controller.summary.chosen,
+            speculation: controller.summary,
+            measuredSpeedup: measuredSpeedup(),
             mode: plan.mode,
             promptTokens: promptTokens.length,
             promptTokensReused: reused,

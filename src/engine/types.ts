@@ -2,6 +2,7 @@
  * The engine's request/response types: plain data, independent of gRPC and of node-llama-cpp.
  */
 import type { SpeculationMode } from "../config/schema.js";
+import type { SpeculationSummary } from "../speculative/SpeculationController.js";
 import type { SpecStatsJSON } from "../speculative/SpecStats.js";
 
 export interface SamplingOptions {
@@ -41,8 +42,12 @@ export interface GenerateRequest {
 export type FinishReason = "eos" | "stop_sequence" | "length";
 
 export interface GenerationStats {
-    /** Which drafter ran: "none", "ngram" or a draft model id. */
+    /** The drafter chosen at the start: "none", "ngram" or a draft model id. */
     proposer: string;
+    /** Why that drafter, switches mid-request, draft lengths used, predicted speedup. */
+    speculation: SpeculationSummary;
+    /** Measured decode rate over the measured plain-decoding rate of this target. */
+    measuredSpeedup: number;
     mode: SpeculationMode;
     promptTokens: number;
     /** Prompt tokens whose KV state was reused from the slot's previous request (not evaluated again). */

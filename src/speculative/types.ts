@@ -77,6 +77,8 @@ export interface DraftProposer {
         history: readonly Token[],
         maxTokens: number,
         signal?: AbortSignal,
+        /** Model drafters stop at a token they are less sure of than this. */
+        minConfidence?: number,
     ): DraftProposal | Promise<DraftProposal>;
     /**
      * After verification: `history` now ends with the committed tokens (the `acceptedTokens` accepted

@@ -25,7 +25,7 @@ export async function loadFixtureEngine(
         // One thread: these models are tiny (the binding, not the math, is the cost), and on a busy
         // 2-core machine llama.cpp's spinning thread barrier makes 2 threads ~100x slower (measured).
         engine: { contextSize: 512, sequences: 2, gpu: false, threads: 1, ...overrides.engine },
-        speculation: { minDraftConfidence: 0, ...overrides.speculation },
+        speculation: { minDraftConfidence: 0, stateFile: null, ...overrides.speculation },
     });
     return LocalEngine.load(config, "/");
 }

@@ -39,14 +39,12 @@ export interface TestServerOptions {
     speculation?: NonNullable<ConfigInput["speculation"]>;
     /** listen() only; the test calls app.load() itself. */
     deferLoad?: boolean;
-    credentials?: ChannelCredentials;
-    /** Metadata sent with every call (e.g. an authorization header). */
-    metadata?: Record<string, string>;
+    /** Options of the returned server's own client. */
+    client?: ClientOptions;
 }
 
-export interface TestServer {
-    app: App;
-    addresses: AppAddresses;
+/** Promise-based clients of one server. */
+export interface TestClient {
     client: InferenceClient;
     health: HealthClient;
     reflection: ReflectionClient;
@@ -55,8 +53,21 @@ export interface TestServer {
     stream(request: GenerateRequest, options?: CallOptions): StreamHandle;
     tokenize(request: TokenizeRequest): Promise<TokenizeResponse__Output>;
     listModels(): Promise<ListModelsResponse__Output>;
+    close(): void;
+}
+
+export interface TestServer extends Omit<TestClient, "close"> {
+    app: App;
+    addresses: AppAddresses;
     metricsText(): Promise<string>;
+    /** Closes the clients and stops the app. */
     close(): Promise<void>;
+}
+
+export interface ClientOptions {
+    credentials?: ChannelCredentials;
+    /** Metadata sent with every Inference call (e.g. an authorization header). */
+    metadata?: Record<string, string>;
 }
 
 export interface StreamHandle {
@@ -118,7 +129,24 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const app = createApp(config, { baseDir: "/", createLogger: () => silentLogger });
     const addresses = await app.listen();
     if (options.deferLoad !== true) await app.load();
+    const client = connectClient(addresses, options.client);
+    return {
+        ...client,
+        app,
+        addresses,
+        metricsText: async () => {
+            const response = await fetch(addresses.metricsUrl);
+            if (!response.ok) throw new Error(`GET ${addresses.metricsUrl}: ${response.status}`);
+            return response.text();
+        },
+        close: async () => {
+            client.close();
+            await app.stop();
+        },
+    };
+}
 
+export function connectClient(addresses: AppAddresses, options: ClientOptions = {}): TestClient {
     const creds = options.credentials ?? grpcCredentials.createInsecure();
     const address = addresses.grpcAddress;
     const client = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(address, creds);
@@ -147,8 +175,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         });
 
     return {
-        app,
-        addresses,
         client,
         health,
         reflection,
@@ -182,16 +208,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         },
         tokenize: (request) => unary((cb) => client.Tokenize(request, metadata(), cb)),
         listModels: () => unary((cb) => client.ListModels({}, metadata(), cb)),
-        metricsText: async () => {
-            const response = await fetch(addresses.metricsUrl);
-            if (!response.ok) throw new Error(`GET ${addresses.metricsUrl}: ${response.status}`);
-            return response.text();
-        },
-        close: async () => {
+        close: () => {
             client.close();
             health.close();
             reflection.close();
-            await app.stop();
         },
     };
 }

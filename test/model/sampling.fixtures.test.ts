@@ -39,7 +39,7 @@ async function nextDistribution(tokens: readonly number[]): Promise<Map<number, 
         if (!probs) throw new Error("no probabilities");
         return new Map([...probs].filter(([, p]) => p > 0));
     } finally {
-        sequence.dispose();
+        await sequence.dispose();
         // Disposal frees the sequence asynchronously; wait until the context has it back.
         while (context.sequencesLeft === 0) await new Promise((r) => setTimeout(r, 1));
     }

@@ -119,6 +119,23 @@ def gguf_tensors(model):
     return t
 
 
+def load_safetensors(path, model):
+    """Loads weights saved by save_safetensors (to continue training from a checkpoint)."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        base = 8 + n
+        params = gguf_tensors(model)
+        for name, info in header.items():
+            if name == "__metadata__" or name == "output.weight":  # output is tied to token_embd
+                continue
+            start, end = info["data_offsets"]
+            f.seek(base + start)
+            arr = np.frombuffer(f.read(end - start), dtype=np.float32).reshape(info["shape"])
+            with torch.no_grad():
+                params[name].copy_(torch.from_numpy(arr.copy()))
+
+
 def save_safetensors(path, model, meta):
     header, blobs, offset = {}, [], 0
     for name, p in gguf_tensors(model).items():
@@ -172,6 +189,7 @@ def main():
     ap.add_argument("--distill", type=float, default=0.7, help="weight of the KL-to-target term in the draft loss")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--resume", default=None, help="directory with target/draft .safetensors to continue from")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -183,6 +201,10 @@ def main():
     draft = Llama(args.vocab, seq=args.seq, **DRAFT)
     print(f"target {target.n_params()/1e6:.2f}M params, draft {draft.n_params()/1e6:.2f}M params, "
           f"train {len(train)/1e6:.1f}M tokens", flush=True)
+    if args.resume:
+        load_safetensors(os.path.join(args.resume, "target.safetensors"), target)
+        load_safetensors(os.path.join(args.resume, "draft.safetensors"), draft)
+        print(f"resumed from {args.resume}", flush=True)
     opt_t = torch.optim.AdamW(target.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
     opt_d = torch.optim.AdamW(draft.parameters(), lr=args.draft_lr, betas=(0.9, 0.95), weight_decay=0.1)
     g = torch.Generator().manual_seed(args.seed)

@@ -1,0 +1,241 @@
+/**
+ * Per-request speculation decisions: which drafter drafts the next step and how many tokens, fed by
+ * the outcome of every step. Fixed modes (one drafter, fixed k) and AUTO share it; only AUTO adapts:
+ *
+ *  - start: the engine-wide policy's choice (Thompson-sampled expected tokens/s, see SpeculationPolicy);
+ *  - every step: k = argmax over k ≤ maxK of expected tokens/s under the request's running α for the
+ *    current drafter (its own evidence blended with the engine-wide estimate), k = 0 meaning a plain
+ *    pass; the draft model also stops early below a confidence threshold tuned from measurements;
+ *  - switch: when the running α makes another drafter (or none) expected faster by a margin, switch;
+ *  - counterfactual scoring: the n-gram drafter is free to run, so while another drafter is in use
+ *    its proposal is compared with what the target committed and its estimate updated at no cost.
+ */
+import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
+import type { DraftProposer, Token } from "./types.js";
+
+export interface ControllerDrafter {
+    candidate: DrafterCandidate;
+    proposer: DraftProposer;
+}
+
+export interface SpeculationControllerOptions {
+    drafters: readonly ControllerDrafter[];
+    signature: string;
+    maxK: number;
+    /** AUTO: adaptive k and switching. Fixed modes: the single drafter at maxK every step. */
+    adaptive: boolean;
+    /** Confidence threshold until the policy has measured one. */
+    minConfidence: number;
+}
+
+export interface SpeculationSummary {
+    /** Drafter chosen at the start ("none" for plain decoding). */
+    chosen: string;
+    reason: string;
+    switches: { atToken: number; from: string; to: string; reason: string }[];
+    /** How many steps used each draft length (index = k). */
+    draftLengths: number[];
+    predictedSpeedup: number;
+}
+
+/** Steps of evidence before a switch is considered, and the margin another option needs. */
+const switchAfterSteps = 3;
+const switchMargin = 1.15;
+/** Weight (in observations) of the engine-wide α in the request's running α. */
+const priorWeight = 3;
+
+export class SpeculationController {
+    #current: ControllerDrafter | undefined;
+    #reqAccepted = 0;
+    #reqFailures = 0;
+    #steps = 0;
+    #generated = 0;
+    #counterfactual: { drafter: ControllerDrafter; tokens: readonly Token[] } | undefined;
+    readonly summary: SpeculationSummary;
+
+    constructor(
+        readonly policy: SpeculationPolicy,
+        readonly options: SpeculationControllerOptions,
+    ) {
+        const { drafters } = options;
+        let choice: Choice;
+        if (!options.adaptive) {
+            const only = drafters[0];
+            choice = {
+                drafter: only?.candidate.id,
+                k: only ? options.maxK : 0,
+                expectedTokensPerSecond: 0,
+                predictedSpeedup: 1,
+                reason: only ? "fixed by request" : "speculation off",
+            };
+        } else {
+            choice = policy.choose(
+                drafters.map((d) => d.candidate),
+                options.signature,
+                options.maxK,
+            );
+        }
+        this.#current = drafters.find((d) => d.candidate.id === choice.drafter);
+        this.summary = {
+            chosen: choice.drafter ?? "none",
+            reason: choice.reason,
+            switches: [],
+            draftLengths: [],
+            predictedSpeedup: choice.predictedSpeedup,
+        };
+    }
+
+    get current(): ControllerDrafter | undefined {
+        return this.#current;
+    }
+
+    /** Running α of the current drafter for this request. */
+    runningAlpha(): number {
+        const id = this.#current?.candidate.id;
+        if (id === undefined) return 0;
+        const prior = this.policy.acceptance.mean(id, this.options.signature);
+        return (
+            (this.#reqAccepted + priorWeight * prior) / (this.#reqAccepted + this.#reqFailures + priorWeight)
+        );
+    }
+
+    /** The next step's drafter and draft length (k = 0: plain pass), given the largest k that fits. */
+    next(
+        history: readonly Token[],
+        limitK: number,
+    ): { drafter: ControllerDrafter; k: number; minConfidence: number } | undefined {
+        this.#prepareCounterfactual(history, limitK);
+        let current = this.#current;
+        if (!current || limitK <= 0) {
+            this.#count(0);
+            return undefined;
+        }
+        let k = this.options.maxK;
+        if (this.options.adaptive) {
+            k = this.policy.evaluate(current.candidate, this.runningAlpha(), this.options.maxK).k;
+            if (k === 0) {
+                // The current drafter no longer pays for itself at all: move to the best alternative.
+                this.#maybeSwitch(1, true);
+                current = this.#current;
+                if (!current) {
+                    this.#count(0);
+                    return undefined;
+                }
+                k = this.policy.evaluate(current.candidate, this.runningAlpha(), this.options.maxK).k;
+            }
+        }
+        k = Math.min(limitK, k);
+        if (k <= 0) {
+            this.#count(0);
+            return undefined;
+        }
+        this.#count(k);
+        const minConfidence = this.options.adaptive
+            ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
+            : this.options.minConfidence;
+        return { drafter: current, k, minConfidence };
+    }
+
+    recordDraft(drafter: ControllerDrafter, tokens: number, ms: number): void {
+        this.policy.costs.recordDraft(drafter.candidate.id, tokens, ms, drafter.candidate.costPerCall);
+    }
+
+    recordVerify(tokens: number, ms: number): void {
+        this.policy.costs.recordVerify(tokens, ms);
+    }
+
+    /** After a step: what was drafted (with confidences) and what the target committed. */
+    recordOutcome(
+        drafter: ControllerDrafter | undefined,
+        drafted: number,
+        accepted: number,
+        confidences: readonly number[] | undefined,
+        committed: readonly Token[],
+        generatedSoFar: number,
+    ): void {
+        const { signature } = this.options;
+        if (drafter && drafted > 0) {
+            this.policy.acceptance.record(drafter.candidate.id, signature, drafted, accepted);
+            if (confidences) this.policy.recordConfidence(drafter.candidate.id, confidences, accepted);
+            this.#reqAccepted += accepted;
+            if (accepted < drafted) this.#reqFailures++;
+        }
+        // Steps where the drafter was asked count even when it proposed nothing (its coverage drops).
+        if (drafter) this.#steps++;
+        this.#scoreCounterfactual(committed);
+        this.#generated = generatedSoFar;
+        if (this.options.adaptive && this.#current && this.#steps >= switchAfterSteps)
+            this.#maybeSwitch(switchMargin);
+    }
+
+    #count(k: number): void {
+        const lengths = this.summary.draftLengths;
+        while (lengths.length <= k) lengths.push(0);
+        lengths[k]!++;
+    }
+
+    /** Switches when another option's expected tokens/s beats the current one's by `margin`. */
+    #maybeSwitch(margin: number, force = false): void {
+        const current = this.#current!;
+        const { maxK, signature } = this.options;
+        const currentTps = this.policy.evaluate(current.candidate, this.runningAlpha(), maxK).tokensPerSecond;
+        let best: { drafter: ControllerDrafter | undefined; tps: number } = {
+            drafter: undefined,
+            tps: 1000 / this.policy.costs.verifyMs(1),
+        };
+        for (const d of this.options.drafters) {
+            if (d === current) continue;
+            const tps = this.policy.evaluate(
+                d.candidate,
+                this.policy.acceptance.mean(d.candidate.id, signature),
+                maxK,
+            ).tokensPerSecond;
+            if (tps > best.tps) best = { drafter: d, tps };
+        }
+        if (best.tps > currentTps * margin || (force && best.tps >= currentTps)) {
+            this.summary.switches.push({
+                atToken: this.#generated,
+                from: current.candidate.id,
+                to: best.drafter?.candidate.id ?? "none",
+                reason: `running α ${this.runningAlpha().toFixed(2)} → ${currentTps.toFixed(1)} tok/s expected vs ${best.tps.toFixed(1)}`,
+            });
+            this.#current = best.drafter;
+            this.#reqAccepted = 0;
+            this.#reqFailures = 0;
+            this.#steps = 0;
+        }
+    }
+
+    #prepareCounterfactual(history: readonly Token[], limitK: number): void {
+        this.#counterfactual = undefined;
+        if (!this.options.adaptive) return;
+        const lookup = this.options.drafters.find((d) => d.candidate.costPerCall && d !== this.#current);
+        if (!lookup || limitK <= 0) return;
+        const proposal = lookup.proposer.propose(history, Math.min(limitK, this.options.maxK));
+        if (proposal instanceof Promise) return; // only synchronous (free) drafters are scored this way
+        this.#counterfactual = { drafter: lookup, tokens: proposal.tokens };
+    }
+
+    #scoreCounterfactual(committed: readonly Token[]): void {
+        const cf = this.#counterfactual;
+        if (!cf) return;
+        this.#counterfactual = undefined;
+        this.policy.costs.recordDraft(
+            cf.drafter.candidate.id,
+            cf.tokens.length,
+            this.policy.costs.drafter(cf.drafter.candidate.id)?.msPerCall ?? 0,
+            true,
+        );
+        if (cf.tokens.length === 0) return;
+        let matched = 0;
+        while (
+            matched < cf.tokens.length &&
+            matched < committed.length &&
+            cf.tokens[matched] === committed[matched]
+        )
+            matched++;
+        // A mismatch inside the committed tokens is a rejection; running past them is unobserved.
+        const observed = matched < committed.length && matched < cf.tokens.length ? matched + 1 : matched;
+        this.policy.acceptance.record(cf.drafter.candidate.id, this.options.signature, observed, matched);
+    }
+}

@@ -1,0 +1,159 @@
+/**
+ * Engine-wide learning for speculation: acceptance per drafter and task signature, measured costs,
+ * and acceptance by draft confidence. `choose` picks the drafter (or none) with the highest expected
+ * decoded tokens per second, using a Thompson sample of each drafter's α so that drafters with
+ * little evidence still get tried now and then, less as evidence grows (see AcceptanceEstimator).
+ */
+import { AcceptanceEstimator, type BetaCounts } from "./AcceptanceEstimator.js";
+import { CostModel, type CostModelState } from "./CostModel.js";
+import { bestDraftLength, expectedTokensPerPass, type StepCosts } from "./speedup.js";
+
+export interface DrafterCandidate {
+    id: string;
+    /** Model drafters pay per drafted token; lookup drafters pay per call. */
+    costPerCall: boolean;
+}
+
+export interface Choice {
+    /** Drafter id, or undefined for plain decoding. */
+    drafter: string | undefined;
+    k: number;
+    expectedTokensPerSecond: number;
+    /** Expected tokens/s over plain decoding's expected tokens/s. */
+    predictedSpeedup: number;
+    reason: string;
+}
+
+export interface PolicyState {
+    acceptance: Record<string, BetaCounts>;
+    confidence: Record<string, number[][]>;
+    costs: CostModelState;
+}
+
+/** Confidence histogram buckets of width 0.1. */
+const buckets = 10;
+
+export class SpeculationPolicy {
+    readonly acceptance = new AcceptanceEstimator();
+    readonly costs = new CostModel();
+    /** Per drafter: [accepted, observed] draft tokens by confidence bucket. */
+    readonly #confidence = new Map<string, number[][]>();
+
+    /** Bumped by every recorded observation (lets a store skip unchanged saves). */
+    #updates = 0;
+
+    constructor(readonly random: () => number) {}
+
+    get updates(): number {
+        return this.#updates + this.acceptance.updates + this.costs.updates;
+    }
+
+    stepCosts(drafter: DrafterCandidate): StepCosts {
+        const d = this.costs.drafter(drafter.id);
+        return {
+            // Until measured, assume a model draft step costs a fifth of a target pass, lookup nothing.
+            draftMsPerToken: d?.msPerToken ?? (drafter.costPerCall ? 0 : this.costs.verifyMs(1) / 5),
+            draftMsPerCall: d?.msPerCall ?? 0,
+            verifyMs: (n) => this.costs.verifyMs(n),
+        };
+    }
+
+    /**
+     * Expected tokens/s of a drafter at acceptance α with its best k ≤ maxK. A drafter that often has
+     * nothing to propose (coverage < 1, e.g. lookup without a match) falls back to a plain pass then.
+     */
+    evaluate(drafter: DrafterCandidate, alpha: number, maxK: number): { k: number; tokensPerSecond: number } {
+        const costs = this.stepCosts(drafter);
+        const coverage = this.costs.drafter(drafter.id)?.coverage ?? 1;
+        const best = bestDraftLength(alpha, maxK, costs);
+        if (best.k === 0) return best;
+        const plainMs = costs.verifyMs(1);
+        const stepMs = best.k * costs.draftMsPerToken + costs.verifyMs(best.k + 1);
+        const tokens = coverage * expectedTokensPerPass(alpha, best.k) + (1 - coverage);
+        const ms = costs.draftMsPerCall + coverage * stepMs + (1 - coverage) * plainMs;
+        const tokensPerSecond = (tokens * 1000) / ms;
+        // A drafter that rarely proposes anything can cost more than it saves: then do not draft.
+        if (tokensPerSecond <= 1000 / plainMs) return { k: 0, tokensPerSecond: 1000 / plainMs };
+        return { k: best.k, tokensPerSecond };
+    }
+
+    choose(candidates: readonly DrafterCandidate[], signature: string, maxK: number, explore = true): Choice {
+        const plainTps = 1000 / this.costs.verifyMs(1);
+        let best: Choice = {
+            drafter: undefined,
+            k: 0,
+            expectedTokensPerSecond: plainTps,
+            predictedSpeedup: 1,
+            reason: "",
+        };
+        const scored: string[] = [`none ${plainTps.toFixed(1)}`];
+        for (const c of candidates) {
+            const alpha = explore
+                ? this.acceptance.sample(c.id, signature, this.random)
+                : this.acceptance.mean(c.id, signature);
+            const { k, tokensPerSecond } = this.evaluate(c, alpha, maxK);
+            scored.push(`${c.id} ${tokensPerSecond.toFixed(1)} (α≈${alpha.toFixed(2)}, k=${k})`);
+            if (k > 0 && tokensPerSecond > best.expectedTokensPerSecond) {
+                best = {
+                    drafter: c.id,
+                    k,
+                    expectedTokensPerSecond: tokensPerSecond,
+                    predictedSpeedup: tokensPerSecond / plainTps,
+                    reason: "",
+                };
+            }
+        }
+        best.reason = `highest expected tok/s for ${signature}: ${scored.join(" vs ")}`;
+        return best;
+    }
+
+    /** Records which drafted tokens were accepted, by the draft's confidence in them. */
+    recordConfidence(drafter: string, confidences: readonly number[], accepted: number): void {
+        this.#updates++;
+        let h = this.#confidence.get(drafter);
+        if (!h) this.#confidence.set(drafter, (h = Array.from({ length: buckets }, () => [0, 0])));
+        const observed = Math.min(confidences.length, accepted + 1);
+        for (let i = 0; i < observed; i++) {
+            const bucket = h[Math.min(buckets - 1, Math.floor(confidences[i]! * buckets))]!;
+            if (i < accepted) bucket[0]!++;
+            bucket[1]!++;
+        }
+    }
+
+    /**
+     * The confidence below which drafting one more token does not pay: the lowest bucket edge from
+     * which every bucket's measured acceptance exceeds the break-even probability (extra draft and
+     * verify time over the target pass an accepted token saves). Buckets with little evidence count
+     * as paying, so the threshold only rises on evidence. `fallback` applies when nothing is known.
+     */
+    confidenceThreshold(drafter: DrafterCandidate, fallback: number): number {
+        const h = this.#confidence.get(drafter.id);
+        if (!h) return fallback;
+        const costs = this.stepCosts(drafter);
+        const marginal = costs.draftMsPerToken + (costs.verifyMs(9) - costs.verifyMs(1)) / 8;
+        const breakEven = Math.min(0.95, marginal / costs.verifyMs(1));
+        let threshold = 0;
+        for (let b = 0; b < buckets; b++) {
+            const [accepted, observed] = h[b]!;
+            if (observed! >= 8 && accepted! / observed! < breakEven) threshold = (b + 1) / buckets;
+        }
+        return threshold;
+    }
+
+    toJSON(): PolicyState {
+        return {
+            acceptance: this.acceptance.toJSON(),
+            confidence: Object.fromEntries(this.#confidence),
+            costs: this.costs.toJSON(),
+        };
+    }
+
+    load(state: PolicyState): void {
+        this.acceptance.load(state.acceptance);
+        this.costs.load(state.costs);
+        for (const [id, h] of Object.entries(state.confidence)) {
+            if (h.length === buckets && h.every((b) => b.length === 2 && b.every(Number.isFinite)))
+                this.#confidence.set(id, h);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+/**
+ * AUTO's bandit in simulation: drafters with known true acceptance rates and measured costs, steps
+ * whose acceptances are drawn i.i.d. — the controller must converge to the best option (including
+ * "no speculation" when no drafter pays), switch away mid-request when acceptance collapses, and
+ * learn about free drafters counterfactually.
+ */
+import { describe, expect, it } from "vitest";
+import { createRandom } from "../../../src/speculative/createRandom.js";
+import {
+    SpeculationController,
+    type ControllerDrafter,
+} from "../../../src/speculative/SpeculationController.js";
+import { SpeculationPolicy } from "../../../src/speculative/SpeculationPolicy.js";
+import { bestDraftLength, expectedSpeedup, expectedTokensPerPass } from "../../../src/speculative/speedup.js";
+import type { DraftProposal, DraftProposer } from "../../../src/speculative/types.js";
+
+class FixedProposer implements DraftProposer {
+    readonly kind = "draft_model";
+    constructor(
+        readonly id: string,
+        private readonly next: (history: readonly number[], k: number) => number[] = (_h, k) =>
+            Array<number>(k).fill(1),
+    ) {}
+    propose(history: readonly number[], maxTokens: number): DraftProposal {
+        return { tokens: this.next(history, maxTokens) };
+    }
+    commit(): void {}
+    release(): void {}
+}
+
+function drafter(
+    id: string,
+    costPerCall = false,
+    next?: (h: readonly number[], k: number) => number[],
+): ControllerDrafter {
+    return { candidate: { id, costPerCall }, proposer: new FixedProposer(id, next) };
+}
+
+/** A policy that has measured: target pass 10 ms (+1.25 ms per extra token), model draft 1 ms per token. */
+function measuredPolicy(seed: number): SpeculationPolicy {
+    const policy = new SpeculationPolicy(createRandom(seed));
+    for (let i = 0; i < 50; i++) {
+        policy.costs.recordVerify(1, 10);
+        policy.costs.recordVerify(9, 20);
+        for (const id of ["good", "bad", "useless"]) policy.costs.recordDraft(id, 4, 4, false);
+    }
+    return policy;
+}
+
+/** Runs one request of `steps` steps; returns the drafter chosen at the start. */
+function simulate(
+    policy: SpeculationPolicy,
+    drafters: ControllerDrafter[],
+    alphas: Record<string, number>,
+    random: () => number,
+    steps = 16,
+): { chosen: string; controller: SpeculationController } {
+    const controller = new SpeculationController(policy, {
+        drafters,
+        signature: "sim",
+        maxK: 8,
+        adaptive: true,
+        minConfidence: 0,
+    });
+    const history = [1, 2, 3];
+    for (let s = 0; s < steps; s++) {
+        const step = controller.next(history, 8);
+        if (!step) {
+            controller.recordOutcome(undefined, 0, 0, undefined, [7], s);
+            continue;
+        }
+        const alpha = alphas[step.drafter.candidate.id]!;
+        let accepted = 0;
+        while (accepted < step.k && random() < alpha) accepted++;
+        controller.recordOutcome(
+            step.drafter,
+            step.k,
+            accepted,
+            undefined,
+            Array<number>(accepted + 1).fill(1),
+            s,
+        );
+    }
+    return { chosen: controller.summary.chosen, controller };
+}
+
+describe("Leviathan formulas", () => {
+    it("match the worked values", () => {
+        expect(expectedTokensPerPass(0.8, 4)).toBeCloseTo(3.36, 2);
+        expect(expectedTokensPerPass(0.5, 1)).toBeCloseTo(1.5, 5);
+        expect(expectedSpeedup(0.8, 8, 0.05)).toBeCloseTo(3.09, 1);
+        const costs = { draftMsPerToken: 0.5, draftMsPerCall: 0, verifyMs: () => 10 };
+        expect(bestDraftLength(0.8, 16, costs).k).toBe(8); // c = 0.05, α = 0.8 → k ≈ 8
+        expect(bestDraftLength(0.05, 16, costs).k).toBe(0);
+    });
+});
+
+describe("AUTO drafter selection", () => {
+    it("converges to the clearly better drafter within a bounded number of requests", () => {
+        const policy = measuredPolicy(1);
+        const random = createRandom(2);
+        const drafters = [drafter("good"), drafter("bad")];
+        const chosen = Array.from(
+            { length: 40 },
+            () => simulate(policy, drafters, { good: 0.85, bad: 0.3 }, random).chosen,
+        );
+        expect(chosen.slice(-10).filter((c) => c === "good").length).toBeGreaterThanOrEqual(9);
+        expect(policy.acceptance.mean("good", "sim")).toBeGreaterThan(0.75);
+    });
+
+    it("converges to no speculation when the only drafter does not pay", () => {
+        const policy = measuredPolicy(3);
+        const random = createRandom(4);
+        const drafters = [drafter("useless")];
+        const chosen = Array.from(
+            { length: 40 },
+            () => simulate(policy, drafters, { useless: 0.05 }, random).chosen,
+        );
+        expect(chosen.slice(-10).filter((c) => c === "none").length).toBeGreaterThanOrEqual(8);
+    });
+
+    it("switches away mid-request when the running acceptance collapses", () => {
+        const policy = measuredPolicy(5);
+        // Engine-wide evidence says "good" is excellent...
+        for (let i = 0; i < 30; i++) policy.acceptance.record("good", "sim", 8, 8);
+        // ...but in this request it never gets a token accepted.
+        const { controller } = simulate(policy, [drafter("good")], { good: 0 }, createRandom(6), 12);
+        expect(controller.summary.chosen).toBe("good");
+        expect(controller.summary.switches).toHaveLength(1);
+        expect(controller.summary.switches[0]).toMatchObject({ from: "good", to: "none" });
+        expect(controller.current).toBeUndefined();
+    });
+
+    it("scores a free lookup drafter counterfactually while another drafter is in use", () => {
+        const policy = measuredPolicy(7);
+        for (let i = 0; i < 30; i++) policy.acceptance.record("good", "sim", 8, 8);
+        // The lookup drafter would always have proposed exactly what the target committed.
+        const lookup = drafter("ngram", true, (_h, k) => Array<number>(k).fill(1));
+        const before = policy.acceptance.evidence("ngram", "sim");
+        simulate(policy, [drafter("good"), lookup], { good: 0.9, ngram: 1 }, createRandom(8), 10);
+        expect(policy.acceptance.evidence("ngram", "sim")).toBeGreaterThan(before);
+        expect(policy.acceptance.mean("ngram", "sim")).toBeGreaterThan(0.8);
+    });
+
+    it("fixed modes keep their drafter and k", () => {
+        const policy = measuredPolicy(9);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("bad")],
+            signature: "sim",
+            maxK: 5,
+            adaptive: false,
+            minConfidence: 0.3,
+        });
+        for (let s = 0; s < 6; s++) {
+            const step = controller.next([1], 5)!;
+            expect(step.k).toBe(5);
+            expect(step.minConfidence).toBe(0.3);
+            controller.recordOutcome(step.drafter, 5, 0, undefined, [1], s);
+        }
+        expect(controller.summary.switches).toEqual([]);
+        expect(controller.summary.draftLengths[5]).toBe(6);
+    });
+});
+
+describe("confidence threshold", () => {
+    it("rises to the confidence below which drafted tokens are mostly rejected", () => {
+        const policy = measuredPolicy(10);
+        const good = { id: "good", costPerCall: false };
+        expect(policy.confidenceThreshold(good, 0.2)).toBe(0.2); // nothing measured: fallback
+        for (let i = 0; i < 50; i++) {
+            policy.recordConfidence("good", [0.9, 0.15], 1); // 0.9 accepted, 0.15 rejected
+        }
+        expect(policy.confidenceThreshold(good, 0.2)).toBeCloseTo(0.2, 5); // bucket [0.1, 0.2) does not pay
+        for (let i = 0; i < 50; i++) policy.recordConfidence("good", [0.45], 0);
+        expect(policy.confidenceThreshold(good, 0.2)).toBeCloseTo(0.5, 5);
+    });
+});
