@@ -99,6 +99,11 @@ export const configSchema = z
                  * config file; `null` keeps them in memory only. Defaults to `.tiercel/spec-state.json`.
                  */
                 stateFile: z.string().min(1).nullable().default(defaultSpecStateFile),
+                /**
+                 * Use drafts whose tokenizer is incompatible with the target's through text (detokenize,
+                 * re-tokenize; output stays exact); `false` refuses them at load. Defaults to `true`.
+                 */
+                translateIncompatibleDrafts: z.boolean().default(true),
                 ngram: z
                     .object({
                         /** Shortest n-gram matched. Defaults to 2. */

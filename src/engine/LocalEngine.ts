@@ -24,8 +24,9 @@ import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
+import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate, type ResolvedSampling } from "./generate.js";
-import { resolveModels, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
+import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { Slot } from "./Slot.js";
@@ -48,6 +49,8 @@ export interface ModelInfo {
     contextSize: number;
     /** Drafts only: the report against the target, and whether the draft is in use. */
     compatibility?: CompatibilityReport;
+    /** Drafts only: how the draft is used (refused drafts: undefined, `loaded` false). */
+    draftMode?: DraftMode;
     loaded: boolean;
 }
 
@@ -129,13 +132,16 @@ export class LocalEngine {
         }
         const slots: Slot[] = [];
         for (let i = 0; i < engine.sequences; i++) {
-            const drafters = new Map<string, DraftModelProposer>();
+            const drafters = new Map<string, DraftModelProposer | TranslatingDraftProposer>();
             for (const [id, d] of drafts) {
+                const direct = new DraftModelProposer(id, d.context.getSequence(), {
+                    minConfidence: config.speculation.minDraftConfidence,
+                });
                 drafters.set(
                     id,
-                    new DraftModelProposer(id, d.context.getSequence(), {
-                        minConfidence: config.speculation.minDraftConfidence,
-                    }),
+                    d.resolved.mode === "translated"
+                        ? new TranslatingDraftProposer(direct, d.model, target.model)
+                        : direct,
                 );
             }
             slots.push(new Slot(i, target.context.getSequence(), drafters));
@@ -194,6 +200,7 @@ export class LocalEngine {
             ...[...this.drafts.values()].map((d) => ({
                 ...info(d, "draft"),
                 compatibility: d.resolved.compatibility,
+                draftMode: d.resolved.mode,
             })),
             ...this.refusedDrafts.map((d) => ({
                 id: d.id,

@@ -7,6 +7,7 @@
 import type { LlamaContextSequence } from "node-llama-cpp";
 import type { Token } from "../speculative/types.js";
 import type { DraftModelProposer } from "./DraftModelProposer.js";
+import type { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 
 export class Slot {
     /** Tokens held by the target sequence's KV cache, in order. */
@@ -15,7 +16,7 @@ export class Slot {
     constructor(
         readonly index: number,
         readonly target: LlamaContextSequence,
-        readonly drafters: ReadonlyMap<string, DraftModelProposer>,
+        readonly drafters: ReadonlyMap<string, DraftModelProposer | TranslatingDraftProposer>,
     ) {}
 
     /** Length of the common prefix of the cached target tokens and `tokens` (what reuse would skip). */

@@ -30,14 +30,21 @@ export interface ResolvedModel {
     vocab: VocabInfo;
 }
 
+/**
+ * How a loaded draft is used: `direct` (its token ids are the target's) or `translated` (through text,
+ * for a tokenizer that is incompatible with the target's; see TranslatingDraftProposer).
+ */
+export type DraftMode = "direct" | "translated";
+
 export interface ResolvedDraft extends ResolvedModel {
     compatibility: CompatibilityReport;
+    mode: DraftMode;
 }
 
 export interface ResolvedModels {
     target: ResolvedModel;
     drafts: ResolvedDraft[];
-    /** Drafts refused at load, each with the report that says why. */
+    /** Drafts refused at load (incompatible, translation disabled), each with the report that says why. */
     refused: ResolvedDraft[];
 }
 
@@ -123,11 +130,14 @@ export async function resolveModels(config: Config, baseDir: string): Promise<Re
         const resolved = await resolveModel(ref, baseDir, manifest);
         const vocab = await readGgufVocab(resolved.path);
         const compatibility = checkTokenizerCompatibility(target.vocab, vocab);
-        (compatibility.verdict === "incompatible" ? refused : drafts).push({
+        const incompatible = compatibility.verdict === "incompatible";
+        const entry: ResolvedDraft = {
             ...resolved,
             vocab,
             compatibility,
-        });
+            mode: incompatible ? "translated" : "direct",
+        };
+        (incompatible && !config.speculation.translateIncompatibleDrafts ? refused : drafts).push(entry);
     }
     return { target, drafts, refused };
 }

@@ -23,15 +23,28 @@ afterAll(async () => {
 });
 
 describe("tokenizer compatibility at load", () => {
-    it("refuses the draft with another tokenizer and keeps the others", () => {
-        const models = engine.models();
-        const byId = new Map(models.map((m) => [m.id, m]));
-        expect(byId.get("same-weights")?.loaded).toBe(true);
+    it("loads a draft with another tokenizer in translated mode, the others direct", () => {
+        const byId = new Map(engine.models().map((m) => [m.id, m]));
+        expect(byId.get("same-weights")).toMatchObject({ loaded: true, draftMode: "direct" });
         expect(byId.get("other-weights")?.compatibility?.verdict).toBe("identical");
-        const refused = byId.get("other-tokenizer");
-        expect(refused?.loaded).toBe(false);
-        expect(refused?.compatibility?.verdict).toBe("incompatible");
-        expect(refused?.compatibility?.reasons.map((r) => r.rule)).toContain("vocab_type");
+        const translated = byId.get("other-tokenizer");
+        expect(translated).toMatchObject({ loaded: true, draftMode: "translated" });
+        expect(translated?.compatibility?.verdict).toBe("incompatible");
+        expect(translated?.compatibility?.reasons.map((r) => r.rule)).toContain("vocab_type");
+    });
+
+    it("refuses it with its report when translation is disabled; requests naming it get a clear error", async () => {
+        const strict = await loadFixtureEngine({ speculation: { translateIncompatibleDrafts: false } });
+        try {
+            const refused = strict.models().find((m) => m.id === "other-tokenizer");
+            expect(refused).toMatchObject({ loaded: false });
+            expect(refused?.compatibility?.verdict).toBe("incompatible");
+            await expect(
+                collect(strict, { prompt: "x", speculation: { draftModel: "other-tokenizer" } }),
+            ).rejects.toThrow(/refused at load: its tokenizer is incompatible/);
+        } finally {
+            await strict.dispose();
+        }
     });
 });
 
@@ -44,6 +57,7 @@ describe("greedy speculative decoding is exact", () => {
             for (const [mode, draftModel] of [
                 ["draft_model", "same-weights"],
                 ["draft_model", "other-weights"],
+                ["draft_model", "other-tokenizer"],
                 ["ngram", undefined],
             ] as const) {
                 const spec = await collect(engine, {
@@ -177,9 +191,9 @@ describe("request handling", () => {
         await expect(collect(engine, { prompt: "x", sampling: { temperature: -1 } })).rejects.toMatchObject({
             code: ErrorCode.InvalidArgument,
         });
-        await expect(
-            collect(engine, { prompt: "x", speculation: { draftModel: "other-tokenizer" } }),
-        ).rejects.toThrow(/incompatible/);
+        await expect(collect(engine, { prompt: "x", speculation: { draftModel: "nope" } })).rejects.toThrow(
+            /unknown draft model "nope"/,
+        );
         await expect(collect(engine, { prompt: "x ".repeat(600) })).rejects.toMatchObject({
             code: ErrorCode.ContextOverflow,
         });

@@ -1,0 +1,150 @@
+/**
+ * Speculation on/off on the same prompts, in one run: OFF, each fixed drafter at each fixed k (the best
+ * k per drafter is reported), and AUTO — decode tokens/s, acceptance, ratio to OFF, and AUTO's predicted
+ * vs measured speedup. AUTO runs the whole set once to warm up (it learns online, as in production),
+ * then is measured on a second pass; the warm-up is reported too.
+ *
+ *   node --import tsx bench/e2e/compareDraft.ts [--scaled] [--tokens 64] [--sets completion,edit,text,chat]
+ *
+ * --scaled uses the cost-scaled target (models/build/widenTarget.ts): a Net2Net widening of the
+ * bundled target to ~276 M parameters with identical greedy output — a stand-in for the cost of a
+ * large target, not its quality. Every table says which target it used.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { resolve } from "node:path";
+import { parseConfig } from "../../src/config/loadConfig.js";
+import type { SpeculationMode } from "../../src/config/schema.js";
+import { LocalEngine } from "../../src/engine/LocalEngine.js";
+import type { GenerationStats } from "../../src/engine/types.js";
+import { bundledModelPath } from "../../test/helpers/bundledModels.js";
+import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
+
+const args = process.argv.slice(2);
+const flag = (name: string): boolean => args.includes(name);
+const option = (name: string, fallback: string): string => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1]! : fallback;
+};
+const maxTokens = Number(option("--tokens", "64"));
+const sets = option("--sets", "completion,edit,text,chat").split(",");
+const scaled = flag("--scaled");
+
+interface SystemSpec {
+    name: string;
+    mode: SpeculationMode;
+    k?: number;
+}
+
+const systems: SystemSpec[] = [
+    { name: "off", mode: "off" },
+    ...[2, 4, 8].map((k) => ({ name: `ngram k=${k}`, mode: "ngram" as const, k })),
+    ...[1, 2, 4].map((k) => ({ name: `draft k=${k}`, mode: "draft_model" as const, k })),
+    { name: "auto", mode: "auto" },
+];
+
+interface Totals {
+    tokens: number;
+    decodeSeconds: number;
+    drafted: number;
+    accepted: number;
+    predicted: number[];
+    measured: number[];
+}
+
+function readSet(name: string): string[] {
+    return readFileSync(resolve(import.meta.dirname, `../prompts/${name}.jsonl`), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { prompt: string }).prompt);
+}
+
+async function run(engine: LocalEngine, prompt: string, spec: SystemSpec): Promise<GenerationStats> {
+    for await (const chunk of engine.generate({ prompt, maxTokens, speculation: { mode: spec.mode, maxDraftTokens: spec.k } })) {
+        if (chunk.finish) return chunk.finish.stats;
+    }
+    throw new Error("no final chunk");
+}
+
+function add(t: Totals, s: GenerationStats): void {
+    t.tokens += Math.max(0, s.completionTokens - 1);
+    t.decodeSeconds += (s.totalMs - s.ttftMs) / 1000;
+    t.drafted += s.spec.draftTokens;
+    t.accepted += s.spec.acceptedTokens;
+    t.predicted.push(s.speculation.predictedSpeedup);
+    t.measured.push(s.measuredSpeedup);
+}
+
+const empty = (): Totals => ({ tokens: 0, decodeSeconds: 0, drafted: 0, accepted: 0, predicted: [], measured: [] });
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+async function main(): Promise<void> {
+    let targetPath = bundledModelPath("target");
+    if (scaled) {
+        targetPath = widenedTargetPath(6);
+        if (!existsSync(targetPath)) await widenTarget(6);
+    }
+    const engine = await LocalEngine.load(
+        parseConfig({
+            models: { target: { id: "target", path: targetPath }, drafts: [{ id: "draft", path: bundledModelPath("draft") }] },
+            engine: { contextSize: 1024, sequences: 1, gpu: false, prefixReuse: false },
+            speculation: { stateFile: null },
+        }),
+        "/",
+    );
+    const results: Record<string, Record<string, Totals>> = {};
+    const warmup: Record<string, Totals> = {};
+    for (const set of sets) {
+        const prompts = readSet(set);
+        results[set] = {};
+        for (const spec of systems) {
+            const t = empty();
+            if (spec.mode === "auto") {
+                warmup[set] = empty();
+                for (const p of prompts) add(warmup[set], await run(engine, p, spec));
+            }
+            for (const p of prompts) add(t, await run(engine, p, spec));
+            results[set][spec.name] = t;
+            process.stderr.write(`\r${set}: ${spec.name}          `);
+        }
+    }
+    process.stderr.write("\n");
+    await engine.dispose();
+
+    const label = scaled ? "cost-scaled target (Net2Net x6 of the bundled target, ~276M params; a cost stand-in)" : "bundled target";
+    const lines = [`## Speculation vs plain decoding — ${label}, bundled draft, ${maxTokens} tokens, temperature 0`, ""];
+    lines.push("| set | system | tok/s | × OFF | acceptance | predicted × | measured × |", "| --- | --- | --- | --- | --- | --- | --- |");
+    const summary: Record<string, unknown> = {};
+    for (const [set, bySystem] of Object.entries(results)) {
+        const off = bySystem.off!;
+        const offTps = off.tokens / off.decodeSeconds;
+        const best: Record<string, { name: string; tps: number }> = {};
+        for (const [name, t] of Object.entries(bySystem)) {
+            const tps = t.tokens / t.decodeSeconds;
+            const family = name.split(" ")[0]!;
+            if (!best[family] || tps > best[family].tps) best[family] = { name, tps };
+            const acc = t.drafted ? (t.accepted / t.drafted).toFixed(2) : "–";
+            lines.push(`| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${mean(t.predicted).toFixed(2)} | ${mean(t.measured).toFixed(2)} |`);
+        }
+        const bestFixed = Math.max(best.ngram!.tps, best.draft!.tps, offTps);
+        summary[set] = { autoOverBestFixed: best.auto!.tps / bestFixed, autoOverOff: best.auto!.tps / offTps, bestNgram: best.ngram, bestDraft: best.draft };
+        lines.push(`| ${set} | **AUTO / best fixed** | | **${(best.auto!.tps / bestFixed).toFixed(2)}** | | | |`);
+    }
+    const table = lines.join("\n");
+    console.log(table);
+    const out = {
+        bench: "compareDraft",
+        target: label,
+        at: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+        maxTokens,
+        summary,
+        results,
+        warmup,
+    };
+    const file = resolve(import.meta.dirname, `../results/compareDraft${scaled ? "-scaled" : ""}.json`);
+    writeFileSync(file, JSON.stringify(out, null, 2));
+    writeFileSync(file.replace(/\.json$/, ".md"), table + "\n");
+}
+
+await main();

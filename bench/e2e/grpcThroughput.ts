@@ -1,0 +1,137 @@
+/**
+ * gRPC overhead and concurrency scaling (issue 4's benchmark; not a test). In one process and one run:
+ *
+ *  1. the same prompts generated in-process (LocalEngine.generate) and over gRPC streaming on loopback,
+ *     one at a time: tokens/s of each and their ratio (goal ≥ 0.95);
+ *  2. aggregate tokens/s over gRPC with 1, 4 and 8 concurrent streams (goal ≥ 3× at 8 vs 1).
+ *
+ *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
+ *
+ * Uses the bundled pair unless --config says otherwise, with engine.sequences raised to 8; prints a table
+ * and writes the JSON to bench/results/grpc-throughput-<time>.json.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { credentials } from "@grpc/grpc-js";
+import { createApp } from "../../src/app.js";
+import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
+import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
+import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
+import { loadInferenceProto } from "../../src/grpc/loadProto.js";
+import { silentLogger } from "../../src/util/logger.js";
+
+const { values } = parseArgs({
+    options: {
+        config: { type: "string" },
+        "max-tokens": { type: "string", default: "128" },
+        rounds: { type: "string", default: "2" },
+    },
+});
+const maxTokens = Number(values["max-tokens"]);
+const rounds = Number(values.rounds);
+const concurrencies = [1, 4, 8];
+
+const benchDir = import.meta.dirname;
+const prompts = ["completion", "edit"].flatMap((set) =>
+    readFileSync(resolve(benchDir, `../prompts/${set}.jsonl`), "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => (JSON.parse(l) as { prompt: string }).prompt),
+);
+
+const loaded = loadConfig(values.config);
+const config = parseConfig(
+    {
+        ...loaded.config,
+        engine: { ...loaded.config.engine, sequences: Math.max(8, loaded.config.engine.sequences) },
+        server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0 },
+    },
+    "bench config",
+);
+const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
+const { grpcAddress } = await app.start();
+const engine = app.engine!;
+const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
+    grpcAddress,
+    credentials.createInsecure(),
+);
+
+async function inProcess(prompt: string): Promise<number> {
+    let tokens = 0;
+    for await (const chunk of engine.generate({ prompt, maxTokens }, AbortSignal.timeout(600_000))) {
+        tokens += chunk.tokens.length;
+    }
+    return tokens;
+}
+
+function overGrpc(prompt: string): Promise<number> {
+    return new Promise((resolvePromise, reject) => {
+        let tokens = 0;
+        const call = client.GenerateStream({ prompt, max_tokens: maxTokens });
+        call.on("data", (chunk: GenerateChunk__Output) => {
+            tokens += chunk.token_ids.length;
+        });
+        call.on("error", reject);
+        call.on("end", () => {
+            resolvePromise(tokens);
+        });
+    });
+}
+
+/** Runs `jobs` with `concurrency` workers; returns tokens and seconds. */
+async function measure(jobs: string[], concurrency: number, run: (p: string) => Promise<number>) {
+    const queue = [...jobs];
+    let tokens = 0;
+    const start = performance.now();
+    await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+            for (let p = queue.shift(); p !== undefined; p = queue.shift()) tokens += await run(p);
+        }),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    return { tokens, seconds, tokensPerSecond: tokens / seconds };
+}
+
+const jobs = Array.from({ length: rounds }, () => prompts).flat();
+// Warm both paths (and the prefix caches) once before measuring.
+await measure(prompts.slice(0, 2), 1, inProcess);
+await measure(prompts.slice(0, 2), 1, overGrpc);
+
+const direct = await measure(jobs, 1, inProcess);
+const grpc = await measure(jobs, 1, overGrpc);
+const scaling = [];
+for (const concurrency of concurrencies) {
+    const work = Array.from({ length: concurrency }, () => jobs).flat();
+    scaling.push({ concurrency, ...(await measure(work, concurrency, overGrpc)) });
+}
+
+const base = scaling[0]!.tokensPerSecond;
+const result = {
+    date: new Date().toISOString(),
+    target: config.models.target.id,
+    maxTokens,
+    requests: jobs.length,
+    inProcess: direct,
+    grpcStreaming: grpc,
+    grpcOverInProcess: grpc.tokensPerSecond / direct.tokensPerSecond,
+    concurrency: scaling.map((s) => ({ ...s, speedupOverOne: s.tokensPerSecond / base })),
+};
+const f = (x: number) => x.toFixed(1);
+console.log(`in-process       ${f(direct.tokensPerSecond)} tok/s`);
+console.log(
+    `gRPC streaming   ${f(grpc.tokensPerSecond)} tok/s  (${result.grpcOverInProcess.toFixed(3)} of in-process; goal ≥ 0.95)`,
+);
+for (const s of result.concurrency) {
+    console.log(
+        `${String(s.concurrency).padStart(2)} streams       ${f(s.tokensPerSecond)} tok/s  (${s.speedupOverOne.toFixed(2)}× one stream)`,
+    );
+}
+const resultsDir = resolve(benchDir, "../results");
+mkdirSync(resultsDir, { recursive: true });
+const file = resolve(resultsDir, `grpc-throughput-${result.date.replace(/[:.]/g, "-")}.json`);
+writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
+console.log(`wrote ${file}`);
+
+client.close();
+await app.stop();
