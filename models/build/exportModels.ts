@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     const log = readTrainingLog(from);
     const last = log.checkpoints.at(-1)!;
     // A run resumed from an earlier one (train.py --resume) counts the earlier run's tokens and time too.
-    for (let dir = log.args.resume; dir; ) {
+    for (let dir = log.args.resume; dir;) {
         const earlier = readTrainingLog(resolve(dir));
         last.tokens += earlier.checkpoints.at(-1)!.tokens;
         last.seconds += earlier.checkpoints.at(-1)!.seconds;

@@ -25,7 +25,7 @@ import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
 export const widenedTargetPath = (factor: number): string =>
     resolve(import.meta.dirname, `../.cache/tiercel-code-target-x${factor}.Q8_0.gguf`);
 
-function f16ToF32(h: number): number {
+export function f16ToF32(h: number): number {
     const s = h & 0x8000 ? -1 : 1;
     const e = (h >> 10) & 0x1f;
     const m = h & 0x3ff;
@@ -35,7 +35,7 @@ function f16ToF32(h: number): number {
 }
 
 /** Reads a tensor's data as float32 (F32, F16 and Q8_0). */
-function readTensor(fd: number, offset: number, count: number, ggmlType: number): Float32Array {
+export function readTensor(fd: number, offset: number, count: number, ggmlType: number): Float32Array {
     const out = new Float32Array(count);
     if (ggmlType === 0) {
         const buf = Buffer.alloc(count * 4);

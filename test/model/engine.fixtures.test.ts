@@ -142,7 +142,10 @@ describe("AUTO", () => {
         });
         const summary = auto.last.finish!.stats.speculation;
         expect(summary.chosen, summary.reason).toBe("other-weights");
-        expect(summary.switches.length, JSON.stringify({ ...summary, spec: auto.last.finish!.stats.spec })).toBeGreaterThanOrEqual(1);
+        expect(
+            summary.switches.length,
+            JSON.stringify({ ...summary, spec: auto.last.finish!.stats.spec }),
+        ).toBeGreaterThanOrEqual(1);
         expect(summary.switches[0]!.from).toBe("other-weights");
         expect(auto.tokens).toEqual(plain.tokens);
     });
