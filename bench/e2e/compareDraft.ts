@@ -60,7 +60,11 @@ function readSet(name: string): string[] {
 }
 
 async function run(engine: LocalEngine, prompt: string, spec: SystemSpec): Promise<GenerationStats> {
-    for await (const chunk of engine.generate({ prompt, maxTokens, speculation: { mode: spec.mode, maxDraftTokens: spec.k } })) {
+    for await (const chunk of engine.generate({
+        prompt,
+        maxTokens,
+        speculation: { mode: spec.mode, maxDraftTokens: spec.k },
+    })) {
         if (chunk.finish) return chunk.finish.stats;
     }
     throw new Error("no final chunk");
@@ -75,7 +79,14 @@ function add(t: Totals, s: GenerationStats): void {
     t.measured.push(s.measuredSpeedup);
 }
 
-const empty = (): Totals => ({ tokens: 0, decodeSeconds: 0, drafted: 0, accepted: 0, predicted: [], measured: [] });
+const empty = (): Totals => ({
+    tokens: 0,
+    decodeSeconds: 0,
+    drafted: 0,
+    accepted: 0,
+    predicted: [],
+    measured: [],
+});
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 async function main(): Promise<void> {
@@ -86,7 +97,10 @@ async function main(): Promise<void> {
     }
     const engine = await LocalEngine.load(
         parseConfig({
-            models: { target: { id: "target", path: targetPath }, drafts: [{ id: "draft", path: bundledModelPath("draft") }] },
+            models: {
+                target: { id: "target", path: targetPath },
+                drafts: [{ id: "draft", path: bundledModelPath("draft") }],
+            },
             engine: { contextSize: 1024, sequences: 1, gpu: false, prefixReuse: false },
             speculation: { stateFile: null },
         }),
@@ -111,9 +125,17 @@ async function main(): Promise<void> {
     process.stderr.write("\n");
     await engine.dispose();
 
-    const label = scaled ? "cost-scaled target (Net2Net x6 of the bundled target, ~276M params; a cost stand-in)" : "bundled target";
-    const lines = [`## Speculation vs plain decoding — ${label}, bundled draft, ${maxTokens} tokens, temperature 0`, ""];
-    lines.push("| set | system | tok/s | × OFF | acceptance | predicted × | measured × |", "| --- | --- | --- | --- | --- | --- | --- |");
+    const label = scaled
+        ? "cost-scaled target (Net2Net x6 of the bundled target, ~276M params; a cost stand-in)"
+        : "bundled target";
+    const lines = [
+        `## Speculation vs plain decoding — ${label}, bundled draft, ${maxTokens} tokens, temperature 0`,
+        "",
+    ];
+    lines.push(
+        "| set | system | tok/s | × OFF | acceptance | predicted × | measured × |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    );
     const summary: Record<string, unknown> = {};
     for (const [set, bySystem] of Object.entries(results)) {
         const off = bySystem.off!;
@@ -124,11 +146,20 @@ async function main(): Promise<void> {
             const family = name.split(" ")[0]!;
             if (!best[family] || tps > best[family].tps) best[family] = { name, tps };
             const acc = t.drafted ? (t.accepted / t.drafted).toFixed(2) : "–";
-            lines.push(`| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${mean(t.predicted).toFixed(2)} | ${mean(t.measured).toFixed(2)} |`);
+            lines.push(
+                `| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${mean(t.predicted).toFixed(2)} | ${mean(t.measured).toFixed(2)} |`,
+            );
         }
         const bestFixed = Math.max(best.ngram!.tps, best.draft!.tps, offTps);
-        summary[set] = { autoOverBestFixed: best.auto!.tps / bestFixed, autoOverOff: best.auto!.tps / offTps, bestNgram: best.ngram, bestDraft: best.draft };
-        lines.push(`| ${set} | **AUTO / best fixed** | | **${(best.auto!.tps / bestFixed).toFixed(2)}** | | | |`);
+        summary[set] = {
+            autoOverBestFixed: best.auto!.tps / bestFixed,
+            autoOverOff: best.auto!.tps / offTps,
+            bestNgram: best.ngram,
+            bestDraft: best.draft,
+        };
+        lines.push(
+            `| ${set} | **AUTO / best fixed** | | **${(best.auto!.tps / bestFixed).toFixed(2)}** | | | |`,
+        );
     }
     const table = lines.join("\n");
     console.log(table);

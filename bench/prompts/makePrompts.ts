@@ -15,10 +15,15 @@ import { readEvalPrompts } from "../../test/helpers/bundledModels.js";
 
 const dir = import.meta.dirname;
 const held = readEvalPrompts();
-const write = (name: string, prompts: string[]): void =>
-    writeFileSync(resolve(dir, `${name}.jsonl`), prompts.map((prompt) => JSON.stringify({ prompt })).join("\n") + "\n");
+const write = (name: string, prompts: string[]): void => { writeFileSync(
+        resolve(dir, `${name}.jsonl`),
+        prompts.map((prompt) => JSON.stringify({ prompt })).join("\n") + "\n",
+    ); };
 
-write("completion", held.slice(0, 12).map((p) => p.prompt));
+write(
+    "completion",
+    held.slice(0, 12).map((p) => p.prompt),
+);
 write(
     "edit",
     held.slice(12, 24).map((p) => {
