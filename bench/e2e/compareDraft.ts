@@ -20,15 +20,14 @@ import type { GenerationStats } from "../../src/engine/types.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
 
-const args = process.argv.slice(2);
-const flag = (name: string): boolean => args.includes(name);
-const option = (name: string, fallback: string): string => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1]! : fallback;
-};
-const maxTokens = Number(option("--tokens", "64"));
-const sets = option("--sets", "completion,edit,text,chat").split(",");
-const scaled = flag("--scaled");
+export interface CompareDraftOptions {
+    maxTokens: number;
+    sets: string[];
+    /** Use the cost-scaled target. */
+    scaled: boolean;
+    /** Called after each (set, system) pair with the fraction done. */
+    onProgress?: (done: number, label: string) => void;
+}
 
 interface SystemSpec {
     name: string;
@@ -52,14 +51,19 @@ interface Totals {
     measured: number[];
 }
 
-function readSet(name: string): string[] {
+export function readSet(name: string): string[] {
     return readFileSync(resolve(import.meta.dirname, `../prompts/${name}.jsonl`), "utf8")
         .split("\n")
         .filter(Boolean)
         .map((l) => (JSON.parse(l) as { prompt: string }).prompt);
 }
 
-async function run(engine: LocalEngine, prompt: string, spec: SystemSpec): Promise<GenerationStats> {
+async function run(
+    engine: LocalEngine,
+    prompt: string,
+    spec: SystemSpec,
+    maxTokens: number,
+): Promise<GenerationStats> {
     for await (const chunk of engine.generate({
         prompt,
         maxTokens,
@@ -89,7 +93,28 @@ const empty = (): Totals => ({
 });
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-async function main(): Promise<void> {
+export interface CompareDraftResult {
+    target: string;
+    table: string;
+    summary: Record<
+        string,
+        {
+            autoOverBestFixed: number;
+            autoOverOff: number;
+            bestNgram: { name: string; tps: number };
+            bestDraft: { name: string; tps: number };
+        }
+    >;
+    results: Record<string, Record<string, Totals>>;
+    warmup: Record<string, Totals>;
+}
+
+export async function runCompareDraft({
+    maxTokens,
+    sets,
+    scaled,
+    onProgress,
+}: CompareDraftOptions): Promise<CompareDraftResult> {
     let targetPath = bundledModelPath("target");
     if (scaled) {
         targetPath = widenedTargetPath(6);
@@ -115,14 +140,17 @@ async function main(): Promise<void> {
             const t = empty();
             if (spec.mode === "auto") {
                 warmup[set] = empty();
-                for (const p of prompts) add(warmup[set], await run(engine, p, spec));
+                for (const p of prompts) add(warmup[set], await run(engine, p, spec, maxTokens));
             }
-            for (const p of prompts) add(t, await run(engine, p, spec));
+            for (const p of prompts) add(t, await run(engine, p, spec, maxTokens));
             results[set][spec.name] = t;
-            process.stderr.write(`\r${set}: ${spec.name}          `);
+            onProgress?.(
+                (sets.indexOf(set) * systems.length + systems.indexOf(spec) + 1) /
+                    (sets.length * systems.length),
+                `${set}: ${spec.name}`,
+            );
         }
     }
-    process.stderr.write("\n");
     await engine.dispose();
 
     const label = scaled
@@ -136,7 +164,7 @@ async function main(): Promise<void> {
         "| set | system | tok/s | × OFF | acceptance | predicted × | measured × |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     );
-    const summary: Record<string, unknown> = {};
+    const summary: CompareDraftResult["summary"] = {};
     for (const [set, bySystem] of Object.entries(results)) {
         const off = bySystem.off!;
         const offTps = off.tokens / off.decodeSeconds;
@@ -154,28 +182,45 @@ async function main(): Promise<void> {
         summary[set] = {
             autoOverBestFixed: best.auto!.tps / bestFixed,
             autoOverOff: best.auto!.tps / offTps,
-            bestNgram: best.ngram,
-            bestDraft: best.draft,
+            bestNgram: best.ngram!,
+            bestDraft: best.draft!,
         };
         lines.push(
             `| ${set} | **AUTO / best fixed** | | **${(best.auto!.tps / bestFixed).toFixed(2)}** | | | |`,
         );
     }
     const table = lines.join("\n");
-    console.log(table);
-    const out = {
-        bench: "compareDraft",
-        target: label,
-        at: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-        maxTokens,
-        summary,
-        results,
-        warmup,
-    };
-    const file = resolve(import.meta.dirname, `../results/compareDraft${scaled ? "-scaled" : ""}.json`);
-    writeFileSync(file, JSON.stringify(out, null, 2));
-    writeFileSync(file.replace(/\.json$/, ".md"), table + "\n");
+    return { target: label, table, summary, results, warmup };
 }
 
-await main();
+if (import.meta.filename === process.argv[1]) {
+    const args = process.argv.slice(2);
+    const option = (name: string, fallback: string): string => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1]! : fallback;
+    };
+    const scaled = args.includes("--scaled");
+    const result = await runCompareDraft({
+        maxTokens: Number(option("--tokens", "64")),
+        sets: option("--sets", "completion,edit,text,chat").split(","),
+        scaled,
+        onProgress: (f, label) => process.stderr.write(`\r${(f * 100).toFixed(0)}% ${label}          `),
+    });
+    process.stderr.write("\n");
+    console.log(result.table);
+    const file = resolve(import.meta.dirname, `../results/compareDraft${scaled ? "-scaled" : ""}`);
+    writeFileSync(
+        `${file}.json`,
+        JSON.stringify(
+            {
+                bench: "compareDraft",
+                at: new Date().toISOString(),
+                machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+                ...result,
+            },
+            null,
+            2,
+        ),
+    );
+    writeFileSync(`${file}.md`, result.table + "\n");
+}

@@ -12,16 +12,20 @@ import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string): string => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1]! : fallback;
-};
-const prefixTokens = Number(option("--prefix-tokens", "2000"));
-const requests = Number(option("--requests", "6"));
-const scaled = args.includes("--scaled");
+export interface PrefixReuseResult {
+    target: string;
+    prefixTokens: number;
+    ttftMsNoReuse: number;
+    ttftMsReuse: number;
+    speedup: number;
+    table: string;
+}
 
-async function main(): Promise<void> {
+export async function runPrefixReuse(
+    prefixTokens: number,
+    requests: number,
+    scaled: boolean,
+): Promise<PrefixReuseResult> {
     let targetPath = bundledModelPath("target");
     if (scaled) {
         targetPath = widenedTargetPath(6);
@@ -87,23 +91,33 @@ async function main(): Promise<void> {
         `| reuse | ${on.toFixed(1)} | ${median(results.reuse!.reused)} |`,
         `| **speed-up** | **${(off / on).toFixed(1)}×** | |`,
     ].join("\n");
-    console.log(table);
+    return {
+        target: label,
+        prefixTokens: tokens.length,
+        ttftMsNoReuse: off,
+        ttftMsReuse: on,
+        speedup: off / on,
+        table,
+    };
+}
+
+if (import.meta.filename === process.argv[1]) {
+    const args = process.argv.slice(2);
+    const option = (name: string, fallback: string): string => {
+        const i = args.indexOf(name);
+        return i >= 0 ? args[i + 1]! : fallback;
+    };
+    const scaled = args.includes("--scaled");
+    const result = await runPrefixReuse(
+        Number(option("--prefix-tokens", "2000")),
+        Number(option("--requests", "6")),
+        scaled,
+    );
+    console.log(result.table);
     const file = resolve(import.meta.dirname, `../results/prefixReuse${scaled ? "-scaled" : ""}`);
     writeFileSync(
         `${file}.json`,
-        JSON.stringify(
-            {
-                bench: "prefixReuse",
-                target: label,
-                at: new Date().toISOString(),
-                prefixTokens: tokens.length,
-                results,
-            },
-            null,
-            2,
-        ),
+        JSON.stringify({ bench: "prefixReuse", at: new Date().toISOString(), ...result }, null, 2),
     );
-    writeFileSync(`${file}.md`, table + "\n");
+    writeFileSync(`${file}.md`, result.table + "\n");
 }
-
-await main();

@@ -15,10 +15,12 @@ import { readEvalPrompts } from "../../test/helpers/bundledModels.js";
 
 const dir = import.meta.dirname;
 const held = readEvalPrompts();
-const write = (name: string, prompts: string[]): void => { writeFileSync(
+const write = (name: string, prompts: string[]): void => {
+    writeFileSync(
         resolve(dir, `${name}.jsonl`),
         prompts.map((prompt) => JSON.stringify({ prompt })).join("\n") + "\n",
-    ); };
+    );
+};
 
 write(
     "completion",

@@ -1,0 +1,52 @@
+/**
+ * Hot-path micro-benchmarks of the pure speculative units (per call, median ns), to compare before and
+ * after a change. A target pass costs milliseconds; these must stay in the microsecond range.
+ *
+ *   node --import tsx bench/micro/speculative.bench.ts
+ */
+import { createRandom } from "../../src/speculative/createRandom.js";
+import { NgramIndex } from "../../src/speculative/NgramIndex.js";
+import { SpeculationPolicy } from "../../src/speculative/SpeculationPolicy.js";
+import { taskSignature } from "../../src/speculative/taskSignature.js";
+import type { TokenDistribution } from "../../src/speculative/types.js";
+import { verifyGreedy } from "../../src/speculative/verifyGreedy.js";
+import { verifyStochastic } from "../../src/speculative/verifyStochastic.js";
+import { measure } from "./measure.js";
+
+export function runSpeculativeMicro(): Record<string, number> {
+    const random = createRandom(1);
+    const draft = [5, 6, 7, 8, 9, 10, 11, 12];
+    const target = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+    const dist = (top: number): TokenDistribution => {
+        const tokens = Array.from({ length: 40 }, (_, i) => (i === 0 ? top : 1000 + i));
+        const probs = tokens.map((_, i) => (i === 0 ? 0.6 : 0.4 / 39));
+        return { tokens, probs };
+    };
+    const dists = [...draft.map(dist), dist(13)];
+    const history = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 4096);
+    const index = new NgramIndex({ minN: 2, maxN: 4 });
+    index.append(history);
+    let next = 0;
+    const policy = new SpeculationPolicy(random);
+    const candidates = [
+        { id: "draft", costPerCall: false },
+        { id: "ngram", costPerCall: true },
+    ];
+    return {
+        "verifyGreedy k=8": measure(() => verifyGreedy(draft, target)),
+        "verifyStochastic k=8, 40-token dists": measure(() =>
+            verifyStochastic(draft, undefined, dists, random),
+        ),
+        "NgramIndex append 1 + lookup 8": measure(() => {
+            index.append([next++ % 4096]);
+            return index.lookup(8);
+        }),
+        "SpeculationPolicy.choose (2 drafters)": measure(() => policy.choose(candidates, "js|rep-low", 8)),
+        "taskSignature (2000 tokens)": measure(() => taskSignature(history, "def f(x):\n    return x\n")),
+    };
+}
+
+if (import.meta.filename === process.argv[1]) {
+    for (const [name, ns] of Object.entries(runSpeculativeMicro()))
+        console.log(`${name.padEnd(44)} ${ns.toFixed(0).padStart(8)} ns`);
+}
