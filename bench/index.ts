@@ -71,7 +71,9 @@ async function main(): Promise<void> {
         const share = phases.find((p) => p[0] === name)![1];
         const at = base;
         base += share;
-        return (f: number, label: string) => { progress(at + f * share, `${name}: ${label}`); };
+        return (f: number, label: string) => {
+            progress(at + f * share, `${name}: ${label}`);
+        };
     };
 
     const micro = runSpeculativeMicro();

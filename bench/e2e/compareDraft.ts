@@ -13,6 +13,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
+import { flag, option } from "../cli.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
 import type { SpeculationMode } from "../../src/config/schema.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
@@ -194,12 +195,7 @@ export async function runCompareDraft({
 }
 
 if (import.meta.filename === process.argv[1]) {
-    const args = process.argv.slice(2);
-    const option = (name: string, fallback: string): string => {
-        const i = args.indexOf(name);
-        return i >= 0 ? args[i + 1]! : fallback;
-    };
-    const scaled = args.includes("--scaled");
+    const scaled = flag("--scaled");
     const result = await runCompareDraft({
         maxTokens: Number(option("--tokens", "64")),
         sets: option("--sets", "completion,edit,text,chat").split(","),

@@ -6,6 +6,10 @@
  *  2. aggregate tokens/s over gRPC with 1, 4 and 8 concurrent streams (goal ≥ 3× at 8 vs 1).
  *
  *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
+ *        [--prompts 24] [--threads N]
+ *
+ * On a shared machine pass --threads 1: ggml's threads spin-wait, and oversubscribed cores make every
+ * step many times slower (FACTS.md, "thread trap").
  *
  * Uses the bundled pair unless --config says otherwise, with engine.sequences raised to 8; prints a table
  * and writes the JSON to bench/results/grpc-throughput-<time>.json.
@@ -26,6 +30,8 @@ const { values } = parseArgs({
         config: { type: "string" },
         "max-tokens": { type: "string", default: "128" },
         rounds: { type: "string", default: "2" },
+        prompts: { type: "string", default: "24" },
+        threads: { type: "string" },
     },
 });
 const maxTokens = Number(values["max-tokens"]);
@@ -33,18 +39,24 @@ const rounds = Number(values.rounds);
 const concurrencies = [1, 4, 8];
 
 const benchDir = import.meta.dirname;
-const prompts = ["completion", "edit"].flatMap((set) =>
-    readFileSync(resolve(benchDir, `../prompts/${set}.jsonl`), "utf8")
-        .split("\n")
-        .filter((l) => l.trim() !== "")
-        .map((l) => (JSON.parse(l) as { prompt: string }).prompt),
-);
+const prompts = ["completion", "edit"]
+    .flatMap((set) =>
+        readFileSync(resolve(benchDir, `../prompts/${set}.jsonl`), "utf8")
+            .split("\n")
+            .filter((l) => l.trim() !== "")
+            .map((l) => (JSON.parse(l) as { prompt: string }).prompt),
+    )
+    .slice(0, Number(values.prompts));
 
 const loaded = loadConfig(values.config);
 const config = parseConfig(
     {
         ...loaded.config,
-        engine: { ...loaded.config.engine, sequences: Math.max(8, loaded.config.engine.sequences) },
+        engine: {
+            ...loaded.config.engine,
+            sequences: Math.max(8, loaded.config.engine.sequences),
+            ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
+        },
         server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0 },
     },
     "bench config",
@@ -94,16 +106,42 @@ async function measure(jobs: string[], concurrency: number, run: (p: string) => 
 }
 
 const jobs = Array.from({ length: rounds }, () => prompts).flat();
-// Warm both paths (and the prefix caches) once before measuring.
+// Warm both paths once before measuring.
 await measure(prompts.slice(0, 2), 1, inProcess);
 await measure(prompts.slice(0, 2), 1, overGrpc);
 
-const direct = await measure(jobs, 1, inProcess);
-const grpc = await measure(jobs, 1, overGrpc);
+const progress = (what: string, r: { tokensPerSecond: number }) => {
+    console.error(`${what}: ${r.tokensPerSecond.toFixed(1)} tok/s`);
+};
+// Interleaved, prompt by prompt, in alternating order, after an untimed run of the same prompt: the
+// engine-wide speculation policy keeps learning and prefix reuse favours a repeated prompt, so running
+// one path entirely before the other (or always second) would favour it.
+const direct = { tokens: 0, seconds: 0, tokensPerSecond: 0 };
+const grpc = { tokens: 0, seconds: 0, tokensPerSecond: 0 };
+for (const [i, prompt] of jobs.entries()) {
+    await inProcess(prompt);
+    const pair = [
+        [direct, inProcess],
+        [grpc, overGrpc],
+    ] as const;
+    for (const [total, run] of i % 2 === 0 ? pair : [...pair].reverse()) {
+        const r = await measure([prompt], 1, run);
+        total.tokens += r.tokens;
+        total.seconds += r.seconds;
+    }
+}
+direct.tokensPerSecond = direct.tokens / direct.seconds;
+grpc.tokensPerSecond = grpc.tokens / grpc.seconds;
+progress("in-process", direct);
+progress("gRPC", grpc);
 const scaling = [];
 for (const concurrency of concurrencies) {
     const work = Array.from({ length: concurrency }, () => jobs).flat();
-    scaling.push({ concurrency, ...(await measure(work, concurrency, overGrpc)) });
+    const local = await measure(work, concurrency, inProcess);
+    progress(`${concurrency} in-process`, local);
+    const r = await measure(work, concurrency, overGrpc);
+    progress(`${concurrency} streams`, r);
+    scaling.push({ concurrency, ...r, inProcessTokensPerSecond: local.tokensPerSecond });
 }
 
 const base = scaling[0]!.tokensPerSecond;
@@ -124,7 +162,7 @@ console.log(
 );
 for (const s of result.concurrency) {
     console.log(
-        `${String(s.concurrency).padStart(2)} streams       ${f(s.tokensPerSecond)} tok/s  (${s.speedupOverOne.toFixed(2)}× one stream)`,
+        `${String(s.concurrency).padStart(2)} streams       ${f(s.tokensPerSecond)} tok/s  (${s.speedupOverOne.toFixed(2)}× one stream; in-process ${f(s.inProcessTokensPerSecond)} tok/s)`,
     );
 }
 const resultsDir = resolve(benchDir, "../results");

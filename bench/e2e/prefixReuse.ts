@@ -7,6 +7,7 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { flag, option } from "../cli.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
@@ -102,12 +103,7 @@ export async function runPrefixReuse(
 }
 
 if (import.meta.filename === process.argv[1]) {
-    const args = process.argv.slice(2);
-    const option = (name: string, fallback: string): string => {
-        const i = args.indexOf(name);
-        return i >= 0 ? args[i + 1]! : fallback;
-    };
-    const scaled = args.includes("--scaled");
+    const scaled = flag("--scaled");
     const result = await runPrefixReuse(
         Number(option("--prefix-tokens", "2000")),
         Number(option("--requests", "6")),
