@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Builds node-llama-cpp's CPU binding from source with the AMX-safe flags of profiles/cpu-safe.env.
+source "$(dirname "$0")/lib.sh"
+export_profile_for_node_llama_cpp cpu-safe
+cd "$PROJECT_DIR"
+npx --no node-llama-cpp source build --gpu false

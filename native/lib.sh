@@ -1,0 +1,28 @@
+# Shared helpers for the native build scripts (sourced, not run).
+set -euo pipefail
+NATIVE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PROJECT_DIR="$(cd "$NATIVE_DIR/.." && pwd)"
+
+# Prints "-DKEY=VALUE" for every KEY=VALUE line of a profile (comments and blanks skipped).
+profile_cmake_flags() {
+    grep -Ev '^\s*(#|$)' "$NATIVE_DIR/profiles/$1.env" | sed 's/^/-D/'
+}
+
+# Exports NODE_LLAMA_CPP_CMAKE_OPTION_<KEY>=<VALUE> for every line of a profile: node-llama-cpp passes
+# those to cmake when it builds its binding from source.
+export_profile_for_node_llama_cpp() {
+    while IFS='=' read -r key value; do
+        [[ -z "$key" || "$key" =~ ^[[:space:]]*# ]] && continue
+        export "NODE_LLAMA_CPP_CMAKE_OPTION_${key}=${value}"
+    done < "$NATIVE_DIR/profiles/$1.env"
+}
+
+# Clones the llama.cpp source that node-llama-cpp was built from (shipped inside the npm package).
+llama_cpp_source() {
+    local dir="$NATIVE_DIR/build/llama.cpp"
+    if [[ ! -d "$dir/.git" ]]; then
+        mkdir -p "$NATIVE_DIR/build"
+        git clone --quiet "$PROJECT_DIR/node_modules/node-llama-cpp/llama/gitRelease.bundle" "$dir"
+    fi
+    echo "$dir"
+}
