@@ -21,6 +21,17 @@ export default defineConfig({
                     hookTimeout: 180_000,
                 },
             },
+            {
+                test: {
+                    name: "integration",
+                    include: ["test/integration/**/*.test.ts"],
+                    // Real gRPC servers with native models: one fork, one file at a time (2 cores).
+                    pool: "forks",
+                    poolOptions: { forks: { singleFork: true } },
+                    testTimeout: 60_000,
+                    hookTimeout: 120_000,
+                },
+            },
         ],
     },
 });

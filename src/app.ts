@@ -48,6 +48,8 @@ export interface App {
     stop(): Promise<void>;
     readonly registry: Registry;
     readonly health: ServerHealth;
+    /** The loaded engine (undefined until load() has loaded it), for embedding and benchmarks. */
+    readonly engine: LocalEngine | undefined;
 }
 
 export function createApp(config: Config, options: AppOptions): App {
@@ -140,6 +142,9 @@ export function createApp(config: Config, options: AppOptions): App {
         stop,
         registry,
         health,
+        get engine() {
+            return engine;
+        },
     };
 }
 

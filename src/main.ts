@@ -41,13 +41,13 @@ async function main(): Promise<void> {
     const config = applyCliOptions(loaded.config, cli);
     const app: App = createApp(config, { baseDir: loaded.baseDir, onProgress: progressReporter() });
 
-    let signalled = false;
+    const shutdown = { requested: false };
     const onSignal = (signal: NodeJS.Signals): void => {
-        if (signalled) {
+        if (shutdown.requested) {
             log.warn("second signal: exiting without draining", { signal });
             process.exit(1);
         }
-        signalled = true;
+        shutdown.requested = true;
         log.info("shutting down: draining requests", {
             signal,
             drainTimeoutMs: config.server.drainTimeoutMs,
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         const addresses = await app.listen();
         log.info("models loading; health reports NOT_SERVING until ready", { grpc: addresses.grpcAddress });
         await app.load();
-        if (signalled) return;
+        if (shutdown.requested) return;
         log.info(`ready: gRPC on ${addresses.grpcAddress}, metrics on ${addresses.metricsUrl}`, {
             grpc: addresses.grpcAddress,
             metrics: addresses.metricsUrl,

@@ -27,6 +27,29 @@ export const ErrorCode = {
     Unauthenticated: "E_UNAUTHENTICATED",
     /** A bug or an unexpected failure of a dependency. */
     Internal: "E_INTERNAL",
+    // Router and hosted-provider codes (src/router, src/providers). Retry and fallback decisions key off
+    // these and `retryable`, never off provider message text.
+    /** A provider refused the request for its rate limit (HTTP 429); `retryAfterMs` when it said when. */
+    ProviderRateLimited: "E_PROVIDER_RATE_LIMITED",
+    /** A provider is overloaded (Anthropic 529 / `overloaded_error`, HTTP 503). */
+    ProviderOverloaded: "E_PROVIDER_OVERLOADED",
+    /** A provider failed or could not be reached (5xx, connection refused or reset, gRPC UNAVAILABLE). */
+    ProviderUnavailable: "E_PROVIDER_UNAVAILABLE",
+    /** The router's credentials for a provider are missing or refused (401, 403, billing). */
+    ProviderAuth: "E_PROVIDER_AUTH",
+    /** A provider rejected the request as invalid (400, 404, 413, 422): the same request fails again. */
+    ProviderBadRequest: "E_PROVIDER_BAD_REQUEST",
+    /** One attempt ran past its own timeout (per-attempt or first-token), inside the request's deadline. */
+    ProviderTimeout: "E_PROVIDER_TIMEOUT",
+    /**
+     * A provider's response broke the protocol: a malformed body, a stream that ended early or lost its
+     * connection, unparsable tool arguments.
+     */
+    ProviderStream: "E_PROVIDER_STREAM",
+    /** Every target the request could use has its circuit breaker open. */
+    CircuitOpen: "E_CIRCUIT_OPEN",
+    /** Every attempt of a routed request failed; the error lists the attempts. */
+    RouteExhausted: "E_ROUTE_EXHAUSTED",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -31,7 +31,7 @@ export function deadlineError(): DOMException {
 export interface CallSignal {
     readonly signal: AbortSignal;
     /** Removes the timer and listeners; call when the call's work is done. */
-    dispose(): void;
+    readonly dispose: () => void;
 }
 
 /**

@@ -49,47 +49,33 @@ export class InferenceService {
         this.#options = options;
         this.handlers = {
             Generate: (call, callback) => {
-                this.#run(
-                    call,
-                    "Generate",
-                    { session_id: call.request.session_id },
-                    async (backend, signal) => {
-                        const response = await this.#generate(backend, call.request, signal);
-                        callback(null, response);
-                    },
-                ).catch((status: GrpcStatus) => {
-                    callback(status);
+                const fields = { session_id: call.request.session_id };
+                this.#run(call, "Generate", fields, callback, async (backend, signal) => {
+                    callback(null, await this.#generate(backend, call.request, signal));
                 });
             },
             GenerateStream: (call) => {
-                this.#run(
-                    call,
-                    "GenerateStream",
-                    { session_id: call.request.session_id },
-                    async (backend, signal) => {
-                        await this.#generateStream(backend, call, signal);
-                        call.end();
-                    },
-                ).catch((status: GrpcStatus) => {
+                const fields = { session_id: call.request.session_id };
+                const fail = (status: GrpcStatus): void => {
                     call.emit("error", status);
+                };
+                this.#run(call, "GenerateStream", fields, fail, async (backend, signal) => {
+                    await this.#generateStream(backend, call, signal);
+                    call.end();
                 });
             },
             Tokenize: (call, callback) => {
-                this.#run(call, "Tokenize", {}, (backend) => {
+                this.#run(call, "Tokenize", {}, callback, (backend) => {
                     const input = toTokenizeInput(call.request, backend);
                     const tokens = typeof input === "string" ? backend.tokenize(input) : input;
                     callback(null, { token_ids: [...tokens] });
                     return Promise.resolve();
-                }).catch((status: GrpcStatus) => {
-                    callback(status);
                 });
             },
             ListModels: (call, callback) => {
-                this.#run(call, "ListModels", {}, (backend) => {
+                this.#run(call, "ListModels", {}, callback, (backend) => {
                     callback(null, { models: backend.models().map(toProtoModelInfo) });
                     return Promise.resolve();
-                }).catch((status: GrpcStatus) => {
-                    callback(status);
                 });
             },
         };
@@ -117,15 +103,16 @@ export class InferenceService {
     }
 
     /**
-     * Runs one call's work with its signal; rejects with the status to send. Registered in #running until
-     * the work has finished (sequence released), whether it succeeded, failed or was cancelled.
+     * Runs one call's work with its signal; on failure, hands the status to `fail`. The work is registered
+     * in #running until it has finished (sequence released), however it ended.
      */
     #run(
         call: CallLike & { request: object },
         method: string,
         logFields: Record<string, unknown>,
+        fail: (status: GrpcStatus) => void,
         work: (backend: InferenceBackend, signal: AbortSignal) => Promise<void>,
-    ): Promise<void> {
+    ): void {
         const { signal, dispose } = callSignal(call, this.#shutdown.signal);
         const task = (async () => {
             const backend = this.#backend;
@@ -143,16 +130,11 @@ export class InferenceService {
             await work(backend, signal);
         })()
             .catch((error: unknown) => {
-                throw this.#toStatus(error, signal, { method, ...logFields });
+                fail(this.#toStatus(error, signal, { method, ...logFields }));
             })
             .finally(dispose);
-        const tracked = task.then(
-            () => undefined,
-            () => undefined,
-        );
-        this.#running.add(tracked);
-        void tracked.finally(() => this.#running.delete(tracked));
-        return task;
+        this.#running.add(task);
+        void task.finally(() => this.#running.delete(task));
     }
 
     #toStatus(error: unknown, signal: AbortSignal, logFields: Record<string, unknown>): GrpcStatus {

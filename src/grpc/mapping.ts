@@ -6,6 +6,7 @@
  */
 import type { SpeculationMode } from "../config/schema.js";
 import type { ModelInfo } from "../engine/LocalEngine.js";
+import type { DraftMode } from "../engine/loadModels.js";
 import { chatRoles, type ChatMessage, type ChatRole } from "../engine/renderChat.js";
 import type {
     FinishReason,
@@ -18,6 +19,7 @@ import type { CompatibilityVerdict } from "../engine/vocabTypes.js";
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
 import type { ChatMessage__Output } from "./generated/tiercel/v1/ChatMessage.js";
+import type { DraftMode as ProtoDraftMode } from "./generated/tiercel/v1/DraftMode.js";
 import type { CompatibilityVerdict as ProtoVerdict } from "./generated/tiercel/v1/CompatibilityVerdict.js";
 import type { FinishReason as ProtoFinishReason } from "./generated/tiercel/v1/FinishReason.js";
 import type { GenerateChunk } from "./generated/tiercel/v1/GenerateChunk.js";
@@ -58,6 +60,11 @@ const protoByVerdict = {
     compatible: "COMPATIBILITY_VERDICT_COMPATIBLE",
     incompatible: "COMPATIBILITY_VERDICT_INCOMPATIBLE",
 } as const satisfies Record<CompatibilityVerdict, ProtoVerdict>;
+
+const protoByDraftMode = {
+    direct: "DRAFT_MODE_DIRECT",
+    translated: "DRAFT_MODE_TRANSLATED",
+} as const satisfies Record<DraftMode, ProtoDraftMode>;
 
 /**
  * Enum fields arrive as names, or as numbers when the client sent a value this server does not know
@@ -146,7 +153,7 @@ function toSpeculation(
             const reasons = draft.compatibility?.reasons.map((r) => r.rule).join(", ") ?? "see ListModels";
             throw new ServiceError(
                 ErrorCode.DraftIncompatible,
-                `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target's (${reasons}); ListModels has the full report. Use a compatible draft or SPECULATION_MODE_NGRAM`,
+                `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target's (${reasons}) and speculation.translateIncompatibleDrafts is off; ListModels has the full report. Turn translation on, use a compatible draft, or use SPECULATION_MODE_NGRAM`,
             );
         }
     }
@@ -227,6 +234,16 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
         prompt_tokens_reused: stats.promptTokensReused,
         queue_ms: stats.queueMs,
         total_ms: stats.totalMs,
+        selection_reason: stats.speculation.reason,
+        switches: stats.speculation.switches.map((s) => ({
+            at_token: s.atToken,
+            from: s.from,
+            to: s.to,
+            reason: s.reason,
+        })),
+        draft_lengths: stats.speculation.draftLengths,
+        predicted_speedup: stats.speculation.predictedSpeedup,
+        measured_speedup: stats.measuredSpeedup,
     };
 }
 
@@ -252,6 +269,8 @@ export function toProtoModelInfo(info: ModelInfo): ProtoModelInfo {
         vocab_size: info.vocabSize,
         context_size: info.contextSize,
         loaded: info.loaded,
+        draft_mode:
+            info.draftMode === undefined ? "DRAFT_MODE_UNSPECIFIED" : protoByDraftMode[info.draftMode],
         compatibility: report && {
             verdict: protoByVerdict[report.verdict],
             reasons: report.reasons.map((r) => ({ rule: r.rule, message: r.message })),

@@ -29,6 +29,17 @@ export const statusByErrorCode = {
     [ErrorCode.Unauthenticated]: Status.UNAUTHENTICATED,
     [ErrorCode.ConfigInvalid]: Status.INTERNAL,
     [ErrorCode.Internal]: Status.INTERNAL,
+    // Router / provider codes (src/router, src/providers): the upstream's condition, as Envoy and gRFC A6
+    // classify gateway failures (429 → RESOURCE_EXHAUSTED; overload, 5xx, broken stream → UNAVAILABLE).
+    [ErrorCode.ProviderRateLimited]: Status.RESOURCE_EXHAUSTED,
+    [ErrorCode.ProviderOverloaded]: Status.UNAVAILABLE,
+    [ErrorCode.ProviderUnavailable]: Status.UNAVAILABLE,
+    [ErrorCode.ProviderAuth]: Status.INTERNAL,
+    [ErrorCode.ProviderBadRequest]: Status.INVALID_ARGUMENT,
+    [ErrorCode.ProviderTimeout]: Status.DEADLINE_EXCEEDED,
+    [ErrorCode.ProviderStream]: Status.UNAVAILABLE,
+    [ErrorCode.CircuitOpen]: Status.UNAVAILABLE,
+    [ErrorCode.RouteExhausted]: Status.UNAVAILABLE,
 } as const satisfies Record<ErrorCode, Status>;
 
 export interface GrpcStatus {

@@ -47,7 +47,7 @@ export interface Utf8Guard<D extends ServiceDefinition> {
     /** The definition to register: same methods, guarded deserializers. */
     readonly definition: D;
     /** The invalid field of a request this guard decoded, or undefined when it was valid UTF-8. */
-    invalidField(request: object): string | undefined;
+    readonly invalidField: (request: object) => string | undefined;
 }
 
 /** Guards every method of `definition`, whose request types are looked up in `root` by method path. */

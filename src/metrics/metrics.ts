@@ -202,3 +202,129 @@ export function observeInterTokenGap(metrics: Metrics, gapMs: number, tokens: nu
     const perToken = gapMs / tokens / 1000;
     for (let i = 0; i < tokens; i++) metrics.interTokenLatency.observe(perToken);
 }
+
+/** What the router's breaker-state gauge reads at scrape time: one entry per provider/model breaker. */
+export type RouterBreakerSource = () => readonly {
+    provider: string;
+    model: string;
+    state: "closed" | "open" | "half_open";
+}[];
+
+/** Gauge values of `tiercel_router_breaker_state` (LiteLLM's deployment_state uses the same 0/1/2 idea). */
+export const breakerStateValue = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * The in-process router's metrics (src/router). Labels stay bounded: tiers, rule names, provider ids
+ * and models all come from config, never from requests.
+ *
+ *     # decisions per tier and reason (which rules fire)
+ *     sum by (tier, reason) (rate(tiercel_router_decisions_total[5m]))
+ *     # fallback share: requests answered by another target than the first choice
+ *     sum(rate(tiercel_router_fallbacks_total[5m])) / sum(rate(tiercel_router_requests_total[5m]))
+ *     # cache hit ratio
+ *     sum(rate(tiercel_router_cache_lookups_total{result=~"hit_.*"}[5m])) / sum(rate(tiercel_router_cache_lookups_total[5m]))
+ *     # spend per hour by tier
+ *     sum by (tier) (increase(tiercel_router_cost_usd_total[1h]))
+ *     # targets with an open breaker
+ *     tiercel_router_breaker_state == 2
+ */
+export function createRouterMetrics(registry: Registry, breakers: RouterBreakerSource) {
+    const registers = [registry];
+    return {
+        /** Routing decisions by decided tier and reason (`rule:<name>`, `default`, `affinity`, ...). */
+        decisions: new Counter({
+            name: "tiercel_router_decisions_total",
+            help: "Routing decisions by decided tier and routing reason.",
+            labelNames: ["tier", "reason"] as const,
+            registers,
+        }),
+        /** Finished routed requests by answering tier ("none" on failure) and outcome (ok, error). */
+        requests: new Counter({
+            name: "tiercel_router_requests_total",
+            help: "Routed requests by the tier that answered (none when failed) and outcome.",
+            labelNames: ["tier", "outcome"] as const,
+            registers,
+        }),
+        /** Attempts by provider, model and outcome (ok, error, timeout, cancelled, skipped_open, skipped_unsupported). */
+        attempts: new Counter({
+            name: "tiercel_router_attempts_total",
+            help: "Provider attempts by provider, model and outcome.",
+            labelNames: ["provider", "model", "outcome"] as const,
+            registers,
+        }),
+        /** Retries of the same target after a retryable error. */
+        retries: new Counter({
+            name: "tiercel_router_retries_total",
+            help: "Retries of the same target after a retryable error.",
+            labelNames: ["provider", "model"] as const,
+            registers,
+        }),
+        /** Requests answered by another target than the plan's first, by decided and answering tier. */
+        fallbacks: new Counter({
+            name: "tiercel_router_fallbacks_total",
+            help: "Requests answered by a fallback target, by decided tier and answering tier.",
+            labelNames: ["from_tier", "to_tier"] as const,
+            registers,
+        }),
+        /** Session pins moved up a tier. */
+        escalations: new Counter({
+            name: "tiercel_router_escalations_total",
+            help: "Session pins moved to a higher tier, by previous and new tier.",
+            labelNames: ["from_tier", "to_tier"] as const,
+            registers,
+        }),
+        /** Breaker state per target: 0 closed, 1 half-open, 2 open. */
+        breakerState: new Gauge({
+            name: "tiercel_router_breaker_state",
+            help: "Circuit breaker state per provider/model: 0 closed, 1 half-open, 2 open.",
+            labelNames: ["provider", "model"] as const,
+            registers,
+            collect() {
+                for (const b of breakers())
+                    this.set({ provider: b.provider, model: b.model }, breakerStateValue[b.state]);
+            },
+        }),
+        /** Breaker transitions by the state entered and the trip reason ("none" for closing and half-opening). */
+        breakerTransitions: new Counter({
+            name: "tiercel_router_breaker_transitions_total",
+            help: "Circuit breaker transitions by provider, model, state entered and trip reason.",
+            labelNames: ["provider", "model", "state", "trip"] as const,
+            registers,
+        }),
+        /** Cache lookups: hit_exact, hit_near, miss (requests not eligible are not counted). */
+        cacheLookups: new Counter({
+            name: "tiercel_router_cache_lookups_total",
+            help: "Response cache lookups by result (hit_exact, hit_near, miss).",
+            labelNames: ["result"] as const,
+            registers,
+        }),
+        /** Spend in USD from the price table, by answering tier and model. */
+        cost: new Counter({
+            name: "tiercel_router_cost_usd_total",
+            help: "Cost in USD of answered requests (price table), by tier and model.",
+            labelNames: ["tier", "model"] as const,
+            registers,
+        }),
+        /**
+         * Routed request latency, receipt to last byte, by answering tier ("none" on failure).
+         * p95: `histogram_quantile(0.95, sum by (le, tier) (rate(tiercel_router_request_duration_seconds_bucket[5m])))`
+         */
+        requestDuration: new Histogram({
+            name: "tiercel_router_request_duration_seconds",
+            help: "Routed request latency from receipt to the end of the answer, by answering tier.",
+            labelNames: ["tier"] as const,
+            buckets: requestBuckets,
+            registers,
+        }),
+        /** Time to first content event per streamed attempt, by provider and model (what the latency breaker reads). */
+        attemptTimeToFirstToken: new Histogram({
+            name: "tiercel_router_attempt_time_to_first_token_seconds",
+            help: "Time from an attempt's start to its first content event (streams), by provider and model.",
+            labelNames: ["provider", "model"] as const,
+            buckets: firstTokenBuckets,
+            registers,
+        }),
+    };
+}
+
+export type RouterMetrics = ReturnType<typeof createRouterMetrics>;

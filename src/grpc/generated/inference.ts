@@ -5,6 +5,7 @@ import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _ti
 import type { CompatibilityReason as _tiercel_v1_CompatibilityReason, CompatibilityReason__Output as _tiercel_v1_CompatibilityReason__Output } from './tiercel/v1/CompatibilityReason.js';
 import type { CompatibilityReport as _tiercel_v1_CompatibilityReport, CompatibilityReport__Output as _tiercel_v1_CompatibilityReport__Output } from './tiercel/v1/CompatibilityReport.js';
 import type { CompatibilityWarning as _tiercel_v1_CompatibilityWarning, CompatibilityWarning__Output as _tiercel_v1_CompatibilityWarning__Output } from './tiercel/v1/CompatibilityWarning.js';
+import type { DrafterSwitch as _tiercel_v1_DrafterSwitch, DrafterSwitch__Output as _tiercel_v1_DrafterSwitch__Output } from './tiercel/v1/DrafterSwitch.js';
 import type { GenerateChunk as _tiercel_v1_GenerateChunk, GenerateChunk__Output as _tiercel_v1_GenerateChunk__Output } from './tiercel/v1/GenerateChunk.js';
 import type { GenerateRequest as _tiercel_v1_GenerateRequest, GenerateRequest__Output as _tiercel_v1_GenerateRequest__Output } from './tiercel/v1/GenerateRequest.js';
 import type { GenerateResponse as _tiercel_v1_GenerateResponse, GenerateResponse__Output as _tiercel_v1_GenerateResponse__Output } from './tiercel/v1/GenerateResponse.js';
@@ -30,6 +31,8 @@ export interface ProtoGrpcType {
       CompatibilityReport: MessageTypeDefinition<_tiercel_v1_CompatibilityReport, _tiercel_v1_CompatibilityReport__Output>
       CompatibilityVerdict: EnumTypeDefinition
       CompatibilityWarning: MessageTypeDefinition<_tiercel_v1_CompatibilityWarning, _tiercel_v1_CompatibilityWarning__Output>
+      DraftMode: EnumTypeDefinition
+      DrafterSwitch: MessageTypeDefinition<_tiercel_v1_DrafterSwitch, _tiercel_v1_DrafterSwitch__Output>
       FinishReason: EnumTypeDefinition
       GenerateChunk: MessageTypeDefinition<_tiercel_v1_GenerateChunk, _tiercel_v1_GenerateChunk__Output>
       GenerateRequest: MessageTypeDefinition<_tiercel_v1_GenerateRequest, _tiercel_v1_GenerateRequest__Output>

@@ -17,7 +17,8 @@ export const CompatibilityVerdict = {
    */
   COMPATIBILITY_VERDICT_COMPATIBLE: 'COMPATIBILITY_VERDICT_COMPATIBLE',
   /**
-   * At least one rule failed (see reasons): the draft is refused and not loaded.
+   * At least one rule failed (see reasons): token ids cannot be exchanged. The draft is used through
+   * text (draft_mode TRANSLATED) or, with translation disabled, refused and not loaded.
    */
   COMPATIBILITY_VERDICT_INCOMPATIBLE: 'COMPATIBILITY_VERDICT_INCOMPATIBLE',
 } as const;
@@ -42,7 +43,8 @@ export type CompatibilityVerdict =
   | 'COMPATIBILITY_VERDICT_COMPATIBLE'
   | 2
   /**
-   * At least one rule failed (see reasons): the draft is refused and not loaded.
+   * At least one rule failed (see reasons): token ids cannot be exchanged. The draft is used through
+   * text (draft_mode TRANSLATED) or, with translation disabled, refused and not loaded.
    */
   | 'COMPATIBILITY_VERDICT_INCOMPATIBLE'
   | 3

@@ -1,6 +1,7 @@
 // Original file: proto/tiercel/v1/inference.proto
 
 import type { SpeculationMode as _tiercel_v1_SpeculationMode, SpeculationMode__Output as _tiercel_v1_SpeculationMode__Output } from '../../tiercel/v1/SpeculationMode.js';
+import type { DrafterSwitch as _tiercel_v1_DrafterSwitch, DrafterSwitch__Output as _tiercel_v1_DrafterSwitch__Output } from '../../tiercel/v1/DrafterSwitch.js';
 
 /**
  * How one request was generated: speculative decoding counters and timings. Counters follow vLLM and
@@ -65,6 +66,26 @@ export interface GenerationStats {
    * Milliseconds from the start of generation (after queueing) to the last token.
    */
   'total_ms'?: (number | string);
+  /**
+   * Why the server chose `proposer` at the start (AUTO explains its measured choice).
+   */
+  'selection_reason'?: (string);
+  /**
+   * Drafter changes during the request (AUTO only), in order.
+   */
+  'switches'?: (_tiercel_v1_DrafterSwitch)[];
+  /**
+   * draft_lengths[k] = verification steps that drafted k tokens (index 0 = plain steps).
+   */
+  'draft_lengths'?: (number)[];
+  /**
+   * Speedup over plain decoding the server expected when it chose the drafter (1 = none expected).
+   */
+  'predicted_speedup'?: (number | string);
+  /**
+   * Measured decode rate over this target's measured plain-decoding rate (0 when not yet measured).
+   */
+  'measured_speedup'?: (number | string);
 }
 
 /**
@@ -130,4 +151,24 @@ export interface GenerationStats__Output {
    * Milliseconds from the start of generation (after queueing) to the last token.
    */
   'total_ms': (number);
+  /**
+   * Why the server chose `proposer` at the start (AUTO explains its measured choice).
+   */
+  'selection_reason': (string);
+  /**
+   * Drafter changes during the request (AUTO only), in order.
+   */
+  'switches': (_tiercel_v1_DrafterSwitch__Output)[];
+  /**
+   * draft_lengths[k] = verification steps that drafted k tokens (index 0 = plain steps).
+   */
+  'draft_lengths': (number)[];
+  /**
+   * Speedup over plain decoding the server expected when it chose the drafter (1 = none expected).
+   */
+  'predicted_speedup': (number);
+  /**
+   * Measured decode rate over this target's measured plain-decoding rate (0 when not yet measured).
+   */
+  'measured_speedup': (number);
 }

@@ -2,6 +2,7 @@
 
 import type { ModelRole as _tiercel_v1_ModelRole, ModelRole__Output as _tiercel_v1_ModelRole__Output } from '../../tiercel/v1/ModelRole.js';
 import type { CompatibilityReport as _tiercel_v1_CompatibilityReport, CompatibilityReport__Output as _tiercel_v1_CompatibilityReport__Output } from '../../tiercel/v1/CompatibilityReport.js';
+import type { DraftMode as _tiercel_v1_DraftMode, DraftMode__Output as _tiercel_v1_DraftMode__Output } from '../../tiercel/v1/DraftMode.js';
 
 /**
  * One configured model.
@@ -31,6 +32,10 @@ export interface ModelInfo {
    * Drafts only: the tokenizer compatibility report against the target.
    */
   'compatibility'?: (_tiercel_v1_CompatibilityReport | null);
+  /**
+   * Drafts only: how a loaded draft's proposals reach the target (UNSPECIFIED for targets and refused drafts).
+   */
+  'draft_mode'?: (_tiercel_v1_DraftMode);
 }
 
 /**
@@ -61,4 +66,8 @@ export interface ModelInfo__Output {
    * Drafts only: the tokenizer compatibility report against the target.
    */
   'compatibility': (_tiercel_v1_CompatibilityReport__Output | null);
+  /**
+   * Drafts only: how a loaded draft's proposals reach the target (UNSPECIFIED for targets and refused drafts).
+   */
+  'draft_mode': (_tiercel_v1_DraftMode__Output);
 }

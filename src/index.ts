@@ -1,0 +1,99 @@
+/**
+ * tiercel as a library: embed the server (createApp), or the engine alone (LocalEngine), or build a gRPC
+ * client from the same proto and generated types the server uses.
+ */
+export { createApp, type App, type AppAddresses, type AppOptions } from "./app.js";
+export { loadConfig, parseConfig, projectRoot, type LoadedConfig } from "./config/loadConfig.js";
+export type { Config, ConfigInput, ModelRef, SpeculationMode } from "./config/schema.js";
+export { LocalEngine, type LocalEngineOptions, type ModelInfo } from "./engine/LocalEngine.js";
+export { renderChat, type ChatMessage, type ChatRole, type RenderedChat } from "./engine/renderChat.js";
+export type {
+    FinishReason,
+    GenerateChunk,
+    GenerateRequest,
+    GenerationStats,
+    SamplingOptions,
+    SpeculationOptions,
+} from "./engine/types.js";
+export { ErrorCode } from "./errors/codes.js";
+export {
+    AbortedError,
+    CapacityError,
+    ConfigError,
+    InvalidArgumentError,
+    isServiceError,
+    ModelError,
+    ServiceError,
+    type ServiceErrorOptions,
+} from "./errors/ServiceError.js";
+export { localEngineBackend, type InferenceBackend } from "./grpc/InferenceBackend.js";
+export {
+    inferenceProtoFile,
+    inferenceServiceName,
+    loadInferenceProto,
+    protoLoaderOptions,
+    protoRoot,
+    type InferenceProto,
+} from "./grpc/loadProto.js";
+export { errorCodeMetadataKey, retryableMetadataKey, toGrpcStatus } from "./grpc/toGrpcStatus.js";
+export type { ProtoGrpcType } from "./grpc/generated/inference.js";
+export type { InferenceClient } from "./grpc/generated/tiercel/v1/Inference.js";
+export type { GenerateChunk__Output as GenerateChunkMessage } from "./grpc/generated/tiercel/v1/GenerateChunk.js";
+export type { GenerateRequest as GenerateRequestMessage } from "./grpc/generated/tiercel/v1/GenerateRequest.js";
+export type { GenerateResponse__Output as GenerateResponseMessage } from "./grpc/generated/tiercel/v1/GenerateResponse.js";
+export { createMetrics, type Metrics } from "./metrics/metrics.js";
+export { createRegistry, metricsPrefix } from "./metrics/registry.js";
+// The in-process router (src/router) and its providers (src/providers).
+export { createRouter, type RouterOptions } from "./router/createRouter.js";
+export type { Router, RouteDecision, TargetHealth } from "./router/ModelRouter.js";
+export {
+    parseRouterConfig,
+    routerConfigSchema,
+    type RouterConfig,
+    type RouterConfigInput,
+    type ProviderConfig,
+    type TierConfig,
+    type TargetConfig,
+    type RuleConfig,
+    type PriceConfig,
+} from "./router/config.js";
+export type {
+    AssistantMessage,
+    AttemptOutcome,
+    AttemptRecord,
+    ChatMessage as RouterChatMessage,
+    ChatRequest,
+    ChatResponse,
+    CompletionResult,
+    MessageEndEvent,
+    MessageStartEvent,
+    ProviderStreamEvent,
+    RouteOptions,
+    RouterStreamEvent,
+    RoutingHints,
+    RoutingRecord,
+    StopReason,
+    TextDeltaEvent,
+    TextPart,
+    ToolCallDeltaEvent,
+    ToolCallEndEvent,
+    ToolCallPart,
+    ToolCallStartEvent,
+    ToolChoice,
+    ToolDefinition,
+    ToolResultPart,
+    Usage,
+    UserMessage,
+} from "./router/types.js";
+export { collectStream } from "./router/collectStream.js";
+export { RouteFailedError } from "./router/RouteFailedError.js";
+export type { ClassifierVerdict, RoutingClassifier } from "./router/RoutingClassifier.js";
+export type { RequestFeatures } from "./router/features.js";
+export type { BreakerSnapshot, BreakerState, BreakerTrip } from "./router/CircuitBreaker.js";
+export type { SessionPin } from "./router/SessionAffinity.js";
+export type { Provider, ProviderRequest, ProviderType } from "./providers/Provider.js";
+export { ProviderError } from "./providers/ProviderError.js";
+export { AnthropicProvider, type AnthropicProviderOptions } from "./providers/anthropic/AnthropicProvider.js";
+export { OpenAIProvider, type OpenAIProviderOptions } from "./providers/openai/OpenAIProvider.js";
+export { LocalProvider, type LocalProviderOptions } from "./providers/local/LocalProvider.js";
+export { createRouterMetrics, type RouterMetrics } from "./metrics/metrics.js";

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { applyCliOptions, parseCliArgs } from "../../src/cliArgs.js";
+import { parseConfig } from "../../src/config/loadConfig.js";
+import { ConfigError } from "../../src/errors/ServiceError.js";
+
+describe("parseCliArgs", () => {
+    it("reads flags, and flags override the environment", () => {
+        const options = parseCliArgs(["--grpc-port", "6000", "--host", "0.0.0.0", "--config", "c.json"], {
+            TIERCEL_GRPC_PORT: "7000",
+            TIERCEL_METRICS_PORT: "9100",
+            TIERCEL_CONFIG: "env.json",
+        });
+        expect(options).toEqual({
+            help: false,
+            configPath: "c.json",
+            host: "0.0.0.0",
+            grpcPort: 6000,
+            metricsPort: 9100,
+            authToken: undefined,
+        });
+    });
+
+    it("takes the auth token from the environment only", () => {
+        expect(parseCliArgs([], { TIERCEL_AUTH_TOKEN: "s3cret-s3cret-s3cret" }).authToken).toBe(
+            "s3cret-s3cret-s3cret",
+        );
+        expect(() => parseCliArgs(["--auth-token", "x"], {})).toThrow(ConfigError);
+    });
+
+    it.each([
+        [["--grpc-port", "http"], {}, /--grpc-port must be a port number from 0 to 65535, got "http"/],
+        [["--metrics-port", "70000"], {}, /--metrics-port must be a port number/],
+        [[], { TIERCEL_GRPC_PORT: "-1" }, /TIERCEL_GRPC_PORT must be a port number/],
+        [["--prot", "1"], {}, /Unknown option '--prot'[\s\S]*Usage: npm start/],
+    ])("rejects %j %j", (argv, env, message) => {
+        expect(() => parseCliArgs(argv, env)).toThrow(message);
+    });
+
+    it("recognizes --help and -h", () => {
+        expect(parseCliArgs(["-h"], {}).help).toBe(true);
+    });
+});
+
+describe("applyCliOptions", () => {
+    it("overrides the config's server section and validates the result", () => {
+        const config = parseConfig({ server: { grpcPort: 1234, metricsPort: 4321 } });
+        const merged = applyCliOptions(config, { help: false, grpcPort: 0 });
+        expect(merged.server).toMatchObject({ grpcPort: 0, metricsPort: 4321, host: "127.0.0.1" });
+        expect(Object.isFrozen(merged.server)).toBe(true);
+        expect(() => applyCliOptions(config, { help: false, authToken: "short" })).toThrow(
+            /at least 16 characters/,
+        );
+    });
+
+    it("defaults to 127.0.0.1:50051 and metrics on 9464", () => {
+        expect(parseConfig({}).server).toEqual({
+            host: "127.0.0.1",
+            grpcPort: 50051,
+            metricsPort: 9464,
+            drainTimeoutMs: 10_000,
+        });
+    });
+});

@@ -1,0 +1,95 @@
+import { EventEmitter } from "node:events";
+import type { Deadline } from "@grpc/grpc-js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { ErrorCode } from "../../../src/errors/codes.js";
+import { callSignal, remainingMs, type CallLike } from "../../../src/grpc/callSignal.js";
+import { toAbortedError } from "../../../src/util/abort.js";
+
+class FakeCall extends EventEmitter implements CallLike {
+    cancelled = false;
+    constructor(readonly deadline: Deadline) {
+        super();
+    }
+    getDeadline(): Deadline {
+        return this.deadline;
+    }
+    cancel(): void {
+        this.cancelled = true;
+        this.emit("cancelled");
+    }
+}
+
+afterEach(() => {
+    vi.useRealTimers();
+});
+
+describe("remainingMs", () => {
+    it("handles Date, number and Infinity deadlines", () => {
+        expect(remainingMs(new Date(1_500), 1_000)).toBe(500);
+        expect(remainingMs(900, 1_000)).toBe(-100);
+        expect(remainingMs(Infinity, 1_000)).toBe(Infinity);
+    });
+});
+
+describe("callSignal", () => {
+    it("stays open without a deadline until the call is cancelled, then reads as a cancel", () => {
+        const call = new FakeCall(Infinity);
+        const { signal } = callSignal(call);
+        expect(signal.aborted).toBe(false);
+        call.cancel();
+        expect(signal.aborted).toBe(true);
+        expect(toAbortedError(signal).code).toBe(ErrorCode.Cancelled);
+    });
+
+    it("aborts with a TimeoutError when the deadline passes", () => {
+        vi.useFakeTimers({ now: 10_000 });
+        const call = new FakeCall(new Date(10_050));
+        const { signal } = callSignal(call);
+        vi.advanceTimersByTime(49);
+        expect(signal.aborted).toBe(false);
+        vi.advanceTimersByTime(1);
+        expect(signal.aborted).toBe(true);
+        expect(toAbortedError(signal).code).toBe(ErrorCode.DeadlineExceeded);
+    });
+
+    it("is aborted at once when the deadline already passed", () => {
+        const { signal } = callSignal(new FakeCall(Date.now() - 1));
+        expect(toAbortedError(signal).code).toBe(ErrorCode.DeadlineExceeded);
+    });
+
+    it("reads grpc-js's own deadline cancel (emitted once the deadline passed) as a deadline", () => {
+        vi.useFakeTimers({ now: 10_000 });
+        const call = new FakeCall(10_100);
+        const { signal } = callSignal(call);
+        vi.setSystemTime(10_100); // the clock moves, our timer has not fired yet: grpc-js's fires first
+        call.cancel();
+        expect(toAbortedError(signal).code).toBe(ErrorCode.DeadlineExceeded);
+    });
+
+    it("follows the parent (shutdown) signal with its reason", () => {
+        const parent = new AbortController();
+        const { signal } = callSignal(new FakeCall(Infinity), parent.signal);
+        const reason = new DOMException("shutting down", "AbortError");
+        parent.abort(reason);
+        expect(signal.reason).toBe(reason);
+    });
+
+    it("treats a deadline beyond Node's timer range as none instead of firing after 1 ms", () => {
+        vi.useFakeTimers({ now: 0 });
+        const { signal } = callSignal(new FakeCall(2 ** 31 + 10));
+        vi.advanceTimersByTime(10_000);
+        expect(signal.aborted).toBe(false);
+    });
+
+    it("dispose removes the timer and the listeners", () => {
+        vi.useFakeTimers({ now: 0 });
+        const parent = new AbortController();
+        const call = new FakeCall(100);
+        const { signal, dispose } = callSignal(call, parent.signal);
+        dispose();
+        expect(call.listenerCount("cancelled")).toBe(0);
+        vi.advanceTimersByTime(200);
+        parent.abort();
+        expect(signal.aborted).toBe(false);
+    });
+});

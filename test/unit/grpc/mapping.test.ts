@@ -1,0 +1,355 @@
+import { describe, expect, it } from "vitest";
+import type { ModelInfo } from "../../../src/engine/LocalEngine.js";
+import type { ChatMessage, RenderedChat } from "../../../src/engine/renderChat.js";
+import type { GenerationStats } from "../../../src/engine/types.js";
+import type { CompatibilityReport } from "../../../src/engine/vocabTypes.js";
+import { ErrorCode } from "../../../src/errors/codes.js";
+import { isServiceError } from "../../../src/errors/ServiceError.js";
+import type { GenerateRequest__Output } from "../../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
+import {
+    toEngineRequest,
+    toProtoChunk,
+    toProtoModelInfo,
+    toSpeculationMode,
+    toTokenizeInput,
+} from "../../../src/grpc/mapping.js";
+
+const report = (verdict: CompatibilityReport["verdict"]): CompatibilityReport => ({
+    verdict,
+    reasons: verdict === "incompatible" ? [{ rule: "vocab_type", message: "SPM vs BPE" }] : [],
+    warnings: [{ kind: "chat_template", message: "templates differ" }],
+    summary: {
+        targetVocabSize: 100,
+        draftVocabSize: 100,
+        checkedRange: { start: 0, end: 100 },
+        differingTextCount: 3,
+        differingTypeCount: 1,
+    },
+});
+
+const models: ModelInfo[] = [
+    { id: "t", role: "target", path: "/t.gguf", vocabSize: 100, contextSize: 512, loaded: true },
+    {
+        id: "d",
+        role: "draft",
+        path: "/d.gguf",
+        vocabSize: 100,
+        contextSize: 512,
+        loaded: true,
+        compatibility: report("identical"),
+        draftMode: "direct",
+    },
+    {
+        id: "x",
+        role: "draft",
+        path: "/x.gguf",
+        vocabSize: 90,
+        contextSize: 0,
+        loaded: false,
+        compatibility: report("incompatible"),
+    },
+    {
+        id: "y",
+        role: "draft",
+        path: "/y.gguf",
+        vocabSize: 300,
+        contextSize: 512,
+        loaded: true,
+        compatibility: report("incompatible"),
+        draftMode: "translated",
+    },
+];
+
+const rendered: ChatMessage[][] = [];
+const source = {
+    models: () => models,
+    renderChat: (messages: readonly ChatMessage[]): RenderedChat => {
+        rendered.push([...messages]);
+        return { tokens: [1, 7, 8], stop: ["<|im_end|>"], template: "ChatML" };
+    },
+};
+
+function request(fields: Partial<GenerateRequest__Output>): GenerateRequest__Output {
+    return { prompt: "", messages: [], model: "", stop: [], session_id: "", speculation: null, ...fields };
+}
+
+function errorOf(fn: () => unknown): { code: string; message: string } {
+    try {
+        fn();
+    } catch (error) {
+        if (isServiceError(error)) return { code: error.code, message: error.message };
+        throw error;
+    }
+    throw new Error("expected an error");
+}
+
+describe("toEngineRequest", () => {
+    it("maps a raw prompt with every field", () => {
+        const mapped = toEngineRequest(
+            request({
+                prompt: "def f():",
+                max_tokens: 32,
+                temperature: 0.7,
+                top_p: 0.9,
+                top_k: 20,
+                seed: 42,
+                stop: ["\n\n"],
+                speculation: { mode: "SPECULATION_MODE_NGRAM", draft_model: "d", max_draft_tokens: 4 },
+            }),
+            source,
+        );
+        expect(mapped).toEqual({
+            prompt: "def f():",
+            model: "t",
+            maxTokens: 32,
+            sampling: { temperature: 0.7, topP: 0.9, topK: 20, seed: 42 },
+            stop: ["\n\n"],
+            speculation: { mode: "ngram", draftModel: "d", maxDraftTokens: 4 },
+        });
+    });
+
+    it("leaves unset optional fields to the engine's defaults", () => {
+        const mapped = toEngineRequest(request({ prompt: "x" }), source);
+        expect(mapped.maxTokens).toBeUndefined();
+        expect(mapped.sampling).toEqual({
+            temperature: undefined,
+            topP: undefined,
+            topK: undefined,
+            seed: undefined,
+        });
+        expect(mapped.speculation).toBeUndefined();
+    });
+
+    it("renders messages and appends the template's stop strings to the request's", () => {
+        const mapped = toEngineRequest(
+            request({
+                messages: [
+                    { role: "system", content: "s" },
+                    { role: "user", content: "u" },
+                ],
+                stop: ["END"],
+            }),
+            source,
+        );
+        expect(mapped.prompt).toEqual([1, 7, 8]);
+        expect(mapped.stop).toEqual(["END", "<|im_end|>"]);
+        expect(rendered.at(-1)).toEqual([
+            { role: "system", content: "s" },
+            { role: "user", content: "u" },
+        ]);
+    });
+
+    it.each([
+        ["SPECULATION_MODE_UNSPECIFIED", undefined],
+        ["SPECULATION_MODE_AUTO", "auto"],
+        ["SPECULATION_MODE_OFF", "off"],
+        ["SPECULATION_MODE_DRAFT_MODEL", "draft_model"],
+        ["SPECULATION_MODE_NGRAM", "ngram"],
+    ])("maps %s", (proto, mode) => {
+        expect(toSpeculationMode(proto)).toBe(mode);
+    });
+
+    const invalid: [string, Partial<GenerateRequest__Output>, string, RegExp][] = [
+        [
+            "both prompt and messages",
+            { prompt: "a", messages: [{ role: "user", content: "b" }] },
+            ErrorCode.InvalidArgument,
+            /either prompt or messages, not both/,
+        ],
+        ["neither prompt nor messages", {}, ErrorCode.InvalidArgument, /prompt or messages is required/],
+        [
+            "negative max_tokens",
+            { prompt: "a", max_tokens: -3 },
+            ErrorCode.InvalidArgument,
+            /max_tokens must be at least 1, got -3/,
+        ],
+        [
+            "max_tokens 0",
+            { prompt: "a", max_tokens: 0 },
+            ErrorCode.InvalidArgument,
+            /max_tokens must be at least 1, got 0/,
+        ],
+        [
+            "max_tokens over the context",
+            { prompt: "a", max_tokens: 513 },
+            ErrorCode.InvalidArgument,
+            /exceeds the context size of "t" \(512/,
+        ],
+        [
+            "unknown mode number",
+            { prompt: "a", speculation: { mode: 9 as never, draft_model: "" } },
+            ErrorCode.InvalidArgument,
+            /unknown speculation mode 9; use SPECULATION_MODE_AUTO/,
+        ],
+        [
+            "unknown mode name",
+            { prompt: "a", speculation: { mode: "FAST" as never, draft_model: "" } },
+            ErrorCode.InvalidArgument,
+            /unknown speculation mode "FAST"/,
+        ],
+        [
+            "max_draft_tokens 0",
+            {
+                prompt: "a",
+                speculation: { mode: "SPECULATION_MODE_AUTO", draft_model: "", max_draft_tokens: 0 },
+            },
+            ErrorCode.InvalidArgument,
+            /max_draft_tokens must be at least 1/,
+        ],
+        [
+            "unknown role",
+            {
+                messages: [
+                    { role: "user", content: "a" },
+                    { role: "tool", content: "b" },
+                ],
+            },
+            ErrorCode.InvalidArgument,
+            /messages\[1\]\.role must be "system", "user" or "assistant", got "tool"/,
+        ],
+        [
+            "empty stop",
+            { prompt: "a", stop: ["x", ""] },
+            ErrorCode.InvalidArgument,
+            /stop\[1\] is an empty string/,
+        ],
+        [
+            "unknown model",
+            { prompt: "a", model: "big" },
+            ErrorCode.ModelNotFound,
+            /unknown model "big"; this server's target is "t"/,
+        ],
+        ["draft as model", { prompt: "a", model: "d" }, ErrorCode.ModelNotFound, /"d" is a draft model/],
+        [
+            "unknown draft",
+            { prompt: "a", speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "q" } },
+            ErrorCode.ModelNotFound,
+            /unknown draft model "q"; loaded drafts: d, y/,
+        ],
+        [
+            "refused draft",
+            { prompt: "a", speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "x" } },
+            ErrorCode.DraftIncompatible,
+            /"x" was refused at load.*\(vocab_type\) and speculation.translateIncompatibleDrafts is off/,
+        ],
+    ];
+
+    it("accepts a translated draft by name", () => {
+        const mapped = toEngineRequest(
+            request({ prompt: "a", speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "y" } }),
+            source,
+        );
+        expect(mapped.speculation).toEqual({
+            mode: "draft_model",
+            draftModel: "y",
+            maxDraftTokens: undefined,
+        });
+    });
+
+    it.each(invalid)("rejects %s", (_name, fields, code, message) => {
+        const error = errorOf(() => toEngineRequest(request(fields), source));
+        expect(error.code).toBe(code);
+        expect(error.message).toMatch(message);
+    });
+});
+
+describe("toTokenizeInput", () => {
+    it("accepts empty text (BOS only) but not text and messages together", () => {
+        expect(toTokenizeInput({ text: "", messages: [], model: "" }, source)).toBe("");
+        expect(
+            toTokenizeInput({ text: "", messages: [{ role: "user", content: "a" }], model: "" }, source),
+        ).toEqual([1, 7, 8]);
+        expect(
+            errorOf(() =>
+                toTokenizeInput({ text: "a", messages: [{ role: "user", content: "a" }], model: "" }, source),
+            ).message,
+        ).toMatch(/either text or messages/);
+        expect(errorOf(() => toTokenizeInput({ text: "a", messages: [], model: "nope" }, source)).code).toBe(
+            ErrorCode.ModelNotFound,
+        );
+    });
+});
+
+describe("responses", () => {
+    const stats: GenerationStats = {
+        proposer: "d",
+        speculation: {
+            chosen: "d",
+            reason: "fixed mode DRAFT_MODEL",
+            switches: [{ atToken: 4, from: "d", to: "ngram", reason: "faster" }],
+            draftLengths: [1, 0, 0, 0, 2],
+            predictedSpeedup: 1.8,
+        },
+        measuredSpeedup: 1.5,
+        mode: "draft_model",
+        promptTokens: 10,
+        promptTokensReused: 4,
+        completionTokens: 9,
+        spec: {
+            drafts: 2,
+            targetPasses: 5,
+            draftTokens: 8,
+            acceptedTokens: 5,
+            acceptedPerPos: [2, 2, 1, 0],
+            acceptanceRate: 5 / 8,
+            meanAcceptanceLength: 3.5,
+        },
+        ttftMs: 12.5,
+        queueMs: 1.5,
+        totalMs: 40,
+        decodeTokensPerSecond: 300,
+    };
+
+    it("puts finish reason, usage and stats on the last chunk only", () => {
+        expect(toProtoChunk({ tokens: [5, 6], text: "ab" })).toEqual({ text: "ab", token_ids: [5, 6] });
+        expect(toProtoChunk({ tokens: [], text: "c", finish: { reason: "stop_sequence", stats } })).toEqual({
+            text: "c",
+            token_ids: [],
+            finish_reason: "FINISH_REASON_STOP_SEQUENCE",
+            usage: { prompt_tokens: 10, completion_tokens: 9 },
+            stats: {
+                proposer: "d",
+                mode: "SPECULATION_MODE_DRAFT_MODEL",
+                drafts: 2,
+                drafted_tokens: 8,
+                accepted_tokens: 5,
+                target_passes: 5,
+                acceptance_rate: 0.625,
+                mean_acceptance_length: 3.5,
+                accepted_per_position: [2, 2, 1, 0],
+                ttft_ms: 12.5,
+                decode_tokens_per_second: 300,
+                prompt_tokens_reused: 4,
+                queue_ms: 1.5,
+                total_ms: 40,
+                selection_reason: "fixed mode DRAFT_MODEL",
+                switches: [{ at_token: 4, from: "d", to: "ngram", reason: "faster" }],
+                draft_lengths: [1, 0, 0, 0, 2],
+                predicted_speedup: 1.8,
+                measured_speedup: 1.5,
+            },
+        });
+    });
+
+    it("maps model info with the compatibility report (drafts) and without (target)", () => {
+        expect(toProtoModelInfo(models[0]!).compatibility).toBeUndefined();
+        expect(toProtoModelInfo(models[0]!).draft_mode).toBe("DRAFT_MODE_UNSPECIFIED");
+        expect(toProtoModelInfo(models[1]!).draft_mode).toBe("DRAFT_MODE_DIRECT");
+        expect(toProtoModelInfo(models[3]!).draft_mode).toBe("DRAFT_MODE_TRANSLATED");
+        expect(toProtoModelInfo(models[2]!)).toEqual({
+            id: "x",
+            role: "MODEL_ROLE_DRAFT",
+            vocab_size: 90,
+            context_size: 0,
+            loaded: false,
+            draft_mode: "DRAFT_MODE_UNSPECIFIED",
+            compatibility: {
+                verdict: "COMPATIBILITY_VERDICT_INCOMPATIBLE",
+                reasons: [{ rule: "vocab_type", message: "SPM vs BPE" }],
+                warnings: [{ kind: "chat_template", message: "templates differ" }],
+                differing_text_count: 3,
+                differing_type_count: 1,
+            },
+        });
+    });
+});
