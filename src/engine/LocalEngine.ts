@@ -286,7 +286,8 @@ export class LocalEngine {
             request.model !== "" &&
             request.model !== this.target.resolved.id
         ) {
-            throw new InvalidArgumentError(
+            throw new ServiceError(
+                ErrorCode.ModelNotFound,
                 `unknown model "${request.model}"; this server's target is "${this.target.resolved.id}" (leave model empty for the default)`,
             );
         }
@@ -330,11 +331,15 @@ export class LocalEngine {
         const draftId = request.speculation?.draftModel;
         if (draftId !== undefined && draftId !== "" && !this.drafts.has(draftId)) {
             const refused = this.refusedDrafts.find((d) => d.id === draftId);
-            throw new InvalidArgumentError(
-                refused
-                    ? `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target (see ListModels for the report)`
-                    : `unknown draft model "${draftId}"; loaded drafts: ${[...this.drafts.keys()].join(", ") || "none"}`,
-            );
+            throw refused
+                ? new ServiceError(
+                      ErrorCode.DraftIncompatible,
+                      `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target and speculation.translateIncompatibleDrafts is off (see ListModels for the report)`,
+                  )
+                : new ServiceError(
+                      ErrorCode.ModelNotFound,
+                      `unknown draft model "${draftId}"; loaded drafts: ${[...this.drafts.keys()].join(", ") || "none"}`,
+                  );
         }
         if (mode === "draft_model" && this.drafts.size === 0) {
             throw new InvalidArgumentError(

@@ -41,7 +41,10 @@ describe("tokenizer compatibility at load", () => {
             expect(refused?.compatibility?.verdict).toBe("incompatible");
             await expect(
                 collect(strict, { prompt: "x", speculation: { draftModel: "other-tokenizer" } }),
-            ).rejects.toThrow(/refused at load: its tokenizer is incompatible/);
+            ).rejects.toMatchObject({
+                code: ErrorCode.DraftIncompatible,
+                message: expect.stringMatching(/refused at load: its tokenizer is incompatible/) as unknown,
+            });
         } finally {
             await strict.dispose();
         }
@@ -194,9 +197,14 @@ describe("request handling", () => {
         await expect(collect(engine, { prompt: "x", sampling: { temperature: -1 } })).rejects.toMatchObject({
             code: ErrorCode.InvalidArgument,
         });
-        await expect(collect(engine, { prompt: "x", speculation: { draftModel: "nope" } })).rejects.toThrow(
-            /unknown draft model "nope"/,
-        );
+        await expect(
+            collect(engine, { prompt: "x", speculation: { draftModel: "nope" } }),
+        ).rejects.toMatchObject({
+            code: ErrorCode.ModelNotFound,
+        });
+        await expect(collect(engine, { prompt: "x", model: "nope" })).rejects.toMatchObject({
+            code: ErrorCode.ModelNotFound,
+        });
         await expect(collect(engine, { prompt: "x ".repeat(600) })).rejects.toMatchObject({
             code: ErrorCode.ContextOverflow,
         });
