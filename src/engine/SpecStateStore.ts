@@ -34,6 +34,8 @@ const stateSchema = z.object({
 
 export class SpecStateStore {
     #savedUpdates = -1;
+    /** A failing save is logged once, not every interval, until a save succeeds again. */
+    #failing = false;
 
     constructor(
         readonly path: string,
@@ -95,9 +97,19 @@ export class SpecStateStore {
             await writeFile(temp, body);
             await rename(temp, this.path);
             this.#savedUpdates = updates;
+            this.#failing = false;
         } catch (error) {
             await unlink(temp).catch(() => undefined);
-            this.logger.warn("could not save speculation state", { path: this.path, error: String(error) });
+            if (!this.#failing) {
+                this.logger.warn(
+                    "could not save speculation state (set speculation.stateFile to a writable path, or null)",
+                    {
+                        path: this.path,
+                        error: String(error),
+                    },
+                );
+            }
+            this.#failing = true;
         }
     }
 }

@@ -105,3 +105,18 @@ describe("SpecStateStore", () => {
         expect(readFileSync(path, "utf8")).not.toBe("sentinel");
     });
 });
+
+describe("SpecStateStore on an unwritable path", () => {
+    it("warns once, keeps serving, and never throws", async () => {
+        const logger = recordingLogger();
+        const d = dir();
+        writeFileSync(join(d, "file"), "x");
+        const store = new SpecStateStore(join(d, "file", "state.json"), "t", logger); // parent is a file
+        const policy = trainedPolicy(6);
+        await store.save(policy);
+        policy.costs.recordVerify(1, 5);
+        await store.save(policy);
+        expect(logger.warnings).toHaveLength(1);
+        expect(logger.warnings[0]).toContain("writable path");
+    });
+});
