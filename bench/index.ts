@@ -97,6 +97,10 @@ async function main(): Promise<void> {
             scaled: true,
             onProgress: phase("scaled"),
         });
+    const onLoad = phase("load");
+    onLoad(0, "gRPC concurrency sweep");
+    const load = runLoadSweep(quick);
+    onLoad(1, "done");
     const onPrefix = phase("prefix");
     onPrefix(0, "long shared prefix");
     const prefix: PrefixReuseResult = await runPrefixReuse(quick ? 1000 : 2000, quick ? 3 : 6, false);
@@ -123,6 +127,12 @@ async function main(): Promise<void> {
         scaled ? scaled.table : "_Cost-scaled target skipped (--quick)._",
         "",
         prefix.table,
+        "",
+        "## Load: gRPC streams on loopback (bundled pair)",
+        "",
+        "```",
+        load,
+        "```",
         "",
         nativeNote(),
         "",
@@ -176,6 +186,32 @@ async function main(): Promise<void> {
     console.log(
         `\nresults: bench/results/run-${stamp}.json, bench/results/latest.md, bench/results/latest-speedup.svg (${((Date.now() - started) / 1000).toFixed(0)} s)`,
     );
+}
+
+/**
+ * The gRPC load sweep (bench/e2e/grpcThroughput.ts: in-process vs gRPC, then 1/4/8 concurrent streams),
+ * run as its own process so its server and engine do not share this process's event loop.
+ */
+function runLoadSweep(quickRun: boolean): string {
+    const args = [
+        "--import",
+        "tsx",
+        resolve(import.meta.dirname, "e2e/grpcThroughput.ts"),
+        "--max-tokens",
+        quickRun ? "24" : "64",
+        "--rounds",
+        "1",
+        "--prompts",
+        quickRun ? "4" : "12",
+    ];
+    try {
+        return execFileSync(process.execPath, args, {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "ignore"],
+        }).trim();
+    } catch (error) {
+        return `load sweep failed: ${(error as Error).message.split("\n")[0] ?? ""}`;
+    }
 }
 
 /** llama.cpp's C++ speculative-simple, when built by native/build-tools.sh. */
