@@ -127,6 +127,8 @@ async function main(): Promise<void> {
         return i > 0 ? process.argv[i + 1]! : fallback;
     };
     const from = resolve(arg("--from", join(modelsDir, ".cache/train")));
+    // --out writes a trial export elsewhere (e.g. to evaluate a checkpoint) without touching the bundled pair.
+    const outDir = resolve(arg("--out", modelsDir));
     const type = arg("--type", "Q8_0") as GgufTensorType;
     const vocab = JSON.parse(readFileSync(tokenizerPath, "utf8")) as BpeVocabulary;
     const log = readTrainingLog(from);
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
         const file = `${id}.${type}.gguf`;
         const { tensors } = readSafetensors(join(from, `${role}.safetensors`));
         const cfg = log[role];
-        await writeModel(join(modelsDir, file), id, tensors, cfg, vocab, type);
+        await writeModel(join(outDir, file), id, tensors, cfg, vocab, type);
         const parameters = [...tensors.entries()]
             .filter(([n]) => n !== "output.weight") // tied to token_embd
             .reduce((sum, [, t]) => sum + t.data.length, 0);
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
             id,
             role,
             file,
-            sha256: sha256(join(modelsDir, file)),
+            sha256: sha256(join(outDir, file)),
             parameters,
             architecture: "llama",
             ...cfg,
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
             madeBy: "models/build (npm run models:build): own BPE tokenizer, trained with train/train.py, exported by exportModels.ts",
         });
     }
-    writeFileSync(join(modelsDir, "manifest.json"), JSON.stringify({ models: entries }, null, 2) + "\n");
+    writeFileSync(join(outDir, "manifest.json"), JSON.stringify({ models: entries }, null, 2) + "\n");
     console.log(
         JSON.stringify(
             entries.map((e) => ({ id: e.id, file: e.file, parameters: e.parameters })),
