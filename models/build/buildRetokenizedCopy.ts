@@ -56,7 +56,7 @@ export async function ensureRetokenizedCopy(source: string, name: string): Promi
         for (const t of info.tensorInfo ?? []) {
             const dims = t.dimensions.map(Number);
             const count = dims.reduce((a, b) => a * b, 1);
-            const data = readTensor(fd, Number(t.fileOffset), count, t.ggmlType as number);
+            const data = readTensor(fd, Number(t.fileOffset), count, t.ggmlType);
             if (t.name === "token_embd.weight" || t.name === "output.weight") {
                 // New rows are zero: the new tokens embed to nothing and get logit 0, far below the top
                 // tokens of a trained model, so greedy predictions are unchanged.

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
             return {
                 name: t.name,
                 shape: [...dims].reverse(),
-                data: readTensor(fd, Number(t.fileOffset), count, t.ggmlType as number),
+                data: readTensor(fd, Number(t.fileOffset), count, t.ggmlType),
             };
         });
         closeSync(fd);
