@@ -7,4 +7,6 @@ if [[ -n "${CUDA_ARCHITECTURES:-}" ]]; then export NODE_LLAMA_CPP_CMAKE_OPTION_C
 echo "building node-llama-cpp (CUDA archs: ${NODE_LLAMA_CPP_CMAKE_OPTION_CMAKE_CUDA_ARCHITECTURES})"
 cd "$PROJECT_DIR"
 npx --no node-llama-cpp source build --gpu cuda
-npx --no node-llama-cpp inspect gpu
+write_runtime_env
+# No GPU during `docker build`: inspect only where one is visible.
+if command -v nvidia-smi >/dev/null; then npx --no node-llama-cpp inspect gpu; fi

@@ -26,3 +26,17 @@ llama_cpp_source() {
     fi
     echo "$dir"
 }
+
+# Writes native/build/runtime.env: the NODE_LLAMA_CPP_CMAKE_OPTION_* variables of the build just made.
+# node-llama-cpp names a source build after its cmake options and looks for it under that name only when
+# the same variables are set at run time; without them it silently uses the prebuilt binary. Load it
+# before starting the server: `set -a; . native/build/runtime.env; set +a` (the Docker entrypoint does).
+write_runtime_env() {
+    mkdir -p "$NATIVE_DIR/build"
+    local name
+    # Quoted: values such as the CUDA architecture list "80;86;89;90" contain shell separators.
+    for name in $(compgen -e | grep '^NODE_LLAMA_CPP_CMAKE_OPTION_' | sort); do
+        printf "%s='%s'\n" "$name" "${!name}"
+    done > "$NATIVE_DIR/build/runtime.env"
+    echo "wrote $NATIVE_DIR/build/runtime.env (load it before npm start)"
+}

@@ -24,6 +24,7 @@ import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
+import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate, type ResolvedSampling } from "./generate.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
@@ -99,10 +100,20 @@ export class LocalEngine {
         const llama = await getLlama({ gpu: engine.gpu, build: "never", logLevel: "warn" as never });
         const threads = engine.threads ?? llama.cpuMathCores;
         const all = [resolved.target, ...resolved.drafts];
+        // Sizes GPU offload for the real contextSize × sequences of every model (target first) and
+        // refuses, with the figures, a set of models that does not fit this host.
+        let memory;
+        try {
+            memory = await estimateMemory(llama, all, engine);
+            reportMemory(memory, log);
+        } catch (error) {
+            await llama.dispose();
+            throw error;
+        }
         const loadOne = async (m: ResolvedModel, index: number): Promise<LoadedModel> => {
             const model = await llama.loadModel({
                 modelPath: m.path,
-                gpuLayers: engine.gpuLayers,
+                gpuLayers: memory.models[index]!.gpuLayers,
                 onLoadProgress: (p) => options.onProgress?.((index + p) / all.length, m.id),
             });
             const context = await model.createContext({
