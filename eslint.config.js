@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/**", "node_modules/**", "scratch/**", "src/grpc/generated/**", "models/.cache/**", "bench/results/**"] },
+    { ignores: ["dist/**", "node_modules/**", "scratch/**", ".ci/**", "src/grpc/generated/**", "models/.cache/**", "bench/results/**"] },
     js.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {

@@ -1,0 +1,38 @@
+/**
+ * What the router needs from a model provider. Each provider translates the normalized format
+ * (router/types.ts) to its wire format and back, maps its failures to ServiceErrors with stable codes
+ * (retry and fallback decisions read `code`/`retryable`, never message text), and honours the
+ * AbortSignal. Providers never retry: the router is the only retry loop (the SDKs run with
+ * `maxRetries: 0`), so retries cannot stack.
+ */
+import type { ChatRequest, CompletionResult, ProviderStreamEvent } from "../router/types.js";
+
+/** A request for one target: the caller's request with the target's model and the output cap resolved. */
+export interface ProviderRequest extends ChatRequest {
+    model: string;
+    max_tokens: number;
+}
+
+export type ProviderType = "anthropic" | "openai" | "local";
+
+export interface Provider {
+    /** The provider's config key (records and metrics show it). */
+    readonly id: string;
+    readonly type: ProviderType;
+    /**
+     * Why this provider cannot serve the request as asked, or undefined when it can. The router skips
+     * such a target (attempt outcome `skipped_unsupported`) rather than dropping part of the request
+     * silently, the way gateways drop stop sequences (LiteLLM #37118).
+     */
+    unsupported(request: ProviderRequest): string | undefined;
+    /** One unary call. Rejects with a ServiceError (ProviderError for provider failures). */
+    complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult>;
+    /**
+     * One streaming call: `message_start`, content events, exactly one `message_end` (see
+     * ProviderStreamEvent). A stream that ends early throws E_PROVIDER_STREAM; an abort throws the
+     * signal's AbortedError. Breaking out of the iteration cancels the underlying request.
+     */
+    stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderStreamEvent>;
+    /** Releases connections. */
+    close(): void;
+}

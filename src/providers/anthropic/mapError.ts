@@ -1,0 +1,123 @@
+/**
+ * @anthropic-ai/sdk errors → ProviderError with a stable code, `retryable` and Retry-After. Statuses
+ * decide when there is one; a mid-stream `error` event has none (the SDK throws an APIError with
+ * `status: undefined`), so its `error.type` decides (`overloaded_error` is "HTTP 529 in a non-streaming
+ * context", per the streaming docs).
+ */
+import {
+    APIConnectionError,
+    APIConnectionTimeoutError,
+    APIError,
+    APIUserAbortError,
+} from "@anthropic-ai/sdk";
+import { ErrorCode } from "../../errors/codes.js";
+import { isServiceError, type ServiceError } from "../../errors/ServiceError.js";
+import { toAbortedError } from "../../util/abort.js";
+import { parseRetryAfter, ProviderError } from "../ProviderError.js";
+
+interface Classified {
+    code: ErrorCode;
+    retryable: boolean;
+}
+
+const byStatus = (status: number): Classified => {
+    switch (status) {
+        case 400:
+        case 413:
+        case 422:
+            return { code: ErrorCode.ProviderBadRequest, retryable: false };
+        case 401:
+        case 402:
+        case 403:
+            return { code: ErrorCode.ProviderAuth, retryable: false };
+        case 404:
+            return { code: ErrorCode.ModelNotFound, retryable: false };
+        case 408:
+        case 504:
+            return { code: ErrorCode.ProviderTimeout, retryable: true };
+        case 429:
+            return { code: ErrorCode.ProviderRateLimited, retryable: true };
+        case 503:
+        case 529:
+            return { code: ErrorCode.ProviderOverloaded, retryable: true };
+        default:
+            return status >= 500 || status === 409
+                ? { code: ErrorCode.ProviderUnavailable, retryable: true }
+                : { code: ErrorCode.ProviderBadRequest, retryable: false };
+    }
+};
+
+const byType: Readonly<Record<string, Classified>> = {
+    overloaded_error: { code: ErrorCode.ProviderOverloaded, retryable: true },
+    rate_limit_error: { code: ErrorCode.ProviderRateLimited, retryable: true },
+    api_error: { code: ErrorCode.ProviderUnavailable, retryable: true },
+    timeout_error: { code: ErrorCode.ProviderTimeout, retryable: true },
+    invalid_request_error: { code: ErrorCode.ProviderBadRequest, retryable: false },
+    authentication_error: { code: ErrorCode.ProviderAuth, retryable: false },
+    permission_error: { code: ErrorCode.ProviderAuth, retryable: false },
+    billing_error: { code: ErrorCode.ProviderAuth, retryable: false },
+    not_found_error: { code: ErrorCode.ModelNotFound, retryable: false },
+};
+
+/**
+ * Maps anything the SDK (or our translation) threw during a call. `phase` is "stream" once the response
+ * started: a non-SDK error then is the connection breaking mid-body (undici's "terminated"), which is a
+ * broken stream and retryable, not a bug.
+ */
+export function mapAnthropicError(
+    provider: string,
+    error: unknown,
+    signal: AbortSignal,
+    phase: "request" | "stream" = "request",
+): ServiceError {
+    if (signal.aborted) return toAbortedError(signal);
+    if (isServiceError(error)) return error;
+    if (error instanceof APIUserAbortError) return toAbortedError(signal);
+    if (error instanceof APIConnectionTimeoutError) {
+        return new ProviderError(provider, ErrorCode.ProviderTimeout, "request timed out", {
+            retryable: true,
+            cause: error,
+        });
+    }
+    if (error instanceof APIConnectionError) {
+        return new ProviderError(
+            provider,
+            ErrorCode.ProviderUnavailable,
+            `connection failed: ${error.message}`,
+            {
+                retryable: true,
+                cause: error,
+            },
+        );
+    }
+    if (error instanceof APIError) {
+        const status = typeof error.status === "number" ? error.status : undefined;
+        const classified =
+            status !== undefined
+                ? byStatus(status)
+                : (byType[error.type ?? ""] ?? { code: ErrorCode.ProviderUnavailable, retryable: true });
+        const what = [status === undefined ? "stream error" : `HTTP ${status}`, error.type, error.apiMessage]
+            .filter((s): s is string => typeof s === "string" && s !== "")
+            .join(" ");
+        const headers = error.headers as Headers | undefined;
+        return new ProviderError(provider, classified.code, what, {
+            retryable: classified.retryable,
+            cause: error,
+            status,
+            retryAfterMs: headers ? parseRetryAfter((name) => headers.get(name)) : undefined,
+            details: { type: error.type, requestId: error.requestID ?? null },
+        });
+    }
+    // Not an SDK error: a bug on our side or in the SDK. Another target runs other code, so fall back.
+    const message = error instanceof Error ? error.message : String(error);
+    if (phase === "stream") {
+        return new ProviderError(provider, ErrorCode.ProviderStream, `stream broke: ${message}`, {
+            retryable: true,
+            cause: error,
+        });
+    }
+    return new ProviderError(provider, ErrorCode.Internal, `unexpected error: ${message}`, {
+        retryable: true,
+        cause: error,
+    });
+}

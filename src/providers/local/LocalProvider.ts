@@ -1,0 +1,145 @@
+/**
+ * The local tier as a client of a tiercel gRPC server (@grpc/grpc-js, proto/tiercel/v1/inference.proto):
+ * `Generate` for complete(), `GenerateStream` for stream(), chat `messages` rendered by the server.
+ * The AbortSignal cancels the call (the server then stops generating and frees its sequence).
+ *
+ * It imports the proto loader and the generated types from grpc/: they describe the wire contract and
+ * have no server dependencies, and one loader keeps client and server on the same options.
+ */
+import { readFileSync } from "node:fs";
+import { credentials as grpcCredentials, Metadata, type ChannelCredentials } from "@grpc/grpc-js";
+import { ErrorCode } from "../../errors/codes.js";
+import type { GenerateChunk__Output } from "../../grpc/generated/tiercel/v1/GenerateChunk.js";
+import type { GenerateResponse__Output } from "../../grpc/generated/tiercel/v1/GenerateResponse.js";
+import type { InferenceClient } from "../../grpc/generated/tiercel/v1/Inference.js";
+import { loadInferenceProto } from "../../grpc/loadProto.js";
+import type { CompletionResult, ProviderStreamEvent } from "../../router/types.js";
+import { throwIfAborted } from "../../util/abort.js";
+import type { Provider, ProviderRequest } from "../Provider.js";
+import { ProviderError } from "../ProviderError.js";
+import { mapLocalError } from "./mapError.js";
+import { fromFinishReason, fromGenerateResponse, fromProtoUsage, toGenerateRequest } from "./transform.js";
+
+export interface LocalProviderOptions {
+    id: string;
+    /** host:port of the tiercel gRPC server. */
+    address: string;
+    /** Bearer token the server requires (`server.authToken`), if any. */
+    authToken?: string | undefined;
+    /** PEM of the CA that signed the server's certificate; plaintext when absent. */
+    tlsCaPath?: string | undefined;
+}
+
+export class LocalProvider implements Provider {
+    readonly id: string;
+    readonly type = "local";
+    readonly #client: InferenceClient;
+    readonly #authToken: string | undefined;
+
+    constructor(options: LocalProviderOptions) {
+        this.id = options.id;
+        this.#authToken = options.authToken;
+        const creds: ChannelCredentials =
+            options.tlsCaPath === undefined
+                ? grpcCredentials.createInsecure()
+                : grpcCredentials.createSsl(readFileSync(options.tlsCaPath));
+        const Client = loadInferenceProto().grpcObject.tiercel.v1.Inference;
+        this.#client = new Client(options.address, creds);
+    }
+
+    unsupported(request: ProviderRequest): string | undefined {
+        if ((request.tools?.length ?? 0) > 0 && request.tool_choice !== "none") {
+            return "the local tier has no tool calling";
+        }
+        return undefined;
+    }
+
+    #metadata(): Metadata {
+        const metadata = new Metadata();
+        if (this.#authToken !== undefined) metadata.set("authorization", `Bearer ${this.#authToken}`);
+        return metadata;
+    }
+
+    #model(request: ProviderRequest): string {
+        return request.model === "" ? this.id : request.model;
+    }
+
+    async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
+        throwIfAborted(signal);
+        return new Promise<CompletionResult>((resolve, reject) => {
+            const call = this.#client.Generate(
+                toGenerateRequest(request),
+                this.#metadata(),
+                (error, response?: GenerateResponse__Output) => {
+                    signal.removeEventListener("abort", cancel);
+                    if (error) {
+                        reject(mapLocalError(this.id, error, signal));
+                        return;
+                    }
+                    const result = response && fromGenerateResponse(response, request, this.#model(request));
+                    if (result) resolve(result);
+                    else
+                        reject(
+                            new ProviderError(
+                                this.id,
+                                ErrorCode.ProviderStream,
+                                "response has no finish_reason",
+                                { retryable: true },
+                            ),
+                        );
+                },
+            );
+            const cancel = (): void => {
+                call.cancel();
+            };
+            signal.addEventListener("abort", cancel, { once: true });
+        });
+    }
+
+    async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderStreamEvent> {
+        throwIfAborted(signal);
+        const call = this.#client.GenerateStream(toGenerateRequest(request), this.#metadata());
+        const cancel = (): void => {
+            call.cancel();
+        };
+        signal.addEventListener("abort", cancel, { once: true });
+        let started = false;
+        let index = -1;
+        try {
+            for await (const chunk of call as AsyncIterable<GenerateChunk__Output>) {
+                if (!started) {
+                    started = true;
+                    yield { type: "message_start", model: this.#model(request) };
+                }
+                if (chunk.text !== "") {
+                    if (index < 0) index = 0;
+                    yield { type: "text_delta", index, text: chunk.text };
+                }
+                const finish = fromFinishReason(chunk.finish_reason, request.stop);
+                if (finish) {
+                    yield { type: "message_end", ...finish, usage: fromProtoUsage(chunk.usage) };
+                    return;
+                }
+            }
+        } catch (error) {
+            throw mapLocalError(this.id, error, signal);
+        } finally {
+            signal.removeEventListener("abort", cancel);
+            // Ends the call if the consumer stopped early (no-op once it finished).
+            call.cancel();
+        }
+        throwIfAborted(signal);
+        throw new ProviderError(
+            this.id,
+            ErrorCode.ProviderStream,
+            "stream ended without a final chunk (truncated)",
+            {
+                retryable: true,
+            },
+        );
+    }
+
+    close(): void {
+        this.#client.close();
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * The seam for a learned routing classifier (its own issue). The router consults it only when no rule
+ * matched, so rules stay authoritative and explainable; its verdict is recorded as
+ * `routing_reason: "classifier:<name>"`. A classifier may answer synchronously (a lookup, a tiny model
+ * in-process) or with a promise (an ONNX session in a worker pool); returning undefined abstains and the
+ * default tier applies. It must not throw for ordinary inputs; if it does, the router logs it and
+ * falls back to the default tier rather than failing the request.
+ */
+import type { RequestFeatures } from "./features.js";
+import type { ChatRequest } from "./types.js";
+
+export interface ClassifierVerdict {
+    /** A configured tier name (unknown names are ignored). */
+    tier: string;
+    /** The classifier's confidence or score for that tier, recorded for calibration. */
+    score: number;
+    /** The classifier's name, part of the routing reason. */
+    classifier: string;
+}
+
+export interface RoutingClassifier {
+    classify(
+        features: RequestFeatures,
+        request: ChatRequest,
+    ): ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
+}

@@ -1,0 +1,359 @@
+/**
+ * The router's configuration schema: validated once by `parseRouterConfig` (createRouter calls it), and
+ * the static `RouterConfig` type everything in router/ and providers/ receives. Same rules as
+ * config/schema.ts: every object is `.strict()` (an unknown key is an error naming it), every default is
+ * written down as "Defaults to X" and comes from a named constant in ./defaults.ts, and cross-references
+ * (tier names, provider ids) are checked here so a typo fails at start-up, not on the first request.
+ *
+ * API keys never appear in the config: providers name the environment variable that holds them.
+ */
+import { z } from "zod";
+import { ErrorCode } from "../errors/codes.js";
+import { ConfigError } from "../errors/ServiceError.js";
+import * as d from "./defaults.js";
+
+const idSchema = z
+    .string()
+    .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+        "use letters, digits, '_', '.' and '-' (start with a letter or digit)",
+    );
+const positiveMs = z.number().int().min(1);
+const envNameSchema = z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as ANTHROPIC_API_KEY");
+const errorCodeSchema = z.enum(ErrorCode);
+
+/** Anthropic Messages API through @anthropic-ai/sdk. */
+const anthropicProviderSchema = z
+    .object({
+        type: z.literal("anthropic"),
+        /** API base URL. Defaults to the SDK's (https://api.anthropic.com; ANTHROPIC_BASE_URL is not read). */
+        baseURL: z.url().optional(),
+        /** Environment variable holding the API key. Defaults to `"ANTHROPIC_API_KEY"`. */
+        apiKeyEnv: envNameSchema.default("ANTHROPIC_API_KEY"),
+    })
+    .strict();
+
+/** OpenAI Chat Completions through the `openai` SDK (also any Chat Completions-compatible server). */
+const openaiProviderSchema = z
+    .object({
+        type: z.literal("openai"),
+        /** API base URL, `/v1` included. Defaults to the SDK's (https://api.openai.com/v1; OPENAI_BASE_URL is not read). */
+        baseURL: z.url().optional(),
+        /** Environment variable holding the API key. Defaults to `"OPENAI_API_KEY"`. */
+        apiKeyEnv: envNameSchema.default("OPENAI_API_KEY"),
+    })
+    .strict();
+
+/** The local tier: a tiercel gRPC server (proto/tiercel/v1/inference.proto). */
+const localProviderSchema = z
+    .object({
+        type: z.literal("local"),
+        /** host:port of the tiercel gRPC server. Defaults to `"127.0.0.1:50051"`. */
+        address: z.string().min(1).default("127.0.0.1:50051"),
+        /** Environment variable holding the server's bearer token (`server.authToken`). Defaults to none. */
+        authTokenEnv: envNameSchema.optional(),
+        /** PEM file of the CA that signed the server's TLS certificate. Defaults to none (plaintext). */
+        tlsCaPath: z.string().min(1).optional(),
+    })
+    .strict();
+
+const providerSchema = z.discriminatedUnion("type", [
+    anthropicProviderSchema,
+    openaiProviderSchema,
+    localProviderSchema,
+]);
+
+/** One provider + model of a tier; the reliability fields override `reliability`/`breaker` for it. */
+const targetSchema = z
+    .object({
+        /** A key of `providers`. */
+        provider: idSchema,
+        /** Model id sent to the provider (local tier: the server's target id, or "" for its default). */
+        model: z.string(),
+        /** Retries on this target before falling back. Defaults to `reliability.maxRetries`. */
+        maxRetries: z.number().int().min(0).max(10).optional(),
+        /** Per-attempt budget. Defaults to `reliability.attemptTimeoutMs`. */
+        attemptTimeoutMs: positiveMs.optional(),
+        /** Streams: first-content budget before abandoning the attempt. Defaults to `reliability.firstTokenTimeoutMs`. */
+        firstTokenTimeoutMs: positiveMs.optional(),
+        /** Slow-sample threshold of the latency breaker; `null` turns the latency trigger off. Defaults to `breaker.ttftBudgetMs`. */
+        ttftBudgetMs: positiveMs.nullable().optional(),
+    })
+    .strict();
+
+const tierSchema = z
+    .object({
+        /** Tier name, used in rules, records and metrics labels. */
+        name: idSchema,
+        /** Targets in preference order. */
+        targets: z.array(targetSchema).min(1),
+        /**
+         * Tiers whose targets follow this tier's in the fallback chain, in order. Defaults to every higher
+         * tier (ascending), then every lower tier (descending): a request is answered if anything can.
+         */
+        fallback: z.array(idSchema).optional(),
+    })
+    .strict();
+
+/** Conditions of a rule; all given conditions must hold (a list matches when any element does). */
+const ruleWhenSchema = z
+    .object({
+        /** `hints.task_type` is one of these. */
+        taskTypes: z.array(z.string().min(1)).min(1).optional(),
+        /** `hints.tags` contains one of these. */
+        tags: z.array(z.string().min(1)).min(1).optional(),
+        /** The last user turn contains one of these words or phrases (case-insensitive, whole words). */
+        keywords: z.array(z.string().min(1)).min(1).optional(),
+        /** Estimated prompt tokens (characters / 4) at least this. */
+        minContextTokens: z.number().int().min(0).optional(),
+        /** Estimated prompt tokens at most this. */
+        maxContextTokens: z.number().int().min(0).optional(),
+        /** `hints.latency_budget_ms` is set and at most this. */
+        maxLatencyBudgetMs: z.number().int().min(0).optional(),
+        /** The request offers tools (true) or none (false). */
+        hasTools: z.boolean().optional(),
+        /** The conversation ends with at least this many failed tool results in a row (a stalled agent). */
+        minToolErrorStreak: z.number().int().min(1).optional(),
+        /** `hints.namespace` is one of these. */
+        namespaces: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .strict()
+    .refine((w) => Object.values(w).some((v: unknown) => v !== undefined), {
+        message: "a rule needs at least one condition (an always-true rule is `policy.defaultTier`)",
+    });
+
+const ruleSchema = z
+    .object({
+        /** Rule name: the routing_reason is `rule:<name>` and it becomes a metrics label. */
+        name: idSchema,
+        /** Tier the rule sends matching requests to. */
+        tier: idSchema,
+        when: ruleWhenSchema,
+    })
+    .strict();
+
+const priceSchema = z
+    .object({
+        /** USD per million input tokens. */
+        inputPerMTok: z.number().min(0),
+        /** USD per million output tokens. */
+        outputPerMTok: z.number().min(0),
+    })
+    .strict();
+
+export const routerConfigSchema = z
+    .object({
+        /** Providers by id (the id is what targets name and what records and metrics show). */
+        providers: z.record(idSchema, providerSchema),
+        /** Tiers, cheapest first: escalation and the session ratchet only ever move to the right. */
+        tiers: z.array(tierSchema).min(1),
+        policy: z
+            .object({
+                /** Tier when no rule (or classifier) decides. Defaults to the first (cheapest) tier. */
+                defaultTier: idSchema.optional(),
+                /** Rules in order; the first match decides. Defaults to none. */
+                rules: z.array(ruleSchema).default([]),
+            })
+            .strict()
+            .prefault({}),
+        defaults: z
+            .object({
+                /** Output cap for requests that set none. Defaults to 4096. */
+                maxTokens: z.number().int().min(1).default(d.defaultMaxTokens),
+            })
+            .strict()
+            .prefault({}),
+        reliability: z
+            .object({
+                /** Total budget per request. Defaults to 300000 ms. */
+                requestTimeoutMs: positiveMs.default(d.defaultRequestTimeoutMs),
+                /** Budget per attempt. Defaults to 120000 ms. */
+                attemptTimeoutMs: positiveMs.default(d.defaultAttemptTimeoutMs),
+                /** Streams: budget to the first content event per attempt. Defaults to 30000 ms. */
+                firstTokenTimeoutMs: positiveMs.default(d.defaultFirstTokenTimeoutMs),
+                /** Retries per target on retryable errors. Defaults to 1. */
+                maxRetries: z.number().int().min(0).max(10).default(d.defaultMaxRetries),
+                /** First backoff step (doubled per retry, full jitter). Defaults to 250 ms. */
+                backoffBaseMs: z.number().int().min(0).default(d.defaultBackoffBaseMs),
+                /** Backoff ceiling. Defaults to 4000 ms. */
+                backoffMaxMs: z.number().int().min(0).default(d.defaultBackoffMaxMs),
+                /** Longer Retry-After values are not waited out; the request falls back instead. Defaults to 10000 ms. */
+                maxRetryAfterMs: z.number().int().min(0).default(d.defaultMaxRetryAfterMs),
+                /**
+                 * Non-retryable codes that still fall back to the next target (retryable ones always do).
+                 * Defaults to E_PROVIDER_AUTH, E_CONTEXT_OVERFLOW, E_MODEL_NOT_FOUND, E_PROVIDER_RATE_LIMITED.
+                 */
+                fallbackOn: z.array(errorCodeSchema).default([...d.defaultFallbackOn]),
+            })
+            .strict()
+            .prefault({}),
+        breaker: z
+            .object({
+                /** Circuit breakers per target. Defaults to `true`. */
+                enabled: z.boolean().default(true),
+                /** Consecutive failures that open. Defaults to 5. */
+                consecutiveFailures: z.number().int().min(1).default(d.defaultBreakerConsecutiveFailures),
+                /** Failure share in the window that opens. Defaults to 0.5. */
+                failureRatio: z.number().gt(0).max(1).default(d.defaultBreakerFailureRatio),
+                /** Outcomes the window must hold before the ratio counts. Defaults to 10. */
+                minimumRequests: z.number().int().min(1).default(d.defaultBreakerMinimumRequests),
+                /** Sliding window of the ratio and latency triggers. Defaults to 60000 ms. */
+                windowMs: z.number().int().min(100).default(d.defaultBreakerWindowMs),
+                /** First open period. Defaults to 30000 ms. */
+                openMs: positiveMs.default(d.defaultBreakerOpenMs),
+                /** Open periods double per consecutive re-open up to this. Defaults to 300000 ms. */
+                maxOpenMs: positiveMs.default(d.defaultBreakerMaxOpenMs),
+                /** Concurrent probes while half-open. Defaults to 1. */
+                halfOpenProbes: z.number().int().min(1).default(d.defaultBreakerHalfOpenProbes),
+                /** Successful probes that close. Defaults to 1. */
+                halfOpenSuccesses: z.number().int().min(1).default(d.defaultBreakerHalfOpenSuccesses),
+                /** Time-to-first-token budget; slower first tokens are slow samples. `null` = no latency trigger. Defaults to 10000 ms. */
+                ttftBudgetMs: positiveMs.nullable().default(d.defaultTtftBudgetMs),
+                /** Slow-sample share in the window that opens. Defaults to 0.5. */
+                slowRatio: z.number().gt(0).max(1).default(d.defaultBreakerSlowRatio),
+                /** First-token samples the window must hold before the slow share counts. Defaults to 5. */
+                minimumLatencySamples: z.number().int().min(1).default(d.defaultBreakerMinimumLatencySamples),
+                /** Codes that count as the target's failure. Defaults to provider-side failures (see defaults.ts). */
+                failureCodes: z.array(errorCodeSchema).default([...d.defaultBreakerFailureCodes]),
+            })
+            .strict()
+            .refine((b) => b.openMs <= b.maxOpenMs, { message: "breaker.openMs must be ≤ breaker.maxOpenMs" })
+            .prefault({}),
+        affinity: z
+            .object({
+                /** Pin sessions (`hints.session_id`) to their tier and target. Defaults to `true`. */
+                enabled: z.boolean().default(true),
+                /** Idle time after which a pin is dropped. Defaults to 3600000 ms. */
+                ttlMs: positiveMs.default(d.defaultAffinityTtlMs),
+                /** Pins kept (least recently used evicted). Defaults to 10000. */
+                maxSessions: z.number().int().min(1).default(d.defaultAffinityMaxSessions),
+            })
+            .strict()
+            .prefault({}),
+        cache: z
+            .object({
+                /** Response cache. Defaults to `true`. */
+                enabled: z.boolean().default(true),
+                /** Entry lifetime. Defaults to 300000 ms. */
+                ttlMs: positiveMs.default(d.defaultCacheTtlMs),
+                /** Entries kept (least recently used evicted). Defaults to 1000. */
+                maxEntries: z.number().int().min(1).default(d.defaultCacheMaxEntries),
+                /** Longer answers are not cached. Defaults to 200000 characters. */
+                maxEntryChars: z.number().int().min(1).default(d.defaultCacheMaxEntryChars),
+                nearDuplicate: z
+                    .object({
+                        /** Match the last user turn approximately when everything else is identical. Defaults to `true`. */
+                        enabled: z.boolean().default(true),
+                        /** Jaccard similarity of character trigrams. Defaults to 0.9. */
+                        minSimilarity: z.number().gt(0).max(1).default(d.defaultCacheMinSimilarity),
+                        /** Candidates compared per context. Defaults to 8. */
+                        maxCandidates: z.number().int().min(1).max(64).default(d.defaultCacheMaxCandidates),
+                    })
+                    .strict()
+                    .prefault({}),
+            })
+            .strict()
+            .prefault({}),
+        /**
+         * Prices by model: the key is `<provider>/<model>` or just `<model>` (the qualified key wins).
+         * Models without a price get `cost_usd: null`. Defaults to none.
+         */
+        prices: z.record(z.string().min(1), priceSchema).default({}),
+        records: z
+            .object({
+                /** File the routing records are appended to as JSON lines; `null` = none. Defaults to `null`. */
+                path: z.string().min(1).nullable().default(null),
+            })
+            .strict()
+            .prefault({}),
+    })
+    .strict()
+    .superRefine((config, ctx) => {
+        const tierNames = new Set<string>();
+        config.tiers.forEach((tier, i) => {
+            if (tierNames.has(tier.name)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["tiers", i, "name"],
+                    message: `duplicate tier "${tier.name}"`,
+                });
+            }
+            tierNames.add(tier.name);
+            tier.targets.forEach((target, j) => {
+                if (!Object.hasOwn(config.providers, target.provider)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["tiers", i, "targets", j, "provider"],
+                        message: `unknown provider "${target.provider}"; add it under "providers" (known: ${Object.keys(config.providers).join(", ") || "none"})`,
+                    });
+                }
+            });
+        });
+        const known = [...tierNames].join(", ");
+        const checkTier = (name: string | undefined, path: (string | number)[]): void => {
+            if (name !== undefined && !tierNames.has(name)) {
+                ctx.addIssue({ code: "custom", path, message: `unknown tier "${name}" (tiers: ${known})` });
+            }
+        };
+        config.tiers.forEach((tier, i) => {
+            tier.fallback?.forEach((name, j) => {
+                checkTier(name, ["tiers", i, "fallback", j]);
+                if (name === tier.name) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["tiers", i, "fallback", j],
+                        message: `tier "${name}" cannot fall back to itself; its own targets already come first`,
+                    });
+                }
+            });
+        });
+        checkTier(config.policy.defaultTier, ["policy", "defaultTier"]);
+        const ruleNames = new Set<string>();
+        config.policy.rules.forEach((rule, i) => {
+            checkTier(rule.tier, ["policy", "rules", i, "tier"]);
+            if (ruleNames.has(rule.name)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["policy", "rules", i, "name"],
+                    message: `duplicate rule "${rule.name}"`,
+                });
+            }
+            ruleNames.add(rule.name);
+        });
+    });
+
+/** The validated, frozen router configuration. */
+export type RouterConfig = z.infer<typeof routerConfigSchema>;
+/** What a router config may contain (defaults optional). */
+export type RouterConfigInput = z.input<typeof routerConfigSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type TierConfig = z.infer<typeof tierSchema>;
+export type TargetConfig = z.infer<typeof targetSchema>;
+export type RuleConfig = z.infer<typeof ruleSchema>;
+export type PriceConfig = z.infer<typeof priceSchema>;
+
+/** Validates a router config; throws ConfigError listing every problem with its path. */
+export function parseRouterConfig(input: unknown, source = "router config"): RouterConfig {
+    const result = routerConfigSchema.safeParse(input);
+    if (!result.success) {
+        const lines = result.error.issues.map((issue) => {
+            const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
+            if (issue.code === "unrecognized_keys") {
+                return `  - unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")} in "${path}": remove them or check the spelling against the README's Router section`;
+            }
+            return `  - ${path}: ${issue.message}`;
+        });
+        throw new ConfigError(`invalid ${source}:\n${lines.join("\n")}`);
+    }
+    return deepFreeze(result.data);
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object") {
+        for (const child of Object.values(value)) deepFreeze(child);
+        Object.freeze(value);
+    }
+    return value;
+}

@@ -1,0 +1,75 @@
+/**
+ * `createRouter(config)`: validates the config (router/config.ts), builds the providers it names
+ * (official SDKs for Anthropic and OpenAI, a gRPC client for the local tier) and returns the router.
+ */
+import { Registry } from "prom-client";
+import { createProvider, providerSecrets } from "../providers/createProvider.js";
+import type { Provider } from "../providers/Provider.js";
+import { createLogger, type Logger } from "../util/logger.js";
+import { parseRouterConfig, type RouterConfigInput } from "./config.js";
+import { ModelRouter, type Router } from "./ModelRouter.js";
+import type { RoutingClassifier } from "./RoutingClassifier.js";
+import type { RoutingRecord } from "./types.js";
+
+export interface RouterOptions {
+    /**
+     * Providers by id, used instead of building them from `config.providers` (custom providers, tests).
+     * Every id the tiers name must be in `config.providers` either way. Defaults to none.
+     */
+    providers?: Readonly<Record<string, Provider>>;
+    /** The learned-classifier seam, consulted when no rule matches. Defaults to none (rules, then the default tier). */
+    classifier?: RoutingClassifier;
+    /** Registry for the router's metrics (the app's, to serve them on /metrics). Defaults to a fresh registry. */
+    registry?: Registry;
+    /** Defaults to JSON lines on stderr (component "router"). */
+    logger?: Logger;
+    /** Called with every routing record and its redacted JSON line. */
+    onRecord?: (record: RoutingRecord, line: string) => void;
+    /** Environment the API keys are read from. Defaults to `process.env`. */
+    env?: Readonly<Record<string, string | undefined>>;
+    /** Monotonic clock in ms (breakers, TTLs, deadlines, latencies). Defaults to `performance.now`. */
+    now?: () => number;
+    /** Backoff sleep. Defaults to a timer that the request's signal cancels. */
+    sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+    /** Random source of the backoff jitter, in [0, 1). Defaults to `Math.random`. */
+    random?: () => number;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+        if (signal.aborted) {
+            reject(signal.reason as Error);
+            return;
+        }
+        const onAbort = (): void => {
+            clearTimeout(timer);
+            reject(signal.reason as Error);
+        };
+        const timer = setTimeout(() => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        signal.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
+export function createRouter(input: RouterConfigInput, options: RouterOptions = {}): Router {
+    const config = parseRouterConfig(input);
+    const env = options.env ?? process.env;
+    const providers = new Map<string, Provider>();
+    for (const [id, providerConfig] of Object.entries(config.providers)) {
+        providers.set(id, options.providers?.[id] ?? createProvider(id, providerConfig, env));
+    }
+    return new ModelRouter({
+        config,
+        providers,
+        registry: options.registry ?? new Registry(),
+        logger: options.logger ?? createLogger("router"),
+        classifier: options.classifier,
+        onRecord: options.onRecord,
+        secrets: providerSecrets(config.providers, env),
+        now: options.now ?? (() => performance.now()),
+        sleep: options.sleep ?? sleep,
+        random: options.random ?? Math.random,
+    });
+}

@@ -1,0 +1,113 @@
+/**
+ * Named defaults of the router's configuration (router/config.ts), each with the reason for its value.
+ * Sources are in ../shared/anchors/router.md: LiteLLM, Portkey and Envoy defaults, and their users' bugs.
+ */
+import { ErrorCode } from "../errors/codes.js";
+
+/** Output cap when a request sets none: enough for a long code edit, small enough to bound cost. */
+export const defaultMaxTokens = 4096;
+
+/** Total budget of one request, every attempt and backoff included: a long frontier answer fits. */
+export const defaultRequestTimeoutMs = 300_000;
+/** One attempt's budget (unary: the whole answer; stream: the whole stream), inside the total deadline. */
+export const defaultAttemptTimeoutMs = 120_000;
+/**
+ * How long a stream may take to its first content event before the attempt is abandoned for a
+ * fallback: a provider that is stuck before its first token is the failure a caller notices most.
+ */
+export const defaultFirstTokenTimeoutMs = 30_000;
+/**
+ * Retries of one target before falling back to the next. One: the fallback chain is the main recovery,
+ * and the SDKs' own default (2, on top of ours) is exactly the stacked-retries trap (`maxRetries: 0` there).
+ */
+export const defaultMaxRetries = 1;
+/** First backoff step; doubled per retry, with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
+export const defaultBackoffBaseMs = 250;
+/** Backoff ceiling. */
+export const defaultBackoffMaxMs = 4_000;
+/**
+ * A Retry-After longer than this is not waited out: the request falls back to the next target at once
+ * (Portkey caps retry waits at 60 s overall; an interactive agent should not sit idle that long).
+ */
+export const defaultMaxRetryAfterMs = 10_000;
+/**
+ * Non-retryable codes that still move a request to the next target: another provider may hold valid
+ * credentials, a bigger context window or the model (LiteLLM's context-window and general fallbacks).
+ */
+export const defaultFallbackOn: readonly ErrorCode[] = [
+    ErrorCode.ProviderAuth,
+    ErrorCode.ContextOverflow,
+    ErrorCode.ModelNotFound,
+    ErrorCode.ProviderRateLimited,
+];
+
+/** Consecutive failures that open a breaker (Envoy outlier detection's `consecutive_5xx` default). */
+export const defaultBreakerConsecutiveFailures = 5;
+/** Failure share in the window that opens a breaker (LiteLLM cools down above 50 % in a minute). */
+export const defaultBreakerFailureRatio = 0.5;
+/**
+ * Requests the window must hold before the ratio counts: LiteLLM's "one failing request in a quiet
+ * minute" cooldowns are a known complaint; Portkey 2.0 uses 5, we want a little more evidence.
+ */
+export const defaultBreakerMinimumRequests = 10;
+/** Sliding window of the failure ratio and the latency trigger (LiteLLM's per-minute accounting). */
+export const defaultBreakerWindowMs = 60_000;
+/** First open period (Envoy `base_ejection_time`, Portkey's 30 s minimum cooldown). */
+export const defaultBreakerOpenMs = 30_000;
+/** Open periods double on each re-open up to this (Envoy `max_ejection_time`, 300 s). */
+export const defaultBreakerMaxOpenMs = 300_000;
+/** Probes let through at once while half-open (LiteLLM's classifier breaker: a single probe). */
+export const defaultBreakerHalfOpenProbes = 1;
+/** Successful probes that close a half-open breaker. */
+export const defaultBreakerHalfOpenSuccesses = 1;
+/**
+ * Time-to-first-token budget of a hosted target: slower first tokens count as slow samples for the
+ * latency trigger (no surveyed gateway has one; anchors/router.md §9.2). Set a tighter one per target
+ * (the local tier: a few hundred ms).
+ */
+export const defaultTtftBudgetMs = 10_000;
+/** Share of slow first tokens in the window that opens a breaker. */
+export const defaultBreakerSlowRatio = 0.5;
+/** First-token samples the window must hold before the slow share counts. */
+export const defaultBreakerMinimumLatencySamples = 5;
+/**
+ * Codes that count as a target's failure. Caller errors (bad request, context overflow) and the
+ * caller's own cancel/deadline say nothing about the target's health and are left out.
+ */
+export const defaultBreakerFailureCodes: readonly ErrorCode[] = [
+    ErrorCode.ProviderRateLimited,
+    ErrorCode.ProviderOverloaded,
+    ErrorCode.ProviderUnavailable,
+    ErrorCode.ProviderTimeout,
+    ErrorCode.ProviderStream,
+    ErrorCode.ProviderAuth,
+    ErrorCode.NotReady,
+    ErrorCode.QueueFull,
+    ErrorCode.ModelUnavailable,
+    ErrorCode.Internal,
+];
+
+/** Idle time after which a session pin is forgotten (LiteLLM's `session_affinity_ttl_seconds`, 3600). */
+export const defaultAffinityTtlMs = 3_600_000;
+/** Sessions remembered at once, least recently used evicted first: memory stays bounded (LiteLLM's leaks). */
+export const defaultAffinityMaxSessions = 10_000;
+
+/**
+ * Cached answers live this long: code under edit changes within minutes, and LiteLLM's router data
+ * shows 5-minute warm windows suffice for agent switch-backs.
+ */
+export const defaultCacheTtlMs = 300_000;
+/** Cached answers kept at once (least recently used evicted first). */
+export const defaultCacheMaxEntries = 1_000;
+/** Answers longer than this (characters of text and tool input) are not cached. */
+export const defaultCacheMaxEntryChars = 200_000;
+/**
+ * Near-duplicate threshold: Jaccard similarity of the last user turn's character trigrams. High, because
+ * the history must already be identical; what it absorbs is whitespace, case and small rewording.
+ */
+export const defaultCacheMinSimilarity = 0.9;
+/** Near-duplicate candidates compared per identical context (newest first). */
+export const defaultCacheMaxCandidates = 8;
+
+/** Namespace of requests that name none: the response cache is scoped per namespace. */
+export const defaultNamespace = "default";

@@ -1,0 +1,385 @@
+/**
+ * Runs a route plan: tries targets in order, retries retryable failures on the same target with backoff
+ * and jitter (at least the provider's Retry-After), falls back to the next target on retryable codes and
+ * on the configured `fallbackOn` codes, and stays inside the request's total deadline: each attempt gets
+ * min(its own timeout, what is left). Breakers are consulted before every attempt and told every
+ * outcome. Streams are "primed" here: an attempt ends, for this loop, at its first content event
+ * (commit); after that the router forwards the rest and never retries.
+ *
+ * The loop records every attempt (skips included) into `scope.attempts`; the router turns them into the
+ * routing record. Failures leave as ExecFailure, which the router wraps into RouteFailedError.
+ */
+import { ErrorCode } from "../errors/codes.js";
+import { AbortedError, isServiceError, ServiceError } from "../errors/ServiceError.js";
+import type { ProviderRequest } from "../providers/Provider.js";
+import { ProviderError } from "../providers/ProviderError.js";
+import { toAbortedError } from "../util/abort.js";
+import { retryDelayMs } from "./backoff.js";
+import type { BreakerPermit } from "./CircuitBreaker.js";
+import { fallsBack, type ResolvedTarget } from "./plan.js";
+import type { AttemptRecord, ChatRequest, CompletionResult, ProviderStreamEvent } from "./types.js";
+
+export interface ExecEnv {
+    /** Monotonic milliseconds. */
+    now: () => number;
+    /** Resolves after `ms`; rejects when `signal` aborts. */
+    sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+    random: () => number;
+    fallbackOn: ReadonlySet<ErrorCode>;
+    breakerFailureCodes: ReadonlySet<ErrorCode>;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    maxRetryAfterMs: number;
+    redact: (text: string) => string;
+    onRetry?: (target: ResolvedTarget) => void;
+}
+
+/** One request's execution state. */
+export interface RequestScope {
+    request: ChatRequest & { max_tokens: number };
+    /** Fires on the caller's cancel and on the total deadline. */
+    signal: AbortSignal;
+    /** Monotonic ms by which everything must be done. */
+    deadlineAt: number;
+    attempts: AttemptRecord[];
+}
+
+/** Why a plan produced no answer (the router adds the routing record). */
+export class ExecFailure extends Error {
+    override readonly name = "ExecFailure";
+    constructor(
+        readonly code: ErrorCode,
+        readonly summary: string,
+        readonly retryable: boolean,
+        override readonly cause?: ServiceError,
+    ) {
+        super(summary);
+    }
+}
+
+export interface Answered<T> {
+    value: T;
+    target: ResolvedTarget;
+    /** The successful attempt's record (streams update it when the stream ends). */
+    attempt: AttemptRecord;
+    /** The target's position in the plan (0 = first choice). */
+    planIndex: number;
+}
+
+/** The attempt's own timeout fired (as opposed to the caller's cancel or the total deadline). */
+class AttemptTimeout extends Error {
+    override readonly name = "AttemptTimeout";
+    constructor(
+        readonly kind: "attempt" | "first_token",
+        readonly ms: number,
+    ) {
+        super(
+            `${kind === "first_token" ? "no first token" : "attempt timed out"} within ${Math.round(ms)} ms`,
+        );
+    }
+}
+
+export function providerRequest(scope: RequestScope, target: ResolvedTarget): ProviderRequest {
+    return { ...scope.request, model: target.model };
+}
+
+/** Milliseconds rounded to 0.01 for records (sub-ms resolution without float noise). */
+export function roundMs(ms: number): number {
+    return Math.round(ms * 100) / 100;
+}
+
+/** Read through a call: TypeScript narrows `signal.aborted` across awaits as if it could not change. */
+function isAborted(signal: AbortSignal): boolean {
+    return signal.aborted;
+}
+
+function newAttempt(target: ResolvedTarget): AttemptRecord {
+    return {
+        tier: target.tier,
+        provider: target.provider.id,
+        model: target.model,
+        outcome: "ok",
+        latency_ms: 0,
+        ttft_ms: null,
+        error_code: null,
+        retry_after_ms: null,
+        message: null,
+    };
+}
+
+export function abortFailure(scope: RequestScope, cause?: ServiceError): ExecFailure {
+    const aborted = toAbortedError(scope.signal);
+    const summary =
+        aborted.code === ErrorCode.DeadlineExceeded
+            ? "the request's deadline passed"
+            : "the request was cancelled";
+    return new ExecFailure(aborted.code, summary, aborted.retryable, cause ?? aborted);
+}
+
+function asServiceError(error: unknown): ServiceError {
+    if (isServiceError(error)) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new ServiceError(ErrorCode.Internal, `unexpected error: ${message}`, {
+        retryable: true,
+        cause: error,
+    });
+}
+
+/** Settles a permit after a failed attempt: provider-side failures count, caller-side ones prove the target answered. */
+export function settleFailure(permit: BreakerPermit | undefined, error: ServiceError, env: ExecEnv): void {
+    if (env.breakerFailureCodes.has(error.code)) permit?.failure();
+    else permit?.success();
+}
+
+/** Records a failed attempt's error on its record. */
+export function recordFailure(record: AttemptRecord, error: ServiceError, env: ExecEnv): void {
+    record.outcome = error.code === ErrorCode.ProviderTimeout ? "timeout" : "error";
+    record.error_code = error.code;
+    record.message = env.redact(error.message);
+    record.retry_after_ms = error instanceof ProviderError ? (error.retryAfterMs ?? null) : null;
+}
+
+/**
+ * Tries the plan's targets in order. `attempt` performs one attempt and, on success, settles the permit
+ * itself (a stream settles it at its end); on failure it throws and this loop settles it.
+ */
+export async function runPlan<T>(
+    plan: readonly ResolvedTarget[],
+    scope: RequestScope,
+    env: ExecEnv,
+    attempt: (target: ResolvedTarget, permit: BreakerPermit | undefined, record: AttemptRecord) => Promise<T>,
+): Promise<Answered<T>> {
+    let lastError: ServiceError | undefined;
+    for (let planIndex = 0; planIndex < plan.length; planIndex++) {
+        const target = plan[planIndex]!;
+        const unsupported = target.provider.unsupported(providerRequest(scope, target));
+        if (unsupported !== undefined) {
+            scope.attempts.push({
+                ...newAttempt(target),
+                outcome: "skipped_unsupported",
+                message: unsupported,
+            });
+            continue;
+        }
+        for (let retry = 0; ; retry++) {
+            if (scope.signal.aborted || env.now() >= scope.deadlineAt) throw abortFailure(scope, lastError);
+            const permit = target.breaker?.tryAcquire();
+            if (target.breaker && !permit) {
+                scope.attempts.push({
+                    ...newAttempt(target),
+                    outcome: "skipped_open",
+                    error_code: ErrorCode.CircuitOpen,
+                    message: "circuit breaker open",
+                });
+                break;
+            }
+            const record = newAttempt(target);
+            scope.attempts.push(record);
+            const startedAt = env.now();
+            try {
+                const value = await attempt(target, permit, record);
+                record.latency_ms = roundMs(env.now() - startedAt);
+                return { value, target, attempt: record, planIndex };
+            } catch (thrown) {
+                record.latency_ms = roundMs(env.now() - startedAt);
+                if (isAborted(scope.signal)) {
+                    record.outcome = "cancelled";
+                    record.error_code = toAbortedError(scope.signal).code;
+                    permit?.release();
+                    throw abortFailure(scope, lastError);
+                }
+                const error = asServiceError(thrown);
+                recordFailure(record, error, env);
+                settleFailure(permit, error, env);
+                lastError = error;
+                if (!fallsBack(error, env.fallbackOn)) {
+                    throw new ExecFailure(
+                        error.code,
+                        `${target.key} failed with a code that is not retried`,
+                        false,
+                        error,
+                    );
+                }
+                // A target that just timed out is slow now: the next target is a better bet than a retry.
+                if (
+                    !error.retryable ||
+                    error.code === ErrorCode.ProviderTimeout ||
+                    retry >= target.settings.maxRetries
+                )
+                    break;
+                const retryAfterMs = error instanceof ProviderError ? error.retryAfterMs : undefined;
+                // A long Retry-After is better spent on the next target than waiting.
+                if (retryAfterMs !== undefined && retryAfterMs > env.maxRetryAfterMs) break;
+                const delay = retryDelayMs(retry, retryAfterMs, env, env.random);
+                if (env.now() + delay >= scope.deadlineAt) break;
+                env.onRetry?.(target);
+                try {
+                    await env.sleep(delay, scope.signal);
+                } catch {
+                    throw abortFailure(scope, lastError);
+                }
+            }
+        }
+    }
+    throw exhausted(scope, lastError);
+}
+
+function exhausted(scope: RequestScope, lastError: ServiceError | undefined): ExecFailure {
+    if (lastError) {
+        const tried = scope.attempts.filter(
+            (a) => a.outcome !== "skipped_open" && a.outcome !== "skipped_unsupported",
+        );
+        const retryable = scope.attempts.some((a) => a.outcome === "skipped_open") || lastError.retryable;
+        return new ExecFailure(
+            ErrorCode.RouteExhausted,
+            `all ${tried.length} attempt(s) failed`,
+            retryable,
+            lastError,
+        );
+    }
+    if (scope.attempts.some((a) => a.outcome === "skipped_open")) {
+        return new ExecFailure(
+            ErrorCode.CircuitOpen,
+            "every target that can serve this request has its circuit breaker open",
+            true,
+        );
+    }
+    return new ExecFailure(ErrorCode.RouteExhausted, "no configured target can serve this request", false);
+}
+
+/** Links an attempt's controller to the request and arms its timeout. */
+function attemptController(
+    scope: RequestScope,
+    target: ResolvedTarget,
+    env: ExecEnv,
+): { controller: AbortController; budgetMs: number; timeout: AttemptTimeout; dispose: () => void } {
+    const controller = new AbortController();
+    const onAbort = (): void => {
+        controller.abort(scope.signal.reason);
+    };
+    scope.signal.addEventListener("abort", onAbort, { once: true });
+    const budgetMs = Math.max(0, Math.min(target.settings.attemptTimeoutMs, scope.deadlineAt - env.now()));
+    const timeout = new AttemptTimeout("attempt", budgetMs);
+    const timer = setTimeout(() => {
+        controller.abort(timeout);
+    }, budgetMs);
+    return {
+        controller,
+        budgetMs,
+        timeout,
+        dispose: () => {
+            clearTimeout(timer);
+            scope.signal.removeEventListener("abort", onAbort);
+        },
+    };
+}
+
+function timeoutError(target: ResolvedTarget, timeout: AttemptTimeout): ProviderError {
+    return new ProviderError(target.provider.id, ErrorCode.ProviderTimeout, timeout.message, {
+        retryable: true,
+    });
+}
+
+/** One unary attempt. */
+export async function unaryAttempt(
+    scope: RequestScope,
+    target: ResolvedTarget,
+    permit: BreakerPermit | undefined,
+    env: ExecEnv,
+): Promise<CompletionResult> {
+    const { controller, timeout, dispose } = attemptController(scope, target, env);
+    try {
+        const result = await target.provider.complete(providerRequest(scope, target), controller.signal);
+        permit?.success();
+        return result;
+    } catch (error) {
+        if (controller.signal.reason === timeout) throw timeoutError(target, timeout);
+        throw error;
+    } finally {
+        dispose();
+    }
+}
+
+/** A stream attempt that reached its first content event (or its end). */
+export interface PrimedStream {
+    /** Events up to and including the first content event (or message_end). */
+    head: ProviderStreamEvent[];
+    iterator: AsyncIterator<ProviderStreamEvent>;
+    permit: BreakerPermit | undefined;
+    /** Monotonic ms the attempt started at. */
+    startedAt: number;
+    /** Classifies an error thrown by the rest of the stream (our attempt timeout → E_PROVIDER_TIMEOUT). */
+    mapError: (error: unknown) => ServiceError;
+    /** Clears the attempt's timer and listeners; call when the stream is over. */
+    dispose: () => void;
+    /** Aborts the attempt (the caller stopped reading). */
+    cancel: () => void;
+}
+
+/**
+ * Opens a stream and reads it up to the first content event, under the first-token timeout. The first
+ * token's latency feeds the target's latency breaker (slow when over its TTFT budget).
+ */
+export async function primeStream(
+    scope: RequestScope,
+    target: ResolvedTarget,
+    permit: BreakerPermit | undefined,
+    record: AttemptRecord,
+    env: ExecEnv,
+    onFirstToken?: (target: ResolvedTarget, ttftMs: number) => void,
+): Promise<PrimedStream> {
+    const { controller, budgetMs, timeout, dispose } = attemptController(scope, target, env);
+    const startedAt = env.now();
+    const firstTokenMs = Math.min(target.settings.firstTokenTimeoutMs, budgetMs);
+    const firstTokenTimeout = new AttemptTimeout("first_token", firstTokenMs);
+    const firstTokenTimer = setTimeout(() => {
+        controller.abort(firstTokenTimeout);
+    }, firstTokenMs);
+    const budget = target.settings.ttftBudgetMs;
+    const events = target.provider.stream(providerRequest(scope, target), controller.signal);
+    const iterator = events[Symbol.asyncIterator]();
+    const mapError = (error: unknown): ServiceError => {
+        const reason: unknown = controller.signal.reason;
+        if (reason === timeout) return timeoutError(target, timeout);
+        if (reason === firstTokenTimeout) return timeoutError(target, firstTokenTimeout);
+        return asServiceError(error);
+    };
+    const head: ProviderStreamEvent[] = [];
+    try {
+        for (;;) {
+            const next = await iterator.next();
+            if (next.done === true) {
+                throw new ProviderError(
+                    target.provider.id,
+                    ErrorCode.ProviderStream,
+                    "stream ended without message_end",
+                    {
+                        retryable: true,
+                    },
+                );
+            }
+            head.push(next.value);
+            if (next.value.type === "message_start") continue;
+            clearTimeout(firstTokenTimer);
+            const ttftMs = env.now() - startedAt;
+            record.ttft_ms = roundMs(ttftMs);
+            if (budget !== null) permit?.firstToken(ttftMs > budget);
+            onFirstToken?.(target, ttftMs);
+            const cancel = (): void => {
+                controller.abort(
+                    new AbortedError(ErrorCode.Cancelled, "the caller stopped reading the stream"),
+                );
+            };
+            return { head, iterator, permit, startedAt, mapError, dispose, cancel };
+        }
+    } catch (error) {
+        clearTimeout(firstTokenTimer);
+        dispose();
+        if (controller.signal.reason === firstTokenTimeout) {
+            // The first token did not come within the timeout: a slow sample as well as a failure.
+            if (budget !== null) permit?.firstToken(true);
+        }
+        await iterator.return?.().catch(() => undefined);
+        throw mapError(error);
+    }
+}

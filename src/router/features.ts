@@ -1,0 +1,55 @@
+/**
+ * Request → the features the routing rules (and a future classifier) read. Pure and cheap: it runs on
+ * every request before anything else, inside the decision-overhead budget (bench/micro/router.bench.ts).
+ */
+import { defaultNamespace } from "./defaults.js";
+import { partsOf, textOf, toolErrorStreak } from "./messages.js";
+import type { ChatRequest } from "./types.js";
+
+export interface RequestFeatures {
+    taskType: string | undefined;
+    tags: readonly string[];
+    namespace: string;
+    latencyBudgetMs: number | undefined;
+    /**
+     * Estimated prompt tokens: characters / 4 over the system prompt, messages and tool schemas. A
+     * tokenizer per provider would cost more than the whole decision; the estimate only has to place a
+     * request on the right side of a rule's threshold.
+     */
+    contextTokens: number;
+    /** The last user message's text (empty when the conversation ends otherwise). */
+    lastUserText: string;
+    hasTools: boolean;
+    /** Failed tool results in a row at the end of the conversation. */
+    toolErrorStreak: number;
+}
+
+/** Characters per token of the estimate (English and code average for BPE vocabularies). */
+const charsPerToken = 4;
+
+export function extractFeatures(request: ChatRequest): RequestFeatures {
+    let chars = request.system?.length ?? 0;
+    for (const message of request.messages) {
+        for (const part of partsOf(message)) {
+            if (part.type === "text") chars += part.text.length;
+            else if (part.type === "tool_result") chars += part.content.length;
+            else chars += part.name.length + JSON.stringify(part.arguments).length;
+        }
+    }
+    for (const tool of request.tools ?? []) {
+        chars +=
+            tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.input_schema).length;
+    }
+    const last = request.messages.at(-1);
+    const hints = request.hints;
+    return {
+        taskType: hints?.task_type,
+        tags: hints?.tags ?? [],
+        namespace: hints?.namespace ?? defaultNamespace,
+        latencyBudgetMs: hints?.latency_budget_ms,
+        contextTokens: Math.ceil(chars / charsPerToken),
+        lastUserText: last?.role === "user" ? textOf(last) : "",
+        hasTools: (request.tools?.length ?? 0) > 0,
+        toolErrorStreak: toolErrorStreak(request.messages),
+    };
+}

@@ -1,0 +1,115 @@
+/**
+ * Tiers and targets resolved from config, and the route plan: the ordered list of targets one request
+ * may try. Building a plan is pure (test/unit/router/plan.test.ts):
+ *
+ *   [the decided tier's targets, the session's pinned target first] ++ [each fallback tier's targets]
+ *
+ * with repeated provider/model pairs kept once (their first place wins). A tier's fallback list
+ * defaults to every higher tier ascending, then every lower tier descending.
+ */
+import type { ErrorCode } from "../errors/codes.js";
+import type { Provider } from "../providers/Provider.js";
+import type { CircuitBreaker } from "./CircuitBreaker.js";
+import type { PriceConfig, RouterConfig } from "./config.js";
+import { priceOf } from "./cost.js";
+
+/** Effective reliability settings of one target. */
+export interface TargetSettings {
+    maxRetries: number;
+    attemptTimeoutMs: number;
+    firstTokenTimeoutMs: number;
+    /** Slow-sample threshold for the latency breaker; null = no latency trigger. */
+    ttftBudgetMs: number | null;
+}
+
+export interface ResolvedTarget {
+    tier: string;
+    tierIndex: number;
+    provider: Provider;
+    model: string;
+    /** `<provider>/<model>`: the breaker and metrics key. */
+    key: string;
+    settings: TargetSettings;
+    /** Shared by every target with the same key; undefined when breakers are disabled. */
+    breaker: CircuitBreaker | undefined;
+    price: PriceConfig | undefined;
+}
+
+export interface ResolvedTier {
+    name: string;
+    index: number;
+    targets: readonly ResolvedTarget[];
+    /** Fallback tier indexes in order. */
+    fallback: readonly number[];
+}
+
+export function defaultFallback(index: number, tierCount: number): number[] {
+    const order: number[] = [];
+    for (let i = index + 1; i < tierCount; i++) order.push(i);
+    for (let i = index - 1; i >= 0; i--) order.push(i);
+    return order;
+}
+
+export interface ResolveTiersDeps {
+    providers: ReadonlyMap<string, Provider>;
+    breakerFor: (provider: string, model: string) => CircuitBreaker | undefined;
+}
+
+export function resolveTiers(config: RouterConfig, deps: ResolveTiersDeps): ResolvedTier[] {
+    const tierIndex = new Map(config.tiers.map((t, i) => [t.name, i]));
+    const r = config.reliability;
+    return config.tiers.map((tier, index) => ({
+        name: tier.name,
+        index,
+        fallback:
+            tier.fallback?.map((name) => tierIndex.get(name)!) ?? defaultFallback(index, config.tiers.length),
+        targets: tier.targets.map((target) => {
+            const provider = deps.providers.get(target.provider)!;
+            return {
+                tier: tier.name,
+                tierIndex: index,
+                provider,
+                model: target.model,
+                key: `${target.provider}/${target.model}`,
+                settings: {
+                    maxRetries: target.maxRetries ?? r.maxRetries,
+                    attemptTimeoutMs: target.attemptTimeoutMs ?? r.attemptTimeoutMs,
+                    firstTokenTimeoutMs: target.firstTokenTimeoutMs ?? r.firstTokenTimeoutMs,
+                    ttftBudgetMs:
+                        target.ttftBudgetMs === undefined ? config.breaker.ttftBudgetMs : target.ttftBudgetMs,
+                },
+                breaker: deps.breakerFor(target.provider, target.model),
+                price: priceOf(config.prices, target.provider, target.model),
+            };
+        }),
+    }));
+}
+
+/** The ordered targets for a request decided to `tierIndex`; `pinned` (provider/model key) goes first in its tier. */
+export function buildPlan(
+    tiers: readonly ResolvedTier[],
+    tierIndex: number,
+    pinned?: string,
+): ResolvedTarget[] {
+    const tier = tiers[tierIndex]!;
+    const plan: ResolvedTarget[] = [];
+    const seen = new Set<string>();
+    const add = (target: ResolvedTarget): void => {
+        if (seen.has(target.key)) return;
+        seen.add(target.key);
+        plan.push(target);
+    };
+    const pinnedTarget = pinned === undefined ? undefined : tier.targets.find((t) => t.key === pinned);
+    if (pinnedTarget) add(pinnedTarget);
+    for (const target of tier.targets) add(target);
+    for (const fallback of tier.fallback) for (const target of tiers[fallback]!.targets) add(target);
+    return plan;
+}
+
+/** Whether an error moves the request to the next target: retryable ones always, others if configured. */
+export function fallsBack(
+    error: { code: ErrorCode; retryable: boolean },
+    fallbackOn: ReadonlySet<ErrorCode>,
+): boolean {
+    return error.retryable || fallbackOn.has(error.code);
+}

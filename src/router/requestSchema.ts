@@ -1,0 +1,103 @@
+/**
+ * Validation of callers' requests at the router's edge: one zod schema mirroring types.ts. Requests are
+ * checked, not rewritten (the parsed value is discarded and the caller's object used), so validation
+ * costs one pass and no copy; the checks that need the config (tier names) follow in the router.
+ */
+import { z } from "zod";
+import { InvalidArgumentError } from "../errors/ServiceError.js";
+import type { ChatRequest } from "./types.js";
+
+/**
+ * Free-form JSON objects (tool arguments, input schemas) are checked for shape only, not copied field by
+ * field: they can be large, and a parse that clones them costs garbage on every request.
+ */
+const jsonObject = z.custom<Record<string, unknown>>(
+    (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+    { message: "expected a JSON object" },
+);
+
+const text = z.object({ type: z.literal("text"), text: z.string() }).strict();
+const toolCall = z
+    .object({
+        type: z.literal("tool_call"),
+        id: z.string().min(1),
+        name: z.string().min(1),
+        arguments: jsonObject,
+    })
+    .strict();
+const toolResult = z
+    .object({
+        type: z.literal("tool_result"),
+        tool_call_id: z.string().min(1),
+        content: z.string(),
+        is_error: z.boolean().optional(),
+    })
+    .strict();
+
+// Discriminated unions: zod picks the branch by the tag instead of trying each (2-3x faster on long histories).
+const message = z.discriminatedUnion("role", [
+    z
+        .object({
+            role: z.literal("user"),
+            content: z.union([z.string(), z.array(z.discriminatedUnion("type", [text, toolResult]))]),
+        })
+        .strict(),
+    z
+        .object({
+            role: z.literal("assistant"),
+            content: z.union([z.string(), z.array(z.discriminatedUnion("type", [text, toolCall]))]),
+        })
+        .strict(),
+]);
+
+export const chatRequestSchema = z
+    .object({
+        system: z.string().optional(),
+        messages: z.array(message).min(1, "messages needs at least one message"),
+        tools: z
+            .array(
+                z
+                    .object({
+                        name: z
+                            .string()
+                            .regex(
+                                /^[A-Za-z0-9_-]{1,128}$/,
+                                "tool names use letters, digits, '_' and '-' (both providers' rule)",
+                            ),
+                        description: z.string().optional(),
+                        input_schema: jsonObject,
+                    })
+                    .strict(),
+            )
+            .optional(),
+        tool_choice: z
+            .union([z.enum(["auto", "none", "required"]), z.object({ name: z.string().min(1) }).strict()])
+            .optional(),
+        max_tokens: z.number().int().min(1).optional(),
+        temperature: z.number().min(0).max(2).optional(),
+        stop: z.array(z.string().min(1, "stop sequences cannot be empty")).optional(),
+        hints: z
+            .object({
+                session_id: z.string().min(1).optional(),
+                task_type: z.string().min(1).optional(),
+                tags: z.array(z.string().min(1)).optional(),
+                latency_budget_ms: z.number().min(0).optional(),
+                namespace: z.string().min(1).optional(),
+                tier: z.string().min(1).optional(),
+                no_cache: z.boolean().optional(),
+            })
+            .strict()
+            .optional(),
+    })
+    .strict();
+
+/** Throws InvalidArgumentError naming every problem (path: message). */
+export function validateRequest(request: unknown): ChatRequest {
+    const result = chatRequestSchema.safeParse(request);
+    if (result.success) return request as ChatRequest;
+    const problems = result.error.issues.map((issue) => {
+        const path = issue.path.length > 0 ? issue.path.join(".") : "(request)";
+        return `${path}: ${issue.message}`;
+    });
+    throw new InvalidArgumentError(`invalid chat request: ${problems.join("; ")}`);
+}

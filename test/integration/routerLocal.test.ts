@@ -1,0 +1,212 @@
+/**
+ * The router's local tier against a real tiercel gRPC server (the real engine on the tiny fixture GGUFs,
+ * one thread), through LocalProvider's @grpc/grpc-js client: answers identical to calling the server
+ * directly, stop sequences and finish reasons, cancellation reaching the server, and the server's error
+ * trailers driving fallbacks to a hosted tier (a local fake Anthropic server).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ErrorCode } from "../../src/errors/codes.js";
+import { collectStream } from "../../src/router/collectStream.js";
+import type { RouterConfigInput } from "../../src/router/config.js";
+import { createRouter } from "../../src/router/createRouter.js";
+import type { Router } from "../../src/router/ModelRouter.js";
+import type { ChatRequest } from "../../src/router/types.js";
+import { silentLogger } from "../../src/util/logger.js";
+import {
+    anthropicMessage,
+    anthropicText,
+    startFakeAnthropicServer,
+    type FakeAnthropicServer,
+} from "../helpers/fakeAnthropicServer.js";
+import { metricValue, startTestServer, type TestServer } from "../helpers/startTestServer.js";
+
+let server: TestServer;
+let anthropic: FakeAnthropicServer;
+const routers: Router[] = [];
+
+beforeAll(async () => {
+    // threads: 1 — two llama.cpp threads on this shared 2-core machine are ~100x slower (FACTS.md).
+    [server, anthropic] = await Promise.all([
+        startTestServer({ engine: { threads: 1 } }),
+        startFakeAnthropicServer(),
+    ]);
+});
+
+afterEach(async () => {
+    await Promise.all(routers.splice(0).map((r) => r.close()));
+    anthropic.reset();
+});
+
+afterAll(async () => {
+    await Promise.all([server.close(), anthropic.close()]);
+});
+
+function makeRouter(
+    overrides: Partial<RouterConfigInput> = {},
+    localAddress = server.addresses.grpcAddress,
+): Router {
+    const router = createRouter(
+        {
+            providers: {
+                local: { type: "local", address: localAddress },
+                anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            },
+            tiers: [
+                { name: "local", targets: [{ provider: "local", model: "t" }] },
+                { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
+            ],
+            prices: { "local/t": { inputPerMTok: 0, outputPerMTok: 0 } },
+            reliability: { maxRetries: 0, backoffBaseMs: 1 },
+            cache: { enabled: false },
+            ...overrides,
+        },
+        { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-cccccccccccccccccccc" }, logger: silentLogger },
+    );
+    routers.push(router);
+    return router;
+}
+
+const chat: ChatRequest = {
+    system: "You complete Python.",
+    messages: [{ role: "user", content: "def fib(n):" }],
+    max_tokens: 12,
+    temperature: 0,
+};
+const direct = () =>
+    server.generate({
+        messages: [
+            { role: "system", content: "You complete Python." },
+            { role: "user", content: "def fib(n):" },
+        ],
+        model: "t",
+        max_tokens: 12,
+        temperature: 0,
+    });
+
+describe("the local tier through the router", () => {
+    it("complete() returns what the server's Generate returns, with the routing record", async () => {
+        const expected = await direct();
+        const router = makeRouter();
+        const response = await router.complete(chat);
+        expect(response.content).toEqual(expected.text === "" ? [] : [{ type: "text", text: expected.text }]);
+        expect(response.usage).toEqual({
+            input_tokens: expected.usage?.prompt_tokens,
+            output_tokens: expected.usage?.completion_tokens,
+        });
+        expect(response.stop_reason).toBe(
+            expected.finish_reason === "FINISH_REASON_LENGTH" ? "max_tokens" : "end_turn",
+        );
+        expect(response.routing).toMatchObject({
+            tier: "local",
+            provider: "local",
+            model_used: "t",
+            cost_usd: 0,
+            outcome: "ok",
+        });
+    });
+
+    it("stream() yields the same text, chunk by chunk", async () => {
+        const expected = await direct();
+        const router = makeRouter();
+        const events = [];
+        for await (const event of router.stream(chat)) events.push(event);
+        expect(events[0]).toMatchObject({ type: "message_start", tier: "local", provider: "local" });
+        const text = events.flatMap((e) => (e.type === "text_delta" ? [e.text] : [])).join("");
+        expect(text).toBe(expected.text);
+        const end = events.at(-1);
+        expect(end?.type).toBe("message_end");
+        if (end?.type === "message_end") {
+            expect(end.usage.output_tokens).toBe(expected.usage?.completion_tokens);
+            expect(end.routing.ttft_ms).not.toBeNull();
+        }
+    });
+
+    it("passes a stop sequence through and reports it", async () => {
+        const free = await server.generate({
+            messages: [{ role: "user", content: "hi" }],
+            model: "t",
+            max_tokens: 32,
+            temperature: 0,
+        });
+        const cut = free.text.slice(4, 7);
+        const router = makeRouter();
+        const response = await collectStream(
+            router.stream({
+                messages: [{ role: "user", content: "hi" }],
+                max_tokens: 32,
+                temperature: 0,
+                stop: [cut],
+            }),
+        );
+        expect(response).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: cut });
+        expect(response.content).toEqual(
+            [{ type: "text", text: free.text.slice(0, free.text.indexOf(cut)) }].filter((p) => p.text !== ""),
+        );
+    });
+
+    it("a caller's cancel reaches the server (the GenerateStream call is cancelled)", async () => {
+        const series = 'tiercel_requests_total{method="GenerateStream",code="CANCELLED"}';
+        const before = metricValue(await server.metricsText(), series) ?? 0;
+        const router = makeRouter();
+        const controller = new AbortController();
+        const received: string[] = [];
+        await expect(
+            (async () => {
+                for await (const event of router.stream(
+                    { ...chat, max_tokens: 400 },
+                    { signal: controller.signal },
+                )) {
+                    received.push(event.type);
+                    if (event.type === "text_delta") controller.abort();
+                }
+            })(),
+        ).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+        expect(received).toContain("text_delta");
+        await expect
+            .poll(async () => metricValue(await server.metricsText(), series) ?? 0, { timeout: 10_000 })
+            .toBe(before + 1);
+    });
+
+    it("the server's E_MODEL_NOT_FOUND trailer moves the request to the hosted tier", async () => {
+        const router = makeRouter({
+            tiers: [
+                { name: "local", targets: [{ provider: "local", model: "no-such-model" }] },
+                { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
+            ],
+        });
+        anthropic.enqueue(anthropicMessage(anthropicText("hosted")));
+        const response = await router.complete(chat);
+        expect(response.routing.attempts[0]).toMatchObject({
+            provider: "local",
+            outcome: "error",
+            error_code: ErrorCode.ModelNotFound,
+        });
+        expect(response.routing).toMatchObject({ tier: "mid", fallback: true });
+        expect(response.content).toEqual([{ type: "text", text: "hosted" }]);
+    });
+
+    it("requests with tools skip the local tier (no tool calling) and are answered by the hosted tier", async () => {
+        const router = makeRouter();
+        anthropic.enqueue(anthropicMessage(anthropicText("with tools")));
+        const response = await router.complete({
+            ...chat,
+            tools: [{ name: "read", input_schema: { type: "object" } }],
+        });
+        expect(response.routing.attempts[0]).toMatchObject({
+            provider: "local",
+            outcome: "skipped_unsupported",
+        });
+        expect(response.routing.provider).toBe("anthropic");
+    });
+
+    it("an unreachable local server is E_PROVIDER_UNAVAILABLE, and the hosted tier answers", async () => {
+        const router = makeRouter({}, "127.0.0.1:1");
+        anthropic.enqueue(anthropicMessage(anthropicText("hosted")));
+        const response = await router.complete(chat);
+        expect(response.routing.attempts[0]).toMatchObject({
+            provider: "local",
+            error_code: ErrorCode.ProviderUnavailable,
+        });
+        expect(response.routing.provider).toBe("anthropic");
+    });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import {
+    fromFinishReason,
+    fromGenerateResponse,
+    renderContent,
+    toGenerateRequest,
+} from "../../../src/providers/local/transform.js";
+
+describe("local tier translation", () => {
+    it("renders the conversation as chat messages, tool traffic as readable text", () => {
+        const request = toGenerateRequest({
+            model: "tiercel-code-target",
+            max_tokens: 64,
+            temperature: 0,
+            stop: ["\n\n"],
+            system: "complete code",
+            hints: { session_id: "s1" },
+            messages: [
+                { role: "user", content: "def add(a, b):" },
+                {
+                    role: "assistant",
+                    content: [{ type: "tool_call", id: "t", name: "read", arguments: { path: "a.py" } }],
+                },
+                {
+                    role: "user",
+                    content: [
+                        { type: "tool_result", tool_call_id: "t", content: "x = 1", is_error: true },
+                        { type: "text", text: "go on" },
+                    ],
+                },
+            ],
+        });
+        expect(request).toEqual({
+            messages: [
+                { role: "system", content: "complete code" },
+                { role: "user", content: "def add(a, b):" },
+                { role: "assistant", content: '[tool call read {"path":"a.py"}]' },
+                { role: "user", content: "[tool result (error)]\nx = 1\ngo on" },
+            ],
+            model: "tiercel-code-target",
+            max_tokens: 64,
+            temperature: 0,
+            stop: ["\n\n"],
+            session_id: "s1",
+        });
+        expect(renderContent({ role: "user", content: "plain" })).toBe("plain");
+    });
+
+    it.each([
+        ["FINISH_REASON_EOS", ["x"], { stop_reason: "end_turn", stop_sequence: null }],
+        ["FINISH_REASON_LENGTH", undefined, { stop_reason: "max_tokens", stop_sequence: null }],
+        ["FINISH_REASON_STOP_SEQUENCE", ["END"], { stop_reason: "stop_sequence", stop_sequence: "END" }],
+        // With several stop strings the server does not say which one matched.
+        ["FINISH_REASON_STOP_SEQUENCE", ["A", "B"], { stop_reason: "stop_sequence", stop_sequence: null }],
+        ["FINISH_REASON_UNSPECIFIED", undefined, undefined],
+    ] as const)("%s with stop %j", (reason, stop, expected) => {
+        expect(fromFinishReason(reason, stop)).toEqual(expected);
+    });
+
+    it("a response without a finish reason is not an answer", () => {
+        const base = {
+            text: "x",
+            token_ids: [1],
+            usage: { prompt_tokens: 3, completion_tokens: 1 },
+            stats: null,
+        };
+        const request = { model: "", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
+        expect(
+            fromGenerateResponse({ ...base, finish_reason: "FINISH_REASON_UNSPECIFIED" }, request, "local"),
+        ).toBeUndefined();
+        expect(
+            fromGenerateResponse({ ...base, finish_reason: "FINISH_REASON_EOS" }, request, "local"),
+        ).toEqual({
+            content: [{ type: "text", text: "x" }],
+            stop_reason: "end_turn",
+            stop_sequence: null,
+            usage: { input_tokens: 3, output_tokens: 1 },
+            model: "local",
+        });
+    });
+});

@@ -1,0 +1,194 @@
+import { describe, expect, it } from "vitest";
+import { cacheKeys, canonicalJson, jaccard, normalizeText, trigrams } from "../../../src/router/cacheKey.js";
+import { ResponseCache, type CachedAnswer } from "../../../src/router/ResponseCache.js";
+import type { ChatRequest, CompletionResult } from "../../../src/router/types.js";
+
+const history: ChatRequest["messages"] = [
+    { role: "user", content: "read src/app.ts" },
+    {
+        role: "assistant",
+        content: [{ type: "tool_call", id: "t1", name: "read", arguments: { path: "src/app.ts" } }],
+    },
+    { role: "user", content: [{ type: "tool_result", tool_call_id: "t1", content: "export const x = 1;" }] },
+    { role: "assistant", content: "It exports x." },
+];
+
+const request = (last: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+    system: "You are a coding agent.",
+    messages: [...history, { role: "user", content: last }],
+    tools: [{ name: "read", input_schema: { type: "object", properties: { path: { type: "string" } } } }],
+    ...extra,
+});
+
+const keys = (r: ChatRequest, namespace = "repo", tier = "mid") => cacheKeys(r, namespace, tier, 1024);
+
+const answer = (text: string, overrides: Partial<CompletionResult> = {}): CachedAnswer => ({
+    result: {
+        content: [{ type: "text", text }],
+        stop_reason: "end_turn",
+        stop_sequence: null,
+        usage: { input_tokens: 10, output_tokens: 3 },
+        model: "m",
+        ...overrides,
+    },
+    tier: "mid",
+    provider: "anthropic",
+    model: "sonnet",
+});
+
+function setup(
+    overrides: { ttlMs?: number; maxEntries?: number; minSimilarity?: number; near?: boolean } = {},
+) {
+    let now = 0;
+    const cache = new ResponseCache({
+        ttlMs: overrides.ttlMs ?? 1_000,
+        maxEntries: overrides.maxEntries ?? 100,
+        maxEntryChars: 1_000,
+        nearDuplicate: {
+            enabled: overrides.near ?? true,
+            minSimilarity: overrides.minSimilarity ?? 0.8,
+            maxCandidates: 4,
+        },
+        now: () => now,
+    });
+    return { cache, advance: (ms: number) => (now += ms) };
+}
+
+describe("cache keys", () => {
+    it("equal requests share a key whatever their object key order", () => {
+        const a = request("what does it import?");
+        const b: ChatRequest = { tools: a.tools, messages: a.messages, system: a.system };
+        expect(keys(a).exact).toBe(keys(b).exact);
+        expect(canonicalJson({ b: 1, a: [{ y: 2, x: undefined }] })).toBe('{"a":[{"y":2}],"b":1}');
+    });
+
+    it.each([
+        ["system", { system: "other" }],
+        ["tools", { tools: [] }],
+        ["tool_choice", { tool_choice: "required" }],
+        ["temperature", { temperature: 0.5 }],
+        ["stop", { stop: ["END"] }],
+    ] as const)("a different %s is a different exact key and a different context", (_field, extra) => {
+        const a = keys(request("q"));
+        const b = keys(request("q", extra));
+        expect(b.exact).not.toBe(a.exact);
+        expect(b.context).not.toBe(a.context);
+    });
+
+    it("namespace and tier scope the keys", () => {
+        expect(keys(request("q"), "repo-a").exact).not.toBe(keys(request("q"), "repo-b").exact);
+        expect(keys(request("q"), "repo", "mid").context).not.toBe(
+            keys(request("q"), "repo", "frontier").context,
+        );
+    });
+
+    it("only a last user turn of plain text may match approximately", () => {
+        expect(keys(request("q")).context).not.toBeNull();
+        const toolTurn: ChatRequest = { messages: history.slice(0, 3) };
+        expect(keys(toolTurn).context).toBeNull();
+        const assistantLast: ChatRequest = { messages: history };
+        expect(keys(assistantLast).context).toBeNull();
+    });
+
+    it("trigram similarity", () => {
+        expect(normalizeText("  Hello\n\tWORLD ")).toBe("hello world");
+        expect(jaccard(trigrams("abcd"), trigrams("abcd"))).toBe(1);
+        expect(jaccard(trigrams("abcd"), trigrams("wxyz"))).toBe(0);
+        expect(jaccard(trigrams("abcde"), trigrams("abcdf"))).toBeCloseTo(2 / 4);
+    });
+});
+
+describe("ResponseCache", () => {
+    it("hits exactly, and misses anything else", () => {
+        const { cache } = setup();
+        expect(cache.store(keys(request("what does it import?")), answer("nothing"))).toBe(true);
+        expect(cache.lookup(keys(request("what does it import?")))).toMatchObject({
+            match: "exact",
+            similarity: 1,
+        });
+        expect(cache.lookup(keys(request("delete the repo")))).toBeUndefined();
+        expect(cache.lookup(keys(request("what does it import?"), "other-repo"))).toBeUndefined();
+    });
+
+    it("hits a near-duplicate last user turn when system, tools and history are identical", () => {
+        const { cache } = setup();
+        cache.store(keys(request("What does this module import?")), answer("nothing"));
+        const hit = cache.lookup(keys(request("what does this  module import ?")));
+        expect(hit?.match).toBe("near_duplicate");
+        expect(hit?.answer.result.content).toEqual([{ type: "text", text: "nothing" }]);
+        // The same near-duplicate with a different history is not a hit.
+        const otherHistory: ChatRequest = {
+            ...request("what does this  module import ?"),
+            messages: [
+                { role: "user", content: "hi" },
+                { role: "user", content: "what does this  module import ?" },
+            ],
+        };
+        expect(cache.lookup(keys(otherHistory))).toBeUndefined();
+        // Nor with different tools.
+        expect(cache.lookup(keys(request("what does this  module import ?", { tools: [] })))).toBeUndefined();
+    });
+
+    it("a dissimilar last turn is a miss, and near-duplicates can be turned off", () => {
+        const { cache } = setup({ minSimilarity: 0.9 });
+        cache.store(keys(request("What does this module import?")), answer("nothing"));
+        expect(cache.lookup(keys(request("What does this module export?")))).toBeUndefined();
+        const off = setup({ near: false }).cache;
+        off.store(keys(request("What does this module import?")), answer("nothing"));
+        expect(off.lookup(keys(request("what does this module import?")))).toBeUndefined();
+    });
+
+    it("never stores tool calls", () => {
+        const { cache } = setup();
+        const toolAnswer = answer("", {
+            content: [{ type: "tool_call", id: "t", name: "read", arguments: {} }],
+            stop_reason: "tool_use",
+        });
+        expect(cache.store(keys(request("q")), toolAnswer)).toBe(false);
+        const mixed = answer("x", {
+            content: [
+                { type: "text", text: "let me look" },
+                { type: "tool_call", id: "t", name: "read", arguments: {} },
+            ],
+            stop_reason: "end_turn",
+        });
+        expect(cache.store(keys(request("q")), mixed)).toBe(false);
+        expect(cache.lookup(keys(request("q")))).toBeUndefined();
+    });
+
+    it("never stores answers above maxEntryChars", () => {
+        const { cache } = setup();
+        expect(cache.store(keys(request("q")), answer("x".repeat(1_001)))).toBe(false);
+    });
+
+    it("expires entries after the TTL", () => {
+        const { cache, advance } = setup({ ttlMs: 1_000 });
+        cache.store(keys(request("What does this module import?")), answer("nothing"));
+        advance(999);
+        expect(cache.lookup(keys(request("What does this module import?")))).toBeDefined();
+        advance(1);
+        expect(cache.lookup(keys(request("What does this module import?")))).toBeUndefined();
+        expect(cache.lookup(keys(request("what does this module import?")))).toBeUndefined();
+        expect(cache.size).toBe(0);
+    });
+
+    it("evicts the least recently used entry", () => {
+        const { cache } = setup({ maxEntries: 2 });
+        cache.store(keys(request("a")), answer("A"));
+        cache.store(keys(request("b")), answer("B"));
+        cache.lookup(keys(request("a")));
+        cache.store(keys(request("c")), answer("C"));
+        expect(cache.lookup(keys(request("b")))).toBeUndefined();
+        expect(cache.lookup(keys(request("a")))).toBeDefined();
+        expect(cache.lookup(keys(request("c")))).toBeDefined();
+    });
+
+    it("clears one namespace", () => {
+        const { cache } = setup();
+        cache.store(keys(request("a"), "repo-a"), answer("A"));
+        cache.store(keys(request("a"), "repo-b"), answer("B"));
+        expect(cache.clear("repo-a")).toBe(1);
+        expect(cache.lookup(keys(request("a"), "repo-a"))).toBeUndefined();
+        expect(cache.lookup(keys(request("a"), "repo-b"))).toBeDefined();
+    });
+});

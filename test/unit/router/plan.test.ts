@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { parseRouterConfig } from "../../../src/router/config.js";
+import { buildPlan, defaultFallback, fallsBack, resolveTiers } from "../../../src/router/plan.js";
+import { ErrorCode } from "../../../src/errors/codes.js";
+import { ScriptedProvider } from "./scriptedProvider.js";
+
+const config = parseRouterConfig({
+    providers: { a: { type: "anthropic" }, o: { type: "openai" }, l: { type: "local" } },
+    tiers: [
+        { name: "local", targets: [{ provider: "l", model: "" }] },
+        {
+            name: "mid",
+            targets: [
+                { provider: "a", model: "haiku" },
+                { provider: "o", model: "mini", maxRetries: 3 },
+            ],
+        },
+        {
+            name: "frontier",
+            targets: [
+                { provider: "a", model: "opus", ttftBudgetMs: null },
+                { provider: "a", model: "haiku" },
+            ],
+        },
+        { name: "pinned", targets: [{ provider: "o", model: "codex" }], fallback: ["mid"] },
+    ],
+    reliability: { maxRetries: 1, attemptTimeoutMs: 5_000 },
+});
+const providers = new Map(["a", "o", "l"].map((id) => [id, new ScriptedProvider(id)]));
+const tiers = resolveTiers(config, { providers, breakerFor: () => undefined });
+const keys = (plan: ReturnType<typeof buildPlan>) => plan.map((t) => `${t.tier}:${t.key}`);
+
+describe("route plans", () => {
+    it("default fallback: higher tiers ascending, then lower tiers descending", () => {
+        expect(defaultFallback(1, 4)).toEqual([2, 3, 0]);
+        expect(defaultFallback(0, 3)).toEqual([1, 2]);
+        expect(defaultFallback(2, 3)).toEqual([1, 0]);
+    });
+
+    it("tries the tier's targets in order, then the fallback tiers', each provider/model once", () => {
+        expect(keys(buildPlan(tiers, 1))).toEqual([
+            "mid:a/haiku",
+            "mid:o/mini",
+            "frontier:a/opus", // frontier's a/haiku is a duplicate of mid's
+            "pinned:o/codex",
+            "local:l/",
+        ]);
+    });
+
+    it("an explicit fallback list replaces the default", () => {
+        expect(keys(buildPlan(tiers, 3))).toEqual(["pinned:o/codex", "mid:a/haiku", "mid:o/mini"]);
+    });
+
+    it("a session's pinned target goes first within its tier", () => {
+        expect(keys(buildPlan(tiers, 1, "o/mini")).slice(0, 2)).toEqual(["mid:o/mini", "mid:a/haiku"]);
+        // A pin naming a target outside the tier changes nothing.
+        expect(keys(buildPlan(tiers, 1, "a/opus")).slice(0, 2)).toEqual(["mid:a/haiku", "mid:o/mini"]);
+    });
+
+    it("resolves per-target settings over the reliability and breaker defaults", () => {
+        const [haiku, mini] = tiers[1]!.targets;
+        expect(haiku!.settings).toEqual({
+            maxRetries: 1,
+            attemptTimeoutMs: 5_000,
+            firstTokenTimeoutMs: 30_000,
+            ttftBudgetMs: 10_000,
+        });
+        expect(mini!.settings.maxRetries).toBe(3);
+        expect(tiers[2]!.targets[0]!.settings.ttftBudgetMs).toBeNull();
+    });
+
+    it("falls back on retryable errors and on the configured codes only", () => {
+        const fallbackOn = new Set([ErrorCode.ProviderAuth]);
+        expect(fallsBack({ code: ErrorCode.ProviderOverloaded, retryable: true }, fallbackOn)).toBe(true);
+        expect(fallsBack({ code: ErrorCode.ProviderAuth, retryable: false }, fallbackOn)).toBe(true);
+        expect(fallsBack({ code: ErrorCode.ProviderBadRequest, retryable: false }, fallbackOn)).toBe(false);
+    });
+});
