@@ -308,7 +308,18 @@ describe("Anthropic through @anthropic-ai/sdk", () => {
     });
 
     it("a slow first token is abandoned at firstTokenTimeoutMs (the request is cancelled upstream) and falls back", async () => {
-        const router = makeRouter({ reliability: { maxRetries: 0, firstTokenTimeoutMs: 50 } });
+        // Only the slow target gets the tight budget: on a loaded machine the fallback's first token may
+        // take longer than 50 ms too, and this test is about abandoning the slow one.
+        const router = makeRouter({
+            reliability: { maxRetries: 0 },
+            tiers: [
+                {
+                    name: "mid",
+                    targets: [{ provider: "anthropic", model: "claude-sonnet-5-5", firstTokenTimeoutMs: 50 }],
+                },
+                { name: "frontier", targets: [{ provider: "openai", model: "gpt-5.1-codex" }] },
+            ],
+        });
         const frames = anthropicFrames(anthropicText("late"));
         const contentAt = frames.findIndex((f) => f.event === "content_block_delta");
         frames[contentAt] = { ...frames[contentAt]!, delayMs: 5_000 };
