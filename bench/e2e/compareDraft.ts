@@ -50,6 +50,12 @@ interface Totals {
     accepted: number;
     predicted: number[];
     measured: number[];
+    /** Per request: time to first token (ms). */
+    ttftMs: number[];
+    /** Per generated token after the first: its share of the gap since the previous chunk (ms). */
+    itlMs: number[];
+    /** Per request: end-to-end latency (ms). */
+    e2eMs: number[];
 }
 
 export function readSet(name: string): string[] {
@@ -64,12 +70,19 @@ async function run(
     prompt: string,
     spec: SystemSpec,
     maxTokens: number,
+    itlMs: number[],
 ): Promise<GenerationStats> {
+    let last = 0;
     for await (const chunk of engine.generate({
         prompt,
         maxTokens,
         speculation: { mode: spec.mode, maxDraftTokens: spec.k },
     })) {
+        const now = performance.now();
+        // A speculative step delivers several tokens at once: each gets an equal share of the gap.
+        if (last !== 0)
+            for (let i = 0; i < chunk.tokens.length; i++) itlMs.push((now - last) / chunk.tokens.length);
+        if (chunk.tokens.length > 0) last = now;
         if (chunk.finish) return chunk.finish.stats;
     }
     throw new Error("no final chunk");
@@ -82,6 +95,8 @@ function add(t: Totals, s: GenerationStats): void {
     t.accepted += s.spec.acceptedTokens;
     t.predicted.push(s.speculation.predictedSpeedup);
     t.measured.push(s.measuredSpeedup);
+    t.ttftMs.push(s.ttftMs);
+    t.e2eMs.push(s.totalMs);
 }
 
 const empty = (): Totals => ({
@@ -91,7 +106,15 @@ const empty = (): Totals => ({
     accepted: 0,
     predicted: [],
     measured: [],
+    ttftMs: [],
+    itlMs: [],
+    e2eMs: [],
 });
+const percentile = (xs: number[], q: number): number => {
+    if (xs.length === 0) return 0;
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 export interface CompareDraftResult {
@@ -141,9 +164,10 @@ export async function runCompareDraft({
             const t = empty();
             if (spec.mode === "auto") {
                 warmup[set] = empty();
-                for (const p of prompts) add(warmup[set], await run(engine, p, spec, maxTokens));
+                for (const p of prompts)
+                    add(warmup[set], await run(engine, p, spec, maxTokens, warmup[set].itlMs));
             }
-            for (const p of prompts) add(t, await run(engine, p, spec, maxTokens));
+            for (const p of prompts) add(t, await run(engine, p, spec, maxTokens, t.itlMs));
             results[set][spec.name] = t;
             onProgress?.(
                 (sets.indexOf(set) * systems.length + systems.indexOf(spec) + 1) /
@@ -162,8 +186,8 @@ export async function runCompareDraft({
         "",
     ];
     lines.push(
-        "| set | system | tok/s | × OFF | acceptance | predicted × | measured × |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| set | system | tok/s | × OFF | acceptance | predicted × | measured × | TTFT p50 ms | ITL p50 / p99 ms | e2e p50 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     const summary: CompareDraftResult["summary"] = {};
     for (const [set, bySystem] of Object.entries(results)) {
@@ -176,7 +200,7 @@ export async function runCompareDraft({
             if (!best[family] || tps > best[family].tps) best[family] = { name, tps };
             const acc = t.drafted ? (t.accepted / t.drafted).toFixed(2) : "–";
             lines.push(
-                `| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${mean(t.predicted).toFixed(2)} | ${mean(t.measured).toFixed(2)} |`,
+                `| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${mean(t.predicted).toFixed(2)} | ${mean(t.measured).toFixed(2)} | ${percentile(t.ttftMs, 0.5).toFixed(1)} | ${percentile(t.itlMs, 0.5).toFixed(2)} / ${percentile(t.itlMs, 0.99).toFixed(2)} | ${percentile(t.e2eMs, 0.5).toFixed(0)} |`,
             );
         }
         const bestFixed = Math.max(best.ngram!.tps, best.draft!.tps, offTps);
@@ -187,7 +211,7 @@ export async function runCompareDraft({
             bestDraft: best.draft!,
         };
         lines.push(
-            `| ${set} | **AUTO / best fixed** | | **${(best.auto!.tps / bestFixed).toFixed(2)}** | | | |`,
+            `| ${set} | **AUTO / best fixed** | | **${(best.auto!.tps / bestFixed).toFixed(2)}** | | | | | | |`,
         );
     }
     const table = lines.join("\n");
