@@ -61,11 +61,11 @@ async function main(): Promise<void> {
     // Phases and their rough share of the run, for the progress bar.
     const phases: [string, number][] = [
         ["micro", 0.02],
-        ["bundled", quick ? 0.7 : 0.35],
-        ["baselines", quick ? 0.2 : 0.1],
+        ["bundled", quick ? 0.4 : 0.3],
+        ["baselines", quick ? 0.3 : 0.1],
     ];
-    if (!quick) phases.push(["scaled", 0.4], ["prefix", 0.13]);
-    else phases.push(["prefix", 0.08]);
+    if (!quick) phases.push(["scaled", 0.35], ["load", 0.1], ["prefix", 0.13]);
+    else phases.push(["load", 0.2], ["prefix", 0.08]);
     let base = 0;
     const phase = (name: string) => {
         const share = phases.find((p) => p[0] === name)![1];
