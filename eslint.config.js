@@ -3,7 +3,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/**", "node_modules/**", "scratch/**", ".ci/**", "src/grpc/generated/**", "models/.cache/**", "bench/results/**"] },
+    {
+        ignores: [
+            "dist/**",
+            "node_modules/**",
+            "scratch/**",
+            ".ci/**",
+            "src/grpc/generated/**",
+            "models/.cache/**",
+            "bench/results/**",
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {
@@ -12,10 +22,16 @@ export default tseslint.config(
         },
         rules: {
             "@typescript-eslint/no-floating-promises": "error",
-            "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
+            "@typescript-eslint/restrict-template-expressions": [
+                "error",
+                { allowNumber: true, allowBoolean: true },
+            ],
             "@typescript-eslint/no-unnecessary-condition": ["error", { allowConstantLoopConditions: true }],
             "@typescript-eslint/no-non-null-assertion": "off",
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+            ],
         },
     },
     {

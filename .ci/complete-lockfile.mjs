@@ -12,11 +12,34 @@ const packages = lock.packages;
 
 function platformOf(name) {
     const id = name.split("/")[1];
-    const os = /darwin|mac/.test(id) ? "darwin" : /win32|win-/.test(id) ? "win32" : /android/.test(id) ? "android"
-        : /freebsd/.test(id) ? "freebsd" : /openbsd/.test(id) ? "openbsd" : /openharmony/.test(id) ? "openharmony" : "linux";
-    const cpu = /arm64|aarch64/.test(id) ? "arm64" : /armv7|arm-|armv7l|-arm$|arm-gnueabihf|arm-musleabihf|arm-eabi/.test(id) ? "arm"
-        : /riscv64/.test(id) ? "riscv64" : /loong64/.test(id) ? "loong64" : /ppc64/.test(id) ? "ppc64" : /s390x/.test(id) ? "s390x"
-        : /ia32/.test(id) ? "ia32" : "x64";
+    const os = /darwin|mac/.test(id)
+        ? "darwin"
+        : /win32|win-/.test(id)
+          ? "win32"
+          : /android/.test(id)
+            ? "android"
+            : /freebsd/.test(id)
+              ? "freebsd"
+              : /openbsd/.test(id)
+                ? "openbsd"
+                : /openharmony/.test(id)
+                  ? "openharmony"
+                  : "linux";
+    const cpu = /arm64|aarch64/.test(id)
+        ? "arm64"
+        : /armv7|arm-|armv7l|-arm$|arm-gnueabihf|arm-musleabihf|arm-eabi/.test(id)
+          ? "arm"
+          : /riscv64/.test(id)
+            ? "riscv64"
+            : /loong64/.test(id)
+              ? "loong64"
+              : /ppc64/.test(id)
+                ? "ppc64"
+                : /s390x/.test(id)
+                  ? "s390x"
+                  : /ia32/.test(id)
+                    ? "ia32"
+                    : "x64";
     const libc = os !== "linux" ? undefined : /musl/.test(id) ? "musl" : "glibc";
     return { os, cpu, libc };
 }
@@ -40,6 +63,8 @@ for (const [path, meta] of Object.entries(packages)) {
         added++;
     }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+    Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))),
+);
 writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
 console.log(`added ${added} platform entries to package-lock.json`);
