@@ -12,6 +12,7 @@ import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { bundledModelPath } from "../test/helpers/bundledModels.js";
 import { barChartSvg, type BarGroup } from "./chart.js";
+import { benchThreads } from "./threads.js";
 import { readSet, runCompareDraft, type CompareDraftResult } from "./e2e/compareDraft.js";
 import { runNlcBaselines, type BaselineResult } from "./e2e/nlcBaselines.js";
 import { runPrefixReuse, type PrefixReuseResult } from "./e2e/prefixReuse.js";
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
         `# tiercel bench — ${new Date().toISOString()}${quick ? " (quick)" : ""}`,
         "",
         `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Versions: ${JSON.stringify(versions())}.`,
-        "Ratios are measured in this run (same prompts, same machine); absolute figures vary with machine load.",
+        `Ratios are measured in this run (same prompts, same machine); absolute figures vary with machine load. Engine threads: ${benchThreads} (TIERCEL_BENCH_THREADS).`,
         "",
         bundled.table,
         "",

@@ -20,6 +20,7 @@ import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import type { GenerationStats } from "../../src/engine/types.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
+import { benchThreads } from "../threads.js";
 
 export interface CompareDraftOptions {
     maxTokens: number;
@@ -150,7 +151,13 @@ export async function runCompareDraft({
                 target: { id: "target", path: targetPath },
                 drafts: [{ id: "draft", path: bundledModelPath("draft") }],
             },
-            engine: { contextSize: 1024, sequences: 1, gpu: false, prefixReuse: false },
+            engine: {
+                contextSize: 1024,
+                sequences: 1,
+                gpu: false,
+                prefixReuse: false,
+                threads: benchThreads,
+            },
             speculation: { stateFile: null },
         }),
         "/",

@@ -13,6 +13,7 @@ import {
     type Token,
     type TokenPredictor,
 } from "node-llama-cpp";
+import { benchThreads } from "../threads.js";
 
 export interface BaselineResult {
     system: string;
@@ -30,7 +31,7 @@ export async function runNlcBaselines(
     draftTokens = 4,
 ): Promise<BaselineResult[]> {
     const llama = await getLlama({ gpu: false, build: "never" });
-    const threads = llama.cpuMathCores;
+    const threads = benchThreads;
     const target = await llama.loadModel({ modelPath: targetPath });
     const draft = await llama.loadModel({ modelPath: draftPath });
     const results: BaselineResult[] = [];

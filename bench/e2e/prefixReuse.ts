@@ -12,6 +12,7 @@ import { parseConfig } from "../../src/config/loadConfig.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
+import { benchThreads } from "../threads.js";
 
 export interface PrefixReuseResult {
     target: string;
@@ -39,7 +40,13 @@ export async function runPrefixReuse(
                     target: { id: "target", path: targetPath },
                     drafts: [{ id: "draft", path: bundledModelPath("draft") }],
                 },
-                engine: { contextSize: prefixTokens + 512, sequences: 1, gpu: false, prefixReuse },
+                engine: {
+                    contextSize: prefixTokens + 512,
+                    sequences: 1,
+                    gpu: false,
+                    prefixReuse,
+                    threads: benchThreads,
+                },
                 speculation: { stateFile: null },
             }),
             "/",

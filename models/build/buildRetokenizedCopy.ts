@@ -6,6 +6,7 @@
  * be accepted nearly always, which tests the translation itself (detokenize, re-tokenize, boundaries).
  */
 import { existsSync, openSync, closeSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { readGgufFileInfo } from "node-llama-cpp";
 import { GgufWriter } from "./gguf/GgufWriter.js";
@@ -18,7 +19,9 @@ import { readFileSync } from "node:fs";
 export const extraTokens = 200;
 
 export async function ensureRetokenizedCopy(source: string, name: string): Promise<string> {
-    const out = resolve(import.meta.dirname, `../.cache/fixtures/${name}-plus${extraTokens}.gguf`);
+    // Named after the source's content: a rebuilt source model must not reuse a stale copy.
+    const digest = createHash("sha256").update(readFileSync(source)).digest("hex").slice(0, 12);
+    const out = resolve(import.meta.dirname, `../.cache/fixtures/${name}-${digest}-plus${extraTokens}.gguf`);
     if (existsSync(out)) return out;
     const info = await readGgufFileInfo(source, { readTensorInfo: true });
     const meta = info.architectureMetadata as {

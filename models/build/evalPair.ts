@@ -15,6 +15,7 @@ import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import type { GenerateRequest } from "../../src/engine/types.js";
 import type { SpecStatsJSON } from "../../src/speculative/SpecStats.js";
 import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
+import { benchThreads } from "../../bench/threads.js";
 
 const arg = (name: string, fallback: string): string => {
     const i = process.argv.indexOf(name);
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     const promptCount = Number(arg("--prompts", "24"));
     const maxTokens = Number(arg("--tokens", "64"));
     const prompts = readEvalPrompts().slice(0, promptCount);
-    const engineConfig = { contextSize: 1024, sequences: 1, gpu: false as const };
+    const engineConfig = { contextSize: 1024, sequences: 1, gpu: false as const, threads: benchThreads };
     const engine = await LocalEngine.load(
         parseConfig({
             models: {
