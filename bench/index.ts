@@ -204,6 +204,8 @@ function runLoadSweep(quickRun: boolean): string {
         "1",
         "--prompts",
         quickRun ? "4" : "12",
+        "--threads",
+        String(benchThreads),
     ];
     try {
         return execFileSync(process.execPath, args, {

@@ -16,14 +16,18 @@
 import { closeSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { getLlama, readGgufFileInfo } from "node-llama-cpp";
-import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
+import { bundledModel, bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { GgufWriter } from "./gguf/GgufWriter.js";
 import { addTokenizer } from "./exportModels.js";
 import { tokenizerPath } from "./tokenizer/trainBpe.js";
 import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
 
+/** Named after the bundled target's sha256, so a retrained target never reuses a stale widening. */
 export const widenedTargetPath = (factor: number): string =>
-    resolve(import.meta.dirname, `../.cache/tiercel-code-target-x${factor}.Q8_0.gguf`);
+    resolve(
+        import.meta.dirname,
+        `../.cache/tiercel-code-target-${bundledModel("target").sha256.slice(0, 12)}-x${factor}.Q8_0.gguf`,
+    );
 
 export function f16ToF32(h: number): number {
     const s = h & 0x8000 ? -1 : 1;

@@ -8,6 +8,7 @@ interface ManifestEntry {
     id: string;
     role: "target" | "draft";
     file: string;
+    sha256: string;
 }
 
 export function bundledModel(role: "target" | "draft"): ManifestEntry {
