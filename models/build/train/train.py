@@ -158,14 +158,61 @@ def save_safetensors(path, model, meta):
 
 @torch.no_grad()
 def evaluate(models, data, seq, batches=24, seed=1234):
+    """Held-out cross-entropy of each model, and how often the last model's argmax equals the first's.
+
+    The argmax agreement on held-out text is a cheap proxy for the pair's greedy acceptance rate.
+    """
     g = torch.Generator().manual_seed(seed)
     losses = [0.0] * len(models)
+    agree = 0.0
     for _ in range(batches):
         x, y = batch(data, 8, seq, g)
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            for i, m in enumerate(models):
-                losses[i] += F.cross_entropy(m(x).float().view(-1, m.cfg["vocab"]), y.view(-1)).item()
-    return [l / batches for l in losses]
+            logits = [m(x).float() for m in models]
+        for i, (m, lg) in enumerate(zip(models, logits)):
+            losses[i] += F.cross_entropy(lg.view(-1, m.cfg["vocab"]), y.view(-1)).item()
+        agree += (logits[0].argmax(-1) == logits[-1].argmax(-1)).float().mean().item()
+    return [l / batches for l in losses], agree / batches
+
+
+def checkpoint_shape(path, role):
+    """The architecture of a checkpoint: its safetensors metadata, else the log.json beside it."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        meta = json.loads(f.read(n)).get("__metadata__") or {}
+    if "dim" not in meta:
+        with open(os.path.join(os.path.dirname(path), "log.json")) as f:
+            meta = json.load(f)[role]
+    return {k: int(meta[k]) for k in ("dim", "layers", "heads", "ffn")}
+
+
+@torch.no_grad()
+def grow(small, big):
+    """Copies `small` into `big` so that `big` computes exactly the same function.
+
+    Growth is allowed in depth (extra blocks appended after the trained ones) and in FFN width; the
+    model dimension and head count must match. New blocks and new FFN units start from the usual
+    random init except for their output projections (wo, w_down columns), which are zero: the
+    residual stream passes through them unchanged, and gradients reach them from the first step.
+    """
+    s, b = small.cfg, big.cfg
+    if (s["dim"], s["heads"]) != (b["dim"], b["heads"]) or s["layers"] > b["layers"] or s["ffn"] > b["ffn"]:
+        raise SystemExit(f"cannot grow {s} into {b}: only layers and ffn may grow")
+    big.embed.weight.copy_(small.embed.weight)
+    big.norm.weight.copy_(small.norm.weight)
+    f = s["ffn"]
+    for i, blk in enumerate(big.blocks):
+        if i >= s["layers"]:
+            blk.wo.weight.zero_()
+            blk.w_down.weight.zero_()
+            continue
+        old = small.blocks[i]
+        for name in ("attn_norm", "ffn_norm", "wq", "wk", "wv", "wo"):
+            getattr(blk, name).weight.copy_(getattr(old, name).weight)
+        blk.w_gate.weight[:f].copy_(old.w_gate.weight)
+        blk.w_up.weight[:f].copy_(old.w_up.weight)
+        blk.w_down.weight.zero_()
+        blk.w_down.weight[:, :f].copy_(old.w_down.weight)
 
 
 def batch(data, bsz, seq, g):
@@ -190,7 +237,17 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--resume", default=None, help="directory with target/draft .safetensors to continue from")
+    ap.add_argument("--draft-shape", default=None,
+                    help="dim,layers,heads,ffn of the draft (default %s); with --resume a smaller "
+                         "trained draft is grown into it function-preservingly" % ",".join(str(v) for v in DRAFT.values()))
+    ap.add_argument("--freeze-target", action="store_true",
+                    help="train only the draft, distilling from a fixed target (needs --resume)")
     args = ap.parse_args()
+    if args.freeze_target and not args.resume:
+        raise SystemExit("--freeze-target needs --resume: a target to distil from")
+    draft_cfg = dict(DRAFT)
+    if args.draft_shape:
+        draft_cfg = dict(zip(("dim", "layers", "heads", "ffn"), (int(v) for v in args.draft_shape.split(","))))
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
@@ -198,13 +255,24 @@ def main():
     held = np.fromfile(os.path.join(args.corpus, "heldout.bin"), dtype=np.uint16)
 
     target = Llama(args.vocab, seq=args.seq, **TARGET)
-    draft = Llama(args.vocab, seq=args.seq, **DRAFT)
+    draft = Llama(args.vocab, seq=args.seq, **draft_cfg)
     print(f"target {target.n_params()/1e6:.2f}M params, draft {draft.n_params()/1e6:.2f}M params, "
           f"train {len(train)/1e6:.1f}M tokens", flush=True)
     if args.resume:
         load_safetensors(os.path.join(args.resume, "target.safetensors"), target)
-        load_safetensors(os.path.join(args.resume, "draft.safetensors"), draft)
+        draft_path = os.path.join(args.resume, "draft.safetensors")
+        old_cfg = checkpoint_shape(draft_path, "draft")
+        if old_cfg == draft_cfg:
+            load_safetensors(draft_path, draft)
+        else:
+            old = Llama(args.vocab, seq=args.seq, **old_cfg)
+            load_safetensors(draft_path, old)
+            grow(old, draft)
+            print(f"grew draft {old_cfg} -> {draft_cfg}", flush=True)
         print(f"resumed from {args.resume}", flush=True)
+    if args.freeze_target:
+        target.requires_grad_(False)
+        target.eval()
     opt_t = torch.optim.AdamW(target.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
     opt_d = torch.optim.AdamW(draft.parameters(), lr=args.draft_lr, betas=(0.9, 0.95), weight_decay=0.1)
     g = torch.Generator().manual_seed(args.seed)
@@ -217,14 +285,15 @@ def main():
         return min(1.0, (step + 1) / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
 
     def checkpoint(tag):
-        lt, ld = evaluate([target, draft], held, args.seq)
+        (lt, ld), agree = evaluate([target, draft], held, args.seq)
         meta = dict(step=step, tokens=seen, seconds=round(time.time() - start), heldout_loss=None)
         save_safetensors(os.path.join(args.out, "target.safetensors"), target, {**meta, "heldout_loss": lt, **TARGET})
-        save_safetensors(os.path.join(args.out, "draft.safetensors"), draft, {**meta, "heldout_loss": ld, **DRAFT})
-        entry = dict(tag=tag, step=step, tokens=seen, seconds=round(time.time() - start), target_loss=lt, draft_loss=ld)
+        save_safetensors(os.path.join(args.out, "draft.safetensors"), draft, {**meta, "heldout_loss": ld, **draft_cfg})
+        entry = dict(tag=tag, step=step, tokens=seen, seconds=round(time.time() - start), target_loss=lt,
+                     draft_loss=ld, argmax_agreement=agree)
         log.append(entry)
         with open(os.path.join(args.out, "log.json"), "w") as f:
-            json.dump(dict(args=vars(args), target=TARGET, draft=DRAFT, checkpoints=log), f, indent=1)
+            json.dump(dict(args=vars(args), target=TARGET, draft=draft_cfg, checkpoints=log), f, indent=1)
         print(f"checkpoint {entry}", flush=True)
 
     while True:
@@ -236,9 +305,10 @@ def main():
             for pg in o.param_groups:
                 pg["lr"] = base * scale
         x, y = batch(train, args.batch, args.seq, g)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with torch.autocast("cpu", dtype=torch.bfloat16), torch.set_grad_enabled(not args.freeze_target):
             lt_logits = target(x).float()
             loss_t = F.cross_entropy(lt_logits.view(-1, args.vocab), y.view(-1))
+        with torch.autocast("cpu", dtype=torch.bfloat16):
             ld_logits = draft(x).float()
             ce_d = F.cross_entropy(ld_logits.view(-1, args.vocab), y.view(-1))
             kl_d = F.kl_div(F.log_softmax(ld_logits, -1).view(-1, args.vocab),
@@ -247,10 +317,11 @@ def main():
             loss_d = (1 - args.distill) * ce_d + args.distill * kl_d
         opt_t.zero_grad(set_to_none=True)
         opt_d.zero_grad(set_to_none=True)
-        (loss_t + loss_d).backward()
-        torch.nn.utils.clip_grad_norm_(target.parameters(), 1.0)
+        (loss_d if args.freeze_target else loss_t + loss_d).backward()
+        if not args.freeze_target:
+            torch.nn.utils.clip_grad_norm_(target.parameters(), 1.0)
+            opt_t.step()
         torch.nn.utils.clip_grad_norm_(draft.parameters(), 1.0)
-        opt_t.step()
         opt_d.step()
         step += 1
         seen += x.numel()
