@@ -3,7 +3,9 @@
  *
  *  1. the same prompts generated in-process (LocalEngine.generate) and over gRPC streaming on loopback,
  *     one at a time: tokens/s of each and their ratio (goal ≥ 0.95);
- *  2. aggregate tokens/s over gRPC with 1, 4 and 8 concurrent streams (goal ≥ 3× at 8 vs 1).
+ *  2. a load sweep over gRPC with 1, 2, 4, 8 and 16 concurrent streams (more streams than engine
+ *     sequences queue in the engine): aggregate tokens/s (goal ≥ 3× at 8 vs 1), time to first token and
+ *     request latency percentiles, and rejections (RESOURCE_EXHAUSTED when the queue is full).
  *
  *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
  *        [--prompts 24] [--threads N]
@@ -17,7 +19,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { credentials } from "@grpc/grpc-js";
+import { credentials, status, type ServiceError } from "@grpc/grpc-js";
 import { createApp } from "../../src/app.js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
@@ -36,7 +38,7 @@ const { values } = parseArgs({
 });
 const maxTokens = Number(values["max-tokens"]);
 const rounds = Number(values.rounds);
-const concurrencies = [1, 4, 8];
+const concurrencies = [1, 2, 4, 8, 16];
 
 const benchDir = import.meta.dirname;
 const prompts = ["completion", "edit"]
@@ -69,40 +71,84 @@ const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.
     credentials.createInsecure(),
 );
 
-async function inProcess(prompt: string): Promise<number> {
-    let tokens = 0;
-    for await (const chunk of engine.generate({ prompt, maxTokens }, AbortSignal.timeout(600_000))) {
-        tokens += chunk.tokens.length;
-    }
-    return tokens;
+/** One request's outcome: tokens received, time to the first token and to the end, or its rejection. */
+interface RequestOutcome {
+    tokens: number;
+    ttftMs: number;
+    latencyMs: number;
+    rejected: boolean;
 }
 
-function overGrpc(prompt: string): Promise<number> {
+async function inProcess(prompt: string): Promise<RequestOutcome> {
+    const start = performance.now();
+    let tokens = 0;
+    let ttftMs = 0;
+    for await (const chunk of engine.generate({ prompt, maxTokens }, AbortSignal.timeout(600_000))) {
+        if (tokens === 0 && chunk.tokens.length > 0) ttftMs = performance.now() - start;
+        tokens += chunk.tokens.length;
+    }
+    return { tokens, ttftMs, latencyMs: performance.now() - start, rejected: false };
+}
+
+function overGrpc(prompt: string): Promise<RequestOutcome> {
     return new Promise((resolvePromise, reject) => {
+        const start = performance.now();
         let tokens = 0;
+        let ttftMs = 0;
         const call = client.GenerateStream({ prompt, max_tokens: maxTokens });
         call.on("data", (chunk: GenerateChunk__Output) => {
+            if (tokens === 0 && chunk.token_ids.length > 0) ttftMs = performance.now() - start;
             tokens += chunk.token_ids.length;
         });
-        call.on("error", reject);
+        call.on("error", (error: ServiceError) => {
+            if (error.code === status.RESOURCE_EXHAUSTED)
+                resolvePromise({ tokens, ttftMs, latencyMs: performance.now() - start, rejected: true });
+            else reject(error);
+        });
         call.on("end", () => {
-            resolvePromise(tokens);
+            resolvePromise({ tokens, ttftMs, latencyMs: performance.now() - start, rejected: false });
         });
     });
 }
 
-/** Runs `jobs` with `concurrency` workers; returns tokens and seconds. */
-async function measure(jobs: string[], concurrency: number, run: (p: string) => Promise<number>) {
+const percentile = (xs: readonly number[], q: number): number => {
+    if (xs.length === 0) return 0;
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+
+/** Runs `jobs` with `concurrency` workers: aggregate tokens/s, TTFT and latency percentiles, rejections. */
+async function measure(jobs: string[], concurrency: number, run: (p: string) => Promise<RequestOutcome>) {
     const queue = [...jobs];
-    let tokens = 0;
+    const outcomes: RequestOutcome[] = [];
     const start = performance.now();
     await Promise.all(
         Array.from({ length: concurrency }, async () => {
-            for (let p = queue.shift(); p !== undefined; p = queue.shift()) tokens += await run(p);
+            for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+                // Not `total += await run(p)`: that reads the total before awaiting and loses the
+                // other workers' additions made meanwhile.
+                outcomes.push(await run(p));
+            }
         }),
     );
     const seconds = (performance.now() - start) / 1000;
-    return { tokens, seconds, tokensPerSecond: tokens / seconds };
+    const served = outcomes.filter((o) => !o.rejected);
+    const tokens = served.reduce((sum, o) => sum + o.tokens, 0);
+    const ttft = served.map((o) => o.ttftMs);
+    const latency = served.map((o) => o.latencyMs);
+    return {
+        tokens,
+        seconds,
+        tokensPerSecond: tokens / seconds,
+        requests: outcomes.length,
+        rejected: outcomes.length - served.length,
+        ttftMs: { p50: percentile(ttft, 0.5), p95: percentile(ttft, 0.95), p99: percentile(ttft, 0.99) },
+        latencyMs: {
+            p50: percentile(latency, 0.5),
+            p95: percentile(latency, 0.95),
+            p99: percentile(latency, 0.99),
+        },
+    };
 }
 
 const jobs = Array.from({ length: rounds }, () => prompts).flat();
@@ -136,6 +182,8 @@ progress("in-process", direct);
 progress("gRPC", grpc);
 const scaling = [];
 for (const concurrency of concurrencies) {
+    // Distinct prompts run at once (the job list cycles through the prompt set), each prompt as often
+    // at every concurrency, so prefix reuse helps every level alike.
     const work = Array.from({ length: concurrency }, () => jobs).flat();
     const local = await measure(work, concurrency, inProcess);
     progress(`${concurrency} in-process`, local);
@@ -160,9 +208,16 @@ console.log(`in-process       ${f(direct.tokensPerSecond)} tok/s`);
 console.log(
     `gRPC streaming   ${f(grpc.tokensPerSecond)} tok/s  (${result.grpcOverInProcess.toFixed(3)} of in-process; goal ≥ 0.95)`,
 );
+console.log(
+    `engine sequences ${config.engine.sequences}, queue ${config.engine.maxQueue}, threads ${config.engine.threads ?? "default"}`,
+);
+console.log(
+    "streams | tok/s | × 1 stream | in-process tok/s | TTFT p50/p95/p99 ms | latency p50/p95/p99 ms | rejected",
+);
 for (const s of result.concurrency) {
+    const p = (x: { p50: number; p95: number; p99: number }) => `${f(x.p50)} / ${f(x.p95)} / ${f(x.p99)}`;
     console.log(
-        `${String(s.concurrency).padStart(2)} streams       ${f(s.tokensPerSecond)} tok/s  (${s.speedupOverOne.toFixed(2)}× one stream; in-process ${f(s.inProcessTokensPerSecond)} tok/s)`,
+        `${String(s.concurrency).padStart(7)} | ${f(s.tokensPerSecond)} | ${s.speedupOverOne.toFixed(2)} | ${f(s.inProcessTokensPerSecond)} | ${p(s.ttftMs)} | ${p(s.latencyMs)} | ${s.rejected}/${s.requests}`,
     );
 }
 const resultsDir = resolve(benchDir, "../results");

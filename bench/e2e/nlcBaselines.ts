@@ -38,11 +38,24 @@ export async function runNlcBaselines(
     try {
         const systems: [string, (draftSeq: LlamaContextSequence) => TokenPredictor | undefined][] = [
             ["nlc plain", () => undefined],
+            // Its defaults (minTokens 0, minConfidence 0.6) draft opportunistically: the target never
+            // waits for the draft, so on a CPU where both share the cores few predictions are ready in
+            // time. The second entry waits for k drafted tokens, as tiercel's fixed-k systems do.
             [
-                `nlc DraftSequenceTokenPredictor k=${draftTokens}`,
+                `nlc DraftSequenceTokenPredictor k=${draftTokens} (defaults)`,
                 (d) =>
                     new DraftSequenceTokenPredictor(d, {
                         maxTokens: draftTokens,
+                        evaluateOptions: { temperature: 0 },
+                    }),
+            ],
+            [
+                `nlc DraftSequenceTokenPredictor k=${draftTokens} (minTokens=k, minConfidence=0)`,
+                (d) =>
+                    new DraftSequenceTokenPredictor(d, {
+                        minTokens: draftTokens,
+                        maxTokens: draftTokens,
+                        minConfidence: 0,
                         evaluateOptions: { temperature: 0 },
                     }),
             ],
@@ -76,7 +89,11 @@ export async function runNlcBaselines(
     return results;
 }
 
-/** Greedy decode; decode time counts from the first token (as tiercel's stats do). */
+/**
+ * Greedy decode; decode time counts from the first token (as tiercel's stats do). node-llama-cpp's
+ * evaluate ends without yielding when the first greedy token is end-of-generation: such a prompt adds
+ * no tokens and no time.
+ */
 async function decode(
     model: LlamaModel,
     sequence: LlamaContextSequence,
@@ -90,5 +107,6 @@ async function decode(
         n++;
         if (model.isEogToken(token) || n >= maxTokens) break;
     }
-    return { tokens: Math.max(0, n - 1), seconds: (performance.now() - first) / 1000 };
+    if (n === 0) return { tokens: 0, seconds: 0 };
+    return { tokens: n - 1, seconds: (performance.now() - first) / 1000 };
 }
