@@ -12,6 +12,7 @@ export default tseslint.config(
             "src/grpc/generated/**",
             "models/.cache/**",
             "bench/results/**",
+            "native/build/**",
         ],
     },
     js.configs.recommended,

@@ -7,7 +7,7 @@
  *   npm run bench [-- --quick]
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { bundledModelPath } from "../test/helpers/bundledModels.js";
@@ -15,6 +15,7 @@ import { barChartSvg, type BarGroup } from "./chart.js";
 import { benchThreads } from "./threads.js";
 import { readSet, runCompareDraft, type CompareDraftResult } from "./e2e/compareDraft.js";
 import { runNlcBaselines, type BaselineResult } from "./e2e/nlcBaselines.js";
+import { runLlamaCppSpeculative } from "./e2e/llamaCppSpeculative.js";
 import { runPrefixReuse, type PrefixReuseResult } from "./e2e/prefixReuse.js";
 import { runSpeculativeMicro } from "./micro/speculative.bench.js";
 
@@ -62,11 +63,13 @@ async function main(): Promise<void> {
     // Phases and their rough share of the run, for the progress bar.
     const phases: [string, number][] = [
         ["micro", 0.02],
-        ["bundled", quick ? 0.4 : 0.3],
-        ["baselines", quick ? 0.3 : 0.1],
+        ["bundled", quick ? 0.3 : 0.25],
+        ["disagreeing", quick ? 0.08 : 0.05],
+        ["baselines", quick ? 0.1 : 0.05],
+        ["llama.cpp", quick ? 0.1 : 0.05],
     ];
-    if (!quick) phases.push(["scaled", 0.35], ["load", 0.1], ["prefix", 0.13]);
-    else phases.push(["load", 0.2], ["prefix", 0.08]);
+    if (!quick) phases.push(["scaled", 0.35], ["load", 0.1], ["router", 0.03], ["prefix", 0.1]);
+    else phases.push(["load", 0.3], ["router", 0.04], ["prefix", 0.06]);
     let base = 0;
     const phase = (name: string) => {
         const share = phases.find((p) => p[0] === name)![1];
@@ -80,6 +83,15 @@ async function main(): Promise<void> {
     const micro = runSpeculativeMicro();
     phase("micro")(1, "done");
     const bundled = await runCompareDraft({ maxTokens, sets, scaled: false, onProgress: phase("bundled") });
+    // The worst case for speculation: a draft with the real draft's cost that never agrees.
+    const disagreeing = await runCompareDraft({
+        maxTokens,
+        sets: ["completion"],
+        scaled: false,
+        draft: "disagreeing",
+        systems: ["off", "draft k=4", "auto"],
+        onProgress: phase("disagreeing"),
+    });
     const onBaselines = phase("baselines");
     const prompts = sets.flatMap(readSet);
     onBaselines(0, "node-llama-cpp predictors");
@@ -90,6 +102,11 @@ async function main(): Promise<void> {
         maxTokens,
     );
     onBaselines(1, "done");
+    const native = runLlamaCppSpeculative({
+        sets: ["completion", "edit"],
+        maxTokens,
+        onProgress: phase("llama.cpp"),
+    });
     let scaled: CompareDraftResult | undefined;
     if (!quick)
         scaled = await runCompareDraft({
@@ -102,6 +119,10 @@ async function main(): Promise<void> {
     onLoad(0, "gRPC concurrency sweep");
     const load = runLoadSweep(quick);
     onLoad(1, "done");
+    const onRouter = phase("router");
+    onRouter(0, "router overhead");
+    const router = runRouterOverhead(quick);
+    onRouter(1, "done");
     const onPrefix = phase("prefix");
     onPrefix(0, "long shared prefix");
     const prefix: PrefixReuseResult = await runPrefixReuse(quick ? 1000 : 2000, quick ? 3 : 6, false);
@@ -114,7 +135,11 @@ async function main(): Promise<void> {
         `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Versions: ${JSON.stringify(versions())}.`,
         `Ratios are measured in this run (same prompts, same machine); absolute figures vary with machine load. Engine threads: ${benchThreads} (TIERCEL_BENCH_THREADS).`,
         "",
+        goalsTable({ bundled, disagreeing, scaled, baselines, native }),
+        "",
         bundled.table,
+        "",
+        disagreeing.table,
         "",
         "## node-llama-cpp's own predictors (same GGUFs and prompts, greedy)",
         "",
@@ -135,7 +160,13 @@ async function main(): Promise<void> {
         load,
         "```",
         "",
-        nativeNote(),
+        native.skipped === undefined ? native.table : `_${native.skipped}; skipped._`,
+        "",
+        "## Router overhead (no provider call; `npm run bench:router`)",
+        "",
+        "```",
+        router,
+        "```",
         "",
         "## Micro-benchmarks (median ns per call)",
         "",
@@ -173,8 +204,12 @@ async function main(): Promise<void> {
         versions: versions(),
         micro,
         bundled,
+        disagreeing,
         baselines,
+        native,
         scaled,
+        load,
+        router,
         prefix,
     };
     writeFileSync(resolve(resultsDir, `run-${stamp}.json`), JSON.stringify(json, null, 2));
@@ -217,12 +252,144 @@ function runLoadSweep(quickRun: boolean): string {
     }
 }
 
-/** llama.cpp's C++ speculative-simple, when built by native/build-tools.sh. */
-function nativeNote(): string {
-    const bin = resolve(import.meta.dirname, "../native/build/bin/llama-speculative-simple");
-    return existsSync(bin)
-        ? `llama.cpp reference tools found at ${bin}: run \`native/run-speculative-simple.sh\` for the C++ comparison.`
-        : "_llama.cpp's C++ `llama-speculative-simple` is not built here (build it with `native/build-tools.sh`, ~15 min on 2 cores); skipped._";
+/** bench/micro/router.bench.ts in its own process (its own event loop and GC), fewer samples when quick. */
+function runRouterOverhead(quickRun: boolean): string {
+    try {
+        return execFileSync(
+            process.execPath,
+            [
+                "--import",
+                "tsx",
+                resolve(import.meta.dirname, "micro/router.bench.ts"),
+                quickRun ? "3000" : "20000",
+            ],
+            { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
+        ).trim();
+    } catch (error) {
+        return `router bench failed: ${(error as Error).message.split("\n")[0] ?? ""}`;
+    }
+}
+
+const tps = (t: { tokens: number; decodeSeconds: number }): number => t.tokens / t.decodeSeconds;
+
+/**
+ * The issue's goals, each as a ratio measured in this run, next to its goal. A goal whose inputs this
+ * run did not measure (e.g. the cost-scaled target under --quick) says so instead of a number.
+ */
+function goalsTable({
+    bundled,
+    disagreeing,
+    scaled,
+    baselines,
+    native,
+}: {
+    bundled: CompareDraftResult;
+    disagreeing: CompareDraftResult;
+    scaled: CompareDraftResult | undefined;
+    baselines: BaselineResult[];
+    native: ReturnType<typeof runLlamaCppSpeculative>;
+}): string {
+    const rows: [string, string, string][] = [];
+    const fmt = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
+    const overOff = (r: CompareDraftResult, set: string, system: string): number => {
+        const bySystem = r.results[set];
+        const t = bySystem?.[system];
+        return t && bySystem.off ? tps(t) / tps(bySystem.off) : NaN;
+    };
+    const bestDraftOverOff = (r: CompareDraftResult, set: string): number => {
+        const best = r.summary[set]?.bestDraft;
+        const off = r.results[set]?.off;
+        return best && off ? best.tps / tps(off) : NaN;
+    };
+    const bestNgramOverOff = (r: CompareDraftResult, set: string): number => {
+        const best = r.summary[set]?.bestNgram;
+        const off = r.results[set]?.off;
+        return best && off ? best.tps / tps(off) : NaN;
+    };
+    if (scaled) {
+        rows.push([
+            "draft model × OFF, cost-scaled target (best k, completion)",
+            fmt(bestDraftOverOff(scaled, "completion")),
+            "≥ 1.5×",
+        ]);
+        rows.push([
+            "n-gram × OFF on copy-heavy edits, cost-scaled target (best k)",
+            fmt(bestNgramOverOff(scaled, "edit")),
+            "≥ 2.5×",
+        ]);
+    } else {
+        rows.push([
+            "draft model / n-gram × OFF on the cost-scaled target",
+            "not run (--quick)",
+            "≥ 1.5× / ≥ 2.5×",
+        ]);
+    }
+    for (const r of [bundled, ...(scaled ? [scaled] : [])]) {
+        for (const [set, sum] of Object.entries(r.summary)) {
+            rows.push([
+                `AUTO / best fixed choice — ${set}, ${r.target}`,
+                fmt(sum.autoOverBestFixed),
+                "≥ 1.0×",
+            ]);
+        }
+    }
+    rows.push([
+        "AUTO × OFF with a draft that never agrees (completion)",
+        fmt(overOff(disagreeing, "completion", "auto")),
+        "≥ 0.98×",
+    ]);
+    rows.push([
+        "fixed draft k=4 × OFF with that draft (what fixed drafting costs)",
+        fmt(overOff(disagreeing, "completion", "draft k=4")),
+        "(reference)",
+    ]);
+    const nlcDraft = baselines
+        .filter((b) => b.system.includes("DraftSequenceTokenPredictor"))
+        .reduce((best, b) => Math.max(best, b.decodeSeconds > 0 ? b.tokens / b.decodeSeconds : 0), 0);
+    const sets = Object.keys(bundled.results);
+    const autoTps =
+        sets.reduce((sum, set) => sum + bundled.results[set]!.auto!.tokens, 0) /
+        sets.reduce((sum, set) => sum + bundled.results[set]!.auto!.decodeSeconds, 0);
+    rows.push([
+        "tiercel AUTO tok/s / node-llama-cpp DraftSequenceTokenPredictor (best config), same pair and binary",
+        fmt(autoTps / nlcDraft),
+        "≥ 1.3×",
+    ]);
+    if (native.skipped === undefined) {
+        for (const n of native.sets) {
+            const ours = overOff(bundled, n.set, `draft k=${native.draftMax}`);
+            rows.push([
+                `tiercel draft k=${native.draftMax} speedup / llama.cpp speculative-simple speedup — ${n.set}`,
+                `${fmt(ours / n.speedup)} (${fmt(ours)} vs ${fmt(n.speedup)})`,
+                "≥ 1.0×",
+            ]);
+        }
+    } else {
+        rows.push(["speedup / llama.cpp speculative-simple speedup", "not built here", "≥ 1.0×"]);
+    }
+    const efficiency = (r: CompareDraftResult): number[] =>
+        Object.values(r.results).flatMap((bySystem) =>
+            Object.entries(bySystem)
+                .filter(([name]) => name.startsWith("draft"))
+                .map(([, t]) => {
+                    const predicted = t.predicted.reduce((a, b) => a + b, 0) / t.predicted.length;
+                    const measured = t.measured.reduce((a, b) => a + b, 0) / t.measured.length;
+                    return measured / predicted;
+                }),
+        );
+    const eff = efficiency(scaled ?? bundled);
+    rows.push([
+        `measured / predicted speedup, fixed-k draft systems (${scaled ? "cost-scaled" : "bundled"} target), median`,
+        fmt(eff.sort((a, b) => a - b)[Math.floor(eff.length / 2)] ?? NaN),
+        "≥ 0.9×",
+    ]);
+    return [
+        "## Goals (ratios measured in this run)",
+        "",
+        "| goal | measured | target |",
+        "| --- | --- | --- |",
+        ...rows.map(([what, value, goal]) => `| ${what} | ${value} | ${goal} |`),
+    ].join("\n");
 }
 
 await main();

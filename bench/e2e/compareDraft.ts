@@ -2,7 +2,8 @@
  * Speculation on/off on the same prompts, in one run: OFF, each fixed drafter at each fixed k (the best
  * k per drafter is reported), and AUTO — decode tokens/s, acceptance, ratio to OFF, and AUTO's predicted
  * vs measured speedup. AUTO runs the whole set once to warm up (it learns online, as in production),
- * then is measured on a second pass; the warm-up is reported too.
+ * then is measured on a second pass; the warm-up is reported too. Systems run interleaved, prompt by
+ * prompt, so load changes on a shared machine do not favour one of them.
  *
  *   node --import tsx bench/e2e/compareDraft.ts [--scaled] [--tokens 64] [--sets completion,edit,text,chat]
  *
@@ -20,6 +21,7 @@ import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import type { GenerationStats } from "../../src/engine/types.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
+import { ensureDisagreeingDraft } from "../../models/build/buildDisagreeingDraft.js";
 import { benchThreads } from "../threads.js";
 
 export interface CompareDraftOptions {
@@ -27,6 +29,13 @@ export interface CompareDraftOptions {
     sets: string[];
     /** Use the cost-scaled target. */
     scaled: boolean;
+    /**
+     * Which draft model: the bundled draft, or a copy whose greedy prediction never matches the
+     * target's (models/build/buildDisagreeingDraft.ts: same cost, nothing accepted). Defaults to bundled.
+     */
+    draft?: "bundled" | "disagreeing";
+    /** Only these systems (names as in the table, e.g. "off", "draft k=4", "auto"). Defaults to all. */
+    systems?: string[];
     /** Called after each (set, system) pair with the fraction done. */
     onProgress?: (done: number, label: string) => void;
 }
@@ -37,7 +46,7 @@ interface SystemSpec {
     k?: number;
 }
 
-const systems: SystemSpec[] = [
+const allSystems: SystemSpec[] = [
     { name: "off", mode: "off" },
     ...[2, 4, 8].map((k) => ({ name: `ngram k=${k}`, mode: "ngram" as const, k })),
     ...[1, 2, 4].map((k) => ({ name: `draft k=${k}`, mode: "draft_model" as const, k })),
@@ -49,6 +58,10 @@ interface Totals {
     decodeSeconds: number;
     drafted: number;
     accepted: number;
+    /** Verification steps that drafted at least one token. */
+    steps: number;
+    /** [i]: steps that accepted at least i + 1 drafted tokens. */
+    acceptedPerPos: number[];
     predicted: number[];
     measured: number[];
     /** Per request: time to first token (ms). */
@@ -94,6 +107,10 @@ function add(t: Totals, s: GenerationStats): void {
     t.decodeSeconds += (s.totalMs - s.ttftMs) / 1000;
     t.drafted += s.spec.draftTokens;
     t.accepted += s.spec.acceptedTokens;
+    t.steps += s.spec.drafts;
+    s.spec.acceptedPerPos.forEach((n, i) => {
+        t.acceptedPerPos[i] = (t.acceptedPerPos[i] ?? 0) + n;
+    });
     t.predicted.push(s.speculation.predictedSpeedup);
     t.measured.push(s.measuredSpeedup);
     t.ttftMs.push(s.ttftMs);
@@ -105,6 +122,8 @@ const empty = (): Totals => ({
     decodeSeconds: 0,
     drafted: 0,
     accepted: 0,
+    steps: 0,
+    acceptedPerPos: [],
     predicted: [],
     measured: [],
     ttftMs: [],
@@ -124,10 +143,11 @@ export interface CompareDraftResult {
     summary: Record<
         string,
         {
+            /** NaN when AUTO was not among the systems. */
             autoOverBestFixed: number;
             autoOverOff: number;
-            bestNgram: { name: string; tps: number };
-            bestDraft: { name: string; tps: number };
+            bestNgram: { name: string; tps: number } | undefined;
+            bestDraft: { name: string; tps: number } | undefined;
         }
     >;
     results: Record<string, Record<string, Totals>>;
@@ -138,6 +158,8 @@ export async function runCompareDraft({
     maxTokens,
     sets,
     scaled,
+    draft = "bundled",
+    systems: only,
     onProgress,
 }: CompareDraftOptions): Promise<CompareDraftResult> {
     let targetPath = bundledModelPath("target");
@@ -145,11 +167,17 @@ export async function runCompareDraft({
         targetPath = widenedTargetPath(6);
         if (!existsSync(targetPath)) await widenTarget(6);
     }
+    const draftPath =
+        draft === "bundled"
+            ? bundledModelPath("draft")
+            : await ensureDisagreeingDraft(bundledModelPath("draft"));
+    const systems = only ? allSystems.filter((s) => only.includes(s.name)) : allSystems;
+    if (!systems.some((s) => s.name === "off")) throw new Error("the systems compared must include off");
     const engine = await LocalEngine.load(
         parseConfig({
             models: {
                 target: { id: "target", path: targetPath },
-                drafts: [{ id: "draft", path: bundledModelPath("draft") }],
+                drafts: [{ id: "draft", path: draftPath }],
             },
             engine: {
                 contextSize: 1024,
@@ -164,23 +192,28 @@ export async function runCompareDraft({
     );
     const results: Record<string, Record<string, Totals>> = {};
     const warmup: Record<string, Totals> = {};
+    // Systems are interleaved prompt by prompt (each prompt runs on every system in turn, the order
+    // rotating), so a change in machine load during the run falls on all systems alike instead of on
+    // whichever ran during it. AUTO first runs the whole set once to warm up, as in production.
+    const total = sets.reduce((n, set) => n + readSet(set).length, 0);
+    let done = 0;
     for (const set of sets) {
         const prompts = readSet(set);
-        results[set] = {};
-        for (const spec of systems) {
-            const t = empty();
-            if (spec.mode === "auto") {
-                warmup[set] = empty();
-                for (const p of prompts)
-                    add(warmup[set], await run(engine, p, spec, maxTokens, warmup[set].itlMs));
+        const bySystem: Record<string, Totals> = {};
+        for (const spec of systems) bySystem[spec.name] = empty();
+        results[set] = bySystem;
+        const auto = systems.find((spec) => spec.mode === "auto");
+        if (auto) {
+            const w = (warmup[set] = empty());
+            for (const p of prompts) add(w, await run(engine, p, auto, maxTokens, w.itlMs));
+        }
+        for (const [i, p] of prompts.entries()) {
+            for (let j = 0; j < systems.length; j++) {
+                const spec = systems[(i + j) % systems.length]!;
+                const t = bySystem[spec.name]!;
+                add(t, await run(engine, p, spec, maxTokens, t.itlMs));
             }
-            for (const p of prompts) add(t, await run(engine, p, spec, maxTokens, t.itlMs));
-            results[set][spec.name] = t;
-            onProgress?.(
-                (sets.indexOf(set) * systems.length + systems.indexOf(spec) + 1) /
-                    (sets.length * systems.length),
-                `${set}: ${spec.name}`,
-            );
+            onProgress?.(++done / total, `${set}: prompt ${i + 1}/${prompts.length}`);
         }
     }
     await engine.dispose();
@@ -188,13 +221,17 @@ export async function runCompareDraft({
     const label = scaled
         ? "cost-scaled target (Net2Net x6 of the bundled target, ~276M params; a cost stand-in)"
         : "bundled target";
+    const draftLabel =
+        draft === "bundled"
+            ? "bundled draft"
+            : "a draft that never agrees (bundled draft, output rows rotated)";
     const lines = [
-        `## Speculation vs plain decoding — ${label}, bundled draft, ${maxTokens} tokens, temperature 0`,
+        `## Speculation vs plain decoding — ${label}, ${draftLabel}, ${maxTokens} tokens, temperature 0`,
         "",
     ];
     lines.push(
-        "| set | system | tok/s | × OFF | acceptance | predicted × | measured × | TTFT p50 ms | ITL p50 / p99 ms | e2e p50 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| set | system | tok/s | × OFF | acceptance | P(≥1,2,3,4 accepted) per step | predicted × | measured × | TTFT p50 ms | ITL p50 / p99 ms | e2e p50 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     const summary: CompareDraftResult["summary"] = {};
     for (const [set, bySystem] of Object.entries(results)) {
@@ -206,20 +243,28 @@ export async function runCompareDraft({
             const family = name.split(" ")[0]!;
             if (!best[family] || tps > best[family].tps) best[family] = { name, tps };
             const acc = t.drafted ? (t.accepted / t.drafted).toFixed(2) : "–";
+            const byPos = t.steps
+                ? t.acceptedPerPos
+                      .slice(0, 4)
+                      .map((n) => (n / t.steps).toFixed(2))
+                      .join(" / ")
+                : "–";
             lines.push(
-                `| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${mean(t.predicted).toFixed(2)} | ${mean(t.measured).toFixed(2)} | ${percentile(t.ttftMs, 0.5).toFixed(1)} | ${percentile(t.itlMs, 0.5).toFixed(2)} / ${percentile(t.itlMs, 0.99).toFixed(2)} | ${percentile(t.e2eMs, 0.5).toFixed(0)} |`,
+                `| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${byPos} | ${mean(t.predicted).toFixed(2)} | ${mean(t.measured).toFixed(2)} | ${percentile(t.ttftMs, 0.5).toFixed(1)} | ${percentile(t.itlMs, 0.5).toFixed(2)} / ${percentile(t.itlMs, 0.99).toFixed(2)} | ${percentile(t.e2eMs, 0.5).toFixed(0)} |`,
             );
         }
-        const bestFixed = Math.max(best.ngram!.tps, best.draft!.tps, offTps);
+        const bestFixed = Math.max(best.ngram?.tps ?? 0, best.draft?.tps ?? 0, offTps);
+        const auto = best.auto?.tps;
         summary[set] = {
-            autoOverBestFixed: best.auto!.tps / bestFixed,
-            autoOverOff: best.auto!.tps / offTps,
-            bestNgram: best.ngram!,
-            bestDraft: best.draft!,
+            autoOverBestFixed: auto === undefined ? NaN : auto / bestFixed,
+            autoOverOff: auto === undefined ? NaN : auto / offTps,
+            bestNgram: best.ngram,
+            bestDraft: best.draft,
         };
-        lines.push(
-            `| ${set} | **AUTO / best fixed** | | **${(best.auto!.tps / bestFixed).toFixed(2)}** | | | | | | |`,
-        );
+        if (auto !== undefined)
+            lines.push(
+                `| ${set} | **AUTO / best fixed** | | **${(auto / bestFixed).toFixed(2)}** | | | | | | | |`,
+            );
     }
     const table = lines.join("\n");
     return { target: label, table, summary, results, warmup };

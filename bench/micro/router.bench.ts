@@ -15,70 +15,19 @@
  *   npm run bench:router -- 5000    # fewer samples
  */
 import { cpus, loadavg } from "node:os";
-import { createRouter } from "../../src/router/createRouter.js";
 import { extractFeatures } from "../../src/router/features.js";
 import { buildPlan, resolveTiers } from "../../src/router/plan.js";
 import { compilePolicy, decideTier } from "../../src/router/policy.js";
 import { parseRouterConfig, type RouterConfigInput } from "../../src/router/config.js";
 import type { Provider } from "../../src/providers/Provider.js";
-import type {
-    ChatMessage,
-    ChatRequest,
-    CompletionResult,
-    ProviderStreamEvent,
-} from "../../src/router/types.js";
-import { silentLogger } from "../../src/util/logger.js";
+import type { ChatMessage, ChatRequest } from "../../src/router/types.js";
+import { baseConfig, setupRouter } from "../../test/unit/router/routerFixture.js";
 
 const samples = Number(process.argv[2] ?? 20_000);
 const warmup = Math.min(2_000, samples);
 
-/** A provider that answers at once: the bench measures the router, not a model. */
-class InstantProvider implements Provider {
-    readonly type = "anthropic";
-    constructor(readonly id: string) {}
-    unsupported(): undefined {
-        return undefined;
-    }
-    complete(): Promise<CompletionResult> {
-        return Promise.resolve({
-            content: [
-                {
-                    type: "text",
-                    text: "The function returns the cached value when the key is present.".repeat(4),
-                },
-            ],
-            stop_reason: "end_turn",
-            stop_sequence: null,
-            usage: { input_tokens: 6_000, output_tokens: 60 },
-            model: "instant",
-        });
-    }
-    async *stream(): AsyncGenerator<ProviderStreamEvent> {
-        await Promise.resolve();
-        yield { type: "message_start", model: "instant" };
-    }
-    close(): void {}
-}
-
-const config: RouterConfigInput = {
-    providers: { anthropic: { type: "anthropic" }, openai: { type: "openai" }, local: { type: "local" } },
-    tiers: [
-        { name: "local", targets: [{ provider: "local", model: "tiercel-code-target" }] },
-        {
-            name: "mid",
-            targets: [
-                { provider: "anthropic", model: "claude-haiku-5-5" },
-                { provider: "openai", model: "gpt-5-mini" },
-            ],
-        },
-        {
-            name: "frontier",
-            targets: [
-                { provider: "anthropic", model: "claude-opus-5-5" },
-                { provider: "openai", model: "gpt-5.1-codex" },
-            ],
-        },
-    ],
+/** The unit tests' three tiers and providers (routerFixture.ts), with an agent-shaped rule set. */
+const overrides: Partial<RouterConfigInput> = {
     policy: {
         defaultTier: "mid",
         rules: [
@@ -100,7 +49,6 @@ const config: RouterConfigInput = {
             { name: "tight_budget", tier: "local", when: { maxLatencyBudgetMs: 300, hasTools: false } },
         ],
     },
-    prices: { "claude-haiku-5-5": { inputPerMTok: 1, outputPerMTok: 5 } },
 };
 
 function agentRequest(): ChatRequest {
@@ -213,11 +161,19 @@ console.log(
 );
 
 // 1. Rules-only decision.
-const parsed = parseRouterConfig(config);
+// The fixture's scripted providers answer at once; no record callback, so the bench measures the
+// router's own work (a callback would add a JSON serialization per request).
+const fixture = setupRouter(overrides, { realClock: true, onRecord: undefined });
+const answer = "The function returns the cached value when the key is present.".repeat(4);
+for (const provider of [fixture.anthropic, fixture.openai, fixture.local])
+    provider.always({ kind: "ok", text: answer });
+const parsed = parseRouterConfig({ ...baseConfig, ...overrides });
 const policy = compilePolicy(parsed);
-const providers = new Map<string, Provider>(
-    ["anthropic", "openai", "local"].map((id) => [id, new InstantProvider(id)]),
-);
+const providers = new Map<string, Provider>([
+    ["anthropic", fixture.anthropic],
+    ["openai", fixture.openai],
+    ["local", fixture.local],
+]);
 const tiers = resolveTiers(parsed, { providers, breakerFor: () => undefined });
 await measure(
     "decision core (features + rules + plan)",
@@ -228,10 +184,7 @@ await measure(
     0.2,
 );
 
-const router = createRouter(config, {
-    providers: Object.fromEntries(providers),
-    logger: silentLogger,
-});
+const { router } = fixture;
 await measure("router.decide() (+ request validation)", () => router.decide(request), 0.2);
 
 // 2. Cache hits end to end.

@@ -264,6 +264,7 @@ export class LocalEngine {
                     controller,
                     contextSize: this.target.context.contextSize,
                     reusePrefix: reuse,
+                    confidence: request.returnConfidence === true,
                     isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
                     detokenize: (tokens, last) =>
                         this.target.model.detokenize(tokens as LlamaToken[], false, last as LlamaToken[]),

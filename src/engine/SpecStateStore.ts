@@ -4,12 +4,11 @@
  * rename), so a reader or a concurrent writer never sees a torn file; the last writer wins. A
  * corrupt file, or one written for another target model, is ignored with a warning, never a crash.
  */
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import type { Logger } from "../util/logger.js";
+import { writeFileAtomic } from "../util/writeFileAtomic.js";
 
 const stateVersion = 1;
 
@@ -91,15 +90,11 @@ export class SpecStateStore {
             savedAt: new Date().toISOString(),
             policy: policy.toJSON(),
         });
-        const temp = `${this.path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
         try {
-            await mkdir(dirname(this.path), { recursive: true });
-            await writeFile(temp, body);
-            await rename(temp, this.path);
+            await writeFileAtomic(this.path, body);
             this.#savedUpdates = updates;
             this.#failing = false;
         } catch (error) {
-            await unlink(temp).catch(() => undefined);
             if (!this.#failing) {
                 this.logger.warn(
                     "could not save speculation state (set speculation.stateFile to a writable path, or null)",

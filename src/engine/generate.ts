@@ -9,6 +9,13 @@
  * prefix, whatever the drafter proposed, so output equals plain decoding. At temperature > 0 the
  * verifier implements speculative sampling (accept with min(1, p/q), resample from the residual) on
  * the target's post-sampler-chain distributions, which preserves the target's distribution.
+ *
+ * Confidence (opt-in, `plan.confidence`): the log-probability of every emitted token under the
+ * distribution it was chosen from, summed as tokens are committed. At temperature > 0 the verifier
+ * already has those distributions, so it costs one lookup per token. At temperature 0 the target pass
+ * otherwise returns only the argmax token; asking node-llama-cpp for `confidence` adds a softmax (and a
+ * sort) over the vocabulary at every verified position, which is why it is opt-in (README: "Cascades and
+ * feedback" has the measured cost).
  */
 import type {
     ControlledEvaluateInputItem,
@@ -49,6 +56,8 @@ export interface GenerationPlan {
     controller: SpeculationController;
     maxDraftTokens: number;
     reusePrefix: boolean;
+    /** Measure the emitted tokens' log-probabilities (GenerationStats.confidence). */
+    confidence: boolean;
     isEog: (token: Token) => boolean;
     detokenize: Detokenize;
     /** performance.now() when the request started waiting for a slot, and when it got one. */
@@ -62,16 +71,26 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     const { slot, promptTokens, sampling, controller } = plan;
     const greedy = sampling.temperature <= 0;
     const random = greedy ? undefined : createRandom(sampling.seed);
+    const wantConfidence = plan.confidence;
     const nextOptions = greedy
-        ? ({ token: true, options: { temperature: 0 } } as const)
+        ? ({ token: true, confidence: wantConfidence, options: { temperature: 0 } } as const)
         : ({
               probabilities: true,
               options: { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP },
           } as const);
     const withNext = (token: Token): EvalItem => [token as LlamaToken, { generateNext: nextOptions }];
+    /** Log-probability of the token the last `pick` chose (only set when confidence is wanted). */
+    let pickedLogprob = 0;
     const pick = (out: ControlledEvaluateIndexOutput | undefined): Token => {
-        if (greedy) return out?.next.token ?? failNoOutput();
-        return sampleDistribution(toDistribution(out), random!);
+        if (greedy) {
+            const token = out?.next.token ?? failNoOutput();
+            if (wantConfidence) pickedLogprob = Math.log(out!.next.confidence ?? failNoOutput());
+            return token;
+        }
+        const dist = toDistribution(out);
+        const token = sampleDistribution(dist, random!);
+        if (wantConfidence) pickedLogprob = Math.log(probabilityOf(dist, token));
+        return token;
     };
 
     const stats = new SpecStats();
@@ -80,6 +99,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     let generated = 0;
     let firstTokenAt = 0;
     let finish: FinishReason | undefined;
+    // Confidence accumulators over emitted tokens; `pendingLogprobs` runs parallel to `pending`.
+    let logprobSum = 0;
+    let logprobMin = 0;
+    let logprobTokens = 0;
+    let pendingLogprobs: readonly number[] = [];
 
     // Prompt: reuse the KV prefix the slot already holds, evaluate the rest; the draft prefills alongside.
     const initial = controller.current?.proposer;
@@ -94,15 +118,23 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     const promptOut = await slot.target.controlledEvaluate(promptItems);
     slot.appendTarget(promptRest);
     let pending: Token[] = [pick(promptOut[promptRest.length - 1])];
+    if (wantConfidence) pendingLogprobs = [pickedLogprob];
 
     const commit = (tokens: readonly Token[]): GenerateChunk | undefined => {
         const emitted: Token[] = [];
-        for (const token of tokens) {
+        for (let i = 0; i < tokens.length; i++) {
+            const token = tokens[i]!;
             if (plan.isEog(token)) {
                 finish = "eos";
                 break;
             }
             emitted.push(token);
+            if (wantConfidence) {
+                const logprob = pendingLogprobs[i]!;
+                logprobSum += logprob;
+                if (logprobTokens === 0 || logprob < logprobMin) logprobMin = logprob;
+                logprobTokens++;
+            }
             generated++;
             if (generated >= plan.maxTokens) {
                 finish = "length";
@@ -155,6 +187,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             if (plan.contextSize - slot.targetTokens.length < 1) {
                 finish = "length";
                 pending = [];
+                pendingLogprobs = [];
                 continue;
             }
             const t0 = performance.now();
@@ -163,6 +196,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             slot.appendTarget([last]);
             stats.recordPlainStep();
             pending = [pick(out[0])];
+            if (wantConfidence) pendingLogprobs = [pickedLogprob];
             controller.recordOutcome(drafter, 0, 0, undefined, pending, generated);
             continue;
         }
@@ -180,10 +214,25 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             const targetTokens: Token[] = [];
             for (let i = 0; i <= drafted.length; i++) targetTokens.push(out[i]?.next.token ?? failNoOutput());
             outcome = verifyGreedy(drafted, targetTokens);
+            // Emitted token i is the target's argmax at position i: its confidence is that position's.
+            if (wantConfidence) {
+                const logprobs: number[] = [];
+                for (let i = 0; i < outcome.tokens.length; i++)
+                    logprobs.push(Math.log(out[i]?.next.confidence ?? failNoOutput()));
+                pendingLogprobs = logprobs;
+            }
         } else {
             const dists: TokenDistribution[] = [];
             for (let i = 0; i <= drafted.length; i++) dists.push(toDistribution(out[i]));
             outcome = verifyStochastic(drafted, draft?.dists, dists, random!);
+            // Accepted, recovered and bonus tokens alike: the target's probability at their position
+            // (a recovered token is drawn from the residual, but the target's p is what it believed).
+            if (wantConfidence) {
+                const logprobs: number[] = [];
+                for (let i = 0; i < outcome.tokens.length; i++)
+                    logprobs.push(Math.log(probabilityOf(dists[i]!, outcome.tokens[i]!)));
+                pendingLogprobs = logprobs;
+            }
         }
         stats.record(drafted.length, outcome.acceptedTokens);
         // Keep [last, accepted drafts]; the recovered/bonus token is evaluated by the next pass.
@@ -224,6 +273,13 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             queueMs: plan.startedAt - plan.queuedAt,
             totalMs: now - plan.startedAt,
             decodeTokensPerSecond: generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0,
+            ...(logprobTokens > 0 && {
+                confidence: {
+                    meanLogprob: logprobSum / logprobTokens,
+                    minLogprob: logprobMin,
+                    tokens: logprobTokens,
+                },
+            }),
         };
     }
 }
@@ -240,6 +296,12 @@ function toDistribution(out: ControlledEvaluateIndexOutput | undefined): TokenDi
         }
     }
     return { tokens, probs };
+}
+
+/** The probability a sparse distribution gives `token` (0 when it is not listed). */
+function probabilityOf(dist: TokenDistribution, token: Token): number {
+    for (let i = 0; i < dist.tokens.length; i++) if (dist.tokens[i] === token) return dist.probs[i]!;
+    return 0;
 }
 
 function failNoOutput(): never {

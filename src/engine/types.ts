@@ -36,6 +36,28 @@ export interface GenerateRequest {
     /** Generation stops before the first occurrence of any of these strings (not included in the text). */
     stop?: readonly string[];
     speculation?: SpeculationOptions;
+    /**
+     * Measure the target's confidence in the emitted tokens (GenerationStats.confidence). Opt-in: at
+     * temperature 0 it makes every target pass compute a softmax over the vocabulary (see generate.ts).
+     * Defaults to `false`.
+     */
+    returnConfidence?: boolean;
+}
+
+/**
+ * The target model's confidence in the tokens it emitted: log-probabilities of the emitted tokens
+ * (end-of-generation token excluded) under the distribution each was chosen from. At temperature 0 that
+ * is the target's raw softmax (the emitted token is its argmax, so this is the log of the max
+ * probability); at temperature > 0 it is the post-sampler distribution (temperature, top-k, top-p) that
+ * sampling and verification draw from.
+ */
+export interface GenerationConfidence {
+    /** Mean natural-log probability per emitted token (≤ 0; closer to 0 = more confident). */
+    meanLogprob: number;
+    /** The least likely emitted token's log-probability. */
+    minLogprob: number;
+    /** Tokens averaged over. */
+    tokens: number;
 }
 
 /** Why generation ended: an end-of-generation token, a stop string, or the token budget. */
@@ -62,6 +84,8 @@ export interface GenerationStats {
     totalMs: number;
     /** Completion tokens after the first, per second of decoding after the first token. */
     decodeTokensPerSecond: number;
+    /** Present when the request set `returnConfidence` and at least one token was emitted. */
+    confidence?: GenerationConfidence;
 }
 
 export interface GenerateChunk {

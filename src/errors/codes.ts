@@ -50,6 +50,11 @@ export const ErrorCode = {
     CircuitOpen: "E_CIRCUIT_OPEN",
     /** Every attempt of a routed request failed; the error lists the attempts. */
     RouteExhausted: "E_ROUTE_EXHAUSTED",
+    /**
+     * `router.feedback()` named a request id the router cannot rate: never answered by this router (or
+     * failed), already rated, or evicted from the bounded set of rateable requests.
+     */
+    FeedbackUnknownRequest: "E_FEEDBACK_UNKNOWN_REQUEST",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -200,6 +200,7 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
         },
         stop: stop.length > 0 ? [...request.stop, ...stop] : request.stop,
         speculation,
+        returnConfidence: request.return_confidence,
     };
 }
 
@@ -244,6 +245,10 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
         draft_lengths: stats.speculation.draftLengths,
         predicted_speedup: stats.speculation.predictedSpeedup,
         measured_speedup: stats.measuredSpeedup,
+        ...(stats.confidence && {
+            mean_logprob: stats.confidence.meanLogprob,
+            min_logprob: stats.confidence.minLogprob,
+        }),
     };
 }
 

@@ -40,6 +40,7 @@ export const statusByErrorCode = {
     [ErrorCode.ProviderStream]: Status.UNAVAILABLE,
     [ErrorCode.CircuitOpen]: Status.UNAVAILABLE,
     [ErrorCode.RouteExhausted]: Status.UNAVAILABLE,
+    [ErrorCode.FeedbackUnknownRequest]: Status.NOT_FOUND,
 } as const satisfies Record<ErrorCode, Status>;
 
 export interface GrpcStatus {

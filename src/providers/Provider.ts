@@ -11,6 +11,12 @@ import type { ChatRequest, CompletionResult, ProviderStreamEvent } from "../rout
 export interface ProviderRequest extends ChatRequest {
     model: string;
     max_tokens: number;
+    /**
+     * Ask for the answer's confidence signal (`signals.mean_logprob`). The router sets it only for tiers
+     * whose cascade checks it, because it costs the local tier decode speed; providers without the
+     * signal ignore it. Defaults to `false`.
+     */
+    confidence?: boolean;
 }
 
 export type ProviderType = "anthropic" | "openai" | "local";

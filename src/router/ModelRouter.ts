@@ -6,6 +6,15 @@
  *   complete(): validate → decide → cache lookup → runPlan(unary attempts) → record → cache store
  *   stream():   validate → decide → cache lookup (replayed as events) → runPlan(primed streams)
  *               → forward the committed stream (never retried) → record on message_end → cache store
+ *
+ * Cascades (router/cascade/): when the answering tier has a `cascade`, its answer is checked before it
+ * is served and a failure re-runs the plan from the next tier up (at most `cascade.maxEscalations`
+ * times). A stream is checked only if its whole answer fits the tier's `streamHoldChars`: it is held
+ * back until then, so nothing reaches the caller before the check (this costs time to first token);
+ * a longer answer is released unchecked, and once anything was released it is never escalated.
+ *
+ * Feedback (router/feedback/): every answered request can be rated once with `feedback(requestId,
+ * outcome)`; per task signature the bandit then starts a failing signature one tier higher.
  */
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
@@ -35,7 +44,12 @@ import {
     type PrimedStream,
     type RequestScope,
 } from "./executePlan.js";
+import { checkAnswer, type CascadeVerdict } from "./cascade/checkAnswer.js";
+import type { CascadeConfig } from "./config.js";
 import { extractFeatures, type RequestFeatures } from "./features.js";
+import { FeedbackBandit, feedbackOutcomes, type FeedbackOutcome } from "./feedback/FeedbackBandit.js";
+import { FeedbackStore } from "./feedback/FeedbackStore.js";
+import { taskSignature } from "./feedback/taskSignature.js";
 import { buildPlan, resolveTiers, type ResolvedTarget, type ResolvedTier } from "./plan.js";
 import { compilePolicy, decideTier, matchRules, type ResolvedPolicy } from "./policy.js";
 import { validateRequest } from "./requestSchema.js";
@@ -46,6 +60,7 @@ import { RoutingLog } from "./RoutingLog.js";
 import { SessionAffinity, type SessionPin } from "./SessionAffinity.js";
 import type {
     AttemptRecord,
+    CascadeRecord,
     ChatRequest,
     ChatResponse,
     CompletionResult,
@@ -87,11 +102,26 @@ export interface Router {
     session(sessionId: string): Readonly<SessionPin> | undefined;
     /** Drops cached answers of one namespace (or all); returns how many. */
     clearCache(namespace?: string): number;
+    /**
+     * Rates an answered request once (`accepted`, `retried`, `tests_failed` or `rejected`): the outcome
+     * updates its task signature's tier preferences. Throws E_FEEDBACK_UNKNOWN_REQUEST for an id this
+     * router cannot rate (unknown, failed, already rated or evicted), E_INVALID_ARGUMENT for an unknown
+     * outcome or when `feedback.enabled` is off.
+     */
+    feedback(requestId: string, outcome: FeedbackOutcome): FeedbackReceipt;
     /** The registry the router's metrics live in. */
     readonly registry: Registry;
     readonly config: RouterConfig;
     /** Cancels in-flight requests, closes providers and the routing log. */
     close(): Promise<void>;
+}
+
+/** What a rating was recorded against. */
+export interface FeedbackReceipt {
+    /** The request's task signature, e.g. `completion|s`. */
+    signature: string;
+    /** The tier whose answer was rated. */
+    tier: string;
 }
 
 export interface ModelRouterDeps {
@@ -105,10 +135,14 @@ export interface ModelRouterDeps {
     now: () => number;
     sleep: (ms: number, signal: AbortSignal) => Promise<void>;
     random: () => number;
+    /** Wall-clock ms for feedback decay (it must survive restarts). Defaults to `Date.now`. */
+    wallNow?: () => number;
 }
 
 interface Decided {
     features: RequestFeatures;
+    /** The feedback task signature (feedback/taskSignature.ts). */
+    signature: string;
     tier: ResolvedTier;
     reason: string;
     policyReason: string;
@@ -130,6 +164,13 @@ interface RouteContext {
     cacheMatch: RoutingRecord["cache_match"];
     cacheKeys: CacheKeys | undefined;
     ttftMs: number | null;
+    cascade: CascadeRecord[];
+    /** Cascade escalations so far. */
+    escalations: number;
+    /** The tier the first rejected answer came from; null until a cascade escalated. */
+    escalatedFrom: string | null;
+    /** The highest tier a cascade escalated to; the session's pin moves there. */
+    escalatedTo: ResolvedTier | undefined;
 }
 
 interface Scope extends RequestScope {
@@ -149,6 +190,12 @@ export class ModelRouter implements Router {
     readonly #metrics: RouterMetrics;
     readonly #env: ExecEnv;
     readonly #active = new Set<AbortController>();
+    /** Per tier index: its cascade, when it has one. */
+    readonly #cascades: readonly (CascadeConfig | undefined)[];
+    readonly #confidenceTiers: ReadonlySet<number>;
+    readonly #bandit: FeedbackBandit | undefined;
+    readonly #feedbackStore: FeedbackStore | undefined;
+    #saveTimer: NodeJS.Timeout | undefined;
     #closed = false;
 
     constructor(deps: ModelRouterDeps) {
@@ -169,6 +216,26 @@ export class ModelRouter implements Router {
             breakerFor: (p, m) => this.#breakerFor(p, m),
         });
         const now = deps.now;
+        this.#cascades = config.tiers.map((t) => t.cascade);
+        this.#confidenceTiers = new Set(
+            config.tiers.flatMap((t, i) => (t.cascade?.minMeanLogprob === undefined ? [] : [i])),
+        );
+        const fb = config.feedback;
+        if (fb.enabled) {
+            this.#bandit = new FeedbackBandit({
+                ...fb,
+                tiers: config.tiers.map((t) => t.name),
+                now: deps.wallNow ?? Date.now,
+            });
+            if (fb.statePath !== null) {
+                const store = new FeedbackStore(fb.statePath, deps.logger);
+                store.load(this.#bandit);
+                this.#feedbackStore = store;
+                const bandit = this.#bandit;
+                this.#saveTimer = setInterval(() => void store.save(bandit), fb.saveIntervalMs);
+                this.#saveTimer.unref();
+            }
+        }
         if (config.affinity.enabled) this.#affinity = new SessionAffinity({ ...config.affinity, now });
         if (config.cache.enabled) this.#cache = new ResponseCache({ ...config.cache, now });
         const redact = createRedactor(deps.secrets);
@@ -277,7 +344,15 @@ export class ModelRouter implements Router {
         touch: boolean,
     ): Decided {
         const policy = decideTier(features, this.#policy, forced, verdict);
-        const policyTierIndex = this.#policy.tierIndex.get(policy.tier)!;
+        let policyTierIndex = this.#policy.tierIndex.get(policy.tier)!;
+        let decisionReason = policy.reason;
+        const signature = taskSignature(features);
+        // Rules and forced tiers are certain; feedback only moves the classifier's or the default's choice.
+        const certain = policy.reason === "hint:tier" || policy.reason.startsWith("rule:");
+        if (!certain && this.#bandit?.prefersHigher(signature, policyTierIndex) === true) {
+            policyTierIndex++;
+            decisionReason = `feedback:${signature}`;
+        }
         const session = request.hints?.session_id;
         const pin =
             session === undefined || !this.#affinity
@@ -286,10 +361,10 @@ export class ModelRouter implements Router {
                   ? this.#affinity.get(session)
                   : this.#affinity.peek(session);
         let tierIndex = policyTierIndex;
-        let reason = policy.reason;
+        let reason = decisionReason;
         let pinned: string | undefined;
         if (pin) {
-            if (policyTierIndex > pin.tierIndex) reason = `escalation:${policy.reason}`;
+            if (policyTierIndex > pin.tierIndex) reason = `escalation:${decisionReason}`;
             else if (forced === undefined || policyTierIndex === pin.tierIndex) {
                 // The pin decides (a forced lower tier is served once; the pin stays where it is).
                 tierIndex = pin.tierIndex;
@@ -300,6 +375,7 @@ export class ModelRouter implements Router {
         const tier = this.#tiers[tierIndex]!;
         return {
             features,
+            signature,
             tier,
             reason,
             policyReason: policy.reason,
@@ -353,6 +429,10 @@ export class ModelRouter implements Router {
                 ? cacheKeys(request, decided.features.namespace, decided.tier.name, request.max_tokens)
                 : undefined,
             ttftMs: null,
+            cascade: [],
+            escalations: 0,
+            escalatedFrom: null,
+            escalatedTo: undefined,
         };
     }
 
@@ -387,6 +467,7 @@ export class ModelRouter implements Router {
             signal: controller.signal,
             deadlineAt: ctx.startedAt + timeoutMs,
             attempts: ctx.attempts,
+            confidenceTiers: this.#confidenceTiers,
             dispose: () => {
                 clearTimeout(timer);
                 caller?.removeEventListener("abort", onCallerAbort);
@@ -402,9 +483,29 @@ export class ModelRouter implements Router {
         const scope = this.#scope(ctx, options);
         let answered: Answered<CompletionResult>;
         try {
-            answered = await runPlan(ctx.decided.plan, scope, this.#env, (target, permit) =>
-                unaryAttempt(scope, target, permit, this.#env),
-            );
+            let plan = ctx.decided.plan;
+            let rejected: Answered<CompletionResult> | undefined;
+            for (;;) {
+                let next: Answered<CompletionResult>;
+                try {
+                    next = await runPlan(plan, scope, this.#env, (target, permit) =>
+                        unaryAttempt(scope, target, permit, this.#env),
+                    );
+                } catch (error) {
+                    if (!rejected || scope.signal.aborted) throw error;
+                    answered = this.#serveRejected(ctx, rejected);
+                    break;
+                }
+                const cascade = this.#cascadeFor(ctx, next.target);
+                const escalation =
+                    cascade && this.#judge(ctx, next, next.value, await this.#check(cascade, next.value));
+                if (!escalation) {
+                    answered = next;
+                    break;
+                }
+                rejected = next;
+                plan = escalation;
+            }
         } catch (error) {
             throw this.#finishFailure(ctx, error);
         } finally {
@@ -412,6 +513,110 @@ export class ModelRouter implements Router {
         }
         const routing = this.#finishOk(ctx, answered, answered.value);
         return { ...answered.value, routing };
+    }
+
+    // ---- cascades --------------------------------------------------------------------------------
+
+    /** The cascade that applies to an answer from `target`, when an escalation is still possible. */
+    #cascadeFor(ctx: RouteContext, target: ResolvedTarget): CascadeConfig | undefined {
+        const cascade = this.#cascades[target.tierIndex];
+        if (!cascade || ctx.escalations >= this.config.cascade.maxEscalations) return undefined;
+        return target.tierIndex + 1 < this.#tiers.length ? cascade : undefined;
+    }
+
+    async #check(cascade: CascadeConfig, result: CompletionResult): Promise<CascadeVerdict> {
+        try {
+            return await checkAnswer(cascade, result);
+        } catch (error) {
+            // A checker that cannot run (e.g. the TypeScript compiler failed to load) is no evidence.
+            this.#d.logger.warn("cascade check failed to run; serving the answer", {
+                error: error instanceof Error ? error.message : String(error),
+            });
+            return { passed: true };
+        }
+    }
+
+    /**
+     * Records a cascade verdict. On a failure: the attempt becomes `rejected`, the bandit learns it, and
+     * the plan to escalate to is returned (only tiers above the rejected one: falling back to it, or
+     * below, would serve what was just rejected).
+     */
+    #judge(
+        ctx: RouteContext,
+        answered: Answered<unknown>,
+        result: CompletionResult | undefined,
+        verdict: CascadeVerdict,
+    ): ResolvedTarget[] | undefined {
+        const { target, attempt } = answered;
+        const record: CascadeRecord = {
+            tier: target.tier,
+            provider: target.provider.id,
+            model: target.model,
+            checked: true,
+            failed_check: verdict.passed ? null : verdict.check,
+            detail: verdict.passed ? null : this.#env.redact(verdict.detail),
+            stop_reason: result?.stop_reason ?? null,
+            acceptance_rate: result?.signals?.acceptance_rate ?? null,
+            mean_logprob: result?.signals?.mean_logprob ?? null,
+            escalated_to: null,
+        };
+        ctx.cascade.push(record);
+        if (verdict.passed) return undefined;
+        const up = this.#tiers[target.tierIndex + 1]!;
+        record.escalated_to = up.name;
+        if (attempt.outcome === "ok") {
+            attempt.outcome = "rejected";
+            attempt.message = `${verdict.check}: ${record.detail ?? ""}`;
+        }
+        ctx.escalations++;
+        ctx.escalatedFrom ??= target.tier;
+        ctx.escalatedTo = up;
+        this.#bandit?.record(ctx.decided.signature, target.tierIndex, "rejected");
+        return buildPlan(this.#tiers, up.index).filter((t) => t.tierIndex > target.tierIndex);
+    }
+
+    /** The escalation found no answer: the rejected one is served after all (better than none). */
+    #serveRejected<T>(ctx: RouteContext, rejected: Answered<T>): Answered<T> {
+        rejected.attempt.outcome = "ok";
+        const record = ctx.cascade.findLast((c) => c.escalated_to !== null);
+        if (record) {
+            record.detail = `${record.detail ?? ""}; the escalation found no answer, so this one was served`;
+            record.escalated_to = null;
+        }
+        return rejected;
+    }
+
+    /**
+     * stream(): reads a primed stream into its head until it ends (`complete`), its text outgrows
+     * `limitChars` (`released`: it will be forwarded unchecked), or it fails.
+     */
+    async #hold(
+        primed: PrimedStream,
+        limitChars: number,
+    ): Promise<{ kind: "complete" | "released" } | { kind: "error"; error: unknown }> {
+        let chars = 0;
+        for (const event of primed.head) chars += eventChars(event);
+        if (primed.head.at(-1)?.type === "message_end") return { kind: "complete" };
+        for (;;) {
+            if (chars > limitChars) return { kind: "released" };
+            let next: IteratorResult<ProviderStreamEvent>;
+            try {
+                next = await primed.iterator.next();
+            } catch (error) {
+                return { kind: "error", error };
+            }
+            if (next.done === true) {
+                return {
+                    kind: "error",
+                    error: new ServiceError(ErrorCode.ProviderStream, "stream ended without message_end", {
+                        retryable: true,
+                    }),
+                };
+            }
+            primed.head.push(next.value);
+            if (next.value.type === "message_end") return { kind: "complete" };
+            chars += eventChars(next.value);
+        }
     }
 
     async *stream(input: ChatRequest, options: RouteOptions = {}): AsyncGenerator<RouterStreamEvent> {
@@ -424,14 +629,7 @@ export class ModelRouter implements Router {
         const scope = this.#scope(ctx, options);
         let answered: Answered<PrimedStream>;
         try {
-            answered = await runPlan(ctx.decided.plan, scope, this.#env, (target, permit, record) =>
-                primeStream(scope, target, permit, record, this.#env, (t, ttftMs) => {
-                    this.#metrics.attemptTimeToFirstToken.observe(
-                        { provider: t.provider.id, model: t.model },
-                        ttftMs / 1000,
-                    );
-                }),
-            );
+            answered = await this.#primeWithCascade(ctx, scope);
         } catch (error) {
             scope.dispose();
             throw this.#finishFailure(ctx, error);
@@ -514,6 +712,86 @@ export class ModelRouter implements Router {
         }
     }
 
+    /**
+     * Primes a stream; when the answering tier has a cascade, holds the answer back (nothing has reached
+     * the caller yet) and checks it, escalating like complete() does. The returned stream is the one to
+     * forward: checked and passed, released unchecked (longer than the hold bound), or without cascade.
+     */
+    async #primeWithCascade(ctx: RouteContext, scope: Scope): Promise<Answered<PrimedStream>> {
+        let plan = ctx.decided.plan;
+        let rejected: Answered<PrimedStream> | undefined;
+        for (;;) {
+            let next: Answered<PrimedStream>;
+            try {
+                next = await runPlan(plan, scope, this.#env, (target, permit, record) =>
+                    primeStream(scope, target, permit, record, this.#env, (t, ttftMs) => {
+                        this.#metrics.attemptTimeToFirstToken.observe(
+                            { provider: t.provider.id, model: t.model },
+                            ttftMs / 1000,
+                        );
+                    }),
+                );
+            } catch (error) {
+                if (!rejected || scope.signal.aborted) throw error;
+                return this.#serveRejected(ctx, rejected);
+            }
+            const cascade = this.#cascadeFor(ctx, next.target);
+            if (!cascade || cascade.streamHoldChars === 0) return next;
+            const primed = next.value;
+            const held = await this.#hold(primed, cascade.streamHoldChars);
+            if (held.kind === "released") {
+                ctx.cascade.push({
+                    tier: next.target.tier,
+                    provider: next.target.provider.id,
+                    model: next.target.model,
+                    checked: false,
+                    failed_check: null,
+                    detail: `longer than streamHoldChars (${cascade.streamHoldChars}): released unchecked`,
+                    stop_reason: null,
+                    acceptance_rate: null,
+                    mean_logprob: null,
+                    escalated_to: null,
+                });
+                return next;
+            }
+            let escalation: ResolvedTarget[] | undefined;
+            next.attempt.latency_ms = roundMs(this.#d.now() - primed.startedAt);
+            if (held.kind === "error") {
+                // Nothing was released: a broken held stream is a failed attempt that may still escalate.
+                if (scope.signal.aborted) {
+                    next.attempt.outcome = "cancelled";
+                    next.attempt.error_code = toAbortedError(scope.signal).code;
+                    primed.permit?.release();
+                    primed.dispose();
+                    throw abortFailure(scope);
+                }
+                const error = primed.mapError(held.error);
+                recordFailure(next.attempt, error, this.#env);
+                settleFailure(primed.permit, error, this.#env);
+                primed.dispose();
+                escalation = this.#judge(ctx, next, undefined, {
+                    passed: false,
+                    check: "stream_error",
+                    detail: error.message,
+                });
+                plan = escalation!;
+                continue;
+            }
+            const collector = new StreamCollector();
+            for (const event of primed.head) collector.push(event);
+            const result = collector.result()!;
+            escalation = this.#judge(ctx, next, result, await this.#check(cascade, result));
+            if (!escalation) return next;
+            // The target answered; the answer was not good enough. Its permit is settled as a success
+            // now, and the held events stay in `head` in case it is served after all.
+            primed.permit?.success();
+            primed.permit = undefined;
+            primed.dispose();
+            rejected = next;
+            plan = escalation;
+        }
+    }
+
     /** A cached answer as a stream: the same events a provider stream would give. */
     *#replay(ctx: RouteContext, cached: CachedAnswer): Generator<RouterStreamEvent> {
         ctx.ttftMs = roundMs(this.#d.now() - ctx.startedAt);
@@ -558,6 +836,7 @@ export class ModelRouter implements Router {
             cache_match: ctx.cacheMatch,
             escalated: false,
             escalated_from: null,
+            cascade: ctx.cascade,
             session_id: request.hints?.session_id ?? null,
             namespace: decided.features.namespace,
             task_type: decided.features.taskType ?? null,
@@ -588,6 +867,8 @@ export class ModelRouter implements Router {
             cost_usd: 0,
             usage: cached.result.usage,
         });
+        const tierIndex = this.#policy.tierIndex.get(cached.tier);
+        if (tierIndex !== undefined) this.#bandit?.register(ctx.requestId, ctx.decided.signature, tierIndex);
         this.#emit(routing);
         return routing;
     }
@@ -598,17 +879,30 @@ export class ModelRouter implements Router {
         let escalated = false;
         let escalatedFrom: string | null = null;
         const session = request.hints?.session_id;
+        // A cascade escalation ratchets the session up to the tier it escalated to.
+        const pinTier = ctx.escalatedTo ?? decided.tier;
         if (this.#affinity && session !== undefined) {
             const update = this.#affinity.record(
                 session,
-                { tier: decided.tier.name, tierIndex: decided.tier.index, reason: decided.policyReason },
-                target.tierIndex === decided.tier.index
+                {
+                    tier: pinTier.name,
+                    tierIndex: pinTier.index,
+                    reason: ctx.escalatedTo
+                        ? `cascade:${ctx.cascade.findLast((c) => c.failed_check !== null)?.failed_check ?? ""}`
+                        : decided.policyReason,
+                },
+                target.tierIndex === pinTier.index
                     ? { provider: target.provider.id, model: target.model }
                     : undefined,
             );
             escalated = update.escalated;
             escalatedFrom = update.from;
         }
+        if (ctx.escalatedTo) {
+            escalatedFrom = escalated ? escalatedFrom : ctx.escalatedFrom;
+            escalated = true;
+        }
+        this.#bandit?.register(ctx.requestId, decided.signature, target.tierIndex);
         // An answer from a lower tier than decided (a degraded fallback) is served but not cached.
         if (this.#cache && ctx.cacheKeys && target.tierIndex >= decided.tier.index) {
             this.#cache.store(ctx.cacheKeys, {
@@ -631,7 +925,7 @@ export class ModelRouter implements Router {
         });
         const m = this.#metrics;
         if (planIndex > 0) m.fallbacks.inc({ from_tier: decided.tier.name, to_tier: target.tier });
-        if (escalated) m.escalations.inc({ from_tier: escalatedFrom ?? "none", to_tier: decided.tier.name });
+        if (escalated) m.escalations.inc({ from_tier: escalatedFrom ?? "none", to_tier: pinTier.name });
         if (cost !== null && cost > 0) m.cost.inc({ tier: target.tier, model: target.model }, cost);
         this.#emit(routing);
         return routing;
@@ -674,12 +968,34 @@ export class ModelRouter implements Router {
         return this.#cache?.clear(namespace) ?? 0;
     }
 
+    feedback(requestId: string, outcome: FeedbackOutcome): FeedbackReceipt {
+        if (!this.#bandit)
+            throw new InvalidArgumentError(
+                "feedback is disabled (feedback.enabled: false in the router config)",
+            );
+        if (!feedbackOutcomes.includes(outcome)) {
+            throw new InvalidArgumentError(
+                `unknown feedback outcome ${JSON.stringify(outcome)}; use ${feedbackOutcomes.join(", ")}`,
+            );
+        }
+        return this.#bandit.rate(requestId, outcome);
+    }
+
     async close(): Promise<void> {
         if (this.#closed) return;
         this.#closed = true;
+        clearInterval(this.#saveTimer);
+        if (this.#bandit) await this.#feedbackStore?.save(this.#bandit);
         const reason = new AbortedError(ErrorCode.Cancelled, "the router is closing");
         for (const controller of this.#active) controller.abort(reason);
         for (const provider of new Set(this.#d.providers.values())) provider.close();
         await this.#log.close();
     }
+}
+
+/** Characters an event adds to a held answer (text and tool-call arguments). */
+function eventChars(event: ProviderStreamEvent): number {
+    if (event.type === "text_delta") return event.text.length;
+    if (event.type === "tool_call_delta") return event.arguments_delta.length;
+    return 0;
 }

@@ -62,6 +62,7 @@ export class StreamCollector {
             stop_sequence: end.stop_sequence,
             usage: end.usage,
             model: this.#model,
+            ...(end.signals && { signals: end.signals }),
         };
     }
 }

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { ErrorCode } from "../errors/codes.js";
 import { ConfigError } from "../errors/ServiceError.js";
 import * as d from "./defaults.js";
+import * as learned from "./learned/defaults.js";
 
 const idSchema = z
     .string()
@@ -83,6 +84,45 @@ const targetSchema = z
     })
     .strict();
 
+/**
+ * A tier's cascade: its answers are checked before they are served, and one that fails a check is
+ * escalated to the next tier up (router/cascade/). Checks run in this order; the first failure decides.
+ */
+const cascadeSchema = z
+    .object({
+        /**
+         * Escalate answers cut off by the output cap (`stop_reason: "max_tokens"`, the local tier's
+         * FINISH_REASON_LENGTH). Defaults to `true`.
+         */
+        rejectTruncated: z.boolean().default(true),
+        /**
+         * Escalate when the speculative acceptance rate (accepted / drafted tokens) is below this: a target
+         * that keeps disagreeing with its drafter is often off its training distribution. Answers without
+         * drafts (and hosted answers) carry no rate and are not checked. Defaults to none.
+         */
+        minAcceptanceRate: z.number().min(0).max(1).optional(),
+        /**
+         * Escalate when the mean log-probability of the emitted tokens (nats, ≤ 0) is below this. Setting
+         * it makes the router ask this tier for the signal (`return_confidence`), which costs the local
+         * tier some decode speed (README). Answers without the signal are not checked. Defaults to none.
+         */
+        minMeanLogprob: z.number().max(0).optional(),
+        /**
+         * Cheap validators of the answer's text: `non_empty`; `json` (the answer, or its json/untagged
+         * fenced blocks, parse as JSON); `typescript` (ts/js fenced blocks, or the whole answer when it has
+         * no fences, parse without syntax errors). Defaults to none.
+         */
+        validators: z.array(z.enum(["non_empty", "json", "typescript"])).default([]),
+        /**
+         * stream(): hold up to this many characters of the answer before the first byte reaches the caller,
+         * so the checks can run on a complete answer. An answer that ends within the bound is checked (and
+         * escalated if it fails); a longer one is released unchecked and never escalated. Holding costs
+         * time to first token. 0 = never hold (streams skip the cascade). Defaults to 2000.
+         */
+        streamHoldChars: z.number().int().min(0).default(d.defaultCascadeStreamHoldChars),
+    })
+    .strict();
+
 const tierSchema = z
     .object({
         /** Tier name, used in rules, records and metrics labels. */
@@ -94,6 +134,8 @@ const tierSchema = z
          * tier (ascending), then every lower tier (descending): a request is answered if anything can.
          */
         fallback: z.array(idSchema).optional(),
+        /** Check this tier's answers and escalate failures one tier up (see cascadeSchema). Defaults to none. */
+        cascade: cascadeSchema.optional(),
     })
     .strict();
 
@@ -261,6 +303,61 @@ export const routerConfigSchema = z
          * Models without a price get `cost_usd: null`. Defaults to none.
          */
         prices: z.record(z.string().min(1), priceSchema).default({}),
+        cascade: z
+            .object({
+                /** Escalations one request may make after failed cascade checks. Defaults to 1. */
+                maxEscalations: z.number().int().min(0).max(10).default(d.defaultCascadeMaxEscalations),
+            })
+            .strict()
+            .prefault({}),
+        feedback: z
+            .object({
+                /**
+                 * Learn from `router.feedback(requestId, outcome)` and from cascade rejections which tier each
+                 * task signature needs (router/feedback/). Defaults to `true`.
+                 */
+                enabled: z.boolean().default(true),
+                /** File the learned preferences persist to (atomically); `null` = memory only. Defaults to `null`. */
+                statePath: z.string().min(1).nullable().default(null),
+                /** Evidence halves after this long. Defaults to 86400000 ms (one day). */
+                halfLifeMs: positiveMs.default(d.defaultFeedbackHalfLifeMs),
+                /** Decayed outcomes a tier needs for a signature before it can be moved up. Defaults to 5. */
+                minEvidence: z.number().min(0).default(d.defaultFeedbackMinEvidence),
+                /** Reward one tier step must buy (outcome rewards are 0..1). Defaults to 0.2. */
+                costWeight: z.number().min(0).max(1).default(d.defaultFeedbackCostWeight),
+                /** Task signatures kept (least recently used evicted). Defaults to 1000. */
+                maxSignatures: z.number().int().min(1).default(d.defaultFeedbackMaxSignatures),
+                /** Answered requests that can still be rated (least recently used evicted). Defaults to 10000. */
+                maxPendingRequests: z.number().int().min(1).default(d.defaultFeedbackMaxPendingRequests),
+                /** Minimum time between writes of `statePath`. Defaults to 60000 ms. */
+                saveIntervalMs: positiveMs.default(d.defaultFeedbackSaveIntervalMs),
+            })
+            .strict()
+            .prefault({}),
+        /**
+         * The learned routing classifier (router/learned/), consulted when no rule matches; its tier names
+         * must be configured tiers. Defaults to none (rules, then `policy.defaultTier`).
+         */
+        classifier: z
+            .object({
+                /** ONNX model; its metadata json sits beside it. Defaults to the committed models/router/classifier.onnx. */
+                model: z.string().min(1).default(learned.defaultClassifierModelPath),
+                /** Worker threads, one ONNX session each. Defaults to 1. */
+                workers: z.number().int().min(1).max(64).default(learned.defaultClassifierWorkers),
+                /** A decision slower than this abstains (the default tier applies). Defaults to 25 ms. */
+                timeoutMs: positiveMs.default(learned.defaultClassifierTimeoutMs),
+                /** Decisions queued beyond this abstain at once. Defaults to 256. */
+                maxQueue: z.number().int().min(1).default(learned.defaultClassifierMaxQueue),
+                /**
+                 * Score thresholds, one per tier boundary, ascending (e.g. from `recalibrateFromRecords`).
+                 * Defaults to the thresholds calibrated into the model's metadata.
+                 */
+                thresholds: z.array(z.number().min(0).max(1)).min(1).optional(),
+                /** Name in routing reasons (`classifier:<name>`). Defaults to `"learned"`. */
+                name: idSchema.default(learned.defaultClassifierName),
+            })
+            .strict()
+            .optional(),
         records: z
             .object({
                 /** File the routing records are appended to as JSON lines; `null` = none. Defaults to `null`. */
@@ -332,6 +429,7 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type TierConfig = z.infer<typeof tierSchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
 export type RuleConfig = z.infer<typeof ruleSchema>;
+export type CascadeConfig = z.infer<typeof cascadeSchema>;
 export type PriceConfig = z.infer<typeof priceSchema>;
 
 /** Validates a router config; throws ConfigError listing every problem with its path. */

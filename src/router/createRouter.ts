@@ -6,7 +6,10 @@ import { Registry } from "prom-client";
 import { createProvider, providerSecrets } from "../providers/createProvider.js";
 import type { Provider } from "../providers/Provider.js";
 import { createLogger, type Logger } from "../util/logger.js";
-import { parseRouterConfig, type RouterConfigInput } from "./config.js";
+import { ConfigError } from "../errors/ServiceError.js";
+import { parseRouterConfig, type RouterConfig, type RouterConfigInput } from "./config.js";
+import { readClassifierMetadata } from "./learned/classifierMetadata.js";
+import { LearnedClassifier } from "./learned/LearnedClassifier.js";
 import { ModelRouter, type Router } from "./ModelRouter.js";
 import type { RoutingClassifier } from "./RoutingClassifier.js";
 import type { RoutingRecord } from "./types.js";
@@ -17,7 +20,10 @@ export interface RouterOptions {
      * Every id the tiers name must be in `config.providers` either way. Defaults to none.
      */
     providers?: Readonly<Record<string, Provider>>;
-    /** The learned-classifier seam, consulted when no rule matches. Defaults to none (rules, then the default tier). */
+    /**
+     * The learned-classifier seam, consulted when no rule matches. Defaults to a LearnedClassifier when the
+     * config has a `classifier` section (closed with the router), else none (rules, then the default tier).
+     */
     classifier?: RoutingClassifier;
     /** Registry for the router's metrics (the app's, to serve them on /metrics). Defaults to a fresh registry. */
     registry?: Registry;
@@ -33,6 +39,8 @@ export interface RouterOptions {
     sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
     /** Random source of the backoff jitter, in [0, 1). Defaults to `Math.random`. */
     random?: () => number;
+    /** Wall clock in ms for feedback decay, which must survive restarts. Defaults to `Date.now`. */
+    wallClock?: () => number;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -60,16 +68,56 @@ export function createRouter(input: RouterConfigInput, options: RouterOptions = 
     for (const [id, providerConfig] of Object.entries(config.providers)) {
         providers.set(id, options.providers?.[id] ?? createProvider(id, providerConfig, env));
     }
-    return new ModelRouter({
+    const logger = options.logger ?? createLogger("router");
+    const learned = options.classifier === undefined ? learnedClassifier(config, logger) : undefined;
+    const router = new ModelRouter({
         config,
         providers,
         registry: options.registry ?? new Registry(),
-        logger: options.logger ?? createLogger("router"),
-        classifier: options.classifier,
+        logger,
+        classifier: options.classifier ?? learned,
         onRecord: options.onRecord,
         secrets: providerSecrets(config.providers, env),
         now: options.now ?? (() => performance.now()),
         sleep: options.sleep ?? sleep,
         random: options.random ?? Math.random,
+        wallNow: options.wallClock ?? Date.now,
+    });
+    return learned ? closingAlso(router, learned) : router;
+}
+
+/** The config's `classifier` section as a LearnedClassifier (its tiers checked against the config's). */
+function learnedClassifier(config: RouterConfig, logger: Logger): LearnedClassifier | undefined {
+    const section = config.classifier;
+    if (section === undefined) return undefined;
+    // Checked before any worker starts: a model whose tiers the config lacks would never decide anything.
+    const modelTiers = readClassifierMetadata(section.model.replace(/\.onnx$/, "") + ".json").tiers;
+    const tiers = new Set(config.tiers.map((t) => t.name));
+    const unknown = modelTiers.filter((t) => !tiers.has(t));
+    if (unknown.length > 0) {
+        throw new ConfigError(
+            `classifier.model predicts tiers ${unknown.map((t) => `"${t}"`).join(", ")} that are not configured (tiers: ${[...tiers].join(", ")}); name the tiers like the model's (${modelTiers.join(", ")})`,
+        );
+    }
+    const classifier = new LearnedClassifier({
+        ...section,
+        onError: (error) => {
+            logger.warn("routing classifier abstained", { error: error.message });
+        },
+    });
+    return classifier;
+}
+
+/** The router, whose close() also stops the classifier's workers that createRouter started. */
+function closingAlso(router: Router, classifier: LearnedClassifier): Router {
+    const close = router.close.bind(router);
+    return Object.assign(router, {
+        close: async (): Promise<void> => {
+            try {
+                await close();
+            } finally {
+                await classifier.close();
+            }
+        },
     });
 }

@@ -111,3 +111,36 @@ export const defaultCacheMaxCandidates = 8;
 
 /** Namespace of requests that name none: the response cache is scoped per namespace. */
 export const defaultNamespace = "default";
+
+// ---- cascades (router/cascade/) and feedback (router/feedback/) ---------------------------------
+
+/**
+ * Escalations per request: one step up (local → mid) is the cascade FrugalGPT and AutoMix evaluate; a
+ * second step doubles the worst-case latency for a request that is already going badly.
+ */
+export const defaultCascadeMaxEscalations = 1;
+/**
+ * stream(): characters of a cheap tier's answer held back to check it before anything reaches the
+ * caller. About 500 tokens: a local completion or a short JSON answer fits whole (so it can still be
+ * escalated); a long answer is released unchecked rather than making the caller wait for all of it.
+ */
+export const defaultCascadeStreamHoldChars = 2_000;
+
+/**
+ * Feedback evidence halves every day: an agent's mix of tasks and the models behind the tiers change
+ * over days, and a signature moved up by old failures must get to try its cheap tier again.
+ */
+export const defaultFeedbackHalfLifeMs = 86_400_000;
+/** Decayed outcomes a tier needs for a signature before feedback may move that signature up. */
+export const defaultFeedbackMinEvidence = 5;
+/**
+ * Reward (0..1 per outcome) one tier step must buy before feedback moves a signature up: with no
+ * evidence on the higher tier (prior 0.5) the cheaper tier must be below 0.3, i.e. mostly failing.
+ */
+export const defaultFeedbackCostWeight = 0.2;
+/** Task signatures remembered (least recently used evicted): type × size bucket stays far below this. */
+export const defaultFeedbackMaxSignatures = 1_000;
+/** Answered requests that can still be rated (least recently used evicted). */
+export const defaultFeedbackMaxPendingRequests = 10_000;
+/** How often learned preferences are written to `feedback.statePath` when they changed. */
+export const defaultFeedbackSaveIntervalMs = 60_000;

@@ -42,6 +42,8 @@ export interface RequestScope {
     /** Monotonic ms by which everything must be done. */
     deadlineAt: number;
     attempts: AttemptRecord[];
+    /** Tier indexes whose cascade checks the confidence signal: their providers are asked for it. */
+    confidenceTiers?: ReadonlySet<number>;
 }
 
 /** Why a plan produced no answer (the router adds the routing record). */
@@ -80,7 +82,9 @@ class AttemptTimeout extends Error {
 }
 
 export function providerRequest(scope: RequestScope, target: ResolvedTarget): ProviderRequest {
-    return { ...scope.request, model: target.model };
+    return scope.confidenceTiers?.has(target.tierIndex) === true
+        ? { ...scope.request, model: target.model, confidence: true }
+        : { ...scope.request, model: target.model };
 }
 
 /** Milliseconds rounded to 0.01 for records (sub-ms resolution without float noise). */

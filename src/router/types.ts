@@ -126,6 +126,25 @@ export interface Usage {
     output_tokens: number;
 }
 
+/**
+ * What the local tier reports about how it decoded an answer (hosted providers report none): the
+ * signals a cascade (router/cascade/) checks before it accepts a cheap answer. The finish reason is the
+ * answer's `stop_reason` (`max_tokens` = the local tier's FINISH_REASON_LENGTH).
+ */
+export interface GenerationSignals {
+    /** Speculative decoding: accepted / drafted tokens; null when nothing was drafted (no evidence). */
+    acceptance_rate: number | null;
+    /** Tokens the drafter proposed (0 when speculation was off or never drafted). */
+    drafted_tokens: number;
+    /**
+     * Mean natural-log probability of the emitted tokens under the target (see the proto's
+     * `GenerationStats.mean_logprob`); null unless the request asked for confidence.
+     */
+    mean_logprob: number | null;
+    /** The least likely emitted token's log-probability; null unless the request asked for confidence. */
+    min_logprob: number | null;
+}
+
 /** A provider's answer, before the router adds its routing record. */
 export interface CompletionResult {
     /** Text and tool calls in the order the model produced them; never an empty text part. */
@@ -136,6 +155,8 @@ export interface CompletionResult {
     usage: Usage;
     /** The model id the provider reports (may be more specific than the configured one). */
     model: string;
+    /** Decoding signals; only the local tier sends them. */
+    signals?: GenerationSignals;
 }
 
 /** The router's answer to `complete()`. */
@@ -195,6 +216,8 @@ export interface MessageEndEvent {
     stop_reason: StopReason;
     stop_sequence: string | null;
     usage: Usage;
+    /** Decoding signals; only the local tier sends them. */
+    signals?: GenerationSignals;
 }
 
 /**
@@ -216,10 +239,12 @@ export type RouterStreamEvent =
  * - `timeout`: the attempt or first-token timeout fired (E_PROVIDER_TIMEOUT);
  * - `cancelled`: the caller cancelled, or the request's total deadline passed;
  * - `skipped_open`: not tried, the target's circuit breaker is open (E_CIRCUIT_OPEN);
- * - `skipped_unsupported`: not tried, the target cannot serve this request (e.g. tools on the local tier).
+ * - `skipped_unsupported`: not tried, the target cannot serve this request (e.g. tools on the local tier);
+ * - `rejected`: it answered, but the answer failed its tier's cascade check and the request escalated
+ *   (see `RoutingRecord.cascade`).
  */
 export type AttemptOutcome =
-    "ok" | "error" | "timeout" | "cancelled" | "skipped_open" | "skipped_unsupported";
+    "ok" | "error" | "timeout" | "cancelled" | "skipped_open" | "skipped_unsupported" | "rejected";
 
 /** One try of one target. */
 export interface AttemptRecord {
@@ -239,6 +264,29 @@ export interface AttemptRecord {
     message: string | null;
 }
 
+/** One cascade check of an answer (router/cascade/checkAnswer.ts), in the routing record. */
+export interface CascadeRecord {
+    /** The tier, provider and model whose answer was checked. */
+    tier: string;
+    provider: string;
+    model: string;
+    /**
+     * Whether the checks ran: false when a stream's answer outgrew the tier's `streamHoldChars` and was
+     * released to the caller unchecked (it can no longer be escalated).
+     */
+    checked: boolean;
+    /** The first check that failed (`truncated`, `min_acceptance_rate`, `validator:json`, ...), else null. */
+    failed_check: string | null;
+    /** What failed, for people (e.g. "acceptance rate 0.120 < 0.3"); null when it passed. */
+    detail: string | null;
+    /** The answer's signals as checked (null where the provider reports none). */
+    stop_reason: StopReason | null;
+    acceptance_rate: number | null;
+    mean_logprob: number | null;
+    /** The tier the request escalated to after a failed check; null when this answer was served. */
+    escalated_to: string | null;
+}
+
 /**
  * The routing record: one per request, on every response, stream end, error (`RouteFailedError.routing`)
  * and routing log line. `routing_reason` names the decision's source:
@@ -246,8 +294,13 @@ export interface AttemptRecord {
  * - `rule:<name>`: the first matching config rule;
  * - `classifier:<name>`: the routing classifier (no rule matched);
  * - `default`: nothing matched, the configured default tier;
+ * - `feedback:<signature>`: the classifier or default tier, moved one tier up because feedback showed
+ *   that tier failing for this task signature (router/feedback/; rules and forced tiers are not moved);
  * - `affinity`: the session's pin, which was at or above what the policy chose;
  * - `escalation:<reason>`: the policy chose a tier above the session's pin, and the pin moved up.
+ *
+ * A cascade escalation (a cheaper answer failed its check) keeps the routing reason and is recorded in
+ * `cascade`, `escalated` and `escalated_from`.
  */
 export interface RoutingRecord {
     /** Router-assigned id, also on the log line. */
@@ -277,10 +330,15 @@ export interface RoutingRecord {
     cache: "hit" | "miss" | "bypass";
     /** How a hit matched; null unless `cache` is `hit`. */
     cache_match: "exact" | "near_duplicate" | null;
-    /** The session's pin moved to a higher tier during this request. */
+    /**
+     * The request moved to a higher tier: a cascade check rejected a cheaper answer, or the session's pin
+     * moved up (a policy decision above it). Either way the session's pin ends at the higher tier.
+     */
     escalated: boolean;
-    /** The pinned tier before the escalation; null unless `escalated`. */
+    /** The tier before the escalation (the pinned tier, or the rejected answer's tier); null unless `escalated`. */
     escalated_from: string | null;
+    /** Every cascade check of this request, in order; empty when no tier of it has a cascade. */
+    cascade: CascadeRecord[];
     session_id: string | null;
     namespace: string;
     task_type: string | null;

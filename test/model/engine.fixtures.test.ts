@@ -114,6 +114,55 @@ describe("greedy speculative decoding is exact", () => {
     });
 });
 
+describe("confidence (return_confidence)", () => {
+    it("is absent unless asked for, and at temperature 0 is the same with and without drafts", async () => {
+        const prompt = prompts[0]!;
+        const unasked = await collect(engine, { prompt, maxTokens: 30, speculation: { mode: "off" } });
+        expect(unasked.last.finish?.stats.confidence).toBeUndefined();
+        const plain = await collect(engine, {
+            prompt,
+            maxTokens: 30,
+            speculation: { mode: "off" },
+            returnConfidence: true,
+        });
+        expect(plain.tokens).toEqual(unasked.tokens);
+        const base = plain.last.finish!.stats.confidence!;
+        expect(base.tokens).toBe(plain.last.finish!.stats.completionTokens);
+        expect(base.meanLogprob).toBeLessThanOrEqual(0);
+        expect(base.minLogprob).toBeLessThanOrEqual(base.meanLogprob);
+        for (const draftModel of ["same-weights", "other-weights"]) {
+            const spec = await collect(engine, {
+                prompt,
+                maxTokens: 30,
+                speculation: { mode: "draft_model", draftModel, maxDraftTokens: 4 },
+                returnConfidence: true,
+            });
+            expect(spec.tokens).toEqual(plain.tokens);
+            const c = spec.last.finish!.stats.confidence!;
+            expect(c.tokens).toBe(base.tokens);
+            // Same target, same positions: only batching may move the last float digits.
+            expect(c.meanLogprob).toBeCloseTo(base.meanLogprob, 3);
+            expect(c.minLogprob).toBeCloseTo(base.minLogprob, 3);
+        }
+    });
+
+    it("at temperature > 0 it is measured on the sampled tokens (plain and speculative)", async () => {
+        for (const mode of ["off", "draft_model"] as const) {
+            const out = await collect(engine, {
+                prompt: prompts[1]!,
+                maxTokens: 20,
+                sampling: { temperature: 0.8, seed: 7 },
+                speculation: { mode, draftModel: mode === "off" ? undefined : "other-weights" },
+                returnConfidence: true,
+            });
+            const c = out.last.finish!.stats.confidence!;
+            expect(c.tokens).toBe(out.last.finish!.stats.completionTokens);
+            expect(Number.isFinite(c.meanLogprob)).toBe(true);
+            expect(c.meanLogprob).toBeLessThanOrEqual(0);
+        }
+    });
+});
+
 describe("AUTO", () => {
     it("is exact at temperature 0, whichever drafters it picks", async () => {
         for (const prompt of prompts) {

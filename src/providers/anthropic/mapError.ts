@@ -1,8 +1,8 @@
 /**
- * @anthropic-ai/sdk errors → ProviderError with a stable code, `retryable` and Retry-After. Statuses
- * decide when there is one; a mid-stream `error` event has none (the SDK throws an APIError with
- * `status: undefined`), so its `error.type` decides (`overloaded_error` is "HTTP 529 in a non-streaming
- * context", per the streaming docs).
+ * @anthropic-ai/sdk errors → ProviderError with a stable code, `retryable` and Retry-After (the shared
+ * part is ../mapSdkError.ts). Statuses decide when there is one; a mid-stream `error` event has none
+ * (the SDK throws an APIError with `status: undefined`), so its `error.type` decides
+ * (`overloaded_error` is "HTTP 529 in a non-streaming context", per the streaming docs).
  */
 import {
     APIConnectionError,
@@ -11,9 +11,8 @@ import {
     APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import { ErrorCode } from "../../errors/codes.js";
-import { isServiceError, type ServiceError } from "../../errors/ServiceError.js";
-import { toAbortedError } from "../../util/abort.js";
-import { parseRetryAfter, ProviderError } from "../ProviderError.js";
+import type { ServiceError } from "../../errors/ServiceError.js";
+import { describeParts, mapSdkError, type ClassifiedApiError } from "../mapSdkError.js";
 
 interface Classified {
     code: ErrorCode;
@@ -59,65 +58,32 @@ const byType: Readonly<Record<string, Classified>> = {
     not_found_error: { code: ErrorCode.ModelNotFound, retryable: false },
 };
 
-/**
- * Maps anything the SDK (or our translation) threw during a call. `phase` is "stream" once the response
- * started: a non-SDK error then is the connection breaking mid-body (undici's "terminated"), which is a
- * broken stream and retryable, not a bug.
- */
+const classes = { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError };
+
+function classify(error: APIError): ClassifiedApiError {
+    const status = typeof error.status === "number" ? error.status : undefined;
+    const classified =
+        status !== undefined
+            ? byStatus(status)
+            : (byType[error.type ?? ""] ?? { code: ErrorCode.ProviderUnavailable, retryable: true });
+    return {
+        ...classified,
+        what: describeParts([
+            status === undefined ? "stream error" : `HTTP ${status}`,
+            error.type,
+            error.apiMessage,
+        ]),
+        status,
+        details: { type: error.type, requestId: error.requestID ?? null },
+    };
+}
+
+/** Maps anything the SDK (or our translation) threw during a call (see mapSdkError for `phase`). */
 export function mapAnthropicError(
     provider: string,
     error: unknown,
     signal: AbortSignal,
     phase: "request" | "stream" = "request",
 ): ServiceError {
-    if (signal.aborted) return toAbortedError(signal);
-    if (isServiceError(error)) return error;
-    if (error instanceof APIUserAbortError) return toAbortedError(signal);
-    if (error instanceof APIConnectionTimeoutError) {
-        return new ProviderError(provider, ErrorCode.ProviderTimeout, "request timed out", {
-            retryable: true,
-            cause: error,
-        });
-    }
-    if (error instanceof APIConnectionError) {
-        return new ProviderError(
-            provider,
-            ErrorCode.ProviderUnavailable,
-            `connection failed: ${error.message}`,
-            {
-                retryable: true,
-                cause: error,
-            },
-        );
-    }
-    if (error instanceof APIError) {
-        const status = typeof error.status === "number" ? error.status : undefined;
-        const classified =
-            status !== undefined
-                ? byStatus(status)
-                : (byType[error.type ?? ""] ?? { code: ErrorCode.ProviderUnavailable, retryable: true });
-        const what = [status === undefined ? "stream error" : `HTTP ${status}`, error.type, error.apiMessage]
-            .filter((s): s is string => typeof s === "string" && s !== "")
-            .join(" ");
-        const headers = error.headers as Headers | undefined;
-        return new ProviderError(provider, classified.code, what, {
-            retryable: classified.retryable,
-            cause: error,
-            status,
-            retryAfterMs: headers ? parseRetryAfter((name) => headers.get(name)) : undefined,
-            details: { type: error.type, requestId: error.requestID ?? null },
-        });
-    }
-    // Not an SDK error: a bug on our side or in the SDK. Another target runs other code, so fall back.
-    const message = error instanceof Error ? error.message : String(error);
-    if (phase === "stream") {
-        return new ProviderError(provider, ErrorCode.ProviderStream, `stream broke: ${message}`, {
-            retryable: true,
-            cause: error,
-        });
-    }
-    return new ProviderError(provider, ErrorCode.Internal, `unexpected error: ${message}`, {
-        retryable: true,
-        cause: error,
-    });
+    return mapSdkError(classes, classify, provider, error, signal, phase);
 }

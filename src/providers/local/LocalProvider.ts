@@ -18,7 +18,13 @@ import { throwIfAborted } from "../../util/abort.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { ProviderError } from "../ProviderError.js";
 import { mapLocalError } from "./mapError.js";
-import { fromFinishReason, fromGenerateResponse, fromProtoUsage, toGenerateRequest } from "./transform.js";
+import {
+    fromFinishReason,
+    fromGenerateResponse,
+    fromProtoUsage,
+    signalsOf,
+    toGenerateRequest,
+} from "./transform.js";
 
 export interface LocalProviderOptions {
     id: string;
@@ -117,7 +123,12 @@ export class LocalProvider implements Provider {
                 }
                 const finish = fromFinishReason(chunk.finish_reason, request.stop);
                 if (finish) {
-                    yield { type: "message_end", ...finish, usage: fromProtoUsage(chunk.usage) };
+                    yield {
+                        type: "message_end",
+                        ...finish,
+                        usage: fromProtoUsage(chunk.usage),
+                        ...signalsOf(chunk.stats),
+                    };
                     return;
                 }
             }

@@ -8,9 +8,16 @@ import type { ChatMessage as ProtoChatMessage } from "../../grpc/generated/tierc
 import type { FinishReason__Output } from "../../grpc/generated/tiercel/v1/FinishReason.js";
 import type { GenerateRequest } from "../../grpc/generated/tiercel/v1/GenerateRequest.js";
 import type { GenerateResponse__Output } from "../../grpc/generated/tiercel/v1/GenerateResponse.js";
+import type { GenerationStats__Output } from "../../grpc/generated/tiercel/v1/GenerationStats.js";
 import type { Usage__Output } from "../../grpc/generated/tiercel/v1/Usage.js";
 import { partsOf } from "../../router/messages.js";
-import type { ChatMessage, CompletionResult, StopReason, Usage } from "../../router/types.js";
+import type {
+    ChatMessage,
+    CompletionResult,
+    GenerationSignals,
+    StopReason,
+    Usage,
+} from "../../router/types.js";
 import type { ProviderRequest } from "../Provider.js";
 
 export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
@@ -24,6 +31,7 @@ export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
     if (request.stop !== undefined && request.stop.length > 0) out.stop = [...request.stop];
     const session = request.hints?.session_id;
     if (session !== undefined) out.session_id = session;
+    if (request.confidence === true) out.return_confidence = true;
     return out;
 }
 
@@ -71,6 +79,17 @@ export function fromProtoUsage(usage: Usage__Output | null): Usage {
     return { input_tokens: usage?.prompt_tokens ?? 0, output_tokens: usage?.completion_tokens ?? 0 };
 }
 
+/** The stats a cascade reads; undefined when the server sent none. */
+export function fromProtoStats(stats: GenerationStats__Output | null): GenerationSignals | undefined {
+    if (stats === null) return undefined;
+    return {
+        acceptance_rate: stats.drafted_tokens > 0 ? stats.acceptance_rate : null,
+        drafted_tokens: stats.drafted_tokens,
+        mean_logprob: stats.mean_logprob ?? null,
+        min_logprob: stats.min_logprob ?? null,
+    };
+}
+
 export function fromGenerateResponse(
     response: GenerateResponse__Output,
     request: ProviderRequest,
@@ -83,5 +102,12 @@ export function fromGenerateResponse(
         ...finish,
         usage: fromProtoUsage(response.usage),
         model,
+        ...signalsOf(response.stats),
     };
+}
+
+/** `{ signals }` when the server sent stats, else nothing (spread into results and events). */
+export function signalsOf(stats: GenerationStats__Output | null): { signals?: GenerationSignals } {
+    const signals = fromProtoStats(stats);
+    return signals ? { signals } : {};
 }

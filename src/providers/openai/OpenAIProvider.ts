@@ -1,12 +1,12 @@
 /**
  * GPT/Codex models through the official `openai` SDK (Chat Completions), or any server that speaks
- * Chat Completions (set `baseURL`). The SDK runs with `maxRetries: 0`: the router owns retries.
+ * Chat Completions (set `baseURL`). The SDK runs with `maxRetries: 0`: the router owns retries (key
+ * handling shared with Anthropic in ../SdkClient.ts).
  */
 import OpenAI from "openai";
-import { ErrorCode } from "../../errors/codes.js";
 import type { CompletionResult, ProviderStreamEvent } from "../../router/types.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
-import { ProviderError } from "../ProviderError.js";
+import { SdkClient, type HostedProviderOptions } from "../SdkClient.js";
 import { mapOpenAIError } from "./mapError.js";
 import {
     fromOpenAICompletion,
@@ -15,38 +15,16 @@ import {
     toOpenAIParams,
 } from "./transform.js";
 
-export interface OpenAIProviderOptions {
-    id: string;
-    baseURL?: string | undefined;
-    /** Environment variable holding the API key. */
-    apiKeyEnv: string;
-    /** Environment to read the key from. Defaults to `process.env`. */
-    env?: Readonly<Record<string, string | undefined>>;
-    /** The SDK's own per-request timeout, a backstop: the router aborts attempts through the signal. */
-    timeoutMs?: number;
-}
-
-const sdkTimeoutMs = 3_600_000;
+export type OpenAIProviderOptions = HostedProviderOptions;
 
 export class OpenAIProvider implements Provider {
     readonly id: string;
     readonly type = "openai";
-    readonly #client: OpenAI | undefined;
-    readonly #missingKey: string | undefined;
+    readonly #client: SdkClient<OpenAI>;
 
     constructor(options: OpenAIProviderOptions) {
         this.id = options.id;
-        const apiKey = (options.env ?? process.env)[options.apiKeyEnv];
-        if (apiKey === undefined || apiKey === "") {
-            this.#missingKey = `no API key: set the ${options.apiKeyEnv} environment variable`;
-            return;
-        }
-        this.#client = new OpenAI({
-            apiKey,
-            baseURL: options.baseURL ?? null,
-            maxRetries: 0,
-            timeout: options.timeoutMs ?? sdkTimeoutMs,
-        });
+        this.#client = new SdkClient(options, (o) => new OpenAI(o));
     }
 
     unsupported(request: ProviderRequest): string | undefined {
@@ -57,13 +35,8 @@ export class OpenAIProvider implements Provider {
         return undefined;
     }
 
-    #clientOrThrow(): OpenAI {
-        if (this.#client) return this.#client;
-        throw new ProviderError(this.id, ErrorCode.ProviderAuth, this.#missingKey ?? "no client");
-    }
-
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
-        const client = this.#clientOrThrow();
+        const client = this.#client.get();
         try {
             const completion = await client.chat.completions.create(
                 { ...toOpenAIParams(request), stream: false },
@@ -76,7 +49,7 @@ export class OpenAIProvider implements Provider {
     }
 
     async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderStreamEvent> {
-        const client = this.#clientOrThrow();
+        const client = this.#client.get();
         let phase: "request" | "stream" = "request";
         try {
             const chunks = await client.chat.completions.create(

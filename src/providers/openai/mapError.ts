@@ -1,20 +1,20 @@
 /**
  * `openai` SDK errors → ProviderError with a stable code, `retryable` and Retry-After (`retry-after-ms`
- * or `retry-after`). An error inside a stream arrives as a chunk with an `error` object; the SDK throws
- * it as an APIError with `status: undefined`, so its `code`/`type` decide.
+ * or `retry-after`; the shared part is ../mapSdkError.ts). An error inside a stream arrives as a chunk
+ * with an `error` object; the SDK throws it as an APIError with `status: undefined`, so its `code`/`type`
+ * decide.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { ErrorCode } from "../../errors/codes.js";
-import { isServiceError, type ServiceError } from "../../errors/ServiceError.js";
-import { toAbortedError } from "../../util/abort.js";
-import { parseRetryAfter, ProviderError } from "../ProviderError.js";
+import type { ServiceError } from "../../errors/ServiceError.js";
+import { describeParts, mapSdkError, type ClassifiedApiError } from "../mapSdkError.js";
 
 interface Classified {
     code: ErrorCode;
     retryable: boolean;
 }
 
-function classify(
+function classifyCode(
     status: number | undefined,
     code: string | undefined,
     type: string | undefined,
@@ -50,68 +50,30 @@ function classify(
     }
 }
 
-/**
- * Maps anything the SDK (or our translation) threw during a call. `phase` is "stream" once the response
- * started: a non-SDK error then is the connection breaking mid-body (undici's "terminated"), which is a
- * broken stream and retryable, not a bug.
- */
+const classes = { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError };
+
+function classify(error: APIError): ClassifiedApiError {
+    const status = typeof error.status === "number" ? error.status : undefined;
+    const code = error.code ?? undefined;
+    const body: { message?: unknown } | undefined = error.error;
+    return {
+        ...classifyCode(status, code, error.type),
+        what: describeParts([
+            status === undefined ? "stream error" : `HTTP ${status}`,
+            code ?? error.type,
+            body?.message,
+        ]),
+        status,
+        details: { type: error.type ?? null, code: code ?? null, requestId: error.requestID ?? null },
+    };
+}
+
+/** Maps anything the SDK (or our translation) threw during a call (see mapSdkError for `phase`). */
 export function mapOpenAIError(
     provider: string,
     error: unknown,
     signal: AbortSignal,
     phase: "request" | "stream" = "request",
 ): ServiceError {
-    if (signal.aborted) return toAbortedError(signal);
-    if (isServiceError(error)) return error;
-    if (error instanceof APIUserAbortError) return toAbortedError(signal);
-    if (error instanceof APIConnectionTimeoutError) {
-        return new ProviderError(provider, ErrorCode.ProviderTimeout, "request timed out", {
-            retryable: true,
-            cause: error,
-        });
-    }
-    if (error instanceof APIConnectionError) {
-        return new ProviderError(
-            provider,
-            ErrorCode.ProviderUnavailable,
-            `connection failed: ${error.message}`,
-            {
-                retryable: true,
-                cause: error,
-            },
-        );
-    }
-    if (error instanceof APIError) {
-        const status = typeof error.status === "number" ? error.status : undefined;
-        const code = error.code ?? undefined;
-        const classified = classify(status, code, error.type);
-        const body = error.error as { message?: unknown } | undefined;
-        const apiMessage = typeof body?.message === "string" ? body.message : undefined;
-        const what = [
-            status === undefined ? "stream error" : `HTTP ${status}`,
-            code ?? error.type,
-            apiMessage,
-        ]
-            .filter((s) => s !== undefined && s !== "")
-            .join(" ");
-        const headers = error.headers as Headers | undefined;
-        return new ProviderError(provider, classified.code, what, {
-            retryable: classified.retryable,
-            cause: error,
-            status,
-            retryAfterMs: headers ? parseRetryAfter((name) => headers.get(name)) : undefined,
-            details: { type: error.type ?? null, code: code ?? null, requestId: error.requestID ?? null },
-        });
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    if (phase === "stream") {
-        return new ProviderError(provider, ErrorCode.ProviderStream, `stream broke: ${message}`, {
-            retryable: true,
-            cause: error,
-        });
-    }
-    return new ProviderError(provider, ErrorCode.Internal, `unexpected error: ${message}`, {
-        retryable: true,
-        cause: error,
-    });
+    return mapSdkError(classes, classify, provider, error, signal, phase);
 }

@@ -29,6 +29,7 @@ class FakeStream extends EventEmitter {
         stop: [],
         session_id: "",
         speculation: null,
+        return_confidence: false,
     };
     constructor() {
         super();

@@ -9,6 +9,7 @@ import type { GenerateRequest__Output } from "../../../src/grpc/generated/tierce
 import {
     toEngineRequest,
     toProtoChunk,
+    toProtoStats,
     toProtoModelInfo,
     toSpeculationMode,
     toTokenizeInput,
@@ -70,7 +71,16 @@ const source = {
 };
 
 function request(fields: Partial<GenerateRequest__Output>): GenerateRequest__Output {
-    return { prompt: "", messages: [], model: "", stop: [], session_id: "", speculation: null, ...fields };
+    return {
+        prompt: "",
+        messages: [],
+        model: "",
+        stop: [],
+        session_id: "",
+        speculation: null,
+        return_confidence: false,
+        ...fields,
+    };
 }
 
 function errorOf(fn: () => unknown): { code: string; message: string } {
@@ -95,6 +105,7 @@ describe("toEngineRequest", () => {
                 seed: 42,
                 stop: ["\n\n"],
                 speculation: { mode: "SPECULATION_MODE_NGRAM", draft_model: "d", max_draft_tokens: 4 },
+                return_confidence: true,
             }),
             source,
         );
@@ -105,6 +116,7 @@ describe("toEngineRequest", () => {
             sampling: { temperature: 0.7, topP: 0.9, topK: 20, seed: 42 },
             stop: ["\n\n"],
             speculation: { mode: "ngram", draftModel: "d", maxDraftTokens: 4 },
+            returnConfidence: true,
         });
     });
 
@@ -329,6 +341,16 @@ describe("responses", () => {
                 measured_speedup: 1.5,
             },
         });
+    });
+
+    it("maps the confidence signal only when the engine measured one", () => {
+        expect(toProtoStats(stats)).not.toHaveProperty("mean_logprob");
+        expect(toProtoStats(stats)).not.toHaveProperty("min_logprob");
+        const measured = toProtoStats({
+            ...stats,
+            confidence: { meanLogprob: -0.75, minLogprob: -3.25, tokens: 9 },
+        });
+        expect(measured).toMatchObject({ mean_logprob: -0.75, min_logprob: -3.25 });
     });
 
     it("maps model info with the compatibility report (drafts) and without (target)", () => {

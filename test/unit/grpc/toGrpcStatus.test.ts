@@ -148,6 +148,13 @@ describe("toGrpcStatus", () => {
             ErrorCode.RouteExhausted,
             false,
         ],
+        [
+            "feedback for an unknown request",
+            new ServiceError(ErrorCode.FeedbackUnknownRequest, "no such request"),
+            Status.NOT_FOUND,
+            ErrorCode.FeedbackUnknownRequest,
+            false,
+        ],
     ];
 
     it.each(table)("%s → %s", (_name, error, code, errorCode, retryable) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
     fromFinishReason,
     fromGenerateResponse,
+    fromProtoStats,
     renderContent,
     toGenerateRequest,
 } from "../../../src/providers/local/transform.js";
@@ -77,5 +78,64 @@ describe("local tier translation", () => {
             usage: { input_tokens: 3, output_tokens: 1 },
             model: "local",
         });
+    });
+
+    it("asks for confidence only when the router wants it", () => {
+        const base = { model: "", max_tokens: 4, messages: [{ role: "user" as const, content: "x" }] };
+        expect(toGenerateRequest(base)).not.toHaveProperty("return_confidence");
+        expect(toGenerateRequest({ ...base, confidence: true }).return_confidence).toBe(true);
+    });
+
+    it("maps the stats a cascade reads; no drafts means no acceptance evidence", () => {
+        const stats = {
+            proposer: "d",
+            mode: "SPECULATION_MODE_AUTO" as const,
+            drafts: 2,
+            drafted_tokens: 8,
+            accepted_tokens: 2,
+            target_passes: 5,
+            acceptance_rate: 0.25,
+            mean_acceptance_length: 2,
+            accepted_per_position: [2],
+            ttft_ms: 1,
+            decode_tokens_per_second: 1,
+            prompt_tokens_reused: 0,
+            queue_ms: 0,
+            total_ms: 1,
+            selection_reason: "",
+            switches: [],
+            draft_lengths: [],
+            predicted_speedup: 1,
+            measured_speedup: 1,
+        };
+        expect(fromProtoStats(null)).toBeUndefined();
+        expect(fromProtoStats(stats)).toEqual({
+            acceptance_rate: 0.25,
+            drafted_tokens: 8,
+            mean_logprob: null,
+            min_logprob: null,
+        });
+        expect(
+            fromProtoStats({
+                ...stats,
+                drafted_tokens: 0,
+                acceptance_rate: 0,
+                mean_logprob: -0.5,
+                min_logprob: -2,
+            }),
+        ).toEqual({ acceptance_rate: null, drafted_tokens: 0, mean_logprob: -0.5, min_logprob: -2 });
+        const response = fromGenerateResponse(
+            {
+                text: "x",
+                token_ids: [1],
+                finish_reason: "FINISH_REASON_LENGTH",
+                usage: { prompt_tokens: 3, completion_tokens: 1 },
+                stats,
+            },
+            { ...{ model: "", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] } },
+            "local",
+        );
+        expect(response?.signals?.acceptance_rate).toBe(0.25);
+        expect(response?.stop_reason).toBe("max_tokens");
     });
 });

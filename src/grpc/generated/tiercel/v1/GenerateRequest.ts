@@ -59,6 +59,13 @@ export interface GenerateRequest {
    * Speculative decoding settings. Unset = the server's defaults.
    */
   'speculation'?: (_tiercel_v1_SpeculationOptions | null);
+  /**
+   * Report the target's confidence in the emitted tokens (GenerationStats.mean_logprob and
+   * min_logprob), e.g. for a router that escalates unsure answers. Off by default because at
+   * temperature 0 it adds a softmax over the vocabulary to every verified position; at temperature > 0
+   * it is nearly free. Defaults to false.
+   */
+  'return_confidence'?: (boolean);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
@@ -122,6 +129,13 @@ export interface GenerateRequest__Output {
    * Speculative decoding settings. Unset = the server's defaults.
    */
   'speculation': (_tiercel_v1_SpeculationOptions__Output | null);
+  /**
+   * Report the target's confidence in the emitted tokens (GenerationStats.mean_logprob and
+   * min_logprob), e.g. for a router that escalates unsure answers. Off by default because at
+   * temperature 0 it adds a softmax over the vocabulary to every verified position; at temperature > 0
+   * it is nearly free. Defaults to false.
+   */
+  'return_confidence': (boolean);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";

@@ -86,6 +86,21 @@ export interface GenerationStats {
    * Measured decode rate over this target's measured plain-decoding rate (0 when not yet measured).
    */
   'measured_speedup'?: (number | string);
+  /**
+   * Mean natural-log probability of the emitted tokens (end-of-generation token excluded) under the
+   * distribution each was chosen from: the target's softmax at temperature 0 (where the emitted token is
+   * its argmax), the post-sampler distribution (temperature, top_k, top_p) at temperature > 0. At most 0;
+   * closer to 0 is more confident. Set only when the request set return_confidence and at least one
+   * token was emitted.
+   */
+  'mean_logprob'?: (number | string);
+  /**
+   * The lowest log-probability among the emitted tokens (same distribution and conditions as
+   * mean_logprob).
+   */
+  'min_logprob'?: (number | string);
+  '_mean_logprob'?: "mean_logprob";
+  '_min_logprob'?: "min_logprob";
 }
 
 /**
@@ -171,4 +186,19 @@ export interface GenerationStats__Output {
    * Measured decode rate over this target's measured plain-decoding rate (0 when not yet measured).
    */
   'measured_speedup': (number);
+  /**
+   * Mean natural-log probability of the emitted tokens (end-of-generation token excluded) under the
+   * distribution each was chosen from: the target's softmax at temperature 0 (where the emitted token is
+   * its argmax), the post-sampler distribution (temperature, top_k, top_p) at temperature > 0. At most 0;
+   * closer to 0 is more confident. Set only when the request set return_confidence and at least one
+   * token was emitted.
+   */
+  'mean_logprob'?: (number);
+  /**
+   * The lowest log-probability among the emitted tokens (same distribution and conditions as
+   * mean_logprob).
+   */
+  'min_logprob'?: (number);
+  '_mean_logprob'?: "mean_logprob";
+  '_min_logprob'?: "min_logprob";
 }

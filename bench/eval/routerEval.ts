@@ -1,0 +1,277 @@
+/**
+ * Router eval harness (not a test): routes the held-out labelled set (models/router/dataset/heldout.jsonl)
+ * and reports, for each policy, agreement with the labels, under-routing (sent below the needed tier),
+ * over-routing, the tier mix and the cost against sending everything to the top tier, priced with the
+ * example config's price table (exampleRouterConfig.ts). Policies:
+ *
+ *   rules only          the example config's rules, unmatched requests to `policy.defaultTier`;
+ *   classifier          the learned classifier alone (calibrated thresholds from classifier.json);
+ *   rules + classifier  what the router does: rules first, the classifier when no rule matched;
+ *   oracle              the labels themselves (the cheapest correct routing).
+ *
+ * Then the cost/quality curve over thresholds (a grid of threshold pairs; its Pareto front), and the
+ * classifier's decision latency in process including the worker hop: `LearnedClassifier.classify()`
+ * awaited one at a time (vectorize → piscina → ONNX Runtime → thresholds), after a warm-up.
+ *
+ *   npm run eval:router              # 5000 timed decisions
+ *   npm run eval:router -- 20000     # more
+ *
+ * Writes bench/results/router-eval.{json,md,svg}. Input tokens are the router's own estimate
+ * (characters / 4, features.ts); output tokens are the data set's per-item expectation.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadDataset } from "../../models/router/build/loadDataset.js";
+import { routingMetrics, type RoutingMetrics } from "../../models/router/build/routingMetrics.js";
+import { tierNames } from "../../models/router/build/buildDataset.js";
+import { parseRouterConfig } from "../../src/router/config.js";
+import { costUsd, priceOf } from "../../src/router/cost.js";
+import { extractFeatures } from "../../src/router/features.js";
+import { featureCount, featureVector } from "../../src/router/learned/featureVector.js";
+import { LearnedClassifier } from "../../src/router/learned/LearnedClassifier.js";
+import { tierIndexForScore, tierScore } from "../../src/router/learned/tierScore.js";
+import { compilePolicy, decideTier, matchRules } from "../../src/router/policy.js";
+import { costQualitySvg, type ChartPoint } from "./costQualityChart.js";
+import { exampleRouterConfig } from "./exampleRouterConfig.js";
+
+const timedDecisions = Number(process.argv[2] ?? 5_000);
+const warmup = 500;
+const resultsDir = resolve(fileURLToPath(import.meta.url), "../../results");
+
+const config = parseRouterConfig(exampleRouterConfig);
+const policy = compilePolicy(config);
+const tierCount = tierNames.length;
+if (config.tiers.map((t) => t.name).join() !== tierNames.join())
+    throw new Error("example config tiers must match the data set's");
+
+const items = loadDataset("heldout");
+const labels = items.map((item) => tierNames.indexOf(item.label));
+const features = items.map((item) => extractFeatures(item.request));
+
+/** USD of item i on tier t: the tier's first target at the config's prices. */
+const tierCost = items.map((item, i) =>
+    config.tiers.map((tier) => {
+        const target = tier.targets[0]!;
+        const usage = { input_tokens: features[i]!.contextTokens, output_tokens: item.output_tokens };
+        return costUsd(priceOf(config.prices, target.provider, target.model), usage) ?? 0;
+    }),
+);
+const allTopCost = tierCost.reduce((sum, costs) => sum + costs[tierCount - 1]!, 0);
+const costShare = (decided: readonly number[]): number =>
+    decided.reduce((sum, t, i) => sum + tierCost[i]![t]!, 0) / allTopCost;
+
+interface PolicyResult extends RoutingMetrics {
+    name: string;
+    costShare: number;
+}
+const evaluate = (name: string, decided: readonly number[]): PolicyResult => ({
+    name,
+    ...routingMetrics(labels, decided, tierCount),
+    costShare: costShare(decided),
+});
+
+const classifier = new LearnedClassifier({ model: config.classifier!.model });
+await classifier.ready();
+
+// Probabilities of the whole set in one worker call (the same ONNX session the router uses).
+const rows = new Float32Array(items.length * featureCount);
+items.forEach((item, i) => {
+    rows.set(featureVector(item.request, features[i]), i * featureCount);
+});
+const probabilities = await classifier.probabilities(rows);
+const scores = items.map((_, i) => tierScore(probabilities.subarray(i * tierCount, (i + 1) * tierCount)));
+const byThresholds = (thresholds: readonly number[]): number[] =>
+    scores.map((s) => tierIndexForScore(s, thresholds));
+
+// The router's own path for the calibrated policy: classify() per request, through the pool.
+// One at a time, as requests arrive (all at once would queue hundreds behind one worker and time out).
+const classifierDecided: number[] = [];
+for (const [i, item] of items.entries()) {
+    const verdict = await classifier.classify(features[i]!, item.request);
+    if (verdict === undefined) throw new Error(`the classifier abstained on ${item.id}`);
+    classifierDecided.push(tierNames.indexOf(verdict.tier as (typeof tierNames)[number]));
+}
+const batchDecided = byThresholds(classifier.thresholds);
+const disagreements = classifierDecided.filter((t, i) => t !== batchDecided[i]).length;
+if (disagreements > 0) {
+    throw new Error(
+        `classify() and the batch probabilities disagree on ${disagreements} items: the sweep would not describe the router's path`,
+    );
+}
+const rulesOnly = features.map((f) => policy.tierIndex.get(decideTier(f, policy).tier)!);
+const ruled = features.map((f) => matchRules(f, policy));
+const combined = ruled.map((r, i) => (r ? policy.tierIndex.get(r.tier)! : classifierDecided[i]!));
+const results = [
+    evaluate("rules only", rulesOnly),
+    evaluate("classifier", classifierDecided),
+    evaluate("rules + classifier", combined),
+    evaluate("oracle (labels)", labels),
+    ...tierNames.map((t, k) =>
+        evaluate(
+            `all ${t}`,
+            labels.map(() => k),
+        ),
+    ),
+];
+const rulesMatched = ruled.filter((r) => r !== undefined).length / items.length;
+/** Rule-matched requests on which the classifier alone would have chosen another tier. */
+const rulesOverrode = ruled.filter(
+    (r, i) => r !== undefined && policy.tierIndex.get(r.tier) !== classifierDecided[i],
+).length;
+
+// Cost/quality sweep: threshold pairs on a grid of score quantiles; keep the Pareto front.
+const sortedScores = [...scores].sort((a, b) => a - b);
+const quantile = (q: number): number =>
+    sortedScores[Math.min(sortedScores.length - 1, Math.floor(q * sortedScores.length))]!;
+const candidates = [0, ...Array.from({ length: 50 }, (_, i) => quantile(i / 50)), 1.01];
+const sweep: { thresholds: number[]; costShare: number; quality: number; agreement: number }[] = [];
+for (let a = 0; a < candidates.length; a++) {
+    for (let b = a; b < candidates.length; b++) {
+        const thresholds = [candidates[a]!, candidates[b]!];
+        const m = evaluate("sweep", byThresholds(thresholds));
+        sweep.push({
+            thresholds,
+            costShare: m.costShare,
+            quality: 1 - m.underRouting,
+            agreement: m.agreement,
+        });
+    }
+}
+const front = sweep
+    .filter(
+        (p) =>
+            !sweep.some(
+                (q) =>
+                    q.costShare <= p.costShare &&
+                    q.quality >= p.quality &&
+                    (q.costShare < p.costShare || q.quality > p.quality),
+            ),
+    )
+    .sort((a, b) => a.costShare - b.costShare);
+const cheapestAt = (quality: number): (typeof front)[number] | undefined =>
+    front.find((p) => p.quality >= quality);
+/** The sweep point with the best agreement among those at or above a quality (ties: the cheaper). */
+const mostAgreeingAt = (quality: number): (typeof sweep)[number] | undefined =>
+    sweep
+        .filter((p) => p.quality >= quality)
+        .reduce<(typeof sweep)[number] | undefined>(
+            (best, p) =>
+                !best ||
+                p.agreement > best.agreement ||
+                (p.agreement === best.agreement && p.costShare < best.costShare)
+                    ? p
+                    : best,
+            undefined,
+        );
+
+// Latency: one decision at a time through the router's seam, and the vectorizer alone.
+const percentile = (xs: number[], q: number): number =>
+    xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const decisionMs: number[] = [];
+const vectorMs: number[] = [];
+for (let n = 0; n < warmup + timedDecisions; n++) {
+    const i = n % items.length;
+    const started = performance.now();
+    featureVector(items[i]!.request, features[i]);
+    const vectorized = performance.now();
+    await classifier.classify(features[i]!, items[i]!.request);
+    const decided = performance.now();
+    if (n >= warmup) {
+        vectorMs.push(vectorized - started);
+        decisionMs.push(decided - vectorized);
+    }
+}
+await classifier.close();
+decisionMs.sort((a, b) => a - b);
+vectorMs.sort((a, b) => a - b);
+const latency = {
+    samples: decisionMs.length,
+    decisionP50Ms: percentile(decisionMs, 0.5),
+    decisionP99Ms: percentile(decisionMs, 0.99),
+    decisionMaxMs: decisionMs.at(-1)!,
+    vectorizeP50Ms: percentile(vectorMs, 0.5),
+    vectorizeP99Ms: percentile(vectorMs, 0.99),
+};
+
+// ---- report ------------------------------------------------------------------------------------
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const goals = results[1]!;
+const lines = [
+    `# Router eval — ${new Date().toISOString()}`,
+    "",
+    `Held-out set: ${items.length} labelled requests (models/router/dataset/heldout.jsonl). Prices: bench/eval/exampleRouterConfig.ts (local 0, mid $1/$5, frontier $5/$25 per MTok). ` +
+        `Classifier: ${classifier.metadata.featureSchemaVersion}, thresholds ${classifier.thresholds.map((t) => t.toFixed(4)).join(" / ")} (calibrated on the training split). ` +
+        `Rules matched ${pct(rulesMatched)} of the set; on ${rulesOverrode} of those the classifier alone would have chosen another tier.`,
+    "",
+    "| policy | agreement | under-routing | over-routing | local / mid / frontier | cost vs all-frontier |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...results.map(
+        (r) =>
+            `| ${r.name} | ${pct(r.agreement)} | ${pct(r.underRouting)} | ${pct(r.overRouting)} | ${r.distribution.map(pct).join(" / ")} | ${pct(r.costShare)} |`,
+    ),
+    "",
+    `Goals (classifier): agreement ≥ 90% → ${pct(goals.agreement)}; under-routing ≤ 3% → ${pct(goals.underRouting)}; cost ≤ 25% of all-frontier → ${pct(goals.costShare)}.`,
+    "",
+    "## Cost/quality over thresholds (Pareto front of the sweep)",
+    "",
+    "Each row: thresholds swept on the held-out scores (hindsight, so an upper bound on what calibration can reach), constrained to serve at least that share at or above its needed tier.",
+    "",
+    "| served at or above the needed tier | cheapest: cost vs all-frontier (agreement) | most agreeing: agreement (cost) | thresholds of the most agreeing |",
+    "| --- | --- | --- | --- |",
+    ...[0.9, 0.95, 0.97, 0.98, 0.99, 1].map((q) => {
+        const cheap = cheapestAt(q);
+        const agree = mostAgreeingAt(q);
+        return cheap && agree
+            ? `| ≥ ${pct(q)} | ${pct(cheap.costShare)} (${pct(cheap.agreement)}) | ${pct(agree.agreement)} (${pct(agree.costShare)}) | ${agree.thresholds.map((t) => t.toFixed(4)).join(" / ")} |`
+            : `| ≥ ${pct(q)} | – | – | – |`;
+    }),
+    "",
+    `## Decision latency (in process, including the worker hop; ${latency.samples} sequential decisions, 1 worker)`,
+    "",
+    `classify(): p50 ${latency.decisionP50Ms.toFixed(3)} ms, p99 ${latency.decisionP99Ms.toFixed(3)} ms (max ${latency.decisionMaxMs.toFixed(2)} ms); ` +
+        `of which featureVector(): p50 ${latency.vectorizeP50Ms.toFixed(3)} ms, p99 ${latency.vectorizeP99Ms.toFixed(3)} ms. Goal p99 < 1 ms. ` +
+        `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, load average ${loadavg()[0]!.toFixed(2)} at the end.`,
+    "",
+    "![cost/quality](router-eval.svg)",
+];
+const report = lines.join("\n");
+const colors = ["#cc3311", "#228833", "#ee7733", "#000000", "#aaaaaa", "#777777", "#444444"];
+const points: ChartPoint[] = results.map((r, i) => ({
+    label: r.name,
+    x: r.costShare * 100,
+    y: (1 - r.underRouting) * 100,
+    color: colors[i % colors.length]!,
+}));
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(resolve(resultsDir, "router-eval.md"), report + "\n");
+writeFileSync(
+    resolve(resultsDir, "router-eval.svg"),
+    costQualitySvg(
+        "Router on the held-out set: cost vs quality",
+        front.map((p) => ({ x: p.costShare * 100, y: p.quality * 100 })),
+        points,
+    ),
+);
+writeFileSync(
+    resolve(resultsDir, "router-eval.json"),
+    JSON.stringify(
+        {
+            when: new Date().toISOString(),
+            items: items.length,
+            thresholds: classifier.thresholds,
+            rulesMatched,
+            rulesOverrode,
+            results,
+            front,
+            latency,
+        },
+        null,
+        2,
+    ),
+);
+console.log(report);
+console.log(
+    "\nresults: bench/results/router-eval.json, bench/results/router-eval.md, bench/results/router-eval.svg",
+);

@@ -1,0 +1,19 @@
+/** Reads a data set split (JSON lines of DatasetItem) and turns it into feature rows and label indexes. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { featureVector } from "../../../src/router/learned/featureVector.js";
+import { datasetDir, tierNames, type DatasetItem } from "./buildDataset.js";
+
+export function loadDataset(split: "train" | "heldout", dir = datasetDir): DatasetItem[] {
+    return readFileSync(join(dir, `${split}.jsonl`), "utf8")
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as DatasetItem);
+}
+
+export function featurize(items: readonly DatasetItem[]): { rows: Float32Array[]; labels: number[] } {
+    return {
+        rows: items.map((item) => featureVector(item.request)),
+        labels: items.map((item) => tierNames.indexOf(item.label)),
+    };
+}

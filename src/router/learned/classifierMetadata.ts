@@ -1,0 +1,108 @@
+/**
+ * classifier.json: what travels with a trained routing classifier (models/router/), validated at load.
+ * The ONNX graph holds only weights; this file says which feature layout it reads, which tiers its
+ * outputs are, the calibrated thresholds, and the ONNX file's sha256 so a json/onnx pair from two
+ * different builds is refused. Written by models/router/build/buildRouterModel.ts.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { ErrorCode } from "../../errors/codes.js";
+import { ModelError } from "../../errors/ServiceError.js";
+import { featureCount, featureSchemaVersion } from "./featureVector.js";
+
+export const classifierFormat = "tiercel-router-classifier/1";
+
+export const classifierMetadataSchema = z
+    .object({
+        format: z.literal(classifierFormat),
+        /** `featureSchemaVersion` of the featureVector.ts the model was trained with. */
+        featureSchemaVersion: z.string(),
+        featureNames: z.array(z.string()),
+        /** Output classes = tiers, cheapest first. */
+        tiers: z.array(z.string().min(1)).min(2),
+        /** Calibrated score thresholds (tiers − 1, ascending); see calibrateThresholds.ts. */
+        thresholds: z.array(z.number()),
+        onnx: z.object({
+            /** File name of the ONNX model, relative to this json. */
+            file: z.string().min(1),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/),
+            input: z.string().min(1),
+            output: z.string().min(1),
+        }),
+        /** How the thresholds were set (target mix, calibration set). */
+        calibration: z.record(z.string(), z.unknown()),
+        /** Training options and metrics, for the record. */
+        training: z.record(z.string(), z.unknown()),
+    })
+    .refine((m) => m.thresholds.length === m.tiers.length - 1, {
+        message: "thresholds must number tiers − 1",
+    })
+    .refine((m) => m.thresholds.every((t, i) => i === 0 || t >= m.thresholds[i - 1]!), {
+        message: "thresholds must be ascending",
+    });
+
+export type ClassifierMetadata = z.infer<typeof classifierMetadataSchema>;
+
+export interface LoadedClassifierMetadata extends ClassifierMetadata {
+    /** Absolute path of the ONNX model. */
+    onnxPath: string;
+}
+
+/**
+ * Reads and checks `<model>.json` (the metadata beside an ONNX model): its format, that it was built for
+ * this tiercel's feature schema, and that the ONNX file's sha256 matches. Throws ModelError
+ * (E_MODEL_UNAVAILABLE) saying how to fix each failure.
+ */
+export function readClassifierMetadata(metadataPath: string): LoadedClassifierMetadata {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(readFileSync(metadataPath, "utf8"));
+    } catch (cause) {
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `cannot read the routing classifier's metadata ${metadataPath}`,
+            { cause },
+        );
+    }
+    const result = classifierMetadataSchema.safeParse(parsed);
+    if (!result.success) {
+        const issues = result.error.issues
+            .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+            .join("; ");
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `${metadataPath} is not a tiercel routing classifier (${issues}); rebuild it with \`npm run models:router\``,
+        );
+    }
+    const metadata = result.data;
+    if (
+        metadata.featureSchemaVersion !== featureSchemaVersion ||
+        metadata.featureNames.length !== featureCount
+    ) {
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `routing classifier ${metadataPath} was trained on feature schema "${metadata.featureSchemaVersion}" (${metadata.featureNames.length} features), but this tiercel computes "${featureSchemaVersion}" (${featureCount} features); retrain it with \`npm run models:router\``,
+        );
+    }
+    const onnxPath = resolve(dirname(metadataPath), metadata.onnx.file);
+    let bytes: Buffer;
+    try {
+        bytes = readFileSync(onnxPath);
+    } catch (cause) {
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `cannot read the routing classifier's ONNX model ${onnxPath}`,
+            { cause },
+        );
+    }
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    if (sha256 !== metadata.onnx.sha256) {
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `${onnxPath} (sha256 ${sha256.slice(0, 12)}…) is not the model ${metadataPath} describes (${metadata.onnx.sha256.slice(0, 12)}…); rebuild both with \`npm run models:router\``,
+        );
+    }
+    return { ...metadata, onnxPath };
+}

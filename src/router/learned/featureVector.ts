@@ -1,0 +1,345 @@
+/**
+ * Request → the fixed-length numeric vector the learned routing classifier reads (models/router/).
+ * Pure and cheap: it runs on the main thread before the worker hop, inside the classifier's decision
+ * budget (p99 < 1 ms with the hop; bench/eval/routerEval.ts measures it).
+ *
+ * Layout (`featureNames` is the source of truth; index = position in that list). Counts are log1p-scaled
+ * so a 40 kB paste does not dwarf everything else; cue groups are match counts clipped at 3.
+ *
+ *   size and shape       log_context_tokens, log_system_chars, log_messages, log_prompt_chars,
+ *                        log_prose_words, log_code_lines, code_share, log_code_blocks, log_file_refs,
+ *                        log_max_tokens, question, stack_trace
+ *   tools                has_tools, log_tools, log_tool_results, tool_error_streak (clipped at 5)
+ *   language cues        lang_ts_js, lang_python, lang_go, lang_rust, lang_jvm, lang_c_cpp, lang_sql, lang_shell
+ *   task cues            cue_<group> for every group of `taskCueGroups` (keywords in the instruction)
+ *   hints                has_task_type, task_<type> for `hintTaskTypes`, tag_security, tag_architecture,
+ *                        log_tags, has_latency_budget, tight_latency_budget (≤ 1 s)
+ *
+ * Text is scanned only in the last user turn (the instruction), and of it only the first and last
+ * `scanChars` characters: the request's words live there, pasted code in between; the scan stays O(1)
+ * in the prompt's size, the code-fence count is one indexOf walk.
+ *
+ * Any change to the layout, a cue list or a scaling is a new `featureSchemaVersion`: a model trained on
+ * another version is refused at load (LearnedClassifier) instead of silently reading shifted columns.
+ */
+import { extractFeatures, type RequestFeatures } from "../features.js";
+import { partsOf } from "../messages.js";
+import type { ChatRequest } from "../types.js";
+
+/** Bumped on any change to the layout or meaning of a column; stored with every trained model. */
+export const featureSchemaVersion = "tiercel-router-features/1";
+
+/**
+ * Task-type cue groups: word stems matched at a word start (a stem may be followed by more letters:
+ * "refactor" matches "refactoring"), case-insensitive. Phrases match across any whitespace.
+ */
+export const taskCueGroups = {
+    autocomplete: ["complete the", "autocomplete", "finish this", "continue this", "fill in", "next line"],
+    docstring: ["docstring", "jsdoc", "doc comment", "javadoc", "document", "comment", "rustdoc"],
+    rename: ["rename", "renaming"],
+    format: [
+        "format",
+        "indent",
+        "prettier",
+        "lint",
+        "sort the imports",
+        "sort imports",
+        "whitespace",
+        "tabs",
+        "semicolon",
+        "wrap lines",
+    ],
+    explain: ["explain", "what does", "what is", "how does", "walk me through", "summari", "tl;dr"],
+    commit: ["commit message", "changelog", "pr description", "release note"],
+    test: [
+        "unit test",
+        "test case",
+        "tests for",
+        "write tests",
+        "test suite",
+        "spec for",
+        "property test",
+        "coverage",
+    ],
+    bugfix: [
+        "bug",
+        "fix",
+        "broken",
+        "crash",
+        "exception",
+        "error",
+        "fails",
+        "failing",
+        "wrong",
+        "regression",
+    ],
+    migration: [
+        "migrat",
+        "upgrade",
+        "port this",
+        "port the",
+        "convert",
+        "move from",
+        "switch from",
+        "deprecat",
+    ],
+    refactor: ["refactor", "restructur", "extract", "split", "decouple", "clean up", "cleanup", "reorganiz"],
+    architecture: [
+        "architect",
+        "design",
+        "trade-off",
+        "tradeoff",
+        "scalab",
+        "system design",
+        "module boundar",
+    ],
+    security: [
+        "secur",
+        "vulnerab",
+        "inject",
+        "xss",
+        "csrf",
+        "auth",
+        "exploit",
+        "sanitiz",
+        "secret",
+        "cve",
+        "threat",
+        "attack",
+        "oauth",
+        "jwt",
+    ],
+    performance: ["perf", "slow", "optimi", "latency", "throughput", "memory leak", "allocation", "hot path"],
+    concurrency: ["race", "deadlock", "concurren", "thread-safe", "mutex", "atomic", "async", "lock"],
+    types: ["type annotation", "typing", "type hint", "generic", "types for", "typescript types"],
+    scope: [
+        "across",
+        "all files",
+        "every file",
+        "codebase",
+        "whole",
+        "entire",
+        "monorepo",
+        "all the",
+        "each module",
+    ],
+    edit: ["change", "update", "modify", "replace", "remove", "tweak", "adjust", "edit"],
+    generate: ["write", "create", "generate", "implement", "build", "scaffold", "add a"],
+    simple: [
+        "quick",
+        "just",
+        "simple",
+        "small",
+        "typo",
+        "one-liner",
+        "trivial",
+        "minor",
+        "off by one",
+        "should be",
+        "misspell",
+    ],
+    hard: [
+        "subtle",
+        "intermittent",
+        "sometimes",
+        "flaky",
+        "production",
+        "distributed",
+        "root cause",
+        "why",
+        "downtime",
+        "under load",
+        "at scale",
+    ],
+    review: ["review", "audit", "assess", "evaluate", "critique"],
+    plan: ["plan", "strategy", "roadmap", "proposal", "rfc", "approach"],
+} as const satisfies Record<string, readonly string[]>;
+
+/** `hints.task_type` values with a column of their own (others only set `has_task_type`). */
+export const hintTaskTypes = ["completion", "chat", "edit", "plan", "review", "commit_message"] as const;
+
+/** Characters scanned at each end of the instruction (see the module comment). */
+export const scanChars = 3_000;
+
+const languageCues = {
+    lang_ts_js:
+        /```(?:ts|tsx|typescript|js|jsx|javascript)\b|\b(?:const|let) \w+ = |=> \{|\binterface \w+ \{|\bexport (?:function|const|class)\b/,
+    lang_python:
+        /```(?:py|python)\b|\bdef \w+\(|\bimport numpy\b|\bself\.\w|\belif\b|^\s*from [\w.]+ import\b/m,
+    lang_go: /```go\b|\bfunc (?:\(\w+ \*?\w+\) )?\w+\(|\bpackage main\b|:= /,
+    lang_rust: /```(?:rs|rust)\b|\bfn \w+\(|\blet mut\b|\bimpl\b|&mut\b|\bOption<|\bResult</,
+    lang_jvm: /```(?:java|kotlin|kt|scala)\b|\bpublic (?:static )?(?:class|void)\b|\bfun \w+\(|@Override\b/,
+    lang_c_cpp: /```(?:c|cpp|c\+\+|h)\b|#include\s*<|\bstd::|\bmalloc\(|\bprintf\(/,
+    lang_sql: /```sql\b|\bSELECT\b[\s\S]{0,200}\bFROM\b|\bALTER TABLE\b|\bCREATE TABLE\b/,
+    lang_shell: /```(?:sh|bash|zsh|shell)\b|^#!\/bin\/(?:ba)?sh|\$ (?:npm|git|docker|kubectl|cargo|pip)\b/m,
+} as const;
+
+const fileRefPattern =
+    /(?:[\w.-]+\/)+[\w.-]+\.\w{1,5}\b|\b[\w-]+\.(?:tsx?|jsx?|mjs|py|go|rs|java|kt|c|h|cpp|hpp|sql|sh|ya?ml|json|toml|rb|php|cs|swift)\b/g;
+
+const stackTracePattern =
+    /Traceback \(most recent call last\)|\n\s+at [\w.<>$]+ \(|\b\w*(?:Error|Exception): |panicked at|segmentation fault/i;
+
+type CueGroup = keyof typeof taskCueGroups;
+const cueGroupNames = Object.keys(taskCueGroups) as CueGroup[];
+
+/** Every column's name, in order: the feature layout. */
+export const featureNames: readonly string[] = [
+    "log_context_tokens",
+    "log_system_chars",
+    "log_messages",
+    "log_prompt_chars",
+    "log_prose_words",
+    "log_code_lines",
+    "code_share",
+    "log_code_blocks",
+    "log_file_refs",
+    "log_max_tokens",
+    "question",
+    "stack_trace",
+    "has_tools",
+    "log_tools",
+    "log_tool_results",
+    "tool_error_streak",
+    ...Object.keys(languageCues),
+    ...cueGroupNames.map((g) => `cue_${g}`),
+    "has_task_type",
+    ...hintTaskTypes.map((t) => `task_${t}`),
+    "tag_security",
+    "tag_architecture",
+    "log_tags",
+    "has_latency_budget",
+    "tight_latency_budget",
+];
+
+/** Length of every vector `featureVector` returns. */
+export const featureCount = featureNames.length;
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** One regex for all cue groups: one capture group per group, so a single pass counts every group. */
+const cuePattern = new RegExp(
+    `(?<![\\p{L}\\p{N}_])(?:${cueGroupNames
+        .map((g) => `(${taskCueGroups[g].map((k) => escapeRegExp(k).replace(/\s+/g, "\\s+")).join("|")})`)
+        .join("|")})\\p{L}*`,
+    "giu",
+);
+const languageEntries = Object.values(languageCues);
+const firstCueColumn = featureNames.indexOf(`cue_${cueGroupNames[0]!}`);
+const firstLanguageColumn = featureNames.indexOf("lang_ts_js");
+const firstTaskColumn = featureNames.indexOf("has_task_type");
+const maxCueCount = 3;
+const maxToolErrorStreak = 5;
+const tightLatencyBudgetMs = 1_000;
+
+/** The instruction's head and tail (the whole text when it is short). */
+function scanWindow(text: string): string {
+    return text.length <= 2 * scanChars ? text : `${text.slice(0, scanChars)}\n${text.slice(-scanChars)}`;
+}
+
+/** Code-fence statistics of a text: fenced blocks, lines and characters inside them (one indexOf walk). */
+function fencedCode(text: string): { blocks: number; lines: number; chars: number } {
+    let blocks = 0;
+    let lines = 0;
+    let chars = 0;
+    let at = text.indexOf("```");
+    while (at !== -1) {
+        const bodyStart = text.indexOf("\n", at);
+        if (bodyStart === -1) break;
+        const end = text.indexOf("```", bodyStart);
+        const bodyEnd = end === -1 ? text.length : end;
+        blocks++;
+        chars += bodyEnd - bodyStart;
+        for (
+            let i = text.indexOf("\n", bodyStart + 1);
+            i !== -1 && i < bodyEnd;
+            i = text.indexOf("\n", i + 1)
+        ) {
+            lines++;
+        }
+        if (end === -1) break;
+        at = text.indexOf("```", end + 3);
+    }
+    return { blocks, lines, chars };
+}
+
+function countWords(text: string): number {
+    let words = 0;
+    let inWord = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        const space = c === 32 || c === 10 || c === 9 || c === 13;
+        if (!space && !inWord) words++;
+        inWord = !space;
+    }
+    return words;
+}
+
+/** The instruction without its fenced code (for the prose word count and the question mark). */
+function proseOf(text: string): string {
+    return text.includes("```") ? text.replace(/```[\s\S]*?(?:```|$)/g, " ") : text;
+}
+
+/**
+ * The request's feature vector (layout: `featureNames`, version: `featureSchemaVersion`). `features` are
+ * the rules' own features when the caller has them already (the router does); computed otherwise.
+ */
+export function featureVector(
+    request: ChatRequest,
+    features: RequestFeatures = extractFeatures(request),
+): Float32Array {
+    const v = new Float32Array(featureCount);
+    const text = features.lastUserText;
+    const window = scanWindow(text);
+    const code = fencedCode(text);
+    const prose = proseOf(window);
+    let toolResults = 0;
+    for (const message of request.messages) {
+        if (message.role !== "user" || typeof message.content === "string") continue;
+        for (const part of partsOf(message)) if (part.type === "tool_result") toolResults++;
+    }
+    const fileRefs = new Set(window.match(fileRefPattern));
+
+    let i = 0;
+    v[i++] = Math.log1p(features.contextTokens);
+    v[i++] = Math.log1p(request.system?.length ?? 0);
+    v[i++] = Math.log1p(request.messages.length);
+    v[i++] = Math.log1p(text.length);
+    v[i++] = Math.log1p(countWords(prose));
+    v[i++] = Math.log1p(code.lines);
+    v[i++] = text.length === 0 ? 0 : code.chars / text.length;
+    v[i++] = Math.log1p(code.blocks);
+    v[i++] = Math.log1p(fileRefs.size);
+    v[i++] = Math.log1p(request.max_tokens ?? 0);
+    v[i++] = prose.includes("?") ? 1 : 0;
+    v[i++] = stackTracePattern.test(window) ? 1 : 0;
+    v[i++] = features.hasTools ? 1 : 0;
+    v[i++] = Math.log1p(request.tools?.length ?? 0);
+    v[i++] = Math.log1p(toolResults);
+    v[i++] = Math.min(features.toolErrorStreak, maxToolErrorStreak);
+
+    for (let l = 0; l < languageEntries.length; l++) {
+        v[firstLanguageColumn + l] = languageEntries[l]!.test(window) ? 1 : 0;
+    }
+    for (const match of prose.matchAll(cuePattern)) {
+        // Capture group g+1 is cue group g; exactly one of them is defined per match.
+        for (let g = 0; g < cueGroupNames.length; g++) {
+            if (match[g + 1] !== undefined) {
+                const column = firstCueColumn + g;
+                v[column] = Math.min(v[column]! + 1, maxCueCount);
+                break;
+            }
+        }
+    }
+
+    i = firstTaskColumn;
+    v[i++] = features.taskType === undefined ? 0 : 1;
+    for (const type of hintTaskTypes) v[i++] = features.taskType === type ? 1 : 0;
+    v[i++] = features.tags.includes("security") ? 1 : 0;
+    v[i++] = features.tags.includes("architecture") ? 1 : 0;
+    v[i++] = Math.log1p(features.tags.length);
+    v[i++] = features.latencyBudgetMs === undefined ? 0 : 1;
+    v[i++] =
+        features.latencyBudgetMs !== undefined && features.latencyBudgetMs <= tightLatencyBudgetMs ? 1 : 0;
+    return v;
+}

@@ -1,0 +1,143 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { extractFeatures } from "../../../../src/router/features.js";
+import {
+    featureCount,
+    featureNames,
+    featureSchemaVersion,
+    featureVector,
+    taskCueGroups,
+} from "../../../../src/router/learned/featureVector.js";
+import type { ChatRequest } from "../../../../src/router/types.js";
+
+const column = (name: string): number => {
+    const i = featureNames.indexOf(name);
+    if (i < 0) throw new Error(`no column ${name}`);
+    return i;
+};
+const ask = (text: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+    messages: [{ role: "user", content: text }],
+    ...extra,
+});
+
+describe("featureVector", () => {
+    it("has one named column per value, no duplicate names, and a versioned schema", () => {
+        expect(featureVector(ask("hi"))).toHaveLength(featureCount);
+        expect(new Set(featureNames).size).toBe(featureNames.length);
+        expect(featureSchemaVersion).toMatch(/^tiercel-router-features\/\d+$/);
+        for (const group of Object.keys(taskCueGroups)) expect(featureNames).toContain(`cue_${group}`);
+    });
+
+    it("is deterministic and uses the rules' features when given them", () => {
+        const request = ask("Rename `foo` to `bar`.\n```ts\nconst foo = 1;\n```", {
+            hints: { task_type: "edit" },
+        });
+        const a = featureVector(request);
+        expect(featureVector(request)).toEqual(a);
+        expect(featureVector(request, extractFeatures(request))).toEqual(a);
+    });
+
+    it("counts cue words in the instruction but not inside fenced code", () => {
+        const v = featureVector(
+            ask(
+                "Audit this handler for SQL injection, XSS and other vulnerabilities.\n```ts\nfunction rename() { refactor(); }\n```",
+            ),
+        );
+        expect(v[column("cue_security")]).toBe(3);
+        expect(v[column("cue_review")]).toBe(1);
+        expect(v[column("cue_rename")]).toBe(0);
+        expect(v[column("cue_refactor")]).toBe(0);
+        expect(v[column("lang_ts_js")]).toBe(1);
+        expect(v[column("log_code_blocks")]).toBeCloseTo(Math.log1p(1));
+    });
+
+    it("clips cue counts, and matches word starts only (stems, not substrings)", () => {
+        const v = featureVector(ask("refactor refactoring refactored refactors; unblock the prefix"));
+        expect(v[column("cue_refactor")]).toBe(3);
+        expect(v[column("cue_concurrency")]).toBe(0); // "unblock" is not "lock"
+    });
+
+    it("reads tools, the failed-tool streak, hints and stack traces", () => {
+        const request: ChatRequest = {
+            messages: [
+                { role: "user", content: "fix the build" },
+                { role: "assistant", content: [{ type: "tool_call", id: "1", name: "bash", arguments: {} }] },
+                {
+                    role: "user",
+                    content: [
+                        {
+                            type: "tool_result",
+                            tool_call_id: "1",
+                            content: "TypeError: x is undefined",
+                            is_error: true,
+                        },
+                    ],
+                },
+                { role: "assistant", content: [{ type: "tool_call", id: "2", name: "bash", arguments: {} }] },
+                {
+                    role: "user",
+                    content: [{ type: "tool_result", tool_call_id: "2", content: "boom", is_error: true }],
+                },
+            ],
+            tools: [{ name: "bash", input_schema: { type: "object" } }],
+            hints: { task_type: "review", tags: ["security"], latency_budget_ms: 500 },
+        };
+        const v = featureVector(request);
+        expect(v[column("has_tools")]).toBe(1);
+        expect(v[column("tool_error_streak")]).toBe(2);
+        expect(v[column("log_tool_results")]).toBeCloseTo(Math.log1p(2));
+        expect(v[column("task_review")]).toBe(1);
+        expect(v[column("task_completion")]).toBe(0);
+        expect(v[column("tag_security")]).toBe(1);
+        expect(v[column("tight_latency_budget")]).toBe(1);
+        expect(
+            featureVector(ask("It fails with\nTypeError: Cannot read properties of undefined (reading 'x')"))[
+                column("stack_trace")
+            ],
+        ).toBe(1);
+    });
+
+    it("scans only the head and tail of a huge instruction, so cost does not grow with the paste", () => {
+        const filler = "x = 1\n".repeat(50_000);
+        const v = featureVector(ask(`Add a docstring.\n${filler}\nthanks, and explain it`));
+        expect(v[column("cue_docstring")]).toBe(1);
+        expect(v[column("cue_explain")]).toBe(1);
+        expect(v[column("log_prompt_chars")]).toBeGreaterThan(Math.log(300_000));
+    });
+
+    it("is finite and non-negative for arbitrary requests", () => {
+        const part = fc.oneof(
+            fc.record({ type: fc.constant("text" as const), text: fc.string() }),
+            fc.record({
+                type: fc.constant("tool_result" as const),
+                tool_call_id: fc.string(),
+                content: fc.string(),
+                is_error: fc.boolean(),
+            }),
+        );
+        const request = fc.record({
+            system: fc.option(fc.string(), { nil: undefined }),
+            messages: fc.array(
+                fc.oneof(
+                    fc.record({
+                        role: fc.constant("user" as const),
+                        content: fc.oneof(fc.string(), fc.array(part)),
+                    }),
+                    fc.record({ role: fc.constant("assistant" as const), content: fc.string() }),
+                ),
+                { minLength: 1, maxLength: 5 },
+            ),
+            max_tokens: fc.option(fc.nat(), { nil: undefined }),
+        });
+        fc.assert(
+            fc.property(request, (r) => {
+                const v = featureVector(r);
+                expect(v).toHaveLength(featureCount);
+                for (const x of v) {
+                    expect(Number.isFinite(x)).toBe(true);
+                    expect(x).toBeGreaterThanOrEqual(0);
+                }
+            }),
+        );
+    });
+});
