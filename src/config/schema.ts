@@ -59,7 +59,12 @@ export const configSchema = z
             .prefault({}),
         engine: z
             .object({
-                /** CPU threads per context. Defaults to the physical core count (node-llama-cpp's own default oversubscribes). */
+                /**
+                 * CPU threads per context. Defaults to 1 for targets under 256 MiB of weights (llama.cpp's
+                 * thread barrier costs more than a small model's matmuls; src/engine/defaultThreads.ts has
+                 * the measurement), else the physical core count (node-llama-cpp's own default
+                 * oversubscribes).
+                 */
                 threads: z.number().int().min(1).optional(),
                 /** GPU backend. Defaults to `"auto"` (CUDA on CUDA hosts, CPU elsewhere); `false` forces CPU. */
                 gpu: z.union([z.enum(["auto", "cuda", "vulkan", "metal"]), z.literal(false)]).default("auto"),

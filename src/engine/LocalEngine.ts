@@ -11,6 +11,7 @@ import {
     type Token as LlamaToken,
 } from "node-llama-cpp";
 import type { Config, SpeculationMode } from "../config/schema.js";
+import { defaultThreads } from "./defaultThreads.js";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultTopK, defaultTopP, specStateSaveIntervalMs } from "../config/defaults.js";
@@ -98,7 +99,8 @@ export class LocalEngine {
         }
         const { engine } = config;
         const llama = await getLlama({ gpu: engine.gpu, build: "never", logLevel: "warn" as never });
-        const threads = engine.threads ?? llama.cpuMathCores;
+        const threads =
+            engine.threads ?? defaultThreads(statSync(resolved.target.path).size, llama.cpuMathCores);
         const all = [resolved.target, ...resolved.drafts];
         // Sizes GPU offload for the real contextSize × sequences of every model (target first) and
         // refuses, with the figures, a set of models that does not fit this host.

@@ -828,6 +828,7 @@ export class ModelRouter implements Router {
             decided_tier: decided.tier.name,
             routing_reason: decided.reason,
             policy_reason: decided.policyReason,
+            classifier_score: decided.score,
             attempts: ctx.attempts,
             fallback: false,
             cost_usd: null,

@@ -318,6 +318,11 @@ export interface RoutingRecord {
     routing_reason: string;
     /** What the rules/classifier/default alone said, before session affinity was applied. */
     policy_reason: string;
+    /**
+     * The learned classifier's score when it decided the policy tier, else null (rules, default, forced):
+     * with `policy_reason`, what `recalibrateFromRecords` (router/learned) recalibrates thresholds from.
+     */
+    classifier_score: number | null;
     /** Every attempt in order, skipped ones included. Empty on a cache hit. */
     attempts: AttemptRecord[];
     /** Whether the answer came from another target than the plan's first choice. */

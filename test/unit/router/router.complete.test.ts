@@ -410,4 +410,19 @@ describe("decide() and the classifier seam", () => {
         });
         expect(seen).toEqual(["hard question", "later", "boom"]);
     });
+
+    it("records the classifier's score, the calibration input, and null when rules decided", async () => {
+        const f = setupRouter(
+            {},
+            { classifier: { classify: () => ({ tier: "local", score: 0.37, classifier: "tiny" }) } },
+        );
+        f.local.always({ kind: "ok", text: "done" });
+        f.anthropic.always({ kind: "ok", text: "done" });
+        await f.router.complete(ask("rename this variable"));
+        await f.router.complete(ask("audit this", { hints: { tags: ["security"] } }));
+        expect(f.records.map((r) => [r.policy_reason, r.classifier_score])).toEqual([
+            ["classifier:tiny", 0.37],
+            ["rule:security", null],
+        ]);
+    });
 });
