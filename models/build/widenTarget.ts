@@ -20,6 +20,7 @@ import { bundledModel, bundledModelPath, readEvalPrompts } from "../../test/help
 import { GgufWriter } from "./gguf/GgufWriter.js";
 import { addTokenizer } from "./exportModels.js";
 import { tokenizerPath } from "./tokenizer/trainBpe.js";
+import { benchThreads } from "../../bench/threads.js";
 import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
 
 /** Named after the bundled target's sha256, so a retrained target never reuses a stale widening. */
@@ -149,7 +150,7 @@ async function check(widened: string, prompts: number): Promise<void> {
     const results: { path: string; tokens: number[][]; msPerToken: number }[] = [];
     for (const path of [bundledModelPath("target"), widened]) {
         const model = await llama.loadModel({ modelPath: path });
-        const context = await model.createContext({ contextSize: 1024, threads: llama.cpuMathCores });
+        const context = await model.createContext({ contextSize: 1024, threads: benchThreads });
         const sequence = context.getSequence();
         const outputs: number[][] = [];
         let ms = 0;
