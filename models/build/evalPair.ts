@@ -39,7 +39,17 @@ async function main(): Promise<void> {
     const promptCount = Number(arg("--prompts", "24"));
     const maxTokens = Number(arg("--tokens", "64"));
     const prompts = readEvalPrompts().slice(0, promptCount);
-    const engineConfig = { contextSize: 1024, sequences: 1, gpu: false as const, threads: benchThreads };
+    // Prefix reuse off: every run evaluates its prompt from scratch, so speculative and plain runs of a
+    // prompt start from bit-identical KV state. With reuse, the last prompt token is re-evaluated alone,
+    // and llama.cpp's CPU kernels are not batch-invariant (a token's logits depend slightly on how many
+    // tokens share its batch), which can flip a near-tie argmax — a reuse effect, not a speculation one.
+    const engineConfig = {
+        contextSize: 1024,
+        sequences: 1,
+        gpu: false as const,
+        threads: benchThreads,
+        prefixReuse: false,
+    };
     const engine = await LocalEngine.load(
         parseConfig({
             models: {

@@ -5,7 +5,7 @@
  *   node --import tsx models/build/exportModels.ts [--from models/.cache/train] [--type Q8_0]
  */
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GgufWriter, type GgufTensorType } from "./gguf/GgufWriter.js";
 import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
@@ -129,6 +129,7 @@ async function main(): Promise<void> {
     const from = resolve(arg("--from", join(modelsDir, ".cache/train")));
     // --out writes a trial export elsewhere (e.g. to evaluate a checkpoint) without touching the bundled pair.
     const outDir = resolve(arg("--out", modelsDir));
+    mkdirSync(outDir, { recursive: true });
     const type = arg("--type", "Q8_0") as GgufTensorType;
     const vocab = JSON.parse(readFileSync(tokenizerPath, "utf8")) as BpeVocabulary;
     const log = readTrainingLog(from);
