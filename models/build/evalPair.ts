@@ -57,7 +57,7 @@ async function main(): Promise<void> {
                 drafts: [{ id: "draft", path: draftPath }],
             },
             engine: engineConfig,
-            speculation: { minDraftConfidence: 0 },
+            speculation: { minDraftConfidence: 0, stateFile: null },
         }),
         "/",
     );

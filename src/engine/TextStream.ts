@@ -35,17 +35,44 @@ export class TextStream {
         this.#longestStop = this.#stops.reduce((max, s) => Math.max(max, s.length), 0);
     }
 
+    /**
+     * Adds generated tokens. The text emitted over a generation does not depend on how its tokens were
+     * grouped into pushes (one at a time, or several accepted speculative tokens at once): a character
+     * whose bytes are not all there yet is held back with the tokens that carry it, never emitted as
+     * U+FFFD and then "completed" by a second replacement character.
+     */
     push(tokens: readonly number[]): TextPush {
-        for (const token of tokens) this.#pendingTokens.push(token);
+        const pending = this.#pendingTokens;
+        for (const token of tokens) pending.push(token);
         const context = this.#decodedTokens.slice(-detokenizeContextTokens);
-        const piece = this.#detokenize(this.#pendingTokens, context);
-        if (piece.endsWith(replacementChar) && this.#pendingTokens.length < maxPendingTokens) {
-            return { text: "", stopped: false };
+        let piece = this.#detokenize(pending, context);
+        let take = pending.length;
+        if (piece.endsWith(replacementChar)) {
+            // The last character is incomplete (or invalid): emit up to the latest token boundary that
+            // ends on a complete character and keep the rest pending. Bytes that stay invalid for
+            // maxPendingTokens tokens are not a split character; they are emitted as they decode.
+            take = 0;
+            for (
+                let split = pending.length - 1;
+                split >= 1 && split >= pending.length - maxPendingTokens;
+                split--
+            ) {
+                const head = this.#detokenize(pending.slice(0, split), context);
+                if (!head.endsWith(replacementChar)) {
+                    take = split;
+                    piece = head;
+                    break;
+                }
+            }
+            if (take === 0) {
+                if (pending.length < maxPendingTokens) return { text: "", stopped: false };
+                take = pending.length;
+            }
         }
-        for (const token of this.#pendingTokens) this.#decodedTokens.push(token);
+        for (let i = 0; i < take; i++) this.#decodedTokens.push(pending[i]!);
         if (this.#decodedTokens.length > 64)
             this.#decodedTokens = this.#decodedTokens.slice(-detokenizeContextTokens);
-        this.#pendingTokens = [];
+        this.#pendingTokens = take === pending.length ? [] : pending.slice(take);
         return this.#emit(piece);
     }
 

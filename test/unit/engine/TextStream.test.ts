@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TextStream } from "../../../src/engine/TextStream.js";
 
@@ -55,5 +56,38 @@ describe("TextStream", () => {
     it("picks the earliest of several stop strings", () => {
         const s = new TextStream(detokenize, ["ld", "wor"]);
         expect(s.push([1, 2, 3])).toEqual({ text: "Hello ", stopped: true });
+    });
+
+    it("emits the same text however the tokens are grouped into pushes (byte-level tokens)", () => {
+        // Token b (0–255) is the byte b, as in byte-level BPE vocabularies' single-byte tokens: a
+        // speculative step that accepts several tokens at once pushes a multi-byte character's bytes
+        // in one group, plain decoding one by one.
+        const bytesOf = (tokens: readonly number[]) => utf8.decode(new Uint8Array(tokens));
+        fc.assert(
+            fc.property(
+                fc.string({ unit: "grapheme", maxLength: 40 }),
+                fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 50 }),
+                (text, sizes) => {
+                    const tokens = [...new TextEncoder().encode(text)];
+                    const s = new TextStream(bytesOf);
+                    let out = "";
+                    for (let at = 0, i = 0; at < tokens.length; i++) {
+                        const n = sizes[i % sizes.length]!;
+                        out += s.push(tokens.slice(at, at + n)).text;
+                        at += n;
+                    }
+                    out += s.flush();
+                    expect(out).toBe(text);
+                },
+            ),
+            { numRuns: 500 },
+        );
+    });
+
+    it("emits the complete characters of a group and holds only the incomplete tail", () => {
+        const s = new TextStream(detokenize);
+        expect(s.push([1, 90, 91, 90]).text).toBe("Helloé");
+        expect(s.push([91]).text).toBe("é");
+        expect(s.flush()).toBe("");
     });
 });
