@@ -107,7 +107,7 @@ export function writeModel(
 }
 
 interface TrainingLog {
-    args: { resume?: string | null };
+    args: { resume?: string | null; freeze_target?: boolean };
     checkpoints: { tokens: number; seconds: number; target_loss: number; draft_loss: number }[];
     target: { dim: number; layers: number; heads: number; ffn: number };
     draft: { dim: number; layers: number; heads: number; ffn: number };
@@ -134,12 +134,17 @@ async function main(): Promise<void> {
     const vocab = JSON.parse(readFileSync(tokenizerPath, "utf8")) as BpeVocabulary;
     const log = readTrainingLog(from);
     const last = log.checkpoints.at(-1)!;
-    // A run resumed from an earlier one (train.py --resume) counts the earlier run's tokens and time too.
-    for (let dir = log.args.resume; dir;) {
-        const earlier = readTrainingLog(resolve(dir));
-        last.tokens += earlier.checkpoints.at(-1)!.tokens;
-        last.seconds += earlier.checkpoints.at(-1)!.seconds;
-        dir = earlier.args.resume;
+    // A run resumed from an earlier one (train.py --resume) counts the earlier runs' tokens and time too;
+    // a run with --freeze-target trained only the draft, so it adds nothing to the target's count.
+    const trained = { target: { tokens: 0, seconds: 0 }, draft: { tokens: 0, seconds: 0 } };
+    for (let run: TrainingLog | undefined = log; run;) {
+        const end = run.checkpoints.at(-1)!;
+        for (const role of ["target", "draft"] as const) {
+            if (role === "target" && run.args.freeze_target === true) continue;
+            trained[role].tokens += end.tokens;
+            trained[role].seconds += end.seconds;
+        }
+        run = run.args.resume ? readTrainingLog(resolve(run.args.resume)) : undefined;
     }
     const entries = [];
     for (const role of ["target", "draft"] as const) {
@@ -164,8 +169,8 @@ async function main(): Promise<void> {
             contextSize: advertisedContext,
             quantization: type,
             heldoutLossNatsPerToken: role === "target" ? last.target_loss : last.draft_loss,
-            trainedTokens: last.tokens,
-            trainingSeconds: last.seconds,
+            trainedTokens: trained[role].tokens,
+            trainingSeconds: trained[role].seconds,
             madeBy: "models/build (npm run models:build): own BPE tokenizer, trained with train/train.py, exported by exportModels.ts",
         });
     }
