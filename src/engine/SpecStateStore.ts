@@ -1,14 +1,12 @@
 /**
  * Persists what AUTO learned (acceptance per drafter and task, costs, confidence histograms) so a
- * restart does not re-learn from zero. The file is written atomically (a private temp file, then
- * rename), so a reader or a concurrent writer never sees a torn file; the last writer wins. A
- * corrupt file, or one written for another target model, is ignored with a warning, never a crash.
+ * restart does not re-learn from zero, in a JsonStateFile (atomic writes; a corrupt file is ignored with
+ * a warning, never a crash). State written for another target model is ignored too.
  */
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
+import { JsonStateFile } from "../util/JsonStateFile.js";
 import type { Logger } from "../util/logger.js";
-import { writeFileAtomic } from "../util/writeFileAtomic.js";
 
 const stateVersion = 1;
 
@@ -32,79 +30,47 @@ const stateSchema = z.object({
 });
 
 export class SpecStateStore {
-    #savedUpdates = -1;
-    /** A failing save is logged once, not every interval, until a save succeeds again. */
-    #failing = false;
+    readonly #file: JsonStateFile<z.infer<typeof stateSchema>>;
 
     constructor(
         readonly path: string,
         /** Identifies the target model; state saved for another target is ignored. */
         readonly targetFingerprint: string,
         readonly logger: Logger,
-    ) {}
+    ) {
+        this.#file = new JsonStateFile(
+            path,
+            stateSchema,
+            "speculation state",
+            "set speculation.stateFile to a writable path, or null",
+            logger,
+        );
+    }
 
     /** Loads saved state into the policy; returns whether anything was loaded. */
-    async load(policy: SpeculationPolicy): Promise<boolean> {
-        let text: string;
-        try {
-            text = await readFile(this.path, "utf8");
-        } catch (error) {
-            if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-                this.logger.warn("speculation state unreadable; starting fresh", {
-                    path: this.path,
-                    error: String(error),
-                });
-            }
-            return false;
-        }
-        let parsed: z.infer<typeof stateSchema>;
-        try {
-            parsed = stateSchema.parse(JSON.parse(text));
-        } catch (error) {
-            this.logger.warn("speculation state is corrupt or of another version; ignoring it", {
-                path: this.path,
-                error: String(error).slice(0, 300),
-            });
-            return false;
-        }
+    load(policy: SpeculationPolicy): Promise<boolean> {
+        const parsed = this.#file.read();
+        if (!parsed) return Promise.resolve(false);
         if (parsed.target !== this.targetFingerprint) {
             this.logger.warn("speculation state belongs to another target model; ignoring it", {
                 path: this.path,
                 savedFor: parsed.target,
                 target: this.targetFingerprint,
             });
-            return false;
+            return Promise.resolve(false);
         }
         policy.load(parsed.policy);
-        this.#savedUpdates = policy.updates;
-        return true;
+        this.#file.markSaved(policy.updates);
+        return Promise.resolve(true);
     }
 
     /** Writes the policy's state if it changed since the last save. Failures are logged, not thrown. */
-    async save(policy: SpeculationPolicy): Promise<void> {
-        if (policy.updates === this.#savedUpdates) return;
-        const updates = policy.updates;
-        const body = JSON.stringify({
+    save(policy: SpeculationPolicy): Promise<void> {
+        return this.#file.save(policy.updates, () => ({
             version: stateVersion,
             target: this.targetFingerprint,
             savedAt: new Date().toISOString(),
             policy: policy.toJSON(),
-        });
-        try {
-            await writeFileAtomic(this.path, body);
-            this.#savedUpdates = updates;
-            this.#failing = false;
-        } catch (error) {
-            if (!this.#failing) {
-                this.logger.warn(
-                    "could not save speculation state (set speculation.stateFile to a writable path, or null)",
-                    {
-                        path: this.path,
-                        error: String(error),
-                    },
-                );
-            }
-            this.#failing = true;
-        }
+        }));
     }
 }
