@@ -21,6 +21,38 @@ export interface SdkErrorClasses<TApiError extends Error> {
     APIError: ErrorClass<TApiError>;
 }
 
+/** A stable code and whether a retry can help. */
+export interface ErrorClassification {
+    code: ErrorCode;
+    retryable: boolean;
+}
+
+/**
+ * The HTTP statuses both hosted APIs use alike: auth, unknown model, timeouts, rate limits, overload;
+ * other 5xx and 409 (conflict) may pass on retry, other 4xx will not. A provider maps its own extra
+ * statuses (Anthropic's 402 billing, 529 overloaded) before calling this.
+ */
+export function classifyHttpStatus(status: number): ErrorClassification {
+    switch (status) {
+        case 401:
+        case 403:
+            return { code: ErrorCode.ProviderAuth, retryable: false };
+        case 404:
+            return { code: ErrorCode.ModelNotFound, retryable: false };
+        case 408:
+        case 504:
+            return { code: ErrorCode.ProviderTimeout, retryable: true };
+        case 429:
+            return { code: ErrorCode.ProviderRateLimited, retryable: true };
+        case 503:
+            return { code: ErrorCode.ProviderOverloaded, retryable: true };
+        default:
+            return status >= 500 || status === 409
+                ? { code: ErrorCode.ProviderUnavailable, retryable: true }
+                : { code: ErrorCode.ProviderBadRequest, retryable: false };
+    }
+}
+
 /** How one SDK's APIError maps: the stable code, whether a retry can help, and a short description. */
 export interface ClassifiedApiError {
     code: ErrorCode;

@@ -12,41 +12,22 @@ import {
 } from "@anthropic-ai/sdk";
 import { ErrorCode } from "../../errors/codes.js";
 import type { ServiceError } from "../../errors/ServiceError.js";
-import { describeParts, mapSdkError, type ClassifiedApiError } from "../mapSdkError.js";
+import {
+    classifyHttpStatus,
+    describeParts,
+    mapSdkError,
+    type ClassifiedApiError,
+    type ErrorClassification,
+} from "../mapSdkError.js";
 
-interface Classified {
-    code: ErrorCode;
-    retryable: boolean;
-}
-
-const byStatus = (status: number): Classified => {
-    switch (status) {
-        case 400:
-        case 413:
-        case 422:
-            return { code: ErrorCode.ProviderBadRequest, retryable: false };
-        case 401:
-        case 402:
-        case 403:
-            return { code: ErrorCode.ProviderAuth, retryable: false };
-        case 404:
-            return { code: ErrorCode.ModelNotFound, retryable: false };
-        case 408:
-        case 504:
-            return { code: ErrorCode.ProviderTimeout, retryable: true };
-        case 429:
-            return { code: ErrorCode.ProviderRateLimited, retryable: true };
-        case 503:
-        case 529:
-            return { code: ErrorCode.ProviderOverloaded, retryable: true };
-        default:
-            return status >= 500 || status === 409
-                ? { code: ErrorCode.ProviderUnavailable, retryable: true }
-                : { code: ErrorCode.ProviderBadRequest, retryable: false };
-    }
+/** Anthropic's own statuses first (402 billing, 529 overloaded), then the ones every API shares. */
+const byStatus = (status: number): ErrorClassification => {
+    if (status === 402) return { code: ErrorCode.ProviderAuth, retryable: false };
+    if (status === 529) return { code: ErrorCode.ProviderOverloaded, retryable: true };
+    return classifyHttpStatus(status);
 };
 
-const byType: Readonly<Record<string, Classified>> = {
+const byType: Readonly<Record<string, ErrorClassification>> = {
     overloaded_error: { code: ErrorCode.ProviderOverloaded, retryable: true },
     rate_limit_error: { code: ErrorCode.ProviderRateLimited, retryable: true },
     api_error: { code: ErrorCode.ProviderUnavailable, retryable: true },

@@ -7,18 +7,19 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { ErrorCode } from "../../errors/codes.js";
 import type { ServiceError } from "../../errors/ServiceError.js";
-import { describeParts, mapSdkError, type ClassifiedApiError } from "../mapSdkError.js";
-
-interface Classified {
-    code: ErrorCode;
-    retryable: boolean;
-}
+import {
+    classifyHttpStatus,
+    describeParts,
+    mapSdkError,
+    type ClassifiedApiError,
+    type ErrorClassification,
+} from "../mapSdkError.js";
 
 function classifyCode(
     status: number | undefined,
     code: string | undefined,
     type: string | undefined,
-): Classified {
+): ErrorClassification {
     // Codes first: they are more specific than statuses.
     if (code === "context_length_exceeded") return { code: ErrorCode.ContextOverflow, retryable: false };
     // Out of credit, not a rate: waiting does not help, another provider might.
@@ -30,24 +31,7 @@ function classifyCode(
         if (type === "invalid_request_error") return { code: ErrorCode.ProviderBadRequest, retryable: false };
         return { code: ErrorCode.ProviderUnavailable, retryable: true };
     }
-    switch (status) {
-        case 401:
-        case 403:
-            return { code: ErrorCode.ProviderAuth, retryable: false };
-        case 404:
-            return { code: ErrorCode.ModelNotFound, retryable: false };
-        case 408:
-        case 504:
-            return { code: ErrorCode.ProviderTimeout, retryable: true };
-        case 429:
-            return { code: ErrorCode.ProviderRateLimited, retryable: true };
-        case 503:
-            return { code: ErrorCode.ProviderOverloaded, retryable: true };
-        default:
-            return status >= 500 || status === 409
-                ? { code: ErrorCode.ProviderUnavailable, retryable: true }
-                : { code: ErrorCode.ProviderBadRequest, retryable: false };
-    }
+    return classifyHttpStatus(status);
 }
 
 const classes = { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError };
