@@ -4,48 +4,23 @@
  * impossible confidence threshold escalates to a hosted tier (a local fake Anthropic server), for
  * complete() and for a held stream.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { RouterConfigInput } from "../../src/router/config.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import type { ChatRequest } from "../../src/router/types.js";
 import { silentLogger } from "../../src/util/logger.js";
-import {
-    anthropicMessage,
-    anthropicStream,
-    anthropicText,
-    startFakeAnthropicServer,
-    type FakeAnthropicServer,
-} from "../helpers/fakeAnthropicServer.js";
-import { startTestServer, type TestServer } from "../helpers/startTestServer.js";
+import { anthropicMessage, anthropicStream, anthropicText } from "../helpers/fakeAnthropicServer.js";
+import { useLocalTierAndFakeAnthropic } from "../helpers/localTierAndFakeAnthropic.js";
 
-let server: TestServer;
-let anthropic: FakeAnthropicServer;
-const routers: Router[] = [];
-
-beforeAll(async () => {
-    // threads: 1 — two llama.cpp threads on this shared 2-core machine are ~100x slower (FACTS.md).
-    [server, anthropic] = await Promise.all([
-        startTestServer({ engine: { threads: 1 } }),
-        startFakeAnthropicServer(),
-    ]);
-});
-
-afterEach(async () => {
-    await Promise.all(routers.splice(0).map((r) => r.close()));
-    anthropic.reset();
-});
-
-afterAll(async () => {
-    await Promise.all([server.close(), anthropic.close()]);
-});
+const env = useLocalTierAndFakeAnthropic();
 
 function makeRouter(cascade: NonNullable<RouterConfigInput["tiers"]>[number]["cascade"]): Router {
     const router = createRouter(
         {
             providers: {
-                local: { type: "local", address: server.addresses.grpcAddress },
-                anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+                local: { type: "local", address: env.server.addresses.grpcAddress },
+                anthropic: { type: "anthropic", baseURL: env.anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
             },
             tiers: [
                 { name: "local", targets: [{ provider: "local", model: "t" }], cascade },
@@ -56,7 +31,7 @@ function makeRouter(cascade: NonNullable<RouterConfigInput["tiers"]>[number]["ca
         },
         { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-cccccccccccccccccccc" }, logger: silentLogger },
     );
-    routers.push(router);
+    env.track(router);
     return router;
 }
 
@@ -75,8 +50,8 @@ describe("local-tier signals", () => {
             max_tokens: 12,
             temperature: 0,
         };
-        const plain = await server.generate(request);
-        const measured = await server.generate({ ...request, return_confidence: true });
+        const plain = await env.server.generate(request);
+        const measured = await env.server.generate({ ...request, return_confidence: true });
         expect(measured.text).toBe(plain.text);
         expect(plain.stats?.mean_logprob).toBeUndefined();
         expect(measured.usage?.completion_tokens).toBeGreaterThan(0);
@@ -89,7 +64,7 @@ describe("local-tier signals", () => {
 
     it("an impossible confidence threshold escalates complete() to the hosted tier, with the signals recorded", async () => {
         const router = makeRouter({ minMeanLogprob: 0, rejectTruncated: false });
-        anthropic.enqueue(anthropicMessage(anthropicText("hosted answer")));
+        env.anthropic.enqueue(anthropicMessage(anthropicText("hosted answer")));
         const response = await router.complete(chat);
         expect(response.content).toEqual([{ type: "text", text: "hosted answer" }]);
         expect(response.routing).toMatchObject({
@@ -117,12 +92,12 @@ describe("local-tier signals", () => {
         expect(response.routing).toMatchObject({ tier: "local", escalated: false });
         expect(response.routing.cascade[0]).toMatchObject({ failed_check: null, escalated_to: null });
         expect(response.signals?.mean_logprob).toBeLessThanOrEqual(0);
-        expect(anthropic.requests).toHaveLength(0);
+        expect(env.anthropic.requests).toHaveLength(0);
     });
 
     it("a held local stream is escalated before its first byte reaches the caller", async () => {
         const router = makeRouter({ minMeanLogprob: 0, rejectTruncated: false, streamHoldChars: 100_000 });
-        anthropic.enqueue(anthropicStream(anthropicText("streamed from hosted")));
+        env.anthropic.enqueue(anthropicStream(anthropicText("streamed from hosted")));
         const events = [];
         for await (const event of router.stream(chat)) events.push(event);
         expect(events[0]).toMatchObject({ type: "message_start", tier: "mid", provider: "anthropic" });

@@ -4,7 +4,7 @@
  * directly, stop sequences and finish reasons, cancellation reaching the server, and the server's error
  * trailers driving fallbacks to a hosted tier (a local fake Anthropic server).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/errors/codes.js";
 import { collectStream } from "../../src/router/collectStream.js";
 import type { RouterConfigInput } from "../../src/router/config.js";
@@ -12,44 +12,21 @@ import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import type { ChatRequest } from "../../src/router/types.js";
 import { silentLogger } from "../../src/util/logger.js";
-import {
-    anthropicMessage,
-    anthropicText,
-    startFakeAnthropicServer,
-    type FakeAnthropicServer,
-} from "../helpers/fakeAnthropicServer.js";
-import { metricValue, startTestServer, type TestServer } from "../helpers/startTestServer.js";
+import { anthropicMessage, anthropicText } from "../helpers/fakeAnthropicServer.js";
+import { useLocalTierAndFakeAnthropic } from "../helpers/localTierAndFakeAnthropic.js";
+import { metricValue } from "../helpers/startTestServer.js";
 
-let server: TestServer;
-let anthropic: FakeAnthropicServer;
-const routers: Router[] = [];
-
-beforeAll(async () => {
-    // threads: 1 — two llama.cpp threads on this shared 2-core machine are ~100x slower (FACTS.md).
-    [server, anthropic] = await Promise.all([
-        startTestServer({ engine: { threads: 1 } }),
-        startFakeAnthropicServer(),
-    ]);
-});
-
-afterEach(async () => {
-    await Promise.all(routers.splice(0).map((r) => r.close()));
-    anthropic.reset();
-});
-
-afterAll(async () => {
-    await Promise.all([server.close(), anthropic.close()]);
-});
+const env = useLocalTierAndFakeAnthropic();
 
 function makeRouter(
     overrides: Partial<RouterConfigInput> = {},
-    localAddress = server.addresses.grpcAddress,
+    localAddress = env.server.addresses.grpcAddress,
 ): Router {
     const router = createRouter(
         {
             providers: {
                 local: { type: "local", address: localAddress },
-                anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+                anthropic: { type: "anthropic", baseURL: env.anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
             },
             tiers: [
                 { name: "local", targets: [{ provider: "local", model: "t" }] },
@@ -62,7 +39,7 @@ function makeRouter(
         },
         { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-cccccccccccccccccccc" }, logger: silentLogger },
     );
-    routers.push(router);
+    env.track(router);
     return router;
 }
 
@@ -73,7 +50,7 @@ const chat: ChatRequest = {
     temperature: 0,
 };
 const direct = () =>
-    server.generate({
+    env.server.generate({
         messages: [
             { role: "system", content: "You complete Python." },
             { role: "user", content: "def fib(n):" },
@@ -122,7 +99,7 @@ describe("the local tier through the router", () => {
     });
 
     it("passes a stop sequence through and reports it", async () => {
-        const free = await server.generate({
+        const free = await env.server.generate({
             messages: [{ role: "user", content: "hi" }],
             model: "t",
             max_tokens: 32,
@@ -146,7 +123,7 @@ describe("the local tier through the router", () => {
 
     it("a caller's cancel reaches the server (the GenerateStream call is cancelled)", async () => {
         const series = 'tiercel_requests_total{method="GenerateStream",code="CANCELLED"}';
-        const before = metricValue(await server.metricsText(), series) ?? 0;
+        const before = metricValue(await env.server.metricsText(), series) ?? 0;
         const router = makeRouter();
         const controller = new AbortController();
         const received: string[] = [];
@@ -163,7 +140,7 @@ describe("the local tier through the router", () => {
         ).rejects.toMatchObject({ code: ErrorCode.Cancelled });
         expect(received).toContain("text_delta");
         await expect
-            .poll(async () => metricValue(await server.metricsText(), series) ?? 0, { timeout: 10_000 })
+            .poll(async () => metricValue(await env.server.metricsText(), series) ?? 0, { timeout: 10_000 })
             .toBe(before + 1);
     });
 
@@ -174,7 +151,7 @@ describe("the local tier through the router", () => {
                 { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
             ],
         });
-        anthropic.enqueue(anthropicMessage(anthropicText("hosted")));
+        env.anthropic.enqueue(anthropicMessage(anthropicText("hosted")));
         const response = await router.complete(chat);
         expect(response.routing.attempts[0]).toMatchObject({
             provider: "local",
@@ -187,7 +164,7 @@ describe("the local tier through the router", () => {
 
     it("requests with tools skip the local tier (no tool calling) and are answered by the hosted tier", async () => {
         const router = makeRouter();
-        anthropic.enqueue(anthropicMessage(anthropicText("with tools")));
+        env.anthropic.enqueue(anthropicMessage(anthropicText("with tools")));
         const response = await router.complete({
             ...chat,
             tools: [{ name: "read", input_schema: { type: "object" } }],
@@ -201,7 +178,7 @@ describe("the local tier through the router", () => {
 
     it("an unreachable local server is E_PROVIDER_UNAVAILABLE, and the hosted tier answers", async () => {
         const router = makeRouter({}, "127.0.0.1:1");
-        anthropic.enqueue(anthropicMessage(anthropicText("hosted")));
+        env.anthropic.enqueue(anthropicMessage(anthropicText("hosted")));
         const response = await router.complete(chat);
         expect(response.routing.attempts[0]).toMatchObject({
             provider: "local",
