@@ -23,6 +23,7 @@ import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
 import { ensureDisagreeingDraft } from "../../models/build/buildDisagreeingDraft.js";
 import { benchThreads } from "../threads.js";
+import { percentile } from "../percentile.js";
 import { expectedTokensPerPass } from "../../src/speculative/speedup.js";
 
 export interface CompareDraftOptions {
@@ -135,11 +136,6 @@ const empty = (): Totals => ({
     itlMs: [],
     e2eMs: [],
 });
-const percentile = (xs: number[], q: number): number => {
-    if (xs.length === 0) return 0;
-    const sorted = [...xs].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 export interface CompareDraftResult {

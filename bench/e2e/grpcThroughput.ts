@@ -26,6 +26,7 @@ import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/
 import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
 import { loadInferenceProto } from "../../src/grpc/loadProto.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { percentile } from "../percentile.js";
 
 const { values } = parseArgs({
     options: {
@@ -110,12 +111,6 @@ function overGrpc(prompt: string): Promise<RequestOutcome> {
         });
     });
 }
-
-const percentile = (xs: readonly number[], q: number): number => {
-    if (xs.length === 0) return 0;
-    const sorted = [...xs].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
 
 /** Runs `jobs` with `concurrency` workers: aggregate tokens/s, TTFT and latency percentiles, rejections. */
 async function measure(jobs: string[], concurrency: number, run: (p: string) => Promise<RequestOutcome>) {

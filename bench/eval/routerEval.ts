@@ -35,6 +35,7 @@ import { tierIndexForScore, tierScore } from "../../src/router/learned/tierScore
 import { compilePolicy, decideTier, matchRules } from "../../src/router/policy.js";
 import { costQualitySvg, type ChartPoint } from "./costQualityChart.js";
 import { exampleRouterConfig } from "./exampleRouterConfig.js";
+import { percentileOfSorted } from "../percentile.js";
 
 const timedDecisions = Number(process.argv[2] ?? 5_000);
 const warmup = 500;
@@ -167,8 +168,6 @@ const mostAgreeingAt = (quality: number): (typeof sweep)[number] | undefined =>
         );
 
 // Latency: one decision at a time through the router's seam, and the vectorizer alone.
-const percentile = (xs: number[], q: number): number =>
-    xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const decisionMs: number[] = [];
 const vectorMs: number[] = [];
 for (let n = 0; n < warmup + timedDecisions; n++) {
@@ -188,11 +187,11 @@ decisionMs.sort((a, b) => a - b);
 vectorMs.sort((a, b) => a - b);
 const latency = {
     samples: decisionMs.length,
-    decisionP50Ms: percentile(decisionMs, 0.5),
-    decisionP99Ms: percentile(decisionMs, 0.99),
+    decisionP50Ms: percentileOfSorted(decisionMs, 0.5),
+    decisionP99Ms: percentileOfSorted(decisionMs, 0.99),
     decisionMaxMs: decisionMs.at(-1)!,
-    vectorizeP50Ms: percentile(vectorMs, 0.5),
-    vectorizeP99Ms: percentile(vectorMs, 0.99),
+    vectorizeP50Ms: percentileOfSorted(vectorMs, 0.5),
+    vectorizeP99Ms: percentileOfSorted(vectorMs, 0.99),
 };
 
 // ---- report ------------------------------------------------------------------------------------

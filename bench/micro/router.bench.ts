@@ -22,6 +22,7 @@ import { parseRouterConfig, type RouterConfigInput } from "../../src/router/conf
 import type { Provider } from "../../src/providers/Provider.js";
 import type { ChatMessage, ChatRequest } from "../../src/router/types.js";
 import { baseConfig, setupRouter } from "../../test/unit/router/routerFixture.js";
+import { percentileOfSorted } from "../percentile.js";
 
 const samples = Number(process.argv[2] ?? 20_000);
 const warmup = Math.min(2_000, samples);
@@ -124,7 +125,7 @@ interface Stats {
 
 function stats(times: number[]): Stats {
     const sorted = [...times].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+    const at = (q: number) => percentileOfSorted(sorted, q);
     return {
         p50: at(0.5),
         p90: at(0.9),

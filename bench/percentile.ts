@@ -1,0 +1,14 @@
+/** Percentiles for the benches: the nearest-rank value at quantile q (0 for no samples). */
+
+/** `sorted` must be ascending. */
+export function percentileOfSorted(sorted: readonly number[], q: number): number {
+    if (sorted.length === 0) return 0;
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+export function percentile(xs: readonly number[], q: number): number {
+    return percentileOfSorted(
+        [...xs].sort((a, b) => a - b),
+        q,
+    );
+}
