@@ -5,28 +5,19 @@
  * real draft costs per token, which is what makes it the worst case for speculation: full draft and
  * verify cost, nothing accepted. The bench uses it to check that AUTO falls back to plain decoding.
  */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { rewriteGguf } from "./gguf/rewriteGguf.js";
+import { ensureRewrittenGguf } from "./gguf/rewriteGguf.js";
 
 export async function ensureDisagreeingDraft(source: string): Promise<string> {
-    const digest = createHash("sha256").update(readFileSync(source)).digest("hex").slice(0, 12);
-    const out = resolve(import.meta.dirname, `../.cache/fixtures/draft-${digest}-disagreeing.gguf`);
-    if (existsSync(out)) return out;
-    const found = { output: false };
-    await rewriteGguf(source, out, {
+    return ensureRewrittenGguf(source, "draft", "disagreeing", {
         name: "disagreeing-draft",
+        requireTensors: ["output.weight"],
         transform: (tensor, data, shape) => {
             if (tensor !== "output.weight") return { data, shape };
             const [rows, cols] = shape as [number, number];
             const next = new Float32Array(data.length);
             next.set(data.subarray(0, (rows - 1) * cols), cols);
             next.set(data.subarray((rows - 1) * cols), 0);
-            found.output = true;
             return { data: next, shape };
         },
     });
-    if (!found.output) throw new Error(`${source} has no separate output.weight tensor to rotate`);
-    return out;
 }

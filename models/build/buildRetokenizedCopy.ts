@@ -5,25 +5,18 @@
  * what the original predicts, yet must be used through text: translated speculation with it should
  * be accepted nearly always, which tests the translation itself (detokenize, re-tokenize, boundaries).
  */
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { projectVocabulary, rewriteGguf } from "./gguf/rewriteGguf.js";
+import { ensureRewrittenGguf, projectVocabulary } from "./gguf/rewriteGguf.js";
 
 export const extraTokens = 200;
 
 export async function ensureRetokenizedCopy(source: string, name: string): Promise<string> {
-    // Named after the source's content: a rebuilt source model must not reuse a stale copy.
-    const digest = createHash("sha256").update(readFileSync(source)).digest("hex").slice(0, 12);
-    const out = resolve(import.meta.dirname, `../.cache/fixtures/${name}-${digest}-plus${extraTokens}.gguf`);
-    if (existsSync(out)) return out;
     const base = projectVocabulary();
     const vocab = {
         ...base,
         tokens: [...base.tokens, ...Array.from({ length: extraTokens }, (_, i) => `<|extra_${i}|>`)],
     };
     const n = vocab.tokens.length;
-    await rewriteGguf(source, out, {
+    return ensureRewrittenGguf(source, name, `plus${extraTokens}`, {
         name: `${name}-plus${extraTokens}`,
         vocab,
         transform: (tensor, data, shape) => {
@@ -35,5 +28,4 @@ export async function ensureRetokenizedCopy(source: string, name: string): Promi
             return { data: extended, shape: [n, shape[1]!] };
         },
     });
-    return out;
 }

@@ -99,8 +99,9 @@ export class LocalEngine {
         }
         const { engine } = config;
         const llama = await getLlama({ gpu: engine.gpu, build: "never", logLevel: "warn" as never });
-        const threads =
-            engine.threads ?? defaultThreads(statSync(resolved.target.path).size, llama.cpuMathCores);
+        // The target's size on disk sizes the default thread count and fingerprints the speculation state.
+        const targetBytes = statSync(resolved.target.path).size;
+        const threads = engine.threads ?? defaultThreads(targetBytes, llama.cpuMathCores);
         const all = [resolved.target, ...resolved.drafts];
         // Sizes GPU offload for the real contextSize × sequences of every model (target first) and
         // refuses, with the figures, a set of models that does not fit this host.
@@ -172,7 +173,7 @@ export class LocalEngine {
                 ? undefined
                 : new SpecStateStore(
                       resolve(baseDir, stateFile),
-                      `${target.resolved.id}:${statSync(target.resolved.path).size}`,
+                      `${target.resolved.id}:${targetBytes}`,
                       log,
                   );
         const local = new LocalEngine(

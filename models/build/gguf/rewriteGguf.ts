@@ -5,8 +5,9 @@
  * to Q8_0 (1-D tensors stay F32), so a copy with an identity transform predicts what the source does up
  * to quantization noise.
  */
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { readGgufFileInfo } from "node-llama-cpp";
 import { GgufWriter } from "./GgufWriter.js";
 import { addTokenizer } from "../exportModels.js";
@@ -25,6 +26,8 @@ export interface RewriteOptions {
         data: Float32Array,
         shape: number[],
     ) => { data: Float32Array; shape: number[] };
+    /** Tensors the source must have (the ones `transform` exists to change). Defaults to none. */
+    requireTensors?: readonly string[];
 }
 
 /** The project's own tokenizer, as committed under models/tokenizer. */
@@ -42,6 +45,9 @@ export async function rewriteGguf(source: string, out: string, options: RewriteO
         attention: { head_count: number; head_count_kv: number; layer_norm_rms_epsilon: number };
         rope: { dimension_count: number; freq_base: number };
     };
+    const names = new Set((info.tensorInfo ?? []).map((t) => t.name));
+    const missing = (options.requireTensors ?? []).filter((name) => !names.has(name));
+    if (missing.length > 0) throw new Error(`${source} has no tensor ${missing.join(", ")} to rewrite`);
     const vocab = options.vocab ?? projectVocabulary();
     const writer = new GgufWriter()
         .addString("general.architecture", "llama")
@@ -73,4 +79,21 @@ export async function rewriteGguf(source: string, out: string, options: RewriteO
     }
     mkdirSync(dirname(out), { recursive: true });
     await writer.writeToFile(out);
+}
+
+/**
+ * A variant of `source`, built once and cached as models/.cache/fixtures/<prefix>-<digest>-<suffix>.gguf:
+ * named after the source's content, so a rebuilt source model never reuses a stale variant. Returns its
+ * path.
+ */
+export async function ensureRewrittenGguf(
+    source: string,
+    prefix: string,
+    suffix: string,
+    options: RewriteOptions,
+): Promise<string> {
+    const digest = createHash("sha256").update(readFileSync(source)).digest("hex").slice(0, 12);
+    const out = resolve(import.meta.dirname, `../../.cache/fixtures/${prefix}-${digest}-${suffix}.gguf`);
+    if (!existsSync(out)) await rewriteGguf(source, out, options);
+    return out;
 }
