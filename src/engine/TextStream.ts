@@ -48,17 +48,23 @@ export class TextStream {
         let piece = this.#detokenize(pending, context);
         let take = pending.length;
         if (piece.endsWith(replacementChar)) {
-            // The last character is incomplete (or invalid): emit up to the latest token boundary that
-            // ends on a complete character and keep the rest pending. Bytes that stay invalid for
-            // maxPendingTokens tokens are not a split character; they are emitted as they decode.
+            // The last character may be incomplete: emit up to the latest token boundary that ends on a
+            // complete character and keep the rest pending. A boundary ends on a complete character
+            // when decoding the two sides apart gives the same text as decoding them together (a cut
+            // through a character would decode its pieces to extra U+FFFD) — this, not "the head does
+            // not end with U+FFFD", also keeps a genuine U+FFFD in the output apart from a split one.
+            // Bytes that stay invalid for maxPendingTokens tokens are not a split character; they are
+            // emitted as they decode.
             take = 0;
             for (
                 let split = pending.length - 1;
                 split >= 1 && split >= pending.length - maxPendingTokens;
                 split--
             ) {
-                const head = this.#detokenize(pending.slice(0, split), context);
-                if (!head.endsWith(replacementChar)) {
+                const headTokens = pending.slice(0, split);
+                const head = this.#detokenize(headTokens, context);
+                const tailContext = [...context, ...headTokens].slice(-detokenizeContextTokens);
+                if (head + this.#detokenize(pending.slice(split), tailContext) === piece) {
                     take = split;
                     piece = head;
                     break;

@@ -90,4 +90,14 @@ describe("TextStream", () => {
         expect(s.push([91]).text).toBe("é");
         expect(s.flush()).toBe("");
     });
+
+    it("tells a genuine U+FFFD in the text from a character split across tokens", () => {
+        // "\uFFFD\u00A0" as bytes EF BF BD C2 A0, one byte per push: the decoded U+FFFD after three
+        // bytes is a real character, the one after C2 is a cut.
+        const bytesOf = (tokens: readonly number[]) => utf8.decode(new Uint8Array(tokens));
+        const s = new TextStream(bytesOf);
+        let out = "";
+        for (const byte of new TextEncoder().encode("\uFFFD\u00A0")) out += s.push([byte]).text;
+        expect(out + s.flush()).toBe("\uFFFD\u00A0");
+    });
 });
