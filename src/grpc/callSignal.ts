@@ -18,6 +18,14 @@ export interface CallLike extends Pick<EventEmitter, "once" | "removeListener"> 
  */
 const maxTimerMs = 2 ** 31 - 1;
 
+/**
+ * The client's deadline passes before the server's: grpc-js sends the time left (`grpc-timeout`) and the
+ * server counts it from when it read the headers, so the server's deadline is later by the request's
+ * transit and queueing time. A client that gives up at its deadline cancels the stream while the server
+ * still has that much left; a cancel this close to the deadline is read as the deadline.
+ */
+export const deadlineSkewMs = 100;
+
 /** Milliseconds left until `deadline` (Infinity when the call has none; negative once it passed). */
 export function remainingMs(deadline: Deadline, now = Date.now()): number {
     const at = deadline instanceof Date ? deadline.getTime() : deadline;
@@ -36,8 +44,9 @@ export interface CallSignal {
 
 /**
  * Derives the call's signal. `parent` (the server's shutdown signal) aborts it with the parent's reason.
- * grpc-js itself ends a call whose deadline passed and then emits 'cancelled'; the listener checks the
- * clock so that case still reads as a deadline, whichever of the two timers fires first.
+ * grpc-js itself ends a call whose deadline passed and then emits 'cancelled', and a client whose own
+ * (earlier) deadline passed cancels the call; the listener checks the clock, allowing deadlineSkewMs, so
+ * both still read as a deadline, whichever timer fires first.
  */
 export function callSignal(call: CallLike, parent?: AbortSignal): CallSignal {
     const controller = new AbortController();
@@ -47,7 +56,9 @@ export function callSignal(call: CallLike, parent?: AbortSignal): CallSignal {
     };
     const onCancelled = (): void => {
         abort(
-            remainingMs(deadline) <= 0 ? deadlineError() : new DOMException("call cancelled", "AbortError"),
+            remainingMs(deadline) <= deadlineSkewMs
+                ? deadlineError()
+                : new DOMException("call cancelled", "AbortError"),
         );
     };
     const onParentAbort = (): void => {

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Deadline } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
-import { callSignal, remainingMs, type CallLike } from "../../../src/grpc/callSignal.js";
+import { callSignal, deadlineSkewMs, remainingMs, type CallLike } from "../../../src/grpc/callSignal.js";
 import { toAbortedError } from "../../../src/util/abort.js";
 
 class FakeCall extends EventEmitter implements CallLike {
@@ -64,6 +64,18 @@ describe("callSignal", () => {
         vi.setSystemTime(10_100); // the clock moves, our timer has not fired yet: grpc-js's fires first
         call.cancel();
         expect(toAbortedError(signal).code).toBe(ErrorCode.DeadlineExceeded);
+    });
+
+    it("reads a cancel within the deadline skew as the client's deadline, an earlier one as a cancel", () => {
+        vi.useFakeTimers({ now: 10_000 });
+        const near = new FakeCall(10_000 + deadlineSkewMs);
+        const nearSignal = callSignal(near).signal;
+        near.cancel(); // the client's deadline, a little earlier than ours, has passed
+        expect(toAbortedError(nearSignal).code).toBe(ErrorCode.DeadlineExceeded);
+        const early = new FakeCall(10_000 + deadlineSkewMs + 1);
+        const earlySignal = callSignal(early).signal;
+        early.cancel();
+        expect(toAbortedError(earlySignal).code).toBe(ErrorCode.Cancelled);
     });
 
     it("follows the parent (shutdown) signal with its reason", () => {
