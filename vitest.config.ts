@@ -32,6 +32,17 @@ export default defineConfig({
                     hookTimeout: 120_000,
                 },
             },
+            {
+                test: {
+                    name: "package",
+                    include: ["test/package/**/*.test.ts"],
+                    // npm pack + npm install into an empty folder, then the installed `tiercel` command.
+                    pool: "forks",
+                    poolOptions: { forks: { singleFork: true } },
+                    testTimeout: 120_000,
+                    hookTimeout: 600_000,
+                },
+            },
         ],
     },
 });

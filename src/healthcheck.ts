@@ -139,10 +139,11 @@ export async function checkHealth(options: HealthCheckOptions): Promise<HealthCh
     }
 }
 
-async function main(): Promise<number> {
+/** The `tiercel healthcheck` / `npm run healthcheck` command; resolves to the exit code. */
+export async function runHealthCheck(argv: readonly string[]): Promise<number> {
     let options: HealthCheckOptions | "help";
     try {
-        options = parseHealthCheckArgs(process.argv.slice(2), process.env);
+        options = parseHealthCheckArgs(argv, process.env);
     } catch (error) {
         process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
         return 1;
@@ -159,7 +160,7 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-    main().then(
+    runHealthCheck(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (error: unknown) => {
             process.stderr.write(

@@ -69,6 +69,7 @@ async function resolveModel(
     ref: ModelRef,
     baseDir: string,
     manifest: () => { dir: string; entries: ManifestEntry[] },
+    verifyHashes: boolean,
 ): Promise<Omit<ResolvedModel, "vocab">> {
     let path: string;
     let expected: string | undefined = ref.sha256;
@@ -93,7 +94,7 @@ async function resolveModel(
             `model file for "${ref.id}" is missing: ${path}; run \`${rebuildModelsCommand}\` to rebuild the bundled models, or fix the path`,
         );
     }
-    if (expected !== undefined) {
+    if (verifyHashes && expected !== undefined) {
         const actual = await sha256Of(path);
         if (actual !== expected) {
             throw new ModelError(
@@ -105,7 +106,16 @@ async function resolveModel(
     return { id: ref.id, path };
 }
 
-export async function resolveModels(config: Config, baseDir: string): Promise<ResolvedModels> {
+export interface ResolveModelsOptions {
+    /** Check each file's sha256 (manifest or config). Defaults to `true`; `tiercel models list` skips it. */
+    verifyHashes?: boolean;
+}
+
+export async function resolveModels(
+    config: Config,
+    baseDir: string,
+    { verifyHashes = true }: ResolveModelsOptions = {},
+): Promise<ResolvedModels> {
     let manifestCache: { dir: string; entries: ManifestEntry[] } | undefined;
     const manifest = () => {
         if (!manifestCache) {
@@ -117,7 +127,7 @@ export async function resolveModels(config: Config, baseDir: string): Promise<Re
         }
         return manifestCache;
     };
-    const targetRef = await resolveModel(config.models.target, baseDir, manifest);
+    const targetRef = await resolveModel(config.models.target, baseDir, manifest, verifyHashes);
     const target: ResolvedModel = { ...targetRef, vocab: await readGgufVocab(targetRef.path) };
     const drafts: ResolvedDraft[] = [];
     const refused: ResolvedDraft[] = [];
@@ -127,7 +137,7 @@ export async function resolveModels(config: Config, baseDir: string): Promise<Re
                 ErrorCode.ConfigInvalid,
                 `draft id "${ref.id}" equals the target's id; give drafts their own ids`,
             );
-        const resolved = await resolveModel(ref, baseDir, manifest);
+        const resolved = await resolveModel(ref, baseDir, manifest, verifyHashes);
         const vocab = await readGgufVocab(resolved.path);
         const compatibility = checkTokenizerCompatibility(target.vocab, vocab);
         const incompatible = compatibility.verdict === "incompatible";
