@@ -29,6 +29,7 @@ interface Panel {
 const dashboard = JSON.parse(read("deploy/grafana/dashboards/tiercel.json")) as {
     uid: string;
     panels: Panel[];
+    templating: { list: { name: string; type: string; query: { query: string }; includeAll?: boolean }[] };
 };
 const queryPanels = dashboard.panels.filter((p) => p.type !== "row");
 const expressions = queryPanels.flatMap((p) =>
@@ -44,6 +45,20 @@ describe("dashboard PromQL", () => {
 
     it.each(expressions)("$panel: $expr", ({ expr }) => {
         expect(checkExpression(expr, metrics)).toEqual([]);
+    });
+
+    it("has an `instance` variable (All included) that every selector filters by, for several replicas", () => {
+        const instance = dashboard.templating.list.find((v) => v.name === "instance");
+        expect(instance).toMatchObject({ type: "query", includeAll: true });
+        expect(
+            checkExpression(instance!.query.query.replace(/^label_values\((\w+),.*$/, "$1"), metrics),
+        ).toEqual([]);
+        for (const { panel, expr } of expressions) {
+            for (const selector of analyzePromQL(expr).selectors) {
+                expect(selector.matchers, `${panel}: ${selector.name}`).toContain("instance");
+            }
+            expect(expr, panel).not.toMatch(/(?<!\$)instance(?!=~"\$instance")/);
+        }
     });
 
     it("covers speculation, latency, throughput, capacity and the router", () => {
