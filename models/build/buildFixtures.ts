@@ -34,8 +34,16 @@ export const fixtureEdits = {
     textDiffIds: [300, 4000, 31000],
 } as const;
 
+export interface ModelShape {
+    embedding: number;
+    layers: number;
+    heads: number;
+    ffn: number;
+    context: number;
+}
+
 /** Small enough to build in well under a second, big enough to exercise every llama tensor. */
-const shape = { embedding: 64, layers: 2, heads: 4, ffn: 128, context: 512 } as const;
+const shape: ModelShape = { embedding: 64, layers: 2, heads: 4, ffn: 128, context: 512 } as const;
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const fixtureDir = `${repoRoot}models/.cache/fixtures`;
@@ -43,9 +51,10 @@ const vocabDir = `${repoRoot}models/fixtures/vocab`;
 const vocabFiles = { spm: "ggml-vocab-llama-spm.gguf", gpt2: "ggml-vocab-gpt-2.gguf" } as const;
 const stampFile = `${fixtureDir}/fixtures.json`;
 
-type TokenizerValue = string | number | bigint | boolean | readonly (string | number | bigint | boolean)[];
+export type TokenizerValue =
+    string | number | bigint | boolean | readonly (string | number | bigint | boolean)[];
 /** Flattened `tokenizer.*` metadata, key → value, in file order. */
-type TokenizerMetadata = Map<string, TokenizerValue>;
+export type TokenizerMetadata = Map<string, TokenizerValue>;
 
 interface FixtureSpec {
     readonly vocab: keyof typeof vocabFiles;
@@ -112,9 +121,13 @@ async function buildIfStale(): Promise<FixturePaths> {
     return paths;
 }
 
-/** A llama model with the given tokenizer and seeded random weights. */
-function buildModel(name: string, tokenizer: TokenizerMetadata, seed: number): GgufWriter {
-    const { embedding: d, layers, heads, ffn, context } = shape;
+/** A llama model with the given tokenizer and seeded random weights (`shape` by default). */
+export function buildModel(
+    name: string,
+    tokenizer: TokenizerMetadata,
+    seed: number,
+    { embedding: d, layers, heads, ffn, context }: ModelShape = shape,
+): GgufWriter {
     const vocabSize = (tokenizer.get("tokenizer.ggml.tokens") as readonly string[]).length;
     const writer = new GgufWriter()
         .addString("general.architecture", "llama")
@@ -157,7 +170,7 @@ function buildModel(name: string, tokenizer: TokenizerMetadata, seed: number): G
 }
 
 /** Every `tokenizer.*` key of a GGUF, flattened from node-llama-cpp's nested metadata object. */
-async function readTokenizerMetadata(path: string): Promise<TokenizerMetadata> {
+export async function readTokenizerMetadata(path: string): Promise<TokenizerMetadata> {
     const info = await readGgufFileInfo(path, {
         readTensorInfo: false,
         logWarnings: false,

@@ -1,0 +1,140 @@
+/**
+ * The model families users serve, as tiny random-weight GGUFs with each family's real tokenizer, chat
+ * template, end-of-turn and FIM tokens (models/build/buildFamilyFixtures.ts): chat rendering as the
+ * template says, end of generation, FIM tokens from metadata, the tokenizer-compatibility report, and
+ * speculation exact with a same-family draft and with a cross-family (translated) draft.
+ */
+import type { Token } from "node-llama-cpp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+    ensureFamilyFixtures,
+    familyFacts,
+    familyNames,
+    type FamilyName,
+    type FamilyPaths,
+} from "../../models/build/buildFamilyFixtures.js";
+import { parseConfig } from "../../src/config/loadConfig.js";
+import { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { renderChat, type ChatMessage } from "../../src/engine/renderChat.js";
+import { collect } from "../helpers/fixtureEngine.js";
+
+const system: ChatMessage = { role: "system", content: "You write Python." };
+const user: ChatMessage = { role: "user", content: "Add two numbers." };
+
+/**
+ * What each family's template renders for [system, user] and the assistant's turn, special tokens as text.
+ * Two renderings are node-llama-cpp's, not the template's letter, and are what users of node-llama-cpp get:
+ * DeepSeek-Coder opens the answer with the assistant message's own prefix (`### Response:\n`), and Phi-3,
+ * whose template drops system messages, gets the system text folded into the first user turn.
+ */
+const expectedPrompt: Partial<Record<FamilyName, string>> = {
+    llama3:
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou write Python.<|eot_id|>" +
+        "<|start_header_id|>user<|end_header_id|>\n\nAdd two numbers.<|eot_id|>" +
+        "<|start_header_id|>assistant<|end_header_id|>\n\n",
+    qwen25coder:
+        "<|im_start|>system\nYou write Python.<|im_end|>\n<|im_start|>user\nAdd two numbers.<|im_end|>\n" +
+        "<|im_start|>assistant\n",
+    deepseekCoder:
+        "<｜begin▁of▁sentence｜>You write Python.### Instruction:\nAdd two numbers.\n### Response:\n",
+};
+
+/** Another family's target as a draft: an incompatible tokenizer, used in translated mode. */
+const crossFamily: Record<FamilyName, FamilyName> = {
+    llama3: "qwen25coder",
+    qwen25coder: "llama3",
+    deepseekCoder: "starcoder",
+    starcoder: "deepseekCoder",
+    phi3: "llama3",
+};
+
+let paths: Record<FamilyName, FamilyPaths>;
+beforeAll(async () => {
+    paths = await ensureFamilyFixtures();
+}, 600_000);
+
+describe.each(familyNames)("%s", (family) => {
+    const facts = familyFacts[family];
+    let engine: LocalEngine;
+
+    beforeAll(async () => {
+        const config = parseConfig({
+            models: {
+                target: { id: `${family}-target`, path: paths[family].target },
+                drafts: [
+                    { id: "same-family", path: paths[family].draft },
+                    { id: "cross-family", path: paths[crossFamily[family]].target },
+                ],
+            },
+            engine: { contextSize: 1024, sequences: 1, gpu: false, threads: 1 },
+            speculation: { minDraftConfidence: 0, stateFile: null },
+        });
+        engine = await LocalEngine.load(config, "/");
+    });
+    afterAll(async () => {
+        await engine.dispose();
+    });
+
+    const model = () => engine.target.model;
+    const idOf = (text: string): Token => model().tokenize(text, true)[0]!;
+
+    it.runIf(expectedPrompt[family] !== undefined)("renders chat as its template does", () => {
+        const rendered = renderChat(model(), [system, user]);
+        expect(model().detokenize(rendered.tokens as Token[], true)).toBe(expectedPrompt[family]);
+        expect(rendered.tokens).toEqual(model().tokenize(expectedPrompt[family]!, true));
+    });
+
+    it.runIf(family === "phi3")("never drops a system message the template has no place for", () => {
+        const text = model().detokenize(renderChat(model(), [system, user]).tokens as Token[], true);
+        expect(text).toContain("You write Python.");
+        expect(text).toMatch(/^<s><\|user\|>.*Add two numbers\.<\|end\|>.*<\|assistant\|>$/s);
+    });
+
+    it.runIf(facts.chat)("its end-of-turn token ends generation", () => {
+        const id = idOf(facts.endOfTurn);
+        expect(model().detokenize([id], true)).toBe(facts.endOfTurn);
+        expect(model().isEogToken(id)).toBe(true);
+    });
+
+    it("reads its fill-in-the-middle tokens from the GGUF metadata (or has none)", () => {
+        const infill = model().tokens.infill;
+        if (facts.fim === null) {
+            expect([infill.prefix, infill.suffix, infill.middle]).toEqual([null, null, null]);
+        } else {
+            expect([infill.prefix, infill.suffix, infill.middle]).toEqual([
+                idOf(facts.fim.prefix),
+                idOf(facts.fim.suffix),
+                idOf(facts.fim.middle),
+            ]);
+        }
+    });
+
+    it("reports the same-family draft as direct and another family's as translated", () => {
+        const drafts = engine.models().filter((m) => m.role === "draft");
+        expect(drafts.find((d) => d.id === "same-family")).toMatchObject({
+            draftMode: "direct",
+            loaded: true,
+            compatibility: { verdict: "identical" },
+        });
+        expect(drafts.find((d) => d.id === "cross-family")).toMatchObject({
+            draftMode: "translated",
+            loaded: true,
+            compatibility: { verdict: "incompatible" },
+        });
+    });
+
+    it("decodes speculatively exactly as plain, with either draft (temperature 0)", async () => {
+        const prompt = facts.chat ? renderChat(model(), [system, user]).tokens : "def add(a, b):\n    return";
+        const plain = await collect(engine, { prompt, maxTokens: 24, speculation: { mode: "off" } });
+        expect(plain.tokens.length).toBeGreaterThan(0);
+        for (const draftModel of ["same-family", "cross-family"]) {
+            const spec = await collect(engine, {
+                prompt,
+                maxTokens: 24,
+                speculation: { mode: "draft_model", draftModel, maxDraftTokens: 4 },
+            });
+            expect(spec.tokens, draftModel).toEqual(plain.tokens);
+            expect(spec.last.finish!.stats.spec.draftTokens, draftModel).toBeGreaterThan(0);
+        }
+    });
+});
