@@ -52,19 +52,17 @@ import { FeedbackStore } from "./feedback/FeedbackStore.js";
 import { taskSignature } from "./feedback/taskSignature.js";
 import { buildPlan, resolveTiers, type ResolvedTarget, type ResolvedTier } from "./plan.js";
 import { compilePolicy, decideTier, matchRules, type ResolvedPolicy } from "./policy.js";
-import { validateRequest } from "./requestSchema.js";
+import { validateChatRequest } from "../chat/chatRequestSchema.js";
 import { ResponseCache, type CachedAnswer } from "./ResponseCache.js";
 import { RouteFailedError } from "./RouteFailedError.js";
 import type { ClassifierVerdict, RoutingClassifier } from "./RoutingClassifier.js";
 import { RoutingLog } from "./RoutingLog.js";
 import { SessionAffinity, type SessionPin } from "./SessionAffinity.js";
+import type { ChatRequest, CompletionResult, ProviderStreamEvent } from "../chat/types.js";
 import type {
     AttemptRecord,
     CascadeRecord,
-    ChatRequest,
     ChatResponse,
-    CompletionResult,
-    ProviderStreamEvent,
     RouteOptions,
     RouterStreamEvent,
     RoutingRecord,
@@ -386,7 +384,7 @@ export class ModelRouter implements Router {
     }
 
     decide(input: ChatRequest): RouteDecision | Promise<RouteDecision> {
-        const request = validateRequest(input);
+        const request = validateChatRequest(input);
         const describe = (d: Decided): RouteDecision => ({
             tier: d.tier.name,
             routing_reason: d.reason,
@@ -410,7 +408,7 @@ export class ModelRouter implements Router {
             throw new ServiceError(ErrorCode.NotReady, "the router is closed", { retryable: false });
         const startedAt = this.#d.now();
         const timestamp = new Date().toISOString();
-        const validated = validateRequest(input);
+        const validated = validateChatRequest(input);
         const request = { ...validated, max_tokens: validated.max_tokens ?? this.config.defaults.maxTokens };
         const decided = await this.#decide(request, true);
         this.#metrics.decisions.inc({ tier: decided.tier.name, reason: decided.reason });

@@ -7,7 +7,7 @@
  * falls back to the default tier rather than failing the request.
  */
 import type { RequestFeatures } from "./features.js";
-import type { ChatRequest } from "./types.js";
+import type { ChatRequest } from "../chat/types.js";
 
 export interface ClassifierVerdict {
     /** A configured tier name (unknown names are ignored). */

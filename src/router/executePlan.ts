@@ -17,7 +17,8 @@ import { toAbortedError } from "../util/abort.js";
 import { retryDelayMs } from "./backoff.js";
 import type { BreakerPermit } from "./CircuitBreaker.js";
 import { fallsBack, type ResolvedTarget } from "./plan.js";
-import type { AttemptRecord, ChatRequest, CompletionResult, ProviderStreamEvent } from "./types.js";
+import type { ChatRequest, CompletionResult, ProviderStreamEvent } from "../chat/types.js";
+import type { AttemptRecord } from "./types.js";
 
 export interface ExecEnv {
     /** Monotonic milliseconds. */

@@ -3,8 +3,8 @@
  * every request before anything else, inside the decision-overhead budget (bench/micro/router.bench.ts).
  */
 import { defaultNamespace } from "./defaults.js";
-import { partsOf, textOf, toolErrorStreak } from "./messages.js";
-import type { ChatRequest } from "./types.js";
+import { partsOf, textOf, toolErrorStreak } from "../chat/messages.js";
+import type { ChatRequest } from "../chat/types.js";
 
 export interface RequestFeatures {
     taskType: string | undefined;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import type { RouterConfigInput } from "../../../src/router/config.js";
-import type { GenerationSignals, ProviderStreamEvent } from "../../../src/router/types.js";
+import type { GenerationSignals, ProviderStreamEvent } from "../../../src/chat/types.js";
 import { ask, baseConfig, drain, setupRouter, type RouterFixture } from "./routerFixture.js";
 import { providerError, textEvents } from "./scriptedProvider.js";
 
