@@ -902,8 +902,7 @@ export class ModelRouter implements Router {
             escalated = true;
         }
         this.#bandit?.register(ctx.requestId, decided.signature, target.tierIndex);
-        // An answer from a lower tier than decided (a degraded fallback) is served but not cached.
-        if (this.#cache && ctx.cacheKeys && target.tierIndex >= decided.tier.index) {
+        if (this.#cache && ctx.cacheKeys && cacheable(ctx, target, result)) {
             this.#cache.store(ctx.cacheKeys, {
                 result,
                 tier: target.tier,
@@ -997,4 +996,20 @@ function eventChars(event: ProviderStreamEvent): number {
     if (event.type === "text_delta") return event.text.length;
     if (event.type === "tool_call_delta") return event.arguments_delta.length;
     return 0;
+}
+
+/**
+ * Whether a served answer may be stored in the response cache: only a full answer, at or above the
+ * decided tier, that passed every cascade check it was given. Degraded answers are served but never
+ * cached, so a repeated request gets a fresh try once the cause is gone:
+ * - a fallback from a lower tier than decided (the decided tier was down);
+ * - a truncated answer (`stop_reason: "max_tokens"`);
+ * - an answer that failed its cascade check and was served because nothing above answered;
+ * - a stream released unchecked (longer than `streamHoldChars`), which complete() would have checked.
+ */
+function cacheable(ctx: RouteContext, target: ResolvedTarget, result: CompletionResult): boolean {
+    if (target.tierIndex < ctx.decided.tier.index) return false;
+    if (result.stop_reason === "max_tokens") return false;
+    // A served answer's cascade record has no escalation; it must have been checked and passed.
+    return ctx.cascade.every((c) => c.escalated_to !== null || (c.checked && c.failed_check === null));
 }
