@@ -81,7 +81,7 @@ export function createRouter(input: RouterConfigInput, options: RouterOptions = 
         now: options.now ?? (() => performance.now()),
         sleep: options.sleep ?? sleep,
         random: options.random ?? Math.random,
-        wallNow: options.wallClock ?? Date.now,
+        wallClock: options.wallClock ?? Date.now,
     });
     return learned ? closingAlso(router, learned) : router;
 }

@@ -130,18 +130,65 @@ function asServiceError(error: unknown): ServiceError {
     });
 }
 
-/** Settles a permit after a failed attempt: provider-side failures count, caller-side ones prove the target answered. */
-export function settleFailure(permit: BreakerPermit | undefined, error: ServiceError, env: ExecEnv): void {
-    if (env.breakerFailureCodes.has(error.code)) permit?.failure();
-    else permit?.success();
-}
+/*
+ * Attempt settlement: the only code that writes an attempt's outcome and settles its breaker permit.
+ * The loop below uses it, and so do the parts that end an attempt after runPlan returned it (the stream
+ * forwarder, the cascade's hold and its verdict).
+ */
 
-/** Records a failed attempt's error on its record. */
-export function recordFailure(record: AttemptRecord, error: ServiceError, env: ExecEnv): void {
+/**
+ * A failed attempt: its error on the record; the permit counts a failure for provider-side codes
+ * (`breakerFailureCodes`), and a success for caller-side ones (they prove the target answered).
+ */
+export function settleFailed(
+    record: AttemptRecord,
+    permit: BreakerPermit | undefined,
+    error: ServiceError,
+    env: ExecEnv,
+): void {
     record.outcome = error.code === ErrorCode.ProviderTimeout ? "timeout" : "error";
     record.error_code = error.code;
     record.message = env.redact(error.message);
     record.retry_after_ms = error instanceof ProviderError ? (error.retryAfterMs ?? null) : null;
+    if (env.breakerFailureCodes.has(error.code)) permit?.failure();
+    else permit?.success();
+}
+
+/** An attempt the caller's cancel or the deadline ended: no evidence about the target, so the permit is released. */
+export function settleCancelled(
+    record: AttemptRecord,
+    permit: BreakerPermit | undefined,
+    code: ErrorCode,
+): void {
+    record.outcome = "cancelled";
+    record.error_code = code;
+    permit?.release();
+}
+
+/** A stream that reached its end: the target answered. */
+export function settleStreamEnded(permit: BreakerPermit | undefined): void {
+    permit?.success();
+}
+
+/**
+ * An answer that failed its cascade check: the attempt becomes `rejected` (a failed one stays as it
+ * is); the target did answer, so a permit still held counts a success.
+ */
+export function settleRejected(
+    record: AttemptRecord,
+    permit: BreakerPermit | undefined,
+    message: string,
+): void {
+    if (record.outcome === "ok") {
+        record.outcome = "rejected";
+        record.message = message;
+    }
+    permit?.success();
+}
+
+/** A rejected answer served after all (the escalation found none): its attempt answered the request. */
+export function settleServedAfterRejection(record: AttemptRecord): void {
+    record.outcome = "ok";
 }
 
 /**
@@ -188,14 +235,11 @@ export async function runPlan<T>(
             } catch (thrown) {
                 record.latency_ms = roundMs(env.now() - startedAt);
                 if (isAborted(scope.signal)) {
-                    record.outcome = "cancelled";
-                    record.error_code = toAbortedError(scope.signal).code;
-                    permit?.release();
+                    settleCancelled(record, permit, toAbortedError(scope.signal).code);
                     throw abortFailure(scope, lastError);
                 }
                 const error = asServiceError(thrown);
-                recordFailure(record, error, env);
-                settleFailure(permit, error, env);
+                settleFailed(record, permit, error, env);
                 lastError = error;
                 if (!fallsBack(error, env.fallbackOn)) {
                     throw new ExecFailure(
@@ -252,29 +296,36 @@ function exhausted(scope: RequestScope, lastError: ServiceError | undefined): Ex
     return new ExecFailure(ErrorCode.RouteExhausted, "no configured target can serve this request", false);
 }
 
-/** Links an attempt's controller to the request and arms its timeout. */
-function attemptController(
+/**
+ * An attempt's signal: the request's signal (cancel, total deadline) or the attempt's own abort (its
+ * timeout, the caller leaving a stream), whichever comes first; the reason tells which.
+ */
+function attemptSignal(
     scope: RequestScope,
     target: ResolvedTarget,
     env: ExecEnv,
-): { controller: AbortController; budgetMs: number; timeout: AttemptTimeout; dispose: () => void } {
-    const controller = new AbortController();
-    const onAbort = (): void => {
-        controller.abort(scope.signal.reason);
-    };
-    scope.signal.addEventListener("abort", onAbort, { once: true });
+): {
+    signal: AbortSignal;
+    abort: (reason: unknown) => void;
+    budgetMs: number;
+    timeout: AttemptTimeout;
+    dispose: () => void;
+} {
+    const own = new AbortController();
     const budgetMs = Math.max(0, Math.min(target.settings.attemptTimeoutMs, scope.deadlineAt - env.now()));
     const timeout = new AttemptTimeout("attempt", budgetMs);
     const timer = setTimeout(() => {
-        controller.abort(timeout);
+        own.abort(timeout);
     }, budgetMs);
     return {
-        controller,
+        signal: AbortSignal.any([scope.signal, own.signal]),
+        abort: (reason) => {
+            own.abort(reason);
+        },
         budgetMs,
         timeout,
         dispose: () => {
             clearTimeout(timer);
-            scope.signal.removeEventListener("abort", onAbort);
         },
     };
 }
@@ -292,13 +343,13 @@ export async function unaryAttempt(
     permit: BreakerPermit | undefined,
     env: ExecEnv,
 ): Promise<CompletionResult> {
-    const { controller, timeout, dispose } = attemptController(scope, target, env);
+    const { signal, timeout, dispose } = attemptSignal(scope, target, env);
     try {
-        const result = await target.provider.complete(providerRequest(scope, target), controller.signal);
+        const result = await target.provider.complete(providerRequest(scope, target), signal);
         permit?.success();
         return result;
     } catch (error) {
-        if (controller.signal.reason === timeout) throw timeoutError(target, timeout);
+        if (signal.reason === timeout) throw timeoutError(target, timeout);
         throw error;
     } finally {
         dispose();
@@ -333,18 +384,18 @@ export async function primeStream(
     env: ExecEnv,
     onFirstToken?: (target: ResolvedTarget, ttftMs: number) => void,
 ): Promise<PrimedStream> {
-    const { controller, budgetMs, timeout, dispose } = attemptController(scope, target, env);
+    const { signal, abort, budgetMs, timeout, dispose } = attemptSignal(scope, target, env);
     const startedAt = env.now();
     const firstTokenMs = Math.min(target.settings.firstTokenTimeoutMs, budgetMs);
     const firstTokenTimeout = new AttemptTimeout("first_token", firstTokenMs);
     const firstTokenTimer = setTimeout(() => {
-        controller.abort(firstTokenTimeout);
+        abort(firstTokenTimeout);
     }, firstTokenMs);
     const budget = target.settings.ttftBudgetMs;
-    const events = target.provider.stream(providerRequest(scope, target), controller.signal);
+    const events = target.provider.stream(providerRequest(scope, target), signal);
     const iterator = events[Symbol.asyncIterator]();
     const mapError = (error: unknown): ServiceError => {
-        const reason: unknown = controller.signal.reason;
+        const reason: unknown = signal.reason;
         if (reason === timeout) return timeoutError(target, timeout);
         if (reason === firstTokenTimeout) return timeoutError(target, firstTokenTimeout);
         return asServiceError(error);
@@ -371,16 +422,14 @@ export async function primeStream(
             if (budget !== null) permit?.firstToken(ttftMs > budget);
             onFirstToken?.(target, ttftMs);
             const cancel = (): void => {
-                controller.abort(
-                    new AbortedError(ErrorCode.Cancelled, "the caller stopped reading the stream"),
-                );
+                abort(new AbortedError(ErrorCode.Cancelled, "the caller stopped reading the stream"));
             };
             return { head, iterator, permit, startedAt, mapError, dispose, cancel };
         }
     } catch (error) {
         clearTimeout(firstTokenTimer);
         dispose();
-        if (controller.signal.reason === firstTokenTimeout) {
+        if (signal.reason === firstTokenTimeout) {
             // The first token did not come within the timeout: a slow sample as well as a failure.
             if (budget !== null) permit?.firstToken(true);
         }
