@@ -131,6 +131,20 @@ describe("router.feedback", () => {
         });
     });
 
+    it("labels a feedback decision's metric by its source only: the task type comes from the request", async () => {
+        const f = setup();
+        const taskType = "caller-chosen-text";
+        const rate = async (outcome: FeedbackOutcome) => {
+            const r = await f.router.complete(ask("write the function", { hints: { task_type: taskType } }));
+            f.router.feedback(r.routing.request_id, outcome);
+            return r;
+        };
+        for (let i = 0; i < 5; i++) await rate("tests_failed");
+        expect((await rate("accepted")).routing.routing_reason).toBe(`feedback:${taskType}|xs`);
+        expect(await f.metric('tiercel_router_decisions_total{tier="mid",reason="feedback"}')).toBe(1);
+        expect(await f.registry.metrics()).not.toContain(taskType);
+    });
+
     it("a mostly accepted signature stays; rules are never moved", async () => {
         const f = setup();
         for (const outcome of [
