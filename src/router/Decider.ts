@@ -10,7 +10,7 @@ import type { Logger } from "../util/logger.js";
 import type { BreakerState } from "./CircuitBreaker.js";
 import { extractFeatures, type RequestFeatures } from "./features.js";
 import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
-import { taskSignature } from "./feedback/taskSignature.js";
+import { feedbackSignature } from "./feedback/feedbackSignature.js";
 import { buildPlan, type ResolvedTarget, type ResolvedTier } from "./plan.js";
 import { decideTier, matchRules, type ResolvedPolicy } from "./policy.js";
 import type { ClassifierVerdict, RoutingClassifier } from "./RoutingClassifier.js";
@@ -32,7 +32,7 @@ export interface RouteDecision {
 /** A decision with everything the request's execution and records need. */
 export interface Decided {
     features: RequestFeatures;
-    /** The feedback task signature (feedback/taskSignature.ts). */
+    /** The feedback signature (feedback/feedbackSignature.ts). */
     signature: string;
     tier: ResolvedTier;
     reason: string;
@@ -129,7 +129,7 @@ export class Decider {
         const policy = decideTier(features, this.#o.policy, forced, verdict);
         let policyTierIndex = this.#o.policy.tierIndex.get(policy.tier)!;
         let decisionReason = policy.reason;
-        const signature = taskSignature(features);
+        const signature = feedbackSignature(features);
         // Rules and forced tiers are certain; feedback only moves the classifier's or the default's choice.
         const certain = policy.reason === "hint:tier" || policy.reason.startsWith("rule:");
         if (!certain && bandit?.prefersHigher(signature, policyTierIndex) === true) {

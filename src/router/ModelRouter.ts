@@ -10,7 +10,7 @@
  *
  * Breakers (BreakerRegistry) are per provider/model; attempts and permits are settled only by the plan
  * executor's settle functions (executePlan.ts). Feedback (router/feedback/): every answered request can
- * be rated once with `feedback(requestId, outcome)`; per task signature the bandit then starts a failing
+ * be rated once with `feedback(requestId, outcome)`; per feedback signature the bandit then starts a failing
  * signature one tier higher.
  */
 import { randomUUID } from "node:crypto";
@@ -67,7 +67,7 @@ export interface Router {
     clearCache(namespace?: string): number;
     /**
      * Rates an answered request once (`accepted`, `retried`, `tests_failed` or `rejected`): the outcome
-     * updates its task signature's tier preferences. Throws E_FEEDBACK_UNKNOWN_REQUEST for an id this
+     * updates its feedback signature's tier preferences. Throws E_FEEDBACK_UNKNOWN_REQUEST for an id this
      * router cannot rate (unknown, failed, already rated or evicted), E_INVALID_ARGUMENT for an unknown
      * outcome or when `feedback.enabled` is off.
      */
@@ -81,7 +81,7 @@ export interface Router {
 
 /** What a rating was recorded against. */
 export interface FeedbackReceipt {
-    /** The request's task signature, e.g. `completion|s`. */
+    /** The request's feedback signature, e.g. `completion|s`. */
     signature: string;
     /** The tier whose answer was rated. */
     tier: string;

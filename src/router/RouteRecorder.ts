@@ -77,7 +77,7 @@ export class RouteRecorder {
         );
     }
 
-    /** A cascade rejected the tier's answer: the bandit learns it for the request's task signature. */
+    /** A cascade rejected the tier's answer: the bandit learns it for the request's feedback signature. */
     rejected(ctx: RouteContext, target: ResolvedTarget): void {
         this.#o.bandit?.record(ctx.decided.signature, target.tierIndex, "rejected");
     }
@@ -238,7 +238,7 @@ export function cacheable(ctx: RouteContext, target: ResolvedTarget, result: Com
 
 /**
  * A routing reason as a metrics label: its source, from a closed set. Rule and classifier names come from
- * the config and stay; a feedback reason's task signature comes from the request and is dropped, so a
+ * the config and stay; a feedback reason's feedback signature comes from the request and is dropped, so a
  * caller cannot mint label values (`feedback:completion|s` → `feedback`, `escalation:feedback:…` →
  * `escalation:feedback`).
  */

@@ -271,7 +271,7 @@ export const routerConfigSchema = z
             .object({
                 /**
                  * Learn from `router.feedback(requestId, outcome)` and from cascade rejections which tier each
-                 * task signature needs (router/feedback/). Defaults to `true`.
+                 * feedback signature needs (router/feedback/). Defaults to `true`.
                  */
                 enabled: z.boolean().default(true),
                 /** File the learned preferences persist to (atomically); `null` = memory only. Defaults to `null`. */

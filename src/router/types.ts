@@ -101,7 +101,7 @@ export interface CascadeRecord {
  * - `classifier:<name>`: the routing classifier (no rule matched);
  * - `default`: nothing matched, the configured default tier;
  * - `feedback:<signature>`: the classifier or default tier, moved one tier up because feedback showed
- *   that tier failing for this task signature (router/feedback/; rules and forced tiers are not moved);
+ *   that tier failing for this feedback signature (router/feedback/; rules and forced tiers are not moved);
  * - `affinity`: the session's pin, which was at or above what the policy chose;
  * - `escalation:<reason>`: the policy chose a tier above the session's pin, and the pin moved up.
  *

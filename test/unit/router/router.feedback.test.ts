@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import type { RouterConfigInput } from "../../../src/router/config.js";
 import { FeedbackBandit, type FeedbackOutcome } from "../../../src/router/feedback/FeedbackBandit.js";
-import { sizeBucket, taskSignature } from "../../../src/router/feedback/taskSignature.js";
+import { feedbackSignature, sizeBucket } from "../../../src/router/feedback/feedbackSignature.js";
 import type { Logger } from "../../../src/util/logger.js";
 import { ask, baseConfig, setupRouter, type RouterFixture } from "./routerFixture.js";
 
@@ -56,10 +56,10 @@ async function rated(f: RouterFixture, outcome: FeedbackOutcome, tags: string[] 
     return response;
 }
 
-describe("taskSignature", () => {
+describe("feedbackSignature", () => {
     it("is the task type and a size bucket", () => {
-        expect(taskSignature({ taskType: "completion", contextTokens: 10 })).toBe("completion|xs");
-        expect(taskSignature({ taskType: undefined, contextTokens: 20_000 })).toBe("none|xl");
+        expect(feedbackSignature({ taskType: "completion", contextTokens: 10 })).toBe("completion|xs");
+        expect(feedbackSignature({ taskType: undefined, contextTokens: 20_000 })).toBe("none|xl");
         expect([255, 256, 1_023, 1_024, 4_096, 16_383].map(sizeBucket)).toEqual([
             "xs",
             "s",
