@@ -52,17 +52,17 @@ export interface DeciderOptions {
 }
 
 export class Decider {
-    readonly #o: DeciderOptions;
+    readonly #options: DeciderOptions;
 
     constructor(options: DeciderOptions) {
-        this.#o = options;
+        this.#options = options;
     }
 
     /** Decides a validated request; a promise only when the classifier answers asynchronously. */
     decide(request: ChatRequest, touch: boolean): Decided | Promise<Decided> {
         const features = extractFeatures(request);
         const forced = this.#forcedTier(request);
-        const { classifier, policy } = this.#o;
+        const { classifier, policy } = this.#options;
         if (classifier && forced === undefined && !matchRules(features, policy)) {
             let verdict: ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
             try {
@@ -103,7 +103,7 @@ export class Decider {
     #forcedTier(request: ChatRequest): string | undefined {
         const tier = request.hints?.tier;
         if (tier === undefined) return undefined;
-        const { policy } = this.#o;
+        const { policy } = this.#options;
         if (!policy.tierIndex.has(tier)) {
             throw new InvalidArgumentError(
                 `hints.tier "${tier}" is not a configured tier (tiers: ${policy.tiers.join(", ")})`,
@@ -113,7 +113,7 @@ export class Decider {
     }
 
     #classifierFailed(error: unknown): void {
-        this.#o.logger.warn("routing classifier failed; using the default tier", {
+        this.#options.logger.warn("routing classifier failed; using the default tier", {
             error: error instanceof Error ? error.message : String(error),
         });
     }
@@ -125,9 +125,9 @@ export class Decider {
         verdict: ClassifierVerdict | undefined,
         touch: boolean,
     ): Decided {
-        const { affinity, bandit, tiers } = this.#o;
-        const policy = decideTier(features, this.#o.policy, forced, verdict);
-        let policyTierIndex = this.#o.policy.tierIndex.get(policy.tier)!;
+        const { affinity, bandit, tiers } = this.#options;
+        const policy = decideTier(features, this.#options.policy, forced, verdict);
+        let policyTierIndex = this.#options.policy.tierIndex.get(policy.tier)!;
         let decisionReason = policy.reason;
         const signature = feedbackSignature(features);
         // Rules and forced tiers are certain; feedback only moves the classifier's or the default's choice.

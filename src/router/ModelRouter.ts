@@ -95,8 +95,11 @@ export interface ModelRouterDeps {
     classifier: RoutingClassifier | undefined;
     onRecord: ((record: RoutingRecord, line: string) => void) | undefined;
     secrets: readonly string[];
+    /** Monotonic milliseconds: attempt timing, deadlines, breakers, cache and affinity TTLs. */
     now: () => number;
+    /** The backoff sleep; rejects when the signal aborts. */
     sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+    /** Random source of the backoff jitter, in [0, 1). */
     random: () => number;
     /** Wall-clock ms for feedback decay (it must survive restarts). Defaults to `Date.now`. */
     wallClock?: () => number;
@@ -119,7 +122,7 @@ export class ModelRouter implements Router {
     readonly #cache: ResponseCache | undefined;
     readonly #log: RoutingLog;
     /** The execution context every attempt runs in (clock, sleep, backoff, breaker codes, redaction). */
-    readonly #env: ExecEnv;
+    readonly #execution: ExecEnv;
     /** One per request in flight: close() aborts them. */
     readonly #active = new Set<AbortController>();
     /** Tier indexes whose cascade checks the confidence signal: their providers are asked for it. */
@@ -189,7 +192,7 @@ export class ModelRouter implements Router {
             now,
         });
         const r = config.reliability;
-        this.#env = {
+        this.#execution = {
             now,
             sleep: deps.sleep,
             random: deps.random,
@@ -207,7 +210,7 @@ export class ModelRouter implements Router {
             tiers: this.#tiers,
             cascades: config.tiers.map((t) => t.cascade),
             maxEscalations: config.cascade.maxEscalations,
-            env: this.#env,
+            env: this.#execution,
             recorder: this.#recorder,
             logger,
         });
@@ -230,7 +233,7 @@ export class ModelRouter implements Router {
             answered = await this.#cascade.run(
                 ctx,
                 scope,
-                (target, permit) => unaryAttempt(scope, target, permit, this.#env),
+                (target, permit) => unaryAttempt(scope, target, permit, this.#execution),
                 (next) => Promise.resolve({ kind: "answer", result: next.value }),
             );
         } catch (error) {
@@ -246,7 +249,7 @@ export class ModelRouter implements Router {
         const ctx = await this.#begin(input, true);
         const cached = this.#recorder.lookup(ctx);
         if (cached) {
-            yield* replayCached(ctx, cached, this.#env, this.#recorder);
+            yield* replayCached(ctx, cached, this.#execution, this.#recorder);
             return;
         }
         const scope = this.#scope(ctx, options);
@@ -256,16 +259,16 @@ export class ModelRouter implements Router {
                 ctx,
                 scope,
                 (target, permit, record) =>
-                    primeStream(scope, target, permit, record, this.#env, (t, ttftMs) => {
+                    primeStream(scope, target, permit, record, this.#execution, (t, ttftMs) => {
                         this.#recorder.firstToken(t, ttftMs);
                     }),
-                holdStream(scope, this.#env),
+                holdStream(scope, this.#execution),
             );
         } catch (error) {
             scope.dispose();
             throw this.#recorder.failure(ctx, error);
         }
-        yield* forwardStream(ctx, scope, answered, this.#env, this.#recorder, scope.dispose);
+        yield* forwardStream(ctx, scope, answered, this.#execution, this.#recorder, scope.dispose);
     }
 
     async #begin(input: ChatRequest, stream: boolean): Promise<RouteContext> {
@@ -286,7 +289,7 @@ export class ModelRouter implements Router {
             decided,
             stream,
             attempts: [],
-            cache: this.#cache === undefined || (request.hints?.no_cache ?? false) ? "bypass" : "miss",
+            cache: keys ? "miss" : "bypass",
             cacheMatch: null,
             cacheKeys: keys,
             ttftMs: null,

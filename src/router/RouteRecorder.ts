@@ -35,26 +35,26 @@ export interface RouteRecorderOptions {
 }
 
 export class RouteRecorder {
-    readonly #o: RouteRecorderOptions;
+    readonly #options: RouteRecorderOptions;
 
     constructor(options: RouteRecorderOptions) {
-        this.#o = options;
+        this.#options = options;
     }
 
     /** Counts a decision (the metric's reason label is its closed-set source, see `reasonLabel`). */
     decided(decided: Decided): void {
-        this.#o.metrics.decisions.inc({ tier: decided.tier.name, reason: reasonLabel(decided.reason) });
+        this.#options.metrics.decisions.inc({ tier: decided.tier.name, reason: reasonLabel(decided.reason) });
     }
 
     /** The request's cache keys, or undefined when the cache is off or the request bypasses it. */
     cacheKeys(request: RouteContext["request"], decided: Decided): CacheKeys | undefined {
-        if (!this.#o.cache || request.hints?.no_cache === true) return undefined;
+        if (!this.#options.cache || request.hints?.no_cache === true) return undefined;
         return cacheKeys(request, decided.features.namespace, decided.tier.name, request.max_tokens);
     }
 
     /** Looks the request up in the cache and notes the result on its context. */
     lookup(ctx: RouteContext): CachedAnswer | undefined {
-        const { cache, metrics } = this.#o;
+        const { cache, metrics } = this.#options;
         if (!cache || !ctx.cacheKeys) return undefined;
         const hit = cache.lookup(ctx.cacheKeys);
         metrics.cacheLookups.inc({
@@ -67,11 +67,11 @@ export class RouteRecorder {
     }
 
     retry(target: ResolvedTarget): void {
-        this.#o.metrics.retries.inc({ provider: target.provider.id, model: target.model });
+        this.#options.metrics.retries.inc({ provider: target.provider.id, model: target.model });
     }
 
     firstToken(target: ResolvedTarget, ttftMs: number): void {
-        this.#o.metrics.attemptTimeToFirstToken.observe(
+        this.#options.metrics.attemptTimeToFirstToken.observe(
             { provider: target.provider.id, model: target.model },
             ttftMs / 1000,
         );
@@ -79,7 +79,7 @@ export class RouteRecorder {
 
     /** A cascade rejected the tier's answer: the bandit learns it for the request's feedback signature. */
     rejected(ctx: RouteContext, target: ResolvedTarget): void {
-        this.#o.bandit?.record(ctx.decided.signature, target.tierIndex, "rejected");
+        this.#options.bandit?.record(ctx.decided.signature, target.tierIndex, "rejected");
     }
 
     /** A request served from the cache. */
@@ -91,16 +91,16 @@ export class RouteRecorder {
             cost_usd: 0,
             usage: cached.result.usage,
         });
-        const tierIndex = this.#o.policy.tierIndex.get(cached.tier);
+        const tierIndex = this.#options.policy.tierIndex.get(cached.tier);
         if (tierIndex !== undefined)
-            this.#o.bandit?.register(ctx.requestId, ctx.decided.signature, tierIndex);
+            this.#options.bandit?.register(ctx.requestId, ctx.decided.signature, tierIndex);
         this.#emit(routing);
         return routing;
     }
 
     /** A request answered by a provider: the session's pin, the bandit, the cache, cost and metrics. */
     ok(ctx: RouteContext, answered: Answered<unknown>, result: CompletionResult): RoutingRecord {
-        const { affinity, bandit, cache, metrics } = this.#o;
+        const { affinity, bandit, cache, metrics } = this.#options;
         const { target, planIndex } = answered;
         const { decided, request } = ctx;
         let escalated = false;
@@ -202,7 +202,7 @@ export class RouteRecorder {
             task_type: decided.features.taskType ?? null,
             tags: decided.features.tags,
             stream: ctx.stream,
-            latency_ms: roundMs(this.#o.now() - ctx.startedAt),
+            latency_ms: roundMs(this.#options.now() - ctx.startedAt),
             ttft_ms: ctx.ttftMs,
             outcome: "ok",
             error_code: null,
@@ -211,7 +211,7 @@ export class RouteRecorder {
     }
 
     #emit(record: RoutingRecord): void {
-        const { log, metrics } = this.#o;
+        const { log, metrics } = this.#options;
         log.write(record);
         metrics.requests.inc({ tier: record.tier ?? "none", outcome: record.outcome });
         metrics.requestDuration.observe({ tier: record.tier ?? "none" }, record.latency_ms / 1000);

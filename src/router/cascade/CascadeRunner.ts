@@ -60,10 +60,10 @@ export interface CascadeRunnerOptions {
 }
 
 export class CascadeRunner {
-    readonly #o: CascadeRunnerOptions;
+    readonly #options: CascadeRunnerOptions;
 
     constructor(options: CascadeRunnerOptions) {
-        this.#o = options;
+        this.#options = options;
     }
 
     /** Runs the request's plan, escalating failed answers; returns the answer to serve. */
@@ -78,7 +78,7 @@ export class CascadeRunner {
         for (;;) {
             let next: Answered<T>;
             try {
-                next = await runPlan(plan, scope, this.#o.env, attempt);
+                next = await runPlan(plan, scope, this.#options.env, attempt);
             } catch (error) {
                 if (!rejected || scope.signal.aborted) throw error;
                 return this.#serveRejected(ctx, rejected);
@@ -121,9 +121,9 @@ export class CascadeRunner {
 
     /** The cascade that applies to an answer from `target`, when an escalation is still possible. */
     #cascadeFor(ctx: RouteContext, target: ResolvedTarget): CascadeConfig | undefined {
-        const cascade = this.#o.cascades[target.tierIndex];
-        if (!cascade || ctx.escalations >= this.#o.maxEscalations) return undefined;
-        return target.tierIndex + 1 < this.#o.tiers.length ? cascade : undefined;
+        const cascade = this.#options.cascades[target.tierIndex];
+        if (!cascade || ctx.escalations >= this.#options.maxEscalations) return undefined;
+        return target.tierIndex + 1 < this.#options.tiers.length ? cascade : undefined;
     }
 
     async #check(cascade: CascadeConfig, result: CompletionResult): Promise<CascadeVerdict> {
@@ -131,7 +131,7 @@ export class CascadeRunner {
             return await checkAnswer(cascade, result);
         } catch (error) {
             // A checker that cannot run (e.g. the TypeScript compiler failed to load) is no evidence.
-            this.#o.logger.warn("cascade check failed to run; serving the answer", {
+            this.#options.logger.warn("cascade check failed to run; serving the answer", {
                 error: error instanceof Error ? error.message : String(error),
             });
             return { passed: true };
@@ -170,15 +170,15 @@ export class CascadeRunner {
         ctx.cascade.push(record);
         if (verdict.passed) return undefined;
         record.failed_check = verdict.check;
-        record.detail = this.#o.env.redact(verdict.detail);
-        const up = this.#o.tiers[target.tierIndex + 1]!;
+        record.detail = this.#options.env.redact(verdict.detail);
+        const up = this.#options.tiers[target.tierIndex + 1]!;
         record.escalated_to = up.name;
         settleRejected(attempt, permit, `${verdict.check}: ${record.detail}`);
         ctx.escalations++;
         ctx.escalatedFrom ??= target.tier;
         ctx.escalatedTo = up;
-        this.#o.recorder.rejected(ctx, target);
-        return buildPlan(this.#o.tiers, up.index).filter((t) => t.tierIndex > target.tierIndex);
+        this.#options.recorder.rejected(ctx, target);
+        return buildPlan(this.#options.tiers, up.index).filter((t) => t.tierIndex > target.tierIndex);
     }
 
     /** The escalation found no answer: the rejected one is served after all. */
