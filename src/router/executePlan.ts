@@ -7,7 +7,9 @@
  * (commit); after that the router forwards the rest and never retries.
  *
  * The loop records every attempt (skips included) into `scope.attempts`; the router turns them into the
- * routing record. Failures leave as ExecFailure, which the router wraps into RouteFailedError.
+ * routing record. Attempt records and breaker permits are written only here: the settle functions below
+ * serve the parts that end an attempt after the loop returned it. Failures leave as ExecFailure, which
+ * the router wraps into RouteFailedError.
  */
 import { ErrorCode } from "../errors/codes.js";
 import { AbortedError, isServiceError, ServiceError } from "../errors/ServiceError.js";
@@ -163,6 +165,11 @@ export function settleCancelled(
     record.outcome = "cancelled";
     record.error_code = code;
     permit?.release();
+}
+
+/** A primed stream's attempt lasts until the stream ends, fails or is left: its latency up to now. */
+export function measureStream(record: AttemptRecord, primed: PrimedStream, env: ExecEnv): void {
+    record.latency_ms = roundMs(env.now() - primed.startedAt);
 }
 
 /** A stream that reached its end: the target answered. */
@@ -366,7 +373,7 @@ export interface PrimedStream {
     startedAt: number;
     /** Classifies an error thrown by the rest of the stream (our attempt timeout → E_PROVIDER_TIMEOUT). */
     mapError: (error: unknown) => ServiceError;
-    /** Clears the attempt's timer and listeners; call when the stream is over. */
+    /** Clears the attempt's timer; call when the stream is over. */
     dispose: () => void;
     /** Aborts the attempt (the caller stopped reading). */
     cancel: () => void;

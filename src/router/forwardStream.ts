@@ -13,6 +13,7 @@ import { StreamCollector } from "./collectStream.js";
 import {
     abortFailure,
     ExecFailure,
+    measureStream,
     roundMs,
     settleCancelled,
     settleFailed,
@@ -41,7 +42,7 @@ export async function* forwardStream(
     let finished = false;
     ctx.ttftMs = roundMs(env.now() - ctx.startedAt);
     const measure = (): void => {
-        attempt.latency_ms = roundMs(env.now() - primed.startedAt);
+        measureStream(attempt, primed, env);
     };
     const tagged = { tier: target.tier, provider: target.provider.id };
     try {

@@ -11,7 +11,7 @@ import type { Inspection, Inspector } from "./cascade/CascadeRunner.js";
 import { StreamCollector } from "./collectStream.js";
 import {
     abortFailure,
-    roundMs,
+    measureStream,
     settleCancelled,
     settleFailed,
     type ExecEnv,
@@ -31,7 +31,7 @@ export function holdStream(scope: RequestScope, env: ExecEnv): Inspector<PrimedS
                 detail: `longer than streamHoldChars (${cascade.streamHoldChars}): released unchecked`,
             };
         }
-        answered.attempt.latency_ms = roundMs(env.now() - primed.startedAt);
+        measureStream(answered.attempt, primed, env);
         if (held.kind === "error") {
             primed.dispose();
             if (scope.signal.aborted) {
