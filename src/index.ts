@@ -45,7 +45,9 @@ export { createMetrics, type Metrics } from "./metrics/metrics.js";
 export { createRegistry, metricsPrefix } from "./metrics/registry.js";
 // The in-process router (src/router), its providers (src/providers) and the chat format both speak (src/chat).
 export { createRouter, type RouterOptions } from "./router/createRouter.js";
-export type { Router, RouteDecision, TargetHealth } from "./router/ModelRouter.js";
+export type { Router, FeedbackReceipt } from "./router/ModelRouter.js";
+export type { RouteDecision } from "./router/Decider.js";
+export type { TargetHealth } from "./router/BreakerRegistry.js";
 export {
     parseRouterConfig,
     routerConfigSchema,
