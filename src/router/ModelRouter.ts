@@ -27,14 +27,8 @@ import { CascadeRunner } from "./cascade/CascadeRunner.js";
 import type { RouterConfig } from "./config.js";
 import { createRedactor } from "./redact.js";
 import { Decider, type RouteDecision } from "./Decider.js";
-import {
-    primeStream,
-    unaryAttempt,
-    type Answered,
-    type ExecEnv,
-    type PrimedStream,
-    type RequestScope,
-} from "./executePlan.js";
+import { unaryAttempt, type Answered, type ExecEnv, type RequestScope } from "./executePlan.js";
+import { primeStream, type PrimedStream } from "./primeStream.js";
 import { FeedbackBandit, feedbackOutcomes, type FeedbackOutcome } from "./feedback/FeedbackBandit.js";
 import { FeedbackStore } from "./feedback/FeedbackStore.js";
 import { forwardStream, replayCached } from "./forwardStream.js";

@@ -3,8 +3,8 @@
  * and jitter (at least the provider's Retry-After), falls back to the next target on retryable codes and
  * on the configured `fallbackOn` codes, and stays inside the request's total deadline: each attempt gets
  * min(its own timeout, what is left). Breakers are consulted before every attempt and told every
- * outcome. Streams are "primed" here: an attempt ends, for this loop, at its first content event
- * (commit); after that the router forwards the rest and never retries.
+ * outcome. A stream attempt (primeStream.ts) ends, for this loop, at its first content event (commit);
+ * after that the router forwards the rest and never retries.
  *
  * The loop records every attempt (skips included) into `scope.attempts`; the router turns them into the
  * routing record. Attempt records and breaker permits are written only here: the settle functions below
@@ -12,14 +12,15 @@
  * the router wraps into RouteFailedError.
  */
 import { ErrorCode } from "../errors/codes.js";
-import { AbortedError, isServiceError, ServiceError } from "../errors/ServiceError.js";
+import { isServiceError, ServiceError } from "../errors/ServiceError.js";
 import type { ProviderRequest } from "../providers/Provider.js";
 import { ProviderError } from "../providers/ProviderError.js";
 import { toAbortedError } from "../util/abort.js";
 import { retryDelayMs } from "./backoff.js";
 import type { BreakerPermit } from "./CircuitBreaker.js";
 import { fallsBack, type ResolvedTarget } from "./plan.js";
-import type { ChatRequest, CompletionResult, ProviderStreamEvent } from "../chat/types.js";
+import type { ChatRequest, CompletionResult } from "../chat/types.js";
+import type { PrimedStream } from "./primeStream.js";
 import type { AttemptRecord } from "./types.js";
 
 export interface ExecEnv {
@@ -72,7 +73,7 @@ export interface Answered<T> {
 }
 
 /** The attempt's own timeout fired (as opposed to the caller's cancel or the total deadline). */
-class AttemptTimeout extends Error {
+export class AttemptTimeout extends Error {
     override readonly name = "AttemptTimeout";
     constructor(
         readonly kind: "attempt" | "first_token",
@@ -123,7 +124,7 @@ export function abortFailure(scope: RequestScope, cause?: ServiceError): ExecFai
     return new ExecFailure(aborted.code, summary, aborted.retryable, cause ?? aborted);
 }
 
-function asServiceError(error: unknown): ServiceError {
+export function asServiceError(error: unknown): ServiceError {
     if (isServiceError(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     return new ServiceError(ErrorCode.Internal, `unexpected error: ${message}`, {
@@ -307,7 +308,7 @@ function exhausted(scope: RequestScope, lastError: ServiceError | undefined): Ex
  * An attempt's signal: the request's signal (cancel, total deadline) or the attempt's own abort (its
  * timeout, the caller leaving a stream), whichever comes first; the reason tells which.
  */
-function attemptSignal(
+export function attemptSignal(
     scope: RequestScope,
     target: ResolvedTarget,
     env: ExecEnv,
@@ -337,7 +338,7 @@ function attemptSignal(
     };
 }
 
-function timeoutError(target: ResolvedTarget, timeout: AttemptTimeout): ProviderError {
+export function timeoutError(target: ResolvedTarget, timeout: AttemptTimeout): ProviderError {
     return new ProviderError(target.provider.id, ErrorCode.ProviderTimeout, timeout.message, {
         retryable: true,
     });
@@ -360,87 +361,5 @@ export async function unaryAttempt(
         throw error;
     } finally {
         dispose();
-    }
-}
-
-/** A stream attempt that reached its first content event (or its end). */
-export interface PrimedStream {
-    /** Events up to and including the first content event (or message_end). */
-    head: ProviderStreamEvent[];
-    iterator: AsyncIterator<ProviderStreamEvent>;
-    permit: BreakerPermit | undefined;
-    /** Monotonic ms the attempt started at. */
-    startedAt: number;
-    /** Classifies an error thrown by the rest of the stream (our attempt timeout → E_PROVIDER_TIMEOUT). */
-    mapError: (error: unknown) => ServiceError;
-    /** Clears the attempt's timer; call when the stream is over. */
-    dispose: () => void;
-    /** Aborts the attempt (the caller stopped reading). */
-    cancel: () => void;
-}
-
-/**
- * Opens a stream and reads it up to the first content event, under the first-token timeout. The first
- * token's latency feeds the target's latency breaker (slow when over its TTFT budget).
- */
-export async function primeStream(
-    scope: RequestScope,
-    target: ResolvedTarget,
-    permit: BreakerPermit | undefined,
-    record: AttemptRecord,
-    env: ExecEnv,
-    onFirstToken?: (target: ResolvedTarget, ttftMs: number) => void,
-): Promise<PrimedStream> {
-    const { signal, abort, budgetMs, timeout, dispose } = attemptSignal(scope, target, env);
-    const startedAt = env.now();
-    const firstTokenMs = Math.min(target.settings.firstTokenTimeoutMs, budgetMs);
-    const firstTokenTimeout = new AttemptTimeout("first_token", firstTokenMs);
-    const firstTokenTimer = setTimeout(() => {
-        abort(firstTokenTimeout);
-    }, firstTokenMs);
-    const budget = target.settings.ttftBudgetMs;
-    const events = target.provider.stream(providerRequest(scope, target), signal);
-    const iterator = events[Symbol.asyncIterator]();
-    const mapError = (error: unknown): ServiceError => {
-        const reason: unknown = signal.reason;
-        if (reason === timeout) return timeoutError(target, timeout);
-        if (reason === firstTokenTimeout) return timeoutError(target, firstTokenTimeout);
-        return asServiceError(error);
-    };
-    const head: ProviderStreamEvent[] = [];
-    try {
-        for (;;) {
-            const next = await iterator.next();
-            if (next.done === true) {
-                throw new ProviderError(
-                    target.provider.id,
-                    ErrorCode.ProviderStream,
-                    "stream ended without message_end",
-                    {
-                        retryable: true,
-                    },
-                );
-            }
-            head.push(next.value);
-            if (next.value.type === "message_start") continue;
-            clearTimeout(firstTokenTimer);
-            const ttftMs = env.now() - startedAt;
-            record.ttft_ms = roundMs(ttftMs);
-            if (budget !== null) permit?.firstToken(ttftMs > budget);
-            onFirstToken?.(target, ttftMs);
-            const cancel = (): void => {
-                abort(new AbortedError(ErrorCode.Cancelled, "the caller stopped reading the stream"));
-            };
-            return { head, iterator, permit, startedAt, mapError, dispose, cancel };
-        }
-    } catch (error) {
-        clearTimeout(firstTokenTimer);
-        dispose();
-        if (signal.reason === firstTokenTimeout) {
-            // The first token did not come within the timeout: a slow sample as well as a failure.
-            if (budget !== null) permit?.firstToken(true);
-        }
-        await iterator.return?.().catch(() => undefined);
-        throw mapError(error);
     }
 }

@@ -20,9 +20,9 @@ import {
     settleStreamEnded,
     type Answered,
     type ExecEnv,
-    type PrimedStream,
     type RequestScope,
 } from "./executePlan.js";
+import type { PrimedStream } from "./primeStream.js";
 import type { CachedAnswer } from "./ResponseCache.js";
 import type { RouteContext } from "./RouteContext.js";
 import type { RouteRecorder } from "./RouteRecorder.js";

@@ -15,9 +15,9 @@ import {
     settleCancelled,
     settleFailed,
     type ExecEnv,
-    type PrimedStream,
     type RequestScope,
 } from "./executePlan.js";
+import type { PrimedStream } from "./primeStream.js";
 
 /** The inspector for primed streams of one request. */
 export function holdStream(scope: RequestScope, env: ExecEnv): Inspector<PrimedStream> {
