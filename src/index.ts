@@ -43,15 +43,16 @@ export type { GenerateRequest as GenerateRequestMessage } from "./grpc/generated
 export type { GenerateResponse__Output as GenerateResponseMessage } from "./grpc/generated/tiercel/v1/GenerateResponse.js";
 export { createMetrics, type Metrics } from "./metrics/metrics.js";
 export { createRegistry, metricsPrefix } from "./metrics/registry.js";
-// The in-process router (src/router) and its providers (src/providers).
+// The in-process router (src/router), its providers (src/providers) and the chat format both speak (src/chat).
 export { createRouter, type RouterOptions } from "./router/createRouter.js";
-export type { Router, RouteDecision, TargetHealth } from "./router/ModelRouter.js";
+export type { Router, FeedbackReceipt } from "./router/ModelRouter.js";
+export type { RouteDecision } from "./router/Decider.js";
+export type { TargetHealth } from "./router/BreakerRegistry.js";
 export {
     parseRouterConfig,
     routerConfigSchema,
     type RouterConfig,
     type RouterConfigInput,
-    type ProviderConfig,
     type TierConfig,
     type TargetConfig,
     type RuleConfig,
@@ -59,19 +60,14 @@ export {
 } from "./router/config.js";
 export type {
     AssistantMessage,
-    AttemptOutcome,
-    AttemptRecord,
     ChatMessage as RouterChatMessage,
     ChatRequest,
-    ChatResponse,
     CompletionResult,
+    GenerationSignals,
     MessageEndEvent,
     MessageStartEvent,
     ProviderStreamEvent,
-    RouteOptions,
-    RouterStreamEvent,
     RoutingHints,
-    RoutingRecord,
     StopReason,
     TextDeltaEvent,
     TextPart,
@@ -84,6 +80,16 @@ export type {
     ToolResultPart,
     Usage,
     UserMessage,
+} from "./chat/types.js";
+export { validateChatRequest } from "./chat/chatRequestSchema.js";
+export type {
+    AttemptOutcome,
+    AttemptRecord,
+    CascadeRecord,
+    ChatResponse,
+    RouteOptions,
+    RouterStreamEvent,
+    RoutingRecord,
 } from "./router/types.js";
 export { collectStream } from "./router/collectStream.js";
 export { RouteFailedError } from "./router/RouteFailedError.js";
@@ -93,6 +99,7 @@ export type { BreakerSnapshot, BreakerState, BreakerTrip } from "./router/Circui
 export type { SessionPin } from "./router/SessionAffinity.js";
 export type { Provider, ProviderRequest, ProviderType } from "./providers/Provider.js";
 export { ProviderError } from "./providers/ProviderError.js";
+export { providerConfigSchema, type ProviderConfig } from "./providers/providerConfig.js";
 export { AnthropicProvider, type AnthropicProviderOptions } from "./providers/anthropic/AnthropicProvider.js";
 export { OpenAIProvider, type OpenAIProviderOptions } from "./providers/openai/OpenAIProvider.js";
 export { LocalProvider, type LocalProviderOptions } from "./providers/local/LocalProvider.js";

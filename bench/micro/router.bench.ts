@@ -20,7 +20,7 @@ import { buildPlan, resolveTiers } from "../../src/router/plan.js";
 import { compilePolicy, decideTier } from "../../src/router/policy.js";
 import { parseRouterConfig, type RouterConfigInput } from "../../src/router/config.js";
 import type { Provider } from "../../src/providers/Provider.js";
-import type { ChatMessage, ChatRequest } from "../../src/router/types.js";
+import type { ChatMessage, ChatRequest } from "../../src/chat/types.js";
 import { baseConfig, setupRouter } from "../../test/unit/router/routerFixture.js";
 import { percentileOfSorted } from "../percentile.js";
 

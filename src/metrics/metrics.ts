@@ -231,7 +231,11 @@ export const breakerStateValue = { closed: 0, half_open: 1, open: 2 } as const;
 export function createRouterMetrics(registry: Registry, breakers: RouterBreakerSource) {
     const registers = [registry];
     return {
-        /** Routing decisions by decided tier and reason (`rule:<name>`, `default`, `affinity`, ...). */
+        /**
+         * Routing decisions by decided tier and reason: the routing reason's source, from a closed set
+         * (`hint:tier`, `rule:<name>`, `classifier:<name>`, `default`, `feedback`, `affinity`,
+         * `escalation:<source>`); a feedback reason's task signature is left out (it comes from the request).
+         */
         decisions: new Counter({
             name: "tiercel_router_decisions_total",
             help: "Routing decisions by decided tier and routing reason.",

@@ -1,11 +1,11 @@
 /**
  * What the router needs from a model provider. Each provider translates the normalized format
- * (router/types.ts) to its wire format and back, maps its failures to ServiceErrors with stable codes
+ * (chat/types.ts) to its wire format and back, maps its failures to ServiceErrors with stable codes
  * (retry and fallback decisions read `code`/`retryable`, never message text), and honours the
  * AbortSignal. Providers never retry: the router is the only retry loop (the SDKs run with
  * `maxRetries: 0`), so retries cannot stack.
  */
-import type { ChatRequest, CompletionResult, ProviderStreamEvent } from "../router/types.js";
+import type { ChatRequest, CompletionResult, ProviderStreamEvent } from "../chat/types.js";
 
 /** A request for one target: the caller's request with the target's model and the output cap resolved. */
 export interface ProviderRequest extends ChatRequest {

@@ -1,5 +1,5 @@
-/** Builds a provider from its config entry (router/config.ts). */
-import type { ProviderConfig } from "../router/config.js";
+/** Builds a provider from its config entry (providerConfig.ts). */
+import type { ProviderConfig } from "./providerConfig.js";
 import { AnthropicProvider } from "./anthropic/AnthropicProvider.js";
 import { LocalProvider } from "./local/LocalProvider.js";
 import { OpenAIProvider } from "./openai/OpenAIProvider.js";

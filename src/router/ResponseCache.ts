@@ -9,7 +9,7 @@
  * (a degraded fallback should not outlive the outage).
  */
 import { jaccard, trigrams, type CacheKeys } from "./cacheKey.js";
-import type { CompletionResult } from "./types.js";
+import type { CompletionResult } from "../chat/types.js";
 
 export interface CachedAnswer {
     result: CompletionResult;

@@ -1,5 +1,6 @@
 /**
- * The seam for a learned routing classifier (its own issue). The router consults it only when no rule
+ * The routing classifier seam; router/learned/LearnedClassifier.ts (an ONNX model in a worker pool)
+ * implements it, and createRouter installs it when the config has a `classifier`. The router consults it only when no rule
  * matched, so rules stay authoritative and explainable; its verdict is recorded as
  * `routing_reason: "classifier:<name>"`. A classifier may answer synchronously (a lookup, a tiny model
  * in-process) or with a promise (an ONNX session in a worker pool); returning undefined abstains and the
@@ -7,7 +8,7 @@
  * falls back to the default tier rather than failing the request.
  */
 import type { RequestFeatures } from "./features.js";
-import type { ChatRequest } from "./types.js";
+import type { ChatRequest } from "../chat/types.js";
 
 export interface ClassifierVerdict {
     /** A configured tier name (unknown names are ignored). */

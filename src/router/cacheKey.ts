@@ -10,8 +10,8 @@
  *   tool result is how semantic caches go wrong on agent traffic (LiteLLM's own warning).
  */
 import { createHash } from "node:crypto";
-import { partsOf, textOf } from "./messages.js";
-import type { ChatMessage, ChatRequest, TextPart, ToolCallPart, ToolResultPart } from "./types.js";
+import { partsOf, textOf } from "../chat/messages.js";
+import type { ChatMessage, ChatRequest, TextPart, ToolCallPart, ToolResultPart } from "../chat/types.js";
 
 export interface CacheKeys {
     namespace: string;

@@ -5,14 +5,13 @@
 import { ErrorCode } from "../errors/codes.js";
 import { ServiceError } from "../errors/ServiceError.js";
 import type {
-    ChatResponse,
     CompletionResult,
     MessageEndEvent,
     ProviderStreamEvent,
-    RouterStreamEvent,
     TextPart,
     ToolCallPart,
-} from "./types.js";
+} from "../chat/types.js";
+import type { ChatResponse, RouterStreamEvent } from "./types.js";
 
 export class StreamCollector {
     readonly #parts: (TextPart | ToolCallPart)[] = [];

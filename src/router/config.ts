@@ -5,13 +5,14 @@
  * written down as "Defaults to X" and comes from a named constant in ./defaults.ts, and cross-references
  * (tier names, provider ids) are checked here so a typo fails at start-up, not on the first request.
  *
- * API keys never appear in the config: providers name the environment variable that holds them.
+ * Each provider's own settings are its schema in providers/providerConfig.ts.
  */
 import { z } from "zod";
 import { ErrorCode } from "../errors/codes.js";
-import { ConfigError } from "../errors/ServiceError.js";
+import { parseStrict } from "../config/parseStrict.js";
 import * as d from "./defaults.js";
 import * as learned from "./learned/defaults.js";
+import { providerConfigSchema } from "../providers/providerConfig.js";
 
 const idSchema = z
     .string()
@@ -20,51 +21,7 @@ const idSchema = z
         "use letters, digits, '_', '.' and '-' (start with a letter or digit)",
     );
 const positiveMs = z.number().int().min(1);
-const envNameSchema = z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name such as ANTHROPIC_API_KEY");
 const errorCodeSchema = z.enum(ErrorCode);
-
-/** Anthropic Messages API through @anthropic-ai/sdk. */
-const anthropicProviderSchema = z
-    .object({
-        type: z.literal("anthropic"),
-        /** API base URL. Defaults to the SDK's (https://api.anthropic.com; ANTHROPIC_BASE_URL is not read). */
-        baseURL: z.url().optional(),
-        /** Environment variable holding the API key. Defaults to `"ANTHROPIC_API_KEY"`. */
-        apiKeyEnv: envNameSchema.default("ANTHROPIC_API_KEY"),
-    })
-    .strict();
-
-/** OpenAI Chat Completions through the `openai` SDK (also any Chat Completions-compatible server). */
-const openaiProviderSchema = z
-    .object({
-        type: z.literal("openai"),
-        /** API base URL, `/v1` included. Defaults to the SDK's (https://api.openai.com/v1; OPENAI_BASE_URL is not read). */
-        baseURL: z.url().optional(),
-        /** Environment variable holding the API key. Defaults to `"OPENAI_API_KEY"`. */
-        apiKeyEnv: envNameSchema.default("OPENAI_API_KEY"),
-    })
-    .strict();
-
-/** The local tier: a tiercel gRPC server (proto/tiercel/v1/inference.proto). */
-const localProviderSchema = z
-    .object({
-        type: z.literal("local"),
-        /** host:port of the tiercel gRPC server. Defaults to `"127.0.0.1:50051"`. */
-        address: z.string().min(1).default("127.0.0.1:50051"),
-        /** Environment variable holding the server's bearer token (`server.authToken`). Defaults to none. */
-        authTokenEnv: envNameSchema.optional(),
-        /** PEM file of the CA that signed the server's TLS certificate. Defaults to none (plaintext). */
-        tlsCaPath: z.string().min(1).optional(),
-    })
-    .strict();
-
-const providerSchema = z.discriminatedUnion("type", [
-    anthropicProviderSchema,
-    openaiProviderSchema,
-    localProviderSchema,
-]);
 
 /** One provider + model of a tier; the reliability fields override `reliability`/`breaker` for it. */
 const targetSchema = z
@@ -188,7 +145,7 @@ const priceSchema = z
 export const routerConfigSchema = z
     .object({
         /** Providers by id (the id is what targets name and what records and metrics show). */
-        providers: z.record(idSchema, providerSchema),
+        providers: z.record(idSchema, providerConfigSchema),
         /** Tiers, cheapest first: escalation and the session ratchet only ever move to the right. */
         tiers: z.array(tierSchema).min(1),
         policy: z
@@ -314,7 +271,7 @@ export const routerConfigSchema = z
             .object({
                 /**
                  * Learn from `router.feedback(requestId, outcome)` and from cascade rejections which tier each
-                 * task signature needs (router/feedback/). Defaults to `true`.
+                 * feedback signature needs (router/feedback/). Defaults to `true`.
                  */
                 enabled: z.boolean().default(true),
                 /** File the learned preferences persist to (atomically); `null` = memory only. Defaults to `null`. */
@@ -425,7 +382,6 @@ export const routerConfigSchema = z
 export type RouterConfig = z.infer<typeof routerConfigSchema>;
 /** What a router config may contain (defaults optional). */
 export type RouterConfigInput = z.input<typeof routerConfigSchema>;
-export type ProviderConfig = z.infer<typeof providerSchema>;
 export type TierConfig = z.infer<typeof tierSchema>;
 export type TargetConfig = z.infer<typeof targetSchema>;
 export type RuleConfig = z.infer<typeof ruleSchema>;
@@ -434,24 +390,5 @@ export type PriceConfig = z.infer<typeof priceSchema>;
 
 /** Validates a router config; throws ConfigError listing every problem with its path. */
 export function parseRouterConfig(input: unknown, source = "router config"): RouterConfig {
-    const result = routerConfigSchema.safeParse(input);
-    if (!result.success) {
-        const lines = result.error.issues.map((issue) => {
-            const path = issue.path.length > 0 ? issue.path.join(".") : "(root)";
-            if (issue.code === "unrecognized_keys") {
-                return `  - unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")} in "${path}": remove them or check the spelling against the README's Router section`;
-            }
-            return `  - ${path}: ${issue.message}`;
-        });
-        throw new ConfigError(`invalid ${source}:\n${lines.join("\n")}`);
-    }
-    return deepFreeze(result.data);
-}
-
-function deepFreeze<T>(value: T): T {
-    if (value !== null && typeof value === "object") {
-        for (const child of Object.values(value)) deepFreeze(child);
-        Object.freeze(value);
-    }
-    return value;
+    return parseStrict(routerConfigSchema, input, { what: source, readmeSection: "Router" });
 }

@@ -1,6 +1,6 @@
 /** Cost accounting from the config's price table (USD per million tokens). */
 import type { PriceConfig } from "./config.js";
-import type { Usage } from "./types.js";
+import type { Usage } from "../chat/types.js";
 
 /** The price of a provider's model: `<provider>/<model>` first, then `<model>`. */
 export function priceOf(

@@ -2,6 +2,7 @@
  * `createRouter(config)`: validates the config (router/config.ts), builds the providers it names
  * (official SDKs for Anthropic and OpenAI, a gRPC client for the local tier) and returns the router.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { Registry } from "prom-client";
 import { createProvider, providerSecrets } from "../providers/createProvider.js";
 import type { Provider } from "../providers/Provider.js";
@@ -43,22 +44,9 @@ export interface RouterOptions {
     wallClock?: () => number;
 }
 
+/** The backoff sleep: a timer the request's signal cancels (rejecting with an AbortError). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-        if (signal.aborted) {
-            reject(signal.reason as Error);
-            return;
-        }
-        const onAbort = (): void => {
-            clearTimeout(timer);
-            reject(signal.reason as Error);
-        };
-        const timer = setTimeout(() => {
-            signal.removeEventListener("abort", onAbort);
-            resolve();
-        }, ms);
-        signal.addEventListener("abort", onAbort, { once: true });
-    });
+    return delay(ms, undefined, { signal });
 }
 
 export function createRouter(input: RouterConfigInput, options: RouterOptions = {}): Router {
@@ -81,7 +69,7 @@ export function createRouter(input: RouterConfigInput, options: RouterOptions = 
         now: options.now ?? (() => performance.now()),
         sleep: options.sleep ?? sleep,
         random: options.random ?? Math.random,
-        wallNow: options.wallClock ?? Date.now,
+        wallClock: options.wallClock ?? Date.now,
     });
     return learned ? closingAlso(router, learned) : router;
 }

@@ -1,6 +1,6 @@
 /**
  * Named defaults of the router's configuration (router/config.ts), each with the reason for its value.
- * Sources are in ../shared/anchors/router.md: LiteLLM, Portkey and Envoy defaults, and their users' bugs.
+ * Several follow the defaults of LiteLLM, Portkey and Envoy, and what their users reported about them.
  */
 import { ErrorCode } from "../errors/codes.js";
 

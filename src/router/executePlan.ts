@@ -3,21 +3,25 @@
  * and jitter (at least the provider's Retry-After), falls back to the next target on retryable codes and
  * on the configured `fallbackOn` codes, and stays inside the request's total deadline: each attempt gets
  * min(its own timeout, what is left). Breakers are consulted before every attempt and told every
- * outcome. Streams are "primed" here: an attempt ends, for this loop, at its first content event
- * (commit); after that the router forwards the rest and never retries.
+ * outcome. A stream attempt (primeStream.ts) ends, for this loop, at its first content event (commit);
+ * after that the router forwards the rest and never retries.
  *
  * The loop records every attempt (skips included) into `scope.attempts`; the router turns them into the
- * routing record. Failures leave as ExecFailure, which the router wraps into RouteFailedError.
+ * routing record. Attempt records and breaker permits are written only here: the settle functions below
+ * serve the parts that end an attempt after the loop returned it. Failures leave as ExecFailure, which
+ * the router wraps into RouteFailedError.
  */
 import { ErrorCode } from "../errors/codes.js";
-import { AbortedError, isServiceError, ServiceError } from "../errors/ServiceError.js";
+import { isServiceError, ServiceError } from "../errors/ServiceError.js";
 import type { ProviderRequest } from "../providers/Provider.js";
 import { ProviderError } from "../providers/ProviderError.js";
 import { toAbortedError } from "../util/abort.js";
 import { retryDelayMs } from "./backoff.js";
 import type { BreakerPermit } from "./CircuitBreaker.js";
 import { fallsBack, type ResolvedTarget } from "./plan.js";
-import type { AttemptRecord, ChatRequest, CompletionResult, ProviderStreamEvent } from "./types.js";
+import type { ChatRequest, CompletionResult } from "../chat/types.js";
+import type { PrimedStream } from "./primeStream.js";
+import type { AttemptRecord } from "./types.js";
 
 export interface ExecEnv {
     /** Monotonic milliseconds. */
@@ -69,7 +73,7 @@ export interface Answered<T> {
 }
 
 /** The attempt's own timeout fired (as opposed to the caller's cancel or the total deadline). */
-class AttemptTimeout extends Error {
+export class AttemptTimeout extends Error {
     override readonly name = "AttemptTimeout";
     constructor(
         readonly kind: "attempt" | "first_token",
@@ -120,7 +124,7 @@ export function abortFailure(scope: RequestScope, cause?: ServiceError): ExecFai
     return new ExecFailure(aborted.code, summary, aborted.retryable, cause ?? aborted);
 }
 
-function asServiceError(error: unknown): ServiceError {
+export function asServiceError(error: unknown): ServiceError {
     if (isServiceError(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     return new ServiceError(ErrorCode.Internal, `unexpected error: ${message}`, {
@@ -129,18 +133,70 @@ function asServiceError(error: unknown): ServiceError {
     });
 }
 
-/** Settles a permit after a failed attempt: provider-side failures count, caller-side ones prove the target answered. */
-export function settleFailure(permit: BreakerPermit | undefined, error: ServiceError, env: ExecEnv): void {
-    if (env.breakerFailureCodes.has(error.code)) permit?.failure();
-    else permit?.success();
-}
+/*
+ * Attempt settlement: the only code that writes an attempt's outcome and settles its breaker permit.
+ * The loop below uses it, and so do the parts that end an attempt after runPlan returned it (the stream
+ * forwarder, the cascade's hold and its verdict).
+ */
 
-/** Records a failed attempt's error on its record. */
-export function recordFailure(record: AttemptRecord, error: ServiceError, env: ExecEnv): void {
+/**
+ * A failed attempt: its error on the record; the permit counts a failure for provider-side codes
+ * (`breakerFailureCodes`), and a success for caller-side ones (they prove the target answered).
+ */
+export function settleFailed(
+    record: AttemptRecord,
+    permit: BreakerPermit | undefined,
+    error: ServiceError,
+    env: ExecEnv,
+): void {
     record.outcome = error.code === ErrorCode.ProviderTimeout ? "timeout" : "error";
     record.error_code = error.code;
     record.message = env.redact(error.message);
     record.retry_after_ms = error instanceof ProviderError ? (error.retryAfterMs ?? null) : null;
+    if (env.breakerFailureCodes.has(error.code)) permit?.failure();
+    else permit?.success();
+}
+
+/** An attempt the caller's cancel or the deadline ended: no evidence about the target, so the permit is released. */
+export function settleCancelled(
+    record: AttemptRecord,
+    permit: BreakerPermit | undefined,
+    code: ErrorCode,
+): void {
+    record.outcome = "cancelled";
+    record.error_code = code;
+    permit?.release();
+}
+
+/** A primed stream's attempt lasts until the stream ends, fails or is left: its latency up to now. */
+export function measureStream(record: AttemptRecord, primed: PrimedStream, env: ExecEnv): void {
+    record.latency_ms = roundMs(env.now() - primed.startedAt);
+}
+
+/** A stream that reached its end: the target answered. */
+export function settleStreamEnded(permit: BreakerPermit | undefined): void {
+    permit?.success();
+}
+
+/**
+ * An answer that failed its cascade check: the attempt becomes `rejected` (a failed one stays as it
+ * is); the target did answer, so a permit still held counts a success.
+ */
+export function settleRejected(
+    record: AttemptRecord,
+    permit: BreakerPermit | undefined,
+    message: string,
+): void {
+    if (record.outcome === "ok") {
+        record.outcome = "rejected";
+        record.message = message;
+    }
+    permit?.success();
+}
+
+/** A rejected answer served after all (the escalation found none): its attempt answered the request. */
+export function settleServedAfterRejection(record: AttemptRecord): void {
+    record.outcome = "ok";
 }
 
 /**
@@ -187,14 +243,11 @@ export async function runPlan<T>(
             } catch (thrown) {
                 record.latency_ms = roundMs(env.now() - startedAt);
                 if (isAborted(scope.signal)) {
-                    record.outcome = "cancelled";
-                    record.error_code = toAbortedError(scope.signal).code;
-                    permit?.release();
+                    settleCancelled(record, permit, toAbortedError(scope.signal).code);
                     throw abortFailure(scope, lastError);
                 }
                 const error = asServiceError(thrown);
-                recordFailure(record, error, env);
-                settleFailure(permit, error, env);
+                settleFailed(record, permit, error, env);
                 lastError = error;
                 if (!fallsBack(error, env.fallbackOn)) {
                     throw new ExecFailure(
@@ -251,34 +304,41 @@ function exhausted(scope: RequestScope, lastError: ServiceError | undefined): Ex
     return new ExecFailure(ErrorCode.RouteExhausted, "no configured target can serve this request", false);
 }
 
-/** Links an attempt's controller to the request and arms its timeout. */
-function attemptController(
+/**
+ * An attempt's signal: the request's signal (cancel, total deadline) or the attempt's own abort (its
+ * timeout, the caller leaving a stream), whichever comes first; the reason tells which.
+ */
+export function attemptSignal(
     scope: RequestScope,
     target: ResolvedTarget,
     env: ExecEnv,
-): { controller: AbortController; budgetMs: number; timeout: AttemptTimeout; dispose: () => void } {
-    const controller = new AbortController();
-    const onAbort = (): void => {
-        controller.abort(scope.signal.reason);
-    };
-    scope.signal.addEventListener("abort", onAbort, { once: true });
+): {
+    signal: AbortSignal;
+    abort: (reason: unknown) => void;
+    budgetMs: number;
+    timeout: AttemptTimeout;
+    dispose: () => void;
+} {
+    const own = new AbortController();
     const budgetMs = Math.max(0, Math.min(target.settings.attemptTimeoutMs, scope.deadlineAt - env.now()));
     const timeout = new AttemptTimeout("attempt", budgetMs);
     const timer = setTimeout(() => {
-        controller.abort(timeout);
+        own.abort(timeout);
     }, budgetMs);
     return {
-        controller,
+        signal: AbortSignal.any([scope.signal, own.signal]),
+        abort: (reason) => {
+            own.abort(reason);
+        },
         budgetMs,
         timeout,
         dispose: () => {
             clearTimeout(timer);
-            scope.signal.removeEventListener("abort", onAbort);
         },
     };
 }
 
-function timeoutError(target: ResolvedTarget, timeout: AttemptTimeout): ProviderError {
+export function timeoutError(target: ResolvedTarget, timeout: AttemptTimeout): ProviderError {
     return new ProviderError(target.provider.id, ErrorCode.ProviderTimeout, timeout.message, {
         retryable: true,
     });
@@ -291,99 +351,15 @@ export async function unaryAttempt(
     permit: BreakerPermit | undefined,
     env: ExecEnv,
 ): Promise<CompletionResult> {
-    const { controller, timeout, dispose } = attemptController(scope, target, env);
+    const { signal, timeout, dispose } = attemptSignal(scope, target, env);
     try {
-        const result = await target.provider.complete(providerRequest(scope, target), controller.signal);
+        const result = await target.provider.complete(providerRequest(scope, target), signal);
         permit?.success();
         return result;
     } catch (error) {
-        if (controller.signal.reason === timeout) throw timeoutError(target, timeout);
+        if (signal.reason === timeout) throw timeoutError(target, timeout);
         throw error;
     } finally {
         dispose();
-    }
-}
-
-/** A stream attempt that reached its first content event (or its end). */
-export interface PrimedStream {
-    /** Events up to and including the first content event (or message_end). */
-    head: ProviderStreamEvent[];
-    iterator: AsyncIterator<ProviderStreamEvent>;
-    permit: BreakerPermit | undefined;
-    /** Monotonic ms the attempt started at. */
-    startedAt: number;
-    /** Classifies an error thrown by the rest of the stream (our attempt timeout → E_PROVIDER_TIMEOUT). */
-    mapError: (error: unknown) => ServiceError;
-    /** Clears the attempt's timer and listeners; call when the stream is over. */
-    dispose: () => void;
-    /** Aborts the attempt (the caller stopped reading). */
-    cancel: () => void;
-}
-
-/**
- * Opens a stream and reads it up to the first content event, under the first-token timeout. The first
- * token's latency feeds the target's latency breaker (slow when over its TTFT budget).
- */
-export async function primeStream(
-    scope: RequestScope,
-    target: ResolvedTarget,
-    permit: BreakerPermit | undefined,
-    record: AttemptRecord,
-    env: ExecEnv,
-    onFirstToken?: (target: ResolvedTarget, ttftMs: number) => void,
-): Promise<PrimedStream> {
-    const { controller, budgetMs, timeout, dispose } = attemptController(scope, target, env);
-    const startedAt = env.now();
-    const firstTokenMs = Math.min(target.settings.firstTokenTimeoutMs, budgetMs);
-    const firstTokenTimeout = new AttemptTimeout("first_token", firstTokenMs);
-    const firstTokenTimer = setTimeout(() => {
-        controller.abort(firstTokenTimeout);
-    }, firstTokenMs);
-    const budget = target.settings.ttftBudgetMs;
-    const events = target.provider.stream(providerRequest(scope, target), controller.signal);
-    const iterator = events[Symbol.asyncIterator]();
-    const mapError = (error: unknown): ServiceError => {
-        const reason: unknown = controller.signal.reason;
-        if (reason === timeout) return timeoutError(target, timeout);
-        if (reason === firstTokenTimeout) return timeoutError(target, firstTokenTimeout);
-        return asServiceError(error);
-    };
-    const head: ProviderStreamEvent[] = [];
-    try {
-        for (;;) {
-            const next = await iterator.next();
-            if (next.done === true) {
-                throw new ProviderError(
-                    target.provider.id,
-                    ErrorCode.ProviderStream,
-                    "stream ended without message_end",
-                    {
-                        retryable: true,
-                    },
-                );
-            }
-            head.push(next.value);
-            if (next.value.type === "message_start") continue;
-            clearTimeout(firstTokenTimer);
-            const ttftMs = env.now() - startedAt;
-            record.ttft_ms = roundMs(ttftMs);
-            if (budget !== null) permit?.firstToken(ttftMs > budget);
-            onFirstToken?.(target, ttftMs);
-            const cancel = (): void => {
-                controller.abort(
-                    new AbortedError(ErrorCode.Cancelled, "the caller stopped reading the stream"),
-                );
-            };
-            return { head, iterator, permit, startedAt, mapError, dispose, cancel };
-        }
-    } catch (error) {
-        clearTimeout(firstTokenTimer);
-        dispose();
-        if (controller.signal.reason === firstTokenTimeout) {
-            // The first token did not come within the timeout: a slow sample as well as a failure.
-            if (budget !== null) permit?.firstToken(true);
-        }
-        await iterator.return?.().catch(() => undefined);
-        throw mapError(error);
     }
 }

@@ -1,10 +1,10 @@
 /**
- * Request → the features the routing rules (and a future classifier) read. Pure and cheap: it runs on
+ * Request → the features the routing rules, the learned classifier (router/learned/) and the feedback signature read. Pure and cheap: it runs on
  * every request before anything else, inside the decision-overhead budget (bench/micro/router.bench.ts).
  */
 import { defaultNamespace } from "./defaults.js";
-import { partsOf, textOf, toolErrorStreak } from "./messages.js";
-import type { ChatRequest } from "./types.js";
+import { partsOf, textOf, toolErrorStreak } from "../chat/messages.js";
+import type { ChatRequest } from "../chat/types.js";
 
 export interface RequestFeatures {
     taskType: string | undefined;

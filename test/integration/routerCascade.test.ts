@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { RouterConfigInput } from "../../src/router/config.js";
 import type { Router } from "../../src/router/ModelRouter.js";
-import type { ChatRequest } from "../../src/router/types.js";
+import type { ChatRequest } from "../../src/chat/types.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { anthropicMessage, anthropicStream, anthropicText } from "../helpers/fakeAnthropicServer.js";
 import { useLocalTierAndFakeAnthropic } from "../helpers/localTierAndFakeAnthropic.js";

@@ -10,7 +10,7 @@ import { collectStream } from "../../src/router/collectStream.js";
 import type { RouterConfigInput } from "../../src/router/config.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
-import type { ChatRequest } from "../../src/router/types.js";
+import type { ChatRequest } from "../../src/chat/types.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { anthropicMessage, anthropicText } from "../helpers/fakeAnthropicServer.js";
 import { useLocalTierAndFakeAnthropic } from "../helpers/localTierAndFakeAnthropic.js";

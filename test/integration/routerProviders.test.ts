@@ -12,7 +12,8 @@ import type { RouterConfigInput } from "../../src/router/config.js";
 import { createRouter, type RouterOptions } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import { RouteFailedError } from "../../src/router/RouteFailedError.js";
-import type { ChatRequest, RouterStreamEvent } from "../../src/router/types.js";
+import type { ChatRequest } from "../../src/chat/types.js";
+import type { RouterStreamEvent } from "../../src/router/types.js";
 import { silentLogger } from "../../src/util/logger.js";
 import {
     anthropicError,

@@ -18,7 +18,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ChatMessage, ChatRequest, ToolDefinition } from "../../../src/router/types.js";
+import type { ChatMessage, ChatRequest, ToolDefinition } from "../../../src/chat/types.js";
 import {
     diff,
     fields,

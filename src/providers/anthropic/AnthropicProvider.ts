@@ -4,7 +4,7 @@
  * handling shared with OpenAI in ../SdkClient.ts).
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { CompletionResult, ProviderStreamEvent } from "../../router/types.js";
+import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { SdkClient, type HostedProviderOptions } from "../SdkClient.js";
 import { mapAnthropicError } from "./mapError.js";

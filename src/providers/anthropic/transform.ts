@@ -22,7 +22,7 @@ import type {
     ToolChoice as AnthropicToolChoice,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import { ErrorCode } from "../../errors/codes.js";
-import { partsOf } from "../../router/messages.js";
+import { partsOf } from "../../chat/messages.js";
 import { throwIfAborted } from "../../util/abort.js";
 import type {
     CompletionResult,
@@ -32,7 +32,7 @@ import type {
     ToolCallPart,
     ToolChoice,
     Usage,
-} from "../../router/types.js";
+} from "../../chat/types.js";
 import type { ProviderRequest } from "../Provider.js";
 import { ProviderError } from "../ProviderError.js";
 import { isPlainObject, parseToolArguments } from "../toolArguments.js";

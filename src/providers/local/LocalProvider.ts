@@ -13,7 +13,7 @@ import type { GenerateChunk__Output } from "../../grpc/generated/tiercel/v1/Gene
 import type { GenerateResponse__Output } from "../../grpc/generated/tiercel/v1/GenerateResponse.js";
 import type { InferenceClient } from "../../grpc/generated/tiercel/v1/Inference.js";
 import { loadInferenceProto } from "../../grpc/loadProto.js";
-import type { CompletionResult, ProviderStreamEvent } from "../../router/types.js";
+import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
 import { throwIfAborted } from "../../util/abort.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { ProviderError } from "../ProviderError.js";

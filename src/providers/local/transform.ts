@@ -10,14 +10,14 @@ import type { GenerateRequest } from "../../grpc/generated/tiercel/v1/GenerateRe
 import type { GenerateResponse__Output } from "../../grpc/generated/tiercel/v1/GenerateResponse.js";
 import type { GenerationStats__Output } from "../../grpc/generated/tiercel/v1/GenerationStats.js";
 import type { Usage__Output } from "../../grpc/generated/tiercel/v1/Usage.js";
-import { partsOf } from "../../router/messages.js";
+import { partsOf } from "../../chat/messages.js";
 import type {
     ChatMessage,
     CompletionResult,
     GenerationSignals,
     StopReason,
     Usage,
-} from "../../router/types.js";
+} from "../../chat/types.js";
 import type { ProviderRequest } from "../Provider.js";
 
 export function toGenerateRequest(request: ProviderRequest): GenerateRequest {

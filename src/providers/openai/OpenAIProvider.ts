@@ -4,7 +4,7 @@
  * handling shared with Anthropic in ../SdkClient.ts).
  */
 import OpenAI from "openai";
-import type { CompletionResult, ProviderStreamEvent } from "../../router/types.js";
+import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { SdkClient, type HostedProviderOptions } from "../SdkClient.js";
 import { mapOpenAIError } from "./mapError.js";

@@ -20,7 +20,7 @@ import type {
     ChatCompletionToolChoiceOption,
 } from "openai/resources/chat/completions/completions";
 import { ErrorCode } from "../../errors/codes.js";
-import { partsOf } from "../../router/messages.js";
+import { partsOf } from "../../chat/messages.js";
 import type {
     ChatMessage,
     CompletionResult,
@@ -30,7 +30,7 @@ import type {
     ToolCallPart,
     ToolChoice,
     Usage,
-} from "../../router/types.js";
+} from "../../chat/types.js";
 import { throwIfAborted } from "../../util/abort.js";
 import type { ProviderRequest } from "../Provider.js";
 import { ProviderError } from "../ProviderError.js";

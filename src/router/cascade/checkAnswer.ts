@@ -8,7 +8,7 @@
  * Missing evidence is not evidence of a bad answer, and escalating on it would send every such answer up.
  */
 import type { CascadeConfig } from "../config.js";
-import type { CompletionResult } from "../types.js";
+import type { CompletionResult } from "../../chat/types.js";
 import { answerText, validateJson, validateNonEmpty, validateTypeScript } from "./validators.js";
 
 /**

@@ -7,7 +7,7 @@
  * `reportDiagnostics`: syntax errors only, no type checking, no file system). The compiler is ~9 MB of
  * JavaScript, so it is imported on first use, not when the router loads.
  */
-import type { CompletionResult } from "../types.js";
+import type { CompletionResult } from "../../chat/types.js";
 import { fencedBlocks } from "./fencedBlocks.js";
 
 export type ValidatorName = "non_empty" | "json" | "typescript";

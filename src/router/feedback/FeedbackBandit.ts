@@ -1,6 +1,6 @@
 /**
  * Per-signature tier preferences learned online from outcomes: `router.feedback(requestId, outcome)`
- * and the router's own cascade rejections. A bandit over tiers per task signature (taskSignature.ts):
+ * and the router's own cascade rejections. A bandit over tiers per feedback signature (feedbackSignature.ts):
  * every (signature, tier) arm keeps a decayed count of outcomes and their summed reward; a signature
  * starts one tier higher than the policy chose when, with enough evidence on its tier, the next tier's
  * estimated reward beats it by more than the cost weight:

@@ -15,7 +15,7 @@ import { ErrorCode } from "../../errors/codes.js";
 import { InvalidArgumentError, ServiceError } from "../../errors/ServiceError.js";
 import type { RequestFeatures } from "../features.js";
 import type { ClassifierVerdict, RoutingClassifier } from "../RoutingClassifier.js";
-import type { ChatRequest } from "../types.js";
+import type { ChatRequest } from "../../chat/types.js";
 import type { ClassifierTask, ClassifierWorkerData } from "../../workers/classifier.worker.js";
 import { readClassifierMetadata, type LoadedClassifierMetadata } from "./classifierMetadata.js";
 import * as d from "./defaults.js";

@@ -23,8 +23,8 @@
  * another version is refused at load (LearnedClassifier) instead of silently reading shifted columns.
  */
 import { extractFeatures, type RequestFeatures } from "../features.js";
-import { partsOf } from "../messages.js";
-import type { ChatRequest } from "../types.js";
+import { partsOf } from "../../chat/messages.js";
+import type { ChatRequest } from "../../chat/types.js";
 
 /** Bumped on any change to the layout or meaning of a column; stored with every trained model. */
 export const featureSchemaVersion = "tiercel-router-features/1";

@@ -12,7 +12,7 @@ import {
     toAnthropicParams,
 } from "../../../src/providers/anthropic/transform.js";
 import type { ProviderRequest } from "../../../src/providers/Provider.js";
-import type { ProviderStreamEvent } from "../../../src/router/types.js";
+import type { ProviderStreamEvent } from "../../../src/chat/types.js";
 import { anthropicFrames, anthropicMessage, type AnthropicTurn } from "../../helpers/fakeAnthropicServer.js";
 
 const wireEvents = (turn: AnthropicTurn): RawMessageStreamEvent[] =>

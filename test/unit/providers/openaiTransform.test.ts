@@ -8,7 +8,7 @@ import {
     toOpenAIParams,
 } from "../../../src/providers/openai/transform.js";
 import type { ProviderRequest } from "../../../src/providers/Provider.js";
-import type { ProviderStreamEvent } from "../../../src/router/types.js";
+import type { ProviderStreamEvent } from "../../../src/chat/types.js";
 import { openaiCompletion, openaiFrames, type OpenAITurn } from "../../helpers/fakeOpenAIServer.js";
 
 /** The chunks the SDK yields: every frame but `[DONE]`, parsed. */

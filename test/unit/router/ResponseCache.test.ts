@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cacheKeys, canonicalJson, jaccard, normalizeText, trigrams } from "../../../src/router/cacheKey.js";
 import { ResponseCache, type CachedAnswer } from "../../../src/router/ResponseCache.js";
-import type { ChatRequest, CompletionResult } from "../../../src/router/types.js";
+import type { ChatRequest, CompletionResult } from "../../../src/chat/types.js";
 
 const history: ChatRequest["messages"] = [
     { role: "user", content: "read src/app.ts" },

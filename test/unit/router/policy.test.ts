@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseRouterConfig, type RouterConfigInput } from "../../../src/router/config.js";
 import { extractFeatures, type RequestFeatures } from "../../../src/router/features.js";
 import { compilePolicy, decideTier, keywordPattern, matchRules } from "../../../src/router/policy.js";
-import type { ChatRequest } from "../../../src/router/types.js";
+import type { ChatRequest } from "../../../src/chat/types.js";
 
 const base: RouterConfigInput = {
     providers: { p: { type: "anthropic" } },

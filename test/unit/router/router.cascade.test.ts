@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import type { RouterConfigInput } from "../../../src/router/config.js";
-import type { GenerationSignals, ProviderStreamEvent } from "../../../src/router/types.js";
+import type { GenerationSignals, MessageEndEvent, ProviderStreamEvent } from "../../../src/chat/types.js";
 import { ask, baseConfig, drain, setupRouter, type RouterFixture } from "./routerFixture.js";
 import { providerError, textEvents } from "./scriptedProvider.js";
 
@@ -275,5 +275,92 @@ describe("stream() cascades", () => {
         const { events } = await drain(f.router.stream(ask("go")));
         const end = events.at(-1);
         expect(end?.type === "message_end" && end.routing).toMatchObject({ tier: "local", cascade: [] });
+    });
+});
+
+describe("degraded answers are never cached", () => {
+    const cached = { cache: { enabled: true }, reliability: { maxRetries: 0 } };
+
+    it("complete(): a rejected answer served because the tiers above were down is not replayed once they recover", async () => {
+        const f = setup({ validators: ["json"] }, cached);
+        f.local.enqueue({ kind: "ok", text: "not json" }, { kind: "ok", text: "still not json" });
+        f.anthropic.enqueue(
+            { kind: "error", error: providerError(ErrorCode.ProviderOverloaded) },
+            { kind: "error", error: providerError(ErrorCode.ProviderOverloaded) },
+            { kind: "ok", text: "[1]" },
+        );
+        f.openai.enqueue(
+            { kind: "error", error: providerError(ErrorCode.ProviderOverloaded) },
+            { kind: "error", error: providerError(ErrorCode.ProviderOverloaded) },
+        );
+        const served = await f.router.complete(ask("go"));
+        expect(served.content).toEqual([{ type: "text", text: "not json" }]);
+        expect(served.routing.cascade[0]).toMatchObject({
+            failed_check: "validator:json",
+            escalated_to: null,
+        });
+
+        const again = await f.router.complete(ask("go"));
+        expect(again.routing.cache).toBe("miss");
+        expect(again.routing.attempts.length).toBeGreaterThan(0);
+        expect(again.content).toEqual([{ type: "text", text: "[1]" }]);
+        expect(again.routing.tier).toBe("mid");
+    });
+
+    it("stream(): an answer rejected as truncated and served anyway is not returned from the cache to complete()", async () => {
+        const f = setup({}, cached);
+        const truncated = localEvents("partial");
+        truncated[truncated.length - 1] = {
+            ...(truncated.at(-1) as MessageEndEvent),
+            stop_reason: "max_tokens",
+        };
+        f.local.enqueue({ kind: "events", events: truncated });
+        f.anthropic.always({ kind: "error", error: providerError(ErrorCode.ProviderOverloaded) });
+        f.openai.always({ kind: "error", error: providerError(ErrorCode.ProviderOverloaded) });
+        const { events, error } = await drain(f.router.stream(ask("go")));
+        expect(error).toBeUndefined();
+        const end = events.at(-1);
+        expect(end?.type === "message_end" && end.routing).toMatchObject({
+            tier: "local",
+            cascade: [{ failed_check: "truncated", escalated_to: null }],
+        });
+
+        f.local.enqueue({ kind: "ok", text: "whole answer" });
+        const again = await f.router.complete(ask("go"));
+        expect(again.routing.cache).toBe("miss");
+        expect(again.content).toEqual([{ type: "text", text: "whole answer" }]);
+    });
+
+    it("a truncated answer is not cached even without a cascade", async () => {
+        const f = setupRouter({ policy: { defaultTier: "local", rules: [] } });
+        fixtures.push(f);
+        f.local.enqueue(
+            { kind: "ok", text: "cut", result: { stop_reason: "max_tokens" } },
+            { kind: "ok", text: "cut again", result: { stop_reason: "max_tokens" } },
+        );
+        await f.router.complete(ask("go"));
+        const again = await f.router.complete(ask("go"));
+        expect(again.routing.cache).toBe("miss");
+        expect(again.content).toEqual([{ type: "text", text: "cut again" }]);
+    });
+
+    it("a stream released unchecked (longer than the hold bound) is not cached for complete(), which would check it", async () => {
+        const f = setup({ validators: ["json"], streamHoldChars: 3 }, cached);
+        f.local.enqueue({ kind: "events", events: localEvents("definitely not json") });
+        await drain(f.router.stream(ask("go")));
+        f.local.enqueue({ kind: "ok", text: "still not json" });
+        f.anthropic.enqueue({ kind: "ok", text: "[2]" });
+        const again = await f.router.complete(ask("go"));
+        expect(again.routing.cache).toBe("miss");
+        expect(again.content).toEqual([{ type: "text", text: "[2]" }]);
+    });
+
+    it("an answer that passed its check is cached", async () => {
+        const f = setup({ validators: ["json"] }, cached);
+        f.local.enqueue({ kind: "ok", text: "[3]" });
+        await f.router.complete(ask("go"));
+        const again = await f.router.complete(ask("go"));
+        expect(again.routing).toMatchObject({ cache: "hit", tier: "local" });
+        expect(again.content).toEqual([{ type: "text", text: "[3]" }]);
     });
 });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import type { RouterConfigInput } from "../../../src/router/config.js";
 import { FeedbackBandit, type FeedbackOutcome } from "../../../src/router/feedback/FeedbackBandit.js";
-import { sizeBucket, taskSignature } from "../../../src/router/feedback/taskSignature.js";
+import { feedbackSignature, sizeBucket } from "../../../src/router/feedback/feedbackSignature.js";
 import type { Logger } from "../../../src/util/logger.js";
 import { ask, baseConfig, setupRouter, type RouterFixture } from "./routerFixture.js";
 
@@ -56,10 +56,10 @@ async function rated(f: RouterFixture, outcome: FeedbackOutcome, tags: string[] 
     return response;
 }
 
-describe("taskSignature", () => {
+describe("feedbackSignature", () => {
     it("is the task type and a size bucket", () => {
-        expect(taskSignature({ taskType: "completion", contextTokens: 10 })).toBe("completion|xs");
-        expect(taskSignature({ taskType: undefined, contextTokens: 20_000 })).toBe("none|xl");
+        expect(feedbackSignature({ taskType: "completion", contextTokens: 10 })).toBe("completion|xs");
+        expect(feedbackSignature({ taskType: undefined, contextTokens: 20_000 })).toBe("none|xl");
         expect([255, 256, 1_023, 1_024, 4_096, 16_383].map(sizeBucket)).toEqual([
             "xs",
             "s",
@@ -129,6 +129,20 @@ describe("router.feedback", () => {
             tier: "local",
             routing_reason: "default",
         });
+    });
+
+    it("labels a feedback decision's metric by its source only: the task type comes from the request", async () => {
+        const f = setup();
+        const taskType = "caller-chosen-text";
+        const rate = async (outcome: FeedbackOutcome) => {
+            const r = await f.router.complete(ask("write the function", { hints: { task_type: taskType } }));
+            f.router.feedback(r.routing.request_id, outcome);
+            return r;
+        };
+        for (let i = 0; i < 5; i++) await rate("tests_failed");
+        expect((await rate("accepted")).routing.routing_reason).toBe(`feedback:${taskType}|xs`);
+        expect(await f.metric('tiercel_router_decisions_total{tier="mid",reason="feedback"}')).toBe(1);
+        expect(await f.registry.metrics()).not.toContain(taskType);
     });
 
     it("a mostly accepted signature stays; rules are never moved", async () => {

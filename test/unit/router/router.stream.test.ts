@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import { collectStream } from "../../../src/router/collectStream.js";
 import { RouteFailedError } from "../../../src/router/RouteFailedError.js";
-import type { ProviderStreamEvent } from "../../../src/router/types.js";
+import type { ProviderStreamEvent } from "../../../src/chat/types.js";
 import { ask, drain, setupRouter } from "./routerFixture.js";
 import { providerError, textEvents } from "./scriptedProvider.js";
 

@@ -4,7 +4,8 @@ import { createRouter, type RouterOptions } from "../../../src/router/createRout
 import type { RouterConfigInput } from "../../../src/router/config.js";
 import type { Router } from "../../../src/router/ModelRouter.js";
 import { RouteFailedError } from "../../../src/router/RouteFailedError.js";
-import type { ChatRequest, RouterStreamEvent, RoutingRecord } from "../../../src/router/types.js";
+import type { ChatRequest } from "../../../src/chat/types.js";
+import type { RouterStreamEvent, RoutingRecord } from "../../../src/router/types.js";
 import { silentLogger } from "../../../src/util/logger.js";
 import { ScriptedProvider } from "./scriptedProvider.js";
 

@@ -8,7 +8,7 @@ import { ErrorCode } from "../../../src/errors/codes.js";
 import type { ServiceError } from "../../../src/errors/ServiceError.js";
 import type { Provider, ProviderRequest, ProviderType } from "../../../src/providers/Provider.js";
 import { ProviderError } from "../../../src/providers/ProviderError.js";
-import type { CompletionResult, ProviderStreamEvent } from "../../../src/router/types.js";
+import type { CompletionResult, ProviderStreamEvent } from "../../../src/chat/types.js";
 import { toAbortedError } from "../../../src/util/abort.js";
 
 export type Step =

@@ -8,7 +8,7 @@ import {
     validateTypeScript,
 } from "../../../../src/router/cascade/validators.js";
 import { parseRouterConfig } from "../../../../src/router/config.js";
-import type { CompletionResult, GenerationSignals } from "../../../../src/router/types.js";
+import type { CompletionResult, GenerationSignals } from "../../../../src/chat/types.js";
 
 const fence = (lang: string, code: string) => `\`\`\`${lang}\n${code}\n\`\`\``;
 

@@ -8,7 +8,7 @@ import { extractFeatures } from "../../../../src/router/features.js";
 import { defaultClassifierModelPath } from "../../../../src/router/learned/defaults.js";
 import { featureCount } from "../../../../src/router/learned/featureVector.js";
 import { LearnedClassifier } from "../../../../src/router/learned/LearnedClassifier.js";
-import type { ChatRequest } from "../../../../src/router/types.js";
+import type { ChatRequest } from "../../../../src/chat/types.js";
 import { silentLogger } from "../../../../src/util/logger.js";
 
 const ask = (text: string): ChatRequest => ({ messages: [{ role: "user", content: text }] });

@@ -8,7 +8,7 @@ import {
     featureVector,
     taskCueGroups,
 } from "../../../../src/router/learned/featureVector.js";
-import type { ChatRequest } from "../../../../src/router/types.js";
+import type { ChatRequest } from "../../../../src/chat/types.js";
 
 const column = (name: string): number => {
     const i = featureNames.indexOf(name);

@@ -1,11 +1,21 @@
 /**
- * Validation of callers' requests at the router's edge: one zod schema mirroring types.ts. Requests are
- * checked, not rewritten (the parsed value is discarded and the caller's object used), so validation
- * costs one pass and no copy; the checks that need the config (tier names) follow in the router.
+ * Validation of callers' chat requests: one zod schema tied to the `ChatRequest` type (types.ts) in both
+ * directions, so neither can gain or lose a field without the other: the schema's output must be a
+ * `ChatRequest` (`satisfies`), and every key of `ChatRequest` and of its hints must be a key of the
+ * schema (`SameKeys` below). Requests are checked, not rewritten (the parsed value is discarded and the
+ * caller's object used), so validation costs one pass and no copy; the checks that need the router's
+ * config (tier names) follow in the router.
  */
 import { z } from "zod";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
-import type { ChatRequest } from "./types.js";
+import type {
+    ChatRequest,
+    RoutingHints,
+    TextPart,
+    ToolCallPart,
+    ToolDefinition,
+    ToolResultPart,
+} from "./types.js";
 
 /**
  * Free-form JSON objects (tool arguments, input schemas) are checked for shape only, not copied field by
@@ -16,7 +26,7 @@ const jsonObject = z.custom<Record<string, unknown>>(
     { message: "expected a JSON object" },
 );
 
-const text = z.object({ type: z.literal("text"), text: z.string() }).strict();
+const text = z.object({ type: z.literal("text"), text: z.string() }).strict() satisfies z.ZodType<TextPart>;
 const toolCall = z
     .object({
         type: z.literal("tool_call"),
@@ -24,7 +34,7 @@ const toolCall = z
         name: z.string().min(1),
         arguments: jsonObject,
     })
-    .strict();
+    .strict() satisfies z.ZodType<ToolCallPart>;
 const toolResult = z
     .object({
         type: z.literal("tool_result"),
@@ -32,7 +42,7 @@ const toolResult = z
         content: z.string(),
         is_error: z.boolean().optional(),
     })
-    .strict();
+    .strict() satisfies z.ZodType<ToolResultPart>;
 
 // Discriminated unions: zod picks the branch by the tag instead of trying each (2-3x faster on long histories).
 const message = z.discriminatedUnion("role", [
@@ -89,10 +99,19 @@ export const chatRequestSchema = z
             .strict()
             .optional(),
     })
-    .strict();
+    .strict() satisfies z.ZodType<ChatRequest>;
+
+/** `true` when A and B have the same keys; a `false` below is a compile error. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+type ParsedRequest = z.infer<typeof chatRequestSchema>;
+export const chatRequestSchemaMatchesType: [
+    SameKeys<ParsedRequest, ChatRequest>,
+    SameKeys<NonNullable<ParsedRequest["hints"]>, RoutingHints>,
+    SameKeys<NonNullable<ParsedRequest["tools"]>[number], ToolDefinition>,
+] = [true, true, true];
 
 /** Throws InvalidArgumentError naming every problem (path: message). */
-export function validateRequest(request: unknown): ChatRequest {
+export function validateChatRequest(request: unknown): ChatRequest {
     const result = chatRequestSchema.safeParse(request);
     if (result.success) return request as ChatRequest;
     const problems = result.error.issues.map((issue) => {

@@ -1,5 +1,6 @@
 /**
- * The task signature feedback is learned per: the request's task type and a prompt-size bucket, e.g.
+ * The feedback signature, what feedback is learned per (unrelated to speculative decoding's prompt
+ * signatures): the request's task type and a prompt-size bucket, e.g.
  * `completion|s`. Coarse on purpose: an agent's traffic repeats a handful of task types, so a few
  * signatures collect evidence quickly, and the number of signatures (the bandit's memory) stays small
  * and bounded. Pure; reads the features router/features.ts extracts.
@@ -19,6 +20,6 @@ export function sizeBucket(contextTokens: number): string {
     return "xl";
 }
 
-export function taskSignature(features: Pick<RequestFeatures, "taskType" | "contextTokens">): string {
+export function feedbackSignature(features: Pick<RequestFeatures, "taskType" | "contextTokens">): string {
     return `${features.taskType ?? "none"}|${sizeBucket(features.contextTokens)}`;
 }

@@ -1,0 +1,169 @@
+/**
+ * Deciding: request → the tier it goes to first and the plan of targets to try. The policy (rules, the
+ * classifier seam, the default tier) chooses; feedback may move an uncertain choice one tier up; the
+ * session's pin may hold it higher and put the pinned target first. Nothing is sent and nothing is
+ * recorded here; `touch` says whether reading the session's pin counts as using it.
+ */
+import { InvalidArgumentError } from "../errors/ServiceError.js";
+import type { ChatRequest } from "../chat/types.js";
+import type { Logger } from "../util/logger.js";
+import type { BreakerState } from "./CircuitBreaker.js";
+import { extractFeatures, type RequestFeatures } from "./features.js";
+import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
+import { feedbackSignature } from "./feedback/feedbackSignature.js";
+import { buildPlan, type ResolvedTarget, type ResolvedTier } from "./plan.js";
+import { decideTier, matchRules, type ResolvedPolicy } from "./policy.js";
+import type { ClassifierVerdict, RoutingClassifier } from "./RoutingClassifier.js";
+import type { SessionAffinity } from "./SessionAffinity.js";
+
+/** What the router decided for a request, before anything is sent (see `Router.decide`). */
+export interface RouteDecision {
+    /** The tier the request goes to first. */
+    tier: string;
+    routing_reason: string;
+    /** The policy's own reason (before session affinity). */
+    policy_reason: string;
+    /** The classifier's score when it decided, else null. */
+    classifier_score: number | null;
+    /** The plan: targets in the order they would be tried, with their breaker state. */
+    targets: { tier: string; provider: string; model: string; breaker: BreakerState | null }[];
+}
+
+/** A decision with everything the request's execution and records need. */
+export interface Decided {
+    features: RequestFeatures;
+    /** The feedback signature (feedback/feedbackSignature.ts). */
+    signature: string;
+    tier: ResolvedTier;
+    reason: string;
+    policyReason: string;
+    policyTierIndex: number;
+    score: number | null;
+    plan: ResolvedTarget[];
+}
+
+export interface DeciderOptions {
+    policy: ResolvedPolicy;
+    tiers: readonly ResolvedTier[];
+    classifier: RoutingClassifier | undefined;
+    bandit: FeedbackBandit | undefined;
+    affinity: SessionAffinity | undefined;
+    logger: Logger;
+}
+
+export class Decider {
+    readonly #options: DeciderOptions;
+
+    constructor(options: DeciderOptions) {
+        this.#options = options;
+    }
+
+    /** Decides a validated request; a promise only when the classifier answers asynchronously. */
+    decide(request: ChatRequest, touch: boolean): Decided | Promise<Decided> {
+        const features = extractFeatures(request);
+        const forced = this.#forcedTier(request);
+        const { classifier, policy } = this.#options;
+        if (classifier && forced === undefined && !matchRules(features, policy)) {
+            let verdict: ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
+            try {
+                verdict = classifier.classify(features, request);
+            } catch (error) {
+                this.#classifierFailed(error);
+            }
+            if (verdict instanceof Promise) {
+                return verdict.then(
+                    (v) => this.#decideWith(request, features, undefined, v, touch),
+                    (error: unknown) => {
+                        this.#classifierFailed(error);
+                        return this.#decideWith(request, features, undefined, undefined, touch);
+                    },
+                );
+            }
+            return this.#decideWith(request, features, undefined, verdict, touch);
+        }
+        return this.#decideWith(request, features, forced, undefined, touch);
+    }
+
+    /** A decision as `Router.decide` returns it. */
+    static describe(d: Decided): RouteDecision {
+        return {
+            tier: d.tier.name,
+            routing_reason: d.reason,
+            policy_reason: d.policyReason,
+            classifier_score: d.score,
+            targets: d.plan.map((t) => ({
+                tier: t.tier,
+                provider: t.provider.id,
+                model: t.model,
+                breaker: t.breaker?.state ?? null,
+            })),
+        };
+    }
+
+    #forcedTier(request: ChatRequest): string | undefined {
+        const tier = request.hints?.tier;
+        if (tier === undefined) return undefined;
+        const { policy } = this.#options;
+        if (!policy.tierIndex.has(tier)) {
+            throw new InvalidArgumentError(
+                `hints.tier "${tier}" is not a configured tier (tiers: ${policy.tiers.join(", ")})`,
+            );
+        }
+        return tier;
+    }
+
+    #classifierFailed(error: unknown): void {
+        this.#options.logger.warn("routing classifier failed; using the default tier", {
+            error: error instanceof Error ? error.message : String(error),
+        });
+    }
+
+    #decideWith(
+        request: ChatRequest,
+        features: RequestFeatures,
+        forced: string | undefined,
+        verdict: ClassifierVerdict | undefined,
+        touch: boolean,
+    ): Decided {
+        const { affinity, bandit, tiers } = this.#options;
+        const policy = decideTier(features, this.#options.policy, forced, verdict);
+        let policyTierIndex = this.#options.policy.tierIndex.get(policy.tier)!;
+        let decisionReason = policy.reason;
+        const signature = feedbackSignature(features);
+        // Rules and forced tiers are certain; feedback only moves the classifier's or the default's choice.
+        const certain = policy.reason === "hint:tier" || policy.reason.startsWith("rule:");
+        if (!certain && bandit?.prefersHigher(signature, policyTierIndex) === true) {
+            policyTierIndex++;
+            decisionReason = `feedback:${signature}`;
+        }
+        const session = request.hints?.session_id;
+        const pin =
+            session === undefined || !affinity
+                ? undefined
+                : touch
+                  ? affinity.get(session)
+                  : affinity.peek(session);
+        let tierIndex = policyTierIndex;
+        let reason = decisionReason;
+        let pinned: string | undefined;
+        if (pin) {
+            if (policyTierIndex > pin.tierIndex) reason = `escalation:${decisionReason}`;
+            else if (forced === undefined || policyTierIndex === pin.tierIndex) {
+                // The pin decides (a forced lower tier is served once; the pin stays where it is).
+                tierIndex = pin.tierIndex;
+                reason = "affinity";
+                if (pin.provider !== null) pinned = `${pin.provider}/${pin.model}`;
+            }
+        }
+        return {
+            features,
+            signature,
+            tier: tiers[tierIndex]!,
+            reason,
+            policyReason: policy.reason,
+            policyTierIndex,
+            score: policy.score,
+            plan: buildPlan(tiers, tierIndex, pinned),
+        };
+    }
+}
