@@ -1,6 +1,7 @@
 /**
- * The response cache: exact matches, plus near-duplicates of the last user turn when everything else is
- * identical (see cacheKey.ts), scoped per namespace (repository), with a TTL and a bounded LRU.
+ * The response cache: exact matches, plus (opt-in, `nearDuplicate.enabled`) near-duplicates of the last
+ * user turn when everything else and the turn's specifics are identical (see cacheKey.ts), scoped per
+ * namespace (repository), with a TTL and a bounded LRU.
  *
  * What is never stored (the router calls `store` only for complete answers, and `cacheable` refuses
  * the rest): answers with tool calls (running a tool twice because a stale answer said so is worse than
@@ -89,6 +90,7 @@ export class ResponseCache {
                 this.#remove(entry);
                 continue;
             }
+            if (entry.keys.specifics !== keys.specifics) continue;
             const similarity =
                 entry.keys.lastUserText === keys.lastUserText ? 1 : jaccard(grams, entry.grams!);
             if (similarity > bestSimilarity) {

@@ -8,6 +8,9 @@
  *   user text (no tool results): near-duplicate matching is allowed on the last user turn alone, when
  *   system, tools and history are identical. Replaying an answer to a different history or a different
  *   tool result is how semantic caches go wrong on agent traffic (LiteLLM's own warning).
+ * - The specifics of the last user turn (specificsOf) must be equal for a near-duplicate match: trigram
+ *   similarity cannot tell "set the timeout to 15000" from "... 45000" (0.93) or "True if prime" from
+ *   "False if prime" (0.96), so numbers, negations, booleans, identifiers and code never differ in a hit.
  */
 import { createHash } from "node:crypto";
 import { partsOf, textOf } from "./messages.js";
@@ -20,6 +23,8 @@ export interface CacheKeys {
     context: string | null;
     /** The last user turn, normalized (see normalizeText); "" when `context` is null. */
     lastUserText: string;
+    /** The last user turn's specifics (see specificsOf); "" when `context` is null. */
+    specifics: string;
 }
 
 /** JSON with object keys sorted at every level; undefined members are left out as JSON.stringify does. */
@@ -90,8 +95,70 @@ export function cacheKeys(
     const nearEligible =
         last?.role === "user" &&
         (typeof last.content === "string" || last.content.every((p) => p.type === "text"));
-    if (!nearEligible) return { namespace, exact, context: null, lastUserText: "" };
-    return { namespace, exact, context, lastUserText: normalizeText(textOf(last)) };
+    if (!nearEligible) return { namespace, exact, context: null, lastUserText: "", specifics: "" };
+    const text = textOf(last);
+    return { namespace, exact, context, lastUserText: normalizeText(text), specifics: specificsOf(text) };
+}
+
+/** Words that turn a statement around, compared in lower case; any word ending in n't is one too. */
+const negations = new Set([
+    "not",
+    "no",
+    "never",
+    "none",
+    "nothing",
+    "nobody",
+    "nowhere",
+    "neither",
+    "nor",
+    "without",
+    "cannot",
+    "except",
+]);
+/** Boolean-like words, compared in lower case. */
+const booleans = new Set([
+    "true",
+    "false",
+    "yes",
+    "null",
+    "nil",
+    "undefined",
+    "on",
+    "off",
+    "enabled",
+    "disabled",
+]);
+/** Sentence punctuation a word may end with without becoming a specific. */
+const trailingPunctuation = /[.,!?;:]+$/;
+
+/**
+ * The tokens of a text that a near-duplicate must reproduce exactly, in order, joined by a newline:
+ * code spans (backticks) verbatim; numbers and anything else with a character other than a letter or an
+ * inner apostrophe (paths, snake_case, operators, calls: `src/app.ts`, `load_config`, `==`, `f()`);
+ * camelCase/PascalCase identifiers (a capital after a lower-case letter); negations and boolean-like
+ * words. Specifics keep their case: `True` (Python) and `true` (JSON) are different code.
+ */
+export function specificsOf(text: string): string {
+    const out: string[] = [];
+    const prose = text.replace(/`+[^`]*`+/g, (span) => {
+        out.push(span);
+        return " ";
+    });
+    for (const raw of prose.split(/\s+/)) {
+        const word = raw.replace(trailingPunctuation, "");
+        if (word === "") continue;
+        const lower = word.toLowerCase().replace(/’/g, "'");
+        if (
+            /[^\p{L}']|'$|^'/u.test(word) ||
+            /\p{Ll}\p{Lu}/u.test(word) ||
+            negations.has(lower) ||
+            booleans.has(lower) ||
+            lower.endsWith("n't")
+        ) {
+            out.push(word);
+        }
+    }
+    return out.join("\n");
 }
 
 /** Character trigrams of normalized text (a short text is its own single gram). */

@@ -286,8 +286,11 @@ export const routerConfigSchema = z
                 maxEntryChars: z.number().int().min(1).default(d.defaultCacheMaxEntryChars),
                 nearDuplicate: z
                     .object({
-                        /** Match the last user turn approximately when everything else is identical. Defaults to `true`. */
-                        enabled: z.boolean().default(true),
+                        /**
+                         * Match the last user turn approximately when everything else, and the turn's numbers,
+                         * negations, booleans, identifiers and code, are identical. Defaults to `false` (exact only).
+                         */
+                        enabled: z.boolean().default(d.defaultCacheNearDuplicate),
                         /** Jaccard similarity of character trigrams. Defaults to 0.9. */
                         minSimilarity: z.number().gt(0).max(1).default(d.defaultCacheMinSimilarity),
                         /** Candidates compared per context. Defaults to 8. */

@@ -102,6 +102,11 @@ export const defaultCacheMaxEntries = 1_000;
 /** Answers longer than this (characters of text and tool input) are not cached. */
 export const defaultCacheMaxEntryChars = 200_000;
 /**
+ * Near-duplicate matching is off: a similar question is not the same question, and an agent that gets
+ * the answer to a neighbouring one acts on it. Opt in where prompts are known to repeat with noise.
+ */
+export const defaultCacheNearDuplicate = false;
+/**
  * Near-duplicate threshold: Jaccard similarity of the last user turn's character trigrams. High, because
  * the history must already be identical; what it absorbs is whitespace, case and small rewording.
  */

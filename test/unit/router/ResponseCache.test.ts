@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { cacheKeys, canonicalJson, jaccard, normalizeText, trigrams } from "../../../src/router/cacheKey.js";
 import { ResponseCache, type CachedAnswer } from "../../../src/router/ResponseCache.js";
 import type { ChatRequest, CompletionResult } from "../../../src/router/types.js";
@@ -190,5 +191,95 @@ describe("ResponseCache", () => {
         expect(cache.clear("repo-a")).toBe(1);
         expect(cache.lookup(keys(request("a"), "repo-a"))).toBeUndefined();
         expect(cache.lookup(keys(request("a"), "repo-b"))).toBeDefined();
+    });
+});
+
+describe("near-duplicate matching never crosses a difference in specifics", () => {
+    // minSimilarity 0.01: only the specifics guard can refuse these pairs.
+    const loose = () => setup({ minSimilarity: 0.01 }).cache;
+
+    it.each([
+        ["a number", "set the timeout to 15000", "set the timeout to 45000"],
+        ["a boolean", "False if prime", "True if prime"],
+        ["a negation", "the test should pass", "the test should not pass"],
+        ["a contracted negation", "it works here", "it doesn't work here"],
+        ["an identifier", "rename fooBar to bazQux", "rename fooBar to bazQuux"],
+        ["a snake_case identifier", "call load_config first", "call load_configs first"],
+        ["a path", "what does src/app.ts export", "what does src/main.ts export"],
+        ["code", "wrap `x + 1` in a function", "wrap `x - 1` in a function"],
+    ])("%s", (_what, stored, asked) => {
+        const cache = loose();
+        cache.store(keys(request(stored)), answer("A"));
+        expect(cache.lookup(keys(request(asked)))).toBeUndefined();
+        // ... while a whitespace and punctuation variant of the stored text still hits.
+        const variant = `  ${stored}  ?`;
+        expect(cache.lookup(keys(request(variant)))?.match).toBe("near_duplicate");
+    });
+
+    const word: fc.Arbitrary<string> = fc.constantFrom(
+        "the",
+        "set",
+        "value",
+        "function",
+        "returns",
+        "when",
+        "list",
+        "file",
+        "make",
+        "it",
+    );
+    const sentence = fc.array(word, { minLength: 3, maxLength: 10 });
+    const specific = fc.oneof(
+        fc.integer({ min: 0, max: 1_000_000 }).map(String),
+        fc.float({ min: 0, max: 100, noNaN: true }).map((x) => x.toFixed(2)),
+        fc.constantFrom(
+            "not",
+            "no",
+            "never",
+            "don't",
+            "isn't",
+            "cannot",
+            "without",
+            "true",
+            "false",
+            "True",
+            "FALSE",
+            "null",
+            "yes",
+        ),
+        fc.stringMatching(/^[a-z][a-z0-9]{0,5}[A-Z_][a-z0-9]{1,5}$/),
+        fc.stringMatching(/^[a-z]{1,6}\.[a-z]{1,4}$/),
+        fc.stringMatching(/^`[a-z0-9 +*=()-]{1,8}`$/),
+        fc.constantFrom("==", "!=", "<=", ">", "x[0]", "f()", "--force"),
+    );
+
+    it("property: a pair differing in one inserted or replaced specific never matches", () => {
+        fc.assert(
+            fc.property(sentence, specific, specific, fc.nat(), fc.boolean(), (words, a, b, at, replace) => {
+                const i = at % (words.length + 1);
+                const withA = [...words];
+                withA.splice(i, 0, a);
+                const other = [...words];
+                if (replace) other.splice(i, 0, b);
+                fc.pre(!replace || a !== b);
+                const cache = loose();
+                cache.store(keys(request(withA.join(" "))), answer("A"));
+                const hit = cache.lookup(keys(request(other.join(" "))));
+                expect(hit).toBeUndefined();
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("property: the same words with only whitespace, case and sentence punctuation changed still match", () => {
+        fc.assert(
+            fc.property(sentence, fc.constantFrom("", "?", ".", "!"), (words, end) => {
+                const cache = loose();
+                cache.store(keys(request(words.join(" "))), answer("A"));
+                const variant = `${words.map((w, i) => (i === 0 ? w.toUpperCase() : w)).join("   ")}${end}`;
+                expect(cache.lookup(keys(request(variant)))).toBeDefined();
+            }),
+            { numRuns: 200 },
+        );
     });
 });

@@ -233,8 +233,23 @@ describe("the response cache through the router", () => {
         expect(await f.metric('tiercel_router_cache_lookups_total{result="hit_exact"}')).toBe(2);
     });
 
-    it("stores a completed stream, and serves near-duplicates of the last user turn", async () => {
+    it("matches exactly by default: a near-duplicate with another number is a miss", async () => {
         const f = setupRouter();
+        f.anthropic.always({ kind: "ok" });
+        await f.router.complete(ask("set the timeout to 15000", { hints: { namespace: "repo" } }));
+        const other = await f.router.complete(
+            ask("set the timeout to 45000", { hints: { namespace: "repo" } }),
+        );
+        expect(other.routing.cache).toBe("miss");
+        const spaced = await f.router.complete(
+            ask("set the timeout to  15000", { hints: { namespace: "repo" } }),
+        );
+        expect(spaced.routing.cache).toBe("miss");
+        expect(f.anthropic.calls).toHaveLength(3);
+    });
+
+    it("stores a completed stream, and serves near-duplicates of the last user turn when opted in", async () => {
+        const f = setupRouter({ cache: { nearDuplicate: { enabled: true } } });
         f.anthropic.enqueue({ kind: "ok", text: "streamed" });
         await collectStream(
             f.router.stream(ask("What does the module in src/app.ts export to its callers?")),
