@@ -249,6 +249,8 @@ export const routerConfigSchema = z
                 maxOpenMs: positiveMs.default(d.defaultBreakerMaxOpenMs),
                 /** Concurrent probes while half-open. Defaults to 1. */
                 halfOpenProbes: z.number().int().min(1).default(d.defaultBreakerHalfOpenProbes),
+                /** A probe not settled within this counts as failed. Defaults to 300000 ms. */
+                probeTimeoutMs: positiveMs.default(d.defaultBreakerProbeTimeoutMs),
                 /** Successful probes that close. Defaults to 1. */
                 halfOpenSuccesses: z.number().int().min(1).default(d.defaultBreakerHalfOpenSuccesses),
                 /** Time-to-first-token budget; slower first tokens are slow samples. `null` = no latency trigger. Defaults to 10000 ms. */

@@ -58,6 +58,12 @@ export const defaultBreakerOpenMs = 30_000;
 export const defaultBreakerMaxOpenMs = 300_000;
 /** Probes let through at once while half-open (LiteLLM's classifier breaker: a single probe). */
 export const defaultBreakerHalfOpenProbes = 1;
+/**
+ * A half-open probe not settled within this counts as failed: no probe may outlive the whole request
+ * budget, and a permit its consumer forgot must not keep the breaker half-open (every later request
+ * would get E_CIRCUIT_OPEN).
+ */
+export const defaultBreakerProbeTimeoutMs = defaultRequestTimeoutMs;
 /** Successful probes that close a half-open breaker. */
 export const defaultBreakerHalfOpenSuccesses = 1;
 /**
