@@ -155,3 +155,10 @@ export const defaultFeedbackMaxSignatures = 1_000;
 export const defaultFeedbackMaxPendingRequests = 10_000;
 /** How often learned preferences are written to `feedback.statePath` when they changed. */
 export const defaultFeedbackSaveIntervalMs = 60_000;
+
+// ---- routing records (RoutingLog.ts) -------------------------------------------------------------
+
+/** First reopen of the records file after a write error: soon enough that few records are lost. */
+export const defaultRecordsReopenBaseMs = 1_000;
+/** Reopen delay ceiling: a disk that stays full is retried once a minute, not in a busy loop. */
+export const defaultRecordsReopenMaxMs = 60_000;
