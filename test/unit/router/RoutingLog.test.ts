@@ -35,11 +35,15 @@ describe.skipIf(!existsSync("/dev/full"))("RoutingLog after write errors", () =>
             (await registry.getSingleMetric("tiercel_router_records_dropped_total")!.get()).values[0]
                 ?.value ?? 0;
         for (let i = 0; i < 20; i++) log.write(record(i));
-        await vi.waitFor(async () => expect(await dropped()).toBe(20));
+        await vi.waitFor(async () => {
+            expect(await dropped()).toBe(20);
+        });
         // Every reopen of /dev/full fails again: still the same episode, one report.
         await new Promise((resolve) => setTimeout(resolve, 60));
         log.write(record(20));
-        await vi.waitFor(async () => expect(await dropped()).toBe(21));
+        await vi.waitFor(async () => {
+            expect(await dropped()).toBe(21);
+        });
         expect(errors).toHaveLength(1);
         expect(errors[0]).toMatch(/ENOSPC/);
 
