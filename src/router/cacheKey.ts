@@ -1,7 +1,10 @@
 /**
  * Response-cache keys and the near-duplicate similarity, pure.
  *
- * - The exact key hashes everything that shapes the answer: namespace, tier, system prompt, tools and
+ * - The scope: `hints.namespace` when the request names one (a repository, or a gateway's auth identity),
+ *   else `hints.session_id`; a request with neither has no scope and is not cached, so callers who did
+ *   not opt into sharing never see each other's answers.
+ * - The exact key hashes everything that shapes the answer: scope, tier, system prompt, tools and
  *   tool choice, every message, max_tokens, temperature and stop sequences, canonically (two equal
  *   requests built with their object keys in a different order share a key).
  * - The context key hashes the same minus the last message, and exists only when that last message is
@@ -18,6 +21,10 @@ import type { ChatMessage, ChatRequest, TextPart, ToolCallPart, ToolResultPart }
 
 export interface CacheKeys {
     namespace: string;
+    /** `ns:<namespace>` or `session:<id>`; null when the request has neither and must not be cached. */
+    scope: string | null;
+    /** Sampled at a temperature above 0: a draw, not the answer; stored only where that is allowed. */
+    sampled: boolean;
     exact: string;
     /** Null when the request may only match exactly. */
     context: string | null;
@@ -72,7 +79,16 @@ export function cacheKeys(
     tier: string,
     maxTokens: number,
 ): CacheKeys {
+    const hints = request.hints;
+    const scope =
+        hints?.namespace !== undefined
+            ? `ns:${hints.namespace}`
+            : hints?.session_id !== undefined
+              ? `session:${hints.session_id}`
+              : null;
+    const sampled = request.temperature !== undefined && request.temperature > 0;
     const head = JSON.stringify([
+        scope,
         namespace,
         tier,
         request.system ?? "",
@@ -95,9 +111,10 @@ export function cacheKeys(
     const nearEligible =
         last?.role === "user" &&
         (typeof last.content === "string" || last.content.every((p) => p.type === "text"));
-    if (!nearEligible) return { namespace, exact, context: null, lastUserText: "", specifics: "" };
+    const base = { namespace, scope, sampled, exact };
+    if (!nearEligible) return { ...base, context: null, lastUserText: "", specifics: "" };
     const text = textOf(last);
-    return { namespace, exact, context, lastUserText: normalizeText(text), specifics: specificsOf(text) };
+    return { ...base, context, lastUserText: normalizeText(text), specifics: specificsOf(text) };
 }
 
 /** Words that turn a statement around, compared in lower case; any word ending in n't is one too. */

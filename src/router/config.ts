@@ -286,6 +286,8 @@ export const routerConfigSchema = z
                 maxEntries: z.number().int().min(1).default(d.defaultCacheMaxEntries),
                 /** Longer answers are not cached. Defaults to 200000 characters. */
                 maxEntryChars: z.number().int().min(1).default(d.defaultCacheMaxEntryChars),
+                /** Also cache answers sampled at `temperature` > 0. Defaults to `false`. */
+                sampled: z.boolean().default(d.defaultCacheSampled),
                 nearDuplicate: z
                     .object({
                         /**

@@ -108,6 +108,11 @@ export const defaultCacheMaxEntries = 1_000;
 /** Answers longer than this (characters of text and tool input) are not cached. */
 export const defaultCacheMaxEntryChars = 200_000;
 /**
+ * Answers sampled at temperature > 0 are not cached: the caller asked for a draw, and replaying one
+ * draw to every later request turns variety into a constant.
+ */
+export const defaultCacheSampled = false;
+/**
  * Near-duplicate matching is off: a similar question is not the same question, and an agent that gets
  * the answer to a neighbouring one acts on it. Opt in where prompts are known to repeat with noise.
  */

@@ -21,7 +21,8 @@ const request = (last: string, extra: Partial<ChatRequest> = {}): ChatRequest =>
     ...extra,
 });
 
-const keys = (r: ChatRequest, namespace = "repo", tier = "mid") => cacheKeys(r, namespace, tier, 1024);
+const keys = (r: ChatRequest, namespace = "repo", tier = "mid") =>
+    cacheKeys({ ...r, hints: { namespace, ...r.hints } }, namespace, tier, 1024);
 
 const answer = (text: string, overrides: Partial<CompletionResult> = {}): CachedAnswer => ({
     result: {
@@ -74,6 +75,36 @@ describe("cache keys", () => {
         const b = keys(request("q", extra));
         expect(b.exact).not.toBe(a.exact);
         expect(b.context).not.toBe(a.context);
+    });
+
+    it("without a namespace the session scopes the keys; with neither there is no scope", () => {
+        const bare: ChatRequest = { messages: [{ role: "user", content: "q" }] };
+        const alice = cacheKeys({ ...bare, hints: { session_id: "alice" } }, "default", "mid", 1);
+        const bob = cacheKeys({ ...bare, hints: { session_id: "bob" } }, "default", "mid", 1);
+        expect(alice.scope).toBe("session:alice");
+        expect(alice.exact).not.toBe(bob.exact);
+        expect(cacheKeys(bare, "default", "mid", 1).scope).toBeNull();
+        const { cache } = setup();
+        const unscoped = cacheKeys(bare, "default", "mid", 1);
+        expect(cache.store(unscoped, answer("A"))).toBe(false);
+        expect(cache.lookup(unscoped)).toBeUndefined();
+    });
+
+    it("answers sampled at temperature > 0 are stored only when the cache allows it", () => {
+        const sampled = keys(request("q", { temperature: 0.7 }));
+        expect(sampled.sampled).toBe(true);
+        expect(keys(request("q", { temperature: 0 })).sampled).toBe(false);
+        expect(setup().cache.store(sampled, answer("A"))).toBe(false);
+        const allowing = new ResponseCache({
+            ttlMs: 1_000,
+            maxEntries: 10,
+            maxEntryChars: 1_000,
+            sampled: true,
+            nearDuplicate: { enabled: false, minSimilarity: 0.9, maxCandidates: 4 },
+            now: () => 0,
+        });
+        expect(allowing.store(sampled, answer("A"))).toBe(true);
+        expect(allowing.lookup(sampled)?.match).toBe("exact");
     });
 
     it("namespace and tier scope the keys", () => {
