@@ -86,6 +86,7 @@ export function createApp(config: Config, options: AppOptions): App {
             host: serverConfig.host,
             port: serverConfig.metricsPort,
             logger: makeLogger("metrics"),
+            authToken: serverConfig.metricsAuthToken,
         });
         const host = serverConfig.host.includes(":") ? `[${serverConfig.host}]` : serverConfig.host;
         return {
