@@ -43,6 +43,17 @@ export default defineConfig({
                     hookTimeout: 600_000,
                 },
             },
+            {
+                test: {
+                    // Slow scenario tests of failure modes (npm run test:fault); not part of npm test.
+                    name: "fault",
+                    include: ["test/fault/**/*.test.ts"],
+                    pool: "forks",
+                    poolOptions: { forks: { singleFork: true } },
+                    testTimeout: 60_000,
+                    hookTimeout: 120_000,
+                },
+            },
         ],
     },
 });

@@ -3,8 +3,10 @@
  *
  *   listen(): metrics registry → gRPC server (health NOT_SERVING, Inference UNAVAILABLE) → /metrics server
  *   load():   LocalEngine.load (progress callback) → warm-up → Inference attached → health SERVING
- *   stop():   health NOT_SERVING + refuse new calls → tryShutdown(drainTimeoutMs) → cancel the rest and
- *             forceShutdown → wait until every generation released its sequence → engine.dispose()
+ *   stop():   health NOT_SERVING + refuse new calls + refuse queued requests (UNAVAILABLE, at once)
+ *             → tryShutdown(drainTimeoutMs) → cut the rest (UNAVAILABLE with its trailer) → let their
+ *             statuses go out (drainCutGraceMs) → forceShutdown → wait until every generation released
+ *             its sequence → state saves (bounded) → engine.dispose()
  */
 import type { Registry } from "prom-client";
 import type { Config } from "./config/schema.js";
@@ -18,6 +20,8 @@ import { startMetricsServer, type MetricsServer } from "./metrics/metricsServer.
 import { createRegistry } from "./metrics/registry.js";
 import { createLogger, type Logger } from "./util/logger.js";
 import { resolve } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { drainCutGraceMs } from "./config/defaults.js";
 
 export interface AppOptions {
     /** Directory that relative paths in the config resolve against. */
@@ -86,6 +90,7 @@ export function createApp(config: Config, options: AppOptions): App {
             host: serverConfig.host,
             port: serverConfig.metricsPort,
             logger: makeLogger("metrics"),
+            authToken: serverConfig.metricsAuthToken,
         });
         const host = serverConfig.host.includes(":") ? `[${serverConfig.host}]` : serverConfig.host;
         return {
@@ -115,12 +120,16 @@ export function createApp(config: Config, options: AppOptions): App {
         stopping ??= (async () => {
             health.set("NOT_SERVING");
             service.drain();
+            engine?.drain();
             if (!(await grpc.tryShutdown(serverConfig.drainTimeoutMs))) {
-                log.warn("drain timeout: cancelling the remaining requests", {
+                log.warn("drain timeout: cutting the remaining requests", {
                     drainTimeoutMs: serverConfig.drainTimeoutMs,
                 });
                 service.cancelAll();
-                grpc.forceShutdown();
+                // Each cut call ends with its own status and trailer; closing the connections before
+                // those are written would turn them into RST_STREAM CANCELLED.
+                await Promise.race([service.idle(), delay(drainCutGraceMs)]);
+                if (!(await grpc.tryShutdown(drainCutGraceMs))) grpc.forceShutdown();
             }
             await service.idle();
             await metricsServer?.close();

@@ -20,7 +20,7 @@ Options (each overrides its environment variable, which overrides the config fil
   -h, --help             show this help
 
 Secrets come from the environment only: TIERCEL_AUTH_TOKEN requires \`authorization: Bearer <token>\`
-on every Inference call.
+on every Inference call; TIERCEL_METRICS_AUTH_TOKEN requires it on every /metrics scrape.
 `;
 
 export interface CliOptions {
@@ -30,6 +30,7 @@ export interface CliOptions {
     grpcPort?: number;
     metricsPort?: number;
     authToken?: string;
+    metricsAuthToken?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -75,6 +76,7 @@ export function parseCliArgs(argv: readonly string[], env: Env): CliOptions {
             parsePort(values["metrics-port"], "--metrics-port") ??
             parsePort(env.TIERCEL_METRICS_PORT, "TIERCEL_METRICS_PORT"),
         authToken: pick(undefined, "TIERCEL_AUTH_TOKEN"),
+        metricsAuthToken: pick(undefined, "TIERCEL_METRICS_AUTH_TOKEN"),
     };
 }
 
@@ -85,5 +87,6 @@ export function applyCliOptions(config: Config, options: CliOptions): Config {
     if (options.grpcPort !== undefined) server.grpcPort = options.grpcPort;
     if (options.metricsPort !== undefined) server.metricsPort = options.metricsPort;
     if (options.authToken !== undefined) server.authToken = options.authToken;
+    if (options.metricsAuthToken !== undefined) server.metricsAuthToken = options.metricsAuthToken;
     return parseConfig({ ...config, server }, "flags and environment");
 }

@@ -46,3 +46,9 @@ export const minAuthTokenLength = 16;
 export const defaultSpecStateFile = ".tiercel/spec-state.json";
 /** How often learned speculation state is written when it changed. */
 export const specStateSaveIntervalMs = 30_000;
+
+/**
+ * After the drain timeout, how long the cut calls get to send their UNAVAILABLE status and trailer (and
+ * clients to read them) before the remaining connections are closed.
+ */
+export const drainCutGraceMs = 2_000;

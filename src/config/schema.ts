@@ -144,6 +144,18 @@ export const configSchema = z
                         `must be at least ${minAuthTokenLength} characters (try \`openssl rand -hex 32\`)`,
                     )
                     .optional(),
+                /**
+                 * Bearer token every `/metrics` scrape must carry (`authorization: Bearer <token>`). The
+                 * endpoint is plain HTTP: keep `host` on loopback or a private network either way. Defaults to
+                 * none (open). Prefer the TIERCEL_METRICS_AUTH_TOKEN environment variable.
+                 */
+                metricsAuthToken: z
+                    .string()
+                    .min(
+                        minAuthTokenLength,
+                        `must be at least ${minAuthTokenLength} characters (try \`openssl rand -hex 32\`)`,
+                    )
+                    .optional(),
                 /** TLS certificate chain and private key (PEM files, relative to the config file). Defaults to none (plaintext). */
                 tls: z
                     .object({

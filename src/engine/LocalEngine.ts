@@ -285,6 +285,11 @@ export class LocalEngine {
         }
     }
 
+    /** Shutdown: refuses queued and new requests at once (E_NOT_READY); running ones keep their sequences. */
+    drain(): void {
+        this.#pool.close();
+    }
+
     async dispose(): Promise<void> {
         if (this.#disposed) return;
         this.#disposed = true;

@@ -50,8 +50,7 @@ export class SequencePool<T> {
      * whichever slot frees first.
      */
     acquire(signal?: AbortSignal, preference?: (slot: T) => number): Promise<Lease<T>> {
-        if (this.#closed)
-            return Promise.reject(new CapacityError(ErrorCode.NotReady, "engine is shutting down"));
+        if (this.#closed) return Promise.reject(shuttingDown());
         if (signal?.aborted) return Promise.reject(toAbortedError(signal));
         if (this.#free.length > 0) {
             let best = 0;
@@ -97,12 +96,14 @@ export class SequencePool<T> {
         });
     }
 
-    /** Refuses new and waiting requests; leased slots stay with their requests until released. */
+    /**
+     * Refuses new and waiting requests at once with E_NOT_READY (retryable: UNAVAILABLE on the wire), so
+     * a queued request is sent elsewhere when the drain starts instead of waiting through it; leased
+     * slots stay with their requests until released.
+     */
     close(): void {
         this.#closed = true;
-        for (const waiter of this.#waiters.splice(0)) {
-            waiter.reject(new CapacityError(ErrorCode.NotReady, "engine is shutting down"));
-        }
+        for (const waiter of this.#waiters.splice(0)) waiter.reject(shuttingDown());
     }
 
     #lease(slot: T): Lease<T> {
@@ -119,3 +120,6 @@ export class SequencePool<T> {
         };
     }
 }
+
+const shuttingDown = (): CapacityError =>
+    new CapacityError(ErrorCode.NotReady, "server is shutting down; retry on another instance");

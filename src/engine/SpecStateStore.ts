@@ -11,19 +11,37 @@ import type { Logger } from "../util/logger.js";
 const stateVersion = 1;
 
 const finite = z.number().refine(Number.isFinite, "must be finite");
+/**
+ * Counts, sums of counts and times, and costs are never negative: a file that says otherwise was not
+ * written by us (a negative cost would make AUTO prefer that drafter for every request), and is ignored
+ * with a warning like a corrupt one.
+ */
+const nonNegative = finite.refine((x) => x >= 0, "must be ≥ 0");
+const share = finite.refine((x) => x >= 0 && x <= 1, "must be in [0, 1]");
+/** One confidence bucket: [accepted, observed] draft tokens. */
+const bucket = z
+    .array(nonNegative)
+    .length(2)
+    .refine(([accepted, observed]) => accepted! <= observed!, "accepted must be ≤ observed");
 const stateSchema = z.object({
     version: z.literal(stateVersion),
     /** Which target the estimates belong to (id and file size). */
     target: z.string(),
     savedAt: z.string(),
     policy: z.object({
-        acceptance: z.record(z.string(), z.object({ successes: finite, failures: finite })),
-        confidence: z.record(z.string(), z.array(z.array(finite))),
+        acceptance: z.record(z.string(), z.object({ successes: nonNegative, failures: nonNegative })),
+        confidence: z.record(z.string(), z.array(bucket)),
         costs: z.object({
-            verify: z.object({ s0: finite, s1: finite, s2: finite, sy: finite, sxy: finite }),
+            verify: z.object({
+                s0: nonNegative,
+                s1: nonNegative,
+                s2: nonNegative,
+                sy: nonNegative,
+                sxy: nonNegative,
+            }),
             drafters: z.record(
                 z.string(),
-                z.object({ msPerToken: finite, msPerCall: finite, coverage: finite }),
+                z.object({ msPerToken: nonNegative, msPerCall: nonNegative, coverage: share }),
             ),
         }),
     }),

@@ -52,15 +52,19 @@ export class CapacityError extends ServiceError {
     }
 }
 
-/** The request stopped because its signal fired (client cancel or deadline). */
+/**
+ * The request stopped because its signal fired: client cancel (E_CANCELLED), deadline
+ * (E_DEADLINE_EXCEEDED, retryable), or the server cutting it at the end of its drain (E_NOT_READY,
+ * retryable: another instance can serve it).
+ */
 export class AbortedError extends ServiceError {
     override readonly name = "AbortedError";
     constructor(
-        code: typeof ErrorCode.Cancelled | typeof ErrorCode.DeadlineExceeded,
+        code: typeof ErrorCode.Cancelled | typeof ErrorCode.DeadlineExceeded | typeof ErrorCode.NotReady,
         message: string,
         cause?: unknown,
     ) {
-        super(code, message, { cause, retryable: code === ErrorCode.DeadlineExceeded });
+        super(code, message, { cause, retryable: code !== ErrorCode.Cancelled });
     }
 }
 

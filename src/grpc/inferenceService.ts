@@ -9,7 +9,7 @@ import type { ServerWritableStream } from "@grpc/grpc-js";
 import { ErrorCode } from "../errors/codes.js";
 import { CapacityError, InvalidArgumentError, isServiceError } from "../errors/ServiceError.js";
 import { observeGeneration, observeInterTokenGap, type Metrics } from "../metrics/metrics.js";
-import { toAbortedError } from "../util/abort.js";
+import { shutdownAbortReason, toAbortedError } from "../util/abort.js";
 import type { Logger } from "../util/logger.js";
 import { callSignal, type CallLike } from "./callSignal.js";
 import type { GenerateChunk } from "./generated/tiercel/v1/GenerateChunk.js";
@@ -92,9 +92,9 @@ export class InferenceService {
         this.#state = "draining";
     }
 
-    /** Cancels every running generation (each ends with CANCELLED and releases its sequence). */
+    /** Cuts every running generation (each ends with UNAVAILABLE, E_NOT_READY, and releases its sequence). */
     cancelAll(): void {
-        this.#shutdown.abort(new DOMException("server shutting down", "AbortError"));
+        this.#shutdown.abort(shutdownAbortReason());
     }
 
     /** Resolves when no call is running. */

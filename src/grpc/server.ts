@@ -4,9 +4,11 @@
  * running calls finish, `forceShutdown` cancels whatever is left.
  */
 import { readFile } from "node:fs/promises";
+import { createSecureContext } from "node:tls";
 import { Server, ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
+import { ConfigError } from "../errors/ServiceError.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { healthProtoPath, type ServerHealth } from "./health.js";
 import type { InferenceService } from "./inferenceService.js";
@@ -66,16 +68,7 @@ export function createGrpcServer(
     return {
         listen: async (host, port) => {
             const credentials = options.tls
-                ? ServerCredentials.createSsl(
-                      null,
-                      [
-                          {
-                              cert_chain: await readFile(options.tls.certPath),
-                              private_key: await readFile(options.tls.keyPath),
-                          },
-                      ],
-                      false,
-                  )
+                ? await tlsCredentials(options.tls)
                 : ServerCredentials.createInsecure();
             const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
             return new Promise<number>((resolve, reject) => {
@@ -99,4 +92,31 @@ export function createGrpcServer(
             server.forceShutdown();
         },
     };
+}
+
+/**
+ * Server credentials from PEM files. An unreadable file or a certificate and key that do not load
+ * together is a configuration error (exit code 2) that names the setting to fix.
+ */
+async function tlsCredentials(tls: TlsFiles): Promise<ServerCredentials> {
+    const read = async (setting: "certPath" | "keyPath", path: string): Promise<Buffer> => {
+        try {
+            return await readFile(path);
+        } catch (cause) {
+            const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
+            throw new ConfigError(`server.tls.${setting}: cannot read ${path} (${reason})`, { cause });
+        }
+    };
+    const [cert, key] = await Promise.all([read("certPath", tls.certPath), read("keyPath", tls.keyPath)]);
+    try {
+        // grpc-js reports a bad pair only when a client connects; Node's TLS parser says it now.
+        createSecureContext({ cert, key });
+    } catch (cause) {
+        const reason = cause instanceof Error ? cause.message : String(cause);
+        throw new ConfigError(
+            `server.tls: ${tls.certPath} and ${tls.keyPath} are not a PEM certificate chain and its private key (${reason})`,
+            { cause },
+        );
+    }
+    return ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }], false);
 }

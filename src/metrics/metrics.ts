@@ -302,6 +302,15 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             labelNames: ["result"] as const,
             registers,
         }),
+        /**
+         * Routing records that could not be written to `records.path` (a full disk, a removed directory).
+         * Alert: `increase(tiercel_router_records_dropped_total[15m]) > 0`.
+         */
+        recordsDropped: new Counter({
+            name: "tiercel_router_records_dropped_total",
+            help: "Routing records dropped because the records file could not be written.",
+            registers,
+        }),
         /** Spend in USD from the price table, by answering tier and model. */
         cost: new Counter({
             name: "tiercel_router_cost_usd_total",

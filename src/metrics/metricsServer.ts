@@ -1,7 +1,10 @@
 /**
  * Serves the registry as Prometheus text on `GET /metrics`, on its own port so that scraping never
- * competes with (or needs the credentials of) the gRPC port.
+ * competes with (or needs the credentials of) the gRPC port. The endpoint is plain HTTP: bind it to
+ * loopback or a private network, and set `authToken` so that only scrapers holding it
+ * (`authorization: Bearer <token>`, Prometheus `authorization.credentials`) can read it.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
@@ -12,6 +15,8 @@ export interface MetricsServerOptions {
     /** 0 picks a free port. */
     port: number;
     logger: Logger;
+    /** Bearer token a scrape must carry; undefined = open endpoint. */
+    authToken?: string | undefined;
 }
 
 export interface MetricsServer {
@@ -25,6 +30,7 @@ export async function startMetricsServer(
     registry: Registry,
     options: MetricsServerOptions,
 ): Promise<MetricsServer> {
+    const expected = options.authToken === undefined ? undefined : digest(options.authToken);
     const server: Server = createServer((req, res) => {
         const path = (req.url ?? "/").split("?")[0];
         if (path !== "/metrics") {
@@ -33,6 +39,15 @@ export async function startMetricsServer(
         }
         if (req.method !== "GET" && req.method !== "HEAD") {
             res.writeHead(405, { allow: "GET, HEAD" }).end();
+            return;
+        }
+        if (expected !== undefined && !hasBearer(req.headers.authorization, expected)) {
+            res.writeHead(401, {
+                "content-type": "text/plain",
+                "www-authenticate": 'Bearer realm="metrics"',
+            }).end(
+                "missing or wrong bearer token; send `authorization: Bearer <token>` with server.metricsAuthToken\n",
+            );
             return;
         }
         registry.metrics().then(
@@ -69,4 +84,14 @@ export async function startMetricsServer(
                 server.closeAllConnections();
             }),
     };
+}
+
+function digest(value: string): Buffer {
+    return createHash("sha256").update(value).digest();
+}
+
+/** Whether the header is `Bearer <token>` for the expected token; compared in constant time. */
+function hasBearer(header: string | undefined, expected: Buffer): boolean {
+    const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match !== null && timingSafeEqual(digest(match[1]!), expected);
 }

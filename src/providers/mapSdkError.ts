@@ -105,8 +105,16 @@ export function mapSdkError<TApiError extends Error & { headers?: unknown }>(
             details: classified.details,
         });
     }
-    // Not an SDK error: a bug on our side or in the SDK. Another target runs other code, so fall back.
     const message = error instanceof Error ? error.message : String(error);
+    // The SDKs parse a unary body with JSON.parse and let its SyntaxError through: a body cut short or
+    // not JSON at all is the provider breaking the protocol.
+    if (error instanceof SyntaxError) {
+        return new ProviderError(provider, ErrorCode.ProviderStream, `malformed response body: ${message}`, {
+            retryable: true,
+            cause: error,
+        });
+    }
+    // Not an SDK error: a bug on our side or in the SDK. Another target runs other code, so fall back.
     if (phase === "stream") {
         return new ProviderError(provider, ErrorCode.ProviderStream, `stream broke: ${message}`, {
             retryable: true,

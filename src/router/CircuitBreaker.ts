@@ -16,7 +16,12 @@
  * `success`, `failure`, or `release` (neither: the caller cancelled). Results of permits taken before
  * the last state change update the window but cannot move the state (a late failure from before an
  * opening does not extend it, a late success cannot close a half-open breaker).
+ *
+ * A half-open probe also expires on its own: one not settled within `probeTimeoutMs` (its consumer
+ * stopped pulling a stream and never called `return()`, say) counts as a failed probe at its deadline,
+ * read from the breaker's clock, so no forgotten permit can hold the breaker half-open.
  */
+import { defaultBreakerProbeTimeoutMs } from "./defaults.js";
 
 export type BreakerState = "closed" | "open" | "half_open";
 
@@ -32,6 +37,8 @@ export interface CircuitBreakerOptions {
     maxOpenMs: number;
     halfOpenProbes: number;
     halfOpenSuccesses: number;
+    /** A probe not settled this long after it was let through counts as failed. Defaults to 300000 ms. */
+    probeTimeoutMs?: number | undefined;
     slowRatio: number;
     minimumLatencySamples: number;
     /** Monotonic milliseconds. */
@@ -72,7 +79,8 @@ export class CircuitBreaker {
     #halfOpenAt = 0;
     #reopenCount = 0;
     #consecutiveFailures = 0;
-    #probesInFlight = 0;
+    /** Deadlines of the current generation's unsettled probes. */
+    readonly #probes = new Set<{ deadline: number }>();
     #probeSuccesses = 0;
     /** Bumped on every state change; permits from an older generation cannot move the state. */
     #generation = 0;
@@ -95,14 +103,16 @@ export class CircuitBreaker {
 
     /** A permit to send one request, or undefined while open (or while half-open probes are all out). */
     tryAcquire(): BreakerPermit | undefined {
-        this.#refresh(this.#o.now());
+        const now = this.#o.now();
+        this.#refresh(now);
         if (this.#state === "open") return undefined;
         if (this.#state === "half_open") {
-            if (this.#probesInFlight >= this.#o.halfOpenProbes) return undefined;
-            this.#probesInFlight++;
-            return this.#permit(true);
+            if (this.#probes.size >= this.#o.halfOpenProbes) return undefined;
+            const probe = { deadline: now + (this.#o.probeTimeoutMs ?? defaultBreakerProbeTimeoutMs) };
+            this.#probes.add(probe);
+            return this.#permit(probe);
         }
-        return this.#permit(false);
+        return this.#permit(undefined);
     }
 
     snapshot(): BreakerSnapshot {
@@ -132,14 +142,17 @@ export class CircuitBreaker {
         };
     }
 
-    #permit(probe: boolean): BreakerPermit {
+    #permit(probe: { deadline: number } | undefined): BreakerPermit {
         const generation = this.#generation;
         let settled = false;
         let slowProbe = false;
         const settle = (): boolean => {
             if (settled) return false;
             settled = true;
-            if (probe && generation === this.#generation) this.#probesInFlight--;
+            // A probe past its deadline is counted as failed here, before its own outcome (which then
+            // belongs to an older generation and cannot move the state).
+            this.#refresh(this.#o.now());
+            if (probe) this.#probes.delete(probe);
             return true;
         };
         return {
@@ -229,13 +242,19 @@ export class CircuitBreaker {
     }
 
     #refresh(now: number): void {
+        if (this.#state === "half_open") {
+            let expired = Infinity;
+            for (const probe of this.#probes) expired = Math.min(expired, probe.deadline);
+            if (expired <= now) this.#open("probe_failed", expired);
+        }
         if (this.#state === "open" && now >= this.#halfOpenAt) this.#transition("half_open", this.#trip);
     }
 
-    #open(trip: BreakerTrip): void {
+    /** Opens from `at` (now, or an expired probe's deadline). */
+    #open(trip: BreakerTrip, at = this.#o.now()): void {
         const period = Math.min(this.#o.openMs * 2 ** this.#reopenCount, this.#o.maxOpenMs);
         this.#reopenCount++;
-        this.#halfOpenAt = this.#o.now() + period;
+        this.#halfOpenAt = at + period;
         this.#transition("open", trip);
     }
 
@@ -252,7 +271,7 @@ export class CircuitBreaker {
         this.#state = to;
         this.#trip = trip;
         this.#generation++;
-        this.#probesInFlight = 0;
+        this.#probes.clear();
         this.#probeSuccesses = 0;
         this.#o.onTransition?.(from, to, trip);
     }

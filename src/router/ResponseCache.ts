@@ -1,9 +1,11 @@
 /**
- * The response cache: exact matches, plus near-duplicates of the last user turn when everything else is
- * identical (see cacheKey.ts), scoped per namespace (repository), with a TTL and a bounded LRU.
+ * The response cache: exact matches, plus (opt-in, `nearDuplicate.enabled`) near-duplicates of the last
+ * user turn when everything else and the turn's specifics are identical (see cacheKey.ts), scoped per
+ * namespace (repository), with a TTL and a bounded LRU.
  *
  * What is never stored (the router calls `store` only for complete answers, and `cacheable` refuses
- * the rest): answers with tool calls (running a tool twice because a stale answer said so is worse than
+ * the rest): answers to requests without a scope (no namespace, no session: see cacheKey.ts), answers
+ * sampled at a temperature above 0 (unless `sampled` allows them), answers with tool calls (running a tool twice because a stale answer said so is worse than
  * a model call), errors, partial streams (a stream is stored only once its `message_end` arrived),
  * answers longer than `maxEntryChars`, and answers from a lower tier than the request was decided for
  * (a degraded fallback should not outlive the outage).
@@ -22,6 +24,8 @@ export interface ResponseCacheOptions {
     ttlMs: number;
     maxEntries: number;
     maxEntryChars: number;
+    /** Store answers sampled at temperature > 0 too. Defaults to `false`. */
+    sampled?: boolean | undefined;
     nearDuplicate: { enabled: boolean; minSimilarity: number; maxCandidates: number };
     now: () => number;
 }
@@ -67,6 +71,7 @@ export class ResponseCache {
     }
 
     lookup(keys: CacheKeys): CacheHit | undefined {
+        if (keys.scope === null) return undefined;
         const now = this.#o.now();
         const exact = this.#entries.get(keys.exact);
         if (exact) {
@@ -89,6 +94,7 @@ export class ResponseCache {
                 this.#remove(entry);
                 continue;
             }
+            if (entry.keys.specifics !== keys.specifics) continue;
             const similarity =
                 entry.keys.lastUserText === keys.lastUserText ? 1 : jaccard(grams, entry.grams!);
             if (similarity > bestSimilarity) {
@@ -104,6 +110,7 @@ export class ResponseCache {
 
     /** Stores a complete answer; returns false when it is not cacheable. */
     store(keys: CacheKeys, answer: CachedAnswer): boolean {
+        if (keys.scope === null || (keys.sampled && this.#o.sampled !== true)) return false;
         if (!cacheable(answer.result, this.#o.maxEntryChars)) return false;
         const previous = this.#entries.get(keys.exact);
         if (previous) this.#remove(previous);

@@ -1,5 +1,6 @@
 import type { ErrorCode } from "../errors/codes.js";
 import { ServiceError } from "../errors/ServiceError.js";
+import { createRedactor, redactError } from "./redact.js";
 import type { AttemptRecord, RoutingRecord } from "./types.js";
 
 /**
@@ -8,7 +9,13 @@ import type { AttemptRecord, RoutingRecord } from "./types.js";
  * or the code of a failure that is not worth another target (e.g. E_PROVIDER_BAD_REQUEST). The message
  * lists every attempt, and `routing` is the full routing record (also written to the routing log), so
  * no request fails without saying what was tried.
+ *
+ * The message and the whole `cause` chain are redacted (redact.ts): a provider's error can echo the key
+ * it was sent, and route errors get logged and returned. Without a `redact` option the key-shaped
+ * patterns still apply; the router passes its redactor, which also knows the configured keys.
  */
+const redactKeyShapes = createRedactor([]);
+
 export class RouteFailedError extends ServiceError {
     override readonly name = "RouteFailedError";
     readonly routing: RoutingRecord;
@@ -17,11 +24,12 @@ export class RouteFailedError extends ServiceError {
         code: ErrorCode,
         summary: string,
         routing: RoutingRecord,
-        options: { retryable: boolean; cause?: unknown },
+        options: { retryable: boolean; cause?: unknown; redact?: ((text: string) => string) | undefined },
     ) {
-        super(code, `${summary}; attempts: ${describeAttempts(routing.attempts)}`, {
+        const redact = options.redact ?? redactKeyShapes;
+        super(code, redact(`${summary}; attempts: ${describeAttempts(routing.attempts)}`), {
             retryable: options.retryable,
-            cause: options.cause,
+            cause: options.cause === undefined ? undefined : redactError(options.cause, redact),
             details: { routing },
         });
         this.routing = routing;

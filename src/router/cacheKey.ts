@@ -1,13 +1,19 @@
 /**
  * Response-cache keys and the near-duplicate similarity, pure.
  *
- * - The exact key hashes everything that shapes the answer: namespace, tier, system prompt, tools and
+ * - The scope: `hints.namespace` when the request names one (a repository, or a gateway's auth identity),
+ *   else `hints.session_id`; a request with neither has no scope and is not cached, so callers who did
+ *   not opt into sharing never see each other's answers.
+ * - The exact key hashes everything that shapes the answer: scope, tier, system prompt, tools and
  *   tool choice, every message, max_tokens, temperature and stop sequences, canonically (two equal
  *   requests built with their object keys in a different order share a key).
  * - The context key hashes the same minus the last message, and exists only when that last message is
  *   user text (no tool results): near-duplicate matching is allowed on the last user turn alone, when
  *   system, tools and history are identical. Replaying an answer to a different history or a different
  *   tool result is how semantic caches go wrong on agent traffic (LiteLLM's own warning).
+ * - The specifics of the last user turn (specificsOf) must be equal for a near-duplicate match: trigram
+ *   similarity cannot tell "set the timeout to 15000" from "... 45000" (0.93) or "True if prime" from
+ *   "False if prime" (0.96), so numbers, negations, booleans, identifiers and code never differ in a hit.
  */
 import { createHash } from "node:crypto";
 import { partsOf, textOf } from "../chat/messages.js";
@@ -15,11 +21,17 @@ import type { ChatMessage, ChatRequest, TextPart, ToolCallPart, ToolResultPart }
 
 export interface CacheKeys {
     namespace: string;
+    /** `ns:<namespace>` or `session:<id>`; null when the request has neither and must not be cached. */
+    scope: string | null;
+    /** Sampled at a temperature above 0: a draw, not the answer; stored only where that is allowed. */
+    sampled: boolean;
     exact: string;
     /** Null when the request may only match exactly. */
     context: string | null;
     /** The last user turn, normalized (see normalizeText); "" when `context` is null. */
     lastUserText: string;
+    /** The last user turn's specifics (see specificsOf); "" when `context` is null. */
+    specifics: string;
 }
 
 /** JSON with object keys sorted at every level; undefined members are left out as JSON.stringify does. */
@@ -67,7 +79,16 @@ export function cacheKeys(
     tier: string,
     maxTokens: number,
 ): CacheKeys {
+    const hints = request.hints;
+    const scope =
+        hints?.namespace !== undefined
+            ? `ns:${hints.namespace}`
+            : hints?.session_id !== undefined
+              ? `session:${hints.session_id}`
+              : null;
+    const sampled = request.temperature !== undefined && request.temperature > 0;
     const head = JSON.stringify([
+        scope,
         namespace,
         tier,
         request.system ?? "",
@@ -90,8 +111,71 @@ export function cacheKeys(
     const nearEligible =
         last?.role === "user" &&
         (typeof last.content === "string" || last.content.every((p) => p.type === "text"));
-    if (!nearEligible) return { namespace, exact, context: null, lastUserText: "" };
-    return { namespace, exact, context, lastUserText: normalizeText(textOf(last)) };
+    const base = { namespace, scope, sampled, exact };
+    if (!nearEligible) return { ...base, context: null, lastUserText: "", specifics: "" };
+    const text = textOf(last);
+    return { ...base, context, lastUserText: normalizeText(text), specifics: specificsOf(text) };
+}
+
+/** Words that turn a statement around, compared in lower case; any word ending in n't is one too. */
+const negations = new Set([
+    "not",
+    "no",
+    "never",
+    "none",
+    "nothing",
+    "nobody",
+    "nowhere",
+    "neither",
+    "nor",
+    "without",
+    "cannot",
+    "except",
+]);
+/** Boolean-like words, compared in lower case. */
+const booleans = new Set([
+    "true",
+    "false",
+    "yes",
+    "null",
+    "nil",
+    "undefined",
+    "on",
+    "off",
+    "enabled",
+    "disabled",
+]);
+/** Sentence punctuation a word may end with without becoming a specific. */
+const trailingPunctuation = /[.,!?;:]+$/;
+
+/**
+ * The tokens of a text that a near-duplicate must reproduce exactly, in order, joined by a newline:
+ * code spans (backticks) verbatim; numbers and anything else with a character other than a letter or an
+ * inner apostrophe (paths, snake_case, operators, calls: `src/app.ts`, `load_config`, `==`, `f()`);
+ * camelCase/PascalCase identifiers (a capital after a lower-case letter); negations and boolean-like
+ * words. Specifics keep their case: `True` (Python) and `true` (JSON) are different code.
+ */
+export function specificsOf(text: string): string {
+    const out: string[] = [];
+    const prose = text.replace(/`+[^`]*`+/g, (span) => {
+        out.push(span);
+        return " ";
+    });
+    for (const raw of prose.split(/\s+/)) {
+        const word = raw.replace(trailingPunctuation, "");
+        if (word === "") continue;
+        const lower = word.toLowerCase().replace(/’/g, "'");
+        if (
+            /[^\p{L}']|'$|^'/u.test(word) ||
+            /\p{Ll}\p{Lu}/u.test(word) ||
+            negations.has(lower) ||
+            booleans.has(lower) ||
+            lower.endsWith("n't")
+        ) {
+            out.push(word);
+        }
+    }
+    return out.join("\n");
 }
 
 /** Character trigrams of normalized text (a short text is its own single gram). */

@@ -206,6 +206,8 @@ export const routerConfigSchema = z
                 maxOpenMs: positiveMs.default(d.defaultBreakerMaxOpenMs),
                 /** Concurrent probes while half-open. Defaults to 1. */
                 halfOpenProbes: z.number().int().min(1).default(d.defaultBreakerHalfOpenProbes),
+                /** A probe not settled within this counts as failed. Defaults to 300000 ms. */
+                probeTimeoutMs: positiveMs.default(d.defaultBreakerProbeTimeoutMs),
                 /** Successful probes that close. Defaults to 1. */
                 halfOpenSuccesses: z.number().int().min(1).default(d.defaultBreakerHalfOpenSuccesses),
                 /** Time-to-first-token budget; slower first tokens are slow samples. `null` = no latency trigger. Defaults to 10000 ms. */
@@ -241,10 +243,15 @@ export const routerConfigSchema = z
                 maxEntries: z.number().int().min(1).default(d.defaultCacheMaxEntries),
                 /** Longer answers are not cached. Defaults to 200000 characters. */
                 maxEntryChars: z.number().int().min(1).default(d.defaultCacheMaxEntryChars),
+                /** Also cache answers sampled at `temperature` > 0. Defaults to `false`. */
+                sampled: z.boolean().default(d.defaultCacheSampled),
                 nearDuplicate: z
                     .object({
-                        /** Match the last user turn approximately when everything else is identical. Defaults to `true`. */
-                        enabled: z.boolean().default(true),
+                        /**
+                         * Match the last user turn approximately when everything else, and the turn's numbers,
+                         * negations, booleans, identifiers and code, are identical. Defaults to `false` (exact only).
+                         */
+                        enabled: z.boolean().default(d.defaultCacheNearDuplicate),
                         /** Jaccard similarity of character trigrams. Defaults to 0.9. */
                         minSimilarity: z.number().gt(0).max(1).default(d.defaultCacheMinSimilarity),
                         /** Candidates compared per context. Defaults to 8. */

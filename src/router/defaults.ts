@@ -58,6 +58,12 @@ export const defaultBreakerOpenMs = 30_000;
 export const defaultBreakerMaxOpenMs = 300_000;
 /** Probes let through at once while half-open (LiteLLM's classifier breaker: a single probe). */
 export const defaultBreakerHalfOpenProbes = 1;
+/**
+ * A half-open probe not settled within this counts as failed: no probe may outlive the whole request
+ * budget, and a permit its consumer forgot must not keep the breaker half-open (every later request
+ * would get E_CIRCUIT_OPEN).
+ */
+export const defaultBreakerProbeTimeoutMs = defaultRequestTimeoutMs;
 /** Successful probes that close a half-open breaker. */
 export const defaultBreakerHalfOpenSuccesses = 1;
 /**
@@ -102,6 +108,16 @@ export const defaultCacheMaxEntries = 1_000;
 /** Answers longer than this (characters of text and tool input) are not cached. */
 export const defaultCacheMaxEntryChars = 200_000;
 /**
+ * Answers sampled at temperature > 0 are not cached: the caller asked for a draw, and replaying one
+ * draw to every later request turns variety into a constant.
+ */
+export const defaultCacheSampled = false;
+/**
+ * Near-duplicate matching is off: a similar question is not the same question, and an agent that gets
+ * the answer to a neighbouring one acts on it. Opt in where prompts are known to repeat with noise.
+ */
+export const defaultCacheNearDuplicate = false;
+/**
  * Near-duplicate threshold: Jaccard similarity of the last user turn's character trigrams. High, because
  * the history must already be identical; what it absorbs is whitespace, case and small rewording.
  */
@@ -144,3 +160,10 @@ export const defaultFeedbackMaxSignatures = 1_000;
 export const defaultFeedbackMaxPendingRequests = 10_000;
 /** How often learned preferences are written to `feedback.statePath` when they changed. */
 export const defaultFeedbackSaveIntervalMs = 60_000;
+
+// ---- routing records (RoutingLog.ts) -------------------------------------------------------------
+
+/** First reopen of the records file after a write error: soon enough that few records are lost. */
+export const defaultRecordsReopenBaseMs = 1_000;
+/** Reopen delay ceiling: a disk that stays full is retried once a minute, not in a busy loop. */
+export const defaultRecordsReopenMaxMs = 60_000;

@@ -4,12 +4,16 @@
  * unreadable, corrupt or foreign one is ignored with one warning, never a crash. Writes are atomic
  * (writeFileAtomic: a reader or a concurrent writer never sees a torn file; the last writer wins), skipped
  * when nothing changed since the last save, and never throw: a failing path is warned about once until a
- * save succeeds again.
+ * save succeeds again. A save gives up after `saveTimeoutMs` (a filesystem call that never returns, e.g. a
+ * recursive mkdir under /proc, must not hold shutdown); the hung call is left behind, unawaited.
  */
 import { readFileSync } from "node:fs";
 import type { z } from "zod";
 import type { Logger } from "./logger.js";
 import { writeFileAtomic } from "./writeFileAtomic.js";
+
+/** How long one save may take before it counts as failed: generous for a slow disk, short for shutdown. */
+export const defaultStateSaveTimeoutMs = 5_000;
 
 export class JsonStateFile<T> {
     #savedUpdates = -1;
@@ -23,6 +27,8 @@ export class JsonStateFile<T> {
         /** How to fix a path that cannot be written, e.g. "set speculation.stateFile to a writable path, or null". */
         readonly fixHint: string,
         readonly logger: Logger,
+        /** A save slower than this counts as failed. Defaults to 5000 ms. */
+        readonly saveTimeoutMs = defaultStateSaveTimeoutMs,
     ) {}
 
     /** The file's validated content, or undefined (missing: silently; anything else: with a warning). */
@@ -61,8 +67,16 @@ export class JsonStateFile<T> {
      */
     async save(updates: number, content: () => T): Promise<void> {
         if (updates === this.#savedUpdates) return;
+        let timer: NodeJS.Timeout | undefined;
         try {
-            await writeFileAtomic(this.path, JSON.stringify(content()));
+            const timeout = new Promise<never>((_, reject) => {
+                timer = setTimeout(() => {
+                    reject(new Error(`the write did not finish within ${this.saveTimeoutMs} ms`));
+                }, this.saveTimeoutMs);
+            });
+            const write = writeFileAtomic(this.path, JSON.stringify(content()));
+            write.catch(() => undefined); // settled late, after the timeout: nothing left to report to
+            await Promise.race([write, timeout]);
             this.#savedUpdates = updates;
             this.#failing = false;
         } catch (error) {
@@ -73,6 +87,8 @@ export class JsonStateFile<T> {
                 });
             }
             this.#failing = true;
+        } finally {
+            clearTimeout(timer);
         }
     }
 }

@@ -9,6 +9,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
     if (signal?.aborted) throw toAbortedError(signal);
 }
 
+/** The abort reason of calls the server cuts when its drain times out (UNAVAILABLE, retryable). */
+export function shutdownAbortReason(): AbortedError {
+    return new AbortedError(
+        ErrorCode.NotReady,
+        "server shutting down: the request was cut at the end of the drain; retry on another instance",
+    );
+}
+
 export function toAbortedError(signal: AbortSignal): AbortedError {
     const reason: unknown = signal.reason;
     if (reason instanceof AbortedError) return reason;

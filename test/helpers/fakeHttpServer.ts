@@ -37,6 +37,8 @@ export type Reply =
           /** Cut the connection after the frames instead of ending the response cleanly. */
           destroyAfter?: boolean;
       }
+    /** A body sent as it is (e.g. JSON cut in the middle), with a JSON content type. */
+    | { kind: "raw"; status: number; body: string }
     /** Accept the request and never answer (until the client goes away). */
     | { kind: "hang" }
     /** Drop the connection without a response. */
@@ -107,6 +109,10 @@ export async function startFakeHttpServer(options: FakeHttpServerOptions): Promi
             case "json":
                 res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
                 res.end(JSON.stringify(reply.body));
+                return;
+            case "raw":
+                res.writeHead(reply.status, { "content-type": "application/json" });
+                res.end(reply.body);
                 return;
             case "hang":
                 res.writeHead(200, { "content-type": "text/event-stream" });

@@ -98,6 +98,22 @@ describe("main", () => {
         expect(await running.exited).toBe(2);
     });
 
+    it("exits 2 when a TLS file cannot be read (a configuration error), naming the path to fix", async () => {
+        const tlsConfigPath = join(dir, "tls-config.json");
+        const { server: _server, ...config } = await testConfigInput();
+        await writeFile(
+            tlsConfigPath,
+            JSON.stringify({
+                ...config,
+                server: { tls: { certPath: "missing.crt", keyPath: "missing.key" } },
+            }),
+        );
+        const running = runMain(["--config", tlsConfigPath, "--grpc-port", "0", "--metrics-port", "0"]);
+        const line = await running.waitFor(/server\.tls\.certPath/);
+        expect(line).toContain("missing.crt");
+        expect(await running.exited).toBe(2);
+    });
+
     it("prints usage for --help and exits 0", async () => {
         const running = runMain(["--help"]);
         await running.waitFor(/--metrics-port <port>/);

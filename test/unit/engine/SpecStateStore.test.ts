@@ -120,3 +120,41 @@ describe("SpecStateStore on an unwritable path", () => {
         expect(logger.warnings[0]).toContain("writable path");
     });
 });
+
+describe("SpecStateStore range checks", () => {
+    const valid = () => {
+        const p = trainedPolicy(7);
+        return { version: 1, target: "t", savedAt: "x", policy: p.toJSON() };
+    };
+    type State = ReturnType<typeof valid>;
+    it.each<[string, (s: State) => void]>([
+        ["a negative drafter cost", (s) => void (s.policy.costs.drafters.draft!.msPerToken = -5)],
+        ["a negative per-call cost", (s) => void (s.policy.costs.drafters.draft!.msPerCall = -1)],
+        ["a coverage above 1", (s) => void (s.policy.costs.drafters.draft!.coverage = 1.5)],
+        ["a negative verify sum", (s) => void (s.policy.costs.verify.sy = -100)],
+        ["a negative acceptance count", (s) => void (s.policy.acceptance["draft|js|rep-low"]!.failures = -3)],
+        ["a negative confidence count", (s) => void (s.policy.confidence.draft![0]![1] = -1)],
+        ["more accepted than observed", (s) => void s.policy.confidence.draft![9]!.splice(0, 2, 5, 1)],
+    ])("ignores a file with %s, with a warning, leaving the policy as it was", async (_what, poison) => {
+        const state = valid();
+        poison(state);
+        const path = join(dir(), "state.json");
+        writeFileSync(path, JSON.stringify(state));
+        const logger = recordingLogger();
+        const policy = new SpeculationPolicy(createRandom(8));
+        const before = policy.toJSON();
+        expect(await new SpecStateStore(path, "t", logger).load(policy)).toBe(false);
+        expect(logger.warnings).toHaveLength(1);
+        expect(policy.toJSON()).toEqual(before);
+    });
+
+    it("accepts the valid file the poisoned ones started from", async () => {
+        const path = join(dir(), "state.json");
+        writeFileSync(path, JSON.stringify(valid()));
+        expect(
+            await new SpecStateStore(path, "t", recordingLogger()).load(
+                new SpeculationPolicy(createRandom(9)),
+            ),
+        ).toBe(true);
+    });
+});

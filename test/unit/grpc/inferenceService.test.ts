@@ -174,7 +174,9 @@ describe("InferenceService.GenerateStream", () => {
         svc.cancelAll();
         await svc.idle();
         expect(late.errors.map((e) => Status[e.code])).toEqual(["UNAVAILABLE"]);
-        expect(running.errors.map((e) => Status[e.code])).toEqual(["CANCELLED"]);
+        // Cut by the shutdown: UNAVAILABLE with its code, so clients retry elsewhere.
+        expect(running.errors.map((e) => Status[e.code])).toEqual(["UNAVAILABLE"]);
+        expect(running.errors[0]?.metadata.get("tiercel-error-code")).toEqual(["E_NOT_READY"]);
         expect(backend.released).toBe(true);
     });
 });

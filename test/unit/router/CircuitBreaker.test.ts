@@ -195,4 +195,40 @@ describe("CircuitBreaker", () => {
         expect(breaker.snapshot().consecutiveFailures).toBe(1);
         expect(breaker.state).toBe("closed");
     });
+
+    it("a probe nobody settles expires by its deadline: the breaker reopens, then probes again", () => {
+        const { breaker, fail, advance, transitions } = setup({ probeTimeoutMs: 5_000 });
+        fail();
+        fail();
+        fail();
+        advance(30_000);
+        const stuck = breaker.tryAcquire(); // e.g. a stream whose consumer stopped pulling
+        expect(stuck).toBeDefined();
+        advance(4_999);
+        expect(breaker.tryAcquire()).toBeUndefined();
+        advance(1);
+        // The expired probe proved nothing: it counts as a failed probe, from its deadline.
+        expect(breaker.snapshot()).toMatchObject({ state: "open", trip: "probe_failed" });
+        expect(breaker.snapshot().halfOpenAt).toBe(1_000_000 + 30_000 + 5_000 + 60_000);
+        advance(60_000);
+        const next = breaker.tryAcquire();
+        expect(next).toBeDefined();
+        // The stuck permit settling late cannot move the state.
+        stuck!.success();
+        expect(breaker.state).toBe("half_open");
+        next!.success();
+        expect(breaker.state).toBe("closed");
+        expect(transitions.map(([, to]) => to)).toEqual(["open", "half_open", "open", "half_open", "closed"]);
+    });
+
+    it("with the default probe deadline, a forgotten probe does not hold the breaker for 10 minutes", () => {
+        const { breaker, fail, advance } = setup();
+        fail();
+        fail();
+        fail();
+        advance(30_000);
+        expect(breaker.tryAcquire()).toBeDefined();
+        advance(600_000);
+        expect(breaker.tryAcquire()).toBeDefined();
+    });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { cacheKeys, canonicalJson, jaccard, normalizeText, trigrams } from "../../../src/router/cacheKey.js";
 import { ResponseCache, type CachedAnswer } from "../../../src/router/ResponseCache.js";
 import type { ChatRequest, CompletionResult } from "../../../src/chat/types.js";
@@ -20,7 +21,8 @@ const request = (last: string, extra: Partial<ChatRequest> = {}): ChatRequest =>
     ...extra,
 });
 
-const keys = (r: ChatRequest, namespace = "repo", tier = "mid") => cacheKeys(r, namespace, tier, 1024);
+const keys = (r: ChatRequest, namespace = "repo", tier = "mid") =>
+    cacheKeys({ ...r, hints: { namespace, ...r.hints } }, namespace, tier, 1024);
 
 const answer = (text: string, overrides: Partial<CompletionResult> = {}): CachedAnswer => ({
     result: {
@@ -73,6 +75,36 @@ describe("cache keys", () => {
         const b = keys(request("q", extra));
         expect(b.exact).not.toBe(a.exact);
         expect(b.context).not.toBe(a.context);
+    });
+
+    it("without a namespace the session scopes the keys; with neither there is no scope", () => {
+        const bare: ChatRequest = { messages: [{ role: "user", content: "q" }] };
+        const alice = cacheKeys({ ...bare, hints: { session_id: "alice" } }, "default", "mid", 1);
+        const bob = cacheKeys({ ...bare, hints: { session_id: "bob" } }, "default", "mid", 1);
+        expect(alice.scope).toBe("session:alice");
+        expect(alice.exact).not.toBe(bob.exact);
+        expect(cacheKeys(bare, "default", "mid", 1).scope).toBeNull();
+        const { cache } = setup();
+        const unscoped = cacheKeys(bare, "default", "mid", 1);
+        expect(cache.store(unscoped, answer("A"))).toBe(false);
+        expect(cache.lookup(unscoped)).toBeUndefined();
+    });
+
+    it("answers sampled at temperature > 0 are stored only when the cache allows it", () => {
+        const sampled = keys(request("q", { temperature: 0.7 }));
+        expect(sampled.sampled).toBe(true);
+        expect(keys(request("q", { temperature: 0 })).sampled).toBe(false);
+        expect(setup().cache.store(sampled, answer("A"))).toBe(false);
+        const allowing = new ResponseCache({
+            ttlMs: 1_000,
+            maxEntries: 10,
+            maxEntryChars: 1_000,
+            sampled: true,
+            nearDuplicate: { enabled: false, minSimilarity: 0.9, maxCandidates: 4 },
+            now: () => 0,
+        });
+        expect(allowing.store(sampled, answer("A"))).toBe(true);
+        expect(allowing.lookup(sampled)?.match).toBe("exact");
     });
 
     it("namespace and tier scope the keys", () => {
@@ -190,5 +222,95 @@ describe("ResponseCache", () => {
         expect(cache.clear("repo-a")).toBe(1);
         expect(cache.lookup(keys(request("a"), "repo-a"))).toBeUndefined();
         expect(cache.lookup(keys(request("a"), "repo-b"))).toBeDefined();
+    });
+});
+
+describe("near-duplicate matching never crosses a difference in specifics", () => {
+    // minSimilarity 0.01: only the specifics guard can refuse these pairs.
+    const loose = () => setup({ minSimilarity: 0.01 }).cache;
+
+    it.each([
+        ["a number", "set the timeout to 15000", "set the timeout to 45000"],
+        ["a boolean", "False if prime", "True if prime"],
+        ["a negation", "the test should pass", "the test should not pass"],
+        ["a contracted negation", "it works here", "it doesn't work here"],
+        ["an identifier", "rename fooBar to bazQux", "rename fooBar to bazQuux"],
+        ["a snake_case identifier", "call load_config first", "call load_configs first"],
+        ["a path", "what does src/app.ts export", "what does src/main.ts export"],
+        ["code", "wrap `x + 1` in a function", "wrap `x - 1` in a function"],
+    ])("%s", (_what, stored, asked) => {
+        const cache = loose();
+        cache.store(keys(request(stored)), answer("A"));
+        expect(cache.lookup(keys(request(asked)))).toBeUndefined();
+        // ... while a whitespace and punctuation variant of the stored text still hits.
+        const variant = `  ${stored}  ?`;
+        expect(cache.lookup(keys(request(variant)))?.match).toBe("near_duplicate");
+    });
+
+    const word: fc.Arbitrary<string> = fc.constantFrom(
+        "the",
+        "set",
+        "value",
+        "function",
+        "returns",
+        "when",
+        "list",
+        "file",
+        "make",
+        "it",
+    );
+    const sentence = fc.array(word, { minLength: 3, maxLength: 10 });
+    const specific = fc.oneof(
+        fc.integer({ min: 0, max: 1_000_000 }).map(String),
+        fc.float({ min: 0, max: 100, noNaN: true }).map((x) => x.toFixed(2)),
+        fc.constantFrom(
+            "not",
+            "no",
+            "never",
+            "don't",
+            "isn't",
+            "cannot",
+            "without",
+            "true",
+            "false",
+            "True",
+            "FALSE",
+            "null",
+            "yes",
+        ),
+        fc.stringMatching(/^[a-z][a-z0-9]{0,5}[A-Z_][a-z0-9]{1,5}$/),
+        fc.stringMatching(/^[a-z]{1,6}\.[a-z]{1,4}$/),
+        fc.stringMatching(/^`[a-z0-9 +*=()-]{1,8}`$/),
+        fc.constantFrom("==", "!=", "<=", ">", "x[0]", "f()", "--force"),
+    );
+
+    it("property: a pair differing in one inserted or replaced specific never matches", () => {
+        fc.assert(
+            fc.property(sentence, specific, specific, fc.nat(), fc.boolean(), (words, a, b, at, replace) => {
+                const i = at % (words.length + 1);
+                const withA = [...words];
+                withA.splice(i, 0, a);
+                const other = [...words];
+                if (replace) other.splice(i, 0, b);
+                fc.pre(!replace || a !== b);
+                const cache = loose();
+                cache.store(keys(request(withA.join(" "))), answer("A"));
+                const hit = cache.lookup(keys(request(other.join(" "))));
+                expect(hit).toBeUndefined();
+            }),
+            { numRuns: 500 },
+        );
+    });
+
+    it("property: the same words with only whitespace, case and sentence punctuation changed still match", () => {
+        fc.assert(
+            fc.property(sentence, fc.constantFrom("", "?", ".", "!"), (words, end) => {
+                const cache = loose();
+                cache.store(keys(request(words.join(" "))), answer("A"));
+                const variant = `${words.map((w, i) => (i === 0 ? w.toUpperCase() : w)).join("   ")}${end}`;
+                expect(cache.lookup(keys(request(variant)))).toBeDefined();
+            }),
+            { numRuns: 200 },
+        );
     });
 });

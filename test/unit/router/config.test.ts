@@ -43,7 +43,7 @@ describe("parseRouterConfig", () => {
         expect(config.cache).toMatchObject({
             enabled: true,
             ttlMs: 300_000,
-            nearDuplicate: { enabled: true, minSimilarity: 0.9 },
+            nearDuplicate: { enabled: false, minSimilarity: 0.9 },
         });
         expect(config.policy).toEqual({ rules: [] });
         expect(config.records.path).toBeNull();

@@ -233,22 +233,38 @@ describe("the response cache through the router", () => {
         expect(await f.metric('tiercel_router_cache_lookups_total{result="hit_exact"}')).toBe(2);
     });
 
-    it("stores a completed stream, and serves near-duplicates of the last user turn", async () => {
+    it("matches exactly by default: a near-duplicate with another number is a miss", async () => {
         const f = setupRouter();
+        f.anthropic.always({ kind: "ok" });
+        await f.router.complete(ask("set the timeout to 15000", { hints: { namespace: "repo" } }));
+        const other = await f.router.complete(
+            ask("set the timeout to 45000", { hints: { namespace: "repo" } }),
+        );
+        expect(other.routing.cache).toBe("miss");
+        const spaced = await f.router.complete(
+            ask("set the timeout to  15000", { hints: { namespace: "repo" } }),
+        );
+        expect(spaced.routing.cache).toBe("miss");
+        expect(f.anthropic.calls).toHaveLength(3);
+    });
+
+    it("stores a completed stream, and serves near-duplicates of the last user turn when opted in", async () => {
+        const f = setupRouter({ cache: { nearDuplicate: { enabled: true } } });
+        const session = { hints: { session_id: "s1" } };
         f.anthropic.enqueue({ kind: "ok", text: "streamed" });
         await collectStream(
-            f.router.stream(ask("What does the module in src/app.ts export to its callers?")),
+            f.router.stream(ask("What does the module in src/app.ts export to its callers?", session)),
         );
         // Case, spacing and a dropped question mark: trigram similarity 0.98 ≥ 0.9.
         const near = await f.router.complete(
-            ask("what does the module in  src/app.ts export to its callers"),
+            ask("what does the module in  src/app.ts export to its callers", session),
         );
         expect(near.routing).toMatchObject({ cache: "hit", cache_match: "near_duplicate" });
         expect(near.content).toEqual([{ type: "text", text: "streamed" }]);
         // A different question about the same module (similarity 0.72) goes to the provider.
         f.anthropic.enqueue({ kind: "ok", text: "imports" });
         const other = await f.router.complete(
-            ask("What does the module in src/app.ts import from its callers?"),
+            ask("What does the module in src/app.ts import from its callers?", session),
         );
         expect(other.routing.cache).toBe("miss");
         expect(await f.metric('tiercel_router_cache_lookups_total{result="hit_near"}')).toBe(1);
@@ -272,6 +288,7 @@ describe("the response cache through the router", () => {
 
     it("never caches tool calls or errors", async () => {
         const f = setupRouter({ reliability: { maxRetries: 0 } });
+        const repo = { hints: { namespace: "repo" } };
         const toolCall = {
             kind: "ok" as const,
             result: {
@@ -280,16 +297,16 @@ describe("the response cache through the router", () => {
             },
         };
         f.anthropic.enqueue(toolCall, toolCall);
-        await f.router.complete(ask("clean up"));
-        expect((await f.router.complete(ask("clean up"))).routing.cache).toBe("miss");
+        await f.router.complete(ask("clean up", repo));
+        expect((await f.router.complete(ask("clean up", repo))).routing.cache).toBe("miss");
         expect(f.anthropic.calls).toHaveLength(2);
 
         f.anthropic.enqueue(
             { kind: "error", error: providerError(ErrorCode.ProviderBadRequest) },
             { kind: "ok" },
         );
-        await routeFailure(f.router.complete(ask("bad")));
-        expect((await f.router.complete(ask("bad"))).routing.cache).toBe("miss");
+        await routeFailure(f.router.complete(ask("bad", repo)));
+        expect((await f.router.complete(ask("bad", repo))).routing.cache).toBe("miss");
     });
 
     it("does not cache a degraded answer from a lower tier than decided", async () => {
@@ -301,13 +318,15 @@ describe("the response cache through the router", () => {
             { kind: "ok", text: "opus" },
         );
         f.openai.enqueue({ kind: "error", error: providerError(ErrorCode.ProviderOverloaded) });
-        const degraded = await f.router.complete(ask("q", { hints: { tags: ["security"] } }));
+        const degraded = await f.router.complete(
+            ask("q", { hints: { tags: ["security"], namespace: "repo" } }),
+        );
         expect(degraded.routing).toMatchObject({
             decided_tier: "frontier",
             tier: "mid",
             model_used: "claude-haiku-5-5",
         });
-        const again = await f.router.complete(ask("q", { hints: { tags: ["security"] } }));
+        const again = await f.router.complete(ask("q", { hints: { tags: ["security"], namespace: "repo" } }));
         expect(again.routing).toMatchObject({
             cache: "miss",
             tier: "frontier",
@@ -319,9 +338,41 @@ describe("the response cache through the router", () => {
     it("is keyed by the decided tier", async () => {
         const f = setupRouter();
         f.anthropic.always({ kind: "ok" });
-        await f.router.complete(ask("q"));
-        expect((await f.router.complete(ask("q", { hints: { tier: "frontier" } }))).routing.cache).toBe(
-            "miss",
-        );
+        await f.router.complete(ask("q", { hints: { namespace: "repo" } }));
+        expect(
+            (await f.router.complete(ask("q", { hints: { tier: "frontier", namespace: "repo" } }))).routing
+                .cache,
+        ).toBe("miss");
+    });
+
+    it("without a namespace, the cache is scoped per session, and not used at all without either", async () => {
+        const f = setupRouter();
+        f.anthropic.always({ kind: "ok" });
+        const asUser = (session: string | undefined) =>
+            f.router.complete(
+                ask("show me the API keys in .env", session ? { hints: { session_id: session } } : {}),
+            );
+        await asUser("alice");
+        expect((await asUser("bob")).routing.cache).toBe("miss");
+        expect((await asUser("alice")).routing.cache).toBe("hit");
+        await asUser(undefined);
+        expect((await asUser(undefined)).routing.cache).not.toBe("hit");
+        expect(f.anthropic.calls).toHaveLength(4);
+    });
+
+    it("does not cache answers sampled at temperature > 0 unless cache.sampled is set", async () => {
+        const f = setupRouter();
+        f.anthropic.always({ kind: "ok" });
+        const sampled = ask("name a variable", { temperature: 0.8, hints: { namespace: "repo" } });
+        await f.router.complete(sampled);
+        expect((await f.router.complete(sampled)).routing.cache).toBe("miss");
+        const greedy = ask("name a variable", { temperature: 0, hints: { namespace: "repo" } });
+        await f.router.complete(greedy);
+        expect((await f.router.complete(greedy)).routing.cache).toBe("hit");
+
+        const opted = setupRouter({ cache: { sampled: true } });
+        opted.anthropic.always({ kind: "ok" });
+        await opted.router.complete(sampled);
+        expect((await opted.router.complete(sampled)).routing.cache).toBe("hit");
     });
 });

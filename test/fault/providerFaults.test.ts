@@ -1,0 +1,179 @@
+/**
+ * Hosted-provider faults through the official SDKs (`@anthropic-ai/sdk`, `openai`) against the local
+ * protocol-faithful fake servers: each fault on a single target, no retries, no fallback, so the routed
+ * request fails with exactly the code that fault maps to and the attempt records it.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ErrorCode } from "../../src/errors/codes.js";
+import { createRouter } from "../../src/router/createRouter.js";
+import type { Router } from "../../src/router/ModelRouter.js";
+import { RouteFailedError } from "../../src/router/RouteFailedError.js";
+import type { ChatRequest } from "../../src/router/types.js";
+import { silentLogger } from "../../src/util/logger.js";
+import {
+    anthropicError,
+    anthropicFrames,
+    anthropicText,
+    startFakeAnthropicServer,
+    type FakeAnthropicServer,
+} from "../helpers/fakeAnthropicServer.js";
+import type { Reply, SseFrame } from "../helpers/fakeHttpServer.js";
+import {
+    openaiError,
+    openaiFrames,
+    startFakeOpenAIServer,
+    type FakeOpenAIServer,
+} from "../helpers/fakeOpenAIServer.js";
+
+let anthropic: FakeAnthropicServer;
+let openai: FakeOpenAIServer;
+const routers: Router[] = [];
+
+beforeAll(async () => {
+    [anthropic, openai] = await Promise.all([startFakeAnthropicServer(), startFakeOpenAIServer()]);
+});
+afterEach(async () => {
+    await Promise.all(routers.splice(0).map((r) => r.close()));
+    anthropic.reset();
+    openai.reset();
+});
+afterAll(async () => {
+    await Promise.all([anthropic.close(), openai.close()]);
+});
+
+type Kind = "anthropic" | "openai";
+
+function routerFor(kind: Kind): Router {
+    const router = createRouter(
+        {
+            providers:
+                kind === "anthropic"
+                    ? { p: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "KEY" } }
+                    : { p: { type: "openai", baseURL: `${openai.url}/v1`, apiKeyEnv: "KEY" } },
+            tiers: [{ name: "only", targets: [{ provider: "p", model: "m", firstTokenTimeoutMs: 200 }] }],
+            reliability: { maxRetries: 0, attemptTimeoutMs: 1_000, maxRetryAfterMs: 0 },
+            breaker: { enabled: false },
+            cache: { enabled: false },
+        },
+        { env: { KEY: "sk-test-cccccccccccccccccccccccc" }, logger: silentLogger },
+    );
+    routers.push(router);
+    return router;
+}
+
+const ask: ChatRequest = { messages: [{ role: "user", content: "hi" }] };
+
+/** The provider's stream frames for a two-delta answer, and the index of the first content frame. */
+function frames(kind: Kind): { frames: SseFrame[]; first: number } {
+    const all =
+        kind === "anthropic"
+            ? anthropicFrames(anthropicText("", { blocks: [{ type: "text", deltas: ["one ", "two"] }] }))
+            : openaiFrames({ text: ["one ", "two"], finishReason: "stop" });
+    const first = all.findIndex((f) =>
+        kind === "anthropic"
+            ? f.event === "content_block_delta"
+            : JSON.stringify(f.data).includes('"content":"one '),
+    );
+    return { frames: all, first };
+}
+
+const error = (kind: Kind, status: number, headers?: Record<string, string>): Reply =>
+    kind === "anthropic"
+        ? anthropicError(status, status === 429 ? "rate_limit_error" : "api_error", "fault", headers)
+        : openaiError(
+              status,
+              status === 429 ? "rate_limit_exceeded" : "server_error",
+              null,
+              "fault",
+              headers,
+          );
+
+interface Fault {
+    name: string;
+    stream: boolean;
+    reply: (kind: Kind) => Reply;
+    code: ErrorCode;
+    retryAfterMs?: number;
+}
+
+const faults: Fault[] = [
+    { name: "500", stream: false, reply: (k) => error(k, 500), code: ErrorCode.ProviderUnavailable },
+    {
+        name: "503 on a stream",
+        stream: true,
+        reply: (k) => error(k, 503),
+        code: ErrorCode.ProviderOverloaded,
+    },
+    {
+        name: "429 with Retry-After",
+        stream: false,
+        reply: (k) => error(k, 429, { "retry-after": "2" }),
+        code: ErrorCode.ProviderRateLimited,
+        retryAfterMs: 2_000,
+    },
+    {
+        name: "truncated SSE (no end event)",
+        stream: true,
+        reply: (k) => {
+            const { frames: all, first } = frames(k);
+            return { kind: "sse", frames: all.slice(0, first + 1) };
+        },
+        code: ErrorCode.ProviderStream,
+    },
+    {
+        name: "connection cut mid-stream",
+        stream: true,
+        reply: (k) => {
+            const { frames: all, first } = frames(k);
+            return { kind: "sse", frames: all.slice(0, first + 1), destroyAfter: true };
+        },
+        code: ErrorCode.ProviderStream,
+    },
+    {
+        name: "cut JSON body",
+        stream: false,
+        reply: () => ({ kind: "raw", status: 200, body: '{"id":"msg_1","type":"mess' }),
+        code: ErrorCode.ProviderStream,
+    },
+    {
+        name: "stall before the first token",
+        stream: true,
+        reply: (k) => {
+            const { frames: all, first } = frames(k);
+            all[first] = { ...all[first]!, delayMs: 10_000 };
+            return { kind: "sse", frames: all };
+        },
+        code: ErrorCode.ProviderTimeout,
+    },
+    {
+        name: "stall after the first token",
+        stream: true,
+        reply: (k) => {
+            const { frames: all, first } = frames(k);
+            all[first + 1] = { ...all[first + 1]!, delayMs: 10_000 };
+            return { kind: "sse", frames: all };
+        },
+        code: ErrorCode.ProviderTimeout,
+    },
+];
+
+describe.each<Kind>(["anthropic", "openai"])("%s faults through the official SDK", (kind) => {
+    it.each(faults)("$name → $code", async (fault) => {
+        const server = kind === "anthropic" ? anthropic : openai;
+        server.enqueue(fault.reply(kind));
+        const router = routerFor(kind);
+        let failure: unknown;
+        try {
+            if (fault.stream) for await (const _event of router.stream(ask));
+            else await router.complete(ask);
+        } catch (e) {
+            failure = e;
+        }
+        expect(failure).toBeInstanceOf(RouteFailedError);
+        const routed = failure as RouteFailedError;
+        expect(routed.routing.attempts).toHaveLength(1);
+        expect(routed.routing.attempts[0]?.error_code).toBe(fault.code);
+        if (fault.retryAfterMs !== undefined)
+            expect(routed.routing.attempts[0]?.retry_after_ms).toBe(fault.retryAfterMs);
+    });
+});
