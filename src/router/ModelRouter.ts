@@ -164,8 +164,15 @@ export class ModelRouter implements Router {
             path: config.records.path,
             redact,
             onRecord: deps.onRecord,
+            dropped: metrics.recordsDropped,
             onError: (error) => {
-                logger.error("routing log write failed", { path: config.records.path, error: error.message });
+                logger.error("routing log write failed; records are dropped until a write succeeds", {
+                    path: config.records.path,
+                    error: error.message,
+                });
+            },
+            onRecover: (dropped) => {
+                logger.warn("routing log writable again", { path: config.records.path, dropped });
             },
         });
         this.#decider = new Decider({
@@ -183,6 +190,7 @@ export class ModelRouter implements Router {
             cache: this.#cache,
             affinity: this.#affinity,
             bandit: this.#bandit,
+            redact,
             now,
         });
         const r = config.reliability;

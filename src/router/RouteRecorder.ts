@@ -30,6 +30,8 @@ export interface RouteRecorderOptions {
     cache: ResponseCache | undefined;
     affinity: SessionAffinity | undefined;
     bandit: FeedbackBandit | undefined;
+    /** Redacts configured secrets and key shapes, also from a failure's cause chain. */
+    redact: (text: string) => string;
     /** Monotonic milliseconds. */
     now: () => number;
 }
@@ -173,6 +175,7 @@ export class RouteRecorder {
         return new RouteFailedError(failure.code, failure.summary, routing, {
             retryable: failure.retryable,
             cause: failure.cause,
+            redact: this.#options.redact,
         });
     }
 

@@ -8,7 +8,7 @@ import { ErrorCode } from "../../src/errors/codes.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import { RouteFailedError } from "../../src/router/RouteFailedError.js";
-import type { ChatRequest } from "../../src/router/types.js";
+import type { ChatRequest } from "../../src/chat/types.js";
 import { silentLogger } from "../../src/util/logger.js";
 import {
     anthropicError,
