@@ -258,9 +258,13 @@ export class LocalEngine {
         );
         const slot = lease.slot;
         const controller = this.#controllerFor(prepared, request.speculation?.draftModel, slot);
+        // Whether the slot's KV cache and its bookkeeping agree. They do at every yield of generate(): a
+        // chunk is yielded between target passes, never inside one. A consumer that stops there (the
+        // gRPC handlers return at the final chunk) leaves a cache the next request can reuse; an error
+        // thrown mid-step may not.
         let clean = false;
         try {
-            yield* generate(
+            const chunks = generate(
                 {
                     ...prepared,
                     slot,
@@ -276,10 +280,14 @@ export class LocalEngine {
                 },
                 signal,
             );
+            for await (const chunk of chunks) {
+                clean = true;
+                yield chunk;
+                clean = false;
+            }
             clean = true;
         } finally {
             for (const d of controller.options.drafters) await d.proposer.release();
-            // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
             if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
             lease.release();
         }
