@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
 import type { GenerateRequest } from "../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
+import type { SpeculationMode } from "../../src/grpc/generated/tiercel/v1/SpeculationMode.js";
 import { expectGrpcError, startTestServer, type TestServer } from "../helpers/startTestServer.js";
 
 // Two sequences (the test config), so three sessions are more sessions than sequences.
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 const system = "You are a careful coding assistant. Answer with code only, no prose.\n".repeat(6);
 
-function request(suffix: string, mode = "SPECULATION_MODE_OFF"): GenerateRequest {
+function request(suffix: string, mode: SpeculationMode = "SPECULATION_MODE_OFF"): GenerateRequest {
     return { prompt: system + suffix, max_tokens: 8, speculation: { mode } };
 }
 
@@ -47,11 +48,12 @@ describe("prefix reuse through the gRPC server", () => {
     });
 
     it("streaming: the same, for every speculation mode", async () => {
-        for (const mode of [
+        const modes = [
             "SPECULATION_MODE_OFF",
             "SPECULATION_MODE_NGRAM",
             "SPECULATION_MODE_DRAFT_MODEL",
-        ]) {
+        ] as const;
+        for (const mode of modes) {
             const cold = await server.stream(request(`import json  # ${mode}\n`, mode)).chunks;
             const warm = await server.stream(request(`import json  # ${mode}\n`, mode)).chunks;
             const stats = last(warm).stats!;
