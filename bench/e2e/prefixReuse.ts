@@ -1,14 +1,27 @@
 /**
  * Time to first token for requests that share a long prefix (an agent's system prompt, tools and file
  * context) and differ in a short suffix, with prefix reuse on vs off, measured in one run on the same
- * prompts. Goal (issue 9): ≥ 5× lower TTFT with reuse on the bundled pair.
+ * prompts. Goal: ≥ 5× lower TTFT with reuse on the bundled pair.
+ *
+ * Two paths: in process (LocalEngine.generate, the reference) and through the gRPC server on loopback
+ * with the default config (GenerateStream, TTFT measured by the client as the time to the first chunk
+ * carrying tokens). The gRPC path is what a served client sees; it is where a handler that stops reading
+ * at the final chunk could lose the cache.
  *
  *   node --import tsx bench/e2e/prefixReuse.ts [--prefix-tokens 2000] [--requests 6] [--scaled]
+ *        [--grpc-prefix-tokens 1900]
  */
 import { existsSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { resolve } from "node:path";
+import { credentials } from "@grpc/grpc-js";
 import { flag, option } from "../cli.js";
-import { parseConfig } from "../../src/config/loadConfig.js";
+import { createApp } from "../../src/app.js";
+import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
+import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
+import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
+import { loadInferenceProto } from "../../src/grpc/loadProto.js";
+import { silentLogger } from "../../src/util/logger.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
@@ -51,20 +64,9 @@ export async function runPrefixReuse(
             }),
             "/",
         );
-    const held = readEvalPrompts();
     const probe = await load(false);
-    // Build a prefix of about `prefixTokens` tokens from held-out code.
-    let prefix = "";
-    for (const p of held) {
-        if (probe.tokenize(prefix).length >= prefixTokens) break;
-        prefix += p.prompt + "\n";
-    }
-    const tokens = probe.tokenize(prefix).slice(0, prefixTokens);
-    prefix = probe.detokenize(tokens);
+    const { prefix, tokens, suffixes } = sharedPrefixPrompts(probe, prefixTokens, requests);
     await probe.dispose();
-    const suffixes = held
-        .slice(-requests)
-        .map((p) => "\n# Task: continue this code.\n" + p.prompt.split("\n").slice(-3).join("\n"));
 
     const results: Record<string, { ttftMs: number[]; reused: number[] }> = {};
     for (const reuse of [false, true]) {
@@ -86,7 +88,6 @@ export async function runPrefixReuse(
         results[reuse ? "reuse" : "no reuse"] = r;
         await engine.dispose();
     }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const off = median(results["no reuse"]!.ttftMs);
     const on = median(results.reuse!.ttftMs);
     const label = scaled ? "cost-scaled target (Net2Net x6, a cost stand-in)" : "bundled target";
@@ -109,6 +110,111 @@ export async function runPrefixReuse(
     };
 }
 
+/** About `prefixTokens` tokens of held-out code, and `requests` short suffixes that differ. */
+function sharedPrefixPrompts(
+    engine: Pick<LocalEngine, "tokenize" | "detokenize">,
+    prefixTokens: number,
+    requests: number,
+): { prefix: string; tokens: number[]; suffixes: string[] } {
+    const held = readEvalPrompts();
+    let prefix = "";
+    for (const p of held) {
+        if (engine.tokenize(prefix).length >= prefixTokens) break;
+        prefix += p.prompt + "\n";
+    }
+    const tokens = engine.tokenize(prefix).slice(0, prefixTokens);
+    const suffixes = held
+        .slice(-requests)
+        .map((p) => "\n# Task: continue this code.\n" + p.prompt.split("\n").slice(-3).join("\n"));
+    return { prefix: engine.detokenize(tokens), tokens, suffixes };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export interface GrpcPrefixReuseResult {
+    prefixTokens: number;
+    /** Client-side TTFT medians (first chunk with tokens), reuse off vs on. */
+    ttftMsNoReuse: number;
+    ttftMsReuse: number;
+    reusedMedian: number;
+    speedup: number;
+    table: string;
+}
+
+/**
+ * The same measurement through the gRPC server with the default config (bundled pair; engine.contextSize
+ * 2048, so the prefix is a little under 2,000 tokens), reuse off then on, one server each.
+ */
+export async function runPrefixReuseGrpc(
+    prefixTokens: number,
+    requests: number,
+): Promise<GrpcPrefixReuseResult> {
+    const loaded = loadConfig(undefined);
+    const results: Record<string, { ttftMs: number[]; reused: number[] }> = {};
+    let promptTokens = 0;
+    for (const reuse of [false, true]) {
+        const config = parseConfig(
+            {
+                ...loaded.config,
+                engine: { ...loaded.config.engine, prefixReuse: reuse, threads: benchThreads },
+                speculation: { ...loaded.config.speculation, stateFile: null },
+                server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0 },
+            },
+            "bench config",
+        );
+        const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
+        const { grpcAddress } = await app.start();
+        const { prefix, tokens, suffixes } = sharedPrefixPrompts(app.engine!, prefixTokens, requests);
+        promptTokens = tokens.length;
+        const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
+            grpcAddress,
+            credentials.createInsecure(),
+        );
+        const r = { ttftMs: [] as number[], reused: [] as number[] };
+        for (const [i, suffix] of ["\n", ...suffixes].entries()) {
+            const startedAt = performance.now();
+            let ttftMs = 0;
+            let last: GenerateChunk__Output | undefined;
+            const call = client.GenerateStream({
+                prompt: prefix + suffix,
+                max_tokens: 4,
+                speculation: { mode: "SPECULATION_MODE_OFF" },
+            });
+            for await (const chunk of call as AsyncIterable<GenerateChunk__Output>) {
+                if (ttftMs === 0 && chunk.token_ids.length > 0) ttftMs = performance.now() - startedAt;
+                last = chunk;
+            }
+            if (i > 0) {
+                r.ttftMs.push(ttftMs);
+                r.reused.push(last?.stats?.prompt_tokens_reused ?? 0);
+            }
+        }
+        client.close();
+        await app.stop();
+        results[reuse ? "reuse" : "no reuse"] = r;
+    }
+    const off = median(results["no reuse"]!.ttftMs);
+    const on = median(results.reuse!.ttftMs);
+    const reusedMedian = median(results.reuse!.reused);
+    const table = [
+        `## Prefix reuse over gRPC — default config (bundled pair), ${promptTokens}-token shared prefix, ${requests} requests, GenerateStream on loopback`,
+        "",
+        "| | median client TTFT ms | prompt tokens reused (median) |",
+        "| --- | --- | --- |",
+        `| no reuse | ${off.toFixed(1)} | ${median(results["no reuse"]!.reused)} |`,
+        `| reuse | ${on.toFixed(1)} | ${reusedMedian} |`,
+        `| **speed-up** | **${(off / on).toFixed(1)}×** | |`,
+    ].join("\n");
+    return {
+        prefixTokens: promptTokens,
+        ttftMsNoReuse: off,
+        ttftMsReuse: on,
+        reusedMedian,
+        speedup: off / on,
+        table,
+    };
+}
+
 if (import.meta.filename === process.argv[1]) {
     const scaled = flag("--scaled");
     const result = await runPrefixReuse(
@@ -117,10 +223,16 @@ if (import.meta.filename === process.argv[1]) {
         scaled,
     );
     console.log(result.table);
+    const grpc = await runPrefixReuseGrpc(
+        Number(option("--grpc-prefix-tokens", "1900")),
+        Number(option("--requests", "6")),
+    );
+    console.log("\n" + grpc.table);
+    console.log(`\nCPU: ${cpus()[0]?.model ?? "?"} × ${cpus().length}; engine threads ${benchThreads}`);
     const file = resolve(import.meta.dirname, `../results/prefixReuse${scaled ? "-scaled" : ""}`);
     writeFileSync(
         `${file}.json`,
-        JSON.stringify({ bench: "prefixReuse", at: new Date().toISOString(), ...result }, null, 2),
+        JSON.stringify({ bench: "prefixReuse", at: new Date().toISOString(), ...result, grpc }, null, 2),
     );
-    writeFileSync(`${file}.md`, result.table + "\n");
+    writeFileSync(`${file}.md`, result.table + "\n\n" + grpc.table + "\n");
 }

@@ -26,6 +26,7 @@ import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
+import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate, type ResolvedSampling } from "./generate.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
@@ -66,6 +67,8 @@ export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
     /** What AUTO has learned about acceptance and costs, shared by all requests. */
     readonly policy: SpeculationPolicy;
+    /** UTF-8 bytes beyond which a prompt cannot fit the context (see promptByteLimit.ts). */
+    readonly promptByteLimit: number;
     #disposed = false;
     #saveTimer: NodeJS.Timeout | undefined;
 
@@ -81,6 +84,11 @@ export class LocalEngine {
         readonly stateStore: SpecStateStore | undefined,
     ) {
         this.policy = new SpeculationPolicy(random);
+        const { model, context } = target;
+        const longest = longestTokenBytes(target.resolved.vocab.tokens.length, (id) =>
+            model.detokenize([id as LlamaToken], true),
+        );
+        this.promptByteLimit = promptByteLimit(context.contextSize, longest);
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
     }
 
@@ -228,8 +236,12 @@ export class LocalEngine {
         ];
     }
 
-    /** Tokenizes with the target's tokenizer (special tokens parsed, BOS added when the model wants it). */
-    tokenize(text: string): Token[] {
+    /**
+     * Tokenizes with the target's tokenizer (special tokens parsed, BOS added when the model wants it).
+     * Text that cannot fit the context is refused before tokenizing (E_CONTEXT_OVERFLOW).
+     */
+    tokenize(text: string, what = "text"): Token[] {
+        checkPromptBytes([text], this.promptByteLimit, this.target.context.contextSize, what);
         const { model } = this.target;
         const tokens: Token[] = model.tokenize(text, true);
         const bos = model.tokens.bos;
@@ -258,9 +270,13 @@ export class LocalEngine {
         );
         const slot = lease.slot;
         const controller = this.#controllerFor(prepared, request.speculation?.draftModel, slot);
+        // Whether the slot's KV cache and its bookkeeping agree. They do at every yield of generate(): a
+        // chunk is yielded between target passes, never inside one. A consumer that stops there (the
+        // gRPC handlers return at the final chunk) leaves a cache the next request can reuse; an error
+        // thrown mid-step may not.
         let clean = false;
         try {
-            yield* generate(
+            const chunks = generate(
                 {
                     ...prepared,
                     slot,
@@ -276,10 +292,14 @@ export class LocalEngine {
                 },
                 signal,
             );
+            for await (const chunk of chunks) {
+                clean = true;
+                yield chunk;
+                clean = false;
+            }
             clean = true;
         } finally {
             for (const d of controller.options.drafters) await d.proposer.release();
-            // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
             if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
             lease.release();
         }
@@ -315,7 +335,9 @@ export class LocalEngine {
         if (request.prompt.length === 0)
             throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
         const promptTokens =
-            typeof request.prompt === "string" ? this.tokenize(request.prompt) : [...request.prompt];
+            typeof request.prompt === "string"
+                ? this.tokenize(request.prompt, "prompt")
+                : [...request.prompt];
         const vocabSize = this.target.resolved.vocab.tokens.length;
         for (const t of promptTokens) {
             if (!Number.isInteger(t) || t < 0 || t >= vocabSize)

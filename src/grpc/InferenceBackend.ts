@@ -3,6 +3,7 @@
  * local engine is adapted here; a router or a fake can stand in for it.
  */
 import type { LocalEngine, ModelInfo } from "../engine/LocalEngine.js";
+import { checkPromptBytes } from "../engine/promptByteLimit.js";
 import { chatWrapperFor, renderChat, type ChatMessage, type RenderedChat } from "../engine/renderChat.js";
 import type { GenerateChunk, GenerateRequest } from "../engine/types.js";
 
@@ -32,7 +33,16 @@ export function localEngineBackend(engine: LocalEngine): InferenceBackend {
     const wrapper = chatWrapperFor(model);
     return {
         generate: (request, signal) => engine.generate(request, signal),
-        renderChat: (messages) => renderChat(model, messages, wrapper),
+        renderChat: (messages) => {
+            // Rendering tokenizes each message: refuse what cannot fit before the tokenizer runs.
+            checkPromptBytes(
+                messages.map((m) => m.content),
+                engine.promptByteLimit,
+                engine.target.context.contextSize,
+                "messages",
+            );
+            return renderChat(model, messages, wrapper);
+        },
         tokenize: (text) => engine.tokenize(text),
         models: () => engine.models(),
         get load() {

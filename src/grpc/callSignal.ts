@@ -32,6 +32,14 @@ export function remainingMs(deadline: Deadline, now = Date.now()): number {
     return at - now;
 }
 
+/**
+ * Whether a cancel at `now` is the deadline: it passed, or is within deadlineSkewMs (the client's own
+ * deadline passed first and it cancelled). The call's signal and its metrics both classify with this.
+ */
+export function isDeadlineCancel(deadline: Deadline, now = Date.now()): boolean {
+    return remainingMs(deadline, now) <= deadlineSkewMs;
+}
+
 export function deadlineError(): DOMException {
     return new DOMException("deadline exceeded", "TimeoutError");
 }
@@ -56,9 +64,7 @@ export function callSignal(call: CallLike, parent?: AbortSignal): CallSignal {
     };
     const onCancelled = (): void => {
         abort(
-            remainingMs(deadline) <= deadlineSkewMs
-                ? deadlineError()
-                : new DOMException("call cancelled", "AbortError"),
+            isDeadlineCancel(deadline) ? deadlineError() : new DOMException("call cancelled", "AbortError"),
         );
     };
     const onParentAbort = (): void => {

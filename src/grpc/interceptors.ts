@@ -2,7 +2,8 @@
  * Server interceptors, applied to every call before any handler runs:
  * - `metricsInterceptor` counts Inference calls by method and final status and times them. A call ends
  *   either with a status or with a cancel (client cancel, deadline, disconnect); grpc-js drops statuses
- *   sent after a cancel, so the cancel itself is counted, as DEADLINE_EXCEEDED when the deadline passed.
+ *   sent after a cancel, so the cancel itself is counted, as DEADLINE_EXCEEDED when it is the deadline
+ *   (callSignal.ts's isDeadlineCancel, the same rule that chose the call's error).
  * - `authInterceptor` checks the bearer token on Inference calls. Health and reflection stay open so load
  *   balancers and tools can probe without the secret; neither reveals more than the schema.
  * Order matters: grpc-js nests interceptors so that the last one listed is the outermost; the auth
@@ -18,7 +19,7 @@ import {
 import { ErrorCode } from "../errors/codes.js";
 import { ServiceError } from "../errors/ServiceError.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { remainingMs } from "./callSignal.js";
+import { isDeadlineCancel } from "./callSignal.js";
 import { inferenceServiceName } from "./loadProto.js";
 import { toGrpcStatus } from "./toGrpcStatus.js";
 
@@ -46,7 +47,7 @@ export function metricsInterceptor(metrics: Metrics): ServerInterceptor {
                 next({
                     onCancel: () => {
                         count(
-                            remainingMs(call.getDeadline()) <= 0
+                            isDeadlineCancel(call.getDeadline())
                                 ? Status.DEADLINE_EXCEEDED
                                 : Status.CANCELLED,
                         );

@@ -261,6 +261,24 @@ describe("errors", () => {
         }
     });
 
+    it("a prompt too large to fit is refused by its byte size, before tokenizing; Tokenize too", async () => {
+        const huge = "def f(x):\n    return x\n".repeat(150_000); // 3.45 MB
+        const refusals = [
+            expectGrpcError(server.generate({ prompt: huge })),
+            expectGrpcError(server.stream({ messages: [{ role: "user", content: huge }] }).chunks),
+            expectGrpcError(server.tokenize({ text: huge })),
+            expectGrpcError(server.tokenize({ messages: [{ role: "user", content: huge }] })),
+        ];
+        for (const error of await Promise.all(refusals)) {
+            expect(statusName(error.code)).toBe("INVALID_ARGUMENT");
+            expect(error.metadata.get(errorCodeMetadataKey)).toEqual(["E_CONTEXT_OVERFLOW"]);
+            // The limit: (context 512 - 1) × the longest token of the fixture vocabulary, in bytes.
+            expect(error.details).toMatch(
+                /is 3450000 bytes, more than the \d+ bytes that can fit .* 512 tokens/,
+            );
+        }
+    });
+
     it("rejects invalid UTF-8 with INVALID_ARGUMENT naming the field, and accepts a real U+FFFD", async () => {
         const method = loadInferenceProto().service.Generate;
         const raw = new Client(server.addresses.grpcAddress, credentials.createInsecure());

@@ -83,3 +83,25 @@ it("context overflow and full contexts leave reuse correct", async () => {
         expect((await collect(reuse, request(i))).tokens).toEqual((await collect(fresh, request(i))).tokens);
     }
 });
+
+it("a consumer that stops at the final chunk or mid-generation leaves a reusable, consistent cache", async () => {
+    for (const i of [0, 6, 12]) {
+        const req = request(i);
+        const expected = (await collect(fresh, req)).tokens;
+        // Stops at the final chunk without asking for more (as the gRPC handlers do).
+        for await (const chunk of reuse.generate(req)) if (chunk.finish) break;
+        const again = await collect(reuse, req);
+        expect(again.last.finish!.stats.promptTokensReused, `request ${i}`).toBe(
+            again.last.finish!.stats.promptTokens - 1,
+        );
+        expect(again.tokens, `request ${i}`).toEqual(expected);
+        // Stops after the first chunk, mid-generation.
+        for await (const chunk of reuse.generate({ ...req, maxTokens: 40 }))
+            if (chunk.tokens.length > 0) break;
+        const after = await collect(reuse, req);
+        expect(after.last.finish!.stats.promptTokensReused, `request ${i}`).toBe(
+            after.last.finish!.stats.promptTokens - 1,
+        );
+        expect(after.tokens, `request ${i}`).toEqual(expected);
+    }
+});

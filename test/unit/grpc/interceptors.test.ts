@@ -1,7 +1,17 @@
 import { createHash } from "node:crypto";
-import { Metadata } from "@grpc/grpc-js";
+import {
+    Metadata,
+    type Deadline,
+    type ServerInterceptingCallInterface,
+    type ServerMethodDefinition,
+} from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { hasBearerToken, inferenceMethod } from "../../../src/grpc/interceptors.js";
+import { deadlineSkewMs } from "../../../src/grpc/callSignal.js";
+import { hasBearerToken, inferenceMethod, metricsInterceptor } from "../../../src/grpc/interceptors.js";
+import { createMetrics } from "../../../src/metrics/metrics.js";
+import { createRegistry } from "../../../src/metrics/registry.js";
+
+type InterceptingServerListener = Parameters<ServerInterceptingCallInterface["start"]>[0];
 
 const token = "0123456789abcdef0123";
 const digest = createHash("sha256").update(token).digest();
@@ -31,5 +41,48 @@ describe("inferenceMethod", () => {
         expect(inferenceMethod("/tiercel.v1.Inference/GenerateStream")).toBe("GenerateStream");
         expect(inferenceMethod("/grpc.health.v1.Health/Check")).toBeUndefined();
         expect(inferenceMethod("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo")).toBeUndefined();
+    });
+});
+
+describe("metricsInterceptor", () => {
+    /** The interceptor over grpc-js's call below it, reduced to what a cancel needs; returns the count. */
+    async function countCancel(deadline: Deadline): Promise<string[]> {
+        const registry = createRegistry();
+        const interceptor = metricsInterceptor(createMetrics(registry, () => undefined));
+        let listener: InterceptingServerListener | undefined;
+        const below = {
+            start: (l: InterceptingServerListener) => {
+                listener = l;
+            },
+            getDeadline: () => deadline,
+        } as unknown as ServerInterceptingCallInterface;
+        const method = { path: "/tiercel.v1.Inference/GenerateStream" } as ServerMethodDefinition<
+            unknown,
+            unknown
+        >;
+        const ignore = (): void => undefined;
+        interceptor(method, below).start({
+            onReceiveMetadata: ignore,
+            onReceiveMessage: ignore,
+            onReceiveHalfClose: ignore,
+            onCancel: ignore,
+        });
+        listener?.onCancel();
+        const metric = registry.getSingleMetric("tiercel_requests_total");
+        return (await metric!.get()).values.map((v) => `${String(v.labels.code)}=${v.value}`);
+    }
+
+    it.each<[string, number, string]>([
+        ["the deadline passed", -5, "DEADLINE_EXCEEDED=1"],
+        [
+            "the client cancelled at its deadline, just before the server's",
+            deadlineSkewMs - 20,
+            "DEADLINE_EXCEEDED=1",
+        ],
+        ["a cancel well before the deadline", deadlineSkewMs + 5_000, "CANCELLED=1"],
+        ["no deadline", Infinity, "CANCELLED=1"],
+    ])("a cancel when %s (%i ms left) counts as %s", async (_name, leftMs, counted) => {
+        const deadline = leftMs === Infinity ? Infinity : Date.now() + leftMs;
+        expect(await countCancel(deadline)).toEqual([counted]);
     });
 });
