@@ -278,7 +278,6 @@ export class LocalEngine {
             );
             clean = true;
         } finally {
-            for (const d of controller.options.drafters) await d.proposer.release();
             // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
             if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
             lease.release();
