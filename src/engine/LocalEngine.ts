@@ -18,6 +18,8 @@ import { defaultTopK, defaultTopP, specStateSaveIntervalMs } from "../config/def
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
 import { NgramProposer } from "../speculative/NgramProposer.js";
+import { SuffixPool } from "../speculative/SuffixPool.js";
+import { SuffixProposer } from "../speculative/SuffixProposer.js";
 import { createRandom } from "../speculative/createRandom.js";
 import { SpeculationController, type ControllerDrafter } from "../speculative/SpeculationController.js";
 import { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
@@ -66,6 +68,8 @@ export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
     /** What AUTO has learned about acceptance and costs, shared by all requests. */
     readonly policy: SpeculationPolicy;
+    /** Earlier requests' tokens per session, for the suffix drafter (undefined when turned off). */
+    readonly suffixPool: SuffixPool | undefined;
     #disposed = false;
     #saveTimer: NodeJS.Timeout | undefined;
 
@@ -81,6 +85,11 @@ export class LocalEngine {
         readonly stateStore: SpecStateStore | undefined,
     ) {
         this.policy = new SpeculationPolicy(random);
+        const { suffix } = config.speculation;
+        this.suffixPool =
+            suffix.maxTokens > 0
+                ? new SuffixPool({ maxTokens: suffix.maxTokens, keyN: suffix.keyN })
+                : undefined;
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
     }
 
@@ -257,7 +266,7 @@ export class LocalEngine {
             reuse ? (slot) => slot.cachedPrefixLength(prepared.promptTokens) : undefined,
         );
         const slot = lease.slot;
-        const controller = this.#controllerFor(prepared, request.speculation?.draftModel, slot);
+        const controller = this.#controllerFor(prepared, request, slot);
         let clean = false;
         try {
             yield* generate(
@@ -355,6 +364,13 @@ export class LocalEngine {
                       `unknown draft model "${draftId}"; loaded drafts: ${[...this.drafts.keys()].join(", ") || "none"}`,
                   );
         }
+        if (mode === "suffix" && (!request.sessionId || !this.suffixPool)) {
+            throw new InvalidArgumentError(
+                this.suffixPool
+                    ? "speculation mode SUFFIX drafts from earlier requests of the same session; set session_id"
+                    : "speculation mode SUFFIX is off on this server (speculation.suffix.maxTokens = 0); use NGRAM or AUTO",
+            );
+        }
         if (mode === "draft_model" && this.drafts.size === 0) {
             throw new InvalidArgumentError(
                 "speculation mode DRAFT_MODEL needs a draft model, and none is loaded; use NGRAM or AUTO",
@@ -382,13 +398,25 @@ export class LocalEngine {
 
     /**
      * Fixed modes get their one drafter at a fixed k; AUTO gets every compatible draft model plus
-     * n-gram lookup, and the engine-wide policy chooses among them (and none) per request and step.
+     * n-gram lookup and, for a request with a session, suffix lookup over the session's earlier
+     * requests; the engine-wide policy chooses among them (and none) per request and step.
      */
     #controllerFor(
         prepared: { mode: SpeculationMode; maxDraftTokens: number; signature: string },
-        draftId: string | undefined,
+        request: GenerateRequest,
         slot: Slot,
     ): SpeculationController {
+        const draftId = request.speculation?.draftModel;
+        const pool = this.suffixPool;
+        const suffix: ControllerDrafter[] =
+            pool && request.sessionId
+                ? [
+                      {
+                          candidate: { id: "suffix", costPerCall: true },
+                          proposer: new SuffixProposer(pool, request.sessionId),
+                      },
+                  ]
+                : [];
         const { speculation } = this.config;
         const ngram: ControllerDrafter = {
             candidate: { id: "ngram", costPerCall: true },
@@ -401,12 +429,13 @@ export class LocalEngine {
         let drafters: ControllerDrafter[];
         if (prepared.mode === "off") drafters = [];
         else if (prepared.mode === "ngram") drafters = [ngram];
+        else if (prepared.mode === "suffix") drafters = suffix;
         else if (prepared.mode === "draft_model") {
             const id = draftId !== undefined && draftId !== "" ? draftId : slot.drafters.keys().next().value!;
             drafters = [model(id)];
         } else {
             const only = draftId !== undefined && draftId !== "" ? [draftId] : [...slot.drafters.keys()];
-            drafters = [...only.map(model), ngram];
+            drafters = [...only.map(model), ngram, ...suffix];
         }
         return new SpeculationController(this.policy, {
             drafters,

@@ -7,8 +7,9 @@
  *    current drafter (its own evidence blended with the engine-wide estimate), k = 0 meaning a plain
  *    pass; the draft model also stops early below a confidence threshold tuned from measurements;
  *  - switch: when the running α makes another drafter (or none) expected faster by a margin, switch;
- *  - counterfactual scoring: the n-gram drafter is free to run, so while another drafter is in use
- *    its proposal is compared with what the target committed and its estimate updated at no cost.
+ *  - counterfactual scoring: lookup drafters (n-gram, suffix) are free to run, so while another
+ *    drafter is in use their proposals are compared with what the target committed and their
+ *    estimates updated at no cost.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { commonPrefixLength } from "./commonPrefixLength.js";
@@ -51,7 +52,7 @@ export class SpeculationController {
     #reqFailures = 0;
     #steps = 0;
     #generated = 0;
-    #counterfactual: { drafter: ControllerDrafter; tokens: readonly Token[] } | undefined;
+    readonly #counterfactuals: { drafter: ControllerDrafter; tokens: readonly Token[] }[] = [];
     /** Drafters whose `begin` ran for this request. */
     readonly #begun = new Set<ControllerDrafter>();
     readonly summary: SpeculationSummary;
@@ -233,30 +234,31 @@ export class SpeculationController {
     }
 
     #prepareCounterfactual(history: readonly Token[], limitK: number): void {
-        this.#counterfactual = undefined;
-        if (!this.options.adaptive) return;
-        const lookup = this.options.drafters.find((d) => d.candidate.costPerCall && d !== this.#current);
-        if (!lookup || limitK <= 0) return;
-        this.#begin(lookup, history);
-        const proposal = lookup.proposer.propose(history, Math.min(limitK, this.options.maxK));
-        if (proposal instanceof Promise) return; // only synchronous (free) drafters are scored this way
-        this.#counterfactual = { drafter: lookup, tokens: proposal.tokens };
+        this.#counterfactuals.length = 0;
+        if (!this.options.adaptive || limitK <= 0) return;
+        for (const lookup of this.options.drafters) {
+            if (!lookup.candidate.costPerCall || lookup === this.#current) continue;
+            this.#begin(lookup, history);
+            const proposal = lookup.proposer.propose(history, Math.min(limitK, this.options.maxK));
+            if (proposal instanceof Promise) continue; // only synchronous (free) drafters are scored this way
+            this.#counterfactuals.push({ drafter: lookup, tokens: proposal.tokens });
+        }
     }
 
     #scoreCounterfactual(committed: readonly Token[]): void {
-        const cf = this.#counterfactual;
-        if (!cf) return;
-        this.#counterfactual = undefined;
-        this.policy.costs.recordDraft(
-            cf.drafter.candidate.id,
-            cf.tokens.length,
-            this.policy.costs.drafter(cf.drafter.candidate.id)?.msPerCall ?? 0,
-            true,
-        );
-        if (cf.tokens.length === 0) return;
-        const matched = commonPrefixLength(cf.tokens, committed);
-        // A mismatch inside the committed tokens is a rejection; running past them is unobserved.
-        const observed = matched < committed.length && matched < cf.tokens.length ? matched + 1 : matched;
-        this.policy.acceptance.record(cf.drafter.candidate.id, this.options.signature, observed, matched);
+        for (const cf of this.#counterfactuals) {
+            this.policy.costs.recordDraft(
+                cf.drafter.candidate.id,
+                cf.tokens.length,
+                this.policy.costs.drafter(cf.drafter.candidate.id)?.msPerCall ?? 0,
+                true,
+            );
+            if (cf.tokens.length === 0) continue;
+            const matched = commonPrefixLength(cf.tokens, committed);
+            // A mismatch inside the committed tokens is a rejection; running past them is unobserved.
+            const observed = matched < committed.length && matched < cf.tokens.length ? matched + 1 : matched;
+            this.policy.acceptance.record(cf.drafter.candidate.id, this.options.signature, observed, matched);
+        }
+        this.#counterfactuals.length = 0;
     }
 }

@@ -7,7 +7,7 @@
  */
 import type { Token } from "./types.js";
 
-export function commonPrefixLength(a: readonly Token[], b: readonly Token[], limit = Infinity): number {
+export function commonPrefixLength(a: ArrayLike<Token>, b: ArrayLike<Token>, limit = Infinity): number {
     const end = Math.min(a.length, b.length, limit);
     let n = 0;
     while (n < end && a[n] === b[n]) n++;

@@ -144,6 +144,18 @@ describe("AUTO drafter selection", () => {
         expect(policy.acceptance.mean("ngram", "sim")).toBeGreaterThan(0.8);
     });
 
+    it("scores every free lookup drafter counterfactually, not only the first", () => {
+        const policy = measuredPolicy(11);
+        for (let i = 0; i < 30; i++) policy.acceptance.record("good", "sim", 8, 8);
+        const ngram = drafter("ngram", true, (_h, k) => Array<number>(k).fill(2)); // always wrong
+        const suffix = drafter("suffix", true, (_h, k) => Array<number>(k).fill(1)); // always right
+        simulate(policy, [drafter("good"), ngram, suffix], { good: 0.9 }, createRandom(12), 10);
+        expect(policy.acceptance.evidence("ngram", "sim")).toBeGreaterThan(0);
+        expect(policy.acceptance.evidence("suffix", "sim")).toBeGreaterThan(0);
+        expect(policy.acceptance.mean("ngram", "sim")).toBeLessThan(0.2);
+        expect(policy.acceptance.mean("suffix", "sim")).toBeGreaterThan(0.8);
+    });
+
     it("fixed modes keep their drafter and k", () => {
         const policy = measuredPolicy(9);
         const controller = new SpeculationController(policy, {
