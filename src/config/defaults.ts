@@ -28,8 +28,8 @@ export const defaultNgramMinN = 2;
 export const defaultNgramMaxN = 4;
 /**
  * Tokens the cross-request (suffix) drafter keeps indexed over all sessions, least recently used
- * evicted beyond it: ~1M tokens is a few hundred agent turns of context at ~90 MB of heap (measured in
- * bench/e2e/suffixDrafting.ts).
+ * evicted beyond it: ~1M tokens is a few hundred agent turns of context at ~75 MiB of heap (measured
+ * with random tokens, the worst case, in bench/e2e/suffixDrafting.ts).
  */
 export const defaultSuffixPoolMaxTokens = 1_000_000;
 /** Key length of the suffix drafter's n-grams: shorter keys match boilerplate of unrelated requests. */
