@@ -56,9 +56,13 @@ export class SuffixPool {
     readonly maxTokens: number;
     readonly keyN: number;
     readonly #namespaces = new Map<string, Namespace>();
-    /** Every document's serial → its namespace, least recently used first. */
-    readonly #lru = new Map<number, string>();
+    /**
+     * Every document's serial → its namespace and when it was last added or hit (a stamp, not a
+     * reordering: a hit is one store, and eviction, once per `add` at most, scans for the oldest).
+     */
+    readonly #documents = new Map<number, { namespace: string; used: number }>();
     #serial = 0;
+    #clock = 0;
     #indexedTokens = 0;
 
     constructor({
@@ -79,7 +83,7 @@ export class SuffixPool {
     }
 
     get documents(): number {
-        return this.#lru.size;
+        return this.#documents.size;
     }
 
     /** Indexes one finished request's tokens under `namespace`. */
@@ -96,11 +100,11 @@ export class SuffixPool {
         // #evict may have dropped the namespace with its last document.
         if (!this.#namespaces.has(namespace)) this.#namespaces.set(namespace, ns);
         ns.documents.set(serial, doc);
-        this.#lru.set(serial, namespace);
+        this.#documents.set(serial, { namespace, used: ++this.#clock });
         this.#indexedTokens += doc.length;
         const base = serial * positionSpan;
         for (let end = this.keyN; end < doc.length; end++) ns.index.set(this.#key(doc, end), base + end);
-        while (this.#indexedTokens > this.maxTokens) this.#evict(this.#lru.keys().next().value!);
+        while (this.#indexedTokens > this.maxTokens) this.#evict(this.#leastRecentlyUsed());
     }
 
     /**
@@ -126,14 +130,27 @@ export class SuffixPool {
         )
             matchLength++;
         if (matchLength < n) return none; // hash collision
-        this.#lru.delete(serial);
-        this.#lru.set(serial, namespace);
+        this.#documents.get(serial)!.used = ++this.#clock;
         const count = Math.min(maxTokens, matchLength - n + 1, doc.length - pos);
-        return { tokens: Array.from(doc.subarray(pos, pos + count)), matchLength };
+        const tokens = new Array<Token>(count);
+        for (let i = 0; i < count; i++) tokens[i] = doc[pos + i]!;
+        return { tokens, matchLength };
+    }
+
+    #leastRecentlyUsed(): number {
+        let oldest = -1;
+        let used = Infinity;
+        for (const [serial, d] of this.#documents) {
+            if (d.used < used) {
+                used = d.used;
+                oldest = serial;
+            }
+        }
+        return oldest;
     }
 
     #evict(serial: number): void {
-        const namespace = this.#lru.get(serial)!;
+        const { namespace } = this.#documents.get(serial)!;
         const ns = this.#namespaces.get(namespace)!;
         const doc = ns.documents.get(serial)!;
         const base = serial * positionSpan;
@@ -142,7 +159,7 @@ export class SuffixPool {
             if (ns.index.get(key) === base + end) ns.index.delete(key);
         }
         ns.documents.delete(serial);
-        this.#lru.delete(serial);
+        this.#documents.delete(serial);
         this.#indexedTokens -= doc.length;
         if (ns.documents.size === 0) this.#namespaces.delete(namespace);
     }
