@@ -112,8 +112,8 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     let pendingLogprobs: readonly number[] = [];
     let reused = 0;
 
-    // Prompt: reuse the KV prefix the slot already holds, evaluate the rest; a draft model starts on
-    // the prompt alongside (its `begin`).
+    // Drafters begin with the prompt (a draft model evaluates it alongside the target) and are released
+    // with the committed history however decoding ends (the suffix drafter indexes it then).
     controller.begin(promptTokens);
     try {
         yield* decode();
@@ -122,6 +122,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     }
 
     async function* decode(): AsyncGenerator<GenerateChunk> {
+        // Prompt: reuse the KV prefix the slot already holds, evaluate the rest.
         reused = await slot.reuseTargetPrefix(promptTokens, plan.reusePrefix);
         const promptRest = promptTokens.slice(reused);
         const promptItems: EvalItem[] = promptRest.map((t, i) =>
