@@ -26,6 +26,14 @@ export const defaultMinDraftConfidence = 0.2;
 export const defaultNgramMinN = 2;
 /** Longest suffix n-gram the prompt-lookup drafter tries first. */
 export const defaultNgramMaxN = 4;
+/**
+ * Tokens the cross-request (suffix) drafter keeps indexed over all sessions, least recently used
+ * evicted beyond it: ~1M tokens is a few hundred agent turns of context at ~75 MiB of heap (measured
+ * with random tokens, the worst case, in bench/e2e/suffixDrafting.ts).
+ */
+export const defaultSuffixPoolMaxTokens = 1_000_000;
+/** Key length of the suffix drafter's n-grams: shorter keys match boilerplate of unrelated requests. */
+export const defaultSuffixKeyN = 4;
 /** Sampling defaults applied when temperature > 0 and the request leaves them unset (llama.cpp's). */
 export const defaultTopK = 40;
 export const defaultTopP = 0.95;

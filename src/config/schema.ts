@@ -16,6 +16,8 @@ import {
     defaultMaxTokens,
     defaultMinDraftConfidence,
     defaultNgramMaxN,
+    defaultSuffixKeyN,
+    defaultSuffixPoolMaxTokens,
     defaultNgramMinN,
     defaultSpecStateFile,
     defaultSequences,
@@ -41,7 +43,7 @@ const modelRefSchema = z
 /** A TCP port; 0 lets the OS pick a free one (tests). */
 const portSchema = z.number().int().min(0).max(65535);
 
-export const speculationModeSchema = z.enum(["auto", "off", "draft_model", "ngram"]);
+export const speculationModeSchema = z.enum(["auto", "off", "draft_model", "ngram", "suffix"]);
 export type SpeculationMode = z.infer<typeof speculationModeSchema>;
 
 export const configSchema = z
@@ -118,6 +120,22 @@ export const configSchema = z
                     })
                     .strict()
                     .refine((n) => n.minN <= n.maxN, { message: "ngram.minN must be ≤ ngram.maxN" })
+                    .prefault({}),
+                /**
+                 * Cross-request (suffix) drafting: continuations from earlier requests of the same
+                 * session (`session_id`), never across sessions.
+                 */
+                suffix: z
+                    .object({
+                        /**
+                         * Indexed tokens kept over all sessions, least recently used evicted beyond it;
+                         * 0 turns the suffix drafter off. Defaults to 1000000.
+                         */
+                        maxTokens: z.number().int().min(0).default(defaultSuffixPoolMaxTokens),
+                        /** Length of the n-grams looked up. Defaults to 4. */
+                        keyN: z.number().int().min(2).max(32).default(defaultSuffixKeyN),
+                    })
+                    .strict()
                     .prefault({}),
             })
             .strict()

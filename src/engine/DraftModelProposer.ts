@@ -1,11 +1,13 @@
 /**
  * A drafter backed by a draft model on its own context sequence (one per slot). It drafts greedily
  * (q one-hot), stops early when its own top-token probability drops below `minConfidence`, and keeps
- * its sequence in step with the request's history lazily: before drafting it erases whatever of its
- * KV state disagrees with the history (rejected draft tokens) and evaluates what is missing (the
- * accepted tokens and the target's recovered/bonus token) in the same call that drafts the next token.
+ * its sequence in step with the request's history: `accept` erases the rejected drafted tokens from its
+ * KV state, and each `propose` evaluates what is missing (the target's recovered or bonus token) in the
+ * same call that drafts the next token. Before drafting it also erases whatever else of its KV state
+ * disagrees with the history, so a slot's previous request leaves only its common prefix behind.
  */
 import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
+import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposal, DraftProposer, Token } from "../speculative/types.js";
 import { throwIfAborted } from "../util/abort.js";
 
@@ -17,10 +19,11 @@ export interface DraftModelProposerOptions {
 const greedyNext = { generateNext: { token: true, confidence: true, options: { temperature: 0 } } } as const;
 
 export class DraftModelProposer implements DraftProposer {
-    readonly kind = "draft_model";
     /** Tokens the sequence holds, in order (mirrors its KV state without copying `contextTokens`). */
     readonly #evaluated: Token[] = [];
     #prefill: Promise<void> | undefined;
+    /** `#evaluated.length` when the last proposal's first drafted token was appended to it. */
+    #proposedAt = 0;
 
     constructor(
         readonly id: string,
@@ -32,7 +35,7 @@ export class DraftModelProposer implements DraftProposer {
      * Starts evaluating the prompt on the draft while the target evaluates it, so the first draft
      * step does not pay for the prompt (on a GPU the two run concurrently).
      */
-    prefill(prompt: readonly Token[]): void {
+    begin(prompt: readonly Token[]): void {
         this.#prefill = this.#sync(prompt).then(async () => {
             // Whatever prefix the slot's previous request left in the KV cache is kept.
             const missing = prompt.slice(this.#evaluated.length, -1);
@@ -58,6 +61,7 @@ export class DraftModelProposer implements DraftProposer {
         const tokens: Token[] = [];
         const confidences: number[] = [];
         let input = history.slice(this.#evaluated.length);
+        this.#proposedAt = history.length;
         while (tokens.length < maxTokens) {
             throwIfAborted(signal);
             const items = input.map((t, i) => (i === input.length - 1 ? ([t, greedyNext] as const) : t));
@@ -76,8 +80,17 @@ export class DraftModelProposer implements DraftProposer {
         return { tokens, confidences };
     }
 
-    /** Nothing to do eagerly: the next `propose` erases rejected tokens and catches up. */
-    commit(): void {}
+    /**
+     * Erases the rejected drafted tokens from the KV state. The drafted tokens after the first were
+     * evaluated (each to draft the next), so `acceptedTokens` of them stay.
+     */
+    async accept(acceptedTokens: number): Promise<void> {
+        const keep = this.#proposedAt + acceptedTokens;
+        const evaluated = this.#evaluated;
+        if (keep >= evaluated.length) return;
+        await this.sequence.eraseContextTokenRanges([{ start: keep, end: evaluated.length }]);
+        evaluated.length = keep;
+    }
 
     async release(): Promise<void> {
         await this.#prefill?.catch(() => undefined);
@@ -90,9 +103,7 @@ export class DraftModelProposer implements DraftProposer {
      */
     async #sync(history: readonly Token[]): Promise<void> {
         const evaluated = this.#evaluated;
-        let common = 0;
-        const limit = Math.min(evaluated.length, history.length - 1);
-        while (common < limit && evaluated[common] === history[common]) common++;
+        const common = commonPrefixLength(evaluated, history, history.length - 1);
         if (common < evaluated.length) {
             await this.sequence.eraseContextTokenRanges([{ start: common, end: evaluated.length }]);
             evaluated.length = common;

@@ -18,6 +18,8 @@ import { defaultTopK, defaultTopP, specStateSaveIntervalMs } from "../config/def
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
 import { NgramProposer } from "../speculative/NgramProposer.js";
+import { SuffixPool } from "../speculative/SuffixPool.js";
+import { SuffixProposer } from "../speculative/SuffixProposer.js";
 import { createRandom } from "../speculative/createRandom.js";
 import { SpeculationController, type ControllerDrafter } from "../speculative/SpeculationController.js";
 import { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
@@ -69,6 +71,8 @@ export class LocalEngine {
     readonly policy: SpeculationPolicy;
     /** UTF-8 bytes beyond which a prompt cannot fit the context (see promptByteLimit.ts). */
     readonly promptByteLimit: number;
+    /** Earlier requests' tokens per session, for the suffix drafter (undefined when turned off). */
+    readonly suffixPool: SuffixPool | undefined;
     #disposed = false;
     #saveTimer: NodeJS.Timeout | undefined;
 
@@ -89,6 +93,11 @@ export class LocalEngine {
             model.detokenize([id as LlamaToken], true),
         );
         this.promptByteLimit = promptByteLimit(context.contextSize, longest);
+        const { suffix } = config.speculation;
+        this.suffixPool =
+            suffix.maxTokens > 0
+                ? new SuffixPool({ maxTokens: suffix.maxTokens, keyN: suffix.keyN })
+                : undefined;
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
     }
 
@@ -269,7 +278,7 @@ export class LocalEngine {
             reuse ? (slot) => slot.cachedPrefixLength(prepared.promptTokens) : undefined,
         );
         const slot = lease.slot;
-        const controller = this.#controllerFor(prepared, request.speculation?.draftModel, slot);
+        const controller = this.#controllerFor(prepared, request, slot);
         // Whether the slot's KV cache and its bookkeeping agree. They do at every yield of generate(): a
         // chunk is yielded between target passes, never inside one. A consumer that stops there (the
         // gRPC handlers return at the final chunk) leaves a cache the next request can reuse; an error
@@ -299,7 +308,7 @@ export class LocalEngine {
             }
             clean = true;
         } finally {
-            for (const d of controller.options.drafters) await d.proposer.release();
+            // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
             if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
             lease.release();
         }
@@ -383,6 +392,13 @@ export class LocalEngine {
                       `unknown draft model "${draftId}"; loaded drafts: ${[...this.drafts.keys()].join(", ") || "none"}`,
                   );
         }
+        if (mode === "suffix" && (!request.sessionId || !this.suffixPool)) {
+            throw new InvalidArgumentError(
+                this.suffixPool
+                    ? "speculation mode SUFFIX drafts from earlier requests of the same session; set session_id"
+                    : "speculation mode SUFFIX is off on this server (speculation.suffix.maxTokens = 0); use NGRAM or AUTO",
+            );
+        }
         if (mode === "draft_model" && this.drafts.size === 0) {
             throw new InvalidArgumentError(
                 "speculation mode DRAFT_MODEL needs a draft model, and none is loaded; use NGRAM or AUTO",
@@ -410,13 +426,25 @@ export class LocalEngine {
 
     /**
      * Fixed modes get their one drafter at a fixed k; AUTO gets every compatible draft model plus
-     * n-gram lookup, and the engine-wide policy chooses among them (and none) per request and step.
+     * n-gram lookup and, for a request with a session, suffix lookup over the session's earlier
+     * requests; the engine-wide policy chooses among them (and none) per request and step.
      */
     #controllerFor(
         prepared: { mode: SpeculationMode; maxDraftTokens: number; signature: string },
-        draftId: string | undefined,
+        request: GenerateRequest,
         slot: Slot,
     ): SpeculationController {
+        const draftId = request.speculation?.draftModel;
+        const pool = this.suffixPool;
+        const suffix: ControllerDrafter[] =
+            pool && request.sessionId
+                ? [
+                      {
+                          candidate: { id: "suffix", costPerCall: true },
+                          proposer: new SuffixProposer(pool, request.sessionId),
+                      },
+                  ]
+                : [];
         const { speculation } = this.config;
         const ngram: ControllerDrafter = {
             candidate: { id: "ngram", costPerCall: true },
@@ -429,12 +457,13 @@ export class LocalEngine {
         let drafters: ControllerDrafter[];
         if (prepared.mode === "off") drafters = [];
         else if (prepared.mode === "ngram") drafters = [ngram];
+        else if (prepared.mode === "suffix") drafters = suffix;
         else if (prepared.mode === "draft_model") {
             const id = draftId !== undefined && draftId !== "" ? draftId : slot.drafters.keys().next().value!;
             drafters = [model(id)];
         } else {
             const only = draftId !== undefined && draftId !== "" ? [draftId] : [...slot.drafters.keys()];
-            drafters = [...only.map(model), ngram];
+            drafters = [...only.map(model), ngram, ...suffix];
         }
         return new SpeculationController(this.policy, {
             drafters,

@@ -5,9 +5,8 @@
  * lets the next request reuse the common prompt prefix instead of evaluating it again.
  */
 import type { LlamaContextSequence } from "node-llama-cpp";
-import type { Token } from "../speculative/types.js";
-import type { DraftModelProposer } from "./DraftModelProposer.js";
-import type { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
+import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
+import type { DraftProposer, Token } from "../speculative/types.js";
 
 export class Slot {
     /** Tokens held by the target sequence's KV cache, in order. */
@@ -16,16 +15,12 @@ export class Slot {
     constructor(
         readonly index: number,
         readonly target: LlamaContextSequence,
-        readonly drafters: ReadonlyMap<string, DraftModelProposer | TranslatingDraftProposer>,
+        readonly drafters: ReadonlyMap<string, DraftProposer>,
     ) {}
 
     /** Length of the common prefix of the cached target tokens and `tokens` (what reuse would skip). */
     cachedPrefixLength(tokens: readonly Token[]): number {
-        const held = this.targetTokens;
-        const limit = Math.min(held.length, tokens.length - 1);
-        let common = 0;
-        while (common < limit && held[common] === tokens[common]) common++;
-        return common;
+        return commonPrefixLength(this.targetTokens, tokens, tokens.length - 1);
     }
 
     /**

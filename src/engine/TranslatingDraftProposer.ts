@@ -10,16 +10,18 @@
  * drafted text ends at an arbitrary draft-token boundary and its last target token may be only the
  * prefix of the token the target would produce (e.g. "retu" of "return").
  *
+ * No `accept`: acceptance is counted in target tokens, which do not map onto draft tokens; the inner
+ * drafter's prefix check at the next `propose` erases what disagrees with the re-tokenized history.
+ *
  * Cost: the history text is re-tokenized with the draft's tokenizer at every step (native, O(n));
  * the draft's KV cache keeps the common prefix, so only the changed tail is evaluated.
  */
 import type { LlamaModel, Token as LlamaToken } from "node-llama-cpp";
+import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposal, DraftProposer, Token } from "../speculative/types.js";
 import type { DraftModelProposer } from "./DraftModelProposer.js";
 
 export class TranslatingDraftProposer implements DraftProposer {
-    readonly kind = "draft_model";
-
     constructor(
         readonly inner: DraftModelProposer,
         readonly draftModel: LlamaModel,
@@ -30,8 +32,8 @@ export class TranslatingDraftProposer implements DraftProposer {
         return this.inner.id;
     }
 
-    prefill(prompt: readonly Token[]): void {
-        this.inner.prefill(this.#draftTokens(this.#text(prompt)));
+    begin(prompt: readonly Token[]): void {
+        this.inner.begin(this.#draftTokens(this.#text(prompt)));
     }
 
     async propose(
@@ -57,15 +59,13 @@ export class TranslatingDraftProposer implements DraftProposer {
         if (continuation.length === 0) return { tokens: [] };
         const joint: Token[] = this.targetModel.tokenize(text + continuation, false);
         let proposal: Token[];
-        if (joint.length > history.length && history.every((t, i) => joint[i] === t)) {
+        if (joint.length > history.length && commonPrefixLength(joint, history) === history.length) {
             proposal = joint.slice(history.length);
         } else {
             proposal = this.targetModel.tokenize(continuation, false, "trimLeadingSpace");
         }
         return { tokens: proposal.slice(0, Math.min(maxTokens, proposal.length - 1)) };
     }
-
-    commit(): void {}
 
     release(): Promise<void> {
         return this.inner.release();

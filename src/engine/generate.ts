@@ -25,10 +25,16 @@ import type {
 import type { SpeculationMode } from "../config/schema.js";
 import { createRandom } from "../speculative/createRandom.js";
 import { maxDraftLength } from "../speculative/maxDraftLength.js";
-import type { ControllerDrafter, SpeculationController } from "../speculative/SpeculationController.js";
-import { sampleDistribution } from "../speculative/sampleDistribution.js";
+import { probabilityOf, sampleDistribution } from "../speculative/sampleDistribution.js";
+import type { SpeculationController } from "../speculative/SpeculationController.js";
 import { SpecStats } from "../speculative/SpecStats.js";
-import type { Token, TokenDistribution, VerifyOutcome } from "../speculative/types.js";
+import type {
+    DraftProposal,
+    SpecStep,
+    Token,
+    TokenDistribution,
+    VerifyOutcome,
+} from "../speculative/types.js";
 import { verifyGreedy } from "../speculative/verifyGreedy.js";
 import { verifyStochastic } from "../speculative/verifyStochastic.js";
 import { throwIfAborted } from "../util/abort.js";
@@ -104,149 +110,152 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     let logprobMin = 0;
     let logprobTokens = 0;
     let pendingLogprobs: readonly number[] = [];
+    let reused = 0;
 
-    // Prompt: reuse the KV prefix the slot already holds, evaluate the rest; the draft prefills alongside.
-    const initial = controller.current?.proposer;
-    if (initial && "prefill" in initial && typeof initial.prefill === "function") {
-        (initial.prefill as (t: readonly Token[]) => void)(promptTokens);
+    // Drafters begin with the prompt (a draft model evaluates it alongside the target) and are released
+    // with the committed history however decoding ends (the suffix drafter indexes it then).
+    controller.begin(promptTokens);
+    try {
+        yield* decode();
+    } finally {
+        await controller.release(history);
     }
-    const reused = await slot.reuseTargetPrefix(promptTokens, plan.reusePrefix);
-    const promptRest = promptTokens.slice(reused);
-    const promptItems: EvalItem[] = promptRest.map((t, i) =>
-        i === promptRest.length - 1 ? withNext(t) : (t as LlamaToken),
-    );
-    const promptOut = await slot.target.controlledEvaluate(promptItems);
-    slot.appendTarget(promptRest);
-    let pending: Token[] = [pick(promptOut[promptRest.length - 1])];
-    if (wantConfidence) pendingLogprobs = [pickedLogprob];
 
-    const commit = (tokens: readonly Token[]): GenerateChunk | undefined => {
-        const emitted: Token[] = [];
-        for (let i = 0; i < tokens.length; i++) {
-            const token = tokens[i]!;
-            if (plan.isEog(token)) {
-                finish = "eos";
-                break;
-            }
-            emitted.push(token);
-            if (wantConfidence) {
-                const logprob = pendingLogprobs[i]!;
-                logprobSum += logprob;
-                if (logprobTokens === 0 || logprob < logprobMin) logprobMin = logprob;
-                logprobTokens++;
-            }
-            generated++;
-            if (generated >= plan.maxTokens) {
-                finish = "length";
-                break;
-            }
-        }
-        if (firstTokenAt === 0) firstTokenAt = performance.now();
-        const pushed = text.push(emitted);
-        if (pushed.stopped) finish = "stop_sequence";
-        let delta = pushed.text;
-        if (finish !== undefined && !pushed.stopped) delta += text.flush();
-        return emitted.length > 0 || delta.length > 0 ? { tokens: emitted, text: delta } : undefined;
-    };
+    async function* decode(): AsyncGenerator<GenerateChunk> {
+        // Prompt: reuse the KV prefix the slot already holds, evaluate the rest.
+        reused = await slot.reuseTargetPrefix(promptTokens, plan.reusePrefix);
+        const promptRest = promptTokens.slice(reused);
+        const promptItems: EvalItem[] = promptRest.map((t, i) =>
+            i === promptRest.length - 1 ? withNext(t) : (t as LlamaToken),
+        );
+        const promptOut = await slot.target.controlledEvaluate(promptItems);
+        slot.appendTarget(promptRest);
+        let pending: Token[] = [pick(promptOut[promptRest.length - 1])];
+        if (wantConfidence) pendingLogprobs = [pickedLogprob];
 
-    // `pending` holds committed tokens not yet evaluated by the target (always exactly one between steps).
-    for (;;) {
-        for (const t of pending) history.push(t);
-        const chunk = commit(pending);
-        if (finish !== undefined) {
-            yield {
-                tokens: chunk?.tokens ?? [],
-                text: chunk?.text ?? "",
-                finish: { reason: finish, stats: makeStats() },
-            };
-            return;
-        }
-        if (chunk) yield chunk;
-        throwIfAborted(signal);
+        const commit = (tokens: readonly Token[]): GenerateChunk | undefined => {
+            const emitted: Token[] = [];
+            for (let i = 0; i < tokens.length; i++) {
+                const token = tokens[i]!;
+                if (plan.isEog(token)) {
+                    finish = "eos";
+                    break;
+                }
+                emitted.push(token);
+                if (wantConfidence) {
+                    const logprob = pendingLogprobs[i]!;
+                    logprobSum += logprob;
+                    if (logprobTokens === 0 || logprob < logprobMin) logprobMin = logprob;
+                    logprobTokens++;
+                }
+                generated++;
+                if (generated >= plan.maxTokens) {
+                    finish = "length";
+                    break;
+                }
+            }
+            if (firstTokenAt === 0) firstTokenAt = performance.now();
+            const pushed = text.push(emitted);
+            if (pushed.stopped) finish = "stop_sequence";
+            let delta = pushed.text;
+            if (finish !== undefined && !pushed.stopped) delta += text.flush();
+            return emitted.length > 0 || delta.length > 0 ? { tokens: emitted, text: delta } : undefined;
+        };
 
-        const last = history[history.length - 1]!;
-        const limitK = maxDraftLength({
-            requested: plan.maxDraftTokens,
-            contextTokensLeft: plan.contextSize - slot.targetTokens.length,
-            tokensLeft: plan.maxTokens - generated,
-        });
-        const step = controller.next(history, limitK);
-        let drafter: ControllerDrafter | undefined;
-        let drafted: readonly Token[] = [];
-        let draft: Awaited<ReturnType<ControllerDrafter["proposer"]["propose"]>> | undefined;
-        if (step) {
-            drafter = step.drafter;
-            const t0 = performance.now();
-            draft = await step.drafter.proposer.propose(history, step.k, signal, step.minConfidence);
-            drafted = draft.tokens;
-            controller.recordDraft(step.drafter, drafted.length, performance.now() - t0);
+        // `pending` holds committed tokens not yet evaluated by the target (always exactly one between steps).
+        for (;;) {
+            for (const t of pending) history.push(t);
+            const chunk = commit(pending);
+            if (finish !== undefined) {
+                yield {
+                    tokens: chunk?.tokens ?? [],
+                    text: chunk?.text ?? "",
+                    finish: { reason: finish, stats: makeStats() },
+                };
+                return;
+            }
+            if (chunk) yield chunk;
             throwIfAborted(signal);
-        }
 
-        if (drafted.length === 0) {
-            if (plan.contextSize - slot.targetTokens.length < 1) {
+            const last = history[history.length - 1]!;
+            const limitK = maxDraftLength({
+                requested: plan.maxDraftTokens,
+                contextTokensLeft: plan.contextSize - slot.targetTokens.length,
+                tokensLeft: plan.maxTokens - generated,
+            });
+            const step = controller.next(history, limitK);
+            let draft: DraftProposal | undefined;
+            let draftMs = 0;
+            if (step) {
+                const t0 = performance.now();
+                draft = await step.drafter.proposer.propose(history, step.k, signal, step.minConfidence);
+                draftMs = performance.now() - t0;
+                throwIfAborted(signal);
+            }
+            const drafted = draft?.tokens ?? [];
+
+            if (drafted.length === 0 && plan.contextSize - slot.targetTokens.length < 1) {
                 finish = "length";
                 pending = [];
                 pendingLogprobs = [];
                 continue;
             }
+            const base = slot.targetTokens.length;
+            const items: EvalItem[] = [withNext(last)];
+            for (const t of drafted) items.push(withNext(t));
             const t0 = performance.now();
-            const out = await slot.target.controlledEvaluate([withNext(last)]);
-            controller.recordVerify(1, performance.now() - t0);
+            const out = await slot.target.controlledEvaluate(items);
+            const verifyMs = performance.now() - t0;
             slot.appendTarget([last]);
-            stats.recordPlainStep();
-            pending = [pick(out[0])];
-            if (wantConfidence) pendingLogprobs = [pickedLogprob];
-            controller.recordOutcome(drafter, 0, 0, undefined, pending, generated);
-            continue;
-        }
-
-        const base = slot.targetTokens.length;
-        const items: EvalItem[] = [withNext(last)];
-        for (const t of drafted) items.push(withNext(t));
-        const t0 = performance.now();
-        const out = await slot.target.controlledEvaluate(items);
-        controller.recordVerify(items.length, performance.now() - t0);
-        slot.appendTarget([last]);
-        slot.appendTarget(drafted);
-        let outcome: VerifyOutcome;
-        if (greedy) {
-            const targetTokens: Token[] = [];
-            for (let i = 0; i <= drafted.length; i++) targetTokens.push(out[i]?.next.token ?? failNoOutput());
-            outcome = verifyGreedy(drafted, targetTokens);
-            // Emitted token i is the target's argmax at position i: its confidence is that position's.
-            if (wantConfidence) {
-                const logprobs: number[] = [];
-                for (let i = 0; i < outcome.tokens.length; i++)
-                    logprobs.push(Math.log(out[i]?.next.confidence ?? failNoOutput()));
-                pendingLogprobs = logprobs;
+            slot.appendTarget(drafted);
+            let outcome: VerifyOutcome;
+            if (drafted.length === 0) {
+                outcome = { acceptedTokens: 0, tokens: [pick(out[0])], lastKind: "bonus" };
+                if (wantConfidence) pendingLogprobs = [pickedLogprob];
+            } else if (greedy) {
+                const targetTokens: Token[] = [];
+                for (let i = 0; i <= drafted.length; i++)
+                    targetTokens.push(out[i]?.next.token ?? failNoOutput());
+                outcome = verifyGreedy(drafted, targetTokens);
+                // Emitted token i is the target's argmax at position i: its confidence is that position's.
+                if (wantConfidence) {
+                    const logprobs: number[] = [];
+                    for (let i = 0; i < outcome.tokens.length; i++)
+                        logprobs.push(Math.log(out[i]?.next.confidence ?? failNoOutput()));
+                    pendingLogprobs = logprobs;
+                }
+            } else {
+                const dists: TokenDistribution[] = [];
+                for (let i = 0; i <= drafted.length; i++) dists.push(toDistribution(out[i]));
+                outcome = verifyStochastic(drafted, draft?.dists, dists, random!);
+                // Accepted, recovered and bonus tokens alike: the target's probability at their position
+                // (a recovered token is drawn from the residual, but the target's p is what it believed).
+                if (wantConfidence) {
+                    const logprobs: number[] = [];
+                    for (let i = 0; i < outcome.tokens.length; i++)
+                        logprobs.push(Math.log(probabilityOf(dists[i]!, outcome.tokens[i]!)));
+                    pendingLogprobs = logprobs;
+                }
             }
-        } else {
-            const dists: TokenDistribution[] = [];
-            for (let i = 0; i <= drafted.length; i++) dists.push(toDistribution(out[i]));
-            outcome = verifyStochastic(drafted, draft?.dists, dists, random!);
-            // Accepted, recovered and bonus tokens alike: the target's probability at their position
-            // (a recovered token is drawn from the residual, but the target's p is what it believed).
-            if (wantConfidence) {
-                const logprobs: number[] = [];
-                for (let i = 0; i < outcome.tokens.length; i++)
-                    logprobs.push(Math.log(probabilityOf(dists[i]!, outcome.tokens[i]!)));
-                pendingLogprobs = logprobs;
+            if (drafted.length > 0) {
+                // Keep [last, accepted drafts]; the recovered/bonus token is evaluated by the next pass.
+                await slot.truncateTarget(base + 1 + outcome.acceptedTokens);
+                await step!.drafter.proposer.accept?.(outcome.acceptedTokens);
             }
+            const record: SpecStep = {
+                drafter: step?.drafter.candidate.id,
+                drafted: drafted.length,
+                accepted: outcome.acceptedTokens,
+                confidences: draft?.confidences,
+                committed: outcome.tokens,
+                draftMs,
+                verifyMs,
+                generated,
+            };
+            stats.record(record);
+            controller.record(record);
+            pending = outcome.tokens;
         }
-        stats.record(drafted.length, outcome.acceptedTokens);
-        // Keep [last, accepted drafts]; the recovered/bonus token is evaluated by the next pass.
-        await slot.truncateTarget(base + 1 + outcome.acceptedTokens);
-        await drafter!.proposer.commit([...history, ...outcome.tokens], outcome.acceptedTokens);
-        controller.recordOutcome(
-            drafter,
-            drafted.length,
-            outcome.acceptedTokens,
-            draft?.confidences,
-            outcome.tokens,
-            generated,
-        );
-        pending = outcome.tokens;
     }
 
     /** Decode tokens/s over the measured plain-decoding rate (1 token per one-token pass). */
@@ -296,12 +305,6 @@ function toDistribution(out: ControlledEvaluateIndexOutput | undefined): TokenDi
         }
     }
     return { tokens, probs };
-}
-
-/** The probability a sparse distribution gives `token` (0 when it is not listed). */
-function probabilityOf(dist: TokenDistribution, token: Token): number {
-    for (let i = 0; i < dist.tokens.length; i++) if (dist.tokens[i] === token) return dist.probs[i]!;
-    return 0;
 }
 
 function failNoOutput(): never {

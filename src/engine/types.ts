@@ -37,6 +37,12 @@ export interface GenerateRequest {
     stop?: readonly string[];
     speculation?: SpeculationOptions;
     /**
+     * The client's session (e.g. one agent conversation): the namespace of cross-request drafting. A
+     * request's prompt and output draft only for later requests of the same session. Defaults to none
+     * (no cross-request drafting).
+     */
+    sessionId?: string;
+    /**
      * Measure the target's confidence in the emitted tokens (GenerationStats.confidence). Opt-in: at
      * temperature 0 it makes every target pass compute a softmax over the vocabulary (see generate.ts).
      * Defaults to `false`.

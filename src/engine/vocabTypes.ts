@@ -44,9 +44,9 @@ export interface VocabInfo {
  *   draft's token ids can be fed to the target as they are.
  * - `incompatible`: at least one rule in `reasons` failed.
  *
- * A future `translated` verdict (draft with a different tokenizer: its proposals detokenized to text and
- * retokenized with the target's vocab) would slot in between `compatible` and `incompatible`; the reasons
- * would still explain why direct id exchange is impossible.
+ * An `incompatible` draft can still be loaded in `translated` mode (see `DraftMode` in
+ * loadModels.ts and TranslatingDraftProposer): its proposals are detokenized to text and retokenized with
+ * the target's vocab, and the reasons say why direct id exchange is impossible.
  */
 export type CompatibilityVerdict = "identical" | "compatible" | "incompatible";
 

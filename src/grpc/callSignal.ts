@@ -46,51 +46,37 @@ export function deadlineError(): DOMException {
 
 export interface CallSignal {
     readonly signal: AbortSignal;
-    /** Removes the timer and listeners; call when the call's work is done. */
+    /** Removes the call's 'cancelled' listener; call when the call's work is done. */
     readonly dispose: () => void;
 }
 
 /**
- * Derives the call's signal. `parent` (the server's shutdown signal) aborts it with the parent's reason.
- * grpc-js itself ends a call whose deadline passed and then emits 'cancelled', and a client whose own
- * (earlier) deadline passed cancels the call; the listener checks the clock, allowing deadlineSkewMs, so
- * both still read as a deadline, whichever timer fires first.
+ * Derives the call's signal: `AbortSignal.any` over the call's cancel, `AbortSignal.timeout` for the
+ * deadline (a `TimeoutError`, unref'd, so it never holds the process open) and `parent` (the server's
+ * shutdown signal, whose reason it takes). `AbortSignal.any` holds its sources weakly, so a long-lived
+ * parent collects no listeners per call. grpc-js itself ends a call whose deadline passed and then emits
+ * 'cancelled', and a client whose own (earlier) deadline passed cancels the call; the listener checks
+ * the clock, allowing deadlineSkewMs, so both still read as a deadline, whichever comes first.
  */
 export function callSignal(call: CallLike, parent?: AbortSignal): CallSignal {
-    const controller = new AbortController();
+    const cancel = new AbortController();
     const deadline = call.getDeadline();
-    const abort = (reason: unknown): void => {
-        if (!controller.signal.aborted) controller.abort(reason);
-    };
     const onCancelled = (): void => {
-        abort(
+        cancel.abort(
             isDeadlineCancel(deadline) ? deadlineError() : new DOMException("call cancelled", "AbortError"),
         );
     };
-    const onParentAbort = (): void => {
-        abort(parent?.reason);
-    };
-
-    let timer: NodeJS.Timeout | undefined;
+    const sources = [cancel.signal];
     const left = remainingMs(deadline);
-    if (left <= 0) abort(deadlineError());
-    else if (left <= maxTimerMs) {
-        timer = setTimeout(() => {
-            abort(deadlineError());
-        }, left);
-        timer.unref();
-    }
+    if (left <= 0) cancel.abort(deadlineError());
+    else if (left <= maxTimerMs) sources.push(AbortSignal.timeout(left));
     if (call.cancelled) onCancelled();
-    call.once("cancelled", onCancelled);
-    if (parent?.aborted) onParentAbort();
-    parent?.addEventListener("abort", onParentAbort, { once: true });
-
+    else call.once("cancelled", onCancelled);
+    if (parent) sources.push(parent);
     return {
-        signal: controller.signal,
+        signal: AbortSignal.any(sources),
         dispose: () => {
-            clearTimeout(timer);
             call.removeListener("cancelled", onCancelled);
-            parent?.removeEventListener("abort", onParentAbort);
         },
     };
 }

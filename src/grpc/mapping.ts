@@ -40,6 +40,7 @@ const modeByProto: Readonly<Record<string, SpeculationMode | undefined>> = {
     SPECULATION_MODE_OFF: "off",
     SPECULATION_MODE_DRAFT_MODEL: "draft_model",
     SPECULATION_MODE_NGRAM: "ngram",
+    SPECULATION_MODE_SUFFIX: "suffix",
 };
 
 const protoByMode = {
@@ -47,6 +48,7 @@ const protoByMode = {
     off: "SPECULATION_MODE_OFF",
     draft_model: "SPECULATION_MODE_DRAFT_MODEL",
     ngram: "SPECULATION_MODE_NGRAM",
+    suffix: "SPECULATION_MODE_SUFFIX",
 } as const satisfies Record<SpeculationMode, ProtoSpeculationMode>;
 
 const protoByFinishReason = {
@@ -73,7 +75,7 @@ const protoByDraftMode = {
 export function toSpeculationMode(value: unknown): SpeculationMode | undefined {
     if (typeof value === "string" && Object.hasOwn(modeByProto, value)) return modeByProto[value];
     throw new InvalidArgumentError(
-        `unknown speculation mode ${JSON.stringify(value)}; use SPECULATION_MODE_AUTO, SPECULATION_MODE_OFF, SPECULATION_MODE_DRAFT_MODEL or SPECULATION_MODE_NGRAM (or leave it unset for the server default)`,
+        `unknown speculation mode ${JSON.stringify(value)}; use SPECULATION_MODE_AUTO, SPECULATION_MODE_OFF, SPECULATION_MODE_DRAFT_MODEL, SPECULATION_MODE_NGRAM or SPECULATION_MODE_SUFFIX (or leave it unset for the server default)`,
     );
 }
 
@@ -201,6 +203,7 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
         stop: stop.length > 0 ? [...request.stop, ...stop] : request.stop,
         speculation,
         returnConfidence: request.return_confidence,
+        ...(request.session_id !== "" && { sessionId: request.session_id }),
     };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Measured costs that drive drafter choice and draft length, learned online:
  *  - target pass time as a linear function of the tokens verified, T_verify(n) = a + b·n, fitted by
- *    least squares with exponential forgetting (starts from a prior: 9 tokens cost 2× one, FACTS);
+ *    least squares with exponential forgetting (starts from a prior: 9 tokens cost 2× one, the low end of what CPUs measure);
  *  - per drafter, milliseconds per drafted token and per drafting call (EMA).
  * All times in milliseconds.
  */

@@ -1,15 +1,15 @@
 /**
  * Per-request speculative-decoding counters (vLLM's SpecDecodingStats, llama.cpp's draft_n/accepted).
  *
- * Every verification step is one target pass: `record(drafted, accepted)` after a step that verified
- * `drafted` tokens and accepted `accepted` of them, `recordPlainStep()` after a target pass without a
- * draft (same as `record(0, 0)`). Derived:
+ * Every verification step is one target pass: `record(step)` after each, with the step's `drafted`
+ * and `accepted` counts (a target pass without a draft has `drafted === 0`). Derived:
  *   - acceptanceRate = acceptedTokens / draftTokens (0 when nothing was drafted);
  *   - meanAcceptanceLength = 1 + acceptedTokens / drafts, the tokens emitted per drafted step, as vLLM
  *     and llama.cpp define it (0 when there were no drafts, to mark "undefined").
  * `acceptedPerPos[i]` counts the steps that accepted at least i + 1 tokens; it grows to the longest
  * draft seen, so drafted-but-never-accepted positions show up as 0.
  */
+import type { SpecStep } from "./types.js";
 
 export interface SpecStatsJSON {
     drafts: number;
@@ -52,7 +52,7 @@ export class SpecStats {
         return this.#drafts === 0 ? 0 : 1 + this.#acceptedTokens / this.#drafts;
     }
 
-    record(drafted: number, accepted: number): void {
+    record({ drafted, accepted }: Pick<SpecStep, "drafted" | "accepted">): void {
         if (!Number.isInteger(drafted) || !Number.isInteger(accepted) || accepted < 0 || accepted > drafted) {
             throw new RangeError(
                 `SpecStats.record: need integers 0 <= accepted <= drafted, got ${accepted}, ${drafted}`,
@@ -65,10 +65,6 @@ export class SpecStats {
         this.#acceptedTokens += accepted;
         while (this.#acceptedPerPos.length < drafted) this.#acceptedPerPos.push(0);
         for (let i = 0; i < accepted; i++) this.#acceptedPerPos[i]!++;
-    }
-
-    recordPlainStep(): void {
-        this.#targetPasses++;
     }
 
     /** Adds `other`'s counters into this one (e.g. per-request stats into a process total). */

@@ -7,11 +7,13 @@
  *    current drafter (its own evidence blended with the engine-wide estimate), k = 0 meaning a plain
  *    pass; the draft model also stops early below a confidence threshold tuned from measurements;
  *  - switch: when the running α makes another drafter (or none) expected faster by a margin, switch;
- *  - counterfactual scoring: the n-gram drafter is free to run, so while another drafter is in use
- *    its proposal is compared with what the target committed and its estimate updated at no cost.
+ *  - counterfactual scoring: lookup drafters (n-gram, suffix) are free to run, so while another
+ *    drafter is in use their proposals are compared with what the target committed and their
+ *    estimates updated at no cost.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
-import type { DraftProposer, Token } from "./types.js";
+import { commonPrefixLength } from "./commonPrefixLength.js";
+import type { DraftProposer, SpecStep, Token } from "./types.js";
 
 export interface ControllerDrafter {
     candidate: DrafterCandidate;
@@ -50,7 +52,9 @@ export class SpeculationController {
     #reqFailures = 0;
     #steps = 0;
     #generated = 0;
-    #counterfactual: { drafter: ControllerDrafter; tokens: readonly Token[] } | undefined;
+    readonly #counterfactuals: { drafter: ControllerDrafter; tokens: readonly Token[] }[] = [];
+    /** Drafters whose `begin` ran for this request. */
+    readonly #begun = new Set<ControllerDrafter>();
     readonly summary: SpeculationSummary;
 
     constructor(
@@ -87,6 +91,24 @@ export class SpeculationController {
 
     get current(): ControllerDrafter | undefined {
         return this.#current;
+    }
+
+    /**
+     * The request starts: the starting drafter and the free (lookup) drafters, which AUTO scores
+     * counterfactually, begin with the prompt. A drafter switched to later begins with the history at
+     * that point, before its first proposal.
+     */
+    begin(prompt: readonly Token[]): void {
+        for (const d of this.options.drafters)
+            if (d === this.#current || (this.options.adaptive && d.candidate.costPerCall))
+                this.#begin(d, prompt);
+    }
+
+    /** The request ended with `history` committed: releases every drafter that began. */
+    async release(history: readonly Token[]): Promise<void> {
+        const begun = [...this.#begun];
+        this.#begun.clear();
+        for (const d of begun) await d.proposer.release(history);
     }
 
     /** Running α of the current drafter for this request. */
@@ -130,41 +152,40 @@ export class SpeculationController {
             return undefined;
         }
         this.#count(k);
+        this.#begin(current, history);
         const minConfidence = this.options.adaptive
             ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
             : this.options.minConfidence;
         return { drafter: current, k, minConfidence };
     }
 
-    recordDraft(drafter: ControllerDrafter, tokens: number, ms: number): void {
-        this.policy.costs.recordDraft(drafter.candidate.id, tokens, ms, drafter.candidate.costPerCall);
-    }
-
-    recordVerify(tokens: number, ms: number): void {
-        this.policy.costs.recordVerify(tokens, ms);
-    }
-
-    /** After a step: what was drafted (with confidences) and what the target committed. */
-    recordOutcome(
-        drafter: ControllerDrafter | undefined,
-        drafted: number,
-        accepted: number,
-        confidences: readonly number[] | undefined,
-        committed: readonly Token[],
-        generatedSoFar: number,
-    ): void {
-        const { signature } = this.options;
-        if (drafter && drafted > 0) {
-            this.policy.acceptance.record(drafter.candidate.id, signature, drafted, accepted);
-            if (confidences) this.policy.recordConfidence(drafter.candidate.id, confidences, accepted);
-            this.#reqAccepted += accepted;
-            if (accepted < drafted) this.#reqFailures++;
+    /**
+     * Learns from one step: the drafter's and the target pass's costs, the drafter's acceptance (and by
+     * confidence), and counterfactually the free drafter's; then, in AUTO, may switch drafters.
+     */
+    record(step: SpecStep): void {
+        const { policy, options } = this;
+        const drafter = options.drafters.find((d) => d.candidate.id === step.drafter);
+        if (drafter)
+            policy.costs.recordDraft(
+                drafter.candidate.id,
+                step.drafted,
+                step.draftMs,
+                drafter.candidate.costPerCall,
+            );
+        policy.costs.recordVerify(step.drafted + 1, step.verifyMs);
+        if (drafter && step.drafted > 0) {
+            policy.acceptance.record(drafter.candidate.id, options.signature, step.drafted, step.accepted);
+            if (step.confidences)
+                policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
+            this.#reqAccepted += step.accepted;
+            if (step.accepted < step.drafted) this.#reqFailures++;
         }
         // Steps where the drafter was asked count even when it proposed nothing (its coverage drops).
         if (drafter) this.#steps++;
-        this.#scoreCounterfactual(committed);
-        this.#generated = generatedSoFar;
-        if (this.options.adaptive && this.#current && this.#steps >= switchAfterSteps)
+        this.#scoreCounterfactual(step.committed);
+        this.#generated = step.generated;
+        if (options.adaptive && this.#current && this.#steps >= switchAfterSteps)
             this.#maybeSwitch(switchMargin);
     }
 
@@ -206,36 +227,38 @@ export class SpeculationController {
         }
     }
 
+    #begin(drafter: ControllerDrafter, history: readonly Token[]): void {
+        if (this.#begun.has(drafter)) return;
+        this.#begun.add(drafter);
+        drafter.proposer.begin(history);
+    }
+
     #prepareCounterfactual(history: readonly Token[], limitK: number): void {
-        this.#counterfactual = undefined;
-        if (!this.options.adaptive) return;
-        const lookup = this.options.drafters.find((d) => d.candidate.costPerCall && d !== this.#current);
-        if (!lookup || limitK <= 0) return;
-        const proposal = lookup.proposer.propose(history, Math.min(limitK, this.options.maxK));
-        if (proposal instanceof Promise) return; // only synchronous (free) drafters are scored this way
-        this.#counterfactual = { drafter: lookup, tokens: proposal.tokens };
+        this.#counterfactuals.length = 0;
+        if (!this.options.adaptive || limitK <= 0) return;
+        for (const lookup of this.options.drafters) {
+            if (!lookup.candidate.costPerCall || lookup === this.#current) continue;
+            this.#begin(lookup, history);
+            const proposal = lookup.proposer.propose(history, Math.min(limitK, this.options.maxK));
+            if (proposal instanceof Promise) continue; // only synchronous (free) drafters are scored this way
+            this.#counterfactuals.push({ drafter: lookup, tokens: proposal.tokens });
+        }
     }
 
     #scoreCounterfactual(committed: readonly Token[]): void {
-        const cf = this.#counterfactual;
-        if (!cf) return;
-        this.#counterfactual = undefined;
-        this.policy.costs.recordDraft(
-            cf.drafter.candidate.id,
-            cf.tokens.length,
-            this.policy.costs.drafter(cf.drafter.candidate.id)?.msPerCall ?? 0,
-            true,
-        );
-        if (cf.tokens.length === 0) return;
-        let matched = 0;
-        while (
-            matched < cf.tokens.length &&
-            matched < committed.length &&
-            cf.tokens[matched] === committed[matched]
-        )
-            matched++;
-        // A mismatch inside the committed tokens is a rejection; running past them is unobserved.
-        const observed = matched < committed.length && matched < cf.tokens.length ? matched + 1 : matched;
-        this.policy.acceptance.record(cf.drafter.candidate.id, this.options.signature, observed, matched);
+        for (const cf of this.#counterfactuals) {
+            this.policy.costs.recordDraft(
+                cf.drafter.candidate.id,
+                cf.tokens.length,
+                this.policy.costs.drafter(cf.drafter.candidate.id)?.msPerCall ?? 0,
+                true,
+            );
+            if (cf.tokens.length === 0) continue;
+            const matched = commonPrefixLength(cf.tokens, committed);
+            // A mismatch inside the committed tokens is a rejection; running past them is unobserved.
+            const observed = matched < committed.length && matched < cf.tokens.length ? matched + 1 : matched;
+            this.policy.acceptance.record(cf.drafter.candidate.id, this.options.signature, observed, matched);
+        }
+        this.#counterfactuals.length = 0;
     }
 }

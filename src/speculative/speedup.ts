@@ -6,7 +6,8 @@
  *
  * with α the per-token acceptance probability (i.i.d.), k the draft length and c the cost of a draft
  * step relative to a target pass. The paper assumes verifying k+1 tokens costs one target pass; on
- * CPUs it does not (FACTS: 8 tokens ≈ 2× one), so `expectedTokensPerSecond` uses measured costs:
+ * CPUs it does not (a pass over 9 tokens costs 2–6× a one-token pass, depending on model and CPU), so
+ * `expectedTokensPerSecond` uses measured costs:
  *
  *   tokens/s = E(α, k) / (k·T_draft + T_verify(k + 1) + T_overhead)
  */

@@ -12,6 +12,7 @@
  *
  * Hot path: allocates only the output array.
  */
+import { commonPrefixLength } from "./commonPrefixLength.js";
 import type { Token, VerifyOutcome } from "./types.js";
 
 export function verifyGreedy(draft: readonly Token[], targetTokens: readonly Token[]): VerifyOutcome {
@@ -21,8 +22,7 @@ export function verifyGreedy(draft: readonly Token[], targetTokens: readonly Tok
             `verifyGreedy: expected ${k + 1} target tokens for ${k} draft tokens, got ${targetTokens.length}`,
         );
     }
-    let acceptedTokens = 0;
-    while (acceptedTokens < k && draft[acceptedTokens] === targetTokens[acceptedTokens]) acceptedTokens++;
+    const acceptedTokens = commonPrefixLength(draft, targetTokens);
     return {
         acceptedTokens,
         tokens: targetTokens.slice(0, acceptedTokens + 1),

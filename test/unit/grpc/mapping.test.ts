@@ -120,6 +120,19 @@ describe("toEngineRequest", () => {
         });
     });
 
+    it("passes session_id as the session of cross-request drafting, and SUFFIX mode", () => {
+        const mapped = toEngineRequest(
+            request({
+                prompt: "x",
+                session_id: "s1",
+                speculation: { mode: "SPECULATION_MODE_SUFFIX", draft_model: "" },
+            }),
+            source,
+        );
+        expect(mapped).toMatchObject({ sessionId: "s1", speculation: { mode: "suffix" } });
+        expect(toEngineRequest(request({ prompt: "x" }), source)).not.toHaveProperty("sessionId");
+    });
+
     it("leaves unset optional fields to the engine's defaults", () => {
         const mapped = toEngineRequest(request({ prompt: "x" }), source);
         expect(mapped.maxTokens).toBeUndefined();

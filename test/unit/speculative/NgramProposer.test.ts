@@ -5,20 +5,20 @@ import { NgramProposer } from "../../../src/speculative/NgramProposer.js";
 import type { DraftProposer, Token } from "../../../src/speculative/types.js";
 
 describe("NgramProposer", () => {
-    it("is a synchronous, deterministic DraftProposer of kind ngram", () => {
+    it("is a synchronous, deterministic DraftProposer with id ngram", () => {
         const proposer: DraftProposer = new NgramProposer();
-        expect([proposer.id, proposer.kind]).toEqual(["ngram", "ngram"]);
+        expect(proposer.id).toBe("ngram");
         const proposal = proposer.propose([1, 2, 3, 4, 1, 2], 2);
         expect(proposal).not.toBeInstanceOf(Promise);
         expect(proposal).toEqual({ tokens: [3, 4] });
     });
 
-    it("follows history as it grows through propose/commit", () => {
+    it("follows history as it grows from begin through proposals", () => {
         const proposer = new NgramProposer();
         const history: Token[] = [10, 11, 12, 13, 14, 10, 11];
+        proposer.begin(history);
         expect(proposer.propose(history, 3).tokens).toEqual([12, 13, 14]);
         history.push(12, 13, 14, 10); // all 3 drafted tokens accepted, plus the bonus token 10
-        proposer.commit(history, 3);
         expect(proposer.propose(history, 2).tokens).toEqual([11, 12]);
     });
 
@@ -28,6 +28,7 @@ describe("NgramProposer", () => {
         expect(proposer.propose([1, 2, 7, 1, 2], 1).tokens).toEqual([7]);
         expect(proposer.propose([1, 2], 1).tokens).toEqual([]);
         proposer.release();
+        proposer.begin([4, 5, 6, 4, 5]);
         expect(proposer.propose([4, 5, 6, 4, 5], 1).tokens).toEqual([6]);
     });
 
@@ -46,7 +47,6 @@ describe("NgramProposer", () => {
                         current = extend ? [...current, ...tokens] : tokens;
                         const fresh = new NgramProposer({ minN: 1, maxN: 3 }).propose(current, maxTokens);
                         expect(proposer.propose(current, maxTokens)).toEqual(fresh);
-                        proposer.commit(current, 0);
                     }
                 },
             ),

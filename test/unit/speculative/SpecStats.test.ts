@@ -5,8 +5,8 @@ import { SpecStats } from "../../../src/speculative/SpecStats.js";
 function statsOf(steps: readonly (readonly [drafted: number, accepted: number] | "plain")[]): SpecStats {
     const stats = new SpecStats();
     for (const step of steps) {
-        if (step === "plain") stats.recordPlainStep();
-        else stats.record(...step);
+        if (step === "plain") stats.record({ drafted: 0, accepted: 0 });
+        else stats.record({ drafted: step[0], accepted: step[1] });
     }
     return stats;
 }
@@ -66,13 +66,13 @@ describe("SpecStats", () => {
     it("rejects impossible records", () => {
         const stats = new SpecStats();
         expect(() => {
-            stats.record(2, 3);
+            stats.record({ drafted: 2, accepted: 3 });
         }).toThrow(RangeError);
         expect(() => {
-            stats.record(2, -1);
+            stats.record({ drafted: 2, accepted: -1 });
         }).toThrow(RangeError);
         expect(() => {
-            stats.record(1.5, 1);
+            stats.record({ drafted: 1.5, accepted: 1 });
         }).toThrow(RangeError);
         expect(stats.targetPasses).toBe(0);
     });

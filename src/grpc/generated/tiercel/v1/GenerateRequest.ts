@@ -50,9 +50,11 @@ export interface GenerateRequest {
    */
   'stop'?: (string)[];
   /**
-   * Opaque client session id (e.g. one agent conversation), included in the server's error logs. Each
-   * request takes any free sequence and reuses the longest prompt prefix that sequence still holds in
-   * its KV cache (stats.prompt_tokens_reused); scheduling by session is not implemented yet.
+   * Opaque client session id (e.g. one agent conversation), included in the server's error logs. It is
+   * also the namespace of cross-request drafting (SPECULATION_MODE_SUFFIX, and AUTO): a request's prompt
+   * and output draft only for later requests with the same session_id, never for other sessions; empty
+   * = no cross-request drafting. Each request takes any free sequence and reuses the longest prompt
+   * prefix that sequence still holds in its KV cache (stats.prompt_tokens_reused).
    */
   'session_id'?: (string);
   /**
@@ -120,9 +122,11 @@ export interface GenerateRequest__Output {
    */
   'stop': (string)[];
   /**
-   * Opaque client session id (e.g. one agent conversation), included in the server's error logs. Each
-   * request takes any free sequence and reuses the longest prompt prefix that sequence still holds in
-   * its KV cache (stats.prompt_tokens_reused); scheduling by session is not implemented yet.
+   * Opaque client session id (e.g. one agent conversation), included in the server's error logs. It is
+   * also the namespace of cross-request drafting (SPECULATION_MODE_SUFFIX, and AUTO): a request's prompt
+   * and output draft only for later requests with the same session_id, never for other sessions; empty
+   * = no cross-request drafting. Each request takes any free sequence and reuses the longest prompt
+   * prefix that sequence still holds in its KV cache (stats.prompt_tokens_reused).
    */
   'session_id': (string);
   /**

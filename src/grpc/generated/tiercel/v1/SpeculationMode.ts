@@ -27,6 +27,13 @@ export const SpeculationMode = {
    * output (prompt lookup decoding). Cheap, and strong on code edits that repeat their input.
    */
   SPECULATION_MODE_NGRAM: 'SPECULATION_MODE_NGRAM',
+  /**
+   * Model-free cross-request drafting: continuations of the last n tokens in earlier requests of the
+   * same session_id (their prompts and outputs). Strong on retried requests and code an earlier request
+   * sent or wrote. INVALID_ARGUMENT without a session_id, or when the server disabled it
+   * (speculation.suffix.maxTokens = 0). AUTO includes it for requests with a session_id.
+   */
+  SPECULATION_MODE_SUFFIX: 'SPECULATION_MODE_SUFFIX',
 } as const;
 
 /**
@@ -61,6 +68,14 @@ export type SpeculationMode =
    */
   | 'SPECULATION_MODE_NGRAM'
   | 4
+  /**
+   * Model-free cross-request drafting: continuations of the last n tokens in earlier requests of the
+   * same session_id (their prompts and outputs). Strong on retried requests and code an earlier request
+   * sent or wrote. INVALID_ARGUMENT without a session_id, or when the server disabled it
+   * (speculation.suffix.maxTokens = 0). AUTO includes it for requests with a session_id.
+   */
+  | 'SPECULATION_MODE_SUFFIX'
+  | 5
 
 /**
  * How a request is sped up. Whatever the mode, output at temperature 0 is token-identical to plain

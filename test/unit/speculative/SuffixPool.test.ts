@@ -1,0 +1,123 @@
+/**
+ * The cross-request index: drafts come from earlier documents of the same namespace only, their
+ * length follows the match length, and memory stays under the cap by evicting least recently used
+ * documents (with their keys).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { SuffixPool } from "../../../src/speculative/SuffixPool.js";
+import { SuffixProposer } from "../../../src/speculative/SuffixProposer.js";
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe("SuffixPool.lookup", () => {
+    it("drafts the continuation of an earlier document, longer as the match grows", () => {
+        const pool = new SuffixPool({ keyN: 4 });
+        pool.add("a", range(0, 100)); // 0 1 2 ... 99
+        // Only the key (4 tokens) matches: one token.
+        expect(pool.lookup("a", [77, 16, 17, 18, 19], 8)).toEqual({ tokens: [20], matchLength: 4 });
+        // 7 tokens match: 4 tokens.
+        expect(pool.lookup("a", [9, 13, 14, 15, 16, 17, 18, 19], 8)).toEqual({
+            tokens: [20, 21, 22, 23],
+            matchLength: 7,
+        });
+        // A long match drafts up to maxTokens, and never past the document's end.
+        expect(pool.lookup("a", range(0, 40), 8).tokens).toEqual(range(40, 48));
+        expect(pool.lookup("a", range(80, 97), 8).tokens).toEqual([97, 98, 99]);
+        expect(pool.lookup("a", range(80, 100), 8).tokens).toEqual([]);
+    });
+
+    it("finds nothing for unseen suffixes, short histories and maxTokens 0", () => {
+        const pool = new SuffixPool({ keyN: 4 });
+        pool.add("a", range(0, 20));
+        expect(pool.lookup("a", [1, 2, 3, 5], 8).tokens).toEqual([]);
+        expect(pool.lookup("a", [1, 2, 3], 8).tokens).toEqual([]);
+        expect(pool.lookup("a", range(0, 10), 0).tokens).toEqual([]);
+    });
+
+    it("never drafts one namespace's text for another", () => {
+        const pool = new SuffixPool();
+        pool.add("tenant-a", range(0, 50));
+        expect(pool.lookup("tenant-a", range(0, 20), 8).tokens).toEqual(range(20, 28));
+        expect(pool.lookup("tenant-b", range(0, 20), 8).tokens).toEqual([]);
+        expect(pool.lookup("", range(0, 20), 8).tokens).toEqual([]);
+    });
+
+    it("never drafts across namespaces, whatever was added (property)", () => {
+        const doc = fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 5, maxLength: 40 });
+        fc.assert(
+            fc.property(fc.array(fc.tuple(fc.boolean(), doc), { maxLength: 10 }), doc, (adds, history) => {
+                const pool = new SuffixPool({ keyN: 2, maxTokens: 120 });
+                const onlyB = new SuffixPool({ keyN: 2, maxTokens: 120 });
+                for (const [isA, tokens] of adds) {
+                    pool.add(isA ? "a" : "b", tokens);
+                    if (!isA) onlyB.add("b", tokens);
+                }
+                // What b gets never depends on a's documents... except through the shared cap, which
+                // can only evict: b's drafts are then a subset (a miss), never a's text.
+                const got = pool.lookup("b", history, 8).tokens;
+                if (got.length > 0) expect(got).toEqual(onlyB.lookup("b", history, 8).tokens);
+            }),
+        );
+    });
+});
+
+describe("SuffixPool memory", () => {
+    it("keeps at most maxTokens indexed tokens, evicting the least recently used document and its keys", () => {
+        const pool = new SuffixPool({ maxTokens: 100, keyN: 4 });
+        pool.add("a", range(0, 40));
+        pool.add("a", range(1000, 1040));
+        expect(pool.lookup("a", range(0, 10), 4).tokens).toEqual([10, 11, 12, 13]); // refreshes doc 1
+        pool.add("b", range(2000, 2040)); // 120 > 100: the least recently used (doc 2) goes
+        expect(pool.indexedTokens).toBe(80);
+        expect(pool.documents).toBe(2);
+        expect(pool.lookup("a", range(1000, 1010), 4).tokens).toEqual([]);
+        expect(pool.lookup("a", range(0, 10), 4).tokens).toEqual([10, 11, 12, 13]);
+        expect(pool.lookup("b", range(2000, 2010), 4).tokens).toEqual([2010, 2011, 2012, 2013]);
+    });
+
+    it("keys shared with an evicted document keep pointing at the surviving one", () => {
+        const pool = new SuffixPool({ maxTokens: 60, keyN: 4 });
+        pool.add("a", [...range(0, 10), ...range(500, 520)]); // 30 tokens
+        pool.add("a", [...range(0, 10), ...range(600, 620)]); // same first 10 tokens, later continuation
+        pool.add("a", range(700, 730)); // evicts the first document
+        expect(pool.lookup("a", range(0, 10), 4).tokens).toEqual([600, 601, 602, 603]);
+    });
+
+    it("keeps only the tail of a document longer than the cap", () => {
+        const pool = new SuffixPool({ maxTokens: 50, keyN: 4 });
+        pool.add("a", range(0, 200));
+        expect(pool.indexedTokens).toBe(50);
+        expect(pool.lookup("a", range(150, 160), 4).tokens).toEqual([160, 161, 162, 163]);
+        expect(pool.lookup("a", range(10, 20), 4).tokens).toEqual([]);
+    });
+
+    it("replaces a document by the next turn that contains it instead of indexing it twice", () => {
+        const pool = new SuffixPool({ keyN: 4 });
+        const turn1 = range(0, 30);
+        pool.add("a", turn1);
+        pool.add("a", [...turn1.slice(0, -1), ...range(100, 130)]); // its last token (end of turn) differs
+        expect(pool.documents).toBe(1);
+        expect(pool.indexedTokens).toBe(59);
+        pool.add("a", range(300, 330)); // unrelated: kept alongside
+        expect(pool.documents).toBe(2);
+    });
+
+    it("validates its options", () => {
+        expect(() => new SuffixPool({ maxTokens: 0 })).toThrow(/maxTokens must be an integer ≥ 1, got 0/);
+        expect(() => new SuffixPool({ keyN: 1 })).toThrow(/keyN must be an integer in \[2, 32\], got 1/);
+    });
+});
+
+describe("SuffixProposer", () => {
+    it("drafts from the session's earlier requests and indexes its own request on release", () => {
+        const pool = new SuffixPool({ keyN: 4 });
+        const first = new SuffixProposer(pool, "s");
+        first.begin();
+        expect(first.propose(range(0, 10), 4).tokens).toEqual([]); // nothing earlier yet
+        first.release(range(0, 40));
+        const retry = new SuffixProposer(pool, "s");
+        expect(retry.propose(range(0, 10), 4)).toEqual({ tokens: [10, 11, 12, 13] });
+        expect(new SuffixProposer(pool, "other").propose(range(0, 10), 4).tokens).toEqual([]);
+    });
+});

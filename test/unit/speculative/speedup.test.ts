@@ -1,0 +1,82 @@
+/**
+ * The draft-length math AUTO is built on, table by table: Leviathan's expected tokens per pass and
+ * speedup, and the draft length with the highest expected tokens/s under measured costs.
+ */
+import { describe, expect, it } from "vitest";
+import {
+    bestDraftLength,
+    expectedSpeedup,
+    expectedTokensPerPass,
+    expectedTokensPerSecond,
+    type StepCosts,
+} from "../../../src/speculative/speedup.js";
+
+/** A CPU-like target: 10 ms for one token, +1.25 ms per extra token (9 tokens cost 2× one). */
+const cpuVerify = (n: number): number => 8.75 + 1.25 * n;
+const lookup: StepCosts = { draftMsPerToken: 0, draftMsPerCall: 0, verifyMs: cpuVerify };
+const model: StepCosts = { draftMsPerToken: 2, draftMsPerCall: 0, verifyMs: cpuVerify };
+
+describe("expectedTokensPerPass (Leviathan Eq. 1)", () => {
+    it.each([
+        { alpha: 0.8, k: 4, tokens: 3.3616 },
+        { alpha: 0.5, k: 1, tokens: 1.5 },
+        { alpha: 0, k: 8, tokens: 1 },
+        { alpha: 1, k: 8, tokens: 9 },
+        { alpha: 0.9, k: 0, tokens: 1 },
+    ])("α=$alpha, k=$k → $tokens", ({ alpha, k, tokens }) => {
+        expect(expectedTokensPerPass(alpha, k)).toBeCloseTo(tokens, 4);
+    });
+});
+
+describe("expectedSpeedup (Leviathan Thm 3.8)", () => {
+    it.each([
+        { alpha: 0.8, k: 8, c: 0.05, speedup: 3.092 },
+        { alpha: 0.8, k: 4, c: 0, speedup: 3.3616 },
+        { alpha: 0, k: 4, c: 0.25, speedup: 0.5 },
+    ])("α=$alpha, k=$k, c=$c → $speedup", ({ alpha, k, c, speedup }) => {
+        expect(expectedSpeedup(alpha, k, c)).toBeCloseTo(speedup, 3);
+    });
+});
+
+describe("expectedTokensPerSecond", () => {
+    it.each([
+        { k: 0, costs: lookup, alpha: 0.9, tps: 100 }, // one 10 ms pass, one token
+        { k: 8, costs: lookup, alpha: 1, tps: 450 }, // 9 tokens in 20 ms
+        { k: 2, costs: model, alpha: 0.5, tps: (1.75 * 1000) / (4 + 12.5) },
+        { k: 2, costs: { ...lookup, draftMsPerCall: 1.5 }, alpha: 0.5, tps: (1.75 * 1000) / 14 },
+    ])("k=$k α=$alpha → $tps tok/s", ({ k, costs, alpha, tps }) => {
+        expect(expectedTokensPerSecond(alpha, k, costs)).toBeCloseTo(tps, 6);
+    });
+});
+
+describe("bestDraftLength", () => {
+    it.each([
+        // A free drafter drafts longer than a model drafter at the same α; neither drafts at α = 0.
+        { alpha: 0, costs: lookup, k: 0, tps: 100 },
+        { alpha: 0.3, costs: lookup, k: 1, tps: 115.556 },
+        { alpha: 0.5, costs: lookup, k: 2, tps: 140 },
+        { alpha: 0.8, costs: lookup, k: 5, tps: 227.033 },
+        { alpha: 0.9, costs: lookup, k: 8, tps: 306.29 },
+        { alpha: 1, costs: lookup, k: 8, tps: 450 },
+        { alpha: 0.3, costs: model, k: 0, tps: 100 },
+        { alpha: 0.5, costs: model, k: 1, tps: 113.208 },
+        { alpha: 0.8, costs: model, k: 3, tps: 149.468 },
+        { alpha: 0.9, costs: model, k: 5, tps: 178.499 },
+        { alpha: 1, costs: model, k: 8, tps: 250 },
+    ])("α=$alpha → k=$k ($tps tok/s)", ({ alpha, costs, k, tps }) => {
+        const best = bestDraftLength(alpha, 8, costs);
+        expect(best.k).toBe(k);
+        expect(best.tokensPerSecond).toBeCloseTo(tps, 2);
+    });
+
+    it("never exceeds maxK", () => {
+        expect(bestDraftLength(1, 3, lookup).k).toBe(3);
+        expect(bestDraftLength(1, 0, lookup)).toEqual({ k: 0, tokensPerSecond: 100 });
+    });
+
+    it("with a verify pass as cheap for k+1 tokens as for one (the paper's GPU case) drafts to maxK when c is small", () => {
+        const costs = { draftMsPerToken: 0.5, draftMsPerCall: 0, verifyMs: () => 10 };
+        expect(bestDraftLength(0.8, 16, costs).k).toBe(8); // c = 0.05, α = 0.8 → k ≈ 8
+        expect(bestDraftLength(0.05, 16, costs).k).toBe(0);
+    });
+});
