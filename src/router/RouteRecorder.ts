@@ -144,7 +144,8 @@ export class RouteRecorder {
         const routing = this.#record(ctx, {
             tier: target.tier,
             provider: target.provider.id,
-            model_used: target.model,
+            // What answered, as the provider reports it (a local target configured as "" names its model).
+            model_used: result.model === "" ? target.model : result.model,
             fallback: planIndex > 0,
             cost_usd: cost,
             usage: result.usage,

@@ -13,6 +13,9 @@ export function priceOf(
     return Object.hasOwn(prices, model) ? prices[model] : undefined;
 }
 
+/** The price of what has no per-token bill (the local tier). */
+export const noCharge: PriceConfig = Object.freeze({ inputPerMTok: 0, outputPerMTok: 0 });
+
 /** USD for the usage at the price; null when the model has no price (unknown is not free). */
 export function costUsd(price: PriceConfig | undefined, usage: Usage): number | null {
     if (!price) return null;

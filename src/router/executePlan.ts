@@ -281,15 +281,21 @@ export async function runPlan<T>(
     throw exhausted(scope, lastError);
 }
 
+function counted(n: number, noun: string): string {
+    return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 function exhausted(scope: RequestScope, lastError: ServiceError | undefined): ExecFailure {
     if (lastError) {
         const tried = scope.attempts.filter(
             (a) => a.outcome !== "skipped_open" && a.outcome !== "skipped_unsupported",
         );
         const retryable = scope.attempts.some((a) => a.outcome === "skipped_open") || lastError.retryable;
+        const skipped = scope.attempts.length - tried.length;
         return new ExecFailure(
             ErrorCode.RouteExhausted,
-            `all ${tried.length} attempt(s) failed`,
+            `all ${counted(tried.length, "attempt")} failed` +
+                (skipped > 0 ? ` (${counted(skipped, "target")} skipped)` : ""),
             retryable,
             lastError,
         );

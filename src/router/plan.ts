@@ -11,7 +11,7 @@ import type { ErrorCode } from "../errors/codes.js";
 import type { Provider } from "../providers/Provider.js";
 import type { CircuitBreaker } from "./CircuitBreaker.js";
 import type { PriceConfig, RouterConfig } from "./config.js";
-import { priceOf } from "./cost.js";
+import { noCharge, priceOf } from "./cost.js";
 
 /** Effective reliability settings of one target. */
 export interface TargetSettings {
@@ -79,7 +79,10 @@ export function resolveTiers(config: RouterConfig, deps: ResolveTiersDeps): Reso
                         target.ttftBudgetMs === undefined ? config.breaker.ttftBudgetMs : target.ttftBudgetMs,
                 },
                 breaker: deps.breakerFor(target.provider, target.model),
-                price: priceOf(config.prices, target.provider, target.model),
+                // The local tier has no per-token bill: free unless the price table names it.
+                price:
+                    priceOf(config.prices, target.provider, target.model) ??
+                    (provider.type === "local" ? noCharge : undefined),
             };
         }),
     }));

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials } from "@grpc/grpc-js";
 import { ErrorCode } from "../../errors/codes.js";
 import type { GenerateChunk__Output } from "../../grpc/generated/tiercel/v1/GenerateChunk.js";
+import type { GenerateRequest } from "../../grpc/generated/tiercel/v1/GenerateRequest.js";
 import type { GenerateResponse__Output } from "../../grpc/generated/tiercel/v1/GenerateResponse.js";
 import type { InferenceClient } from "../../grpc/generated/tiercel/v1/Inference.js";
 import { loadInferenceProto } from "../../grpc/loadProto.js";
@@ -36,11 +37,19 @@ export interface LocalProviderOptions {
     tlsCaPath?: string | undefined;
 }
 
+/** What the router must know of the server's target: its id and how many tokens its context holds. */
+export interface LocalTarget {
+    id: string;
+    contextSize: number;
+}
+
 export class LocalProvider implements Provider {
     readonly id: string;
     readonly type = "local";
     readonly #client: InferenceClient;
     readonly #authToken: string | undefined;
+    /** Asked once (ListModels) and asked again after a failure. */
+    #target: Promise<LocalTarget> | undefined;
 
     constructor(options: LocalProviderOptions) {
         this.id = options.id;
@@ -66,15 +75,52 @@ export class LocalProvider implements Provider {
         return metadata;
     }
 
-    #model(request: ProviderRequest): string {
-        return request.model === "" ? this.id : request.model;
+    /** The server's target model, from ListModels. */
+    target(signal: AbortSignal): Promise<LocalTarget> {
+        this.#target ??= new Promise<LocalTarget>((resolve, reject) => {
+            const call = this.#client.ListModels({}, this.#metadata(), (error, response) => {
+                signal.removeEventListener("abort", cancel);
+                const target = response?.models.find((m) => m.role === "MODEL_ROLE_TARGET");
+                if (error) reject(mapLocalError(this.id, error, signal));
+                else if (!target) {
+                    reject(
+                        new ProviderError(this.id, ErrorCode.ProviderStream, "ListModels names no target"),
+                    );
+                } else resolve({ id: target.id, contextSize: target.context_size });
+            });
+            const cancel = (): void => {
+                call.cancel();
+            };
+            signal.addEventListener("abort", cancel, { once: true });
+        }).catch((error: unknown) => {
+            this.#target = undefined;
+            throw error;
+        });
+        return this.#target;
+    }
+
+    /**
+     * The wire request for the server's target: `max_tokens` capped to what its context holds (a router
+     * default meant for hosted models, e.g. 4096, would otherwise be refused by a small local model; the
+     * answer then ends with `max_tokens` if it runs that long, which the router treats as truncated).
+     */
+    #wire(request: ProviderRequest, target: LocalTarget): GenerateRequest {
+        const wire = toGenerateRequest(request);
+        if (wire.max_tokens !== undefined)
+            wire.max_tokens = Math.min(wire.max_tokens, target.contextSize - 1);
+        return wire;
+    }
+
+    #model(request: ProviderRequest, target: LocalTarget): string {
+        return request.model === "" ? target.id : request.model;
     }
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
         throwIfAborted(signal);
+        const target = await this.target(signal);
         return new Promise<CompletionResult>((resolve, reject) => {
             const call = this.#client.Generate(
-                toGenerateRequest(request),
+                this.#wire(request, target),
                 this.#metadata(),
                 (error, response?: GenerateResponse__Output) => {
                     signal.removeEventListener("abort", cancel);
@@ -82,7 +128,8 @@ export class LocalProvider implements Provider {
                         reject(mapLocalError(this.id, error, signal));
                         return;
                     }
-                    const result = response && fromGenerateResponse(response, request, this.#model(request));
+                    const result =
+                        response && fromGenerateResponse(response, request, this.#model(request, target));
                     if (result) resolve(result);
                     else
                         reject(
@@ -104,7 +151,8 @@ export class LocalProvider implements Provider {
 
     async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderStreamEvent> {
         throwIfAborted(signal);
-        const call = this.#client.GenerateStream(toGenerateRequest(request), this.#metadata());
+        const target = await this.target(signal);
+        const call = this.#client.GenerateStream(this.#wire(request, target), this.#metadata());
         const cancel = (): void => {
             call.cancel();
         };
@@ -115,7 +163,7 @@ export class LocalProvider implements Provider {
             for await (const chunk of call as AsyncIterable<GenerateChunk__Output>) {
                 if (!started) {
                     started = true;
-                    yield { type: "message_start", model: this.#model(request) };
+                    yield { type: "message_start", model: this.#model(request, target) };
                 }
                 if (chunk.text !== "") {
                     if (index < 0) index = 0;

@@ -218,7 +218,7 @@ describe("fallbacks and no request lost", () => {
         expect(error.retryable).toBe(true);
         // 5 targets (mid ×2, frontier ×2, local), each tried twice.
         expect(error.routing.attempts).toHaveLength(10);
-        expect(error.message).toContain("all 10 attempt(s) failed");
+        expect(error.message).toContain("all 10 attempts failed");
         for (const target of [
             "mid/anthropic/claude-haiku-5-5",
             "mid/openai/gpt-5-mini",
