@@ -14,9 +14,9 @@ import type { Config, SpeculationMode } from "../config/schema.js";
 import { defaultThreads } from "./defaultThreads.js";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { defaultTopK, defaultTopP, specStateSaveIntervalMs } from "../config/defaults.js";
+import { specStateSaveIntervalMs } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
-import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
+import { ModelError, ServiceError } from "../errors/ServiceError.js";
 import { NgramProposer } from "../speculative/NgramProposer.js";
 import { SuffixPool } from "../speculative/SuffixPool.js";
 import { SuffixProposer } from "../speculative/SuffixProposer.js";
@@ -30,7 +30,8 @@ import { DraftModelProposer } from "./DraftModelProposer.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
-import { generate, type ResolvedSampling } from "./generate.js";
+import { generate } from "./generate.js";
+import { resolveRequest } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
@@ -251,6 +252,10 @@ export class LocalEngine {
      */
     tokenize(text: string, what = "text"): Token[] {
         checkPromptBytes([text], this.promptByteLimit, this.target.context.contextSize, what);
+        return this.#tokenize(text);
+    }
+
+    #tokenize(text: string): Token[] {
         const { model } = this.target;
         const tokens: Token[] = model.tokenize(text, true);
         const bos = model.tokens.bos;
@@ -329,99 +334,23 @@ export class LocalEngine {
     }
 
     #prepare(request: GenerateRequest) {
-        const { config } = this;
-        if (
-            request.model !== undefined &&
-            request.model !== "" &&
-            request.model !== this.target.resolved.id
-        ) {
-            throw new ServiceError(
-                ErrorCode.ModelNotFound,
-                `unknown model "${request.model}"; this server's target is "${this.target.resolved.id}" (leave model empty for the default)`,
-            );
-        }
-        // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token.
-        if (request.prompt.length === 0)
-            throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
-        const promptTokens =
-            typeof request.prompt === "string"
-                ? this.tokenize(request.prompt, "prompt")
-                : [...request.prompt];
-        const vocabSize = this.target.resolved.vocab.tokens.length;
-        for (const t of promptTokens) {
-            if (!Number.isInteger(t) || t < 0 || t >= vocabSize)
-                throw new InvalidArgumentError(
-                    `prompt token id ${t} is outside the vocabulary [0, ${vocabSize})`,
-                );
-        }
-        const contextSize = this.target.context.contextSize;
-        if (promptTokens.length >= contextSize) {
-            throw new ServiceError(
-                ErrorCode.ContextOverflow,
-                `prompt is ${promptTokens.length} tokens but the context holds ${contextSize}; shorten the prompt or raise engine.contextSize`,
-            );
-        }
-        const requested = request.maxTokens ?? config.generation.defaultMaxTokens;
-        if (!Number.isInteger(requested) || requested < 1)
-            throw new InvalidArgumentError(`max_tokens must be a positive integer, got ${requested}`);
-        const maxTokens = Math.min(requested, contextSize - promptTokens.length);
-        const s = request.sampling ?? {};
-        const sampling: ResolvedSampling = {
-            temperature: s.temperature ?? 0,
-            topK: s.topK ?? defaultTopK,
-            topP: s.topP ?? defaultTopP,
-            seed: s.seed,
-        };
-        if (!(sampling.temperature >= 0 && sampling.temperature <= 5))
-            throw new InvalidArgumentError(`temperature must be in [0, 5], got ${sampling.temperature}`);
-        if (!(sampling.topP > 0 && sampling.topP <= 1))
-            throw new InvalidArgumentError(`top_p must be in (0, 1], got ${sampling.topP}`);
-        if (!Number.isInteger(sampling.topK) || sampling.topK < 0)
-            throw new InvalidArgumentError(`top_k must be a non-negative integer, got ${sampling.topK}`);
-        const mode: SpeculationMode = request.speculation?.mode ?? config.speculation.defaultMode;
-        const draftId = request.speculation?.draftModel;
-        if (draftId !== undefined && draftId !== "" && !this.drafts.has(draftId)) {
-            const refused = this.refusedDrafts.find((d) => d.id === draftId);
-            throw refused
-                ? new ServiceError(
-                      ErrorCode.DraftIncompatible,
-                      `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target and speculation.translateIncompatibleDrafts is off (see ListModels for the report)`,
-                  )
-                : new ServiceError(
-                      ErrorCode.ModelNotFound,
-                      `unknown draft model "${draftId}"; loaded drafts: ${[...this.drafts.keys()].join(", ") || "none"}`,
-                  );
-        }
-        if (mode === "suffix" && (!request.sessionId || !this.suffixPool)) {
-            throw new InvalidArgumentError(
-                this.suffixPool
-                    ? "speculation mode SUFFIX drafts from earlier requests of the same session; set session_id"
-                    : "speculation mode SUFFIX is off on this server (speculation.suffix.maxTokens = 0); use NGRAM or AUTO",
-            );
-        }
-        if (mode === "draft_model" && this.drafts.size === 0) {
-            throw new InvalidArgumentError(
-                "speculation mode DRAFT_MODEL needs a draft model, and none is loaded; use NGRAM or AUTO",
-            );
-        }
-        const maxDraftTokens = Math.max(
-            1,
-            Math.min(
-                request.speculation?.maxDraftTokens || config.speculation.maxDraftTokens,
-                config.speculation.maxDraftTokens,
-            ),
-        );
-        const text = typeof request.prompt === "string" ? request.prompt : this.detokenize(promptTokens);
-        const signature = taskSignature(promptTokens, text);
-        return {
-            promptTokens,
-            maxTokens,
-            sampling,
-            stop: request.stop ?? [],
-            mode,
-            maxDraftTokens,
-            signature,
-        };
+        const { config, target } = this;
+        const resolved = resolveRequest(request, {
+            targetId: target.resolved.id,
+            contextSize: target.context.contextSize,
+            vocabSize: target.resolved.vocab.tokens.length,
+            promptByteLimit: this.promptByteLimit,
+            drafts: [...this.drafts.keys()],
+            refusedDrafts: this.refusedDrafts.map((d) => d.id),
+            defaultMaxTokens: config.generation.defaultMaxTokens,
+            defaultMode: config.speculation.defaultMode,
+            maxDraftTokens: config.speculation.maxDraftTokens,
+            suffixDrafting: this.suffixPool !== undefined,
+            tokenize: (text) => this.#tokenize(text),
+        });
+        const text =
+            typeof request.prompt === "string" ? request.prompt : this.detokenize(resolved.promptTokens);
+        return { ...resolved, signature: taskSignature(resolved.promptTokens, text) };
     }
 
     /**
@@ -430,11 +359,10 @@ export class LocalEngine {
      * requests; the engine-wide policy chooses among them (and none) per request and step.
      */
     #controllerFor(
-        prepared: { mode: SpeculationMode; maxDraftTokens: number; signature: string },
+        prepared: { mode: SpeculationMode; maxDraftTokens: number; signature: string; draftModel?: string },
         request: GenerateRequest,
         slot: Slot,
     ): SpeculationController {
-        const draftId = request.speculation?.draftModel;
         const pool = this.suffixPool;
         const suffix: ControllerDrafter[] =
             pool && request.sessionId
@@ -446,6 +374,7 @@ export class LocalEngine {
                   ]
                 : [];
         const { speculation } = this.config;
+        const draftId = prepared.draftModel;
         const ngram: ControllerDrafter = {
             candidate: { id: "ngram", costPerCall: true },
             proposer: new NgramProposer({ minN: speculation.ngram.minN, maxN: speculation.ngram.maxN }),
@@ -459,10 +388,10 @@ export class LocalEngine {
         else if (prepared.mode === "ngram") drafters = [ngram];
         else if (prepared.mode === "suffix") drafters = suffix;
         else if (prepared.mode === "draft_model") {
-            const id = draftId !== undefined && draftId !== "" ? draftId : slot.drafters.keys().next().value!;
+            const id = draftId ?? slot.drafters.keys().next().value!;
             drafters = [model(id)];
         } else {
-            const only = draftId !== undefined && draftId !== "" ? [draftId] : [...slot.drafters.keys()];
+            const only = draftId !== undefined ? [draftId] : [...slot.drafters.keys()];
             drafters = [...only.map(model), ngram, ...suffix];
         }
         return new SpeculationController(this.policy, {

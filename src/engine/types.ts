@@ -21,7 +21,10 @@ export interface SpeculationOptions {
     mode?: SpeculationMode;
     /** Draft model id for `draft_model` mode. Defaults to the first loaded draft. */
     draftModel?: string;
-    /** Upper bound on drafted tokens per step (clamped to the config's maximum). */
+    /**
+     * Upper bound on drafted tokens per step: a positive integer, clamped to the config's
+     * `speculation.maxDraftTokens`, which is also the default. 0 is refused (use mode `off`).
+     */
     maxDraftTokens?: number;
 }
 

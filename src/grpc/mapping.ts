@@ -159,13 +159,12 @@ function toSpeculation(
             );
         }
     }
-    const maxDraftTokens = options.max_draft_tokens;
-    if (maxDraftTokens !== undefined && maxDraftTokens < 1) {
-        throw new InvalidArgumentError(
-            `speculation.max_draft_tokens must be at least 1, got ${maxDraftTokens}; leave it unset for the server default`,
-        );
-    }
-    return { mode, draftModel: draftId === "" ? undefined : draftId, maxDraftTokens };
+    // Its range is the engine's to check (engine/resolveRequest.ts), for every caller alike.
+    return {
+        mode,
+        draftModel: draftId === "" ? undefined : draftId,
+        maxDraftTokens: options.max_draft_tokens,
+    };
 }
 
 /** Validates a GenerateRequest and maps it to the engine's request. */
@@ -173,12 +172,9 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
     const models = source.models();
     const target = resolveTarget(models, request.model);
     const { max_tokens: maxTokens } = request;
+    // A positive integer is the engine's rule (engine/resolveRequest.ts); the context bound stays here
+    // until the engine refuses instead of clamping.
     if (maxTokens !== undefined) {
-        if (maxTokens < 1) {
-            throw new InvalidArgumentError(
-                `max_tokens must be at least 1, got ${maxTokens}; leave it unset for the server default`,
-            );
-        }
         if (maxTokens > target.contextSize) {
             throw new InvalidArgumentError(
                 `max_tokens ${maxTokens} exceeds the context size of "${target.id}" (${target.contextSize} tokens, prompt included); lower max_tokens`,

@@ -183,18 +183,6 @@ describe("toEngineRequest", () => {
         ],
         ["neither prompt nor messages", {}, ErrorCode.InvalidArgument, /prompt or messages is required/],
         [
-            "negative max_tokens",
-            { prompt: "a", max_tokens: -3 },
-            ErrorCode.InvalidArgument,
-            /max_tokens must be at least 1, got -3/,
-        ],
-        [
-            "max_tokens 0",
-            { prompt: "a", max_tokens: 0 },
-            ErrorCode.InvalidArgument,
-            /max_tokens must be at least 1, got 0/,
-        ],
-        [
             "max_tokens over the context",
             { prompt: "a", max_tokens: 513 },
             ErrorCode.InvalidArgument,
@@ -211,15 +199,6 @@ describe("toEngineRequest", () => {
             { prompt: "a", speculation: { mode: "FAST" as never, draft_model: "" } },
             ErrorCode.InvalidArgument,
             /unknown speculation mode "FAST"/,
-        ],
-        [
-            "max_draft_tokens 0",
-            {
-                prompt: "a",
-                speculation: { mode: "SPECULATION_MODE_AUTO", draft_model: "", max_draft_tokens: 0 },
-            },
-            ErrorCode.InvalidArgument,
-            /max_draft_tokens must be at least 1/,
         ],
         [
             "unknown role",

@@ -16,8 +16,9 @@ export interface SpeculationOptions {
    */
   'draft_model'?: (string);
   /**
-   * Upper bound on tokens drafted per verification step, at least 1. Unset = the server's
-   * `speculation.maxDraftTokens`, which also caps larger values.
+   * Upper bound on tokens drafted per verification step. Unset = the server's
+   * `speculation.maxDraftTokens`, which also caps larger values. 0 or less is INVALID_ARGUMENT (it does not
+   * mean "default" or "off"): leave it unset for the default, or use SPECULATION_MODE_OFF to not speculate.
    */
   'max_draft_tokens'?: (number);
   '_max_draft_tokens'?: "max_draft_tokens";
@@ -37,8 +38,9 @@ export interface SpeculationOptions__Output {
    */
   'draft_model': (string);
   /**
-   * Upper bound on tokens drafted per verification step, at least 1. Unset = the server's
-   * `speculation.maxDraftTokens`, which also caps larger values.
+   * Upper bound on tokens drafted per verification step. Unset = the server's
+   * `speculation.maxDraftTokens`, which also caps larger values. 0 or less is INVALID_ARGUMENT (it does not
+   * mean "default" or "off"): leave it unset for the default, or use SPECULATION_MODE_OFF to not speculate.
    */
   'max_draft_tokens'?: (number);
   '_max_draft_tokens'?: "max_draft_tokens";

@@ -1,0 +1,146 @@
+/**
+ * One place that turns an engine request into what a generation runs with, and refuses what cannot run:
+ * target id, prompt (empty, byte size, token ids, context fit), `maxTokens`, sampling ranges, speculation
+ * mode, draft id and `maxDraftTokens`. Pure apart from the tokenizer it is given; the gRPC mapping checks
+ * only what the wire format can get wrong, and every caller (gRPC, router, benches) gets these messages.
+ *
+ * Rules, in the order checked (each message says what to change):
+ * - `model`: empty or the target's id, else E_MODEL_NOT_FOUND.
+ * - `prompt`: not empty; text over the byte bound is E_CONTEXT_OVERFLOW before tokenizing
+ *   (promptByteLimit.ts); token ids in [0, vocabSize); fewer tokens than the context, else E_CONTEXT_OVERFLOW.
+ * - `maxTokens`: a positive integer; clamped to the room the prompt leaves in the context.
+ * - sampling: temperature in [0, 5], top_p in (0, 1], top_k a non-negative integer.
+ * - `speculation.draftModel`: a loaded draft (a refused one is E_DRAFT_INCOMPATIBLE, an unknown one
+ *   E_MODEL_NOT_FOUND); mode DRAFT_MODEL needs a loaded draft.
+ * - `speculation.maxDraftTokens`: unset = the config's maximum; a positive integer, clamped to that
+ *   maximum; 0 or less is an error (to turn speculation off, use mode OFF), as over gRPC.
+ */
+import type { SpeculationMode } from "../config/schema.js";
+import { defaultTopK, defaultTopP } from "../config/defaults.js";
+import { ErrorCode } from "../errors/codes.js";
+import { InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
+import type { Token } from "../speculative/types.js";
+import type { ResolvedSampling } from "./generate.js";
+import { checkPromptBytes } from "./promptByteLimit.js";
+import type { GenerateRequest } from "./types.js";
+
+/** What resolving needs to know about the loaded models and the config. */
+export interface RequestContext {
+    targetId: string;
+    contextSize: number;
+    vocabSize: number;
+    /** UTF-8 bytes beyond which a text prompt cannot fit (promptByteLimit.ts). */
+    promptByteLimit: number;
+    /** Loaded draft ids, and drafts refused at load for an incompatible tokenizer. */
+    drafts: readonly string[];
+    refusedDrafts: readonly string[];
+    defaultMaxTokens: number;
+    defaultMode: SpeculationMode;
+    /** The config's `speculation.maxDraftTokens`: the default and the cap. */
+    maxDraftTokens: number;
+    /** Whether cross-request (suffix) drafting is on (`speculation.suffix.maxTokens` > 0). */
+    suffixDrafting: boolean;
+    /** The target's prompt tokenizer (BOS added when the model wants it). */
+    tokenize: (text: string) => Token[];
+}
+
+export interface ResolvedRequest {
+    promptTokens: Token[];
+    /** Clamped to the room the prompt leaves in the context. */
+    maxTokens: number;
+    sampling: ResolvedSampling;
+    stop: readonly string[];
+    mode: SpeculationMode;
+    /** A loaded draft's id, or undefined for the mode's default drafters. */
+    draftModel: string | undefined;
+    maxDraftTokens: number;
+}
+
+export function resolveRequest(request: GenerateRequest, context: RequestContext): ResolvedRequest {
+    const { contextSize } = context;
+    if (request.model !== undefined && request.model !== "" && request.model !== context.targetId) {
+        throw new ServiceError(
+            ErrorCode.ModelNotFound,
+            `unknown model "${request.model}"; this server's target is "${context.targetId}" (leave model empty for the default)`,
+        );
+    }
+    // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token.
+    if (request.prompt.length === 0)
+        throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
+    let promptTokens: Token[];
+    if (typeof request.prompt === "string") {
+        checkPromptBytes([request.prompt], context.promptByteLimit, contextSize, "prompt");
+        promptTokens = context.tokenize(request.prompt);
+    } else {
+        promptTokens = [...request.prompt];
+        for (const t of promptTokens) {
+            if (!Number.isInteger(t) || t < 0 || t >= context.vocabSize)
+                throw new InvalidArgumentError(
+                    `prompt token id ${t} is outside the vocabulary [0, ${context.vocabSize})`,
+                );
+        }
+    }
+    if (promptTokens.length >= contextSize) {
+        throw new ServiceError(
+            ErrorCode.ContextOverflow,
+            `prompt is ${promptTokens.length} tokens but the context holds ${contextSize}; shorten the prompt or raise engine.contextSize`,
+        );
+    }
+    const requested = request.maxTokens ?? context.defaultMaxTokens;
+    if (!Number.isInteger(requested) || requested < 1)
+        throw new InvalidArgumentError(`max_tokens must be a positive integer, got ${requested}`);
+    const s = request.sampling ?? {};
+    const sampling: ResolvedSampling = {
+        temperature: s.temperature ?? 0,
+        topK: s.topK ?? defaultTopK,
+        topP: s.topP ?? defaultTopP,
+        seed: s.seed,
+    };
+    if (!(sampling.temperature >= 0 && sampling.temperature <= 5))
+        throw new InvalidArgumentError(`temperature must be in [0, 5], got ${sampling.temperature}`);
+    if (!(sampling.topP > 0 && sampling.topP <= 1))
+        throw new InvalidArgumentError(`top_p must be in (0, 1], got ${sampling.topP}`);
+    if (!Number.isInteger(sampling.topK) || sampling.topK < 0)
+        throw new InvalidArgumentError(`top_k must be a non-negative integer, got ${sampling.topK}`);
+    const speculation = request.speculation ?? {};
+    const mode = speculation.mode ?? context.defaultMode;
+    const draftModel = speculation.draftModel === "" ? undefined : speculation.draftModel;
+    if (draftModel !== undefined && !context.drafts.includes(draftModel)) {
+        throw context.refusedDrafts.includes(draftModel)
+            ? new ServiceError(
+                  ErrorCode.DraftIncompatible,
+                  `draft model "${draftModel}" was refused at load: its tokenizer is incompatible with the target and speculation.translateIncompatibleDrafts is off (see ListModels for the report)`,
+              )
+            : new ServiceError(
+                  ErrorCode.ModelNotFound,
+                  `unknown draft model "${draftModel}"; loaded drafts: ${context.drafts.join(", ") || "none"}`,
+              );
+    }
+    if (mode === "suffix" && (!request.sessionId || !context.suffixDrafting)) {
+        throw new InvalidArgumentError(
+            context.suffixDrafting
+                ? "speculation mode SUFFIX drafts from earlier requests of the same session; set session_id"
+                : "speculation mode SUFFIX is off on this server (speculation.suffix.maxTokens = 0); use NGRAM or AUTO",
+        );
+    }
+    if (mode === "draft_model" && context.drafts.length === 0) {
+        throw new InvalidArgumentError(
+            "speculation mode DRAFT_MODEL needs a draft model, and none is loaded; use NGRAM or AUTO",
+        );
+    }
+    const draftTokens = speculation.maxDraftTokens ?? context.maxDraftTokens;
+    if (!Number.isInteger(draftTokens) || draftTokens < 1) {
+        throw new InvalidArgumentError(
+            `speculation.max_draft_tokens must be a positive integer, got ${draftTokens}; leave it unset for the server default, or use mode OFF to not speculate`,
+        );
+    }
+    return {
+        promptTokens,
+        maxTokens: Math.min(requested, contextSize - promptTokens.length),
+        sampling,
+        stop: request.stop ?? [],
+        mode,
+        draftModel,
+        maxDraftTokens: Math.min(draftTokens, context.maxDraftTokens),
+    };
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { ErrorCode } from "../../../src/errors/codes.js";
+import { resolveRequest, type RequestContext } from "../../../src/engine/resolveRequest.js";
+import type { GenerateRequest } from "../../../src/engine/types.js";
+
+/** A context of 16 tokens; text tokenizes one token per character, after a BOS (id 1). */
+const context: RequestContext = {
+    targetId: "t",
+    contextSize: 16,
+    vocabSize: 100,
+    promptByteLimit: 15 * 4,
+    drafts: ["d"],
+    refusedDrafts: ["r"],
+    defaultMaxTokens: 8,
+    defaultMode: "auto",
+    maxDraftTokens: 6,
+    suffixDrafting: true,
+    tokenize: (text) => [1, ...Array.from(text, (c) => c.charCodeAt(0) % 100)],
+};
+
+describe("resolveRequest", () => {
+    it("fills defaults", () => {
+        expect(resolveRequest({ prompt: "abc" }, context)).toEqual({
+            promptTokens: [1, 97, 98, 99],
+            maxTokens: 8,
+            sampling: { temperature: 0, topK: 40, topP: 0.95, seed: undefined },
+            stop: [],
+            mode: "auto",
+            draftModel: undefined,
+            maxDraftTokens: 6,
+        });
+    });
+
+    it.each<[string, GenerateRequest, Partial<ReturnType<typeof resolveRequest>>]>([
+        [
+            "max_tokens is clamped to the room left",
+            { prompt: "abcdefghij", maxTokens: 100 },
+            { maxTokens: 5 },
+        ],
+        ["token ids are taken as they are", { prompt: [5, 6, 7], maxTokens: 2 }, { promptTokens: [5, 6, 7] }],
+        ["the target's id is accepted", { prompt: "a", model: "t" }, { promptTokens: [1, 97] }],
+        [
+            "max_draft_tokens is clamped to the config's",
+            { prompt: "a", speculation: { maxDraftTokens: 50 } },
+            { maxDraftTokens: 6 },
+        ],
+        [
+            "max_draft_tokens under it is kept",
+            { prompt: "a", speculation: { maxDraftTokens: 2 } },
+            { maxDraftTokens: 2 },
+        ],
+        [
+            "a loaded draft by id",
+            { prompt: "a", speculation: { mode: "draft_model", draftModel: "d" } },
+            { draftModel: "d", mode: "draft_model" },
+        ],
+        [
+            "an empty draft id is the default",
+            { prompt: "a", speculation: { draftModel: "" } },
+            { draftModel: undefined },
+        ],
+    ])("%s", (_name, request, expected) => {
+        expect(resolveRequest(request, context)).toMatchObject(expected);
+    });
+
+    it.each<[string, GenerateRequest, string, RegExp]>([
+        ["an unknown target", { prompt: "a", model: "x" }, ErrorCode.ModelNotFound, /target is "t"/],
+        ["an empty prompt", { prompt: "" }, ErrorCode.InvalidArgument, /prompt is empty/],
+        [
+            "SUFFIX without a session",
+            { prompt: "a", speculation: { mode: "suffix" } },
+            ErrorCode.InvalidArgument,
+            /set session_id/,
+        ],
+        ["no token ids", { prompt: [] }, ErrorCode.InvalidArgument, /prompt is empty/],
+        ["a token id outside the vocabulary", { prompt: [5, 100] }, ErrorCode.InvalidArgument, /\[0, 100\)/],
+        [
+            "a prompt over the byte bound",
+            { prompt: "x".repeat(61) },
+            ErrorCode.ContextOverflow,
+            /61 bytes, more than the 60/,
+        ],
+        [
+            "a prompt of as many tokens as the context",
+            { prompt: "x".repeat(15) },
+            ErrorCode.ContextOverflow,
+            /16 tokens but the context holds 16/,
+        ],
+        [
+            "max_tokens 0",
+            { prompt: "a", maxTokens: 0 },
+            ErrorCode.InvalidArgument,
+            /max_tokens must be a positive integer/,
+        ],
+        ["max_tokens 1.5", { prompt: "a", maxTokens: 1.5 }, ErrorCode.InvalidArgument, /max_tokens/],
+        [
+            "temperature over 5",
+            { prompt: "a", sampling: { temperature: 6 } },
+            ErrorCode.InvalidArgument,
+            /temperature/,
+        ],
+        ["top_p 0", { prompt: "a", sampling: { topP: 0 } }, ErrorCode.InvalidArgument, /top_p/],
+        ["negative top_k", { prompt: "a", sampling: { topK: -1 } }, ErrorCode.InvalidArgument, /top_k/],
+        [
+            "an unknown draft",
+            { prompt: "a", speculation: { draftModel: "x" } },
+            ErrorCode.ModelNotFound,
+            /loaded drafts: d/,
+        ],
+        [
+            "a refused draft",
+            { prompt: "a", speculation: { draftModel: "r" } },
+            ErrorCode.DraftIncompatible,
+            /refused at load/,
+        ],
+        [
+            "max_draft_tokens 0",
+            { prompt: "a", speculation: { maxDraftTokens: 0 } },
+            ErrorCode.InvalidArgument,
+            /mode OFF/,
+        ],
+        [
+            "negative max_draft_tokens",
+            { prompt: "a", speculation: { maxDraftTokens: -3 } },
+            ErrorCode.InvalidArgument,
+            /max_draft_tokens/,
+        ],
+    ])("refuses %s", (_name, request, code, message) => {
+        expect(() => resolveRequest(request, context)).toThrow(message);
+        expect(() => resolveRequest(request, context)).toThrow(expect.objectContaining({ code }) as Error);
+    });
+
+    it("DRAFT_MODEL needs a loaded draft", () => {
+        expect(() =>
+            resolveRequest({ prompt: "a", speculation: { mode: "draft_model" } }, { ...context, drafts: [] }),
+        ).toThrow(/needs a draft model/);
+    });
+});
