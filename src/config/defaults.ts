@@ -46,3 +46,10 @@ export const minAuthTokenLength = 16;
 export const defaultSpecStateFile = ".tiercel/spec-state.json";
 /** How often learned speculation state is written when it changed. */
 export const specStateSaveIntervalMs = 30_000;
+/** Agent gateway HTTP port: the usual alternate HTTP port, what OpenAI-compatible local servers document. */
+export const defaultHttpPort = 8080;
+/**
+ * Largest gateway request body: agents resend the whole conversation (Claude Code ~50 kB at start, a long
+ * session several MB); 32 MiB bounds a bad client's memory without refusing real sessions.
+ */
+export const defaultGatewayMaxBodyBytes = 32 * 1024 * 1024;
