@@ -17,6 +17,7 @@ import { listModels } from "./listModels.js";
 import { ModelCatalog } from "./ModelCatalog.js";
 import { chatCompletions } from "./openai/chatCompletions.js";
 import { openaiFace } from "./openai/openaiFace.js";
+import { createResponse } from "./openai/responses.js";
 import { anthropicFace } from "./anthropic/anthropicFace.js";
 import { countTokens, createMessage } from "./anthropic/messages.js";
 import type { Exchange, Face, GatewayContext, Handler } from "./types.js";
@@ -74,6 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ["GET /readyz", { handler: readyz, face: openaiFace, open: true }],
         ["GET /v1/models", { handler: listModels, face: openaiFace }],
         ["POST /v1/chat/completions", { handler: chatCompletions, face: openaiFace }],
+        ["POST /v1/responses", { handler: createResponse, face: openaiFace }],
         ["POST /v1/messages", { handler: createMessage, face: anthropicFace }],
         ["POST /v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }],
     ]);

@@ -25,6 +25,7 @@ import type {
 } from "../../index.js";
 import { GatewayError } from "../GatewayError.js";
 import { collectIgnored } from "../ignoredFields.js";
+import { parseToolArguments } from "../parseToolArguments.js";
 
 /** What the face needs besides the normalized request. */
 export interface ParsedChatCompletion {
@@ -143,7 +144,7 @@ function convertMessages(input: readonly ChatCompletionMessageParam[]): {
                         type: "tool_call",
                         id: call.id,
                         name: call.function.name,
-                        arguments: parseArguments(
+                        arguments: parseToolArguments(
                             call.function.arguments,
                             `${where}.tool_calls[${j}].function.arguments`,
                         ),
@@ -203,20 +204,6 @@ function userContent(
         }
         return { type: "text", text: part.text };
     });
-}
-
-function parseArguments(text: string, where: string): Record<string, unknown> {
-    if (text.trim() === "") return {};
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch {
-        throw new GatewayError("invalid_request", `${where} is not valid JSON`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new GatewayError("invalid_request", `${where} must be a JSON object`);
-    }
-    return value as Record<string, unknown>;
 }
 
 function convertTools(tools: ChatCompletionCreateParamsBase["tools"]): ToolDefinition[] | undefined {

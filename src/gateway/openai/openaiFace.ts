@@ -17,7 +17,8 @@ const byKind = {
     timeout: { status: 504, type: "server_error", code: "timeout" },
 } as const satisfies Record<ErrorKind, { status: number; type: string; code: string | null }>;
 
-function body(error: GatewayError): {
+/** OpenAI's error body for `error`. */
+export function openaiErrorBody(error: GatewayError): {
     error: { message: string; type: string; param: null; code: string | null };
 } {
     const { type, code } = byKind[error.kind];
@@ -25,6 +26,6 @@ function body(error: GatewayError): {
 }
 
 export const openaiFace: Face = {
-    error: (error) => ({ status: byKind[error.kind].status, body: body(error) }),
-    streamError: (sse: SseWriter, error) => sse.write(body(error)),
+    error: (error) => ({ status: byKind[error.kind].status, body: openaiErrorBody(error) }),
+    streamError: (sse: SseWriter, error) => sse.write(openaiErrorBody(error)),
 };
