@@ -19,9 +19,9 @@ import { createMetrics } from "./metrics/metrics.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/metricsServer.js";
 import { createRegistry } from "./metrics/registry.js";
 import { createLogger, type Logger } from "./util/logger.js";
-import { defaultRouterConfig } from "./gateway/defaultRouterConfig.js";
+import { localAuthTokenEnv, serverRouterConfig } from "./gateway/defaultRouterConfig.js";
 import { startGateway, type Gateway } from "./gateway/startGateway.js";
-import type { Router, RouterConfigInput } from "./index.js";
+import type { Router } from "./index.js";
 import { parseRouterConfig } from "./router/config.js";
 import { createRouter } from "./router/createRouter.js";
 import { resolve } from "node:path";
@@ -105,7 +105,7 @@ export function createApp(config: Config, options: AppOptions): App {
         const env = options.env ?? process.env;
         const routerConfig =
             config.gateway.router === undefined
-                ? localRouterConfig(config, grpcPort, env)
+                ? serverRouterConfig(config, grpcPort, env)
                 : parseRouterConfig(config.gateway.router, "gateway.router");
         router = createRouter(routerConfig, {
             registry,
@@ -113,7 +113,7 @@ export function createApp(config: Config, options: AppOptions): App {
             env:
                 serverConfig.authToken === undefined
                     ? env
-                    : { ...env, [authTokenEnv]: serverConfig.authToken },
+                    : { ...env, [localAuthTokenEnv]: serverConfig.authToken },
         });
         gateway = await startGateway({
             router,
@@ -187,26 +187,6 @@ export function createApp(config: Config, options: AppOptions): App {
             return engine;
         },
     };
-}
-
-/** The router env key the local tier's bearer token travels under (never a real environment variable). */
-const authTokenEnv = "TIERCEL_LOCAL_AUTH_TOKEN";
-
-/** The default tiering with this process's gRPC server as the local tier (loopback when bound to all). */
-function localRouterConfig(
-    config: Config,
-    grpcPort: number,
-    env: Readonly<Record<string, string | undefined>>,
-): RouterConfigInput {
-    const host = config.server.host;
-    const local = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-    return defaultRouterConfig({
-        localAddresses: [`${local}:${grpcPort}`],
-        localModel: config.models.target.id,
-        localContextTokens: config.engine.contextSize,
-        localAuthTokenEnv: config.server.authToken === undefined ? undefined : authTokenEnv,
-        env,
-    });
 }
 
 /**

@@ -11,6 +11,7 @@
  * `local` exists and every request goes there (its routing header says so). Requests the local tier
  * cannot take (tools) fall back to the hosted tiers; with none, they get a 400 saying why.
  */
+import type { Config } from "../config/schema.js";
 import type { RouterConfigInput } from "../index.js";
 
 export const defaultMidModels = { anthropic: "claude-haiku-5-5", openai: "gpt-5-mini" } as const;
@@ -60,4 +61,30 @@ export function defaultRouterConfig(options: DefaultRouterConfigOptions): Router
             ],
         },
     };
+}
+
+/**
+ * The router env key the local tier's bearer token (`server.authToken`) travels under: the composition
+ * root adds it to the router's env; it is never read from the process environment.
+ */
+export const localAuthTokenEnv = "TIERCEL_LOCAL_AUTH_TOKEN";
+
+/**
+ * The default tiering with the tiercel server a config describes as the local tier: `server.host` (a
+ * wildcard becomes loopback) and `grpcPort`, its target model and context size.
+ */
+export function serverRouterConfig(
+    config: Config,
+    grpcPort: number,
+    env: Readonly<Record<string, string | undefined>>,
+): RouterConfigInput {
+    const host = config.server.host;
+    const local = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+    return defaultRouterConfig({
+        localAddresses: [`${local}:${grpcPort}`],
+        localModel: config.models.target.id,
+        localContextTokens: config.engine.contextSize,
+        localAuthTokenEnv: config.server.authToken === undefined ? undefined : localAuthTokenEnv,
+        env,
+    });
 }
