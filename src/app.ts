@@ -2,8 +2,10 @@
  * Composition root: builds every part from the Config and wires them together; the parts hold the logic.
  *
  *   listen(): metrics registry → gRPC server (health NOT_SERVING, Inference UNAVAILABLE) → /metrics server
+ *             → router (local tier = this gRPC server) → agent gateway (HTTP; /readyz 503 until load())
  *   load():   LocalEngine.load (progress callback) → warm-up → Inference attached → health SERVING
- *   stop():   health NOT_SERVING + refuse new calls + refuse queued requests (UNAVAILABLE, at once)
+ *   stop():   gateway closed (in-flight HTTP answers end first) → router closed →
+ *             health NOT_SERVING + refuse new calls + refuse queued requests (UNAVAILABLE, at once)
  *             → tryShutdown(drainTimeoutMs) → cut the rest (UNAVAILABLE with its trailer) → let their
  *             statuses go out (drainCutGraceMs) → forceShutdown → wait until every generation released
  *             its sequence → state saves (bounded) → engine.dispose()
@@ -19,6 +21,11 @@ import { createMetrics } from "./metrics/metrics.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/metricsServer.js";
 import { createRegistry } from "./metrics/registry.js";
 import { createLogger, type Logger } from "./util/logger.js";
+import { localAuthTokenEnv, serverRouterConfig } from "./gateway/defaultRouterConfig.js";
+import { startGateway, type Gateway } from "./gateway/startGateway.js";
+import type { Router } from "./index.js";
+import { parseRouterConfig } from "./router/config.js";
+import { createRouter } from "./router/createRouter.js";
 import { resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { drainCutGraceMs } from "./config/defaults.js";
@@ -30,6 +37,8 @@ export interface AppOptions {
     createLogger?: (component: string) => Logger;
     /** Model load progress in [0, 1]. */
     onProgress?: (progress: number, modelId: string) => void;
+    /** Environment the gateway's router reads API keys from. Defaults to `process.env`. */
+    env?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface AppAddresses {
@@ -39,6 +48,9 @@ export interface AppAddresses {
     /** Full URL of the Prometheus endpoint. */
     metricsUrl: string;
     metricsPort: number;
+    /** Base URL of the agent gateway, e.g. `http://127.0.0.1:8080` (SDK base URLs add `/v1`). */
+    gatewayUrl: string;
+    httpPort: number;
 }
 
 export interface App {
@@ -81,6 +93,8 @@ export function createApp(config: Config, options: AppOptions): App {
         tls,
     });
     let metricsServer: MetricsServer | undefined;
+    let router: Router | undefined;
+    let gateway: Gateway | undefined;
     let loading: Promise<void> | undefined;
     let stopping: Promise<void> | undefined;
 
@@ -93,11 +107,36 @@ export function createApp(config: Config, options: AppOptions): App {
             authToken: serverConfig.metricsAuthToken,
         });
         const host = serverConfig.host.includes(":") ? `[${serverConfig.host}]` : serverConfig.host;
+        const env = options.env ?? process.env;
+        const routerConfig =
+            config.gateway.router === undefined
+                ? serverRouterConfig(config, grpcPort, env)
+                : parseRouterConfig(config.gateway.router, "gateway.router");
+        router = createRouter(routerConfig, {
+            registry,
+            logger: makeLogger("router"),
+            env:
+                serverConfig.authToken === undefined
+                    ? env
+                    : { ...env, [localAuthTokenEnv]: serverConfig.authToken },
+        });
+        gateway = await startGateway({
+            router,
+            host: serverConfig.host,
+            port: serverConfig.httpPort,
+            keys: config.gateway.keys,
+            aliases: config.gateway.models,
+            maxBodyBytes: config.gateway.maxBodyBytes,
+            ready: () => health.state === "SERVING",
+            logger: makeLogger("gateway"),
+        });
         return {
             grpcAddress: `${host}:${grpcPort}`,
             grpcPort,
             metricsUrl: metricsServer.url,
             metricsPort: metricsServer.port,
+            gatewayUrl: gateway.url,
+            httpPort: gateway.port,
         };
     };
 
@@ -118,6 +157,8 @@ export function createApp(config: Config, options: AppOptions): App {
 
     const stop = (): Promise<void> => {
         stopping ??= (async () => {
+            await gateway?.close();
+            await router?.close();
             health.set("NOT_SERVING");
             service.drain();
             engine?.drain();

@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { parseConfig } from "./config/loadConfig.js";
 import type { Config } from "./config/schema.js";
-import { defaultGrpcHost, defaultGrpcPort, defaultMetricsPort } from "./config/defaults.js";
+import { defaultGrpcHost, defaultGrpcPort, defaultHttpPort, defaultMetricsPort } from "./config/defaults.js";
 import { ConfigError } from "./errors/ServiceError.js";
 
 export const usage = `Usage: npm start -- [options]
@@ -17,10 +17,13 @@ Options (each overrides its environment variable, which overrides the config fil
   --host <address>       interface to bind                    env TIERCEL_HOST (default: ${defaultGrpcHost})
   --grpc-port <port>     gRPC port, 0 = any free port         env TIERCEL_GRPC_PORT (default: ${defaultGrpcPort})
   --metrics-port <port>  /metrics port, 0 = any free port     env TIERCEL_METRICS_PORT (default: ${defaultMetricsPort})
+  --http-port <port>     agent gateway (OpenAI/Anthropic HTTP) env TIERCEL_HTTP_PORT (default: ${defaultHttpPort})
   -h, --help             show this help
 
 Secrets come from the environment only: TIERCEL_AUTH_TOKEN requires \`authorization: Bearer <token>\`
 on every Inference call; TIERCEL_METRICS_AUTH_TOKEN requires it on every /metrics scrape.
+TIERCEL_GATEWAY_KEYS (comma-separated) are the keys gateway callers must send (required when --host is
+not loopback); ANTHROPIC_API_KEY / OPENAI_API_KEY add the hosted tiers.
 `;
 
 export interface CliOptions {
@@ -29,8 +32,10 @@ export interface CliOptions {
     host?: string;
     grpcPort?: number;
     metricsPort?: number;
+    httpPort?: number;
     authToken?: string;
     metricsAuthToken?: string;
+    gatewayKeys?: string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -55,6 +60,7 @@ export function parseCliArgs(argv: readonly string[], env: Env): CliOptions {
                 host: { type: "string" },
                 "grpc-port": { type: "string" },
                 "metrics-port": { type: "string" },
+                "http-port": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -75,8 +81,15 @@ export function parseCliArgs(argv: readonly string[], env: Env): CliOptions {
         metricsPort:
             parsePort(values["metrics-port"], "--metrics-port") ??
             parsePort(env.TIERCEL_METRICS_PORT, "TIERCEL_METRICS_PORT"),
+        httpPort:
+            parsePort(values["http-port"], "--http-port") ??
+            parsePort(env.TIERCEL_HTTP_PORT, "TIERCEL_HTTP_PORT"),
         authToken: pick(undefined, "TIERCEL_AUTH_TOKEN"),
         metricsAuthToken: pick(undefined, "TIERCEL_METRICS_AUTH_TOKEN"),
+        gatewayKeys: pick(undefined, "TIERCEL_GATEWAY_KEYS")
+            ?.split(",")
+            .map((key) => key.trim())
+            .filter((key) => key !== ""),
     };
 }
 
@@ -86,7 +99,10 @@ export function applyCliOptions(config: Config, options: CliOptions): Config {
     if (options.host !== undefined) server.host = options.host;
     if (options.grpcPort !== undefined) server.grpcPort = options.grpcPort;
     if (options.metricsPort !== undefined) server.metricsPort = options.metricsPort;
+    if (options.httpPort !== undefined) server.httpPort = options.httpPort;
     if (options.authToken !== undefined) server.authToken = options.authToken;
     if (options.metricsAuthToken !== undefined) server.metricsAuthToken = options.metricsAuthToken;
-    return parseConfig({ ...config, server }, "flags and environment");
+    const gateway = { ...config.gateway };
+    if (options.gatewayKeys !== undefined) gateway.keys = options.gatewayKeys;
+    return parseConfig({ ...config, server, gateway }, "flags and environment");
 }

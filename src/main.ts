@@ -71,12 +71,17 @@ async function main(): Promise<void> {
         log.info("models loading; health reports NOT_SERVING until ready", { grpc: addresses.grpcAddress });
         await app.load();
         if (shutdown.requested) return;
-        log.info(`ready: gRPC on ${addresses.grpcAddress}, metrics on ${addresses.metricsUrl}`, {
-            grpc: addresses.grpcAddress,
-            metrics: addresses.metricsUrl,
-            tls: config.server.tls !== undefined,
-            auth: config.server.authToken !== undefined,
-        });
+        log.info(
+            `ready: gRPC on ${addresses.grpcAddress}, gateway on ${addresses.gatewayUrl}, metrics on ${addresses.metricsUrl}`,
+            {
+                grpc: addresses.grpcAddress,
+                gateway: addresses.gatewayUrl,
+                metrics: addresses.metricsUrl,
+                tls: config.server.tls !== undefined,
+                auth: config.server.authToken !== undefined,
+                gatewayKeys: config.gateway.keys.length,
+            },
+        );
     } catch (error) {
         await app.stop().catch(() => undefined);
         throw error;

@@ -60,3 +60,10 @@ export const specStateSaveIntervalMs = 30_000;
  * clients to read them) before the remaining connections are closed.
  */
 export const drainCutGraceMs = 2_000;
+/** Agent gateway HTTP port: the usual alternate HTTP port, what OpenAI-compatible local servers document. */
+export const defaultHttpPort = 8080;
+/**
+ * Largest gateway request body: agents resend the whole conversation (Claude Code ~50 kB at start, a long
+ * session several MB); 32 MiB bounds a bad client's memory without refusing real sessions.
+ */
+export const defaultGatewayMaxBodyBytes = 32 * 1024 * 1024;

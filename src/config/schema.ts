@@ -9,7 +9,9 @@ import {
     defaultDraftModelIds,
     defaultDrainTimeoutMs,
     defaultGrpcHost,
+    defaultGatewayMaxBodyBytes,
     defaultGrpcPort,
+    defaultHttpPort,
     defaultMetricsPort,
     defaultMaxDraftTokens,
     defaultMaxQueue,
@@ -146,6 +148,8 @@ export const configSchema = z
                 host: z.string().min(1).default(defaultGrpcHost),
                 /** gRPC port; 0 picks a free one. Defaults to 50051. */
                 grpcPort: portSchema.default(defaultGrpcPort),
+                /** Port of the agent gateway (HTTP: OpenAI and Anthropic APIs); 0 picks a free one. Defaults to 8080. */
+                httpPort: portSchema.default(defaultHttpPort),
                 /** Port of the Prometheus `/metrics` endpoint; 0 picks a free one. Defaults to 9464. */
                 metricsPort: portSchema.default(defaultMetricsPort),
                 /** How long shutdown waits for in-flight requests before cancelling them. Defaults to 10000 ms. */
@@ -184,6 +188,39 @@ export const configSchema = z
                     })
                     .strict()
                     .optional(),
+            })
+            .strict()
+            .prefault({}),
+        /** The agent gateway (src/gateway): OpenAI- and Anthropic-compatible HTTP over the router. */
+        gateway: z
+            .object({
+                /**
+                 * Keys callers must present (`Authorization: Bearer` or `x-api-key`). Required when
+                 * `server.host` is not loopback. Defaults to none. Prefer TIERCEL_GATEWAY_KEYS (comma-separated).
+                 */
+                keys: z
+                    .array(
+                        z
+                            .string()
+                            .min(
+                                minAuthTokenLength,
+                                `must be at least ${minAuthTokenLength} characters (try \`openssl rand -hex 32\`)`,
+                            ),
+                    )
+                    .default([]),
+                /**
+                 * Names callers may send as `model`, mapped to "auto", a tier or a configured model (e.g.
+                 * `{"claude-opus-5-5": "auto", "claude-haiku-5-5": "local"}`). Defaults to none.
+                 */
+                models: z.record(z.string().min(1), z.string().min(1)).default({}),
+                /** Largest accepted request body in bytes (larger: 413). Defaults to 32 MiB. */
+                maxBodyBytes: z.number().int().min(1024).default(defaultGatewayMaxBodyBytes),
+                /**
+                 * The router's configuration (README "Router"; validated by its own schema when the gateway
+                 * starts). Defaults to the default tiering: this server's engine as tier `local`, plus hosted
+                 * tiers when ANTHROPIC_API_KEY / OPENAI_API_KEY are set (src/gateway/defaultRouterConfig.ts).
+                 */
+                router: z.record(z.string(), z.unknown()).optional(),
             })
             .strict()
             .prefault({}),

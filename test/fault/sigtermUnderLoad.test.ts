@@ -48,6 +48,8 @@ describe("SIGTERM under load", () => {
                 "0",
                 "--metrics-port",
                 "0",
+                "--http-port",
+                "0",
             ],
             { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
         );
@@ -70,6 +72,8 @@ describe("SIGTERM under load", () => {
             grpcPort: 0,
             metricsUrl: ready.metrics,
             metricsPort: 0,
+            gatewayUrl: "",
+            httpPort: 0,
         });
         const queueDepth = async () =>
             metricValue(await (await fetch(ready.metrics)).text(), "tiercel_queue_depth");

@@ -115,7 +115,14 @@ export async function testConfigInput(options: TestServerOptions = {}): Promise<
         engine: { contextSize: 512, sequences: 2, gpu: false, threads: 1, ...options.engine },
         // Random-weight drafts are never confident: draft anyway so speculation counters move.
         speculation: { minDraftConfidence: 0, ...options.speculation },
-        server: { host: "127.0.0.1", grpcPort: 0, metricsPort: 0, drainTimeoutMs: 2_000, ...options.server },
+        server: {
+            host: "127.0.0.1",
+            grpcPort: 0,
+            metricsPort: 0,
+            httpPort: 0,
+            drainTimeoutMs: 2_000,
+            ...options.server,
+        },
     };
 }
 

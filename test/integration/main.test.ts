@@ -68,19 +68,33 @@ function runMain(args: string[], env: Record<string, string> = {}): Running {
 
 describe("main", () => {
     it("serves with --config and free ports, logs one ready line, drains on SIGTERM and exits 0", async () => {
-        const running = runMain(["--config", configPath, "--grpc-port", "0", "--metrics-port", "0"]);
+        const running = runMain([
+            "--config",
+            configPath,
+            "--grpc-port",
+            "0",
+            "--metrics-port",
+            "0",
+            "--http-port",
+            "0",
+        ]);
         const ready = JSON.parse(await running.waitFor(/"message":"ready/)) as {
             grpc: string;
             metrics: string;
+            gateway: string;
         };
         expect(ready.grpc).toMatch(/^127\.0\.0\.1:\d+$/);
         expect(ready.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+        expect(ready.gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect((await fetch(`${ready.gateway}/readyz`)).status).toBe(200);
 
         const client = connectClient({
             grpcAddress: ready.grpc,
             grpcPort: 0,
             metricsUrl: ready.metrics,
             metricsPort: 0,
+            gatewayUrl: ready.gateway,
+            httpPort: 0,
         });
         const response = await client.generate({ prompt: "def f(x):", max_tokens: 3 });
         expect(response.token_ids).toHaveLength(3);

@@ -36,6 +36,21 @@ describe("parseCliArgs", () => {
         expect(() => parseCliArgs(argv, env)).toThrow(message);
     });
 
+    it("reads the gateway port (flag over TIERCEL_HTTP_PORT) and TIERCEL_GATEWAY_KEYS into the config", () => {
+        const options = parseCliArgs(["--http-port", "0"], {
+            TIERCEL_HTTP_PORT: "9000",
+            TIERCEL_GATEWAY_KEYS: " key-one-0123456789abcdef, key-two-0123456789abcdef ,",
+        });
+        expect(options.httpPort).toBe(0);
+        const config = applyCliOptions(parseConfig({}), options);
+        expect(config.server.httpPort).toBe(0);
+        expect(config.gateway.keys).toEqual(["key-one-0123456789abcdef", "key-two-0123456789abcdef"]);
+        expect(parseCliArgs([], { TIERCEL_HTTP_PORT: "9000" }).httpPort).toBe(9000);
+        expect(() => applyCliOptions(parseConfig({}), { help: false, gatewayKeys: ["short"] })).toThrow(
+            /gateway\.keys\.0: must be at least 16 characters/,
+        );
+    });
+
     it("recognizes --help and -h", () => {
         expect(parseCliArgs(["-h"], {}).help).toBe(true);
     });
@@ -52,10 +67,11 @@ describe("applyCliOptions", () => {
         );
     });
 
-    it("defaults to 127.0.0.1:50051 and metrics on 9464", () => {
+    it("defaults to 127.0.0.1:50051, the gateway on 8080 and metrics on 9464", () => {
         expect(parseConfig({}).server).toEqual({
             host: "127.0.0.1",
             grpcPort: 50051,
+            httpPort: 8080,
             metricsPort: 9464,
             drainTimeoutMs: 10_000,
         });

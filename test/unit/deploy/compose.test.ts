@@ -7,7 +7,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { defaultDrainTimeoutMs, defaultGrpcPort, defaultMetricsPort } from "../../../src/config/defaults.js";
+import {
+    defaultDrainTimeoutMs,
+    defaultGrpcPort,
+    defaultHttpPort,
+    defaultMetricsPort,
+} from "../../../src/config/defaults.js";
 import { parseConfig } from "../../../src/config/loadConfig.js";
 import { parseDockerfile } from "./dockerfile.js";
 
@@ -79,15 +84,21 @@ describe("docker-compose.yml", () => {
         for (const [name] of tiercelServices) expect(stages).toContain(service(name).build?.target);
     });
 
-    it.each(tiercelServices)("%s: restarts, publishes gRPC, keeps metrics on the compose network", (name) => {
-        const s = service(name);
-        expect(["always", "unless-stopped", "on-failure"]).toContain(s.restart);
-        expect(s.ports?.map(withDefaults)).toEqual([`127.0.0.1:${defaultGrpcPort}:${defaultGrpcPort}`]);
-        expect(s.expose).toEqual([String(defaultMetricsPort)]);
-        expect(s.networks?.default?.aliases).toEqual(["tiercel"]);
-        // Docker's SIGKILL must come after the server's own drain budget.
-        expect(seconds(s.stop_grace_period ?? "10s") * 1000).toBeGreaterThan(defaultDrainTimeoutMs);
-    });
+    it.each(tiercelServices)(
+        "%s: restarts, publishes gRPC and the gateway, keeps metrics on the compose network",
+        (name) => {
+            const s = service(name);
+            expect(["always", "unless-stopped", "on-failure"]).toContain(s.restart);
+            expect(s.ports?.map(withDefaults)).toEqual([
+                `127.0.0.1:${defaultGrpcPort}:${defaultGrpcPort}`,
+                `127.0.0.1:${defaultHttpPort}:${defaultHttpPort}`,
+            ]);
+            expect(s.expose).toEqual([String(defaultMetricsPort)]);
+            expect(s.networks?.default?.aliases).toEqual(["tiercel"]);
+            // Docker's SIGKILL must come after the server's own drain budget.
+            expect(seconds(s.stop_grace_period ?? "10s") * 1000).toBeGreaterThan(defaultDrainTimeoutMs);
+        },
+    );
 
     it.each(tiercelServices)(
         "%s: mounts models read-only and a valid config where TIERCEL_CONFIG points",

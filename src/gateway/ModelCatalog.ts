@@ -1,0 +1,65 @@
+/**
+ * The `model` a caller names → what the router is asked: `auto` (the router decides), a tier name, a
+ * target's model id (its tier), or an alias from `gateway.models` (e.g. Claude Code's model names → `auto`,
+ * its small/fast model → `local`). A model id forces its tier; within the tier the router still picks the
+ * target (breakers, affinity). Unknown names are a 404 that lists what exists.
+ */
+import type { RouterConfig } from "../index.js";
+import { ConfigError } from "../errors/ServiceError.js";
+import { GatewayError } from "./GatewayError.js";
+
+/** The name that leaves the choice to the router. */
+export const autoModel = "auto";
+
+export interface ModelEntry {
+    id: string;
+    /** Forced tier; undefined for `auto`. */
+    tier: string | undefined;
+    /** What the name is, for the listing: `router`, `tier`, `model` or `alias`. */
+    kind: "router" | "tier" | "model" | "alias";
+}
+
+export class ModelCatalog {
+    readonly #entries = new Map<string, ModelEntry>();
+
+    constructor(config: RouterConfig, aliases: Readonly<Record<string, string>> = {}) {
+        this.#entries.set(autoModel, { id: autoModel, tier: undefined, kind: "router" });
+        for (const tier of config.tiers)
+            this.#entries.set(tier.name, { id: tier.name, tier: tier.name, kind: "tier" });
+        for (const tier of config.tiers) {
+            for (const target of tier.targets) {
+                if (target.model !== "" && !this.#entries.has(target.model)) {
+                    this.#entries.set(target.model, { id: target.model, tier: tier.name, kind: "model" });
+                }
+            }
+        }
+        for (const [alias, name] of Object.entries(aliases)) {
+            const entry = this.#entries.get(name);
+            if (entry === undefined || entry.kind === "alias") {
+                throw new ConfigError(
+                    `gateway.models.${alias}: "${name}" is not "auto", a tier or a configured model (known: ${[...this.#entries.keys()].join(", ")})`,
+                );
+            }
+            this.#entries.set(alias, { id: alias, tier: entry.tier, kind: "alias" });
+        }
+    }
+
+    /** The forced tier of `model` (undefined: the router decides). Throws a `not_found` GatewayError. */
+    resolve(model: string): string | undefined {
+        const entry = this.#entries.get(model);
+        if (entry === undefined) {
+            throw new GatewayError(
+                "not_found",
+                `model "${model}" is not served here; use "auto", a tier (${this.list()
+                    .filter((e) => e.kind === "tier")
+                    .map((e) => e.id)
+                    .join(", ")}), a configured model, or map the name in gateway.models`,
+            );
+        }
+        return entry.tier;
+    }
+
+    list(): ModelEntry[] {
+        return [...this.#entries.values()];
+    }
+}

@@ -1,0 +1,204 @@
+/**
+ * An Anthropic Messages request body (@anthropic-ai/sdk's MessageCreateParams) → the router's normalized
+ * ChatRequest. Where the two differ:
+ * - `system` (a string or text blocks, plus any `role: "system"` messages, which Claude Code sends) becomes
+ *   one system prompt; Claude Code's billing block (`x-anthropic-billing-header: ... cch=<hash>`, new on
+ *   every request) is left out, so the prompt, the response cache key and the local tier's KV prefix stay
+ *   the same from one turn to the next;
+ * - `tool_use` / `tool_result` blocks become `tool_call` / `tool_result` parts;
+ * - earlier `thinking` blocks are dropped (only the model that wrote them can read them) and named in
+ *   the ignored-fields header, as are `cache_control`, `thinking`, `metadata` and other fields the
+ *   router does not take; server tools (web search, code execution, ...) are ignored the same way;
+ * - images, documents and other blocks with no text form are refused with a 400 naming the block.
+ */
+import type {
+    ContentBlockParam,
+    MessageCreateParamsBase,
+    MessageParam,
+    TextBlockParam,
+    ToolChoice as AnthropicToolChoice,
+    ToolUnion,
+} from "@anthropic-ai/sdk/resources/messages/messages";
+import type {
+    ChatRequest,
+    RouterChatMessage,
+    TextPart,
+    ToolCallPart,
+    ToolChoice,
+    ToolDefinition,
+    ToolResultPart,
+} from "../../index.js";
+import { GatewayError } from "../GatewayError.js";
+import { collectIgnored } from "../ignoredFields.js";
+
+export interface ParsedMessages {
+    request: ChatRequest;
+    model: string;
+    stream: boolean;
+    /** Fields and blocks accepted but not applied, for the `x-tiercel-ignored` header. */
+    ignored: string[];
+}
+
+/** Claude Code's per-request billing block starts with this. */
+export const billingBlockPrefix = "x-anthropic-billing-header";
+
+const handled = new Set([
+    "model",
+    "messages",
+    "system",
+    "max_tokens",
+    "tools",
+    "tool_choice",
+    "temperature",
+    "stop_sequences",
+    "stream",
+]);
+
+/** Options: count_tokens bodies carry no `max_tokens`. */
+export function fromMessageParams(
+    body: Record<string, unknown>,
+    options: { requireMaxTokens: boolean },
+): ParsedMessages {
+    const params = body as unknown as MessageCreateParamsBase;
+    if (typeof params.model !== "string" || params.model === "") {
+        throw new GatewayError(
+            "invalid_request",
+            'model: Field required (a model id from GET /v1/models, or "auto")',
+        );
+    }
+    if (options.requireMaxTokens && !(Number.isInteger(params.max_tokens) && params.max_tokens > 0)) {
+        throw new GatewayError("invalid_request", "max_tokens: Field required (a positive integer)");
+    }
+    if (!Array.isArray(params.messages) || params.messages.length === 0) {
+        throw new GatewayError("invalid_request", "messages: must be a non-empty array");
+    }
+    const ignored = new Set(collectIgnored(body, handled));
+    const systemParts = params.system === undefined ? [] : systemText(params.system, "system");
+    const messages: RouterChatMessage[] = [];
+    params.messages.forEach((message: MessageParam, i) => {
+        const where = `messages.${i}`;
+        if (message.role === "system") {
+            systemParts.push(...systemText(message.content, `${where}.content`));
+            return;
+        }
+        if (typeof message.content === "string") {
+            messages.push({ role: message.role, content: message.content });
+            return;
+        }
+        const blocks = message.content as readonly ContentBlockParam[];
+        if (message.role === "user") {
+            messages.push({
+                role: "user",
+                content: blocks.map((b, j) => userPart(b, `${where}.content.${j}`)),
+            });
+            return;
+        }
+        const parts: (TextPart | ToolCallPart)[] = [];
+        blocks.forEach((block, j) => {
+            if (block.type === "thinking" || block.type === "redacted_thinking") {
+                ignored.add("thinking blocks");
+                return;
+            }
+            if (block.type === "text") parts.push({ type: "text", text: block.text });
+            else if (block.type === "tool_use") {
+                parts.push({
+                    type: "tool_call",
+                    id: block.id,
+                    name: block.name,
+                    arguments: toolInput(block.input, `${where}.content.${j}.input`),
+                });
+            } else throw unsupportedBlock(block.type, `${where}.content.${j}`);
+        });
+        messages.push({ role: "assistant", content: parts });
+    });
+
+    const request: ChatRequest = { messages };
+    const system = systemParts.join("\n\n");
+    if (system !== "") request.system = system;
+    const tools = convertTools(params.tools, ignored);
+    if (tools.length > 0) request.tools = tools;
+    if (params.tool_choice !== undefined && tools.length > 0) {
+        const choice = convertToolChoice(params.tool_choice);
+        if (choice !== undefined) request.tool_choice = choice;
+    }
+    if (options.requireMaxTokens) request.max_tokens = params.max_tokens;
+    // `temperature` is not in the 2026 Messages API types, but older clients send it.
+    if (typeof body.temperature === "number") request.temperature = body.temperature;
+    if (params.stop_sequences !== undefined && params.stop_sequences.length > 0)
+        request.stop = params.stop_sequences;
+    return { request, model: params.model, stream: body.stream === true, ignored: [...ignored] };
+}
+
+/** System text blocks; typed loosely because the body is the caller's JSON, checked here. */
+function systemText(system: string | readonly TextBlockParam[], where: string): string[] {
+    if (typeof system === "string") return system === "" ? [] : [system];
+    const blocks: readonly { type: string; text?: unknown }[] = system;
+    return blocks
+        .map((block, i) => {
+            if (block.type !== "text" || typeof block.text !== "string")
+                throw unsupportedBlock(block.type, `${where}.${i}`);
+            return block.text;
+        })
+        .filter((text) => !text.trimStart().startsWith(billingBlockPrefix));
+}
+
+function userPart(block: ContentBlockParam, where: string): TextPart | ToolResultPart {
+    if (block.type === "text") return { type: "text", text: block.text };
+    if (block.type !== "tool_result") throw unsupportedBlock(block.type, where);
+    let content = "";
+    if (typeof block.content === "string") content = block.content;
+    else if (block.content !== undefined) {
+        content = block.content
+            .map((inner, k) => {
+                if (inner.type !== "text") throw unsupportedBlock(inner.type, `${where}.content.${k}`);
+                return inner.text;
+            })
+            .join("\n");
+    }
+    const part: ToolResultPart = { type: "tool_result", tool_call_id: block.tool_use_id, content };
+    if (block.is_error === true) part.is_error = true;
+    return part;
+}
+
+function toolInput(input: unknown, where: string): Record<string, unknown> {
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+        throw new GatewayError("invalid_request", `${where}: tool_use input must be a JSON object`);
+    }
+    return input as Record<string, unknown>;
+}
+
+function unsupportedBlock(type: string, where: string): GatewayError {
+    const why =
+        type === "image" || type === "document"
+            ? "the gateway routes text only (the local tier has no vision); send the content as text"
+            : "this block type is not supported by the gateway";
+    return new GatewayError("invalid_request", `${where}: ${type} blocks are not supported: ${why}`);
+}
+
+function convertTools(tools: readonly ToolUnion[] | undefined, ignored: Set<string>): ToolDefinition[] {
+    const definitions: ToolDefinition[] = [];
+    for (const tool of tools ?? []) {
+        if ("type" in tool && tool.type !== undefined && tool.type !== "custom") {
+            ignored.add(`tools (${tool.type})`);
+            continue;
+        }
+        const custom = tool; // narrowed to a custom tool by the check above
+        const definition: ToolDefinition = { name: custom.name, input_schema: custom.input_schema };
+        if (custom.description !== undefined) definition.description = custom.description;
+        definitions.push(definition);
+    }
+    return definitions;
+}
+
+function convertToolChoice(choice: AnthropicToolChoice): ToolChoice | undefined {
+    switch (choice.type) {
+        case "auto":
+            return "auto";
+        case "any":
+            return "required";
+        case "none":
+            return "none";
+        case "tool":
+            return { name: choice.name };
+    }
+}

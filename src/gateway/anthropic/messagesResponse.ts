@@ -1,0 +1,201 @@
+/**
+ * The router's answers → Anthropic Messages responses: a `message` object for unary calls, and for
+ * streams the API's event sequence: `message_start`, `ping`, per block `content_block_start` /
+ * `content_block_delta` (`text_delta`, `input_json_delta`) / `content_block_stop`, then `message_delta`
+ * (stop reason, usage) and `message_stop`. Block indexes are the gateway's own, contiguous from 0.
+ */
+import type {
+    ContentBlock,
+    Message,
+    RawMessageStreamEvent,
+    StopReason as AnthropicStopReason,
+    Usage as AnthropicUsage,
+} from "@anthropic-ai/sdk/resources/messages/messages";
+import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
+
+export const stopReasonByStopReason = {
+    end_turn: "end_turn",
+    tool_use: "tool_use",
+    max_tokens: "max_tokens",
+    stop_sequence: "stop_sequence",
+    refusal: "refusal",
+} as const satisfies Record<StopReason, AnthropicStopReason>;
+
+function usageOf(usage: Usage): AnthropicUsage {
+    return {
+        input_tokens: usage.input_tokens,
+        output_tokens: usage.output_tokens,
+        cache_creation_input_tokens: null,
+        cache_read_input_tokens: null,
+        cache_creation: null,
+        inference_geo: null,
+        output_tokens_details: null,
+        server_tool_use: null,
+        service_tier: null,
+        speed: null,
+    };
+}
+
+function messageOf(id: string, model: string, content: ContentBlock[]): Message {
+    return {
+        id,
+        type: "message",
+        role: "assistant",
+        model,
+        content,
+        stop_reason: null,
+        stop_sequence: null,
+        stop_details: null,
+        container: null,
+        diagnostics: null,
+        usage: usageOf({ input_tokens: 0, output_tokens: 0 }),
+    };
+}
+
+export function toMessage(answer: CompletionResult, id: string): Message {
+    const content = answer.content.map((part): ContentBlock =>
+        part.type === "text"
+            ? { type: "text", text: part.text, citations: null }
+            : {
+                  type: "tool_use",
+                  id: part.id,
+                  name: part.name,
+                  input: part.arguments,
+                  caller: { type: "direct" },
+              },
+    );
+    return {
+        ...messageOf(id, answer.model, content),
+        stop_reason: stopReasonByStopReason[answer.stop_reason],
+        stop_sequence: answer.stop_sequence,
+        usage: usageOf(answer.usage),
+    };
+}
+
+/** A stream event on the wire: its `event:` name is its `type`. `ping` is not in the SDK's union. */
+export type MessageStreamFrame = RawMessageStreamEvent | { type: "ping" };
+
+/** Router stream events → Anthropic stream events. */
+export class MessageEventEncoder {
+    readonly #id: string;
+    /** Router content index → block index. */
+    readonly #blocks = new Map<number, number>();
+    /** The block index of the text block still open, if any. */
+    #openText: number | undefined;
+    /** Tool blocks that received argument deltas (one without deltas sends its arguments whole at the end). */
+    readonly #streamedTools = new Set<number>();
+
+    constructor(id: string) {
+        this.#id = id;
+    }
+
+    encode(event: RouterStreamEvent): MessageStreamFrame[] {
+        switch (event.type) {
+            case "message_start":
+                return [
+                    { type: "message_start", message: messageOf(this.#id, event.model, []) },
+                    { type: "ping" },
+                ];
+            case "text_delta": {
+                const frames: MessageStreamFrame[] = [];
+                let index = this.#blocks.get(event.index);
+                if (index === undefined) {
+                    this.#closeText(frames);
+                    index = this.#open(event.index);
+                    this.#openText = index;
+                    frames.push({
+                        type: "content_block_start",
+                        index,
+                        content_block: { type: "text", text: "", citations: null },
+                    });
+                }
+                if (event.text !== "")
+                    frames.push({
+                        type: "content_block_delta",
+                        index,
+                        delta: { type: "text_delta", text: event.text },
+                    });
+                return frames;
+            }
+            case "tool_call_start": {
+                const frames: MessageStreamFrame[] = [];
+                this.#closeText(frames);
+                const index = this.#open(event.index);
+                frames.push({
+                    type: "content_block_start",
+                    index,
+                    content_block: {
+                        type: "tool_use",
+                        id: event.id,
+                        name: event.name,
+                        input: {},
+                        caller: { type: "direct" },
+                    },
+                });
+                return frames;
+            }
+            case "tool_call_delta": {
+                const index = this.#blocks.get(event.index) ?? 0;
+                this.#streamedTools.add(index);
+                return [
+                    {
+                        type: "content_block_delta",
+                        index,
+                        delta: { type: "input_json_delta", partial_json: event.arguments_delta },
+                    },
+                ];
+            }
+            case "tool_call_end": {
+                const index = this.#blocks.get(event.index) ?? 0;
+                const frames: MessageStreamFrame[] = [];
+                if (!this.#streamedTools.has(index)) {
+                    const partial_json = JSON.stringify(event.arguments);
+                    frames.push({
+                        type: "content_block_delta",
+                        index,
+                        delta: { type: "input_json_delta", partial_json },
+                    });
+                }
+                frames.push({ type: "content_block_stop", index });
+                return frames;
+            }
+            case "message_end": {
+                const frames: MessageStreamFrame[] = [];
+                this.#closeText(frames);
+                frames.push(
+                    {
+                        type: "message_delta",
+                        delta: {
+                            stop_reason: stopReasonByStopReason[event.stop_reason],
+                            stop_sequence: event.stop_sequence,
+                            stop_details: null,
+                            container: null,
+                        },
+                        usage: {
+                            input_tokens: event.usage.input_tokens,
+                            output_tokens: event.usage.output_tokens,
+                            cache_creation_input_tokens: null,
+                            cache_read_input_tokens: null,
+                            output_tokens_details: null,
+                            server_tool_use: null,
+                        },
+                    },
+                    { type: "message_stop" },
+                );
+                return frames;
+            }
+        }
+    }
+
+    #open(contentIndex: number): number {
+        const index = this.#blocks.size;
+        this.#blocks.set(contentIndex, index);
+        return index;
+    }
+
+    #closeText(frames: MessageStreamFrame[]): void {
+        if (this.#openText === undefined) return;
+        frames.push({ type: "content_block_stop", index: this.#openText });
+        this.#openText = undefined;
+    }
+}

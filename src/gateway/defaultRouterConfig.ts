@@ -1,0 +1,90 @@
+/**
+ * The gateway's default tiering, used when the config has no `gateway.router` section:
+ *
+ * | tier       | targets                                   | when                                   |
+ * |------------|-------------------------------------------|----------------------------------------|
+ * | `local`    | the tiercel gRPC server(s) given          | default                                |
+ * | `mid`      | claude-haiku-5-5, then gpt-5-mini         | tools, or a prompt over the local context |
+ * | `frontier` | claude-opus-5-5, then gpt-5.1-codex       | only by `model` (a forced tier)        |
+ *
+ * Hosted targets exist only for the keys set (ANTHROPIC_API_KEY, OPENAI_API_KEY); without either, only
+ * `local` exists and every request goes there (its routing header says so). Requests the local tier
+ * cannot take (tools) fall back to the hosted tiers; with none, they get a 400 saying why.
+ */
+import type { Config } from "../config/schema.js";
+import type { RouterConfigInput } from "../index.js";
+
+export const defaultMidModels = { anthropic: "claude-haiku-5-5", openai: "gpt-5-mini" } as const;
+export const defaultFrontierModels = { anthropic: "claude-opus-5-5", openai: "gpt-5.1-codex" } as const;
+
+export interface DefaultRouterConfigOptions {
+    /** host:port of each local tiercel gRPC server (one target each, in this order). */
+    localAddresses: readonly string[];
+    /** The local target model id (the server's target). */
+    localModel: string;
+    /** The local tier's context window in tokens: longer prompts go to `mid` without trying it. */
+    localContextTokens: number;
+    /** Environment variable holding the local servers' bearer token, if they require one. */
+    localAuthTokenEnv?: string | undefined;
+    env: Readonly<Record<string, string | undefined>>;
+}
+
+export function defaultRouterConfig(options: DefaultRouterConfigOptions): RouterConfigInput {
+    const providers: RouterConfigInput["providers"] = {};
+    const local = options.localAddresses.map((address, i) => {
+        const id = options.localAddresses.length === 1 ? "local" : `local-${i + 1}`;
+        providers[id] = { type: "local", address, authTokenEnv: options.localAuthTokenEnv };
+        return { provider: id, model: options.localModel };
+    });
+    const hosted = (["anthropic", "openai"] as const).filter((type) => {
+        const key = options.env[type === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"];
+        return key !== undefined && key !== "";
+    });
+    for (const type of hosted) providers[type] = { type };
+    const tiers: RouterConfigInput["tiers"] = [{ name: "local", targets: local }];
+    if (hosted.length === 0) return { providers, tiers };
+    tiers.push(
+        { name: "mid", targets: hosted.map((type) => ({ provider: type, model: defaultMidModels[type] })) },
+        {
+            name: "frontier",
+            targets: hosted.map((type) => ({ provider: type, model: defaultFrontierModels[type] })),
+        },
+    );
+    return {
+        providers,
+        tiers,
+        policy: {
+            defaultTier: "local",
+            rules: [
+                { name: "tools", tier: "mid", when: { hasTools: true } },
+                { name: "long_context", tier: "mid", when: { minContextTokens: options.localContextTokens } },
+            ],
+        },
+    };
+}
+
+/**
+ * The router env key the local tier's bearer token (`server.authToken`) travels under: the composition
+ * root adds it to the router's env; it is never read from the process environment.
+ */
+export const localAuthTokenEnv = "TIERCEL_LOCAL_AUTH_TOKEN";
+
+/**
+ * The default tiering with the tiercel server a config describes as the local tier: `server.host` (a
+ * wildcard becomes loopback) and `grpcPort`, its target model and context size.
+ */
+export function serverRouterConfig(
+    config: Config,
+    grpcPort: number,
+    env: Readonly<Record<string, string | undefined>>,
+): RouterConfigInput {
+    const host = config.server.host;
+    const local = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+    return defaultRouterConfig({
+        localAddresses: [`${local}:${grpcPort}`],
+        localModel: config.models.target.id,
+        localContextTokens: config.engine.contextSize,
+        localAuthTokenEnv: config.server.authToken === undefined ? undefined : localAuthTokenEnv,
+        env,
+    });
+}

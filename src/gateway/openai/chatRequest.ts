@@ -1,0 +1,234 @@
+/**
+ * An OpenAI Chat Completions request body (the `openai` SDK's ChatCompletionCreateParams) → the router's
+ * normalized ChatRequest. Where the two differ:
+ * - `system` and `developer` messages become the system prompt (joined in order);
+ * - `tool` messages become `tool_result` parts of a user turn (consecutive ones share the turn);
+ * - assistant `tool_calls` carry JSON text arguments, parsed here (bad JSON is the caller's 400);
+ * - fields that change what the answer must be and that no tier honours yet (`n` > 1, `logprobs`,
+ *   `response_format` other than text, audio) are refused with a 400 naming the field; fields that only
+ *   tune sampling or bookkeeping (`top_p`, `seed`, `user`, ...) are accepted and listed as ignored.
+ */
+import type {
+    ChatCompletionContentPart,
+    ChatCompletionCreateParamsBase,
+    ChatCompletionMessageParam,
+    ChatCompletionToolChoiceOption,
+} from "openai/resources/chat/completions/completions";
+import type {
+    ChatRequest,
+    RouterChatMessage,
+    TextPart,
+    ToolCallPart,
+    ToolChoice,
+    ToolDefinition,
+    ToolResultPart,
+} from "../../index.js";
+import { GatewayError } from "../GatewayError.js";
+import { collectIgnored } from "../ignoredFields.js";
+import { parseToolArguments } from "../parseToolArguments.js";
+
+/** What the face needs besides the normalized request. */
+export interface ParsedChatCompletion {
+    request: ChatRequest;
+    model: string;
+    stream: boolean;
+    /** `stream_options.include_usage`: a final usage chunk with `choices: []`. */
+    includeUsage: boolean;
+    /** Fields accepted but not applied, for the `x-tiercel-ignored` header. */
+    ignored: string[];
+}
+
+/** Fields read below; everything else is ignored and named in the header. */
+const handled = new Set([
+    "model",
+    "messages",
+    "tools",
+    "tool_choice",
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "stop",
+    "stream",
+    "stream_options",
+    "n",
+    "logprobs",
+    "top_logprobs",
+    "response_format",
+    "audio",
+    "modalities",
+]);
+
+export function fromChatCompletionParams(body: Record<string, unknown>): ParsedChatCompletion {
+    const params = body as unknown as ChatCompletionCreateParamsBase;
+    if (typeof params.model !== "string" || params.model === "") {
+        throw new GatewayError(
+            "invalid_request",
+            '`model` is required: a model id from GET /v1/models, or "auto"',
+        );
+    }
+    if (!Array.isArray(params.messages) || params.messages.length === 0) {
+        throw new GatewayError("invalid_request", "`messages` must be a non-empty array");
+    }
+    refuse(params.n != null && params.n !== 1, "n", "only n = 1 is supported; send one request per choice");
+    refuse(
+        params.logprobs === true,
+        "logprobs",
+        "log-probabilities are not returned by the gateway; remove `logprobs`",
+    );
+    refuse(
+        params.response_format !== undefined && params.response_format.type !== "text",
+        "response_format",
+        "structured output (json_object, json_schema) is not enforced by the gateway yet; remove `response_format` and ask for JSON in the prompt",
+    );
+    refuse(
+        params.audio != null || params.modalities?.includes("audio") === true,
+        "audio",
+        "audio output is not supported",
+    );
+
+    const { system, messages } = convertMessages(params.messages);
+    const request: ChatRequest = { messages };
+    if (system !== undefined) request.system = system;
+    const tools = convertTools(params.tools);
+    if (tools !== undefined) request.tools = tools;
+    if (params.tool_choice !== undefined) request.tool_choice = convertToolChoice(params.tool_choice);
+    // `max_tokens` is deprecated in favour of `max_completion_tokens`, but editors still send it.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    const maxTokens = params.max_completion_tokens ?? params.max_tokens;
+    if (maxTokens != null) request.max_tokens = maxTokens;
+    if (params.temperature != null) request.temperature = params.temperature;
+    if (params.stop != null) request.stop = typeof params.stop === "string" ? [params.stop] : params.stop;
+    return {
+        request,
+        model: params.model,
+        stream: params.stream === true,
+        includeUsage: params.stream_options?.include_usage === true,
+        ignored: collectIgnored(body, handled),
+    };
+}
+
+function refuse(condition: boolean, field: string, why: string): void {
+    if (condition) throw new GatewayError("invalid_request", `\`${field}\`: ${why}`);
+}
+
+function convertMessages(input: readonly ChatCompletionMessageParam[]): {
+    system: string | undefined;
+    messages: RouterChatMessage[];
+} {
+    const systemParts: string[] = [];
+    const messages: RouterChatMessage[] = [];
+    let toolResults: ToolResultPart[] | undefined;
+    input.forEach((message, i) => {
+        const where = `messages[${i}]`;
+        if (message.role !== "tool") toolResults = undefined;
+        switch (message.role) {
+            case "system":
+            case "developer":
+                systemParts.push(textContent(message.content, where));
+                return;
+            case "user":
+                messages.push({ role: "user", content: userContent(message.content, where) });
+                return;
+            case "assistant": {
+                const content: (TextPart | ToolCallPart)[] = [];
+                const text = message.content == null ? "" : textContent(message.content, where);
+                if (text !== "") content.push({ type: "text", text });
+                message.tool_calls?.forEach((call, j) => {
+                    if (call.type !== "function") {
+                        throw new GatewayError(
+                            "invalid_request",
+                            `${where}.tool_calls[${j}]: only function tool calls are supported`,
+                        );
+                    }
+                    content.push({
+                        type: "tool_call",
+                        id: call.id,
+                        name: call.function.name,
+                        arguments: parseToolArguments(
+                            call.function.arguments,
+                            `${where}.tool_calls[${j}].function.arguments`,
+                        ),
+                    });
+                });
+                messages.push({ role: "assistant", content });
+                return;
+            }
+            case "tool": {
+                const part: ToolResultPart = {
+                    type: "tool_result",
+                    tool_call_id: message.tool_call_id,
+                    content: textContent(message.content, where),
+                };
+                if (toolResults === undefined) {
+                    toolResults = [part];
+                    messages.push({ role: "user", content: toolResults });
+                } else toolResults.push(part);
+                return;
+            }
+            default:
+                throw new GatewayError(
+                    "invalid_request",
+                    `${where}.role: "${(message as { role: string }).role}" is not supported; use system, developer, user, assistant or tool`,
+                );
+        }
+    });
+    return { system: systemParts.length > 0 ? systemParts.join("\n\n") : undefined, messages };
+}
+
+function textContent(content: string | readonly { type: string; text?: string }[], where: string): string {
+    if (typeof content === "string") return content;
+    return content
+        .map((part, i) => {
+            if (part.type !== "text" || typeof part.text !== "string") {
+                throw new GatewayError(
+                    "invalid_request",
+                    `${where}.content[${i}]: only text parts are supported here`,
+                );
+            }
+            return part.text;
+        })
+        .join("\n");
+}
+
+function userContent(
+    content: string | readonly ChatCompletionContentPart[],
+    where: string,
+): string | TextPart[] {
+    if (typeof content === "string") return content;
+    return content.map((part, i): TextPart => {
+        if (part.type !== "text") {
+            throw new GatewayError(
+                "invalid_request",
+                `${where}.content[${i}]: ${part.type} parts are not supported by the gateway yet; send text only`,
+            );
+        }
+        return { type: "text", text: part.text };
+    });
+}
+
+function convertTools(tools: ChatCompletionCreateParamsBase["tools"]): ToolDefinition[] | undefined {
+    if (tools === undefined || tools.length === 0) return undefined;
+    return tools.map((tool, i) => {
+        if (tool.type !== "function") {
+            throw new GatewayError(
+                "invalid_request",
+                `tools[${i}]: only function tools are supported, got "${tool.type}"`,
+            );
+        }
+        const definition: ToolDefinition = {
+            name: tool.function.name,
+            input_schema: tool.function.parameters ?? { type: "object", properties: {} },
+        };
+        if (tool.function.description !== undefined) definition.description = tool.function.description;
+        return definition;
+    });
+}
+
+function convertToolChoice(choice: ChatCompletionToolChoiceOption): ToolChoice {
+    if (typeof choice === "string") return choice;
+    if (choice.type === "function") return { name: choice.function.name };
+    throw new GatewayError(
+        "invalid_request",
+        `tool_choice: "${choice.type}" is not supported; use auto, none, required or a function`,
+    );
+}

@@ -1,0 +1,57 @@
+/**
+ * `POST /v1/responses` as Codex CLI uses it: unary JSON, or the Responses SSE event sequence (each frame
+ * named by its `event:` line, as the API sends it). A failure after the stream opened is an `error` event.
+ */
+import { randomUUID } from "node:crypto";
+import type { ResponseErrorEvent } from "openai/resources/responses/responses";
+import { toGatewayError } from "../GatewayError.js";
+import { ignoredHeader } from "../ignoredFields.js";
+import { readJsonBody } from "../readJsonBody.js";
+import { requestHints } from "../requestHints.js";
+import { routeHeaderName, routeOf, streamRouteOf } from "../routeHeader.js";
+import { SseWriter } from "../SseWriter.js";
+import type { Handler } from "../types.js";
+import { openaiErrorBody } from "./openaiFace.js";
+import { fromResponsesParams } from "./responsesRequest.js";
+import { ResponseEventEncoder, toResponse } from "./responsesResponse.js";
+
+export const createResponse: Handler = async (context, exchange) => {
+    const parsed = fromResponsesParams(await readJsonBody(exchange.req, context.maxBodyBytes));
+    const request = {
+        ...parsed.request,
+        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model)),
+    };
+    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
+    const id = `resp_${randomUUID().replaceAll("-", "")}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (!parsed.stream) {
+        const answer = await context.router.complete(request, { signal: exchange.signal });
+        exchange.headers[routeHeaderName] = routeOf(answer.routing);
+        exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
+        exchange.res.end(JSON.stringify(toResponse(answer, id, created)));
+        return;
+    }
+    const sse = new SseWriter(exchange.res);
+    const encoder = new ResponseEventEncoder(id, created);
+    try {
+        for await (const event of context.router.stream(request, { signal: exchange.signal })) {
+            if (event.type === "message_start") {
+                exchange.headers[routeHeaderName] = await streamRouteOf(context.router, request, event);
+                sse.open(exchange.headers);
+            }
+            for (const frame of encoder.encode(event)) await sse.write(frame, frame.type);
+        }
+    } catch (error) {
+        if (!sse.opened) throw error;
+        const { error: body } = openaiErrorBody(toGatewayError(error));
+        const frame: ResponseErrorEvent = {
+            type: "error",
+            code: body.code,
+            message: body.message,
+            param: null,
+            sequence_number: encoder.nextSequence(),
+        };
+        await sse.write(frame, "error");
+    }
+    sse.end();
+};

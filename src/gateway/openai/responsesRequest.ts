@@ -1,0 +1,198 @@
+/**
+ * An OpenAI Responses request body (`responses.create`, as Codex CLI sends it) → the router's normalized
+ * ChatRequest. Stateless: `previous_response_id` is refused (nothing is stored; send the whole `input`,
+ * as Codex does with `store: false`). Where the two differ:
+ * - `instructions` and `system` / `developer` messages become the system prompt;
+ * - `function_call` items join the assistant turn before them as tool calls, and `function_call_output`
+ *   items become tool results of one user turn;
+ * - `reasoning` items (only the model that wrote them can read them) and tools other than `function`
+ *   (Codex sends `namespace`, `web_search`, ...) are ignored and named in the ignored-fields header, as
+ *   are fields the router does not take (`reasoning`, `store`, `include`, `prompt_cache_key`, ...).
+ */
+import type { ResponseCreateParamsBase } from "openai/resources/responses/responses";
+import type {
+    ChatRequest,
+    RouterChatMessage,
+    TextPart,
+    ToolCallPart,
+    ToolChoice,
+    ToolDefinition,
+    ToolResultPart,
+} from "../../index.js";
+import { GatewayError } from "../GatewayError.js";
+import { collectIgnored } from "../ignoredFields.js";
+import { parseToolArguments } from "../parseToolArguments.js";
+
+export interface ParsedResponsesRequest {
+    request: ChatRequest;
+    model: string;
+    stream: boolean;
+    ignored: string[];
+}
+
+const handled = new Set([
+    "model",
+    "input",
+    "instructions",
+    "tools",
+    "tool_choice",
+    "max_output_tokens",
+    "temperature",
+    "stream",
+    "previous_response_id",
+]);
+
+/** An input item as the caller's JSON has it: checked field by field below. */
+interface InputItem {
+    type?: string;
+    role?: string;
+    content?: unknown;
+    call_id?: string;
+    name?: string;
+    arguments?: string;
+    output?: unknown;
+}
+
+export function fromResponsesParams(body: Record<string, unknown>): ParsedResponsesRequest {
+    const params = body as unknown as ResponseCreateParamsBase;
+    if (typeof params.model !== "string" || params.model === "") {
+        throw new GatewayError(
+            "invalid_request",
+            '`model` is required: a model id from GET /v1/models, or "auto"',
+        );
+    }
+    if (typeof params.previous_response_id === "string") {
+        throw new GatewayError(
+            "invalid_request",
+            "previous_response_id: this gateway is stateless and stores no responses; send the whole conversation in `input` (Codex CLI does, with store = false)",
+        );
+    }
+    const ignored = new Set(collectIgnored(body, handled));
+    const systemParts: string[] =
+        typeof params.instructions === "string" && params.instructions !== "" ? [params.instructions] : [];
+    const messages: RouterChatMessage[] = [];
+    const input: readonly InputItem[] =
+        typeof params.input === "string"
+            ? [{ role: "user", content: params.input }]
+            : ((params.input ?? []) as readonly InputItem[]);
+    if (input.length === 0)
+        throw new GatewayError("invalid_request", "`input` must be a non-empty string or array of items");
+    let assistant: (TextPart | ToolCallPart)[] | undefined;
+    let results: ToolResultPart[] | undefined;
+    input.forEach((item, i) => {
+        const where = `input[${i}]`;
+        const type = item.type ?? "message";
+        if (type !== "function_call")
+            assistant = type === "message" && item.role === "assistant" ? assistant : undefined;
+        if (type !== "function_call_output") results = undefined;
+        switch (type) {
+            case "message": {
+                const text = messageText(item.content, where);
+                if (item.role === "system" || item.role === "developer") systemParts.push(text);
+                else if (item.role === "user") messages.push({ role: "user", content: text });
+                else if (item.role === "assistant") {
+                    assistant = text === "" ? [] : [{ type: "text", text }];
+                    messages.push({ role: "assistant", content: assistant });
+                } else
+                    throw new GatewayError(
+                        "invalid_request",
+                        `${where}.role: "${String(item.role)}" is not supported`,
+                    );
+                return;
+            }
+            case "function_call": {
+                const call: ToolCallPart = {
+                    type: "tool_call",
+                    id: requireString(item.call_id, `${where}.call_id`),
+                    name: requireString(item.name, `${where}.name`),
+                    arguments: parseToolArguments(item.arguments ?? "", `${where}.arguments`),
+                };
+                if (assistant === undefined) {
+                    assistant = [];
+                    messages.push({ role: "assistant", content: assistant });
+                }
+                assistant.push(call);
+                return;
+            }
+            case "function_call_output": {
+                const part: ToolResultPart = {
+                    type: "tool_result",
+                    tool_call_id: requireString(item.call_id, `${where}.call_id`),
+                    content:
+                        typeof item.output === "string"
+                            ? item.output
+                            : messageText(item.output, `${where}.output`),
+                };
+                if (results === undefined) {
+                    results = [part];
+                    messages.push({ role: "user", content: results });
+                } else results.push(part);
+                return;
+            }
+            default:
+                ignored.add(`input items (${type})`);
+        }
+    });
+    if (messages.length === 0)
+        throw new GatewayError(
+            "invalid_request",
+            "`input` has no user, assistant or function_call_output item",
+        );
+
+    const request: ChatRequest = { messages };
+    if (systemParts.length > 0) request.system = systemParts.join("\n\n");
+    const tools: ToolDefinition[] = [];
+    for (const tool of params.tools ?? []) {
+        if (tool.type !== "function") {
+            ignored.add(`tools (${tool.type})`);
+            continue;
+        }
+        const definition: ToolDefinition = {
+            name: tool.name,
+            input_schema: tool.parameters ?? { type: "object", properties: {} },
+        };
+        if (typeof tool.description === "string") definition.description = tool.description;
+        tools.push(definition);
+    }
+    if (tools.length > 0) {
+        request.tools = tools;
+        const choice = toolChoice(params.tool_choice);
+        if (choice !== undefined) request.tool_choice = choice;
+    }
+    if (typeof params.max_output_tokens === "number") request.max_tokens = params.max_output_tokens;
+    if (typeof params.temperature === "number") request.temperature = params.temperature;
+    return { request, model: params.model, stream: params.stream === true, ignored: [...ignored].sort() };
+}
+
+function requireString(value: unknown, where: string): string {
+    if (typeof value !== "string" || value === "")
+        throw new GatewayError("invalid_request", `${where} is required`);
+    return value;
+}
+
+/** A message's content: a string, or input_text / output_text parts (anything else is refused). */
+function messageText(content: unknown, where: string): string {
+    if (typeof content === "string") return content;
+    if (!Array.isArray(content))
+        throw new GatewayError("invalid_request", `${where}.content must be a string or an array of parts`);
+    return (content as readonly { type?: string; text?: unknown }[])
+        .map((part, i) => {
+            if ((part.type === "input_text" || part.type === "output_text") && typeof part.text === "string")
+                return part.text;
+            throw new GatewayError(
+                "invalid_request",
+                `${where}.content[${i}]: ${String(part.type)} parts are not supported by the gateway yet; send text`,
+            );
+        })
+        .join("\n");
+}
+
+function toolChoice(choice: ResponseCreateParamsBase["tool_choice"]): ToolChoice | undefined {
+    if (choice === undefined) return undefined;
+    if (choice === "auto" || choice === "none" || choice === "required") return choice;
+    if (choice.type === "function") return { name: choice.name };
+    throw new GatewayError(
+        "invalid_request",
+        `tool_choice: "${choice.type}" is not supported; use auto, none, required or a function`,
+    );
+}

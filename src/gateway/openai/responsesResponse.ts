@@ -1,0 +1,295 @@
+/**
+ * The router's answers → OpenAI Responses objects: one `response` for unary calls, and for streams the
+ * Responses event sequence: `response.created`, `response.in_progress`, then per output item
+ * `response.output_item.added`, for a message `content_part.added` / `output_text.delta` /
+ * `output_text.done` / `content_part.done`, for a function call `function_call_arguments.delta` /
+ * `function_call_arguments.done`, then `response.output_item.done`, and last `response.completed`
+ * (`response.incomplete` when the output cap cut the answer). Every event carries its sequence number.
+ */
+import { randomUUID } from "node:crypto";
+import type {
+    Response,
+    ResponseFunctionToolCall,
+    ResponseOutputItem,
+    ResponseOutputMessage,
+    ResponseStreamEvent,
+    ResponseUsage,
+} from "openai/resources/responses/responses";
+import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
+
+const itemId = (prefix: string): string => `${prefix}_${randomUUID().replaceAll("-", "")}`;
+
+function usageOf(usage: Usage): ResponseUsage {
+    return {
+        input_tokens: usage.input_tokens,
+        input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+        output_tokens: usage.output_tokens,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: usage.input_tokens + usage.output_tokens,
+    };
+}
+
+/** A response object; `status` in_progress until the answer's end is known. */
+function responseOf(id: string, created: number, model: string, output: ResponseOutputItem[]): Response {
+    return {
+        id,
+        object: "response",
+        created_at: created,
+        status: "in_progress",
+        model,
+        output,
+        output_text: "",
+        error: null,
+        incomplete_details: null,
+        instructions: null,
+        metadata: null,
+        parallel_tool_calls: true,
+        temperature: null,
+        tool_choice: "auto",
+        tools: [],
+        top_p: null,
+    };
+}
+
+function finish(response: Response, stop: StopReason, usage: Usage): Response {
+    const incomplete = stop === "max_tokens";
+    let text = "";
+    for (const item of response.output) {
+        if (item.type === "message")
+            for (const part of item.content) if (part.type === "output_text") text += part.text;
+    }
+    return {
+        ...response,
+        status: incomplete ? "incomplete" : "completed",
+        incomplete_details: incomplete ? { reason: "max_output_tokens" } : null,
+        output_text: text,
+        usage: usageOf(usage),
+    };
+}
+
+function messageItem(text: string, status: ResponseOutputMessage["status"]): ResponseOutputMessage {
+    return {
+        id: itemId("msg"),
+        type: "message",
+        role: "assistant",
+        status,
+        content: text === "" ? [] : [{ type: "output_text", text, annotations: [] }],
+    };
+}
+
+export function toResponse(answer: CompletionResult, id: string, created: number): Response {
+    const output: ResponseOutputItem[] = [];
+    for (const part of answer.content) {
+        if (part.type === "text") output.push(messageItem(part.text, "completed"));
+        else {
+            output.push({
+                id: itemId("fc"),
+                type: "function_call",
+                call_id: part.id,
+                name: part.name,
+                arguments: JSON.stringify(part.arguments),
+                status: "completed",
+            });
+        }
+    }
+    return finish(responseOf(id, created, answer.model, output), answer.stop_reason, answer.usage);
+}
+
+/** Router stream events → Responses stream events. */
+export class ResponseEventEncoder {
+    readonly #id: string;
+    readonly #created: number;
+    #sequence = 0;
+    #response: Response | undefined;
+    /** The item being streamed: a message (its text so far) or a function call. */
+    #open:
+        | { kind: "message"; item: ResponseOutputMessage; outputIndex: number; text: string }
+        | { kind: "call"; item: ResponseFunctionToolCall; outputIndex: number; streamed: boolean }
+        | undefined;
+    readonly #done: ResponseOutputItem[] = [];
+
+    constructor(id: string, created: number) {
+        this.#id = id;
+        this.#created = created;
+    }
+
+    /** The next sequence number, for an `error` event the caller writes after a failure. */
+    nextSequence(): number {
+        return this.#sequence++;
+    }
+
+    encode(event: RouterStreamEvent): ResponseStreamEvent[] {
+        const events: ResponseStreamEvent[] = [];
+        const seq = (): number => this.#sequence++;
+        switch (event.type) {
+            case "message_start": {
+                this.#response = responseOf(this.#id, this.#created, event.model, []);
+                events.push({ type: "response.created", response: this.#response, sequence_number: seq() });
+                events.push({
+                    type: "response.in_progress",
+                    response: this.#response,
+                    sequence_number: seq(),
+                });
+                break;
+            }
+            case "text_delta": {
+                if (this.#open?.kind !== "message") {
+                    this.#close(events);
+                    const item = messageItem("", "in_progress");
+                    const outputIndex = this.#done.length;
+                    this.#open = { kind: "message", item, outputIndex, text: "" };
+                    events.push({
+                        type: "response.output_item.added",
+                        item,
+                        output_index: outputIndex,
+                        sequence_number: seq(),
+                    });
+                    events.push({
+                        type: "response.content_part.added",
+                        item_id: item.id,
+                        output_index: outputIndex,
+                        content_index: 0,
+                        part: { type: "output_text", text: "", annotations: [] },
+                        sequence_number: seq(),
+                    });
+                }
+                const open = this.#open;
+                open.text += event.text;
+                events.push({
+                    type: "response.output_text.delta",
+                    item_id: open.item.id,
+                    output_index: open.outputIndex,
+                    content_index: 0,
+                    delta: event.text,
+                    logprobs: [],
+                    sequence_number: seq(),
+                });
+                break;
+            }
+            case "tool_call_start": {
+                this.#close(events);
+                const item: ResponseFunctionToolCall = {
+                    id: itemId("fc"),
+                    type: "function_call",
+                    call_id: event.id,
+                    name: event.name,
+                    arguments: "",
+                    status: "in_progress",
+                };
+                const outputIndex = this.#done.length;
+                this.#open = { kind: "call", item, outputIndex, streamed: false };
+                events.push({
+                    type: "response.output_item.added",
+                    item,
+                    output_index: outputIndex,
+                    sequence_number: seq(),
+                });
+                break;
+            }
+            case "tool_call_delta": {
+                if (this.#open?.kind !== "call") break;
+                this.#open.streamed = true;
+                this.#open.item.arguments += event.arguments_delta;
+                events.push({
+                    type: "response.function_call_arguments.delta",
+                    item_id: this.#open.item.id ?? "",
+                    output_index: this.#open.outputIndex,
+                    delta: event.arguments_delta,
+                    sequence_number: seq(),
+                });
+                break;
+            }
+            case "tool_call_end": {
+                if (this.#open?.kind !== "call") break;
+                // A provider may send the arguments whole, without deltas: clients that read only the
+                // deltas still get them, as one delta.
+                if (!this.#open.streamed) {
+                    this.#open.item.arguments = JSON.stringify(event.arguments);
+                    events.push({
+                        type: "response.function_call_arguments.delta",
+                        item_id: this.#open.item.id ?? "",
+                        output_index: this.#open.outputIndex,
+                        delta: this.#open.item.arguments,
+                        sequence_number: seq(),
+                    });
+                }
+                this.#close(events);
+                break;
+            }
+            case "message_end": {
+                this.#close(events);
+                const response = finish(
+                    {
+                        ...(this.#response ?? responseOf(this.#id, this.#created, "", [])),
+                        output: [...this.#done],
+                    },
+                    event.stop_reason,
+                    event.usage,
+                );
+                events.push(
+                    response.status === "incomplete"
+                        ? { type: "response.incomplete", response, sequence_number: seq() }
+                        : { type: "response.completed", response, sequence_number: seq() },
+                );
+                break;
+            }
+        }
+        return events;
+    }
+
+    #close(events: ResponseStreamEvent[]): void {
+        const open = this.#open;
+        if (open === undefined) return;
+        this.#open = undefined;
+        const seq = (): number => this.#sequence++;
+        if (open.kind === "message") {
+            const part = { type: "output_text" as const, text: open.text, annotations: [] };
+            const item: ResponseOutputMessage = { ...open.item, status: "completed", content: [part] };
+            events.push(
+                {
+                    type: "response.output_text.done",
+                    item_id: item.id,
+                    output_index: open.outputIndex,
+                    content_index: 0,
+                    text: open.text,
+                    logprobs: [],
+                    sequence_number: seq(),
+                },
+                {
+                    type: "response.content_part.done",
+                    item_id: item.id,
+                    output_index: open.outputIndex,
+                    content_index: 0,
+                    part,
+                    sequence_number: seq(),
+                },
+                {
+                    type: "response.output_item.done",
+                    item,
+                    output_index: open.outputIndex,
+                    sequence_number: seq(),
+                },
+            );
+            this.#done.push(item);
+            return;
+        }
+        const item: ResponseFunctionToolCall = { ...open.item, status: "completed" };
+        events.push(
+            {
+                type: "response.function_call_arguments.done",
+                item_id: item.id ?? "",
+                output_index: open.outputIndex,
+                name: item.name,
+                arguments: item.arguments,
+                sequence_number: seq(),
+            },
+            {
+                type: "response.output_item.done",
+                item,
+                output_index: open.outputIndex,
+                sequence_number: seq(),
+            },
+        );
+        this.#done.push(item);
+    }
+}

@@ -1,0 +1,162 @@
+/**
+ * The agent gateway's HTTP server (node:http): OpenAI- and Anthropic-compatible endpoints over one
+ * in-process router. Every response carries `x-request-id`; routed ones `x-tiercel-route` as well.
+ *
+ * Endpoints are looked up in a small exact-match table rather than through a router dependency: the
+ * gateway has a fixed handful of paths without parameters, and one Map lookup is the cheapest dispatch
+ * on a path whose added latency is measured (bench/e2e/gatewayOverhead.ts).
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Router } from "../index.js";
+import type { Logger } from "../util/logger.js";
+import { authenticate } from "./authenticate.js";
+import { GatewayError, toGatewayError } from "./GatewayError.js";
+import { listModels } from "./listModels.js";
+import { ModelCatalog } from "./ModelCatalog.js";
+import { chatCompletions } from "./openai/chatCompletions.js";
+import { openaiFace } from "./openai/openaiFace.js";
+import { createResponse } from "./openai/responses.js";
+import { anthropicFace } from "./anthropic/anthropicFace.js";
+import { countTokens, createMessage } from "./anthropic/messages.js";
+import type { Exchange, Face, GatewayContext, Handler } from "./types.js";
+
+export interface GatewayOptions {
+    router: Router;
+    host: string;
+    /** 0 picks a free port. */
+    port: number;
+    /** Accepted gateway keys; with none, only a loopback host serves (see authenticate.ts). */
+    keys: readonly string[];
+    /** `model` aliases (gateway.models). */
+    aliases?: Readonly<Record<string, string>>;
+    /** Largest accepted request body. */
+    maxBodyBytes: number;
+    /** Whether the gateway can serve (`GET /readyz`): the local tier answers, the classifier is loaded. */
+    ready: () => boolean | Promise<boolean>;
+    logger: Logger;
+}
+
+export interface Gateway {
+    /** e.g. `http://127.0.0.1:8080` (no trailing slash; SDK base URLs add `/v1`). */
+    readonly url: string;
+    readonly port: number;
+    /** Stops accepting connections, lets responses in flight end, then closes idle connections. */
+    close(): Promise<void>;
+}
+
+interface Endpoint {
+    handler: Handler;
+    face: Face;
+    /** Health endpoints answer without a gateway key (probes carry none). */
+    open?: boolean;
+}
+
+const healthz: Handler = (_context, exchange) => {
+    exchange.res.writeHead(200, { ...exchange.headers, "content-type": "text/plain" }).end("ok\n");
+    return Promise.resolve();
+};
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+    const context: GatewayContext = {
+        router: options.router,
+        models: new ModelCatalog(options.router.config, options.aliases),
+        maxBodyBytes: options.maxBodyBytes,
+    };
+    const readyz: Handler = async (_context, exchange) => {
+        const ready = await options.ready();
+        exchange.res
+            .writeHead(ready ? 200 : 503, { ...exchange.headers, "content-type": "text/plain" })
+            .end(ready ? "ready\n" : "not ready: the local tier is loading or unreachable\n");
+    };
+    const endpoints = new Map<string, Endpoint>([
+        ["GET /healthz", { handler: healthz, face: openaiFace, open: true }],
+        ["GET /readyz", { handler: readyz, face: openaiFace, open: true }],
+        ["GET /v1/models", { handler: listModels, face: openaiFace }],
+        ["POST /v1/chat/completions", { handler: chatCompletions, face: openaiFace }],
+        ["POST /v1/responses", { handler: createResponse, face: openaiFace }],
+        ["POST /v1/messages", { handler: createMessage, face: anthropicFace }],
+        ["POST /v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }],
+    ]);
+    const check = authenticate(options.keys, options.host);
+
+    const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+        const url = new URL(req.url ?? "/", "http://gateway");
+        const requestId = randomUUID();
+        const controller = new AbortController();
+        res.on("close", () => {
+            if (!res.writableFinished)
+                controller.abort(new GatewayError("api_error", "the client closed the connection"));
+        });
+        const exchange: Exchange = {
+            req,
+            res,
+            url,
+            requestId,
+            signal: controller.signal,
+            // Anthropic's SDK reads `request-id`, OpenAI's `x-request-id`.
+            headers: { "x-request-id": requestId, "request-id": requestId },
+        };
+        const endpoint = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
+        const face = endpoint?.face ?? (url.pathname.startsWith("/v1/messages") ? anthropicFace : openaiFace);
+        try {
+            if (endpoint === undefined) {
+                throw new GatewayError(
+                    "not_found",
+                    `no endpoint ${req.method ?? ""} ${url.pathname}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
+                );
+            }
+            if (endpoint.open !== true) check(req.headers);
+            await endpoint.handler(context, exchange);
+        } catch (thrown) {
+            const error = toGatewayError(thrown);
+            if (error.kind === "api_error") {
+                options.logger.error("request failed", {
+                    requestId,
+                    path: url.pathname,
+                    error: String(thrown),
+                });
+            }
+            if (res.headersSent) {
+                res.end();
+                return;
+            }
+            const { status, body } = face.error(error);
+            const headers: Record<string, string> = {
+                ...exchange.headers,
+                "content-type": "application/json",
+            };
+            if (error.retryAfterSeconds !== undefined)
+                headers["retry-after"] = String(error.retryAfterSeconds);
+            // A body the handler did not read must not be left in the socket for the next request.
+            if (!req.complete) headers.connection = "close";
+            res.writeHead(status, headers).end(JSON.stringify(body));
+        }
+    };
+
+    const server: Server = createServer((req, res) => {
+        void handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port, options.host, () => {
+            server.off("error", reject);
+            resolve();
+        });
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+    return {
+        url: `http://${host}:${port}`,
+        port,
+        close: () =>
+            new Promise<void>((resolve, reject) => {
+                server.close((error) => {
+                    if (error) reject(error);
+                    else resolve();
+                });
+                server.closeIdleConnections();
+            }),
+    };
+}

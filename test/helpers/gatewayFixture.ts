@@ -1,0 +1,115 @@
+/**
+ * The gateway's integration fixture: the real app (its engine on the tiny fixture GGUFs, one thread,
+ * and its own gateway with the default local-only tiering), fake Anthropic and OpenAI servers, and a
+ * second gateway over a router with all three tiers (local → Anthropic → OpenAI) and a gateway key,
+ * started once per file. Registers its own vitest hooks; call it at a test file's top level.
+ */
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { startGateway, type Gateway } from "../../src/gateway/startGateway.js";
+import type { RouterConfigInput } from "../../src/router/config.js";
+import { createRouter } from "../../src/router/createRouter.js";
+import type { Router } from "../../src/router/ModelRouter.js";
+import { silentLogger } from "../../src/util/logger.js";
+import { startFakeAnthropicServer, type FakeAnthropicServer } from "./fakeAnthropicServer.js";
+import { startFakeOpenAIServer, type FakeOpenAIServer } from "./fakeOpenAIServer.js";
+import { startTestServer, type TestServer } from "./startTestServer.js";
+
+export const gatewayKey = "gw-test-key-0123456789abcdef";
+
+export interface GatewayFixture {
+    /** The app; `server.addresses.gatewayUrl` is its own gateway (local tier only, no keys). */
+    readonly server: TestServer;
+    readonly anthropic: FakeAnthropicServer;
+    readonly openai: FakeOpenAIServer;
+    /** The three-tier gateway (requires `gatewayKey`). */
+    readonly gateway: Gateway;
+    readonly router: Router;
+}
+
+export function tieredRouterConfig(
+    localAddress: string,
+    anthropicUrl: string,
+    openaiUrl: string,
+): RouterConfigInput {
+    return {
+        providers: {
+            local: { type: "local", address: localAddress },
+            anthropic: { type: "anthropic", baseURL: anthropicUrl, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            openai: { type: "openai", baseURL: `${openaiUrl}/v1`, apiKeyEnv: "TEST_OPENAI_KEY" },
+        },
+        tiers: [
+            { name: "local", targets: [{ provider: "local", model: "t" }] },
+            { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
+            { name: "frontier", targets: [{ provider: "openai", model: "gpt-5.1-codex" }] },
+        ],
+        reliability: { maxRetries: 0, backoffBaseMs: 1 },
+        cache: { enabled: false },
+    };
+}
+
+export function useGatewayFixture(): GatewayFixture {
+    let fixture: GatewayFixture | undefined;
+
+    beforeAll(async () => {
+        // threads: 1 — two llama.cpp threads on this shared 2-core machine are ~100x slower (FACTS.md).
+        const [server, anthropic, openai] = await Promise.all([
+            startTestServer({ engine: { threads: 1 } }),
+            startFakeAnthropicServer(),
+            startFakeOpenAIServer(),
+        ]);
+        const router = createRouter(
+            tieredRouterConfig(server.addresses.grpcAddress, anthropic.url, openai.url),
+            {
+                env: {
+                    TEST_ANTHROPIC_KEY: "sk-ant-test-upstream-key",
+                    TEST_OPENAI_KEY: "sk-test-upstream-key",
+                },
+                logger: silentLogger,
+            },
+        );
+        const gateway = await startGateway({
+            router,
+            host: "127.0.0.1",
+            port: 0,
+            keys: [gatewayKey],
+            aliases: { "claude-opus-5-5": "auto", "claude-sonnet-5-5": "local" },
+            maxBodyBytes: 64 * 1024,
+            ready: () => true,
+            logger: silentLogger,
+        });
+        fixture = { server, anthropic, openai, gateway, router };
+    });
+
+    afterEach(() => {
+        fixture?.anthropic.reset();
+        fixture?.openai.reset();
+    });
+
+    afterAll(async () => {
+        await fixture?.gateway.close();
+        await fixture?.router.close();
+        await Promise.all([fixture?.server.close(), fixture?.anthropic.close(), fixture?.openai.close()]);
+    });
+
+    const started = (): GatewayFixture => {
+        if (fixture === undefined) throw new Error("the servers start in beforeAll");
+        return fixture;
+    };
+    return {
+        get server() {
+            return started().server;
+        },
+        get anthropic() {
+            return started().anthropic;
+        },
+        get openai() {
+            return started().openai;
+        },
+        get gateway() {
+            return started().gateway;
+        },
+        get router() {
+            return started().router;
+        },
+    };
+}

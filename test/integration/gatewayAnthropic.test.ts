@@ -1,0 +1,226 @@
+/**
+ * The gateway's Anthropic face driven by the official `@anthropic-ai/sdk` (baseURL → gateway): Messages
+ * unary and streamed on the real local tier (the full event sequence, the same text as the gRPC
+ * server's Generate), a Claude Code-shaped request (billing block left out, session header pinning the
+ * session, tool_use streamed as input_json_delta from the hosted tier), count_tokens, the models page,
+ * and errors in Anthropic's shape.
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages";
+import { describe, expect, it } from "vitest";
+import { anthropicStream, lastAnthropicBody } from "../helpers/fakeAnthropicServer.js";
+import {
+    claudeCodeBillingBlock,
+    claudeCodeHeaders,
+    claudeCodeRequest,
+    claudeCodeSessionId,
+} from "../helpers/fixtures/claudeCodeRequest.js";
+import { gatewayKey, useGatewayFixture } from "../helpers/gatewayFixture.js";
+
+const env = useGatewayFixture();
+
+/** The app's own gateway: local tier only, no keys (Anthropic's SDK still wants a key; any will do). */
+const localClient = (): Anthropic =>
+    new Anthropic({ baseURL: env.server.addresses.gatewayUrl, apiKey: "unused", maxRetries: 0 });
+/** The three-tier gateway, with the key as Claude Code sends ANTHROPIC_AUTH_TOKEN (Bearer). */
+const tieredClient = (): Anthropic =>
+    new Anthropic({ baseURL: env.gateway.url, authToken: gatewayKey, apiKey: null, maxRetries: 0 });
+
+// `temperature` is not in the SDK's 2026 types; older clients send it and the gateway honours it.
+const pythonRequest = {
+    model: "auto",
+    max_tokens: 12,
+    temperature: 0,
+    system: "You complete Python.",
+    messages: [{ role: "user", content: "def fib(n):" }],
+} as MessageCreateParamsNonStreaming;
+const direct = () =>
+    env.server.generate({
+        messages: [
+            { role: "system", content: "You complete Python." },
+            { role: "user", content: "def fib(n):" },
+        ],
+        model: "t",
+        max_tokens: 12,
+        temperature: 0,
+    });
+
+describe("POST /v1/messages", () => {
+    it("answers on the local tier with the server's own text and Anthropic's message shape", async () => {
+        const expected = await direct();
+        const { data, response } = await localClient().messages.create(pythonRequest).withResponse();
+        expect(data).toMatchObject({
+            type: "message",
+            role: "assistant",
+            model: "t",
+            content: expected.text === "" ? [] : [{ type: "text", text: expected.text }],
+            stop_reason: expected.finish_reason === "FINISH_REASON_LENGTH" ? "max_tokens" : "end_turn",
+            usage: {
+                input_tokens: expected.usage?.prompt_tokens,
+                output_tokens: expected.usage?.completion_tokens,
+            },
+        });
+        expect(response.headers.get("x-tiercel-route")).toBe("local/local/t; reason=default");
+        expect(response.headers.get("request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it("streams the full event sequence with the same text", async () => {
+        const expected = await direct();
+        const stream = await localClient().messages.create({ ...pythonRequest, stream: true });
+        const types: string[] = [];
+        let text = "";
+        for await (const event of stream) {
+            types.push(event.type);
+            if (event.type === "content_block_delta" && event.delta.type === "text_delta")
+                text += event.delta.text;
+        }
+        expect(text).toBe(expected.text);
+        // ping is not in the SDK's event union, and the SDK drops it: the sequence it yields is the API's.
+        const deltas = types.filter((t) => t === "content_block_delta").length;
+        expect(types).toEqual([
+            "message_start",
+            ...(expected.text === ""
+                ? []
+                : [
+                      "content_block_start",
+                      ...Array<string>(deltas).fill("content_block_delta"),
+                      "content_block_stop",
+                  ]),
+            "message_delta",
+            "message_stop",
+        ]);
+    });
+
+    it("sends ping after message_start on the wire, as the API does", async () => {
+        const response = await fetch(`${env.server.addresses.gatewayUrl}/v1/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+            body: JSON.stringify({ ...pythonRequest, max_tokens: 2, stream: true }),
+        });
+        const events = [...(await response.text()).matchAll(/^event: (\w+)$/gm)].map((m) => m[1]);
+        expect(events.slice(0, 2)).toEqual(["message_start", "ping"]);
+        expect(events.slice(-2)).toEqual(["message_delta", "message_stop"]);
+    });
+
+    it("serves a Claude Code request: billing block left out, session pinned, tool_use streamed", async () => {
+        env.anthropic.enqueue(
+            anthropicStream({
+                blocks: [
+                    { type: "text", deltas: ["I'll list ", "them."] },
+                    { type: "tool_use", id: "toolu_9", name: "Bash", json: ['{"command"', ': "ls"}'] },
+                ],
+                stopReason: "tool_use",
+            }),
+        );
+        const stream = tieredClient().messages.stream(claudeCodeRequest("hash-one"), {
+            query: { beta: "true" },
+            headers: claudeCodeHeaders,
+        });
+        const kinds: string[] = [];
+        stream.on("streamEvent", (event) => {
+            if (event.type === "content_block_delta") kinds.push(event.delta.type);
+        });
+        const message = await stream.finalMessage();
+        const { response } = await stream.withResponse();
+        expect(message.content).toMatchObject([
+            { type: "text", text: "I'll list them." },
+            { type: "tool_use", id: "toolu_9", name: "Bash", input: { command: "ls" } },
+        ]);
+        expect(message.stop_reason).toBe("tool_use");
+        expect(kinds).toContain("input_json_delta");
+        // Tools skip the local tier; the alias maps Claude Code's model name to auto.
+        expect(response.headers.get("x-tiercel-route")).toBe(
+            "mid/anthropic/claude-haiku-5-5; reason=default",
+        );
+        expect(response.headers.get("x-tiercel-ignored")).toBe(
+            "context_management, metadata, output_config, thinking",
+        );
+        // The session header became the routing session: the router now holds a pin for it.
+        expect(env.router.session(claudeCodeSessionId)).toBeDefined();
+
+        const sent = lastAnthropicBody(env.anthropic);
+        expect(sent.system).toBe(
+            "You are Claude Code, Anthropic's official CLI for Claude.\n\n" +
+                "You are an interactive CLI tool that helps users with software engineering tasks.\n\n" +
+                "Current working directory: /home/dev/project",
+        );
+        expect(JSON.stringify(sent)).not.toContain("x-anthropic-billing-header");
+        expect(sent.tools).toHaveLength(2);
+    });
+
+    it("refuses an image block with a 400 naming the block", async () => {
+        const error = await localClient()
+            .messages.create({
+                model: "auto",
+                max_tokens: 5,
+                messages: [
+                    {
+                        role: "user",
+                        content: [
+                            {
+                                type: "image",
+                                source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" },
+                            },
+                        ],
+                    },
+                ],
+            })
+            .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+        expect((error as Error).message).toContain("messages.0.content.0: image blocks are not supported");
+        expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+            type: "error",
+            error: { type: "invalid_request_error" },
+        });
+    });
+
+    it("requires max_tokens and a known model, in Anthropic's error shape", async () => {
+        const missing = await fetch(`${env.gateway.url}/v1/messages`, {
+            method: "POST",
+            headers: { "x-api-key": gatewayKey, "content-type": "application/json" },
+            body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hi" }] }),
+        });
+        expect(missing.status).toBe(400);
+        expect(await missing.json()).toEqual({
+            type: "error",
+            error: {
+                type: "invalid_request_error",
+                message: "max_tokens: Field required (a positive integer)",
+            },
+        });
+        const unknown = await tieredClient()
+            .messages.create({
+                model: "claude-unknown",
+                max_tokens: 5,
+                messages: [{ role: "user", content: "hi" }],
+            })
+            .catch((e: unknown) => e);
+        expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
+    });
+});
+
+describe("POST /v1/messages/count_tokens", () => {
+    it("counts the same for two turns that differ only in the billing block", async () => {
+        const count = (hash: string) => {
+            const { stream: _stream, max_tokens: _max, ...body } = claudeCodeRequest(hash);
+            return tieredClient().messages.countTokens(body, {
+                headers: claudeCodeHeaders,
+            });
+        };
+        const [a, b] = await Promise.all([count("aaaa"), count(claudeCodeBillingBlock("b").repeat(10))]);
+        expect(a.input_tokens).toBeGreaterThan(100);
+        expect(b.input_tokens).toBe(a.input_tokens);
+    });
+});
+
+describe("GET /v1/models with anthropic-version", () => {
+    it("lists the models in Anthropic's page shape", async () => {
+        const ids: string[] = [];
+        for await (const model of tieredClient().models.list()) {
+            expect(model.type).toBe("model");
+            ids.push(model.id);
+        }
+        expect(ids).toContain("auto");
+        expect(ids).toContain("claude-opus-5-5");
+    });
+});

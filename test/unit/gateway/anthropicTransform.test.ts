@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { fromMessageParams } from "../../../src/gateway/anthropic/messagesRequest.js";
+import { MessageEventEncoder } from "../../../src/gateway/anthropic/messagesResponse.js";
+import { GatewayError } from "../../../src/gateway/GatewayError.js";
+import { claudeCodeRequest } from "../../helpers/fixtures/claudeCodeRequest.js";
+
+const parse = (body: Record<string, unknown>) => fromMessageParams(body, { requireMaxTokens: true });
+
+describe("fromMessageParams", () => {
+    it("leaves Claude Code's billing block out of the system prompt, so two turns give the same prompt", () => {
+        const one = parse(claudeCodeRequest("aaaa"));
+        const two = parse(claudeCodeRequest("bbbbbbbb"));
+        expect(one.request.system).not.toContain("x-anthropic-billing-header");
+        expect(one.request).toEqual(two.request);
+        expect(one.request.system).toMatch(
+            /^You are Claude Code.*\n\nYou are an interactive.*\n\nCurrent working directory/s,
+        );
+    });
+
+    it("maps tool_use / tool_result blocks, drops earlier thinking, ignores server tools and names them", () => {
+        const parsed = parse({
+            model: "auto",
+            max_tokens: 10,
+            tools: [
+                { name: "Read", input_schema: { type: "object" } },
+                { type: "web_search_20250305", name: "web_search" },
+            ],
+            tool_choice: { type: "any" },
+            top_k: 5,
+            messages: [
+                { role: "user", content: "read a.txt" },
+                {
+                    role: "assistant",
+                    content: [
+                        { type: "thinking", thinking: "hmm", signature: "sig" },
+                        { type: "tool_use", id: "t1", name: "Read", input: { file_path: "a.txt" } },
+                    ],
+                },
+                {
+                    role: "user",
+                    content: [
+                        {
+                            type: "tool_result",
+                            tool_use_id: "t1",
+                            is_error: true,
+                            content: [
+                                { type: "text", text: "no such" },
+                                { type: "text", text: "file" },
+                            ],
+                        },
+                    ],
+                },
+            ],
+        });
+        expect(parsed.request.messages).toEqual([
+            { role: "user", content: "read a.txt" },
+            {
+                role: "assistant",
+                content: [{ type: "tool_call", id: "t1", name: "Read", arguments: { file_path: "a.txt" } }],
+            },
+            {
+                role: "user",
+                content: [
+                    { type: "tool_result", tool_call_id: "t1", content: "no such\nfile", is_error: true },
+                ],
+            },
+        ]);
+        expect(parsed.request.tools).toEqual([{ name: "Read", input_schema: { type: "object" } }]);
+        expect(parsed.request.tool_choice).toBe("required");
+        expect(parsed.ignored.sort()).toEqual(["thinking blocks", "tools (web_search_20250305)", "top_k"]);
+    });
+
+    it.each([
+        [{ model: "auto", messages: [{ role: "user", content: "x" }] }, /max_tokens: Field required/],
+        [{ model: "", max_tokens: 1, messages: [{ role: "user", content: "x" }] }, /model: Field required/],
+        [{ model: "auto", max_tokens: 1, messages: [] }, /messages: must be a non-empty array/],
+        [
+            {
+                model: "auto",
+                max_tokens: 1,
+                messages: [{ role: "user", content: [{ type: "document", source: {} }] }],
+            },
+            /messages\.0\.content\.0: document blocks are not supported/,
+        ],
+    ])("refuses %j with a 400 saying what to fix", (body, message) => {
+        expect(() => parse(body)).toThrow(message);
+        try {
+            parse(body);
+        } catch (error) {
+            expect((error as GatewayError).kind).toBe("invalid_request");
+        }
+    });
+});
+
+describe("MessageEventEncoder", () => {
+    it("closes a text block before a tool block, numbers blocks from 0, and sends whole tool input once", () => {
+        const encoder = new MessageEventEncoder("msg_1");
+        const frames = [
+            encoder.encode({ type: "message_start", model: "m", tier: "t", provider: "p" }),
+            encoder.encode({ type: "text_delta", index: 0, text: "hi" }),
+            encoder.encode({ type: "tool_call_start", index: 1, id: "c", name: "f" }),
+            encoder.encode({ type: "tool_call_end", index: 1, arguments: { a: 1 } }),
+            encoder.encode({
+                type: "message_end",
+                stop_reason: "tool_use",
+                stop_sequence: null,
+                usage: { input_tokens: 3, output_tokens: 4 },
+                routing: {} as never,
+            }),
+        ].flat();
+        expect(frames.map((f) => ("index" in f ? `${f.type}:${f.index}` : f.type))).toEqual([
+            "message_start",
+            "ping",
+            "content_block_start:0",
+            "content_block_delta:0",
+            "content_block_stop:0",
+            "content_block_start:1",
+            "content_block_delta:1",
+            "content_block_stop:1",
+            "message_delta",
+            "message_stop",
+        ]);
+        expect(frames[6]).toMatchObject({ delta: { type: "input_json_delta", partial_json: '{"a":1}' } });
+        expect(frames[8]).toMatchObject({
+            delta: { stop_reason: "tool_use" },
+            usage: { input_tokens: 3, output_tokens: 4 },
+        });
+    });
+});
