@@ -144,8 +144,8 @@ export class RouteRecorder {
         const routing = this.#record(ctx, {
             tier: target.tier,
             provider: target.provider.id,
-            // What answered, as the provider reports it (a local target configured as "" names its model).
-            model_used: result.model === "" ? target.model : result.model,
+            // The configured model; a local target configured as "" (the server's target) names what answered.
+            model_used: target.model === "" ? result.model : target.model,
             fallback: planIndex > 0,
             cost_usd: cost,
             usage: result.usage,

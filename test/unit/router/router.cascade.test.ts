@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import type { RouterConfigInput } from "../../../src/router/config.js";
 import type { GenerationSignals, MessageEndEvent, ProviderStreamEvent } from "../../../src/chat/types.js";
-import { ask, baseConfig, drain, setupRouter, type RouterFixture } from "./routerFixture.js";
+import type { ChatRequest } from "../../../src/chat/types.js";
+import { ask, ask as askBase, baseConfig, drain, setupRouter, type RouterFixture } from "./routerFixture.js";
 import { providerError, textEvents } from "./scriptedProvider.js";
 
 const fixtures: RouterFixture[] = [];
@@ -280,6 +281,8 @@ describe("stream() cascades", () => {
 
 describe("degraded answers are never cached", () => {
     const cached = { cache: { enabled: true }, reliability: { maxRetries: 0 } };
+    // The cache is scoped per namespace (or session): without one nothing is stored and "not cached" would hold trivially.
+    const ask = (text: string): ChatRequest => askBase(text, { hints: { namespace: "repo-a" } });
 
     it("complete(): a rejected answer served because the tiers above were down is not replayed once they recover", async () => {
         const f = setup({ validators: ["json"] }, cached);
