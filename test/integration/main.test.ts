@@ -2,11 +2,13 @@
  * The process entry as `npm start` runs it: flags, a config file, the ready line, SIGTERM → exit 0.
  */
 import { spawn } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureFixtures } from "../../models/build/buildFixtures.js";
 import { connectClient, testConfigInput } from "../helpers/startTestServer.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -108,8 +110,71 @@ describe("main", () => {
     it("exits 2 with a message naming the bad flag", async () => {
         const running = runMain(["--grpc-port", "nope"]);
         const line = await running.waitFor(/--grpc-port must be a port number/);
-        expect(line).toContain('"level":"error"');
+        // A sentence for a person, not a JSON log line with escaped newlines.
+        expect(line).toMatch(/^tiercel: --grpc-port must be a port number from 0 to 65535, got "nope"$/);
         expect(await running.exited).toBe(2);
+    });
+
+    it("exits 1 with a hint when a port is in use", async () => {
+        const taken = createServer();
+        await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+        const port = String((taken.address() as AddressInfo).port);
+        try {
+            const running = runMain([
+                "--config",
+                configPath,
+                "--grpc-port",
+                port,
+                "--metrics-port",
+                "0",
+                "--http-port",
+                "0",
+            ]);
+            const line = await running.waitFor(/already in use/);
+            expect(line).toMatch(/^tiercel: a port is already in use .*--grpc-port/);
+            expect(await running.exited).toBe(1);
+        } finally {
+            taken.close();
+        }
+    });
+
+    it("serves the GGUFs named by llama-server-style flags, without a config file", async () => {
+        const fixtures = await ensureFixtures();
+        const running = runMain([
+            "-m",
+            fixtures.base,
+            "-md",
+            fixtures.same,
+            "-c",
+            "512",
+            "-np",
+            "2",
+            "-t",
+            "1",
+            "--grpc-port",
+            "0",
+            "--metrics-port",
+            "0",
+            "--http-port",
+            "0",
+        ]);
+        const ready = JSON.parse(await running.waitFor(/"message":"ready/)) as { grpc: string };
+        const client = connectClient({
+            grpcAddress: ready.grpc,
+            grpcPort: 0,
+            metricsUrl: "",
+            metricsPort: 0,
+            gatewayUrl: "",
+            httpPort: 0,
+        });
+        const { models } = await client.listModels();
+        expect(models.map((m) => [m.id, m.role, m.context_size])).toEqual([
+            ["base", "MODEL_ROLE_TARGET", 512],
+            ["same", "MODEL_ROLE_DRAFT", 512],
+        ]);
+        client.close();
+        running.kill("SIGTERM");
+        expect(await running.exited).toBe(0);
     });
 
     it("exits 2 when a TLS file cannot be read (a configuration error), naming the path to fix", async () => {

@@ -31,7 +31,7 @@ describe("parseCliArgs", () => {
         [["--grpc-port", "http"], {}, /--grpc-port must be a port number from 0 to 65535, got "http"/],
         [["--metrics-port", "70000"], {}, /--metrics-port must be a port number/],
         [[], { TIERCEL_GRPC_PORT: "-1" }, /TIERCEL_GRPC_PORT must be a port number/],
-        [["--prot", "1"], {}, /Unknown option '--prot'[\s\S]*Usage: npm start/],
+        [["--prot", "1"], {}, /Unknown option '--prot'[\s\S]*Usage: tiercel serve/],
     ])("rejects %j %j", (argv, env, message) => {
         expect(() => parseCliArgs(argv, env)).toThrow(message);
     });
@@ -75,5 +75,50 @@ describe("applyCliOptions", () => {
             metricsPort: 9464,
             drainTimeoutMs: 10_000,
         });
+    });
+});
+
+describe("llama-server-style model flags", () => {
+    it("name the target and drafts by file, with the engine sizes, and win over the config file", () => {
+        const options = parseCliArgs(
+            [
+                "-m",
+                "/m/qwen-7b.Q4_K_M.gguf",
+                "-md",
+                "/m/qwen-0.5b.gguf",
+                "--draft",
+                "/x/qwen-0.5b.gguf",
+                "-c",
+                "8192",
+            ].concat(["-np", "8", "-t", "4", "-ngl", "99"]),
+            {},
+        );
+        const config = applyCliOptions(parseConfig({ engine: { contextSize: 1024 } }, "file"), options);
+        expect(config.models.target).toEqual({ id: "qwen-7b.Q4_K_M", path: "/m/qwen-7b.Q4_K_M.gguf" });
+        expect(config.models.drafts).toEqual([
+            { id: "qwen-0.5b", path: "/m/qwen-0.5b.gguf" },
+            { id: "qwen-0.5b-2", path: "/x/qwen-0.5b.gguf" },
+        ]);
+        expect(config.engine).toMatchObject({ contextSize: 8192, sequences: 8, threads: 4, gpuLayers: 99 });
+    });
+
+    it("--model alone serves no draft (the configured drafts were chosen for another target)", () => {
+        const config = applyCliOptions(
+            parseConfig({}, "defaults"),
+            parseCliArgs(["--model", "/m/a.gguf"], {}),
+        );
+        expect(config.models.drafts).toEqual([]);
+        expect(applyCliOptions(parseConfig({}, "defaults"), parseCliArgs([], {})).models.drafts).not.toEqual(
+            [],
+        );
+    });
+
+    it("resolves relative paths against the working directory, and refuses bad counts naming the flag", () => {
+        expect(parseCliArgs(["-m", "m.gguf"], {}).model).toBe(`${process.cwd()}/m.gguf`);
+        expect(parseCliArgs(["-ngl", "auto"], {}).gpuLayers).toBe("auto");
+        expect(() => parseCliArgs(["-c", "12k"], {})).toThrow(
+            /--ctx-size must be a whole number ≥ 64, got "12k"/,
+        );
+        expect(() => parseCliArgs(["--parallel", "0"], {})).toThrow(/--parallel must be a whole number ≥ 1/);
     });
 });
