@@ -53,35 +53,71 @@ export interface DeciderOptions {
 
 export class Decider {
     readonly #options: DeciderOptions;
+    /** The classifier's warm-up (`RoutingClassifier.ready`), as its caller sees it: rejects when it fails. */
+    readonly #ready: Promise<void>;
+    /** Pending while the classifier warms up; undefined once it has settled either way. */
+    #warming: Promise<void> | undefined;
 
     constructor(options: DeciderOptions) {
         this.#options = options;
+        const warmUp = options.classifier?.ready?.();
+        this.#ready = warmUp ?? Promise.resolve();
+        this.#warming = warmUp?.then(
+            () => {
+                this.#warming = undefined;
+            },
+            (error: unknown) => {
+                this.#warming = undefined;
+                options.logger.warn("routing classifier failed to warm up; it abstains (default tier)", {
+                    error: error instanceof Error ? error.message : String(error),
+                });
+            },
+        );
     }
 
-    /** Decides a validated request; a promise only when the classifier answers asynchronously. */
+    /** Resolves once the classifier (if any) can decide; rejects with its warm-up error. */
+    ready(): Promise<void> {
+        return this.#ready;
+    }
+
+    /**
+     * Decides a validated request; a promise only when the classifier answers asynchronously or is still
+     * warming up (a request it must decide waits for the warm-up rather than take a cold abstention).
+     */
     decide(request: ChatRequest, touch: boolean): Decided | Promise<Decided> {
         const features = extractFeatures(request);
         const forced = this.#forcedTier(request);
         const { classifier, policy } = this.#options;
         if (classifier && forced === undefined && !matchRules(features, policy)) {
-            let verdict: ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
-            try {
-                verdict = classifier.classify(features, request);
-            } catch (error) {
-                this.#classifierFailed(error);
-            }
-            if (verdict instanceof Promise) {
-                return verdict.then(
-                    (v) => this.#decideWith(request, features, undefined, v, touch),
-                    (error: unknown) => {
-                        this.#classifierFailed(error);
-                        return this.#decideWith(request, features, undefined, undefined, touch);
-                    },
-                );
-            }
-            return this.#decideWith(request, features, undefined, verdict, touch);
+            if (this.#warming)
+                return this.#warming.then(() => this.#classify(classifier, request, features, touch));
+            return this.#classify(classifier, request, features, touch);
         }
         return this.#decideWith(request, features, forced, undefined, touch);
+    }
+
+    #classify(
+        classifier: RoutingClassifier,
+        request: ChatRequest,
+        features: RequestFeatures,
+        touch: boolean,
+    ): Decided | Promise<Decided> {
+        let verdict: ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
+        try {
+            verdict = classifier.classify(features, request);
+        } catch (error) {
+            this.#classifierFailed(error);
+        }
+        if (verdict instanceof Promise) {
+            return verdict.then(
+                (v) => this.#decideWith(request, features, undefined, v, touch),
+                (error: unknown) => {
+                    this.#classifierFailed(error);
+                    return this.#decideWith(request, features, undefined, undefined, touch);
+                },
+            );
+        }
+        return this.#decideWith(request, features, undefined, verdict, touch);
     }
 
     /** A decision as `Router.decide` returns it. */

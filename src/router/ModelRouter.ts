@@ -47,6 +47,13 @@ export type { RouteDecision } from "./Decider.js";
 export type { TargetHealth } from "./BreakerRegistry.js";
 
 export interface Router {
+    /**
+     * Resolves once the router can decide as configured: the learned classifier (if any) has loaded.
+     * Requests need not wait for it: one the classifier must decide waits for the warm-up instead of
+     * being routed by a cold classifier's abstention; rule-matched and forced ones go at once. Rejects
+     * with the warm-up's error (the classifier then abstains, so the default tier applies).
+     */
+    ready(): Promise<void>;
     /** Routes one request and returns the whole answer with its routing record. */
     complete(request: ChatRequest, options?: RouteOptions): Promise<ChatResponse>;
     /** Routes one request and streams the answer; the last event (`message_end`) carries the routing record. */
@@ -216,6 +223,10 @@ export class ModelRouter implements Router {
             recorder: this.#recorder,
             logger,
         });
+    }
+
+    ready(): Promise<void> {
+        return this.#decider.ready();
     }
 
     decide(input: ChatRequest): RouteDecision | Promise<RouteDecision> {
