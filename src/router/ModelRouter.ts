@@ -35,6 +35,7 @@ import { forwardStream, replayCached } from "./forwardStream.js";
 import { holdStream } from "./holdStream.js";
 import { resolveTiers, type ResolvedTier } from "./plan.js";
 import { compilePolicy } from "./policy.js";
+import { policyVersion } from "./policyVersion.js";
 import { ResponseCache } from "./ResponseCache.js";
 import type { RouteContext } from "./RouteContext.js";
 import { RouteRecorder } from "./RouteRecorder.js";
@@ -192,6 +193,7 @@ export class ModelRouter implements Router {
         });
         this.#recorder = new RouteRecorder({
             policy,
+            policyVersion: policyVersion(config),
             metrics,
             log: this.#log,
             cache: this.#cache,
@@ -246,7 +248,7 @@ export class ModelRouter implements Router {
             answered = await this.#cascade.run(
                 ctx,
                 scope,
-                (target, permit) => unaryAttempt(scope, target, permit, this.#execution),
+                (target, permit, record) => unaryAttempt(scope, target, permit, record, this.#execution),
                 (next) => Promise.resolve({ kind: "answer", result: next.value }),
             );
         } catch (error) {

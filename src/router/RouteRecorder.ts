@@ -25,6 +25,8 @@ import type { RoutingRecord } from "./types.js";
 
 export interface RouteRecorderOptions {
     policy: ResolvedPolicy;
+    /** Every record's `policy_version` (router/policyVersion.ts). */
+    policyVersion: string;
     metrics: RouterMetrics;
     log: RoutingLog;
     cache: ResponseCache | undefined;
@@ -191,6 +193,8 @@ export class RouteRecorder {
             routing_reason: decided.reason,
             policy_reason: decided.policyReason,
             classifier_score: decided.score,
+            policy_version: this.#options.policyVersion,
+            prompt_version: request.hints?.prompt_version ?? null,
             attempts: ctx.attempts,
             fallback: false,
             cost_usd: null,

@@ -154,6 +154,12 @@ export const routerConfigSchema = z
                 defaultTier: idSchema.optional(),
                 /** Rules in order; the first match decides. Defaults to none. */
                 rules: z.array(ruleSchema).default([]),
+                /**
+                 * The routing policy's version, on every routing record (`policy_version`) so cost and
+                 * quality can be compared per version. Defaults to `cfg-` + a hash of the routing config
+                 * (tiers, policy, classifier; router/policyVersion.ts), which changes with any of them.
+                 */
+                version: z.string().min(1).max(128).optional(),
             })
             .strict()
             .prefault({}),

@@ -68,6 +68,11 @@ export interface AttemptRecord {
     retry_after_ms: number | null;
     /** Short, redacted description of the failure (or skip reason), else null. */
     message: string | null;
+    /**
+     * The model version the provider reported for this attempt (the response's model id, e.g. a dated
+     * snapshot of the configured alias); null when it reported none (failed before answering, skipped).
+     */
+    model_version: string | null;
 }
 
 /** One cascade check of an answer (router/cascade/checkAnswer.ts), in the routing record. */
@@ -129,6 +134,10 @@ export interface RoutingRecord {
      * with `policy_reason`, what `recalibrateFromRecords` (router/learned) recalibrates thresholds from.
      */
     classifier_score: number | null;
+    /** The routing policy's version: `policy.version`, or a hash of the routing config (router/policyVersion.ts). */
+    policy_version: string;
+    /** The caller's `hints.prompt_version`, else null. */
+    prompt_version: string | null;
     /** Every attempt in order, skipped ones included. Empty on a cache hit. */
     attempts: AttemptRecord[];
     /** Whether the answer came from another target than the plan's first choice. */
