@@ -142,6 +142,9 @@ export class ModelRouter implements Router {
         this.#breakers = new BreakerRegistry({ config: config.breaker, now, metrics: () => metrics, logger });
         const metrics = createRouterMetrics(deps.registry, () => this.#breakers.states());
         const policy = compilePolicy(config);
+        const shadow = config.shadow
+            ? compilePolicy({ tiers: config.tiers, policy: config.shadow.policy })
+            : undefined;
         this.#tiers = resolveTiers(config, {
             providers: deps.providers,
             breakerFor: (p, m) => this.#breakers.breakerFor(p, m),
@@ -185,6 +188,7 @@ export class ModelRouter implements Router {
         });
         this.#decider = new Decider({
             policy,
+            shadow,
             tiers: this.#tiers,
             classifier: deps.classifier,
             bandit: this.#bandit,
@@ -194,6 +198,9 @@ export class ModelRouter implements Router {
         this.#recorder = new RouteRecorder({
             policy,
             policyVersion: policyVersion(config),
+            shadow: config.shadow
+                ? { policyVersion: policyVersion(config, config.shadow.policy), tiers: this.#tiers }
+                : undefined,
             metrics,
             log: this.#log,
             cache: this.#cache,
