@@ -90,7 +90,9 @@ export type {
     RouteOptions,
     RouterStreamEvent,
     RoutingRecord,
+    ShadowRecord,
 } from "./router/types.js";
+export { shadowReport, type ShadowReport, type ShadowTaskRow } from "./router/shadowReport.js";
 export { collectStream } from "./router/collectStream.js";
 export { RouteFailedError } from "./router/RouteFailedError.js";
 export type { ClassifierVerdict, RoutingClassifier } from "./router/RoutingClassifier.js";

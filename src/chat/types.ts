@@ -80,6 +80,8 @@ export interface RoutingHints {
     tier?: string;
     /** Skip the response cache for this request (neither read nor written). Defaults to `false`. */
     no_cache?: boolean;
+    /** The caller's prompt version (e.g. its system prompt's), recorded as `prompt_version`. */
+    prompt_version?: string;
 }
 
 /** A normalized chat request. */

@@ -311,6 +311,18 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             help: "Routing records dropped because the records file could not be written.",
             registers,
         }),
+        /**
+         * Shadow evaluation (router config `shadow`): every decided request, by the incumbent policy's
+         * tier and the candidate policy's. Disagreement rate:
+         *   sum(rate(tiercel_router_shadow_decisions_total{agrees="false"}[1h]))
+         *     / sum(rate(tiercel_router_shadow_decisions_total[1h]))
+         */
+        shadowDecisions: new Counter({
+            name: "tiercel_router_shadow_decisions_total",
+            help: "Requests the shadow candidate policy decided, by incumbent tier, candidate tier and agreement.",
+            labelNames: ["incumbent_tier", "candidate_tier", "agrees"] as const,
+            registers,
+        }),
         /** Spend in USD from the price table, by answering tier and model. */
         cost: new Counter({
             name: "tiercel_router_cost_usd_total",

@@ -3,6 +3,10 @@
  * classifier seam, the default tier) chooses; feedback may move an uncertain choice one tier up; the
  * session's pin may hold it higher and put the pinned target first. Nothing is sent and nothing is
  * recorded here; `touch` says whether reading the session's pin counts as using it.
+ *
+ * A shadow candidate policy (config `shadow.policy`) is decided beside the incumbent on the same features
+ * and classifier verdict (the classifier is consulted when either policy's rules leave the request
+ * undecided); its decision only travels to the record.
  */
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import type { ChatRequest } from "../chat/types.js";
@@ -12,7 +16,7 @@ import { extractFeatures, type RequestFeatures } from "./features.js";
 import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
 import { feedbackSignature } from "./feedback/feedbackSignature.js";
 import { buildPlan, type ResolvedTarget, type ResolvedTier } from "./plan.js";
-import { decideTier, matchRules, type ResolvedPolicy } from "./policy.js";
+import { decideTier, matchRules, type PolicyDecision, type ResolvedPolicy } from "./policy.js";
 import type { ClassifierVerdict, RoutingClassifier } from "./RoutingClassifier.js";
 import type { SessionAffinity } from "./SessionAffinity.js";
 
@@ -40,10 +44,17 @@ export interface Decided {
     policyTierIndex: number;
     score: number | null;
     plan: ResolvedTarget[];
+    /**
+     * The shadow candidate policy's decision (forced tiers included) and the incumbent policy's own tier
+     * (before feedback and affinity) it is compared with; null without a candidate.
+     */
+    shadow: { decision: PolicyDecision; incumbentTier: string } | null;
 }
 
 export interface DeciderOptions {
     policy: ResolvedPolicy;
+    /** The shadow candidate policy, decided beside `policy` and never served. Defaults to none. */
+    shadow?: ResolvedPolicy;
     tiers: readonly ResolvedTier[];
     classifier: RoutingClassifier | undefined;
     bandit: FeedbackBandit | undefined;
@@ -53,35 +64,73 @@ export interface DeciderOptions {
 
 export class Decider {
     readonly #options: DeciderOptions;
+    /** The classifier's warm-up (`RoutingClassifier.ready`), as its caller sees it: rejects when it fails. */
+    readonly #ready: Promise<void>;
+    /** Pending while the classifier warms up; undefined once it has settled either way. */
+    #warming: Promise<void> | undefined;
 
     constructor(options: DeciderOptions) {
         this.#options = options;
+        const warmUp = options.classifier?.ready?.();
+        this.#ready = warmUp ?? Promise.resolve();
+        this.#warming = warmUp?.then(
+            () => {
+                this.#warming = undefined;
+            },
+            (error: unknown) => {
+                this.#warming = undefined;
+                options.logger.warn("routing classifier failed to warm up; it abstains (default tier)", {
+                    error: error instanceof Error ? error.message : String(error),
+                });
+            },
+        );
     }
 
-    /** Decides a validated request; a promise only when the classifier answers asynchronously. */
+    /** Resolves once the classifier (if any) can decide; rejects with its warm-up error. */
+    ready(): Promise<void> {
+        return this.#ready;
+    }
+
+    /**
+     * Decides a validated request; a promise only when the classifier answers asynchronously or is still
+     * warming up (a request it must decide waits for the warm-up rather than take a cold abstention).
+     */
     decide(request: ChatRequest, touch: boolean): Decided | Promise<Decided> {
         const features = extractFeatures(request);
         const forced = this.#forcedTier(request);
-        const { classifier, policy } = this.#options;
-        if (classifier && forced === undefined && !matchRules(features, policy)) {
-            let verdict: ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
-            try {
-                verdict = classifier.classify(features, request);
-            } catch (error) {
-                this.#classifierFailed(error);
-            }
-            if (verdict instanceof Promise) {
-                return verdict.then(
-                    (v) => this.#decideWith(request, features, undefined, v, touch),
-                    (error: unknown) => {
-                        this.#classifierFailed(error);
-                        return this.#decideWith(request, features, undefined, undefined, touch);
-                    },
-                );
-            }
-            return this.#decideWith(request, features, undefined, verdict, touch);
+        const { classifier, policy, shadow } = this.#options;
+        const undecided =
+            !matchRules(features, policy) || (shadow !== undefined && !matchRules(features, shadow));
+        if (classifier && forced === undefined && undecided) {
+            if (this.#warming)
+                return this.#warming.then(() => this.#classify(classifier, request, features, touch));
+            return this.#classify(classifier, request, features, touch);
         }
         return this.#decideWith(request, features, forced, undefined, touch);
+    }
+
+    #classify(
+        classifier: RoutingClassifier,
+        request: ChatRequest,
+        features: RequestFeatures,
+        touch: boolean,
+    ): Decided | Promise<Decided> {
+        let verdict: ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
+        try {
+            verdict = classifier.classify(features, request);
+        } catch (error) {
+            this.#classifierFailed(error);
+        }
+        if (verdict instanceof Promise) {
+            return verdict.then(
+                (v) => this.#decideWith(request, features, undefined, v, touch),
+                (error: unknown) => {
+                    this.#classifierFailed(error);
+                    return this.#decideWith(request, features, undefined, undefined, touch);
+                },
+            );
+        }
+        return this.#decideWith(request, features, undefined, verdict, touch);
     }
 
     /** A decision as `Router.decide` returns it. */
@@ -164,6 +213,12 @@ export class Decider {
             policyTierIndex,
             score: policy.score,
             plan: buildPlan(tiers, tierIndex, pinned),
+            shadow: this.#options.shadow
+                ? {
+                      decision: decideTier(features, this.#options.shadow, forced, verdict),
+                      incumbentTier: policy.tier,
+                  }
+                : null,
         };
     }
 }

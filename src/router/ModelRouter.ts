@@ -35,6 +35,7 @@ import { forwardStream, replayCached } from "./forwardStream.js";
 import { holdStream } from "./holdStream.js";
 import { resolveTiers, type ResolvedTier } from "./plan.js";
 import { compilePolicy } from "./policy.js";
+import { policyVersion } from "./policyVersion.js";
 import { ResponseCache } from "./ResponseCache.js";
 import type { RouteContext } from "./RouteContext.js";
 import { RouteRecorder } from "./RouteRecorder.js";
@@ -47,6 +48,13 @@ export type { RouteDecision } from "./Decider.js";
 export type { TargetHealth } from "./BreakerRegistry.js";
 
 export interface Router {
+    /**
+     * Resolves once the router can decide as configured: the learned classifier (if any) has loaded.
+     * Requests need not wait for it: one the classifier must decide waits for the warm-up instead of
+     * being routed by a cold classifier's abstention; rule-matched and forced ones go at once. Rejects
+     * with the warm-up's error (the classifier then abstains, so the default tier applies).
+     */
+    ready(): Promise<void>;
     /** Routes one request and returns the whole answer with its routing record. */
     complete(request: ChatRequest, options?: RouteOptions): Promise<ChatResponse>;
     /** Routes one request and streams the answer; the last event (`message_end`) carries the routing record. */
@@ -134,6 +142,9 @@ export class ModelRouter implements Router {
         this.#breakers = new BreakerRegistry({ config: config.breaker, now, metrics: () => metrics, logger });
         const metrics = createRouterMetrics(deps.registry, () => this.#breakers.states());
         const policy = compilePolicy(config);
+        const shadow = config.shadow
+            ? compilePolicy({ tiers: config.tiers, policy: config.shadow.policy })
+            : undefined;
         this.#tiers = resolveTiers(config, {
             providers: deps.providers,
             breakerFor: (p, m) => this.#breakers.breakerFor(p, m),
@@ -177,6 +188,7 @@ export class ModelRouter implements Router {
         });
         this.#decider = new Decider({
             policy,
+            shadow,
             tiers: this.#tiers,
             classifier: deps.classifier,
             bandit: this.#bandit,
@@ -185,6 +197,10 @@ export class ModelRouter implements Router {
         });
         this.#recorder = new RouteRecorder({
             policy,
+            policyVersion: policyVersion(config),
+            shadow: config.shadow
+                ? { policyVersion: policyVersion(config, config.shadow.policy), tiers: this.#tiers }
+                : undefined,
             metrics,
             log: this.#log,
             cache: this.#cache,
@@ -218,6 +234,10 @@ export class ModelRouter implements Router {
         });
     }
 
+    ready(): Promise<void> {
+        return this.#decider.ready();
+    }
+
     decide(input: ChatRequest): RouteDecision | Promise<RouteDecision> {
         const decided = this.#decider.decide(validateChatRequest(input), false);
         return decided instanceof Promise
@@ -235,7 +255,7 @@ export class ModelRouter implements Router {
             answered = await this.#cascade.run(
                 ctx,
                 scope,
-                (target, permit) => unaryAttempt(scope, target, permit, this.#execution),
+                (target, permit, record) => unaryAttempt(scope, target, permit, record, this.#execution),
                 (next) => Promise.resolve({ kind: "answer", result: next.value }),
             );
         } catch (error) {

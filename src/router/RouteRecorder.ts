@@ -14,17 +14,21 @@ import { costUsd } from "./cost.js";
 import type { Decided } from "./Decider.js";
 import { ExecFailure, roundMs, type Answered } from "./executePlan.js";
 import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
-import type { ResolvedTarget } from "./plan.js";
+import type { ResolvedTarget, ResolvedTier } from "./plan.js";
 import type { ResolvedPolicy } from "./policy.js";
 import type { CachedAnswer, ResponseCache } from "./ResponseCache.js";
 import { RouteFailedError } from "./RouteFailedError.js";
 import type { RouteContext } from "./RouteContext.js";
 import type { RoutingLog } from "./RoutingLog.js";
 import type { SessionAffinity } from "./SessionAffinity.js";
-import type { RoutingRecord } from "./types.js";
+import type { RoutingRecord, ShadowRecord } from "./types.js";
 
 export interface RouteRecorderOptions {
     policy: ResolvedPolicy;
+    /** Every record's `policy_version` (router/policyVersion.ts). */
+    policyVersion: string;
+    /** The shadow candidate's version and the tiers whose first target prices its predicted cost. */
+    shadow?: { policyVersion: string; tiers: readonly ResolvedTier[] };
     metrics: RouterMetrics;
     log: RoutingLog;
     cache: ResponseCache | undefined;
@@ -45,7 +49,16 @@ export class RouteRecorder {
 
     /** Counts a decision (the metric's reason label is its closed-set source, see `reasonLabel`). */
     decided(decided: Decided): void {
-        this.#options.metrics.decisions.inc({ tier: decided.tier.name, reason: reasonLabel(decided.reason) });
+        const { metrics } = this.#options;
+        metrics.decisions.inc({ tier: decided.tier.name, reason: reasonLabel(decided.reason) });
+        if (decided.shadow) {
+            const { decision, incumbentTier } = decided.shadow;
+            metrics.shadowDecisions.inc({
+                incumbent_tier: incumbentTier,
+                candidate_tier: decision.tier,
+                agrees: String(decision.tier === incumbentTier),
+            });
+        }
     }
 
     /** The request's cache keys, or undefined when the cache is off or the request bypasses it. */
@@ -182,7 +195,7 @@ export class RouteRecorder {
 
     #record(ctx: RouteContext, fields: Partial<RoutingRecord>): RoutingRecord {
         const { decided, request } = ctx;
-        return {
+        const record: RoutingRecord = {
             request_id: ctx.requestId,
             timestamp: ctx.timestamp,
             tier: null,
@@ -192,6 +205,8 @@ export class RouteRecorder {
             routing_reason: decided.reason,
             policy_reason: decided.policyReason,
             classifier_score: decided.score,
+            policy_version: this.#options.policyVersion,
+            prompt_version: request.hints?.prompt_version ?? null,
             attempts: ctx.attempts,
             fallback: false,
             cost_usd: null,
@@ -210,7 +225,28 @@ export class RouteRecorder {
             ttft_ms: ctx.ttftMs,
             outcome: "ok",
             error_code: null,
+            shadow: null,
             ...fields,
+        };
+        record.shadow = this.#shadow(ctx, record);
+        return record;
+    }
+
+    /** The shadow candidate's decision for the record, with its predicted cost for the served answer. */
+    #shadow(ctx: RouteContext, record: RoutingRecord): ShadowRecord | null {
+        const shadow = this.#options.shadow;
+        const decided = ctx.decided.shadow;
+        if (!shadow || !decided) return null;
+        const { decision, incumbentTier } = decided;
+        const first = shadow.tiers.find((t) => t.name === decision.tier)?.targets[0];
+        const priced = record.usage !== null && record.cache !== "hit" && first !== undefined;
+        return {
+            policy_version: shadow.policyVersion,
+            tier: decision.tier,
+            reason: decision.reason,
+            incumbent_tier: incumbentTier,
+            agrees: decision.tier === incumbentTier,
+            predicted_cost_usd: priced ? costUsd(first.price, record.usage!) : null,
         };
     }
 

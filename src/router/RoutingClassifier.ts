@@ -6,6 +6,11 @@
  * in-process) or with a promise (an ONNX session in a worker pool); returning undefined abstains and the
  * default tier applies. It must not throw for ordinary inputs; if it does, the router logs it and
  * falls back to the default tier rather than failing the request.
+ *
+ * A classifier that needs warming (a model to load) implements `ready()`: the router starts it when it is
+ * built, `Router.ready()` resolves with it, and a request that needs the classifier before then waits for
+ * it instead of being routed by a cold classifier's abstention. A rejected `ready()` is logged once and
+ * the classifier is consulted as usual (it abstains, so the default tier applies).
  */
 import type { RequestFeatures } from "./features.js";
 import type { ChatRequest } from "../chat/types.js";
@@ -24,4 +29,6 @@ export interface RoutingClassifier {
         features: RequestFeatures,
         request: ChatRequest,
     ): ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
+    /** Resolves once the classifier can decide (its model loaded); rejects when it cannot. Optional. */
+    ready?(): Promise<void>;
 }

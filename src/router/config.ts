@@ -142,21 +142,42 @@ const priceSchema = z
     })
     .strict();
 
+/** A routing policy: the incumbent's `policy`, or a shadow candidate's `shadow.policy`. */
+const policySchema = z
+    .object({
+        /** Tier when no rule (or classifier) decides. Defaults to the first (cheapest) tier. */
+        defaultTier: idSchema.optional(),
+        /** Rules in order; the first match decides. Defaults to none. */
+        rules: z.array(ruleSchema).default([]),
+        /**
+         * The routing policy's version, on every routing record (`policy_version`) so cost and
+         * quality can be compared per version. Defaults to `cfg-` + a hash of the routing config
+         * (tiers, policy, classifier; router/policyVersion.ts), which changes with any of them.
+         */
+        version: z.string().min(1).max(128).optional(),
+    })
+    .strict()
+    .prefault({});
+
 export const routerConfigSchema = z
     .object({
         /** Providers by id (the id is what targets name and what records and metrics show). */
         providers: z.record(idSchema, providerConfigSchema),
         /** Tiers, cheapest first: escalation and the session ratchet only ever move to the right. */
         tiers: z.array(tierSchema).min(1),
-        policy: z
+        policy: policySchema,
+        /**
+         * Shadow evaluation of a candidate policy: on every request its decision is computed beside the
+         * incumbent's and recorded (`shadow` in the routing record); nothing is sent on its behalf.
+         * `shadowReport(records)` compares the two. Defaults to none.
+         */
+        shadow: z
             .object({
-                /** Tier when no rule (or classifier) decides. Defaults to the first (cheapest) tier. */
-                defaultTier: idSchema.optional(),
-                /** Rules in order; the first match decides. Defaults to none. */
-                rules: z.array(ruleSchema).default([]),
+                /** The candidate policy, same shape as `policy` (its `version` defaults to its own hash). */
+                policy: policySchema,
             })
             .strict()
-            .prefault({}),
+            .optional(),
         defaults: z
             .object({
                 /** Output cap for requests that set none. Defaults to 4096. */
@@ -370,19 +391,23 @@ export const routerConfigSchema = z
                 }
             });
         });
-        checkTier(config.policy.defaultTier, ["policy", "defaultTier"]);
-        const ruleNames = new Set<string>();
-        config.policy.rules.forEach((rule, i) => {
-            checkTier(rule.tier, ["policy", "rules", i, "tier"]);
-            if (ruleNames.has(rule.name)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["policy", "rules", i, "name"],
-                    message: `duplicate rule "${rule.name}"`,
-                });
-            }
-            ruleNames.add(rule.name);
-        });
+        const checkPolicy = (policy: z.infer<typeof policySchema>, at: string[]): void => {
+            checkTier(policy.defaultTier, [...at, "defaultTier"]);
+            const ruleNames = new Set<string>();
+            policy.rules.forEach((rule, i) => {
+                checkTier(rule.tier, [...at, "rules", i, "tier"]);
+                if (ruleNames.has(rule.name)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [...at, "rules", i, "name"],
+                        message: `duplicate rule "${rule.name}"`,
+                    });
+                }
+                ruleNames.add(rule.name);
+            });
+        };
+        checkPolicy(config.policy, ["policy"]);
+        if (config.shadow) checkPolicy(config.shadow.policy, ["shadow", "policy"]);
     });
 
 /** The validated, frozen router configuration. */

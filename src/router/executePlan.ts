@@ -112,6 +112,7 @@ function newAttempt(target: ResolvedTarget): AttemptRecord {
         error_code: null,
         retry_after_ms: null,
         message: null,
+        model_version: null,
     };
 }
 
@@ -350,16 +351,18 @@ export function timeoutError(target: ResolvedTarget, timeout: AttemptTimeout): P
     });
 }
 
-/** One unary attempt. */
+/** One unary attempt; the model version the provider reports goes on its record. */
 export async function unaryAttempt(
     scope: RequestScope,
     target: ResolvedTarget,
     permit: BreakerPermit | undefined,
+    record: AttemptRecord,
     env: ExecEnv,
 ): Promise<CompletionResult> {
     const { signal, timeout, dispose } = attemptSignal(scope, target, env);
     try {
         const result = await target.provider.complete(providerRequest(scope, target), signal);
+        record.model_version = result.model === "" ? null : result.model;
         permit?.success();
         return result;
     } catch (error) {

@@ -80,7 +80,10 @@ export async function primeStream(
                 );
             }
             head.push(next.value);
-            if (next.value.type === "message_start") continue;
+            if (next.value.type === "message_start") {
+                if (next.value.model !== "") record.model_version = next.value.model;
+                continue;
+            }
             clearTimeout(firstTokenTimer);
             const ttftMs = env.now() - startedAt;
             record.ttft_ms = roundMs(ttftMs);

@@ -68,6 +68,11 @@ export interface AttemptRecord {
     retry_after_ms: number | null;
     /** Short, redacted description of the failure (or skip reason), else null. */
     message: string | null;
+    /**
+     * The model version the provider reported for this attempt (the response's model id, e.g. a dated
+     * snapshot of the configured alias); null when it reported none (failed before answering, skipped).
+     */
+    model_version: string | null;
 }
 
 /** One cascade check of an answer (router/cascade/checkAnswer.ts), in the routing record. */
@@ -129,6 +134,12 @@ export interface RoutingRecord {
      * with `policy_reason`, what `recalibrateFromRecords` (router/learned) recalibrates thresholds from.
      */
     classifier_score: number | null;
+    /** The routing policy's version: `policy.version`, or a hash of the routing config (router/policyVersion.ts). */
+    policy_version: string;
+    /** The caller's `hints.prompt_version`, else null. */
+    prompt_version: string | null;
+    /** The shadow candidate policy's decision (config `shadow`), else null. Nothing was sent for it. */
+    shadow: ShadowRecord | null;
     /** Every attempt in order, skipped ones included. Empty on a cache hit. */
     attempts: AttemptRecord[];
     /** Whether the answer came from another target than the plan's first choice. */
@@ -163,6 +174,24 @@ export interface RoutingRecord {
     /** `ok`, or `error` with `error_code`. */
     outcome: "ok" | "error";
     error_code: string | null;
+}
+
+/** A shadow candidate policy's decision for one request, beside the incumbent's (`shadowReport` sums them). */
+export interface ShadowRecord {
+    /** The candidate's version: `shadow.policy.version`, or its hash (router/policyVersion.ts). */
+    policy_version: string;
+    /** The tier the candidate chose. */
+    tier: string;
+    /** Its reason: `hint:tier`, `rule:<name>`, `classifier:<name>` or `default`. */
+    reason: string;
+    /** The incumbent policy's tier (before feedback and session affinity), which `agrees` compares with. */
+    incumbent_tier: string;
+    agrees: boolean;
+    /**
+     * The answer's usage at the price of the candidate tier's first target: what the candidate would have
+     * cost for this answer. Null when the request failed, was a cache hit, or that model has no price.
+     */
+    predicted_cost_usd: number | null;
 }
 
 /** Per-call options of `complete` and `stream`. */

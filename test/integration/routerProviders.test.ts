@@ -162,6 +162,22 @@ describe("Anthropic through @anthropic-ai/sdk", () => {
         });
     });
 
+    it("records the model version the API reports, for complete() and stream()", async () => {
+        const router = makeRouter();
+        const snapshot = "claude-sonnet-5-5-20261101";
+        anthropic.enqueue(anthropicMessage(anthropicText("ok", { model: snapshot })));
+        anthropic.enqueue(anthropicStream(anthropicText("ok", { model: snapshot })));
+        const { routing } = await router.complete(ask("hi"));
+        const { events } = await drain(router.stream(ask("hi again")));
+        const end = events.at(-1);
+        expect(routing.attempts.map((a) => [a.model, a.model_version])).toEqual([
+            ["claude-sonnet-5-5", snapshot],
+        ]);
+        expect(end?.type === "message_end" && end.routing.attempts.map((a) => a.model_version)).toEqual([
+            snapshot,
+        ]);
+    });
+
     it("streams text and a tool call with its JSON arguments through the SDK's parser", async () => {
         const router = makeRouter();
         anthropic.enqueue(anthropicStream(toolTurn));

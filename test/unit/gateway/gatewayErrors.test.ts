@@ -18,6 +18,7 @@ const attempt = (patch: Partial<AttemptRecord>): AttemptRecord => ({
     error_code: null,
     retry_after_ms: null,
     message: null,
+    model_version: null,
     ...patch,
 });
 const failed = (code: ErrorCode, attempts: AttemptRecord[]) =>

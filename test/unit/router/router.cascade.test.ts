@@ -6,8 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import type { RouterConfigInput } from "../../../src/router/config.js";
 import type { GenerationSignals, MessageEndEvent, ProviderStreamEvent } from "../../../src/chat/types.js";
-import type { ChatRequest } from "../../../src/chat/types.js";
-import { ask, ask as askBase, baseConfig, drain, setupRouter, type RouterFixture } from "./routerFixture.js";
+import { ask, baseConfig, drain, setupRouter, type RouterFixture } from "./routerFixture.js";
 import { providerError, textEvents } from "./scriptedProvider.js";
 
 const fixtures: RouterFixture[] = [];
@@ -281,8 +280,9 @@ describe("stream() cascades", () => {
 
 describe("degraded answers are never cached", () => {
     const cached = { cache: { enabled: true }, reliability: { maxRetries: 0 } };
-    // The cache is scoped per namespace (or session): without one nothing is stored and "not cached" would hold trivially.
-    const ask = (text: string): ChatRequest => askBase(text, { hints: { namespace: "repo-a" } });
+    // A request is cached only within a scope it names (hints.namespace or session_id): without one,
+    // nothing is stored and these tests could not fail.
+    const scopedGo = ask("go", { hints: { namespace: "repo" } });
 
     it("complete(): a rejected answer served because the tiers above were down is not replayed once they recover", async () => {
         const f = setup({ validators: ["json"] }, cached);
@@ -296,14 +296,14 @@ describe("degraded answers are never cached", () => {
             { kind: "error", error: providerError(ErrorCode.ProviderOverloaded) },
             { kind: "error", error: providerError(ErrorCode.ProviderOverloaded) },
         );
-        const served = await f.router.complete(ask("go"));
+        const served = await f.router.complete(scopedGo);
         expect(served.content).toEqual([{ type: "text", text: "not json" }]);
         expect(served.routing.cascade[0]).toMatchObject({
             failed_check: "validator:json",
             escalated_to: null,
         });
 
-        const again = await f.router.complete(ask("go"));
+        const again = await f.router.complete(scopedGo);
         expect(again.routing.cache).toBe("miss");
         expect(again.routing.attempts.length).toBeGreaterThan(0);
         expect(again.content).toEqual([{ type: "text", text: "[1]" }]);
@@ -320,7 +320,7 @@ describe("degraded answers are never cached", () => {
         f.local.enqueue({ kind: "events", events: truncated });
         f.anthropic.always({ kind: "error", error: providerError(ErrorCode.ProviderOverloaded) });
         f.openai.always({ kind: "error", error: providerError(ErrorCode.ProviderOverloaded) });
-        const { events, error } = await drain(f.router.stream(ask("go")));
+        const { events, error } = await drain(f.router.stream(scopedGo));
         expect(error).toBeUndefined();
         const end = events.at(-1);
         expect(end?.type === "message_end" && end.routing).toMatchObject({
@@ -329,7 +329,7 @@ describe("degraded answers are never cached", () => {
         });
 
         f.local.enqueue({ kind: "ok", text: "whole answer" });
-        const again = await f.router.complete(ask("go"));
+        const again = await f.router.complete(scopedGo);
         expect(again.routing.cache).toBe("miss");
         expect(again.content).toEqual([{ type: "text", text: "whole answer" }]);
     });
@@ -341,8 +341,8 @@ describe("degraded answers are never cached", () => {
             { kind: "ok", text: "cut", result: { stop_reason: "max_tokens" } },
             { kind: "ok", text: "cut again", result: { stop_reason: "max_tokens" } },
         );
-        await f.router.complete(ask("go"));
-        const again = await f.router.complete(ask("go"));
+        await f.router.complete(scopedGo);
+        const again = await f.router.complete(scopedGo);
         expect(again.routing.cache).toBe("miss");
         expect(again.content).toEqual([{ type: "text", text: "cut again" }]);
     });
@@ -350,10 +350,10 @@ describe("degraded answers are never cached", () => {
     it("a stream released unchecked (longer than the hold bound) is not cached for complete(), which would check it", async () => {
         const f = setup({ validators: ["json"], streamHoldChars: 3 }, cached);
         f.local.enqueue({ kind: "events", events: localEvents("definitely not json") });
-        await drain(f.router.stream(ask("go")));
+        await drain(f.router.stream(scopedGo));
         f.local.enqueue({ kind: "ok", text: "still not json" });
         f.anthropic.enqueue({ kind: "ok", text: "[2]" });
-        const again = await f.router.complete(ask("go"));
+        const again = await f.router.complete(scopedGo);
         expect(again.routing.cache).toBe("miss");
         expect(again.content).toEqual([{ type: "text", text: "[2]" }]);
     });
@@ -361,8 +361,8 @@ describe("degraded answers are never cached", () => {
     it("an answer that passed its check is cached", async () => {
         const f = setup({ validators: ["json"] }, cached);
         f.local.enqueue({ kind: "ok", text: "[3]" });
-        await f.router.complete(ask("go"));
-        const again = await f.router.complete(ask("go"));
+        await f.router.complete(scopedGo);
+        const again = await f.router.complete(scopedGo);
         expect(again.routing).toMatchObject({ cache: "hit", tier: "local" });
         expect(again.content).toEqual([{ type: "text", text: "[3]" }]);
     });

@@ -132,6 +132,22 @@ describe("createRouter with a classifier section", () => {
         }
     });
 
+    it("decides a fresh router's first request by the loaded model, not a cold abstention", async () => {
+        // The default 25 ms decision timeout is far shorter than a worker's session load: without the
+        // warm-up wait this first decision would abstain and fall to the default tier.
+        const router = createRouter(
+            { ...config, classifier: {} },
+            { logger: silentLogger, env: { ANTHROPIC_API_KEY: "k" } },
+        );
+        try {
+            const decided = await router.decide(easy);
+            expect(decided).toMatchObject({ tier: "local", routing_reason: "classifier:learned" });
+            await expect(router.ready()).resolves.toBeUndefined();
+        } finally {
+            await router.close();
+        }
+    });
+
     it("rejects a model whose tiers the config does not have", () => {
         const renamed = {
             ...config,
