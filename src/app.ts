@@ -95,6 +95,7 @@ export function createApp(config: Config, options: AppOptions): App {
     let metricsServer: MetricsServer | undefined;
     let router: Router | undefined;
     let gateway: Gateway | undefined;
+    let routerSettled = false;
     let loading: Promise<void> | undefined;
     let stopping: Promise<void> | undefined;
 
@@ -120,6 +121,12 @@ export function createApp(config: Config, options: AppOptions): App {
                     ? env
                     : { ...env, [localAuthTokenEnv]: serverConfig.authToken },
         });
+        // Not ready before the routing classifier has loaded (a cold classifier would route by abstention);
+        // a failed load is logged by the router and leaves the default tier deciding.
+        void router.ready().then(
+            () => (routerSettled = true),
+            () => (routerSettled = true),
+        );
         gateway = await startGateway({
             router,
             host: serverConfig.host,
@@ -127,7 +134,7 @@ export function createApp(config: Config, options: AppOptions): App {
             keys: config.gateway.keys,
             aliases: config.gateway.models,
             maxBodyBytes: config.gateway.maxBodyBytes,
-            ready: () => health.state === "SERVING",
+            ready: () => health.state === "SERVING" && routerSettled,
             logger: makeLogger("gateway"),
         });
         return {

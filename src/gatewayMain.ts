@@ -42,6 +42,13 @@ async function main(): Promise<void> {
     );
     const registry = createRegistry();
     const router = createRouter(routerConfig, { registry, logger: createLogger("router"), env });
+    // Not ready before the routing classifier has loaded (a cold classifier would route by abstention); a
+    // failed load is logged by the router and leaves the default tier deciding.
+    let routerSettled = false;
+    void router.ready().then(
+        () => (routerSettled = true),
+        () => (routerSettled = true),
+    );
     const metrics = await startMetricsServer(registry, {
         host: config.server.host,
         port: config.server.metricsPort,
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
         aliases: config.gateway.models,
         maxBodyBytes: config.gateway.maxBodyBytes,
         ready: async () => {
+            if (!routerSettled) return false;
             const checks = await Promise.all(
                 localAddresses.map((address) =>
                     checkHealth({ address, service: "", timeoutMs: defaultHealthCheckTimeoutMs, tls: false }),
