@@ -23,13 +23,23 @@ const quick = process.argv.includes("--quick");
 const resultsDir = resolve(import.meta.dirname, "results");
 const started = Date.now();
 
+let lastLabel = "";
+
+/** A self-updating bar on a terminal; in a log (CI, a pipe) one plain line per new step, no carriage returns. */
 function progress(fraction: number, label: string): void {
     const width = 30;
     const filled = Math.round(fraction * width);
     const elapsed = ((Date.now() - started) / 1000).toFixed(0);
-    process.stderr.write(
-        `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${elapsed}s ${label.slice(0, 40).padEnd(40)}`,
-    );
+    const percent = (fraction * 100).toFixed(0).padStart(3);
+    if (process.stderr.isTTY) {
+        process.stderr.write(
+            `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${percent}% ${elapsed}s ${label.slice(0, 40).padEnd(40)}`,
+        );
+        return;
+    }
+    if (label === lastLabel) return;
+    lastLabel = label;
+    process.stderr.write(`bench: ${percent}% ${elapsed}s ${label}\n`);
 }
 
 function versions(): Record<string, string> {
