@@ -27,6 +27,7 @@ import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
+import { infillPrompt, infillTokensOf } from "./infillPrompt.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
@@ -341,12 +342,14 @@ export class LocalEngine {
             );
         }
         // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token.
-        if (request.prompt.length === 0)
+        if (request.prompt.length === 0 && request.suffix === undefined)
             throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
         const promptTokens =
-            typeof request.prompt === "string"
-                ? this.tokenize(request.prompt, "prompt")
-                : [...request.prompt];
+            request.suffix !== undefined
+                ? this.#infillTokens(request, request.suffix)
+                : typeof request.prompt === "string"
+                  ? this.tokenize(request.prompt, "prompt")
+                  : [...request.prompt];
         const vocabSize = this.target.resolved.vocab.tokens.length;
         for (const t of promptTokens) {
             if (!Number.isInteger(t) || t < 0 || t >= vocabSize)
@@ -422,6 +425,32 @@ export class LocalEngine {
             maxDraftTokens,
             signature,
         };
+    }
+
+    /** The fill-in-the-middle prompt of a request with `suffix` set (see infillPrompt.ts). */
+    #infillTokens(request: GenerateRequest, suffix: string): Token[] {
+        if (typeof request.prompt !== "string")
+            throw new InvalidArgumentError(
+                "fill-in-the-middle takes the prefix as prompt text, not token ids; send the text before the cursor as prompt",
+            );
+        const { model, context, resolved } = this.target;
+        const tokens = infillTokensOf(model);
+        if (!tokens)
+            throw new ServiceError(
+                ErrorCode.FimUnsupported,
+                `target "${resolved.id}" has no fill-in-the-middle tokens in its GGUF metadata (tokenizer.ggml.fim_pre/suf/mid_token_id); serve a FIM-trained model (e.g. a Qwen2.5-Coder, StarCoder or DeepSeek-Coder base) or leave suffix unset`,
+            );
+        const extraContext = request.extraContext ?? [];
+        const texts = [request.prompt, suffix, ...extraContext.flatMap((c) => [c.name, c.text])];
+        checkPromptBytes(
+            texts,
+            this.promptByteLimit,
+            context.contextSize,
+            "prompt, suffix and extra_context",
+        );
+        return infillPrompt(tokens, { prefix: request.prompt, suffix, extraContext }, (text) =>
+            model.tokenize(text, false),
+        );
     }
 
     /**

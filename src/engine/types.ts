@@ -25,9 +25,28 @@ export interface SpeculationOptions {
     maxDraftTokens?: number;
 }
 
+/** A file shown to a fill-in-the-middle request as context (infillPrompt.ts lays it out). */
+export interface InfillContext {
+    /** The file's name (path), e.g. `src/util.py`. Defaults to `tmp`, as llama.cpp's. */
+    name: string;
+    /** The file's text. */
+    text: string;
+}
+
 export interface GenerateRequest {
-    /** Prompt text (tokenized with the target's tokenizer, special tokens parsed) or token ids. */
+    /**
+     * Prompt text (tokenized with the target's tokenizer, special tokens parsed) or token ids. With
+     * `suffix` set: the text before the cursor, tokenized as plain text (may be empty).
+     */
     prompt: string | readonly number[];
+    /**
+     * Fill-in-the-middle: the text after the cursor. When set (even to ""), the prompt is laid out with the
+     * target's FIM tokens (infillPrompt.ts) and the output is the middle; `prompt` must be text. A target
+     * without FIM tokens refuses it (E_FIM_UNSUPPORTED). Defaults to unset (a plain completion).
+     */
+    suffix?: string;
+    /** Fill-in-the-middle only: other files shown before the current one. Defaults to none. */
+    extraContext?: readonly InfillContext[];
     /** Target model id. Defaults to the configured target. */
     model?: string;
     /** Output cap. Defaults to the config's `generation.defaultMaxTokens`, and never beyond the context. */

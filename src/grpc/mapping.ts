@@ -135,6 +135,16 @@ function toPrompt(
     return { prompt: text, stop: [] };
 }
 
+/** A fill-in-the-middle request's prefix: `prompt` text, possibly empty; never `messages`. */
+function toInfillPrompt(request: GenerateRequest__Output): PromptInput {
+    if (request.messages.length > 0) {
+        throw new InvalidArgumentError(
+            "suffix (fill-in-the-middle) takes the text before the cursor as prompt, not messages; send prompt, or leave suffix unset for a chat",
+        );
+    }
+    return { prompt: request.prompt, stop: [] };
+}
+
 function toSpeculation(
     options: SpeculationOptions__Output | null,
     models: readonly ModelInfo[],
@@ -189,9 +199,21 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
         if (s === "") throw new InvalidArgumentError(`stop[${i}] is an empty string; remove it`);
     });
     const speculation = toSpeculation(request.speculation, models);
-    const { prompt, stop } = toPrompt(request.prompt, request.messages, source, "prompt", true);
+    const { prompt, stop } =
+        request.suffix !== undefined
+            ? toInfillPrompt(request)
+            : toPrompt(request.prompt, request.messages, source, "prompt", true);
+    if (request.suffix === undefined && request.extra_context.length > 0) {
+        throw new InvalidArgumentError(
+            "extra_context is for fill-in-the-middle only; set suffix (the text after the cursor) or remove extra_context",
+        );
+    }
     return {
         prompt,
+        ...(request.suffix !== undefined && {
+            suffix: request.suffix,
+            extraContext: request.extra_context.map((c) => ({ name: c.name, text: c.text })),
+        }),
         model: target.id,
         maxTokens,
         sampling: {

@@ -30,6 +30,7 @@ class FakeStream extends EventEmitter {
         session_id: "",
         speculation: null,
         return_confidence: false,
+        extra_context: [],
     };
     constructor() {
         super();

@@ -78,6 +78,7 @@ function request(fields: Partial<GenerateRequest__Output>): GenerateRequest__Out
         stop: [],
         session_id: "",
         speculation: null,
+        extra_context: [],
         return_confidence: false,
         ...fields,
     };
@@ -131,6 +132,44 @@ describe("toEngineRequest", () => {
         );
         expect(mapped).toMatchObject({ sessionId: "s1", speculation: { mode: "suffix" } });
         expect(toEngineRequest(request({ prompt: "x" }), source)).not.toHaveProperty("sessionId");
+    });
+
+    it("maps fill-in-the-middle: suffix set (even empty) with an empty prompt, extra context in order", () => {
+        const mapped = toEngineRequest(
+            request({
+                prompt: "",
+                suffix: "",
+                extra_context: [
+                    { name: "a.py", text: "x = 1" },
+                    { name: "", text: "y" },
+                ],
+            }),
+            source,
+        );
+        expect(mapped).toMatchObject({
+            prompt: "",
+            suffix: "",
+            extraContext: [
+                { name: "a.py", text: "x = 1" },
+                { name: "", text: "y" },
+            ],
+        });
+        expect(toEngineRequest(request({ prompt: "def f(" }), source)).not.toHaveProperty("suffix");
+    });
+
+    it("refuses fill-in-the-middle with messages, and extra_context without suffix", () => {
+        const chat = [{ role: "user", content: "hi" }];
+        const withMessages = errorOf(() => toEngineRequest(request({ suffix: ")", messages: chat }), source));
+        expect(withMessages.code).toBe(ErrorCode.InvalidArgument);
+        expect(withMessages.message).toContain(
+            "suffix (fill-in-the-middle) takes the text before the cursor",
+        );
+        const extra = [{ name: "a.py", text: "x" }];
+        const extraOnly = errorOf(() =>
+            toEngineRequest(request({ prompt: "p", extra_context: extra }), source),
+        );
+        expect(extraOnly.code).toBe(ErrorCode.InvalidArgument);
+        expect(extraOnly.message).toContain("extra_context is for fill-in-the-middle only");
     });
 
     it("leaves unset optional fields to the engine's defaults", () => {

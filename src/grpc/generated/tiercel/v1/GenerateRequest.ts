@@ -2,6 +2,7 @@
 
 import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _tiercel_v1_ChatMessage__Output } from '../../tiercel/v1/ChatMessage.js';
 import type { SpeculationOptions as _tiercel_v1_SpeculationOptions, SpeculationOptions__Output as _tiercel_v1_SpeculationOptions__Output } from '../../tiercel/v1/SpeculationOptions.js';
+import type { InfillContext as _tiercel_v1_InfillContext, InfillContext__Output as _tiercel_v1_InfillContext__Output } from '../../tiercel/v1/InfillContext.js';
 
 /**
  * A completion request: either `prompt` (raw completion) or `messages` (chat), never both.
@@ -68,11 +69,26 @@ export interface GenerateRequest {
    * it is nearly free. Defaults to false.
    */
   'return_confidence'?: (boolean);
+  /**
+   * Fill-in-the-middle: the text after the cursor (`prompt` is then the text before it, and may be
+   * empty; the output is the middle). When set, even to "", the prompt is laid out with the target's FIM
+   * tokens from its GGUF metadata, as llama.cpp's /infill does: repo and file separators where the model
+   * has them, then prefix, suffix and middle tokens. Prefix, suffix and extra_context are tokenized as
+   * plain text. Exclusive with `messages`. A target without FIM tokens is FAILED_PRECONDITION with code
+   * E_FIM_UNSUPPORTED (ListModels says which targets support it). Unset = a plain completion.
+   */
+  'suffix'?: (string);
+  /**
+   * Fill-in-the-middle only: other files shown to the model before the current one (e.g. the files the
+   * editor has open), in order. INVALID_ARGUMENT without `suffix`.
+   */
+  'extra_context'?: (_tiercel_v1_InfillContext)[];
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
   '_top_k'?: "top_k";
   '_seed'?: "seed";
+  '_suffix'?: "suffix";
 }
 
 /**
@@ -140,9 +156,24 @@ export interface GenerateRequest__Output {
    * it is nearly free. Defaults to false.
    */
   'return_confidence': (boolean);
+  /**
+   * Fill-in-the-middle: the text after the cursor (`prompt` is then the text before it, and may be
+   * empty; the output is the middle). When set, even to "", the prompt is laid out with the target's FIM
+   * tokens from its GGUF metadata, as llama.cpp's /infill does: repo and file separators where the model
+   * has them, then prefix, suffix and middle tokens. Prefix, suffix and extra_context are tokenized as
+   * plain text. Exclusive with `messages`. A target without FIM tokens is FAILED_PRECONDITION with code
+   * E_FIM_UNSUPPORTED (ListModels says which targets support it). Unset = a plain completion.
+   */
+  'suffix'?: (string);
+  /**
+   * Fill-in-the-middle only: other files shown to the model before the current one (e.g. the files the
+   * editor has open), in order. INVALID_ARGUMENT without `suffix`.
+   */
+  'extra_context': (_tiercel_v1_InfillContext__Output)[];
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
   '_top_k'?: "top_k";
   '_seed'?: "seed";
+  '_suffix'?: "suffix";
 }
