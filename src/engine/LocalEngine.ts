@@ -5,6 +5,7 @@
  */
 import {
     getLlama,
+    TokenBias,
     type Llama,
     type LlamaContext,
     type LlamaModel,
@@ -14,7 +15,7 @@ import type { Config, SpeculationMode } from "../config/schema.js";
 import { defaultThreads } from "./defaultThreads.js";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { defaultTopK, defaultTopP, specStateSaveIntervalMs } from "../config/defaults.js";
+import { specStateSaveIntervalMs } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
 import { NgramProposer } from "../speculative/NgramProposer.js";
@@ -31,8 +32,9 @@ import { infillPrompt, infillTokensOf } from "./infillPrompt.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
-import { generate, type ResolvedSampling } from "./generate.js";
+import { generate } from "./generate.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
+import { resolveSampling } from "./resolveSampling.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { Slot } from "./Slot.js";
@@ -294,6 +296,7 @@ export class LocalEngine {
                     contextSize: this.target.context.contextSize,
                     reusePrefix: reuse,
                     confidence: request.returnConfidence === true,
+                    tokenBias: prepared.sampling.logitBias && this.#tokenBias(prepared.sampling.logitBias),
                     isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
                     detokenize: (tokens, last) =>
                         this.target.model.detokenize(tokens as LlamaToken[], false, last as LlamaToken[]),
@@ -368,19 +371,10 @@ export class LocalEngine {
         if (!Number.isInteger(requested) || requested < 1)
             throw new InvalidArgumentError(`max_tokens must be a positive integer, got ${requested}`);
         const maxTokens = Math.min(requested, contextSize - promptTokens.length);
-        const s = request.sampling ?? {};
-        const sampling: ResolvedSampling = {
-            temperature: s.temperature ?? 0,
-            topK: s.topK ?? defaultTopK,
-            topP: s.topP ?? defaultTopP,
-            seed: s.seed,
-        };
-        if (!(sampling.temperature >= 0 && sampling.temperature <= 5))
-            throw new InvalidArgumentError(`temperature must be in [0, 5], got ${sampling.temperature}`);
-        if (!(sampling.topP > 0 && sampling.topP <= 1))
-            throw new InvalidArgumentError(`top_p must be in (0, 1], got ${sampling.topP}`);
-        if (!Number.isInteger(sampling.topK) || sampling.topK < 0)
-            throw new InvalidArgumentError(`top_k must be a non-negative integer, got ${sampling.topK}`);
+        const sampling = resolveSampling(request.sampling ?? {}, {
+            size: vocabSize,
+            isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
+        });
         const mode: SpeculationMode = request.speculation?.mode ?? config.speculation.defaultMode;
         const draftId = request.speculation?.draftModel;
         if (draftId !== undefined && draftId !== "" && !this.drafts.has(draftId)) {
@@ -425,6 +419,13 @@ export class LocalEngine {
             maxDraftTokens,
             signature,
         };
+    }
+
+    /** node-llama-cpp's form of a request's logit bias (raw logit offsets). */
+    #tokenBias(bias: ReadonlyMap<Token, number>): TokenBias {
+        const tokenBias = TokenBias.for(this.target.model);
+        for (const [token, logit] of bias) tokenBias.set(token as LlamaToken, { logit });
+        return tokenBias;
     }
 
     /** The fill-in-the-middle prompt of a request with `suffix` set (see infillPrompt.ts). */

@@ -14,6 +14,22 @@ export interface SamplingOptions {
     topP?: number;
     /** Seed of the request's sampler: same seed, same output. Defaults to a random seed. */
     seed?: number;
+    /** Min-p sampling in [0, 1] (temperature > 0 only; 0 = off). Defaults to 0. */
+    minP?: number;
+    /**
+     * The penalties and logit bias below apply to the target's distribution at every position (verified
+     * drafted ones included) with that position's own history, so speculation stays exact.
+     * llama.cpp's repeat penalty, > 0 (1 = off). Defaults to 1.
+     */
+    repeatPenalty?: number;
+    /** Latest tokens (prompt and output) the penalties look at (0 = none). Defaults to 64. */
+    repeatLastN?: number;
+    /** Subtracted once from the logit of each token present in the window, in [-2, 2]. Defaults to 0. */
+    presencePenalty?: number;
+    /** Subtracted per occurrence in the window, in [-2, 2]. Defaults to 0. */
+    frequencyPenalty?: number;
+    /** Token id → value added to its logit. End-of-generation tokens cannot be biased. Defaults to none. */
+    logitBias?: ReadonlyMap<number, number>;
 }
 
 export interface SpeculationOptions {

@@ -135,6 +135,11 @@ function toPrompt(
     return { prompt: text, stop: [] };
 }
 
+/** The wire's map (keys arrive as strings) → token id → logit offset; ranges are the engine's to check. */
+function toLogitBias(bias: Readonly<Record<number, number>>): Map<number, number> {
+    return new Map(Object.entries(bias).map(([token, value]) => [Number(token), value]));
+}
+
 /** A fill-in-the-middle request's prefix: `prompt` text, possibly empty; never `messages`. */
 function toInfillPrompt(request: GenerateRequest__Output): PromptInput {
     if (request.messages.length > 0) {
@@ -221,6 +226,12 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
             topP: request.top_p,
             topK: request.top_k,
             seed: request.seed,
+            minP: request.min_p,
+            repeatPenalty: request.repeat_penalty,
+            repeatLastN: request.repeat_last_n,
+            presencePenalty: request.presence_penalty,
+            frequencyPenalty: request.frequency_penalty,
+            ...(Object.keys(request.logit_bias).length > 0 && { logitBias: toLogitBias(request.logit_bias) }),
         },
         stop: stop.length > 0 ? [...request.stop, ...stop] : request.stop,
         speculation,

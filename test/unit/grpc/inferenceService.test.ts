@@ -31,6 +31,7 @@ class FakeStream extends EventEmitter {
         speculation: null,
         return_confidence: false,
         extra_context: [],
+        logit_bias: {},
     };
     constructor() {
         super();

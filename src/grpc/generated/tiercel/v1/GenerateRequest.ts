@@ -83,12 +83,49 @@ export interface GenerateRequest {
    * editor has open), in order. INVALID_ARGUMENT without `suffix`.
    */
   'extra_context'?: (_tiercel_v1_InfillContext)[];
+  /**
+   * Min-p sampling in [0, 1] (temperature > 0 only): drop tokens less likely than min_p times the most
+   * likely one. Unset = 0 (off).
+   */
+  'min_p'?: (number | string);
+  /**
+   * Divide the logit of each token seen in the last repeat_last_n tokens (prompt and output) by this
+   * (multiply when negative), as llama.cpp's repeat penalty; > 0. Unset = 1 (off). Like every penalty and
+   * logit_bias, it is applied to the target's distribution at each position with that position's own
+   * history, so speculation stays exact.
+   */
+  'repeat_penalty'?: (number | string);
+  /**
+   * How many of the latest tokens (prompt and output) the penalties look at, >= 0 (0 = none). Unset = 64.
+   */
+  'repeat_last_n'?: (number);
+  /**
+   * Subtracted from the logit of every token present in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'presence_penalty'?: (number | string);
+  /**
+   * Subtracted from a token's logit once per occurrence in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'frequency_penalty'?: (number | string);
+  /**
+   * Added to the logits of the given token ids (see Tokenize), each a finite number; -100 or less makes a
+   * token practically impossible. End-of-generation tokens cannot be biased (INVALID_ARGUMENT), nor ids
+   * outside the vocabulary. Unset = no bias.
+   */
+  'logit_bias'?: ({[key: number]: number | string});
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
   '_top_k'?: "top_k";
   '_seed'?: "seed";
   '_suffix'?: "suffix";
+  '_min_p'?: "min_p";
+  '_repeat_penalty'?: "repeat_penalty";
+  '_repeat_last_n'?: "repeat_last_n";
+  '_presence_penalty'?: "presence_penalty";
+  '_frequency_penalty'?: "frequency_penalty";
 }
 
 /**
@@ -170,10 +207,47 @@ export interface GenerateRequest__Output {
    * editor has open), in order. INVALID_ARGUMENT without `suffix`.
    */
   'extra_context': (_tiercel_v1_InfillContext__Output)[];
+  /**
+   * Min-p sampling in [0, 1] (temperature > 0 only): drop tokens less likely than min_p times the most
+   * likely one. Unset = 0 (off).
+   */
+  'min_p'?: (number);
+  /**
+   * Divide the logit of each token seen in the last repeat_last_n tokens (prompt and output) by this
+   * (multiply when negative), as llama.cpp's repeat penalty; > 0. Unset = 1 (off). Like every penalty and
+   * logit_bias, it is applied to the target's distribution at each position with that position's own
+   * history, so speculation stays exact.
+   */
+  'repeat_penalty'?: (number);
+  /**
+   * How many of the latest tokens (prompt and output) the penalties look at, >= 0 (0 = none). Unset = 64.
+   */
+  'repeat_last_n'?: (number);
+  /**
+   * Subtracted from the logit of every token present in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'presence_penalty'?: (number);
+  /**
+   * Subtracted from a token's logit once per occurrence in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'frequency_penalty'?: (number);
+  /**
+   * Added to the logits of the given token ids (see Tokenize), each a finite number; -100 or less makes a
+   * token practically impossible. End-of-generation tokens cannot be biased (INVALID_ARGUMENT), nor ids
+   * outside the vocabulary. Unset = no bias.
+   */
+  'logit_bias': ({[key: number]: number});
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
   '_top_k'?: "top_k";
   '_seed'?: "seed";
   '_suffix'?: "suffix";
+  '_min_p'?: "min_p";
+  '_repeat_penalty'?: "repeat_penalty";
+  '_repeat_last_n'?: "repeat_last_n";
+  '_presence_penalty'?: "presence_penalty";
+  '_frequency_penalty'?: "frequency_penalty";
 }
