@@ -30,6 +30,7 @@ import { silentLogger, type Logger } from "../util/logger.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
 import { infillPrompt, infillTokensOf } from "./infillPrompt.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
+import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate } from "./generate.js";
@@ -60,6 +61,8 @@ export interface ModelInfo {
     /** Drafts only: how the draft is used (refused drafts: undefined, `loaded` false). */
     draftMode?: DraftMode;
     loaded: boolean;
+    /** Chat template family, FIM and tool-call support; undefined for a refused (unloaded) draft. */
+    capabilities?: ModelCapabilities;
 }
 
 interface LoadedModel {
@@ -228,6 +231,7 @@ export class LocalEngine {
             vocabSize: m.resolved.vocab.tokens.length,
             contextSize: m.context.contextSize,
             loaded: true,
+            capabilities: modelCapabilities(m.model),
         });
         return [
             info(this.target, "target"),

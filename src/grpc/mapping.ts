@@ -312,6 +312,9 @@ export function toProtoModelInfo(info: ModelInfo): ProtoModelInfo {
         loaded: info.loaded,
         draft_mode:
             info.draftMode === undefined ? "DRAFT_MODE_UNSPECIFIED" : protoByDraftMode[info.draftMode],
+        chat_template: info.capabilities?.chatTemplate ?? "",
+        fim: info.capabilities?.fim ?? false,
+        tool_calls: info.capabilities?.toolCalls ?? false,
         compatibility: report && {
             verdict: protoByVerdict[report.verdict],
             reasons: report.reasons.map((r) => ({ rule: r.rule, message: r.message })),

@@ -82,6 +82,17 @@ describe("fill-in-the-middle", () => {
         expect(withExtra.usage!.prompt_tokens).toBeGreaterThan(without.usage!.prompt_tokens);
     });
 
+    it("ListModels reports chat template family, FIM, tool calls and context size per model", async () => {
+        const { models } = await server.listModels();
+        expect(models.map((m) => [m.id, m.chat_template, m.fim, m.tool_calls, m.context_size])).toEqual([
+            ["qwen", "JinjaTemplate", true, true, 1024],
+            ["same-family", "JinjaTemplate", true, true, 1024],
+            ["cross-family", "ChatML", true, false, 1024],
+        ]);
+        const plain = await plainServer.listModels();
+        expect(plain.models[0]).toMatchObject({ chat_template: "ChatML", fim: false, tool_calls: false });
+    });
+
     it("refuses a target without FIM tokens: FAILED_PRECONDITION, E_FIM_UNSUPPORTED", async () => {
         const error = await expectGrpcError(plainServer.generate(fim));
         expect(error.code).toBe(Status.FAILED_PRECONDITION);

@@ -29,7 +29,15 @@ const report = (verdict: CompatibilityReport["verdict"]): CompatibilityReport =>
 });
 
 const models: ModelInfo[] = [
-    { id: "t", role: "target", path: "/t.gguf", vocabSize: 100, contextSize: 512, loaded: true },
+    {
+        id: "t",
+        role: "target",
+        path: "/t.gguf",
+        vocabSize: 100,
+        contextSize: 512,
+        loaded: true,
+        capabilities: { chatTemplate: "Qwen", fim: true, toolCalls: true },
+    },
     {
         id: "d",
         role: "draft",
@@ -428,6 +436,11 @@ describe("responses", () => {
 
     it("maps model info with the compatibility report (drafts) and without (target)", () => {
         expect(toProtoModelInfo(models[0]!).compatibility).toBeUndefined();
+        expect(toProtoModelInfo(models[0]!)).toMatchObject({
+            chat_template: "Qwen",
+            fim: true,
+            tool_calls: true,
+        });
         expect(toProtoModelInfo(models[0]!).draft_mode).toBe("DRAFT_MODE_UNSPECIFIED");
         expect(toProtoModelInfo(models[1]!).draft_mode).toBe("DRAFT_MODE_DIRECT");
         expect(toProtoModelInfo(models[3]!).draft_mode).toBe("DRAFT_MODE_TRANSLATED");
@@ -438,6 +451,9 @@ describe("responses", () => {
             context_size: 0,
             loaded: false,
             draft_mode: "DRAFT_MODE_UNSPECIFIED",
+            chat_template: "",
+            fim: false,
+            tool_calls: false,
             compatibility: {
                 verdict: "COMPATIBILITY_VERDICT_INCOMPATIBLE",
                 reasons: [{ rule: "vocab_type", message: "SPM vs BPE" }],
