@@ -37,6 +37,8 @@ export const defaultSuffixKeyN = 4;
 /** Sampling defaults applied when temperature > 0 and the request leaves them unset (llama.cpp's). */
 export const defaultTopK = 40;
 export const defaultTopP = 0.95;
+/** Tokens the repeat, presence and frequency penalties look back over (llama.cpp's `repeat_last_n`). */
+export const defaultRepeatLastN = 64;
 /** gRPC listen address: loopback, so exposing the server on a network is a deliberate choice (`--host 0.0.0.0`). */
 export const defaultGrpcHost = "127.0.0.1";
 /** gRPC port: the conventional gRPC example port, what clients and tools try first. */

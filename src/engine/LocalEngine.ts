@@ -5,6 +5,7 @@
  */
 import {
     getLlama,
+    TokenBias,
     type Llama,
     type LlamaContext,
     type LlamaModel,
@@ -16,7 +17,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { specStateSaveIntervalMs } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
-import { ModelError, ServiceError } from "../errors/ServiceError.js";
+import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
 import { NgramProposer } from "../speculative/NgramProposer.js";
 import { SuffixPool } from "../speculative/SuffixPool.js";
 import { SuffixProposer } from "../speculative/SuffixProposer.js";
@@ -27,12 +28,15 @@ import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
+import { infillPrompt, infillTokensOf } from "./infillPrompt.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
+import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate } from "./generate.js";
 import { resolveRequest } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
+import { resolveSampling } from "./resolveSampling.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { Slot } from "./Slot.js";
@@ -58,6 +62,8 @@ export interface ModelInfo {
     /** Drafts only: how the draft is used (refused drafts: undefined, `loaded` false). */
     draftMode?: DraftMode;
     loaded: boolean;
+    /** Chat template family, FIM and tool-call support; undefined for a refused (unloaded) draft. */
+    capabilities?: ModelCapabilities;
 }
 
 interface LoadedModel {
@@ -226,6 +232,7 @@ export class LocalEngine {
             vocabSize: m.resolved.vocab.tokens.length,
             contextSize: m.context.contextSize,
             loaded: true,
+            capabilities: modelCapabilities(m.model),
         });
         return [
             info(this.target, "target"),
@@ -298,6 +305,7 @@ export class LocalEngine {
                     contextSize: this.target.context.contextSize,
                     reusePrefix: reuse,
                     confidence: request.returnConfidence === true,
+                    tokenBias: prepared.sampling.logitBias && this.#tokenBias(prepared.sampling.logitBias),
                     isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
                     detokenize: (tokens, last) =>
                         this.target.model.detokenize(tokens as LlamaToken[], false, last as LlamaToken[]),
@@ -346,11 +354,46 @@ export class LocalEngine {
             defaultMode: config.speculation.defaultMode,
             maxDraftTokens: config.speculation.maxDraftTokens,
             suffixDrafting: this.suffixPool !== undefined,
+            isEog: (token) => this.target.model.isEogToken(token as LlamaToken),
+            infillTokens: (infill) => this.#infillTokens(infill, infill.suffix),
             tokenize: (text) => this.#tokenize(text),
         });
         const text =
             typeof request.prompt === "string" ? request.prompt : this.detokenize(resolved.promptTokens);
         return { ...resolved, signature: taskSignature(resolved.promptTokens, text) };
+    }
+
+    /** node-llama-cpp's form of a request's logit bias (raw logit offsets). */
+    #tokenBias(bias: ReadonlyMap<Token, number>): TokenBias {
+        const tokenBias = TokenBias.for(this.target.model);
+        for (const [token, logit] of bias) tokenBias.set(token as LlamaToken, { logit });
+        return tokenBias;
+    }
+
+    /** The fill-in-the-middle prompt of a request with `suffix` set (see infillPrompt.ts). */
+    #infillTokens(request: GenerateRequest, suffix: string): Token[] {
+        if (typeof request.prompt !== "string")
+            throw new InvalidArgumentError(
+                "fill-in-the-middle takes the prefix as prompt text, not token ids; send the text before the cursor as prompt",
+            );
+        const { model, context, resolved } = this.target;
+        const tokens = infillTokensOf(model);
+        if (!tokens)
+            throw new ServiceError(
+                ErrorCode.FimUnsupported,
+                `target "${resolved.id}" has no fill-in-the-middle tokens in its GGUF metadata (tokenizer.ggml.fim_pre/suf/mid_token_id); serve a FIM-trained model (e.g. a Qwen2.5-Coder, StarCoder or DeepSeek-Coder base) or leave suffix unset`,
+            );
+        const extraContext = request.extraContext ?? [];
+        const texts = [request.prompt, suffix, ...extraContext.flatMap((c) => [c.name, c.text])];
+        checkPromptBytes(
+            texts,
+            this.promptByteLimit,
+            context.contextSize,
+            "prompt, suffix and extra_context",
+        );
+        return infillPrompt(tokens, { prefix: request.prompt, suffix, extraContext }, (text) =>
+            model.tokenize(text, false),
+        );
     }
 
     /**

@@ -21,6 +21,7 @@ import type {
     ControlledEvaluateInputItem,
     ControlledEvaluateIndexOutput,
     Token as LlamaToken,
+    TokenBias,
 } from "node-llama-cpp";
 import type { SpeculationMode } from "../config/schema.js";
 import { createRandom } from "../speculative/createRandom.js";
@@ -38,16 +39,10 @@ import type {
 import { verifyGreedy } from "../speculative/verifyGreedy.js";
 import { verifyStochastic } from "../speculative/verifyStochastic.js";
 import { throwIfAborted } from "../util/abort.js";
+import type { ResolvedSampling } from "./resolveSampling.js";
 import type { Slot } from "./Slot.js";
 import { TextStream, type Detokenize } from "./TextStream.js";
 import type { FinishReason, GenerateChunk, GenerationStats } from "./types.js";
-
-export interface ResolvedSampling {
-    temperature: number;
-    topK: number;
-    topP: number;
-    seed: number | undefined;
-}
 
 export interface GenerationPlan {
     slot: Slot;
@@ -64,6 +59,8 @@ export interface GenerationPlan {
     reusePrefix: boolean;
     /** Measure the emitted tokens' log-probabilities (GenerationStats.confidence). */
     confidence: boolean;
+    /** The request's logit bias in node-llama-cpp's form; undefined when it has none. */
+    tokenBias: TokenBias | undefined;
     isEog: (token: Token) => boolean;
     detokenize: Detokenize;
     /** performance.now() when the request started waiting for a slot, and when it got one. */
@@ -78,13 +75,33 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     const greedy = sampling.temperature <= 0;
     const random = greedy ? undefined : createRandom(sampling.seed);
     const wantConfidence = plan.confidence;
+    const { penalties, minP } = sampling;
+    const tokenBias = plan.tokenBias;
+    const sampleOptions = greedy
+        ? { temperature: 0, tokenBias }
+        : { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP, minP, tokenBias };
     const nextOptions = greedy
-        ? ({ token: true, confidence: wantConfidence, options: { temperature: 0 } } as const)
-        : ({
-              probabilities: true,
-              options: { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP },
-          } as const);
-    const withNext = (token: Token): EvalItem => [token as LlamaToken, { generateNext: nextOptions }];
+        ? { token: true, confidence: wantConfidence, options: sampleOptions }
+        : { probabilities: true, options: sampleOptions };
+    /**
+     * The item that evaluates `context`'s last token and asks for the next-token choice. Penalties need the
+     * window of tokens before the chosen one, which differs per position (a drafted position's window ends
+     * with the drafts before it): those items get their own options; without penalties all share one.
+     */
+    const withNext = (token: Token, context: readonly Token[], end: number): EvalItem => {
+        if (!penalties) return [token as LlamaToken, { generateNext: nextOptions }];
+        const repeatPenalty = {
+            punishTokens: context.slice(Math.max(0, end - penalties.lastN), end) as LlamaToken[],
+            maxPunishTokens: penalties.lastN,
+            penalty: penalties.repeat,
+            presencePenalty: penalties.presence,
+            frequencyPenalty: penalties.frequency,
+        };
+        return [
+            token as LlamaToken,
+            { generateNext: { ...nextOptions, options: { ...sampleOptions, repeatPenalty } } },
+        ];
+    };
     /** Log-probability of the token the last `pick` chose (only set when confidence is wanted). */
     let pickedLogprob = 0;
     const pick = (out: ControlledEvaluateIndexOutput | undefined): Token => {
@@ -126,7 +143,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         reused = await slot.reuseTargetPrefix(promptTokens, plan.reusePrefix);
         const promptRest = promptTokens.slice(reused);
         const promptItems: EvalItem[] = promptRest.map((t, i) =>
-            i === promptRest.length - 1 ? withNext(t) : (t as LlamaToken),
+            i === promptRest.length - 1 ? withNext(t, promptTokens, promptTokens.length) : (t as LlamaToken),
         );
         const promptOut = await slot.target.controlledEvaluate(promptItems);
         slot.appendTarget(promptRest);
@@ -201,8 +218,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 continue;
             }
             const base = slot.targetTokens.length;
-            const items: EvalItem[] = [withNext(last)];
-            for (const t of drafted) items.push(withNext(t));
+            // Position i's window is history + drafted[0, i): built only when penalties are on.
+            const window = penalties && drafted.length > 0 ? [...history, ...drafted] : history;
+            const items: EvalItem[] = [withNext(last, window, history.length)];
+            for (let i = 0; i < drafted.length; i++)
+                items.push(withNext(drafted[i]!, window, history.length + i + 1));
             const t0 = performance.now();
             const out = await slot.target.controlledEvaluate(items);
             const verifyMs = performance.now() - t0;

@@ -16,11 +16,10 @@
  *   maximum; 0 or less is an error (to turn speculation off, use mode OFF), as over gRPC.
  */
 import type { SpeculationMode } from "../config/schema.js";
-import { defaultTopK, defaultTopP } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
 import type { Token } from "../speculative/types.js";
-import type { ResolvedSampling } from "./generate.js";
+import { resolveSampling, type ResolvedSampling } from "./resolveSampling.js";
 import { checkPromptBytes } from "./promptByteLimit.js";
 import type { GenerateRequest } from "./types.js";
 
@@ -40,6 +39,10 @@ export interface RequestContext {
     maxDraftTokens: number;
     /** Whether cross-request (suffix) drafting is on (`speculation.suffix.maxTokens` > 0). */
     suffixDrafting: boolean;
+    /** Whether a token ends generation (a logit bias on one is refused). */
+    isEog: (token: Token) => boolean;
+    /** A fill-in-the-middle prompt's tokens in the target's FIM layout (throws E_FIM_UNSUPPORTED without FIM tokens). */
+    infillTokens: (request: GenerateRequest & { suffix: string }) => Token[];
     /** The target's prompt tokenizer (BOS added when the model wants it). */
     tokenize: (text: string) => Token[];
 }
@@ -64,11 +67,20 @@ export function resolveRequest(request: GenerateRequest, context: RequestContext
             `unknown model "${request.model}"; this server's target is "${context.targetId}" (leave model empty for the default)`,
         );
     }
-    // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token.
-    if (request.prompt.length === 0)
+    // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token. A FIM request
+    // may have an empty prefix (the cursor at the start of the file).
+    if (request.prompt.length === 0 && request.suffix === undefined)
         throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
     let promptTokens: Token[];
-    if (typeof request.prompt === "string") {
+    if (request.suffix !== undefined) {
+        const texts = [
+            typeof request.prompt === "string" ? request.prompt : "",
+            request.suffix,
+            ...(request.extraContext ?? []).flatMap((c) => [c.name, c.text]),
+        ];
+        checkPromptBytes(texts, context.promptByteLimit, contextSize, "prompt");
+        promptTokens = context.infillTokens({ ...request, suffix: request.suffix });
+    } else if (typeof request.prompt === "string") {
         checkPromptBytes([request.prompt], context.promptByteLimit, contextSize, "prompt");
         promptTokens = context.tokenize(request.prompt);
     } else {
@@ -89,19 +101,10 @@ export function resolveRequest(request: GenerateRequest, context: RequestContext
     const requested = request.maxTokens ?? context.defaultMaxTokens;
     if (!Number.isInteger(requested) || requested < 1)
         throw new InvalidArgumentError(`max_tokens must be a positive integer, got ${requested}`);
-    const s = request.sampling ?? {};
-    const sampling: ResolvedSampling = {
-        temperature: s.temperature ?? 0,
-        topK: s.topK ?? defaultTopK,
-        topP: s.topP ?? defaultTopP,
-        seed: s.seed,
-    };
-    if (!(sampling.temperature >= 0 && sampling.temperature <= 5))
-        throw new InvalidArgumentError(`temperature must be in [0, 5], got ${sampling.temperature}`);
-    if (!(sampling.topP > 0 && sampling.topP <= 1))
-        throw new InvalidArgumentError(`top_p must be in (0, 1], got ${sampling.topP}`);
-    if (!Number.isInteger(sampling.topK) || sampling.topK < 0)
-        throw new InvalidArgumentError(`top_k must be a non-negative integer, got ${sampling.topK}`);
+    const sampling = resolveSampling(request.sampling ?? {}, {
+        size: context.vocabSize,
+        isEog: context.isEog,
+    });
     const speculation = request.speculation ?? {};
     const mode = speculation.mode ?? context.defaultMode;
     const draftModel = speculation.draftModel === "" ? undefined : speculation.draftModel;

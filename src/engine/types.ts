@@ -14,6 +14,22 @@ export interface SamplingOptions {
     topP?: number;
     /** Seed of the request's sampler: same seed, same output. Defaults to a random seed. */
     seed?: number;
+    /** Min-p sampling in [0, 1] (temperature > 0 only; 0 = off). Defaults to 0. */
+    minP?: number;
+    /**
+     * The penalties and logit bias below apply to the target's distribution at every position (verified
+     * drafted ones included) with that position's own history, so speculation stays exact.
+     * llama.cpp's repeat penalty, > 0 (1 = off). Defaults to 1.
+     */
+    repeatPenalty?: number;
+    /** Latest tokens (prompt and output) the penalties look at (0 = none). Defaults to 64. */
+    repeatLastN?: number;
+    /** Subtracted once from the logit of each token present in the window, in [-2, 2]. Defaults to 0. */
+    presencePenalty?: number;
+    /** Subtracted per occurrence in the window, in [-2, 2]. Defaults to 0. */
+    frequencyPenalty?: number;
+    /** Token id → value added to its logit. End-of-generation tokens cannot be biased. Defaults to none. */
+    logitBias?: ReadonlyMap<number, number>;
 }
 
 export interface SpeculationOptions {
@@ -28,9 +44,28 @@ export interface SpeculationOptions {
     maxDraftTokens?: number;
 }
 
+/** A file shown to a fill-in-the-middle request as context (infillPrompt.ts lays it out). */
+export interface InfillContext {
+    /** The file's name (path), e.g. `src/util.py`. Defaults to `tmp`, as llama.cpp's. */
+    name: string;
+    /** The file's text. */
+    text: string;
+}
+
 export interface GenerateRequest {
-    /** Prompt text (tokenized with the target's tokenizer, special tokens parsed) or token ids. */
+    /**
+     * Prompt text (tokenized with the target's tokenizer, special tokens parsed) or token ids. With
+     * `suffix` set: the text before the cursor, tokenized as plain text (may be empty).
+     */
     prompt: string | readonly number[];
+    /**
+     * Fill-in-the-middle: the text after the cursor. When set (even to ""), the prompt is laid out with the
+     * target's FIM tokens (infillPrompt.ts) and the output is the middle; `prompt` must be text. A target
+     * without FIM tokens refuses it (E_FIM_UNSUPPORTED). Defaults to unset (a plain completion).
+     */
+    suffix?: string;
+    /** Fill-in-the-middle only: other files shown before the current one. Defaults to none. */
+    extraContext?: readonly InfillContext[];
     /** Target model id. Defaults to the configured target. */
     model?: string;
     /** Output cap. Defaults to the config's `generation.defaultMaxTokens`, and never beyond the context. */

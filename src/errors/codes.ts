@@ -13,6 +13,8 @@ export const ErrorCode = {
     DraftIncompatible: "E_DRAFT_INCOMPATIBLE",
     /** A request field is invalid (bad sampling value, unknown model, empty prompt...). */
     InvalidArgument: "E_INVALID_ARGUMENT",
+    /** A fill-in-the-middle request (`suffix` set) for a target whose GGUF has no FIM tokens. */
+    FimUnsupported: "E_FIM_UNSUPPORTED",
     /** The prompt (plus the requested output) does not fit the context window. */
     ContextOverflow: "E_CONTEXT_OVERFLOW",
     /** All sequences are busy and the wait queue is full. */

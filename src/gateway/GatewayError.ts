@@ -47,6 +47,7 @@ export class GatewayError extends Error {
 export const kindByErrorCode = {
     [ErrorCode.InvalidArgument]: "invalid_request",
     [ErrorCode.ContextOverflow]: "invalid_request",
+    [ErrorCode.FimUnsupported]: "invalid_request",
     [ErrorCode.ModelNotFound]: "not_found",
     [ErrorCode.DraftIncompatible]: "api_error",
     [ErrorCode.QueueFull]: "overloaded",

@@ -135,6 +135,21 @@ function toPrompt(
     return { prompt: text, stop: [] };
 }
 
+/** The wire's map (keys arrive as strings) → token id → logit offset; ranges are the engine's to check. */
+function toLogitBias(bias: Readonly<Record<number, number>>): Map<number, number> {
+    return new Map(Object.entries(bias).map(([token, value]) => [Number(token), value]));
+}
+
+/** A fill-in-the-middle request's prefix: `prompt` text, possibly empty; never `messages`. */
+function toInfillPrompt(request: GenerateRequest__Output): PromptInput {
+    if (request.messages.length > 0) {
+        throw new InvalidArgumentError(
+            "suffix (fill-in-the-middle) takes the text before the cursor as prompt, not messages; send prompt, or leave suffix unset for a chat",
+        );
+    }
+    return { prompt: request.prompt, stop: [] };
+}
+
 function toSpeculation(
     options: SpeculationOptions__Output | null,
     models: readonly ModelInfo[],
@@ -185,9 +200,21 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
         if (s === "") throw new InvalidArgumentError(`stop[${i}] is an empty string; remove it`);
     });
     const speculation = toSpeculation(request.speculation, models);
-    const { prompt, stop } = toPrompt(request.prompt, request.messages, source, "prompt", true);
+    const { prompt, stop } =
+        request.suffix !== undefined
+            ? toInfillPrompt(request)
+            : toPrompt(request.prompt, request.messages, source, "prompt", true);
+    if (request.suffix === undefined && request.extra_context.length > 0) {
+        throw new InvalidArgumentError(
+            "extra_context is for fill-in-the-middle only; set suffix (the text after the cursor) or remove extra_context",
+        );
+    }
     return {
         prompt,
+        ...(request.suffix !== undefined && {
+            suffix: request.suffix,
+            extraContext: request.extra_context.map((c) => ({ name: c.name, text: c.text })),
+        }),
         model: target.id,
         maxTokens,
         sampling: {
@@ -195,6 +222,12 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
             topP: request.top_p,
             topK: request.top_k,
             seed: request.seed,
+            minP: request.min_p,
+            repeatPenalty: request.repeat_penalty,
+            repeatLastN: request.repeat_last_n,
+            presencePenalty: request.presence_penalty,
+            frequencyPenalty: request.frequency_penalty,
+            ...(Object.keys(request.logit_bias).length > 0 && { logitBias: toLogitBias(request.logit_bias) }),
         },
         stop: stop.length > 0 ? [...request.stop, ...stop] : request.stop,
         speculation,
@@ -275,6 +308,9 @@ export function toProtoModelInfo(info: ModelInfo): ProtoModelInfo {
         loaded: info.loaded,
         draft_mode:
             info.draftMode === undefined ? "DRAFT_MODE_UNSPECIFIED" : protoByDraftMode[info.draftMode],
+        chat_template: info.capabilities?.chatTemplate ?? "",
+        fim: info.capabilities?.fim ?? false,
+        tool_calls: info.capabilities?.toolCalls ?? false,
         compatibility: report && {
             verdict: protoByVerdict[report.verdict],
             reasons: report.reasons.map((r) => ({ rule: r.rule, message: r.message })),

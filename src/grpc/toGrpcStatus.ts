@@ -21,6 +21,7 @@ export const statusByErrorCode = {
     [ErrorCode.ContextOverflow]: Status.INVALID_ARGUMENT,
     [ErrorCode.ModelNotFound]: Status.NOT_FOUND,
     [ErrorCode.DraftIncompatible]: Status.FAILED_PRECONDITION,
+    [ErrorCode.FimUnsupported]: Status.FAILED_PRECONDITION,
     [ErrorCode.QueueFull]: Status.RESOURCE_EXHAUSTED,
     [ErrorCode.NotReady]: Status.UNAVAILABLE,
     [ErrorCode.ModelUnavailable]: Status.UNAVAILABLE,

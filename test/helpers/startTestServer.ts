@@ -34,6 +34,8 @@ import { loadInferenceProto, protoLoaderOptions } from "../../src/grpc/loadProto
 import { silentLogger } from "../../src/util/logger.js";
 
 export interface TestServerOptions {
+    /** Models to serve. Defaults to the fixture target "t" with drafts "d" (same tokenizer) and "x" (not). */
+    models?: ConfigInput["models"];
     engine?: NonNullable<ConfigInput["engine"]>;
     server?: NonNullable<ConfigInput["server"]>;
     speculation?: NonNullable<ConfigInput["speculation"]>;
@@ -103,7 +105,7 @@ type ClientConstructor<T> = new (address: string, credentials: ChannelCredential
 export async function testConfigInput(options: TestServerOptions = {}): Promise<ConfigInput> {
     const fixtures = await ensureFixtures();
     return {
-        models: {
+        models: options.models ?? {
             target: { id: "t", path: fixtures.base },
             drafts: [
                 { id: "d", path: fixtures.same },

@@ -14,6 +14,7 @@ import {
     type FamilyPaths,
 } from "../../models/build/buildFamilyFixtures.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
+import { infillPrompt, infillTokensOf } from "../../src/engine/infillPrompt.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { renderChat, type ChatMessage } from "../../src/engine/renderChat.js";
 import { collect } from "../helpers/fixtureEngine.js";
@@ -107,6 +108,25 @@ describe.each(familyNames)("%s", (family) => {
                 idOf(facts.fim.middle),
             ]);
         }
+    });
+
+    it.runIf(facts.fim !== null)("lays out a fill-in-the-middle prompt as llama.cpp's /infill does", () => {
+        const tokens = infillTokensOf(model())!;
+        const parts = { prefix: "def f(", suffix: ")\n", extraContext: [{ name: "a.py", text: "X = 1\n" }] };
+        const laid = infillPrompt(tokens, parts, (text) => model().tokenize(text, false));
+        const { prefix, suffix, middle } = facts.fim!;
+        const repoLevel = family === "qwen25coder" || family === "starcoder";
+        const [rep, sep] =
+            family === "qwen25coder" ? ["<|repo_name|>", "<|file_sep|>"] : ["<repo_name>", "<file_sep>"];
+        const expected = repoLevel
+            ? `${rep}myproject\n${sep}a.py\nX = 1\n${sep}filename\n${prefix}def f(${suffix})\n${middle}`
+            : `\n\n--- snippet ---\n\nX = 1\n${prefix}def f(${suffix})\n${middle}`;
+        const bos = model().tokens.shouldPrependBosToken ? model().tokens.bosString! : "";
+        expect(model().detokenize(laid as Token[], true)).toBe(bos + expected);
+    });
+
+    it.runIf(facts.fim === null)("has no FIM layout (requests with a suffix are refused)", () => {
+        expect(infillTokensOf(model())).toBeUndefined();
     });
 
     it("reports the same-family draft as direct and another family's as translated", () => {

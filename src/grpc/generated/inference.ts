@@ -11,6 +11,7 @@ import type { GenerateRequest as _tiercel_v1_GenerateRequest, GenerateRequest__O
 import type { GenerateResponse as _tiercel_v1_GenerateResponse, GenerateResponse__Output as _tiercel_v1_GenerateResponse__Output } from './tiercel/v1/GenerateResponse.js';
 import type { GenerationStats as _tiercel_v1_GenerationStats, GenerationStats__Output as _tiercel_v1_GenerationStats__Output } from './tiercel/v1/GenerationStats.js';
 import type { InferenceClient as _tiercel_v1_InferenceClient, InferenceDefinition as _tiercel_v1_InferenceDefinition } from './tiercel/v1/Inference.js';
+import type { InfillContext as _tiercel_v1_InfillContext, InfillContext__Output as _tiercel_v1_InfillContext__Output } from './tiercel/v1/InfillContext.js';
 import type { ListModelsRequest as _tiercel_v1_ListModelsRequest, ListModelsRequest__Output as _tiercel_v1_ListModelsRequest__Output } from './tiercel/v1/ListModelsRequest.js';
 import type { ListModelsResponse as _tiercel_v1_ListModelsResponse, ListModelsResponse__Output as _tiercel_v1_ListModelsResponse__Output } from './tiercel/v1/ListModelsResponse.js';
 import type { ModelInfo as _tiercel_v1_ModelInfo, ModelInfo__Output as _tiercel_v1_ModelInfo__Output } from './tiercel/v1/ModelInfo.js';
@@ -43,6 +44,7 @@ export interface ProtoGrpcType {
        * or "") and server reflection run beside it on the same port.
        */
       Inference: SubtypeConstructor<typeof grpc.Client, _tiercel_v1_InferenceClient> & { service: _tiercel_v1_InferenceDefinition }
+      InfillContext: MessageTypeDefinition<_tiercel_v1_InfillContext, _tiercel_v1_InfillContext__Output>
       ListModelsRequest: MessageTypeDefinition<_tiercel_v1_ListModelsRequest, _tiercel_v1_ListModelsRequest__Output>
       ListModelsResponse: MessageTypeDefinition<_tiercel_v1_ListModelsResponse, _tiercel_v1_ListModelsResponse__Output>
       ModelInfo: MessageTypeDefinition<_tiercel_v1_ModelInfo, _tiercel_v1_ModelInfo__Output>

@@ -15,6 +15,14 @@ const context: RequestContext = {
     defaultMode: "auto",
     maxDraftTokens: 6,
     suffixDrafting: true,
+    isEog: (token) => token === 2,
+    // FIM layout for the table: prefix, a separator token (3), suffix.
+    infillTokens: (r) => [
+        1,
+        ...Array.from(String(r.prompt), (c) => c.charCodeAt(0) % 100),
+        3,
+        ...Array.from(r.suffix, (c) => c.charCodeAt(0) % 100),
+    ],
     tokenize: (text) => [1, ...Array.from(text, (c) => c.charCodeAt(0) % 100)],
 };
 
@@ -23,7 +31,15 @@ describe("resolveRequest", () => {
         expect(resolveRequest({ prompt: "abc" }, context)).toEqual({
             promptTokens: [1, 97, 98, 99],
             maxTokens: 8,
-            sampling: { temperature: 0, topK: 40, topP: 0.95, seed: undefined },
+            sampling: {
+                temperature: 0,
+                topK: 40,
+                topP: 0.95,
+                seed: undefined,
+                minP: 0,
+                penalties: undefined,
+                logitBias: undefined,
+            },
             stop: [],
             mode: "auto",
             draftModel: undefined,
@@ -39,6 +55,11 @@ describe("resolveRequest", () => {
         ],
         ["token ids are taken as they are", { prompt: [5, 6, 7], maxTokens: 2 }, { promptTokens: [5, 6, 7] }],
         ["the target's id is accepted", { prompt: "a", model: "t" }, { promptTokens: [1, 97] }],
+        [
+            "fill-in-the-middle lays out prefix and suffix, and the prefix may be empty",
+            { prompt: "", suffix: "b" },
+            { promptTokens: [1, 3, 98] },
+        ],
         [
             "max_draft_tokens is clamped to the config's",
             { prompt: "a", speculation: { maxDraftTokens: 50 } },
@@ -66,6 +87,18 @@ describe("resolveRequest", () => {
     it.each<[string, GenerateRequest, string, RegExp]>([
         ["an unknown target", { prompt: "a", model: "x" }, ErrorCode.ModelNotFound, /target is "t"/],
         ["an empty prompt", { prompt: "" }, ErrorCode.InvalidArgument, /prompt is empty/],
+        [
+            "a FIM request whose prefix, suffix and files exceed the byte bound",
+            { prompt: "x".repeat(30), suffix: "y".repeat(31) },
+            ErrorCode.ContextOverflow,
+            /61 bytes, more than the 60/,
+        ],
+        [
+            "a logit bias on an end-of-generation token",
+            { prompt: "a", sampling: { logitBias: new Map([[2, -5]]) } },
+            ErrorCode.InvalidArgument,
+            /logit_bias/,
+        ],
         [
             "SUFFIX without a session",
             { prompt: "a", speculation: { mode: "suffix" } },

@@ -30,6 +30,8 @@ class FakeStream extends EventEmitter {
         session_id: "",
         speculation: null,
         return_confidence: false,
+        extra_context: [],
+        logit_bias: {},
     };
     constructor() {
         super();

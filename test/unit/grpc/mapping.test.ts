@@ -29,7 +29,15 @@ const report = (verdict: CompatibilityReport["verdict"]): CompatibilityReport =>
 });
 
 const models: ModelInfo[] = [
-    { id: "t", role: "target", path: "/t.gguf", vocabSize: 100, contextSize: 512, loaded: true },
+    {
+        id: "t",
+        role: "target",
+        path: "/t.gguf",
+        vocabSize: 100,
+        contextSize: 512,
+        loaded: true,
+        capabilities: { chatTemplate: "Qwen", fim: true, toolCalls: true },
+    },
     {
         id: "d",
         role: "draft",
@@ -78,6 +86,8 @@ function request(fields: Partial<GenerateRequest__Output>): GenerateRequest__Out
         stop: [],
         session_id: "",
         speculation: null,
+        extra_context: [],
+        logit_bias: {},
         return_confidence: false,
         ...fields,
     };
@@ -103,6 +113,12 @@ describe("toEngineRequest", () => {
                 top_p: 0.9,
                 top_k: 20,
                 seed: 42,
+                min_p: 0.05,
+                repeat_penalty: 1.1,
+                repeat_last_n: 32,
+                presence_penalty: 0.5,
+                frequency_penalty: -0.5,
+                logit_bias: { 7: -100, 12: 2.5 },
                 stop: ["\n\n"],
                 speculation: { mode: "SPECULATION_MODE_NGRAM", draft_model: "d", max_draft_tokens: 4 },
                 return_confidence: true,
@@ -113,7 +129,21 @@ describe("toEngineRequest", () => {
             prompt: "def f():",
             model: "t",
             maxTokens: 32,
-            sampling: { temperature: 0.7, topP: 0.9, topK: 20, seed: 42 },
+            sampling: {
+                temperature: 0.7,
+                topP: 0.9,
+                topK: 20,
+                seed: 42,
+                minP: 0.05,
+                repeatPenalty: 1.1,
+                repeatLastN: 32,
+                presencePenalty: 0.5,
+                frequencyPenalty: -0.5,
+                logitBias: new Map([
+                    [7, -100],
+                    [12, 2.5],
+                ]),
+            },
             stop: ["\n\n"],
             speculation: { mode: "ngram", draftModel: "d", maxDraftTokens: 4 },
             returnConfidence: true,
@@ -131,6 +161,44 @@ describe("toEngineRequest", () => {
         );
         expect(mapped).toMatchObject({ sessionId: "s1", speculation: { mode: "suffix" } });
         expect(toEngineRequest(request({ prompt: "x" }), source)).not.toHaveProperty("sessionId");
+    });
+
+    it("maps fill-in-the-middle: suffix set (even empty) with an empty prompt, extra context in order", () => {
+        const mapped = toEngineRequest(
+            request({
+                prompt: "",
+                suffix: "",
+                extra_context: [
+                    { name: "a.py", text: "x = 1" },
+                    { name: "", text: "y" },
+                ],
+            }),
+            source,
+        );
+        expect(mapped).toMatchObject({
+            prompt: "",
+            suffix: "",
+            extraContext: [
+                { name: "a.py", text: "x = 1" },
+                { name: "", text: "y" },
+            ],
+        });
+        expect(toEngineRequest(request({ prompt: "def f(" }), source)).not.toHaveProperty("suffix");
+    });
+
+    it("refuses fill-in-the-middle with messages, and extra_context without suffix", () => {
+        const chat = [{ role: "user", content: "hi" }];
+        const withMessages = errorOf(() => toEngineRequest(request({ suffix: ")", messages: chat }), source));
+        expect(withMessages.code).toBe(ErrorCode.InvalidArgument);
+        expect(withMessages.message).toContain(
+            "suffix (fill-in-the-middle) takes the text before the cursor",
+        );
+        const extra = [{ name: "a.py", text: "x" }];
+        const extraOnly = errorOf(() =>
+            toEngineRequest(request({ prompt: "p", extra_context: extra }), source),
+        );
+        expect(extraOnly.code).toBe(ErrorCode.InvalidArgument);
+        expect(extraOnly.message).toContain("extra_context is for fill-in-the-middle only");
     });
 
     it("leaves unset optional fields to the engine's defaults", () => {
@@ -347,6 +415,11 @@ describe("responses", () => {
 
     it("maps model info with the compatibility report (drafts) and without (target)", () => {
         expect(toProtoModelInfo(models[0]!).compatibility).toBeUndefined();
+        expect(toProtoModelInfo(models[0]!)).toMatchObject({
+            chat_template: "Qwen",
+            fim: true,
+            tool_calls: true,
+        });
         expect(toProtoModelInfo(models[0]!).draft_mode).toBe("DRAFT_MODE_UNSPECIFIED");
         expect(toProtoModelInfo(models[1]!).draft_mode).toBe("DRAFT_MODE_DIRECT");
         expect(toProtoModelInfo(models[3]!).draft_mode).toBe("DRAFT_MODE_TRANSLATED");
@@ -357,6 +430,9 @@ describe("responses", () => {
             context_size: 0,
             loaded: false,
             draft_mode: "DRAFT_MODE_UNSPECIFIED",
+            chat_template: "",
+            fim: false,
+            tool_calls: false,
             compatibility: {
                 verdict: "COMPATIBILITY_VERDICT_INCOMPATIBLE",
                 reasons: [{ rule: "vocab_type", message: "SPM vs BPE" }],

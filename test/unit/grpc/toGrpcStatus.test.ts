@@ -42,6 +42,13 @@ describe("toGrpcStatus", () => {
             false,
         ],
         [
+            "fill-in-the-middle unsupported",
+            new ServiceError(ErrorCode.FimUnsupported, "x"),
+            Status.FAILED_PRECONDITION,
+            ErrorCode.FimUnsupported,
+            false,
+        ],
+        [
             "queue full",
             new CapacityError(ErrorCode.QueueFull, "busy"),
             Status.RESOURCE_EXHAUSTED,

@@ -2,6 +2,7 @@
 
 import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _tiercel_v1_ChatMessage__Output } from '../../tiercel/v1/ChatMessage.js';
 import type { SpeculationOptions as _tiercel_v1_SpeculationOptions, SpeculationOptions__Output as _tiercel_v1_SpeculationOptions__Output } from '../../tiercel/v1/SpeculationOptions.js';
+import type { InfillContext as _tiercel_v1_InfillContext, InfillContext__Output as _tiercel_v1_InfillContext__Output } from '../../tiercel/v1/InfillContext.js';
 
 /**
  * A completion request: either `prompt` (raw completion) or `messages` (chat), never both.
@@ -68,11 +69,63 @@ export interface GenerateRequest {
    * it is nearly free. Defaults to false.
    */
   'return_confidence'?: (boolean);
+  /**
+   * Fill-in-the-middle: the text after the cursor (`prompt` is then the text before it, and may be
+   * empty; the output is the middle). When set, even to "", the prompt is laid out with the target's FIM
+   * tokens from its GGUF metadata, as llama.cpp's /infill does: repo and file separators where the model
+   * has them, then prefix, suffix and middle tokens. Prefix, suffix and extra_context are tokenized as
+   * plain text. Exclusive with `messages`. A target without FIM tokens is FAILED_PRECONDITION with code
+   * E_FIM_UNSUPPORTED (ListModels says which targets support it). Unset = a plain completion.
+   */
+  'suffix'?: (string);
+  /**
+   * Fill-in-the-middle only: other files shown to the model before the current one (e.g. the files the
+   * editor has open), in order. INVALID_ARGUMENT without `suffix`.
+   */
+  'extra_context'?: (_tiercel_v1_InfillContext)[];
+  /**
+   * Min-p sampling in [0, 1] (temperature > 0 only): drop tokens less likely than min_p times the most
+   * likely one. Unset = 0 (off).
+   */
+  'min_p'?: (number | string);
+  /**
+   * Divide the logit of each token seen in the last repeat_last_n tokens (prompt and output) by this
+   * (multiply when negative), as llama.cpp's repeat penalty; > 0. Unset = 1 (off). Like every penalty and
+   * logit_bias, it is applied to the target's distribution at each position with that position's own
+   * history, so speculation stays exact.
+   */
+  'repeat_penalty'?: (number | string);
+  /**
+   * How many of the latest tokens (prompt and output) the penalties look at, >= 0 (0 = none). Unset = 64.
+   */
+  'repeat_last_n'?: (number);
+  /**
+   * Subtracted from the logit of every token present in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'presence_penalty'?: (number | string);
+  /**
+   * Subtracted from a token's logit once per occurrence in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'frequency_penalty'?: (number | string);
+  /**
+   * Added to the logits of the given token ids (see Tokenize), each a finite number; -100 or less makes a
+   * token practically impossible. End-of-generation tokens cannot be biased (INVALID_ARGUMENT), nor ids
+   * outside the vocabulary. Unset = no bias.
+   */
+  'logit_bias'?: ({[key: number]: number | string});
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
   '_top_k'?: "top_k";
   '_seed'?: "seed";
+  '_suffix'?: "suffix";
+  '_min_p'?: "min_p";
+  '_repeat_penalty'?: "repeat_penalty";
+  '_repeat_last_n'?: "repeat_last_n";
+  '_presence_penalty'?: "presence_penalty";
+  '_frequency_penalty'?: "frequency_penalty";
 }
 
 /**
@@ -140,9 +193,61 @@ export interface GenerateRequest__Output {
    * it is nearly free. Defaults to false.
    */
   'return_confidence': (boolean);
+  /**
+   * Fill-in-the-middle: the text after the cursor (`prompt` is then the text before it, and may be
+   * empty; the output is the middle). When set, even to "", the prompt is laid out with the target's FIM
+   * tokens from its GGUF metadata, as llama.cpp's /infill does: repo and file separators where the model
+   * has them, then prefix, suffix and middle tokens. Prefix, suffix and extra_context are tokenized as
+   * plain text. Exclusive with `messages`. A target without FIM tokens is FAILED_PRECONDITION with code
+   * E_FIM_UNSUPPORTED (ListModels says which targets support it). Unset = a plain completion.
+   */
+  'suffix'?: (string);
+  /**
+   * Fill-in-the-middle only: other files shown to the model before the current one (e.g. the files the
+   * editor has open), in order. INVALID_ARGUMENT without `suffix`.
+   */
+  'extra_context': (_tiercel_v1_InfillContext__Output)[];
+  /**
+   * Min-p sampling in [0, 1] (temperature > 0 only): drop tokens less likely than min_p times the most
+   * likely one. Unset = 0 (off).
+   */
+  'min_p'?: (number);
+  /**
+   * Divide the logit of each token seen in the last repeat_last_n tokens (prompt and output) by this
+   * (multiply when negative), as llama.cpp's repeat penalty; > 0. Unset = 1 (off). Like every penalty and
+   * logit_bias, it is applied to the target's distribution at each position with that position's own
+   * history, so speculation stays exact.
+   */
+  'repeat_penalty'?: (number);
+  /**
+   * How many of the latest tokens (prompt and output) the penalties look at, >= 0 (0 = none). Unset = 64.
+   */
+  'repeat_last_n'?: (number);
+  /**
+   * Subtracted from the logit of every token present in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'presence_penalty'?: (number);
+  /**
+   * Subtracted from a token's logit once per occurrence in the last repeat_last_n tokens, in [-2, 2].
+   * Unset = 0 (off).
+   */
+  'frequency_penalty'?: (number);
+  /**
+   * Added to the logits of the given token ids (see Tokenize), each a finite number; -100 or less makes a
+   * token practically impossible. End-of-generation tokens cannot be biased (INVALID_ARGUMENT), nor ids
+   * outside the vocabulary. Unset = no bias.
+   */
+  'logit_bias': ({[key: number]: number});
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
   '_top_k'?: "top_k";
   '_seed'?: "seed";
+  '_suffix'?: "suffix";
+  '_min_p'?: "min_p";
+  '_repeat_penalty'?: "repeat_penalty";
+  '_repeat_last_n'?: "repeat_last_n";
+  '_presence_penalty'?: "presence_penalty";
+  '_frequency_penalty'?: "frequency_penalty";
 }

@@ -36,6 +36,22 @@ export interface ModelInfo {
    * Drafts only: how a loaded draft's proposals reach the target (UNSPECIFIED for targets and refused drafts).
    */
   'draft_mode'?: (_tiercel_v1_DraftMode);
+  /**
+   * How chat `messages` are rendered: the name of node-llama-cpp's chat wrapper for the model's GGUF chat
+   * template, a family's own wrapper when one matches the template, "JinjaTemplate" when the template is
+   * rendered as it is (e.g. Qwen2.5-Coder's), "ChatML" for a model without a template. Empty for a
+   * refused draft.
+   */
+  'chat_template'?: (string);
+  /**
+   * Whether the model has fill-in-the-middle tokens in its GGUF metadata: a target that does accepts
+   * GenerateRequest.suffix; one that does not answers it with FAILED_PRECONDITION (E_FIM_UNSUPPORTED).
+   */
+  'fim'?: (boolean);
+  /**
+   * Whether the model's GGUF chat template renders tool definitions (the model was made for tool calls).
+   */
+  'tool_calls'?: (boolean);
 }
 
 /**
@@ -70,4 +86,20 @@ export interface ModelInfo__Output {
    * Drafts only: how a loaded draft's proposals reach the target (UNSPECIFIED for targets and refused drafts).
    */
   'draft_mode': (_tiercel_v1_DraftMode__Output);
+  /**
+   * How chat `messages` are rendered: the name of node-llama-cpp's chat wrapper for the model's GGUF chat
+   * template, a family's own wrapper when one matches the template, "JinjaTemplate" when the template is
+   * rendered as it is (e.g. Qwen2.5-Coder's), "ChatML" for a model without a template. Empty for a
+   * refused draft.
+   */
+  'chat_template': (string);
+  /**
+   * Whether the model has fill-in-the-middle tokens in its GGUF metadata: a target that does accepts
+   * GenerateRequest.suffix; one that does not answers it with FAILED_PRECONDITION (E_FIM_UNSUPPORTED).
+   */
+  'fim': (boolean);
+  /**
+   * Whether the model's GGUF chat template renders tool definitions (the model was made for tool calls).
+   */
+  'tool_calls': (boolean);
 }
