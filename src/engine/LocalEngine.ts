@@ -36,7 +36,6 @@ import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate } from "./generate.js";
 import { resolveRequest } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
-import { resolveSampling } from "./resolveSampling.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { Slot } from "./Slot.js";
