@@ -11,24 +11,33 @@
  *
  * It is a stand-in for the *cost* of a large target, not for its quality: benches that use it say so.
  *
- *   node --import tsx models/build/widenTarget.ts [--factor 6] [--check 8]
+ * The widened matrices are written in Q8_0 by default, or in Q4_0 or BF16 (`--type`) to compare how
+ * the quantization's kernels shape the verify cost curve.
+ *
+ *   node --import tsx models/build/widenTarget.ts [--factor 6] [--type Q8_0|Q4_0|BF16] [--check 8]
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { getLlama, readGgufFileInfo } from "node-llama-cpp";
 import { bundledModel, bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
-import { GgufWriter } from "./gguf/GgufWriter.js";
+import { GgufWriter, type GgufTensorType } from "./gguf/GgufWriter.js";
 import { addTokenizer } from "./exportModels.js";
 import { tokenizerPath } from "./tokenizer/trainBpe.js";
 import { benchThreads } from "../../bench/threads.js";
 import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
 
 /** Named after the bundled target's sha256, so a retrained target never reuses a stale widening. */
-export const widenedTargetPath = (factor: number): string =>
+export const widenedTargetPath = (factor: number, type: WidenedType = "Q8_0"): string =>
     resolve(
         import.meta.dirname,
-        `../.cache/tiercel-code-target-${bundledModel("target").sha256.slice(0, 12)}-x${factor}.Q8_0.gguf`,
+        `../.cache/tiercel-code-target-${bundledModel("target").sha256.slice(0, 12)}-x${factor}.${type}.gguf`,
     );
+
+/** Matrix encodings of the widened target. */
+export const widenedTypes = ["Q8_0", "Q4_0", "BF16"] as const satisfies readonly GgufTensorType[];
+export type WidenedType = (typeof widenedTypes)[number];
+/** llama.cpp `enum llama_ftype` for each (MOSTLY_Q8_0, MOSTLY_Q4_0, MOSTLY_BF16). */
+const fileTypeOf: Record<WidenedType, number> = { Q8_0: 7, Q4_0: 2, BF16: 32 };
 
 export function f16ToF32(h: number): number {
     const s = h & 0x8000 ? -1 : 1;
@@ -86,7 +95,7 @@ function tile(
     return out;
 }
 
-export async function widenTarget(factor: number): Promise<string> {
+export async function widenTarget(factor: number, type: WidenedType = "Q8_0"): Promise<string> {
     const source = bundledModelPath("target");
     const info = await readGgufFileInfo(source, { readTensorInfo: true });
     const meta = info.architectureMetadata as {
@@ -102,7 +111,7 @@ export async function widenTarget(factor: number): Promise<string> {
     const writer = new GgufWriter()
         .addString("general.architecture", "llama")
         .addString("general.name", `tiercel-code-target-x${factor} (cost-scaled stand-in)`)
-        .addUint32("general.file_type", 7)
+        .addUint32("general.file_type", fileTypeOf[type])
         .addUint32("llama.context_length", 4096)
         .addUint32("llama.embedding_length", d * factor)
         .addUint32("llama.block_count", meta.block_count)
@@ -133,12 +142,12 @@ export async function widenTarget(factor: number): Promise<string> {
             const widened = vocabRows
                 ? tile(data, rows, cols, 1, factor, name === "token_embd.weight" ? 1 : 1 / factor)
                 : tile(data, rows, cols, factor, factor, 1 / factor);
-            writer.addTensor(name, [vocabRows ? rows : rows * factor, cols * factor], widened, "Q8_0");
+            writer.addTensor(name, [vocabRows ? rows : rows * factor, cols * factor], widened, type);
         }
     } finally {
         closeSync(fd);
     }
-    const out = widenedTargetPath(factor);
+    const out = widenedTargetPath(factor, type);
     mkdirSync(resolve(out, ".."), { recursive: true });
     await writer.writeToFile(out);
     return out;
@@ -198,7 +207,11 @@ if (import.meta.filename === process.argv[1]) {
         const i = process.argv.indexOf(name);
         return i > 0 ? Number(process.argv[i + 1]) : fallback;
     };
-    const path = await widenTarget(arg("--factor", 6));
+    const i = process.argv.indexOf("--type");
+    const type = (i > 0 ? process.argv[i + 1] : "Q8_0") as WidenedType;
+    if (!widenedTypes.includes(type))
+        throw new Error(`unsupported --type ${type}; use one of ${widenedTypes.join(", ")}`);
+    const path = await widenTarget(arg("--factor", 6), type);
     console.log(`wrote ${path}`);
     const prompts = arg("--check", 8);
     if (prompts > 0) await check(path, prompts);

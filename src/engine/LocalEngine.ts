@@ -38,6 +38,7 @@ import { resolveRequest } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
+import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot } from "./Slot.js";
 import type { GenerateChunk, GenerateRequest } from "./types.js";
 import type { CompatibilityReport } from "./vocabTypes.js";
@@ -210,6 +211,16 @@ export class LocalEngine {
             random,
             store,
         );
+        // Timed passes of every length a verification step can have seed AUTO's verify curve.
+        await seedVerifyCurve(
+            slots[0]!.target,
+            local.policy.costs,
+            config.speculation.maxDraftTokens + 1,
+            (target.model.tokens.bos ?? 0) as LlamaToken,
+        ).catch(async (cause: unknown) => {
+            await llama.dispose();
+            throw cause;
+        });
         if (store) {
             if (await store.load(local.policy)) log.info("speculation state loaded", { path: store.path });
             local.#saveTimer = setInterval(() => void store.save(local.policy), specStateSaveIntervalMs);

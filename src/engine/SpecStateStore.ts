@@ -8,7 +8,7 @@ import type { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import { JsonStateFile } from "../util/JsonStateFile.js";
 import type { Logger } from "../util/logger.js";
 
-const stateVersion = 1;
+const stateVersion = 2;
 
 const finite = z.number().refine(Number.isFinite, "must be finite");
 /**
@@ -30,15 +30,21 @@ const stateSchema = z.object({
     savedAt: z.string(),
     policy: z.object({
         acceptance: z.record(z.string(), z.object({ successes: nonNegative, failures: nonNegative })),
+        acceptancePositions: z.record(
+            z.string(),
+            z
+                .object({ successes: z.array(nonNegative).max(64), failures: z.array(nonNegative).max(64) })
+                .refine((c) => c.successes.length === c.failures.length, "one failure count per position"),
+        ),
         confidence: z.record(z.string(), z.array(bucket)),
         costs: z.object({
-            verify: z.object({
-                s0: nonNegative,
-                s1: nonNegative,
-                s2: nonNegative,
-                sy: nonNegative,
-                sxy: nonNegative,
-            }),
+            verify: z.array(
+                z.object({
+                    tokens: z.number().int().min(1),
+                    weight: nonNegative,
+                    msSum: nonNegative,
+                }),
+            ),
             drafters: z.record(
                 z.string(),
                 z.object({ msPerToken: nonNegative, msPerCall: nonNegative, coverage: share }),

@@ -9,6 +9,12 @@
  * never becomes certain: Thompson sampling from it keeps exploring, but less and less as evidence
  * accumulates up to the cap 1/(1 − decay). Unseen (drafter, signature) pairs fall back to the
  * drafter's pooled counts, then to the prior.
+ *
+ * Acceptance is also counted per draft position, because it is not i.i.d. (a copy drafter's draft
+ * keeps matching or breaks at once): position i is observed in every step that accepted i − 1 tokens
+ * and drafted at least i; it succeeded if the step accepted i. Its conditional acceptance
+ * p_i = P(position i accepted | i − 1 accepted) is a Beta posterior shrunk toward the scalar α with
+ * `positionPriorWeight` pseudo-observations, so a position with little evidence reads as i.i.d.
  */
 export interface BetaCounts {
     successes: number;
@@ -23,10 +29,21 @@ export interface AcceptanceEstimatorOptions {
 }
 
 export const defaultAcceptanceDecay = 0.995;
+/** Pseudo-observations of the scalar α behind each position's estimate. */
+export const positionPriorWeight = 2;
+/** Positions counted (the schema's largest draft length). */
+export const maxPositions = 64;
+
+/** Per-position [successes, failures], index 0 = draft position 1. */
+export interface PositionCounts {
+    successes: number[];
+    failures: number[];
+}
 const pooled = "*";
 
 export class AcceptanceEstimator {
     readonly #counts = new Map<string, BetaCounts>();
+    readonly #positions = new Map<string, PositionCounts>();
     /** Number of recorded steps (for change detection). */
     updates = 0;
     readonly decay: number;
@@ -47,7 +64,54 @@ export class AcceptanceEstimator {
             c.successes = c.successes * this.decay + accepted;
             c.failures = c.failures * this.decay + failures;
             this.#counts.set(key, c);
+            let pos = this.#positions.get(key);
+            if (!pos) this.#positions.set(key, (pos = { successes: [], failures: [] }));
+            const observed = Math.min(maxPositions, accepted < drafted ? accepted + 1 : accepted);
+            for (let i = 0; i < pos.successes.length; i++) {
+                pos.successes[i]! *= this.decay;
+                pos.failures[i]! *= this.decay;
+            }
+            while (pos.successes.length < observed) {
+                pos.successes.push(0);
+                pos.failures.push(0);
+            }
+            for (let i = 0; i < observed; i++) {
+                if (i < accepted) pos.successes[i]!++;
+                else pos.failures[i]!++;
+            }
         }
+    }
+
+    /**
+     * Posterior mean of p_i for positions 1..k (index 0 = position 1): the position's counts plus
+     * `positionPriorWeight` pseudo-observations at the scalar α, or α itself where nothing was seen.
+     */
+    positionMeans(drafter: string, signature: string, k: number): number[] {
+        return this.#positionsOf(drafter, signature, k, this.mean(drafter, signature), (s, f) => s / (s + f));
+    }
+
+    /** One Thompson sample of p_1..p_k: α sampled first, then each position around it. */
+    samplePositions(drafter: string, signature: string, k: number, random: () => number): number[] {
+        const alpha = Math.min(1 - 1e-9, Math.max(1e-9, this.sample(drafter, signature, random)));
+        return this.#positionsOf(drafter, signature, k, alpha, (s, f) => sampleBeta(s, f, random));
+    }
+
+    #positionsOf(
+        drafter: string,
+        signature: string,
+        k: number,
+        alpha: number,
+        estimate: (successes: number, failures: number) => number,
+    ): number[] {
+        const pos =
+            this.#positions.get(keyOf(drafter, signature)) ?? this.#positions.get(keyOf(drafter, pooled));
+        const out: number[] = [];
+        for (let i = 0; i < k; i++) {
+            const s = (pos?.successes[i] ?? 0) + positionPriorWeight * alpha;
+            const f = (pos?.failures[i] ?? 0) + positionPriorWeight * (1 - alpha);
+            out.push(estimate(s, f));
+        }
+        return out;
     }
 
     /** Posterior counts (prior included) for a drafter and signature. */
@@ -78,6 +142,23 @@ export class AcceptanceEstimator {
 
     toJSON(): Record<string, BetaCounts> {
         return Object.fromEntries(this.#counts);
+    }
+
+    positionsJSON(): Record<string, PositionCounts> {
+        return Object.fromEntries(this.#positions);
+    }
+
+    loadPositions(state: Record<string, PositionCounts>): void {
+        for (const [key, c] of Object.entries(state)) {
+            const valid = (xs: number[]) => xs.every((x) => Number.isFinite(x) && x >= 0);
+            if (
+                c.successes.length === c.failures.length &&
+                c.successes.length <= maxPositions &&
+                valid(c.successes) &&
+                valid(c.failures)
+            )
+                this.#positions.set(key, { successes: [...c.successes], failures: [...c.failures] });
+        }
     }
 
     load(state: Record<string, BetaCounts>): void {

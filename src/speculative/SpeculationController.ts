@@ -3,9 +3,9 @@
  * the outcome of every step. Fixed modes (one drafter, fixed k) and AUTO share it; only AUTO adapts:
  *
  *  - start: the engine-wide policy's choice (Thompson-sampled expected tokens/s, see SpeculationPolicy);
- *  - every step: k = argmax over k ≤ maxK of expected tokens/s under the request's running α for the
- *    current drafter (its own evidence blended with the engine-wide estimate), k = 0 meaning a plain
- *    pass; the draft model also stops early below a confidence threshold tuned from measurements;
+ *  - every step: k = argmax over k ≤ maxK of expected tokens/s on the measured verify curve under
+ *    the request's running per-position acceptance p_i for the current drafter (its own evidence per
+ *    position blended with the engine-wide estimate), k = 0 meaning a plain pass; the draft model also stops early below a confidence threshold tuned from measurements;
  *  - switch: when the running α makes another drafter (or none) expected faster by a margin, switch;
  *  - counterfactual scoring: lookup drafters (n-gram, suffix) are free to run, so while another
  *    drafter is in use their proposals are compared with what the target committed and their
@@ -50,6 +50,13 @@ export class SpeculationController {
     #current: ControllerDrafter | undefined;
     #reqAccepted = 0;
     #reqFailures = 0;
+    /** This request's per-position [accepted, observed] counts for the current drafter. */
+    #reqPositions: number[][] = [];
+    /**
+     * The k of the engine-wide choice, used for the request's first drafting step: the choice came from
+     * a Thompson sample, and acting on it is what gathers the evidence the running estimate lacks.
+     */
+    #chosenK: number | undefined;
     #steps = 0;
     #generated = 0;
     readonly #counterfactuals: { drafter: ControllerDrafter; tokens: readonly Token[] }[] = [];
@@ -80,6 +87,7 @@ export class SpeculationController {
             );
         }
         this.#current = drafters.find((d) => d.candidate.id === choice.drafter);
+        if (options.adaptive && this.#current) this.#chosenK = choice.k;
         this.summary = {
             chosen: choice.drafter ?? "none",
             reason: choice.reason,
@@ -121,6 +129,20 @@ export class SpeculationController {
         );
     }
 
+    /**
+     * Running per-position acceptance p_1..p_maxK of the current drafter for this request: each
+     * position's own observations blended with the engine-wide estimate (weight `priorWeight`).
+     */
+    runningPositions(): number[] {
+        const id = this.#current?.candidate.id;
+        if (id === undefined) return [];
+        const prior = this.policy.acceptance.positionMeans(id, this.options.signature, this.options.maxK);
+        return prior.map((p, i) => {
+            const [accepted, observed] = this.#reqPositions[i] ?? [0, 0];
+            return (accepted! + priorWeight * p) / (observed! + priorWeight);
+        });
+    }
+
     /** The next step's drafter and draft length (k = 0: plain pass), given the largest k that fits. */
     next(
         history: readonly Token[],
@@ -133,8 +155,11 @@ export class SpeculationController {
             return undefined;
         }
         let k = this.options.maxK;
-        if (this.options.adaptive) {
-            k = this.policy.evaluate(current.candidate, this.runningAlpha(), this.options.maxK).k;
+        if (this.options.adaptive && this.#chosenK !== undefined) {
+            k = this.#chosenK;
+            this.#chosenK = undefined;
+        } else if (this.options.adaptive) {
+            k = this.policy.evaluate(current.candidate, this.runningPositions(), this.options.maxK).k;
             if (k === 0) {
                 // The current drafter no longer pays for itself at all: move to the best alternative.
                 this.#maybeSwitch(1, true);
@@ -143,7 +168,7 @@ export class SpeculationController {
                     this.#count(0);
                     return undefined;
                 }
-                k = this.policy.evaluate(current.candidate, this.runningAlpha(), this.options.maxK).k;
+                k = this.policy.evaluate(current.candidate, this.runningPositions(), this.options.maxK).k;
             }
         }
         k = Math.min(limitK, k);
@@ -180,6 +205,12 @@ export class SpeculationController {
                 policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
             this.#reqAccepted += step.accepted;
             if (step.accepted < step.drafted) this.#reqFailures++;
+            const observed = step.accepted < step.drafted ? step.accepted + 1 : step.accepted;
+            for (let i = 0; i < observed; i++) {
+                const counts = (this.#reqPositions[i] ??= [0, 0]);
+                if (i < step.accepted) counts[0]!++;
+                counts[1]!++;
+            }
         }
         // Steps where the drafter was asked count even when it proposed nothing (its coverage drops).
         if (drafter) this.#steps++;
@@ -199,7 +230,11 @@ export class SpeculationController {
     #maybeSwitch(margin: number, force = false): void {
         const current = this.#current!;
         const { maxK, signature } = this.options;
-        const currentTps = this.policy.evaluate(current.candidate, this.runningAlpha(), maxK).tokensPerSecond;
+        const currentTps = this.policy.evaluate(
+            current.candidate,
+            this.runningPositions(),
+            maxK,
+        ).tokensPerSecond;
         let best: { drafter: ControllerDrafter | undefined; tps: number } = {
             drafter: undefined,
             tps: 1000 / this.policy.costs.verifyMs(1),
@@ -208,7 +243,7 @@ export class SpeculationController {
             if (d === current) continue;
             const tps = this.policy.evaluate(
                 d.candidate,
-                this.policy.acceptance.mean(d.candidate.id, signature),
+                this.policy.acceptance.positionMeans(d.candidate.id, signature, maxK),
                 maxK,
             ).tokensPerSecond;
             if (tps > best.tps) best = { drafter: d, tps };
@@ -223,6 +258,7 @@ export class SpeculationController {
             this.#current = best.drafter;
             this.#reqAccepted = 0;
             this.#reqFailures = 0;
+            this.#reqPositions = [];
             this.#steps = 0;
         }
     }

@@ -4,9 +4,9 @@
  * decoded tokens per second, using a Thompson sample of each drafter's α so that drafters with
  * little evidence still get tried now and then, less as evidence grows (see AcceptanceEstimator).
  */
-import { AcceptanceEstimator, type BetaCounts } from "./AcceptanceEstimator.js";
+import { AcceptanceEstimator, type BetaCounts, type PositionCounts } from "./AcceptanceEstimator.js";
 import { CostModel, type CostModelState } from "./CostModel.js";
-import { bestDraftLength, expectedTokensPerPass, type StepCosts } from "./speedup.js";
+import { bestDraftLength, expectedTokensPerPass, type Acceptance, type StepCosts } from "./speedup.js";
 
 export interface DrafterCandidate {
     id: string;
@@ -26,6 +26,7 @@ export interface Choice {
 
 export interface PolicyState {
     acceptance: Record<string, BetaCounts>;
+    acceptancePositions: Record<string, PositionCounts>;
     confidence: Record<string, number[][]>;
     costs: CostModelState;
 }
@@ -59,10 +60,15 @@ export class SpeculationPolicy {
     }
 
     /**
-     * Expected tokens/s of a drafter at acceptance α with its best k ≤ maxK. A drafter that often has
+     * Expected tokens/s of a drafter at acceptance α (scalar, i.i.d.) or per-position p with its best
+     * k ≤ maxK, on the measured verify curve. A drafter that often has
      * nothing to propose (coverage < 1, e.g. lookup without a match) falls back to a plain pass then.
      */
-    evaluate(drafter: DrafterCandidate, alpha: number, maxK: number): { k: number; tokensPerSecond: number } {
+    evaluate(
+        drafter: DrafterCandidate,
+        alpha: Acceptance,
+        maxK: number,
+    ): { k: number; tokensPerSecond: number } {
         const costs = this.stepCosts(drafter);
         const coverage = this.costs.drafter(drafter.id)?.coverage ?? 1;
         const best = bestDraftLength(alpha, maxK, costs);
@@ -88,11 +94,13 @@ export class SpeculationPolicy {
         };
         const scored: string[] = [`none ${plainTps.toFixed(1)}`];
         for (const c of candidates) {
-            const alpha = explore
-                ? this.acceptance.sample(c.id, signature, this.random)
-                : this.acceptance.mean(c.id, signature);
-            const { k, tokensPerSecond } = this.evaluate(c, alpha, maxK);
-            scored.push(`${c.id} ${tokensPerSecond.toFixed(1)} (α≈${alpha.toFixed(2)}, k=${k})`);
+            // Per-position acceptance: the choice of k sees a copy drafter's all-or-nothing drafts.
+            const p = explore
+                ? this.acceptance.samplePositions(c.id, signature, maxK, this.random)
+                : this.acceptance.positionMeans(c.id, signature, maxK);
+            const { k, tokensPerSecond } = this.evaluate(c, p, maxK);
+            const shown = p.slice(0, 3).map((x) => x.toFixed(2));
+            scored.push(`${c.id} ${tokensPerSecond.toFixed(1)} (p≈[${shown.join(",")}…], k=${k})`);
             if (k > 0 && tokensPerSecond > best.expectedTokensPerSecond) {
                 best = {
                     drafter: c.id,
@@ -143,6 +151,7 @@ export class SpeculationPolicy {
     toJSON(): PolicyState {
         return {
             acceptance: this.acceptance.toJSON(),
+            acceptancePositions: this.acceptance.positionsJSON(),
             confidence: Object.fromEntries(this.#confidence),
             costs: this.costs.toJSON(),
         };
@@ -150,6 +159,7 @@ export class SpeculationPolicy {
 
     load(state: PolicyState): void {
         this.acceptance.load(state.acceptance);
+        this.acceptance.loadPositions(state.acceptancePositions);
         this.costs.load(state.costs);
         for (const [id, h] of Object.entries(state.confidence)) {
             if (h.length === buckets && h.every((b) => b.length === 2 && b.every(Number.isFinite)))

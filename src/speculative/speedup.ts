@@ -10,10 +10,32 @@
  * `expectedTokensPerSecond` uses measured costs:
  *
  *   tokens/s = E(α, k) / (k·T_draft + T_verify(k + 1) + T_overhead)
+ *
+ * Acceptance is not i.i.d. either: a copy drafter's draft keeps matching or breaks at once. With
+ * per-position acceptance p_i = P(position i accepted | position i − 1 accepted), the expected tokens
+ * per pass are the bonus/recovered token plus the probability that each position is reached and kept:
+ *
+ *   E(p, k) = 1 + Σ_{i=1..k} Π_{j=1..i} p_j                                          (reduces to Eq. 1
+ *                                                                                       when p_j = α)
+ * Every function below takes either a scalar α (i.i.d.) or the vector p (p[0] is position 1).
  */
 
-export function expectedTokensPerPass(alpha: number, k: number): number {
+/** A scalar α (i.i.d. acceptance) or per-position conditional acceptance p (p[0] = position 1). */
+export type Acceptance = number | readonly number[];
+
+export function expectedTokensPerPass(acceptance: Acceptance, k: number): number {
     if (k <= 0) return 1;
+    if (typeof acceptance !== "number") {
+        // Positions past the vector's end keep its last probability.
+        let tokens = 1;
+        let reached = 1;
+        for (let i = 0; i < k; i++) {
+            reached *= acceptance[Math.min(i, acceptance.length - 1)] ?? 0;
+            tokens += reached;
+        }
+        return tokens;
+    }
+    const alpha = acceptance;
     if (alpha >= 1) return k + 1;
     return (1 - alpha ** (k + 1)) / (1 - alpha);
 }
@@ -32,7 +54,7 @@ export interface StepCosts {
 }
 
 /** Expected decoded tokens per second with draft length k (k = 0: plain decoding). */
-export function expectedTokensPerSecond(alpha: number, k: number, costs: StepCosts): number {
+export function expectedTokensPerSecond(alpha: Acceptance, k: number, costs: StepCosts): number {
     const ms =
         k === 0
             ? costs.verifyMs(1)
@@ -42,7 +64,7 @@ export function expectedTokensPerSecond(alpha: number, k: number, costs: StepCos
 
 /** The draft length in [0, maxK] with the highest expected tokens/s, and that rate. */
 export function bestDraftLength(
-    alpha: number,
+    alpha: Acceptance,
     maxK: number,
     costs: StepCosts,
 ): { k: number; tokensPerSecond: number } {

@@ -164,6 +164,16 @@ describe("confidence (return_confidence)", () => {
 });
 
 describe("AUTO", () => {
+    it("has a verify curve seeded at load: timed passes of every length a step can verify", () => {
+        const maxN = engine.config.speculation.maxDraftTokens + 1;
+        const curve = engine.policy.costs.curve();
+        expect(curve.map((p) => p.tokens)).toEqual(Array.from({ length: maxN }, (_, i) => i + 1));
+        for (const p of curve) {
+            expect(p.weight).toBeGreaterThanOrEqual(1);
+            expect(p.ms).toBeGreaterThan(0);
+        }
+    });
+
     it("is exact at temperature 0, whichever drafters it picks", async () => {
         for (const prompt of prompts) {
             const plain = await collect(engine, { prompt, maxTokens: 40, speculation: { mode: "off" } });
@@ -174,6 +184,9 @@ describe("AUTO", () => {
     });
 
     it("stays exact across a drafter switch mid-request", async () => {
+        // Plain decoding first: its own passes refine the verify curve toward this fixture's costs.
+        const prompt = prompts[0]!;
+        const plain = await collect(engine, { prompt, maxTokens: 60, speculation: { mode: "off" } });
         // Make "other-weights" (random weights: nearly never accepted) look excellent and cheap.
         const signature = taskSignature(engine.tokenize(prompts[0]!), prompts[0]!);
         for (let i = 0; i < 40; i++) {
@@ -181,12 +194,8 @@ describe("AUTO", () => {
             engine.policy.costs.recordDraft("other-weights", 8, 8, false);
         }
         // ...with costs where drafting pays at α ≳ 0.2 (this fixture's measured costs say it never does).
-        for (let i = 0; i < 200; i++) {
-            engine.policy.costs.recordVerify(1, 10);
-            engine.policy.costs.recordVerify(9, 20);
-        }
-        const prompt = prompts[0]!;
-        const plain = await collect(engine, { prompt, maxTokens: 60, speculation: { mode: "off" } });
+        for (let i = 0; i < 200; i++)
+            for (let n = 1; n <= 9; n++) engine.policy.costs.recordVerify(n, 10 + 1.25 * (n - 1));
         const auto = await collect(engine, {
             prompt,
             maxTokens: 60,

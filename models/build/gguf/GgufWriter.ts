@@ -49,14 +49,22 @@ export interface GgufScalarValueMap {
 }
 
 /** Tensor encodings this writer produces. llama.cpp rejects F64 tensors, so there is none. */
-export type GgufTensorType = "F32" | "F16" | "Q8_0";
+export type GgufTensorType = "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0";
 
 /** ggml type ids (ggml.h `enum ggml_type`). */
-export const ggmlTypeId: Readonly<Record<GgufTensorType, number>> = { F32: 0, F16: 1, Q8_0: 8 };
+export const ggmlTypeId: Readonly<Record<GgufTensorType, number>> = {
+    F32: 0,
+    F16: 1,
+    BF16: 30,
+    Q8_0: 8,
+    Q4_0: 2,
+};
 
-/** Elements per Q8_0 block and bytes per block (f16 scale + 32 int8). */
+/** Elements per Q8_0 (and Q4_0) block and bytes per block (f16 scale + 32 int8). */
 export const q8BlockSize = 32;
 const q8BlockBytes = 2 + q8BlockSize;
+/** Bytes per Q4_0 block: f16 scale + 32 4-bit values. */
+const q4BlockBytes = 2 + q8BlockSize / 2;
 
 /** Default GGUF alignment; written explicitly as `general.alignment`. */
 export const defaultGgufAlignment = 32;
@@ -174,9 +182,9 @@ export class GgufWriter {
             );
         const dims = [...shape].reverse();
         const rowLength = dims[0]!;
-        if (type === "Q8_0" && rowLength % q8BlockSize !== 0)
+        if ((type === "Q8_0" || type === "Q4_0") && rowLength % q8BlockSize !== 0)
             throw new RangeError(
-                `tensor "${name}": Q8_0 needs a row length that is a multiple of 32, got ${rowLength}`,
+                `tensor "${name}": ${type} needs a row length that is a multiple of 32, got ${rowLength}`,
             );
         this.tensors.push({ name, dims, type, data, byteSize: tensorByteSize(type, elements) });
         return this;
@@ -250,14 +258,18 @@ export class GgufWriter {
 /** Bytes a tensor of `elements` values occupies in `type` (before alignment padding). */
 export function tensorByteSize(type: GgufTensorType, elements: number): number {
     if (type === "F32") return elements * 4;
-    if (type === "F16") return elements * 2;
+    if (type === "F16" || type === "BF16") return elements * 2;
+    if (type === "Q4_0") return (elements / q8BlockSize) * q4BlockBytes;
     return (elements / q8BlockSize) * q8BlockBytes;
 }
 
 /**
  * Encodes `values` into `scratch` (which must hold 4 bytes per value) and returns the used slice.
  * Q8_0 follows ggml's reference quantizer: per block of 32, d = max|x| / 127 stored as f16 and
- * q = round(x / d) (half away from zero), computed with the unrounded d.
+ * q = round(x / d) (half away from zero), computed with the unrounded d. Q4_0 follows
+ * `quantize_row_q4_0_ref`: d = m / −8 with m the signed value of largest magnitude, q = min(15,
+ * trunc(x / d + 8.5)); byte j of a block holds q[j] in its low and q[j + 16] in its high nibble.
+ * BF16 keeps the upper 16 bits of the float32, rounded to nearest even (`ggml_compute_fp32_to_bf16`).
  */
 export function encodeTensorChunk(type: GgufTensorType, values: Float32Array, scratch: Buffer): Buffer {
     if (type === "F32") return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
@@ -265,6 +277,11 @@ export function encodeTensorChunk(type: GgufTensorType, values: Float32Array, sc
         for (let i = 0; i < values.length; i++) scratch.writeUInt16LE(float32ToF16Bits(values[i]!), i * 2);
         return scratch.subarray(0, values.length * 2);
     }
+    if (type === "BF16") {
+        for (let i = 0; i < values.length; i++) scratch.writeUInt16LE(float32ToBf16Bits(values[i]!), i * 2);
+        return scratch.subarray(0, values.length * 2);
+    }
+    if (type === "Q4_0") return encodeQ4(values, scratch);
     const blocks = values.length / q8BlockSize;
     for (let block = 0; block < blocks; block++) {
         const base = block * q8BlockSize;
@@ -280,6 +297,41 @@ export function encodeTensorChunk(type: GgufTensorType, values: Float32Array, sc
         }
     }
     return scratch.subarray(0, blocks * q8BlockBytes);
+}
+
+function encodeQ4(values: Float32Array, scratch: Buffer): Buffer {
+    const blocks = values.length / q8BlockSize;
+    const half = q8BlockSize / 2;
+    const q = new Uint8Array(q8BlockSize);
+    for (let block = 0; block < blocks; block++) {
+        const base = block * q8BlockSize;
+        let amax = 0;
+        let max = 0;
+        for (let j = 0; j < q8BlockSize; j++) {
+            const v = values[base + j]!;
+            if (Math.abs(v) > amax) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        // float32 arithmetic, as in ggml.
+        const d = Math.fround(max / -8);
+        const inverse = d === 0 ? 0 : Math.fround(1 / d);
+        for (let j = 0; j < q8BlockSize; j++)
+            q[j] = Math.min(15, Math.trunc(Math.fround(Math.fround(values[base + j]! * inverse) + 8.5)));
+        const at = block * q4BlockBytes;
+        scratch.writeUInt16LE(float32ToF16Bits(d), at);
+        for (let j = 0; j < half; j++) scratch.writeUInt8(q[j]! | (q[j + half]! << 4), at + 2 + j);
+    }
+    return scratch.subarray(0, blocks * q4BlockBytes);
+}
+
+/** bfloat16 bits of `value`: the float32's upper half, rounded to nearest even (NaN kept quiet). */
+export function float32ToBf16Bits(value: number): number {
+    f32Scratch[0] = value;
+    const bits = u32Scratch[0]!;
+    if ((bits & 0x7fffffff) > 0x7f800000) return ((bits >>> 16) | 64) & 0xffff;
+    return ((bits + (0x7fff + ((bits >>> 16) & 1))) >>> 16) & 0xffff;
 }
 
 const f32Scratch = new Float32Array(1);

@@ -48,17 +48,28 @@ describe("SpecStateStore", () => {
         for (const body of [
             "{not json",
             JSON.stringify({
-                version: 1,
+                version: 2,
                 target: "t",
                 savedAt: "x",
                 policy: { acceptance: { a: { successes: "many" } } },
             }),
             JSON.stringify({ version: 99 }),
+            // The previous format: the verify cost as a fitted line's sums, not a measured curve.
+            JSON.stringify({
+                version: 1,
+                target: "t",
+                savedAt: "x",
+                policy: {
+                    acceptance: {},
+                    confidence: {},
+                    costs: { verify: { s0: 2, s1: 2, s2: 2, sy: 20, sxy: 20 }, drafters: {} },
+                },
+            }),
         ]) {
             writeFileSync(corrupt, body);
             expect(await new SpecStateStore(corrupt, "t", logger).load(policy)).toBe(false);
         }
-        expect(logger.warnings).toHaveLength(3);
+        expect(logger.warnings).toHaveLength(4);
 
         const foreign = join(d, "foreign.json");
         await new SpecStateStore(foreign, "other-target:1", logger).save(trainedPolicy(4));
@@ -124,14 +135,15 @@ describe("SpecStateStore on an unwritable path", () => {
 describe("SpecStateStore range checks", () => {
     const valid = () => {
         const p = trainedPolicy(7);
-        return { version: 1, target: "t", savedAt: "x", policy: p.toJSON() };
+        return { version: 2, target: "t", savedAt: "x", policy: p.toJSON() };
     };
     type State = ReturnType<typeof valid>;
     it.each<[string, (s: State) => void]>([
         ["a negative drafter cost", (s) => void (s.policy.costs.drafters.draft!.msPerToken = -5)],
         ["a negative per-call cost", (s) => void (s.policy.costs.drafters.draft!.msPerCall = -1)],
         ["a coverage above 1", (s) => void (s.policy.costs.drafters.draft!.coverage = 1.5)],
-        ["a negative verify sum", (s) => void (s.policy.costs.verify.sy = -100)],
+        ["a negative verify sum", (s) => void (s.policy.costs.verify[0]!.msSum = -100)],
+        ["a verify pass of 0 tokens", (s) => void (s.policy.costs.verify[0]!.tokens = 0)],
         ["a negative acceptance count", (s) => void (s.policy.acceptance["draft|js|rep-low"]!.failures = -3)],
         ["a negative confidence count", (s) => void (s.policy.confidence.draft![0]![1] = -1)],
         ["more accepted than observed", (s) => void s.policy.confidence.draft![9]!.splice(0, 2, 5, 1)],

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GgmlType, readGgufFileInfo } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { float32ToF16Bits, GgufWriter } from "../../../models/build/gguf/GgufWriter.js";
+import {
+    encodeTensorChunk,
+    float32ToBf16Bits,
+    float32ToF16Bits,
+    GgufWriter,
+} from "../../../models/build/gguf/GgufWriter.js";
 
 /** Independent IEEE half decoder (not the writer's code path). */
 function f16ToNumber(bits: number): number {
@@ -184,6 +189,72 @@ describe("GgufWriter round trip through node-llama-cpp's reader", () => {
             }
             if (amax === 0) expect(d).toBe(0);
         }
+    });
+});
+
+describe("Q4_0 and BF16 (quantizations for the cost-scaled target bench)", () => {
+    it.each([
+        { x: 1, bits: 0x3f80 },
+        { x: -2, bits: 0xc000 },
+        { x: 1 + 2 ** -8, bits: 0x3f80 }, // a tie rounds to the even mantissa...
+        { x: 1 + 3 * 2 ** -8, bits: 0x3f82 }, // ...up as well as down
+        { x: 1 + 2 ** -8 + 2 ** -20, bits: 0x3f81 }, // above the tie rounds up
+        { x: 0, bits: 0 },
+    ])("BF16 of $x is $bits", ({ x, bits }) => {
+        expect(float32ToBf16Bits(x)).toBe(bits);
+    });
+
+    it("BF16 keeps NaN a NaN and infinities infinite", () => {
+        expect(float32ToBf16Bits(Number.NaN) & 0x7f80).toBe(0x7f80);
+        expect(float32ToBf16Bits(Number.NaN) & 0x7f).not.toBe(0);
+        expect(float32ToBf16Bits(Number.POSITIVE_INFINITY)).toBe(0x7f80);
+    });
+
+    it("quantizes Q4_0 within one step (the clipped +8 end) plus the f16 scale error", () => {
+        const source = values(8 * 32, 4);
+        source.fill(0, 64, 96); // an all-zero block encodes d = 0
+        const bytes = encodeTensorChunk("Q4_0", source, Buffer.alloc(source.length * 4));
+        expect(bytes.length).toBe(8 * 18);
+        for (let block = 0; block < 8; block++) {
+            const d = f16ToNumber(bytes.readUInt16LE(block * 18));
+            const x = source.subarray(block * 32, block * 32 + 32);
+            const amax = Math.max(...Array.from(x, Math.abs));
+            const bound = Math.abs(d) + amax * 2 ** -10 + 1e-12;
+            for (let j = 0; j < 32; j++) {
+                const byte = bytes.readUInt8(block * 18 + 2 + (j % 16));
+                const q = j < 16 ? byte & 0xf : byte >> 4;
+                expect(Math.abs((q - 8) * d - x[j]!)).toBeLessThanOrEqual(bound);
+            }
+            if (amax === 0) expect(Math.abs(d)).toBe(0); // ggml writes 0 / −8 = −0 as well
+        }
+    });
+
+    it("writes Q4_0 and BF16 tensors that node-llama-cpp's reader types and sizes correctly", async () => {
+        const dir = await mkdtemp(join(tmpdir(), "gguf-writer-q4-"));
+        try {
+            const path = join(dir, "types.gguf");
+            await new GgufWriter()
+                .addTensor("q4", [2, 64], values(128, 5), "Q4_0")
+                .addTensor("bf16", [3, 5], values(15, 6), "BF16")
+                .writeToFile(path);
+            const info = await readGgufFileInfo(path, { logWarnings: false });
+            expect(info.tensorInfo?.map((t) => [t.name, t.ggmlType])).toEqual([
+                ["q4", GgmlType.Q4_0],
+                ["bf16", GgmlType.BF16],
+            ]);
+            const bytes = await readFile(path);
+            // 4 Q4_0 blocks of 18 bytes and 15 BF16 values, each tensor padded to 32 bytes.
+            const dataStart = Math.ceil(info.infoEndOffset! / 32) * 32;
+            expect(bytes.length).toBe(dataStart + 96 + 32);
+        } finally {
+            await rm(dir, { recursive: true });
+        }
+    });
+
+    it("rejects Q4_0 rows that are not a multiple of 32", () => {
+        expect(() => new GgufWriter().addTensor("t", [2, 16], new Float32Array(32), "Q4_0")).toThrow(
+            /Q4_0 needs a row length that is a multiple of 32, got 16/,
+        );
     });
 });
 

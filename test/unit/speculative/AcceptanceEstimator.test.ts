@@ -111,3 +111,82 @@ describe("sampleBeta", () => {
         expect(sumSq / n - (sum / n) ** 2).toBeCloseTo(variance, 2);
     });
 });
+
+describe("AcceptanceEstimator per-position acceptance", () => {
+    /** Steps of 8 drafted tokens: [accepted, how many such steps]. */
+    type Steps = readonly (readonly [accepted: number, times: number])[];
+    const trained = (steps: Steps) => {
+        const e = new AcceptanceEstimator({ decay: 1 });
+        for (const [accepted, times] of steps)
+            for (let i = 0; i < times; i++) e.record("copy", "sig", 8, accepted);
+        return e;
+    };
+    it.each<{ what: string; steps: Steps; p: number[] }>([
+        {
+            // A copy drafter: all 8 accepted or none. p_1 = 80/100; later positions only see successes.
+            what: "all-or-nothing drafts",
+            steps: [
+                [8, 80],
+                [0, 20],
+            ],
+            p: [(80 + 2 * (641 / 662)) / 102, (80 + 2 * (641 / 662)) / 82],
+        },
+        {
+            // Breaks at position 3 half the time: p_1 = p_2 = 1, p_3 = 50/100.
+            what: "a break at position 3",
+            steps: [
+                [2, 50],
+                [8, 50],
+            ],
+            p: [(100 + 2 * (501 / 552)) / 102, (100 + 2 * (501 / 552)) / 102, (50 + 2 * (501 / 552)) / 102],
+        },
+    ])("$what", ({ steps, p }) => {
+        const e = trained(steps);
+        // Beta(1, 1) prior on the scalar α; each position shrunk toward it with 2 pseudo-observations.
+        const means = e.positionMeans("copy", "sig", p.length);
+        p.forEach((x, i) => {
+            expect(means[i]).toBeCloseTo(x, 9);
+        });
+    });
+
+    it("reads as i.i.d. (the scalar α) where a position was never observed", () => {
+        const e = trained([[1, 10]]);
+        const alpha = e.mean("copy", "sig");
+        expect(e.positionMeans("copy", "sig", 4).slice(2)).toEqual([alpha, alpha]);
+        expect(new AcceptanceEstimator().positionMeans("none", "sig", 2)).toEqual([0.5, 0.5]);
+    });
+
+    it("falls back to the drafter's pooled positions for an unseen signature, and round-trips", () => {
+        const e = trained([
+            [8, 30],
+            [0, 10],
+        ]);
+        expect(e.positionMeans("copy", "other", 3)).toEqual(e.positionMeans("copy", "sig", 3));
+        const restored = new AcceptanceEstimator({ decay: 1 });
+        restored.load(e.toJSON());
+        restored.loadPositions(e.positionsJSON());
+        expect(restored.positionMeans("copy", "sig", 8)).toEqual(e.positionMeans("copy", "sig", 8));
+        restored.loadPositions({ bad: { successes: [1, 2], failures: [-1, 0] } });
+        expect(restored.positionsJSON()).not.toHaveProperty("bad");
+    });
+
+    it("Thompson samples of p_i are in [0, 1] and centre on the means with evidence", () => {
+        const e = trained([
+            [8, 400],
+            [0, 100],
+        ]);
+        const random = createRandom(3);
+        let sum0 = 0;
+        let sum1 = 0;
+        for (let i = 0; i < 2000; i++) {
+            const p = e.samplePositions("copy", "sig", 2, random);
+            for (const x of p) expect(x).toBeGreaterThanOrEqual(0);
+            for (const x of p) expect(x).toBeLessThanOrEqual(1);
+            sum0 += p[0]!;
+            sum1 += p[1]!;
+        }
+        const means = e.positionMeans("copy", "sig", 2);
+        expect(sum0 / 2000).toBeCloseTo(means[0]!, 2);
+        expect(sum1 / 2000).toBeCloseTo(means[1]!, 2);
+    });
+});

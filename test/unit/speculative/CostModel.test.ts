@@ -1,11 +1,25 @@
 /**
- * AUTO's cost model: the target pass time as a line fitted with forgetting (from a prior until
+ * AUTO's cost model: the target pass time as a measured curve per pass length (from a prior until
  * measured), and per drafter an EMA of ms per drafted token, ms per call and coverage.
  */
 import { describe, expect, it } from "vitest";
-import { CostModel } from "../../../src/speculative/CostModel.js";
+import { CostModel, pointForgetting } from "../../../src/speculative/CostModel.js";
 
 describe("CostModel.verifyMs", () => {
+    /** Q8_0 276 M target on an EPYC (ms at n = 1, 2, 3, 5, 9), a step curve no line fits. */
+    const q8 = [
+        [1, 14.3],
+        [2, 39.3],
+        [3, 39.2],
+        [5, 61.8],
+        [9, 82.4],
+    ] as const;
+    const measured = (points: readonly (readonly [number, number])[]) => {
+        const costs = new CostModel(10);
+        for (const [n, ms] of points) costs.recordVerify(n, ms);
+        return costs;
+    };
+
     it.each([
         { prior: 10, n: 1, ms: 10 },
         { prior: 10, n: 9, ms: 20 },
@@ -16,26 +30,62 @@ describe("CostModel.verifyMs", () => {
         expect(new CostModel(prior).verifyMs(n)).toBeCloseTo(ms, 9);
     });
 
-    it("converges to the measured line as the prior is forgotten", () => {
-        const costs = new CostModel();
-        for (let i = 0; i < 1000; i++) {
-            costs.recordVerify(1, 2.5); // 2 + 0.5·n
-            costs.recordVerify(5, 4.5);
-        }
-        expect(costs.verifyMs(1)).toBeCloseTo(2.5, 3);
-        expect(costs.verifyMs(3)).toBeCloseTo(3.5, 3);
-        expect(costs.verifyMs(9)).toBeCloseTo(6.5, 3);
+    it.each([
+        { what: "a measured point", points: q8, n: 2, ms: 39.3 },
+        { what: "a measured point after a cheaper longer one (running max)", points: q8, n: 3, ms: 39.3 },
+        { what: "between measured points, linear", points: q8, n: 4, ms: 39.2 + (61.8 - 39.2) / 2 },
+        { what: "between 5 and 9", points: q8, n: 7, ms: 61.8 + (82.4 - 61.8) / 2 },
+        { what: "past the largest, the mean slope", points: q8, n: 17, ms: 82.4 + 8 * ((82.4 - 14.3) / 8) },
+        { what: "one point only: the prior's shape scaled to it", points: [[1, 4]] as const, n: 9, ms: 8 },
+        { what: "below the smallest: the prior's shape", points: [[5, 15]] as const, n: 1, ms: 10 },
+        {
+            what: "a jump the line through 1 and 9 misses",
+            points: [
+                [1, 10],
+                [2, 30],
+                [9, 34],
+            ] as const,
+            n: 2,
+            ms: 30,
+        },
+    ])("$what: verify($n) = $ms ms", ({ points, n, ms }) => {
+        expect(measured(points).verifyMs(n)).toBeCloseTo(ms, 9);
     });
 
-    it("never fits a negative slope (longer passes never predicted cheaper) and stays above a floor", () => {
-        const costs = new CostModel();
-        for (let i = 0; i < 1000; i++) {
-            costs.recordVerify(1, 20);
-            costs.recordVerify(9, 5);
+    it("is non-decreasing in n whatever was measured", () => {
+        const costs = measured([
+            [1, 20],
+            [3, 5],
+            [6, 30],
+            [7, 12],
+        ]);
+        let last = 0;
+        for (let n = 1; n <= 20; n++) {
+            expect(costs.verifyMs(n)).toBeGreaterThanOrEqual(last);
+            last = costs.verifyMs(n);
         }
-        expect(costs.verifyMs(9)).toBeCloseTo(costs.verifyMs(1), 9);
-        const tiny = new CostModel(0);
-        expect(tiny.verifyMs(1)).toBe(0.01);
+        expect(costs.verifyMs(3)).toBe(20);
+        expect(new CostModel(0).verifyMs(1)).toBe(0.01);
+    });
+
+    it("refines a point online, forgetting old observations geometrically", () => {
+        const costs = measured([[3, 10]]);
+        costs.recordVerify(3, 20);
+        // (10·0.95 + 20) / (0.95 + 1)
+        expect(costs.verifyMs(3)).toBeCloseTo((10 * pointForgetting + 20) / (pointForgetting + 1), 9);
+        for (let i = 0; i < 300; i++) costs.recordVerify(3, 20);
+        expect(costs.verifyMs(3)).toBeCloseTo(20, 3);
+    });
+
+    it("ignores passes of no tokens and non-finite or negative times", () => {
+        const costs = measured([[1, 5]]);
+        costs.recordVerify(0, 1);
+        costs.recordVerify(1, Number.NaN);
+        costs.recordVerify(1, -3);
+        costs.recordVerify(2.5, 3);
+        expect(costs.verifyMs(1)).toBe(5);
+        expect(costs.updates).toBe(1);
+        expect(costs.curve()).toEqual([{ tokens: 1, ms: 5, weight: 1 }]);
     });
 });
 
@@ -105,9 +155,11 @@ describe("CostModel.recordDraft", () => {
         restored.load(costs.toJSON());
         expect(restored.verifyMs(4)).toBeCloseTo(costs.verifyMs(4), 9);
         expect(restored.drafter("d")).toEqual(costs.drafter("d"));
-        const bad = costs.toJSON();
         restored.load({
-            verify: { ...bad.verify, s0: Number.NaN },
+            verify: [
+                { tokens: 2, weight: 1, msSum: Number.NaN },
+                { tokens: 0, weight: 1, msSum: 1 },
+            ],
             drafters: { x: { msPerToken: Number.POSITIVE_INFINITY, msPerCall: 0, coverage: 1 } },
         });
         expect(restored.verifyMs(4)).toBeCloseTo(costs.verifyMs(4), 9);

@@ -151,3 +151,34 @@ describe("SpeculationPolicy.confidenceThreshold", () => {
         expect(p.confidenceThreshold(model, 0.2)).toBeCloseTo(threshold, 9);
     });
 });
+
+describe("SpeculationPolicy.choose on the measured curve with per-position acceptance", () => {
+    /** Q8_0 276 M target on an EPYC, ms at n = 1 … 9: a step curve. */
+    const q8 = [14.3, 39.3, 39.3, 50.6, 61.8, 67, 72, 77, 82.4];
+    const measured = () => {
+        const p = new SpeculationPolicy(createRandom(5));
+        for (const [i, ms] of q8.entries()) p.costs.recordVerify(i + 1, ms);
+        return p;
+    };
+
+    it("drafts k = 8 with a copy drafter whose drafts match fully or break at once", () => {
+        const p = measured();
+        // 80 % of steps accept all 8 drafted tokens, 20 % none: overall acceptance rate 0.8.
+        for (let i = 0; i < 100; i++) p.acceptance.record("ngram", "sig", 8, i % 5 === 0 ? 0 : 8);
+        const choice = p.choose([lookup], "sig", 8, false);
+        expect(choice).toMatchObject({ drafter: "ngram", k: 8 });
+        expect(choice.predictedSpeedup).toBeGreaterThan(1.2);
+        // Per pass: 0.8 · 9 + 0.2 · 1 = 7.4 tokens in 82.4 ms. The i.i.d. formula at the estimator's
+        // α (0.97 with decay: one failure per failed step) would predict 7.94 tokens, 7 % too many.
+        expect((choice.expectedTokensPerSecond * 82.4) / 1000).toBeCloseTo(7.4, 1);
+        const iid = p.evaluate(lookup, p.acceptance.mean("ngram", "sig"), 8).tokensPerSecond;
+        expect((iid * 82.4) / 1000).toBeGreaterThan(7.8);
+    });
+
+    it("does not draft when early breaks make every k slower than a plain pass on this curve", () => {
+        const p = measured();
+        // Same overall rate of accepted tokens per drafted token, spread i.i.d.: breaks anywhere.
+        for (let i = 0; i < 200; i++) p.acceptance.record("ngram", "sig", 8, [0, 1, 2, 3, 8][i % 5]!);
+        expect(p.choose([lookup], "sig", 8, false)).toMatchObject({ drafter: undefined, k: 0 });
+    });
+});

@@ -80,3 +80,33 @@ describe("bestDraftLength", () => {
         expect(bestDraftLength(0.05, 16, costs).k).toBe(0);
     });
 });
+
+describe("per-position acceptance (p_i = P(i accepted | i − 1 accepted))", () => {
+    it.each([
+        { p: [1, 1, 1], k: 3, tokens: 4 },
+        { p: [0.5], k: 2, tokens: 1.75 }, // positions past the vector keep its last p
+        { p: [0.6, 1, 1, 1], k: 4, tokens: 3.4 }, // copy drafter: keeps matching or breaks at once
+        { p: [0.8, 0.8, 0.8, 0.8], k: 4, tokens: 3.3616 }, // equal p: Leviathan's Eq. 1
+        { p: [0, 1], k: 2, tokens: 1 },
+        { p: [0.9], k: 0, tokens: 1 },
+    ])("E($p, k=$k) = $tokens", ({ p, k, tokens }) => {
+        expect(expectedTokensPerPass(p, k)).toBeCloseTo(tokens, 4);
+    });
+
+    /** Q8_0 276 M target on an EPYC: a step curve, 14.3 ms for one token, 82.4 ms for nine. */
+    const q8 = [0, 14.3, 39.3, 39.3, 50.6, 61.8, 67, 72, 77, 82.4];
+    const stepCurve: StepCosts = { draftMsPerToken: 0, draftMsPerCall: 0, verifyMs: (n) => q8[n]! };
+    it.each([
+        // A copy drafter accepting 80 % of first positions and then nearly everything pays at k = 8
+        // (6.98 tokens per 82.4 ms pass: 1.21× plain)...
+        { what: "copy profile", acceptance: [0.8, 0.98], k: 8 },
+        // ...while the i.i.d. model at the same acceptance rate over 8 drafted tokens (0.748) says that
+        // no k pays: the i.i.d. formula would leave that speedup unused.
+        { what: "i.i.d., same acceptance rate", acceptance: 0.748, k: 0 },
+        // ...and drafting at all only pays when the first positions are reliable.
+        { what: "reliable first positions", acceptance: [0.95, 0.95], k: 8 },
+        { what: "unreliable first position", acceptance: [0.3, 1], k: 0 },
+    ])("on a measured step curve, $what → k = $k", ({ acceptance, k }) => {
+        expect(bestDraftLength(acceptance, 8, stepCurve).k).toBe(k);
+    });
+});
