@@ -24,7 +24,9 @@ const log = createLogger("gateway-main");
 async function main(): Promise<void> {
     const cli = parseCliArgs(process.argv.slice(2), process.env);
     if (cli.help) {
-        process.stdout.write(usage.replace("npm start", "npm run gateway"));
+        process.stdout.write(
+            usage.replace("tiercel serve", "tiercel gateway").replace("npm start", "npm run gateway"),
+        );
         return;
     }
     const loaded = loadConfig(cli.configPath);

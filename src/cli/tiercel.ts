@@ -2,7 +2,8 @@
 /**
  * The `tiercel` command (package.json `bin`): one entry, a subcommand per job.
  *
- *   tiercel serve [flags]        the gRPC service (what `npm start` runs)
+ *   tiercel serve [flags]        the gRPC service and the agent gateway (what `npm start` runs)
+ *   tiercel gateway [flags]      the agent gateway alone, its local tier on other servers (npm run gateway)
  *   tiercel healthcheck [flags]  gRPC health probe; exit 0 when SERVING (container health checks)
  *   tiercel models [list|verify] the models a config serves: ids, roles, files, sizes; verify checks sha256
  *   tiercel bench [flags]        the bench suite (a source checkout only: it needs the test fixtures)
@@ -18,7 +19,8 @@ import { projectRoot } from "../config/loadConfig.js";
 export const usage = `Usage: tiercel <command> [options]
 
 Commands:
-  serve         serve the tiercel.v1.Inference gRPC API and /metrics (npm start)
+  serve         serve the gRPC API, the agent gateway (OpenAI/Anthropic HTTP) and /metrics (npm start)
+  gateway       the agent gateway alone, its local tier on tiercel servers elsewhere (npm run gateway)
   healthcheck   probe a server's gRPC health; exit 0 when SERVING
   models        list the configured models (models list) or check their sha256 (models verify)
   bench         run the bench suite (from a source checkout)
@@ -53,6 +55,7 @@ function sibling(name: string): string {
 
 const commands: Record<string, Command> = {
     serve: (argv) => runEntry(sibling("main"), argv),
+    gateway: (argv) => runEntry(sibling("gatewayMain"), argv),
     healthcheck: async (argv) => {
         const { runHealthCheck } = await import("../healthcheck.js");
         return runHealthCheck(argv);
