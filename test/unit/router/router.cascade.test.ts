@@ -55,7 +55,8 @@ describe("complete() cascades", () => {
         ["validator:json", { validators: ["json" as const] }, { text: "not json" }],
         ["validator:typescript", { validators: ["typescript" as const] }, { text: "```ts\nlet = ;\n```" }],
         ["validator:non_empty", { validators: ["non_empty" as const] }, { text: "  " }],
-    ])("escalates one tier when %s fails", async (check, cascade, answer) => {
+        // 30 s: the typescript validator loads the TypeScript compiler on first use (seconds on a busy machine).
+    ])("escalates one tier when %s fails", { timeout: 30_000 }, async (check, cascade, answer) => {
         const f = setup(cascade);
         f.local.enqueue({ kind: "ok", ...answer });
         f.anthropic.enqueue({ kind: "ok", text: "[1]" });

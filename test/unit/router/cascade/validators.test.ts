@@ -62,7 +62,8 @@ describe("validateJson", () => {
     });
 });
 
-describe("validateTypeScript", () => {
+// The first call loads the TypeScript compiler lazily: seconds on a busy 2-core machine.
+describe("validateTypeScript", { timeout: 30_000 }, () => {
     it("accepts code that parses (types are not checked)", async () => {
         expect(await validateTypeScript("const a: number = 'not a number';\n")).toBeUndefined();
         expect(
