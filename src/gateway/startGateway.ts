@@ -8,7 +8,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Router } from "../index.js";
 import type { Logger } from "../util/logger.js";
 import { authenticate } from "./authenticate.js";
@@ -21,6 +20,7 @@ import { createResponse } from "./openai/responses.js";
 import { anthropicFace } from "./anthropic/anthropicFace.js";
 import { countTokens, createMessage } from "./anthropic/messages.js";
 import type { Exchange, Face, GatewayContext, Handler } from "./types.js";
+import { listen } from "../util/listen.js";
 
 export interface GatewayOptions {
     router: Router;
@@ -138,15 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const server: Server = createServer((req, res) => {
         void handle(req, res);
     });
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host, () => {
-            server.off("error", reject);
-            resolve();
-        });
-    });
-    const { port } = server.address() as AddressInfo;
-    const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+    const { port, urlHost: host } = await listen(server, options.port, options.host);
     return {
         url: `http://${host}:${port}`,
         port,

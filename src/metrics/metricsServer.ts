@@ -6,9 +6,9 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { Logger } from "../util/logger.js";
+import { listen } from "../util/listen.js";
 
 export interface MetricsServerOptions {
     host: string;
@@ -62,15 +62,7 @@ export async function startMetricsServer(
             },
         );
     });
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host, () => {
-            server.off("error", reject);
-            resolve();
-        });
-    });
-    const { port } = server.address() as AddressInfo;
-    const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+    const { port, urlHost: host } = await listen(server, options.port, options.host);
     return {
         url: `http://${host}:${port}/metrics`,
         port,
