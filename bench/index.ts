@@ -226,7 +226,15 @@ async function main(): Promise<void> {
     writeFileSync(resolve(resultsDir, "latest.md"), report + "\n\n![speedup](latest-speedup.svg)\n");
     writeFileSync(
         resolve(resultsDir, "latest-speedup.svg"),
-        barChartSvg("Decode speed-up over plain decoding (× OFF, same run)", "×", groups, 1),
+        barChartSvg(
+            "Decode speed-up over plain decoding (× OFF, same run)",
+            {
+                unit: "×",
+                title: "decode tokens/s ÷ OFF (same prompts, same run)",
+                reference: { value: 1, label: "OFF = 1×" },
+            },
+            groups,
+        ),
     );
     console.log(report);
     console.log(
