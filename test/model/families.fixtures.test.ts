@@ -40,14 +40,12 @@ const expectedPrompt: Partial<Record<FamilyName, string>> = {
         "<｜begin▁of▁sentence｜>You write Python.### Instruction:\nAdd two numbers.\n### Response:\n",
 };
 
-/** Another family's target as a draft: an incompatible tokenizer, used in translated mode. */
-const crossFamily: Record<FamilyName, FamilyName> = {
-    llama3: "qwen25coder",
-    qwen25coder: "llama3",
-    deepseekCoder: "starcoder",
-    starcoder: "deepseekCoder",
-    phi3: "llama3",
-};
+/**
+ * Another family's target as a draft (an incompatible tokenizer, used in translated mode), for one pair:
+ * the realistic one (a Qwen target, a Llama 3 draft). Loading 150k-vocabulary drafts into every family's
+ * engine would double this file's time for no new path.
+ */
+const crossFamily: Partial<Record<FamilyName, FamilyName>> = { qwen25coder: "llama3" };
 
 let paths: Record<FamilyName, FamilyPaths>;
 beforeAll(async () => {
@@ -56,6 +54,8 @@ beforeAll(async () => {
 
 describe.each(familyNames)("%s", (family) => {
     const facts = familyFacts[family];
+    const cross = crossFamily[family];
+    const drafts = cross === undefined ? ["same-family"] : ["same-family", "cross-family"];
     let engine: LocalEngine;
 
     beforeAll(async () => {
@@ -64,7 +64,7 @@ describe.each(familyNames)("%s", (family) => {
                 target: { id: `${family}-target`, path: paths[family].target },
                 drafts: [
                     { id: "same-family", path: paths[family].draft },
-                    { id: "cross-family", path: paths[crossFamily[family]].target },
+                    ...(cross === undefined ? [] : [{ id: "cross-family", path: paths[cross].target }]),
                 ],
             },
             engine: { contextSize: 1024, sequences: 1, gpu: false, threads: 1 },
@@ -129,25 +129,26 @@ describe.each(familyNames)("%s", (family) => {
         expect(infillTokensOf(model())).toBeUndefined();
     });
 
-    it("reports the same-family draft as direct and another family's as translated", () => {
-        const drafts = engine.models().filter((m) => m.role === "draft");
-        expect(drafts.find((d) => d.id === "same-family")).toMatchObject({
+    it("reports the same-family draft as direct (and another family's as translated)", () => {
+        const loaded = engine.models().filter((m) => m.role === "draft");
+        expect(loaded.find((d) => d.id === "same-family")).toMatchObject({
             draftMode: "direct",
             loaded: true,
             compatibility: { verdict: "identical" },
         });
-        expect(drafts.find((d) => d.id === "cross-family")).toMatchObject({
+        if (cross === undefined) return;
+        expect(loaded.find((d) => d.id === "cross-family")).toMatchObject({
             draftMode: "translated",
             loaded: true,
             compatibility: { verdict: "incompatible" },
         });
     });
 
-    it("decodes speculatively exactly as plain, with either draft (temperature 0)", async () => {
+    it("decodes speculatively exactly as plain, with its drafts (temperature 0)", async () => {
         const prompt = facts.chat ? renderChat(model(), [system, user]).tokens : "def add(a, b):\n    return";
         const plain = await collect(engine, { prompt, maxTokens: 24, speculation: { mode: "off" } });
         expect(plain.tokens.length).toBeGreaterThan(0);
-        for (const draftModel of ["same-family", "cross-family"]) {
+        for (const draftModel of drafts) {
             const spec = await collect(engine, {
                 prompt,
                 maxTokens: 24,
