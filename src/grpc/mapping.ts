@@ -186,16 +186,6 @@ function toSpeculation(
 export function toEngineRequest(request: GenerateRequest__Output, source: ModelSource): EngineRequest {
     const models = source.models();
     const target = resolveTarget(models, request.model);
-    const { max_tokens: maxTokens } = request;
-    // A positive integer is the engine's rule (engine/resolveRequest.ts); the context bound stays here
-    // until the engine refuses instead of clamping.
-    if (maxTokens !== undefined) {
-        if (maxTokens > target.contextSize) {
-            throw new InvalidArgumentError(
-                `max_tokens ${maxTokens} exceeds the context size of "${target.id}" (${target.contextSize} tokens, prompt included); lower max_tokens`,
-            );
-        }
-    }
     request.stop.forEach((s, i) => {
         if (s === "") throw new InvalidArgumentError(`stop[${i}] is an empty string; remove it`);
     });
@@ -216,7 +206,7 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
             extraContext: request.extra_context.map((c) => ({ name: c.name, text: c.text })),
         }),
         model: target.id,
-        maxTokens,
+        maxTokens: request.max_tokens,
         sampling: {
             temperature: request.temperature,
             topP: request.top_p,

@@ -201,6 +201,12 @@ describe("toEngineRequest", () => {
         expect(extraOnly.message).toContain("extra_context is for fill-in-the-middle only");
     });
 
+    it("passes max_tokens over the context to the engine, which clamps it to the room left", () => {
+        expect(toEngineRequest(request({ prompt: "a", max_tokens: 128_000 }), source).maxTokens).toBe(
+            128_000,
+        );
+    });
+
     it("leaves unset optional fields to the engine's defaults", () => {
         const mapped = toEngineRequest(request({ prompt: "x" }), source);
         expect(mapped.maxTokens).toBeUndefined();
@@ -250,12 +256,6 @@ describe("toEngineRequest", () => {
             /either prompt or messages, not both/,
         ],
         ["neither prompt nor messages", {}, ErrorCode.InvalidArgument, /prompt or messages is required/],
-        [
-            "max_tokens over the context",
-            { prompt: "a", max_tokens: 513 },
-            ErrorCode.InvalidArgument,
-            /exceeds the context size of "t" \(512/,
-        ],
         [
             "unknown mode number",
             { prompt: "a", speculation: { mode: 9 as never, draft_model: "" } },

@@ -23,8 +23,10 @@ export interface GenerateRequest {
    */
   'model'?: (string);
   /**
-   * Maximum number of tokens to generate, at least 1 and at most the context size. Unset = the server's
-   * `generation.defaultMaxTokens`. Generation also stops when the context window is full.
+   * Maximum number of tokens to generate, at least 1. Unset = the server's `generation.defaultMaxTokens`.
+   * A value beyond the room the prompt leaves in the context is clamped to that room (agents send limits
+   * meant for hosted models, e.g. 128000): generation then stops when the context is full, with
+   * FINISH_REASON_LENGTH, as it does in process.
    */
   'max_tokens'?: (number);
   /**
@@ -147,8 +149,10 @@ export interface GenerateRequest__Output {
    */
   'model': (string);
   /**
-   * Maximum number of tokens to generate, at least 1 and at most the context size. Unset = the server's
-   * `generation.defaultMaxTokens`. Generation also stops when the context window is full.
+   * Maximum number of tokens to generate, at least 1. Unset = the server's `generation.defaultMaxTokens`.
+   * A value beyond the room the prompt leaves in the context is clamped to that room (agents send limits
+   * meant for hosted models, e.g. 128000): generation then stops when the context is full, with
+   * FINISH_REASON_LENGTH, as it does in process.
    */
   'max_tokens'?: (number);
   /**
