@@ -23,6 +23,7 @@ import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
 import { ensureDisagreeingDraft } from "../../models/build/buildDisagreeingDraft.js";
 import { benchThreads } from "../threads.js";
+import { benchGpu } from "../benchGpu.js";
 import { percentile } from "../percentile.js";
 import { expectedTokensPerPass } from "../../src/speculative/speedup.js";
 
@@ -31,6 +32,8 @@ export interface CompareDraftOptions {
     sets: string[];
     /** Use the cost-scaled target. */
     scaled: boolean;
+    /** Another target GGUF (overrides `scaled`), with the label the table gives it. */
+    target?: { path: string; label: string };
     /**
      * Which draft model: the bundled draft, or a copy whose greedy prediction never matches the
      * target's (models/build/buildDisagreeingDraft.ts: same cost, nothing accepted). Defaults to bundled.
@@ -161,12 +164,13 @@ export async function runCompareDraft({
     maxTokens,
     sets,
     scaled,
+    target,
     draft = "bundled",
     systems: only,
     onProgress,
 }: CompareDraftOptions): Promise<CompareDraftResult> {
-    let targetPath = bundledModelPath("target");
-    if (scaled) {
+    let targetPath = target?.path ?? bundledModelPath("target");
+    if (scaled && !target) {
         targetPath = widenedTargetPath(6);
         if (!existsSync(targetPath)) await widenTarget(6);
     }
@@ -185,7 +189,7 @@ export async function runCompareDraft({
             engine: {
                 contextSize: 1024,
                 sequences: 1,
-                gpu: false,
+                gpu: benchGpu,
                 prefixReuse: false,
                 threads: benchThreads,
             },
@@ -243,9 +247,11 @@ export async function runCompareDraft({
     }
     await engine.dispose();
 
-    const label = scaled
-        ? "cost-scaled target (Net2Net x6 of the bundled target, ~276M params; a cost stand-in)"
-        : "bundled target";
+    const label =
+        target?.label ??
+        (scaled
+            ? "cost-scaled target (Net2Net x6 of the bundled target, ~276M params; a cost stand-in)"
+            : "bundled target");
     const draftLabel =
         draft === "bundled"
             ? "bundled draft"
@@ -299,10 +305,12 @@ export async function runCompareDraft({
 
 if (import.meta.filename === process.argv[1]) {
     const scaled = flag("--scaled");
+    const targetPath = option("--target", "");
     const result = await runCompareDraft({
         maxTokens: Number(option("--tokens", "64")),
         sets: option("--sets", "completion,edit,text,chat").split(","),
         scaled,
+        ...(targetPath ? { target: { path: targetPath, label: `target ${targetPath}` } } : {}),
         onProgress: (f, label) => process.stderr.write(`\r${(f * 100).toFixed(0)}% ${label}          `),
     });
     process.stderr.write("\n");

@@ -8,7 +8,10 @@
  *     request latency percentiles, and rejections (RESOURCE_EXHAUSTED when the queue is full).
  *
  *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
- *        [--prompts 24] [--threads N]
+ *        [--prompts 24] [--threads N] [--concurrency 1,2,4,8,16] [--sequences N] [--target model.gguf]
+ *        [--json out.json]
+ *
+ * TIERCEL_BENCH_GPU runs the engine on a GPU (the GPU check sweeps 1, 8 and 32 streams on its target).
  *
  * On a shared machine pass --threads 1: ggml's threads spin-wait, and oversubscribed cores make every
  * step many times slower (FACTS.md, "thread trap").
@@ -27,6 +30,7 @@ import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Infere
 import { loadInferenceProto } from "../../src/grpc/loadProto.js";
 import { silentLogger } from "../../src/util/logger.js";
 import { percentile } from "../percentile.js";
+import { benchGpu } from "../benchGpu.js";
 
 const { values } = parseArgs({
     options: {
@@ -35,11 +39,17 @@ const { values } = parseArgs({
         rounds: { type: "string", default: "2" },
         prompts: { type: "string", default: "24" },
         threads: { type: "string" },
+        concurrency: { type: "string", default: "1,2,4,8,16" },
+        sequences: { type: "string" },
+        target: { type: "string" },
+        json: { type: "string" },
     },
 });
 const maxTokens = Number(values["max-tokens"]);
 const rounds = Number(values.rounds);
-const concurrencies = [1, 2, 4, 8, 16];
+const concurrencies = values.concurrency.split(",").map(Number);
+if (concurrencies.some((c) => !Number.isInteger(c) || c < 1))
+    throw new Error(`--concurrency takes positive integers separated by commas, got "${values.concurrency}"`);
 
 const benchDir = import.meta.dirname;
 const prompts = ["completion", "edit"]
@@ -55,9 +65,21 @@ const loaded = loadConfig(values.config);
 const config = parseConfig(
     {
         ...loaded.config,
+        ...(values.target === undefined
+            ? {}
+            : {
+                  models: {
+                      ...loaded.config.models,
+                      target: { ...loaded.config.models.target, path: values.target },
+                  },
+              }),
         engine: {
             ...loaded.config.engine,
-            sequences: Math.max(8, loaded.config.engine.sequences),
+            gpu: benchGpu,
+            sequences:
+                values.sequences === undefined
+                    ? Math.max(8, loaded.config.engine.sequences)
+                    : Number(values.sequences),
             ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
         },
         server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0 },
@@ -217,7 +239,7 @@ for (const s of result.concurrency) {
 }
 const resultsDir = resolve(benchDir, "../results");
 mkdirSync(resultsDir, { recursive: true });
-const file = resolve(resultsDir, `grpc-throughput-${result.date.replace(/[:.]/g, "-")}.json`);
+const file = values.json ?? resolve(resultsDir, `grpc-throughput-${result.date.replace(/[:.]/g, "-")}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
 console.log(`wrote ${file}`);
 

@@ -10,6 +10,8 @@
  *
  *   node --import tsx bench/e2e/prefixReuse.ts [--prefix-tokens 2000] [--requests 6] [--scaled]
  *        [--grpc-prefix-tokens 1900]
+ *
+ * TIERCEL_BENCH_GPU runs both on a GPU; runPrefixReuseGrpc takes another target (the GPU check's).
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -26,6 +28,7 @@ import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
 import { benchThreads } from "../threads.js";
+import { benchGpu } from "../benchGpu.js";
 
 export interface PrefixReuseResult {
     target: string;
@@ -56,7 +59,7 @@ export async function runPrefixReuse(
                 engine: {
                     contextSize: prefixTokens + 512,
                     sequences: 1,
-                    gpu: false,
+                    gpu: benchGpu,
                     prefixReuse,
                     threads: benchThreads,
                 },
@@ -148,6 +151,7 @@ export interface GrpcPrefixReuseResult {
 export async function runPrefixReuseGrpc(
     prefixTokens: number,
     requests: number,
+    target?: { path: string; label: string },
 ): Promise<GrpcPrefixReuseResult> {
     const loaded = loadConfig(undefined);
     const results: Record<string, { ttftMs: number[]; reused: number[] }> = {};
@@ -156,7 +160,21 @@ export async function runPrefixReuseGrpc(
         const config = parseConfig(
             {
                 ...loaded.config,
-                engine: { ...loaded.config.engine, prefixReuse: reuse, threads: benchThreads },
+                ...(target
+                    ? {
+                          models: {
+                              ...loaded.config.models,
+                              target: { ...loaded.config.models.target, id: "target", path: target.path },
+                          },
+                      }
+                    : {}),
+                engine: {
+                    ...loaded.config.engine,
+                    contextSize: Math.max(loaded.config.engine.contextSize, prefixTokens + 512),
+                    prefixReuse: reuse,
+                    threads: benchThreads,
+                    gpu: benchGpu,
+                },
                 speculation: { ...loaded.config.speculation, stateFile: null },
                 server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0 },
             },
@@ -197,7 +215,7 @@ export async function runPrefixReuseGrpc(
     const on = median(results.reuse!.ttftMs);
     const reusedMedian = median(results.reuse!.reused);
     const table = [
-        `## Prefix reuse over gRPC — default config (bundled pair), ${promptTokens}-token shared prefix, ${requests} requests, GenerateStream on loopback`,
+        `## Prefix reuse over gRPC — ${target ? `default config with ${target.label}` : "default config (bundled pair)"}, ${promptTokens}-token shared prefix, ${requests} requests, GenerateStream on loopback`,
         "",
         "| | median client TTFT ms | prompt tokens reused (median) |",
         "| --- | --- | --- |",

@@ -19,6 +19,7 @@ import type { GenerationStats } from "../../src/engine/types.js";
 import { SuffixPool } from "../../src/speculative/SuffixPool.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { benchThreads } from "../threads.js";
+import { benchGpu } from "../benchGpu.js";
 
 interface Turn {
     session: string;
@@ -28,6 +29,7 @@ interface Turn {
 }
 
 const maxTokens = Number(option("--tokens", "64"));
+const targetPath = option("--target", "") || bundledModelPath("target");
 const trace = readFileSync(resolve(import.meta.dirname, "../prompts/agentTrace.jsonl"), "utf8")
     .split("\n")
     .filter(Boolean)
@@ -44,10 +46,10 @@ async function loadEngine(): Promise<LocalEngine> {
     return LocalEngine.load(
         parseConfig({
             models: {
-                target: { id: "target", path: bundledModelPath("target") },
+                target: { id: "target", path: targetPath },
                 drafts: [{ id: "draft", path: bundledModelPath("draft") }],
             },
-            engine: { contextSize: 2048, sequences: 1, gpu: false, threads: benchThreads },
+            engine: { contextSize: 2048, sequences: 1, gpu: benchGpu, threads: benchThreads },
             speculation: { stateFile: null },
         }),
         "/",
@@ -153,8 +155,9 @@ for (const system of systems) {
 const off = rows.off!;
 const tps = (r: { tokens: number; decodeSeconds: number }): number => r.tokens / r.decodeSeconds;
 const lines: string[] = [];
+const mismatches: string[] = [];
 lines.push(
-    `# Suffix drafting on the agent trace (${trace.length} requests, ${maxTokens} tokens max, bundled target, ${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"})`,
+    `# Suffix drafting on the agent trace (${trace.length} requests, ${maxTokens} tokens max, ${option("--target", "") ? `target ${targetPath}` : "bundled target"}, ${benchGpu === false ? `${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"}` : `GPU (${benchGpu})`})`,
     "",
     "| system | tok/s | × off | drafted | accepted | acceptance | retry × off | continue × off | echo × off | new × off | drafter chosen |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -166,9 +169,13 @@ for (const [name, r] of Object.entries(rows)) {
     lines.push(
         `| ${name} | ${tps(r).toFixed(0)} | ${(tps(r) / tps(off)).toFixed(2)} | ${r.drafted} | ${r.accepted} | ${r.drafted ? (r.accepted / r.drafted).toFixed(2) : "-"} | ${kinds.join(" | ")} | ${JSON.stringify(r.chosen)} |`,
     );
-    if (r.outputs.some((o, i) => o !== off.outputs[i])) throw new Error(`${name}: output differs from off`);
+    const differing = r.outputs.filter((o, i) => o !== off.outputs[i]).length;
+    // On a CPU the bundled pair's outputs match OFF exactly (checked). A GPU runs other kernels for a
+    // (k+1)-token verification than for one token, so a near-tie can flip: counted and reported there.
+    if (differing > 0 && benchGpu === false) throw new Error(`${name}: output differs from off`);
+    mismatches.push(`${name} ${r.outputs.length - differing}/${r.outputs.length}`);
 }
-lines.push("", "Outputs are identical to OFF for every system (checked).");
+lines.push("", `Outputs identical to OFF (requests): ${mismatches.join(", ")}.`);
 
 // Memory: 1M tokens of random documents (random tokens: every n-gram distinct, the worst case).
 const random = mulberry(1);

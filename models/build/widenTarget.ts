@@ -11,10 +11,16 @@
  *
  * It is a stand-in for the *cost* of a large target, not for its quality: benches that use it say so.
  *
+ * `layers` above the bundled target's depth adds pass-through blocks (Net2Net deepening): every matrix of
+ * such a block is zero, so attention and FFN add 0 to the residual and the function is unchanged, while
+ * each block costs what a real one of that width costs. Zero tensors are holes in the file, so a
+ * multi-billion-parameter target (e.g. `--factor 12 --layers 48`, ~8.6 B parameters) is written in
+ * seconds: the GPU check uses one.
+ *
  * The widened matrices are written in Q8_0 by default, or in Q4_0 or BF16 (`--type`) to compare how
  * the quantization's kernels shape the verify cost curve.
  *
- *   node --import tsx models/build/widenTarget.ts [--factor 6] [--type Q8_0|Q4_0|BF16] [--check 8]
+ *   node --import tsx models/build/widenTarget.ts [--factor 6] [--layers N] [--type Q8_0|Q4_0|BF16] [--check 8]
  */
 import { closeSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
@@ -27,10 +33,10 @@ import { benchThreads } from "../../bench/threads.js";
 import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
 
 /** Named after the bundled target's sha256, so a retrained target never reuses a stale widening. */
-export const widenedTargetPath = (factor: number, type: WidenedType = "Q8_0"): string =>
+export const widenedTargetPath = (factor: number, type: WidenedType = "Q8_0", layers?: number): string =>
     resolve(
         import.meta.dirname,
-        `../.cache/tiercel-code-target-${bundledModel("target").sha256.slice(0, 12)}-x${factor}.${type}.gguf`,
+        `../.cache/tiercel-code-target-${bundledModel("target").sha256.slice(0, 12)}-x${factor}${layers === undefined ? "" : `-L${layers}`}.${type}.gguf`,
     );
 
 /** Matrix encodings of the widened target. */
@@ -95,7 +101,29 @@ function tile(
     return out;
 }
 
-export async function widenTarget(factor: number, type: WidenedType = "Q8_0"): Promise<string> {
+/** Parameters of the widened target (embeddings and norms included). */
+export function widenedParameters(factor: number, layers?: number): number {
+    const t = bundledModel("target") as unknown as {
+        dim: number;
+        layers: number;
+        ffn: number;
+        vocabSize: number;
+    };
+    const d = t.dim * factor;
+    const f = t.ffn * factor;
+    const perLayer = 4 * d * d + 3 * d * f + 2 * d;
+    return (layers ?? t.layers) * perLayer + 2 * t.vocabSize * d + d;
+}
+
+/**
+ * Writes the widened target and returns its path. `layers` (default: the bundled target's depth) above
+ * that depth adds zero pass-through blocks.
+ */
+export async function widenTarget(
+    factor: number,
+    type: WidenedType = "Q8_0",
+    layers?: number,
+): Promise<string> {
     const source = bundledModelPath("target");
     const info = await readGgufFileInfo(source, { readTensorInfo: true });
     const meta = info.architectureMetadata as {
@@ -107,14 +135,22 @@ export async function widenTarget(factor: number, type: WidenedType = "Q8_0"): P
     const d = meta.embedding_length;
     const ffn = meta.feed_forward_length;
     const heads = meta.attention.head_count;
+    const depth = layers ?? meta.block_count;
+    if (!Number.isInteger(depth) || depth < meta.block_count)
+        throw new RangeError(
+            `layers must be an integer ≥ ${meta.block_count} (the bundled depth), got ${layers}`,
+        );
     const vocab = JSON.parse(readFileSync(tokenizerPath, "utf8")) as BpeVocabulary;
     const writer = new GgufWriter()
         .addString("general.architecture", "llama")
-        .addString("general.name", `tiercel-code-target-x${factor} (cost-scaled stand-in)`)
+        .addString(
+            "general.name",
+            `tiercel-code-target-x${factor}${depth === meta.block_count ? "" : `-L${depth}`} (cost-scaled stand-in)`,
+        )
         .addUint32("general.file_type", fileTypeOf[type])
         .addUint32("llama.context_length", 4096)
         .addUint32("llama.embedding_length", d * factor)
-        .addUint32("llama.block_count", meta.block_count)
+        .addUint32("llama.block_count", depth)
         .addUint32("llama.feed_forward_length", ffn * factor)
         .addUint32("llama.attention.head_count", heads * factor)
         .addUint32("llama.attention.head_count_kv", heads * factor)
@@ -128,29 +164,46 @@ export async function widenTarget(factor: number, type: WidenedType = "Q8_0"): P
         for (const t of info.tensorInfo ?? []) {
             const dims = t.dimensions.map(Number); // GGUF order: [cols, rows]
             const count = dims.reduce((a, b) => a * b, 1);
-            const data = readTensor(fd, Number(t.fileOffset), count, t.ggmlType);
+            const offset = Number(t.fileOffset);
+            const read = () => readTensor(fd, offset, count, t.ggmlType);
             const name = t.name;
             if (dims.length === 1) {
                 // Norm weights act per residual unit: copied with their units.
-                writer.addTensor(name, [d * factor], tile(data, 1, d, 1, factor, 1), "F32");
+                writer.addTensor(name, [d * factor], tile(read(), 1, d, 1, factor, 1), "F32");
                 continue;
             }
             const [cols, rows] = dims as [number, number];
             // Which axes are model widths: embeddings/output have the vocabulary as rows.
             const vocabRows = name === "token_embd.weight" || name === "output.weight";
             // The embedding writes the residual (copy); every other matrix reads a tiled input (÷ r).
+            // Made when written, so one widened matrix is in memory at a time.
             const widened = vocabRows
-                ? tile(data, rows, cols, 1, factor, name === "token_embd.weight" ? 1 : 1 / factor)
-                : tile(data, rows, cols, factor, factor, 1 / factor);
+                ? () => tile(read(), rows, cols, 1, factor, name === "token_embd.weight" ? 1 : 1 / factor)
+                : () => tile(read(), rows, cols, factor, factor, 1 / factor);
             writer.addTensor(name, [vocabRows ? rows : rows * factor, cols * factor], widened, type);
         }
+        // Pass-through blocks: the first block's tensor shapes, all zeros (norm weights 1).
+        const block0 = (info.tensorInfo ?? []).filter((t) => t.name.startsWith("blk.0."));
+        for (let layer = meta.block_count; layer < depth; layer++) {
+            for (const t of block0) {
+                const name = t.name.replace(/^blk\.0\./, `blk.${layer}.`);
+                const dims = t.dimensions.map(Number);
+                if (dims.length === 1) {
+                    writer.addTensor(name, [d * factor], new Float32Array(d * factor).fill(1), "F32");
+                    continue;
+                }
+                const [cols, rows] = dims as [number, number];
+                writer.addZeroTensor(name, [rows * factor, cols * factor], type);
+            }
+        }
+        const out = widenedTargetPath(factor, type, depth === meta.block_count ? undefined : depth);
+        mkdirSync(resolve(out, ".."), { recursive: true });
+        // Inside the try: the widened matrices read the source file while they are written.
+        await writer.writeToFile(out);
+        return out;
     } finally {
         closeSync(fd);
     }
-    const out = widenedTargetPath(factor, type);
-    mkdirSync(resolve(out, ".."), { recursive: true });
-    await writer.writeToFile(out);
-    return out;
 }
 
 /** Greedy agreement of the widened and the original target on held-out prompts, and eval cost. */
@@ -211,7 +264,8 @@ if (import.meta.filename === process.argv[1]) {
     const type = (i > 0 ? process.argv[i + 1] : "Q8_0") as WidenedType;
     if (!widenedTypes.includes(type))
         throw new Error(`unsupported --type ${type}; use one of ${widenedTypes.join(", ")}`);
-    const path = await widenTarget(arg("--factor", 6), type);
+    const layersArg = process.argv.includes("--layers") ? arg("--layers", 0) : undefined;
+    const path = await widenTarget(arg("--factor", 6), type, layersArg);
     console.log(`wrote ${path}`);
     const prompts = arg("--check", 8);
     if (prompts > 0) await check(path, prompts);

@@ -7,7 +7,10 @@
  * offset relative to the start of the data section.
  *
  * Tensor data is encoded lazily, chunk by chunk, while writing: the caller's Float32Arrays are the only
- * full copy held in memory. Do not mutate them between `addTensor` and `writeToFile`.
+ * full copy held in memory. Do not mutate them between `addTensor` and `writeToFile`. A tensor may also be
+ * given as a function that makes its values when it is written (one tensor in memory at a time), or as
+ * zeros (`addZeroTensor`): those are left as a hole in the file (all-zero bytes are 0.0 in every type
+ * here), so multi-gigabyte cost stand-ins are written in seconds.
  */
 import { open, rename, rm } from "node:fs/promises";
 import { endianness } from "node:os";
@@ -86,7 +89,8 @@ interface TensorEntry {
     /** GGUF order: dims[0] is the innermost (row) length. */
     readonly dims: readonly number[];
     readonly type: GgufTensorType;
-    readonly data: Float32Array;
+    /** The values, a function that makes them when the tensor is written, or "zeros". */
+    readonly data: Float32Array | (() => Float32Array) | "zeros";
     readonly byteSize: number;
 }
 
@@ -166,7 +170,26 @@ export class GgufWriter {
      * it is written reversed, as GGUF stores ne[0] = innermost. Q8_0 needs the innermost dimension to be
      * a multiple of 32 because blocks never straddle rows.
      */
-    addTensor(name: string, shape: readonly number[], data: Float32Array, type: GgufTensorType): this {
+    addTensor(
+        name: string,
+        shape: readonly number[],
+        data: Float32Array | (() => Float32Array),
+        type: GgufTensorType,
+    ): this {
+        return this.pushTensor(name, shape, data, type);
+    }
+
+    /** Adds a tensor of zeros without materializing it (written as a hole in the file). */
+    addZeroTensor(name: string, shape: readonly number[], type: GgufTensorType): this {
+        return this.pushTensor(name, shape, "zeros", type);
+    }
+
+    private pushTensor(
+        name: string,
+        shape: readonly number[],
+        data: TensorEntry["data"],
+        type: GgufTensorType,
+    ): this {
         if (Buffer.byteLength(name) > maxTensorNameBytes)
             throw new RangeError(`tensor name "${name}" is longer than ${maxTensorNameBytes} bytes`);
         if (this.tensors.some((tensor) => tensor.name === name))
@@ -176,7 +199,7 @@ export class GgufWriter {
                 `tensor "${name}": shape must have 1-4 positive integer dims, got [${shape.join(", ")}]`,
             );
         const elements = shape.reduce((product, dim) => product * dim, 1);
-        if (elements !== data.length)
+        if (data instanceof Float32Array && elements !== data.length)
             throw new RangeError(
                 `tensor "${name}": shape [${shape.join(", ")}] holds ${elements} values, data has ${data.length}`,
             );
@@ -196,17 +219,31 @@ export class GgufWriter {
         const tmpPath = `${path}.${process.pid}.tmp`;
         const file = await open(tmpPath, "w");
         try {
-            await file.write(this.encodeHeader());
-            const padding = Buffer.alloc(this.alignment);
+            const header = this.encodeHeader();
+            await file.write(header);
+            // Positional writes: zero tensors and padding are skipped, and the final truncate makes
+            // the skipped ranges holes that read as zeros.
+            let position = header.length;
             const chunk = Buffer.alloc(encodeChunkElements * 4);
             for (const tensor of this.tensors) {
-                for (let start = 0; start < tensor.data.length; start += encodeChunkElements) {
-                    const values = tensor.data.subarray(start, start + encodeChunkElements);
-                    await file.write(encodeTensorChunk(tensor.type, values, chunk));
+                if (tensor.data !== "zeros") {
+                    const data = typeof tensor.data === "function" ? tensor.data() : tensor.data;
+                    const elements = tensor.dims.reduce((product, dim) => product * dim, 1);
+                    if (data.length !== elements)
+                        throw new RangeError(
+                            `tensor "${tensor.name}": shape holds ${elements} values, data has ${data.length}`,
+                        );
+                    let at = position;
+                    for (let start = 0; start < data.length; start += encodeChunkElements) {
+                        const values = data.subarray(start, start + encodeChunkElements);
+                        const bytes = encodeTensorChunk(tensor.type, values, chunk);
+                        await file.write(bytes, 0, bytes.length, at);
+                        at += bytes.length;
+                    }
                 }
-                const pad = alignUp(tensor.byteSize, this.alignment) - tensor.byteSize;
-                if (pad > 0) await file.write(padding, 0, pad);
+                position += alignUp(tensor.byteSize, this.alignment);
             }
+            await file.truncate(position);
             await file.close();
             await rename(tmpPath, path);
         } catch (error) {

@@ -1,0 +1,358 @@
+/**
+ * The GPU check's bench (run by native/gpu-check.sh, which builds the CUDA backend first): the project's
+ * own bench scripts on the GPU, in one process tree and one run, so every ratio compares figures measured
+ * together:
+ *
+ *  1. speculation modes on the bundled pair: OFF, n-gram and draft model at fixed k, AUTO;
+ *  2. the same on a multi-billion-parameter cost-scaled target (models/build/widenTarget.ts: Net2Net
+ *     widening plus zero pass-through blocks, function-preserving, so the bundled draft's acceptance is
+ *     the bundled pair's while each target pass costs what a model of that size costs) with the bundled draft;
+ *  3. the agent trace (cross-request suffix drafting, AUTO) on that target;
+ *  4. prefix-reuse TTFT through the gRPC server on that target;
+ *  5. 1/8/32 concurrent gRPC streams on that target.
+ *
+ * Writes bench/results/gpu-<date>.json and .md (GPU, driver, CUDA, versions, every table, the goals
+ * table) after every phase, and copies them to $OUT when that is set, so a run cut short keeps what it
+ * measured.
+ *
+ *   TIERCEL_BENCH_GPU=cuda node --import tsx bench/gpuCheck.ts [--gpu cuda] [--width 12] [--layers 48]
+ *        [--tokens 64] [--small]
+ *
+ * --small (the CPU rehearsal of native/gpu-check.sh --cpu): a 2×-wide 8-layer target, fewer prompts and
+ * tokens, 1/2 streams.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+    options: {
+        gpu: { type: "string", default: process.env.TIERCEL_BENCH_GPU ?? "cuda" },
+        width: { type: "string" },
+        layers: { type: "string" },
+        tokens: { type: "string" },
+        small: { type: "boolean", default: false },
+    },
+});
+// The bench scripts read the GPU from the environment: set it before they are imported.
+process.env.TIERCEL_BENCH_GPU = values.gpu;
+const small = values.small;
+const width = Number(values.width ?? (small ? 2 : 12));
+const layers = Number(values.layers ?? (small ? 8 : 48));
+const maxTokens = Number(values.tokens ?? (small ? 16 : 64));
+
+const { runCompareDraft } = await import("./e2e/compareDraft.js");
+const { runPrefixReuseGrpc } = await import("./e2e/prefixReuse.js");
+const { widenTarget, widenedParameters } = await import("../models/build/widenTarget.js");
+const { getLlama } = await import("node-llama-cpp");
+type CompareDraftResult = Awaited<ReturnType<typeof runCompareDraft>>;
+
+const started = Date.now();
+const log = (message: string): void => {
+    process.stderr.write(
+        `[gpuCheck ${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${message}\n`,
+    );
+};
+const sh = (command: string, args: string[]): string => {
+    try {
+        return execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+        return "";
+    }
+};
+const date = new Date().toISOString().slice(0, 10);
+const resultsDir = resolve(import.meta.dirname, "results");
+mkdirSync(resultsDir, { recursive: true });
+const base = resolve(resultsDir, `gpu-${date}${small ? "-rehearsal" : ""}`);
+
+interface PhaseRecord {
+    seconds: number;
+    error?: string;
+}
+const phases: Record<string, PhaseRecord> = {};
+const tables: string[] = [];
+const report: {
+    at: string;
+    small: boolean;
+    environment: Partial<
+        Record<"gpu" | "driver" | "memory" | "computeCapability" | "cuda" | "backend" | "build", string>
+    > & {
+        vramGiB?: number;
+        versions?: Record<string, string>;
+    };
+    largeTarget?: {
+        path: string;
+        width: number;
+        layers: number;
+        parameters: number;
+        bytes: number;
+        writeSeconds: number;
+    };
+    bundled?: CompareDraftResult;
+    large?: CompareDraftResult;
+    agentTrace?: string;
+    prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
+    load?: {
+        concurrency: { concurrency: number; tokensPerSecond: number; speedupOverOne: number }[];
+    } & Record<string, unknown>;
+    phases: Record<string, PhaseRecord>;
+} = { at: new Date().toISOString(), small, environment: {}, phases };
+
+async function phase(name: string, body: () => Promise<void> | void): Promise<void> {
+    const t0 = Date.now();
+    log(`${name}…`);
+    try {
+        await body();
+        phases[name] = { seconds: (Date.now() - t0) / 1000 };
+    } catch (error) {
+        phases[name] = { seconds: (Date.now() - t0) / 1000, error: String((error as Error).stack ?? error) };
+        log(`${name} failed: ${(error as Error).message}`);
+    }
+    log(`${name} done in ${phases[name].seconds.toFixed(1)} s`);
+    save();
+}
+
+function save(): void {
+    writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + "\n");
+    writeFileSync(`${base}.md`, markdown() + "\n");
+    const out = process.env.OUT;
+    if (out && existsSync(out)) {
+        copyFileSync(`${base}.json`, resolve(out, `gpu-${date}.json`));
+        copyFileSync(`${base}.md`, resolve(out, `gpu-${date}.md`));
+    }
+}
+
+const tps = (t: { tokens: number; decodeSeconds: number }): number => t.tokens / t.decodeSeconds;
+const fmt = (x: number | undefined): string =>
+    x !== undefined && Number.isFinite(x) ? `${x.toFixed(2)}×` : "–";
+
+/** The issue's goals for the GPU, each from this run. */
+function goals(): string {
+    const rows: [string, string, string][] = [];
+    const large = report.large;
+    for (const [label, r] of [
+        ["large target", large],
+        ["bundled target", report.bundled],
+    ] as const) {
+        if (!r) continue;
+        for (const set of Object.keys(r.results)) {
+            const off = r.results[set]!.off!;
+            const best = r.summary[set]!.bestDraft;
+            rows.push([
+                `draft model (best fixed k) × OFF at batch 1 — ${label}, ${set}`,
+                best ? `${fmt(best.tps / tps(off))} (${best.name})` : "–",
+                label === "large target" ? "≥ 2×" : "(reference)",
+            ]);
+            const ngram = r.summary[set]!.bestNgram;
+            rows.push([
+                `n-gram (best fixed k) × OFF — ${label}, ${set}`,
+                ngram ? `${fmt(ngram.tps / tps(off))} (${ngram.name})` : "–",
+                "(reference)",
+            ]);
+            rows.push([
+                `AUTO / best fixed choice — ${label}, ${set}`,
+                fmt(r.summary[set]!.autoOverBestFixed),
+                "≥ 1.0×",
+            ]);
+            const eff = Object.entries(r.leviathan[set] ?? {})
+                .filter(([name]) => name.startsWith("draft"))
+                .map(
+                    ([name, predicted]) =>
+                        `${name} ${(tps(r.results[set]![name]!) / tps(off) / predicted).toFixed(2)}`,
+                );
+            if (eff.length)
+                rows.push([
+                    `measured ÷ predicted (cost curve measured here, Leviathan) — ${label}, ${set}`,
+                    eff.join(", "),
+                    "≈ 1",
+                ]);
+        }
+    }
+    const load = report.load?.concurrency;
+    const at = (n: number) => load?.find((c) => c.concurrency === n);
+    const top = load?.[load.length - 1];
+    rows.push([
+        `aggregate tokens/s at ${top?.concurrency ?? 32} streams ÷ 1 stream (gRPC, large target)`,
+        fmt(top?.speedupOverOne),
+        top?.concurrency === 32 ? "≥ 8×" : "(rehearsal)",
+    ]);
+    if (at(8)) rows.push(["aggregate at 8 streams ÷ 1 stream", fmt(at(8)!.speedupOverOne), "(reference)"]);
+    if (report.prefixReuse)
+        rows.push([
+            `prefix-reuse TTFT speed-up over gRPC (${report.prefixReuse.prefixTokens}-token prefix, large target)`,
+            `${report.prefixReuse.speedup.toFixed(1)}× (${report.prefixReuse.ttftMsNoReuse.toFixed(0)} → ${report.prefixReuse.ttftMsReuse.toFixed(0)} ms)`,
+            "(reference)",
+        ]);
+    return [
+        "## Goals (ratios measured in this run)",
+        "",
+        "| goal | measured | target |",
+        "| --- | --- | --- |",
+        ...rows.map(([what, value, goal]) => `| ${what} | ${value} | ${goal} |`),
+    ].join("\n");
+}
+
+function markdown(): string {
+    const env = report.environment;
+    const failed = Object.entries(phases).filter(([, p]) => p.error);
+    return [
+        `# tiercel GPU check — ${report.at}${small ? " (CPU rehearsal, small sizes)" : ""}`,
+        "",
+        `GPU: ${env.gpu ?? "none"}; driver ${env.driver ?? "?"}; ${env.cuda ?? ""}; backend: ${env.backend ?? "?"} (${env.build ?? ""}).`,
+        `Host: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Versions: ${JSON.stringify(env.versions ?? {})}.`,
+        report.largeTarget
+            ? `Large target: Net2Net ×${report.largeTarget.width} widening of the bundled target with ${report.largeTarget.layers} blocks (6 real, the rest zero pass-through), ${(report.largeTarget.parameters / 1e9).toFixed(2)} B parameters, Q8_0, ${(report.largeTarget.bytes / 2 ** 30).toFixed(1)} GiB; written in ${report.largeTarget.writeSeconds.toFixed(0)} s. A cost stand-in: same greedy function as the bundled target.`
+            : "Large target: not made.",
+        `Phases (s): ${Object.entries(phases)
+            .map(([name, p]) => `${name} ${p.seconds.toFixed(0)}${p.error ? " FAILED" : ""}`)
+            .join(", ")}.`,
+        "",
+        goals(),
+        "",
+        ...tables,
+        ...(failed.length
+            ? [
+                  "",
+                  "## Failures",
+                  "",
+                  ...failed.map(([name, p]) => `- ${name}: \`${p.error!.split("\n")[0]}\``),
+              ]
+            : []),
+    ].join("\n");
+}
+
+await phase("environment", async () => {
+    const smi = sh("nvidia-smi", [
+        "--query-gpu=name,driver_version,memory.total,compute_cap",
+        "--format=csv,noheader",
+    ]).split(", ");
+    const pkg = (name: string): string =>
+        (
+            JSON.parse(
+                readFileSync(resolve(import.meta.dirname, `../node_modules/${name}/package.json`), "utf8"),
+            ) as {
+                version: string;
+            }
+        ).version;
+    const buildFile = resolve(
+        import.meta.dirname,
+        "../node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda/.tiercel-source-build",
+    );
+    const llama = await getLlama({
+        gpu: values.gpu === "false" ? false : (values.gpu as "cuda"),
+        build: "never",
+    });
+    const vram = await llama.getVramState();
+    Object.assign(report.environment, {
+        gpu: smi[0] || (await llama.getGpuDeviceNames()).join(", ") || "none",
+        driver: smi[1],
+        memory: smi[2],
+        computeCapability: smi[3],
+        cuda: sh("nvcc", ["--version"]).split("\n").pop(),
+        backend: String(llama.gpu),
+        build: existsSync(buildFile) ? readFileSync(buildFile, "utf8").trim() : llama.buildType,
+        vramGiB: vram.total / 2 ** 30,
+        versions: {
+            node: process.version,
+            "node-llama-cpp": pkg("node-llama-cpp"),
+            llamaCpp: llama.llamaCppRelease,
+        },
+    });
+    log(`GPU ${report.environment.gpu ?? "none"}, backend ${String(llama.gpu)}`);
+});
+
+const sets = small ? ["completion"] : ["completion", "edit"];
+await phase("bundled", async () => {
+    report.bundled = await runCompareDraft({ maxTokens, sets, scaled: false });
+    tables.push(report.bundled.table, "");
+});
+
+let largePath: string | undefined;
+await phase("large target", async () => {
+    const t0 = Date.now();
+    largePath = await widenTarget(width, "Q8_0", layers);
+    report.largeTarget = {
+        path: largePath,
+        width,
+        layers,
+        parameters: widenedParameters(width, layers),
+        bytes: statSync(largePath).size,
+        writeSeconds: (Date.now() - t0) / 1000,
+    };
+});
+const largeLabel = `cost-scaled target (Net2Net ×${width}, ${layers} blocks, ~${(widenedParameters(width, layers) / 1e9).toFixed(1)} B params; a cost stand-in)`;
+
+if (largePath) {
+    const target = { path: largePath, label: largeLabel };
+    await phase("large", async () => {
+        report.large = await runCompareDraft({ maxTokens, sets, scaled: false, target });
+        tables.push(report.large.table, "");
+    });
+    await phase("agent trace", () => {
+        const run = spawnSync(
+            process.execPath,
+            [
+                "--expose-gc",
+                "--import",
+                "tsx",
+                resolve(import.meta.dirname, "e2e/suffixDrafting.ts"),
+                "--target",
+                largePath!,
+                "--tokens",
+                String(maxTokens),
+            ],
+            { encoding: "utf8", env: process.env, timeout: 600_000 },
+        );
+        if (run.status !== 0)
+            throw new Error(`suffixDrafting exited ${run.status}: ${run.stderr.slice(-2000)}`);
+        report.agentTrace = run.stdout.trim();
+        tables.push(report.agentTrace.replace(/^# /, "## "), "");
+    });
+    await phase("prefix reuse", async () => {
+        report.prefixReuse = await runPrefixReuseGrpc(small ? 400 : 1900, small ? 3 : 6, target);
+        tables.push(report.prefixReuse.table, "");
+    });
+    await phase("load", () => {
+        const json = `${base}-load.json`;
+        const run = spawnSync(
+            process.execPath,
+            [
+                "--import",
+                "tsx",
+                resolve(import.meta.dirname, "e2e/grpcThroughput.ts"),
+                "--target",
+                largePath!,
+                "--concurrency",
+                small ? "1,2" : "1,8,32",
+                "--sequences",
+                small ? "2" : "32",
+                "--max-tokens",
+                String(maxTokens),
+                "--rounds",
+                "1",
+                "--prompts",
+                small ? "2" : "8",
+                "--threads",
+                "1",
+                "--json",
+                json,
+            ],
+            { encoding: "utf8", env: process.env, timeout: 600_000 },
+        );
+        if (run.status !== 0)
+            throw new Error(`grpcThroughput exited ${run.status}: ${run.stderr.slice(-2000)}`);
+        report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
+        tables.push(
+            `## Load: gRPC streams on loopback, ${largeLabel}, ${maxTokens} tokens per request`,
+            "",
+            "```",
+            run.stdout.trim(),
+            "```",
+            "",
+        );
+    });
+}
+log(`results: ${base}.md, ${base}.json`);
+console.log(markdown());
