@@ -328,6 +328,8 @@ if (largePath) {
                 small ? "1,2" : "1,8,32",
                 "--sequences",
                 small ? "2" : "32",
+                "--context-size",
+                "1024",
                 "--max-tokens",
                 String(maxTokens),
                 "--rounds",

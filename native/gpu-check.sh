@@ -37,8 +37,13 @@ if [[ -f "$payload/node.xz" ]]; then
     mkdir -p "$runtime/bin"
     if [[ ! -x "$runtime/bin/node" ]]; then
         say "unpacking Node.js and the run-time node_modules from $payload"
-        run sh -c "xz -dc '$payload/node.xz' > '$runtime/bin/node' && chmod +x '$runtime/bin/node'"
-        run tar -xJf "$payload/runtime.tar.xz" -C "$runtime"
+        # xz, or Python's lzma where the image has no xz.
+        unxz_to() { if command -v xz >/dev/null; then xz -dc "$1" > "$2"; else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"; fi; }
+        run unxz_to "$payload/node.xz" "$runtime/bin/node"
+        run chmod +x "$runtime/bin/node"
+        run unxz_to "$payload/runtime.tar.xz" "$runtime/runtime.tar"
+        run tar -xf "$runtime/runtime.tar" -C "$runtime"
+        run rm -f "$runtime/runtime.tar"
     fi
     if [[ ! -d node_modules ]]; then run ln -s "$runtime/node_modules" node_modules; fi
     export PATH="$runtime/bin:$PATH"

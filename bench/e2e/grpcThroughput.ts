@@ -8,7 +8,8 @@
  *     request latency percentiles, and rejections (RESOURCE_EXHAUSTED when the queue is full).
  *
  *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
- *        [--prompts 24] [--threads N] [--concurrency 1,2,4,8,16] [--sequences N] [--target model.gguf]
+ *        [--prompts 24] [--threads N] [--concurrency 1,2,4,8,16] [--sequences N] [--context-size N]
+ *        [--target model.gguf]
  *        [--json out.json]
  *
  * TIERCEL_BENCH_GPU runs the engine on a GPU (the GPU check sweeps 1, 8 and 32 streams on its target).
@@ -41,6 +42,7 @@ const { values } = parseArgs({
         threads: { type: "string" },
         concurrency: { type: "string", default: "1,2,4,8,16" },
         sequences: { type: "string" },
+        "context-size": { type: "string" },
         target: { type: "string" },
         json: { type: "string" },
     },
@@ -76,6 +78,7 @@ const config = parseConfig(
         engine: {
             ...loaded.config.engine,
             gpu: benchGpu,
+            ...(values["context-size"] === undefined ? {} : { contextSize: Number(values["context-size"]) }),
             sequences:
                 values.sequences === undefined
                     ? Math.max(8, loaded.config.engine.sequences)
