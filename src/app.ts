@@ -80,7 +80,7 @@ export function createApp(config: Config, options: AppOptions): App {
     const service = new InferenceService({
         metrics,
         logger: makeLogger("grpc"),
-        invalidUtf8Field: proto.guard.invalidField,
+        requestProblem: proto.guard.problem,
     });
     const tls = serverConfig.tls && {
         certPath: resolve(options.baseDir, serverConfig.tls.certPath),
