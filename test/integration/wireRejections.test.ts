@@ -119,3 +119,22 @@ describe("wire-type confusion", () => {
         expect(error).toBeNull();
     });
 });
+
+describe("requests grpc-js refuses before any handler runs", () => {
+    it("a message over the 4 MiB receive limit is RESOURCE_EXHAUSTED and counted with that status", async () => {
+        const before = await requestsCounted("Generate", "RESOURCE_EXHAUSTED");
+        // A valid GenerateRequest whose prompt is 5 MiB: tag, a 4-byte length varint, the text.
+        const size = 5 * 1024 * 1024;
+        const length = [
+            (size & 0x7f) | 0x80,
+            ((size >>> 7) & 0x7f) | 0x80,
+            ((size >>> 14) & 0x7f) | 0x80,
+            size >>> 21,
+        ];
+        const body = Buffer.concat([Buffer.from([...tag(1, 2), ...length]), Buffer.alloc(size, 0x61)]);
+        const error = await unary("Generate", body);
+        expect(error?.code).toBe(Status.RESOURCE_EXHAUSTED);
+        await expect.poll(() => requestsCounted("Generate", "RESOURCE_EXHAUSTED")).toBe(before + 1);
+        expect(await requestsCounted("Generate", "CANCELLED")).toBe(0);
+    });
+});
