@@ -74,7 +74,7 @@ export function createApp(config: Config, options: AppOptions): App {
     const { server: serverConfig } = config;
     let engine: LocalEngine | undefined;
     const registry = createRegistry();
-    const metrics = createMetrics(registry, () => engine?.load);
+    const metrics = createMetrics(registry, () => engine?.slotUsage);
     const health = new ServerHealth();
     const proto = loadGuardedInferenceProto();
     const service = new InferenceService({

@@ -66,6 +66,7 @@ export class InferenceService {
             },
             Tokenize: (call, callback) => {
                 this.#run(call, "Tokenize", {}, callback, (backend) => {
+                    backend.checkModel(call.request.model);
                     const input = toTokenizeInput(call.request, backend);
                     const tokens = typeof input === "string" ? backend.tokenize(input) : input;
                     callback(null, { token_ids: [...tokens] });
