@@ -41,12 +41,8 @@ function accepts(field: protobuf.Field, wireType: number): boolean {
     return field.repeated && packable && wireType === lengthDelimited;
 }
 
-/** A map entry: key = 1, value = 2, each with its declared wire type. */
-function mapEntryMismatch(
-    field: protobuf.MapField,
-    bytes: Uint8Array,
-    path: string,
-): WireTypeMismatch | undefined {
+/** A map entry: key = 1, value = 2, each with its declared wire type; the path is relative to the entry. */
+function mapEntryMismatch(field: protobuf.MapField, bytes: Uint8Array): WireTypeMismatch | undefined {
     const reader = protobuf.Reader.create(bytes);
     while (reader.pos < reader.len) {
         const tag = reader.uint32();
@@ -59,11 +55,11 @@ function mapEntryMismatch(
                   ? expectedWireType(field.type, field.resolvedType)
                   : undefined;
         if (expected !== undefined && wireType !== expected) {
-            return { path: `${path}.${id === 1 ? "key" : "value"}`, sent: wireType, expected };
+            return { path: id === 1 ? "key" : "value", sent: wireType, expected };
         }
         if (expected === lengthDelimited && field.resolvedType instanceof protobuf.Type) {
-            const nested = findWireTypeMismatch(field.resolvedType, reader.bytes(), `${path}.value.`);
-            if (nested) return nested;
+            const nested = findWireTypeMismatch(field.resolvedType, reader.bytes());
+            if (nested) return { ...nested, path: `value.${nested.path}` };
             continue;
         }
         reader.skipType(wireType);
@@ -71,14 +67,19 @@ function mapEntryMismatch(
     return undefined;
 }
 
-/** The first field of `bytes` (an encoded `type`) whose wire type does not match its declaration. */
-export function findWireTypeMismatch(
-    type: protobuf.Type,
-    bytes: Uint8Array,
-    prefix = "",
-): WireTypeMismatch | undefined {
+/** `name`, or `name[index]` for a repeated or map field. */
+function pathOf(field: protobuf.Field, index: number): string {
+    return field.repeated || field instanceof protobuf.MapField ? `${field.name}[${index}]` : field.name;
+}
+
+/**
+ * The first field of `bytes` (an encoded `type`) whose wire type does not match its declaration. Paths
+ * are built only for the field reported.
+ */
+export function findWireTypeMismatch(type: protobuf.Type, bytes: Uint8Array): WireTypeMismatch | undefined {
     const reader = protobuf.Reader.create(bytes);
-    const seen = new Map<number, number>();
+    /** Occurrences so far per repeated field id, for the index in a path; allocated at the first one. */
+    let seen: Map<number, number> | undefined;
     while (reader.pos < reader.len) {
         const tag = reader.uint32();
         const wireType = tag & 7;
@@ -87,29 +88,23 @@ export function findWireTypeMismatch(
             reader.skipType(wireType);
             continue;
         }
-        const index = seen.get(field.id) ?? 0;
-        seen.set(field.id, index + 1);
-        const repeated = field.repeated || field instanceof protobuf.MapField;
-        const path = `${prefix}${field.name}${repeated ? `[${index}]` : ""}`;
+        const isMap = field instanceof protobuf.MapField;
+        let index = 0;
+        if (field.repeated || isMap) {
+            seen ??= new Map();
+            index = seen.get(field.id) ?? 0;
+            seen.set(field.id, index + 1);
+        }
         if (!accepts(field, wireType)) {
-            return {
-                path,
-                sent: wireType,
-                expected:
-                    field instanceof protobuf.MapField
-                        ? lengthDelimited
-                        : expectedWireType(field.type, field.resolvedType),
-            };
+            const expected = isMap ? lengthDelimited : expectedWireType(field.type, field.resolvedType);
+            return { path: pathOf(field, index), sent: wireType, expected };
         }
-        if (field instanceof protobuf.MapField) {
-            const entry = mapEntryMismatch(field, reader.bytes(), path);
-            if (entry) return entry;
-        } else if (field.resolvedType instanceof protobuf.Type) {
-            const nested = findWireTypeMismatch(field.resolvedType, reader.bytes(), `${path}.`);
-            if (nested) return nested;
-        } else {
-            reader.skipType(wireType);
-        }
+        let nested: WireTypeMismatch | undefined;
+        if (isMap) nested = mapEntryMismatch(field, reader.bytes());
+        else if (field.resolvedType instanceof protobuf.Type)
+            nested = findWireTypeMismatch(field.resolvedType, reader.bytes());
+        else reader.skipType(wireType);
+        if (nested) return { ...nested, path: `${pathOf(field, index)}.${nested.path}` };
     }
     return undefined;
 }
