@@ -74,13 +74,13 @@ export function createApp(config: Config, options: AppOptions): App {
     const { server: serverConfig } = config;
     let engine: LocalEngine | undefined;
     const registry = createRegistry();
-    const metrics = createMetrics(registry, () => engine?.load);
+    const metrics = createMetrics(registry, () => engine?.slotUsage);
     const health = new ServerHealth();
     const proto = loadGuardedInferenceProto();
     const service = new InferenceService({
         metrics,
         logger: makeLogger("grpc"),
-        invalidUtf8Field: proto.guard.invalidField,
+        requestProblem: proto.guard.problem,
     });
     const tls = serverConfig.tls && {
         certPath: resolve(options.baseDir, serverConfig.tls.certPath),

@@ -95,6 +95,7 @@ export const chatRequestSchema = z
                 namespace: z.string().min(1).optional(),
                 tier: z.string().min(1).optional(),
                 no_cache: z.boolean().optional(),
+                cache_sampled: z.boolean().optional(),
                 prompt_version: z.string().min(1).max(128).optional(),
             })
             .strict()

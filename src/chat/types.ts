@@ -80,6 +80,12 @@ export interface RoutingHints {
     tier?: string;
     /** Skip the response cache for this request (neither read nor written). Defaults to `false`. */
     no_cache?: boolean;
+    /**
+     * With `temperature` > 0: `true` lets this request be answered from the cache and its answer be
+     * stored (the caller accepts a replayed draw), `false` keeps it out of the cache. No effect at
+     * temperature 0 or unset. Defaults to the router's `cache.sampled` (itself `false`).
+     */
+    cache_sampled?: boolean;
     /** The caller's prompt version (e.g. its system prompt's), recorded as `prompt_version`. */
     prompt_version?: string;
 }

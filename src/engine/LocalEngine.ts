@@ -11,18 +11,15 @@ import {
     type LlamaModel,
     type Token as LlamaToken,
 } from "node-llama-cpp";
-import type { Config, SpeculationMode } from "../config/schema.js";
+import type { Config } from "../config/schema.js";
 import { defaultThreads } from "./defaultThreads.js";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { specStateSaveIntervalMs } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
-import { NgramProposer } from "../speculative/NgramProposer.js";
 import { SuffixPool } from "../speculative/SuffixPool.js";
-import { SuffixProposer } from "../speculative/SuffixProposer.js";
 import { createRandom } from "../speculative/createRandom.js";
-import { SpeculationController, type ControllerDrafter } from "../speculative/SpeculationController.js";
 import { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
@@ -34,7 +31,8 @@ import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.j
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate } from "./generate.js";
-import { resolveRequest } from "./resolveRequest.js";
+import { speculationControllerFor } from "./speculationControllerFor.js";
+import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
@@ -230,7 +228,7 @@ export class LocalEngine {
     }
 
     /** Slots in use and requests waiting for one (for metrics and health). */
-    get load(): { inUse: number; queued: number; size: number } {
+    get slotUsage(): { inUse: number; queued: number; size: number } {
         return { inUse: this.#pool.inUse, queued: this.#pool.queued, size: this.#pool.size };
     }
 
@@ -261,6 +259,22 @@ export class LocalEngine {
                 loaded: false,
             })),
         ];
+    }
+
+    /** Throws E_MODEL_NOT_FOUND unless `model` is unset, empty or the target's id (resolveRequest.ts). */
+    checkModel(model: string | undefined): void {
+        checkModel(model, this.#modelIds());
+    }
+
+    #modelIds(): ModelIds {
+        return {
+            targetId: this.target.resolved.id,
+            drafts: [...this.drafts.keys()],
+            refusedDrafts: this.refusedDrafts.map((d) => ({
+                id: d.id,
+                rules: d.compatibility.reasons.map((r) => r.rule),
+            })),
+        };
     }
 
     /**
@@ -300,7 +314,11 @@ export class LocalEngine {
             reuse ? (slot) => slot.cachedPrefixLength(prepared.promptTokens) : undefined,
         );
         const slot = lease.slot;
-        const controller = this.#controllerFor(prepared, request, slot);
+        const controller = speculationControllerFor({ ...prepared, sessionId: request.sessionId }, slot, {
+            policy: this.policy,
+            speculation: this.config.speculation,
+            suffixPool: this.suffixPool,
+        });
         // Whether the slot's KV cache and its bookkeeping agree. They do at every yield of generate(): a
         // chunk is yielded between target passes, never inside one. A consumer that stops there (the
         // gRPC handlers return at the final chunk) leaves a cache the next request can reuse; an error
@@ -354,12 +372,10 @@ export class LocalEngine {
     #prepare(request: GenerateRequest) {
         const { config, target } = this;
         const resolved = resolveRequest(request, {
-            targetId: target.resolved.id,
+            ...this.#modelIds(),
             contextSize: target.context.contextSize,
             vocabSize: target.resolved.vocab.tokens.length,
             promptByteLimit: this.promptByteLimit,
-            drafts: [...this.drafts.keys()],
-            refusedDrafts: this.refusedDrafts.map((d) => d.id),
             defaultMaxTokens: config.generation.defaultMaxTokens,
             defaultMode: config.speculation.defaultMode,
             maxDraftTokens: config.speculation.maxDraftTokens,
@@ -404,55 +420,5 @@ export class LocalEngine {
         return infillPrompt(tokens, { prefix: request.prompt, suffix, extraContext }, (text) =>
             model.tokenize(text, false),
         );
-    }
-
-    /**
-     * Fixed modes get their one drafter at a fixed k; AUTO gets every compatible draft model plus
-     * n-gram lookup and, for a request with a session, suffix lookup over the session's earlier
-     * requests; the engine-wide policy chooses among them (and none) per request and step.
-     */
-    #controllerFor(
-        prepared: { mode: SpeculationMode; maxDraftTokens: number; signature: string; draftModel?: string },
-        request: GenerateRequest,
-        slot: Slot,
-    ): SpeculationController {
-        const pool = this.suffixPool;
-        const suffix: ControllerDrafter[] =
-            pool && request.sessionId
-                ? [
-                      {
-                          candidate: { id: "suffix", costPerCall: true },
-                          proposer: new SuffixProposer(pool, request.sessionId),
-                      },
-                  ]
-                : [];
-        const { speculation } = this.config;
-        const draftId = prepared.draftModel;
-        const ngram: ControllerDrafter = {
-            candidate: { id: "ngram", costPerCall: true },
-            proposer: new NgramProposer({ minN: speculation.ngram.minN, maxN: speculation.ngram.maxN }),
-        };
-        const model = (id: string): ControllerDrafter => ({
-            candidate: { id, costPerCall: false },
-            proposer: slot.drafters.get(id)!,
-        });
-        let drafters: ControllerDrafter[];
-        if (prepared.mode === "off") drafters = [];
-        else if (prepared.mode === "ngram") drafters = [ngram];
-        else if (prepared.mode === "suffix") drafters = suffix;
-        else if (prepared.mode === "draft_model") {
-            const id = draftId ?? slot.drafters.keys().next().value!;
-            drafters = [model(id)];
-        } else {
-            const only = draftId !== undefined ? [draftId] : [...slot.drafters.keys()];
-            drafters = [...only.map(model), ngram, ...suffix];
-        }
-        return new SpeculationController(this.policy, {
-            drafters,
-            signature: prepared.signature,
-            maxK: prepared.maxDraftTokens,
-            adaptive: prepared.mode === "auto",
-            minConfidence: speculation.minDraftConfidence,
-        });
     }
 }

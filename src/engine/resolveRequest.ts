@@ -5,13 +5,13 @@
  * only what the wire format can get wrong, and every caller (gRPC, router, benches) gets these messages.
  *
  * Rules, in the order checked (each message says what to change):
- * - `model`: empty or the target's id, else E_MODEL_NOT_FOUND.
+ * - `model`: empty or the target's id, else E_MODEL_NOT_FOUND (checkModel, which Tokenize uses too).
  * - `prompt`: not empty; text over the byte bound is E_CONTEXT_OVERFLOW before tokenizing
  *   (promptByteLimit.ts); token ids in [0, vocabSize); fewer tokens than the context, else E_CONTEXT_OVERFLOW.
  * - `maxTokens`: a positive integer; clamped to the room the prompt leaves in the context.
  * - sampling: temperature in [0, 5], top_p in (0, 1], top_k a non-negative integer.
- * - `speculation.draftModel`: a loaded draft (a refused one is E_DRAFT_INCOMPATIBLE, an unknown one
- *   E_MODEL_NOT_FOUND); mode DRAFT_MODEL needs a loaded draft.
+ * - `speculation.draftModel`: a loaded draft (a refused one is E_DRAFT_INCOMPATIBLE naming the rules it
+ *   failed, an unknown one E_MODEL_NOT_FOUND); mode DRAFT_MODEL needs a loaded draft.
  * - `speculation.maxDraftTokens`: unset = the config's maximum; a positive integer, clamped to that
  *   maximum; 0 or less is an error (to turn speculation off, use mode OFF), as over gRPC.
  */
@@ -23,16 +23,26 @@ import { resolveSampling, type ResolvedSampling } from "./resolveSampling.js";
 import { checkPromptBytes } from "./promptByteLimit.js";
 import type { GenerateRequest } from "./types.js";
 
-/** What resolving needs to know about the loaded models and the config. */
-export interface RequestContext {
+/** A draft refused at load for an incompatible tokenizer, with the compatibility rules it failed. */
+export interface RefusedDraft {
+    id: string;
+    rules: readonly string[];
+}
+
+/** The model ids a request may name, and the refused ones it may name by mistake. */
+export interface ModelIds {
     targetId: string;
+    /** Loaded draft ids. */
+    drafts: readonly string[];
+    refusedDrafts: readonly RefusedDraft[];
+}
+
+/** What resolving needs to know about the loaded models and the config. */
+export interface RequestContext extends ModelIds {
     contextSize: number;
     vocabSize: number;
     /** UTF-8 bytes beyond which a text prompt cannot fit (promptByteLimit.ts). */
     promptByteLimit: number;
-    /** Loaded draft ids, and drafts refused at load for an incompatible tokenizer. */
-    drafts: readonly string[];
-    refusedDrafts: readonly string[];
     defaultMaxTokens: number;
     defaultMode: SpeculationMode;
     /** The config's `speculation.maxDraftTokens`: the default and the cap. */
@@ -59,14 +69,36 @@ export interface ResolvedRequest {
     maxDraftTokens: number;
 }
 
+/** `model` must be unset, empty or the target's id; a draft's id or an unknown id is E_MODEL_NOT_FOUND. */
+export function checkModel(model: string | undefined, ids: ModelIds): void {
+    if (model === undefined || model === "" || model === ids.targetId) return;
+    const isDraft = ids.drafts.includes(model) || ids.refusedDrafts.some((d) => d.id === model);
+    throw new ServiceError(
+        ErrorCode.ModelNotFound,
+        isDraft
+            ? `"${model}" is a draft model, not a target; leave model empty (or set "${ids.targetId}") and name drafts in speculation.draft_model`
+            : `unknown model "${model}"; this server's target is "${ids.targetId}" (leave model empty for it; ListModels lists every model)`,
+    );
+}
+
+/** `draftModel` must be a loaded draft: a refused one is E_DRAFT_INCOMPATIBLE, an unknown one E_MODEL_NOT_FOUND. */
+function checkDraftModel(draftModel: string, ids: ModelIds): void {
+    if (ids.drafts.includes(draftModel)) return;
+    const refused = ids.refusedDrafts.find((d) => d.id === draftModel);
+    throw refused
+        ? new ServiceError(
+              ErrorCode.DraftIncompatible,
+              `draft model "${draftModel}" was refused at load: its tokenizer is incompatible with the target's (${refused.rules.join(", ") || "see ListModels"}) and speculation.translateIncompatibleDrafts is off; ListModels has the full report. Turn translation on, use a compatible draft, or use mode NGRAM`,
+          )
+        : new ServiceError(
+              ErrorCode.ModelNotFound,
+              `unknown draft model "${draftModel}"; loaded drafts: ${ids.drafts.join(", ") || "none"} (ListModels lists every model)`,
+          );
+}
+
 export function resolveRequest(request: GenerateRequest, context: RequestContext): ResolvedRequest {
     const { contextSize } = context;
-    if (request.model !== undefined && request.model !== "" && request.model !== context.targetId) {
-        throw new ServiceError(
-            ErrorCode.ModelNotFound,
-            `unknown model "${request.model}"; this server's target is "${context.targetId}" (leave model empty for the default)`,
-        );
-    }
+    checkModel(request.model, context);
     // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token. A FIM request
     // may have an empty prefix (the cursor at the start of the file).
     if (request.prompt.length === 0 && request.suffix === undefined)
@@ -108,17 +140,7 @@ export function resolveRequest(request: GenerateRequest, context: RequestContext
     const speculation = request.speculation ?? {};
     const mode = speculation.mode ?? context.defaultMode;
     const draftModel = speculation.draftModel === "" ? undefined : speculation.draftModel;
-    if (draftModel !== undefined && !context.drafts.includes(draftModel)) {
-        throw context.refusedDrafts.includes(draftModel)
-            ? new ServiceError(
-                  ErrorCode.DraftIncompatible,
-                  `draft model "${draftModel}" was refused at load: its tokenizer is incompatible with the target and speculation.translateIncompatibleDrafts is off (see ListModels for the report)`,
-              )
-            : new ServiceError(
-                  ErrorCode.ModelNotFound,
-                  `unknown draft model "${draftModel}"; loaded drafts: ${context.drafts.join(", ") || "none"}`,
-              );
-    }
+    if (draftModel !== undefined) checkDraftModel(draftModel, context);
     if (mode === "suffix" && (!request.sessionId || !context.suffixDrafting)) {
         throw new InvalidArgumentError(
             context.suffixDrafting

@@ -7,7 +7,7 @@ import { checkPromptBytes } from "../engine/promptByteLimit.js";
 import { chatWrapperFor, renderChat, type ChatMessage, type RenderedChat } from "../engine/renderChat.js";
 import type { GenerateChunk, GenerateRequest } from "../engine/types.js";
 
-export interface EngineLoad {
+export interface SlotUsage {
     /** Sequences leased to running generations. */
     inUse: number;
     /** Generations waiting for a sequence. */
@@ -22,9 +22,11 @@ export interface InferenceBackend {
     renderChat(messages: readonly ChatMessage[]): RenderedChat;
     /** Tokenizes as a prompt is tokenized (BOS included when the model wants it). */
     tokenize(text: string): readonly number[];
+    /** Throws E_MODEL_NOT_FOUND unless `model` is empty or the target's id (engine/resolveRequest.ts). */
+    checkModel(model: string): void;
     /** The target first, then drafts (refused ones with loaded = false). */
     models(): readonly ModelInfo[];
-    readonly load: EngineLoad;
+    readonly slotUsage: SlotUsage;
 }
 
 export function localEngineBackend(engine: LocalEngine): InferenceBackend {
@@ -44,9 +46,12 @@ export function localEngineBackend(engine: LocalEngine): InferenceBackend {
             return renderChat(model, messages, wrapper);
         },
         tokenize: (text) => engine.tokenize(text),
+        checkModel: (model) => {
+            engine.checkModel(model);
+        },
         models: () => engine.models(),
-        get load() {
-            return engine.load;
+        get slotUsage() {
+            return engine.slotUsage;
         },
     };
 }

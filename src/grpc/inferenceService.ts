@@ -31,8 +31,8 @@ import { toGrpcStatus, type GrpcStatus } from "./toGrpcStatus.js";
 export interface InferenceServiceOptions {
     metrics: Metrics;
     logger: Logger;
-    /** The field of a request that was not valid UTF-8 (see utf8Guard.ts). */
-    invalidUtf8Field?: (request: object) => string | undefined;
+    /** What was wrong with a request's wire bytes (requestGuard.ts): a message for INVALID_ARGUMENT. */
+    requestProblem?: (request: object) => string | undefined;
 }
 
 type State = "loading" | "serving" | "draining";
@@ -66,6 +66,7 @@ export class InferenceService {
             },
             Tokenize: (call, callback) => {
                 this.#run(call, "Tokenize", {}, callback, (backend) => {
+                    backend.checkModel(call.request.model);
                     const input = toTokenizeInput(call.request, backend);
                     const tokens = typeof input === "string" ? backend.tokenize(input) : input;
                     callback(null, { token_ids: [...tokens] });
@@ -124,9 +125,8 @@ export class InferenceService {
                         : "server is shutting down; retry on another instance",
                 );
             }
-            const badField = this.#options.invalidUtf8Field?.(call.request);
-            if (badField !== undefined)
-                throw new InvalidArgumentError(`${badField} is not valid UTF-8; send UTF-8 encoded text`);
+            const problem = this.#options.requestProblem?.(call.request);
+            if (problem !== undefined) throw new InvalidArgumentError(problem);
             await work(backend, signal);
         })()
             .catch((error: unknown) => {

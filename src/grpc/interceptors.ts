@@ -3,7 +3,9 @@
  * - `metricsInterceptor` counts Inference calls by method and final status and times them. A call ends
  *   either with a status or with a cancel (client cancel, deadline, disconnect); grpc-js drops statuses
  *   sent after a cancel, so the cancel itself is counted, as DEADLINE_EXCEEDED when it is the deadline
- *   (callSignal.ts's isDeadlineCancel, the same rule that chose the call's error).
+ *   (callSignal.ts's isDeadlineCancel, the same rule that chose the call's error). Statuses grpc-js sends
+ *   before any handler runs (a message over the receive limit, an unsupported compression, a bad
+ *   grpc-timeout) are counted too: see `countEveryStatus`.
  * - `authInterceptor` checks the bearer token on Inference calls. Health and reflection stay open so load
  *   balancers and tools can probe without the secret; neither reveals more than the schema.
  * Order matters: grpc-js nests interceptors so that the last one listed is the outermost; the auth
@@ -14,6 +16,7 @@ import {
     ServerInterceptingCall,
     status as Status,
     type Metadata,
+    type ServerInterceptingCallInterface,
     type ServerInterceptor,
 } from "@grpc/grpc-js";
 import { ErrorCode } from "../errors/codes.js";
@@ -42,6 +45,7 @@ export function metricsInterceptor(metrics: Metrics): ServerInterceptor {
             metrics.requests.inc({ method, code: Status[code] });
             metrics.requestDuration.observe({ method }, (performance.now() - startedAt) / 1000);
         };
+        countEveryStatus(call, count);
         return new ServerInterceptingCall(call, {
             start: (next) => {
                 next({
@@ -54,11 +58,23 @@ export function metricsInterceptor(metrics: Metrics): ServerInterceptor {
                     },
                 });
             },
-            sendStatus: (status, next) => {
-                count(status.code);
-                next(status);
-            },
         });
+    };
+}
+
+/**
+ * Calls `count` with every status sent on `call`. grpc-js's BaseServerInterceptingCall (the call below
+ * the first interceptor listed) refuses some requests itself by calling its own `sendStatus`
+ * (server-interceptors.js: RESOURCE_EXHAUSTED from handleDataFrame, UNIMPLEMENTED or INTERNAL from
+ * decompressAndMaybePush, INTERNAL from handleTimeoutHeader), which passes through no interceptor's
+ * `sendStatus` hook and reaches the interceptors only as a cancel. Wrapping the method on the instance
+ * sees those statuses and, as every status a handler sends ends there too, all the others.
+ */
+function countEveryStatus(call: ServerInterceptingCallInterface, count: (code: Status) => void): void {
+    const sendStatus = call.sendStatus.bind(call);
+    call.sendStatus = (status) => {
+        count(status.code);
+        sendStatus(status);
     };
 }
 

@@ -1,7 +1,8 @@
 /**
- * proto ↔ domain mapping, pure. Requests are validated here for what only the wire format can get
- * wrong (prompt vs messages, roles, enum values, model names); numeric ranges the engine checks itself
- * (temperature, top_p, top_k) are left to it so there is one source of truth. Every message says what to
+ * proto ↔ domain mapping, pure. Requests are checked here only for what the wire format can get wrong
+ * (prompt vs messages, roles, enum values, empty stop strings, fields that belong together); everything
+ * about the models and the numbers (model and draft ids, ranges, context fit) is the engine's to check
+ * (engine/resolveRequest.ts), so every caller gets one rule and one message. Every message says what to
  * change.
  */
 import type { SpeculationMode } from "../config/schema.js";
@@ -16,8 +17,7 @@ import type {
     SpeculationOptions as EngineSpeculation,
 } from "../engine/types.js";
 import type { CompatibilityVerdict } from "../engine/vocabTypes.js";
-import { ErrorCode } from "../errors/codes.js";
-import { InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
+import { InvalidArgumentError } from "../errors/ServiceError.js";
 import type { ChatMessage__Output } from "./generated/tiercel/v1/ChatMessage.js";
 import type { DraftMode as ProtoDraftMode } from "./generated/tiercel/v1/DraftMode.js";
 import type { CompatibilityVerdict as ProtoVerdict } from "./generated/tiercel/v1/CompatibilityVerdict.js";
@@ -32,7 +32,7 @@ import type { TokenizeRequest__Output } from "./generated/tiercel/v1/TokenizeReq
 import type { Usage } from "./generated/tiercel/v1/Usage.js";
 import type { InferenceBackend } from "./InferenceBackend.js";
 
-type ModelSource = Pick<InferenceBackend, "models" | "renderChat">;
+type ModelSource = Pick<InferenceBackend, "renderChat">;
 
 const modeByProto: Readonly<Record<string, SpeculationMode | undefined>> = {
     SPECULATION_MODE_UNSPECIFIED: undefined,
@@ -76,20 +76,6 @@ export function toSpeculationMode(value: unknown): SpeculationMode | undefined {
     if (typeof value === "string" && Object.hasOwn(modeByProto, value)) return modeByProto[value];
     throw new InvalidArgumentError(
         `unknown speculation mode ${JSON.stringify(value)}; use SPECULATION_MODE_AUTO, SPECULATION_MODE_OFF, SPECULATION_MODE_DRAFT_MODEL, SPECULATION_MODE_NGRAM or SPECULATION_MODE_SUFFIX (or leave it unset for the server default)`,
-    );
-}
-
-/** The target's info; `id` must be empty or the target's id (a draft or unknown id is NOT_FOUND). */
-export function resolveTarget(models: readonly ModelInfo[], id: string): ModelInfo {
-    const target = models.find((m) => m.role === "target");
-    if (!target) throw new ServiceError(ErrorCode.NotReady, "no target model is loaded", { retryable: true });
-    if (id === "" || id === target.id) return target;
-    const isDraft = models.some((m) => m.id === id);
-    throw new ServiceError(
-        ErrorCode.ModelNotFound,
-        isDraft
-            ? `"${id}" is a draft model, not a target; leave model empty (or set "${target.id}") and name drafts in speculation.draft_model`
-            : `unknown model "${id}"; this server's target is "${target.id}" (leave model empty for it; ListModels lists every model)`,
     );
 }
 
@@ -150,46 +136,22 @@ function toInfillPrompt(request: GenerateRequest__Output): PromptInput {
     return { prompt: request.prompt, stop: [] };
 }
 
-function toSpeculation(
-    options: SpeculationOptions__Output | null,
-    models: readonly ModelInfo[],
-): EngineSpeculation | undefined {
+/** The draft id and its range are the engine's to check (engine/resolveRequest.ts). */
+function toSpeculation(options: SpeculationOptions__Output | null): EngineSpeculation | undefined {
     if (options === null) return undefined;
-    const mode = toSpeculationMode(options.mode);
-    const draftId = options.draft_model;
-    if (draftId !== "") {
-        const draft = models.find((m) => m.role === "draft" && m.id === draftId);
-        if (!draft) {
-            const loaded = models.filter((m) => m.role === "draft" && m.loaded).map((m) => m.id);
-            throw new ServiceError(
-                ErrorCode.ModelNotFound,
-                `unknown draft model "${draftId}"; loaded drafts: ${loaded.join(", ") || "none"} (ListModels lists every model)`,
-            );
-        }
-        if (!draft.loaded) {
-            const reasons = draft.compatibility?.reasons.map((r) => r.rule).join(", ") ?? "see ListModels";
-            throw new ServiceError(
-                ErrorCode.DraftIncompatible,
-                `draft model "${draftId}" was refused at load: its tokenizer is incompatible with the target's (${reasons}) and speculation.translateIncompatibleDrafts is off; ListModels has the full report. Turn translation on, use a compatible draft, or use SPECULATION_MODE_NGRAM`,
-            );
-        }
-    }
-    // Its range is the engine's to check (engine/resolveRequest.ts), for every caller alike.
     return {
-        mode,
-        draftModel: draftId === "" ? undefined : draftId,
+        mode: toSpeculationMode(options.mode),
+        draftModel: options.draft_model === "" ? undefined : options.draft_model,
         maxDraftTokens: options.max_draft_tokens,
     };
 }
 
-/** Validates a GenerateRequest and maps it to the engine's request. */
+/** Checks a GenerateRequest's wire shape and maps it to the engine's request. */
 export function toEngineRequest(request: GenerateRequest__Output, source: ModelSource): EngineRequest {
-    const models = source.models();
-    const target = resolveTarget(models, request.model);
     request.stop.forEach((s, i) => {
         if (s === "") throw new InvalidArgumentError(`stop[${i}] is an empty string; remove it`);
     });
-    const speculation = toSpeculation(request.speculation, models);
+    const speculation = toSpeculation(request.speculation);
     const { prompt, stop } =
         request.suffix !== undefined
             ? toInfillPrompt(request)
@@ -205,7 +167,7 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
             suffix: request.suffix,
             extraContext: request.extra_context.map((c) => ({ name: c.name, text: c.text })),
         }),
-        model: target.id,
+        ...(request.model !== "" && { model: request.model }),
         maxTokens: request.max_tokens,
         sampling: {
             temperature: request.temperature,
@@ -228,7 +190,6 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
 
 /** What Tokenize should tokenize: text (possibly empty: just BOS) or rendered messages. */
 export function toTokenizeInput(request: TokenizeRequest__Output, source: ModelSource): string | number[] {
-    resolveTarget(source.models(), request.model);
     return toPrompt(request.text, request.messages, source, "text", false).prompt;
 }
 

@@ -14,7 +14,7 @@ import { healthProtoPath, type ServerHealth } from "./health.js";
 import type { InferenceService } from "./inferenceService.js";
 import { authInterceptor, metricsInterceptor } from "./interceptors.js";
 import { loadInferenceProto, protoLoaderOptions } from "./loadProto.js";
-import { guardUtf8, type Utf8Guard } from "./utf8Guard.js";
+import { guardRequests, type RequestGuard } from "./requestGuard.js";
 import type { InferenceDefinition } from "./generated/tiercel/v1/Inference.js";
 
 export interface TlsFiles {
@@ -42,12 +42,12 @@ export interface GrpcServer {
     forceShutdown(): void;
 }
 
-/** Loads the proto and wraps its deserializers with the UTF-8 guard (share one per server). */
+/** Loads the proto and wraps its deserializers with the request guard (share one per server). */
 export function loadGuardedInferenceProto(): ReturnType<typeof loadInferenceProto> & {
-    guard: Utf8Guard<InferenceDefinition>;
+    guard: RequestGuard<InferenceDefinition>;
 } {
     const proto = loadInferenceProto();
-    return { ...proto, guard: guardUtf8(proto.service, proto.root) };
+    return { ...proto, guard: guardRequests(proto.service, proto.root) };
 }
 
 export function createGrpcServer(

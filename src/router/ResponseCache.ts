@@ -5,7 +5,9 @@
  *
  * What is never stored (the router calls `store` only for complete answers, and `cacheable` refuses
  * the rest): answers to requests without a scope (no namespace, no session: see cacheKey.ts), answers
- * sampled at a temperature above 0 (unless `sampled` allows them), answers with tool calls (running a tool twice because a stale answer said so is worse than
+ * sampled at a temperature above 0 (unless the request's `hints.cache_sampled`, else the `sampled`
+ * option, allows them; a sampled request that does not allow it is not looked up either), answers with
+ * tool calls (running a tool twice because a stale answer said so is worse than
  * a model call), errors, partial streams (a stream is stored only once its `message_end` arrived),
  * answers longer than `maxEntryChars`, and answers from a lower tier than the request was decided for
  * (a degraded fallback should not outlive the outage).
@@ -24,7 +26,7 @@ export interface ResponseCacheOptions {
     ttlMs: number;
     maxEntries: number;
     maxEntryChars: number;
-    /** Store answers sampled at temperature > 0 too. Defaults to `false`. */
+    /** Cache answers sampled at temperature > 0 too (a request's `hints.cache_sampled` overrides it). Defaults to `false`. */
     sampled?: boolean | undefined;
     nearDuplicate: { enabled: boolean; minSimilarity: number; maxCandidates: number };
     now: () => number;
@@ -71,7 +73,7 @@ export class ResponseCache {
     }
 
     lookup(keys: CacheKeys): CacheHit | undefined {
-        if (keys.scope === null) return undefined;
+        if (this.#excluded(keys)) return undefined;
         const now = this.#o.now();
         const exact = this.#entries.get(keys.exact);
         if (exact) {
@@ -110,7 +112,7 @@ export class ResponseCache {
 
     /** Stores a complete answer; returns false when it is not cacheable. */
     store(keys: CacheKeys, answer: CachedAnswer): boolean {
-        if (keys.scope === null || (keys.sampled && this.#o.sampled !== true)) return false;
+        if (this.#excluded(keys)) return false;
         if (!cacheable(answer.result, this.#o.maxEntryChars)) return false;
         const previous = this.#entries.get(keys.exact);
         if (previous) this.#remove(previous);
@@ -149,6 +151,11 @@ export class ResponseCache {
             }
         }
         return removed;
+    }
+
+    /** No scope, or sampled without the request's (else the cache's) permission. */
+    #excluded(keys: CacheKeys): boolean {
+        return keys.scope === null || (keys.sampled && !(keys.cacheSampled ?? this.#o.sampled === true));
     }
 
     #remove(entry: Entry): void {

@@ -23,8 +23,10 @@ export interface CacheKeys {
     namespace: string;
     /** `ns:<namespace>` or `session:<id>`; null when the request has neither and must not be cached. */
     scope: string | null;
-    /** Sampled at a temperature above 0: a draw, not the answer; stored only where that is allowed. */
+    /** Sampled at a temperature above 0: a draw, not the answer; cached only where that is allowed. */
     sampled: boolean;
+    /** The request's `hints.cache_sampled`: allows (or refuses) caching a sampled answer, whatever the config says. */
+    cacheSampled: boolean | undefined;
     exact: string;
     /** Null when the request may only match exactly. */
     context: string | null;
@@ -111,7 +113,7 @@ export function cacheKeys(
     const nearEligible =
         last?.role === "user" &&
         (typeof last.content === "string" || last.content.every((p) => p.type === "text"));
-    const base = { namespace, scope, sampled, exact };
+    const base = { namespace, scope, sampled, cacheSampled: hints?.cache_sampled, exact };
     if (!nearEligible) return { ...base, context: null, lastUserText: "", specifics: "" };
     const text = textOf(last);
     return { ...base, context, lastUserText: normalizeText(text), specifics: specificsOf(text) };

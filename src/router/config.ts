@@ -264,7 +264,7 @@ export const routerConfigSchema = z
                 maxEntries: z.number().int().min(1).default(d.defaultCacheMaxEntries),
                 /** Longer answers are not cached. Defaults to 200000 characters. */
                 maxEntryChars: z.number().int().min(1).default(d.defaultCacheMaxEntryChars),
-                /** Also cache answers sampled at `temperature` > 0. Defaults to `false`. */
+                /** Also cache answers sampled at `temperature` > 0 (a request's `hints.cache_sampled` overrides it). Defaults to `false`. */
                 sampled: z.boolean().default(d.defaultCacheSampled),
                 nearDuplicate: z
                     .object({

@@ -4,11 +4,9 @@
  * queued → UNAVAILABLE at once, running at the drain timeout → UNAVAILABLE, both with the
  * `tiercel-error-code: E_NOT_READY` trailer and `retryable: true`; the process exits 0.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCodeMetadataKey, retryableMetadataKey } from "../../src/grpc/toGrpcStatus.js";
 import {
@@ -18,8 +16,7 @@ import {
     statusName,
     testConfigInput,
 } from "../helpers/startTestServer.js";
-
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+import { freePortFlags, readyAddresses, runMain } from "../helpers/runMain.js";
 let dir: string;
 let configPath: string;
 
@@ -36,45 +33,9 @@ afterAll(async () => {
 
 describe("SIGTERM under load", () => {
     it("gives every call its exact status and exits 0", async () => {
-        const child = spawn(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                "src/main.ts",
-                "--config",
-                configPath,
-                "--grpc-port",
-                "0",
-                "--metrics-port",
-                "0",
-                "--http-port",
-                "0",
-            ],
-            { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
-        );
-        const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-        let output = "";
-        const ready = await new Promise<{ grpc: string; metrics: string }>((resolve, reject) => {
-            const onData = (data: Buffer): void => {
-                output += data.toString();
-                const line = output.split("\n").find((l) => l.includes('"message":"ready'));
-                if (line !== undefined) resolve(JSON.parse(line) as { grpc: string; metrics: string });
-            };
-            child.stdout.on("data", onData);
-            child.stderr.on("data", onData);
-            void exited.then(() => {
-                reject(new Error(`exited before ready:\n${output}`));
-            });
-        });
-        const client = connectClient({
-            grpcAddress: ready.grpc,
-            grpcPort: 0,
-            metricsUrl: ready.metrics,
-            metricsPort: 0,
-            gatewayUrl: "",
-            httpPort: 0,
-        });
+        const main = runMain(["--config", configPath, ...freePortFlags]);
+        const ready = await main.ready();
+        const client = connectClient(readyAddresses(ready));
         const queueDepth = async () =>
             metricValue(await (await fetch(ready.metrics)).text(), "tiercel_queue_depth");
 
@@ -86,7 +47,7 @@ describe("SIGTERM under load", () => {
         expect(statusName(full.code)).toBe("RESOURCE_EXHAUSTED");
         expect(full.metadata.get(errorCodeMetadataKey)).toEqual(["E_QUEUE_FULL"]);
 
-        child.kill("SIGTERM");
+        main.kill("SIGTERM");
         for (const error of [
             ...(await Promise.all(queued)),
             ...(await Promise.all(running.map((r) => expectGrpcError(r.chunks)))),
@@ -96,6 +57,6 @@ describe("SIGTERM under load", () => {
             expect(error.metadata.get(retryableMetadataKey)).toEqual(["true"]);
         }
         client.close();
-        expect(await exited).toBe(0);
+        expect(await main.exited).toBe(0);
     });
 });

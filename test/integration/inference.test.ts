@@ -255,6 +255,16 @@ describe("errors", () => {
         }
     });
 
+    it("Tokenize refuses a model id with the same status and message as Generate", async () => {
+        for (const model of ["nope", "d"]) {
+            const generate = await expectGrpcError(server.generate({ prompt, model }));
+            const tokenize = await expectGrpcError(server.tokenize({ text: prompt, model }));
+            expect(statusName(tokenize.code)).toBe("NOT_FOUND");
+            expect(tokenize.details).toBe(generate.details);
+        }
+        expect((await server.tokenize({ text: prompt, model: "t" })).token_ids.length).toBeGreaterThan(0);
+    });
+
     it("clamps max_tokens beyond the context to the room the prompt leaves (as in process)", async () => {
         const response = await server.generate({
             prompt,

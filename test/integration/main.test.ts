@@ -1,17 +1,15 @@
 /**
  * The process entry as `npm start` runs it: flags, a config file, the ready line, SIGTERM → exit 0.
  */
-import { spawn } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtures } from "../../models/build/buildFixtures.js";
+import { freePortFlags, readyAddresses, runMain } from "../helpers/runMain.js";
 import { connectClient, testConfigInput } from "../helpers/startTestServer.js";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 let dir: string;
 let configPath: string;
 
@@ -26,78 +24,16 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
-interface Running {
-    /** Resolves with the log line that matched. */
-    waitFor(pattern: RegExp): Promise<string>;
-    exited: Promise<number | null>;
-    kill(signal: NodeJS.Signals): void;
-}
-
-function runMain(args: string[], env: Record<string, string> = {}): Running {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
-        cwd: repoRoot,
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-    const onData = (data: Buffer): void => {
-        output += data.toString();
-        for (const w of [...waiters]) {
-            const line = output.split("\n").find((l) => w.pattern.test(l));
-            if (line !== undefined) {
-                waiters.splice(waiters.indexOf(w), 1);
-                w.resolve(line);
-            }
-        }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    return {
-        waitFor: (pattern) =>
-            new Promise<string>((resolve, reject) => {
-                waiters.push({ pattern, resolve });
-                onData(Buffer.alloc(0));
-                void exited.then(() => {
-                    reject(new Error(`exited before ${String(pattern)}; output:\n${output}`));
-                });
-            }),
-        exited,
-        kill: (signal) => child.kill(signal),
-    };
-}
-
 describe("main", () => {
     it("serves with --config and free ports, logs one ready line, drains on SIGTERM and exits 0", async () => {
-        const running = runMain([
-            "--config",
-            configPath,
-            "--grpc-port",
-            "0",
-            "--metrics-port",
-            "0",
-            "--http-port",
-            "0",
-        ]);
-        const ready = JSON.parse(await running.waitFor(/"message":"ready/)) as {
-            grpc: string;
-            metrics: string;
-            gateway: string;
-        };
+        const running = runMain(["--config", configPath, ...freePortFlags]);
+        const ready = await running.ready();
         expect(ready.grpc).toMatch(/^127\.0\.0\.1:\d+$/);
         expect(ready.metrics).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
         expect(ready.gateway).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect((await fetch(`${ready.gateway}/readyz`)).status).toBe(200);
 
-        const client = connectClient({
-            grpcAddress: ready.grpc,
-            grpcPort: 0,
-            metricsUrl: ready.metrics,
-            metricsPort: 0,
-            gatewayUrl: ready.gateway,
-            httpPort: 0,
-        });
+        const client = connectClient(readyAddresses(ready));
         const response = await client.generate({ prompt: "def f(x):", max_tokens: 3 });
         expect(response.token_ids).toHaveLength(3);
         client.close();
@@ -151,22 +87,9 @@ describe("main", () => {
             "2",
             "-t",
             "1",
-            "--grpc-port",
-            "0",
-            "--metrics-port",
-            "0",
-            "--http-port",
-            "0",
+            ...freePortFlags,
         ]);
-        const ready = JSON.parse(await running.waitFor(/"message":"ready/)) as { grpc: string };
-        const client = connectClient({
-            grpcAddress: ready.grpc,
-            grpcPort: 0,
-            metricsUrl: "",
-            metricsPort: 0,
-            gatewayUrl: "",
-            httpPort: 0,
-        });
+        const client = connectClient(readyAddresses(await running.ready()));
         const { models } = await client.listModels();
         expect(models.map((m) => [m.id, m.role, m.context_size])).toEqual([
             ["base", "MODEL_ROLE_TARGET", 512],

@@ -266,7 +266,7 @@ describe("request handling", () => {
         await expect(collect(engine, { prompt: "x ".repeat(600) })).rejects.toMatchObject({
             code: ErrorCode.ContextOverflow,
         });
-        expect(engine.load.inUse).toBe(0);
+        expect(engine.slotUsage.inUse).toBe(0);
     });
 
     it("cancellation stops within a step and frees the sequence", async () => {
@@ -283,7 +283,7 @@ describe("request handling", () => {
         })();
         await expect(run).rejects.toMatchObject({ code: ErrorCode.Cancelled });
         expect(received).toBeLessThan(6);
-        expect(engine.load.inUse).toBe(0);
+        expect(engine.slotUsage.inUse).toBe(0);
         // The slot is usable and clean afterwards: same output as before.
         const a = await collect(engine, { prompt: prompts[0]!, maxTokens: 20, speculation: { mode: "off" } });
         const b = await collect(engine, {
@@ -303,7 +303,7 @@ describe("back-pressure", () => {
             await first.next(); // holds the only sequence
             const waiting = collect(small, { prompt: prompts[1]!, maxTokens: 5 });
             await new Promise((r) => setTimeout(r, 20));
-            expect(small.load.queued).toBe(1);
+            expect(small.slotUsage.queued).toBe(1);
             await expect(collect(small, { prompt: prompts[2]!, maxTokens: 5 })).rejects.toMatchObject({
                 code: ErrorCode.QueueFull,
                 retryable: true,
@@ -317,7 +317,7 @@ describe("back-pressure", () => {
             const aborted = collect(small, { prompt: prompts[1]!, maxTokens: 5 }, controller.signal);
             controller.abort();
             await expect(aborted).rejects.toMatchObject({ code: ErrorCode.Cancelled });
-            expect(small.load.queued).toBe(0);
+            expect(small.slotUsage.queued).toBe(0);
             await holder.return(undefined);
         } finally {
             await small.dispose();

@@ -10,7 +10,7 @@ const context: RequestContext = {
     vocabSize: 100,
     promptByteLimit: 15 * 4,
     drafts: ["d"],
-    refusedDrafts: ["r"],
+    refusedDrafts: [{ id: "r", rules: ["vocab_type"] }],
     defaultMaxTokens: 8,
     defaultMode: "auto",
     maxDraftTokens: 6,
@@ -85,7 +85,24 @@ describe("resolveRequest", () => {
     });
 
     it.each<[string, GenerateRequest, string, RegExp]>([
-        ["an unknown target", { prompt: "a", model: "x" }, ErrorCode.ModelNotFound, /target is "t"/],
+        [
+            "an unknown target",
+            { prompt: "a", model: "x" },
+            ErrorCode.ModelNotFound,
+            /^unknown model "x"; this server's target is "t" \(leave model empty for it; ListModels lists every model\)$/,
+        ],
+        [
+            "a loaded draft as the target",
+            { prompt: "a", model: "d" },
+            ErrorCode.ModelNotFound,
+            /^"d" is a draft model, not a target; leave model empty \(or set "t"\) and name drafts in speculation.draft_model$/,
+        ],
+        [
+            "a refused draft as the target",
+            { prompt: "a", model: "r" },
+            ErrorCode.ModelNotFound,
+            /"r" is a draft model/,
+        ],
         ["an empty prompt", { prompt: "" }, ErrorCode.InvalidArgument, /prompt is empty/],
         [
             "a FIM request whose prefix, suffix and files exceed the byte bound",
@@ -138,13 +155,13 @@ describe("resolveRequest", () => {
             "an unknown draft",
             { prompt: "a", speculation: { draftModel: "x" } },
             ErrorCode.ModelNotFound,
-            /loaded drafts: d/,
+            /^unknown draft model "x"; loaded drafts: d \(ListModels lists every model\)$/,
         ],
         [
             "a refused draft",
             { prompt: "a", speculation: { draftModel: "r" } },
             ErrorCode.DraftIncompatible,
-            /refused at load/,
+            /^draft model "r" was refused at load: .* \(vocab_type\) and speculation.translateIncompatibleDrafts is off; ListModels has the full report/,
         ],
         [
             "max_draft_tokens 0",

@@ -52,7 +52,7 @@ class FakeStream extends EventEmitter {
 class FakeBackend implements InferenceBackend {
     pulled = 0;
     released = false;
-    readonly load = { inUse: 0, queued: 0, size: 1 };
+    readonly slotUsage = { inUse: 0, queued: 0, size: 1 };
     constructor(readonly chunks: number) {}
     async *generate(_request: GenerateRequest, signal: AbortSignal): AsyncGenerator<EngineChunk> {
         try {
@@ -72,6 +72,9 @@ class FakeBackend implements InferenceBackend {
     }
     tokenize(): number[] {
         return [];
+    }
+    checkModel(): void {
+        // The fake serves any model name.
     }
     models() {
         return [{ id: "t", role: "target" as const, path: "", vocabSize: 10, contextSize: 64, loaded: true }];

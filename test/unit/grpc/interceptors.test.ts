@@ -55,6 +55,7 @@ describe("metricsInterceptor", () => {
                 listener = l;
             },
             getDeadline: () => deadline,
+            sendStatus: () => undefined,
         } as unknown as ServerInterceptingCallInterface;
         const method = { path: "/tiercel.v1.Inference/GenerateStream" } as ServerMethodDefinition<
             unknown,

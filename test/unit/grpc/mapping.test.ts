@@ -127,7 +127,6 @@ describe("toEngineRequest", () => {
         );
         expect(mapped).toEqual({
             prompt: "def f():",
-            model: "t",
             maxTokens: 32,
             sampling: {
                 temperature: 0.7,
@@ -285,26 +284,21 @@ describe("toEngineRequest", () => {
             ErrorCode.InvalidArgument,
             /stop\[1\] is an empty string/,
         ],
-        [
-            "unknown model",
-            { prompt: "a", model: "big" },
-            ErrorCode.ModelNotFound,
-            /unknown model "big"; this server's target is "t"/,
-        ],
-        ["draft as model", { prompt: "a", model: "d" }, ErrorCode.ModelNotFound, /"d" is a draft model/],
-        [
-            "unknown draft",
-            { prompt: "a", speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "q" } },
-            ErrorCode.ModelNotFound,
-            /unknown draft model "q"; loaded drafts: d, y/,
-        ],
-        [
-            "refused draft",
-            { prompt: "a", speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "x" } },
-            ErrorCode.DraftIncompatible,
-            /"x" was refused at load.*\(vocab_type\) and speculation.translateIncompatibleDrafts is off/,
-        ],
     ];
+
+    it("passes model and draft ids through unchecked: the engine resolves them (resolveRequest.ts)", () => {
+        const mapped = toEngineRequest(
+            request({
+                prompt: "a",
+                model: "big",
+                speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "q" },
+            }),
+            source,
+        );
+        expect(mapped.model).toBe("big");
+        expect(mapped.speculation?.draftModel).toBe("q");
+        expect(toEngineRequest(request({ prompt: "a" }), source).model).toBeUndefined();
+    });
 
     it("accepts a translated draft by name", () => {
         const mapped = toEngineRequest(
@@ -336,9 +330,6 @@ describe("toTokenizeInput", () => {
                 toTokenizeInput({ text: "a", messages: [{ role: "user", content: "a" }], model: "" }, source),
             ).message,
         ).toMatch(/either text or messages/);
-        expect(errorOf(() => toTokenizeInput({ text: "a", messages: [], model: "nope" }, source)).code).toBe(
-            ErrorCode.ModelNotFound,
-        );
     });
 });
 

@@ -107,6 +107,35 @@ describe("cache keys", () => {
         expect(allowing.lookup(sampled)?.match).toBe("exact");
     });
 
+    it("a request's hints.cache_sampled overrides the cache's sampled option, for lookups and stores", () => {
+        const sampled = (cache_sampled?: boolean) =>
+            keys(request("q", { temperature: 0.7, hints: { namespace: "repo", cache_sampled } }));
+        const { cache } = setup();
+        expect(sampled(true).cacheSampled).toBe(true);
+        expect(cache.store(sampled(true), answer("A"))).toBe(true);
+        expect(cache.lookup(sampled(true))?.answer.result.content).toEqual([{ type: "text", text: "A" }]);
+        // The same request without the opt-in asked for a fresh draw: the stored one is not replayed to it.
+        expect(cache.lookup(sampled())).toBeUndefined();
+        expect(cache.lookup(sampled(false))).toBeUndefined();
+        // At temperature 0 the hint changes nothing.
+        const greedy = keys(
+            request("g", { temperature: 0, hints: { namespace: "repo", cache_sampled: false } }),
+        );
+        expect(cache.store(greedy, answer("G"))).toBe(true);
+
+        const allowing = new ResponseCache({
+            ttlMs: 1_000,
+            maxEntries: 10,
+            maxEntryChars: 1_000,
+            sampled: true,
+            nearDuplicate: { enabled: false, minSimilarity: 0.9, maxCandidates: 4 },
+            now: () => 0,
+        });
+        expect(allowing.store(sampled(false), answer("B"))).toBe(false);
+        expect(allowing.store(sampled(), answer("B"))).toBe(true);
+        expect(allowing.lookup(sampled(false))).toBeUndefined();
+    });
+
     it("namespace and tier scope the keys", () => {
         expect(keys(request("q"), "repo-a").exact).not.toBe(keys(request("q"), "repo-b").exact);
         expect(keys(request("q"), "repo", "mid").context).not.toBe(

@@ -375,4 +375,24 @@ describe("the response cache through the router", () => {
         await opted.router.complete(sampled);
         expect((await opted.router.complete(sampled)).routing.cache).toBe("hit");
     });
+
+    it("caches a sampled answer when the request opts in with hints.cache_sampled", async () => {
+        const f = setupRouter();
+        f.anthropic.always({ kind: "ok" });
+        const optIn = ask("name a function", {
+            temperature: 0.8,
+            hints: { namespace: "repo", cache_sampled: true },
+        });
+        expect((await f.router.complete(optIn)).routing.cache).toBe("miss");
+        expect((await f.router.complete(optIn)).routing.cache).toBe("hit");
+        // The same request without the opt-in gets a fresh draw.
+        const plain = ask("name a function", { temperature: 0.8, hints: { namespace: "repo" } });
+        expect((await f.router.complete(plain)).routing.cache).toBe("miss");
+    });
+
+    it("refuses a cache_sampled hint that is not a boolean", async () => {
+        const f = setupRouter();
+        const bad = ask("q", { temperature: 0.8, hints: { cache_sampled: "yes" as unknown as boolean } });
+        await expect(f.router.complete(bad)).rejects.toThrow(/hints\.cache_sampled: /);
+    });
 });
