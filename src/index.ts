@@ -87,6 +87,8 @@ export type {
     AttemptRecord,
     CascadeRecord,
     ChatResponse,
+    HedgeOutcome,
+    HedgeRecord,
     RouteOptions,
     RouterStreamEvent,
     RoutingRecord,

@@ -96,6 +96,7 @@ export const chatRequestSchema = z
                 tier: z.string().min(1).optional(),
                 no_cache: z.boolean().optional(),
                 prompt_version: z.string().min(1).max(128).optional(),
+                idempotent: z.boolean().optional(),
             })
             .strict()
             .optional(),

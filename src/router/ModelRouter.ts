@@ -5,8 +5,9 @@
  *   complete(): validate → decide (Decider) → cache lookup → cascade runner over unary attempts
  *               (CascadeRunner → runPlan) → record (RouteRecorder: log, metrics, cache, pin, bandit)
  *   stream():   validate → decide → cache lookup (replayed as events) → cascade runner over primed
- *               streams, the hold step as its inspector (holdStream) → forward the committed stream
- *               (forwardStream; never retried) → record on message_end
+ *               streams, the first attempt hedged when slow (Hedger, hedge/raceHedge), the hold step as
+ *               its inspector (holdStream) → forward the committed stream (forwardStream; never retried)
+ *               → record on message_end
  *
  * Breakers (BreakerRegistry) are per provider/model; attempts and permits are settled only by the plan
  * executor's settle functions (executePlan.ts). Feedback (router/feedback/): every answered request can
@@ -32,6 +33,7 @@ import { primeStream, type PrimedStream } from "./primeStream.js";
 import { FeedbackBandit, feedbackOutcomes, type FeedbackOutcome } from "./feedback/FeedbackBandit.js";
 import { FeedbackStore } from "./feedback/FeedbackStore.js";
 import { forwardStream, replayCached } from "./forwardStream.js";
+import { Hedger } from "./hedge/Hedger.js";
 import { holdStream } from "./holdStream.js";
 import { resolveTiers, type ResolvedTier } from "./plan.js";
 import { compilePolicy } from "./policy.js";
@@ -120,6 +122,7 @@ export class ModelRouter implements Router {
     readonly #decider: Decider;
     readonly #recorder: RouteRecorder;
     readonly #cascade: CascadeRunner;
+    readonly #hedger: Hedger;
     readonly #affinity: SessionAffinity | undefined;
     readonly #cache: ResponseCache | undefined;
     readonly #log: RoutingLog;
@@ -168,6 +171,7 @@ export class ModelRouter implements Router {
                 this.#saveTimer.unref();
             }
         }
+        this.#hedger = new Hedger({ config: config.hedging, now });
         if (config.affinity.enabled) this.#affinity = new SessionAffinity({ ...config.affinity, now });
         if (config.cache.enabled) this.#cache = new ResponseCache({ ...config.cache, now });
         const redact = createRedactor(deps.secrets);
@@ -255,7 +259,7 @@ export class ModelRouter implements Router {
             answered = await this.#cascade.run(
                 ctx,
                 scope,
-                (target, permit, record) => unaryAttempt(scope, target, permit, record, this.#execution),
+                (target, permit, record, s) => unaryAttempt(s, target, permit, record, this.#execution),
                 (next) => Promise.resolve({ kind: "answer", result: next.value }),
             );
         } catch (error) {
@@ -280,11 +284,13 @@ export class ModelRouter implements Router {
             answered = await this.#cascade.run(
                 ctx,
                 scope,
-                (target, permit, record) =>
-                    primeStream(scope, target, permit, record, this.#execution, (t, ttftMs) => {
+                (target, permit, record, s) =>
+                    primeStream(s, target, permit, record, this.#execution, (t, ttftMs) => {
                         this.#recorder.firstToken(t, ttftMs);
+                        this.#hedger.observe(t, ttftMs);
                     }),
                 holdStream(scope, this.#execution),
+                this.#hedger.forStream(ctx),
             );
         } catch (error) {
             scope.dispose();
@@ -316,6 +322,7 @@ export class ModelRouter implements Router {
             cacheKeys: keys,
             ttftMs: null,
             cascade: [],
+            hedge: null,
             escalations: 0,
             escalatedFrom: null,
             escalatedTo: undefined,
