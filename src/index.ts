@@ -93,6 +93,7 @@ export type {
     RouterStreamEvent,
     RoutingRecord,
     ShadowRecord,
+    VersionShift,
 } from "./router/types.js";
 export { shadowReport, type ShadowReport, type ShadowTaskRow } from "./router/shadowReport.js";
 export { collectStream } from "./router/collectStream.js";

@@ -335,6 +335,17 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             labelNames: ["outcome"] as const,
             registers,
         }),
+        /**
+         * Model-version regressions (router config `versionShift`): a target shifted behind its tier's next
+         * target because its new version fails cascade checks more often (`change="shifted"`), or back
+         * (`change="returned"`). Shifted now: `router.versionShifts()`.
+         */
+        versionShifts: new Counter({
+            name: "tiercel_router_version_shifts_total",
+            help: "Targets shifted for a model-version regression (shifted) or returned, by provider and model.",
+            labelNames: ["provider", "model", "change"] as const,
+            registers,
+        }),
         /** Spend in USD from the price table, by answering tier and model (a cancelled hedge's cost so far included). */
         cost: new Counter({
             name: "tiercel_router_cost_usd_total",

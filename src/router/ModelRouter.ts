@@ -34,6 +34,7 @@ import { FeedbackBandit, feedbackOutcomes, type FeedbackOutcome } from "./feedba
 import { FeedbackStore } from "./feedback/FeedbackStore.js";
 import { forwardStream, replayCached } from "./forwardStream.js";
 import { Hedger } from "./hedge/Hedger.js";
+import { VersionWatch, type VersionShift } from "./versions/VersionWatch.js";
 import { holdStream } from "./holdStream.js";
 import { resolveTiers, type ResolvedTier } from "./plan.js";
 import { compilePolicy } from "./policy.js";
@@ -65,6 +66,8 @@ export interface Router {
     decide(request: ChatRequest): RouteDecision | Promise<RouteDecision>;
     /** Every provider/model breaker's state (empty when breakers are disabled). */
     breakers(): TargetHealth[];
+    /** Targets shifted behind their tier's next target for a model-version regression (config `versionShift`). */
+    versionShifts(): VersionShift[];
     /** A session's live pin. */
     session(sessionId: string): Readonly<SessionPin> | undefined;
     /** Drops cached answers of one namespace (or all); returns how many. */
@@ -123,6 +126,7 @@ export class ModelRouter implements Router {
     readonly #recorder: RouteRecorder;
     readonly #cascade: CascadeRunner;
     readonly #hedger: Hedger;
+    readonly #versions: VersionWatch | undefined;
     readonly #affinity: SessionAffinity | undefined;
     readonly #cache: ResponseCache | undefined;
     readonly #log: RoutingLog;
@@ -172,6 +176,23 @@ export class ModelRouter implements Router {
             }
         }
         this.#hedger = new Hedger({ config: config.hedging, now });
+        if (config.versionShift.enabled) {
+            this.#versions = new VersionWatch({
+                ...config.versionShift,
+                random: deps.random,
+                onChange: ({ shifted, ...shift }) => {
+                    const slash = shift.target.indexOf("/");
+                    const labels = {
+                        provider: shift.target.slice(0, slash),
+                        model: shift.target.slice(slash + 1),
+                    };
+                    metrics.versionShifts.inc({ ...labels, change: shifted ? "shifted" : "returned" });
+                    if (shifted)
+                        logger.warn("model version regressed; its traffic shifts to the next target", shift);
+                    else logger.info("model version no longer regressed; its traffic returns", shift);
+                },
+            });
+        }
         if (config.affinity.enabled) this.#affinity = new SessionAffinity({ ...config.affinity, now });
         if (config.cache.enabled) this.#cache = new ResponseCache({ ...config.cache, now });
         const redact = createRedactor(deps.secrets);
@@ -197,6 +218,7 @@ export class ModelRouter implements Router {
             classifier: deps.classifier,
             bandit: this.#bandit,
             affinity: this.#affinity,
+            versions: this.#versions,
             logger,
         });
         this.#recorder = new RouteRecorder({
@@ -234,6 +256,7 @@ export class ModelRouter implements Router {
             maxEscalations: config.cascade.maxEscalations,
             env: this.#execution,
             recorder: this.#recorder,
+            versions: this.#versions,
             logger,
         });
     }
@@ -350,6 +373,10 @@ export class ModelRouter implements Router {
 
     breakers(): TargetHealth[] {
         return this.#breakers.snapshots();
+    }
+
+    versionShifts(): VersionShift[] {
+        return this.#versions?.shifts() ?? [];
     }
 
     session(sessionId: string): Readonly<SessionPin> | undefined {

@@ -217,6 +217,7 @@ export class RouteRecorder {
             escalated_from: null,
             cascade: ctx.cascade,
             hedge: ctx.hedge,
+            version_shift: decided.versionShift,
             session_id: request.hints?.session_id ?? null,
             namespace: decided.features.namespace,
             task_type: decided.features.taskType ?? null,

@@ -181,6 +181,23 @@ export const defaultHedgingBudgetRatio = 0.05;
 /** Window of the budget: a minute, as the breakers' (a burst of slow answers cannot borrow from last hour). */
 export const defaultHedgingBudgetWindowMs = 60_000;
 
+// ---- model-version regressions (versions/) ---------------------------------------------------------
+
+/**
+ * On: a target whose new model version fails its cascade checks clearly more often than its first
+ * version did is moved behind its tier's next target without anyone watching dashboards; with no
+ * cascade on its tier, there is no signal and nothing moves.
+ */
+export const defaultVersionShiftEnabled = true;
+/** Checked answers a version needs before its failure rate is compared: fewer would shift on noise. */
+export const defaultVersionShiftMinAnswers = 20;
+/** 15 points more failed checks than the baseline version: well above the noise of 20-100 answers. */
+export const defaultVersionShiftThreshold = 0.15;
+/** Checked answers kept per version: recent enough that a fixed snapshot recovers within ~100 answers. */
+export const defaultVersionShiftWindowAnswers = 100;
+/** A shifted target still starts 10 % of its requests, so recovery is seen without an operator. */
+export const defaultVersionShiftShiftedShare = 0.1;
+
 // ---- routing records (RoutingLog.ts) -------------------------------------------------------------
 
 /** First reopen of the records file after a write error: soon enough that few records are lost. */

@@ -20,6 +20,9 @@ import type {
     ToolCallStartEvent,
     Usage,
 } from "../chat/types.js";
+import type { VersionShift } from "./versions/VersionWatch.js";
+
+export type { VersionShift } from "./versions/VersionWatch.js";
 
 /** The router's answer to `complete()`. */
 export interface ChatResponse extends CompletionResult {
@@ -197,6 +200,11 @@ export interface RoutingRecord {
     cascade: CascadeRecord[];
     /** The hedge of the request's first attempt (config `hedging`), else null. */
     hedge: HedgeRecord | null;
+    /**
+     * Why the plan's first target was moved behind its tier's next target: its current model version
+     * fails cascade checks more often than its baseline version (config `versionShift`); else null.
+     */
+    version_shift: VersionShift | null;
     session_id: string | null;
     namespace: string;
     task_type: string | null;

@@ -26,6 +26,7 @@ import { buildPlan, type ResolvedTarget, type ResolvedTier } from "../plan.js";
 import type { RouteContext } from "../RouteContext.js";
 import type { RouteRecorder } from "../RouteRecorder.js";
 import type { CascadeRecord } from "../types.js";
+import type { VersionWatch } from "../versions/VersionWatch.js";
 import { checkAnswer, type CascadeVerdict } from "./checkAnswer.js";
 
 /** What an inspector found in an answer that has not reached the caller. */
@@ -50,6 +51,8 @@ export interface CascadeRunnerOptions {
     maxEscalations: number;
     env: ExecEnv;
     recorder: RouteRecorder;
+    /** Told every verdict on an answer, with the model version the answer reported. Defaults to none. */
+    versions?: VersionWatch | undefined;
     logger: Logger;
 }
 
@@ -166,6 +169,9 @@ export class CascadeRunner {
         const { target, attempt } = answered;
         const record = this.#cascadeRecord(target, result);
         ctx.cascade.push(record);
+        // A broken stream says nothing about the answers of the model version.
+        if (verdict.passed || verdict.check !== "stream_error")
+            this.#options.versions?.observe(target.key, attempt.model_version, !verdict.passed);
         if (verdict.passed) return undefined;
         record.failed_check = verdict.check;
         record.detail = this.#options.env.redact(verdict.detail);
