@@ -129,8 +129,9 @@ export interface HedgeRecord {
     delay_ms: number;
     outcome: HedgeOutcome;
     /**
-     * Price-table cost of the cancelled attempt so far: the prompt's estimated input tokens plus the output
-     * it had streamed; null when nothing was cancelled or its model has no price. Not in `cost_usd`.
+     * Price-table cost of the cancelled attempt so far: the prompt's estimated input tokens (characters / 4;
+     * it lost the race to the first token, so it had no output); null when nothing was cancelled or its
+     * model has no price. Not in `cost_usd`.
      */
     lost_cost_usd: number | null;
 }

@@ -21,9 +21,6 @@ export interface HedgerOptions {
     now: () => number;
 }
 
-/** Characters per token of the cost estimate (the same estimate as the routing features'). */
-const charsPerToken = 4;
-
 export class Hedger {
     readonly #config: HedgingConfig;
     readonly #budget: HedgeBudget;
@@ -70,16 +67,8 @@ export class Hedger {
             observeCensored: (target, ms) => {
                 this.observe(target, ms);
             },
-            lostCost: (target, primed) => {
-                const chars = primed?.head.reduce(
-                    (n, e) => n + (e.type === "text_delta" ? e.text.length : 0),
-                    0,
-                );
-                return costUsd(target.price, {
-                    input_tokens: ctx.decided.features.contextTokens,
-                    output_tokens: Math.ceil((chars ?? 0) / charsPerToken),
-                });
-            },
+            lostCost: (target) =>
+                costUsd(target.price, { input_tokens: ctx.decided.features.contextTokens, output_tokens: 0 }),
             discard: discardPrimed,
             report: (record) => {
                 ctx.hedge = record;

@@ -54,8 +54,11 @@ export interface Hedging<T> {
     take(): boolean;
     /** A cancelled attempt's wait without a first token, a lower bound of its TTFT, for its target's window. */
     observeCensored(target: ResolvedTarget, ms: number): void;
-    /** The cost so far of an attempt cancelled as `hedge_lost` (`value` when it had resolved). */
-    lostCost(target: ResolvedTarget, value: T | undefined): number | null;
+    /**
+     * The cost so far of an attempt cancelled as `hedge_lost`: it lost the race to the first token, so it
+     * had produced no output and is billed for its prompt.
+     */
+    lostCost(target: ResolvedTarget): number | null;
     /** Ends a value that resolved after it had lost (a primed stream: cancel it, free its connection). */
     discard(value: T): void;
     /** The request's hedge record, once its outcome is known. */
@@ -201,7 +204,7 @@ function cancelLoser<T>(
     void loser.settled.then((late) => {
         if (late.ok) hedging.discard(late.value);
     });
-    return hedging.lostCost(loser.target, undefined);
+    return hedging.lostCost(loser.target);
 }
 
 /** A failed half of a hedged pair that runPlan will not see. */
