@@ -87,10 +87,13 @@ export type {
     AttemptRecord,
     CascadeRecord,
     ChatResponse,
+    HedgeOutcome,
+    HedgeRecord,
     RouteOptions,
     RouterStreamEvent,
     RoutingRecord,
     ShadowRecord,
+    VersionShift,
 } from "./router/types.js";
 export { shadowReport, type ShadowReport, type ShadowTaskRow } from "./router/shadowReport.js";
 export { collectStream } from "./router/collectStream.js";

@@ -97,6 +97,7 @@ export const chatRequestSchema = z
                 no_cache: z.boolean().optional(),
                 cache_sampled: z.boolean().optional(),
                 prompt_version: z.string().min(1).max(128).optional(),
+                idempotent: z.boolean().optional(),
             })
             .strict()
             .optional(),

@@ -88,6 +88,11 @@ export interface RoutingHints {
     cache_sampled?: boolean;
     /** The caller's prompt version (e.g. its system prompt's), recorded as `prompt_version`. */
     prompt_version?: string;
+    /**
+     * `false` when sending the request twice would do harm (the router's hedging then never sends a
+     * second copy). Defaults to `true`: a chat request has no side effects of its own.
+     */
+    idempotent?: boolean;
 }
 
 /** A normalized chat request. */

@@ -323,7 +323,30 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             labelNames: ["incumbent_tier", "candidate_tier", "agrees"] as const,
             registers,
         }),
-        /** Spend in USD from the price table, by answering tier and model. */
+        /**
+         * Hedged streams (router config `hedging`) by outcome: `won` (the hedge answered first), `lost`
+         * (the primary did), `failed` (the hedge failed), `no_budget` (due, but the budget was spent).
+         * Extra requests per routed request, against `hedging.budgetRatio`:
+         *   sum(rate(tiercel_router_hedges_total{outcome!="no_budget"}[5m])) / sum(rate(tiercel_router_requests_total[5m]))
+         */
+        hedges: new Counter({
+            name: "tiercel_router_hedges_total",
+            help: "Hedged first attempts of streamed requests by outcome (won, lost, failed, no_budget).",
+            labelNames: ["outcome"] as const,
+            registers,
+        }),
+        /**
+         * Model-version regressions (router config `versionShift`): a target shifted behind its tier's next
+         * target because its new version fails cascade checks more often (`change="shifted"`), or back
+         * (`change="returned"`). Shifted now: `router.versionShifts()`.
+         */
+        versionShifts: new Counter({
+            name: "tiercel_router_version_shifts_total",
+            help: "Targets shifted for a model-version regression (shifted) or returned, by provider and model.",
+            labelNames: ["provider", "model", "change"] as const,
+            registers,
+        }),
+        /** Spend in USD from the price table, by answering tier and model (a cancelled hedge's cost so far included). */
         cost: new Counter({
             name: "tiercel_router_cost_usd_total",
             help: "Cost in USD of answered requests (price table), by tier and model.",

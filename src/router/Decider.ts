@@ -15,10 +15,11 @@ import type { BreakerState } from "./CircuitBreaker.js";
 import { extractFeatures, type RequestFeatures } from "./features.js";
 import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
 import { feedbackSignature } from "./feedback/feedbackSignature.js";
-import { buildPlan, type ResolvedTarget, type ResolvedTier } from "./plan.js";
+import { buildPlan, demoteFirst, type ResolvedTarget, type ResolvedTier } from "./plan.js";
 import { decideTier, matchRules, type PolicyDecision, type ResolvedPolicy } from "./policy.js";
 import type { ClassifierVerdict, RoutingClassifier } from "./RoutingClassifier.js";
 import type { SessionAffinity } from "./SessionAffinity.js";
+import type { VersionShift, VersionWatch } from "./versions/VersionWatch.js";
 
 /** What the router decided for a request, before anything is sent (see `Router.decide`). */
 export interface RouteDecision {
@@ -44,6 +45,8 @@ export interface Decided {
     policyTierIndex: number;
     score: number | null;
     plan: ResolvedTarget[];
+    /** The version regression that moved the plan's first target behind its tier's next one, else null. */
+    versionShift: VersionShift | null;
     /**
      * The shadow candidate policy's decision (forced tiers included) and the incumbent policy's own tier
      * (before feedback and affinity) it is compared with; null without a candidate.
@@ -59,6 +62,8 @@ export interface DeciderOptions {
     classifier: RoutingClassifier | undefined;
     bandit: FeedbackBandit | undefined;
     affinity: SessionAffinity | undefined;
+    /** Version regressions: a shifted first target may be moved behind its tier's next target. Defaults to none. */
+    versions?: VersionWatch | undefined;
     logger: Logger;
 }
 
@@ -204,6 +209,12 @@ export class Decider {
                 if (pin.provider !== null) pinned = `${pin.provider}/${pin.model}`;
             }
         }
+        let plan = buildPlan(tiers, tierIndex, pinned);
+        const first = plan[0];
+        const versionShift = first ? this.#options.versions?.demotes(first.key) : undefined;
+        const demoted = versionShift ? demoteFirst(plan) : plan;
+        const shifted = demoted[0] !== first;
+        plan = demoted;
         return {
             features,
             signature,
@@ -212,7 +223,8 @@ export class Decider {
             policyReason: policy.reason,
             policyTierIndex,
             score: policy.score,
-            plan: buildPlan(tiers, tierIndex, pinned),
+            plan,
+            versionShift: shifted ? versionShift! : null,
             shadow: this.#options.shadow
                 ? {
                       decision: decideTier(features, this.#options.shadow, forced, verdict),

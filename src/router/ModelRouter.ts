@@ -5,8 +5,9 @@
  *   complete(): validate → decide (Decider) → cache lookup → cascade runner over unary attempts
  *               (CascadeRunner → runPlan) → record (RouteRecorder: log, metrics, cache, pin, bandit)
  *   stream():   validate → decide → cache lookup (replayed as events) → cascade runner over primed
- *               streams, the hold step as its inspector (holdStream) → forward the committed stream
- *               (forwardStream; never retried) → record on message_end
+ *               streams, the first attempt hedged when slow (Hedger, hedge/raceHedge), the hold step as
+ *               its inspector (holdStream) → forward the committed stream (forwardStream; never retried)
+ *               → record on message_end
  *
  * Breakers (BreakerRegistry) are per provider/model; attempts and permits are settled only by the plan
  * executor's settle functions (executePlan.ts). Feedback (router/feedback/): every answered request can
@@ -32,6 +33,8 @@ import { primeStream, type PrimedStream } from "./primeStream.js";
 import { FeedbackBandit, feedbackOutcomes, type FeedbackOutcome } from "./feedback/FeedbackBandit.js";
 import { FeedbackStore } from "./feedback/FeedbackStore.js";
 import { forwardStream, replayCached } from "./forwardStream.js";
+import { Hedger } from "./hedge/Hedger.js";
+import { VersionWatch, type VersionShift } from "./versions/VersionWatch.js";
 import { holdStream } from "./holdStream.js";
 import { resolveTiers, type ResolvedTier } from "./plan.js";
 import { compilePolicy } from "./policy.js";
@@ -63,6 +66,8 @@ export interface Router {
     decide(request: ChatRequest): RouteDecision | Promise<RouteDecision>;
     /** Every provider/model breaker's state (empty when breakers are disabled). */
     breakers(): TargetHealth[];
+    /** Targets shifted behind their tier's next target for a model-version regression (config `versionShift`). */
+    versionShifts(): VersionShift[];
     /** A session's live pin. */
     session(sessionId: string): Readonly<SessionPin> | undefined;
     /** Drops cached answers of one namespace (or all); returns how many. */
@@ -120,6 +125,8 @@ export class ModelRouter implements Router {
     readonly #decider: Decider;
     readonly #recorder: RouteRecorder;
     readonly #cascade: CascadeRunner;
+    readonly #hedger: Hedger;
+    readonly #versions: VersionWatch | undefined;
     readonly #affinity: SessionAffinity | undefined;
     readonly #cache: ResponseCache | undefined;
     readonly #log: RoutingLog;
@@ -168,6 +175,24 @@ export class ModelRouter implements Router {
                 this.#saveTimer.unref();
             }
         }
+        this.#hedger = new Hedger({ config: config.hedging, now });
+        if (config.versionShift.enabled) {
+            this.#versions = new VersionWatch({
+                ...config.versionShift,
+                random: deps.random,
+                onChange: ({ shifted, ...shift }) => {
+                    const slash = shift.target.indexOf("/");
+                    const labels = {
+                        provider: shift.target.slice(0, slash),
+                        model: shift.target.slice(slash + 1),
+                    };
+                    metrics.versionShifts.inc({ ...labels, change: shifted ? "shifted" : "returned" });
+                    if (shifted)
+                        logger.warn("model version regressed; its traffic shifts to the next target", shift);
+                    else logger.info("model version no longer regressed; its traffic returns", shift);
+                },
+            });
+        }
         if (config.affinity.enabled) this.#affinity = new SessionAffinity({ ...config.affinity, now });
         if (config.cache.enabled) this.#cache = new ResponseCache({ ...config.cache, now });
         const redact = createRedactor(deps.secrets);
@@ -193,6 +218,7 @@ export class ModelRouter implements Router {
             classifier: deps.classifier,
             bandit: this.#bandit,
             affinity: this.#affinity,
+            versions: this.#versions,
             logger,
         });
         this.#recorder = new RouteRecorder({
@@ -230,6 +256,7 @@ export class ModelRouter implements Router {
             maxEscalations: config.cascade.maxEscalations,
             env: this.#execution,
             recorder: this.#recorder,
+            versions: this.#versions,
             logger,
         });
     }
@@ -255,7 +282,7 @@ export class ModelRouter implements Router {
             answered = await this.#cascade.run(
                 ctx,
                 scope,
-                (target, permit, record) => unaryAttempt(scope, target, permit, record, this.#execution),
+                (target, permit, record, s) => unaryAttempt(s, target, permit, record, this.#execution),
                 (next) => Promise.resolve({ kind: "answer", result: next.value }),
             );
         } catch (error) {
@@ -280,11 +307,13 @@ export class ModelRouter implements Router {
             answered = await this.#cascade.run(
                 ctx,
                 scope,
-                (target, permit, record) =>
-                    primeStream(scope, target, permit, record, this.#execution, (t, ttftMs) => {
+                (target, permit, record, s) =>
+                    primeStream(s, target, permit, record, this.#execution, (t, ttftMs) => {
                         this.#recorder.firstToken(t, ttftMs);
+                        this.#hedger.observe(t, ttftMs);
                     }),
                 holdStream(scope, this.#execution),
+                this.#hedger.forStream(ctx),
             );
         } catch (error) {
             scope.dispose();
@@ -316,6 +345,7 @@ export class ModelRouter implements Router {
             cacheKeys: keys,
             ttftMs: null,
             cascade: [],
+            hedge: null,
             escalations: 0,
             escalatedFrom: null,
             escalatedTo: undefined,
@@ -343,6 +373,10 @@ export class ModelRouter implements Router {
 
     breakers(): TargetHealth[] {
         return this.#breakers.snapshots();
+    }
+
+    versionShifts(): VersionShift[] {
+        return this.#versions?.shifts() ?? [];
     }
 
     session(sessionId: string): Readonly<SessionPin> | undefined {

@@ -3,7 +3,7 @@ import type { ChatRequest } from "../chat/types.js";
 import type { CacheKeys } from "./cacheKey.js";
 import type { Decided } from "./Decider.js";
 import type { ResolvedTier } from "./plan.js";
-import type { AttemptRecord, CascadeRecord, RoutingRecord } from "./types.js";
+import type { AttemptRecord, CascadeRecord, HedgeRecord, RoutingRecord } from "./types.js";
 
 export interface RouteContext {
     requestId: string;
@@ -22,6 +22,8 @@ export interface RouteContext {
     cacheKeys: CacheKeys | undefined;
     ttftMs: number | null;
     cascade: CascadeRecord[];
+    /** The hedge of the first attempt; null until one was due. */
+    hedge: HedgeRecord | null;
     /** Cascade escalations so far. */
     escalations: number;
     /** The tier the first rejected answer came from; null until a cascade escalated. */

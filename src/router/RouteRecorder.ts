@@ -216,6 +216,8 @@ export class RouteRecorder {
             escalated: false,
             escalated_from: null,
             cascade: ctx.cascade,
+            hedge: ctx.hedge,
+            version_shift: decided.versionShift,
             session_id: request.hints?.session_id ?? null,
             namespace: decided.features.namespace,
             task_type: decided.features.taskType ?? null,
@@ -257,6 +259,13 @@ export class RouteRecorder {
         metrics.requestDuration.observe({ tier: record.tier ?? "none" }, record.latency_ms / 1000);
         for (const a of record.attempts)
             metrics.attempts.inc({ provider: a.provider, model: a.model, outcome: a.outcome });
+        if (record.hedge) {
+            metrics.hedges.inc({ outcome: record.hedge.outcome });
+            const lost = record.attempts.find((a) => a.outcome === "hedge_lost");
+            const cost = record.hedge.lost_cost_usd;
+            if (lost && cost !== null && cost > 0)
+                metrics.cost.inc({ tier: lost.tier, model: lost.model }, cost);
+        }
     }
 }
 

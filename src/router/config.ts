@@ -13,6 +13,8 @@ import { parseStrict } from "../config/parseStrict.js";
 import * as d from "./defaults.js";
 import * as learned from "./learned/defaults.js";
 import { providerConfigSchema } from "../providers/providerConfig.js";
+import { hedgingSchema } from "./hedge/hedgingSchema.js";
+import { versionShiftSchema } from "./versions/versionShiftSchema.js";
 
 const idSchema = z
     .string()
@@ -343,6 +345,8 @@ export const routerConfigSchema = z
             })
             .strict()
             .optional(),
+        hedging: hedgingSchema,
+        versionShift: versionShiftSchema,
         records: z
             .object({
                 /** File the routing records are appended to as JSON lines; `null` = none. Defaults to `null`. */
@@ -419,6 +423,7 @@ export type TargetConfig = z.infer<typeof targetSchema>;
 export type RuleConfig = z.infer<typeof ruleSchema>;
 export type CascadeConfig = z.infer<typeof cascadeSchema>;
 export type PriceConfig = z.infer<typeof priceSchema>;
+export type HedgingConfig = RouterConfig["hedging"];
 
 /** Validates a router config; throws ConfigError listing every problem with its path. */
 export function parseRouterConfig(input: unknown, source = "router config"): RouterConfig {

@@ -161,6 +161,43 @@ export const defaultFeedbackMaxPendingRequests = 10_000;
 /** How often learned preferences are written to `feedback.statePath` when they changed. */
 export const defaultFeedbackSaveIntervalMs = 60_000;
 
+// ---- hedged requests (hedge/) -------------------------------------------------------------------
+
+/**
+ * Hedging is opt-in. A hedge sends the whole prompt a second time: on a hosted tier that is a second
+ * bill for the input tokens (an agent's turn is ~15k of them) and a prompt-cache miss, and the fallback
+ * on `firstTokenTimeoutMs` already ends the worst stalls. An operator who wants the p99 and accepts
+ * up to `budgetRatio` more requests turns it on.
+ */
+export const defaultHedgingEnabled = false;
+/** The hedge starts when the first target has been silent for its p95 (Dean & Barroso, "The Tail at Scale"). */
+export const defaultHedgingQuantile = 0.95;
+/** First-token samples kept per target: enough for a stable p95 (10 samples above it), recent enough to follow a slow day. */
+export const defaultHedgingWindowSamples = 200;
+/** Samples a target needs before it is hedged: a p95 of fewer is a guess. */
+export const defaultHedgingMinSamples = 20;
+/** Extra requests at most 5 % of the hedgeable ones: the tail is cut for a bounded cost. */
+export const defaultHedgingBudgetRatio = 0.05;
+/** Window of the budget: a minute, as the breakers' (a burst of slow answers cannot borrow from last hour). */
+export const defaultHedgingBudgetWindowMs = 60_000;
+
+// ---- model-version regressions (versions/) ---------------------------------------------------------
+
+/**
+ * On: a target whose new model version fails its cascade checks clearly more often than its first
+ * version did is moved behind its tier's next target without anyone watching dashboards; with no
+ * cascade on its tier, there is no signal and nothing moves.
+ */
+export const defaultVersionShiftEnabled = true;
+/** Checked answers a version needs before its failure rate is compared: fewer would shift on noise. */
+export const defaultVersionShiftMinAnswers = 20;
+/** 15 points more failed checks than the baseline version: well above the noise of 20-100 answers. */
+export const defaultVersionShiftThreshold = 0.15;
+/** Checked answers kept per version: recent enough that a fixed snapshot recovers within ~100 answers. */
+export const defaultVersionShiftWindowAnswers = 100;
+/** A shifted target still starts 10 % of its requests, so recovery is seen without an operator. */
+export const defaultVersionShiftShiftedShare = 0.1;
+
 // ---- routing records (RoutingLog.ts) -------------------------------------------------------------
 
 /** First reopen of the records file after a write error: soon enough that few records are lost. */

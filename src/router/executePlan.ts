@@ -20,6 +20,7 @@ import { retryDelayMs } from "./backoff.js";
 import type { BreakerPermit } from "./CircuitBreaker.js";
 import { fallsBack, type ResolvedTarget } from "./plan.js";
 import type { ChatRequest, CompletionResult } from "../chat/types.js";
+import type { HedgeRunner, ScopedAttempt } from "./hedge/raceHedge.js";
 import type { PrimedStream } from "./primeStream.js";
 import type { AttemptRecord } from "./types.js";
 
@@ -101,7 +102,7 @@ function isAborted(signal: AbortSignal): boolean {
     return signal.aborted;
 }
 
-function newAttempt(target: ResolvedTarget): AttemptRecord {
+export function newAttempt(target: ResolvedTarget): AttemptRecord {
     return {
         tier: target.tier,
         provider: target.provider.id,
@@ -169,6 +170,21 @@ export function settleCancelled(
     permit?.release();
 }
 
+/**
+ * One of a hedged pair that the other beat to its first token (hedge/raceHedge.ts): cancelled, so no
+ * evidence about its target either way; the permit is released.
+ */
+export function settleHedgeLost(
+    record: AttemptRecord,
+    permit: BreakerPermit | undefined,
+    winner: string,
+): void {
+    record.outcome = "hedge_lost";
+    record.error_code = null;
+    record.message = `${winner} produced the first token first`;
+    permit?.release();
+}
+
 /** A primed stream's attempt lasts until the stream ends, fails or is left: its latency up to now. */
 export function measureStream(record: AttemptRecord, primed: PrimedStream, env: ExecEnv): void {
     record.latency_ms = roundMs(env.now() - primed.startedAt);
@@ -202,16 +218,21 @@ export function settleServedAfterRejection(record: AttemptRecord): void {
 
 /**
  * Tries the plan's targets in order. `attempt` performs one attempt and, on success, settles the permit
- * itself (a stream settles it at its end); on failure it throws and this loop settles it.
+ * itself (a stream settles it at its end); on failure it throws and this loop settles it. With `hedging`,
+ * the request's first attempt may be hedged onto the next target (hedge/raceHedge.ts); a target tried as
+ * a hedge is not tried again.
  */
 export async function runPlan<T>(
     plan: readonly ResolvedTarget[],
     scope: RequestScope,
     env: ExecEnv,
-    attempt: (target: ResolvedTarget, permit: BreakerPermit | undefined, record: AttemptRecord) => Promise<T>,
+    attempt: ScopedAttempt<T>,
+    hedging?: HedgeRunner<T>,
 ): Promise<Answered<T>> {
     let lastError: ServiceError | undefined;
+    const tried = new Set<number>();
     for (let planIndex = 0; planIndex < plan.length; planIndex++) {
+        if (tried.has(planIndex)) continue;
         const target = plan[planIndex]!;
         const unsupported = target.provider.unsupported(providerRequest(scope, target));
         if (unsupported !== undefined) {
@@ -238,7 +259,11 @@ export async function runPlan<T>(
             scope.attempts.push(record);
             const startedAt = env.now();
             try {
-                const value = await attempt(target, permit, record);
+                if (hedging?.claim() === true) {
+                    const primary = { target, planIndex, permit, record, startedAt };
+                    return await hedging.race(primary, plan, tried, scope, env, attempt);
+                }
+                const value = await attempt(target, permit, record, scope);
                 record.latency_ms = roundMs(env.now() - startedAt);
                 return { value, target, attempt: record, planIndex };
             } catch (thrown) {

@@ -116,3 +116,15 @@ export function fallsBack(
 ): boolean {
     return error.retryable || fallbackOn.has(error.code);
 }
+
+/**
+ * The plan with its first target moved behind the other targets of its tier (a version-regressed target,
+ * router/versions/); unchanged when no other target of that tier follows it.
+ */
+export function demoteFirst(plan: readonly ResolvedTarget[]): ResolvedTarget[] {
+    const [first, ...rest] = plan;
+    if (!first) return [];
+    const end = rest.findLastIndex((t) => t.tierIndex === first.tierIndex);
+    if (end < 0) return [...plan];
+    return [...rest.slice(0, end + 1), first, ...rest.slice(end + 1)];
+}

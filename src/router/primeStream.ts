@@ -105,3 +105,13 @@ export async function primeStream(
         throw mapError(error);
     }
 }
+
+/**
+ * Ends a primed stream nobody will read (it lost a hedge race after reaching its first token): aborts the
+ * provider's request, clears its timers and closes the iterator. Its permit is settled by the caller.
+ */
+export function discardPrimed(primed: PrimedStream): void {
+    primed.cancel();
+    primed.dispose();
+    void primed.iterator.return?.().catch(() => undefined);
+}

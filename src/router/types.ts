@@ -20,6 +20,9 @@ import type {
     ToolCallStartEvent,
     Usage,
 } from "../chat/types.js";
+import type { VersionShift } from "./versions/VersionWatch.js";
+
+export type { VersionShift } from "./versions/VersionWatch.js";
 
 /** The router's answer to `complete()`. */
 export interface ChatResponse extends CompletionResult {
@@ -47,10 +50,19 @@ export type RouterStreamEvent =
  * - `skipped_open`: not tried, the target's circuit breaker is open (E_CIRCUIT_OPEN);
  * - `skipped_unsupported`: not tried, the target cannot serve this request (e.g. tools on the local tier);
  * - `rejected`: it answered, but the answer failed its tier's cascade check and the request escalated
- *   (see `RoutingRecord.cascade`).
+ *   (see `RoutingRecord.cascade`);
+ * - `hedge_lost`: one of a hedged pair that the other beat to the first token; it was cancelled and its
+ *   breaker permit released (see `RoutingRecord.hedge`).
  */
 export type AttemptOutcome =
-    "ok" | "error" | "timeout" | "cancelled" | "skipped_open" | "skipped_unsupported" | "rejected";
+    | "ok"
+    | "error"
+    | "timeout"
+    | "cancelled"
+    | "skipped_open"
+    | "skipped_unsupported"
+    | "rejected"
+    | "hedge_lost";
 
 /** One try of one target. */
 export interface AttemptRecord {
@@ -96,6 +108,32 @@ export interface CascadeRecord {
     mean_logprob: number | null;
     /** The tier the request escalated to after a failed check; null when this answer was served. */
     escalated_to: string | null;
+}
+
+/**
+ * How a hedge ended (router/hedge/), in the record and as the `outcome` label of
+ * `tiercel_router_hedges_total`:
+ * - `won`: the hedge produced the first token first; the primary attempt was cancelled (`hedge_lost`);
+ * - `lost`: the primary produced its first token first; the hedge was cancelled (`hedge_lost`);
+ * - `failed`: the hedge failed before a first token; the primary's own outcome decided the request;
+ * - `no_budget`: a hedge was due but the hedge budget was spent, so none was sent.
+ */
+export type HedgeOutcome = "won" | "lost" | "failed" | "no_budget";
+
+/** A hedged (or budget-denied) first attempt of a streamed request. */
+export interface HedgeRecord {
+    /** The attempt that was hedged, and the target the hedge went (or would have gone) to: `provider/model`. */
+    primary: string;
+    hedge: string;
+    /** How long the primary had gone without a first token when the hedge was due: its TTFT quantile. */
+    delay_ms: number;
+    outcome: HedgeOutcome;
+    /**
+     * Price-table cost of the cancelled attempt so far: the prompt's estimated input tokens (characters / 4;
+     * it lost the race to the first token, so it had no output); null when nothing was cancelled or its
+     * model has no price. Not in `cost_usd`.
+     */
+    lost_cost_usd: number | null;
 }
 
 /**
@@ -161,6 +199,13 @@ export interface RoutingRecord {
     escalated_from: string | null;
     /** Every cascade check of this request, in order; empty when no tier of it has a cascade. */
     cascade: CascadeRecord[];
+    /** The hedge of the request's first attempt (config `hedging`), else null. */
+    hedge: HedgeRecord | null;
+    /**
+     * Why the plan's first target was moved behind its tier's next target: its current model version
+     * fails cascade checks more often than its baseline version (config `versionShift`); else null.
+     */
+    version_shift: VersionShift | null;
     session_id: string | null;
     namespace: string;
     task_type: string | null;

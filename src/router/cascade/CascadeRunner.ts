@@ -21,10 +21,12 @@ import {
     type ExecEnv,
     type RequestScope,
 } from "../executePlan.js";
+import type { HedgeRunner, ScopedAttempt } from "../hedge/raceHedge.js";
 import { buildPlan, type ResolvedTarget, type ResolvedTier } from "../plan.js";
 import type { RouteContext } from "../RouteContext.js";
 import type { RouteRecorder } from "../RouteRecorder.js";
-import type { AttemptRecord, CascadeRecord } from "../types.js";
+import type { CascadeRecord } from "../types.js";
+import type { VersionWatch } from "../versions/VersionWatch.js";
 import { checkAnswer, type CascadeVerdict } from "./checkAnswer.js";
 
 /** What an inspector found in an answer that has not reached the caller. */
@@ -41,13 +43,6 @@ export type Inspection =
 /** Looks at an answer before it is served; may throw (e.g. when the request was cancelled meanwhile). */
 export type Inspector<T> = (answered: Answered<T>, cascade: CascadeConfig) => Promise<Inspection>;
 
-/** One attempt of the plan (see runPlan). */
-export type Attempt<T> = (
-    target: ResolvedTarget,
-    permit: BreakerPermit | undefined,
-    record: AttemptRecord,
-) => Promise<T>;
-
 export interface CascadeRunnerOptions {
     tiers: readonly ResolvedTier[];
     /** Per tier index: its cascade, when it has one. */
@@ -56,6 +51,8 @@ export interface CascadeRunnerOptions {
     maxEscalations: number;
     env: ExecEnv;
     recorder: RouteRecorder;
+    /** Told every verdict on an answer, with the model version the answer reported. Defaults to none. */
+    versions?: VersionWatch | undefined;
     logger: Logger;
 }
 
@@ -66,19 +63,23 @@ export class CascadeRunner {
         this.#options = options;
     }
 
-    /** Runs the request's plan, escalating failed answers; returns the answer to serve. */
+    /**
+     * Runs the request's plan, escalating failed answers; returns the answer to serve. With `hedging`, the
+     * request's first attempt may be hedged (router/hedge/).
+     */
     async run<T>(
         ctx: RouteContext,
         scope: RequestScope,
-        attempt: Attempt<T>,
+        attempt: ScopedAttempt<T>,
         inspect: Inspector<T>,
+        hedging?: HedgeRunner<T>,
     ): Promise<Answered<T>> {
         let plan = ctx.decided.plan;
         let rejected: Answered<T> | undefined;
         for (;;) {
             let next: Answered<T>;
             try {
-                next = await runPlan(plan, scope, this.#options.env, attempt);
+                next = await runPlan(plan, scope, this.#options.env, attempt, hedging);
             } catch (error) {
                 if (!rejected || scope.signal.aborted) throw error;
                 return this.#serveRejected(ctx, rejected);
@@ -168,6 +169,9 @@ export class CascadeRunner {
         const { target, attempt } = answered;
         const record = this.#cascadeRecord(target, result);
         ctx.cascade.push(record);
+        // A broken stream says nothing about the answers of the model version.
+        if (verdict.passed || verdict.check !== "stream_error")
+            this.#options.versions?.observe(target.key, attempt.model_version, !verdict.passed);
         if (verdict.passed) return undefined;
         record.failed_check = verdict.check;
         record.detail = this.#options.env.redact(verdict.detail);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseRouterConfig } from "../../../src/router/config.js";
-import { buildPlan, defaultFallback, fallsBack, resolveTiers } from "../../../src/router/plan.js";
+import {
+    buildPlan,
+    defaultFallback,
+    demoteFirst,
+    fallsBack,
+    resolveTiers,
+} from "../../../src/router/plan.js";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import { ScriptedProvider } from "./scriptedProvider.js";
 
@@ -31,6 +37,18 @@ const tiers = resolveTiers(config, { providers, breakerFor: () => undefined });
 const keys = (plan: ReturnType<typeof buildPlan>) => plan.map((t) => `${t.tier}:${t.key}`);
 
 describe("route plans", () => {
+    it("demoteFirst moves the first target behind the rest of its tier, and leaves a tier of one as it is", () => {
+        expect(keys(demoteFirst(buildPlan(tiers, 1)))).toEqual([
+            "mid:o/mini",
+            "mid:a/haiku",
+            "frontier:a/opus",
+            "pinned:o/codex",
+            "local:l/",
+        ]);
+        expect(keys(demoteFirst(buildPlan(tiers, 0)))).toEqual(keys(buildPlan(tiers, 0)));
+        expect(demoteFirst([])).toEqual([]);
+    });
+
     it("default fallback: higher tiers ascending, then lower tiers descending", () => {
         expect(defaultFallback(1, 4)).toEqual([2, 3, 0]);
         expect(defaultFallback(0, 3)).toEqual([1, 2]);
