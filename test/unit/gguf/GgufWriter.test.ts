@@ -275,3 +275,58 @@ describe("GgufWriter validation", () => {
         expect(() => writer.addArray("k", "uint16", [1, 70000])).toThrow(TypeError);
     });
 });
+
+describe("lazy and zero tensors (multi-gigabyte cost stand-ins)", () => {
+    it("makes a lazy tensor's values only when writing, and writes zero tensors as zeros of full size", async () => {
+        const dir = await mkdtemp(join(tmpdir(), "gguf-writer-lazy-"));
+        try {
+            const path = join(dir, "lazy.gguf");
+            let made = 0;
+            const lazy = (): Float32Array => {
+                made++;
+                return values(64, 7);
+            };
+            const writer = new GgufWriter()
+                .addTensor("before", [1, 32], values(32, 8), "Q8_0")
+                .addZeroTensor("zeros", [4, 64], "Q8_0")
+                .addTensor("lazy", [2, 32], lazy, "Q8_0")
+                .addZeroTensor("tail", [3, 5], "F32");
+            expect(made).toBe(0);
+            await writer.writeToFile(path);
+            expect(made).toBe(1);
+            const info = await readGgufFileInfo(path, { logWarnings: false });
+            const bytes = await readFile(path);
+            const dataStart = Math.ceil(info.infoEndOffset! / 32) * 32;
+            const offsetOf = (name: string) =>
+                dataStart + Number(info.tensorInfo!.find((t) => t.name === name)!.offset);
+            // 8 Q8_0 blocks of zeros, 34 bytes each; the F32 tail (60 bytes, padded to 64) ends the file.
+            expect(
+                [...bytes.subarray(offsetOf("zeros"), offsetOf("zeros") + 8 * 34)].every((b) => b === 0),
+            ).toBe(true);
+            expect(bytes.length).toBe(offsetOf("tail") + 64);
+            // The lazy tensor holds what an eager one with the same values holds.
+            const eagerPath = join(dir, "eager.gguf");
+            await new GgufWriter()
+                .addTensor("before", [1, 32], values(32, 8), "Q8_0")
+                .addZeroTensor("zeros", [4, 64], "Q8_0")
+                .addTensor("lazy", [2, 32], values(64, 7), "Q8_0")
+                .addZeroTensor("tail", [3, 5], "F32")
+                .writeToFile(eagerPath);
+            expect((await readFile(eagerPath)).equals(bytes)).toBe(true);
+        } finally {
+            await rm(dir, { recursive: true });
+        }
+    });
+
+    it("refuses a lazy tensor whose values do not fill its shape", async () => {
+        const dir = await mkdtemp(join(tmpdir(), "gguf-writer-lazy-"));
+        try {
+            const writer = new GgufWriter().addTensor("bad", [2, 32], () => values(32, 1), "Q8_0");
+            await expect(writer.writeToFile(join(dir, "bad.gguf"))).rejects.toThrow(
+                /holds 64 values, data has 32/,
+            );
+        } finally {
+            await rm(dir, { recursive: true });
+        }
+    });
+});
