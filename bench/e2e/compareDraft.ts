@@ -77,6 +77,8 @@ interface Totals {
     itlMs: number[];
     /** Per request: end-to-end latency (ms). */
     e2eMs: number[];
+    /** Per prompt, in set order: the generated token ids (compared with OFF's). */
+    outputs: number[][];
 }
 
 export function readSet(name: string): string[] {
@@ -92,6 +94,7 @@ async function run(
     spec: SystemSpec,
     maxTokens: number,
     itlMs: number[],
+    output: number[] = [],
 ): Promise<GenerationStats> {
     let last = 0;
     for await (const chunk of engine.generate({
@@ -100,6 +103,7 @@ async function run(
         speculation: { mode: spec.mode, maxDraftTokens: spec.k },
     })) {
         const now = performance.now();
+        for (const token of chunk.tokens) output.push(token);
         // A speculative step delivers several tokens at once: each gets an equal share of the gap.
         if (last !== 0)
             for (let i = 0; i < chunk.tokens.length; i++) itlMs.push((now - last) / chunk.tokens.length);
@@ -138,7 +142,15 @@ const empty = (): Totals => ({
     ttftMs: [],
     itlMs: [],
     e2eMs: [],
+    outputs: [],
 });
+/** "n/m": how many of the system's outputs equal OFF's for the same prompt (temperature 0). */
+function identical(t: Totals, off: Totals): string {
+    const same = t.outputs.filter(
+        (o, i) => o.length === off.outputs[i]?.length && o.every((token, j) => token === off.outputs[i]![j]),
+    ).length;
+    return `${same}/${t.outputs.length}`;
+}
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 export interface CompareDraftResult {
@@ -157,6 +169,11 @@ export interface CompareDraftResult {
     results: Record<string, Record<string, Totals>>;
     /** [set][fixed drafter system]: Leviathan's predicted speedup from this run's α, k and pass costs. */
     leviathan: Record<string, Record<string, number>>;
+    /**
+     * The pass costs the engine measured by the end of the run (ms): a target pass over n = 1..9 tokens,
+     * and the draft model's cost per drafted token and per call. What the predictions above used.
+     */
+    costs: { verifyMs: number[]; draftMsPerToken: number; draftMsPerCall: number };
     warmup: Record<string, Totals>;
 }
 
@@ -218,7 +235,9 @@ export async function runCompareDraft({
             for (let j = 0; j < systems.length; j++) {
                 const spec = systems[(i + j) % systems.length]!;
                 const t = bySystem[spec.name]!;
-                add(t, await run(engine, p, spec, maxTokens, t.itlMs));
+                const output: number[] = [];
+                add(t, await run(engine, p, spec, maxTokens, t.itlMs, output));
+                t.outputs[i] = output;
             }
             onProgress?.(++done / total, `${set}: prompt ${i + 1}/${prompts.length}`);
         }
@@ -245,6 +264,12 @@ export async function runCompareDraft({
             leviathan[set][spec.name] = tokens / ms / (1 / costs.verifyMs(1));
         }
     }
+    const draftCosts = engine.policy.stepCosts({ id: "draft", costPerCall: false });
+    const costs = {
+        verifyMs: Array.from({ length: 9 }, (_, i) => draftCosts.verifyMs(i + 1)),
+        draftMsPerToken: draftCosts.draftMsPerToken,
+        draftMsPerCall: draftCosts.draftMsPerCall,
+    };
     await engine.dispose();
 
     const label =
@@ -261,8 +286,8 @@ export async function runCompareDraft({
         "",
     ];
     lines.push(
-        "| set | system | tok/s | × OFF | acceptance | P(≥1,2,3,4 accepted) per step | predicted × | × OFF ÷ predicted | TTFT p50 ms | ITL p50 / p99 ms | e2e p50 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| set | system | tok/s | × OFF | acceptance | P(≥1,2,3,4 accepted) per step | predicted × | × OFF ÷ predicted | TTFT p50 ms | ITL p50 / p99 ms | e2e p50 ms | = OFF |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     const summary: CompareDraftResult["summary"] = {};
     for (const [set, bySystem] of Object.entries(results)) {
@@ -283,7 +308,7 @@ export async function runCompareDraft({
                       .join(" / ")
                 : "–";
             lines.push(
-                `| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${byPos} | ${predicted.toFixed(2)} | ${(tps / offTps / predicted).toFixed(2)} | ${percentile(t.ttftMs, 0.5).toFixed(1)} | ${percentile(t.itlMs, 0.5).toFixed(2)} / ${percentile(t.itlMs, 0.99).toFixed(2)} | ${percentile(t.e2eMs, 0.5).toFixed(0)} |`,
+                `| ${set} | ${name} | ${tps.toFixed(1)} | ${(tps / offTps).toFixed(2)} | ${acc} | ${byPos} | ${predicted.toFixed(2)} | ${(tps / offTps / predicted).toFixed(2)} | ${percentile(t.ttftMs, 0.5).toFixed(1)} | ${percentile(t.itlMs, 0.5).toFixed(2)} / ${percentile(t.itlMs, 0.99).toFixed(2)} | ${percentile(t.e2eMs, 0.5).toFixed(0)} | ${identical(t, off)} |`,
             );
         }
         const bestFixed = Math.max(best.ngram?.tps ?? 0, best.draft?.tps ?? 0, offTps);
@@ -296,11 +321,15 @@ export async function runCompareDraft({
         };
         if (auto !== undefined)
             lines.push(
-                `| ${set} | **AUTO / best fixed** | | **${(auto / bestFixed).toFixed(2)}** | | | | | | | |`,
+                `| ${set} | **AUTO / best fixed** | | **${(auto / bestFixed).toFixed(2)}** | | | | | | | | |`,
             );
     }
+    lines.push(
+        "",
+        `Pass costs measured by the engine (ms): target over n = 1…9 tokens ${costs.verifyMs.map((v) => v.toFixed(2)).join(" / ")}; draft model ${costs.draftMsPerToken.toFixed(2)} per token + ${costs.draftMsPerCall.toFixed(2)} per call.`,
+    );
     const table = lines.join("\n");
-    return { target: label, table, summary, results, leviathan, warmup };
+    return { target: label, table, summary, results, leviathan, warmup, costs };
 }
 
 if (import.meta.filename === process.argv[1]) {
