@@ -1,0 +1,49 @@
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "../../..");
+const script = resolve(root, "native/gpu-check.sh");
+
+/** native/gpu-check.sh --dry-run: every step it would run, nothing run. */
+function dryRun(args: string[], env: Record<string, string> = {}): string {
+    return execFileSync("bash", [script, "--dry-run", ...args], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+    });
+}
+
+describe("native/gpu-check.sh (the GPU check's one command)", () => {
+    it("parses, as does the payload script", () => {
+        for (const file of ["native/gpu-check.sh", "native/gpu-payload.sh"])
+            expect(() => execFileSync("bash", ["-n", resolve(root, file)])).not.toThrow();
+    });
+
+    it("builds node-llama-cpp's CUDA backend for the requested architecture only, then runs the bench on CUDA", () => {
+        const out = dryRun([], { CUDA_ARCHITECTURES: "90", GPU_CHECK_JOBS: "16" });
+        const cmake = out.split("\n").find((line) => line.includes("$ cmake -S"));
+        expect(cmake).toBeDefined();
+        expect(cmake).toContain("node_modules/node-llama-cpp/llama");
+        expect(cmake).toContain("-DGGML_CUDA=ON");
+        expect(cmake).toContain("-DCMAKE_CUDA_ARCHITECTURES=90-real");
+        expect(cmake).toContain("-DCMAKE_JS_INC=");
+        // No download or npm step: node-llama-cpp's CMakeLists built directly, nothing fetched.
+        expect(cmake).toContain("-DLLAMA_CURL=OFF");
+        expect(out).toMatch(/\$ cmake --build .* --target llama-addon -j 16/);
+        expect(out).toContain("node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda");
+        expect(out).toContain("$ node --import tsx bench/gpuCheck.ts --gpu cuda");
+    });
+
+    it("--cpu is the same entry point without the build, at small sizes", () => {
+        const out = dryRun(["--cpu"]);
+        expect(out).not.toContain("$ cmake");
+        expect(out).toContain("$ node --import tsx bench/gpuCheck.ts --gpu false --small");
+    });
+
+    it("refuses an unknown argument with what to use instead", () => {
+        expect(() =>
+            execFileSync("bash", [script, "--fast"], { cwd: root, encoding: "utf8", stdio: "pipe" }),
+        ).toThrow(/use --dry-run, --cpu/);
+    });
+});
