@@ -7,6 +7,8 @@
  *  2. the same on a multi-billion-parameter cost-scaled target (models/build/widenTarget.ts: Net2Net
  *     widening plus zero pass-through blocks, function-preserving, so the bundled draft's acceptance is
  *     the bundled pair's while each target pass costs what a model of that size costs) with the bundled draft;
+ *     then, on that target, a draft with the real draft's cost that never agrees (OFF, draft k=4, AUTO) and
+ *     node-llama-cpp's own predictors on the same GGUFs (the CPU bench's goals table, on the GPU);
  *  3. the agent trace (cross-request suffix drafting, AUTO) on that target;
  *  4. prefix-reuse TTFT through the gRPC server on that target;
  *  5. 1/8/32 concurrent gRPC streams on that target.
@@ -45,6 +47,9 @@ const maxTokens = Number(values.tokens ?? (small ? 16 : 64));
 
 const { runCompareDraft } = await import("./e2e/compareDraft.js");
 const { runPrefixReuseGrpc } = await import("./e2e/prefixReuse.js");
+const { runNlcBaselines } = await import("./e2e/nlcBaselines.js");
+const { readSet } = await import("./e2e/compareDraft.js");
+const { bundledModelPath } = await import("../test/helpers/bundledModels.js");
 const { widenTarget, widenedParameters } = await import("../models/build/widenTarget.js");
 const { getLlama } = await import("node-llama-cpp");
 type CompareDraftResult = Awaited<ReturnType<typeof runCompareDraft>>;
@@ -92,6 +97,8 @@ const report: {
     };
     bundled?: CompareDraftResult;
     large?: CompareDraftResult;
+    disagreeing?: CompareDraftResult;
+    baselines?: Awaited<ReturnType<typeof runNlcBaselines>>;
     agentTrace?: string;
     prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
     load?: {
@@ -170,6 +177,30 @@ function goals(): string {
                 ]);
         }
     }
+    const never = report.disagreeing?.results.completion;
+    if (never?.off && never.auto) {
+        rows.push([
+            "AUTO × OFF with a draft that never agrees (large target, completion)",
+            fmt(tps(never.auto) / tps(never.off)),
+            "≥ 0.98×",
+        ]);
+        if (never["draft k=4"])
+            rows.push([
+                "fixed draft k=4 × OFF with that draft (what fixed drafting costs)",
+                fmt(tps(never["draft k=4"]) / tps(never.off)),
+                "(reference)",
+            ]);
+    }
+    const nlcDraft = (report.baselines ?? [])
+        .filter((b) => b.system.includes("DraftSequenceTokenPredictor"))
+        .reduce((best, b) => Math.max(best, b.decodeSeconds > 0 ? b.tokens / b.decodeSeconds : 0), 0);
+    const auto = large?.results.completion?.auto;
+    if (nlcDraft > 0 && auto)
+        rows.push([
+            "tiercel AUTO tok/s ÷ node-llama-cpp DraftSequenceTokenPredictor (best config), large target, completion",
+            fmt(tps(auto) / nlcDraft),
+            "≥ 1.3×",
+        ]);
     const load = report.load?.concurrency;
     const at = (n: number) => load?.find((c) => c.concurrency === n);
     const top = load?.[load.length - 1];
@@ -289,6 +320,36 @@ if (largePath) {
     await phase("large", async () => {
         report.large = await runCompareDraft({ maxTokens, sets, scaled: false, target });
         tables.push(report.large.table, "");
+    });
+    await phase("never-agreeing draft", async () => {
+        report.disagreeing = await runCompareDraft({
+            maxTokens,
+            sets: ["completion"],
+            scaled: false,
+            target,
+            draft: "disagreeing",
+            systems: ["off", "draft k=4", "auto"],
+        });
+        tables.push(report.disagreeing.table, "");
+    });
+    await phase("node-llama-cpp predictors", async () => {
+        report.baselines = await runNlcBaselines(
+            largePath!,
+            bundledModelPath("draft"),
+            readSet("completion").slice(0, small ? 2 : 12),
+            maxTokens,
+        );
+        tables.push(
+            `## node-llama-cpp's own predictors, ${largeLabel}, completion set, ${maxTokens} tokens, greedy`,
+            "",
+            "| system | tok/s | validated | refuted |",
+            "| --- | --- | --- | --- |",
+            ...report.baselines.map(
+                (b) =>
+                    `| ${b.system} | ${(b.tokens / b.decodeSeconds).toFixed(1)} | ${b.validated} | ${b.refuted} |`,
+            ),
+            "",
+        );
     });
     await phase("agent trace", () => {
         const run = spawnSync(

@@ -13,6 +13,7 @@ import {
     type Token,
     type TokenPredictor,
 } from "node-llama-cpp";
+import { benchGpu } from "../benchGpu.js";
 import { benchThreads } from "../threads.js";
 
 export interface BaselineResult {
@@ -30,7 +31,7 @@ export async function runNlcBaselines(
     maxTokens: number,
     draftTokens = 4,
 ): Promise<BaselineResult[]> {
-    const llama = await getLlama({ gpu: false, build: "never" });
+    const llama = await getLlama({ gpu: benchGpu, build: "never" });
     const threads = benchThreads;
     const target = await llama.loadModel({ modelPath: targetPath });
     const draft = await llama.loadModel({ modelPath: draftPath });
