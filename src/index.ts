@@ -89,6 +89,7 @@ export type {
     ChatResponse,
     RouteOptions,
     RouterStreamEvent,
+    StreamRoute,
     RoutingRecord,
     ShadowRecord,
 } from "./router/types.js";
