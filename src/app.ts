@@ -134,6 +134,7 @@ export function createApp(config: Config, options: AppOptions): App {
             keys: config.gateway.keys,
             aliases: config.gateway.models,
             maxBodyBytes: config.gateway.maxBodyBytes,
+            rateLimit: config.gateway.rateLimit,
             ready: () => health.state === "SERVING" && routerSettled,
             logger: makeLogger("gateway"),
         });

@@ -12,6 +12,7 @@ import type { Router } from "../index.js";
 import type { Logger } from "../util/logger.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError, toGatewayError } from "./GatewayError.js";
+import { KeyRateLimiter } from "./KeyRateLimiter.js";
 import { listModels } from "./listModels.js";
 import { ModelCatalog } from "./ModelCatalog.js";
 import { chatCompletions } from "./openai/chatCompletions.js";
@@ -33,6 +34,8 @@ export interface GatewayOptions {
     aliases?: Readonly<Record<string, string>>;
     /** Largest accepted request body. */
     maxBodyBytes: number;
+    /** Per-key request-rate limit (gateway.rateLimit). Defaults to none. */
+    rateLimit?: { requestsPerMinute: number; burst: number } | undefined;
     /** Whether the gateway can serve (`GET /readyz`): the local tier answers, the classifier is loaded. */
     ready: () => boolean | Promise<boolean>;
     logger: Logger;
@@ -51,6 +54,8 @@ interface Endpoint {
     face: Face;
     /** Health endpoints answer without a gateway key (probes carry none). */
     open?: boolean;
+    /** Shared by both protocols: a request with `anthropic-version` gets Anthropic's error shape. */
+    shared?: boolean;
 }
 
 const healthz: Handler = (_context, exchange) => {
@@ -73,13 +78,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const endpoints = new Map<string, Endpoint>([
         ["GET /healthz", { handler: healthz, face: openaiFace, open: true }],
         ["GET /readyz", { handler: readyz, face: openaiFace, open: true }],
-        ["GET /v1/models", { handler: listModels, face: openaiFace }],
+        ["GET /v1/models", { handler: listModels, face: openaiFace, shared: true }],
         ["POST /v1/chat/completions", { handler: chatCompletions, face: openaiFace }],
         ["POST /v1/responses", { handler: createResponse, face: openaiFace }],
         ["POST /v1/messages", { handler: createMessage, face: anthropicFace }],
         ["POST /v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }],
     ]);
     const check = authenticate(options.keys, options.host);
+    const limiter = options.rateLimit && new KeyRateLimiter(options.rateLimit);
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const url = new URL(req.url ?? "/", "http://gateway");
@@ -97,9 +103,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             signal: controller.signal,
             // Anthropic's SDK reads `request-id`, OpenAI's `x-request-id`.
             headers: { "x-request-id": requestId, "request-id": requestId },
+            keyId: undefined,
         };
         const endpoint = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
-        const face = endpoint?.face ?? (url.pathname.startsWith("/v1/messages") ? anthropicFace : openaiFace);
+        const face =
+            endpoint === undefined
+                ? url.pathname.startsWith("/v1/messages")
+                    ? anthropicFace
+                    : openaiFace
+                : endpoint.shared === true && req.headers["anthropic-version"] !== undefined
+                  ? anthropicFace
+                  : endpoint.face;
         try {
             if (endpoint === undefined) {
                 throw new GatewayError(
@@ -107,7 +121,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
                     `no endpoint ${req.method ?? ""} ${url.pathname}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
                 );
             }
-            if (endpoint.open !== true) check(req.headers);
+            if (endpoint.open !== true) {
+                exchange.keyId = check(req.headers);
+                limiter?.take(exchange.keyId);
+            }
             await endpoint.handler(context, exchange);
         } catch (thrown) {
             const error = toGatewayError(thrown);

@@ -16,6 +16,8 @@ export interface Exchange {
     readonly signal: AbortSignal;
     /** Response headers gathered so far (request id, ignored fields); handlers add the route. */
     readonly headers: Record<string, string>;
+    /** The caller's gateway key id (authenticate.ts), set once the key is checked; undefined without keys. */
+    keyId: string | undefined;
 }
 
 export interface GatewayContext {

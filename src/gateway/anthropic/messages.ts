@@ -23,7 +23,7 @@ export const createMessage: Handler = async (context, exchange) => {
     });
     const request = {
         ...parsed.request,
-        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model)),
+        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `msg_${randomUUID().replaceAll("-", "")}`;

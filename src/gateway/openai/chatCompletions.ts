@@ -14,7 +14,7 @@ export const chatCompletions: Handler = async (context, exchange) => {
     const parsed = fromChatCompletionParams(await readJsonBody(exchange.req, context.maxBodyBytes));
     const request = {
         ...parsed.request,
-        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model)),
+        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `chatcmpl-${randomUUID()}`;
