@@ -64,6 +64,7 @@ async function main(): Promise<void> {
         aliases: config.gateway.models,
         maxBodyBytes: config.gateway.maxBodyBytes,
         rateLimit: config.gateway.rateLimit,
+        registry,
         ready: async () => {
             if (!routerSettled) return false;
             const checks = await Promise.all(

@@ -41,6 +41,7 @@ const gateway = await startGateway({
     port: 0,
     keys: [],
     maxBodyBytes: 1 << 20,
+    registry: router.registry,
     ready: () => true,
     logger: silentLogger,
 });

@@ -8,7 +8,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
 import type { Router } from "../index.js";
+import { createGatewayMetrics } from "../metrics/metrics.js";
 import type { Logger } from "../util/logger.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError, toGatewayError } from "./GatewayError.js";
@@ -36,6 +38,8 @@ export interface GatewayOptions {
     maxBodyBytes: number;
     /** Per-key request-rate limit (gateway.rateLimit). Defaults to none. */
     rateLimit?: { requestsPerMinute: number; burst: number } | undefined;
+    /** Where its HTTP request metrics are registered (the one the metrics port serves). */
+    registry: Registry;
     /** Whether the gateway can serve (`GET /readyz`): the local tier answers, the classifier is loaded. */
     ready: () => boolean | Promise<boolean>;
     logger: Logger;
@@ -50,6 +54,8 @@ export interface Gateway {
 }
 
 interface Endpoint {
+    /** The path, as the `route` metric label. */
+    route: string;
     handler: Handler;
     face: Face;
     /** Health endpoints answer without a gateway key (probes carry none). */
@@ -75,17 +81,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             .writeHead(ready ? 200 : 503, { ...exchange.headers, "content-type": "text/plain" })
             .end(ready ? "ready\n" : "not ready: the local tier is loading or unreachable\n");
     };
+    const endpoint = (method: string, route: string, rest: Omit<Endpoint, "route">): [string, Endpoint] => [
+        `${method} ${route}`,
+        { route, ...rest },
+    ];
     const endpoints = new Map<string, Endpoint>([
-        ["GET /healthz", { handler: healthz, face: openaiFace, open: true }],
-        ["GET /readyz", { handler: readyz, face: openaiFace, open: true }],
-        ["GET /v1/models", { handler: listModels, face: openaiFace, shared: true }],
-        ["POST /v1/chat/completions", { handler: chatCompletions, face: openaiFace }],
-        ["POST /v1/responses", { handler: createResponse, face: openaiFace }],
-        ["POST /v1/messages", { handler: createMessage, face: anthropicFace }],
-        ["POST /v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }],
+        endpoint("GET", "/healthz", { handler: healthz, face: openaiFace, open: true }),
+        endpoint("GET", "/readyz", { handler: readyz, face: openaiFace, open: true }),
+        endpoint("GET", "/v1/models", { handler: listModels, face: openaiFace, shared: true }),
+        endpoint("POST", "/v1/chat/completions", { handler: chatCompletions, face: openaiFace }),
+        endpoint("POST", "/v1/responses", { handler: createResponse, face: openaiFace }),
+        endpoint("POST", "/v1/messages", { handler: createMessage, face: anthropicFace }),
+        endpoint("POST", "/v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }),
     ]);
     const check = authenticate(options.keys, options.host);
     const limiter = options.rateLimit && new KeyRateLimiter(options.rateLimit);
+    const metrics = createGatewayMetrics(options.registry);
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const url = new URL(req.url ?? "/", "http://gateway");
@@ -105,27 +116,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             headers: { "x-request-id": requestId, "request-id": requestId },
             keyId: undefined,
         };
-        const endpoint = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
+        const served = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
         const face =
-            endpoint === undefined
+            served === undefined
                 ? url.pathname.startsWith("/v1/messages")
                     ? anthropicFace
                     : openaiFace
-                : endpoint.shared === true && req.headers["anthropic-version"] !== undefined
+                : served.shared === true && req.headers["anthropic-version"] !== undefined
                   ? anthropicFace
-                  : endpoint.face;
+                  : served.face;
+        const route = served?.route ?? "unmatched";
+        const protocol = served?.open === true ? "none" : face.protocol;
+        const startedAt = performance.now();
+        metrics.inFlight.inc({ route });
+        res.once("close", () => {
+            metrics.inFlight.dec({ route });
+            // A client that left before any status was sent: nginx's 499.
+            const status = res.headersSent ? String(res.statusCode) : "499";
+            metrics.requests.inc({ route, protocol, status });
+            metrics.requestDuration.observe({ route, protocol }, (performance.now() - startedAt) / 1000);
+        });
         try {
-            if (endpoint === undefined) {
+            if (served === undefined) {
                 throw new GatewayError(
                     "not_found",
                     `no endpoint ${req.method ?? ""} ${url.pathname}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
                 );
             }
-            if (endpoint.open !== true) {
+            if (served.open !== true) {
                 exchange.keyId = check(req.headers);
                 limiter?.take(exchange.keyId);
             }
-            await endpoint.handler(context, exchange);
+            await served.handler(context, exchange);
         } catch (thrown) {
             const error = toGatewayError(thrown);
             if (error.kind === "api_error") {

@@ -28,6 +28,8 @@ export interface GatewayContext {
 
 /** A protocol's error shapes (OpenAI's or Anthropic's). */
 export interface Face {
+    /** The protocol, as the gateway's `protocol` metric label. */
+    readonly protocol: "openai" | "anthropic";
     /** Status and JSON body of an error response. */
     error(error: GatewayError): { status: number; body: unknown };
     /** Reports an error inside an already opened event stream. */

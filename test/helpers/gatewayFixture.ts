@@ -8,6 +8,7 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { startGateway, type Gateway, type GatewayOptions } from "../../src/gateway/startGateway.js";
 import type { RouterConfigInput } from "../../src/router/config.js";
@@ -20,7 +21,10 @@ import { startTestServer, type TestServer } from "./startTestServer.js";
 
 export const gatewayKey = "gw-test-key-0123456789abcdef";
 
-/** A gateway over `router` on a free loopback port with the tests' limits; `options` override them. */
+/**
+ * A gateway over `router` on a free loopback port with the tests' limits and its own metrics registry;
+ * `options` override them.
+ */
 export function startTestGateway(router: Router, options: Partial<GatewayOptions> = {}): Promise<Gateway> {
     return startGateway({
         router,
@@ -28,6 +32,7 @@ export function startTestGateway(router: Router, options: Partial<GatewayOptions
         port: 0,
         keys: [],
         maxBodyBytes: 64 * 1024,
+        registry: new Registry(),
         ready: () => true,
         logger: silentLogger,
         ...options,
