@@ -102,10 +102,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const url = new URL(req.url ?? "/", "http://gateway");
         const requestId = randomUUID();
         const controller = new AbortController();
-        res.on("close", () => {
-            if (!res.writableFinished)
-                controller.abort(new GatewayError("api_error", "the client closed the connection"));
-        });
         const exchange: Exchange = {
             req,
             res,
@@ -130,6 +126,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const startedAt = performance.now();
         metrics.inFlight.inc({ route });
         res.once("close", () => {
+            if (!res.writableFinished)
+                controller.abort(new GatewayError("api_error", "the client closed the connection"));
             metrics.inFlight.dec({ route });
             // A client that left before any status was sent: nginx's 499.
             const status = res.headersSent ? String(res.statusCode) : "499";

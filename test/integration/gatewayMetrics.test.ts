@@ -1,18 +1,19 @@
 /**
  * The gateway's HTTP request metrics, read from its registry after requests through the official SDKs
  * (a hosted tier on the fake Anthropic server, no engine): a 2xx and 4xx counted by route template,
- * protocol and status, unknown paths under one `unmatched` route, the duration histogram, and the
- * in-flight gauge back at zero.
+ * protocol and status, unknown paths under one `unmatched` route, a client leaving before any status as
+ * 499 (its request cancelled upstream), the duration histogram, and the in-flight gauge back at zero.
  */
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/gateway/startGateway.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import { silentLogger } from "../../src/util/logger.js";
 import {
+    anthropicFrames,
     anthropicMessage,
     anthropicText,
     startFakeAnthropicServer,
@@ -38,6 +39,10 @@ beforeAll(async () => {
         { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-upstream-key" }, logger: silentLogger },
     );
     gateway = await startTestGateway(router, { keys: [gatewayKey], registry });
+});
+
+afterEach(() => {
+    anthropic.reset();
 });
 
 afterAll(async () => {
@@ -103,6 +108,35 @@ describe("gateway HTTP metrics", () => {
         const text = await registry.getSingleMetricAsString("tiercel_gateway_requests_total");
         expect(text).not.toContain("nope");
         expect(text).not.toContain("admin");
+    });
+
+    it("counts a client that leaves before any status as 499, and the request is cancelled upstream", async () => {
+        const frames = anthropicFrames(anthropicText("too late"));
+        const contentAt = frames.findIndex((f) => f.event === "content_block_delta");
+        frames[contentAt] = { ...frames[contentAt]!, delayMs: 10_000 };
+        anthropic.enqueue({ kind: "sse", frames });
+        const leaving = new AbortController();
+        const call = anthropicClient(gateway.url, gatewayKey)
+            .messages.create(
+                { model: "auto", max_tokens: 8, messages: [{ role: "user", content: "slow" }], stream: true },
+                { signal: leaving.signal },
+            )
+            .catch((e: unknown) => e);
+        // The gateway holds its status until the first token, which the fake holds back.
+        await expect.poll(() => anthropic.requests.length).toBe(1);
+        leaving.abort();
+        expect(await call).toBeInstanceOf(Anthropic.APIUserAbortError);
+        await expect
+            .poll(() =>
+                sample("tiercel_gateway_requests_total", {
+                    route: "/v1/messages",
+                    protocol: "anthropic",
+                    status: "499",
+                }),
+            )
+            .toBe(1);
+        await expect.poll(() => anthropic.clientAborts).toBe(1);
+        expect(await sample("tiercel_gateway_requests_in_flight", { route: "/v1/messages" })).toBe(0);
     });
 
     it("labels health probes with protocol none", async () => {
