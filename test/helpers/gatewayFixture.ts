@@ -39,6 +39,23 @@ export function startTestGateway(router: Router, options: Partial<GatewayOptions
     });
 }
 
+/**
+ * A router whose one tier, `mid`, is the fake Anthropic server at `anthropicUrl` (no engine, no retries):
+ * for tests of the gateway's HTTP layer, whichever face a request comes through.
+ */
+export function hostedTestRouter(anthropicUrl: string): Router {
+    return createRouter(
+        {
+            providers: {
+                anthropic: { type: "anthropic", baseURL: anthropicUrl, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            },
+            tiers: [{ name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] }],
+            reliability: { maxRetries: 0, backoffBaseMs: 1 },
+        },
+        { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-upstream-key" }, logger: silentLogger },
+    );
+}
+
 /** The official OpenAI SDK pointed at a gateway (no retries: a test sees each response). */
 export const openaiClient = (gatewayUrl: string, apiKey = "unused"): OpenAI =>
     new OpenAI({ baseURL: `${gatewayUrl}/v1`, apiKey, maxRetries: 0 });

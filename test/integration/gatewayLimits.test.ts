@@ -9,16 +9,19 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/gateway/startGateway.js";
-import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
-import { silentLogger } from "../../src/util/logger.js";
 import {
     anthropicMessage,
     anthropicText,
     startFakeAnthropicServer,
     type FakeAnthropicServer,
 } from "../helpers/fakeAnthropicServer.js";
-import { anthropicClient, openaiClient, startTestGateway } from "../helpers/gatewayFixture.js";
+import {
+    anthropicClient,
+    hostedTestRouter,
+    openaiClient,
+    startTestGateway,
+} from "../helpers/gatewayFixture.js";
 
 const keyA = "tenant-a-key-0123456789";
 const keyB = "tenant-b-key-0123456789";
@@ -31,16 +34,7 @@ let limited: Gateway;
 
 beforeAll(async () => {
     anthropic = await startFakeAnthropicServer();
-    router = createRouter(
-        {
-            providers: {
-                anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
-            },
-            tiers: [{ name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] }],
-            reliability: { maxRetries: 0, backoffBaseMs: 1 },
-        },
-        { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-upstream-key" }, logger: silentLogger },
-    );
+    router = hostedTestRouter(anthropic.url);
     gateway = await startTestGateway(router, { keys: [keyA, keyB] });
     limited = await startTestGateway(router, {
         keys: [keyA, keyB],

@@ -9,9 +9,7 @@ import OpenAI from "openai";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/gateway/startGateway.js";
-import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
-import { silentLogger } from "../../src/util/logger.js";
 import {
     anthropicFrames,
     anthropicMessage,
@@ -19,7 +17,13 @@ import {
     startFakeAnthropicServer,
     type FakeAnthropicServer,
 } from "../helpers/fakeAnthropicServer.js";
-import { anthropicClient, gatewayKey, openaiClient, startTestGateway } from "../helpers/gatewayFixture.js";
+import {
+    anthropicClient,
+    gatewayKey,
+    hostedTestRouter,
+    openaiClient,
+    startTestGateway,
+} from "../helpers/gatewayFixture.js";
 
 let anthropic: FakeAnthropicServer;
 let router: Router;
@@ -28,16 +32,7 @@ const registry = new Registry();
 
 beforeAll(async () => {
     anthropic = await startFakeAnthropicServer();
-    router = createRouter(
-        {
-            providers: {
-                anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
-            },
-            tiers: [{ name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] }],
-            reliability: { maxRetries: 0, backoffBaseMs: 1 },
-        },
-        { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-upstream-key" }, logger: silentLogger },
-    );
+    router = hostedTestRouter(anthropic.url);
     gateway = await startTestGateway(router, { keys: [gatewayKey], registry });
 });
 
