@@ -134,6 +134,8 @@ export function createApp(config: Config, options: AppOptions): App {
             keys: config.gateway.keys,
             aliases: config.gateway.models,
             maxBodyBytes: config.gateway.maxBodyBytes,
+            rateLimit: config.gateway.rateLimit,
+            registry,
             ready: () => health.state === "SERVING" && routerSettled,
             logger: makeLogger("gateway"),
         });

@@ -63,6 +63,8 @@ async function main(): Promise<void> {
         keys: config.gateway.keys,
         aliases: config.gateway.models,
         maxBodyBytes: config.gateway.maxBodyBytes,
+        rateLimit: config.gateway.rateLimit,
+        registry,
         ready: async () => {
             if (!routerSettled) return false;
             const checks = await Promise.all(

@@ -91,6 +91,7 @@ export type {
     HedgeRecord,
     RouteOptions,
     RouterStreamEvent,
+    StreamRoute,
     RoutingRecord,
     ShadowRecord,
     VersionShift,

@@ -3,7 +3,10 @@
  * (a) with the `openai` SDK straight to a local fake OpenAI server, and (b) with the SDK to the gateway,
  * whose router sends it to that same fake (one hosted tier, cache off, so every request goes upstream).
  * Prints p50/p99 of both and of their difference, per call kind (unary, stream to the last chunk).
- * Rounds alternate a and b so machine noise hits both alike. Anchors: Bifrost 0.44 ms, Portkey 2.37 ms,
+ * Rounds alternate a and b so machine noise hits both alike. Then the process's CPU time per request of
+ * each path (the client, the gateway, its router and the fake all run in this process), the median of
+ * alternating blocks: on a shared machine, where wall-clock percentiles move with the neighbours' load,
+ * the CPU ratio is the steadier figure. Anchors: Bifrost 0.44 ms, Portkey 2.37 ms,
  * LiteLLM 4.34 ms mean added latency (anchors/gateway-and-agents.md); goal p99 added < 1 ms.
  *
  *   npm run bench:gateway -- [--requests 2000]
@@ -41,6 +44,7 @@ const gateway = await startGateway({
     port: 0,
     keys: [],
     maxBodyBytes: 1 << 20,
+    registry: router.registry,
     ready: () => true,
     logger: silentLogger,
 });
@@ -98,6 +102,27 @@ for (const [kind, call] of [
             `via gateway p50 ${fmt(percentile(b, 0.5))} p99 ${fmt(percentile(b, 0.99))} ms | ` +
             `added p50 ${fmt(percentile(b, 0.5) - percentile(a, 0.5))} p99 ${fmt(percentile(b, 0.99) - percentile(a, 0.99))} ms ` +
             `(paired differences: p50 ${fmt(percentile(added, 0.5))}, p99 ${fmt(percentile(added, 0.99))} ms)`,
+    );
+}
+const cpuBlocks = 7;
+const cpuBlockRequests = Math.max(50, Math.floor(requests / cpuBlocks));
+for (const [kind, call] of [
+    ["unary", unary],
+    ["stream", streamed],
+] as const) {
+    const cpu: [number[], number[]] = [[], []];
+    for (let block = 0; block < cpuBlocks; block++) {
+        for (const [i, client] of [direct, viaGateway].entries()) {
+            const start = process.cpuUsage();
+            for (let r = 0; r < cpuBlockRequests; r++) await call(client);
+            const used = process.cpuUsage(start);
+            cpu[i]!.push((used.user + used.system) / cpuBlockRequests);
+        }
+    }
+    const [a, b] = cpu.map((xs) => percentile(xs, 0.5)) as [number, number];
+    console.log(
+        `${kind.padEnd(6)} CPU per request (median of ${cpuBlocks} blocks of ${cpuBlockRequests}): direct ${a.toFixed(0)} us | ` +
+            `via gateway ${b.toFixed(0)} us | ratio ${(b / a).toFixed(2)}`,
     );
 }
 await gateway.close();

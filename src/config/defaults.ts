@@ -69,3 +69,9 @@ export const defaultHttpPort = 8080;
  * session several MB); 32 MiB bounds a bad client's memory without refusing real sessions.
  */
 export const defaultGatewayMaxBodyBytes = 32 * 1024 * 1024;
+/**
+ * Requests one gateway key may send at once above its sustained rate (`gateway.rateLimit.burst`): an agent
+ * turn sends a few requests together (Claude Code: the main request, count_tokens, a title on its small
+ * model), which a limit must not refuse.
+ */
+export const defaultGatewayRateLimitBurst = 10;

@@ -10,6 +10,7 @@ import {
     defaultDrainTimeoutMs,
     defaultGrpcHost,
     defaultGatewayMaxBodyBytes,
+    defaultGatewayRateLimitBurst,
     defaultGrpcPort,
     defaultHttpPort,
     defaultMetricsPort,
@@ -215,6 +216,20 @@ export const configSchema = z
                 models: z.record(z.string().min(1), z.string().min(1)).default({}),
                 /** Largest accepted request body in bytes (larger: 413). Defaults to 32 MiB. */
                 maxBodyBytes: z.number().int().min(1024).default(defaultGatewayMaxBodyBytes),
+                /**
+                 * A request-rate limit for each gateway key on its own (a token bucket per key; without keys,
+                 * one bucket for every caller). Over it: 429 in the protocol's shape with `retry-after`.
+                 * Defaults to none (no limit).
+                 */
+                rateLimit: z
+                    .object({
+                        /** Sustained requests per minute per key (the bucket's refill rate). */
+                        requestsPerMinute: z.number().positive(),
+                        /** Requests a key may send at once above that rate (the bucket's size). Defaults to 10. */
+                        burst: z.number().int().min(1).default(defaultGatewayRateLimitBurst),
+                    })
+                    .strict()
+                    .optional(),
                 /**
                  * The router's configuration (README "Router"; validated by its own schema when the gateway
                  * starts). Defaults to the default tiering: this server's engine as tier `local`, plus hosted

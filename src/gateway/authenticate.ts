@@ -4,6 +4,8 @@
  * constant time over their SHA-256 digests (equal lengths, so `timingSafeEqual` never throws and the
  * length of a key does not leak), and every configured key is compared, so the time does not say which
  * one matched either. Gateway keys are never forwarded upstream: providers use their own keys from env.
+ * A matched key is known by its id, `key-` and the first 12 hex digits of its SHA-256 digest: it names
+ * the caller in cache namespaces, limits and logs without being the secret.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
@@ -22,8 +24,13 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
     return typeof apiKey === "string" && apiKey !== "" ? apiKey : undefined;
 }
 
+/** The id of a key: not secret, stable across restarts and key-list order. */
+export function keyIdOf(key: string): string {
+    return `key-${digest(key).toString("hex").slice(0, 12)}`;
+}
+
 /**
- * A checker over `keys`: returns the matching key (per-key limits count against it), or throws an
+ * A checker over `keys`: returns the matching key's id (its cache namespace and rate limit), or throws an
  * `authentication` GatewayError. With no keys every request passes when `host` is loopback; on any other
  * host every request is refused (fail closed), with a message saying how to configure keys. The server
  * still starts there, so health probes of a container bound to 0.0.0.0 work before keys are set.
@@ -33,6 +40,7 @@ export function authenticate(
     host: string,
 ): (headers: IncomingHttpHeaders) => string | undefined {
     const digests = keys.map(digest);
+    const ids = keys.map(keyIdOf);
     const open = digests.length === 0 && isLoopbackHost(host);
     return (headers) => {
         if (open) return undefined;
@@ -55,7 +63,7 @@ export function authenticate(
             if (timingSafeEqual(d, presented) && matched < 0) matched = i;
         });
         if (matched < 0) throw new GatewayError("authentication", "invalid gateway key");
-        return keys[matched];
+        return ids[matched];
     };
 }
 

@@ -1,16 +1,29 @@
 /**
- * Routing hints from a request's headers: the agent's session id (Claude Code's
+ * Routing hints from a request's headers and its caller: the agent's session id (Claude Code's
  * `x-claude-code-session-id`, Codex CLI's `session-id`, or a generic `x-session-id`) pins the session to
- * one tier and target (session affinity keeps its KV prefix hot), plus the tier the `model` forced.
+ * one tier and target (session affinity keeps its KV prefix hot); the tier the `model` forced; and the
+ * response cache's namespace.
+ *
+ * The namespace is the caller's gateway key id, so one key never gets another key's cached answer. A
+ * request may name a namespace of its own in `x-tiercel-namespace` (e.g. its repository, so answers are
+ * shared only within it); that name is scoped under the key (`key-1a2b3c4d5e6f/my-repo`), so it cannot
+ * reach into another key's cache either. Without keys (a loopback gateway) the named namespace is used as
+ * is, and a request that names none has none (the cache then scopes answers by session, see
+ * router/cacheKey.ts).
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { RoutingHints } from "../index.js";
+import { GatewayError } from "./GatewayError.js";
 
 const sessionHeaders = ["x-claude-code-session-id", "session-id", "x-session-id"] as const;
+
+export const namespaceHeader = "x-tiercel-namespace";
+const namespacePattern = /^[\w.@:-]{1,128}$/;
 
 export function requestHints(
     headers: IncomingHttpHeaders,
     tier: string | undefined,
+    keyId: string | undefined,
 ): RoutingHints | undefined {
     const hints: RoutingHints = {};
     for (const name of sessionHeaders) {
@@ -21,5 +34,15 @@ export function requestHints(
         }
     }
     if (tier !== undefined) hints.tier = tier;
+    const named = headers[namespaceHeader];
+    if (named !== undefined) {
+        if (typeof named !== "string" || !namespacePattern.test(named)) {
+            throw new GatewayError(
+                "invalid_request",
+                `${namespaceHeader} must be 1 to 128 letters, digits or . _ - @ : (e.g. the repository's name); got ${JSON.stringify(named)}`,
+            );
+        }
+        hints.namespace = keyId === undefined ? named : `${keyId}/${named}`;
+    } else if (keyId !== undefined) hints.namespace = keyId;
     return Object.keys(hints).length > 0 ? hints : undefined;
 }

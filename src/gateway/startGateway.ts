@@ -8,10 +8,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Registry } from "prom-client";
 import type { Router } from "../index.js";
+import { createGatewayMetrics } from "../metrics/metrics.js";
 import type { Logger } from "../util/logger.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError, toGatewayError } from "./GatewayError.js";
+import { KeyRateLimiter } from "./KeyRateLimiter.js";
 import { listModels } from "./listModels.js";
 import { ModelCatalog } from "./ModelCatalog.js";
 import { chatCompletions } from "./openai/chatCompletions.js";
@@ -33,6 +36,10 @@ export interface GatewayOptions {
     aliases?: Readonly<Record<string, string>>;
     /** Largest accepted request body. */
     maxBodyBytes: number;
+    /** Per-key request-rate limit (gateway.rateLimit). Defaults to none. */
+    rateLimit?: { requestsPerMinute: number; burst: number } | undefined;
+    /** Where its HTTP request metrics are registered (the one the metrics port serves). */
+    registry: Registry;
     /** Whether the gateway can serve (`GET /readyz`): the local tier answers, the classifier is loaded. */
     ready: () => boolean | Promise<boolean>;
     logger: Logger;
@@ -47,10 +54,14 @@ export interface Gateway {
 }
 
 interface Endpoint {
+    /** The path, as the `route` metric label. */
+    route: string;
     handler: Handler;
     face: Face;
     /** Health endpoints answer without a gateway key (probes carry none). */
     open?: boolean;
+    /** Shared by both protocols: a request with `anthropic-version` gets Anthropic's error shape. */
+    shared?: boolean;
 }
 
 const healthz: Handler = (_context, exchange) => {
@@ -70,25 +81,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             .writeHead(ready ? 200 : 503, { ...exchange.headers, "content-type": "text/plain" })
             .end(ready ? "ready\n" : "not ready: the local tier is loading or unreachable\n");
     };
+    const endpoint = (method: string, route: string, rest: Omit<Endpoint, "route">): [string, Endpoint] => [
+        `${method} ${route}`,
+        { route, ...rest },
+    ];
     const endpoints = new Map<string, Endpoint>([
-        ["GET /healthz", { handler: healthz, face: openaiFace, open: true }],
-        ["GET /readyz", { handler: readyz, face: openaiFace, open: true }],
-        ["GET /v1/models", { handler: listModels, face: openaiFace }],
-        ["POST /v1/chat/completions", { handler: chatCompletions, face: openaiFace }],
-        ["POST /v1/responses", { handler: createResponse, face: openaiFace }],
-        ["POST /v1/messages", { handler: createMessage, face: anthropicFace }],
-        ["POST /v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }],
+        endpoint("GET", "/healthz", { handler: healthz, face: openaiFace, open: true }),
+        endpoint("GET", "/readyz", { handler: readyz, face: openaiFace, open: true }),
+        endpoint("GET", "/v1/models", { handler: listModels, face: openaiFace, shared: true }),
+        endpoint("POST", "/v1/chat/completions", { handler: chatCompletions, face: openaiFace }),
+        endpoint("POST", "/v1/responses", { handler: createResponse, face: openaiFace }),
+        endpoint("POST", "/v1/messages", { handler: createMessage, face: anthropicFace }),
+        endpoint("POST", "/v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }),
     ]);
     const check = authenticate(options.keys, options.host);
+    const limiter = options.rateLimit && new KeyRateLimiter(options.rateLimit);
+    const metrics = createGatewayMetrics(options.registry);
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const url = new URL(req.url ?? "/", "http://gateway");
         const requestId = randomUUID();
         const controller = new AbortController();
-        res.on("close", () => {
-            if (!res.writableFinished)
-                controller.abort(new GatewayError("api_error", "the client closed the connection"));
-        });
         const exchange: Exchange = {
             req,
             res,
@@ -97,18 +110,42 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             signal: controller.signal,
             // Anthropic's SDK reads `request-id`, OpenAI's `x-request-id`.
             headers: { "x-request-id": requestId, "request-id": requestId },
+            keyId: undefined,
         };
-        const endpoint = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
-        const face = endpoint?.face ?? (url.pathname.startsWith("/v1/messages") ? anthropicFace : openaiFace);
+        const served = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
+        const face =
+            served === undefined
+                ? url.pathname.startsWith("/v1/messages")
+                    ? anthropicFace
+                    : openaiFace
+                : served.shared === true && req.headers["anthropic-version"] !== undefined
+                  ? anthropicFace
+                  : served.face;
+        const route = served?.route ?? "unmatched";
+        const protocol = served?.open === true ? "none" : face.protocol;
+        const startedAt = performance.now();
+        metrics.inFlight.inc({ route });
+        res.once("close", () => {
+            if (!res.writableFinished)
+                controller.abort(new GatewayError("api_error", "the client closed the connection"));
+            metrics.inFlight.dec({ route });
+            // A client that left before any status was sent: nginx's 499.
+            const status = res.headersSent ? String(res.statusCode) : "499";
+            metrics.requests.inc({ route, protocol, status });
+            metrics.requestDuration.observe({ route, protocol }, (performance.now() - startedAt) / 1000);
+        });
         try {
-            if (endpoint === undefined) {
+            if (served === undefined) {
                 throw new GatewayError(
                     "not_found",
                     `no endpoint ${req.method ?? ""} ${url.pathname}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
                 );
             }
-            if (endpoint.open !== true) check(req.headers);
-            await endpoint.handler(context, exchange);
+            if (served.open !== true) {
+                exchange.keyId = check(req.headers);
+                limiter?.take(exchange.keyId);
+            }
+            await served.handler(context, exchange);
         } catch (thrown) {
             const error = toGatewayError(thrown);
             if (error.kind === "api_error") {

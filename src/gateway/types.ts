@@ -16,6 +16,8 @@ export interface Exchange {
     readonly signal: AbortSignal;
     /** Response headers gathered so far (request id, ignored fields); handlers add the route. */
     readonly headers: Record<string, string>;
+    /** The caller's gateway key id (authenticate.ts), set once the key is checked; undefined without keys. */
+    keyId: string | undefined;
 }
 
 export interface GatewayContext {
@@ -26,6 +28,8 @@ export interface GatewayContext {
 
 /** A protocol's error shapes (OpenAI's or Anthropic's). */
 export interface Face {
+    /** The protocol, as the gateway's `protocol` metric label. */
+    readonly protocol: "openai" | "anthropic";
     /** Status and JSON body of an error response. */
     error(error: GatewayError): { status: number; body: unknown };
     /** Reports an error inside an already opened event stream. */

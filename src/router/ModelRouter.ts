@@ -22,6 +22,7 @@ import { ErrorCode } from "../errors/codes.js";
 import { AbortedError, InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
 import { createRouterMetrics } from "../metrics/metrics.js";
 import type { Provider } from "../providers/Provider.js";
+import { linkedSignal, timeoutReason, type LinkedSignal } from "../util/abort.js";
 import type { Logger } from "../util/logger.js";
 import { BreakerRegistry, type TargetHealth } from "./BreakerRegistry.js";
 import { CascadeRunner } from "./cascade/CascadeRunner.js";
@@ -133,7 +134,7 @@ export class ModelRouter implements Router {
     /** The execution context every attempt runs in (clock, sleep, backoff, breaker codes, redaction). */
     readonly #execution: ExecEnv;
     /** One per request in flight: close() aborts them. */
-    readonly #active = new Set<AbortController>();
+    readonly #active = new Set<LinkedSignal>();
     /** Tier indexes whose cascade checks the confidence signal: their providers are asked for it. */
     readonly #confidenceTiers: ReadonlySet<number>;
     readonly #bandit: FeedbackBandit | undefined;
@@ -355,18 +356,21 @@ export class ModelRouter implements Router {
     /** The request's scope: one signal for the caller's cancel, the total deadline and the router closing. */
     #scope(ctx: RouteContext, options: RouteOptions): Scope {
         const timeoutMs = options.timeoutMs ?? this.config.reliability.requestTimeoutMs;
-        const closing = new AbortController();
-        const sources = [closing.signal, AbortSignal.timeout(timeoutMs)];
-        if (options.signal) sources.push(options.signal);
-        this.#active.add(closing);
+        // One linked signal rather than AbortSignal.any + AbortSignal.timeout: see util/abort.ts.
+        const linked = linkedSignal(options.signal ? [options.signal] : [], {
+            ms: timeoutMs,
+            reason: timeoutReason,
+        });
+        this.#active.add(linked);
         return {
             request: ctx.request,
-            signal: AbortSignal.any(sources),
+            signal: linked.signal,
             deadlineAt: ctx.startedAt + timeoutMs,
             attempts: ctx.attempts,
             confidenceTiers: this.#confidenceTiers,
             dispose: () => {
-                this.#active.delete(closing);
+                linked.dispose();
+                this.#active.delete(linked);
             },
         };
     }

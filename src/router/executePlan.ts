@@ -15,7 +15,7 @@ import { ErrorCode } from "../errors/codes.js";
 import { isServiceError, ServiceError } from "../errors/ServiceError.js";
 import type { ProviderRequest } from "../providers/Provider.js";
 import { ProviderError } from "../providers/ProviderError.js";
-import { toAbortedError } from "../util/abort.js";
+import { linkedSignal, toAbortedError } from "../util/abort.js";
 import { retryDelayMs } from "./backoff.js";
 import type { BreakerPermit } from "./CircuitBreaker.js";
 import { fallsBack, type ResolvedTarget } from "./plan.js";
@@ -83,6 +83,21 @@ export class AttemptTimeout extends Error {
         super(
             `${kind === "first_token" ? "no first token" : "attempt timed out"} within ${Math.round(ms)} ms`,
         );
+    }
+}
+
+/**
+ * A timeout reason, built before the attempt so a signal's reason can be compared with it. It
+ * is built without a stack trace: one is made per attempt and almost never thrown, and capturing the
+ * stack cost ~20 µs each (its stack would only name this function).
+ */
+export function attemptTimeout(kind: AttemptTimeout["kind"], ms: number): AttemptTimeout {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return new AttemptTimeout(kind, ms);
+    } finally {
+        Error.stackTraceLimit = limit;
     }
 }
 
@@ -351,22 +366,16 @@ export function attemptSignal(
     timeout: AttemptTimeout;
     dispose: () => void;
 } {
-    const own = new AbortController();
     const budgetMs = Math.max(0, Math.min(target.settings.attemptTimeoutMs, scope.deadlineAt - env.now()));
-    const timeout = new AttemptTimeout("attempt", budgetMs);
-    const timer = setTimeout(() => {
-        own.abort(timeout);
-    }, budgetMs);
+    const timeout = attemptTimeout("attempt", budgetMs);
+    // One linked signal rather than AbortSignal.any: see util/abort.ts.
+    const linked = linkedSignal([scope.signal], { ms: budgetMs, reason: () => timeout });
     return {
-        signal: AbortSignal.any([scope.signal, own.signal]),
-        abort: (reason) => {
-            own.abort(reason);
-        },
+        signal: linked.signal,
+        abort: linked.abort,
         budgetMs,
         timeout,
-        dispose: () => {
-            clearTimeout(timer);
-        },
+        dispose: linked.dispose,
     };
 }
 

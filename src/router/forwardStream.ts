@@ -1,7 +1,7 @@
 /**
  * Stream forwarding: the events of the attempt that answered, to the caller. The held head first (what
  * priming and the cascade's hold read), then the rest of the provider's stream; `message_start` is tagged
- * with the tier and provider, and the last event, `message_end`, carries the routing record. A committed
+ * with the route (tier, provider, configured model, routing reason: what the record will say), and the last event, `message_end`, carries the routing record. A committed
  * stream is never retried: a failure after this point fails the request, and a caller that stops
  * reading cancels the provider's request. A cached answer is replayed as the same events.
  */
@@ -26,7 +26,7 @@ import type { PrimedStream } from "./primeStream.js";
 import type { CachedAnswer } from "./ResponseCache.js";
 import type { RouteContext } from "./RouteContext.js";
 import type { RouteRecorder } from "./RouteRecorder.js";
-import type { RouterStreamEvent } from "./types.js";
+import type { RouterStreamEvent, StreamRoute } from "./types.js";
 
 /** Forwards the answering stream; `dispose` ends the request's scope when the stream is over. */
 export async function* forwardStream(
@@ -44,11 +44,17 @@ export async function* forwardStream(
     const measure = (): void => {
         measureStream(attempt, primed, env);
     };
-    const tagged = { tier: target.tier, provider: target.provider.id };
+    const route = (model: string): StreamRoute => ({
+        tier: target.tier,
+        provider: target.provider.id,
+        // As the record names it: the configured model; a local target configured as "" names what answers.
+        model_used: target.model === "" ? model : target.model,
+        routing_reason: ctx.decided.reason,
+    });
     try {
         // Every stream starts with message_start, even from a provider that forgot to send one.
         if (primed.head[0]?.type !== "message_start")
-            yield { type: "message_start", model: target.model, ...tagged };
+            yield { type: "message_start", model: target.model, ...route(target.model) };
         let headIndex = 0;
         for (;;) {
             let event: ProviderStreamEvent;
@@ -72,7 +78,7 @@ export async function* forwardStream(
                 yield { ...event, routing };
                 return;
             }
-            yield event.type === "message_start" ? { ...event, ...tagged } : event;
+            yield event.type === "message_start" ? { ...event, ...route(event.model) } : event;
         }
     } catch (thrown) {
         if (finished) throw thrown;
@@ -119,7 +125,14 @@ export function* replayCached(
 ): Generator<RouterStreamEvent> {
     ctx.ttftMs = roundMs(env.now() - ctx.startedAt);
     const { result } = cached;
-    yield { type: "message_start", model: result.model, tier: cached.tier, provider: cached.provider };
+    yield {
+        type: "message_start",
+        model: result.model,
+        tier: cached.tier,
+        provider: cached.provider,
+        model_used: cached.model,
+        routing_reason: ctx.decided.reason,
+    };
     for (const [index, part] of result.content.entries()) {
         if (part.type === "text") yield { type: "text_delta", index, text: part.text };
     }

@@ -9,7 +9,7 @@ import type { ProviderStreamEvent } from "../chat/types.js";
 import { ProviderError } from "../providers/ProviderError.js";
 import type { BreakerPermit } from "./CircuitBreaker.js";
 import {
-    AttemptTimeout,
+    attemptTimeout,
     asServiceError,
     attemptSignal,
     providerRequest,
@@ -52,7 +52,7 @@ export async function primeStream(
     const { signal, abort, budgetMs, timeout, dispose } = attemptSignal(scope, target, env);
     const startedAt = env.now();
     const firstTokenMs = Math.min(target.settings.firstTokenTimeoutMs, budgetMs);
-    const firstTokenTimeout = new AttemptTimeout("first_token", firstTokenMs);
+    const firstTokenTimeout = attemptTimeout("first_token", firstTokenMs);
     const firstTokenTimer = setTimeout(() => {
         abort(firstTokenTimeout);
     }, firstTokenMs);

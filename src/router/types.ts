@@ -31,15 +31,28 @@ export interface ChatResponse extends CompletionResult {
 
 /**
  * What `router.stream()` yields: the events of the attempt that answered, `message_start` first (tagged
- * with the tier and provider that answer), and a last `message_end` that carries the routing record.
+ * with where the answer comes from and why, see `StreamRoute`), and a last `message_end` that carries
+ * the routing record.
  */
 export type RouterStreamEvent =
-    | (MessageStartEvent & { tier: string; provider: string })
+    | (MessageStartEvent & StreamRoute)
     | TextDeltaEvent
     | ToolCallStartEvent
     | ToolCallDeltaEvent
     | ToolCallEndEvent
     | (MessageEndEvent & { routing: RoutingRecord });
+
+/**
+ * Where a stream's answer comes from, known when it starts: the routing record's fields of the same
+ * names, so a caller can send them (e.g. as a response header) before the record exists.
+ */
+export interface StreamRoute {
+    tier: string;
+    provider: string;
+    /** The model that answers, as configured for the target (as `RoutingRecord.model_used`). */
+    model_used: string;
+    routing_reason: string;
+}
 
 /**
  * How an attempt ended:

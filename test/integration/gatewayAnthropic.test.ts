@@ -15,35 +15,24 @@ import {
     claudeCodeRequest,
     claudeCodeSessionId,
 } from "../helpers/fixtures/claudeCodeRequest.js";
-import { gatewayKey, useGatewayFixture } from "../helpers/gatewayFixture.js";
+import { anthropicClient, gatewayKey, pythonPrompt, useGatewayFixture } from "../helpers/gatewayFixture.js";
 
 const env = useGatewayFixture();
 
 /** The app's own gateway: local tier only, no keys (Anthropic's SDK still wants a key; any will do). */
-const localClient = (): Anthropic =>
-    new Anthropic({ baseURL: env.server.addresses.gatewayUrl, apiKey: "unused", maxRetries: 0 });
+const localClient = (): Anthropic => anthropicClient(env.server.addresses.gatewayUrl);
 /** The three-tier gateway, with the key as Claude Code sends ANTHROPIC_AUTH_TOKEN (Bearer). */
-const tieredClient = (): Anthropic =>
-    new Anthropic({ baseURL: env.gateway.url, authToken: gatewayKey, apiKey: null, maxRetries: 0 });
+const tieredClient = (): Anthropic => anthropicClient(env.gateway.url, gatewayKey);
 
 // `temperature` is not in the SDK's 2026 types; older clients send it and the gateway honours it.
 const pythonRequest = {
     model: "auto",
-    max_tokens: 12,
+    max_tokens: pythonPrompt.maxTokens,
     temperature: 0,
-    system: "You complete Python.",
-    messages: [{ role: "user", content: "def fib(n):" }],
+    system: pythonPrompt.system,
+    messages: [{ role: "user", content: pythonPrompt.user }],
 } as MessageCreateParamsNonStreaming;
-const direct = () =>
-    env.server.generate({
-        messages: [
-            { role: "system", content: "You complete Python." },
-            { role: "user", content: "def fib(n):" },
-        ],
-        model: "t",
-        max_tokens: 12,
-        temperature: 0,
-    });
+const direct = () => env.generatePython();
 
 describe("POST /v1/messages", () => {
     it("answers on the local tier with the server's own text and Anthropic's message shape", async () => {

@@ -7,33 +7,22 @@
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { anthropicMessage, anthropicStream, lastAnthropicBody } from "../helpers/fakeAnthropicServer.js";
-import { gatewayKey, useGatewayFixture } from "../helpers/gatewayFixture.js";
+import { gatewayKey, openaiClient, pythonPrompt, useGatewayFixture } from "../helpers/gatewayFixture.js";
 
 const env = useGatewayFixture();
 
 /* eslint-disable @typescript-eslint/no-deprecated -- `max_tokens`, `seed` and `user` are what editors still send */
 
 /** A client of the app's own gateway (local tier only, loopback, no keys). */
-const localClient = (): OpenAI =>
-    new OpenAI({ baseURL: `${env.server.addresses.gatewayUrl}/v1`, apiKey: "unused", maxRetries: 0 });
+const localClient = (): OpenAI => openaiClient(env.server.addresses.gatewayUrl);
 /** A client of the three-tier gateway. */
-const tieredClient = (apiKey = gatewayKey): OpenAI =>
-    new OpenAI({ baseURL: `${env.gateway.url}/v1`, apiKey, maxRetries: 0 });
+const tieredClient = (apiKey = gatewayKey): OpenAI => openaiClient(env.gateway.url, apiKey);
 
 const messages: OpenAI.ChatCompletionMessageParam[] = [
-    { role: "system", content: "You complete Python." },
-    { role: "user", content: "def fib(n):" },
+    { role: "system", content: pythonPrompt.system },
+    { role: "user", content: pythonPrompt.user },
 ];
-const direct = () =>
-    env.server.generate({
-        messages: [
-            { role: "system", content: "You complete Python." },
-            { role: "user", content: "def fib(n):" },
-        ],
-        model: "t",
-        max_tokens: 12,
-        temperature: 0,
-    });
+const direct = () => env.generatePython();
 
 const weatherTool: OpenAI.ChatCompletionTool = {
     type: "function",

@@ -13,30 +13,19 @@ import type {
 import { describe, expect, it } from "vitest";
 import { lastOpenAIBody, openaiStream } from "../helpers/fakeOpenAIServer.js";
 import { codexHeaders, codexRequest, codexSessionId } from "../helpers/fixtures/codexRequest.js";
-import { gatewayKey, useGatewayFixture } from "../helpers/gatewayFixture.js";
+import { gatewayKey, openaiClient, pythonPrompt, useGatewayFixture } from "../helpers/gatewayFixture.js";
 
 const env = useGatewayFixture();
 
-const localClient = (): OpenAI =>
-    new OpenAI({ baseURL: `${env.server.addresses.gatewayUrl}/v1`, apiKey: "unused", maxRetries: 0 });
-const tieredClient = (): OpenAI =>
-    new OpenAI({ baseURL: `${env.gateway.url}/v1`, apiKey: gatewayKey, maxRetries: 0 });
+const localClient = (): OpenAI => openaiClient(env.server.addresses.gatewayUrl);
+const tieredClient = (): OpenAI => openaiClient(env.gateway.url, gatewayKey);
 
-const direct = () =>
-    env.server.generate({
-        messages: [
-            { role: "system", content: "You complete Python." },
-            { role: "user", content: "def fib(n):" },
-        ],
-        model: "t",
-        max_tokens: 12,
-        temperature: 0,
-    });
+const direct = () => env.generatePython();
 const pythonRequest = {
     model: "auto",
-    instructions: "You complete Python.",
-    input: "def fib(n):",
-    max_output_tokens: 12,
+    instructions: pythonPrompt.system,
+    input: pythonPrompt.user,
+    max_output_tokens: pythonPrompt.maxTokens,
     temperature: 0,
 };
 

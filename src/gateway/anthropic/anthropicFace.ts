@@ -22,6 +22,7 @@ function body(error: GatewayError): { type: "error"; error: { type: string; mess
 }
 
 export const anthropicFace: Face = {
+    protocol: "anthropic",
     error: (error) => ({ status: byKind[error.kind].status, body: body(error) }),
     streamError: (sse: SseWriter, error) => sse.write(body(error), "error"),
 };

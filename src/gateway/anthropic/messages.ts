@@ -7,12 +7,11 @@
 import { randomUUID } from "node:crypto";
 import type { MessageTokensCount } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { ChatRequest } from "../../index.js";
-import { toGatewayError } from "../GatewayError.js";
+import { forwardRouterStream } from "../forwardRouterStream.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
-import { routeHeaderName, routeOf, streamRouteOf } from "../routeHeader.js";
-import { SseWriter } from "../SseWriter.js";
+import { routeHeaderName, routeOf } from "../routeHeader.js";
 import type { Handler } from "../types.js";
 import { anthropicFace } from "./anthropicFace.js";
 import { fromMessageParams } from "./messagesRequest.js";
@@ -24,7 +23,7 @@ export const createMessage: Handler = async (context, exchange) => {
     });
     const request = {
         ...parsed.request,
-        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model)),
+        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `msg_${randomUUID().replaceAll("-", "")}`;
@@ -35,21 +34,12 @@ export const createMessage: Handler = async (context, exchange) => {
         exchange.res.end(JSON.stringify(toMessage(answer, id)));
         return;
     }
-    const sse = new SseWriter(exchange.res);
     const encoder = new MessageEventEncoder(id);
-    try {
-        for await (const event of context.router.stream(request, { signal: exchange.signal })) {
-            if (event.type === "message_start") {
-                exchange.headers[routeHeaderName] = await streamRouteOf(context.router, request, event);
-                sse.open(exchange.headers);
-            }
-            for (const frame of encoder.encode(event)) await sse.write(frame, frame.type);
-        }
-    } catch (error) {
-        if (!sse.opened) throw error;
-        await anthropicFace.streamError(sse, toGatewayError(error));
-    }
-    sse.end();
+    await forwardRouterStream(context, exchange, request, {
+        encode: (event) => encoder.encode(event),
+        write: (sse, frame) => sse.write(frame, frame.type),
+        error: (sse, error) => anthropicFace.streamError(sse, error),
+    });
 };
 
 export const countTokens: Handler = async (context, exchange) => {

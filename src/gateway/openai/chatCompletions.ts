@@ -3,9 +3,8 @@ import { randomUUID } from "node:crypto";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
-import { routeHeaderName, routeOf, streamRouteOf } from "../routeHeader.js";
-import { SseWriter } from "../SseWriter.js";
-import { toGatewayError } from "../GatewayError.js";
+import { forwardRouterStream } from "../forwardRouterStream.js";
+import { routeHeaderName, routeOf } from "../routeHeader.js";
 import type { Handler } from "../types.js";
 import { ChatChunkEncoder, toChatCompletion } from "./chatResponse.js";
 import { fromChatCompletionParams } from "./chatRequest.js";
@@ -15,7 +14,7 @@ export const chatCompletions: Handler = async (context, exchange) => {
     const parsed = fromChatCompletionParams(await readJsonBody(exchange.req, context.maxBodyBytes));
     const request = {
         ...parsed.request,
-        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model)),
+        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `chatcmpl-${randomUUID()}`;
@@ -27,23 +26,12 @@ export const chatCompletions: Handler = async (context, exchange) => {
         exchange.res.end(JSON.stringify(toChatCompletion(answer, id, created)));
         return;
     }
-    const sse = new SseWriter(exchange.res);
     const encoder = new ChatChunkEncoder(id, created, parsed.includeUsage);
-    try {
-        for await (const event of context.router.stream(request, { signal: exchange.signal })) {
-            if (event.type === "message_start") {
-                exchange.headers[routeHeaderName] = await streamRouteOf(context.router, request, event);
-                sse.open(exchange.headers);
-            }
-            for (const chunk of encoder.encode(event)) await sse.write(chunk);
-        }
-    } catch (error) {
-        if (!sse.opened) throw error;
+    await forwardRouterStream(context, exchange, request, {
+        encode: (event) => encoder.encode(event),
+        write: (sse, chunk) => sse.write(chunk),
         // The SDKs raise the error object as an APIError; no `[DONE]` follows it (as from the API).
-        await openaiFace.streamError(sse, toGatewayError(error));
-        sse.end();
-        return;
-    }
-    await sse.write("[DONE]");
-    sse.end();
+        error: (sse, error) => openaiFace.streamError(sse, error),
+        done: (sse) => sse.write("[DONE]"),
+    });
 };

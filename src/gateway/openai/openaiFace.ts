@@ -26,6 +26,7 @@ export function openaiErrorBody(error: GatewayError): {
 }
 
 export const openaiFace: Face = {
+    protocol: "openai",
     error: (error) => ({ status: byKind[error.kind].status, body: openaiErrorBody(error) }),
     streamError: (sse: SseWriter, error) => sse.write(openaiErrorBody(error)),
 };

@@ -4,12 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ResponseErrorEvent } from "openai/resources/responses/responses";
-import { toGatewayError } from "../GatewayError.js";
+import { forwardRouterStream } from "../forwardRouterStream.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
-import { routeHeaderName, routeOf, streamRouteOf } from "../routeHeader.js";
-import { SseWriter } from "../SseWriter.js";
+import { routeHeaderName, routeOf } from "../routeHeader.js";
 import type { Handler } from "../types.js";
 import { openaiErrorBody } from "./openaiFace.js";
 import { fromResponsesParams } from "./responsesRequest.js";
@@ -19,7 +18,7 @@ export const createResponse: Handler = async (context, exchange) => {
     const parsed = fromResponsesParams(await readJsonBody(exchange.req, context.maxBodyBytes));
     const request = {
         ...parsed.request,
-        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model)),
+        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `resp_${randomUUID().replaceAll("-", "")}`;
@@ -31,27 +30,20 @@ export const createResponse: Handler = async (context, exchange) => {
         exchange.res.end(JSON.stringify(toResponse(answer, id, created)));
         return;
     }
-    const sse = new SseWriter(exchange.res);
     const encoder = new ResponseEventEncoder(id, created);
-    try {
-        for await (const event of context.router.stream(request, { signal: exchange.signal })) {
-            if (event.type === "message_start") {
-                exchange.headers[routeHeaderName] = await streamRouteOf(context.router, request, event);
-                sse.open(exchange.headers);
-            }
-            for (const frame of encoder.encode(event)) await sse.write(frame, frame.type);
-        }
-    } catch (error) {
-        if (!sse.opened) throw error;
-        const { error: body } = openaiErrorBody(toGatewayError(error));
-        const frame: ResponseErrorEvent = {
-            type: "error",
-            code: body.code,
-            message: body.message,
-            param: null,
-            sequence_number: encoder.nextSequence(),
-        };
-        await sse.write(frame, "error");
-    }
-    sse.end();
+    await forwardRouterStream(context, exchange, request, {
+        encode: (event) => encoder.encode(event),
+        write: (sse, frame) => sse.write(frame, frame.type),
+        error: (sse, error) => {
+            const { error: body } = openaiErrorBody(error);
+            const frame: ResponseErrorEvent = {
+                type: "error",
+                code: body.code,
+                message: body.message,
+                param: null,
+                sequence_number: encoder.nextSequence(),
+            };
+            return sse.write(frame, "error");
+        },
+    });
 };

@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../../src/config/loadConfig.js";
-import { defaultContextSize, defaultMaxDraftTokens } from "../../../src/config/defaults.js";
+import {
+    defaultContextSize,
+    defaultGatewayRateLimitBurst,
+    defaultMaxDraftTokens,
+} from "../../../src/config/defaults.js";
 import { ConfigError } from "../../../src/errors/ServiceError.js";
 import { ErrorCode } from "../../../src/errors/codes.js";
 
@@ -61,6 +65,17 @@ describe("parseConfig", () => {
             expect(error.message).toContain(path);
         }
         expect(error.message).toContain("ngram.minN must be ≤ ngram.maxN");
+    });
+
+    it("has no gateway rate limit by default; a given one gets the default burst", () => {
+        expect(parseConfig({}).gateway.rateLimit).toBeUndefined();
+        expect(parseConfig({ gateway: { rateLimit: { requestsPerMinute: 30 } } }).gateway.rateLimit).toEqual({
+            requestsPerMinute: 30,
+            burst: defaultGatewayRateLimitBurst,
+        });
+        const error = configError({ gateway: { rateLimit: { requestsPerMinute: 0, burst: 0 } } });
+        expect(error.message).toContain("gateway.rateLimit.requestsPerMinute");
+        expect(error.message).toContain("gateway.rateLimit.burst");
     });
 });
 

@@ -96,7 +96,14 @@ describe("MessageEventEncoder", () => {
     it("closes a text block before a tool block, numbers blocks from 0, and sends whole tool input once", () => {
         const encoder = new MessageEventEncoder("msg_1");
         const frames = [
-            encoder.encode({ type: "message_start", model: "m", tier: "t", provider: "p" }),
+            encoder.encode({
+                type: "message_start",
+                model: "m",
+                tier: "t",
+                provider: "p",
+                model_used: "m",
+                routing_reason: "default",
+            }),
             encoder.encode({ type: "text_delta", index: 0, text: "hi" }),
             encoder.encode({ type: "tool_call_start", index: 1, id: "c", name: "f" }),
             encoder.encode({ type: "tool_call_end", index: 1, arguments: { a: 1 } }),

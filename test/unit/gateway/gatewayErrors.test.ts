@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authenticate } from "../../../src/gateway/authenticate.js";
+import { authenticate, keyIdOf } from "../../../src/gateway/authenticate.js";
 import { GatewayError, toGatewayError } from "../../../src/gateway/GatewayError.js";
 import { anthropicFace } from "../../../src/gateway/anthropic/anthropicFace.js";
 import { openaiFace } from "../../../src/gateway/openai/openaiFace.js";
@@ -61,10 +61,13 @@ describe("toGatewayError", () => {
 describe("authenticate", () => {
     const key = "k".repeat(20);
 
-    it("accepts a configured key as Bearer or x-api-key and refuses others", () => {
+    it("accepts a configured key as Bearer or x-api-key, answers its id, and refuses others", () => {
         const check = authenticate([key, "other-key-0123456789"], "0.0.0.0");
-        expect(check({ authorization: `Bearer ${key}` })).toBe(key);
-        expect(check({ "x-api-key": "other-key-0123456789" })).toBe("other-key-0123456789");
+        const id = check({ authorization: `Bearer ${key}` });
+        expect(id).toBe(keyIdOf(key));
+        expect(id).toMatch(/^key-[0-9a-f]{12}$/);
+        expect(check({ "x-api-key": "other-key-0123456789" })).toBe(keyIdOf("other-key-0123456789"));
+        expect(keyIdOf(key)).not.toBe(keyIdOf("other-key-0123456789"));
         expect(() => check({ authorization: "Bearer nope" })).toThrow(GatewayError);
         expect(() => check({})).toThrow(/missing gateway key/);
     });

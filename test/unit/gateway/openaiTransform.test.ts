@@ -79,7 +79,14 @@ describe("fromChatCompletionParams", () => {
 describe("ChatChunkEncoder", () => {
     it("keys tool-call fragments by the call's own index, not the content index", () => {
         const encoder = new ChatChunkEncoder("id", 1, false);
-        encoder.encode({ type: "message_start", model: "m", tier: "t", provider: "p" });
+        encoder.encode({
+            type: "message_start",
+            model: "m",
+            tier: "t",
+            provider: "p",
+            model_used: "m",
+            routing_reason: "default",
+        });
         encoder.encode({ type: "text_delta", index: 0, text: "Let me look." });
         const start = encoder.encode({ type: "tool_call_start", index: 1, id: "c1", name: "f" });
         const delta = encoder.encode({ type: "tool_call_delta", index: 1, arguments_delta: '{"x":' });

@@ -57,7 +57,14 @@ describe("fromResponsesParams", () => {
 describe("ResponseEventEncoder", () => {
     it("sends whole tool arguments as one delta when the provider streamed none", () => {
         const encoder = new ResponseEventEncoder("resp_1", 1);
-        encoder.encode({ type: "message_start", model: "m", tier: "t", provider: "p" });
+        encoder.encode({
+            type: "message_start",
+            model: "m",
+            tier: "t",
+            provider: "p",
+            model_used: "m",
+            routing_reason: "default",
+        });
         encoder.encode({ type: "tool_call_start", index: 0, id: "c", name: "f" });
         const events = encoder.encode({ type: "tool_call_end", index: 0, arguments: { a: 1 } });
         expect(events.map((e) => e.type)).toEqual([

@@ -229,6 +229,12 @@ describe("the response cache through the router", () => {
         const { events } = await drain(f.router.stream(ask("explain x", { hints: { namespace: "repo" } })));
         expect(events.map((e) => e.type)).toEqual(["message_start", "text_delta", "message_end"]);
         expect(events[1]).toEqual({ type: "text_delta", index: 0, text: "cached answer" });
+        expect(events[0]).toMatchObject({
+            tier: "mid",
+            provider: "anthropic",
+            model_used: "claude-haiku-5-5",
+            routing_reason: "default",
+        });
         expect(f.anthropic.calls).toHaveLength(1);
         expect(await f.metric('tiercel_router_cache_lookups_total{result="hit_exact"}')).toBe(2);
     });

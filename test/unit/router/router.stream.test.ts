@@ -31,11 +31,26 @@ describe("router.stream", () => {
         f.anthropic.enqueue({ kind: "events", events: toolEvents });
         const { events, error } = await drain(f.router.stream(ask("read a.ts")));
         expect(error).toBeUndefined();
-        expect(events[0]).toEqual({ type: "message_start", model: "m", tier: "mid", provider: "anthropic" });
+        const start = events[0]!;
+        expect(start).toEqual({
+            type: "message_start",
+            model: "m",
+            tier: "mid",
+            provider: "anthropic",
+            model_used: "claude-haiku-5-5",
+            routing_reason: expect.any(String) as unknown,
+        });
         expect(events.slice(1, -1)).toEqual(toolEvents.slice(1, -1));
         const end = events.at(-1)!;
         expect(end.type).toBe("message_end");
-        if (end.type !== "message_end") return;
+        if (end.type !== "message_end" || start.type !== "message_start") return;
+        // The route message_start reports is the one the record states.
+        expect(start).toMatchObject({
+            tier: end.routing.tier,
+            provider: end.routing.provider,
+            model_used: end.routing.model_used,
+            routing_reason: end.routing.routing_reason,
+        });
         expect(end).toMatchObject({ stop_reason: "tool_use", usage: { input_tokens: 3, output_tokens: 4 } });
         expect(end.routing).toMatchObject({ stream: true, tier: "mid", outcome: "ok", cache: "miss" });
         expect(end.routing.ttft_ms).not.toBeNull();
@@ -51,6 +66,8 @@ describe("router.stream", () => {
             model: "claude-haiku-5-5",
             tier: "mid",
             provider: "anthropic",
+            model_used: "claude-haiku-5-5",
+            routing_reason: expect.any(String) as unknown,
         });
         expect(events.filter((e) => e.type === "message_start")).toHaveLength(1);
     });

@@ -1,0 +1,130 @@
+/**
+ * Per-key scope and limits of the gateway, driven by the official SDKs against a router whose tier is the
+ * fake Anthropic server (no engine): each gateway key has its own response-cache namespace (one tenant
+ * never gets another's cached answer, also when both name the same namespace), and the per-key request
+ * rate limit answers 429 with `retry-after` in each protocol's error shape, one key's bucket apart from
+ * another's.
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Gateway } from "../../src/gateway/startGateway.js";
+import type { Router } from "../../src/router/ModelRouter.js";
+import {
+    anthropicMessage,
+    anthropicText,
+    startFakeAnthropicServer,
+    type FakeAnthropicServer,
+} from "../helpers/fakeAnthropicServer.js";
+import {
+    anthropicClient,
+    hostedTestRouter,
+    openaiClient,
+    startTestGateway,
+} from "../helpers/gatewayFixture.js";
+
+const keyA = "tenant-a-key-0123456789";
+const keyB = "tenant-b-key-0123456789";
+
+let anthropic: FakeAnthropicServer;
+let router: Router;
+let gateway: Gateway;
+/** A second gateway over the same router with a limit of one request per minute per key. */
+let limited: Gateway;
+
+beforeAll(async () => {
+    anthropic = await startFakeAnthropicServer();
+    router = hostedTestRouter(anthropic.url);
+    gateway = await startTestGateway(router, { keys: [keyA, keyB] });
+    limited = await startTestGateway(router, {
+        keys: [keyA, keyB],
+        rateLimit: { requestsPerMinute: 1, burst: 1 },
+    });
+});
+
+afterEach(() => {
+    anthropic.reset();
+});
+
+afterAll(async () => {
+    await Promise.all([gateway.close(), limited.close()]);
+    await router.close();
+    await anthropic.close();
+});
+
+const ask = (key: string, headers: Record<string, string> = {}) =>
+    anthropicClient(gateway.url, key)
+        .messages.create(
+            { model: "auto", max_tokens: 16, messages: [{ role: "user", content: "What is 2 + 2?" }] },
+            { headers },
+        )
+        .withResponse();
+const textOf = (message: Anthropic.Message): string =>
+    message.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+
+describe("cache scope per gateway key", () => {
+    it("serves a key its own cached answer and never another key's", async () => {
+        anthropic.enqueue(
+            anthropicMessage(anthropicText("4, for tenant A")),
+            anthropicMessage(anthropicText("4, for tenant B")),
+        );
+        expect(textOf((await ask(keyA)).data)).toBe("4, for tenant A");
+        expect(textOf((await ask(keyA)).data)).toBe("4, for tenant A");
+        expect(anthropic.requests).toHaveLength(1);
+        // The same request with the other key goes upstream and gets its own answer.
+        expect(textOf((await ask(keyB)).data)).toBe("4, for tenant B");
+        expect(anthropic.requests).toHaveLength(2);
+        expect(textOf((await ask(keyB)).data)).toBe("4, for tenant B");
+        expect(anthropic.requests).toHaveLength(2);
+    });
+
+    it("scopes a namespace the request names under its key", async () => {
+        const repo = { "x-tiercel-namespace": "shared-repo" };
+        anthropic.enqueue(
+            anthropicMessage(anthropicText("A in repo")),
+            anthropicMessage(anthropicText("B in repo")),
+        );
+        expect(textOf((await ask(keyA, repo)).data)).toBe("A in repo");
+        expect(textOf((await ask(keyB, repo)).data)).toBe("B in repo");
+        expect(textOf((await ask(keyA, repo)).data)).toBe("A in repo");
+        expect(anthropic.requests).toHaveLength(2);
+    });
+
+    it("refuses a malformed namespace with a 400 saying what it may be", async () => {
+        const error = await ask(keyA, { "x-tiercel-namespace": "../other" }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+        expect((error as Error).message).toContain("x-tiercel-namespace must be");
+    });
+});
+
+describe("per-key rate limit", () => {
+    it("answers 429 with retry-after in OpenAI's shape once a key's bucket is empty", async () => {
+        const client = openaiClient(limited.url, keyA);
+        for await (const model of client.models.list()) expect(model.id).toBeTypeOf("string");
+        const error = await client.models
+            .list()
+            .withResponse()
+            .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+        const limit = error as InstanceType<typeof OpenAI.RateLimitError>;
+        expect(limit.headers.get("retry-after")).toBe("60");
+        expect(limit.code).toBe("rate_limit_exceeded");
+        expect(limit.message).toContain("1 requests per minute");
+    });
+
+    it("answers 429 in Anthropic's shape, and another key still has its own bucket", async () => {
+        const error = await anthropicClient(limited.url, keyA)
+            .models.list()
+            .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.RateLimitError);
+        const limit = error as InstanceType<typeof Anthropic.RateLimitError>;
+        expect(limit.headers.get("retry-after")).toBe("60");
+        expect(limit.error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+        const models = await anthropicClient(limited.url, keyB).models.list();
+        expect(models.data.map((m) => m.id)).toContain("auto");
+    });
+
+    it("does not count health probes", async () => {
+        for (let i = 0; i < 3; i++) expect((await fetch(`${limited.url}/healthz`)).status).toBe(200);
+    });
+});
