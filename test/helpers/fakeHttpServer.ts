@@ -142,11 +142,27 @@ export async function startFakeHttpServer(options: FakeHttpServerOptions): Promi
 
     const server: Server = createServer((req, res) => {
         void (async () => {
+            // A client that gave up while its body was still arriving gets no reply: taking one from the
+            // queue would hand the next request's scripted reply to nobody.
+            let gone = false;
+            res.once("close", () => {
+                gone = !res.writableFinished;
+            });
+            let body: unknown;
+            try {
+                body = await readBody(req);
+            } catch {
+                gone = true;
+            }
+            if (gone) {
+                clientAborts++;
+                return;
+            }
             const recorded: RecordedRequest = {
                 method: req.method ?? "",
                 path: req.url ?? "",
                 headers: req.headers,
-                body: await readBody(req),
+                body,
             };
             requests.push(recorded);
             const refused = options.check?.(recorded);
