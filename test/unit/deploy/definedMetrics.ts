@@ -1,9 +1,9 @@
 /**
  * Every metric the server can expose, read from a registry built the way the app builds it (its own
- * metrics, the router's, and the Node process metrics under the `tiercel_` prefix).
+ * metrics, the router's, the gateway's, and the Node process metrics under the `tiercel_` prefix).
  */
 import { Counter, Gauge, Histogram, Summary } from "prom-client";
-import { createMetrics, createRouterMetrics } from "../../../src/metrics/metrics.js";
+import { createGatewayMetrics, createMetrics, createRouterMetrics } from "../../../src/metrics/metrics.js";
 import { createRegistry } from "../../../src/metrics/registry.js";
 import type { DefinedMetric } from "./promql.js";
 
@@ -11,6 +11,7 @@ export function definedMetrics(): Map<string, DefinedMetric> {
     const registry = createRegistry();
     createMetrics(registry, () => undefined);
     createRouterMetrics(registry, () => []);
+    createGatewayMetrics(registry);
     const metrics = new Map<string, DefinedMetric>();
     for (const metric of registry.getMetricsAsArray()) {
         const type =
