@@ -256,7 +256,11 @@ export class Decider {
             shadow: this.#options.shadow
                 ? {
                       decision: decideTier(features, this.#options.shadow, forced, verdict),
-                      incumbentTier: policy.tier,
+                      // The incumbent policy's tier, also for a request a candidate policy decided.
+                      incumbentTier:
+                          policyArm === "candidate"
+                              ? decideTier(features, this.#options.policy, forced, verdict).tier
+                              : policy.tier,
                   }
                 : null,
         };
