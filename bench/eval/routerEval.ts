@@ -9,6 +9,10 @@
  *   rules + classifier  what the router does: rules first, the classifier when no rule matched;
  *   oracle              the labels themselves (the cheapest correct routing).
  *
+ * The same policies also route the independent set (bench/eval/independent/: written by hand, apart from
+ * the generator that made the training and held-out data), with its own agreement, under-routing and
+ * cost; the goals (agreement ≥ 90 %, under-routing ≤ 3 %) are checked on the router's path there.
+ *
  * Then the cost/quality curve over thresholds (a grid of threshold pairs; its Pareto front), and the
  * classifier's decision latency in process including the worker hop: `LearnedClassifier.classify()`
  * awaited one at a time (vectorize → piscina → ONNX Runtime → thresholds), after a warm-up.
@@ -28,13 +32,15 @@ import { routingMetrics, type RoutingMetrics } from "../../models/router/build/r
 import { tierNames } from "../../models/router/build/buildDataset.js";
 import { parseRouterConfig } from "../../src/router/config.js";
 import { costUsd, priceOf } from "../../src/router/cost.js";
-import { extractFeatures } from "../../src/router/features.js";
+import { extractFeatures, type RequestFeatures } from "../../src/router/features.js";
+import type { DatasetItem } from "../../models/router/build/buildDataset.js";
 import { featureCount, featureVector } from "../../src/router/learned/featureVector.js";
 import { LearnedClassifier } from "../../src/router/learned/LearnedClassifier.js";
 import { tierIndexForScore, tierScore } from "../../src/router/learned/tierScore.js";
 import { compilePolicy, decideTier, matchRules } from "../../src/router/policy.js";
 import { costQualitySvg, type ChartPoint } from "./costQualityChart.js";
 import { exampleRouterConfig } from "./exampleRouterConfig.js";
+import { independentSet } from "./independent/independentSet.js";
 import { percentileOfSorted } from "../percentile.js";
 
 const timedDecisions = Number(process.argv[2] ?? 5_000);
@@ -51,17 +57,22 @@ const items = loadDataset("heldout");
 const labels = items.map((item) => tierNames.indexOf(item.label));
 const features = items.map((item) => extractFeatures(item.request));
 
-/** USD of item i on tier t: the tier's first target at the config's prices. */
-const tierCost = items.map((item, i) =>
-    config.tiers.map((tier) => {
-        const target = tier.targets[0]!;
-        const usage = { input_tokens: features[i]!.contextTokens, output_tokens: item.output_tokens };
-        return costUsd(priceOf(config.prices, target.provider, target.model), usage) ?? 0;
-    }),
-);
-const allTopCost = tierCost.reduce((sum, costs) => sum + costs[tierCount - 1]!, 0);
-const costShare = (decided: readonly number[]): number =>
-    decided.reduce((sum, t, i) => sum + tierCost[i]![t]!, 0) / allTopCost;
+/** USD of each item on each tier: the tier's first target at the config's prices. */
+const tierCostsOf = (set: readonly DatasetItem[], featuresOf: readonly RequestFeatures[]): number[][] =>
+    set.map((item, i) =>
+        config.tiers.map((tier) => {
+            const target = tier.targets[0]!;
+            const usage = { input_tokens: featuresOf[i]!.contextTokens, output_tokens: item.output_tokens };
+            return costUsd(priceOf(config.prices, target.provider, target.model), usage) ?? 0;
+        }),
+    );
+/** Cost of the decisions against sending every item to the top tier. */
+const costShareOf =
+    (costs: readonly number[][]) =>
+    (decided: readonly number[]): number =>
+        decided.reduce((sum, t, i) => sum + costs[i]![t]!, 0) /
+        costs.reduce((sum, c) => sum + c[tierCount - 1]!, 0);
+const costShare = costShareOf(tierCostsOf(items, features));
 
 interface PolicyResult extends RoutingMetrics {
     name: string;
@@ -121,6 +132,42 @@ const rulesMatched = ruled.filter((r) => r !== undefined).length / items.length;
 const rulesOverrode = ruled.filter(
     (r, i) => r !== undefined && policy.tierIndex.get(r.tier) !== classifierDecided[i],
 ).length;
+
+// The independent set, on the router's path (classify() per request), with the same rules.
+const independentFeatures = independentSet.map((item) => extractFeatures(item.request));
+const independentLabels = independentSet.map((item) => tierNames.indexOf(item.label));
+const independentCost = costShareOf(tierCostsOf(independentSet, independentFeatures));
+const independentClassifier: number[] = [];
+for (const [i, item] of independentSet.entries()) {
+    const verdict = await classifier.classify(independentFeatures[i]!, item.request);
+    if (verdict === undefined) throw new Error(`the classifier abstained on ${item.id}`);
+    independentClassifier.push(tierNames.indexOf(verdict.tier as (typeof tierNames)[number]));
+}
+const independentRuled = independentFeatures.map((f) => matchRules(f, policy));
+const evaluateIndependent = (name: string, decided: readonly number[]): PolicyResult => ({
+    name,
+    ...routingMetrics(independentLabels, decided, tierCount),
+    costShare: independentCost(decided),
+});
+const independentCombined = independentRuled.map((r, i) =>
+    r ? policy.tierIndex.get(r.tier)! : independentClassifier[i]!,
+);
+const independentResults = [
+    evaluateIndependent(
+        "rules only",
+        independentFeatures.map((f) => policy.tierIndex.get(decideTier(f, policy).tier)!),
+    ),
+    evaluateIndependent("classifier", independentClassifier),
+    evaluateIndependent("rules + classifier", independentCombined),
+    evaluateIndependent("oracle (labels)", independentLabels),
+];
+/** The independent items sent below their tier by the router's path: id, category, label → decided. */
+const independentUnder = independentSet.flatMap((item, i) =>
+    independentCombined[i]! < independentLabels[i]!
+        ? [`${item.id} ${item.category} ${item.label}→${tierNames[independentCombined[i]!]}`]
+        : [],
+);
+const labelCounts = tierNames.map((t) => independentSet.filter((item) => item.label === t).length);
 
 // Cost/quality sweep: threshold pairs on a grid of score quantiles; keep the Pareto front.
 const sortedScores = [...scores].sort((a, b) => a - b);
@@ -213,6 +260,20 @@ const lines = [
     "",
     `Goals (classifier): agreement ≥ 90% → ${pct(goals.agreement)}; under-routing ≤ 3% → ${pct(goals.underRouting)}; cost ≤ 25% of all-frontier → ${pct(goals.costShare)}.`,
     "",
+    "## Independent set (bench/eval/independent/, written apart from the generator)",
+    "",
+    `${independentSet.length} hand-labelled requests (${tierNames.map((t, k) => `${t} ${labelCounts[k]}`).join(", ")}): other wording, agent shapes (system prompt, tools, multi-turn, tool errors, long files). Same config, rules and thresholds.`,
+    "",
+    "| policy | agreement | under-routing | over-routing | local / mid / frontier | cost vs all-frontier |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...independentResults.map(
+        (r) =>
+            `| ${r.name} | ${pct(r.agreement)} | ${pct(r.underRouting)} | ${pct(r.overRouting)} | ${r.distribution.map(pct).join(" / ")} | ${pct(r.costShare)} |`,
+    ),
+    "",
+    `Goals (rules + classifier, the router's path): agreement ≥ 90% → ${pct(independentResults[2]!.agreement)}; under-routing ≤ 3% → ${pct(independentResults[2]!.underRouting)}.`,
+    `Under-routed: ${independentUnder.length === 0 ? "none" : independentUnder.join("; ")}.`,
+    "",
     "## Cost/quality over thresholds (Pareto front of the sweep)",
     "",
     "Each row: thresholds swept on the held-out scores (hindsight, so an upper bound on what calibration can reach), constrained to serve at least that share at or above its needed tier.",
@@ -263,6 +324,11 @@ writeFileSync(
             rulesMatched,
             rulesOverrode,
             results,
+            independent: {
+                items: independentSet.length,
+                results: independentResults,
+                underRouted: independentUnder,
+            },
             front,
             latency,
         },

@@ -346,6 +346,16 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             labelNames: ["provider", "model", "change"] as const,
             registers,
         }),
+        /**
+         * Canary rollouts (router config `canary`) decided by the sequential test: `promoted` or
+         * `rolled_back`. The evidence: `router.canaryStatus()` and the warning logged with the decision.
+         */
+        canaryDecisions: new Counter({
+            name: "tiercel_router_canary_decisions_total",
+            help: "Canary rollouts decided by the sequential test, by decision (promoted, rolled_back).",
+            labelNames: ["decision"] as const,
+            registers,
+        }),
         /** Spend in USD from the price table, by answering tier and model (a cancelled hedge's cost so far included). */
         cost: new Counter({
             name: "tiercel_router_cost_usd_total",

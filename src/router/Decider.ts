@@ -7,6 +7,10 @@
  * A shadow candidate policy (config `shadow.policy`) is decided beside the incumbent on the same features
  * and classifier verdict (the classifier is consulted when either policy's rules leave the request
  * undecided); its decision only travels to the record.
+ *
+ * A canary (config `canary`, router/canary/) puts each request in an arm by its session: in the candidate
+ * arm a candidate policy decides instead of the incumbent, or a candidate target goes first in its tier
+ * (only requests decided to that tier take part in a target canary).
  */
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import type { ChatRequest } from "../chat/types.js";
@@ -15,7 +19,8 @@ import type { BreakerState } from "./CircuitBreaker.js";
 import { extractFeatures, type RequestFeatures } from "./features.js";
 import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
 import { feedbackSignature } from "./feedback/feedbackSignature.js";
-import { buildPlan, demoteFirst, type ResolvedTarget, type ResolvedTier } from "./plan.js";
+import type { Canary, CanaryArm } from "./canary/Canary.js";
+import { buildPlan, demoteFirst, promoteTarget, type ResolvedTarget, type ResolvedTier } from "./plan.js";
 import { decideTier, matchRules, type PolicyDecision, type ResolvedPolicy } from "./policy.js";
 import type { ClassifierVerdict, RoutingClassifier } from "./RoutingClassifier.js";
 import type { SessionAffinity } from "./SessionAffinity.js";
@@ -52,6 +57,15 @@ export interface Decided {
      * (before feedback and affinity) it is compared with; null without a candidate.
      */
     shadow: { decision: PolicyDecision; incumbentTier: string } | null;
+    /** The request's canary arm; null without a canary, or outside a target canary's tier. */
+    canary: CanaryArm | null;
+}
+
+/** A canary rollout as the Decider applies it: exactly one of a candidate policy or a candidate target. */
+export interface DeciderCanary {
+    canary: Canary;
+    policy?: ResolvedPolicy;
+    target?: ResolvedTarget;
 }
 
 export interface DeciderOptions {
@@ -64,6 +78,8 @@ export interface DeciderOptions {
     affinity: SessionAffinity | undefined;
     /** Version regressions: a shifted first target may be moved behind its tier's next target. Defaults to none. */
     versions?: VersionWatch | undefined;
+    /** A canary rollout. Defaults to none. */
+    canary?: DeciderCanary | undefined;
     logger: Logger;
 }
 
@@ -104,8 +120,11 @@ export class Decider {
         const features = extractFeatures(request);
         const forced = this.#forcedTier(request);
         const { classifier, policy, shadow } = this.#options;
+        const candidate = this.#options.canary?.policy;
         const undecided =
-            !matchRules(features, policy) || (shadow !== undefined && !matchRules(features, shadow));
+            !matchRules(features, policy) ||
+            (shadow !== undefined && !matchRules(features, shadow)) ||
+            (candidate !== undefined && !matchRules(features, candidate));
         if (classifier && forced === undefined && undecided) {
             if (this.#warming)
                 return this.#warming.then(() => this.#classify(classifier, request, features, touch));
@@ -179,8 +198,11 @@ export class Decider {
         verdict: ClassifierVerdict | undefined,
         touch: boolean,
     ): Decided {
-        const { affinity, bandit, tiers } = this.#options;
-        const policy = decideTier(features, this.#options.policy, forced, verdict);
+        const { affinity, bandit, tiers, canary } = this.#options;
+        const session = request.hints?.session_id;
+        const policyArm = canary?.policy ? canary.canary.assign(session) : undefined;
+        const served = policyArm === "candidate" ? canary!.policy! : this.#options.policy;
+        const policy = decideTier(features, served, forced, verdict);
         let policyTierIndex = this.#options.policy.tierIndex.get(policy.tier)!;
         let decisionReason = policy.reason;
         const signature = feedbackSignature(features);
@@ -190,7 +212,6 @@ export class Decider {
             policyTierIndex++;
             decisionReason = `feedback:${signature}`;
         }
-        const session = request.hints?.session_id;
         const pin =
             session === undefined || !affinity
                 ? undefined
@@ -215,6 +236,12 @@ export class Decider {
         const demoted = versionShift ? demoteFirst(plan) : plan;
         const shifted = demoted[0] !== first;
         plan = demoted;
+        let arm: CanaryArm | null = policyArm ?? null;
+        const candidateTarget = canary?.target;
+        if (candidateTarget && tierIndex === candidateTarget.tierIndex) {
+            arm = canary.canary.assign(session);
+            if (arm === "candidate") plan = promoteTarget(plan, candidateTarget);
+        }
         return {
             features,
             signature,
@@ -225,10 +252,15 @@ export class Decider {
             score: policy.score,
             plan,
             versionShift: shifted ? versionShift! : null,
+            canary: arm,
             shadow: this.#options.shadow
                 ? {
                       decision: decideTier(features, this.#options.shadow, forced, verdict),
-                      incumbentTier: policy.tier,
+                      // The incumbent policy's tier, also for a request a candidate policy decided.
+                      incumbentTier:
+                          policyArm === "candidate"
+                              ? decideTier(features, this.#options.policy, forced, verdict).tier
+                              : policy.tier,
                   }
                 : null,
         };

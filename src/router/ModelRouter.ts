@@ -12,7 +12,8 @@
  * Breakers (BreakerRegistry) are per provider/model; attempts and permits are settled only by the plan
  * executor's settle functions (executePlan.ts). Feedback (router/feedback/): every answered request can
  * be rated once with `feedback(requestId, outcome)`; per feedback signature the bandit then starts a failing
- * signature one tier higher.
+ * signature one tier higher. Canary (router/canary/): a share of the sessions is served by a candidate
+ * policy or target until a sequential test promotes it or rolls it back.
  */
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
@@ -25,6 +26,8 @@ import type { Provider } from "../providers/Provider.js";
 import { linkedSignal, timeoutReason, type LinkedSignal } from "../util/abort.js";
 import type { Logger } from "../util/logger.js";
 import { BreakerRegistry, type TargetHealth } from "./BreakerRegistry.js";
+import type { Canary, CanaryStatus } from "./canary/Canary.js";
+import { buildCanary } from "./canary/buildCanary.js";
 import { CascadeRunner } from "./cascade/CascadeRunner.js";
 import type { RouterConfig } from "./config.js";
 import { createRedactor } from "./redact.js";
@@ -69,6 +72,8 @@ export interface Router {
     breakers(): TargetHealth[];
     /** Targets shifted behind their tier's next target for a model-version regression (config `versionShift`). */
     versionShifts(): VersionShift[];
+    /** The canary rollout's arms, test and decision (config `canary`); null without one. */
+    canaryStatus(): CanaryStatus | null;
     /** A session's live pin. */
     session(sessionId: string): Readonly<SessionPin> | undefined;
     /** Drops cached answers of one namespace (or all); returns how many. */
@@ -128,6 +133,7 @@ export class ModelRouter implements Router {
     readonly #cascade: CascadeRunner;
     readonly #hedger: Hedger;
     readonly #versions: VersionWatch | undefined;
+    readonly #canary: Canary | undefined;
     readonly #affinity: SessionAffinity | undefined;
     readonly #cache: ResponseCache | undefined;
     readonly #log: RoutingLog;
@@ -196,6 +202,14 @@ export class ModelRouter implements Router {
         }
         if (config.affinity.enabled) this.#affinity = new SessionAffinity({ ...config.affinity, now });
         if (config.cache.enabled) this.#cache = new ResponseCache({ ...config.cache, now });
+        const canary = buildCanary(config, {
+            providers: deps.providers,
+            breakerFor: (p, m) => this.#breakers.breakerFor(p, m),
+            metrics,
+            logger,
+            random: deps.random,
+        });
+        this.#canary = canary?.decider.canary;
         const redact = createRedactor(deps.secrets);
         this.#log = new RoutingLog({
             path: config.records.path,
@@ -220,6 +234,7 @@ export class ModelRouter implements Router {
             bandit: this.#bandit,
             affinity: this.#affinity,
             versions: this.#versions,
+            canary: canary?.decider,
             logger,
         });
         this.#recorder = new RouteRecorder({
@@ -228,6 +243,10 @@ export class ModelRouter implements Router {
             shadow: config.shadow
                 ? { policyVersion: policyVersion(config, config.shadow.policy), tiers: this.#tiers }
                 : undefined,
+            canary: canary && {
+                canary: canary.decider.canary,
+                candidatePolicyVersion: canary.candidatePolicyVersion,
+            },
             metrics,
             log: this.#log,
             cache: this.#cache,
@@ -381,6 +400,10 @@ export class ModelRouter implements Router {
 
     versionShifts(): VersionShift[] {
         return this.#versions?.shifts() ?? [];
+    }
+
+    canaryStatus(): CanaryStatus | null {
+        return this.#canary?.status() ?? null;
     }
 
     session(sessionId: string): Readonly<SessionPin> | undefined {

@@ -8,6 +8,7 @@ import type { CompletionResult } from "../chat/types.js";
 import { ErrorCode } from "../errors/codes.js";
 import { ServiceError } from "../errors/ServiceError.js";
 import type { RouterMetrics } from "../metrics/metrics.js";
+import type { Canary } from "./canary/Canary.js";
 import type { CacheKeys } from "./cacheKey.js";
 import { cacheKeys } from "./cacheKey.js";
 import { costUsd } from "./cost.js";
@@ -29,6 +30,11 @@ export interface RouteRecorderOptions {
     policyVersion: string;
     /** The shadow candidate's version and the tiers whose first target prices its predicted cost. */
     shadow?: { policyVersion: string; tiers: readonly ResolvedTier[] };
+    /**
+     * The canary rollout: each record's outcome is its evidence; a candidate policy's requests carry its
+     * version (`candidatePolicyVersion`) as their `policy_version`. Defaults to none.
+     */
+    canary?: { canary: Canary; candidatePolicyVersion: string | undefined };
     metrics: RouterMetrics;
     log: RoutingLog;
     cache: ResponseCache | undefined;
@@ -205,7 +211,10 @@ export class RouteRecorder {
             routing_reason: decided.reason,
             policy_reason: decided.policyReason,
             classifier_score: decided.score,
-            policy_version: this.#options.policyVersion,
+            policy_version:
+                decided.canary === "candidate"
+                    ? (this.#options.canary?.candidatePolicyVersion ?? this.#options.policyVersion)
+                    : this.#options.policyVersion,
             prompt_version: request.hints?.prompt_version ?? null,
             attempts: ctx.attempts,
             fallback: false,
@@ -228,9 +237,12 @@ export class RouteRecorder {
             outcome: "ok",
             error_code: null,
             shadow: null,
+            canary: null,
             ...fields,
         };
         record.shadow = this.#shadow(ctx, record);
+        const canary = this.#options.canary?.canary;
+        if (canary && decided.canary !== null) record.canary = canary.observe(decided.canary, record);
         return record;
     }
 

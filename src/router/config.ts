@@ -15,13 +15,9 @@ import * as learned from "./learned/defaults.js";
 import { providerConfigSchema } from "../providers/providerConfig.js";
 import { hedgingSchema } from "./hedge/hedgingSchema.js";
 import { versionShiftSchema } from "./versions/versionShiftSchema.js";
+import { canarySchema } from "./canary/canarySchema.js";
+import { idSchema, policySchema, type ruleSchema } from "./policySchema.js";
 
-const idSchema = z
-    .string()
-    .regex(
-        /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
-        "use letters, digits, '_', '.' and '-' (start with a letter or digit)",
-    );
 const positiveMs = z.number().int().min(1);
 const errorCodeSchema = z.enum(ErrorCode);
 
@@ -98,43 +94,6 @@ const tierSchema = z
     })
     .strict();
 
-/** Conditions of a rule; all given conditions must hold (a list matches when any element does). */
-const ruleWhenSchema = z
-    .object({
-        /** `hints.task_type` is one of these. */
-        taskTypes: z.array(z.string().min(1)).min(1).optional(),
-        /** `hints.tags` contains one of these. */
-        tags: z.array(z.string().min(1)).min(1).optional(),
-        /** The last user turn contains one of these words or phrases (case-insensitive, whole words). */
-        keywords: z.array(z.string().min(1)).min(1).optional(),
-        /** Estimated prompt tokens (characters / 4) at least this. */
-        minContextTokens: z.number().int().min(0).optional(),
-        /** Estimated prompt tokens at most this. */
-        maxContextTokens: z.number().int().min(0).optional(),
-        /** `hints.latency_budget_ms` is set and at most this. */
-        maxLatencyBudgetMs: z.number().int().min(0).optional(),
-        /** The request offers tools (true) or none (false). */
-        hasTools: z.boolean().optional(),
-        /** The conversation ends with at least this many failed tool results in a row (a stalled agent). */
-        minToolErrorStreak: z.number().int().min(1).optional(),
-        /** `hints.namespace` is one of these. */
-        namespaces: z.array(z.string().min(1)).min(1).optional(),
-    })
-    .strict()
-    .refine((w) => Object.values(w).some((v: unknown) => v !== undefined), {
-        message: "a rule needs at least one condition (an always-true rule is `policy.defaultTier`)",
-    });
-
-const ruleSchema = z
-    .object({
-        /** Rule name: the routing_reason is `rule:<name>` and it becomes a metrics label. */
-        name: idSchema,
-        /** Tier the rule sends matching requests to. */
-        tier: idSchema,
-        when: ruleWhenSchema,
-    })
-    .strict();
-
 const priceSchema = z
     .object({
         /** USD per million input tokens. */
@@ -143,23 +102,6 @@ const priceSchema = z
         outputPerMTok: z.number().min(0),
     })
     .strict();
-
-/** A routing policy: the incumbent's `policy`, or a shadow candidate's `shadow.policy`. */
-const policySchema = z
-    .object({
-        /** Tier when no rule (or classifier) decides. Defaults to the first (cheapest) tier. */
-        defaultTier: idSchema.optional(),
-        /** Rules in order; the first match decides. Defaults to none. */
-        rules: z.array(ruleSchema).default([]),
-        /**
-         * The routing policy's version, on every routing record (`policy_version`) so cost and
-         * quality can be compared per version. Defaults to `cfg-` + a hash of the routing config
-         * (tiers, policy, classifier; router/policyVersion.ts), which changes with any of them.
-         */
-        version: z.string().min(1).max(128).optional(),
-    })
-    .strict()
-    .prefault({});
 
 export const routerConfigSchema = z
     .object({
@@ -347,6 +289,7 @@ export const routerConfigSchema = z
             .optional(),
         hedging: hedgingSchema,
         versionShift: versionShiftSchema,
+        canary: canarySchema,
         records: z
             .object({
                 /** File the routing records are appended to as JSON lines; `null` = none. Defaults to `null`. */
@@ -412,6 +355,19 @@ export const routerConfigSchema = z
         };
         checkPolicy(config.policy, ["policy"]);
         if (config.shadow) checkPolicy(config.shadow.policy, ["shadow", "policy"]);
+        const candidate = config.canary?.candidate;
+        if (candidate?.policy) checkPolicy(candidate.policy, ["canary", "candidate", "policy"]);
+        if (candidate?.target) {
+            const { tier, provider } = candidate.target;
+            checkTier(tier, ["canary", "candidate", "target", "tier"]);
+            if (!Object.hasOwn(config.providers, provider)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["canary", "candidate", "target", "provider"],
+                    message: `unknown provider "${provider}"; add it under "providers"`,
+                });
+            }
+        }
     });
 
 /** The validated, frozen router configuration. */

@@ -38,7 +38,7 @@ export interface RouterOptions {
     now?: () => number;
     /** Backoff sleep. Defaults to a timer that the request's signal cancels. */
     sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-    /** Random source of the backoff jitter, in [0, 1). Defaults to `Math.random`. */
+    /** Random source (backoff jitter, version-shift and sessionless canary draws), in [0, 1). Defaults to `Math.random`. */
     random?: () => number;
     /** Wall clock in ms for feedback decay, which must survive restarts. Defaults to `Date.now`. */
     wallClock?: () => number;

@@ -198,6 +198,24 @@ export const defaultVersionShiftWindowAnswers = 100;
 /** A shifted target still starts 10 % of its requests, so recovery is seen without an operator. */
 export const defaultVersionShiftShiftedShare = 0.1;
 
+// ---- canary rollout (canary/) ---------------------------------------------------------------------
+
+/** 5 % of sessions: a bad candidate hurts few sessions, and at ~5 % failures a decision comes within a few thousand requests. */
+export const defaultCanaryShare = 0.05;
+/**
+ * Roll back a candidate that fails twice as often as the incumbent: a smaller ratio needs many more
+ * failures to tell apart at a 5 % share (about 3× as many at 1.5), a larger one lets clear regressions through.
+ */
+export const defaultCanaryWorseRatio = 2;
+/** 5 % false rollbacks: a wrongly rolled-back candidate costs a rerun, not an outage. */
+export const defaultCanaryAlpha = 0.05;
+/** 5 % false promotions of a candidate that fails `worseRatio` times as often. */
+export const defaultCanaryBeta = 0.05;
+/** The candidate answers 200 requests before it can be promoted: a promotion on a handful of requests says little about the task mix. */
+export const defaultCanaryMinRequests = 200;
+/** An agent waiting 30 s for a first token (or a unary answer) has a failed turn, whatever the text. */
+export const defaultCanarySlowMs = 30_000;
+
 // ---- routing records (RoutingLog.ts) -------------------------------------------------------------
 
 /** First reopen of the records file after a write error: soon enough that few records are lost. */

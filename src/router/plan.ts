@@ -10,7 +10,7 @@
 import type { ErrorCode } from "../errors/codes.js";
 import type { Provider } from "../providers/Provider.js";
 import type { CircuitBreaker } from "./CircuitBreaker.js";
-import type { PriceConfig, RouterConfig } from "./config.js";
+import type { PriceConfig, RouterConfig, TargetConfig } from "./config.js";
 import { noCharge, priceOf } from "./cost.js";
 
 /** Effective reliability settings of one target. */
@@ -57,35 +57,43 @@ export interface ResolveTiersDeps {
 
 export function resolveTiers(config: RouterConfig, deps: ResolveTiersDeps): ResolvedTier[] {
     const tierIndex = new Map(config.tiers.map((t, i) => [t.name, i]));
-    const r = config.reliability;
     return config.tiers.map((tier, index) => ({
         name: tier.name,
         index,
         fallback:
             tier.fallback?.map((name) => tierIndex.get(name)!) ?? defaultFallback(index, config.tiers.length),
-        targets: tier.targets.map((target) => {
-            const provider = deps.providers.get(target.provider)!;
-            return {
-                tier: tier.name,
-                tierIndex: index,
-                provider,
-                model: target.model,
-                key: `${target.provider}/${target.model}`,
-                settings: {
-                    maxRetries: target.maxRetries ?? r.maxRetries,
-                    attemptTimeoutMs: target.attemptTimeoutMs ?? r.attemptTimeoutMs,
-                    firstTokenTimeoutMs: target.firstTokenTimeoutMs ?? r.firstTokenTimeoutMs,
-                    ttftBudgetMs:
-                        target.ttftBudgetMs === undefined ? config.breaker.ttftBudgetMs : target.ttftBudgetMs,
-                },
-                breaker: deps.breakerFor(target.provider, target.model),
-                // The local tier has no per-token bill: free unless the price table names it.
-                price:
-                    priceOf(config.prices, target.provider, target.model) ??
-                    (provider.type === "local" ? noCharge : undefined),
-            };
-        }),
+        targets: tier.targets.map((target) => resolveTarget(config, deps, index, target)),
     }));
+}
+
+/** One target of tier `index` (its settings from the target, else `reliability` and `breaker`). */
+export function resolveTarget(
+    config: RouterConfig,
+    deps: ResolveTiersDeps,
+    index: number,
+    target: Pick<TargetConfig, "provider" | "model"> & Partial<TargetConfig>,
+): ResolvedTarget {
+    const r = config.reliability;
+    const provider = deps.providers.get(target.provider)!;
+    return {
+        tier: config.tiers[index]!.name,
+        tierIndex: index,
+        provider,
+        model: target.model,
+        key: `${target.provider}/${target.model}`,
+        settings: {
+            maxRetries: target.maxRetries ?? r.maxRetries,
+            attemptTimeoutMs: target.attemptTimeoutMs ?? r.attemptTimeoutMs,
+            firstTokenTimeoutMs: target.firstTokenTimeoutMs ?? r.firstTokenTimeoutMs,
+            ttftBudgetMs:
+                target.ttftBudgetMs === undefined ? config.breaker.ttftBudgetMs : target.ttftBudgetMs,
+        },
+        breaker: deps.breakerFor(target.provider, target.model),
+        // The local tier has no per-token bill: free unless the price table names it.
+        price:
+            priceOf(config.prices, target.provider, target.model) ??
+            (provider.type === "local" ? noCharge : undefined),
+    };
 }
 
 /** The ordered targets for a request decided to `tierIndex`; `pinned` (provider/model key) goes first in its tier. */
@@ -127,4 +135,9 @@ export function demoteFirst(plan: readonly ResolvedTarget[]): ResolvedTarget[] {
     const end = rest.findLastIndex((t) => t.tierIndex === first.tierIndex);
     if (end < 0) return [...plan];
     return [...rest.slice(0, end + 1), first, ...rest.slice(end + 1)];
+}
+
+/** The plan with `target` first (a canary's candidate target); its other place, if any, is dropped. */
+export function promoteTarget(plan: readonly ResolvedTarget[], target: ResolvedTarget): ResolvedTarget[] {
+    return [target, ...plan.filter((t) => t.key !== target.key)];
 }

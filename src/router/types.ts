@@ -20,9 +20,11 @@ import type {
     ToolCallStartEvent,
     Usage,
 } from "../chat/types.js";
+import type { CanaryRecord } from "./canary/Canary.js";
 import type { VersionShift } from "./versions/VersionWatch.js";
 
 export type { VersionShift } from "./versions/VersionWatch.js";
+export type { CanaryRecord, CanaryStatus } from "./canary/Canary.js";
 
 /** The router's answer to `complete()`. */
 export interface ChatResponse extends CompletionResult {
@@ -219,6 +221,11 @@ export interface RoutingRecord {
      * fails cascade checks more often than its baseline version (config `versionShift`); else null.
      */
     version_shift: VersionShift | null;
+    /**
+     * The request's canary arm and the rollout's decision after its outcome was counted (config `canary`);
+     * null without a canary, or outside a target canary's tier.
+     */
+    canary: CanaryRecord | null;
     session_id: string | null;
     namespace: string;
     task_type: string | null;

@@ -17,6 +17,27 @@ const shadow: RouterConfigInput["shadow"] = {
 };
 
 describe("shadow evaluation of a candidate policy", () => {
+    it("compares the shadow candidate with the incumbent policy also on a canary candidate's requests", async () => {
+        const f = setupRouter(
+            {
+                shadow,
+                canary: {
+                    candidate: { policy: { defaultTier: "frontier", version: "canary-1" } },
+                    share: 0.5,
+                },
+            },
+            { random: () => 0.1 },
+        );
+        f.anthropic.always({ kind: "ok", text: "done" });
+        const { routing } = await f.router.complete(ask("explain this", { hints: { task_type: "chat" } }));
+        expect(routing).toMatchObject({
+            tier: "frontier",
+            policy_version: "canary-1",
+            canary: { arm: "candidate", decision: "collecting" },
+            shadow: { tier: "local", incumbent_tier: "mid", agrees: false },
+        });
+    });
+
     it("records the candidate's decision on every request and sends nothing for it", async () => {
         const f = setupRouter({ shadow, policy: { ...baseConfig.policy, version: "inc-1" } });
         f.anthropic.always({ kind: "ok", text: "done" });

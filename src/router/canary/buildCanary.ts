@@ -1,0 +1,63 @@
+/**
+ * The router config's `canary` section → the parts the router runs: the Canary (assignment, evidence,
+ * the test), the candidate policy or target the Decider serves the candidate arm by, and the candidate
+ * policy's version for the records. A decision is logged as a warning (rollback) or info (promotion)
+ * with the evidence, and counted in `tiercel_router_canary_decisions_total{decision}`.
+ */
+import type { RouterMetrics } from "../../metrics/metrics.js";
+import type { Logger } from "../../util/logger.js";
+import type { RouterConfig } from "../config.js";
+import type { DeciderCanary } from "../Decider.js";
+import { resolveTarget, type ResolveTiersDeps } from "../plan.js";
+import { compilePolicy } from "../policy.js";
+import { policyVersion } from "../policyVersion.js";
+import { Canary } from "./Canary.js";
+
+export interface BuiltCanary {
+    decider: DeciderCanary;
+    /** The candidate policy's version (`policy_version` of its requests); undefined for a target canary. */
+    candidatePolicyVersion: string | undefined;
+}
+
+export interface BuildCanaryDeps extends ResolveTiersDeps {
+    metrics: RouterMetrics;
+    logger: Logger;
+    /** In [0, 1): the arm of a request without a session. */
+    random: () => number;
+}
+
+/** Undefined when the config has no `canary`. */
+export function buildCanary(config: RouterConfig, deps: BuildCanaryDeps): BuiltCanary | undefined {
+    const c = config.canary;
+    if (!c) return undefined;
+    const { policy, target } = c.candidate;
+    const candidatePolicyVersion = policy ? policyVersion(config, policy) : undefined;
+    const name = c.name ?? candidatePolicyVersion ?? `${target!.provider}/${target!.model}`;
+    const canary = new Canary({
+        ...c,
+        candidate: name,
+        kind: policy ? "policy" : "target",
+        random: deps.random,
+        onDecision: (status) => {
+            deps.metrics.canaryDecisions.inc({ decision: status.decision });
+            if (status.decision === "rolled_back")
+                deps.logger.warn("canary rolled back: the candidate fails more often than the incumbent", {
+                    ...status,
+                });
+            else
+                deps.logger.info("canary promoted: the candidate fails no more often than the incumbent", {
+                    ...status,
+                });
+        },
+    });
+    if (policy)
+        return {
+            decider: { canary, policy: compilePolicy({ tiers: config.tiers, policy }) },
+            candidatePolicyVersion,
+        };
+    const tierIndex = config.tiers.findIndex((t) => t.name === target!.tier);
+    return {
+        decider: { canary, target: resolveTarget(config, deps, tierIndex, target!) },
+        candidatePolicyVersion,
+    };
+}
