@@ -48,6 +48,23 @@ export class TokenGrammar {
         this.#binding.acceptGrammarEvaluationStateToken(stateOf(this.#state), token);
     }
 
+    /**
+     * The states before each position of `tokens` as far as the grammar allows them: `[this, after
+     * tokens[0], ...]`, one longer than the allowed prefix (`length - 1` tokens are allowed). `this` is
+     * not advanced; the others are copies.
+     */
+    statesAlong(tokens: readonly Token[]): TokenGrammar[] {
+        const states: TokenGrammar[] = [this];
+        for (const token of tokens) {
+            const last = states[states.length - 1]!;
+            if (!last.allows(token)) break;
+            const next = last.clone();
+            next.accept(token);
+            states.push(next);
+        }
+        return states;
+    }
+
     /** An independent copy (for walking drafted positions without touching the committed state). */
     clone(): TokenGrammar {
         return new TokenGrammar(this.#binding, this.#state.clone(), this.#isEog);

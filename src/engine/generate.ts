@@ -246,21 +246,12 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 throwIfAborted(signal);
             }
             let drafted = draft?.tokens ?? [];
-            // Grammar state before each verified position; a draft ends at its first forbidden token.
-            let states: TokenGrammar[] | undefined;
             let draftDists = draft?.dists;
-            if (grammar) {
-                states = [grammar];
-                for (let i = 0; i < drafted.length; i++) {
-                    if (!states[i]!.allows(drafted[i]!)) {
-                        drafted = drafted.slice(0, i);
-                        draftDists = draftDists?.slice(0, i);
-                        break;
-                    }
-                    const next = states[i]!.clone();
-                    next.accept(drafted[i]!);
-                    states.push(next);
-                }
+            // Grammar state before each verified position; a draft ends at its first forbidden token.
+            const states = grammar?.statesAlong(drafted);
+            if (states && states.length <= drafted.length) {
+                drafted = drafted.slice(0, states.length - 1);
+                draftDists = draftDists?.slice(0, drafted.length);
             }
 
             if (drafted.length === 0 && plan.contextSize - slot.targetTokens.length < 1) {
