@@ -68,6 +68,20 @@ describe("response_format", () => {
         expect(results.get("draft")!.stats!.accepted_tokens).toBeGreaterThan(0);
     });
 
+    it("GenerateStream: the chunks join to the unary answer, the last one with FINISH_REASON_EOS", async () => {
+        const request: GenerateRequest = {
+            prompt,
+            max_tokens: 200,
+            response_format: { json_schema: JSON.stringify(schema) },
+            speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "d" },
+        };
+        const unary = await server.generate(request);
+        const chunks = await server.stream(request).chunks;
+        expect(chunks.map((c) => c.text).join("")).toBe(unary.text);
+        expect(chunks.flatMap((c) => c.token_ids)).toEqual(unary.token_ids);
+        expect(chunks.at(-1)?.finish_reason).toBe("FINISH_REASON_EOS");
+    });
+
     it("json_object: a JSON object", async () => {
         const r = await server.generate({ prompt, max_tokens: 200, response_format: { json_object: true } });
         if (r.finish_reason === "FINISH_REASON_EOS") expect(JSON.parse(r.text)).toBeTypeOf("object");
