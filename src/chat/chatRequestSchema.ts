@@ -83,6 +83,19 @@ export const chatRequestSchema = z
         tool_choice: z
             .union([z.enum(["auto", "none", "required"]), z.object({ name: z.string().min(1) }).strict()])
             .optional(),
+        response_format: z
+            .discriminatedUnion("type", [
+                z
+                    .object({
+                        type: z.literal("json_schema"),
+                        schema: jsonObject,
+                        name: z.string().min(1).optional(),
+                        strict: z.boolean().optional(),
+                    })
+                    .strict(),
+                z.object({ type: z.literal("json_object") }).strict(),
+            ])
+            .optional(),
         max_tokens: z.number().int().min(1).optional(),
         temperature: z.number().min(0).max(2).optional(),
         stop: z.array(z.string().min(1, "stop sequences cannot be empty")).optional(),

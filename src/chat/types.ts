@@ -64,6 +64,14 @@ export interface ToolDefinition {
  */
 export type ToolChoice = "auto" | "none" | "required" | { name: string };
 
+/**
+ * The shape the answer must have: JSON matching `schema` (a JSON Schema object; `name` and `strict` are
+ * OpenAI's and are sent there), or any JSON object. Providers that cannot enforce it are skipped.
+ */
+export type ResponseFormat =
+    | { type: "json_schema"; schema: Record<string, unknown>; name?: string; strict?: boolean }
+    | { type: "json_object" };
+
 /** Hints the routing policy reads; none of them reaches a provider. */
 export interface RoutingHints {
     /** One agent conversation: pins it to a tier/target (session affinity). */
@@ -103,6 +111,8 @@ export interface ChatRequest {
     messages: readonly ChatMessage[];
     tools?: readonly ToolDefinition[];
     tool_choice?: ToolChoice;
+    /** Constrain the answer to JSON. Defaults to free text. */
+    response_format?: ResponseFormat;
     /** Output cap in tokens. Defaults to the router's `defaults.maxTokens`. */
     max_tokens?: number;
     /**

@@ -34,10 +34,12 @@ import { generate } from "./generate.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
+import { ResponseGrammars } from "./ResponseGrammars.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot } from "./Slot.js";
+import { TokenGrammar } from "./TokenGrammar.js";
 import type { GenerateChunk, GenerateRequest } from "./types.js";
 import type { CompatibilityReport } from "./vocabTypes.js";
 
@@ -72,6 +74,7 @@ interface LoadedModel {
 
 export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
+    readonly #grammars: ResponseGrammars;
     /** What AUTO has learned about acceptance and costs, shared by all requests. */
     readonly policy: SpeculationPolicy;
     /** UTF-8 bytes beyond which a prompt cannot fit the context (see promptByteLimit.ts). */
@@ -104,6 +107,7 @@ export class LocalEngine {
                 ? new SuffixPool({ maxTokens: suffix.maxTokens, keyN: suffix.keyN })
                 : undefined;
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
+        this.#grammars = new ResponseGrammars(llama);
     }
 
     static async load(
@@ -308,6 +312,7 @@ export class LocalEngine {
             throw new ServiceError(ErrorCode.NotReady, "engine is disposed", { retryable: true });
         const queuedAt = performance.now();
         const prepared = this.#prepare(request);
+        const grammar = request.responseFormat && (await this.#grammars.get(request.responseFormat));
         const reuse = this.config.engine.prefixReuse;
         const lease = await this.#pool.acquire(
             signal,
@@ -334,6 +339,7 @@ export class LocalEngine {
                     reusePrefix: reuse,
                     confidence: request.returnConfidence === true,
                     tokenBias: prepared.sampling.logitBias && this.#tokenBias(prepared.sampling.logitBias),
+                    grammar: grammar && TokenGrammar.start(this.llama, this.target.model, grammar),
                     isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
                     detokenize: (tokens, last) =>
                         this.target.model.detokenize(tokens as LlamaToken[], false, last as LlamaToken[]),

@@ -16,6 +16,13 @@
  * otherwise returns only the argmax token; asking node-llama-cpp for `confidence` adds a softmax (and a
  * sort) over the vocabulary at every verified position, which is why it is opt-in (README: "Cascades and
  * feedback" has the measured cost).
+ *
+ * Grammar (opt-in, `plan.grammar`, from a response_format): every position's choice, drafted positions
+ * included, is made among the tokens the grammar allows there (constrainedChoice.ts), with that
+ * position's grammar state: the committed state advanced through the drafts before it. A draft is cut at
+ * its first token the grammar forbids (no accepted token could follow it). Those target passes return the
+ * full sorted probability map (a softmax and a sort over the vocabulary per position), which the walk to
+ * the first allowed token needs.
  */
 import type {
     ControlledEvaluateInputItem,
@@ -39,8 +46,10 @@ import type {
 import { verifyGreedy } from "../speculative/verifyGreedy.js";
 import { verifyStochastic } from "../speculative/verifyStochastic.js";
 import { throwIfAborted } from "../util/abort.js";
+import { constrainedArgmax, constrainedDistribution } from "./constrainedChoice.js";
 import type { ResolvedSampling } from "./resolveSampling.js";
 import type { Slot } from "./Slot.js";
+import type { TokenGrammar } from "./TokenGrammar.js";
 import { TextStream, type Detokenize } from "./TextStream.js";
 import type { FinishReason, GenerateChunk, GenerationStats } from "./types.js";
 
@@ -61,6 +70,8 @@ export interface GenerationPlan {
     confidence: boolean;
     /** The request's logit bias in node-llama-cpp's form; undefined when it has none. */
     tokenBias: TokenBias | undefined;
+    /** The response format's grammar state at the start of the output; undefined for free text. */
+    grammar: TokenGrammar | undefined;
     isEog: (token: Token) => boolean;
     detokenize: Detokenize;
     /** performance.now() when the request started waiting for a slot, and when it got one. */
@@ -80,9 +91,17 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     const sampleOptions = greedy
         ? { temperature: 0, tokenBias }
         : { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP, minP, tokenBias };
-    const nextOptions = greedy
-        ? { token: true, confidence: wantConfidence, options: sampleOptions }
-        : { probabilities: true, options: sampleOptions };
+    const grammar = plan.grammar;
+    // Under a grammar the choice is made here from the full sorted map (constrainedChoice.ts): at
+    // temperature > 0 on the untempered distribution, the chain being applied after the grammar mask.
+    const nextOptions = grammar
+        ? {
+              probabilities: true,
+              options: greedy ? sampleOptions : { temperature: 1, topK: 0, topP: 1, minP: 0, tokenBias },
+          }
+        : greedy
+          ? { token: true, confidence: wantConfidence, options: sampleOptions }
+          : { probabilities: true, options: sampleOptions };
     /**
      * The item that evaluates `context`'s last token and asks for the next-token choice. Penalties need the
      * window of tokens before the chosen one, which differs per position (a drafted position's window ends
@@ -99,18 +118,34 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         };
         return [
             token as LlamaToken,
-            { generateNext: { ...nextOptions, options: { ...sampleOptions, repeatPenalty } } },
+            { generateNext: { ...nextOptions, options: { ...nextOptions.options, repeatPenalty } } },
         ];
+    };
+    /** The distribution a position samples from: the post-chain one, or the constrained one under a grammar. */
+    const distributionAt = (
+        out: ControlledEvaluateIndexOutput | undefined,
+        state: TokenGrammar | undefined,
+    ): TokenDistribution => {
+        if (!state) return toDistribution(out);
+        const candidates = out?.next.probabilities ?? failNoOutput();
+        return constrainedDistribution(candidates, (t) => state.allows(t), sampling) ?? failNoAllowedToken();
     };
     /** Log-probability of the token the last `pick` chose (only set when confidence is wanted). */
     let pickedLogprob = 0;
-    const pick = (out: ControlledEvaluateIndexOutput | undefined): Token => {
+    const pick = (out: ControlledEvaluateIndexOutput | undefined, state: TokenGrammar | undefined): Token => {
+        if (state && greedy) {
+            const candidates = out?.next.probabilities ?? failNoOutput();
+            const token = constrainedArgmax(candidates, (t) => state.allows(t)) ?? failNoAllowedToken();
+            if (wantConfidence)
+                pickedLogprob = Math.log(candidates.get(token as LlamaToken) ?? failNoOutput());
+            return token;
+        }
         if (greedy) {
             const token = out?.next.token ?? failNoOutput();
             if (wantConfidence) pickedLogprob = Math.log(out!.next.confidence ?? failNoOutput());
             return token;
         }
-        const dist = toDistribution(out);
+        const dist = distributionAt(out, state);
         const token = sampleDistribution(dist, random!);
         if (wantConfidence) pickedLogprob = Math.log(probabilityOf(dist, token));
         return token;
@@ -147,7 +182,8 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         );
         const promptOut = await slot.target.controlledEvaluate(promptItems);
         slot.appendTarget(promptRest);
-        let pending: Token[] = [pick(promptOut[promptRest.length - 1])];
+        let pending: Token[] = [pick(promptOut[promptRest.length - 1], grammar)];
+        grammar?.accept(pending[0]!);
         if (wantConfidence) pendingLogprobs = [pickedLogprob];
 
         const commit = (tokens: readonly Token[]): GenerateChunk | undefined => {
@@ -209,7 +245,14 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 draftMs = performance.now() - t0;
                 throwIfAborted(signal);
             }
-            const drafted = draft?.tokens ?? [];
+            let drafted = draft?.tokens ?? [];
+            let draftDists = draft?.dists;
+            // Grammar state before each verified position; a draft ends at its first forbidden token.
+            const states = grammar?.statesAlong(drafted);
+            if (states && states.length <= drafted.length) {
+                drafted = drafted.slice(0, states.length - 1);
+                draftDists = draftDists?.slice(0, drafted.length);
+            }
 
             if (drafted.length === 0 && plan.contextSize - slot.targetTokens.length < 1) {
                 finish = "length";
@@ -230,15 +273,27 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             slot.appendTarget(drafted);
             let outcome: VerifyOutcome;
             if (drafted.length === 0) {
-                outcome = { acceptedTokens: 0, tokens: [pick(out[0])], lastKind: "bonus" };
+                outcome = { acceptedTokens: 0, tokens: [pick(out[0], grammar)], lastKind: "bonus" };
                 if (wantConfidence) pendingLogprobs = [pickedLogprob];
             } else if (greedy) {
                 const targetTokens: Token[] = [];
                 for (let i = 0; i <= drafted.length; i++)
-                    targetTokens.push(out[i]?.next.token ?? failNoOutput());
+                    targetTokens.push(
+                        states ? pick(out[i], states[i]) : (out[i]?.next.token ?? failNoOutput()),
+                    );
                 outcome = verifyGreedy(drafted, targetTokens);
                 // Emitted token i is the target's argmax at position i: its confidence is that position's.
-                if (wantConfidence) {
+                if (wantConfidence && states) {
+                    const logprobs: number[] = [];
+                    for (let i = 0; i < outcome.tokens.length; i++)
+                        logprobs.push(
+                            Math.log(
+                                out[i]?.next.probabilities?.get(outcome.tokens[i] as LlamaToken) ??
+                                    failNoOutput(),
+                            ),
+                        );
+                    pendingLogprobs = logprobs;
+                } else if (wantConfidence) {
                     const logprobs: number[] = [];
                     for (let i = 0; i < outcome.tokens.length; i++)
                         logprobs.push(Math.log(out[i]?.next.confidence ?? failNoOutput()));
@@ -246,8 +301,8 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 }
             } else {
                 const dists: TokenDistribution[] = [];
-                for (let i = 0; i <= drafted.length; i++) dists.push(toDistribution(out[i]));
-                outcome = verifyStochastic(drafted, draft?.dists, dists, random!);
+                for (let i = 0; i <= drafted.length; i++) dists.push(distributionAt(out[i], states?.[i]));
+                outcome = verifyStochastic(drafted, draftDists, dists, random!);
                 // Accepted, recovered and bonus tokens alike: the target's probability at their position
                 // (a recovered token is drawn from the residual, but the target's p is what it believed).
                 if (wantConfidence) {
@@ -274,6 +329,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             };
             stats.record(record);
             controller.record(record);
+            if (grammar) for (const t of outcome.tokens) grammar.accept(t);
             pending = outcome.tokens;
         }
     }
@@ -325,6 +381,10 @@ function toDistribution(out: ControlledEvaluateIndexOutput | undefined): TokenDi
         }
     }
     return { tokens, probs };
+}
+
+function failNoAllowedToken(): never {
+    throw new Error("the response format's grammar allows none of the target's candidate tokens");
 }
 
 function failNoOutput(): never {

@@ -52,6 +52,12 @@ export interface InfillContext {
     text: string;
 }
 
+/**
+ * Constrains the output to JSON (ResponseGrammars.ts): `json_schema` to a JSON Schema given as JSON text
+ * (the keywords checkJsonSchema.ts lists; others are refused), `json_object` to any JSON object.
+ */
+export type ResponseFormat = { type: "json_schema"; schema: string } | { type: "json_object" };
+
 export interface GenerateRequest {
     /**
      * Prompt text (tokenized with the target's tokenizer, special tokens parsed) or token ids. With
@@ -86,6 +92,13 @@ export interface GenerateRequest {
      * Defaults to `false`.
      */
     returnConfidence?: boolean;
+    /**
+     * Constrain the output with a grammar: every emitted token, drafted ones included, is chosen among
+     * the tokens the grammar allows at its position, so speculation stays exact, and generation ends at
+     * the end of the JSON value (finish "eos"). A `length` or `stop_sequence` finish can still cut the
+     * JSON short. Defaults to unset (free text).
+     */
+    responseFormat?: ResponseFormat;
 }
 
 /**

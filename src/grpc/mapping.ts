@@ -14,6 +14,7 @@ import type {
     GenerateChunk as EngineChunk,
     GenerateRequest as EngineRequest,
     GenerationStats as EngineStats,
+    ResponseFormat,
     SpeculationOptions as EngineSpeculation,
 } from "../engine/types.js";
 import type { CompatibilityVerdict } from "../engine/vocabTypes.js";
@@ -26,6 +27,7 @@ import type { GenerateChunk } from "./generated/tiercel/v1/GenerateChunk.js";
 import type { GenerateRequest__Output } from "./generated/tiercel/v1/GenerateRequest.js";
 import type { GenerationStats } from "./generated/tiercel/v1/GenerationStats.js";
 import type { ModelInfo as ProtoModelInfo } from "./generated/tiercel/v1/ModelInfo.js";
+import type { ResponseFormat__Output } from "./generated/tiercel/v1/ResponseFormat.js";
 import type { SpeculationMode as ProtoSpeculationMode } from "./generated/tiercel/v1/SpeculationMode.js";
 import type { SpeculationOptions__Output } from "./generated/tiercel/v1/SpeculationOptions.js";
 import type { TokenizeRequest__Output } from "./generated/tiercel/v1/TokenizeRequest.js";
@@ -136,6 +138,16 @@ function toInfillPrompt(request: GenerateRequest__Output): PromptInput {
     return { prompt: request.prompt, stop: [] };
 }
 
+/** The wire's oneof → the engine's format; the schema itself is the engine's to check (ResponseGrammars.ts). */
+function toResponseFormat(format: ResponseFormat__Output | null): ResponseFormat | undefined {
+    if (format === null) return undefined;
+    if (format.format === "json_schema") return { type: "json_schema", schema: format.json_schema ?? "" };
+    if (format.format === "json_object" && format.json_object === true) return { type: "json_object" };
+    throw new InvalidArgumentError(
+        "response_format is set without a format; set json_schema (a JSON Schema as JSON text) or json_object: true, or leave response_format unset for free text",
+    );
+}
+
 /** The draft id and its range are the engine's to check (engine/resolveRequest.ts). */
 function toSpeculation(options: SpeculationOptions__Output | null): EngineSpeculation | undefined {
     if (options === null) return undefined;
@@ -184,6 +196,9 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
         stop: stop.length > 0 ? [...request.stop, ...stop] : request.stop,
         speculation,
         returnConfidence: request.return_confidence,
+        ...(request.response_format !== null && {
+            responseFormat: toResponseFormat(request.response_format),
+        }),
         ...(request.session_id !== "" && { sessionId: request.session_id }),
     };
 }

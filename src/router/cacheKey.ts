@@ -5,7 +5,7 @@
  *   else `hints.session_id`; a request with neither has no scope and is not cached, so callers who did
  *   not opt into sharing never see each other's answers.
  * - The exact key hashes everything that shapes the answer: scope, tier, system prompt, tools and
- *   tool choice, every message, max_tokens, temperature and stop sequences, canonically (two equal
+ *   tool choice, response format, every message, max_tokens, temperature and stop sequences, canonically (two equal
  *   requests built with their object keys in a different order share a key).
  * - The context key hashes the same minus the last message, and exists only when that last message is
  *   user text (no tool results): near-duplicate matching is allowed on the last user turn alone, when
@@ -96,6 +96,7 @@ export function cacheKeys(
         request.system ?? "",
         (request.tools ?? []).map((t) => [t.name, t.description ?? "", canonicalJson(t.input_schema)]),
         canonicalJson(request.tool_choice ?? null),
+        canonicalJson(request.response_format ?? null),
         maxTokens,
         request.temperature ?? null,
         request.stop ?? [],

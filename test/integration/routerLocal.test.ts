@@ -176,6 +176,50 @@ describe("the local tier through the router", () => {
         expect(response.routing.provider).toBe("anthropic");
     });
 
+    it("passes response_format to the local tier, whose answer is the JSON the server's grammar allows", async () => {
+        const schema = {
+            type: "object",
+            properties: { ok: { type: "boolean" }, kind: { enum: ["a", "b"] } },
+            required: ["ok", "kind"],
+            additionalProperties: false,
+        };
+        const router = makeRouter();
+        const response = await router.complete({
+            ...chat,
+            max_tokens: 64,
+            response_format: { type: "json_schema", schema },
+        });
+        expect(response.routing).toMatchObject({ provider: "local", outcome: "ok" });
+        const direct = await env.server.generate({
+            messages: [
+                { role: "system", content: "You complete Python." },
+                { role: "user", content: "def fib(n):" },
+            ],
+            model: "t",
+            max_tokens: 64,
+            temperature: 0,
+            response_format: { json_schema: JSON.stringify(schema) },
+        });
+        expect(response.content).toEqual([{ type: "text", text: direct.text }]);
+        expect(response.stop_reason).toBe("end_turn");
+        const value = JSON.parse(direct.text) as Record<string, unknown>;
+        expect(typeof value.ok).toBe("boolean");
+        expect(["a", "b"]).toContain(value.kind);
+    });
+
+    it("a schema the local grammar cannot enforce is the server's INVALID_ARGUMENT, naming the keyword", async () => {
+        const router = makeRouter({
+            tiers: [{ name: "local", targets: [{ provider: "local", model: "t" }] }],
+        });
+        const error = await router
+            .complete({
+                ...chat,
+                response_format: { type: "json_schema", schema: { type: "string", pattern: "^x$" } },
+            })
+            .catch((e: unknown) => e);
+        expect((error as Error).message).toContain("$.pattern is not supported");
+    });
+
     it("an unreachable local server is E_PROVIDER_UNAVAILABLE, and the hosted tier answers", async () => {
         const router = makeRouter({}, "127.0.0.1:1");
         env.anthropic.enqueue(anthropicMessage(anthropicText("hosted")));

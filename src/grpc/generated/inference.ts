@@ -15,6 +15,7 @@ import type { InfillContext as _tiercel_v1_InfillContext, InfillContext__Output 
 import type { ListModelsRequest as _tiercel_v1_ListModelsRequest, ListModelsRequest__Output as _tiercel_v1_ListModelsRequest__Output } from './tiercel/v1/ListModelsRequest.js';
 import type { ListModelsResponse as _tiercel_v1_ListModelsResponse, ListModelsResponse__Output as _tiercel_v1_ListModelsResponse__Output } from './tiercel/v1/ListModelsResponse.js';
 import type { ModelInfo as _tiercel_v1_ModelInfo, ModelInfo__Output as _tiercel_v1_ModelInfo__Output } from './tiercel/v1/ModelInfo.js';
+import type { ResponseFormat as _tiercel_v1_ResponseFormat, ResponseFormat__Output as _tiercel_v1_ResponseFormat__Output } from './tiercel/v1/ResponseFormat.js';
 import type { SpeculationOptions as _tiercel_v1_SpeculationOptions, SpeculationOptions__Output as _tiercel_v1_SpeculationOptions__Output } from './tiercel/v1/SpeculationOptions.js';
 import type { TokenizeRequest as _tiercel_v1_TokenizeRequest, TokenizeRequest__Output as _tiercel_v1_TokenizeRequest__Output } from './tiercel/v1/TokenizeRequest.js';
 import type { TokenizeResponse as _tiercel_v1_TokenizeResponse, TokenizeResponse__Output as _tiercel_v1_TokenizeResponse__Output } from './tiercel/v1/TokenizeResponse.js';
@@ -49,6 +50,7 @@ export interface ProtoGrpcType {
       ListModelsResponse: MessageTypeDefinition<_tiercel_v1_ListModelsResponse, _tiercel_v1_ListModelsResponse__Output>
       ModelInfo: MessageTypeDefinition<_tiercel_v1_ModelInfo, _tiercel_v1_ModelInfo__Output>
       ModelRole: EnumTypeDefinition
+      ResponseFormat: MessageTypeDefinition<_tiercel_v1_ResponseFormat, _tiercel_v1_ResponseFormat__Output>
       SpeculationMode: EnumTypeDefinition
       SpeculationOptions: MessageTypeDefinition<_tiercel_v1_SpeculationOptions, _tiercel_v1_SpeculationOptions__Output>
       TokenizeRequest: MessageTypeDefinition<_tiercel_v1_TokenizeRequest, _tiercel_v1_TokenizeRequest__Output>

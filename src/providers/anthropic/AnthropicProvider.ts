@@ -22,7 +22,9 @@ export class AnthropicProvider implements Provider {
         this.#client = new SdkClient(options, (o) => new Anthropic(o));
     }
 
-    unsupported(): string | undefined {
+    unsupported(request: ProviderRequest): string | undefined {
+        if (request.response_format !== undefined)
+            return "response_format (JSON output) is not enforced by this Anthropic provider";
         return undefined;
     }
 

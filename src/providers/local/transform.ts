@@ -2,7 +2,8 @@
  * Normalized format ↔ tiercel's gRPC API (proto/tiercel/v1/inference.proto). The local tier renders
  * `messages` with its model's chat template on the server; it has no tool calling, so tool calls and
  * results in the history are rendered as text, and requests that offer tools are not sent here (the
- * provider reports them unsupported).
+ * provider reports them unsupported). `response_format` is enforced by the server's grammar (the schema
+ * keywords it cannot enforce come back as INVALID_ARGUMENT naming them).
  */
 import type { ChatMessage as ProtoChatMessage } from "../../grpc/generated/tiercel/v1/ChatMessage.js";
 import type { FinishReason__Output } from "../../grpc/generated/tiercel/v1/FinishReason.js";
@@ -32,6 +33,12 @@ export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
     const session = request.hints?.session_id;
     if (session !== undefined) out.session_id = session;
     if (request.confidence === true) out.return_confidence = true;
+    const format = request.response_format;
+    if (format !== undefined)
+        out.response_format =
+            format.type === "json_object"
+                ? { json_object: true }
+                : { json_schema: JSON.stringify(format.schema) };
     return out;
 }
 

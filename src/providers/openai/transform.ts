@@ -53,6 +53,17 @@ export function toOpenAIParams(request: ProviderRequest): ChatCompletionCreatePa
     };
     if (request.temperature !== undefined) params.temperature = request.temperature;
     if (request.stop !== undefined && request.stop.length > 0) params.stop = [...request.stop];
+    const format = request.response_format;
+    if (format?.type === "json_object") params.response_format = { type: "json_object" };
+    else if (format?.type === "json_schema")
+        params.response_format = {
+            type: "json_schema",
+            json_schema: {
+                name: format.name ?? "response",
+                schema: format.schema,
+                ...(format.strict !== undefined && { strict: format.strict }),
+            },
+        };
     if (request.tools !== undefined && request.tools.length > 0) {
         params.tools = request.tools.map((tool) => ({
             type: "function",

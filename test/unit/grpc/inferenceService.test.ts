@@ -32,6 +32,7 @@ class FakeStream extends EventEmitter {
         return_confidence: false,
         extra_context: [],
         logit_bias: {},
+        response_format: null,
     };
     constructor() {
         super();

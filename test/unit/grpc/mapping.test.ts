@@ -88,6 +88,7 @@ function request(fields: Partial<GenerateRequest__Output>): GenerateRequest__Out
         speculation: null,
         extra_context: [],
         logit_bias: {},
+        response_format: null,
         return_confidence: false,
         ...fields,
     };
@@ -198,6 +199,30 @@ describe("toEngineRequest", () => {
         );
         expect(extraOnly.code).toBe(ErrorCode.InvalidArgument);
         expect(extraOnly.message).toContain("extra_context is for fill-in-the-middle only");
+    });
+
+    it("maps response_format's oneof; the schema text goes to the engine unparsed", () => {
+        const schema = '{"type":"object"}';
+        expect(
+            toEngineRequest(
+                request({ prompt: "p", response_format: { format: "json_schema", json_schema: schema } }),
+                source,
+            ).responseFormat,
+        ).toEqual({ type: "json_schema", schema });
+        expect(
+            toEngineRequest(
+                request({ prompt: "p", response_format: { format: "json_object", json_object: true } }),
+                source,
+            ).responseFormat,
+        ).toEqual({ type: "json_object" });
+        expect(toEngineRequest(request({ prompt: "p" }), source)).not.toHaveProperty("responseFormat");
+        for (const empty of [{}, { format: "json_object" as const, json_object: false }]) {
+            const error = errorOf(() =>
+                toEngineRequest(request({ prompt: "p", response_format: empty }), source),
+            );
+            expect(error.code).toBe(ErrorCode.InvalidArgument);
+            expect(error.message).toContain("response_format is set without a format");
+        }
     });
 
     it("passes max_tokens over the context to the engine, which clamps it to the room left", () => {

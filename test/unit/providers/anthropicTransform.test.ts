@@ -3,6 +3,7 @@
  * (wire events built by the same builders the fake server sends), including the gateway bugs from
  * anchors/router.md §1.5 as explicit cases.
  */
+import { AnthropicProvider } from "../../../src/providers/anthropic/AnthropicProvider.js";
 import type { Message, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages/messages";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
@@ -345,5 +346,16 @@ describe("fromAnthropicStream", () => {
         expect((await translate(events)).at(-1)).toMatchObject({
             usage: { input_tokens: 125, output_tokens: 9 },
         });
+    });
+});
+
+describe("AnthropicProvider.unsupported", () => {
+    it("skips requests with a response_format (not enforced there) and takes the rest", () => {
+        const provider = new AnthropicProvider({ id: "a", apiKeyEnv: "K", env: { K: "sk-ant-x" } });
+        const base = { model: "m", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
+        expect(provider.unsupported(base)).toBeUndefined();
+        expect(provider.unsupported({ ...base, response_format: { type: "json_object" } })).toContain(
+            "response_format",
+        );
     });
 });

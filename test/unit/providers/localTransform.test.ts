@@ -80,6 +80,21 @@ describe("local tier translation", () => {
         });
     });
 
+    it("passes response_format: the schema as JSON text, json_object as the flag", () => {
+        const base = { model: "t", max_tokens: 8, messages: [{ role: "user" as const, content: "x" }] };
+        const schema = { type: "object", properties: { ok: { type: "boolean" } } };
+        expect(
+            toGenerateRequest({ ...base, response_format: { type: "json_schema", schema, name: "n" } })
+                .response_format,
+        ).toEqual({ json_schema: JSON.stringify(schema) });
+        expect(
+            toGenerateRequest({ ...base, response_format: { type: "json_object" } }).response_format,
+        ).toEqual({
+            json_object: true,
+        });
+        expect(toGenerateRequest(base)).not.toHaveProperty("response_format");
+    });
+
     it("asks for confidence only when the router wants it", () => {
         const base = { model: "", max_tokens: 4, messages: [{ role: "user" as const, content: "x" }] };
         expect(toGenerateRequest(base)).not.toHaveProperty("return_confidence");

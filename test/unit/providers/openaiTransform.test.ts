@@ -111,6 +111,27 @@ describe("toOpenAIParams", () => {
     });
 });
 
+describe("toOpenAIParams response_format", () => {
+    const base = { model: "m", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
+    it('sends json_schema with its name (default "response") and strict, and json_object as is', () => {
+        const schema = { type: "object", properties: { a: { type: "string" } } };
+        expect(
+            toOpenAIParams({ ...base, response_format: { type: "json_schema", schema, strict: true } })
+                .response_format,
+        ).toEqual({ type: "json_schema", json_schema: { name: "response", schema, strict: true } });
+        expect(
+            toOpenAIParams({ ...base, response_format: { type: "json_schema", schema, name: "edit" } })
+                .response_format,
+        ).toEqual({ type: "json_schema", json_schema: { name: "edit", schema } });
+        expect(toOpenAIParams({ ...base, response_format: { type: "json_object" } }).response_format).toEqual(
+            {
+                type: "json_object",
+            },
+        );
+        expect(toOpenAIParams(base)).not.toHaveProperty("response_format");
+    });
+});
+
 describe("fromOpenAICompletion", () => {
     it.each([
         ["stop", "end_turn"],

@@ -143,6 +143,14 @@ describe("cache keys", () => {
         );
     });
 
+    it("the response format is part of the keys: a JSON answer is never replayed for free text", () => {
+        const json = request("q", { response_format: { type: "json_object" } });
+        const schema = request("q", { response_format: { type: "json_schema", schema: { type: "object" } } });
+        expect(keys(json).exact).not.toBe(keys(request("q")).exact);
+        expect(keys(json).context).not.toBe(keys(request("q")).context);
+        expect(keys(schema).exact).not.toBe(keys(json).exact);
+    });
+
     it("only a last user turn of plain text may match approximately", () => {
         expect(keys(request("q")).context).not.toBeNull();
         const toolTurn: ChatRequest = { messages: history.slice(0, 3) };

@@ -3,6 +3,7 @@
 import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _tiercel_v1_ChatMessage__Output } from '../../tiercel/v1/ChatMessage.js';
 import type { SpeculationOptions as _tiercel_v1_SpeculationOptions, SpeculationOptions__Output as _tiercel_v1_SpeculationOptions__Output } from '../../tiercel/v1/SpeculationOptions.js';
 import type { InfillContext as _tiercel_v1_InfillContext, InfillContext__Output as _tiercel_v1_InfillContext__Output } from '../../tiercel/v1/InfillContext.js';
+import type { ResponseFormat as _tiercel_v1_ResponseFormat, ResponseFormat__Output as _tiercel_v1_ResponseFormat__Output } from '../../tiercel/v1/ResponseFormat.js';
 
 /**
  * A completion request: either `prompt` (raw completion) or `messages` (chat), never both.
@@ -117,6 +118,16 @@ export interface GenerateRequest {
    * outside the vocabulary. Unset = no bias.
    */
   'logit_bias'?: ({[key: number]: number | string});
+  /**
+   * Constrain the output to JSON: a JSON Schema, or any JSON object. Decoding then chooses every token,
+   * drafted ones included, among the tokens a grammar compiled from the schema allows, so speculation
+   * stays exact (at temperature 0 the output equals plain constrained decoding) and the output ends at
+   * the end of the JSON value with FINISH_REASON_EOS. A schema keyword the grammar cannot enforce (e.g.
+   * pattern, minimum, allOf) or a schema that is not JSON is INVALID_ARGUMENT naming its path. max_tokens
+   * or a stop string can still cut the JSON short (FINISH_REASON_LENGTH / FINISH_REASON_STOP_SEQUENCE). Unset =
+   * free text.
+   */
+  'response_format'?: (_tiercel_v1_ResponseFormat | null);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
@@ -243,6 +254,16 @@ export interface GenerateRequest__Output {
    * outside the vocabulary. Unset = no bias.
    */
   'logit_bias': ({[key: number]: number});
+  /**
+   * Constrain the output to JSON: a JSON Schema, or any JSON object. Decoding then chooses every token,
+   * drafted ones included, among the tokens a grammar compiled from the schema allows, so speculation
+   * stays exact (at temperature 0 the output equals plain constrained decoding) and the output ends at
+   * the end of the JSON value with FINISH_REASON_EOS. A schema keyword the grammar cannot enforce (e.g.
+   * pattern, minimum, allOf) or a schema that is not JSON is INVALID_ARGUMENT naming its path. max_tokens
+   * or a stop string can still cut the JSON short (FINISH_REASON_LENGTH / FINISH_REASON_STOP_SEQUENCE). Unset =
+   * free text.
+   */
+  'response_format': (_tiercel_v1_ResponseFormat__Output | null);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";

@@ -1,0 +1,144 @@
+/**
+ * Checks a response_format JSON Schema against what node-llama-cpp's JSON-schema grammar enforces, and
+ * returns the schema in its form. node-llama-cpp ignores keywords it does not know (a `pattern` or a
+ * `minimum` would be dropped silently and the output could break the schema), so every keyword it
+ * cannot enforce is refused here with its path and what to change. Pure.
+ *
+ * Accepted: `type` (string, number, integer, boolean, null, object, array; or a list of the scalar
+ * types), `const`, `enum`, `oneOf`, `anyOf` (compiled as `oneOf`: a grammar alternation, which is
+ * anyOf's meaning), `properties`, `required`, `additionalProperties`, `minProperties`,
+ * `maxProperties`, `items`, `prefixItems`, `minItems`, `maxItems`, `minLength`, `maxLength`, `format`
+ * (date-time, time, date), `$ref` to `#/$defs/...`, `$defs`, and annotations (`description`, `title`,
+ * `$schema`, `$id`, `$comment`, `default`, `examples`).
+ */
+import type { GbnfJsonSchema } from "node-llama-cpp";
+import { InvalidArgumentError } from "../errors/ServiceError.js";
+
+const annotations = new Set(["description", "title", "$schema", "$id", "$comment", "default", "examples"]);
+const scalarTypes = new Set(["string", "number", "integer", "boolean", "null"]);
+const keywordsByType: Record<string, readonly string[]> = {
+    string: ["minLength", "maxLength", "format"],
+    number: [],
+    integer: [],
+    boolean: [],
+    null: [],
+    object: ["properties", "required", "additionalProperties", "minProperties", "maxProperties"],
+    array: ["items", "prefixItems", "minItems", "maxItems"],
+};
+const formats = new Set(["date-time", "time", "date"]);
+
+/** `schema` is parsed JSON; `where` names it in messages (e.g. "response_format.json_schema"). */
+export function checkJsonSchema(schema: unknown, where: string): GbnfJsonSchema {
+    const defs = isObject(schema) && isObject(schema.$defs) ? new Set(Object.keys(schema.$defs)) : new Set();
+    return check(schema, "$", where, defs as Set<string>) as GbnfJsonSchema;
+}
+
+function check(node: unknown, path: string, where: string, defs: Set<string>): Record<string, unknown> {
+    const fail = (what: string): never => {
+        throw new InvalidArgumentError(`${where}: ${path}${what}`);
+    };
+    if (!isObject(node))
+        return fail(" must be a schema object (booleans and other values are not supported)");
+    const out: Record<string, unknown> = {};
+    const kind = kindOf(node, fail);
+    const allowed = new Set<string>([...annotations, "$defs", ...(kind ? (keywordsByType[kind] ?? []) : [])]);
+    for (const [key, value] of Object.entries(node)) {
+        const at = `${path}.${key}`;
+        if (key === "type" || key === "const" || key === "enum") {
+            out[key] = value;
+        } else if (key === "oneOf" || key === "anyOf") {
+            if (!Array.isArray(value) || value.length === 0)
+                fail(`.${key} must be a non-empty array of schemas`);
+            out.oneOf = (value as unknown[]).map((s, i) => check(s, `${at}[${i}]`, where, defs));
+        } else if (key === "$ref") {
+            const name =
+                typeof value === "string" && value.startsWith("#/$defs/") ? value.slice(8) : undefined;
+            if (name === undefined || !defs.has(name))
+                fail(`.$ref ${JSON.stringify(value)} must point into the root's $defs ("#/$defs/<name>")`);
+            out.$ref = value;
+        } else if (key === "$defs") {
+            if (!isObject(value)) fail(".$defs must be an object of schemas");
+            out.$defs = Object.fromEntries(
+                Object.entries(value as Record<string, unknown>).map(([k, s]) => [
+                    k,
+                    check(s, `${at}.${k}`, where, defs),
+                ]),
+            );
+        } else if (annotations.has(key)) {
+            out[key] = value;
+        } else if (!allowed.has(key)) {
+            fail(
+                `.${key} is not supported${kind ? ` for type "${kind}"` : ""}: the local tier's JSON grammar cannot enforce it; remove it (or describe the constraint in "description")`,
+            );
+        } else if (key === "properties") {
+            if (!isObject(value)) fail(".properties must be an object of schemas");
+            out.properties = Object.fromEntries(
+                Object.entries(value as Record<string, unknown>).map(([k, s]) => [
+                    k,
+                    check(s, `${at}.${k}`, where, defs),
+                ]),
+            );
+        } else if (key === "items" || key === "additionalProperties") {
+            out[key] =
+                typeof value === "boolean" && key === "additionalProperties"
+                    ? value
+                    : check(value, at, where, defs);
+        } else if (key === "prefixItems") {
+            if (!Array.isArray(value)) fail(".prefixItems must be an array of schemas");
+            out.prefixItems = (value as unknown[]).map((s, i) => check(s, `${at}[${i}]`, where, defs));
+        } else if (key === "required") {
+            if (!Array.isArray(value) || !value.every((k) => typeof k === "string"))
+                fail(".required must be an array of property names");
+            out.required = value;
+        } else if (key === "format") {
+            if (typeof value !== "string" || !formats.has(value))
+                fail(
+                    `.format ${JSON.stringify(value)} is not supported; use date-time, time or date, or remove it`,
+                );
+            out.format = value;
+        } else {
+            if (typeof value !== "number" || !Number.isInteger(value) || value < 0)
+                fail(`.${key} must be a non-negative integer`);
+            out[key] = value;
+        }
+    }
+    if (
+        !("type" in node) &&
+        !("const" in node) &&
+        !("enum" in node) &&
+        !("oneOf" in node) &&
+        !("anyOf" in node) &&
+        !("$ref" in node)
+    )
+        fail(" needs one of type, const, enum, oneOf, anyOf or $ref");
+    return out;
+}
+
+/** The node's single `type`, when it has one; checks the `type`, `const` and `enum` values. */
+function kindOf(node: Record<string, unknown>, fail: (what: string) => never): string | undefined {
+    const type = node.type;
+    if ("const" in node && !isScalar(node.const)) fail(".const must be a string, number, boolean or null");
+    if ("enum" in node && (!Array.isArray(node.enum) || node.enum.length === 0 || !node.enum.every(isScalar)))
+        fail(".enum must be a non-empty array of strings, numbers, booleans or nulls");
+    if (type === undefined) return undefined;
+    if (Array.isArray(type)) {
+        if (type.length === 0 || !type.every((t) => typeof t === "string" && scalarTypes.has(t)))
+            fail(
+                `.type ${JSON.stringify(type)}: a list of types may hold only string, number, integer, boolean and null; use oneOf for objects and arrays`,
+            );
+        return type.length === 1 ? (type[0] as string) : "scalars";
+    }
+    if (typeof type !== "string" || !(type in keywordsByType))
+        fail(
+            `.type ${JSON.stringify(type)} is not a JSON Schema type; use string, number, integer, boolean, null, object or array`,
+        );
+    return type;
+}
+
+function isScalar(value: unknown): boolean {
+    return value === null || ["string", "number", "boolean"].includes(typeof value);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { checkJsonSchema } from "../../../src/engine/checkJsonSchema.js";
+import { ErrorCode } from "../../../src/errors/codes.js";
+
+const where = "response_format.json_schema";
+
+describe("checkJsonSchema", () => {
+    it("accepts what the grammar enforces and keeps it", () => {
+        const schema = {
+            $schema: "https://json-schema.org/draft/2020-12/schema",
+            type: "object",
+            title: "Edit",
+            properties: {
+                path: { type: "string", minLength: 1, maxLength: 200, description: "file" },
+                when: { type: "string", format: "date" },
+                lines: { type: "array", items: { type: "integer" }, maxItems: 4 },
+                mode: { enum: ["a", "b"] },
+                node: { $ref: "#/$defs/node" },
+            },
+            required: ["path"],
+            additionalProperties: false,
+            $defs: { node: { type: ["string", "null"] } },
+        };
+        expect(checkJsonSchema(schema, where)).toEqual(schema);
+    });
+
+    it("compiles anyOf as oneOf (an alternation)", () => {
+        expect(checkJsonSchema({ anyOf: [{ type: "string" }, { type: "null" }] }, where)).toEqual({
+            oneOf: [{ type: "string" }, { type: "null" }],
+        });
+    });
+
+    it.each([
+        [{ type: "string", pattern: "a+" }, `${where}: $.pattern is not supported for type "string"`],
+        [
+            { type: "object", properties: { n: { type: "number", maximum: 3 } } },
+            `${where}: $.properties.n.maximum is not supported for type "number"`,
+        ],
+        [{ allOf: [{ type: "string" }] }, "$.allOf is not supported"],
+        [
+            { type: "string", format: "email" },
+            '$.format "email" is not supported; use date-time, time or date',
+        ],
+        [{ type: ["object", "null"] }, "use oneOf for objects and arrays"],
+        [{ type: "thing" }, '$.type "thing" is not a JSON Schema type'],
+        [{ $ref: "#/$defs/missing" }, "must point into the root's $defs"],
+        [{ description: "no type" }, "$ needs one of type, const, enum, oneOf, anyOf or $ref"],
+        [{ type: "array", items: true }, "$.items must be a schema object"],
+        [{ enum: [] }, "$.enum must be a non-empty array"],
+        [{ type: "string", maxLength: -1 }, "$.maxLength must be a non-negative integer"],
+        [true, "$ must be a schema object"],
+    ])("refuses %j naming the path", (schema, message) => {
+        let error: unknown;
+        try {
+            checkJsonSchema(schema, where);
+        } catch (e) {
+            error = e;
+        }
+        expect(error).toMatchObject({ code: ErrorCode.InvalidArgument });
+        expect((error as Error).message).toContain(message);
+    });
+});
