@@ -34,6 +34,7 @@ import { generate } from "./generate.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
+import { PassBatcher } from "./PassBatcher.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
@@ -167,6 +168,8 @@ export class LocalEngine {
             );
         }
         const slots: Slot[] = [];
+        // Prompt passes longer than the longest verification pass are not waited for between flushes.
+        const batcher = new PassBatcher(config.speculation.maxDraftTokens + 1);
         for (let i = 0; i < engine.sequences; i++) {
             const drafters = new Map<string, DraftModelProposer | TranslatingDraftProposer>();
             for (const [id, d] of drafts) {
@@ -180,7 +183,7 @@ export class LocalEngine {
                         : direct,
                 );
             }
-            slots.push(new Slot(i, target.context.getSequence(), drafters));
+            slots.push(new Slot(i, target.context.getSequence(), drafters, batcher));
         }
         log.info("models loaded", {
             target: target.resolved.id,

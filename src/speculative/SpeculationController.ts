@@ -198,7 +198,7 @@ export class SpeculationController {
                 step.draftMs,
                 drafter.candidate.costPerCall,
             );
-        policy.costs.recordVerify(step.drafted + 1, step.verifyMs);
+        if (step.verifyMs !== undefined) policy.costs.recordVerify(step.drafted + 1, step.verifyMs);
         if (drafter && step.drafted > 0) {
             policy.acceptance.record(drafter.candidate.id, options.signature, step.drafted, step.accepted);
             if (step.confidences)
