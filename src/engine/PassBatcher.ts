@@ -21,7 +21,10 @@
 /** A pass's result, with what its timing measured. */
 export interface BatchedPass<T> {
     value: T;
-    /** Passes started in the same flush as this one (1: the pass had the native batch to itself). */
+    /**
+     * Passes started in the same flush as this one. 1: no other request's pass started with it (a long
+     * pass started by an earlier flush may still be decoding beside it).
+     */
     passes: number;
     /** Milliseconds from the pass's start (not its submission) to its result. */
     ms: number;
