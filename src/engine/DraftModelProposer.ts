@@ -63,19 +63,21 @@ export class DraftModelProposer implements DraftProposer {
         await this.#sync(history);
         const tokens: Token[] = [];
         const confidences: number[] = [];
+        let sharedBatch = false;
         let input = history.slice(this.#evaluated.length);
         this.#proposedAt = history.length;
         while (tokens.length < maxTokens) {
             throwIfAborted(signal);
             const items = input.map((t, i) => (i === input.length - 1 ? ([t, greedyNext] as const) : t));
             const sequence = this.sequence;
-            const { value: out } = await this.batcher.run(
+            const { value: out, passes } = await this.batcher.run(
                 () =>
                     sequence.controlledEvaluate(
                         items as Parameters<LlamaContextSequence["controlledEvaluate"]>[0],
                     ),
                 items.length,
             );
+            if (passes > 1) sharedBatch = true;
             for (const t of input) this.#evaluated.push(t);
             const next = out[input.length - 1]?.next;
             if (next?.token == null) break;
@@ -85,7 +87,7 @@ export class DraftModelProposer implements DraftProposer {
             confidences.push(confidence);
             input = [next.token];
         }
-        return { tokens, confidences };
+        return { tokens, confidences, sharedBatch };
     }
 
     /**

@@ -202,11 +202,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             });
             const step = controller.next(history, limitK);
             let draft: DraftProposal | undefined;
-            let draftMs = 0;
+            let draftMs: number | undefined = 0;
             if (step) {
                 const t0 = performance.now();
                 draft = await step.drafter.proposer.propose(history, step.k, signal, step.minConfidence);
-                draftMs = performance.now() - t0;
+                draftMs = draft.sharedBatch === true ? undefined : performance.now() - t0;
                 throwIfAborted(signal);
             }
             const drafted = draft?.tokens ?? [];

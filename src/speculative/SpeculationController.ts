@@ -191,7 +191,7 @@ export class SpeculationController {
     record(step: SpecStep): void {
         const { policy, options } = this;
         const drafter = options.drafters.find((d) => d.candidate.id === step.drafter);
-        if (drafter)
+        if (drafter && step.draftMs !== undefined)
             policy.costs.recordDraft(
                 drafter.candidate.id,
                 step.drafted,

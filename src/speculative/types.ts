@@ -44,6 +44,11 @@ export interface DraftProposal {
     readonly dists?: readonly TokenDistribution[];
     /** Optional drafter confidence per drafted token (e.g. `q(token)`), for adaptive draft lengths. */
     readonly confidences?: readonly number[];
+    /**
+     * True when a pass of the drafter shared its batch with other requests' passes: the time spent
+     * proposing was then partly theirs, and is not a measurement of this drafter's cost.
+     */
+    readonly sharedBatch?: boolean;
 }
 
 /** The result of verifying one draft against the target. */
@@ -110,8 +115,11 @@ export interface SpecStep {
     confidences: readonly number[] | undefined;
     /** Tokens the step committed: the accepted ones plus one recovered or bonus token. */
     committed: readonly Token[];
-    /** Milliseconds spent drafting (0 when no drafter was asked). */
-    draftMs: number;
+    /**
+     * Milliseconds spent drafting (0 when no drafter was asked); undefined when the drafter's passes
+     * shared their batch with other requests' (see DraftProposal.sharedBatch).
+     */
+    draftMs: number | undefined;
     /**
      * Milliseconds of the target pass, which evaluated `drafted + 1` tokens; undefined when the pass
      * shared its batch with other requests' passes (its time is then the whole batch's, not its own).

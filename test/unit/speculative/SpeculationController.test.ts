@@ -209,4 +209,22 @@ describe("verify cost bookkeeping", () => {
             controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), verifyMs: 10 * before });
         expect(policy.costs.verifyMs(5)).toBeGreaterThan(before);
     });
+
+    it("a step whose drafter shared its batches (draftMs undefined) leaves the draft cost as measured", () => {
+        const policy = measuredPolicy(12);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 4,
+            adaptive: false,
+            minConfidence: 0,
+        });
+        const before = policy.costs.drafter("good")!.msPerToken;
+        for (let s = 0; s < 20; s++)
+            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), draftMs: undefined });
+        expect(policy.costs.drafter("good")!.msPerToken).toBe(before);
+        for (let s = 0; s < 20; s++)
+            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), draftMs: 40 });
+        expect(policy.costs.drafter("good")!.msPerToken).toBeGreaterThan(before);
+    });
 });
