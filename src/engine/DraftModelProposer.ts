@@ -10,6 +10,7 @@ import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposal, DraftProposer, Token } from "../speculative/types.js";
 import { throwIfAborted } from "../util/abort.js";
+import type { PassBatcher } from "./PassBatcher.js";
 
 export interface DraftModelProposerOptions {
     /** Stop drafting when the draft's probability of its own next token is below this. */
@@ -29,6 +30,8 @@ export class DraftModelProposer implements DraftProposer {
         readonly id: string,
         readonly sequence: LlamaContextSequence,
         readonly options: DraftModelProposerOptions,
+        /** Shared by every slot's drafter on the same draft context, so concurrent drafts share batches. */
+        readonly batcher: PassBatcher,
     ) {}
 
     /**
@@ -60,14 +63,21 @@ export class DraftModelProposer implements DraftProposer {
         await this.#sync(history);
         const tokens: Token[] = [];
         const confidences: number[] = [];
+        let sharedBatch = false;
         let input = history.slice(this.#evaluated.length);
         this.#proposedAt = history.length;
         while (tokens.length < maxTokens) {
             throwIfAborted(signal);
             const items = input.map((t, i) => (i === input.length - 1 ? ([t, greedyNext] as const) : t));
-            const out = await this.sequence.controlledEvaluate(
-                items as Parameters<LlamaContextSequence["controlledEvaluate"]>[0],
+            const sequence = this.sequence;
+            const { value: out, passes } = await this.batcher.run(
+                () =>
+                    sequence.controlledEvaluate(
+                        items as Parameters<LlamaContextSequence["controlledEvaluate"]>[0],
+                    ),
+                items.length,
             );
+            if (passes > 1) sharedBatch = true;
             for (const t of input) this.#evaluated.push(t);
             const next = out[input.length - 1]?.next;
             if (next?.token == null) break;
@@ -77,7 +87,7 @@ export class DraftModelProposer implements DraftProposer {
             confidences.push(confidence);
             input = [next.token];
         }
-        return { tokens, confidences };
+        return { tokens, confidences, sharedBatch };
     }
 
     /**

@@ -35,6 +35,7 @@ import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { ResponseGrammars } from "./ResponseGrammars.js";
+import { PassBatcher } from "./PassBatcher.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
@@ -171,12 +172,24 @@ export class LocalEngine {
             );
         }
         const slots: Slot[] = [];
+        // Prompt passes longer than the longest verification pass are not waited for between flushes.
+        const batcher = new PassBatcher(config.speculation.maxDraftTokens + 1);
+        // Drafting passes on each draft context are batched the same way (a draft pass takes 1 token,
+        // or the history the draft has not seen yet).
+        const draftBatchers = new Map(
+            [...drafts.keys()].map((id) => [id, new PassBatcher(config.speculation.maxDraftTokens + 1)]),
+        );
         for (let i = 0; i < engine.sequences; i++) {
             const drafters = new Map<string, DraftModelProposer | TranslatingDraftProposer>();
             for (const [id, d] of drafts) {
-                const direct = new DraftModelProposer(id, d.context.getSequence(), {
-                    minConfidence: config.speculation.minDraftConfidence,
-                });
+                const direct = new DraftModelProposer(
+                    id,
+                    d.context.getSequence(),
+                    {
+                        minConfidence: config.speculation.minDraftConfidence,
+                    },
+                    draftBatchers.get(id)!,
+                );
                 drafters.set(
                     id,
                     d.resolved.mode === "translated"
@@ -184,7 +197,7 @@ export class LocalEngine {
                         : direct,
                 );
             }
-            slots.push(new Slot(i, target.context.getSequence(), drafters));
+            slots.push(new Slot(i, target.context.getSequence(), drafters, batcher));
         }
         log.info("models loaded", {
             target: target.resolved.id,

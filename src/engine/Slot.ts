@@ -4,9 +4,14 @@
  * draft sequence after it got a target one. The slot remembers what its target sequence holds, which
  * lets the next request reuse the common prompt prefix instead of evaluating it again.
  */
-import type { LlamaContextSequence } from "node-llama-cpp";
+import type {
+    ControlledEvaluateIndexOutput,
+    ControlledEvaluateInputItem,
+    LlamaContextSequence,
+} from "node-llama-cpp";
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposer, Token } from "../speculative/types.js";
+import type { BatchedPass, PassBatcher } from "./PassBatcher.js";
 
 export class Slot {
     /** Tokens held by the target sequence's KV cache, in order. */
@@ -16,7 +21,19 @@ export class Slot {
         readonly index: number,
         readonly target: LlamaContextSequence,
         readonly drafters: ReadonlyMap<string, DraftProposer>,
+        /** Shared by every slot of the target context, so concurrent requests' passes share batches. */
+        readonly batcher: PassBatcher,
     ) {}
+
+    /** One target pass over `items`, batched with the other slots' passes (see PassBatcher.ts). */
+    evaluate(
+        items: readonly ControlledEvaluateInputItem[],
+    ): Promise<BatchedPass<(ControlledEvaluateIndexOutput | undefined)[]>> {
+        return this.batcher.run(
+            () => this.target.controlledEvaluate(items as ControlledEvaluateInputItem[]),
+            items.length,
+        );
+    }
 
     /** Length of the common prefix of the cached target tokens and `tokens` (what reuse would skip). */
     cachedPrefixLength(tokens: readonly Token[]): number {

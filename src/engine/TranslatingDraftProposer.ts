@@ -50,13 +50,14 @@ export class TranslatingDraftProposer implements DraftProposer {
         const ratio = draftHistory.length / Math.max(1, history.length);
         const draftCount = Math.min(2 * maxTokens + 2, Math.ceil((maxTokens + 1) * ratio) + 1);
         const drafted = await this.inner.propose(draftHistory, draftCount, signal, minConfidence);
-        if (drafted.tokens.length === 0) return { tokens: [] };
+        const shared = drafted.sharedBatch === true && { sharedBatch: true };
+        if (drafted.tokens.length === 0) return { tokens: [], ...shared };
         const continuation = this.draftModel.detokenize(
             drafted.tokens as LlamaToken[],
             false,
             draftHistory.slice(-4) as LlamaToken[],
         );
-        if (continuation.length === 0) return { tokens: [] };
+        if (continuation.length === 0) return { tokens: [], ...shared };
         const joint: Token[] = this.targetModel.tokenize(text + continuation, false);
         let proposal: Token[];
         if (joint.length > history.length && commonPrefixLength(joint, history) === history.length) {
@@ -64,7 +65,10 @@ export class TranslatingDraftProposer implements DraftProposer {
         } else {
             proposal = this.targetModel.tokenize(continuation, false, "trimLeadingSpace");
         }
-        return { tokens: proposal.slice(0, Math.min(maxTokens, proposal.length - 1)) };
+        return {
+            tokens: proposal.slice(0, Math.min(maxTokens, proposal.length - 1)),
+            ...shared,
+        };
     }
 
     release(): Promise<void> {

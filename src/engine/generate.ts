@@ -180,7 +180,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         const promptItems: EvalItem[] = promptRest.map((t, i) =>
             i === promptRest.length - 1 ? withNext(t, promptTokens, promptTokens.length) : (t as LlamaToken),
         );
-        const promptOut = await slot.target.controlledEvaluate(promptItems);
+        const promptOut = (await slot.evaluate(promptItems)).value;
         slot.appendTarget(promptRest);
         let pending: Token[] = [pick(promptOut[promptRest.length - 1], grammar)];
         grammar?.accept(pending[0]!);
@@ -238,11 +238,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             });
             const step = controller.next(history, limitK);
             let draft: DraftProposal | undefined;
-            let draftMs = 0;
+            let draftMs: number | undefined = 0;
             if (step) {
                 const t0 = performance.now();
                 draft = await step.drafter.proposer.propose(history, step.k, signal, step.minConfidence);
-                draftMs = performance.now() - t0;
+                draftMs = draft.sharedBatch === true ? undefined : performance.now() - t0;
                 throwIfAborted(signal);
             }
             let drafted = draft?.tokens ?? [];
@@ -266,9 +266,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             const items: EvalItem[] = [withNext(last, window, history.length)];
             for (let i = 0; i < drafted.length; i++)
                 items.push(withNext(drafted[i]!, window, history.length + i + 1));
-            const t0 = performance.now();
-            const out = await slot.target.controlledEvaluate(items);
-            const verifyMs = performance.now() - t0;
+            const pass = await slot.evaluate(items);
+            const out = pass.value;
+            // A pass that shared its batch with other requests' passes took what the whole batch cost:
+            // not a point of this pass length's cost curve.
+            const verifyMs = pass.passes === 1 ? pass.ms : undefined;
             slot.appendTarget([last]);
             slot.appendTarget(drafted);
             let outcome: VerifyOutcome;

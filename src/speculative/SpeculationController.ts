@@ -191,14 +191,14 @@ export class SpeculationController {
     record(step: SpecStep): void {
         const { policy, options } = this;
         const drafter = options.drafters.find((d) => d.candidate.id === step.drafter);
-        if (drafter)
+        if (drafter && step.draftMs !== undefined)
             policy.costs.recordDraft(
                 drafter.candidate.id,
                 step.drafted,
                 step.draftMs,
                 drafter.candidate.costPerCall,
             );
-        policy.costs.recordVerify(step.drafted + 1, step.verifyMs);
+        if (step.verifyMs !== undefined) policy.costs.recordVerify(step.drafted + 1, step.verifyMs);
         if (drafter && step.drafted > 0) {
             policy.acceptance.record(drafter.candidate.id, options.signature, step.drafted, step.accepted);
             if (step.confidences)

@@ -189,3 +189,42 @@ describe("confidence threshold", () => {
         expect(policy.confidenceThreshold(good, 0.2)).toBeCloseTo(0.5, 5);
     });
 });
+
+describe("verify cost bookkeeping", () => {
+    it("a step whose pass shared its batch (verifyMs undefined) adds no point to the verify curve", () => {
+        const policy = measuredPolicy(11);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 4,
+            adaptive: false,
+            minConfidence: 0,
+        });
+        const before = policy.costs.verifyMs(5);
+        // Under concurrency a 5-token pass waits for the whole shared batch: ten times its own cost.
+        for (let s = 0; s < 20; s++)
+            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), verifyMs: undefined });
+        expect(policy.costs.verifyMs(5)).toBe(before);
+        for (let s = 0; s < 20; s++)
+            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), verifyMs: 10 * before });
+        expect(policy.costs.verifyMs(5)).toBeGreaterThan(before);
+    });
+
+    it("a step whose drafter shared its batches (draftMs undefined) leaves the draft cost as measured", () => {
+        const policy = measuredPolicy(12);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 4,
+            adaptive: false,
+            minConfidence: 0,
+        });
+        const before = policy.costs.drafter("good")!.msPerToken;
+        for (let s = 0; s < 20; s++)
+            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), draftMs: undefined });
+        expect(policy.costs.drafter("good")!.msPerToken).toBe(before);
+        for (let s = 0; s < 20; s++)
+            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), draftMs: 40 });
+        expect(policy.costs.drafter("good")!.msPerToken).toBeGreaterThan(before);
+    });
+});

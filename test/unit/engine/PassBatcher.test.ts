@@ -1,0 +1,114 @@
+/**
+ * PassBatcher's schedule with passes whose ends the test controls: passes submitted while others are in
+ * flight start together once every in-flight pass has delivered; a long pass is not waited for; a
+ * failing pass rejects its caller only and does not stall the others.
+ */
+import { describe, expect, it } from "vitest";
+import { PassBatcher } from "../../../src/engine/PassBatcher.js";
+
+/** A pass whose start is recorded and whose end the test triggers. */
+function controlledPass(started: string[], name: string) {
+    let end!: (value: string) => void;
+    let fail!: (error: Error) => void;
+    const pass = () => {
+        started.push(name);
+        return new Promise<string>((resolve, reject) => {
+            end = resolve;
+            fail = reject;
+        });
+    };
+    return {
+        pass,
+        end: () => {
+            end(name);
+        },
+        fail: (e: Error) => {
+            fail(e);
+        },
+    };
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe("PassBatcher", () => {
+    it("holds passes submitted during a flush and starts them together after it delivered", async () => {
+        const batcher = new PassBatcher(9);
+        const started: string[] = [];
+        const a = controlledPass(started, "a");
+        const b = controlledPass(started, "b");
+        const ra = batcher.run(a.pass, 1);
+        const rb = batcher.run(b.pass, 1);
+        await turn();
+        expect(started).toEqual(["a", "b"]);
+        expect(batcher.flushes).toBe(1);
+
+        // a delivers first and submits its next pass at once; c arrives meanwhile: both wait for b.
+        a.end();
+        const a2 = controlledPass(started, "a2");
+        const c = controlledPass(started, "c");
+        const ra2 = (await ra).value === "a" ? batcher.run(a2.pass, 1) : undefined;
+        const rc = batcher.run(c.pass, 2);
+        await turn();
+        await turn();
+        expect(started).toEqual(["a", "b"]);
+
+        b.end();
+        expect(await rb).toMatchObject({ value: "b", passes: 2 });
+        await turn();
+        expect(started).toEqual(["a", "b", "a2", "c"]);
+        expect(batcher.flushes).toBe(2);
+        a2.end();
+        c.end();
+        expect(await ra2).toMatchObject({ value: "a2", passes: 2 });
+        expect(await rc).toMatchObject({ value: "c", passes: 2 });
+        expect(batcher.passes).toBe(4);
+    });
+
+    it("a pass alone in its flush reports passes 1 and its own duration", async () => {
+        const batcher = new PassBatcher(9);
+        const result = await batcher.run(() => Promise.resolve(7), 3);
+        expect(result.value).toBe(7);
+        expect(result.passes).toBe(1);
+        expect(result.ms).toBeGreaterThanOrEqual(0);
+    });
+
+    it("does not wait for a long pass (a prompt) before the next flush", async () => {
+        const batcher = new PassBatcher(4);
+        const started: string[] = [];
+        const prompt = controlledPass(started, "prompt");
+        const step = controlledPass(started, "step");
+        void batcher.run(prompt.pass, 200);
+        const first = batcher.run(step.pass, 1);
+        await turn();
+        step.end();
+        await first;
+        const next = controlledPass(started, "next");
+        const rn = batcher.run(next.pass, 1);
+        await turn();
+        expect(started).toEqual(["prompt", "step", "next"]);
+        next.end();
+        prompt.end();
+        expect((await rn).value).toBe("next");
+    });
+
+    it("a failing pass rejects its caller and the others still flush", async () => {
+        const batcher = new PassBatcher(9);
+        const started: string[] = [];
+        const bad = controlledPass(started, "bad");
+        const ok = controlledPass(started, "ok");
+        const rBad = batcher.run(bad.pass, 1);
+        const rOk = batcher.run(ok.pass, 1);
+        await turn();
+        bad.fail(new Error("decode failed"));
+        await expect(rBad).rejects.toThrow("decode failed");
+        ok.end();
+        await rOk;
+        const after = await batcher.run(() => Promise.resolve("after"), 1);
+        expect(after.value).toBe("after");
+
+        const thrown = batcher.run(() => {
+            throw new Error("thrown at once");
+        }, 1);
+        await expect(thrown).rejects.toThrow("thrown at once");
+    });
+});
