@@ -91,6 +91,43 @@ describe("POST /v1/chat/completions", () => {
         expect(response.headers.get("x-tiercel-ignored")).toBe("seed, top_p, user");
     });
 
+    it("enforces a json_schema response_format on the local tier (its grammar), and refuses one without a schema", async () => {
+        const schema = {
+            type: "object",
+            properties: {
+                name: { type: "string", maxLength: 12 },
+                pure: { type: "boolean" },
+            },
+            required: ["name", "pure"],
+            additionalProperties: false,
+        };
+        const { data, response } = await localClient()
+            .chat.completions.create({
+                model: "auto",
+                messages,
+                max_completion_tokens: 120,
+                temperature: 0,
+                response_format: { type: "json_schema", json_schema: { name: "fn", schema, strict: true } },
+            })
+            .withResponse();
+        expect(response.headers.get("x-tiercel-route")).toMatch(/^local\//);
+        expect(response.headers.get("x-tiercel-ignored") ?? "").not.toContain("response_format");
+        const parsed = JSON.parse(data.choices[0]!.message.content!) as Record<string, unknown>;
+        expect(Object.keys(parsed).sort()).toEqual(["name", "pure"]);
+        expect(typeof parsed.name).toBe("string");
+        expect(typeof parsed.pure).toBe("boolean");
+
+        const error = await localClient()
+            .chat.completions.create({
+                model: "auto",
+                messages,
+                response_format: { type: "json_schema", json_schema: { name: "fn" } },
+            })
+            .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+        expect((error as Error).message).toContain("response_format.json_schema.schema");
+    });
+
     it("refuses tools with a 400 saying why when only the local tier exists", async () => {
         const error = await localClient()
             .chat.completions.create({ model: "auto", messages, tools: [weatherTool] })

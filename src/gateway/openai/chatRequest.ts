@@ -4,8 +4,10 @@
  * - `system` and `developer` messages become the system prompt (joined in order);
  * - `tool` messages become `tool_result` parts of a user turn (consecutive ones share the turn);
  * - assistant `tool_calls` carry JSON text arguments, parsed here (bad JSON is the caller's 400);
+ * - `response_format` json_schema / json_object becomes the router's `response_format` (enforced by the
+ *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped);
  * - fields that change what the answer must be and that no tier honours yet (`n` > 1, `logprobs`,
- *   `response_format` other than text, audio) are refused with a 400 naming the field; fields that only
+ *   audio) are refused with a 400 naming the field; fields that only
  *   tune sampling or bookkeeping (`top_p`, `seed`, `user`, ...) are accepted and listed as ignored.
  */
 import type {
@@ -76,11 +78,6 @@ export function fromChatCompletionParams(body: Record<string, unknown>): ParsedC
         "log-probabilities are not returned by the gateway; remove `logprobs`",
     );
     refuse(
-        params.response_format !== undefined && params.response_format.type !== "text",
-        "response_format",
-        "structured output (json_object, json_schema) is not enforced by the gateway yet; remove `response_format` and ask for JSON in the prompt",
-    );
-    refuse(
         params.audio != null || params.modalities?.includes("audio") === true,
         "audio",
         "audio output is not supported",
@@ -92,6 +89,8 @@ export function fromChatCompletionParams(body: Record<string, unknown>): ParsedC
     const tools = convertTools(params.tools);
     if (tools !== undefined) request.tools = tools;
     if (params.tool_choice !== undefined) request.tool_choice = convertToolChoice(params.tool_choice);
+    const responseFormat = convertResponseFormat(params.response_format);
+    if (responseFormat !== undefined) request.response_format = responseFormat;
     // `max_tokens` is deprecated in favour of `max_completion_tokens`, but editors still send it.
     // eslint-disable-next-line @typescript-eslint/no-deprecated
     const maxTokens = params.max_completion_tokens ?? params.max_tokens;
@@ -230,5 +229,39 @@ function convertToolChoice(choice: ChatCompletionToolChoiceOption): ToolChoice {
     throw new GatewayError(
         "invalid_request",
         `tool_choice: "${choice.type}" is not supported; use auto, none, required or a function`,
+    );
+}
+
+/**
+ * OpenAI's `response_format` → the router's: text is the default (nothing to say), JSON kinds map over.
+ * Read as untrusted JSON (the SDK's types describe what a well-behaved client sends).
+ */
+function convertResponseFormat(
+    format: ChatCompletionCreateParamsBase["response_format"],
+): ChatRequest["response_format"] {
+    const f = format as
+        | { type?: unknown; json_schema?: { schema?: unknown; name?: unknown; strict?: unknown } }
+        | null
+        | undefined;
+    if (f == null || f.type === "text") return undefined;
+    if (f.type === "json_object") return { type: "json_object" };
+    if (f.type === "json_schema") {
+        const schema = f.json_schema?.schema;
+        if (typeof schema !== "object" || schema === null || Array.isArray(schema))
+            throw new GatewayError(
+                "invalid_request",
+                "`response_format.json_schema.schema` must be a JSON Schema object",
+            );
+        const { name, strict } = f.json_schema ?? {};
+        return {
+            type: "json_schema",
+            schema: schema as Record<string, unknown>,
+            ...(typeof name === "string" && name !== "" ? { name } : {}),
+            ...(typeof strict === "boolean" ? { strict } : {}),
+        };
+    }
+    throw new GatewayError(
+        "invalid_request",
+        `\`response_format.type\` ${JSON.stringify(f.type)} is not supported; use text, json_object or json_schema`,
     );
 }

@@ -50,7 +50,11 @@ describe("fromChatCompletionParams", () => {
     });
 
     it.each([
-        [{ response_format: { type: "json_object" } }, /response_format.*not enforced/],
+        [
+            { response_format: { type: "json_schema", json_schema: { name: "x" } } },
+            /json_schema\.schema` must be/,
+        ],
+        [{ response_format: { type: "yaml" } }, /"yaml" is not supported/],
         [{ n: 2 }, /only n = 1/],
         [{ logprobs: true }, /remove `logprobs`/],
         [{ model: undefined }, /`model` is required/],
