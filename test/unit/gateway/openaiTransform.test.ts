@@ -49,6 +49,24 @@ describe("fromChatCompletionParams", () => {
         });
     });
 
+    it("maps response_format json_object and json_schema to the router's, and text to nothing", () => {
+        const base = { model: "auto", messages: [{ role: "user", content: "hi" }] };
+        const schema = { type: "object", properties: { a: { type: "string" } } };
+        expect(
+            fromChatCompletionParams({ ...base, response_format: { type: "text" } }).request.response_format,
+        ).toBe(undefined);
+        expect(
+            fromChatCompletionParams({ ...base, response_format: { type: "json_object" } }).request
+                .response_format,
+        ).toEqual({ type: "json_object" });
+        expect(
+            fromChatCompletionParams({
+                ...base,
+                response_format: { type: "json_schema", json_schema: { name: "x", schema, strict: true } },
+            }).request.response_format,
+        ).toEqual({ type: "json_schema", schema, name: "x", strict: true });
+    });
+
     it.each([
         [
             { response_format: { type: "json_schema", json_schema: { name: "x" } } },
