@@ -92,8 +92,9 @@ describe("JSON-schema output", () => {
         expect(json.tokens.slice(0, 5)).not.toEqual(free.tokens.slice(0, 5));
     });
 
-    it("is valid JSON at temperature > 0, with speculation, for several seeds", async () => {
-        for (let seed = 1; seed <= 2; seed++) {
+    // One seed: each sampled run of this random-weight fixture takes ~17 s under the grammar (CI time).
+    it("is valid JSON at temperature > 0, with speculation", async () => {
+        for (const seed of [1]) {
             const out = await collect(
                 engine,
                 request(prompts[1]!, {
