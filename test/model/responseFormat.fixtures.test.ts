@@ -50,8 +50,10 @@ async function expectValid(text: string): Promise<void> {
 }
 
 describe("JSON-schema output", () => {
+    // The code prompt with every proposer here; the bundled pair's identity across modes is checked over
+    // gRPC in test/integration/responseFormat.test.ts.
     it("parses and validates, ends with eos, and is the same with every proposer at temperature 0", async () => {
-        for (const prompt of prompts) {
+        for (const prompt of prompts.slice(0, 1)) {
             const plain = await collect(engine, request(prompt, { speculation: { mode: "off" } }));
             expect(plain.last.finish?.reason).toBe("eos");
             await expectValid(plain.text);
