@@ -14,11 +14,9 @@ export default defineConfig({
                 test: {
                     name: "model",
                     include: ["test/model/**/*.test.ts"],
-                    // node-llama-cpp holds native memory, so files run in forks (never threads), two at a
-                    // time: every engine here uses one thread, so two files fill the 2-core CI machines
-                    // (the largest family fixtures take a few hundred MiB per fork).
+                    // node-llama-cpp holds native memory: one fork, one file at a time.
                     pool: "forks",
-                    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+                    poolOptions: { forks: { singleFork: true } },
                     testTimeout: 120_000,
                     hookTimeout: 180_000,
                 },
