@@ -3,43 +3,19 @@
  * protocol-faithful fake servers: each fault on a single target, no retries, no fallback, so the routed
  * request fails with exactly the code that fault maps to and the attempt records it.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/errors/codes.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import { RouteFailedError } from "../../src/router/RouteFailedError.js";
 import type { ChatRequest } from "../../src/chat/types.js";
 import { silentLogger } from "../../src/util/logger.js";
-import {
-    anthropicError,
-    anthropicFrames,
-    anthropicText,
-    startFakeAnthropicServer,
-    type FakeAnthropicServer,
-} from "../helpers/fakeAnthropicServer.js";
+import { anthropicError, anthropicFrames, anthropicText } from "../helpers/fakeAnthropicServer.js";
 import type { Reply, SseFrame } from "../helpers/fakeHttpServer.js";
-import {
-    openaiError,
-    openaiFrames,
-    startFakeOpenAIServer,
-    type FakeOpenAIServer,
-} from "../helpers/fakeOpenAIServer.js";
+import { openaiError, openaiFrames } from "../helpers/fakeOpenAIServer.js";
+import { useFakeProviders } from "../helpers/fakeProviders.js";
 
-let anthropic: FakeAnthropicServer;
-let openai: FakeOpenAIServer;
-const routers: Router[] = [];
-
-beforeAll(async () => {
-    [anthropic, openai] = await Promise.all([startFakeAnthropicServer(), startFakeOpenAIServer()]);
-});
-afterEach(async () => {
-    await Promise.all(routers.splice(0).map((r) => r.close()));
-    anthropic.reset();
-    openai.reset();
-});
-afterAll(async () => {
-    await Promise.all([anthropic.close(), openai.close()]);
-});
+const { anthropic, openai, track } = await useFakeProviders();
 
 type Kind = "anthropic" | "openai";
 
@@ -57,7 +33,7 @@ function routerFor(kind: Kind): Router {
         },
         { env: { KEY: "sk-test-cccccccccccccccccccccccc" }, logger: silentLogger },
     );
-    routers.push(router);
+    track(router);
     return router;
 }
 

@@ -4,40 +4,17 @@
  * counts; sessions are put in arms by a Canary with the same name and share (its assignment is a pure
  * hash of the session), so the test knows which server each request reaches.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Canary } from "../../src/router/canary/Canary.js";
 import type { RouterConfigInput } from "../../src/router/config.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import type { Logger } from "../../src/util/logger.js";
-import {
-    anthropicMessage,
-    startFakeAnthropicServer,
-    type FakeAnthropicServer,
-} from "../helpers/fakeAnthropicServer.js";
-import {
-    openaiCompletion,
-    startFakeOpenAIServer,
-    type FakeOpenAIServer,
-} from "../helpers/fakeOpenAIServer.js";
+import { anthropicMessage } from "../helpers/fakeAnthropicServer.js";
+import { openaiCompletion } from "../helpers/fakeOpenAIServer.js";
+import { useFakeProviders } from "../helpers/fakeProviders.js";
 
-let anthropic: FakeAnthropicServer;
-let openai: FakeOpenAIServer;
-const routers: Router[] = [];
-
-beforeAll(async () => {
-    [anthropic, openai] = await Promise.all([startFakeAnthropicServer(), startFakeOpenAIServer()]);
-});
-
-afterEach(async () => {
-    await Promise.all(routers.splice(0).map((r) => r.close()));
-    anthropic.reset();
-    openai.reset();
-});
-
-afterAll(async () => {
-    await Promise.all([anthropic.close(), openai.close()]);
-});
+const { anthropic, openai, track } = await useFakeProviders();
 
 const canaryTest = { share: 0.5, worseRatio: 4, alpha: 0.05, beta: 0.05, minRequests: 3, slowMs: null };
 
@@ -78,7 +55,7 @@ function makeRouter(canary: RouterConfigInput["canary"]): { router: Router; logg
         },
         { env: { K: "sk-test-cccccccccccccccccccccccc" }, logger, random: () => 0.99 },
     );
-    routers.push(router);
+    track(router);
     return { router, logged };
 }
 

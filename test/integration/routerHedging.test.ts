@@ -4,7 +4,7 @@
  * times the hedge) is scripted, so when a hedge starts is decided by the test, not by timers; who wins
  * is decided by the fake servers (a reply that hangs never produces a first token).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/errors/codes.js";
 import type { ChatRequest } from "../../src/chat/types.js";
 import { collectStream } from "../../src/router/collectStream.js";
@@ -17,39 +17,16 @@ import {
     anthropicMessage,
     anthropicStream,
     anthropicText,
-    startFakeAnthropicServer,
-    type FakeAnthropicServer,
 } from "../helpers/fakeAnthropicServer.js";
-import {
-    openaiError,
-    openaiFrames,
-    openaiStream,
-    startFakeOpenAIServer,
-    type FakeOpenAIServer,
-} from "../helpers/fakeOpenAIServer.js";
+import { openaiError, openaiFrames, openaiStream } from "../helpers/fakeOpenAIServer.js";
+import { useFakeProviders } from "../helpers/fakeProviders.js";
 
 const keys = {
     TEST_ANTHROPIC_KEY: "sk-ant-test-aaaaaaaaaaaaaaaaaaaa",
     TEST_OPENAI_KEY: "sk-test-bbbbbbbbbbbbbbbbbbbbbbbb",
 };
 
-let anthropic: FakeAnthropicServer;
-let openai: FakeOpenAIServer;
-const routers: Router[] = [];
-
-beforeAll(async () => {
-    [anthropic, openai] = await Promise.all([startFakeAnthropicServer(), startFakeOpenAIServer()]);
-});
-
-afterEach(async () => {
-    await Promise.all(routers.splice(0).map((r) => r.close()));
-    anthropic.reset();
-    openai.reset();
-});
-
-afterAll(async () => {
-    await Promise.all([anthropic.close(), openai.close()]);
-});
+const { anthropic, openai, track } = await useFakeProviders();
 
 /** A sleep the router asked for: the hedge timer here (no retries are configured). */
 interface Timer {
@@ -115,7 +92,7 @@ function makeRouter(
                 }),
         },
     );
-    routers.push(router);
+    track(router);
     return {
         router,
         timers,

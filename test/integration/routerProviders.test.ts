@@ -5,7 +5,7 @@
  * 529, 5xx, errors inside streams, truncated and dropped streams, slow first tokens, missing keys), and
  * the breaker over real requests. Budgets are tiny, so nothing here waits for long.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/errors/codes.js";
 import { collectStream } from "../../src/router/collectStream.js";
 import type { RouterConfigInput } from "../../src/router/config.js";
@@ -23,9 +23,7 @@ import {
     anthropicStream,
     anthropicText,
     lastAnthropicBody,
-    startFakeAnthropicServer,
     type AnthropicTurn,
-    type FakeAnthropicServer,
 } from "../helpers/fakeAnthropicServer.js";
 import {
     lastOpenAIBody,
@@ -34,32 +32,15 @@ import {
     openaiErrorFrame,
     openaiFrames,
     openaiStream,
-    startFakeOpenAIServer,
-    type FakeOpenAIServer,
 } from "../helpers/fakeOpenAIServer.js";
+import { useFakeProviders } from "../helpers/fakeProviders.js";
 
 const keys = {
     TEST_ANTHROPIC_KEY: "sk-ant-test-aaaaaaaaaaaaaaaaaaaa",
     TEST_OPENAI_KEY: "sk-test-bbbbbbbbbbbbbbbbbbbbbbbb",
 };
 
-let anthropic: FakeAnthropicServer;
-let openai: FakeOpenAIServer;
-const routers: Router[] = [];
-
-beforeAll(async () => {
-    [anthropic, openai] = await Promise.all([startFakeAnthropicServer(), startFakeOpenAIServer()]);
-});
-
-afterEach(async () => {
-    await Promise.all(routers.splice(0).map((r) => r.close()));
-    anthropic.reset();
-    openai.reset();
-});
-
-afterAll(async () => {
-    await Promise.all([anthropic.close(), openai.close()]);
-});
+const { anthropic, openai, track } = await useFakeProviders();
 
 /** Claude first, GPT as the fallback, one tier each. */
 function makeRouter(overrides: Partial<RouterConfigInput> = {}, options: RouterOptions = {}): Router {
@@ -79,7 +60,7 @@ function makeRouter(overrides: Partial<RouterConfigInput> = {}, options: RouterO
         },
         { env: keys, logger: silentLogger, ...options },
     );
-    routers.push(router);
+    track(router);
     return router;
 }
 

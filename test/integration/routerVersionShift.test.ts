@@ -4,38 +4,15 @@
  * tier's cascade check (JSON) and escalate. The router's random source is fixed, so which requests a
  * shifted target keeps is decided by the test.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
 import { silentLogger } from "../../src/util/logger.js";
-import {
-    anthropicMessage,
-    startFakeAnthropicServer,
-    type FakeAnthropicServer,
-} from "../helpers/fakeAnthropicServer.js";
-import {
-    openaiCompletion,
-    startFakeOpenAIServer,
-    type FakeOpenAIServer,
-} from "../helpers/fakeOpenAIServer.js";
+import { anthropicMessage } from "../helpers/fakeAnthropicServer.js";
+import { openaiCompletion } from "../helpers/fakeOpenAIServer.js";
+import { useFakeProviders } from "../helpers/fakeProviders.js";
 
-let anthropic: FakeAnthropicServer;
-let openai: FakeOpenAIServer;
-const routers: Router[] = [];
-
-beforeAll(async () => {
-    [anthropic, openai] = await Promise.all([startFakeAnthropicServer(), startFakeOpenAIServer()]);
-});
-
-afterEach(async () => {
-    await Promise.all(routers.splice(0).map((r) => r.close()));
-    anthropic.reset();
-    openai.reset();
-});
-
-afterAll(async () => {
-    await Promise.all([anthropic.close(), openai.close()]);
-});
+const { anthropic, openai, track } = await useFakeProviders();
 
 function makeRouter(random: number): Router {
     const router = createRouter(
@@ -61,7 +38,7 @@ function makeRouter(random: number): Router {
         },
         { env: { K: "sk-test-cccccccccccccccccccccccc" }, logger: silentLogger, random: () => random },
     );
-    routers.push(router);
+    track(router);
     return router;
 }
 
