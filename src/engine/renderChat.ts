@@ -41,13 +41,25 @@ export interface RenderedChat {
     template: string;
 }
 
-/** Picks the wrapper once per model (resolving parses the Jinja template). */
+const wrappers = new WeakMap<LlamaModel, ChatWrapper>();
+
+/**
+ * The model's chat wrapper, resolved once per model and kept: resolving a Jinja template that matches no
+ * specialized wrapper renders test conversations through every candidate (2–11 s for the Qwen2.5-Coder
+ * and DeepSeek-Coder templates on a loaded 2-core machine), so it must not run per request or per
+ * ListModels. Wrappers hold no per-conversation state.
+ */
 export function chatWrapperFor(model: LlamaModel): ChatWrapper {
-    const template = model.fileInfo.metadata.tokenizer.chat_template;
-    if (typeof template === "string" && template.length > 0) {
-        return resolveChatWrapper(model, { warningLogs: false });
+    let wrapper = wrappers.get(model);
+    if (wrapper === undefined) {
+        const template = model.fileInfo.metadata.tokenizer.chat_template;
+        wrapper =
+            typeof template === "string" && template.length > 0
+                ? resolveChatWrapper(model, { warningLogs: false })
+                : new ChatMLChatWrapper();
+        wrappers.set(model, wrapper);
     }
-    return new ChatMLChatWrapper();
+    return wrapper;
 }
 
 /**

@@ -31,7 +31,7 @@ export interface InferenceBackend {
 
 export function localEngineBackend(engine: LocalEngine): InferenceBackend {
     const model = engine.target.model;
-    // Resolving a wrapper parses the model's Jinja template: once, not per request.
+    // Resolved once per model (engine/renderChat.ts), before the first request.
     const wrapper = chatWrapperFor(model);
     return {
         generate: (request, signal) => engine.generate(request, signal),

@@ -16,7 +16,7 @@ import {
 import { parseConfig } from "../../src/config/loadConfig.js";
 import { infillPrompt, infillTokensOf } from "../../src/engine/infillPrompt.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
-import { renderChat, type ChatMessage } from "../../src/engine/renderChat.js";
+import { chatWrapperFor, renderChat, type ChatMessage } from "../../src/engine/renderChat.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 const system: ChatMessage = { role: "system", content: "You write Python." };
@@ -83,6 +83,11 @@ describe.each(familyNames)("%s", (family) => {
         const rendered = renderChat(model(), [system, user]);
         expect(model().detokenize(rendered.tokens as Token[], true)).toBe(expectedPrompt[family]);
         expect(rendered.tokens).toEqual(model().tokenize(expectedPrompt[family]!, true));
+    });
+
+    it("resolves its chat wrapper once (resolving a Jinja template costs seconds)", () => {
+        expect(chatWrapperFor(model())).toBe(chatWrapperFor(model()));
+        expect(engine.models()[0]!.capabilities!.chatTemplate).toBe(chatWrapperFor(model()).wrapperName);
     });
 
     it.runIf(family === "phi3")("never drops a system message the template has no place for", () => {
