@@ -84,6 +84,8 @@ export class CircuitBreaker {
     #probeSuccesses = 0;
     /** Bumped on every state change; permits from an older generation cannot move the state. */
     #generation = 0;
+    /** Permits taken and not yet settled: requests this process has in flight to the target. */
+    #inFlight = 0;
     readonly #bucketMs: number;
     readonly #bucketStart = new Float64Array(bucketCount).fill(-Infinity);
     readonly #requests = new Uint32Array(bucketCount);
@@ -115,6 +117,11 @@ export class CircuitBreaker {
         return this.#permit(undefined);
     }
 
+    /** Requests in flight to the target (permits taken, not yet settled): the least-loaded order's measure. */
+    get inFlight(): number {
+        return this.#inFlight;
+    }
+
     snapshot(): BreakerSnapshot {
         const now = this.#o.now();
         this.#refresh(now);
@@ -144,11 +151,13 @@ export class CircuitBreaker {
 
     #permit(probe: { deadline: number } | undefined): BreakerPermit {
         const generation = this.#generation;
+        this.#inFlight++;
         let settled = false;
         let slowProbe = false;
         const settle = (): boolean => {
             if (settled) return false;
             settled = true;
+            this.#inFlight--;
             // A probe past its deadline is counted as failed here, before its own outcome (which then
             // belongs to an older generation and cannot move the state).
             this.#refresh(this.#o.now());

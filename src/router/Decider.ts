@@ -83,12 +83,17 @@ export interface DeciderOptions {
     logger: Logger;
 }
 
+/** A target's requests in flight from this router (its breaker's unsettled permits; 0 without breakers). */
+const targetLoad = (target: ResolvedTarget): number => target.breaker?.inFlight ?? 0;
+
 export class Decider {
     readonly #options: DeciderOptions;
     /** The classifier's warm-up (`RoutingClassifier.ready`), as its caller sees it: rejects when it fails. */
     readonly #ready: Promise<void>;
     /** Pending while the classifier warms up; undefined once it has settled either way. */
     #warming: Promise<void> | undefined;
+    /** Breaks ties between equally loaded targets of a least-loaded tier (plan.ts leastLoaded). */
+    #turn = 0;
 
     constructor(options: DeciderOptions) {
         this.#options = options;
@@ -230,7 +235,11 @@ export class Decider {
                 if (pin.provider !== null) pinned = `${pin.provider}/${pin.model}`;
             }
         }
-        let plan = buildPlan(tiers, tierIndex, pinned);
+        // Only a decision that is served advances the turn (a preview must not move the next session).
+        let plan = buildPlan(tiers, tierIndex, pinned, {
+            load: targetLoad,
+            turn: touch ? this.#turn++ : this.#turn,
+        });
         const first = plan[0];
         const versionShift = first ? this.#options.versions?.demotes(first.key) : undefined;
         const demoted = versionShift ? demoteFirst(plan) : plan;

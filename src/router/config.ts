@@ -91,6 +91,15 @@ const tierSchema = z
         fallback: z.array(idSchema).optional(),
         /** Check this tier's answers and escalate failures one tier up (see cascadeSchema). Defaults to none. */
         cascade: cascadeSchema.optional(),
+        /**
+         * Order of this tier's targets for a request no session pin places: `ordered` = as listed
+         * (preference: a primary and its fallbacks), `least_loaded` = fewest requests in flight from this
+         * router first, ties taken in turn (replicas of one service, e.g. one tiercel server per CUDA host;
+         * a session then stays on the server holding its KV prefix through its pin). Needs breakers (they
+         * count the in-flight requests); without them the order is as listed. Defaults to `least_loaded`
+         * when every target is a local provider, else `ordered`.
+         */
+        balance: z.enum(["ordered", "least_loaded"]).optional(),
     })
     .strict();
 

@@ -5,7 +5,9 @@
  *   [the decided tier's targets, the session's pinned target first] ++ [each fallback tier's targets]
  *
  * with repeated provider/model pairs kept once (their first place wins). A tier's fallback list
- * defaults to every higher tier ascending, then every lower tier descending.
+ * defaults to every higher tier ascending, then every lower tier descending. A `least_loaded` tier's
+ * targets come in the order `leastLoaded` gives (fewest in flight first, ties in turn); the pinned
+ * target still goes first.
  */
 import type { ErrorCode } from "../errors/codes.js";
 import type { Provider } from "../providers/Provider.js";
@@ -41,6 +43,7 @@ export interface ResolvedTier {
     targets: readonly ResolvedTarget[];
     /** Fallback tier indexes in order. */
     fallback: readonly number[];
+    balance: "ordered" | "least_loaded";
 }
 
 export function defaultFallback(index: number, tierCount: number): number[] {
@@ -57,13 +60,20 @@ export interface ResolveTiersDeps {
 
 export function resolveTiers(config: RouterConfig, deps: ResolveTiersDeps): ResolvedTier[] {
     const tierIndex = new Map(config.tiers.map((t, i) => [t.name, i]));
-    return config.tiers.map((tier, index) => ({
-        name: tier.name,
-        index,
-        fallback:
-            tier.fallback?.map((name) => tierIndex.get(name)!) ?? defaultFallback(index, config.tiers.length),
-        targets: tier.targets.map((target) => resolveTarget(config, deps, index, target)),
-    }));
+    return config.tiers.map((tier, index) => {
+        const targets = tier.targets.map((target) => resolveTarget(config, deps, index, target));
+        return {
+            name: tier.name,
+            index,
+            fallback:
+                tier.fallback?.map((name) => tierIndex.get(name)!) ??
+                defaultFallback(index, config.tiers.length),
+            targets,
+            balance:
+                tier.balance ??
+                (targets.every((t) => t.provider.type === "local") ? "least_loaded" : "ordered"),
+        };
+    });
 }
 
 /** One target of tier `index` (its settings from the target, else `reliability` and `breaker`). */
@@ -96,11 +106,37 @@ export function resolveTarget(
     };
 }
 
-/** The ordered targets for a request decided to `tierIndex`; `pinned` (provider/model key) goes first in its tier. */
+/**
+ * A least-loaded tier's targets: ascending by `load` (requests in flight); among equally loaded targets,
+ * listed order rotated by `turn`, so idle replicas take new sessions in turn instead of the first one
+ * taking them all. Stable and pure: the same inputs give the same order.
+ */
+export function leastLoaded(
+    targets: readonly ResolvedTarget[],
+    load: (target: ResolvedTarget) => number,
+    turn: number,
+): ResolvedTarget[] {
+    const n = targets.length;
+    const rank = targets.map((target, i) => ({ target, load: load(target), turn: (i - (turn % n) + n) % n }));
+    rank.sort((a, b) => a.load - b.load || a.turn - b.turn);
+    return rank.map((r) => r.target);
+}
+
+/** How a plan orders least-loaded tiers: the load measure and the turn that breaks ties. */
+export interface Balancing {
+    load: (target: ResolvedTarget) => number;
+    turn: number;
+}
+
+/**
+ * The ordered targets for a request decided to `tierIndex`; `pinned` (provider/model key) goes first in
+ * its tier. Without `balancing` every tier keeps its listed order.
+ */
 export function buildPlan(
     tiers: readonly ResolvedTier[],
     tierIndex: number,
     pinned?: string,
+    balancing?: Balancing,
 ): ResolvedTarget[] {
     const tier = tiers[tierIndex]!;
     const plan: ResolvedTarget[] = [];
@@ -110,10 +146,14 @@ export function buildPlan(
         seen.add(target.key);
         plan.push(target);
     };
+    const ordered = (t: ResolvedTier): readonly ResolvedTarget[] =>
+        balancing && t.balance === "least_loaded" && t.targets.length > 1
+            ? leastLoaded(t.targets, balancing.load, balancing.turn)
+            : t.targets;
     const pinnedTarget = pinned === undefined ? undefined : tier.targets.find((t) => t.key === pinned);
     if (pinnedTarget) add(pinnedTarget);
-    for (const target of tier.targets) add(target);
-    for (const fallback of tier.fallback) for (const target of tiers[fallback]!.targets) add(target);
+    for (const target of ordered(tier)) add(target);
+    for (const fallback of tier.fallback) for (const target of ordered(tiers[fallback]!)) add(target);
     return plan;
 }
 

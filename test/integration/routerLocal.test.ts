@@ -231,3 +231,63 @@ describe("the local tier through the router", () => {
         expect(response.routing.provider).toBe("anthropic");
     });
 });
+
+describe("several local servers (replicas) in one tier", () => {
+    /** Two providers for the server (the router sees two replicas); longer answers keep streams open. */
+    function replicaRouter(): Router {
+        const address = env.server.addresses.grpcAddress;
+        return makeRouter({
+            providers: {
+                r1: { type: "local", address },
+                r2: { type: "local", address },
+                anthropic: { type: "anthropic", baseURL: env.anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            },
+            tiers: [
+                {
+                    name: "local",
+                    targets: [
+                        { provider: "r1", model: "t" },
+                        { provider: "r2", model: "t" },
+                    ],
+                },
+                { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
+            ],
+            prices: {
+                "r1/t": { inputPerMTok: 0, outputPerMTok: 0 },
+                "r2/t": { inputPerMTok: 0, outputPerMTok: 0 },
+            },
+            affinity: { enabled: true },
+        });
+    }
+    /** Starts a stream and reads up to its route (its first event): the request stays in flight. */
+    async function open(router: Router, sessionId?: string) {
+        const hints = sessionId === undefined ? {} : { session_id: sessionId };
+        const it = router.stream({ ...chat, max_tokens: 24, hints })[Symbol.asyncIterator]();
+        const first = await it.next();
+        if (first.done || first.value.type !== "message_start") throw new Error("no message_start");
+        return {
+            provider: first.value.provider,
+            finish: async () => {
+                for (let r = await it.next(); !r.done; r = await it.next());
+            },
+        };
+    }
+
+    it("sends a new session to the replica with fewer requests in flight, and keeps a session on its replica", async () => {
+        const router = replicaRouter();
+        const a = await open(router);
+        const other = a.provider === "r1" ? "r2" : "r1";
+        // One request in flight on a's replica: the next two go to the other one (turns alone would alternate).
+        const b = await router.complete({ ...chat, hints: { session_id: "s-1" } });
+        expect(b.routing.provider).toBe(other);
+        const c = await router.complete(chat);
+        expect(c.routing.provider).toBe(other);
+        await a.finish();
+        // The session's pin outweighs load: its replica is busier than the idle one and still gets it.
+        const held = await open(router, "s-1");
+        expect(held.provider).toBe(other);
+        const d = await router.complete({ ...chat, hints: { session_id: "s-1" } });
+        expect(d.routing).toMatchObject({ provider: other, routing_reason: "affinity" });
+        await held.finish();
+    });
+});

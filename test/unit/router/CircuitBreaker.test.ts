@@ -41,6 +41,23 @@ function setup(overrides: Partial<CircuitBreakerOptions> = {}) {
 }
 
 describe("CircuitBreaker", () => {
+    it("counts requests in flight: a permit counts until its first outcome, and only once", () => {
+        const { breaker } = setup();
+        const a = breaker.tryAcquire()!;
+        const b = breaker.tryAcquire()!;
+        const c = breaker.tryAcquire()!;
+        expect(breaker.inFlight).toBe(3);
+        a.firstToken(false);
+        expect(breaker.inFlight).toBe(3);
+        a.success();
+        a.success();
+        b.failure();
+        expect(breaker.inFlight).toBe(1);
+        c.release();
+        c.failure();
+        expect(breaker.inFlight).toBe(0);
+    });
+
     it("opens after consecutive failures, and a success in between resets the count", () => {
         const { breaker, fail, succeed } = setup();
         fail();

@@ -5,6 +5,7 @@ import {
     defaultFallback,
     demoteFirst,
     fallsBack,
+    leastLoaded,
     resolveTiers,
 } from "../../../src/router/plan.js";
 import { ErrorCode } from "../../../src/errors/codes.js";
@@ -92,5 +93,88 @@ describe("route plans", () => {
         expect(fallsBack({ code: ErrorCode.ProviderOverloaded, retryable: true }, fallbackOn)).toBe(true);
         expect(fallsBack({ code: ErrorCode.ProviderAuth, retryable: false }, fallbackOn)).toBe(true);
         expect(fallsBack({ code: ErrorCode.ProviderBadRequest, retryable: false }, fallbackOn)).toBe(false);
+    });
+
+    describe("least-loaded tiers (replicas of one service)", () => {
+        const replicas = parseRouterConfig({
+            providers: {
+                r1: { type: "local" },
+                r2: { type: "local" },
+                r3: { type: "local" },
+                a: { type: "anthropic" },
+            },
+            tiers: [
+                {
+                    name: "local",
+                    targets: [
+                        { provider: "r1", model: "" },
+                        { provider: "r2", model: "" },
+                        { provider: "r3", model: "" },
+                    ],
+                },
+                {
+                    name: "hosted",
+                    targets: [
+                        { provider: "a", model: "haiku" },
+                        { provider: "a", model: "opus" },
+                    ],
+                },
+            ],
+        });
+        const local = new Map(
+            ["r1", "r2", "r3", "a"].map((id) => [
+                id,
+                new ScriptedProvider(id, id === "a" ? "anthropic" : "local"),
+            ]),
+        );
+        const resolved = resolveTiers(replicas, { providers: local, breakerFor: () => undefined });
+        const load: Record<string, number> = { "r1/": 2, "r2/": 0, "r3/": 1, "a/haiku": 5, "a/opus": 0 };
+        const balancing = { load: (t: { key: string }) => load[t.key]!, turn: 0 };
+
+        it("defaults to least_loaded when every target is local, else to the listed order", () => {
+            expect(resolved.map((t) => t.balance)).toEqual(["least_loaded", "ordered"]);
+            const explicit = parseRouterConfig({
+                ...replicas,
+                tiers: [{ ...replicas.tiers[0]!, balance: "ordered" }, replicas.tiers[1]!],
+            });
+            expect(
+                resolveTiers(explicit, { providers: local, breakerFor: () => undefined })[0]!.balance,
+            ).toBe("ordered");
+        });
+
+        it("puts the fewest in flight first, keeps a pinned replica first, and never reorders a preference tier", () => {
+            expect(keys(buildPlan(resolved, 0, undefined, balancing))).toEqual([
+                "local:r2/",
+                "local:r3/",
+                "local:r1/",
+                "hosted:a/haiku",
+                "hosted:a/opus",
+            ]);
+            expect(keys(buildPlan(resolved, 0, "r1/", balancing)).slice(0, 3)).toEqual([
+                "local:r1/",
+                "local:r2/",
+                "local:r3/",
+            ]);
+            expect(keys(buildPlan(resolved, 1, undefined, balancing)).slice(0, 2)).toEqual([
+                "hosted:a/haiku",
+                "hosted:a/opus",
+            ]);
+            expect(keys(buildPlan(resolved, 0))).toEqual(keys(buildPlan(resolved, 0, undefined, undefined)));
+            expect(keys(buildPlan(resolved, 0)).slice(0, 3)).toEqual(["local:r1/", "local:r2/", "local:r3/"]);
+        });
+
+        it("takes equally loaded replicas in turn", () => {
+            const idle = () => 0;
+            const firsts = [0, 1, 2, 3, 4, 5].map(
+                (turn) => leastLoaded(resolved[0]!.targets, idle, turn)[0]!.key,
+            );
+            expect(firsts).toEqual(["r1/", "r2/", "r3/", "r1/", "r2/", "r3/"]);
+            const busyFirst = (t: { key: string }) => (t.key === "r2/" ? 1 : 0);
+            expect(leastLoaded(resolved[0]!.targets, busyFirst, 1).map((t) => t.key)).toEqual([
+                "r3/",
+                "r1/",
+                "r2/",
+            ]);
+        });
     });
 });
