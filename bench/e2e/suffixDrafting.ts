@@ -20,6 +20,7 @@ import { SuffixPool } from "../../src/speculative/SuffixPool.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { benchThreads } from "../threads.js";
 import { benchGpu } from "../benchGpu.js";
+import { probeDivergence, type Divergence } from "./divergenceProbe.js";
 
 interface Turn {
     session: string;
@@ -63,6 +64,9 @@ interface Row {
     accepted: number;
     byKind: Record<string, { tokens: number; decodeSeconds: number }>;
     outputs: string[];
+    /** Per request: the prompt sent and the output's token ids (for the divergence probe). */
+    prompts: string[];
+    outputTokens: number[][];
     chosen: Record<string, number>;
 }
 
@@ -76,6 +80,8 @@ async function runTrace(system: (typeof systems)[number]): Promise<Row> {
         accepted: 0,
         byKind: {},
         outputs: [],
+        prompts: [],
+        outputTokens: [],
         chosen: {},
     };
     const last = new Map<string, { prompt: string; output: string }>();
@@ -88,6 +94,7 @@ async function runTrace(system: (typeof systems)[number]): Promise<Row> {
             else if (turn.kind === "echo") prompt = turn.prompt!;
             else prompt = turn.prompt!;
             let output = "";
+            const outputTokens: number[] = [];
             let stats: GenerationStats | undefined;
             for await (const chunk of engine.generate({
                 prompt,
@@ -96,10 +103,13 @@ async function runTrace(system: (typeof systems)[number]): Promise<Row> {
                 speculation: { mode: system.mode, maxDraftTokens: system.k },
             })) {
                 output += chunk.text;
+                outputTokens.push(...chunk.tokens);
                 stats = chunk.finish?.stats ?? stats;
             }
             last.set(turn.session, { prompt, output });
             row.outputs.push(output);
+            row.prompts.push(prompt);
+            row.outputTokens.push(outputTokens);
             const tokens = Math.max(0, stats!.completionTokens - 1);
             const seconds = (stats!.totalMs - stats!.ttftMs) / 1000;
             row.tokens += tokens;
@@ -176,6 +186,46 @@ for (const [name, r] of Object.entries(rows)) {
     mismatches.push(`${name} ${r.outputs.length - differing}/${r.outputs.length}`);
 }
 lines.push("", `Outputs identical to OFF (requests): ${mismatches.join(", ")}.`);
+
+// Where a system's output first differs from OFF's on the same prompt: a near-tie flipped by the kernels,
+// or a real difference (divergenceProbe.ts). One probe per system: later prompts embed earlier outputs.
+const probes: { system: string; request: number; divergence: Divergence }[] = [];
+if (Object.values(rows).some((r) => r.outputs.some((o, i) => o !== off.outputs[i]))) {
+    const engine = await loadEngine();
+    try {
+        const model = engine.target.model;
+        const context = await model.createContext({ contextSize: 2048, threads: benchThreads });
+        const sequence = context.getSequence();
+        for (const [name, r] of Object.entries(rows)) {
+            const i = r.outputs.findIndex((o, j) => o !== off.outputs[j] && r.prompts[j] === off.prompts[j]);
+            if (name === "off" || i < 0) continue;
+            const prompt = engine.tokenize(r.prompts[i]!);
+            const divergence = await probeDivergence(
+                model,
+                sequence,
+                prompt,
+                off.outputTokens[i]!,
+                r.outputTokens[i]!,
+            );
+            if (divergence) probes.push({ system: name, request: i, divergence });
+        }
+        await context.dispose();
+    } finally {
+        await engine.dispose();
+    }
+    const p = (x: number) => x.toFixed(4);
+    lines.push(
+        "",
+        "First difference from OFF per system (target's probabilities of OFF's token / the system's token; prefix decoded one token per pass, then in one pass):",
+        "",
+        "| system | request | position | OFF token | its token | one per pass | one pass | near-tie |",
+        "|---|---|---|---|---|---|---|---|",
+        ...probes.map(
+            ({ system, request, divergence: d }) =>
+                `| ${system} | ${request} | ${d.position} | ${JSON.stringify(d.offToken)} | ${JSON.stringify(d.otherToken)} | ${p(d.stepwise.off)} / ${p(d.stepwise.other)} (argmax ${d.stepwise.argmax}) | ${p(d.batched.off)} / ${p(d.batched.other)} (argmax ${d.batched.argmax}) | ${d.nearTie ? "yes" : "no"} |`,
+        ),
+    );
+}
 
 // Memory: 1M tokens of random documents (random tokens: every n-gram distinct, the worst case).
 const random = mulberry(1);
