@@ -47,6 +47,7 @@ export { createRegistry, metricsPrefix } from "./metrics/registry.js";
 export { createRouter, type RouterOptions } from "./router/createRouter.js";
 export type { Router, FeedbackReceipt } from "./router/ModelRouter.js";
 export type { RouteDecision } from "./router/Decider.js";
+export type { TokenCount } from "./router/countInputTokens.js";
 export type { TargetHealth } from "./router/BreakerRegistry.js";
 export {
     parseRouterConfig,

@@ -39,6 +39,11 @@ export interface Provider {
      * signal's AbortedError. Breaking out of the iteration cancels the underlying request.
      */
     stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderStreamEvent>;
+    /**
+     * The request's input tokens as the target's model counts them (its tokenizer or its counting
+     * endpoint), without generating. Absent where the provider has no way to count exactly.
+     */
+    countTokens?(request: ProviderRequest, signal: AbortSignal): Promise<number>;
     /** Releases connections. */
     close(): void;
 }

@@ -40,6 +40,7 @@ import { forwardStream, replayCached } from "./forwardStream.js";
 import { Hedger } from "./hedge/Hedger.js";
 import { VersionWatch, type VersionShift } from "./versions/VersionWatch.js";
 import { holdStream } from "./holdStream.js";
+import { countInputTokens, type TokenCount } from "./countInputTokens.js";
 import { resolveTiers, type ResolvedTier } from "./plan.js";
 import { compilePolicy } from "./policy.js";
 import { policyVersion } from "./policyVersion.js";
@@ -68,6 +69,11 @@ export interface Router {
     stream(request: ChatRequest, options?: RouteOptions): AsyncIterable<RouterStreamEvent>;
     /** The decision and plan for a request without sending it (no side effects). */
     decide(request: ChatRequest): RouteDecision | Promise<RouteDecision>;
+    /**
+     * The request's input tokens, counted by the target that would answer it first (router/countInputTokens.ts),
+     * or estimated when it cannot count (`exact: false`). Nothing is generated; no routing side effects.
+     */
+    countTokens(request: ChatRequest, options?: Pick<RouteOptions, "signal">): Promise<TokenCount>;
     /** Every provider/model breaker's state (empty when breakers are disabled). */
     breakers(): TargetHealth[];
     /** Targets shifted behind their tier's next target for a model-version regression (config `versionShift`). */
@@ -290,6 +296,13 @@ export class ModelRouter implements Router {
         return decided instanceof Promise
             ? decided.then((d) => Decider.describe(d))
             : Decider.describe(decided);
+    }
+
+    async countTokens(input: ChatRequest, options: Pick<RouteOptions, "signal"> = {}): Promise<TokenCount> {
+        const request = validateChatRequest(input);
+        const decided = await this.#decider.decide(request, false);
+        const signal = options.signal ?? new AbortController().signal;
+        return countInputTokens(decided.plan, request, decided.features.contextTokens, signal);
     }
 
     async complete(input: ChatRequest, options: RouteOptions = {}): Promise<ChatResponse> {

@@ -8,7 +8,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages";
 import { describe, expect, it } from "vitest";
-import { anthropicStream, lastAnthropicBody } from "../helpers/fakeAnthropicServer.js";
+import { anthropicError, anthropicStream, lastAnthropicBody } from "../helpers/fakeAnthropicServer.js";
 import {
     claudeCodeBillingBlock,
     claudeCodeHeaders,
@@ -199,6 +199,48 @@ describe("POST /v1/messages/count_tokens", () => {
         const [a, b] = await Promise.all([count("aaaa"), count(claudeCodeBillingBlock("b").repeat(10))]);
         expect(a.input_tokens).toBeGreaterThan(100);
         expect(b.input_tokens).toBe(a.input_tokens);
+    });
+
+    const countBody = (model: string) => ({
+        model,
+        system: pythonPrompt.system,
+        messages: [{ role: "user" as const, content: pythonPrompt.user }],
+    });
+
+    it("counts with the local tier's own tokenizer when the local tier would answer", async () => {
+        const expected = await direct();
+        const { data, response } = await localClient().messages.countTokens(countBody("auto")).withResponse();
+        // The prompt Generate processed for the same messages: the chat template and BOS included.
+        expect(data.input_tokens).toBe(expected.usage?.prompt_tokens);
+        expect(response.headers.get("x-tiercel-token-count")).toMatch(/^exact; counted_by=local\//);
+    });
+
+    it("asks Anthropic's count endpoint when Anthropic would answer", async () => {
+        env.anthropic.enqueue({ kind: "json", status: 200, body: { input_tokens: 4321 } });
+        const { data, response } = await tieredClient().messages.countTokens(countBody("mid")).withResponse();
+        expect(data.input_tokens).toBe(4321);
+        expect(response.headers.get("x-tiercel-token-count")).toBe(
+            "exact; counted_by=anthropic/claude-haiku-5-5",
+        );
+        expect(env.anthropic.requests.at(-1)?.path).toMatch(/^\/v1\/messages\/count_tokens/);
+        const sent = lastAnthropicBody(env.anthropic);
+        expect(sent).toMatchObject({ model: "claude-haiku-5-5", system: pythonPrompt.system });
+        expect(sent).not.toHaveProperty("max_tokens");
+    });
+
+    it("says the count is an estimate when the answering target cannot count, or its count call fails", async () => {
+        const estimate = Math.ceil((pythonPrompt.system.length + pythonPrompt.user.length) / 4);
+        const openaiFirst = await tieredClient().messages.countTokens(countBody("frontier")).withResponse();
+        expect(openaiFirst.data.input_tokens).toBe(estimate);
+        expect(openaiFirst.response.headers.get("x-tiercel-token-count")).toBe(
+            "estimate; reason=openai/gpt-5.1-codex has no token count call",
+        );
+        env.anthropic.enqueue(anthropicError(529, "overloaded_error", "Overloaded"));
+        const failed = await tieredClient().messages.countTokens(countBody("mid")).withResponse();
+        expect(failed.data.input_tokens).toBe(estimate);
+        expect(failed.response.headers.get("x-tiercel-token-count")).toMatch(
+            /^estimate; reason=anthropic\/claude-haiku-5-5 could not count \(E_/,
+        );
     });
 });
 

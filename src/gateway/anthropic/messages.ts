@@ -1,12 +1,13 @@
 /**
  * `POST /v1/messages` (unary JSON, or the SSE event sequence) and `POST /v1/messages/count_tokens`.
  * Claude Code sends `?beta=true` and `anthropic-beta`; both are accepted (the path is matched without
- * the query). Token counts are the router's estimate (characters / 4, the ratio its rules use), not a
- * tokenizer's: no single tokenizer is right for every tier a request may go to.
+ * the query). Token counts come from the target the router would send the request to first, with its
+ * own tokenizer (router/countInputTokens.ts); where it cannot count, the router's estimate (characters /
+ * 4), and the `x-tiercel-token-count` header says which (`exact; counted_by=<provider>/<model>` or
+ * `estimate; reason=...`).
  */
 import { randomUUID } from "node:crypto";
 import type { MessageTokensCount } from "@anthropic-ai/sdk/resources/messages/messages";
-import type { ChatRequest } from "../../index.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
@@ -46,31 +47,18 @@ export const countTokens: Handler = async (context, exchange) => {
     const parsed = fromMessageParams(await readJsonBody(exchange.req, context.maxBodyBytes), {
         requireMaxTokens: false,
     });
-    context.models.resolve(parsed.model);
-    const body: MessageTokensCount = { input_tokens: estimateTokens(parsed.request) };
+    const request = {
+        ...parsed.request,
+        hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
+    };
+    const count = await context.router.countTokens(request, { signal: exchange.signal });
+    exchange.headers[tokenCountHeader] = count.exact
+        ? `exact; counted_by=${count.counted_by}`
+        : `estimate; reason=${count.estimate_reason}`;
+    const body: MessageTokensCount = { input_tokens: count.input_tokens };
     exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
     exchange.res.end(JSON.stringify(body));
 };
 
-const charsPerToken = 4;
-
-function estimateTokens(request: ChatRequest): number {
-    let chars = request.system?.length ?? 0;
-    for (const message of request.messages) {
-        if (typeof message.content === "string") chars += message.content.length;
-        else {
-            for (const part of message.content) {
-                chars +=
-                    part.type === "text"
-                        ? part.text.length
-                        : part.type === "tool_result"
-                          ? part.content.length
-                          : JSON.stringify(part.arguments).length;
-            }
-        }
-    }
-    for (const tool of request.tools ?? [])
-        chars +=
-            tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.input_schema).length;
-    return Math.ceil(chars / charsPerToken);
-}
+/** Whether a count_tokens answer is the answering target's own count or the router's estimate. */
+export const tokenCountHeader = "x-tiercel-token-count";

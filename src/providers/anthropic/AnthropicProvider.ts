@@ -56,6 +56,28 @@ export class AnthropicProvider implements Provider {
         }
     }
 
+    /** Anthropic's count endpoint (`POST /v1/messages/count_tokens`) with the request's prompt fields. */
+    async countTokens(request: ProviderRequest, signal: AbortSignal): Promise<number> {
+        const client = this.#client.get();
+        const { model, messages, system, tools, tool_choice, thinking } = toAnthropicParams(request);
+        try {
+            const count = await client.messages.countTokens(
+                {
+                    model,
+                    messages,
+                    ...(system === undefined ? {} : { system }),
+                    ...(tools === undefined ? {} : { tools }),
+                    ...(tool_choice === undefined ? {} : { tool_choice }),
+                    ...(thinking === undefined ? {} : { thinking }),
+                },
+                { signal },
+            );
+            return count.input_tokens;
+        } catch (error) {
+            throw mapAnthropicError(this.id, error, signal);
+        }
+    }
+
     close(): void {
         // fetch-based: no connection pool of our own to release.
     }

@@ -198,6 +198,28 @@ export class LocalProvider implements Provider {
         );
     }
 
+    /** The server's Tokenize of the chat prompt as Generate renders it (the target's own template and tokenizer). */
+    async countTokens(request: ProviderRequest, signal: AbortSignal): Promise<number> {
+        throwIfAborted(signal);
+        const target = await this.target(signal);
+        const wire = this.#wire(request, target);
+        return new Promise<number>((resolve, reject) => {
+            const call = this.#client.Tokenize(
+                { messages: wire.messages, model: wire.model },
+                this.#metadata(),
+                (error, response) => {
+                    signal.removeEventListener("abort", cancel);
+                    if (error) reject(mapLocalError(this.id, error, signal));
+                    else resolve(response?.token_ids.length ?? 0);
+                },
+            );
+            const cancel = (): void => {
+                call.cancel();
+            };
+            signal.addEventListener("abort", cancel, { once: true });
+        });
+    }
+
     close(): void {
         this.#client.close();
     }
