@@ -176,6 +176,54 @@ describe("AUTO drafter selection", () => {
     });
 });
 
+describe("AUTO under load (other sequences' tokens in the same target pass)", () => {
+    /** A request with a drafter the engine knows to be mostly right; returns the k of each step. */
+    function stepsUnderLoad(adaptive: boolean, load: readonly number[]): (number | undefined)[] {
+        const policy = measuredPolicy(13);
+        for (let i = 0; i < 30; i++) policy.acceptance.record("good", "sim", 8, i % 4 === 0 ? 4 : 8);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 8,
+            adaptive,
+            minConfidence: 0,
+        });
+        expect(controller.summary.chosen).toBe("good");
+        return load.map((others, s) => {
+            const step = controller.next([1, 2, 3], 8, others);
+            const k = step?.k ?? 0;
+            controller.record(measuredStep(step && "good", k, k, Array<number>(k + 1).fill(1), s));
+            expect(controller.summary.switches).toEqual([]);
+            expect(controller.current?.candidate.id).toBe("good");
+            return step?.k;
+        });
+    }
+
+    it("drafts shorter as the batch fills, not at all when a draft cannot pay, and again when load eases", () => {
+        // 10 ms passes (+1.25 ms a token), 1 ms a drafted token, ~85 % of drafted tokens accepted: alone
+        // and beside a few tokens k = 8; beside 7 one-token steps k = 4; from 15 other tokens no draft
+        // pays, yet the drafter is kept, and drafts 8 again when the load eases.
+        expect(stepsUnderLoad(true, [0, 1, 3, 7, 15, 31, 63, 0])).toEqual([
+            8,
+            8,
+            8,
+            4,
+            undefined,
+            undefined,
+            undefined,
+            8,
+        ]);
+    });
+
+    it("the request's first step, sized by the engine-wide choice, is capped by the load too", () => {
+        expect(stepsUnderLoad(true, [63, 0])).toEqual([undefined, 8]);
+    });
+
+    it("fixed modes keep their k whatever the load", () => {
+        expect(stepsUnderLoad(false, [0, 63, 7])).toEqual([8, 8, 8]);
+    });
+});
+
 describe("confidence threshold", () => {
     it("rises to the confidence below which drafted tokens are mostly rejected", () => {
         const policy = measuredPolicy(10);
