@@ -273,9 +273,6 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             const pass = await slot.evaluate(items);
             const out = pass.value;
             otherTokens = pass.otherStepTokens;
-            // A pass that shared its batch with other requests' passes took what the whole batch cost:
-            // not a point of this pass length's cost curve.
-            const verifyMs = pass.passes === 1 ? pass.ms : undefined;
             slot.appendTarget([last]);
             slot.appendTarget(drafted);
             let outcome: VerifyOutcome;
@@ -331,7 +328,10 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 confidences: draft?.confidences,
                 committed: outcome.tokens,
                 draftMs,
-                verifyMs,
+                // A shared pass took what the whole batch cost: a point of the curve at the batch's tokens.
+                verifyMs: pass.besideLong ? undefined : pass.ms,
+                passTokens: pass.tokens,
+                passRequests: pass.passes,
                 generated,
             };
             stats.record(record);

@@ -217,7 +217,9 @@ export class SpeculationController {
                 step.draftMs,
                 drafter.candidate.costPerCall,
             );
-        if (step.verifyMs !== undefined) policy.costs.recordVerify(step.drafted + 1, step.verifyMs);
+        // A shared pass is one point at the batch's tokens; each of its requests records a share of it.
+        if (step.verifyMs !== undefined)
+            policy.costs.recordVerify(step.passTokens, step.verifyMs, 1 / step.passRequests);
         if (drafter && step.drafted > 0) {
             policy.acceptance.record(drafter.candidate.id, options.signature, step.drafted, step.accepted);
             if (step.confidences)

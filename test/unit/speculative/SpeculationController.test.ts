@@ -61,6 +61,8 @@ function measuredStep(
         committed,
         draftMs: drafted,
         verifyMs: 10 + 1.25 * drafted,
+        passTokens: drafted + 1,
+        passRequests: 1,
         generated,
     };
 }
@@ -239,7 +241,7 @@ describe("confidence threshold", () => {
 });
 
 describe("verify cost bookkeeping", () => {
-    it("a step whose pass shared its batch (verifyMs undefined) adds no point to the verify curve", () => {
+    it("a step whose pass shared its batch adds its share of one point at the batch's total tokens", () => {
         const policy = measuredPolicy(11);
         const controller = new SpeculationController(policy, {
             drafters: [drafter("good")],
@@ -249,13 +251,36 @@ describe("verify cost bookkeeping", () => {
             minConfidence: 0,
         });
         const before = policy.costs.verifyMs(5);
-        // Under concurrency a 5-token pass waits for the whole shared batch: ten times its own cost.
+        // 8 requests' 5-token passes in one 40-token batch that took 45 ms: one point at 40 tokens, of
+        // one observation's weight; the 5-token point is untouched.
+        for (let r = 0; r < 8; r++)
+            controller.record({
+                ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], r),
+                verifyMs: 45,
+                passTokens: 40,
+                passRequests: 8,
+            });
+        expect(policy.costs.verifyMs(5)).toBe(before);
+        expect(policy.costs.curve().find((p) => p.tokens === 40)).toEqual({
+            tokens: 40,
+            ms: expect.closeTo(45, 9) as number,
+            weight: expect.closeTo(1, 1) as number,
+        });
+    });
+
+    it("a step whose pass time measured something else (verifyMs undefined) adds no point", () => {
+        const policy = measuredPolicy(11);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 4,
+            adaptive: false,
+            minConfidence: 0,
+        });
+        const curve = policy.costs.curve();
         for (let s = 0; s < 20; s++)
             controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), verifyMs: undefined });
-        expect(policy.costs.verifyMs(5)).toBe(before);
-        for (let s = 0; s < 20; s++)
-            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), verifyMs: 10 * before });
-        expect(policy.costs.verifyMs(5)).toBeGreaterThan(before);
+        expect(policy.costs.curve()).toEqual(curve);
     });
 
     it("a step whose drafter shared its batches (draftMs undefined) leaves the draft cost as measured", () => {
