@@ -29,8 +29,9 @@ export interface BatchedPass<T> {
     /** Tokens of all passes started in the same flush, this one's included: the batch's size. */
     tokens: number;
     /**
-     * Tokens of the other passes in the same flush that were not long: other requests' decoding steps,
-     * which recur at their next step (a prompt pass does not).
+     * What the other passes in the same flush will put into the next one: a short pass's tokens (a
+     * decoding step, which recurs at that request's next step), 1 for a long pass (a prompt, followed by
+     * that request's first step of at least one token).
      */
     otherStepTokens: number;
     /** A long pass started by an earlier flush was still decoding when this one started. */
@@ -91,7 +92,7 @@ export class PassBatcher {
                 const batched = {
                     passes: flush.passes,
                     tokens: flush.tokens,
-                    otherStepTokens: flush.stepTokens - (long ? 0 : tokens),
+                    otherStepTokens: flush.stepTokens - (long ? 1 : tokens),
                     besideLong: flush.besideLong,
                 };
                 // A pass that throws at once rejects like one that fails later.
@@ -130,7 +131,7 @@ export class PassBatcher {
         };
         for (const p of held) {
             flush.tokens += p.tokens;
-            if (!p.long) flush.stepTokens += p.tokens;
+            flush.stepTokens += p.long ? 1 : p.tokens;
         }
         for (const p of held) p.start(flush);
     }

@@ -82,8 +82,8 @@ describe("PassBatcher", () => {
         const first = batcher.run(step.pass, 1);
         await turn();
         step.end();
-        // The prompt's tokens are in the batch's size, but not among the steps that recur.
-        expect(await first).toMatchObject({ tokens: 201, otherStepTokens: 0, besideLong: false });
+        // The prompt's tokens are in the batch's size; what recurs is its request's first step.
+        expect(await first).toMatchObject({ tokens: 201, otherStepTokens: 1, besideLong: false });
         const next = controlledPass(started, "next");
         const rn = batcher.run(next.pass, 1);
         await turn();
