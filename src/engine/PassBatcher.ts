@@ -26,14 +26,40 @@ export interface BatchedPass<T> {
      * pass started by an earlier flush may still be decoding beside it).
      */
     passes: number;
+    /** Tokens of all passes started in the same flush, this one's included: the batch's size. */
+    tokens: number;
+    /**
+     * What the other passes in the same flush will put into the next one: a short pass's tokens (a
+     * decoding step, which recurs at that request's next step), 1 for a long pass (a prompt, followed by
+     * that request's first step of at least one token).
+     */
+    otherStepTokens: number;
+    /** A long pass started by an earlier flush was still decoding when this one started. */
+    besideLong: boolean;
     /** Milliseconds from the pass's start (not its submission) to its result. */
     ms: number;
 }
 
+/** What a flush tells each pass it starts. */
+interface Flush {
+    passes: number;
+    tokens: number;
+    stepTokens: number;
+    besideLong: boolean;
+}
+
+interface HeldPass {
+    tokens: number;
+    long: boolean;
+    start: (flush: Flush) => void;
+}
+
 export class PassBatcher {
-    #held: (() => void)[] = [];
+    #held: HeldPass[] = [];
     /** Passes started whose result has not yet been delivered. */
     #inFlight = 0;
+    /** Long passes started whose result has not yet been delivered. */
+    #longInFlight = 0;
     #flushScheduled = false;
     /** Flushes so far and the passes they started (passes ÷ flushes: how well requests share batches). */
     flushes = 0;
@@ -49,25 +75,35 @@ export class PassBatcher {
      * requests' current passes.
      */
     run<T>(pass: () => Promise<T>, tokens: number): Promise<BatchedPass<T>> {
-        const waited = tokens <= this.longPassTokens;
+        const long = tokens > this.longPassTokens;
         return new Promise<BatchedPass<T>>((resolve, reject) => {
-            this.#held.push(() => {
-                const passes = this.#held.length;
+            const start = (flush: Flush): void => {
                 const startedAt = performance.now();
-                if (waited) this.#inFlight++;
+                if (long) this.#longInFlight++;
+                else this.#inFlight++;
                 const done = (): void => {
-                    if (!waited) return;
+                    if (long) {
+                        this.#longInFlight--;
+                        return;
+                    }
                     this.#inFlight--;
                     if (this.#inFlight === 0) this.#scheduleFlush();
+                };
+                const batched = {
+                    passes: flush.passes,
+                    tokens: flush.tokens,
+                    otherStepTokens: flush.stepTokens - (long ? 1 : tokens),
+                    besideLong: flush.besideLong,
                 };
                 // A pass that throws at once rejects like one that fails later.
                 Promise.resolve()
                     .then(pass)
                     .finally(done)
                     .then((value) => {
-                        resolve({ value, passes, ms: performance.now() - startedAt });
+                        resolve({ value, ...batched, ms: performance.now() - startedAt });
                     }, reject);
-            });
+            };
+            this.#held.push({ tokens, long, start });
             if (this.#inFlight === 0) this.#scheduleFlush();
         });
     }
@@ -84,10 +120,19 @@ export class PassBatcher {
     #flush(): void {
         if (this.#inFlight > 0 || this.#held.length === 0) return;
         const held = this.#held;
+        this.#held = [];
         this.flushes++;
         this.passes += held.length;
-        // Each start reads `held.length` as its flush size, so the list is replaced only after the loop.
-        for (const start of held) start();
-        this.#held = [];
+        const flush: Flush = {
+            passes: held.length,
+            tokens: 0,
+            stepTokens: 0,
+            besideLong: this.#longInFlight > 0,
+        };
+        for (const p of held) {
+            flush.tokens += p.tokens;
+            flush.stepTokens += p.long ? 1 : p.tokens;
+        }
+        for (const p of held) p.start(flush);
     }
 }

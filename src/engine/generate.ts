@@ -180,7 +180,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         const promptItems: EvalItem[] = promptRest.map((t, i) =>
             i === promptRest.length - 1 ? withNext(t, promptTokens, promptTokens.length) : (t as LlamaToken),
         );
-        const promptOut = (await slot.evaluate(promptItems)).value;
+        const promptPass = await slot.evaluate(promptItems);
+        const promptOut = promptPass.value;
+        // Other requests' decoding steps in this request's last target pass: what its next pass will
+        // likely share, and so what AUTO sizes its draft for (batchDraftLength.ts).
+        let otherTokens = promptPass.otherStepTokens;
         slot.appendTarget(promptRest);
         let pending: Token[] = [pick(promptOut[promptRest.length - 1], grammar)];
         grammar?.accept(pending[0]!);
@@ -236,7 +240,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 contextTokensLeft: plan.contextSize - slot.targetTokens.length,
                 tokensLeft: plan.maxTokens - generated,
             });
-            const step = controller.next(history, limitK);
+            const step = controller.next(history, limitK, otherTokens);
             let draft: DraftProposal | undefined;
             let draftMs: number | undefined = 0;
             if (step) {
@@ -268,9 +272,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 items.push(withNext(drafted[i]!, window, history.length + i + 1));
             const pass = await slot.evaluate(items);
             const out = pass.value;
-            // A pass that shared its batch with other requests' passes took what the whole batch cost:
-            // not a point of this pass length's cost curve.
-            const verifyMs = pass.passes === 1 ? pass.ms : undefined;
+            otherTokens = pass.otherStepTokens;
             slot.appendTarget([last]);
             slot.appendTarget(drafted);
             let outcome: VerifyOutcome;
@@ -326,7 +328,10 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 confidences: draft?.confidences,
                 committed: outcome.tokens,
                 draftMs,
-                verifyMs,
+                // A shared pass took what the whole batch cost: a point of the curve at the batch's tokens.
+                verifyMs: pass.besideLong ? undefined : pass.ms,
+                passTokens: pass.tokens,
+                passRequests: pass.passes,
                 generated,
             };
             stats.record(record);

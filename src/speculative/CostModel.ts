@@ -6,6 +6,8 @@
  *    276 M target measured 1 : 2.75 : 2.74 : 4.32 : 5.76 at n = 1, 2, 3, 5, 9 in Q8_0 and
  *    1 : 1.97 : 2.02 : 2.35 : 3.48 in BF16). Each measured n keeps a weighted mean with forgetting
  *    (`pointForgetting`), seeded at warm-up with a few timed passes and refined by every verification.
+ *    n is the pass's tokens in total: a pass shared by several requests (one native batch) is a point
+ *    at the batch's token count, so under constant load the curve keeps learning where the load is.
  *    Between measured n the curve is interpolated linearly; past the largest measured n it is extended
  *    with the mean per-token slope of the measured range; below the smallest, or with nothing measured,
  *    it follows the prior's shape (9 tokens cost 2× one) scaled to the nearest measurement. The curve
@@ -43,15 +45,21 @@ export class CostModel {
     /** `priorSingleMs`: assumed cost of a one-token pass until measured. */
     constructor(readonly priorSingleMs = 10) {}
 
-    /** Records one target pass over `tokens` tokens that took `ms`. */
-    recordVerify(tokens: number, ms: number): void {
+    /**
+     * Records one target pass over `tokens` tokens that took `ms`, as `weight` of an observation (in
+     * (0, 1]): each of the B requests whose passes made up one shared batch records it with weight 1/B,
+     * so that the batch counts, and ages the point, as one pass.
+     */
+    recordVerify(tokens: number, ms: number, weight = 1): void {
         if (!Number.isInteger(tokens) || tokens < 1 || !Number.isFinite(ms) || ms < 0) return;
+        if (!(weight > 0 && weight <= 1)) return;
         this.updates++;
         const p = this.#points.get(tokens);
         if (p) {
-            p.weight = p.weight * pointForgetting + 1;
-            p.msSum = p.msSum * pointForgetting + ms;
-        } else this.#points.set(tokens, { tokens, weight: 1, msSum: ms });
+            const kept = pointForgetting ** weight;
+            p.weight = p.weight * kept + weight;
+            p.msSum = p.msSum * kept + weight * ms;
+        } else this.#points.set(tokens, { tokens, weight, msSum: weight * ms });
         this.#cache = [];
     }
 

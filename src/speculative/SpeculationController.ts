@@ -6,6 +6,9 @@
  *  - every step: k = argmax over k ≤ maxK of expected tokens/s on the measured verify curve under
  *    the request's running per-position acceptance p_i for the current drafter (its own evidence per
  *    position blended with the engine-wide estimate), k = 0 meaning a plain pass; the draft model also stops early below a confidence threshold tuned from measurements;
+ *  - under load: when other sequences' tokens share the target pass, k is the batch's best
+ *    (batchDraftLength.ts: shorter as the batch fills, 0 when a draft cannot pay), capped by the k
+ *    above; which drafter runs is still judged on a pass alone, so load never switches drafters;
  *  - switch: when the running α makes another drafter (or none) expected faster by a margin, switch;
  *  - counterfactual scoring: lookup drafters (n-gram, suffix) are free to run, so while another
  *    drafter is in use their proposals are compared with what the target committed and their
@@ -143,10 +146,14 @@ export class SpeculationController {
         });
     }
 
-    /** The next step's drafter and draft length (k = 0: plain pass), given the largest k that fits. */
+    /**
+     * The next step's drafter and draft length (k = 0: plain pass), given the largest k that fits and,
+     * in AUTO, `otherTokens`: the other sequences' tokens expected in the same target pass.
+     */
     next(
         history: readonly Token[],
         limitK: number,
+        otherTokens = 0,
     ): { drafter: ControllerDrafter; k: number; minConfidence: number } | undefined {
         this.#prepareCounterfactual(history, limitK);
         let current = this.#current;
@@ -171,6 +178,18 @@ export class SpeculationController {
                 k = this.policy.evaluate(current.candidate, this.runningPositions(), this.options.maxK).k;
             }
         }
+        // Which drafter is judged on a pass alone (above); how long its draft is, on the shared pass.
+        // Load alone never switches drafters: a plain step under load keeps the drafter for when it eases.
+        if (this.options.adaptive && otherTokens > 0 && k > 0)
+            k = Math.min(
+                k,
+                this.policy.evaluate(
+                    current.candidate,
+                    this.runningPositions(),
+                    this.options.maxK,
+                    otherTokens,
+                ).k,
+            );
         k = Math.min(limitK, k);
         if (k <= 0) {
             this.#count(0);
@@ -198,7 +217,9 @@ export class SpeculationController {
                 step.draftMs,
                 drafter.candidate.costPerCall,
             );
-        if (step.verifyMs !== undefined) policy.costs.recordVerify(step.drafted + 1, step.verifyMs);
+        // A shared pass is one point at the batch's tokens; each of its requests records a share of it.
+        if (step.verifyMs !== undefined)
+            policy.costs.recordVerify(step.passTokens, step.verifyMs, 1 / step.passRequests);
         if (drafter && step.drafted > 0) {
             policy.acceptance.record(drafter.candidate.id, options.signature, step.drafted, step.accepted);
             if (step.confidences)

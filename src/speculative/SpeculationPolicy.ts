@@ -6,7 +6,8 @@
  */
 import { AcceptanceEstimator, type BetaCounts, type PositionCounts } from "./AcceptanceEstimator.js";
 import { CostModel, type CostModelState } from "./CostModel.js";
-import { bestDraftLength, expectedTokensPerPass, type Acceptance, type StepCosts } from "./speedup.js";
+import { batchDraftLength } from "./batchDraftLength.js";
+import { expectedTokensPerPass, type Acceptance, type StepCosts } from "./speedup.js";
 
 export interface DrafterCandidate {
     id: string;
@@ -63,23 +64,27 @@ export class SpeculationPolicy {
      * Expected tokens/s of a drafter at acceptance α (scalar, i.i.d.) or per-position p with its best
      * k ≤ maxK, on the measured verify curve. A drafter that often has
      * nothing to propose (coverage < 1, e.g. lookup without a match) falls back to a plain pass then.
+     * With `otherTokens` other sequences' tokens sharing the pass, k and the rate are the batch's
+     * (batchDraftLength.ts); 0 is a pass alone.
      */
     evaluate(
         drafter: DrafterCandidate,
         alpha: Acceptance,
         maxK: number,
+        otherTokens = 0,
     ): { k: number; tokensPerSecond: number } {
         const costs = this.stepCosts(drafter);
         const coverage = this.costs.drafter(drafter.id)?.coverage ?? 1;
-        const best = bestDraftLength(alpha, maxK, costs);
+        const best = batchDraftLength(alpha, maxK, costs, otherTokens);
         if (best.k === 0) return best;
-        const plainMs = costs.verifyMs(1);
-        const stepMs = best.k * costs.draftMsPerToken + costs.verifyMs(best.k + 1);
-        const tokens = coverage * expectedTokensPerPass(alpha, best.k) + (1 - coverage);
+        const plainMs = costs.verifyMs(otherTokens + 1);
+        const plainTps = ((otherTokens + 1) * 1000) / plainMs;
+        const stepMs = best.k * costs.draftMsPerToken + costs.verifyMs(otherTokens + best.k + 1);
+        const tokens = otherTokens + coverage * expectedTokensPerPass(alpha, best.k) + (1 - coverage);
         const ms = costs.draftMsPerCall + coverage * stepMs + (1 - coverage) * plainMs;
         const tokensPerSecond = (tokens * 1000) / ms;
         // A drafter that rarely proposes anything can cost more than it saves: then do not draft.
-        if (tokensPerSecond <= 1000 / plainMs) return { k: 0, tokensPerSecond: 1000 / plainMs };
+        if (tokensPerSecond <= plainTps) return { k: 0, tokensPerSecond: plainTps };
         return { k: best.k, tokensPerSecond };
     }
 

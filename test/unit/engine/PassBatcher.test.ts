@@ -59,8 +59,9 @@ describe("PassBatcher", () => {
         expect(batcher.flushes).toBe(2);
         a2.end();
         c.end();
-        expect(await ra2).toMatchObject({ value: "a2", passes: 2 });
-        expect(await rc).toMatchObject({ value: "c", passes: 2 });
+        // The batch's size in tokens, and what of it the other requests' steps put in.
+        expect(await ra2).toMatchObject({ value: "a2", passes: 2, tokens: 3, otherStepTokens: 2 });
+        expect(await rc).toMatchObject({ value: "c", passes: 2, tokens: 3, otherStepTokens: 1 });
         expect(batcher.passes).toBe(4);
     });
 
@@ -68,7 +69,7 @@ describe("PassBatcher", () => {
         const batcher = new PassBatcher(9);
         const result = await batcher.run(() => Promise.resolve(7), 3);
         expect(result.value).toBe(7);
-        expect(result.passes).toBe(1);
+        expect(result).toMatchObject({ passes: 1, tokens: 3, otherStepTokens: 0, besideLong: false });
         expect(result.ms).toBeGreaterThanOrEqual(0);
     });
 
@@ -81,14 +82,18 @@ describe("PassBatcher", () => {
         const first = batcher.run(step.pass, 1);
         await turn();
         step.end();
-        await first;
+        // The prompt's tokens are in the batch's size; what recurs is its request's first step.
+        expect(await first).toMatchObject({ tokens: 201, otherStepTokens: 1, besideLong: false });
         const next = controlledPass(started, "next");
         const rn = batcher.run(next.pass, 1);
         await turn();
         expect(started).toEqual(["prompt", "step", "next"]);
         next.end();
         prompt.end();
-        expect((await rn).value).toBe("next");
+        // Started while the prompt was still decoding: its time is partly the prompt's.
+        expect(await rn).toMatchObject({ value: "next", passes: 1, tokens: 1, besideLong: true });
+        const after = await batcher.run(() => Promise.resolve("after"), 1);
+        expect(after.besideLong).toBe(false);
     });
 
     it("a failing pass rejects its caller and the others still flush", async () => {

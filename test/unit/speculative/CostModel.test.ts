@@ -77,12 +77,34 @@ describe("CostModel.verifyMs", () => {
         expect(costs.verifyMs(3)).toBeCloseTo(20, 3);
     });
 
+    it("a shared batch recorded by each of its B requests at weight 1/B counts and ages as one pass", () => {
+        const shared = measured([[24, 10]]);
+        for (let r = 0; r < 8; r++) shared.recordVerify(24, 20, 1 / 8);
+        const single = measured([[24, 10]]);
+        single.recordVerify(24, 20);
+        const [a] = shared.curve();
+        const [b] = single.curve();
+        // Within the batch the first shares age by the later ones' (1/B each): 2 % less weight here.
+        expect(a!.weight / b!.weight).toBeGreaterThan(0.98);
+        expect(a!.weight / b!.weight).toBeLessThan(1);
+        expect(a!.ms / b!.ms).toBeCloseTo(1, 2);
+        // A new point from a batch weighs one observation, whatever the batch's size.
+        const fresh = new CostModel();
+        for (let r = 0; r < 4; r++) fresh.recordVerify(12, 8 + r, 1 / 4);
+        expect(fresh.curve()).toEqual([
+            { tokens: 12, ms: expect.closeTo(9.5, 1) as number, weight: expect.closeTo(0.98, 2) as number },
+        ]);
+    });
+
     it("ignores passes of no tokens and non-finite or negative times", () => {
         const costs = measured([[1, 5]]);
         costs.recordVerify(0, 1);
         costs.recordVerify(1, Number.NaN);
         costs.recordVerify(1, -3);
         costs.recordVerify(2.5, 3);
+        costs.recordVerify(1, 3, 0);
+        costs.recordVerify(1, 3, 1.5);
+        costs.recordVerify(1, 3, Number.NaN);
         expect(costs.verifyMs(1)).toBe(5);
         expect(costs.updates).toBe(1);
         expect(costs.curve()).toEqual([{ tokens: 1, ms: 5, weight: 1 }]);

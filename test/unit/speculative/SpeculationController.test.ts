@@ -61,6 +61,8 @@ function measuredStep(
         committed,
         draftMs: drafted,
         verifyMs: 10 + 1.25 * drafted,
+        passTokens: drafted + 1,
+        passRequests: 1,
         generated,
     };
 }
@@ -176,6 +178,54 @@ describe("AUTO drafter selection", () => {
     });
 });
 
+describe("AUTO under load (other sequences' tokens in the same target pass)", () => {
+    /** A request with a drafter the engine knows to be mostly right; returns the k of each step. */
+    function stepsUnderLoad(adaptive: boolean, load: readonly number[]): (number | undefined)[] {
+        const policy = measuredPolicy(13);
+        for (let i = 0; i < 30; i++) policy.acceptance.record("good", "sim", 8, i % 4 === 0 ? 4 : 8);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 8,
+            adaptive,
+            minConfidence: 0,
+        });
+        expect(controller.summary.chosen).toBe("good");
+        return load.map((others, s) => {
+            const step = controller.next([1, 2, 3], 8, others);
+            const k = step?.k ?? 0;
+            controller.record(measuredStep(step && "good", k, k, Array<number>(k + 1).fill(1), s));
+            expect(controller.summary.switches).toEqual([]);
+            expect(controller.current?.candidate.id).toBe("good");
+            return step?.k;
+        });
+    }
+
+    it("drafts shorter as the batch fills, not at all when a draft cannot pay, and again when load eases", () => {
+        // 10 ms passes (+1.25 ms a token), 1 ms a drafted token, ~85 % of drafted tokens accepted: alone
+        // and beside a few tokens k = 8; beside 7 one-token steps k = 4; from 15 other tokens no draft
+        // pays, yet the drafter is kept, and drafts 8 again when the load eases.
+        expect(stepsUnderLoad(true, [0, 1, 3, 7, 15, 31, 63, 0])).toEqual([
+            8,
+            8,
+            8,
+            4,
+            undefined,
+            undefined,
+            undefined,
+            8,
+        ]);
+    });
+
+    it("the request's first step, sized by the engine-wide choice, is capped by the load too", () => {
+        expect(stepsUnderLoad(true, [63, 0])).toEqual([undefined, 8]);
+    });
+
+    it("fixed modes keep their k whatever the load", () => {
+        expect(stepsUnderLoad(false, [0, 63, 7])).toEqual([8, 8, 8]);
+    });
+});
+
 describe("confidence threshold", () => {
     it("rises to the confidence below which drafted tokens are mostly rejected", () => {
         const policy = measuredPolicy(10);
@@ -191,7 +241,7 @@ describe("confidence threshold", () => {
 });
 
 describe("verify cost bookkeeping", () => {
-    it("a step whose pass shared its batch (verifyMs undefined) adds no point to the verify curve", () => {
+    it("a step whose pass shared its batch adds its share of one point at the batch's total tokens", () => {
         const policy = measuredPolicy(11);
         const controller = new SpeculationController(policy, {
             drafters: [drafter("good")],
@@ -201,13 +251,36 @@ describe("verify cost bookkeeping", () => {
             minConfidence: 0,
         });
         const before = policy.costs.verifyMs(5);
-        // Under concurrency a 5-token pass waits for the whole shared batch: ten times its own cost.
+        // 8 requests' 5-token passes in one 40-token batch that took 45 ms: one point at 40 tokens, of
+        // one observation's weight; the 5-token point is untouched.
+        for (let r = 0; r < 8; r++)
+            controller.record({
+                ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], r),
+                verifyMs: 45,
+                passTokens: 40,
+                passRequests: 8,
+            });
+        expect(policy.costs.verifyMs(5)).toBe(before);
+        expect(policy.costs.curve().find((p) => p.tokens === 40)).toEqual({
+            tokens: 40,
+            ms: expect.closeTo(45, 9) as number,
+            weight: expect.closeTo(1, 1) as number,
+        });
+    });
+
+    it("a step whose pass time measured something else (verifyMs undefined) adds no point", () => {
+        const policy = measuredPolicy(11);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 4,
+            adaptive: false,
+            minConfidence: 0,
+        });
+        const curve = policy.costs.curve();
         for (let s = 0; s < 20; s++)
             controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), verifyMs: undefined });
-        expect(policy.costs.verifyMs(5)).toBe(before);
-        for (let s = 0; s < 20; s++)
-            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), verifyMs: 10 * before });
-        expect(policy.costs.verifyMs(5)).toBeGreaterThan(before);
+        expect(policy.costs.curve()).toEqual(curve);
     });
 
     it("a step whose drafter shared its batches (draftMs undefined) leaves the draft cost as measured", () => {
