@@ -16,7 +16,8 @@ import {
 import { parseConfig } from "../../src/config/loadConfig.js";
 import { infillPrompt, infillTokensOf } from "../../src/engine/infillPrompt.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
-import { renderChat, type ChatMessage } from "../../src/engine/renderChat.js";
+import { renderChat } from "../../src/engine/renderChat.js";
+import type { ChatMessage } from "../../src/engine/types.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 const system: ChatMessage = { role: "system", content: "You write Python." };

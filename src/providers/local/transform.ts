@@ -77,6 +77,8 @@ export function fromFinishReason(
             return { stop_reason: "max_tokens", stop_sequence: null };
         case "FINISH_REASON_STOP_SEQUENCE":
             return { stop_reason: "stop_sequence", stop_sequence: stop?.length === 1 ? stop[0]! : null };
+        case "FINISH_REASON_TOOL_CALLS":
+            return { stop_reason: "tool_use", stop_sequence: null };
         case "FINISH_REASON_UNSPECIFIED":
             return undefined;
     }

@@ -64,6 +64,7 @@ describe("local tier translation", () => {
             token_ids: [1],
             usage: { prompt_tokens: 3, completion_tokens: 1 },
             stats: null,
+            tool_calls: [],
         };
         const request = { model: "", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
         expect(
@@ -141,6 +142,7 @@ describe("local tier translation", () => {
         ).toEqual({ acceptance_rate: null, drafted_tokens: 0, mean_logprob: -0.5, min_logprob: -2 });
         const response = fromGenerateResponse(
             {
+                tool_calls: [],
                 text: "x",
                 token_ids: [1],
                 finish_reason: "FINISH_REASON_LENGTH",
