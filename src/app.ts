@@ -213,7 +213,7 @@ export function createApp(config: Config, options: AppOptions): App {
  * fails fast on a broken chat template.
  */
 async function warmUp(backend: InferenceBackend): Promise<void> {
-    backend.renderChat([{ role: "user", content: "hello" }]);
+    backend.tokenizeChat([{ role: "user", content: "hello" }]);
     for (const mode of ["off", "auto"] as const) {
         const request = { prompt: "def main():", maxTokens: 4, speculation: { mode } };
         for await (const chunk of backend.generate(request, AbortSignal.timeout(60_000))) {

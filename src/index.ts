@@ -6,14 +6,21 @@ export { createApp, type App, type AppAddresses, type AppOptions } from "./app.j
 export { loadConfig, parseConfig, projectRoot, type LoadedConfig } from "./config/loadConfig.js";
 export type { Config, ConfigInput, ModelRef, SpeculationMode } from "./config/schema.js";
 export { LocalEngine, type LocalEngineOptions, type ModelInfo } from "./engine/LocalEngine.js";
-export { renderChat, type ChatMessage, type ChatRole, type RenderedChat } from "./engine/renderChat.js";
+export { renderChat, type RenderedChat } from "./engine/renderChat.js";
+export { chatRoles } from "./engine/types.js";
 export type {
+    ChatMessage,
+    ChatRole,
     FinishReason,
     GenerateChunk,
     GenerateRequest,
     GenerationStats,
     SamplingOptions,
     SpeculationOptions,
+    ToolCall as EngineToolCall,
+    ToolCallDelta,
+    ToolChoice as EngineToolChoice,
+    ToolDefinition as EngineToolDefinition,
 } from "./engine/types.js";
 export { ErrorCode } from "./errors/codes.js";
 export {

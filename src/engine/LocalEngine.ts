@@ -17,15 +17,16 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { specStateSaveIntervalMs } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
-import { InvalidArgumentError, ModelError, ServiceError } from "../errors/ServiceError.js";
+import { ModelError, ServiceError } from "../errors/ServiceError.js";
 import { SuffixPool } from "../speculative/SuffixPool.js";
 import { createRandom } from "../speculative/createRandom.js";
 import { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
+import { ChatPrompts } from "./ChatPrompts.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
-import { infillPrompt, infillTokensOf } from "./infillPrompt.js";
+import { infillRequestTokens } from "./infillRequestTokens.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
@@ -41,7 +42,8 @@ import { SpecStateStore } from "./SpecStateStore.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot } from "./Slot.js";
 import { TokenGrammar } from "./TokenGrammar.js";
-import type { GenerateChunk, GenerateRequest } from "./types.js";
+import { toolCallChunks } from "./toolCallChunks.js";
+import type { ChatMessage, GenerateChunk, GenerateRequest } from "./types.js";
 import type { CompatibilityReport } from "./vocabTypes.js";
 
 export interface LocalEngineOptions {
@@ -76,6 +78,7 @@ interface LoadedModel {
 export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
     readonly #grammars: ResponseGrammars;
+    readonly #chat: ChatPrompts;
     /** What AUTO has learned about acceptance and costs, shared by all requests. */
     readonly policy: SpeculationPolicy;
     /** UTF-8 bytes beyond which a prompt cannot fit the context (see promptByteLimit.ts). */
@@ -109,6 +112,9 @@ export class LocalEngine {
                 : undefined;
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
         this.#grammars = new ResponseGrammars(llama);
+        this.#chat = new ChatPrompts(llama, model, (texts) => {
+            checkPromptBytes(texts, this.promptByteLimit, context.contextSize, "messages");
+        });
     }
 
     static async load(
@@ -311,6 +317,11 @@ export class LocalEngine {
         return tokens;
     }
 
+    /** Chat messages rendered and tokenized as a chat request's prompt. */
+    tokenizeChat(messages: readonly ChatMessage[]): Token[] {
+        return this.#chat.render(messages).tokens;
+    }
+
     detokenize(tokens: readonly Token[]): string {
         return this.target.model.detokenize(tokens as LlamaToken[]);
     }
@@ -324,8 +335,17 @@ export class LocalEngine {
         if (this.#disposed)
             throw new ServiceError(ErrorCode.NotReady, "engine is disposed", { retryable: true });
         const queuedAt = performance.now();
-        const prepared = this.#prepare(request);
-        const grammar = request.responseFormat && (await this.#grammars.get(request.responseFormat));
+        // Chat: the rendered messages are the prompt; with tools, calls are parsed out of the output.
+        const chat = await this.#chat.prepare(request);
+        const prepared = this.#prepare(
+            chat
+                ? { ...request, prompt: chat.tokens, stop: [...(request.stop ?? []), ...chat.stop] }
+                : request,
+        );
+        const grammar =
+            chat?.grammar ?? (request.responseFormat && (await this.#grammars.get(request.responseFormat)));
+        // Special tokens are shown in the text of tool requests: a call's syntax may be made of them.
+        const special = chat?.calls !== undefined;
         const reuse = this.config.engine.prefixReuse;
         const lease = await this.#pool.acquire(
             signal,
@@ -355,13 +375,13 @@ export class LocalEngine {
                     grammar: grammar && TokenGrammar.start(this.llama, this.target.model, grammar),
                     isEog: (t) => this.target.model.isEogToken(t as LlamaToken),
                     detokenize: (tokens, last) =>
-                        this.target.model.detokenize(tokens as LlamaToken[], false, last as LlamaToken[]),
+                        this.target.model.detokenize(tokens as LlamaToken[], special, last as LlamaToken[]),
                     queuedAt,
                     startedAt: performance.now(),
                 },
                 signal,
             );
-            for await (const chunk of chunks) {
+            for await (const chunk of chat?.calls ? toolCallChunks(chunks, chat.calls) : chunks) {
                 clean = true;
                 yield chunk;
                 clean = false;
@@ -400,7 +420,15 @@ export class LocalEngine {
             maxDraftTokens: config.speculation.maxDraftTokens,
             suffixDrafting: this.suffixPool !== undefined,
             isEog: (token) => this.target.model.isEogToken(token as LlamaToken),
-            infillTokens: (infill) => this.#infillTokens(infill, infill.suffix),
+            infillTokens: (infill) =>
+                infillRequestTokens(target.model, target.resolved.id, infill, (texts) => {
+                    checkPromptBytes(
+                        texts,
+                        this.promptByteLimit,
+                        target.context.contextSize,
+                        "prompt, suffix and extra_context",
+                    );
+                }),
             tokenize: (text) => this.#tokenize(text),
         });
         const text =
@@ -413,31 +441,5 @@ export class LocalEngine {
         const tokenBias = TokenBias.for(this.target.model);
         for (const [token, logit] of bias) tokenBias.set(token as LlamaToken, { logit });
         return tokenBias;
-    }
-
-    /** The fill-in-the-middle prompt of a request with `suffix` set (see infillPrompt.ts). */
-    #infillTokens(request: GenerateRequest, suffix: string): Token[] {
-        if (typeof request.prompt !== "string")
-            throw new InvalidArgumentError(
-                "fill-in-the-middle takes the prefix as prompt text, not token ids; send the text before the cursor as prompt",
-            );
-        const { model, context, resolved } = this.target;
-        const tokens = infillTokensOf(model);
-        if (!tokens)
-            throw new ServiceError(
-                ErrorCode.FimUnsupported,
-                `target "${resolved.id}" has no fill-in-the-middle tokens in its GGUF metadata (tokenizer.ggml.fim_pre/suf/mid_token_id); serve a FIM-trained model (e.g. a Qwen2.5-Coder, StarCoder or DeepSeek-Coder base) or leave suffix unset`,
-            );
-        const extraContext = request.extraContext ?? [];
-        const texts = [request.prompt, suffix, ...extraContext.flatMap((c) => [c.name, c.text])];
-        checkPromptBytes(
-            texts,
-            this.promptByteLimit,
-            context.contextSize,
-            "prompt, suffix and extra_context",
-        );
-        return infillPrompt(tokens, { prefix: request.prompt, suffix, extraContext }, (text) =>
-            model.tokenize(text, false),
-        );
     }
 }

@@ -5,7 +5,7 @@
  * complete right after the JSON value and then allows only an end-of-generation token: the output is
  * exactly the JSON, and generation ends with FINISH_REASON_EOS.
  */
-import type { GbnfJsonSchema, Llama, LlamaGrammar } from "node-llama-cpp";
+import type { GbnfJsonSchema, Llama, LlamaGrammar, LlamaJsonSchemaGrammar } from "node-llama-cpp";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import { checkJsonSchema } from "./checkJsonSchema.js";
 import type { ResponseFormat } from "./types.js";
@@ -47,16 +47,7 @@ export class ResponseGrammars {
 
     async #compile(schema: unknown): Promise<LlamaGrammar> {
         const checked = checkJsonSchema(schema, "response_format.json_schema");
-        // The checked schema is in node-llama-cpp's GbnfJsonSchema form; its generic signature infers a
-        // literal schema type, which a schema known only at run time cannot satisfy.
-        const createForSchema = this.#llama.createGrammarForJsonSchema.bind(this.#llama) as (
-            schema: GbnfJsonSchema,
-        ) => Promise<LlamaGrammar>;
-        const generated = await createForSchema(checked);
-        const [root, ...rules] = generated.grammar.split("\n");
-        if (!root?.startsWith("root ::= ") || !root.endsWith(jsonGrammarTail))
-            throw new Error("node-llama-cpp's JSON-schema grammar no longer ends its root rule as expected");
-        const grammar = [root.slice(0, -jsonGrammarTail.length), ...rules].join("\n");
+        const { grammar } = await jsonSchemaGbnf(this.#llama, checked);
         try {
             return await this.#llama.createGrammar({ grammar });
         } catch (cause) {
@@ -66,6 +57,26 @@ export class ResponseGrammars {
             );
         }
     }
+}
+
+/**
+ * The GBNF of a checked schema, complete right after the JSON value (node-llama-cpp's tail dropped), and
+ * node-llama-cpp's grammar object for it, whose `parse(json)` validates a JSON text against the schema.
+ */
+export async function jsonSchemaGbnf(
+    llama: Llama,
+    schema: GbnfJsonSchema,
+): Promise<{ grammar: string; validator: LlamaJsonSchemaGrammar<GbnfJsonSchema> }> {
+    // The checked schema is in node-llama-cpp's GbnfJsonSchema form; its generic signature infers a
+    // literal schema type, which a schema known only at run time cannot satisfy.
+    const createForSchema = llama.createGrammarForJsonSchema.bind(llama) as (
+        schema: GbnfJsonSchema,
+    ) => Promise<LlamaJsonSchemaGrammar<GbnfJsonSchema>>;
+    const validator = await createForSchema(schema);
+    const [root, ...rules] = validator.grammar.split("\n");
+    if (!root?.startsWith("root ::= ") || !root.endsWith(jsonGrammarTail))
+        throw new Error("node-llama-cpp's JSON-schema grammar no longer ends its root rule as expected");
+    return { grammar: [root.slice(0, -jsonGrammarTail.length), ...rules].join("\n"), validator };
 }
 
 function parseSchema(text: string): unknown {

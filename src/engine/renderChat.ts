@@ -12,25 +12,27 @@
  *
  * Message content is always tokenized as plain text (the wrappers build a LlamaText), so a user cannot
  * inject special tokens through content.
+ *
+ * Tools are rendered by the wrapper too (`availableFunctions`, parameters documented), as the model's
+ * template presents them; an assistant message's tool calls become the wrapper's function calls, with the
+ * `tool` messages that answer them as their results, so the history shows calls and results in the
+ * family's own syntax. Generation after trailing tool results continues that assistant turn.
  */
 import {
     ChatMLChatWrapper,
     resolveChatWrapper,
     type ChatHistoryItem,
+    type ChatModelFunctionCall,
+    type ChatModelFunctions,
+    type ChatModelResponse,
     type ChatWrapper,
     type LlamaModel,
     type LlamaText,
 } from "node-llama-cpp";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import type { Token } from "../speculative/types.js";
-
-export const chatRoles = ["system", "user", "assistant"] as const;
-export type ChatRole = (typeof chatRoles)[number];
-
-export interface ChatMessage {
-    role: ChatRole;
-    content: string;
-}
+import type { ResolvedTool } from "./resolveTools.js";
+import type { ChatMessage } from "./types.js";
 
 export interface RenderedChat {
     /** Prompt tokens, BOS included when the template has it; ends with the assistant turn's opening. */
@@ -70,25 +72,93 @@ export function renderChat(
     model: LlamaModel,
     messages: readonly ChatMessage[],
     wrapper: ChatWrapper = chatWrapperFor(model),
+    tools: readonly ResolvedTool[] = [],
 ): RenderedChat {
     if (messages.length === 0) throw new InvalidArgumentError("messages is empty; send at least one message");
-    const history: ChatHistoryItem[] = messages.map((m) => {
-        switch (m.role) {
-            case "system":
-                return { type: "system", text: m.content };
-            case "user":
-                return { type: "user", text: m.content };
-            case "assistant":
-                return { type: "model", response: [m.content] };
-        }
+    const history = chatHistoryOf(messages);
+    const last = messages[messages.length - 1]!.role;
+    if (last !== "assistant" && last !== "tool") history.push({ type: "model", response: [] });
+    const functions: ChatModelFunctions = Object.fromEntries(
+        tools.map((tool) => [
+            tool.name,
+            { ...(tool.description !== undefined && { description: tool.description }), params: tool.schema },
+        ]),
+    );
+    const state = wrapper.generateContextState({
+        chatHistory: history,
+        ...(tools.length > 0 && { availableFunctions: functions, documentFunctionParams: true }),
     });
-    if (messages[messages.length - 1]!.role !== "assistant") history.push({ type: "model", response: [] });
-    const state = wrapper.generateContextState({ chatHistory: history });
     return {
         tokens: state.contextText.tokenize(model.tokenizer),
         stop: state.stopGenerationTriggers.flatMap((t) => plainText(t) ?? []),
         template: wrapper.wrapperName,
     };
+}
+
+/** node-llama-cpp's history: tool calls inside model responses, each with the result its tool message sent. */
+function chatHistoryOf(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+    const history: ChatHistoryItem[] = [];
+    const callsById = new Map<string, ChatModelFunctionCall>();
+    let response: ChatModelResponse["response"] | undefined;
+    messages.forEach((m, i) => {
+        switch (m.role) {
+            case "system":
+            case "user":
+                history.push({ type: m.role, text: m.content });
+                response = undefined;
+                return;
+            case "assistant": {
+                const parts: ChatModelResponse["response"] = m.content === "" ? [] : [m.content];
+                m.toolCalls?.forEach((call, j) => {
+                    const item: ChatModelFunctionCall = {
+                        type: "functionCall",
+                        name: call.name,
+                        params: parseArguments(call.argumentsJson, `messages[${i}].tool_calls[${j}]`),
+                        result: "",
+                    };
+                    callsById.set(call.id, item);
+                    parts.push(item);
+                });
+                // An assistant message after one with tool calls (the answer after their results)
+                // continues that model response, as the wrapper lays out calls, results and what follows.
+                const open = response ?? parts;
+                if (response) response.push(...parts);
+                else history.push({ type: "model", response: parts });
+                response = (m.toolCalls?.length ?? 0) > 0 ? open : undefined;
+                return;
+            }
+            case "tool": {
+                const call = callsById.get(m.toolCallId);
+                if (!call)
+                    throw new InvalidArgumentError(
+                        `messages[${i}].tool_call_id ${JSON.stringify(m.toolCallId)} names no tool call of an earlier assistant message`,
+                    );
+                call.result = resultOf(m.content);
+                return;
+            }
+        }
+    });
+    return history;
+}
+
+function parseArguments(json: string, where: string): unknown {
+    if (json.trim() === "") return {};
+    try {
+        return JSON.parse(json) as unknown;
+    } catch (cause) {
+        throw new InvalidArgumentError(
+            `${where}.arguments_json is not valid JSON (${(cause as Error).message}); send the call's arguments as a JSON object`,
+        );
+    }
+}
+
+/** A tool's output as the wrapper renders results (JSON): parsed when it is JSON, else the text itself. */
+function resultOf(content: string): unknown {
+    try {
+        return JSON.parse(content) as unknown;
+    } catch {
+        return content;
+    }
 }
 
 /** The trigger's text when it is plain text only (no special tokens), else undefined. */

@@ -101,22 +101,25 @@ export function resolveRequest(request: GenerateRequest, context: RequestContext
     checkModel(request.model, context);
     // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token. A FIM request
     // may have an empty prefix (the cursor at the start of the file).
-    if (request.prompt.length === 0 && request.suffix === undefined)
-        throw new InvalidArgumentError("prompt is empty; send prompt text or token ids");
+    const prompt = request.prompt ?? "";
+    if (prompt.length === 0 && request.suffix === undefined)
+        throw new InvalidArgumentError(
+            "prompt is empty; send prompt text or token ids (or messages for a chat)",
+        );
     let promptTokens: Token[];
     if (request.suffix !== undefined) {
         const texts = [
-            typeof request.prompt === "string" ? request.prompt : "",
+            typeof prompt === "string" ? prompt : "",
             request.suffix,
             ...(request.extraContext ?? []).flatMap((c) => [c.name, c.text]),
         ];
         checkPromptBytes(texts, context.promptByteLimit, contextSize, "prompt");
         promptTokens = context.infillTokens({ ...request, suffix: request.suffix });
-    } else if (typeof request.prompt === "string") {
-        checkPromptBytes([request.prompt], context.promptByteLimit, contextSize, "prompt");
-        promptTokens = context.tokenize(request.prompt);
+    } else if (typeof prompt === "string") {
+        checkPromptBytes([prompt], context.promptByteLimit, contextSize, "prompt");
+        promptTokens = context.tokenize(prompt);
     } else {
-        promptTokens = [...request.prompt];
+        promptTokens = [...prompt];
         for (const t of promptTokens) {
             if (!Number.isInteger(t) || t < 0 || t >= context.vocabSize)
                 throw new InvalidArgumentError(

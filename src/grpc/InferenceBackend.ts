@@ -3,9 +3,7 @@
  * local engine is adapted here; a router or a fake can stand in for it.
  */
 import type { LocalEngine, ModelInfo } from "../engine/LocalEngine.js";
-import { checkPromptBytes } from "../engine/promptByteLimit.js";
-import { chatWrapperFor, renderChat, type ChatMessage, type RenderedChat } from "../engine/renderChat.js";
-import type { GenerateChunk, GenerateRequest } from "../engine/types.js";
+import type { ChatMessage, GenerateChunk, GenerateRequest } from "../engine/types.js";
 
 export interface SlotUsage {
     /** Sequences leased to running generations. */
@@ -18,10 +16,10 @@ export interface SlotUsage {
 
 export interface InferenceBackend {
     generate(request: GenerateRequest, signal: AbortSignal): AsyncIterable<GenerateChunk>;
-    /** Renders chat messages with the target's chat template (see engine/renderChat.ts). */
-    renderChat(messages: readonly ChatMessage[]): RenderedChat;
     /** Tokenizes as a prompt is tokenized (BOS included when the model wants it). */
     tokenize(text: string): readonly number[];
+    /** Renders chat messages with the target's chat template and tokenizes them, as Generate's prompt. */
+    tokenizeChat(messages: readonly ChatMessage[]): readonly number[];
     /** Throws E_MODEL_NOT_FOUND unless `model` is empty or the target's id (engine/resolveRequest.ts). */
     checkModel(model: string): void;
     /** The target first, then drafts (refused ones with loaded = false). */
@@ -30,22 +28,10 @@ export interface InferenceBackend {
 }
 
 export function localEngineBackend(engine: LocalEngine): InferenceBackend {
-    const model = engine.target.model;
-    // Resolved once per model (engine/renderChat.ts), before the first request.
-    const wrapper = chatWrapperFor(model);
     return {
         generate: (request, signal) => engine.generate(request, signal),
-        renderChat: (messages) => {
-            // Rendering tokenizes each message: refuse what cannot fit before the tokenizer runs.
-            checkPromptBytes(
-                messages.map((m) => m.content),
-                engine.promptByteLimit,
-                engine.target.context.contextSize,
-                "messages",
-            );
-            return renderChat(model, messages, wrapper);
-        },
         tokenize: (text) => engine.tokenize(text),
+        tokenizeChat: (messages) => engine.tokenizeChat(messages),
         checkModel: (model) => {
             engine.checkModel(model);
         },

@@ -23,6 +23,7 @@ import {
     toProtoFinishReason,
     toProtoModelInfo,
     toProtoStats,
+    toProtoToolCall,
     toProtoUsage,
     toTokenizeInput,
 } from "./mapping.js";
@@ -67,8 +68,9 @@ export class InferenceService {
             Tokenize: (call, callback) => {
                 this.#run(call, "Tokenize", {}, callback, (backend) => {
                     backend.checkModel(call.request.model);
-                    const input = toTokenizeInput(call.request, backend);
-                    const tokens = typeof input === "string" ? backend.tokenize(input) : input;
+                    const input = toTokenizeInput(call.request);
+                    const tokens =
+                        typeof input === "string" ? backend.tokenize(input) : backend.tokenizeChat(input);
                     callback(null, { token_ids: [...tokens] });
                     return Promise.resolve();
                 });
@@ -157,7 +159,7 @@ export class InferenceService {
         const text: string[] = [];
         const tokens: number[] = [];
         let lastTokenAt: number | undefined;
-        for await (const chunk of backend.generate(toEngineRequest(request, backend), signal)) {
+        for await (const chunk of backend.generate(toEngineRequest(request), signal)) {
             lastTokenAt = this.#observeChunk(chunk.tokens.length, lastTokenAt);
             text.push(chunk.text);
             for (const t of chunk.tokens) tokens.push(t);
@@ -170,6 +172,7 @@ export class InferenceService {
                     finish_reason: toProtoFinishReason(reason),
                     usage: toProtoUsage(stats),
                     stats: toProtoStats(stats),
+                    tool_calls: chunk.finish.toolCalls?.map(toProtoToolCall) ?? [],
                 };
             }
         }
@@ -182,7 +185,7 @@ export class InferenceService {
         signal: AbortSignal,
     ): Promise<void> {
         let lastTokenAt: number | undefined;
-        for await (const chunk of backend.generate(toEngineRequest(call.request, backend), signal)) {
+        for await (const chunk of backend.generate(toEngineRequest(call.request), signal)) {
             lastTokenAt = this.#observeChunk(chunk.tokens.length, lastTokenAt);
             if (chunk.finish) observeGeneration(this.#options.metrics, chunk.finish.stats);
             // Back-pressure: when the client reads slower than we generate, stop pulling tokens (the

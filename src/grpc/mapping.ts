@@ -8,14 +8,19 @@
 import type { SpeculationMode } from "../config/schema.js";
 import type { ModelInfo } from "../engine/LocalEngine.js";
 import type { DraftMode } from "../engine/loadModels.js";
-import { chatRoles, type ChatMessage, type ChatRole } from "../engine/renderChat.js";
-import type {
-    FinishReason,
-    GenerateChunk as EngineChunk,
-    GenerateRequest as EngineRequest,
-    GenerationStats as EngineStats,
-    ResponseFormat,
-    SpeculationOptions as EngineSpeculation,
+import {
+    chatRoles,
+    type ChatMessage,
+    type ChatRole,
+    type FinishReason,
+    type ToolCall,
+    type ToolCallDelta,
+    type ToolChoice,
+    type GenerateChunk as EngineChunk,
+    type GenerateRequest as EngineRequest,
+    type GenerationStats as EngineStats,
+    type ResponseFormat,
+    type SpeculationOptions as EngineSpeculation,
 } from "../engine/types.js";
 import type { CompatibilityVerdict } from "../engine/vocabTypes.js";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
@@ -31,10 +36,9 @@ import type { ResponseFormat__Output } from "./generated/tiercel/v1/ResponseForm
 import type { SpeculationMode as ProtoSpeculationMode } from "./generated/tiercel/v1/SpeculationMode.js";
 import type { SpeculationOptions__Output } from "./generated/tiercel/v1/SpeculationOptions.js";
 import type { TokenizeRequest__Output } from "./generated/tiercel/v1/TokenizeRequest.js";
+import type { ToolCall as ProtoToolCall } from "./generated/tiercel/v1/ToolCall.js";
+import type { ToolCallDelta as ProtoToolCallDelta } from "./generated/tiercel/v1/ToolCallDelta.js";
 import type { Usage } from "./generated/tiercel/v1/Usage.js";
-import type { InferenceBackend } from "./InferenceBackend.js";
-
-type ModelSource = Pick<InferenceBackend, "renderChat">;
 
 const modeByProto: Readonly<Record<string, SpeculationMode | undefined>> = {
     SPECULATION_MODE_UNSPECIFIED: undefined,
@@ -57,6 +61,7 @@ const protoByFinishReason = {
     eos: "FINISH_REASON_EOS",
     stop_sequence: "FINISH_REASON_STOP_SEQUENCE",
     length: "FINISH_REASON_LENGTH",
+    tool_calls: "FINISH_REASON_TOOL_CALLS",
 } as const satisfies Record<FinishReason, ProtoFinishReason>;
 
 const protoByVerdict = {
@@ -81,28 +86,64 @@ export function toSpeculationMode(value: unknown): SpeculationMode | undefined {
     );
 }
 
+/** Wire shape only: known roles, tool fields on the roles they belong to; ids are the engine's to match. */
 function toChatMessages(messages: readonly ChatMessage__Output[]): ChatMessage[] {
-    return messages.map((m, i) => {
+    return messages.map((m, i): ChatMessage => {
         if (!(chatRoles as readonly string[]).includes(m.role)) {
             throw new InvalidArgumentError(
-                `messages[${i}].role must be "system", "user" or "assistant", got ${JSON.stringify(m.role)}`,
+                `messages[${i}].role must be "system", "user", "assistant" or "tool", got ${JSON.stringify(m.role)}`,
             );
         }
-        return { role: m.role as ChatRole, content: m.content };
+        const role = m.role as ChatRole;
+        if (m.tool_calls.length > 0 && role !== "assistant")
+            throw new InvalidArgumentError(
+                `messages[${i}].tool_calls is only for assistant messages; move the calls to an assistant message`,
+            );
+        if ((m.tool_call_id !== "" || m.name !== "") && role !== "tool")
+            throw new InvalidArgumentError(
+                `messages[${i}].tool_call_id and name are only for tool messages; remove them or set role "tool"`,
+            );
+        switch (role) {
+            case "assistant":
+                return m.tool_calls.length === 0
+                    ? { role, content: m.content }
+                    : { role, content: m.content, toolCalls: m.tool_calls.map(fromProtoToolCall) };
+            case "tool":
+                if (m.tool_call_id === "")
+                    throw new InvalidArgumentError(
+                        `messages[${i}].tool_call_id is required on tool messages: the id of the call this result answers`,
+                    );
+                return {
+                    role,
+                    content: m.content,
+                    toolCallId: m.tool_call_id,
+                    ...(m.name !== "" && { name: m.name }),
+                };
+            default:
+                return { role, content: m.content };
+        }
     });
 }
 
+function fromProtoToolCall(call: ProtoToolCall): ToolCall {
+    return { id: call.id ?? "", name: call.name ?? "", argumentsJson: call.arguments_json ?? "" };
+}
+
+/** "" = auto; names are the engine's to check against the tools (engine/resolveTools.ts). */
+function toToolChoice(choice: string): ToolChoice | undefined {
+    if (choice === "") return undefined;
+    if (choice === "none" || choice === "required") return choice;
+    return { name: choice };
+}
+
 interface PromptInput {
-    /** Text, or rendered chat tokens. */
-    prompt: string | number[];
-    /** The chat template's stop strings (empty for raw prompts). */
-    stop: readonly string[];
+    prompt?: string;
+    messages?: ChatMessage[];
 }
 
 function toPrompt(
     text: string,
     messages: readonly ChatMessage__Output[],
-    source: ModelSource,
     textField: string,
     required: boolean,
 ): PromptInput {
@@ -111,16 +152,13 @@ function toPrompt(
             `set either ${textField} or messages, not both: ${textField} is a raw completion, messages a chat`,
         );
     }
-    if (messages.length > 0) {
-        const rendered = source.renderChat(toChatMessages(messages));
-        return { prompt: rendered.tokens, stop: rendered.stop };
-    }
+    if (messages.length > 0) return { messages: toChatMessages(messages) };
     if (required && text === "") {
         throw new InvalidArgumentError(
             `${textField} or messages is required: ${textField} for a raw completion, messages for a chat`,
         );
     }
-    return { prompt: text, stop: [] };
+    return { prompt: text };
 }
 
 /** The wire's map (keys arrive as strings) → token id → logit offset; ranges are the engine's to check. */
@@ -135,7 +173,7 @@ function toInfillPrompt(request: GenerateRequest__Output): PromptInput {
             "suffix (fill-in-the-middle) takes the text before the cursor as prompt, not messages; send prompt, or leave suffix unset for a chat",
         );
     }
-    return { prompt: request.prompt, stop: [] };
+    return { prompt: request.prompt };
 }
 
 /** The wire's oneof → the engine's format; the schema itself is the engine's to check (ResponseGrammars.ts). */
@@ -159,22 +197,31 @@ function toSpeculation(options: SpeculationOptions__Output | null): EngineSpecul
 }
 
 /** Checks a GenerateRequest's wire shape and maps it to the engine's request. */
-export function toEngineRequest(request: GenerateRequest__Output, source: ModelSource): EngineRequest {
+export function toEngineRequest(request: GenerateRequest__Output): EngineRequest {
     request.stop.forEach((s, i) => {
         if (s === "") throw new InvalidArgumentError(`stop[${i}] is an empty string; remove it`);
     });
     const speculation = toSpeculation(request.speculation);
-    const { prompt, stop } =
+    const input =
         request.suffix !== undefined
             ? toInfillPrompt(request)
-            : toPrompt(request.prompt, request.messages, source, "prompt", true);
+            : toPrompt(request.prompt, request.messages, "prompt", true);
+    const toolChoice = toToolChoice(request.tool_choice);
     if (request.suffix === undefined && request.extra_context.length > 0) {
         throw new InvalidArgumentError(
             "extra_context is for fill-in-the-middle only; set suffix (the text after the cursor) or remove extra_context",
         );
     }
     return {
-        prompt,
+        ...input,
+        ...(request.tools.length > 0 && {
+            tools: request.tools.map((t) => ({
+                name: t.name,
+                description: t.description,
+                parametersJson: t.parameters_json,
+            })),
+        }),
+        ...(toolChoice !== undefined && { toolChoice }),
         ...(request.suffix !== undefined && {
             suffix: request.suffix,
             extraContext: request.extra_context.map((c) => ({ name: c.name, text: c.text })),
@@ -193,7 +240,7 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
             frequencyPenalty: request.frequency_penalty,
             ...(Object.keys(request.logit_bias).length > 0 && { logitBias: toLogitBias(request.logit_bias) }),
         },
-        stop: stop.length > 0 ? [...request.stop, ...stop] : request.stop,
+        stop: request.stop,
         speculation,
         returnConfidence: request.return_confidence,
         ...(request.response_format !== null && {
@@ -203,9 +250,10 @@ export function toEngineRequest(request: GenerateRequest__Output, source: ModelS
     };
 }
 
-/** What Tokenize should tokenize: text (possibly empty: just BOS) or rendered messages. */
-export function toTokenizeInput(request: TokenizeRequest__Output, source: ModelSource): string | number[] {
-    return toPrompt(request.text, request.messages, source, "text", false).prompt;
+/** What Tokenize should tokenize: text (possibly empty: just BOS) or messages to render. */
+export function toTokenizeInput(request: TokenizeRequest__Output): string | ChatMessage[] {
+    const input = toPrompt(request.text, request.messages, "text", false);
+    return input.messages ?? input.prompt ?? "";
 }
 
 export function toProtoMode(mode: SpeculationMode): ProtoSpeculationMode {
@@ -254,12 +302,24 @@ export function toProtoUsage(stats: EngineStats): Usage {
     return { prompt_tokens: stats.promptTokens, completion_tokens: stats.completionTokens };
 }
 
+export function toProtoToolCall(call: ToolCall): ProtoToolCall {
+    return { id: call.id, name: call.name, arguments_json: call.argumentsJson };
+}
+
+function toProtoToolCallDelta(delta: ToolCallDelta): ProtoToolCallDelta {
+    return "id" in delta
+        ? { index: delta.index, id: delta.id, name: delta.name, arguments_json: "" }
+        : { index: delta.index, arguments_json: delta.argumentsJson };
+}
+
 export function toProtoChunk(chunk: EngineChunk): GenerateChunk {
     const message: GenerateChunk = { text: chunk.text, token_ids: chunk.tokens };
+    if (chunk.toolCallDeltas) message.tool_call_deltas = chunk.toolCallDeltas.map(toProtoToolCallDelta);
     if (chunk.finish) {
         message.finish_reason = toProtoFinishReason(chunk.finish.reason);
         message.usage = toProtoUsage(chunk.finish.stats);
         message.stats = toProtoStats(chunk.finish.stats);
+        if (chunk.finish.toolCalls) message.tool_calls = chunk.finish.toolCalls.map(toProtoToolCall);
     }
     return message;
 }

@@ -21,6 +21,7 @@ export function createProvider(
                 address: config.address,
                 authToken: config.authTokenEnv === undefined ? undefined : env[config.authTokenEnv],
                 tlsCaPath: config.tlsCaPath,
+                toolCalls: config.toolCalls,
             });
     }
 }

@@ -41,6 +41,11 @@ const localProviderSchema = z
         authTokenEnv: envNameSchema.optional(),
         /** PEM file of the CA that signed the server's TLS certificate. Defaults to none (plaintext). */
         tlsCaPath: z.string().min(1).optional(),
+        /**
+         * Send requests that offer tools to this server (`true`) or skip it for them (`false`). Defaults to
+         * what the server's ListModels says of its target (`tool_calls`: a chat template made for tools).
+         */
+        toolCalls: z.boolean().optional(),
     })
     .strict();
 

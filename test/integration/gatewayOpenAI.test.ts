@@ -134,7 +134,7 @@ describe("POST /v1/chat/completions", () => {
             .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(OpenAI.BadRequestError);
         const apiError = error as InstanceType<typeof OpenAI.BadRequestError>;
-        expect(apiError.message).toContain("the local tier has no tool calling");
+        expect(apiError.message).toContain("the local target's chat template was not made for tool calls");
         expect(apiError.type).toBe("invalid_request_error");
     });
 

@@ -162,8 +162,13 @@ describe("the local tier through the router", () => {
         expect(response.content).toEqual([{ type: "text", text: "hosted" }]);
     });
 
-    it("requests with tools skip the local tier (no tool calling) and are answered by the hosted tier", async () => {
-        const router = makeRouter();
+    it("requests with tools skip a local tier configured without tool calls, for the hosted tier", async () => {
+        const router = makeRouter({
+            providers: {
+                local: { type: "local", address: env.server.addresses.grpcAddress, toolCalls: false },
+                anthropic: { type: "anthropic", baseURL: env.anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            },
+        });
         env.anthropic.enqueue(anthropicMessage(anthropicText("with tools")));
         const response = await router.complete({
             ...chat,
@@ -174,6 +179,43 @@ describe("the local tier through the router", () => {
             outcome: "skipped_unsupported",
         });
         expect(response.routing.provider).toBe("anthropic");
+    });
+
+    it("a request with tools reaches the local tier; its tool call comes back normalized, unary and streamed", async () => {
+        const router = makeRouter({
+            providers: {
+                local: { type: "local", address: env.server.addresses.grpcAddress, toolCalls: true },
+                anthropic: { type: "anthropic", baseURL: env.anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            },
+        });
+        const request: ChatRequest = {
+            ...chat,
+            max_tokens: 64,
+            tools: [
+                {
+                    name: "read_file",
+                    description: "Read a file",
+                    input_schema: {
+                        type: "object",
+                        properties: { path: { enum: ["a.py", "b.py"] } },
+                        required: ["path"],
+                        additionalProperties: false,
+                    },
+                },
+            ],
+            tool_choice: { name: "read_file" },
+        };
+        const response = await router.complete(request);
+        expect(response.routing).toMatchObject({ provider: "local", outcome: "ok" });
+        expect(response.stop_reason).toBe("tool_use");
+        const call = response.content.find((p) => p.type === "tool_call");
+        expect(call).toMatchObject({ type: "tool_call", id: "call_0", name: "read_file" });
+        expect(["a.py", "b.py"]).toContain(call?.type === "tool_call" ? call.arguments.path : undefined);
+
+        const streamed = await collectStream(router.stream(request));
+        expect(streamed.content).toEqual(response.content);
+        expect(streamed.stop_reason).toBe("tool_use");
+        expect(env.anthropic.requests).toHaveLength(0);
     });
 
     it("passes response_format to the local tier, whose answer is the JSON the server's grammar allows", async () => {

@@ -2,7 +2,8 @@
  * The model families users serve, as tiny random-weight GGUFs with each family's real tokenizer, chat
  * template, end-of-turn and FIM tokens (models/build/buildFamilyFixtures.ts): chat rendering as the
  * template says, end of generation, FIM tokens from metadata, the tokenizer-compatibility report, and
- * speculation exact with a same-family draft and with a cross-family (translated) draft.
+ * speculation exact with a same-family draft and with a cross-family (translated) draft, and a
+ * grammar-forced tool call in each chat family's own call syntax that parses back to the same call.
  */
 import type { Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,11 +17,19 @@ import {
 import { parseConfig } from "../../src/config/loadConfig.js";
 import { infillPrompt, infillTokensOf } from "../../src/engine/infillPrompt.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
-import { chatWrapperFor, renderChat, type ChatMessage } from "../../src/engine/renderChat.js";
+import { chatWrapperFor, renderChat } from "../../src/engine/renderChat.js";
+import type { ChatMessage } from "../../src/engine/types.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 const system: ChatMessage = { role: "system", content: "You write Python." };
 const user: ChatMessage = { role: "user", content: "Add two numbers." };
+/** A tool whose forced call stays a few tokens long on random weights. */
+const openFile = {
+    type: "object",
+    properties: { path: { enum: ["a.py", "b.py"] } },
+    required: ["path"],
+    additionalProperties: false,
+};
 
 /**
  * What each family's template renders for [system, user] and the assistant's turn, special tokens as text.
@@ -163,4 +172,38 @@ describe.each(familyNames)("%s", (family) => {
             expect(spec.last.finish!.stats.spec.draftTokens, draftModel).toBeGreaterThan(0);
         }
     });
+
+    // Qwen 2.5 is the family whose template has its own tool syntax (`<tool_call>` JSON); the others use
+    // node-llama-cpp's default `||call: `, which the bundled pair covers over gRPC (with speculation).
+    // Decoding under a grammar asks for the full probability map per position (151k entries here): one
+    // plain run keeps this short.
+    it.runIf(family === "qwen25coder")(
+        "round-trips a grammar-forced tool call in its template's syntax",
+        async () => {
+            const plain = await collect(engine, {
+                messages: [user],
+                tools: [
+                    {
+                        name: "open_file",
+                        description: "Open a file",
+                        parametersJson: JSON.stringify(openFile),
+                    },
+                ],
+                toolChoice: { name: "open_file" },
+                maxTokens: 64,
+                speculation: { mode: "off" },
+            });
+            const finish = plain.last.finish!;
+            expect(finish.reason).toBe("tool_calls");
+            expect(finish.toolCalls).toHaveLength(1);
+            expect(finish.toolCalls![0]!.name).toBe("open_file");
+            const args = JSON.parse(finish.toolCalls![0]!.argumentsJson) as Record<string, unknown>;
+            expect(["a.py", "b.py"]).toContain(args.path);
+            const raw = model().detokenize(plain.tokens as Token[], true);
+            expect(raw).toBe(
+                `<tool_call>\n{"name": "open_file", "arguments": ${finish.toolCalls![0]!.argumentsJson}}\n</tool_call>`,
+            );
+            expect(plain.text).toBe("");
+        },
+    );
 });

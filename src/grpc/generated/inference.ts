@@ -19,6 +19,9 @@ import type { ResponseFormat as _tiercel_v1_ResponseFormat, ResponseFormat__Outp
 import type { SpeculationOptions as _tiercel_v1_SpeculationOptions, SpeculationOptions__Output as _tiercel_v1_SpeculationOptions__Output } from './tiercel/v1/SpeculationOptions.js';
 import type { TokenizeRequest as _tiercel_v1_TokenizeRequest, TokenizeRequest__Output as _tiercel_v1_TokenizeRequest__Output } from './tiercel/v1/TokenizeRequest.js';
 import type { TokenizeResponse as _tiercel_v1_TokenizeResponse, TokenizeResponse__Output as _tiercel_v1_TokenizeResponse__Output } from './tiercel/v1/TokenizeResponse.js';
+import type { Tool as _tiercel_v1_Tool, Tool__Output as _tiercel_v1_Tool__Output } from './tiercel/v1/Tool.js';
+import type { ToolCall as _tiercel_v1_ToolCall, ToolCall__Output as _tiercel_v1_ToolCall__Output } from './tiercel/v1/ToolCall.js';
+import type { ToolCallDelta as _tiercel_v1_ToolCallDelta, ToolCallDelta__Output as _tiercel_v1_ToolCallDelta__Output } from './tiercel/v1/ToolCallDelta.js';
 import type { Usage as _tiercel_v1_Usage, Usage__Output as _tiercel_v1_Usage__Output } from './tiercel/v1/Usage.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -55,6 +58,9 @@ export interface ProtoGrpcType {
       SpeculationOptions: MessageTypeDefinition<_tiercel_v1_SpeculationOptions, _tiercel_v1_SpeculationOptions__Output>
       TokenizeRequest: MessageTypeDefinition<_tiercel_v1_TokenizeRequest, _tiercel_v1_TokenizeRequest__Output>
       TokenizeResponse: MessageTypeDefinition<_tiercel_v1_TokenizeResponse, _tiercel_v1_TokenizeResponse__Output>
+      Tool: MessageTypeDefinition<_tiercel_v1_Tool, _tiercel_v1_Tool__Output>
+      ToolCall: MessageTypeDefinition<_tiercel_v1_ToolCall, _tiercel_v1_ToolCall__Output>
+      ToolCallDelta: MessageTypeDefinition<_tiercel_v1_ToolCallDelta, _tiercel_v1_ToolCallDelta__Output>
       Usage: MessageTypeDefinition<_tiercel_v1_Usage, _tiercel_v1_Usage__Output>
     }
   }

@@ -1,6 +1,7 @@
 /**
  * The local tier as a client of a tiercel gRPC server (@grpc/grpc-js, proto/tiercel/v1/inference.proto):
- * `Generate` for complete(), `GenerateStream` for stream(), chat `messages` rendered by the server.
+ * `Generate` for complete(), `GenerateStream` for stream(), chat `messages` and `tools` rendered by the
+ * server, tool calls parsed by the server in its model's syntax.
  * The AbortSignal cancels the call (the server then stops generating and frees its sequence).
  *
  * It imports the proto loader and the generated types from grpc/: they describe the wire contract and
@@ -19,6 +20,7 @@ import { throwIfAborted } from "../../util/abort.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { ProviderError } from "../ProviderError.js";
 import { mapLocalError } from "./mapError.js";
+import { StreamEvents } from "./StreamEvents.js";
 import {
     fromFinishReason,
     fromGenerateResponse,
@@ -26,6 +28,9 @@ import {
     signalsOf,
     toGenerateRequest,
 } from "./transform.js";
+
+/** How long the ListModels asked at construction may take. */
+const listModelsTimeoutMs = 10_000;
 
 export interface LocalProviderOptions {
     id: string;
@@ -35,12 +40,20 @@ export interface LocalProviderOptions {
     authToken?: string | undefined;
     /** PEM of the CA that signed the server's certificate; plaintext when absent. */
     tlsCaPath?: string | undefined;
+    /**
+     * Whether requests that offer tools are sent to this server. Defaults to what ListModels says of its
+     * target (`tool_calls`: its chat template was made for tools); until it has answered (it is asked when
+     * the provider is made), tool requests skip this server.
+     */
+    toolCalls?: boolean | undefined;
 }
 
-/** What the router must know of the server's target: its id and how many tokens its context holds. */
+/** What the router must know of the server's target: its id, its context size and its tool support. */
 export interface LocalTarget {
     id: string;
     contextSize: number;
+    /** ListModels' `tool_calls`: the target's chat template renders tools. */
+    toolCalls: boolean;
 }
 
 export class LocalProvider implements Provider {
@@ -48,25 +61,35 @@ export class LocalProvider implements Provider {
     readonly type = "local";
     readonly #client: InferenceClient;
     readonly #authToken: string | undefined;
+    readonly #toolCalls: boolean | undefined;
     /** Asked once (ListModels) and asked again after a failure. */
     #target: Promise<LocalTarget> | undefined;
+    /** The target once ListModels has answered. */
+    #known: LocalTarget | undefined;
 
     constructor(options: LocalProviderOptions) {
         this.id = options.id;
         this.#authToken = options.authToken;
+        this.#toolCalls = options.toolCalls;
         const creds: ChannelCredentials =
             options.tlsCaPath === undefined
                 ? grpcCredentials.createInsecure()
                 : grpcCredentials.createSsl(readFileSync(options.tlsCaPath));
         const Client = loadInferenceProto().grpcObject.tiercel.v1.Inference;
         this.#client = new Client(options.address, creds);
+        // Whether the target takes tools is needed synchronously by unsupported(): ask now. A failure is
+        // asked again by the next request (target()).
+        if (options.toolCalls === undefined)
+            this.target(AbortSignal.timeout(listModelsTimeoutMs)).catch(() => undefined);
     }
 
     unsupported(request: ProviderRequest): string | undefined {
-        if ((request.tools?.length ?? 0) > 0 && request.tool_choice !== "none") {
-            return "the local tier has no tool calling";
-        }
-        return undefined;
+        if ((request.tools?.length ?? 0) === 0 || request.tool_choice === "none") return undefined;
+        const supported = this.#toolCalls ?? this.#known?.toolCalls;
+        if (supported === true) return undefined;
+        return supported === false
+            ? "the local target's chat template was not made for tool calls (ListModels tool_calls is false; set the provider's toolCalls: true to send tool requests anyway)"
+            : "the local server has not said yet whether its target takes tool calls (ListModels); set the provider's toolCalls to decide without asking";
     }
 
     #metadata(): Metadata {
@@ -86,7 +109,14 @@ export class LocalProvider implements Provider {
                     reject(
                         new ProviderError(this.id, ErrorCode.ProviderStream, "ListModels names no target"),
                     );
-                } else resolve({ id: target.id, contextSize: target.context_size });
+                } else {
+                    this.#known = {
+                        id: target.id,
+                        contextSize: target.context_size,
+                        toolCalls: target.tool_calls,
+                    };
+                    resolve(this.#known);
+                }
             });
             const cancel = (): void => {
                 call.cancel();
@@ -158,17 +188,14 @@ export class LocalProvider implements Provider {
         };
         signal.addEventListener("abort", cancel, { once: true });
         let started = false;
-        let index = -1;
+        const events = new StreamEvents();
         try {
             for await (const chunk of call as AsyncIterable<GenerateChunk__Output>) {
                 if (!started) {
                     started = true;
                     yield { type: "message_start", model: this.#model(request, target) };
                 }
-                if (chunk.text !== "") {
-                    if (index < 0) index = 0;
-                    yield { type: "text_delta", index, text: chunk.text };
-                }
+                yield* events.of(chunk);
                 const finish = fromFinishReason(chunk.finish_reason, request.stop);
                 if (finish) {
                     yield {

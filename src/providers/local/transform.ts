@@ -1,11 +1,13 @@
 /**
  * Normalized format ↔ tiercel's gRPC API (proto/tiercel/v1/inference.proto). The local tier renders
- * `messages` with its model's chat template on the server; it has no tool calling, so tool calls and
- * results in the history are rendered as text, and requests that offer tools are not sent here (the
- * provider reports them unsupported). `response_format` is enforced by the server's grammar (the schema
- * keywords it cannot enforce come back as INVALID_ARGUMENT naming them).
+ * `messages` and `tools` with its model's chat template on the server and parses tool calls back in the
+ * model's call syntax: tool calls of earlier turns travel as the assistant message's `tool_calls`, tool
+ * results as `tool` messages, and the answer's calls come back as `tool_call` parts (stop reason
+ * `tool_use`). `response_format` and a forced tool choice are enforced by the server's grammar (what it
+ * cannot enforce comes back as INVALID_ARGUMENT naming it).
  */
 import type { ChatMessage as ProtoChatMessage } from "../../grpc/generated/tiercel/v1/ChatMessage.js";
+import type { ToolCall__Output } from "../../grpc/generated/tiercel/v1/ToolCall.js";
 import type { FinishReason__Output } from "../../grpc/generated/tiercel/v1/FinishReason.js";
 import type { GenerateRequest } from "../../grpc/generated/tiercel/v1/GenerateRequest.js";
 import type { GenerateResponse__Output } from "../../grpc/generated/tiercel/v1/GenerateResponse.js";
@@ -17,6 +19,8 @@ import type {
     CompletionResult,
     GenerationSignals,
     StopReason,
+    ToolCallPart,
+    ToolChoice,
     Usage,
 } from "../../chat/types.js";
 import type { ProviderRequest } from "../Provider.js";
@@ -25,9 +29,16 @@ export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
     const messages: ProtoChatMessage[] = [];
     if (request.system !== undefined && request.system !== "")
         messages.push({ role: "system", content: request.system });
-    for (const message of request.messages)
-        messages.push({ role: message.role, content: renderContent(message) });
+    for (const message of request.messages) messages.push(...toProtoMessages(message));
     const out: GenerateRequest = { messages, model: request.model, max_tokens: request.max_tokens };
+    if (request.tools !== undefined && request.tools.length > 0) {
+        out.tools = request.tools.map((t) => ({
+            name: t.name,
+            description: t.description ?? "",
+            parameters_json: JSON.stringify(t.input_schema),
+        }));
+        out.tool_choice = toProtoToolChoice(request.tool_choice ?? "auto");
+    }
     if (request.temperature !== undefined) out.temperature = request.temperature;
     if (request.stop !== undefined && request.stop.length > 0) out.stop = [...request.stop];
     const session = request.hints?.session_id;
@@ -42,24 +53,59 @@ export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
     return out;
 }
 
-/** A message as plain text; tool calls and results become bracketed lines the model can read. */
-export function renderContent(message: ChatMessage): string {
-    if (typeof message.content === "string") return message.content;
-    const lines: string[] = [];
-    for (const part of partsOf(message)) {
-        switch (part.type) {
-            case "text":
-                lines.push(part.text);
-                break;
-            case "tool_call":
-                lines.push(`[tool call ${part.name} ${JSON.stringify(part.arguments)}]`);
-                break;
-            case "tool_result":
-                lines.push(`[tool result${part.is_error === true ? " (error)" : ""}]\n${part.content}`);
-                break;
-        }
+/**
+ * One normalized message as wire messages: an assistant turn with its text and `tool_calls`; a user turn's
+ * tool results as `tool` messages (a failed tool's output marked as an error), then its text, if any.
+ */
+export function toProtoMessages(message: ChatMessage): ProtoChatMessage[] {
+    const parts = partsOf(message);
+    const text = parts.flatMap((p) => (p.type === "text" ? [p.text] : [])).join("\n");
+    if (message.role === "assistant") {
+        const calls = parts.flatMap((p) =>
+            p.type === "tool_call"
+                ? [{ id: p.id, name: p.name, arguments_json: JSON.stringify(p.arguments) }]
+                : [],
+        );
+        return [{ role: "assistant", content: text, ...(calls.length > 0 && { tool_calls: calls }) }];
     }
-    return lines.join("\n");
+    const out: ProtoChatMessage[] = parts.flatMap((p) =>
+        p.type === "tool_result"
+            ? [
+                  {
+                      role: "tool",
+                      tool_call_id: p.tool_call_id,
+                      content: p.is_error === true ? `[error] ${p.content}` : p.content,
+                  },
+              ]
+            : [],
+    );
+    if (text !== "" || out.length === 0) out.push({ role: "user", content: text });
+    return out;
+}
+
+/** The wire's tool_choice: "" is auto. */
+function toProtoToolChoice(choice: ToolChoice): string {
+    if (choice === "auto") return "";
+    return typeof choice === "string" ? choice : choice.name;
+}
+
+/** A generated call as a normalized part; the server sends only calls whose arguments parsed. */
+export function fromProtoToolCall(call: ToolCall__Output): ToolCallPart {
+    return {
+        type: "tool_call",
+        id: call.id,
+        name: call.name,
+        arguments: parseArguments(call.arguments_json),
+    };
+}
+
+/** A call's arguments object; `{}` when there were none. */
+export function parseArguments(json: string): Record<string, unknown> {
+    if (json === "") return {};
+    const value = JSON.parse(json) as unknown;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : {};
 }
 
 /**
@@ -77,6 +123,8 @@ export function fromFinishReason(
             return { stop_reason: "max_tokens", stop_sequence: null };
         case "FINISH_REASON_STOP_SEQUENCE":
             return { stop_reason: "stop_sequence", stop_sequence: stop?.length === 1 ? stop[0]! : null };
+        case "FINISH_REASON_TOOL_CALLS":
+            return { stop_reason: "tool_use", stop_sequence: null };
         case "FINISH_REASON_UNSPECIFIED":
             return undefined;
     }
@@ -105,7 +153,10 @@ export function fromGenerateResponse(
     const finish = fromFinishReason(response.finish_reason, request.stop);
     if (!finish) return undefined;
     return {
-        content: response.text === "" ? [] : [{ type: "text", text: response.text }],
+        content: [
+            ...(response.text === "" ? [] : [{ type: "text" as const, text: response.text }]),
+            ...response.tool_calls.map(fromProtoToolCall),
+        ],
         ...finish,
         usage: fromProtoUsage(response.usage),
         model,

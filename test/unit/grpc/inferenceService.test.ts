@@ -33,6 +33,8 @@ class FakeStream extends EventEmitter {
         extra_context: [],
         logit_bias: {},
         response_format: null,
+        tools: [],
+        tool_choice: "",
     };
     constructor() {
         super();
@@ -68,7 +70,7 @@ class FakeBackend implements InferenceBackend {
             this.released = true;
         }
     }
-    renderChat(): never {
+    tokenizeChat(): never {
         throw new Error("unused");
     }
     tokenize(): number[] {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ModelInfo } from "../../../src/engine/LocalEngine.js";
-import type { ChatMessage, RenderedChat } from "../../../src/engine/renderChat.js";
 import type { GenerationStats } from "../../../src/engine/types.js";
 import type { CompatibilityReport } from "../../../src/engine/vocabTypes.js";
 import { ErrorCode } from "../../../src/errors/codes.js";
 import { isServiceError } from "../../../src/errors/ServiceError.js";
+import type { ChatMessage__Output } from "../../../src/grpc/generated/tiercel/v1/ChatMessage.js";
 import type { GenerateRequest__Output } from "../../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
 import {
     toEngineRequest,
@@ -69,19 +69,19 @@ const models: ModelInfo[] = [
     },
 ];
 
-const rendered: ChatMessage[][] = [];
-const source = {
-    models: () => models,
-    renderChat: (messages: readonly ChatMessage[]): RenderedChat => {
-        rendered.push([...messages]);
-        return { tokens: [1, 7, 8], stop: ["<|im_end|>"], template: "ChatML" };
-    },
+type RequestFields = Partial<Omit<GenerateRequest__Output, "messages">> & {
+    messages?: (Partial<ChatMessage__Output> & { role: string; content: string })[];
 };
 
-function request(fields: Partial<GenerateRequest__Output>): GenerateRequest__Output {
+function message(
+    fields: Partial<ChatMessage__Output> & { role: string; content: string },
+): ChatMessage__Output {
+    return { tool_calls: [], tool_call_id: "", name: "", ...fields };
+}
+
+function request(fields: RequestFields): GenerateRequest__Output {
     return {
         prompt: "",
-        messages: [],
         model: "",
         stop: [],
         session_id: "",
@@ -90,7 +90,10 @@ function request(fields: Partial<GenerateRequest__Output>): GenerateRequest__Out
         logit_bias: {},
         response_format: null,
         return_confidence: false,
+        tools: [],
+        tool_choice: "",
         ...fields,
+        messages: (fields.messages ?? []).map(message),
     };
 }
 
@@ -124,7 +127,6 @@ describe("toEngineRequest", () => {
                 speculation: { mode: "SPECULATION_MODE_NGRAM", draft_model: "d", max_draft_tokens: 4 },
                 return_confidence: true,
             }),
-            source,
         );
         expect(mapped).toEqual({
             prompt: "def f():",
@@ -157,10 +159,9 @@ describe("toEngineRequest", () => {
                 session_id: "s1",
                 speculation: { mode: "SPECULATION_MODE_SUFFIX", draft_model: "" },
             }),
-            source,
         );
         expect(mapped).toMatchObject({ sessionId: "s1", speculation: { mode: "suffix" } });
-        expect(toEngineRequest(request({ prompt: "x" }), source)).not.toHaveProperty("sessionId");
+        expect(toEngineRequest(request({ prompt: "x" }))).not.toHaveProperty("sessionId");
     });
 
     it("maps fill-in-the-middle: suffix set (even empty) with an empty prompt, extra context in order", () => {
@@ -173,7 +174,6 @@ describe("toEngineRequest", () => {
                     { name: "", text: "y" },
                 ],
             }),
-            source,
         );
         expect(mapped).toMatchObject({
             prompt: "",
@@ -183,20 +183,18 @@ describe("toEngineRequest", () => {
                 { name: "", text: "y" },
             ],
         });
-        expect(toEngineRequest(request({ prompt: "def f(" }), source)).not.toHaveProperty("suffix");
+        expect(toEngineRequest(request({ prompt: "def f(" }))).not.toHaveProperty("suffix");
     });
 
     it("refuses fill-in-the-middle with messages, and extra_context without suffix", () => {
         const chat = [{ role: "user", content: "hi" }];
-        const withMessages = errorOf(() => toEngineRequest(request({ suffix: ")", messages: chat }), source));
+        const withMessages = errorOf(() => toEngineRequest(request({ suffix: ")", messages: chat })));
         expect(withMessages.code).toBe(ErrorCode.InvalidArgument);
         expect(withMessages.message).toContain(
             "suffix (fill-in-the-middle) takes the text before the cursor",
         );
         const extra = [{ name: "a.py", text: "x" }];
-        const extraOnly = errorOf(() =>
-            toEngineRequest(request({ prompt: "p", extra_context: extra }), source),
-        );
+        const extraOnly = errorOf(() => toEngineRequest(request({ prompt: "p", extra_context: extra })));
         expect(extraOnly.code).toBe(ErrorCode.InvalidArgument);
         expect(extraOnly.message).toContain("extra_context is for fill-in-the-middle only");
     });
@@ -206,33 +204,27 @@ describe("toEngineRequest", () => {
         expect(
             toEngineRequest(
                 request({ prompt: "p", response_format: { format: "json_schema", json_schema: schema } }),
-                source,
             ).responseFormat,
         ).toEqual({ type: "json_schema", schema });
         expect(
             toEngineRequest(
                 request({ prompt: "p", response_format: { format: "json_object", json_object: true } }),
-                source,
             ).responseFormat,
         ).toEqual({ type: "json_object" });
-        expect(toEngineRequest(request({ prompt: "p" }), source)).not.toHaveProperty("responseFormat");
+        expect(toEngineRequest(request({ prompt: "p" }))).not.toHaveProperty("responseFormat");
         for (const empty of [{}, { format: "json_object" as const, json_object: false }]) {
-            const error = errorOf(() =>
-                toEngineRequest(request({ prompt: "p", response_format: empty }), source),
-            );
+            const error = errorOf(() => toEngineRequest(request({ prompt: "p", response_format: empty })));
             expect(error.code).toBe(ErrorCode.InvalidArgument);
             expect(error.message).toContain("response_format is set without a format");
         }
     });
 
     it("passes max_tokens over the context to the engine, which clamps it to the room left", () => {
-        expect(toEngineRequest(request({ prompt: "a", max_tokens: 128_000 }), source).maxTokens).toBe(
-            128_000,
-        );
+        expect(toEngineRequest(request({ prompt: "a", max_tokens: 128_000 })).maxTokens).toBe(128_000);
     });
 
     it("leaves unset optional fields to the engine's defaults", () => {
-        const mapped = toEngineRequest(request({ prompt: "x" }), source);
+        const mapped = toEngineRequest(request({ prompt: "x" }));
         expect(mapped.maxTokens).toBeUndefined();
         expect(mapped.sampling).toEqual({
             temperature: undefined,
@@ -243,7 +235,7 @@ describe("toEngineRequest", () => {
         expect(mapped.speculation).toBeUndefined();
     });
 
-    it("renders messages and appends the template's stop strings to the request's", () => {
+    it("passes messages to the engine, which renders them with the target's template", () => {
         const mapped = toEngineRequest(
             request({
                 messages: [
@@ -252,13 +244,62 @@ describe("toEngineRequest", () => {
                 ],
                 stop: ["END"],
             }),
-            source,
         );
-        expect(mapped.prompt).toEqual([1, 7, 8]);
-        expect(mapped.stop).toEqual(["END", "<|im_end|>"]);
-        expect(rendered.at(-1)).toEqual([
+        expect(mapped.prompt).toBeUndefined();
+        expect(mapped.stop).toEqual(["END"]);
+        expect(mapped.messages).toEqual([
             { role: "system", content: "s" },
             { role: "user", content: "u" },
+        ]);
+    });
+
+    it("maps tools, tool choice, tool calls and tool results", () => {
+        const mapped = toEngineRequest(
+            request({
+                messages: [
+                    { role: "user", content: "weather?" },
+                    {
+                        role: "assistant",
+                        content: "",
+                        tool_calls: [{ id: "c1", name: "get", arguments_json: '{"city":"Oslo"}' }],
+                    },
+                    { role: "tool", content: "rain", tool_call_id: "c1", name: "get" },
+                ],
+                tools: [{ name: "get", description: "Weather", parameters_json: '{"type":"object"}' }],
+                tool_choice: "get",
+            }),
+        );
+        expect(mapped.tools).toEqual([
+            { name: "get", description: "Weather", parametersJson: '{"type":"object"}' },
+        ]);
+        expect(mapped.toolChoice).toEqual({ name: "get" });
+        expect(mapped.messages).toEqual([
+            { role: "user", content: "weather?" },
+            {
+                role: "assistant",
+                content: "",
+                toolCalls: [{ id: "c1", name: "get", argumentsJson: '{"city":"Oslo"}' }],
+            },
+            { role: "tool", content: "rain", toolCallId: "c1", name: "get" },
+        ]);
+        expect(toEngineRequest(request({ prompt: "a", tool_choice: "required" })).toolChoice).toBe(
+            "required",
+        );
+        expect(toEngineRequest(request({ prompt: "a" }))).not.toHaveProperty("toolChoice");
+    });
+
+    it("maps tool-call deltas and the final calls of a chunk", () => {
+        const chunk = toProtoChunk({
+            tokens: [1],
+            text: "",
+            toolCallDeltas: [
+                { index: 0, id: "call_0", name: "get", argumentsJson: "" },
+                { index: 0, argumentsJson: "{}" },
+            ],
+        });
+        expect(chunk.tool_call_deltas).toEqual([
+            { index: 0, id: "call_0", name: "get", arguments_json: "" },
+            { index: 0, arguments_json: "{}" },
         ]);
     });
 
@@ -272,7 +313,7 @@ describe("toEngineRequest", () => {
         expect(toSpeculationMode(proto)).toBe(mode);
     });
 
-    const invalid: [string, Partial<GenerateRequest__Output>, string, RegExp][] = [
+    const invalid: [string, RequestFields, string, RegExp][] = [
         [
             "both prompt and messages",
             { prompt: "a", messages: [{ role: "user", content: "b" }] },
@@ -297,11 +338,31 @@ describe("toEngineRequest", () => {
             {
                 messages: [
                     { role: "user", content: "a" },
-                    { role: "tool", content: "b" },
+                    { role: "function", content: "b" },
                 ],
             },
             ErrorCode.InvalidArgument,
-            /messages\[1\]\.role must be "system", "user" or "assistant", got "tool"/,
+            /messages\[1\]\.role must be "system", "user", "assistant" or "tool", got "function"/,
+        ],
+        [
+            "a tool message without tool_call_id",
+            { messages: [{ role: "tool", content: "b" }] },
+            ErrorCode.InvalidArgument,
+            /messages\[0\]\.tool_call_id is required on tool messages/,
+        ],
+        [
+            "tool calls on a user message",
+            {
+                messages: [
+                    {
+                        role: "user",
+                        content: "b",
+                        tool_calls: [{ id: "c", name: "f", arguments_json: "{}" }],
+                    },
+                ],
+            },
+            ErrorCode.InvalidArgument,
+            /messages\[0\]\.tool_calls is only for assistant messages/,
         ],
         [
             "empty stop",
@@ -318,17 +379,15 @@ describe("toEngineRequest", () => {
                 model: "big",
                 speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "q" },
             }),
-            source,
         );
         expect(mapped.model).toBe("big");
         expect(mapped.speculation?.draftModel).toBe("q");
-        expect(toEngineRequest(request({ prompt: "a" }), source).model).toBeUndefined();
+        expect(toEngineRequest(request({ prompt: "a" })).model).toBeUndefined();
     });
 
     it("accepts a translated draft by name", () => {
         const mapped = toEngineRequest(
             request({ prompt: "a", speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "y" } }),
-            source,
         );
         expect(mapped.speculation).toEqual({
             mode: "draft_model",
@@ -338,7 +397,7 @@ describe("toEngineRequest", () => {
     });
 
     it.each(invalid)("rejects %s", (_name, fields, code, message) => {
-        const error = errorOf(() => toEngineRequest(request(fields), source));
+        const error = errorOf(() => toEngineRequest(request(fields)));
         expect(error.code).toBe(code);
         expect(error.message).toMatch(message);
     });
@@ -346,13 +405,17 @@ describe("toEngineRequest", () => {
 
 describe("toTokenizeInput", () => {
     it("accepts empty text (BOS only) but not text and messages together", () => {
-        expect(toTokenizeInput({ text: "", messages: [], model: "" }, source)).toBe("");
+        expect(toTokenizeInput({ text: "", messages: [], model: "" })).toBe("");
         expect(
-            toTokenizeInput({ text: "", messages: [{ role: "user", content: "a" }], model: "" }, source),
-        ).toEqual([1, 7, 8]);
+            toTokenizeInput({ text: "", messages: [message({ role: "user", content: "a" })], model: "" }),
+        ).toEqual([{ role: "user", content: "a" }]);
         expect(
             errorOf(() =>
-                toTokenizeInput({ text: "a", messages: [{ role: "user", content: "a" }], model: "" }, source),
+                toTokenizeInput({
+                    text: "a",
+                    messages: [message({ role: "user", content: "a" })],
+                    model: "",
+                }),
             ).message,
         ).toMatch(/either text or messages/);
     });

@@ -3,12 +3,12 @@ import {
     fromFinishReason,
     fromGenerateResponse,
     fromProtoStats,
-    renderContent,
     toGenerateRequest,
+    toProtoMessages,
 } from "../../../src/providers/local/transform.js";
 
 describe("local tier translation", () => {
-    it("renders the conversation as chat messages, tool traffic as readable text", () => {
+    it("sends the conversation as chat messages, tool calls and results as the wire's tool fields", () => {
         const request = toGenerateRequest({
             model: "tiercel-code-target",
             max_tokens: 64,
@@ -16,6 +16,8 @@ describe("local tier translation", () => {
             stop: ["\n\n"],
             system: "complete code",
             hints: { session_id: "s1" },
+            tools: [{ name: "read", description: "Read a file", input_schema: { type: "object" } }],
+            tool_choice: { name: "read" },
             messages: [
                 { role: "user", content: "def add(a, b):" },
                 {
@@ -35,16 +37,55 @@ describe("local tier translation", () => {
             messages: [
                 { role: "system", content: "complete code" },
                 { role: "user", content: "def add(a, b):" },
-                { role: "assistant", content: '[tool call read {"path":"a.py"}]' },
-                { role: "user", content: "[tool result (error)]\nx = 1\ngo on" },
+                {
+                    role: "assistant",
+                    content: "",
+                    tool_calls: [{ id: "t", name: "read", arguments_json: '{"path":"a.py"}' }],
+                },
+                { role: "tool", tool_call_id: "t", content: "[error] x = 1" },
+                { role: "user", content: "go on" },
             ],
+            tools: [{ name: "read", description: "Read a file", parameters_json: '{"type":"object"}' }],
+            tool_choice: "read",
             model: "tiercel-code-target",
             max_tokens: 64,
             temperature: 0,
             stop: ["\n\n"],
             session_id: "s1",
         });
-        expect(renderContent({ role: "user", content: "plain" })).toBe("plain");
+        expect(toProtoMessages({ role: "user", content: "plain" })).toEqual([
+            { role: "user", content: "plain" },
+        ]);
+        const auto = toGenerateRequest({
+            model: "",
+            max_tokens: 1,
+            messages: [],
+            tools: [{ name: "r", input_schema: {} }],
+        });
+        expect(auto.tool_choice).toBe("");
+    });
+
+    it("maps the answer's tool calls to tool_call parts after its text, and FINISH_REASON_TOOL_CALLS to tool_use", () => {
+        const request = { model: "", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
+        const result = fromGenerateResponse(
+            {
+                text: "Reading.",
+                token_ids: [1],
+                usage: { prompt_tokens: 3, completion_tokens: 1 },
+                stats: null,
+                finish_reason: "FINISH_REASON_TOOL_CALLS",
+                tool_calls: [{ id: "call_0", name: "read", arguments_json: '{"path": "a.py"}' }],
+            },
+            request,
+            "local",
+        );
+        expect(result).toMatchObject({
+            content: [
+                { type: "text", text: "Reading." },
+                { type: "tool_call", id: "call_0", name: "read", arguments: { path: "a.py" } },
+            ],
+            stop_reason: "tool_use",
+        });
     });
 
     it.each([
@@ -64,6 +105,7 @@ describe("local tier translation", () => {
             token_ids: [1],
             usage: { prompt_tokens: 3, completion_tokens: 1 },
             stats: null,
+            tool_calls: [],
         };
         const request = { model: "", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
         expect(
@@ -141,6 +183,7 @@ describe("local tier translation", () => {
         ).toEqual({ acceptance_rate: null, drafted_tokens: 0, mean_logprob: -0.5, min_logprob: -2 });
         const response = fromGenerateResponse(
             {
+                tool_calls: [],
                 text: "x",
                 token_ids: [1],
                 finish_reason: "FINISH_REASON_LENGTH",

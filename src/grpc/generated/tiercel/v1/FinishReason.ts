@@ -20,6 +20,11 @@ export const FinishReason = {
    * max_tokens were generated, or the context window is full.
    */
   FINISH_REASON_LENGTH: 'FINISH_REASON_LENGTH',
+  /**
+   * The answer ends with tool calls (GenerateResponse.tool_calls, the last GenerateChunk's tool_calls):
+   * the caller runs them and sends their results back as "tool" messages.
+   */
+  FINISH_REASON_TOOL_CALLS: 'FINISH_REASON_TOOL_CALLS',
 } as const;
 
 /**
@@ -46,6 +51,12 @@ export type FinishReason =
    */
   | 'FINISH_REASON_LENGTH'
   | 3
+  /**
+   * The answer ends with tool calls (GenerateResponse.tool_calls, the last GenerateChunk's tool_calls):
+   * the caller runs them and sends their results back as "tool" messages.
+   */
+  | 'FINISH_REASON_TOOL_CALLS'
+  | 4
 
 /**
  * Why generation ended.

@@ -4,6 +4,7 @@ import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _ti
 import type { SpeculationOptions as _tiercel_v1_SpeculationOptions, SpeculationOptions__Output as _tiercel_v1_SpeculationOptions__Output } from '../../tiercel/v1/SpeculationOptions.js';
 import type { InfillContext as _tiercel_v1_InfillContext, InfillContext__Output as _tiercel_v1_InfillContext__Output } from '../../tiercel/v1/InfillContext.js';
 import type { ResponseFormat as _tiercel_v1_ResponseFormat, ResponseFormat__Output as _tiercel_v1_ResponseFormat__Output } from '../../tiercel/v1/ResponseFormat.js';
+import type { Tool as _tiercel_v1_Tool, Tool__Output as _tiercel_v1_Tool__Output } from '../../tiercel/v1/Tool.js';
 
 /**
  * A completion request: either `prompt` (raw completion) or `messages` (chat), never both.
@@ -128,6 +129,21 @@ export interface GenerateRequest {
    * free text.
    */
   'response_format'?: (_tiercel_v1_ResponseFormat | null);
+  /**
+   * Tools the model may call; needs `messages` (INVALID_ARGUMENT with a prompt). They are rendered with
+   * the target's own chat template and tool-call syntax (ListModels' tool_calls says whether the template
+   * was made for tools), and calls are parsed back with that syntax into tool_calls. Exclusive with
+   * response_format. Empty = no tools.
+   */
+  'tools'?: (_tiercel_v1_Tool)[];
+  /**
+   * Whether and which tool the model must call: "" (auto: the model answers with text or calls), "none"
+   * (tools are shown but no call is parsed), "required" (exactly one call of some tool) or a tool's name
+   * (exactly one call of that tool). With "required" or a name, decoding is constrained by a grammar of
+   * the call syntax and the tool's parameters_json, drafted tokens included, so the call always parses and
+   * speculation stays exact. Any other value is INVALID_ARGUMENT, as is a tool_choice without tools.
+   */
+  'tool_choice'?: (string);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
@@ -264,6 +280,21 @@ export interface GenerateRequest__Output {
    * free text.
    */
   'response_format': (_tiercel_v1_ResponseFormat__Output | null);
+  /**
+   * Tools the model may call; needs `messages` (INVALID_ARGUMENT with a prompt). They are rendered with
+   * the target's own chat template and tool-call syntax (ListModels' tool_calls says whether the template
+   * was made for tools), and calls are parsed back with that syntax into tool_calls. Exclusive with
+   * response_format. Empty = no tools.
+   */
+  'tools': (_tiercel_v1_Tool__Output)[];
+  /**
+   * Whether and which tool the model must call: "" (auto: the model answers with text or calls), "none"
+   * (tools are shown but no call is parsed), "required" (exactly one call of some tool) or a tool's name
+   * (exactly one call of that tool). With "required" or a name, decoding is constrained by a grammar of
+   * the call syntax and the tool's parameters_json, drafted tokens included, so the call always parses and
+   * speculation stays exact. Any other value is INVALID_ARGUMENT, as is a tool_choice without tools.
+   */
+  'tool_choice': (string);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";

@@ -3,6 +3,7 @@
 import type { FinishReason as _tiercel_v1_FinishReason, FinishReason__Output as _tiercel_v1_FinishReason__Output } from '../../tiercel/v1/FinishReason.js';
 import type { Usage as _tiercel_v1_Usage, Usage__Output as _tiercel_v1_Usage__Output } from '../../tiercel/v1/Usage.js';
 import type { GenerationStats as _tiercel_v1_GenerationStats, GenerationStats__Output as _tiercel_v1_GenerationStats__Output } from '../../tiercel/v1/GenerationStats.js';
+import type { ToolCall as _tiercel_v1_ToolCall, ToolCall__Output as _tiercel_v1_ToolCall__Output } from '../../tiercel/v1/ToolCall.js';
 
 /**
  * The result of Generate.
@@ -28,6 +29,11 @@ export interface GenerateResponse {
    * Speculative decoding counters and timings.
    */
   'stats'?: (_tiercel_v1_GenerationStats | null);
+  /**
+   * The tool calls the answer ends with (finish_reason FINISH_REASON_TOOL_CALLS), in order; `text` is then
+   * the content before them. Empty without tools.
+   */
+  'tool_calls'?: (_tiercel_v1_ToolCall)[];
 }
 
 /**
@@ -54,4 +60,9 @@ export interface GenerateResponse__Output {
    * Speculative decoding counters and timings.
    */
   'stats': (_tiercel_v1_GenerationStats__Output | null);
+  /**
+   * The tool calls the answer ends with (finish_reason FINISH_REASON_TOOL_CALLS), in order; `text` is then
+   * the content before them. Empty without tools.
+   */
+  'tool_calls': (_tiercel_v1_ToolCall__Output)[];
 }

@@ -1,0 +1,40 @@
+// Original file: proto/tiercel/v1/inference.proto
+
+
+/**
+ * A tool the model may call (OpenAI's function tool, Anthropic's tool).
+ */
+export interface Tool {
+  /**
+   * The name the model calls it by: 1 to 64 characters of a-z, A-Z, 0-9, _ and -; unique in the request.
+   */
+  'name'?: (string);
+  /**
+   * What the tool does, shown to the model. May be empty.
+   */
+  'description'?: (string);
+  /**
+   * JSON Schema of the tool's arguments, as JSON text: an object schema ({"type": "object", ...}) using
+   * the keywords ResponseFormat.json_schema supports. Empty = no arguments ({"type": "object"}).
+   */
+  'parameters_json'?: (string);
+}
+
+/**
+ * A tool the model may call (OpenAI's function tool, Anthropic's tool).
+ */
+export interface Tool__Output {
+  /**
+   * The name the model calls it by: 1 to 64 characters of a-z, A-Z, 0-9, _ and -; unique in the request.
+   */
+  'name': (string);
+  /**
+   * What the tool does, shown to the model. May be empty.
+   */
+  'description': (string);
+  /**
+   * JSON Schema of the tool's arguments, as JSON text: an object schema ({"type": "object", ...}) using
+   * the keywords ResponseFormat.json_schema supports. Empty = no arguments ({"type": "object"}).
+   */
+  'parameters_json': (string);
+}
