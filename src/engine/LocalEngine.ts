@@ -34,6 +34,7 @@ import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate } from "./generate.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
+import { resolveTools } from "./resolveTools.js";
 import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { ResponseGrammars } from "./ResponseGrammars.js";
 import { PassBatcher } from "./PassBatcher.js";
@@ -43,7 +44,7 @@ import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot } from "./Slot.js";
 import { TokenGrammar } from "./TokenGrammar.js";
 import { toolCallChunks } from "./toolCallChunks.js";
-import type { ChatMessage, GenerateChunk, GenerateRequest } from "./types.js";
+import type { ChatMessage, GenerateChunk, GenerateRequest, ToolDefinition } from "./types.js";
 import type { CompatibilityReport } from "./vocabTypes.js";
 
 export interface LocalEngineOptions {
@@ -317,9 +318,10 @@ export class LocalEngine {
         return tokens;
     }
 
-    /** Chat messages rendered and tokenized as a chat request's prompt. */
-    tokenizeChat(messages: readonly ChatMessage[]): Token[] {
-        return this.#chat.render(messages).tokens;
+    /** Chat messages (and tools, checked as Generate checks them) rendered and tokenized as a chat prompt. */
+    tokenizeChat(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] = []): Token[] {
+        const resolved = resolveTools({ messages: [...messages], tools });
+        return this.#chat.render(messages, resolved?.tools).tokens;
     }
 
     detokenize(tokens: readonly Token[]): string {

@@ -3,7 +3,7 @@
  * local engine is adapted here; a router or a fake can stand in for it.
  */
 import type { LocalEngine, ModelInfo } from "../engine/LocalEngine.js";
-import type { ChatMessage, GenerateChunk, GenerateRequest } from "../engine/types.js";
+import type { ChatMessage, GenerateChunk, GenerateRequest, ToolDefinition } from "../engine/types.js";
 
 export interface SlotUsage {
     /** Sequences leased to running generations. */
@@ -19,7 +19,7 @@ export interface InferenceBackend {
     /** Tokenizes as a prompt is tokenized (BOS included when the model wants it). */
     tokenize(text: string): readonly number[];
     /** Renders chat messages with the target's chat template and tokenizes them, as Generate's prompt. */
-    tokenizeChat(messages: readonly ChatMessage[]): readonly number[];
+    tokenizeChat(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[]): readonly number[];
     /** Throws E_MODEL_NOT_FOUND unless `model` is empty or the target's id (engine/resolveRequest.ts). */
     checkModel(model: string): void;
     /** The target first, then drafts (refused ones with loaded = false). */
@@ -31,7 +31,7 @@ export function localEngineBackend(engine: LocalEngine): InferenceBackend {
     return {
         generate: (request, signal) => engine.generate(request, signal),
         tokenize: (text) => engine.tokenize(text),
-        tokenizeChat: (messages) => engine.tokenizeChat(messages),
+        tokenizeChat: (messages, tools) => engine.tokenizeChat(messages, tools),
         checkModel: (model) => {
             engine.checkModel(model);
         },

@@ -70,7 +70,9 @@ export class InferenceService {
                     backend.checkModel(call.request.model);
                     const input = toTokenizeInput(call.request);
                     const tokens =
-                        typeof input === "string" ? backend.tokenize(input) : backend.tokenizeChat(input);
+                        typeof input === "string"
+                            ? backend.tokenize(input)
+                            : backend.tokenizeChat(input.messages, input.tools);
                     callback(null, { token_ids: [...tokens] });
                     return Promise.resolve();
                 });

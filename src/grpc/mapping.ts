@@ -16,6 +16,7 @@ import {
     type ToolCall,
     type ToolCallDelta,
     type ToolChoice,
+    type ToolDefinition,
     type GenerateChunk as EngineChunk,
     type GenerateRequest as EngineRequest,
     type GenerationStats as EngineStats,
@@ -36,6 +37,7 @@ import type { ResponseFormat__Output } from "./generated/tiercel/v1/ResponseForm
 import type { SpeculationMode as ProtoSpeculationMode } from "./generated/tiercel/v1/SpeculationMode.js";
 import type { SpeculationOptions__Output } from "./generated/tiercel/v1/SpeculationOptions.js";
 import type { TokenizeRequest__Output } from "./generated/tiercel/v1/TokenizeRequest.js";
+import type { Tool__Output as ProtoTool } from "./generated/tiercel/v1/Tool.js";
 import type { ToolCall as ProtoToolCall } from "./generated/tiercel/v1/ToolCall.js";
 import type { ToolCallDelta as ProtoToolCallDelta } from "./generated/tiercel/v1/ToolCallDelta.js";
 import type { Usage } from "./generated/tiercel/v1/Usage.js";
@@ -129,6 +131,10 @@ function fromProtoToolCall(call: ProtoToolCall): ToolCall {
     return { id: call.id ?? "", name: call.name ?? "", argumentsJson: call.arguments_json ?? "" };
 }
 
+function fromProtoTool(tool: ProtoTool): ToolDefinition {
+    return { name: tool.name, description: tool.description, parametersJson: tool.parameters_json };
+}
+
 /** "" = auto; names are the engine's to check against the tools (engine/resolveTools.ts). */
 function toToolChoice(choice: string): ToolChoice | undefined {
     if (choice === "") return undefined;
@@ -214,13 +220,7 @@ export function toEngineRequest(request: GenerateRequest__Output): EngineRequest
     }
     return {
         ...input,
-        ...(request.tools.length > 0 && {
-            tools: request.tools.map((t) => ({
-                name: t.name,
-                description: t.description,
-                parametersJson: t.parameters_json,
-            })),
-        }),
+        ...(request.tools.length > 0 && { tools: request.tools.map(fromProtoTool) }),
         ...(toolChoice !== undefined && { toolChoice }),
         ...(request.suffix !== undefined && {
             suffix: request.suffix,
@@ -250,10 +250,16 @@ export function toEngineRequest(request: GenerateRequest__Output): EngineRequest
     };
 }
 
-/** What Tokenize should tokenize: text (possibly empty: just BOS) or messages to render. */
-export function toTokenizeInput(request: TokenizeRequest__Output): string | ChatMessage[] {
+/** What Tokenize should tokenize: text (possibly empty: just BOS), or messages (and tools) to render. */
+export function toTokenizeInput(
+    request: TokenizeRequest__Output,
+): string | { messages: ChatMessage[]; tools: ToolDefinition[] } {
     const input = toPrompt(request.text, request.messages, "text", false);
-    return input.messages ?? input.prompt ?? "";
+    const tools = request.tools.map(fromProtoTool);
+    if (input.messages) return { messages: input.messages, tools };
+    if (tools.length > 0)
+        throw new InvalidArgumentError("tools need messages (a chat): send the conversation as messages");
+    return input.prompt ?? "";
 }
 
 export function toProtoMode(mode: SpeculationMode): ProtoSpeculationMode {

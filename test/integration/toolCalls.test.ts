@@ -10,6 +10,7 @@ import { getLlama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GenerateRequest } from "../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
 import type { GenerateResponse__Output } from "../../src/grpc/generated/tiercel/v1/GenerateResponse.js";
+import type { TokenizeRequest } from "../../src/grpc/generated/tiercel/v1/TokenizeRequest.js";
 import { bundledModelPath } from "../helpers/bundledModels.js";
 import { expectGrpcError, startTestServer, type TestServer } from "../helpers/startTestServer.js";
 
@@ -168,6 +169,23 @@ describe("tool calls", () => {
         for (const [request, message] of cases) {
             const error = await expectGrpcError(server.generate({ max_tokens: 4, ...request }));
             expect(error.code, String(message)).toBe(Status.INVALID_ARGUMENT);
+            expect(error.details).toMatch(message);
+        }
+    });
+
+    it("Tokenize counts the tools' definitions as Generate renders them (an agent's tool list is most of its prompt)", async () => {
+        const generated = await server.generate({ messages, tools, max_tokens: 1 });
+        const counted = await server.tokenize({ messages, tools });
+        const bare = await server.tokenize({ messages });
+        expect(counted.token_ids).toHaveLength(generated.usage!.prompt_tokens);
+        expect(counted.token_ids.length).toBeGreaterThan(bare.token_ids.length + 20);
+        const refused: [TokenizeRequest, RegExp][] = [
+            [{ text: "a", tools }, /tools need messages/],
+            [{ messages, tools: [{ name: "bad name", parameters_json: "{}" }] }, /tools\[0\]\.name/],
+        ];
+        for (const [request, message] of refused) {
+            const error = await expectGrpcError(server.tokenize(request));
+            expect(error.code).toBe(Status.INVALID_ARGUMENT);
             expect(error.details).toMatch(message);
         }
     });

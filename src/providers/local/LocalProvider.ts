@@ -232,7 +232,7 @@ export class LocalProvider implements Provider {
         const wire = this.#wire(request, target);
         return new Promise<number>((resolve, reject) => {
             const call = this.#client.Tokenize(
-                { messages: wire.messages, model: wire.model },
+                { messages: wire.messages, tools: wire.tools, model: wire.model },
                 this.#metadata(),
                 (error, response) => {
                     signal.removeEventListener("abort", cancel);

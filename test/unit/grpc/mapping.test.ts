@@ -405,16 +405,22 @@ describe("toEngineRequest", () => {
 
 describe("toTokenizeInput", () => {
     it("accepts empty text (BOS only) but not text and messages together", () => {
-        expect(toTokenizeInput({ text: "", messages: [], model: "" })).toBe("");
+        expect(toTokenizeInput({ text: "", messages: [], model: "", tools: [] })).toBe("");
         expect(
-            toTokenizeInput({ text: "", messages: [message({ role: "user", content: "a" })], model: "" }),
-        ).toEqual([{ role: "user", content: "a" }]);
+            toTokenizeInput({
+                text: "",
+                messages: [message({ role: "user", content: "a" })],
+                model: "",
+                tools: [],
+            }),
+        ).toEqual({ messages: [{ role: "user", content: "a" }], tools: [] });
         expect(
             errorOf(() =>
                 toTokenizeInput({
                     text: "a",
                     messages: [message({ role: "user", content: "a" })],
                     model: "",
+                    tools: [],
                 }),
             ).message,
         ).toMatch(/either text or messages/);

@@ -1,6 +1,7 @@
 // Original file: proto/tiercel/v1/inference.proto
 
 import type { ChatMessage as _tiercel_v1_ChatMessage, ChatMessage__Output as _tiercel_v1_ChatMessage__Output } from '../../tiercel/v1/ChatMessage.js';
+import type { Tool as _tiercel_v1_Tool, Tool__Output as _tiercel_v1_Tool__Output } from '../../tiercel/v1/Tool.js';
 
 /**
  * Tokenize input: `text` or `messages`, never both.
@@ -18,6 +19,12 @@ export interface TokenizeRequest {
    * Target model id. Empty = the configured target. Unknown ids are NOT_FOUND.
    */
   'model'?: (string);
+  /**
+   * Tools offered with `messages`, rendered into the prompt as Generate renders them (their definitions
+   * are part of what the model reads: an agent's tool list is often most of its prompt). Checked as
+   * GenerateRequest.tools is; INVALID_ARGUMENT without `messages`.
+   */
+  'tools'?: (_tiercel_v1_Tool)[];
 }
 
 /**
@@ -36,4 +43,10 @@ export interface TokenizeRequest__Output {
    * Target model id. Empty = the configured target. Unknown ids are NOT_FOUND.
    */
   'model': (string);
+  /**
+   * Tools offered with `messages`, rendered into the prompt as Generate renders them (their definitions
+   * are part of what the model reads: an agent's tool list is often most of its prompt). Checked as
+   * GenerateRequest.tools is; INVALID_ARGUMENT without `messages`.
+   */
+  'tools': (_tiercel_v1_Tool__Output)[];
 }
