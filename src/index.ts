@@ -66,6 +66,7 @@ export type {
     GenerationSignals,
     MessageEndEvent,
     MessageStartEvent,
+    PromptCompletion,
     ProviderStreamEvent,
     RoutingHints,
     StopReason,

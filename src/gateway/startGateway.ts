@@ -18,6 +18,7 @@ import { KeyRateLimiter } from "./KeyRateLimiter.js";
 import { listModels } from "./listModels.js";
 import { ModelCatalog } from "./ModelCatalog.js";
 import { chatCompletions } from "./openai/chatCompletions.js";
+import { completions } from "./openai/completions.js";
 import { openaiFace } from "./openai/openaiFace.js";
 import { createResponse } from "./openai/responses.js";
 import { anthropicFace } from "./anthropic/anthropicFace.js";
@@ -90,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         endpoint("GET", "/readyz", { handler: readyz, face: openaiFace, open: true }),
         endpoint("GET", "/v1/models", { handler: listModels, face: openaiFace, shared: true }),
         endpoint("POST", "/v1/chat/completions", { handler: chatCompletions, face: openaiFace }),
+        endpoint("POST", "/v1/completions", { handler: completions, face: openaiFace }),
         endpoint("POST", "/v1/responses", { handler: createResponse, face: openaiFace }),
         endpoint("POST", "/v1/messages", { handler: createMessage, face: anthropicFace }),
         endpoint("POST", "/v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }),

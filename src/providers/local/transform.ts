@@ -3,7 +3,8 @@
  * `messages` with its model's chat template on the server; it has no tool calling, so tool calls and
  * results in the history are rendered as text, and requests that offer tools are not sent here (the
  * provider reports them unsupported). `response_format` is enforced by the server's grammar (the schema
- * keywords it cannot enforce come back as INVALID_ARGUMENT naming them).
+ * keywords it cannot enforce come back as INVALID_ARGUMENT naming them). A `completion` goes as the raw
+ * `prompt` (and `suffix`: fill-in-the-middle in the target's FIM layout) with no chat template.
  */
 import type { ChatMessage as ProtoChatMessage } from "../../grpc/generated/tiercel/v1/ChatMessage.js";
 import type { FinishReason__Output } from "../../grpc/generated/tiercel/v1/FinishReason.js";
@@ -22,12 +23,21 @@ import type {
 import type { ProviderRequest } from "../Provider.js";
 
 export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
-    const messages: ProtoChatMessage[] = [];
-    if (request.system !== undefined && request.system !== "")
-        messages.push({ role: "system", content: request.system });
-    for (const message of request.messages)
-        messages.push({ role: message.role, content: renderContent(message) });
-    const out: GenerateRequest = { messages, model: request.model, max_tokens: request.max_tokens };
+    const out: GenerateRequest = { model: request.model, max_tokens: request.max_tokens };
+    const completion = request.completion;
+    if (completion !== undefined) {
+        out.prompt = completion.prompt;
+        if (completion.suffix !== undefined) out.suffix = completion.suffix;
+        if (completion.top_p !== undefined) out.top_p = completion.top_p;
+        if (completion.seed !== undefined) out.seed = completion.seed;
+    } else {
+        const messages: ProtoChatMessage[] = [];
+        if (request.system !== undefined && request.system !== "")
+            messages.push({ role: "system", content: request.system });
+        for (const message of request.messages)
+            messages.push({ role: message.role, content: renderContent(message) });
+        out.messages = messages;
+    }
     if (request.temperature !== undefined) out.temperature = request.temperature;
     if (request.stop !== undefined && request.stop.length > 0) out.stop = [...request.stop];
     const session = request.hints?.session_id;

@@ -358,4 +358,16 @@ describe("AnthropicProvider.unsupported", () => {
             "response_format",
         );
     });
+
+    it("skips text completions and fill-in-the-middle: they need the local tier", () => {
+        const provider = new AnthropicProvider({ id: "a", apiKeyEnv: "K", env: { K: "sk-ant-x" } });
+        const completion = {
+            model: "m",
+            max_tokens: 1,
+            messages: [],
+            completion: { prompt: "a", suffix: "b" },
+        };
+        expect(provider.unsupported(completion)).toMatch(/fill-in-the-middle need the local tier/);
+        expect(provider.unsupported({ ...completion, completion: { prompt: "a" } })).toMatch(/local tier/);
+    });
 });
