@@ -90,6 +90,34 @@ describe("cache scope per gateway key", () => {
         expect(anthropic.requests).toHaveLength(2);
     });
 
+    it("caches an answer sampled at temperature > 0 only when x-tiercel-cache-sampled says true", async () => {
+        const sampled = (headers: Record<string, string> = {}) =>
+            anthropicClient(gateway.url, keyA).messages.create(
+                {
+                    model: "auto",
+                    max_tokens: 16,
+                    temperature: 0.8,
+                    messages: [{ role: "user", content: "Name a prime." }],
+                } as Anthropic.MessageCreateParamsNonStreaming,
+                { headers },
+            );
+        anthropic.enqueue(
+            anthropicMessage(anthropicText("7")),
+            anthropicMessage(anthropicText("11")),
+            anthropicMessage(anthropicText("13")),
+        );
+        // The router's cache.sampled is off: each sampled request draws again.
+        expect(textOf(await sampled())).toBe("7");
+        expect(textOf(await sampled())).toBe("11");
+        const optIn = { "x-tiercel-cache-sampled": "true" };
+        expect(textOf(await sampled(optIn))).toBe("13");
+        expect(textOf(await sampled(optIn))).toBe("13");
+        expect(anthropic.requests).toHaveLength(3);
+        const error = await sampled({ "x-tiercel-cache-sampled": "yes" }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+        expect((error as Error).message).toContain("x-tiercel-cache-sampled must be true or false");
+    });
+
     it("refuses a malformed namespace with a 400 saying what it may be", async () => {
         const error = await ask(keyA, { "x-tiercel-namespace": "../other" }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(Anthropic.BadRequestError);
