@@ -4,6 +4,7 @@
  * "completion"`, so routing rules can match editor traffic.
  */
 import { randomUUID } from "node:crypto";
+import { completeRouted } from "../completeRouted.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
@@ -22,7 +23,7 @@ export const completions: Handler = async (context, exchange) => {
     const id = `cmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     if (!parsed.stream) {
-        const answer = await context.router.complete(request, { signal: exchange.signal });
+        const answer = await completeRouted(context, exchange, request);
         exchange.headers[routeHeaderName] = routeOf(answer.routing);
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
         exchange.res.end(JSON.stringify(toCompletion(answer, id, created)));
