@@ -135,6 +135,7 @@ export function createApp(config: Config, options: AppOptions): App {
             aliases: config.gateway.models,
             maxBodyBytes: config.gateway.maxBodyBytes,
             rateLimit: config.gateway.rateLimit,
+            spendLimit: config.gateway.spendLimit,
             registry,
             ready: () => health.state === "SERVING" && routerSettled,
             logger: makeLogger("gateway"),

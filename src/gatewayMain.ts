@@ -64,6 +64,7 @@ async function main(): Promise<void> {
         aliases: config.gateway.models,
         maxBodyBytes: config.gateway.maxBodyBytes,
         rateLimit: config.gateway.rateLimit,
+        spendLimit: config.gateway.spendLimit,
         registry,
         ready: async () => {
             if (!routerSettled) return false;

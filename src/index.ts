@@ -74,6 +74,7 @@ export type {
     GenerationSignals,
     MessageEndEvent,
     MessageStartEvent,
+    PromptCompletion,
     ProviderStreamEvent,
     RoutingHints,
     StopReason,

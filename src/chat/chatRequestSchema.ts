@@ -10,6 +10,7 @@ import { z } from "zod";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import type {
     ChatRequest,
+    PromptCompletion,
     RoutingHints,
     TextPart,
     ToolCallPart,
@@ -63,7 +64,16 @@ const message = z.discriminatedUnion("role", [
 export const chatRequestSchema = z
     .object({
         system: z.string().optional(),
-        messages: z.array(message).min(1, "messages needs at least one message"),
+        messages: z.array(message),
+        completion: z
+            .object({
+                prompt: z.string(),
+                suffix: z.string().optional(),
+                top_p: z.number().gt(0).max(1).optional(),
+                seed: z.number().int().min(0).max(0xffffffff).optional(),
+            })
+            .strict()
+            .optional(),
         tools: z
             .array(
                 z
@@ -115,7 +125,32 @@ export const chatRequestSchema = z
             .strict()
             .optional(),
     })
-    .strict() satisfies z.ZodType<ChatRequest>;
+    .strict()
+    .superRefine((request, ctx) => {
+        if (request.completion === undefined) {
+            if (request.messages.length === 0)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["messages"],
+                    message: "messages needs at least one message",
+                });
+            return;
+        }
+        if (request.messages.length > 0)
+            ctx.addIssue({
+                code: "custom",
+                path: ["messages"],
+                message: "a completion request has no messages; send either messages or completion",
+            });
+        for (const field of ["system", "tools", "tool_choice", "response_format"] as const) {
+            if (request[field] !== undefined)
+                ctx.addIssue({
+                    code: "custom",
+                    path: [field],
+                    message: `a completion request has no ${field}; put everything the model reads in completion.prompt`,
+                });
+        }
+    }) satisfies z.ZodType<ChatRequest>;
 
 /** `true` when A and B have the same keys; a `false` below is a compile error. */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
@@ -124,7 +159,8 @@ export const chatRequestSchemaMatchesType: [
     SameKeys<ParsedRequest, ChatRequest>,
     SameKeys<NonNullable<ParsedRequest["hints"]>, RoutingHints>,
     SameKeys<NonNullable<ParsedRequest["tools"]>[number], ToolDefinition>,
-] = [true, true, true];
+    SameKeys<NonNullable<ParsedRequest["completion"]>, PromptCompletion>,
+] = [true, true, true, true];
 
 /** Throws InvalidArgumentError naming every problem (path: message). */
 export function validateChatRequest(request: unknown): ChatRequest {

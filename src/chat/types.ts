@@ -103,12 +103,34 @@ export interface RoutingHints {
     idempotent?: boolean;
 }
 
+/**
+ * A text completion instead of a conversation, as editors ask for autocomplete: the model continues
+ * `prompt`, or with `suffix` fills in the middle between the two (the answer is the middle). Only the
+ * local tier serves it (hosted providers report it unsupported); a local target without fill-in-the-middle
+ * tokens refuses a `suffix` with E_FIM_UNSUPPORTED.
+ */
+export interface PromptCompletion {
+    /** The text before the cursor (the whole prompt of a plain completion). */
+    prompt: string;
+    /** The text after the cursor. Defaults to unset: a plain completion of `prompt`. */
+    suffix?: string;
+    /** Nucleus sampling: keep the most likely tokens up to this probability mass. Defaults to the tier's. */
+    top_p?: number;
+    /** Sampling seed: the same seed, prompt and settings give the same answer. Defaults to random. */
+    seed?: number;
+}
+
 /** A normalized chat request. */
 export interface ChatRequest {
     /** System prompt. */
     system?: string;
-    /** The conversation, oldest first; at least one message. */
+    /** The conversation, oldest first; at least one message, or none with `completion`. */
     messages: readonly ChatMessage[];
+    /**
+     * A text completion (prompt, optional suffix) instead of the conversation: `messages` is then empty
+     * and `system`, `tools`, `tool_choice` and `response_format` are unset. Defaults to unset (chat).
+     */
+    completion?: PromptCompletion;
     tools?: readonly ToolDefinition[];
     tool_choice?: ToolChoice;
     /** Constrain the answer to JSON. Defaults to free text. */

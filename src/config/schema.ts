@@ -231,6 +231,18 @@ export const configSchema = z
                     .strict()
                     .optional(),
                 /**
+                 * A daily spend limit for each gateway key on its own: the router's price-table cost of the
+                 * key's answers (`gateway.router` prices) per UTC day. Over it: 429 in the protocol's shape
+                 * with `retry-after` until UTC midnight. Defaults to none (no limit).
+                 */
+                spendLimit: z
+                    .object({
+                        /** US dollars each key may spend per UTC day. */
+                        usdPerDay: z.number().positive(),
+                    })
+                    .strict()
+                    .optional(),
+                /**
                  * The router's configuration (README "Router"; validated by its own schema when the gateway
                  * starts). Defaults to the default tiering: this server's engine as tier `local`, plus hosted
                  * tiers when ANTHROPIC_API_KEY / OPENAI_API_KEY are set (src/gateway/defaultRouterConfig.ts).

@@ -29,6 +29,7 @@ export async function forwardRouterStream<Frame>(
     request: ChatRequest,
     face: StreamFace<Frame>,
 ): Promise<void> {
+    context.spend?.check(exchange.keyId);
     const sse = new SseWriter(exchange.res);
     try {
         for await (const event of context.router.stream(request, { signal: exchange.signal })) {
@@ -36,6 +37,7 @@ export async function forwardRouterStream<Frame>(
                 exchange.headers[routeHeaderName] = streamRouteOf(event);
                 sse.open(exchange.headers);
             }
+            if (event.type === "message_end") context.spend?.record(exchange.keyId, event.routing.cost_usd);
             for (const frame of face.encode(event)) await face.write(sse, frame);
         }
         await face.done?.(sse);

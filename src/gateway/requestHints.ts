@@ -10,6 +10,11 @@
  * reach into another key's cache either. Without keys (a loopback gateway) the named namespace is used as
  * is, and a request that names none has none (the cache then scopes answers by session, see
  * router/cacheKey.ts).
+ *
+ * Two headers pass router hints as they are, `true` or `false` (anything else is a 400):
+ * `x-tiercel-idempotent: false` says the request must not be sent twice (`hints.idempotent`: the router
+ * never hedges it), and `x-tiercel-cache-sampled` lets an answer sampled at temperature > 0 be cached and
+ * replayed, or keeps it out of the cache (`hints.cache_sampled`, overriding the router's `cache.sampled`).
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { RoutingHints } from "../index.js";
@@ -19,6 +24,8 @@ const sessionHeaders = ["x-claude-code-session-id", "session-id", "x-session-id"
 
 export const namespaceHeader = "x-tiercel-namespace";
 const namespacePattern = /^[\w.@:-]{1,128}$/;
+export const idempotentHeader = "x-tiercel-idempotent";
+export const cacheSampledHeader = "x-tiercel-cache-sampled";
 
 export function requestHints(
     headers: IncomingHttpHeaders,
@@ -44,5 +51,22 @@ export function requestHints(
         }
         hints.namespace = keyId === undefined ? named : `${keyId}/${named}`;
     } else if (keyId !== undefined) hints.namespace = keyId;
+    const idempotent = booleanHeader(headers, idempotentHeader);
+    if (idempotent !== undefined) hints.idempotent = idempotent;
+    const cacheSampled = booleanHeader(headers, cacheSampledHeader);
+    if (cacheSampled !== undefined) hints.cache_sampled = cacheSampled;
     return Object.keys(hints).length > 0 ? hints : undefined;
+}
+
+/** A `true` / `false` header (any case); undefined when absent. */
+function booleanHeader(headers: IncomingHttpHeaders, name: string): boolean | undefined {
+    const value = headers[name];
+    if (value === undefined) return undefined;
+    const text = typeof value === "string" ? value.trim().toLowerCase() : undefined;
+    if (text === "true") return true;
+    if (text === "false") return false;
+    throw new GatewayError(
+        "invalid_request",
+        `${name} must be true or false (sent once); got ${JSON.stringify(value)}`,
+    );
 }

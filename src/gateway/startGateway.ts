@@ -15,9 +15,11 @@ import type { Logger } from "../util/logger.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError, toGatewayError } from "./GatewayError.js";
 import { KeyRateLimiter } from "./KeyRateLimiter.js";
+import { KeySpendLimiter } from "./KeySpendLimiter.js";
 import { listModels } from "./listModels.js";
 import { ModelCatalog } from "./ModelCatalog.js";
 import { chatCompletions } from "./openai/chatCompletions.js";
+import { completions } from "./openai/completions.js";
 import { openaiFace } from "./openai/openaiFace.js";
 import { createResponse } from "./openai/responses.js";
 import { anthropicFace } from "./anthropic/anthropicFace.js";
@@ -38,6 +40,8 @@ export interface GatewayOptions {
     maxBodyBytes: number;
     /** Per-key request-rate limit (gateway.rateLimit). Defaults to none. */
     rateLimit?: { requestsPerMinute: number; burst: number } | undefined;
+    /** Per-key daily spend limit in US dollars (gateway.spendLimit). Defaults to none. */
+    spendLimit?: { usdPerDay: number } | undefined;
     /** Where its HTTP request metrics are registered (the one the metrics port serves). */
     registry: Registry;
     /** Whether the gateway can serve (`GET /readyz`): the local tier answers, the classifier is loaded. */
@@ -74,6 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         router: options.router,
         models: new ModelCatalog(options.router.config, options.aliases),
         maxBodyBytes: options.maxBodyBytes,
+        spend: options.spendLimit && new KeySpendLimiter(options.spendLimit),
     };
     const readyz: Handler = async (_context, exchange) => {
         const ready = await options.ready();
@@ -90,6 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         endpoint("GET", "/readyz", { handler: readyz, face: openaiFace, open: true }),
         endpoint("GET", "/v1/models", { handler: listModels, face: openaiFace, shared: true }),
         endpoint("POST", "/v1/chat/completions", { handler: chatCompletions, face: openaiFace }),
+        endpoint("POST", "/v1/completions", { handler: completions, face: openaiFace }),
         endpoint("POST", "/v1/responses", { handler: createResponse, face: openaiFace }),
         endpoint("POST", "/v1/messages", { handler: createMessage, face: anthropicFace }),
         endpoint("POST", "/v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }),

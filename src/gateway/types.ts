@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Router } from "../index.js";
 import type { GatewayError } from "./GatewayError.js";
+import type { KeySpendLimiter } from "./KeySpendLimiter.js";
 import type { ModelCatalog } from "./ModelCatalog.js";
 import type { SseWriter } from "./SseWriter.js";
 
@@ -24,6 +25,8 @@ export interface GatewayContext {
     readonly router: Router;
     readonly models: ModelCatalog;
     readonly maxBodyBytes: number;
+    /** Per-key daily spend limits (gateway.spendLimit); undefined without a limit. */
+    readonly spend: KeySpendLimiter | undefined;
 }
 
 /** A protocol's error shapes (OpenAI's or Anthropic's). */

@@ -4,11 +4,11 @@
  * - The scope: `hints.namespace` when the request names one (a repository, or a gateway's auth identity),
  *   else `hints.session_id`; a request with neither has no scope and is not cached, so callers who did
  *   not opt into sharing never see each other's answers.
- * - The exact key hashes everything that shapes the answer: scope, tier, system prompt, tools and
- *   tool choice, response format, every message, max_tokens, temperature and stop sequences, canonically (two equal
+ * - The exact key hashes everything that shapes the answer: scope, tier, system prompt, a completion's
+ *   prompt, suffix and sampling, tools and tool choice, response format, every message, max_tokens, temperature and stop sequences, canonically (two equal
  *   requests built with their object keys in a different order share a key).
  * - The context key hashes the same minus the last message, and exists only when that last message is
- *   user text (no tool results): near-duplicate matching is allowed on the last user turn alone, when
+ *   user text (no tool results; a completion has no messages, so it only matches exactly): near-duplicate matching is allowed on the last user turn alone, when
  *   system, tools and history are identical. Replaying an answer to a different history or a different
  *   tool result is how semantic caches go wrong on agent traffic (LiteLLM's own warning).
  * - The specifics of the last user turn (specificsOf) must be equal for a near-duplicate match: trigram
@@ -94,6 +94,7 @@ export function cacheKeys(
         namespace,
         tier,
         request.system ?? "",
+        canonicalJson(request.completion ?? null),
         (request.tools ?? []).map((t) => [t.name, t.description ?? "", canonicalJson(t.input_schema)]),
         canonicalJson(request.tool_choice ?? null),
         canonicalJson(request.response_format ?? null),

@@ -12,7 +12,8 @@ export interface RequestFeatures {
     namespace: string;
     latencyBudgetMs: number | undefined;
     /**
-     * Estimated prompt tokens: characters / 4 over the system prompt, messages and tool schemas. A
+     * Estimated prompt tokens: characters / 4 over the system prompt, messages, tool schemas and a
+     * completion's prompt and suffix. A
      * tokenizer per provider would cost more than the whole decision; the estimate only has to place a
      * request on the right side of a rule's threshold.
      */
@@ -24,11 +25,16 @@ export interface RequestFeatures {
     toolErrorStreak: number;
 }
 
+function completionChars(request: ChatRequest): number {
+    const completion = request.completion;
+    return completion === undefined ? 0 : completion.prompt.length + (completion.suffix?.length ?? 0);
+}
+
 /** Characters per token of the estimate (English and code average for BPE vocabularies). */
 const charsPerToken = 4;
 
 export function extractFeatures(request: ChatRequest): RequestFeatures {
-    let chars = request.system?.length ?? 0;
+    let chars = (request.system?.length ?? 0) + completionChars(request);
     for (const message of request.messages) {
         for (const part of partsOf(message)) {
             if (part.type === "text") chars += part.text.length;

@@ -8,7 +8,13 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages";
 import { describe, expect, it } from "vitest";
-import { anthropicError, anthropicStream, lastAnthropicBody } from "../helpers/fakeAnthropicServer.js";
+import {
+    anthropicError,
+    anthropicMessage,
+    anthropicStream,
+    anthropicText,
+    lastAnthropicBody,
+} from "../helpers/fakeAnthropicServer.js";
 import {
     claudeCodeBillingBlock,
     claudeCodeHeaders,
@@ -135,6 +141,44 @@ describe("POST /v1/messages", () => {
         );
         expect(JSON.stringify(sent)).not.toContain("x-anthropic-billing-header");
         expect(sent.tools).toHaveLength(2);
+    });
+
+    it("enforces output_config.format json_schema on the local tier (its grammar) and sends it on to Anthropic", async () => {
+        const schema = {
+            type: "object",
+            properties: { name: { type: "string", maxLength: 12 }, pure: { type: "boolean" } },
+            required: ["name", "pure"],
+            additionalProperties: false,
+        };
+        const format = { type: "json_schema" as const, schema };
+        const { data, response } = await localClient()
+            .messages.create({ ...pythonRequest, max_tokens: 120, output_config: { format } })
+            .withResponse();
+        expect(response.headers.get("x-tiercel-route")).toMatch(/^local\//);
+        expect(response.headers.get("x-tiercel-ignored")).toBeNull();
+        const text = data.content[0]?.type === "text" ? data.content[0].text : "";
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        expect(Object.keys(parsed).sort()).toEqual(["name", "pure"]);
+        expect(typeof parsed.pure).toBe("boolean");
+
+        env.anthropic.enqueue(anthropicMessage(anthropicText('{"name":"a","pure":true}')));
+        const hosted = await tieredClient()
+            .messages.create({ ...pythonRequest, model: "mid", output_config: { format, effort: "low" } })
+            .withResponse();
+        expect(hosted.data.content).toMatchObject([{ type: "text", text: '{"name":"a","pure":true}' }]);
+        expect(hosted.response.headers.get("x-tiercel-ignored")).toBe("output_config");
+        expect(lastAnthropicBody(env.anthropic).output_config).toEqual({ format });
+    });
+
+    it("refuses an output_config.format other than json_schema with a 400 naming the field", async () => {
+        const error = await localClient()
+            .messages.create({
+                ...pythonRequest,
+                output_config: { format: { type: "yaml" } as never },
+            })
+            .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+        expect((error as Error).message).toContain("output_config.format.type");
     });
 
     it("refuses an image block with a 400 naming the block", async () => {

@@ -9,7 +9,9 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/gateway/startGateway.js";
+import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
+import { silentLogger } from "../../src/util/logger.js";
 import {
     anthropicMessage,
     anthropicText,
@@ -31,6 +33,9 @@ let router: Router;
 let gateway: Gateway;
 /** A second gateway over the same router with a limit of one request per minute per key. */
 let limited: Gateway;
+/** A gateway over a priced router (cache off) with a daily spend limit per key. */
+let spendRouter: Router;
+let spendLimited: Gateway;
 
 beforeAll(async () => {
     anthropic = await startFakeAnthropicServer();
@@ -40,6 +45,22 @@ beforeAll(async () => {
         keys: [keyA, keyB],
         rateLimit: { requestsPerMinute: 1, burst: 1 },
     });
+    spendRouter = createRouter(
+        {
+            providers: {
+                anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            },
+            tiers: [{ name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] }],
+            reliability: { maxRetries: 0, backoffBaseMs: 1 },
+            cache: { enabled: false },
+            prices: { "claude-haiku-5-5": { inputPerMTok: 1, outputPerMTok: 5 } },
+        },
+        { env: { TEST_ANTHROPIC_KEY: "sk-ant-test-upstream-key" }, logger: silentLogger },
+    );
+    spendLimited = await startTestGateway(spendRouter, {
+        keys: [keyA, keyB],
+        spendLimit: { usdPerDay: 0.000001 },
+    });
 });
 
 afterEach(() => {
@@ -47,8 +68,8 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-    await Promise.all([gateway.close(), limited.close()]);
-    await router.close();
+    await Promise.all([gateway.close(), limited.close(), spendLimited.close()]);
+    await Promise.all([router.close(), spendRouter.close()]);
     await anthropic.close();
 });
 
@@ -90,10 +111,72 @@ describe("cache scope per gateway key", () => {
         expect(anthropic.requests).toHaveLength(2);
     });
 
+    it("caches an answer sampled at temperature > 0 only when x-tiercel-cache-sampled says true", async () => {
+        const sampled = (headers: Record<string, string> = {}) =>
+            anthropicClient(gateway.url, keyA).messages.create(
+                {
+                    model: "auto",
+                    max_tokens: 16,
+                    temperature: 0.8,
+                    messages: [{ role: "user", content: "Name a prime." }],
+                } as Anthropic.MessageCreateParamsNonStreaming,
+                { headers },
+            );
+        anthropic.enqueue(
+            anthropicMessage(anthropicText("7")),
+            anthropicMessage(anthropicText("11")),
+            anthropicMessage(anthropicText("13")),
+        );
+        // The router's cache.sampled is off: each sampled request draws again.
+        expect(textOf(await sampled())).toBe("7");
+        expect(textOf(await sampled())).toBe("11");
+        const optIn = { "x-tiercel-cache-sampled": "true" };
+        expect(textOf(await sampled(optIn))).toBe("13");
+        expect(textOf(await sampled(optIn))).toBe("13");
+        expect(anthropic.requests).toHaveLength(3);
+        const error = await sampled({ "x-tiercel-cache-sampled": "yes" }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+        expect((error as Error).message).toContain("x-tiercel-cache-sampled must be true or false");
+    });
+
     it("refuses a malformed namespace with a 400 saying what it may be", async () => {
         const error = await ask(keyA, { "x-tiercel-namespace": "../other" }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(Anthropic.BadRequestError);
         expect((error as Error).message).toContain("x-tiercel-namespace must be");
+    });
+});
+
+describe("per-key spend limit", () => {
+    it("serves a key until its priced spend reaches the day's limit, then 429 in each protocol's shape", async () => {
+        anthropic.enqueue(anthropicMessage(anthropicText("4")), anthropicMessage(anthropicText("4, for B")));
+        const prompt = [{ role: "user" as const, content: "What is 2 + 2?" }];
+        const askA = () =>
+            anthropicClient(spendLimited.url, keyA).messages.create({
+                model: "auto",
+                max_tokens: 16,
+                messages: prompt,
+            });
+        expect(textOf(await askA())).toBe("4");
+        const refused = await askA().catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+        const error = refused as InstanceType<typeof Anthropic.RateLimitError>;
+        expect(error.error).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
+        expect(error.message).toContain("its limit of $0.000001 per UTC day (gateway.spendLimit.usdPerDay)");
+        const retryAfter = Number(error.headers.get("retry-after"));
+        expect(retryAfter).toBeGreaterThan(0);
+        expect(retryAfter).toBeLessThanOrEqual(86_400);
+        const openaiRefused = await openaiClient(spendLimited.url, keyA)
+            .chat.completions.create({ model: "auto", messages: prompt, stream: true })
+            .catch((e: unknown) => e);
+        expect(openaiRefused).toBeInstanceOf(OpenAI.RateLimitError);
+        expect(anthropic.requests).toHaveLength(1);
+        // Another key has its own budget.
+        const b = await anthropicClient(spendLimited.url, keyB).messages.create({
+            model: "auto",
+            max_tokens: 16,
+            messages: prompt,
+        });
+        expect(textOf(b)).toBe("4, for B");
     });
 });
 

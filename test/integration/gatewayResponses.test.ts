@@ -11,7 +11,7 @@ import type {
     ResponseStreamEvent,
 } from "openai/resources/responses/responses";
 import { describe, expect, it } from "vitest";
-import { lastOpenAIBody, openaiStream } from "../helpers/fakeOpenAIServer.js";
+import { lastOpenAIBody, openaiCompletion, openaiStream } from "../helpers/fakeOpenAIServer.js";
 import { codexHeaders, codexRequest, codexSessionId } from "../helpers/fixtures/codexRequest.js";
 import { gatewayKey, openaiClient, pythonPrompt, useGatewayFixture } from "../helpers/gatewayFixture.js";
 
@@ -139,6 +139,44 @@ describe("POST /v1/responses", () => {
             },
             { role: "tool", tool_call_id: "call_7", content: "a.txt\nb.txt" },
         ]);
+    });
+
+    it("enforces text.format json_schema on the local tier (its grammar) and sends it on to OpenAI", async () => {
+        const schema = {
+            type: "object",
+            properties: { name: { type: "string", maxLength: 12 }, pure: { type: "boolean" } },
+            required: ["name", "pure"],
+            additionalProperties: false,
+        };
+        const format = { type: "json_schema" as const, name: "fn", schema, strict: true };
+        const { data, response } = await localClient()
+            .responses.create({ ...pythonRequest, max_output_tokens: 120, text: { format } })
+            .withResponse();
+        expect(response.headers.get("x-tiercel-route")).toMatch(/^local\//);
+        expect(response.headers.get("x-tiercel-ignored") ?? "").not.toContain("text");
+        const parsed = JSON.parse(data.output_text) as Record<string, unknown>;
+        expect(Object.keys(parsed).sort()).toEqual(["name", "pure"]);
+        expect(typeof parsed.pure).toBe("boolean");
+
+        env.openai.enqueue(openaiCompletion({ text: ['{"ok":true}'], finishReason: "stop" }));
+        const hosted = await tieredClient().responses.create({
+            ...pythonRequest,
+            model: "frontier",
+            text: { format: { type: "json_object" } },
+        });
+        expect(hosted.output_text).toBe('{"ok":true}');
+        expect(lastOpenAIBody(env.openai).response_format).toEqual({ type: "json_object" });
+    });
+
+    it("refuses a text.format json_schema without a schema with a 400 naming the field", async () => {
+        const error = await localClient()
+            .responses.create({
+                ...pythonRequest,
+                text: { format: { type: "json_schema", name: "fn" } as never },
+            })
+            .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+        expect((error as Error).message).toContain("text.format.schema");
     });
 
     it("refuses previous_response_id with a 400 saying the gateway is stateless", async () => {

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { MessageTokensCount } from "@anthropic-ai/sdk/resources/messages/messages";
+import { completeRouted } from "../completeRouted.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
@@ -29,7 +30,7 @@ export const createMessage: Handler = async (context, exchange) => {
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `msg_${randomUUID().replaceAll("-", "")}`;
     if (!parsed.stream) {
-        const answer = await context.router.complete(request, { signal: exchange.signal });
+        const answer = await completeRouted(context, exchange, request);
         exchange.headers[routeHeaderName] = routeOf(answer.routing);
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
         exchange.res.end(JSON.stringify(toMessage(answer, id)));

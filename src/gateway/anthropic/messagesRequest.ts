@@ -9,6 +9,9 @@
  * - earlier `thinking` blocks are dropped (only the model that wrote them can read them) and named in
  *   the ignored-fields header, as are `cache_control`, `thinking`, `metadata` and other fields the
  *   router does not take; server tools (web search, code execution, ...) are ignored the same way;
+ * - `output_config.format` (structured output: `{type: "json_schema", schema}`) becomes the router's
+ *   `response_format`, enforced by the local tier's grammar and sent on to Anthropic; the rest of
+ *   `output_config` (`effort`) is ignored and named;
  * - images, documents and other blocks with no text form are refused with a 400 naming the block.
  */
 import type {
@@ -73,6 +76,8 @@ export function fromMessageParams(
         throw new GatewayError("invalid_request", "messages: must be a non-empty array");
     }
     const ignored = new Set(collectIgnored(body, handled));
+    const responseFormat = convertOutputFormat(body.output_config);
+    if (responseFormat.onlyFormat) ignored.delete("output_config");
     const systemParts = params.system === undefined ? [] : systemText(params.system, "system");
     const messages: RouterChatMessage[] = [];
     params.messages.forEach((message: MessageParam, i) => {
@@ -121,12 +126,41 @@ export function fromMessageParams(
         const choice = convertToolChoice(params.tool_choice);
         if (choice !== undefined) request.tool_choice = choice;
     }
+    if (responseFormat.format !== undefined) request.response_format = responseFormat.format;
     if (options.requireMaxTokens) request.max_tokens = params.max_tokens;
     // `temperature` is not in the 2026 Messages API types, but older clients send it.
     if (typeof body.temperature === "number") request.temperature = body.temperature;
     if (params.stop_sequences !== undefined && params.stop_sequences.length > 0)
         request.stop = params.stop_sequences;
     return { request, model: params.model, stream: body.stream === true, ignored: [...ignored] };
+}
+
+/**
+ * `output_config.format` → the router's `response_format`; `onlyFormat` when `output_config` holds
+ * nothing else (it is then not named as ignored). Read as untrusted JSON.
+ */
+function convertOutputFormat(config: unknown): {
+    format: ChatRequest["response_format"];
+    onlyFormat: boolean;
+} {
+    if (typeof config !== "object" || config === null || Array.isArray(config))
+        return { format: undefined, onlyFormat: false };
+    const { format, ...rest } = config as { format?: unknown };
+    const onlyFormat = Object.values(rest).every((v) => v == null);
+    if (format == null) return { format: undefined, onlyFormat };
+    const f = format as { type?: unknown; schema?: unknown };
+    if (f.type !== "json_schema") {
+        throw new GatewayError(
+            "invalid_request",
+            `output_config.format.type: ${JSON.stringify(f.type)} is not supported; use "json_schema"`,
+        );
+    }
+    if (typeof f.schema !== "object" || f.schema === null || Array.isArray(f.schema))
+        throw new GatewayError(
+            "invalid_request",
+            "output_config.format.schema: must be a JSON Schema object",
+        );
+    return { format: { type: "json_schema", schema: f.schema as Record<string, unknown> }, onlyFormat };
 }
 
 /** System text blocks; typed loosely because the body is the caller's JSON, checked here. */

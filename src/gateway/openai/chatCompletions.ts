@@ -1,5 +1,6 @@
 /** `POST /v1/chat/completions`: unary JSON, or SSE chunks ending in `data: [DONE]`. */
 import { randomUUID } from "node:crypto";
+import { completeRouted } from "../completeRouted.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
@@ -20,7 +21,7 @@ export const chatCompletions: Handler = async (context, exchange) => {
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     if (!parsed.stream) {
-        const answer = await context.router.complete(request, { signal: exchange.signal });
+        const answer = await completeRouted(context, exchange, request);
         exchange.headers[routeHeaderName] = routeOf(answer.routing);
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
         exchange.res.end(JSON.stringify(toChatCompletion(answer, id, created)));

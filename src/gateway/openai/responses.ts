@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ResponseErrorEvent } from "openai/resources/responses/responses";
+import { completeRouted } from "../completeRouted.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
@@ -24,7 +25,7 @@ export const createResponse: Handler = async (context, exchange) => {
     const id = `resp_${randomUUID().replaceAll("-", "")}`;
     const created = Math.floor(Date.now() / 1000);
     if (!parsed.stream) {
-        const answer = await context.router.complete(request, { signal: exchange.signal });
+        const answer = await completeRouted(context, exchange, request);
         exchange.headers[routeHeaderName] = routeOf(answer.routing);
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
         exchange.res.end(JSON.stringify(toResponse(answer, id, created)));

@@ -7,7 +7,10 @@
  *   items become tool results of one user turn;
  * - `reasoning` items (only the model that wrote them can read them) and tools other than `function`
  *   (Codex sends `namespace`, `web_search`, ...) are ignored and named in the ignored-fields header, as
- *   are fields the router does not take (`reasoning`, `store`, `include`, `prompt_cache_key`, ...).
+ *   are fields the router does not take (`reasoning`, `store`, `include`, `prompt_cache_key`, ...);
+ * - `text.format` json_schema / json_object becomes the router's `response_format` (enforced by the
+ *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped); `text.verbosity` is
+ *   ignored.
  */
 import type { ResponseCreateParamsBase } from "openai/resources/responses/responses";
 import type {
@@ -40,6 +43,7 @@ const handled = new Set([
     "temperature",
     "stream",
     "previous_response_id",
+    "text",
 ]);
 
 /** An input item as the caller's JSON has it: checked field by field below. */
@@ -159,6 +163,8 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
         const choice = toolChoice(params.tool_choice);
         if (choice !== undefined) request.tool_choice = choice;
     }
+    const responseFormat = convertTextFormat(body.text, ignored);
+    if (responseFormat !== undefined) request.response_format = responseFormat;
     if (typeof params.max_output_tokens === "number") request.max_tokens = params.max_output_tokens;
     if (typeof params.temperature === "number") request.temperature = params.temperature;
     return { request, model: params.model, stream: params.stream === true, ignored: [...ignored].sort() };
@@ -194,5 +200,39 @@ function toolChoice(choice: ResponseCreateParamsBase["tool_choice"]): ToolChoice
     throw new GatewayError(
         "invalid_request",
         `tool_choice: "${choice.type}" is not supported; use auto, none, required or a function`,
+    );
+}
+
+/**
+ * The Responses API's `text` config → the router's `response_format`: `format` text is the default
+ * (nothing to say); json_object and json_schema (its fields beside `type`, unlike Chat Completions'
+ * nested `json_schema`) map over. Read as untrusted JSON.
+ */
+function convertTextFormat(text: unknown, ignored: Set<string>): ChatRequest["response_format"] {
+    if (text == null) return undefined;
+    if (typeof text !== "object" || Array.isArray(text))
+        throw new GatewayError(
+            "invalid_request",
+            '`text` must be an object such as {format: {type: "text"}}',
+        );
+    const { format, verbosity } = text as { format?: unknown; verbosity?: unknown };
+    if (verbosity != null) ignored.add("text.verbosity");
+    if (format == null) return undefined;
+    const f = format as { type?: unknown; schema?: unknown; name?: unknown; strict?: unknown };
+    if (f.type === "text") return undefined;
+    if (f.type === "json_object") return { type: "json_object" };
+    if (f.type === "json_schema") {
+        if (typeof f.schema !== "object" || f.schema === null || Array.isArray(f.schema))
+            throw new GatewayError("invalid_request", "`text.format.schema` must be a JSON Schema object");
+        return {
+            type: "json_schema",
+            schema: f.schema as Record<string, unknown>,
+            ...(typeof f.name === "string" && f.name !== "" ? { name: f.name } : {}),
+            ...(typeof f.strict === "boolean" ? { strict: f.strict } : {}),
+        };
+    }
+    throw new GatewayError(
+        "invalid_request",
+        `\`text.format.type\` ${JSON.stringify(f.type)} is not supported; use text, json_object or json_schema`,
     );
 }

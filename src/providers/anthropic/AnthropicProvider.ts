@@ -23,8 +23,10 @@ export class AnthropicProvider implements Provider {
     }
 
     unsupported(request: ProviderRequest): string | undefined {
-        if (request.response_format !== undefined)
-            return "response_format (JSON output) is not enforced by this Anthropic provider";
+        if (request.completion !== undefined)
+            return "text completion and fill-in-the-middle need the local tier (the Messages API has neither)";
+        if (request.response_format?.type === "json_object")
+            return "response_format json_object has no Messages API form (send a json_schema)";
         return undefined;
     }
 

@@ -46,6 +46,9 @@ export function toAnthropicParams(request: ProviderRequest): MessageCreateParams
     };
     if (request.system !== undefined && request.system !== "") params.system = request.system;
     if (request.stop !== undefined && request.stop.length > 0) params.stop_sequences = [...request.stop];
+    // Structured output: json_schema only (AnthropicProvider.unsupported declines json_object).
+    if (request.response_format?.type === "json_schema")
+        params.output_config = { format: { type: "json_schema", schema: request.response_format.schema } };
     if (request.tools !== undefined && request.tools.length > 0) {
         params.tools = request.tools.map((tool): Tool => ({
             name: tool.name,

@@ -5,6 +5,8 @@
  * results as `tool` messages, and the answer's calls come back as `tool_call` parts (stop reason
  * `tool_use`). `response_format` and a forced tool choice are enforced by the server's grammar (what it
  * cannot enforce comes back as INVALID_ARGUMENT naming it).
+ * A `completion` goes as the raw `prompt` (and `suffix`: fill-in-the-middle in the target's FIM layout)
+ * with no chat template.
  */
 import type { ChatMessage as ProtoChatMessage } from "../../grpc/generated/tiercel/v1/ChatMessage.js";
 import type { ToolCall__Output } from "../../grpc/generated/tiercel/v1/ToolCall.js";
@@ -26,11 +28,20 @@ import type {
 import type { ProviderRequest } from "../Provider.js";
 
 export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
-    const messages: ProtoChatMessage[] = [];
-    if (request.system !== undefined && request.system !== "")
-        messages.push({ role: "system", content: request.system });
-    for (const message of request.messages) messages.push(...toProtoMessages(message));
-    const out: GenerateRequest = { messages, model: request.model, max_tokens: request.max_tokens };
+    const out: GenerateRequest = { model: request.model, max_tokens: request.max_tokens };
+    const completion = request.completion;
+    if (completion !== undefined) {
+        out.prompt = completion.prompt;
+        if (completion.suffix !== undefined) out.suffix = completion.suffix;
+        if (completion.top_p !== undefined) out.top_p = completion.top_p;
+        if (completion.seed !== undefined) out.seed = completion.seed;
+    } else {
+        const messages: ProtoChatMessage[] = [];
+        if (request.system !== undefined && request.system !== "")
+            messages.push({ role: "system", content: request.system });
+        for (const message of request.messages) messages.push(...toProtoMessages(message));
+        out.messages = messages;
+    }
     if (request.tools !== undefined && request.tools.length > 0) {
         out.tools = request.tools.map((t) => ({
             name: t.name,

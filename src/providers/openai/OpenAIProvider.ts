@@ -28,6 +28,8 @@ export class OpenAIProvider implements Provider {
     }
 
     unsupported(request: ProviderRequest): string | undefined {
+        if (request.completion !== undefined)
+            return "text completion and fill-in-the-middle need the local tier (this provider speaks Chat Completions)";
         const stops = request.stop?.length ?? 0;
         if (stops > openaiMaxStopSequences) {
             return `${stops} stop sequences; Chat Completions accepts at most ${openaiMaxStopSequences}`;

@@ -77,6 +77,16 @@ describe("parseConfig", () => {
         expect(error.message).toContain("gateway.rateLimit.requestsPerMinute");
         expect(error.message).toContain("gateway.rateLimit.burst");
     });
+
+    it("has no gateway spend limit by default; a given one must be a positive dollar amount", () => {
+        expect(parseConfig({}).gateway.spendLimit).toBeUndefined();
+        expect(parseConfig({ gateway: { spendLimit: { usdPerDay: 5 } } }).gateway.spendLimit).toEqual({
+            usdPerDay: 5,
+        });
+        expect(configError({ gateway: { spendLimit: { usdPerDay: 0 } } }).message).toContain(
+            "gateway.spendLimit.usdPerDay",
+        );
+    });
 });
 
 describe("loadConfig", () => {

@@ -350,12 +350,29 @@ describe("fromAnthropicStream", () => {
 });
 
 describe("AnthropicProvider.unsupported", () => {
-    it("skips requests with a response_format (not enforced there) and takes the rest", () => {
+    it("skips a json_object response_format (no Messages API form) and takes json_schema and the rest", () => {
         const provider = new AnthropicProvider({ id: "a", apiKeyEnv: "K", env: { K: "sk-ant-x" } });
         const base = { model: "m", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
         expect(provider.unsupported(base)).toBeUndefined();
         expect(provider.unsupported({ ...base, response_format: { type: "json_object" } })).toContain(
-            "response_format",
+            "json_object",
         );
+        const schema = { type: "object", properties: { ok: { type: "boolean" } } };
+        const json = { ...base, response_format: { type: "json_schema" as const, schema, name: "n" } };
+        expect(provider.unsupported(json)).toBeUndefined();
+        expect(toAnthropicParams(json).output_config).toEqual({ format: { type: "json_schema", schema } });
+        expect(toAnthropicParams(base)).not.toHaveProperty("output_config");
+    });
+
+    it("skips text completions and fill-in-the-middle: they need the local tier", () => {
+        const provider = new AnthropicProvider({ id: "a", apiKeyEnv: "K", env: { K: "sk-ant-x" } });
+        const completion = {
+            model: "m",
+            max_tokens: 1,
+            messages: [],
+            completion: { prompt: "a", suffix: "b" },
+        };
+        expect(provider.unsupported(completion)).toMatch(/fill-in-the-middle need the local tier/);
+        expect(provider.unsupported({ ...completion, completion: { prompt: "a" } })).toMatch(/local tier/);
     });
 });

@@ -137,6 +137,36 @@ describe("local tier translation", () => {
         expect(toGenerateRequest(base)).not.toHaveProperty("response_format");
     });
 
+    it("sends a completion as the raw prompt and suffix with its sampling, no chat messages", () => {
+        const request = toGenerateRequest({
+            model: "t",
+            max_tokens: 16,
+            temperature: 0,
+            stop: ["\n\n"],
+            messages: [],
+            completion: { prompt: "def add(a, b):\n    ", suffix: "\nprint(add(1, 2))", top_p: 0.9, seed: 7 },
+            hints: { session_id: "s" },
+        });
+        expect(request).toEqual({
+            model: "t",
+            max_tokens: 16,
+            prompt: "def add(a, b):\n    ",
+            suffix: "\nprint(add(1, 2))",
+            top_p: 0.9,
+            seed: 7,
+            temperature: 0,
+            stop: ["\n\n"],
+            session_id: "s",
+        });
+        const plain = toGenerateRequest({
+            model: "t",
+            max_tokens: 4,
+            messages: [],
+            completion: { prompt: "x" },
+        });
+        expect(plain).toEqual({ model: "t", max_tokens: 4, prompt: "x" });
+    });
+
     it("asks for confidence only when the router wants it", () => {
         const base = { model: "", max_tokens: 4, messages: [{ role: "user" as const, content: "x" }] };
         expect(toGenerateRequest(base)).not.toHaveProperty("return_confidence");

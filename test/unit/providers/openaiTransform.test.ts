@@ -7,6 +7,7 @@ import {
     fromOpenAIStream,
     toOpenAIParams,
 } from "../../../src/providers/openai/transform.js";
+import { OpenAIProvider } from "../../../src/providers/openai/OpenAIProvider.js";
 import type { ProviderRequest } from "../../../src/providers/Provider.js";
 import type { ProviderStreamEvent } from "../../../src/chat/types.js";
 import { openaiCompletion, openaiFrames, type OpenAITurn } from "../../helpers/fakeOpenAIServer.js";
@@ -303,5 +304,20 @@ describe("fromOpenAIStream", () => {
         const startAt = chunks.findIndex((c) => c.choices[0]?.delta.tool_calls?.[0]?.id !== undefined);
         chunks.splice(startAt, 1);
         await expect(translate(chunks)).rejects.toMatchObject({ code: ErrorCode.ProviderStream });
+    });
+});
+
+describe("OpenAIProvider.unsupported", () => {
+    it("skips text completions and fill-in-the-middle (Chat Completions has neither) and takes chat", () => {
+        const provider = new OpenAIProvider({ id: "o", apiKeyEnv: "K", env: { K: "sk-x" } });
+        const chat = { model: "m", max_tokens: 1, messages: [{ role: "user" as const, content: "x" }] };
+        expect(provider.unsupported(chat)).toBeUndefined();
+        const completion = {
+            model: "m",
+            max_tokens: 1,
+            messages: [],
+            completion: { prompt: "a", suffix: "b" },
+        };
+        expect(provider.unsupported(completion)).toMatch(/fill-in-the-middle need the local tier/);
     });
 });

@@ -151,6 +151,22 @@ describe("cache keys", () => {
         expect(keys(schema).exact).not.toBe(keys(json).exact);
     });
 
+    it("a completion's prompt, suffix and sampling are part of the keys; it only matches exactly", () => {
+        const fim = (completion: NonNullable<ChatRequest["completion"]>): ChatRequest => ({
+            messages: [],
+            completion,
+        });
+        const base = keys(fim({ prompt: "def f(x):\n    ", suffix: "\nprint(f(1))" }));
+        expect(keys(fim({ prompt: "def f(x):\n    ", suffix: "\nprint(f(1))" })).exact).toBe(base.exact);
+        expect(keys(fim({ prompt: "def f(x):\n    ", suffix: "\nprint(f(2))" })).exact).not.toBe(base.exact);
+        expect(keys(fim({ prompt: "def g(x):\n    ", suffix: "\nprint(f(1))" })).exact).not.toBe(base.exact);
+        expect(keys(fim({ prompt: "def f(x):\n    " })).exact).not.toBe(base.exact);
+        expect(keys(fim({ prompt: "def f(x):\n    ", suffix: "\nprint(f(1))", seed: 3 })).exact).not.toBe(
+            base.exact,
+        );
+        expect(base.context).toBeNull();
+    });
+
     it("only a last user turn of plain text may match approximately", () => {
         expect(keys(request("q")).context).not.toBeNull();
         const toolTurn: ChatRequest = { messages: history.slice(0, 3) };

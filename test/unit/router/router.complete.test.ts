@@ -338,6 +338,22 @@ describe("request validation", () => {
         ["a system message in messages", { messages: [{ role: "system", content: "x" }] }, "messages.0.role"],
         ["an empty stop sequence", { messages: [{ role: "user", content: "x" }], stop: [""] }, "stop.0"],
         [
+            "a completion with messages",
+            { messages: [{ role: "user", content: "x" }], completion: { prompt: "a" } },
+            "messages: a completion request has no messages",
+        ],
+        [
+            "a completion with a system prompt",
+            { messages: [], system: "s", completion: { prompt: "a" } },
+            "system: a completion request has no system",
+        ],
+        ["a completion without a prompt", { messages: [], completion: { suffix: "b" } }, "completion.prompt"],
+        [
+            "a completion's top_p of 0",
+            { messages: [], completion: { prompt: "a", top_p: 0 } },
+            "completion.top_p",
+        ],
+        [
             "a tool call in a user message",
             {
                 messages: [

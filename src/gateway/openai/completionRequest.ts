@@ -1,0 +1,118 @@
+/**
+ * An OpenAI (legacy) Completions request body, as editors send it for autocomplete (the `openai` SDK's
+ * CompletionCreateParams) → the router's normalized ChatRequest carrying a `completion`: `prompt` is the
+ * text before the cursor and `suffix` the text after (fill-in-the-middle; without it, a plain completion).
+ * Only the local tier serves these; the router skips hosted targets and says so when none is left.
+ * - `prompt` is one string (or an array of exactly one string); token arrays and batches are refused;
+ * - fields that change what the answer must be and that the gateway does not produce (`n` > 1,
+ *   `best_of` > 1, `echo`, `logprobs`) are refused with a 400 naming the field; bookkeeping and sampling
+ *   knobs the router does not carry (`user`, penalties, `logit_bias`) are accepted and listed as ignored;
+ * - `max_tokens` defaults to 16, the endpoint's documented default (editors send their own).
+ */
+import type { CompletionCreateParamsBase } from "openai/resources/completions";
+import type { ChatRequest, PromptCompletion } from "../../index.js";
+import { GatewayError } from "../GatewayError.js";
+import { collectIgnored } from "../ignoredFields.js";
+
+/** The output cap when the request sets none: the OpenAI Completions API's documented default. */
+export const defaultCompletionMaxTokens = 16;
+
+/** What the face needs besides the normalized request. */
+export interface ParsedCompletion {
+    request: ChatRequest;
+    model: string;
+    stream: boolean;
+    /** `stream_options.include_usage`: a final usage chunk with `choices: []`. */
+    includeUsage: boolean;
+    /** Fields accepted but not applied, for the `x-tiercel-ignored` header. */
+    ignored: string[];
+}
+
+/** Fields read below; everything else is ignored and named in the header. */
+const handled = new Set([
+    "model",
+    "prompt",
+    "suffix",
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "seed",
+    "stop",
+    "stream",
+    "stream_options",
+    "n",
+    "best_of",
+    "echo",
+    "logprobs",
+]);
+
+export function fromCompletionParams(body: Record<string, unknown>): ParsedCompletion {
+    const params = body as unknown as CompletionCreateParamsBase;
+    if (typeof params.model !== "string" || params.model === "") {
+        throw new GatewayError(
+            "invalid_request",
+            '`model` is required: a model id from GET /v1/models, or "auto"',
+        );
+    }
+    refuse(params.n != null && params.n !== 1, "n", "only n = 1 is supported; send one request per choice");
+    refuse(
+        params.best_of != null && params.best_of !== 1,
+        "best_of",
+        "only best_of = 1 is supported; remove `best_of`",
+    );
+    refuse(params.echo === true, "echo", "the prompt is not echoed back; remove `echo`");
+    refuse(
+        params.logprobs != null,
+        "logprobs",
+        "log-probabilities are not returned by the gateway; remove `logprobs`",
+    );
+    const suffix: unknown = params.suffix;
+    if (suffix != null && typeof suffix !== "string") {
+        throw new GatewayError("invalid_request", "`suffix` must be a string (the text after the cursor)");
+    }
+
+    const completion: PromptCompletion = { prompt: promptText(params.prompt) };
+    if (typeof suffix === "string") completion.suffix = suffix;
+    if (params.top_p != null) completion.top_p = params.top_p;
+    if (params.seed != null) completion.seed = params.seed;
+    const request: ChatRequest = {
+        messages: [],
+        completion,
+        max_tokens: params.max_tokens ?? defaultCompletionMaxTokens,
+    };
+    if (params.temperature != null) request.temperature = params.temperature;
+    if (params.stop != null) request.stop = typeof params.stop === "string" ? [params.stop] : params.stop;
+    return {
+        request,
+        model: params.model,
+        stream: params.stream === true,
+        includeUsage: params.stream_options?.include_usage === true,
+        ignored: collectIgnored(body, handled),
+    };
+}
+
+function refuse(condition: boolean, field: string, why: string): void {
+    if (condition) throw new GatewayError("invalid_request", `\`${field}\`: ${why}`);
+}
+
+/** The prompt as text: a string, or an array holding exactly one string. */
+function promptText(prompt: unknown): string {
+    if (typeof prompt === "string") return prompt;
+    if (Array.isArray(prompt)) {
+        if (prompt.length === 1 && typeof prompt[0] === "string") return prompt[0];
+        if (prompt.length > 1 && prompt.every((p) => typeof p === "string")) {
+            throw new GatewayError(
+                "invalid_request",
+                `\`prompt\`: ${prompt.length} prompts in one request are not supported; send one request per prompt`,
+            );
+        }
+        throw new GatewayError(
+            "invalid_request",
+            "`prompt`: token arrays are not supported; send the prompt as a string",
+        );
+    }
+    throw new GatewayError(
+        "invalid_request",
+        "`prompt` is required: the text before the cursor, as a string (add `suffix` for the text after it)",
+    );
+}
