@@ -293,8 +293,8 @@ function agentLoopDraft(rng: Rng): Draft {
         const round =
             i >= rounds - errors
                 ? failedRound(rng, client, language, path, fn)
-                : i > 0 && i === rounds - errors - 1 && rng.chance(0.3)
-                  ? failedRound(rng, client, language, path, fn) // an earlier failure, then a success
+                : i === rounds - errors - 2 && rng.chance(0.3)
+                  ? failedRound(rng, client, language, path, fn) // an earlier failure, a success after it
                   : successRound(rng, client, language, path, fn);
         const id = client === "claude_code" ? `toolu_${rng.int(1e9).toString(36)}` : `call_${i}`;
         const narration: TextPart[] = rng.chance(0.4)
