@@ -5,7 +5,9 @@
  *      its pure core (extractFeatures + decideTier + buildPlan); goal p99 < 0.2 ms;
  *   2. cache hit end to end: `router.complete()` served from the response cache (validation, decision,
  *      cache keys, lookup, routing record, metrics); goal < 2 ms;
- *   3. stream replay of a cache hit, consumed to the end.
+ *   3. stream replay of a cache hit, consumed to the end;
+ *   4. the learned classifier's input: `featureVector()` on the rules' features (runs on the main thread
+ *      before the worker hop, so it is part of every classified decision).
  *
  * Each call is timed on its own (performance.now around it) after a warm-up, then percentiles are taken
  * over all samples. The request is shaped like a coding agent's: a 2 kB system prompt, 8 tools with
@@ -16,6 +18,7 @@
  */
 import { cpus, loadavg } from "node:os";
 import { extractFeatures } from "../../src/router/features.js";
+import { featureVector } from "../../src/router/learned/featureVector.js";
 import { buildPlan, resolveTiers } from "../../src/router/plan.js";
 import { compilePolicy, decideTier } from "../../src/router/policy.js";
 import { parseRouterConfig, type RouterConfigInput } from "../../src/router/config.js";
@@ -201,3 +204,6 @@ await measure(
     2,
 );
 await router.close();
+
+// 4. The classifier's input vector.
+await measure("featureVector (classifier input)", () => featureVector(request, extractFeatures(request)));

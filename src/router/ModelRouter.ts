@@ -140,6 +140,7 @@ export class ModelRouter implements Router {
     readonly #hedger: Hedger;
     readonly #versions: VersionWatch | undefined;
     readonly #canary: Canary | undefined;
+    readonly #closeCanary: (() => Promise<void>) | undefined;
     readonly #affinity: SessionAffinity | undefined;
     readonly #cache: ResponseCache | undefined;
     readonly #log: RoutingLog;
@@ -216,6 +217,7 @@ export class ModelRouter implements Router {
             random: deps.random,
         });
         this.#canary = canary?.decider.canary;
+        this.#closeCanary = canary?.close;
         const redact = createRedactor(deps.secrets);
         this.#log = new RoutingLog({
             path: config.records.path,
@@ -445,6 +447,7 @@ export class ModelRouter implements Router {
         this.#closed = true;
         clearInterval(this.#saveTimer);
         if (this.#bandit) await this.#feedbackStore?.save(this.#bandit);
+        await this.#closeCanary?.();
         const reason = new AbortedError(ErrorCode.Cancelled, "the router is closing");
         for (const controller of this.#active) controller.abort(reason);
         for (const provider of new Set(this.#deps.providers.values())) provider.close();

@@ -215,6 +215,8 @@ export const defaultCanaryBeta = 0.05;
 export const defaultCanaryMinRequests = 200;
 /** An agent waiting 30 s for a first token (or a unary answer) has a failed turn, whatever the text. */
 export const defaultCanarySlowMs = 30_000;
+/** How often a canary's evidence is written to `canary.statePath` when it changed (a decision is written at once). */
+export const defaultCanarySaveIntervalMs = 60_000;
 
 // ---- routing records (RoutingLog.ts) -------------------------------------------------------------
 

@@ -32,10 +32,12 @@ import {
     stackTrace,
     type Language,
 } from "./codeSnippets.js";
+import { agentGenerators } from "./agentRequests.js";
+import { tierNames, type TierName, type WeightedGenerator } from "./draft.js";
+import { otherWordingGenerators } from "./otherWording.js";
 import { createRng, type Rng } from "./rng.js";
 
-export const tierNames = ["local", "mid", "frontier"] as const;
-export type TierName = (typeof tierNames)[number];
+export { tierNames, type TierName };
 
 export interface DatasetItem {
     id: string;
@@ -47,20 +49,6 @@ export interface DatasetItem {
     /** Expected answer length in tokens, for the eval's cost estimate. */
     output_tokens: number;
 }
-
-interface Draft {
-    label: TierName;
-    text: string;
-    output: [number, number];
-    system?: string;
-    taskType?: string;
-    tags?: string[];
-    tools?: boolean;
-    history?: ChatMessage[];
-    latencyBudgetMs?: number;
-}
-
-type Generator = (rng: Rng) => Draft;
 
 const codeLanguages = languages.filter((l): l is Exclude<Language, "sql"> => l !== "sql");
 const pickCodeLanguage = (rng: Rng): Exclude<Language, "sql"> => rng.pick(codeLanguages);
@@ -80,7 +68,7 @@ function polite(rng: Rng, text: string): string {
     return `${prefix}${body}${suffix}`;
 }
 
-const generators: Record<string, { weight: number; make: Generator }> = {
+const generators: Record<string, WeightedGenerator> = {
     autocomplete: {
         weight: 14,
         make: (rng) => {
@@ -612,7 +600,7 @@ function jitterLabel(rng: Rng, label: TierName): TierName {
 }
 
 export interface BuildOptions {
-    /** Items generated. Defaults to 900. */
+    /** Items generated. Defaults to 1400. */
     count?: number;
     /** Defaults to 20261201. */
     seed?: number;
@@ -622,23 +610,27 @@ export interface BuildOptions {
 
 export function buildDataset(options: BuildOptions = {}): DatasetItem[] {
     const rng = createRng(options.seed ?? 20_261_201);
-    const count = options.count ?? 900;
+    const count = options.count ?? 1_400;
     const labelNoise = options.labelNoise ?? 0.03;
-    const entries = Object.entries(generators);
+    const entries = Object.entries({ ...generators, ...agentGenerators, ...otherWordingGenerators });
     const totalWeight = entries.reduce((s, [, g]) => s + g.weight, 0);
     const items: DatasetItem[] = [];
     for (let n = 0; n < count; n++) {
         let r = rng.next() * totalWeight;
         const [category, generator] = entries.find(([, g]) => (r -= g.weight) < 0) ?? entries.at(-1)!;
         const draft = generator.make(rng);
-        const text = polite(rng, draft.text);
-        const messages: ChatMessage[] = [...(draft.history ?? []), { role: "user", content: text }];
-        const system = rng.chance(0.45)
+        const messages: ChatMessage[] = draft.conversation ?? [
+            ...(draft.history ?? []),
+            { role: "user", content: polite(rng, draft.text) },
+        ];
+        const drawnSystem = rng.chance(0.45)
             ? rng.chance(0.35)
                 ? longSystemPrompt(rng)
                 : rng.pick(systemPrompts)
             : undefined;
-        const withTools = draft.tools === true || rng.chance(0.1);
+        const system = draft.system ?? drawnSystem;
+        const toolset = draft.toolset ?? (draft.tools === true || rng.chance(0.1) ? tools : undefined);
+        const maxTokens = rng.chance(0.3) ? rng.pick([256, 1024, 4096, 8192]) : undefined;
         const hints = {
             ...(draft.taskType !== undefined && { task_type: draft.taskType }),
             ...(draft.tags !== undefined && { tags: draft.tags }),
@@ -648,8 +640,8 @@ export function buildDataset(options: BuildOptions = {}): DatasetItem[] {
         const request: ChatRequest = {
             ...(system !== undefined && { system }),
             messages,
-            ...(withTools && { tools }),
-            ...(rng.chance(0.3) && { max_tokens: rng.pick([256, 1024, 4096, 8192]) }),
+            ...(toolset !== undefined && { tools: toolset }),
+            ...((draft.maxTokens ?? maxTokens) !== undefined && { max_tokens: draft.maxTokens ?? maxTokens }),
             ...(Object.keys(hints).length > 0 && { hints }),
         };
         const [lo, hi] = draft.output;

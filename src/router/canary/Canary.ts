@@ -7,6 +7,9 @@
  * request without a session draws its arm. Once decided, the decision holds for this router's life:
  * `promoted` serves every request by the candidate, `rolled_back` none (share → 0). Requests served from
  * the cache, cancelled by the caller or decided while the test is over are not evidence.
+ *
+ * `snapshot()` / `restore()` carry the evidence, the test's ratio and the decision across a restart
+ * (CanaryStore.ts), for the same rollout only: same candidate name, kind, share and test parameters.
  */
 import { createHash } from "node:crypto";
 import { ErrorCode } from "../../errors/codes.js";
@@ -68,11 +71,47 @@ export interface CanaryOptions {
     onDecision?: (status: CanaryStatus) => void;
 }
 
+/** One arm's counts as persisted. */
+export interface CanaryArmSnapshot {
+    requests: number;
+    failures: number;
+    latencyMsSum: number;
+    causes: Record<CanaryFailure, number>;
+}
+
+/** A rollout's persisted state: which rollout it is, the evidence, the test's ratio and the decision. */
+export interface CanarySnapshot {
+    candidate: string;
+    kind: "policy" | "target";
+    share: number;
+    worseRatio: number;
+    alpha: number;
+    beta: number;
+    decision: CanaryDecision;
+    logLikelihoodRatio: number;
+    arms: Record<CanaryArm, CanaryArmSnapshot>;
+}
+
+/** The fields that say two snapshots are of the same rollout (evidence is comparable only then). */
+const rolloutKeys = ["candidate", "kind", "share", "worseRatio", "alpha", "beta"] as const;
+
 class ArmCounts {
     requests = 0;
     failures = 0;
     latencyMsSum = 0;
-    readonly causes: Record<CanaryFailure, number> = { error: 0, cascade: 0, slow: 0 };
+    causes: Record<CanaryFailure, number> = { error: 0, cascade: 0, slow: 0 };
+
+    snapshot(): CanaryArmSnapshot {
+        const { requests, failures, latencyMsSum } = this;
+        return { requests, failures, latencyMsSum, causes: { ...this.causes } };
+    }
+
+    restore(saved: CanaryArmSnapshot): void {
+        this.requests = saved.requests;
+        this.failures = saved.failures;
+        this.latencyMsSum = saved.latencyMsSum;
+        this.causes = { ...saved.causes };
+    }
 
     status(): CanaryArmStatus {
         const r = this.requests;
@@ -88,9 +127,10 @@ class ArmCounts {
 
 export class Canary {
     readonly #o: CanaryOptions;
-    readonly #test: FailureRatioTest;
+    #test: FailureRatioTest;
     readonly #arms: Record<CanaryArm, ArmCounts> = { incumbent: new ArmCounts(), candidate: new ArmCounts() };
     #decision: CanaryDecision = "collecting";
+    #updates = 0;
 
     constructor(options: CanaryOptions) {
         this.#o = options;
@@ -99,6 +139,40 @@ export class Canary {
 
     get decision(): CanaryDecision {
         return this.#decision;
+    }
+
+    /** Counts every change of the evidence or the decision (a persisted copy is stale when it moved). */
+    get updates(): number {
+        return this.#updates;
+    }
+
+    snapshot(): CanarySnapshot {
+        const { candidate, kind, share, worseRatio, alpha, beta } = this.#o;
+        return {
+            candidate,
+            kind,
+            share,
+            worseRatio,
+            alpha,
+            beta,
+            decision: this.#decision,
+            logLikelihoodRatio: this.#test.logLikelihoodRatio,
+            arms: { incumbent: this.#arms.incumbent.snapshot(), candidate: this.#arms.candidate.snapshot() },
+        };
+    }
+
+    /**
+     * Resumes a saved rollout: its evidence, ratio and decision replace this one's. Returns false, and
+     * changes nothing, when the snapshot is of another rollout (see `rolloutKeys`).
+     */
+    restore(saved: CanarySnapshot): boolean {
+        const current = this.snapshot();
+        if (rolloutKeys.some((key) => saved[key] !== current[key])) return false;
+        this.#test = new FailureRatioTest({ ...this.#o, logLikelihoodRatio: saved.logLikelihoodRatio });
+        this.#arms.incumbent.restore(saved.arms.incumbent);
+        this.#arms.candidate.restore(saved.arms.candidate);
+        this.#decision = saved.decision;
+        return true;
     }
 
     /** The arm of a request of `session` (undefined: no session, the arm is drawn). */
@@ -132,6 +206,7 @@ export class Canary {
                     candidate.requests / (candidate.requests + incumbent.requests),
                 );
             }
+            this.#updates++;
             this.#decide();
         }
         return { arm, decision: this.#decision };

@@ -29,6 +29,8 @@ export interface FailureRatioTestOptions {
     alpha: number;
     /** Bound on the chance of promoting a θ1-times-worse candidate; in (0, 0.5]. */
     beta: number;
+    /** The ratio so far, when a saved test resumes (CanaryStore.ts). Defaults to 0 (no evidence). */
+    logLikelihoodRatio?: number;
 }
 
 /** What the evidence says so far: roll back, promote, or keep collecting. */
@@ -50,6 +52,10 @@ export class FailureRatioTest {
         this.#worseRatio = worseRatio;
         this.rollbackBound = Math.log((1 - beta) / alpha);
         this.promoteBound = Math.log(beta / (1 - alpha));
+        const resumed = options.logLikelihoodRatio ?? 0;
+        if (!Number.isFinite(resumed))
+            throw new RangeError(`logLikelihoodRatio must be finite, got ${resumed}`);
+        this.#llr = resumed;
     }
 
     /** The log-likelihood ratio of H1 (worse) over H0 (no worse) so far. */

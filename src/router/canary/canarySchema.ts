@@ -60,6 +60,14 @@ export const canarySchema = z
          * Defaults to the candidate policy's version, or `<provider>/<model>` of the candidate target.
          */
         name: z.string().min(1).max(128).optional(),
+        /**
+         * File the rollout's evidence, test and decision persist to (atomically), so a restarted router
+         * resumes the same rollout instead of starting it over; a file of another rollout (another name,
+         * kind, share or test parameters) is ignored with a warning. `null` = memory only. Defaults to `null`.
+         */
+        statePath: z.string().min(1).nullable().default(null),
+        /** Minimum time between writes of `statePath` while evidence comes in. Defaults to 60000 ms. */
+        saveIntervalMs: z.number().int().min(1).default(d.defaultCanarySaveIntervalMs),
     })
     .strict()
     .optional();

@@ -10,150 +10,37 @@
  *                        log_prose_words, log_code_lines, code_share, log_code_blocks, log_file_refs,
  *                        log_max_tokens, question, stack_trace
  *   tools                has_tools, log_tools, log_tool_results, tool_error_streak (clipped at 5)
+ *   agent loop           log_tool_calls, log_user_turns, log_tool_errors, marked_error_streak (clipped at
+ *                        5), log_touched_files, instruction_from_history, has_diff
  *   language cues        lang_ts_js, lang_python, lang_go, lang_rust, lang_jvm, lang_c_cpp, lang_sql, lang_shell
  *   task cues            cue_<group> for every group of `taskCueGroups` (keywords in the instruction)
  *   hints                has_task_type, task_<type> for `hintTaskTypes`, tag_security, tag_architecture,
  *                        log_tags, has_latency_budget, tight_latency_budget (≤ 1 s)
  *
- * Text is scanned only in the last user turn (the instruction), and of it only the first and last
- * `scanChars` characters: the request's words live there, pasted code in between; the scan stays O(1)
- * in the prompt's size, the code-fence count is one indexOf walk.
+ * Text is scanned only in the instruction, and of it only the first and last `scanChars` characters:
+ * the request's words live there, pasted code in between; the scan stays O(1) in the prompt's size, the
+ * code-fence count is one indexOf walk. The instruction is the last user turn's text; when that turn
+ * carries only tool results (an agent loop going on), it is the latest earlier user text (the task the
+ * agent works on). `<system-reminder>` blocks (Claude Code's injected context) are left out of it.
+ *
+ * Agent loops (agentLoop.ts): a tool result counts as failed when it is flagged `is_error` or its text
+ * carries an error marker (Codex CLI's outputs have no flag); `marked_error_streak` is the failed results
+ * in a row at the end of the conversation by that test (the rules' `tool_error_streak` counts the flag
+ * alone); `log_touched_files` counts distinct paths the assistant's tool calls named.
  *
  * Any change to the layout, a cue list or a scaling is a new `featureSchemaVersion`: a model trained on
  * another version is refused at load (LearnedClassifier) instead of silently reading shifted columns.
  */
 import { extractFeatures, type RequestFeatures } from "../features.js";
-import { partsOf } from "../../chat/messages.js";
+import { textOf } from "../../chat/messages.js";
+import { agentLoop } from "./agentLoop.js";
+import { taskCueGroups } from "./taskCueGroups.js";
 import type { ChatRequest } from "../../chat/types.js";
 
-/** Bumped on any change to the layout or meaning of a column; stored with every trained model. */
-export const featureSchemaVersion = "tiercel-router-features/1";
+export { taskCueGroups };
 
-/**
- * Task-type cue groups: word stems matched at a word start (a stem may be followed by more letters:
- * "refactor" matches "refactoring"), case-insensitive. Phrases match across any whitespace.
- */
-export const taskCueGroups = {
-    autocomplete: ["complete the", "autocomplete", "finish this", "continue this", "fill in", "next line"],
-    docstring: ["docstring", "jsdoc", "doc comment", "javadoc", "document", "comment", "rustdoc"],
-    rename: ["rename", "renaming"],
-    format: [
-        "format",
-        "indent",
-        "prettier",
-        "lint",
-        "sort the imports",
-        "sort imports",
-        "whitespace",
-        "tabs",
-        "semicolon",
-        "wrap lines",
-    ],
-    explain: ["explain", "what does", "what is", "how does", "walk me through", "summari", "tl;dr"],
-    commit: ["commit message", "changelog", "pr description", "release note"],
-    test: [
-        "unit test",
-        "test case",
-        "tests for",
-        "write tests",
-        "test suite",
-        "spec for",
-        "property test",
-        "coverage",
-    ],
-    bugfix: [
-        "bug",
-        "fix",
-        "broken",
-        "crash",
-        "exception",
-        "error",
-        "fails",
-        "failing",
-        "wrong",
-        "regression",
-    ],
-    migration: [
-        "migrat",
-        "upgrade",
-        "port this",
-        "port the",
-        "convert",
-        "move from",
-        "switch from",
-        "deprecat",
-    ],
-    refactor: ["refactor", "restructur", "extract", "split", "decouple", "clean up", "cleanup", "reorganiz"],
-    architecture: [
-        "architect",
-        "design",
-        "trade-off",
-        "tradeoff",
-        "scalab",
-        "system design",
-        "module boundar",
-    ],
-    security: [
-        "secur",
-        "vulnerab",
-        "inject",
-        "xss",
-        "csrf",
-        "auth",
-        "exploit",
-        "sanitiz",
-        "secret",
-        "cve",
-        "threat",
-        "attack",
-        "oauth",
-        "jwt",
-    ],
-    performance: ["perf", "slow", "optimi", "latency", "throughput", "memory leak", "allocation", "hot path"],
-    concurrency: ["race", "deadlock", "concurren", "thread-safe", "mutex", "atomic", "async", "lock"],
-    types: ["type annotation", "typing", "type hint", "generic", "types for", "typescript types"],
-    scope: [
-        "across",
-        "all files",
-        "every file",
-        "codebase",
-        "whole",
-        "entire",
-        "monorepo",
-        "all the",
-        "each module",
-    ],
-    edit: ["change", "update", "modify", "replace", "remove", "tweak", "adjust", "edit"],
-    generate: ["write", "create", "generate", "implement", "build", "scaffold", "add a"],
-    simple: [
-        "quick",
-        "just",
-        "simple",
-        "small",
-        "typo",
-        "one-liner",
-        "trivial",
-        "minor",
-        "off by one",
-        "should be",
-        "misspell",
-    ],
-    hard: [
-        "subtle",
-        "intermittent",
-        "sometimes",
-        "flaky",
-        "production",
-        "distributed",
-        "root cause",
-        "why",
-        "downtime",
-        "under load",
-        "at scale",
-    ],
-    review: ["review", "audit", "assess", "evaluate", "critique"],
-    plan: ["plan", "strategy", "roadmap", "proposal", "rfc", "approach"],
-} as const satisfies Record<string, readonly string[]>;
+/** Bumped on any change to the layout or meaning of a column; stored with every trained model. */
+export const featureSchemaVersion = "tiercel-router-features/2";
 
 /** `hints.task_type` values with a column of their own (others only set `has_task_type`). */
 export const hintTaskTypes = ["completion", "chat", "edit", "plan", "review", "commit_message"] as const;
@@ -180,6 +67,9 @@ const fileRefPattern =
 const stackTracePattern =
     /Traceback \(most recent call last\)|\n\s+at [\w.<>$]+ \(|\b\w*(?:Error|Exception): |panicked at|segmentation fault/i;
 
+const diffPattern = /^diff --git |^@@ -\d+(?:,\d+)? \+\d+|^\*\*\* Begin Patch/m;
+const systemReminderPattern = /<system-reminder>[\s\S]*?(?:<\/system-reminder>|$)/g;
+
 type CueGroup = keyof typeof taskCueGroups;
 const cueGroupNames = Object.keys(taskCueGroups) as CueGroup[];
 
@@ -201,6 +91,13 @@ export const featureNames: readonly string[] = [
     "log_tools",
     "log_tool_results",
     "tool_error_streak",
+    "log_tool_calls",
+    "log_user_turns",
+    "log_tool_errors",
+    "marked_error_streak",
+    "log_touched_files",
+    "instruction_from_history",
+    "has_diff",
     ...Object.keys(languageCues),
     ...cueGroupNames.map((g) => `cue_${g}`),
     "has_task_type",
@@ -217,9 +114,12 @@ export const featureCount = featureNames.length;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** One regex for all cue groups: one capture group per group, so a single pass counts every group. */
+/**
+ * One regex for all cue groups: one capture group per group, so a single pass counts every group. A
+ * stem after `/` or `.` is a path segment or a member (`src/auth/`, `.lock`), not a word of the request.
+ */
 const cuePattern = new RegExp(
-    `(?<![\\p{L}\\p{N}_])(?:${cueGroupNames
+    `(?<![\\p{L}\\p{N}_/.])(?:${cueGroupNames
         .map((g) => `(${taskCueGroups[g].map((k) => escapeRegExp(k).replace(/\s+/g, "\\s+")).join("|")})`)
         .join("|")})\\p{L}*`,
     "giu",
@@ -280,6 +180,28 @@ function proseOf(text: string): string {
     return text.includes("```") ? text.replace(/```[\s\S]*?(?:```|$)/g, " ") : text;
 }
 
+/** A user turn's text without Claude Code's `<system-reminder>` blocks. */
+function withoutReminders(text: string): string {
+    return text.includes("<system-reminder>") ? text.replace(systemReminderPattern, "").trim() : text;
+}
+
+/**
+ * The instruction (see the module comment): the last user turn's text, or, when it has none, the latest
+ * earlier user text; `fromHistory` says which.
+ */
+function instructionOf(request: ChatRequest, lastUserText: string): { text: string; fromHistory: boolean } {
+    const last = withoutReminders(lastUserText);
+    if (last !== "") return { text: last, fromHistory: false };
+    const { messages } = request;
+    for (let m = messages.length - 2; m >= 0; m--) {
+        const message = messages[m]!;
+        if (message.role !== "user") continue;
+        const text = withoutReminders(textOf(message));
+        if (text !== "") return { text, fromHistory: true };
+    }
+    return { text: "", fromHistory: false };
+}
+
 /**
  * The request's feature vector (layout: `featureNames`, version: `featureSchemaVersion`). `features` are
  * the rules' own features when the caller has them already (the router does); computed otherwise.
@@ -289,15 +211,11 @@ export function featureVector(
     features: RequestFeatures = extractFeatures(request),
 ): Float32Array {
     const v = new Float32Array(featureCount);
-    const text = features.lastUserText;
+    const agent = agentLoop(request);
+    const { text, fromHistory } = instructionOf(request, features.lastUserText);
     const window = scanWindow(text);
     const code = fencedCode(text);
     const prose = proseOf(window);
-    let toolResults = 0;
-    for (const message of request.messages) {
-        if (message.role !== "user" || typeof message.content === "string") continue;
-        for (const part of partsOf(message)) if (part.type === "tool_result") toolResults++;
-    }
     const fileRefs = new Set(window.match(fileRefPattern));
 
     let i = 0;
@@ -315,8 +233,15 @@ export function featureVector(
     v[i++] = stackTracePattern.test(window) ? 1 : 0;
     v[i++] = features.hasTools ? 1 : 0;
     v[i++] = Math.log1p(request.tools?.length ?? 0);
-    v[i++] = Math.log1p(toolResults);
+    v[i++] = Math.log1p(agent.toolResults);
     v[i++] = Math.min(features.toolErrorStreak, maxToolErrorStreak);
+    v[i++] = Math.log1p(agent.toolCalls);
+    v[i++] = Math.log1p(agent.userTurns);
+    v[i++] = Math.log1p(agent.toolErrors);
+    v[i++] = Math.min(agent.errorStreak, maxToolErrorStreak);
+    v[i++] = Math.log1p(agent.touchedFiles.size);
+    v[i++] = fromHistory ? 1 : 0;
+    v[i++] = diffPattern.test(window) ? 1 : 0;
 
     for (let l = 0; l < languageEntries.length; l++) {
         v[firstLanguageColumn + l] = languageEntries[l]!.test(window) ? 1 : 0;

@@ -74,6 +74,24 @@ describe("FailureRatioTest", () => {
         expect(failures).toBe(61);
     });
 
+    it("resumes from a saved ratio: the same failures then give the same ratio and verdict", () => {
+        const straight = new FailureRatioTest(defaults);
+        for (let i = 0; i < 4; i++) straight.failure(true, 0.5);
+        const resumed = new FailureRatioTest({
+            ...defaults,
+            logLikelihoodRatio: straight.logLikelihoodRatio,
+        });
+        for (let i = 0; i < 8; i++) {
+            straight.failure(true, 0.5);
+            resumed.failure(true, 0.5);
+        }
+        expect(resumed.logLikelihoodRatio).toBe(straight.logLikelihoodRatio);
+        expect(resumed.verdict()).toBe(straight.verdict());
+        expect(() => new FailureRatioTest({ ...defaults, logLikelihoodRatio: Number.NaN })).toThrow(
+            /logLikelihoodRatio must be finite/,
+        );
+    });
+
     it("rejects options outside their ranges", () => {
         expect(() => new FailureRatioTest({ ...defaults, worseRatio: 1 })).toThrow(/worseRatio must be > 1/);
         expect(() => new FailureRatioTest({ ...defaults, alpha: 0 })).toThrow(/alpha and beta/);

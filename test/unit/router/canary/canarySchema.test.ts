@@ -39,6 +39,8 @@ describe("router config: canary", () => {
             beta: defaults.defaultCanaryBeta,
             minRequests: defaults.defaultCanaryMinRequests,
             slowMs: defaults.defaultCanarySlowMs,
+            statePath: null,
+            saveIntervalMs: defaults.defaultCanarySaveIntervalMs,
         });
     });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildDataset, isHeldout, tierNames } from "../../../../models/router/build/buildDataset.js";
+import { featureNames, featureVector } from "../../../../src/router/learned/featureVector.js";
 
 describe("buildDataset", () => {
     it("is deterministic for a seed and labels every item with a known tier", () => {
@@ -20,5 +21,29 @@ describe("buildDataset", () => {
         expect(share).toBeGreaterThan(0.2);
         expect(share).toBeLessThan(0.3);
         expect(isHeldout(items[0]!.id)).toBe(isHeldout(items[0]!.id));
+    });
+
+    it("labels agent loops by the rubric: a first turn by its task, a loop at least mid, a stalled one frontier", () => {
+        const streak = featureNames.indexOf("marked_error_streak");
+        const calls = featureNames.indexOf("log_tool_calls");
+        const loops = buildDataset({ count: 600, labelNoise: 0 }).filter((i) => i.category === "agent_loop");
+        expect(loops.length).toBeGreaterThan(50);
+        let stalled = 0;
+        let onToolResults = 0;
+        for (const item of loops) {
+            const v = featureVector(item.request);
+            if (v[streak]! >= 2) {
+                stalled++;
+                expect(item.label).toBe("frontier");
+            } else if (v[calls]! > 0) {
+                expect(item.label).not.toBe("local");
+            }
+            const last = item.request.messages.at(-1)!;
+            if (typeof last.content !== "string" && last.content.every((p) => p.type === "tool_result"))
+                onToolResults++;
+            expect(item.request.tools?.length).toBeGreaterThan(0);
+        }
+        expect(stalled).toBeGreaterThan(0);
+        expect(onToolResults).toBeGreaterThan(0);
     });
 });

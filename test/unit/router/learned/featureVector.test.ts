@@ -55,6 +55,10 @@ describe("featureVector", () => {
         const v = featureVector(ask("refactor refactoring refactored refactors; unblock the prefix"));
         expect(v[column("cue_refactor")]).toBe(3);
         expect(v[column("cue_concurrency")]).toBe(0); // "unblock" is not "lock"
+        const paths = featureVector(ask("Sort the imports in src/auth/session.ts and call cache.lock()."));
+        expect(paths[column("cue_security")]).toBe(0); // a path segment is not a word of the request
+        expect(paths[column("cue_concurrency")]).toBe(0);
+        expect(paths[column("cue_format")]).toBe(1);
     });
 
     it("reads tools, the failed-tool streak, hints and stack traces", () => {
@@ -95,6 +99,79 @@ describe("featureVector", () => {
                 column("stack_trace")
             ],
         ).toBe(1);
+    });
+
+    it("reads an agent loop: unflagged failures by their text, the task from history, files touched", () => {
+        const call = (id: string, name: string, args: Record<string, unknown>) => ({
+            role: "assistant" as const,
+            content: [{ type: "tool_call" as const, id, name, arguments: args }],
+        });
+        const result = (id: string, content: string, is_error?: boolean) => ({
+            role: "user" as const,
+            content: [
+                { type: "tool_result" as const, tool_call_id: id, content, ...(is_error && { is_error }) },
+            ],
+        });
+        const request: ChatRequest = {
+            messages: [
+                {
+                    role: "user",
+                    content: [
+                        {
+                            type: "text",
+                            text: "<system-reminder>Todo list is empty. Refactor nothing.</system-reminder>",
+                        },
+                        { type: "text", text: "Fix the deadlock in the worker pool." },
+                    ],
+                },
+                call("1", "Read", { file_path: "src/pool.ts" }),
+                result("1", "export class Pool {\n    catch (error: unknown) {}\n}"),
+                call("2", "apply_patch", {
+                    input: "*** Begin Patch\n*** Update File: src/pool.ts\n*** Update File: src/queue.ts\n*** End Patch",
+                }),
+                result("2", "Done"),
+                call("3", "shell", { command: ["npm", "test"] }),
+                result("3", "FAIL test/pool.test.ts\n  1 failing\nExit code: 1"),
+                call("4", "shell", { command: ["npm", "test"] }),
+                result("4", "Tests: 3 passed, 1 failed\nProcess exited with code 1"),
+            ],
+            tools: [{ name: "shell", input_schema: { type: "object" } }],
+        };
+        const v = featureVector(request);
+        expect(v[column("tool_error_streak")]).toBe(0); // the rules' streak reads the flag alone
+        expect(v[column("marked_error_streak")]).toBe(2);
+        expect(v[column("log_tool_errors")]).toBeCloseTo(Math.log1p(2));
+        expect(v[column("log_tool_calls")]).toBeCloseTo(Math.log1p(4));
+        expect(v[column("log_user_turns")]).toBeCloseTo(Math.log1p(1));
+        expect(v[column("log_touched_files")]).toBeCloseTo(Math.log1p(2));
+        expect(v[column("instruction_from_history")]).toBe(1);
+        expect(v[column("cue_concurrency")]).toBe(1); // from the task, not the reminder
+        expect(v[column("cue_refactor")]).toBe(0);
+        expect(v[column("cue_bugfix")]).toBe(1);
+
+        // A successful result ends the streak; a human's words between failures do not.
+        const recovered = featureVector({
+            ...request,
+            messages: [...request.messages, call("5", "shell", {}), result("5", "Tests: 4 passed")],
+        });
+        expect(recovered[column("marked_error_streak")]).toBe(0);
+        const nudged = featureVector({
+            ...request,
+            messages: [
+                ...request.messages,
+                { role: "assistant", content: "Still failing." },
+                { role: "user", content: "try again" },
+            ],
+        });
+        expect(nudged[column("marked_error_streak")]).toBe(2);
+        expect(nudged[column("instruction_from_history")]).toBe(0);
+        expect(nudged[column("log_user_turns")]).toBeCloseTo(Math.log1p(2));
+    });
+
+    it("marks diffs and patches in the instruction", () => {
+        const diff = "diff --git a/x.ts b/x.ts\n--- a/x.ts\n+++ b/x.ts\n@@ -1,2 +1,3 @@\n-a\n+b";
+        expect(featureVector(ask(`Review this:\n${diff}`))[column("has_diff")]).toBe(1);
+        expect(featureVector(ask("Review the diff I sent yesterday."))[column("has_diff")]).toBe(0);
     });
 
     it("scans only the head and tail of a huge instruction, so cost does not grow with the paste", () => {
