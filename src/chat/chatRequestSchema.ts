@@ -125,32 +125,7 @@ export const chatRequestSchema = z
             .strict()
             .optional(),
     })
-    .strict()
-    .superRefine((request, ctx) => {
-        if (request.completion === undefined) {
-            if (request.messages.length === 0)
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["messages"],
-                    message: "messages needs at least one message",
-                });
-            return;
-        }
-        if (request.messages.length > 0)
-            ctx.addIssue({
-                code: "custom",
-                path: ["messages"],
-                message: "a completion request has no messages; send either messages or completion",
-            });
-        for (const field of ["system", "tools", "tool_choice", "response_format"] as const) {
-            if (request[field] !== undefined)
-                ctx.addIssue({
-                    code: "custom",
-                    path: [field],
-                    message: `a completion request has no ${field}; put everything the model reads in completion.prompt`,
-                });
-        }
-    }) satisfies z.ZodType<ChatRequest>;
+    .strict() satisfies z.ZodType<ChatRequest>;
 
 /** `true` when A and B have the same keys; a `false` below is a compile error. */
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
@@ -162,13 +137,35 @@ export const chatRequestSchemaMatchesType: [
     SameKeys<NonNullable<ParsedRequest["completion"]>, PromptCompletion>,
 ] = [true, true, true, true];
 
+/**
+ * Messages or a completion, never both; a completion has no chat fields. Checked in code after the shape
+ * parses: the same checks as a zod `superRefine` doubled the router's p99 on a cache hit
+ * (`npm run bench:router`, 20 kB agent request: 2.2 → 4.2 ms; p50 unchanged).
+ */
+function chatOrCompletionProblems(request: ChatRequest): string[] {
+    if (request.completion === undefined)
+        return request.messages.length === 0 ? ["messages: messages needs at least one message"] : [];
+    const problems: string[] = [];
+    if (request.messages.length > 0)
+        problems.push("messages: a completion request has no messages; send either messages or completion");
+    for (const field of ["system", "tools", "tool_choice", "response_format"] as const) {
+        if (request[field] !== undefined)
+            problems.push(
+                `${field}: a completion request has no ${field}; put everything the model reads in completion.prompt`,
+            );
+    }
+    return problems;
+}
+
 /** Throws InvalidArgumentError naming every problem (path: message). */
 export function validateChatRequest(request: unknown): ChatRequest {
     const result = chatRequestSchema.safeParse(request);
-    if (result.success) return request as ChatRequest;
-    const problems = result.error.issues.map((issue) => {
-        const path = issue.path.length > 0 ? issue.path.join(".") : "(request)";
-        return `${path}: ${issue.message}`;
-    });
+    const problems = result.success
+        ? chatOrCompletionProblems(request as ChatRequest)
+        : result.error.issues.map((issue) => {
+              const path = issue.path.length > 0 ? issue.path.join(".") : "(request)";
+              return `${path}: ${issue.message}`;
+          });
+    if (problems.length === 0) return request as ChatRequest;
     throw new InvalidArgumentError(`invalid chat request: ${problems.join("; ")}`);
 }
