@@ -97,3 +97,8 @@ export function toGatewayError(error: unknown): GatewayError {
         return new GatewayError(kindByErrorCode[error.code], error.message, { cause: error });
     return new GatewayError("api_error", "internal error in the gateway; see its log", { cause: error });
 }
+
+/** A 400 naming the request field at fault, when `condition` holds. */
+export function refuse(condition: boolean, field: string, why: string): void {
+    if (condition) throw new GatewayError("invalid_request", `\`${field}\`: ${why}`);
+}

@@ -25,7 +25,7 @@ import type {
     ToolDefinition,
     ToolResultPart,
 } from "../../index.js";
-import { GatewayError } from "../GatewayError.js";
+import { GatewayError, refuse } from "../GatewayError.js";
 import { collectIgnored } from "../ignoredFields.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 
@@ -104,10 +104,6 @@ export function fromChatCompletionParams(body: Record<string, unknown>): ParsedC
         includeUsage: params.stream_options?.include_usage === true,
         ignored: collectIgnored(body, handled),
     };
-}
-
-function refuse(condition: boolean, field: string, why: string): void {
-    if (condition) throw new GatewayError("invalid_request", `\`${field}\`: ${why}`);
 }
 
 function convertMessages(input: readonly ChatCompletionMessageParam[]): {

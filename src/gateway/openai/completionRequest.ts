@@ -11,7 +11,7 @@
  */
 import type { CompletionCreateParamsBase } from "openai/resources/completions";
 import type { ChatRequest, PromptCompletion } from "../../index.js";
-import { GatewayError } from "../GatewayError.js";
+import { GatewayError, refuse } from "../GatewayError.js";
 import { collectIgnored } from "../ignoredFields.js";
 
 /** The output cap when the request sets none: the OpenAI Completions API's documented default. */
@@ -89,10 +89,6 @@ export function fromCompletionParams(body: Record<string, unknown>): ParsedCompl
         includeUsage: params.stream_options?.include_usage === true,
         ignored: collectIgnored(body, handled),
     };
-}
-
-function refuse(condition: boolean, field: string, why: string): void {
-    if (condition) throw new GatewayError("invalid_request", `\`${field}\`: ${why}`);
 }
 
 /** The prompt as text: a string, or an array holding exactly one string. */
