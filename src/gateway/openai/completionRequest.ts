@@ -13,20 +13,13 @@ import type { CompletionCreateParamsBase } from "openai/resources/completions";
 import type { ChatRequest, PromptCompletion } from "../../index.js";
 import { GatewayError, refuse } from "../GatewayError.js";
 import { collectIgnored } from "../ignoredFields.js";
+import type { ParsedChatCompletion } from "./chatRequest.js";
 
 /** The output cap when the request sets none: the OpenAI Completions API's documented default. */
 export const defaultCompletionMaxTokens = 16;
 
-/** What the face needs besides the normalized request. */
-export interface ParsedCompletion {
-    request: ChatRequest;
-    model: string;
-    stream: boolean;
-    /** `stream_options.include_usage`: a final usage chunk with `choices: []`. */
-    includeUsage: boolean;
-    /** Fields accepted but not applied, for the `x-tiercel-ignored` header. */
-    ignored: string[];
-}
+/** What the face needs besides the normalized request: the same as for Chat Completions. */
+export type ParsedCompletion = ParsedChatCompletion;
 
 /** Fields read below; everything else is ignored and named in the header. */
 const handled = new Set([
