@@ -3,22 +3,28 @@
  * own bench scripts on the GPU, in one process tree and one run, so every ratio compares figures measured
  * together:
  *
- *  1. speculation modes on the bundled pair: OFF, n-gram and draft model at fixed k, AUTO;
- *  2. the same on a multi-billion-parameter cost-scaled target (models/build/widenTarget.ts: Net2Net
- *     widening plus zero pass-through blocks, function-preserving, so the bundled draft's acceptance is
- *     the bundled pair's while each target pass costs what a model of that size costs) with the bundled draft;
- *     then, on that target, a draft with the real draft's cost that never agrees (OFF, draft k=4, AUTO) and
- *     node-llama-cpp's own predictors on the same GGUFs (the CPU bench's goals table, on the GPU);
+ *  1. speculation modes (OFF, n-gram and draft model at fixed k, AUTO) on a multi-billion-parameter
+ *     cost-scaled target (models/build/widenTarget.ts: Net2Net widening plus zero pass-through blocks,
+ *     function-preserving, so the bundled draft's acceptance is the bundled pair's while each target pass
+ *     costs what a model of that size costs) with the bundled draft;
+ *  2. 1/8/32 concurrent gRPC streams on that target;
  *  3. the agent trace (cross-request suffix drafting, AUTO) on that target;
  *  4. prefix-reuse TTFT through the gRPC server on that target;
- *  5. 1/8/32 concurrent gRPC streams on that target.
+ *  5. the same modes on the bundled pair;
+ *  6. on the large target, a draft with the real draft's cost that never agrees (OFF, draft k=4, AUTO) and
+ *     node-llama-cpp's own predictors on the same GGUFs (the CPU bench's goals table, on the GPU).
  *
+ * The goals come first, so a device call cut by its time limit loses references, not goals.
  * Writes bench/results/gpu-<date>.json and .md (GPU, driver, CUDA, versions, every table, the goals
  * table) after every phase, and copies them to $OUT when that is set, so a run cut short keeps what it
  * measured.
  *
  *   TIERCEL_BENCH_GPU=cuda node --import tsx bench/gpuCheck.ts [--gpu cuda] [--width 12] [--layers 48]
- *        [--tokens 64] [--small]
+ *        [--tokens 64] [--small] [--phases large,load,…] [--systems "off,draft k=4,auto"] [--sets completion]
+ *        [--tag name]
+ *
+ * --phases runs only those phases (in the fixed order below); --tag names the results
+ * (bench/results/gpu-<date>-<tag>.*), so a second device call on a warm machine keeps the first's.
  *
  * --small (the CPU rehearsal of native/gpu-check.sh --cpu): a 2×-wide 8-layer target, fewer prompts and
  * tokens, 1/2 streams.
@@ -36,6 +42,10 @@ const { values } = parseArgs({
         layers: { type: "string" },
         tokens: { type: "string" },
         small: { type: "boolean", default: false },
+        phases: { type: "string" },
+        tag: { type: "string" },
+        systems: { type: "string" },
+        sets: { type: "string" },
     },
 });
 // The bench scripts read the GPU from the environment: set it before they are imported.
@@ -44,6 +54,27 @@ const small = values.small;
 const width = Number(values.width ?? (small ? 2 : 12));
 const layers = Number(values.layers ?? (small ? 8 : 48));
 const maxTokens = Number(values.tokens ?? (small ? 16 : 64));
+/**
+ * In the order they run: what the GPU goals need first, so a device call cut by its time limit loses the
+ * references, not the goals. The environment always runs; "large target" runs when a phase needs it.
+ */
+const allPhases = [
+    "large",
+    "load",
+    "agent trace",
+    "prefix reuse",
+    "bundled",
+    "never-agreeing draft",
+    "node-llama-cpp predictors",
+] as const;
+type PhaseName = (typeof allPhases)[number];
+const selected = new Set<string>(values.phases ? values.phases.split(",").map((p) => p.trim()) : allPhases);
+for (const name of selected)
+    if (!(allPhases as readonly string[]).includes(name))
+        throw new Error(`unknown phase "${name}" in --phases (phases: ${allPhases.join(", ")})`);
+const wanted = (name: PhaseName): boolean => selected.has(name);
+/** --systems for the large-target comparison, e.g. "off,draft k=4,draft k=8,auto" (default: all). */
+const largeSystems = values.systems?.split(",").map((s) => s.trim());
 
 const { runCompareDraft } = await import("./e2e/compareDraft.js");
 const { runPrefixReuseGrpc } = await import("./e2e/prefixReuse.js");
@@ -70,7 +101,8 @@ const sh = (command: string, args: string[]): string => {
 const date = new Date().toISOString().slice(0, 10);
 const resultsDir = resolve(import.meta.dirname, "results");
 mkdirSync(resultsDir, { recursive: true });
-const base = resolve(resultsDir, `gpu-${date}${small ? "-rehearsal" : ""}`);
+const stem = `gpu-${date}${values.tag ? `-${values.tag}` : ""}${small ? "-rehearsal" : ""}`;
+const base = resolve(resultsDir, stem);
 
 interface PhaseRecord {
     seconds: number;
@@ -126,8 +158,8 @@ function save(): void {
     writeFileSync(`${base}.md`, markdown() + "\n");
     const out = process.env.OUT;
     if (out && existsSync(out)) {
-        copyFileSync(`${base}.json`, resolve(out, `gpu-${date}.json`));
-        copyFileSync(`${base}.md`, resolve(out, `gpu-${date}.md`));
+        copyFileSync(`${base}.json`, resolve(out, `${stem}.json`));
+        copyFileSync(`${base}.md`, resolve(out, `${stem}.md`));
     }
 }
 
@@ -294,130 +326,151 @@ await phase("environment", async () => {
     log(`GPU ${report.environment.gpu ?? "none"}, backend ${String(llama.gpu)}`);
 });
 
-const sets = small ? ["completion"] : ["completion", "edit"];
-await phase("bundled", async () => {
-    report.bundled = await runCompareDraft({ maxTokens, sets, scaled: false });
-    tables.push(report.bundled.table, "");
-});
-
+/** --sets for the speculation comparisons: "completion", "edit" or both (default: both; --small: completion). */
+const sets =
+    values.sets?.split(",").map((s) => s.trim()) ?? (small ? ["completion"] : ["completion", "edit"]);
 let largePath: string | undefined;
-await phase("large target", async () => {
-    const t0 = Date.now();
-    largePath = await widenTarget(width, "Q8_0", layers);
-    report.largeTarget = {
-        path: largePath,
-        width,
-        layers,
-        parameters: widenedParameters(width, layers),
-        bytes: statSync(largePath).size,
-        writeSeconds: (Date.now() - t0) / 1000,
-    };
-});
+if (allPhases.some((name) => name !== "bundled" && wanted(name))) {
+    await phase("large target", async () => {
+        const t0 = Date.now();
+        largePath = await widenTarget(width, "Q8_0", layers);
+        report.largeTarget = {
+            path: largePath,
+            width,
+            layers,
+            parameters: widenedParameters(width, layers),
+            bytes: statSync(largePath).size,
+            writeSeconds: (Date.now() - t0) / 1000,
+        };
+    });
+}
 const largeLabel = `cost-scaled target (Net2Net ×${width}, ${layers} blocks, ~${(widenedParameters(width, layers) / 1e9).toFixed(1)} B params; a cost stand-in)`;
 
 if (largePath) {
     const target = { path: largePath, label: largeLabel };
-    await phase("large", async () => {
-        report.large = await runCompareDraft({ maxTokens, sets, scaled: false, target });
-        tables.push(report.large.table, "");
-    });
-    await phase("never-agreeing draft", async () => {
-        report.disagreeing = await runCompareDraft({
-            maxTokens,
-            sets: ["completion"],
-            scaled: false,
-            target,
-            draft: "disagreeing",
-            systems: ["off", "draft k=4", "auto"],
+    if (wanted("large"))
+        await phase("large", async () => {
+            report.large = await runCompareDraft({
+                maxTokens,
+                sets,
+                scaled: false,
+                target,
+                systems: largeSystems,
+            });
+            tables.push(report.large.table, "");
         });
-        tables.push(report.disagreeing.table, "");
+    if (wanted("load"))
+        await phase("load", () => {
+            const json = `${base}-load.json`;
+            const run = spawnSync(
+                process.execPath,
+                [
+                    "--import",
+                    "tsx",
+                    resolve(import.meta.dirname, "e2e/grpcThroughput.ts"),
+                    "--target",
+                    largePath!,
+                    "--concurrency",
+                    small ? "1,2" : "1,8,32",
+                    "--sequences",
+                    small ? "2" : "32",
+                    "--context-size",
+                    "1024",
+                    // 4 prompts × 32 tokens: ~60 s on an H200 with the 8.6 B target (8 × 64 did not fit the
+                    // 8-minute budget of the whole check).
+                    "--max-tokens",
+                    String(Math.min(32, maxTokens)),
+                    "--rounds",
+                    "1",
+                    "--prompts",
+                    small ? "2" : "4",
+                    "--threads",
+                    "1",
+                    "--json",
+                    json,
+                ],
+                { encoding: "utf8", env: process.env, timeout: 600_000 },
+            );
+            if (run.status !== 0)
+                throw new Error(`grpcThroughput exited ${run.status}: ${run.stderr.slice(-2000)}`);
+            report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
+            tables.push(
+                `## Load: gRPC streams on loopback, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
+                "",
+                "```",
+                run.stdout.trim(),
+                "```",
+                "",
+            );
+        });
+    if (wanted("agent trace"))
+        await phase("agent trace", () => {
+            const run = spawnSync(
+                process.execPath,
+                [
+                    "--expose-gc",
+                    "--import",
+                    "tsx",
+                    resolve(import.meta.dirname, "e2e/suffixDrafting.ts"),
+                    "--target",
+                    largePath!,
+                    "--tokens",
+                    String(maxTokens),
+                ],
+                { encoding: "utf8", env: process.env, timeout: 600_000 },
+            );
+            if (run.status !== 0)
+                throw new Error(`suffixDrafting exited ${run.status}: ${run.stderr.slice(-2000)}`);
+            report.agentTrace = run.stdout.trim();
+            tables.push(report.agentTrace.replace(/^# /, "## "), "");
+        });
+    if (wanted("prefix reuse"))
+        await phase("prefix reuse", async () => {
+            report.prefixReuse = await runPrefixReuseGrpc(small ? 400 : 1900, small ? 3 : 6, target);
+            tables.push(report.prefixReuse.table, "");
+        });
+}
+
+if (wanted("bundled"))
+    await phase("bundled", async () => {
+        report.bundled = await runCompareDraft({ maxTokens, sets, scaled: false });
+        tables.push(report.bundled.table, "");
     });
-    await phase("node-llama-cpp predictors", async () => {
-        report.baselines = await runNlcBaselines(
-            largePath!,
-            bundledModelPath("draft"),
-            readSet("completion").slice(0, small ? 2 : 12),
-            maxTokens,
-        );
-        tables.push(
-            `## node-llama-cpp's own predictors, ${largeLabel}, completion set, ${maxTokens} tokens, greedy`,
-            "",
-            "| system | tok/s | validated | refuted |",
-            "| --- | --- | --- | --- |",
-            ...report.baselines.map(
-                (b) =>
-                    `| ${b.system} | ${(b.tokens / b.decodeSeconds).toFixed(1)} | ${b.validated} | ${b.refuted} |`,
-            ),
-            "",
-        );
-    });
-    await phase("agent trace", () => {
-        const run = spawnSync(
-            process.execPath,
-            [
-                "--expose-gc",
-                "--import",
-                "tsx",
-                resolve(import.meta.dirname, "e2e/suffixDrafting.ts"),
-                "--target",
+
+if (largePath) {
+    const target = { path: largePath, label: largeLabel };
+    if (wanted("never-agreeing draft"))
+        await phase("never-agreeing draft", async () => {
+            report.disagreeing = await runCompareDraft({
+                maxTokens,
+                sets: ["completion"],
+                scaled: false,
+                target,
+                draft: "disagreeing",
+                systems: ["off", "draft k=4", "auto"],
+            });
+            tables.push(report.disagreeing.table, "");
+        });
+    if (wanted("node-llama-cpp predictors"))
+        await phase("node-llama-cpp predictors", async () => {
+            report.baselines = await runNlcBaselines(
                 largePath!,
-                "--tokens",
-                String(maxTokens),
-            ],
-            { encoding: "utf8", env: process.env, timeout: 600_000 },
-        );
-        if (run.status !== 0)
-            throw new Error(`suffixDrafting exited ${run.status}: ${run.stderr.slice(-2000)}`);
-        report.agentTrace = run.stdout.trim();
-        tables.push(report.agentTrace.replace(/^# /, "## "), "");
-    });
-    await phase("prefix reuse", async () => {
-        report.prefixReuse = await runPrefixReuseGrpc(small ? 400 : 1900, small ? 3 : 6, target);
-        tables.push(report.prefixReuse.table, "");
-    });
-    await phase("load", () => {
-        const json = `${base}-load.json`;
-        const run = spawnSync(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                resolve(import.meta.dirname, "e2e/grpcThroughput.ts"),
-                "--target",
-                largePath!,
-                "--concurrency",
-                small ? "1,2" : "1,8,32",
-                "--sequences",
-                small ? "2" : "32",
-                "--context-size",
-                "1024",
-                // 4 prompts × 32 tokens: ~60 s on an H200 with the 8.6 B target (8 × 64 did not fit the
-                // 8-minute budget of the whole check).
-                "--max-tokens",
-                String(Math.min(32, maxTokens)),
-                "--rounds",
-                "1",
-                "--prompts",
-                small ? "2" : "4",
-                "--threads",
-                "1",
-                "--json",
-                json,
-            ],
-            { encoding: "utf8", env: process.env, timeout: 600_000 },
-        );
-        if (run.status !== 0)
-            throw new Error(`grpcThroughput exited ${run.status}: ${run.stderr.slice(-2000)}`);
-        report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
-        tables.push(
-            `## Load: gRPC streams on loopback, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
-            "",
-            "```",
-            run.stdout.trim(),
-            "```",
-            "",
-        );
-    });
+                bundledModelPath("draft"),
+                readSet("completion").slice(0, small ? 2 : 12),
+                maxTokens,
+            );
+            tables.push(
+                `## node-llama-cpp's own predictors, ${largeLabel}, completion set, ${maxTokens} tokens, greedy`,
+                "",
+                "| system | tok/s | validated | refuted |",
+                "| --- | --- | --- | --- |",
+                ...report.baselines.map(
+                    (b) =>
+                        `| ${b.system} | ${(b.tokens / b.decodeSeconds).toFixed(1)} | ${b.validated} | ${b.refuted} |`,
+                ),
+                "",
+            );
+        });
 }
 log(`results: ${base}.md, ${base}.json`);
 console.log(markdown());

@@ -10,6 +10,8 @@
 #   native/gpu-check.sh                         on the GPU machine, from the repository root
 #   native/gpu-check.sh --dry-run               prints what it would run (cmake flags included), runs nothing
 #   native/gpu-check.sh --cpu                   the same entry point on a CPU: no build, small sizes
+#   native/gpu-check.sh -- --phases load --tag x  what follows -- goes to bench/gpuCheck.ts (a second call on a
+#                                               warm machine skips the build: the binaries are kept)
 #
 # Environment: CUDA_ARCHITECTURES (default: the local GPU's compute capability), GPU_CHECK_JOBS (build
 # jobs, default nproc), GPU_CHECK_BENCH_ARGS (extra arguments for bench/gpuCheck.ts).
@@ -17,12 +19,15 @@ source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_DIR"
 dry=0
 cpu=0
-for arg in "$@"; do
-    case "$arg" in
+bench_args=()
+while (($#)); do
+    case "$1" in
         --dry-run) dry=1 ;;
         --cpu) cpu=1 ;;
-        *) echo "unknown argument $arg (use --dry-run, --cpu)" >&2; exit 2 ;;
+        --) shift; bench_args=("$@"); break ;;
+        *) echo "unknown argument $1 (use --dry-run, --cpu, then -- and bench/gpuCheck.ts's arguments)" >&2; exit 2 ;;
     esac
+    shift
 done
 started=$SECONDS
 payload="$NATIVE_DIR/build/gpu-payload"
@@ -97,5 +102,5 @@ gpu=cuda
 ((cpu)) && gpu=false
 say "bench (gpu: $gpu)"
 # shellcheck disable=SC2086 # GPU_CHECK_BENCH_ARGS is a list of arguments
-run node --import tsx bench/gpuCheck.ts --gpu "$gpu" ${GPU_CHECK_BENCH_ARGS:-} $( ((cpu)) && echo --small)
+run node --import tsx bench/gpuCheck.ts --gpu "$gpu" ${GPU_CHECK_BENCH_ARGS:-} $( ((cpu)) && echo --small) "${bench_args[@]}"
 say "done"

@@ -58,6 +58,15 @@ const allSystems: SystemSpec[] = [
     { name: "auto", mode: "auto" },
 ];
 
+/** "off", "auto", "ngram k=N" or "draft k=N" (any N, not only the defaults' 1/2/4/8). */
+function systemNamed(name: string): SystemSpec {
+    if (name === "off" || name === "auto") return { name, mode: name };
+    const match = /^(ngram|draft) k=(\d+)$/.exec(name);
+    if (!match) throw new Error(`unknown system "${name}" (off, auto, ngram k=N, draft k=N)`);
+    const k = Number(match[2]);
+    return { name, mode: match[1] === "ngram" ? "ngram" : "draft_model", k };
+}
+
 interface Totals {
     tokens: number;
     decodeSeconds: number;
@@ -195,7 +204,7 @@ export async function runCompareDraft({
         draft === "bundled"
             ? bundledModelPath("draft")
             : await ensureDisagreeingDraft(bundledModelPath("draft"));
-    const systems = only ? allSystems.filter((s) => only.includes(s.name)) : allSystems;
+    const systems = only ? only.map(systemNamed) : allSystems;
     if (!systems.some((s) => s.name === "off")) throw new Error("the systems compared must include off");
     const engine = await LocalEngine.load(
         parseConfig({

@@ -41,6 +41,13 @@ describe("native/gpu-check.sh (the GPU check's one command)", () => {
         expect(out).toContain("$ node --import tsx bench/gpuCheck.ts --gpu false --small");
     });
 
+    it("passes what follows -- to the bench (a second call on a warm machine: phases, systems, a tag)", () => {
+        const out = dryRun(["--", "--phases", "large", "--systems", "off,draft k=4", "--tag", "w16"]);
+        expect(out).toContain(
+            "$ node --import tsx bench/gpuCheck.ts --gpu cuda --phases large --systems off\\,draft\\ k=4 --tag w16",
+        );
+    });
+
     it("refuses an unknown argument with what to use instead", () => {
         expect(() =>
             execFileSync("bash", [script, "--fast"], { cwd: root, encoding: "utf8", stdio: "pipe" }),
