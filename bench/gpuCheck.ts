@@ -154,7 +154,7 @@ async function phase(name: string, body: () => Promise<void> | void): Promise<vo
 }
 
 function save(): void {
-    writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + "\n");
+    writeFileSync(`${base}.json`, JSON.stringify(report) + "\n");
     writeFileSync(`${base}.md`, markdown() + "\n");
     const out = process.env.OUT;
     if (out && existsSync(out)) {
