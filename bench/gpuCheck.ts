@@ -3,6 +3,8 @@
  * own bench scripts on the GPU, in one process tree and one run, so every ratio compares figures measured
  * together:
  *
+ *  0. the anatomy of one pass on that target (bench/e2e/passAnatomy.ts): native decode vs per-position
+ *     sampling and node-llama-cpp's own overhead, a draft-model token, S sequences in one decode;
  *  1. speculation modes (OFF, n-gram and draft model at fixed k, AUTO) on a multi-billion-parameter
  *     cost-scaled target (models/build/widenTarget.ts: Net2Net widening plus zero pass-through blocks,
  *     function-preserving, so the bundled draft's acceptance is the bundled pair's while each target pass
@@ -59,6 +61,7 @@ const maxTokens = Number(values.tokens ?? (small ? 16 : 64));
  * references, not the goals. The environment always runs; "large target" runs when a phase needs it.
  */
 const allPhases = [
+    "pass anatomy",
     "large",
     "load",
     "agent trace",
@@ -79,6 +82,7 @@ const largeSystems = values.systems?.split(",").map((s) => s.trim());
 const { runCompareDraft } = await import("./e2e/compareDraft.js");
 const { runPrefixReuseGrpc } = await import("./e2e/prefixReuse.js");
 const { runNlcBaselines } = await import("./e2e/nlcBaselines.js");
+const { runPassAnatomy } = await import("./e2e/passAnatomy.js");
 const { readSet } = await import("./e2e/compareDraft.js");
 const { bundledModelPath } = await import("../test/helpers/bundledModels.js");
 const { widenTarget, widenedParameters } = await import("../models/build/widenTarget.js");
@@ -131,6 +135,7 @@ const report: {
     large?: CompareDraftResult;
     disagreeing?: CompareDraftResult;
     baselines?: Awaited<ReturnType<typeof runNlcBaselines>>;
+    passAnatomy?: Awaited<ReturnType<typeof runPassAnatomy>>;
     agentTrace?: string;
     prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
     load?: {
@@ -348,6 +353,18 @@ const largeLabel = `cost-scaled target (Net2Net ×${width}, ${layers} blocks, ~$
 
 if (largePath) {
     const target = { path: largePath, label: largeLabel };
+    if (wanted("pass anatomy"))
+        await phase("pass anatomy", async () => {
+            report.passAnatomy = await runPassAnatomy({
+                targetPath: largePath,
+                repeats: small ? 5 : 20,
+                streams: small ? [1, 2] : [1, 8, 32],
+            });
+            tables.push(
+                report.passAnatomy.table.replace("on one sequence", `on one sequence, ${largeLabel}`),
+                "",
+            );
+        });
     if (wanted("large"))
         await phase("large", async () => {
             report.large = await runCompareDraft({
