@@ -380,6 +380,7 @@ export class LocalEngine {
                         this.target.model.detokenize(tokens as LlamaToken[], special, last as LlamaToken[]),
                     queuedAt,
                     startedAt: performance.now(),
+                    othersRunning: this.#pool.inUse - 1,
                 },
                 signal,
             );

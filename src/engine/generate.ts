@@ -77,6 +77,8 @@ export interface GenerationPlan {
     /** performance.now() when the request started waiting for a slot, and when it got one. */
     queuedAt: number;
     startedAt: number;
+    /** Other requests holding a slot when this one got its own. */
+    othersRunning: number;
 }
 
 type EvalItem = ControlledEvaluateInputItem;
@@ -164,9 +166,14 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     let pendingLogprobs: readonly number[] = [];
     let reused = 0;
 
-    // Drafters begin with the prompt (a draft model evaluates it alongside the target) and are released
-    // with the committed history however decoding ends (the suffix drafter indexes it then).
-    controller.begin(promptTokens);
+    // Drafters begin with the prompt and are released with the committed history however decoding ends
+    // (the suffix drafter indexes it then). A draft model begins by evaluating the prompt: beside the
+    // target's prompt pass when this request is alone (the two overlap), after it when others are running,
+    // where it would compete with their steps and this prompt pass for the same cores or GPU and delay the
+    // first token (AUTO at 8 concurrent streams on the bundled pair: TTFT p50 646–868 → 512–675 ms, three
+    // alternating rounds; bench/e2e/grpcThroughput.ts reports TTFT under load).
+    const beginBesidePrompt = plan.othersRunning === 0;
+    if (beginBesidePrompt) controller.begin(promptTokens);
     try {
         yield* decode();
     } finally {
@@ -181,6 +188,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             i === promptRest.length - 1 ? withNext(t, promptTokens, promptTokens.length) : (t as LlamaToken),
         );
         const promptPass = await slot.evaluate(promptItems);
+        if (!beginBesidePrompt) controller.begin(promptTokens);
         const promptOut = promptPass.value;
         // Other requests' decoding steps in this request's last target pass: what its next pass will
         // likely share, and so what AUTO sizes its draft for (batchDraftLength.ts).
