@@ -86,6 +86,9 @@ const config = parseConfig(
             ...(values.threads === undefined ? {} : { threads: Number(values.threads) }),
         },
         server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0 },
+        // AUTO starts from nothing learned in every run: a state file would carry one run's learning into
+        // the next, and two runs would not measure the same thing.
+        speculation: { ...loaded.config.speculation, stateFile: null },
     },
     "bench config",
 );
