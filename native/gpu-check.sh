@@ -56,6 +56,27 @@ fi
 ((dry)) || command -v node >/dev/null || { echo "no node: run native/gpu-payload.sh on a machine with npm and carry native/build/gpu-payload" >&2; exit 1; }
 ((dry)) || say "node $(node -v) at $(command -v node)"
 
+# The cost-scaled target is written by one Node.js thread while the build keeps the other cores busy (the
+# bench finds it written: widenTarget returns an existing file).
+widen_pid=""
+if ((!cpu)); then
+    width=12 layers=48
+    for ((i = 0; i < ${#bench_args[@]}; i++)); do
+        case "${bench_args[i]}" in
+            --width) width="${bench_args[i + 1]:-$width}" ;;
+            --layers) layers="${bench_args[i + 1]:-$layers}" ;;
+        esac
+    done
+    say "writing the cost-scaled target (×$width, $layers blocks) beside the build"
+    if ((dry)); then
+        run node --import tsx models/build/widenTarget.ts --factor "$width" --layers "$layers" --check 0
+    else
+        node --import tsx models/build/widenTarget.ts --factor "$width" --layers "$layers" --check 0 \
+            > "$NATIVE_DIR/build/widen.log" 2>&1 &
+        widen_pid=$!
+    fi
+fi
+
 # 2. The CUDA backend, built with node-llama-cpp's own CMakeLists (what `node-llama-cpp source build --gpu
 #    cuda` runs through cmake-js, which needs npm and downloads Node's headers: neither is there), and put
 #    where node-llama-cpp looks for its CUDA binaries, so `engine.gpu: "cuda"` loads it.
@@ -96,6 +117,11 @@ else
     say "built: $(ls "$bins" 2>/dev/null | tr '\n' ' ')"
 fi
 export LD_LIBRARY_PATH="${CUDA_HOME:-/usr/local/cuda}/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+if [[ -n "$widen_pid" ]]; then
+    wait "$widen_pid" && say "cost-scaled target written: $(tail -1 "$NATIVE_DIR/build/widen.log")" ||
+        say "writing the cost-scaled target failed (the bench writes it): $(tail -3 "$NATIVE_DIR/build/widen.log")"
+fi
 
 # 3. The bench, through the project's own entry point.
 gpu=cuda

@@ -22,7 +22,7 @@
  *
  *   node --import tsx models/build/widenTarget.ts [--factor 6] [--layers N] [--type Q8_0|Q4_0|BF16] [--check 8]
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import { getLlama, readGgufFileInfo } from "node-llama-cpp";
 import { bundledModel, bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
@@ -140,6 +140,10 @@ export async function widenTarget(
         throw new RangeError(
             `layers must be an integer ≥ ${meta.block_count} (the bundled depth), got ${layers}`,
         );
+    const out = widenedTargetPath(factor, type, depth === meta.block_count ? undefined : depth);
+    // The name holds the source's hash and every widening parameter, and files are only ever renamed into
+    // place whole (GgufWriter.writeToFile): one that exists is this one.
+    if (existsSync(out)) return out;
     const vocab = JSON.parse(readFileSync(tokenizerPath, "utf8")) as BpeVocabulary;
     const writer = new GgufWriter()
         .addString("general.architecture", "llama")
@@ -196,7 +200,6 @@ export async function widenTarget(
                 writer.addZeroTensor(name, [rows * factor, cols * factor], type);
             }
         }
-        const out = widenedTargetPath(factor, type, depth === meta.block_count ? undefined : depth);
         mkdirSync(resolve(out, ".."), { recursive: true });
         // Inside the try: the widened matrices read the source file while they are written.
         await writer.writeToFile(out);

@@ -33,11 +33,17 @@ describe("native/gpu-check.sh (the GPU check's one command)", () => {
         expect(out).toMatch(/\$ cmake --build .* --target llama-addon -j 16/);
         expect(out).toContain("node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda");
         expect(out).toContain("$ node --import tsx bench/gpuCheck.ts --gpu cuda");
+        // The cost-scaled target is written beside the build, at the bench's size.
+        expect(out).toContain(
+            "$ node --import tsx models/build/widenTarget.ts --factor 12 --layers 48 --check 0",
+        );
+        expect(dryRun(["--", "--width", "16", "--layers", "32"])).toContain("--factor 16 --layers 32");
     });
 
     it("--cpu is the same entry point without the build, at small sizes", () => {
         const out = dryRun(["--cpu"]);
         expect(out).not.toContain("$ cmake");
+        expect(out).not.toContain("widenTarget.ts");
         expect(out).toContain("$ node --import tsx bench/gpuCheck.ts --gpu false --small");
     });
 
