@@ -5,7 +5,9 @@
  * complete right after the JSON value and then allows only an end-of-generation token: the output is
  * exactly the JSON, and generation ends with FINISH_REASON_EOS.
  */
+import { LRUCache } from "lru-cache";
 import type { GbnfJsonSchema, Llama, LlamaGrammar, LlamaJsonSchemaGrammar } from "node-llama-cpp";
+import { cachedPromise } from "../util/cachedPromise.js";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import { checkJsonSchema } from "./checkJsonSchema.js";
 import type { ResponseFormat } from "./types.js";
@@ -19,30 +21,22 @@ const anyObject = { type: "object", additionalProperties: true } as const;
 
 export class ResponseGrammars {
     readonly #llama: Llama;
-    readonly #cache = new Map<string, Promise<LlamaGrammar>>();
+    readonly #cache: LRUCache<string, Promise<LlamaGrammar>>;
 
     constructor(
         llama: Llama,
         readonly maxSize = defaultGrammarCacheSize,
     ) {
         this.#llama = llama;
+        this.#cache = new LRUCache({ max: maxSize });
     }
 
     /** The grammar of `format`; a schema it cannot enforce is INVALID_ARGUMENT naming what to change. */
     get(format: ResponseFormat): Promise<LlamaGrammar> {
         const key = format.type === "json_object" ? "" : format.schema;
-        const cached = this.#cache.get(key);
-        if (cached) {
-            this.#cache.delete(key);
-            this.#cache.set(key, cached);
-            return cached;
-        }
-        const schema = format.type === "json_object" ? anyObject : parseSchema(format.schema);
-        const compiled = this.#compile(schema);
-        this.#cache.set(key, compiled);
-        compiled.catch(() => this.#cache.delete(key));
-        if (this.#cache.size > this.maxSize) this.#cache.delete(this.#cache.keys().next().value!);
-        return compiled;
+        return cachedPromise(this.#cache, key, () =>
+            this.#compile(format.type === "json_object" ? anyObject : parseSchema(format.schema)),
+        );
     }
 
     async #compile(schema: unknown): Promise<LlamaGrammar> {

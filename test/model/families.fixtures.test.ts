@@ -17,6 +17,7 @@ import {
 import { parseConfig } from "../../src/config/loadConfig.js";
 import { infillPrompt, infillTokensOf } from "../../src/engine/infillPrompt.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { ChatPrompts } from "../../src/engine/ChatPrompts.js";
 import { chatWrapperFor, renderChat } from "../../src/engine/renderChat.js";
 import type { ChatMessage } from "../../src/engine/types.js";
 import { collect } from "../helpers/fixtureEngine.js";
@@ -204,6 +205,24 @@ describe.each(familyNames)("%s", (family) => {
                 `<tool_call>\n{"name": "open_file", "arguments": ${finish.toolCalls![0]!.argumentsJson}}\n</tool_call>`,
             );
             expect(plain.text).toBe("");
+        },
+    );
+
+    it.runIf(family === "qwen25coder")(
+        "compiles a tool set's forced-call grammar once (agents resend the same tools every turn)",
+        async () => {
+            const prompts = new ChatPrompts(engine.llama, model(), () => undefined);
+            const request = (schema: object) => ({
+                messages: [user],
+                tools: [{ name: "open_file", parametersJson: JSON.stringify(schema) }],
+                toolChoice: { name: "open_file" },
+            });
+            const first = await prompts.prepare(request(openFile));
+            const again = await prompts.prepare(request(openFile));
+            expect(first!.grammar).toBeDefined();
+            expect(again!.grammar).toBe(first!.grammar);
+            const other = await prompts.prepare(request({ ...openFile, required: [] }));
+            expect(other!.grammar).not.toBe(first!.grammar);
         },
     );
 });
