@@ -31,7 +31,7 @@ import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
-import { generate } from "./generate.js";
+import { generate, largeVocabulary } from "./generate.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveTools } from "./resolveTools.js";
@@ -381,6 +381,7 @@ export class LocalEngine {
                     queuedAt,
                     startedAt: performance.now(),
                     othersRunning: this.#pool.inUse - 1,
+                    listGrammarTopK: this.target.resolved.vocab.tokens.length > largeVocabulary,
                 },
                 signal,
             );
