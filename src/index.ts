@@ -92,12 +92,15 @@ export type {
 } from "./chat/types.js";
 export { validateChatRequest } from "./chat/chatRequestSchema.js";
 export type {
+    AnswerAgreement,
     AttemptOutcome,
     AttemptRecord,
     CascadeRecord,
     ChatResponse,
     HedgeOutcome,
     HedgeRecord,
+    MirroredRecord,
+    MirrorNote,
     RouteOptions,
     RouterStreamEvent,
     StreamRoute,

@@ -347,6 +347,38 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             registers,
         }),
         /**
+         * Requests sampled for mirroring to the candidate model (router config `mirror`), by candidate and
+         * outcome: the call's (`ok`, `error`, `timeout`, `cancelled`), or why it was not sent (`spend_cap`,
+         * `busy`, `unsupported`). Mirrored share of the answered requests:
+         *   sum(rate(tiercel_router_mirrors_total{outcome=~"ok|error|timeout|cancelled"}[1h])) / sum(rate(tiercel_router_requests_total{outcome="ok"}[1h]))
+         */
+        mirrors: new Counter({
+            name: "tiercel_router_mirrors_total",
+            help: "Requests sampled for mirroring, by candidate provider, model and outcome (ok, error, timeout, cancelled, spend_cap, busy, unsupported).",
+            labelNames: ["provider", "model", "outcome"] as const,
+            registers,
+        }),
+        /**
+         * Price-table cost of the mirrored calls (not in `tiercel_router_cost_usd_total`). Today's spend
+         * against the cap: `increase(tiercel_router_mirror_cost_usd_total[1d])` (the cap is per UTC day).
+         */
+        mirrorCost: new Counter({
+            name: "tiercel_router_mirror_cost_usd_total",
+            help: "Price-table cost (USD) of the calls mirrored to the candidate model.",
+            labelNames: ["provider", "model"] as const,
+            registers,
+        }),
+        /**
+         * Mirrored answers by agreement with the served answer (`exact`, `same_tool_calls`, `differs`):
+         *   sum(rate(tiercel_router_mirror_agreements_total{agreement!="differs"}[1d])) / sum(rate(tiercel_router_mirror_agreements_total[1d]))
+         */
+        mirrorAgreements: new Counter({
+            name: "tiercel_router_mirror_agreements_total",
+            help: "Mirrored answers by agreement with the served answer (exact, same_tool_calls, differs).",
+            labelNames: ["provider", "model", "agreement"] as const,
+            registers,
+        }),
+        /**
          * Canary rollouts (router config `canary`) decided by the sequential test: `promoted` or
          * `rolled_back`. The evidence: `router.canaryStatus()` and the warning logged with the decision.
          */

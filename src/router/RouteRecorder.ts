@@ -1,7 +1,7 @@
 /**
  * Every side effect of a routed request, in one place: the routing record (log line, `onRecord`,
  * returned to the caller), the metrics, the response cache (lookup and store), the session's pin and
- * the feedback bandit's bookkeeping. The execution parts (runPlan, the cascade, stream forwarding)
+ * the feedback bandit's bookkeeping, and the mirrored call an answered request may start. The execution parts (runPlan, the cascade, stream forwarding)
  * only fill the request's RouteContext and call in here.
  */
 import type { CompletionResult } from "../chat/types.js";
@@ -15,6 +15,7 @@ import { costUsd } from "./cost.js";
 import type { Decided } from "./Decider.js";
 import { ExecFailure, roundMs, type Answered } from "./executePlan.js";
 import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
+import type { Mirror } from "./mirror/Mirror.js";
 import type { ResolvedTarget, ResolvedTier } from "./plan.js";
 import type { ResolvedPolicy } from "./policy.js";
 import type { CachedAnswer, ResponseCache } from "./ResponseCache.js";
@@ -40,6 +41,8 @@ export interface RouteRecorderOptions {
     cache: ResponseCache | undefined;
     affinity: SessionAffinity | undefined;
     bandit: FeedbackBandit | undefined;
+    /** Mirroring to a candidate model (config `mirror`): samples answered requests. Defaults to none. */
+    mirror?: Mirror | undefined;
     /** Redacts configured secrets and key shapes, also from a failure's cause chain. */
     redact: (text: string) => string;
     /** Monotonic milliseconds. */
@@ -160,6 +163,7 @@ export class RouteRecorder {
             });
         }
         const cost = costUsd(target.price, result.usage);
+        const mirror = this.#options.mirror?.sample(ctx, target.tier, target.key);
         const routing = this.#record(ctx, {
             tier: target.tier,
             provider: target.provider.id,
@@ -170,11 +174,14 @@ export class RouteRecorder {
             usage: result.usage,
             escalated,
             escalated_from: escalatedFrom,
+            mirror: mirror?.note ?? null,
         });
         if (planIndex > 0) metrics.fallbacks.inc({ from_tier: decided.tier.name, to_tier: target.tier });
         if (escalated) metrics.escalations.inc({ from_tier: escalatedFrom ?? "none", to_tier: pinTier.name });
         if (cost !== null && cost > 0) metrics.cost.inc({ tier: target.tier, model: target.model }, cost);
         this.#emit(routing);
+        // After the served record: the mirrored call's record follows it in the log.
+        mirror?.send(routing, result);
         return routing;
     }
 
@@ -238,6 +245,8 @@ export class RouteRecorder {
             error_code: null,
             shadow: null,
             canary: null,
+            mirror: null,
+            mirrored: null,
             ...fields,
         };
         record.shadow = this.#shadow(ctx, record);

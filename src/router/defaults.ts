@@ -218,6 +218,15 @@ export const defaultCanarySlowMs = 30_000;
 /** How often a canary's evidence is written to `canary.statePath` when it changed (a decision is written at once). */
 export const defaultCanarySaveIntervalMs = 60_000;
 
+// ---- mirroring to a candidate model (mirror/) ------------------------------------------------------
+
+/** 1 % of the served requests: enough answers per day to compare a candidate, a small share of the bill. */
+export const defaultMirrorSampleRate = 0.01;
+/** A mirrored call gets as long as a served attempt (`reliability.attemptTimeoutMs`'s default): a slow candidate is measured, not cut. */
+export const defaultMirrorTimeoutMs = 120_000;
+/** Mirrored calls in flight at once: a burst of sampled requests cannot open many connections nobody waits for. */
+export const defaultMirrorMaxConcurrent = 4;
+
 // ---- routing records (RoutingLog.ts) -------------------------------------------------------------
 
 /** First reopen of the records file after a write error: soon enough that few records are lost. */
