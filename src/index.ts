@@ -107,6 +107,7 @@ export type {
     RoutingRecord,
     ShadowRecord,
     VersionShift,
+    VersionSignal,
 } from "./router/types.js";
 export { shadowReport, type ShadowReport, type ShadowTaskRow } from "./router/shadowReport.js";
 export { collectStream } from "./router/collectStream.js";

@@ -336,13 +336,14 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             registers,
         }),
         /**
-         * Model-version regressions (router config `versionShift`): a target shifted behind its tier's next
-         * target because its new version fails cascade checks more often (`change="shifted"`), or back
-         * (`change="returned"`). Shifted now: `router.versionShifts()`.
+         * Model-version regressions (router config `versionShift`): a target's traffic of one task signature
+         * shifted behind its tier's next target because its new version regressed on that signature
+         * (`change="shifted"`), back by itself (`returned`) or by an operator (`cleared`). Which signatures
+         * are shifted now: `router.versionShifts()` (signatures come from requests, so they are no label).
          */
         versionShifts: new Counter({
             name: "tiercel_router_version_shifts_total",
-            help: "Targets shifted for a model-version regression (shifted) or returned, by provider and model.",
+            help: "Task-signature traffic shifted off a target for a model-version regression (shifted), returned, or cleared by an operator.",
             labelNames: ["provider", "model", "change"] as const,
             registers,
         }),

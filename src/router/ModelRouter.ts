@@ -80,8 +80,18 @@ export interface Router {
     countTokens(request: ChatRequest, options?: Pick<RouteOptions, "signal">): Promise<TokenCount>;
     /** Every provider/model breaker's state (empty when breakers are disabled). */
     breakers(): TargetHealth[];
-    /** Targets shifted behind their tier's next target for a model-version regression (config `versionShift`). */
+    /**
+     * The (target, task signature) pairs whose traffic is shifted behind the tier's next target for a
+     * model-version regression (config `versionShift`).
+     */
     versionShifts(): VersionShift[];
+    /**
+     * An operator's all-clear for `target`'s (`provider/model`) current version: its shifted signatures
+     * (only `signature`, when given) return, and that version becomes their baseline. Returns the shifts
+     * cleared (none when nothing was shifted). Throws E_INVALID_ARGUMENT for a target no tier names, or
+     * when `versionShift.enabled` is off.
+     */
+    clearVersionShift(target: string, signature?: string): VersionShift[];
     /** The canary rollout's arms, test and decision (config `canary`); null without one. */
     canaryStatus(): CanaryStatus | null;
     /** A session's live pin. */
@@ -194,20 +204,10 @@ export class ModelRouter implements Router {
         this.#canary = canary?.decider.canary;
         this.#closeCanary = canary?.close;
         const redact = createRedactor(deps.secrets);
-        this.#log = new RoutingLog({
-            path: config.records.path,
+        this.#log = RoutingLog.logged(config.records.path, logger, {
             redact,
             onRecord: deps.onRecord,
             dropped: metrics.recordsDropped,
-            onError: (error) => {
-                logger.error("routing log write failed; records are dropped until a write succeeds", {
-                    path: config.records.path,
-                    error: error.message,
-                });
-            },
-            onRecover: (dropped) => {
-                logger.warn("routing log writable again", { path: config.records.path, dropped });
-            },
         });
         this.#mirror = buildMirror(config, {
             ...deps,
@@ -245,6 +245,8 @@ export class ModelRouter implements Router {
             affinity: this.#affinity,
             bandit: this.#bandit,
             mirror: this.#mirror,
+            versions: this.#versions,
+            failureCodes: new Set(config.breaker.failureCodes),
             redact,
             now,
         });
@@ -402,6 +404,14 @@ export class ModelRouter implements Router {
         return this.#versions?.shifts() ?? [];
     }
 
+    clearVersionShift(target: string, signature?: string): VersionShift[] {
+        if (!this.#versions)
+            throw new InvalidArgumentError(
+                "version shifts are disabled (versionShift.enabled: false in the router config)",
+            );
+        return this.#versions.clear(target, signature);
+    }
+
     canaryStatus(): CanaryStatus | null {
         return this.#canary?.status() ?? null;
     }
@@ -424,7 +434,9 @@ export class ModelRouter implements Router {
                 `unknown feedback outcome ${JSON.stringify(outcome)}; use ${feedbackOutcomes.join(", ")}`,
             );
         }
-        return this.#bandit.rate(requestId, outcome);
+        const receipt = this.#bandit.rate(requestId, outcome);
+        this.#versions?.feedback(requestId, outcome === "accepted");
+        return receipt;
     }
 
     async close(): Promise<void> {

@@ -197,6 +197,10 @@ export const defaultVersionShiftThreshold = 0.15;
 export const defaultVersionShiftWindowAnswers = 100;
 /** A shifted target still starts 10 % of its requests, so recovery is seen without an operator. */
 export const defaultVersionShiftShiftedShare = 0.1;
+/** A median first token twice the baseline version's: a real slowdown, not a busy hour's noise. */
+export const defaultVersionShiftTtftRatio = 2;
+/** (target, task signature) cells kept: an agent's traffic has a few dozen signatures per target. */
+export const defaultVersionShiftMaxSignatures = 1_000;
 
 // ---- canary rollout (canary/) ---------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ import type { CanaryRecord } from "./canary/Canary.js";
 import type { AnswerAgreement } from "./mirror/answerAgreement.js";
 import type { VersionShift } from "./versions/VersionWatch.js";
 
-export type { VersionShift } from "./versions/VersionWatch.js";
+export type { VersionShift, VersionSignal } from "./versions/VersionWatch.js";
 export type { CanaryRecord, CanaryStatus } from "./canary/Canary.js";
 export type { AnswerAgreement } from "./mirror/answerAgreement.js";
 
@@ -219,8 +219,9 @@ export interface RoutingRecord {
     /** The hedge of the request's first attempt (config `hedging`), else null. */
     hedge: HedgeRecord | null;
     /**
-     * Why the plan's first target was moved behind its tier's next target: its current model version
-     * fails cascade checks more often than its baseline version (config `versionShift`); else null.
+     * Why the plan's first target was moved behind its tier's next target: on this request's task signature,
+     * its current model version regressed against its baseline version (more errors, escalations or
+     * negative ratings, or a slower first token; config `versionShift`); else null.
      */
     version_shift: VersionShift | null;
     /**
