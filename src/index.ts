@@ -92,18 +92,22 @@ export type {
 } from "./chat/types.js";
 export { validateChatRequest } from "./chat/chatRequestSchema.js";
 export type {
+    AnswerAgreement,
     AttemptOutcome,
     AttemptRecord,
     CascadeRecord,
     ChatResponse,
     HedgeOutcome,
     HedgeRecord,
+    MirroredRecord,
+    MirrorNote,
     RouteOptions,
     RouterStreamEvent,
     StreamRoute,
     RoutingRecord,
     ShadowRecord,
     VersionShift,
+    VersionSignal,
 } from "./router/types.js";
 export { shadowReport, type ShadowReport, type ShadowTaskRow } from "./router/shadowReport.js";
 export { collectStream } from "./router/collectStream.js";

@@ -7,7 +7,8 @@
  *      cache keys, lookup, routing record, metrics); goal < 2 ms;
  *   3. stream replay of a cache hit, consumed to the end;
  *   4. the learned classifier's input: `featureVector()` on the rules' features (runs on the main thread
- *      before the worker hop, so it is part of every classified decision).
+ *      before the worker hop, so it is part of every classified decision), for the agent request and for
+ *      a 20 kB paste of code.
  *
  * Each call is timed on its own (performance.now around it) after a warm-up, then percentiles are taken
  * over all samples. The request is shaped like a coding agent's: a 2 kB system prompt, 8 tools with
@@ -118,6 +119,27 @@ function agentRequest(): ChatRequest {
     };
 }
 
+/** One user turn: an instruction around ~20 kB of pasted TypeScript. */
+function pastedRequest(): ChatRequest {
+    const chunk = `import { cacheKeys } from "./cacheKey.js";
+export function lookup(ctx: RouteContext): CachedAnswer | undefined {
+    const hit = this.#options.cache?.lookup(ctx.cacheKeys);
+    metrics.cacheLookups.inc({ result: hit ? "hit" : "miss" });
+    return hit?.answer; // see src/router/ResponseCache.ts
+}
+`;
+    const code = chunk.repeat(Math.ceil(20_000 / chunk.length));
+    return {
+        messages: [
+            {
+                role: "user",
+                content: `Refactor this so the cache test passes and explain the bug:\n\n\`\`\`ts\n${code}\`\`\`\n\nWhy does the second lookup miss after an eviction?`,
+            },
+        ],
+        max_tokens: 2_048,
+    };
+}
+
 interface Stats {
     p50: number;
     p90: number;
@@ -205,5 +227,8 @@ await measure(
 );
 await router.close();
 
-// 4. The classifier's input vector.
+// 4. The classifier's input vector: the agent request, and a 20 kB paste (its scanned head and tail are
+// all code: dotted names, paths, indentation, the text every cue regex reads).
 await measure("featureVector (classifier input)", () => featureVector(request, extractFeatures(request)));
+const pasted = pastedRequest();
+await measure("featureVector, 20 kB pasted code", () => featureVector(pasted, extractFeatures(pasted)));

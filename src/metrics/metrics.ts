@@ -336,14 +336,47 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             registers,
         }),
         /**
-         * Model-version regressions (router config `versionShift`): a target shifted behind its tier's next
-         * target because its new version fails cascade checks more often (`change="shifted"`), or back
-         * (`change="returned"`). Shifted now: `router.versionShifts()`.
+         * Model-version regressions (router config `versionShift`): a target's traffic of one task signature
+         * shifted behind its tier's next target because its new version regressed on that signature
+         * (`change="shifted"`), back by itself (`returned`) or by an operator (`cleared`). Which signatures
+         * are shifted now: `router.versionShifts()` (signatures come from requests, so they are no label).
          */
         versionShifts: new Counter({
             name: "tiercel_router_version_shifts_total",
-            help: "Targets shifted for a model-version regression (shifted) or returned, by provider and model.",
+            help: "Task-signature traffic shifted off a target for a model-version regression (shifted), returned, or cleared by an operator.",
             labelNames: ["provider", "model", "change"] as const,
+            registers,
+        }),
+        /**
+         * Requests sampled for mirroring to the candidate model (router config `mirror`), by candidate and
+         * outcome: the call's (`ok`, `error`, `timeout`, `cancelled`), or why it was not sent (`spend_cap`,
+         * `busy`, `unsupported`). Mirrored share of the answered requests:
+         *   sum(rate(tiercel_router_mirrors_total{outcome=~"ok|error|timeout|cancelled"}[1h])) / sum(rate(tiercel_router_requests_total{outcome="ok"}[1h]))
+         */
+        mirrors: new Counter({
+            name: "tiercel_router_mirrors_total",
+            help: "Requests sampled for mirroring, by candidate provider, model and outcome (ok, error, timeout, cancelled, spend_cap, busy, unsupported).",
+            labelNames: ["provider", "model", "outcome"] as const,
+            registers,
+        }),
+        /**
+         * Price-table cost of the mirrored calls (not in `tiercel_router_cost_usd_total`). Today's spend
+         * against the cap: `increase(tiercel_router_mirror_cost_usd_total[1d])` (the cap is per UTC day).
+         */
+        mirrorCost: new Counter({
+            name: "tiercel_router_mirror_cost_usd_total",
+            help: "Price-table cost (USD) of the calls mirrored to the candidate model.",
+            labelNames: ["provider", "model"] as const,
+            registers,
+        }),
+        /**
+         * Mirrored answers by agreement with the served answer (`exact`, `same_tool_calls`, `differs`):
+         *   sum(rate(tiercel_router_mirror_agreements_total{agreement!="differs"}[1d])) / sum(rate(tiercel_router_mirror_agreements_total[1d]))
+         */
+        mirrorAgreements: new Counter({
+            name: "tiercel_router_mirror_agreements_total",
+            help: "Mirrored answers by agreement with the served answer (exact, same_tool_calls, differs).",
+            labelNames: ["provider", "model", "agreement"] as const,
             registers,
         }),
         /**

@@ -241,7 +241,7 @@ export class Decider {
             turn: touch ? this.#turn++ : this.#turn,
         });
         const first = plan[0];
-        const versionShift = first ? this.#options.versions?.demotes(first.key) : undefined;
+        const versionShift = first ? this.#options.versions?.demotes(first.key, signature) : undefined;
         const demoted = versionShift ? demoteFirst(plan) : plan;
         const shifted = demoted[0] !== first;
         plan = demoted;

@@ -13,7 +13,8 @@
  * executor's settle functions (executePlan.ts). Feedback (router/feedback/): every answered request can
  * be rated once with `feedback(requestId, outcome)`; per feedback signature the bandit then starts a failing
  * signature one tier higher. Canary (router/canary/): a share of the sessions is served by a candidate
- * policy or target until a sequential test promotes it or rolls it back.
+ * policy or target until a sequential test promotes it or rolls it back. Mirror (router/mirror/): a
+ * sampled share of the answered requests is sent again to a candidate model, recorded, never returned.
  */
 import { randomUUID } from "node:crypto";
 import type { Registry } from "prom-client";
@@ -34,11 +35,14 @@ import { createRedactor } from "./redact.js";
 import { Decider, type RouteDecision } from "./Decider.js";
 import { unaryAttempt, type Answered, type ExecEnv, type RequestScope } from "./executePlan.js";
 import { primeStream, type PrimedStream } from "./primeStream.js";
-import { FeedbackBandit, feedbackOutcomes, type FeedbackOutcome } from "./feedback/FeedbackBandit.js";
-import { FeedbackStore } from "./feedback/FeedbackStore.js";
+import { feedbackOutcomes, type FeedbackBandit, type FeedbackOutcome } from "./feedback/FeedbackBandit.js";
+import { buildFeedback } from "./feedback/buildFeedback.js";
 import { forwardStream, replayCached } from "./forwardStream.js";
 import { Hedger } from "./hedge/Hedger.js";
-import { VersionWatch, type VersionShift } from "./versions/VersionWatch.js";
+import type { VersionShift, VersionWatch } from "./versions/VersionWatch.js";
+import { buildVersionWatch } from "./versions/buildVersionWatch.js";
+import { buildMirror } from "./mirror/buildMirror.js";
+import type { Mirror } from "./mirror/Mirror.js";
 import { holdStream } from "./holdStream.js";
 import { countInputTokens, type TokenCount } from "./countInputTokens.js";
 import { resolveTiers, type ResolvedTier } from "./plan.js";
@@ -76,8 +80,18 @@ export interface Router {
     countTokens(request: ChatRequest, options?: Pick<RouteOptions, "signal">): Promise<TokenCount>;
     /** Every provider/model breaker's state (empty when breakers are disabled). */
     breakers(): TargetHealth[];
-    /** Targets shifted behind their tier's next target for a model-version regression (config `versionShift`). */
+    /**
+     * The (target, task signature) pairs whose traffic is shifted behind the tier's next target for a
+     * model-version regression (config `versionShift`).
+     */
     versionShifts(): VersionShift[];
+    /**
+     * An operator's all-clear for `target`'s (`provider/model`) current version: its shifted signatures
+     * (only `signature`, when given) return, and that version becomes their baseline. Returns the shifts
+     * cleared (none when nothing was shifted). Throws E_INVALID_ARGUMENT for a target no tier names, or
+     * when `versionShift.enabled` is off.
+     */
+    clearVersionShift(target: string, signature?: string): VersionShift[];
     /** The canary rollout's arms, test and decision (config `canary`); null without one. */
     canaryStatus(): CanaryStatus | null;
     /** A session's live pin. */
@@ -120,7 +134,7 @@ export interface ModelRouterDeps {
     sleep: (ms: number, signal: AbortSignal) => Promise<void>;
     /** Random source of the backoff jitter, in [0, 1). */
     random: () => number;
-    /** Wall-clock ms for feedback decay (it must survive restarts). Defaults to `Date.now`. */
+    /** Wall-clock ms: feedback decay (it must survive restarts) and the mirror's daily spend cap. Defaults to `Date.now`. */
     wallClock?: () => number;
 }
 
@@ -140,6 +154,7 @@ export class ModelRouter implements Router {
     readonly #hedger: Hedger;
     readonly #versions: VersionWatch | undefined;
     readonly #canary: Canary | undefined;
+    readonly #mirror: Mirror | undefined;
     readonly #closeCanary: (() => Promise<void>) | undefined;
     readonly #affinity: SessionAffinity | undefined;
     readonly #cache: ResponseCache | undefined;
@@ -151,8 +166,7 @@ export class ModelRouter implements Router {
     /** Tier indexes whose cascade checks the confidence signal: their providers are asked for it. */
     readonly #confidenceTiers: ReadonlySet<number>;
     readonly #bandit: FeedbackBandit | undefined;
-    readonly #feedbackStore: FeedbackStore | undefined;
-    #saveTimer: NodeJS.Timeout | undefined;
+    readonly #closeFeedback: (() => Promise<void>) | undefined;
     #closed = false;
 
     constructor(deps: ModelRouterDeps) {
@@ -173,40 +187,11 @@ export class ModelRouter implements Router {
         this.#confidenceTiers = new Set(
             config.tiers.flatMap((t, i) => (t.cascade?.minMeanLogprob === undefined ? [] : [i])),
         );
-        const fb = config.feedback;
-        if (fb.enabled) {
-            const bandit = new FeedbackBandit({
-                ...fb,
-                tiers: config.tiers.map((t) => t.name),
-                now: deps.wallClock ?? Date.now,
-            });
-            this.#bandit = bandit;
-            if (fb.statePath !== null) {
-                const store = new FeedbackStore(fb.statePath, logger);
-                store.load(bandit);
-                this.#feedbackStore = store;
-                this.#saveTimer = setInterval(() => void store.save(bandit), fb.saveIntervalMs);
-                this.#saveTimer.unref();
-            }
-        }
+        const feedback = buildFeedback(config, { logger, wallClock: deps.wallClock ?? Date.now });
+        this.#bandit = feedback?.bandit;
+        this.#closeFeedback = feedback?.close;
         this.#hedger = new Hedger({ config: config.hedging, now });
-        if (config.versionShift.enabled) {
-            this.#versions = new VersionWatch({
-                ...config.versionShift,
-                random: deps.random,
-                onChange: ({ shifted, ...shift }) => {
-                    const slash = shift.target.indexOf("/");
-                    const labels = {
-                        provider: shift.target.slice(0, slash),
-                        model: shift.target.slice(slash + 1),
-                    };
-                    metrics.versionShifts.inc({ ...labels, change: shifted ? "shifted" : "returned" });
-                    if (shifted)
-                        logger.warn("model version regressed; its traffic shifts to the next target", shift);
-                    else logger.info("model version no longer regressed; its traffic returns", shift);
-                },
-            });
-        }
+        this.#versions = buildVersionWatch(config, { metrics, logger, random: deps.random });
         if (config.affinity.enabled) this.#affinity = new SessionAffinity({ ...config.affinity, now });
         if (config.cache.enabled) this.#cache = new ResponseCache({ ...config.cache, now });
         const canary = buildCanary(config, {
@@ -219,20 +204,19 @@ export class ModelRouter implements Router {
         this.#canary = canary?.decider.canary;
         this.#closeCanary = canary?.close;
         const redact = createRedactor(deps.secrets);
-        this.#log = new RoutingLog({
-            path: config.records.path,
+        this.#log = RoutingLog.logged(config.records.path, logger, {
             redact,
             onRecord: deps.onRecord,
             dropped: metrics.recordsDropped,
-            onError: (error) => {
-                logger.error("routing log write failed; records are dropped until a write succeeds", {
-                    path: config.records.path,
-                    error: error.message,
-                });
+        });
+        this.#mirror = buildMirror(config, {
+            ...deps,
+            metrics,
+            write: (record) => {
+                this.#log.write(record);
             },
-            onRecover: (dropped) => {
-                logger.warn("routing log writable again", { path: config.records.path, dropped });
-            },
+            redact,
+            wallClock: deps.wallClock ?? Date.now,
         });
         this.#decider = new Decider({
             policy,
@@ -260,6 +244,9 @@ export class ModelRouter implements Router {
             cache: this.#cache,
             affinity: this.#affinity,
             bandit: this.#bandit,
+            mirror: this.#mirror,
+            versions: this.#versions,
+            failureCodes: new Set(config.breaker.failureCodes),
             redact,
             now,
         });
@@ -417,6 +404,14 @@ export class ModelRouter implements Router {
         return this.#versions?.shifts() ?? [];
     }
 
+    clearVersionShift(target: string, signature?: string): VersionShift[] {
+        if (!this.#versions)
+            throw new InvalidArgumentError(
+                "version shifts are disabled (versionShift.enabled: false in the router config)",
+            );
+        return this.#versions.clear(target, signature);
+    }
+
     canaryStatus(): CanaryStatus | null {
         return this.#canary?.status() ?? null;
     }
@@ -439,17 +434,19 @@ export class ModelRouter implements Router {
                 `unknown feedback outcome ${JSON.stringify(outcome)}; use ${feedbackOutcomes.join(", ")}`,
             );
         }
-        return this.#bandit.rate(requestId, outcome);
+        const receipt = this.#bandit.rate(requestId, outcome);
+        this.#versions?.feedback(requestId, outcome === "accepted");
+        return receipt;
     }
 
     async close(): Promise<void> {
         if (this.#closed) return;
         this.#closed = true;
-        clearInterval(this.#saveTimer);
-        if (this.#bandit) await this.#feedbackStore?.save(this.#bandit);
+        await this.#closeFeedback?.();
         await this.#closeCanary?.();
         const reason = new AbortedError(ErrorCode.Cancelled, "the router is closing");
         for (const controller of this.#active) controller.abort(reason);
+        await this.#mirror?.close();
         for (const provider of new Set(this.#deps.providers.values())) provider.close();
         await this.#log.close();
     }

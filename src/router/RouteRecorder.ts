@@ -1,7 +1,7 @@
 /**
  * Every side effect of a routed request, in one place: the routing record (log line, `onRecord`,
  * returned to the caller), the metrics, the response cache (lookup and store), the session's pin and
- * the feedback bandit's bookkeeping. The execution parts (runPlan, the cascade, stream forwarding)
+ * the feedback bandit's bookkeeping, and the mirrored call an answered request may start. The execution parts (runPlan, the cascade, stream forwarding)
  * only fill the request's RouteContext and call in here.
  */
 import type { CompletionResult } from "../chat/types.js";
@@ -15,6 +15,8 @@ import { costUsd } from "./cost.js";
 import type { Decided } from "./Decider.js";
 import { ExecFailure, roundMs, type Answered } from "./executePlan.js";
 import type { FeedbackBandit } from "./feedback/FeedbackBandit.js";
+import type { Mirror } from "./mirror/Mirror.js";
+import type { VersionWatch } from "./versions/VersionWatch.js";
 import type { ResolvedTarget, ResolvedTier } from "./plan.js";
 import type { ResolvedPolicy } from "./policy.js";
 import type { CachedAnswer, ResponseCache } from "./ResponseCache.js";
@@ -40,6 +42,15 @@ export interface RouteRecorderOptions {
     cache: ResponseCache | undefined;
     affinity: SessionAffinity | undefined;
     bandit: FeedbackBandit | undefined;
+    /**
+     * Model-version regressions (config `versionShift`): each request's attempts are its error and TTFT
+     * samples, and an answered request is registered for its rating. Defaults to none.
+     */
+    versions?: VersionWatch | undefined;
+    /** Codes that count as the provider's failure (the breakers' `failureCodes`): the version's error signal. */
+    failureCodes?: ReadonlySet<string>;
+    /** Mirroring to a candidate model (config `mirror`): samples answered requests. Defaults to none. */
+    mirror?: Mirror | undefined;
     /** Redacts configured secrets and key shapes, also from a failure's cause chain. */
     redact: (text: string) => string;
     /** Monotonic milliseconds. */
@@ -151,6 +162,13 @@ export class RouteRecorder {
             escalated = true;
         }
         bandit?.register(ctx.requestId, decided.signature, target.tierIndex);
+        this.#observeVersions(ctx);
+        this.#options.versions?.register(
+            ctx.requestId,
+            target.key,
+            decided.signature,
+            answered.attempt.model_version,
+        );
         if (cache && ctx.cacheKeys && cacheable(ctx, target, result)) {
             cache.store(ctx.cacheKeys, {
                 result,
@@ -160,6 +178,7 @@ export class RouteRecorder {
             });
         }
         const cost = costUsd(target.price, result.usage);
+        const mirror = this.#options.mirror?.sample(ctx, target.tier, target.key);
         const routing = this.#record(ctx, {
             tier: target.tier,
             provider: target.provider.id,
@@ -170,11 +189,14 @@ export class RouteRecorder {
             usage: result.usage,
             escalated,
             escalated_from: escalatedFrom,
+            mirror: mirror?.note ?? null,
         });
         if (planIndex > 0) metrics.fallbacks.inc({ from_tier: decided.tier.name, to_tier: target.tier });
         if (escalated) metrics.escalations.inc({ from_tier: escalatedFrom ?? "none", to_tier: pinTier.name });
         if (cost !== null && cost > 0) metrics.cost.inc({ tier: target.tier, model: target.model }, cost);
         this.#emit(routing);
+        // After the served record: the mirrored call's record follows it in the log.
+        mirror?.send(routing, result);
         return routing;
     }
 
@@ -190,6 +212,7 @@ export class RouteRecorder {
                         error instanceof Error ? error.message : String(error),
                         false,
                     );
+        this.#observeVersions(ctx);
         const routing = this.#record(ctx, { outcome: "error", error_code: failure.code });
         this.#emit(routing);
         return new RouteFailedError(failure.code, failure.summary, routing, {
@@ -238,12 +261,40 @@ export class RouteRecorder {
             error_code: null,
             shadow: null,
             canary: null,
+            mirror: null,
+            mirrored: null,
             ...fields,
         };
         record.shadow = this.#shadow(ctx, record);
         const canary = this.#options.canary?.canary;
         if (canary && decided.canary !== null) record.canary = canary.observe(decided.canary, record);
         return record;
+    }
+
+    /**
+     * The attempts as the model versions' error and TTFT samples on the request's signature: an answer
+     * passes, a provider-side failure (a breaker failure code, a timeout) fails; cancels, skips and
+     * hedge losers say nothing about the version.
+     */
+    #observeVersions(ctx: RouteContext): void {
+        const versions = this.#options.versions;
+        if (!versions) return;
+        const signature = ctx.decided.signature;
+        for (const a of ctx.attempts) {
+            const target = `${a.provider}/${a.model}`;
+            if (a.outcome === "ok" || a.outcome === "rejected") {
+                versions.observe(target, signature, a.model_version, "error", false);
+                if (a.ttft_ms !== null)
+                    versions.observe(target, signature, a.model_version, "ttft", a.ttft_ms);
+            } else if (
+                a.outcome === "timeout" ||
+                (a.outcome === "error" &&
+                    a.error_code !== null &&
+                    this.#options.failureCodes?.has(a.error_code))
+            ) {
+                versions.observe(target, signature, a.model_version, "error", true);
+            }
+        }
     }
 
     /** The shadow candidate's decision for the record, with its predicted cost for the served answer. */

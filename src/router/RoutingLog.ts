@@ -13,6 +13,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../errors/ServiceError.js";
 import { defaultRecordsReopenBaseMs, defaultRecordsReopenMaxMs } from "./defaults.js";
+import type { Logger } from "../util/logger.js";
 import type { RoutingRecord } from "./types.js";
 
 export interface RoutingLogOptions {
@@ -42,6 +43,27 @@ export class RoutingLog {
     #reopenDelayMs: number;
     #reopenTimer: NodeJS.Timeout | undefined;
     #closed = false;
+
+    /** A log at `path` whose write errors and recoveries are logged by `logger` (the router's). */
+    static logged(
+        path: string | null,
+        logger: Logger,
+        options: Pick<RoutingLogOptions, "redact" | "onRecord" | "dropped">,
+    ): RoutingLog {
+        return new RoutingLog({
+            ...options,
+            path,
+            onError: (error) => {
+                logger.error("routing log write failed; records are dropped until a write succeeds", {
+                    path,
+                    error: error.message,
+                });
+            },
+            onRecover: (dropped) => {
+                logger.warn("routing log writable again", { path, dropped });
+            },
+        });
+    }
 
     constructor(options: RoutingLogOptions) {
         this.#o = options;

@@ -16,6 +16,8 @@ import { providerConfigSchema } from "../providers/providerConfig.js";
 import { hedgingSchema } from "./hedge/hedgingSchema.js";
 import { versionShiftSchema } from "./versions/versionShiftSchema.js";
 import { canarySchema } from "./canary/canarySchema.js";
+import { mirrorSchema, type MirrorConfig } from "./mirror/mirrorSchema.js";
+import { priceOf } from "./cost.js";
 import { idSchema, policySchema, type ruleSchema } from "./policySchema.js";
 
 const positiveMs = z.number().int().min(1);
@@ -299,6 +301,7 @@ export const routerConfigSchema = z
         hedging: hedgingSchema,
         versionShift: versionShiftSchema,
         canary: canarySchema,
+        mirror: mirrorSchema,
         records: z
             .object({
                 /** File the routing records are appended to as JSON lines; `null` = none. Defaults to `null`. */
@@ -377,7 +380,44 @@ export const routerConfigSchema = z
                 });
             }
         }
+        if (config.mirror) checkMirror(config.mirror, config, ctx);
     });
+
+/** The mirror's candidate must exist and have a price (its spend cap is counted in USD). */
+function checkMirror(
+    mirror: MirrorConfig,
+    config: {
+        providers: Record<string, { type: string }>;
+        prices: Record<string, z.infer<typeof priceSchema>>;
+        tiers: readonly { name: string }[];
+    },
+    ctx: z.RefinementCtx,
+): void {
+    const { provider, model } = mirror.target;
+    const providerConfig = Object.hasOwn(config.providers, provider) ? config.providers[provider] : undefined;
+    if (!providerConfig) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["mirror", "target", "provider"],
+            message: `unknown provider "${provider}"; add it under "providers"`,
+        });
+    } else if (providerConfig.type !== "local" && !priceOf(config.prices, provider, model)) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["mirror", "target", "model"],
+            message: `no price for "${provider}/${model}"; add it under "prices" (the mirror's spend cap is counted at the price table)`,
+        });
+    }
+    const tierNames = new Set(config.tiers.map((t) => t.name));
+    mirror.tiers?.forEach((name, i) => {
+        if (!tierNames.has(name))
+            ctx.addIssue({
+                code: "custom",
+                path: ["mirror", "tiers", i],
+                message: `unknown tier "${name}" (tiers: ${[...tierNames].join(", ")})`,
+            });
+    });
+}
 
 /** The validated, frozen router configuration. */
 export type RouterConfig = z.infer<typeof routerConfigSchema>;

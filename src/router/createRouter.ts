@@ -40,7 +40,7 @@ export interface RouterOptions {
     sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
     /** Random source (backoff jitter, version-shift and sessionless canary draws), in [0, 1). Defaults to `Math.random`. */
     random?: () => number;
-    /** Wall clock in ms for feedback decay, which must survive restarts. Defaults to `Date.now`. */
+    /** Wall clock in ms: feedback decay (it must survive restarts) and the mirror's daily spend cap. Defaults to `Date.now`. */
     wallClock?: () => number;
 }
 

@@ -197,6 +197,10 @@ export const defaultVersionShiftThreshold = 0.15;
 export const defaultVersionShiftWindowAnswers = 100;
 /** A shifted target still starts 10 % of its requests, so recovery is seen without an operator. */
 export const defaultVersionShiftShiftedShare = 0.1;
+/** A median first token twice the baseline version's: a real slowdown, not a busy hour's noise. */
+export const defaultVersionShiftTtftRatio = 2;
+/** (target, task signature) cells kept: an agent's traffic has a few dozen signatures per target. */
+export const defaultVersionShiftMaxSignatures = 1_000;
 
 // ---- canary rollout (canary/) ---------------------------------------------------------------------
 
@@ -217,6 +221,15 @@ export const defaultCanaryMinRequests = 200;
 export const defaultCanarySlowMs = 30_000;
 /** How often a canary's evidence is written to `canary.statePath` when it changed (a decision is written at once). */
 export const defaultCanarySaveIntervalMs = 60_000;
+
+// ---- mirroring to a candidate model (mirror/) ------------------------------------------------------
+
+/** 1 % of the served requests: enough answers per day to compare a candidate, a small share of the bill. */
+export const defaultMirrorSampleRate = 0.01;
+/** A mirrored call gets as long as a served attempt (`reliability.attemptTimeoutMs`'s default): a slow candidate is measured, not cut. */
+export const defaultMirrorTimeoutMs = 120_000;
+/** Mirrored calls in flight at once: a burst of sampled requests cannot open many connections nobody waits for. */
+export const defaultMirrorMaxConcurrent = 4;
 
 // ---- routing records (RoutingLog.ts) -------------------------------------------------------------
 

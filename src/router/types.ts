@@ -21,10 +21,12 @@ import type {
     Usage,
 } from "../chat/types.js";
 import type { CanaryRecord } from "./canary/Canary.js";
+import type { AnswerAgreement } from "./mirror/answerAgreement.js";
 import type { VersionShift } from "./versions/VersionWatch.js";
 
-export type { VersionShift } from "./versions/VersionWatch.js";
+export type { VersionShift, VersionSignal } from "./versions/VersionWatch.js";
 export type { CanaryRecord, CanaryStatus } from "./canary/Canary.js";
+export type { AnswerAgreement } from "./mirror/answerAgreement.js";
 
 /** The router's answer to `complete()`. */
 export interface ChatResponse extends CompletionResult {
@@ -217,8 +219,9 @@ export interface RoutingRecord {
     /** The hedge of the request's first attempt (config `hedging`), else null. */
     hedge: HedgeRecord | null;
     /**
-     * Why the plan's first target was moved behind its tier's next target: its current model version
-     * fails cascade checks more often than its baseline version (config `versionShift`); else null.
+     * Why the plan's first target was moved behind its tier's next target: on this request's task signature,
+     * its current model version regressed against its baseline version (more errors, escalations or
+     * negative ratings, or a slower first token; config `versionShift`); else null.
      */
     version_shift: VersionShift | null;
     /**
@@ -226,6 +229,14 @@ export interface RoutingRecord {
      * null without a canary, or outside a target canary's tier.
      */
     canary: CanaryRecord | null;
+    /** The request was sampled for mirroring to the candidate model (config `mirror`), else null. */
+    mirror: MirrorNote | null;
+    /**
+     * Set on the record of a mirrored call (never on a served request's): which request it mirrored and
+     * how its answer compared. `provider`, `model_used`, `attempts`, `usage`, `cost_usd`, `latency_ms` and
+     * `outcome` are the candidate's; the decision fields are the served request's. Else null.
+     */
+    mirrored: MirroredRecord | null;
     session_id: string | null;
     namespace: string;
     task_type: string | null;
@@ -257,6 +268,27 @@ export interface ShadowRecord {
      * cost for this answer. Null when the request failed, was a cache hit, or that model has no price.
      */
     predicted_cost_usd: number | null;
+}
+
+/** A sampled request's mirroring, on its own (served) record. */
+export interface MirrorNote {
+    /** The candidate, `provider/model`. */
+    target: string;
+    /**
+     * `sent`: the call started after this answer was handed back; its record (with `mirrored.of` = this
+     * request's id) follows when it ends. Not sent: `spend_cap` (its worst-case cost does not fit in
+     * today's `mirror.dailySpendCapUsd`), `busy` (`mirror.maxConcurrent` calls in flight), `unsupported`
+     * (the candidate cannot serve the request, e.g. tools on a local model).
+     */
+    status: "sent" | "spend_cap" | "busy" | "unsupported";
+}
+
+/** What a mirrored call's record adds: the request it mirrored and how the answers compare. */
+export interface MirroredRecord {
+    /** `request_id` of the served request. */
+    of: string;
+    /** `exact`, `same_tool_calls` or `differs` (router/mirror/answerAgreement.ts); null when the call failed. */
+    agreement: AnswerAgreement | null;
 }
 
 /** Per-call options of `complete` and `stream`. */

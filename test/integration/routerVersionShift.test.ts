@@ -1,7 +1,7 @@
 /**
  * Model-version regressions end to end: the official SDKs against the local fake servers; the fake
  * Anthropic server's answers name a new snapshot of the configured alias, whose answers then fail the
- * tier's cascade check (JSON) and escalate. The router's random source is fixed, so which requests a
+ * tier's cascade check (JSON) and escalate on one task signature. The router's random source is fixed, so which requests a
  * shifted target keeps is decided by the test.
  */
 import { describe, expect, it } from "vitest";
@@ -42,7 +42,15 @@ function makeRouter(random: number): Router {
     return router;
 }
 
-const ask = { messages: [{ role: "user" as const, content: "Answer as JSON: is 2 > 1?" }] };
+const ask = {
+    messages: [{ role: "user" as const, content: "Answer as JSON: is 2 > 1?" }],
+    hints: { task_type: "json_answer" },
+};
+/** Another task signature on the same target. */
+const askDocs = {
+    messages: [{ role: "user" as const, content: "Answer as JSON: is 3 > 1?" }],
+    hints: { task_type: "docs" },
+};
 const claude = (model: string, text: string) =>
     anthropicMessage({ model, blocks: [{ type: "text", deltas: [text] }], stopReason: "end_turn" });
 const gpt = (model: string) => openaiCompletion({ model, text: ['{"answer": true}'], finishReason: "stop" });
@@ -80,10 +88,12 @@ describe("model-version regression traffic shift", () => {
         await regress(router);
         const shift = {
             target: "anthropic/claude-haiku-5-5",
+            signature: "json_answer|xs",
             version: "claude-haiku-5-5-20261120",
-            failure_rate: 1,
+            signal: "escalation",
+            value: 1,
             baseline_version: "claude-haiku-5-5-20261001",
-            baseline_failure_rate: 0,
+            baseline_value: 0,
         };
         expect(router.versionShifts()).toEqual([shift]);
         expect(
@@ -106,6 +116,47 @@ describe("model-version regression traffic shift", () => {
         });
         expect(shifted.routing.attempts).toHaveLength(1);
         expect(anthropic.requests).toHaveLength(sent);
+    });
+
+    it("shifts only the regressed signature: another task on the same new version stays on the target", async () => {
+        const router = makeRouter(0.5);
+        // The docs signature's baseline, on the first snapshot, and answers of the new one that pass.
+        for (const version of ["claude-haiku-5-5-20261001", "claude-haiku-5-5-20261120"]) {
+            for (let i = 0; i < 3; i++) {
+                anthropic.enqueue(claude(version, '{"answer": true}'));
+                await router.complete(askDocs);
+            }
+        }
+        await regress(router);
+        expect(router.versionShifts().map((s) => [s.target, s.signature])).toEqual([
+            ["anthropic/claude-haiku-5-5", "json_answer|xs"],
+        ]);
+        anthropic.enqueue(claude("claude-haiku-5-5-20261120", '{"answer": true}'));
+        const docs = await router.complete(askDocs);
+        expect(docs.routing).toMatchObject({ provider: "anthropic", version_shift: null });
+        openai.enqueue(gpt("gpt-5-mini"));
+        const shifted = await router.complete(ask);
+        expect(shifted.routing).toMatchObject({
+            provider: "openai",
+            version_shift: { signature: "json_answer|xs" },
+        });
+    });
+
+    it("an operator clears a shift: the signature's traffic returns to the target at once", async () => {
+        const router = makeRouter(0.5);
+        await regress(router);
+        expect(() => router.clearVersionShift("anthropic/claude-haiku-typo")).toThrow(/unknown target/);
+        expect(router.clearVersionShift("anthropic/claude-haiku-5-5")).toHaveLength(1);
+        expect(router.versionShifts()).toEqual([]);
+        anthropic.enqueue(claude("claude-haiku-5-5-20261120", '{"answer": true}'));
+        const back = await router.complete(ask);
+        expect(back.routing).toMatchObject({ provider: "anthropic", version_shift: null });
+        expect(
+            await metric(
+                router,
+                'tiercel_router_version_shifts_total{provider="anthropic",model="claude-haiku-5-5",change="cleared"}',
+            ),
+        ).toBe(1);
     });
 
     it("the shifted target keeps its share of requests, and returns once its answers pass again", async () => {

@@ -171,7 +171,13 @@ export class CascadeRunner {
         ctx.cascade.push(record);
         // A broken stream says nothing about the answers of the model version.
         if (verdict.passed || verdict.check !== "stream_error")
-            this.#options.versions?.observe(target.key, attempt.model_version, !verdict.passed);
+            this.#options.versions?.observe(
+                target.key,
+                ctx.decided.signature,
+                attempt.model_version,
+                "escalation",
+                !verdict.passed,
+            );
         if (verdict.passed) return undefined;
         record.failed_check = verdict.check;
         record.detail = this.#options.env.redact(verdict.detail);

@@ -48,24 +48,92 @@ export const hintTaskTypes = ["completion", "chat", "edit", "plan", "review", "c
 /** Characters scanned at each end of the instruction (see the module comment). */
 export const scanChars = 3_000;
 
+/**
+ * Language cues: a column is 1 when any of its alternatives matches the scanned window. Each alternative
+ * is one regex and the literal substrings every match of it contains (`all`): `includes` on them is
+ * several times cheaper than the regex, which then runs only where it can match (the same verdicts,
+ * sooner; a regex starting at `\b` gets no literal-prefix search from V8 and tries every position).
+ */
 const languageCues = {
-    lang_ts_js:
-        /```(?:ts|tsx|typescript|js|jsx|javascript)\b|\b(?:const|let) \w+ = |=> \{|\binterface \w+ \{|\bexport (?:function|const|class)\b/,
-    lang_python:
-        /```(?:py|python)\b|\bdef \w+\(|\bimport numpy\b|\bself\.\w|\belif\b|^\s*from [\w.]+ import\b/m,
-    lang_go: /```go\b|\bfunc (?:\(\w+ \*?\w+\) )?\w+\(|\bpackage main\b|:= /,
-    lang_rust: /```(?:rs|rust)\b|\bfn \w+\(|\blet mut\b|\bimpl\b|&mut\b|\bOption<|\bResult</,
-    lang_jvm: /```(?:java|kotlin|kt|scala)\b|\bpublic (?:static )?(?:class|void)\b|\bfun \w+\(|@Override\b/,
-    lang_c_cpp: /```(?:c|cpp|c\+\+|h)\b|#include\s*<|\bstd::|\bmalloc\(|\bprintf\(/,
-    lang_sql: /```sql\b|\bSELECT\b[\s\S]{0,200}\bFROM\b|\bALTER TABLE\b|\bCREATE TABLE\b/,
-    lang_shell: /```(?:sh|bash|zsh|shell)\b|^#!\/bin\/(?:ba)?sh|\$ (?:npm|git|docker|kubectl|cargo|pip)\b/m,
-} as const;
+    lang_ts_js: [
+        {
+            all: [],
+            pattern:
+                /```(?:ts|tsx|typescript|js|jsx|javascript)\b|\b(?:const|let) \w+ = |=> \{|\binterface \w+ \{|\bexport (?:function|const|class)\b/,
+        },
+    ],
+    lang_python: [
+        { all: ["```py"], pattern: /```(?:py|python)\b/ },
+        { all: ["def "], pattern: /\bdef \w+\(/ },
+        { all: ["import numpy"], pattern: /\bimport numpy\b/ },
+        { all: ["self."], pattern: /\bself\.\w/ },
+        { all: ["elif"], pattern: /\belif\b/ },
+        { all: ["from ", " import"], pattern: /^\s*from [\w.]+ import\b/m },
+    ],
+    lang_go: [
+        { all: ["```go"], pattern: /```go\b/ },
+        { all: ["func "], pattern: /\bfunc (?:\(\w+ \*?\w+\) )?\w+\(/ },
+        { all: ["package main"], pattern: /\bpackage main\b/ },
+        { all: [":= "], pattern: /:= / },
+    ],
+    lang_rust: [
+        { all: ["```r"], pattern: /```(?:rs|rust)\b/ },
+        { all: ["fn "], pattern: /\bfn \w+\(/ },
+        { all: ["let mut"], pattern: /\blet mut\b/ },
+        { all: ["impl"], pattern: /\bimpl\b/ },
+        { all: ["&mut"], pattern: /&mut\b/ },
+        { all: ["Option<"], pattern: /\bOption</ },
+        { all: ["Result<"], pattern: /\bResult</ },
+    ],
+    lang_jvm: [
+        { all: ["```"], pattern: /```(?:java|kotlin|kt|scala)\b/ },
+        { all: ["public "], pattern: /\bpublic (?:static )?(?:class|void)\b/ },
+        { all: ["fun "], pattern: /\bfun \w+\(/ },
+        { all: ["@Override"], pattern: /@Override\b/ },
+    ],
+    lang_c_cpp: [
+        { all: ["```"], pattern: /```(?:c|cpp|c\+\+|h)\b/ },
+        { all: ["#include"], pattern: /#include\s*</ },
+        { all: ["std::"], pattern: /\bstd::/ },
+        { all: ["malloc("], pattern: /\bmalloc\(/ },
+        { all: ["printf("], pattern: /\bprintf\(/ },
+    ],
+    lang_sql: [
+        { all: ["```sql"], pattern: /```sql\b/ },
+        { all: ["SELECT", "FROM"], pattern: /\bSELECT\b[\s\S]{0,200}\bFROM\b/ },
+        { all: ["ALTER TABLE"], pattern: /\bALTER TABLE\b/ },
+        { all: ["CREATE TABLE"], pattern: /\bCREATE TABLE\b/ },
+    ],
+    lang_shell: [
+        { all: ["```"], pattern: /```(?:sh|bash|zsh|shell)\b/ },
+        { all: ["#!/bin/"], pattern: /^#!\/bin\/(?:ba)?sh/m },
+        { all: ["$ "], pattern: /\$ (?:npm|git|docker|kubectl|cargo|pip)\b/ },
+    ],
+} satisfies Record<string, readonly { all: readonly string[]; pattern: RegExp }[]>;
 
-const fileRefPattern =
-    /(?:[\w.-]+\/)+[\w.-]+\.\w{1,5}\b|\b[\w-]+\.(?:tsx?|jsx?|mjs|py|go|rs|java|kt|c|h|cpp|hpp|sql|sh|ya?ml|json|toml|rb|php|cs|swift)\b/g;
+/** Whether any alternative of a language cue matches `text`. */
+function languageCue(
+    alternatives: readonly { all: readonly string[]; pattern: RegExp }[],
+    text: string,
+): boolean {
+    return alternatives.some((a) => a.all.every((needle) => text.includes(needle)) && a.pattern.test(text));
+}
 
+/** A file reference without a directory: its name and a known extension. */
+const fileNameSource =
+    "\\b[\\w-]+\\.(?:tsx?|jsx?|mjs|py|go|rs|java|kt|c|h|cpp|hpp|sql|sh|ya?ml|json|toml|rb|php|cs|swift)\\b";
+/** A path (`src/a.ts`, any extension) or a file name. */
+const fileRefPattern = new RegExp(`(?:[\\w.-]+\\/)+[\\w.-]+\\.\\w{1,5}\\b|${fileNameSource}`, "g");
+/** `fileRefPattern` on a text without `/`, where its path alternative cannot match (and would backtrack). */
+const fileNamePattern = new RegExp(fileNameSource, "g");
+
+/**
+ * Stack traces and error lines. `(?:Error|Exception): ` stands for `\b\w*(?:Error|Exception): `: a text
+ * has a match of one exactly when it has one of the other (the word before "Error" always starts at a
+ * `\b`), and without the leading `\w*` the regex does not backtrack at every word of pasted code.
+ */
 const stackTracePattern =
-    /Traceback \(most recent call last\)|\n\s+at [\w.<>$]+ \(|\b\w*(?:Error|Exception): |panicked at|segmentation fault/i;
+    /Traceback \(most recent call last\)|\n\s+at [\w.<>$]+ \(|(?:Error|Exception): |panicked at|segmentation fault/i;
 
 const diffPattern = /^diff --git |^@@ -\d+(?:,\d+)? \+\d+|^\*\*\* Begin Patch/m;
 const systemReminderPattern = /<system-reminder>[\s\S]*?(?:<\/system-reminder>|$)/g;
@@ -125,6 +193,40 @@ const cuePattern = new RegExp(
     "giu",
 );
 const languageEntries = Object.values(languageCues);
+
+/** Whether a character code is one a file reference is made of (`\w`, `.`, `-`, `/`). */
+function isPathChar(c: number): boolean {
+    return (
+        (c >= 97 && c <= 122) ||
+        (c >= 65 && c <= 90) ||
+        (c >= 48 && c <= 57) ||
+        c === 95 ||
+        c === 46 ||
+        c === 45 ||
+        c === 47
+    );
+}
+
+/**
+ * The distinct matches of `fileRefPattern` in `text`. Every match lies inside one run of path characters
+ * and contains a `.`, and a run's edges are `\b` edges in the text as in the run alone, so matching each
+ * run around a dot gives the same matches as matching the whole text, without trying the regex (and its
+ * backtracking over every word) where no reference can be.
+ */
+function fileRefsOf(text: string): Set<string> {
+    const refs = new Set<string>();
+    for (let dot = text.indexOf("."); dot !== -1;) {
+        let start = dot;
+        while (start > 0 && isPathChar(text.charCodeAt(start - 1))) start--;
+        let end = dot + 1;
+        while (end < text.length && isPathChar(text.charCodeAt(end))) end++;
+        const run = text.slice(start, end);
+        const matches = run.match(run.includes("/") ? fileRefPattern : fileNamePattern);
+        if (matches) for (const m of matches) refs.add(m);
+        dot = text.indexOf(".", end);
+    }
+    return refs;
+}
 const firstCueColumn = featureNames.indexOf(`cue_${cueGroupNames[0]!}`);
 const firstLanguageColumn = featureNames.indexOf("lang_ts_js");
 const firstTaskColumn = featureNames.indexOf("has_task_type");
@@ -175,9 +277,23 @@ function countWords(text: string): number {
     return words;
 }
 
-/** The instruction without its fenced code (for the prose word count and the question mark). */
+/**
+ * The instruction without its fenced code (for the prose word count and the question mark): each block
+ * from its opening fence to the next fence (or the end) becomes one space, as
+ * `text.replace(/```[\s\S]*?(?:```|$)/g, " ")` would, in one indexOf walk.
+ */
 function proseOf(text: string): string {
-    return text.includes("```") ? text.replace(/```[\s\S]*?(?:```|$)/g, " ") : text;
+    let at = text.indexOf("```");
+    if (at === -1) return text;
+    let prose = "";
+    let from = 0;
+    while (at !== -1) {
+        prose += `${text.slice(from, at)} `;
+        const end = text.indexOf("```", at + 3);
+        from = end === -1 ? text.length : end + 3;
+        at = end === -1 ? -1 : text.indexOf("```", from);
+    }
+    return prose + text.slice(from);
 }
 
 /** A user turn's text without Claude Code's `<system-reminder>` blocks. */
@@ -216,7 +332,7 @@ export function featureVector(
     const window = scanWindow(text);
     const code = fencedCode(text);
     const prose = proseOf(window);
-    const fileRefs = new Set(window.match(fileRefPattern));
+    const fileRefs = fileRefsOf(window);
 
     let i = 0;
     v[i++] = Math.log1p(features.contextTokens);
@@ -244,9 +360,12 @@ export function featureVector(
     v[i++] = diffPattern.test(window) ? 1 : 0;
 
     for (let l = 0; l < languageEntries.length; l++) {
-        v[firstLanguageColumn + l] = languageEntries[l]!.test(window) ? 1 : 0;
+        v[firstLanguageColumn + l] = languageCue(languageEntries[l]!, window) ? 1 : 0;
     }
-    for (const match of prose.matchAll(cuePattern)) {
+    // An exec loop on the one shared regex: matchAll would clone it (a new RegExp per call). Cue matches
+    // are never empty, so the loop advances as matchAll does.
+    cuePattern.lastIndex = 0;
+    for (let match = cuePattern.exec(prose); match !== null; match = cuePattern.exec(prose)) {
         // Capture group g+1 is cue group g; exactly one of them is defined per match.
         for (let g = 0; g < cueGroupNames.length; g++) {
             if (match[g + 1] !== undefined) {

@@ -76,3 +76,74 @@ describe("model_version per attempt", () => {
         ]);
     });
 });
+
+describe("version shift per task signature, from errors and feedback", () => {
+    const versionShift = { minAnswers: 3, windowAnswers: 3 };
+    const edit = (text: string) => ask(text, { hints: { task_type: "edit" } });
+    const docs = (text: string) => ask(text, { hints: { task_type: "docs" } });
+    const v = (model: string) => ({ kind: "ok" as const, result: { model } });
+
+    it("provider errors of a new version shift that signature's traffic only", async () => {
+        const f = setupRouter({ versionShift });
+        f.anthropic.enqueue(v("haiku-v1"), v("haiku-v1"), v("haiku-v1"), v("haiku-v1"), v("haiku-v2"));
+        for (const q of ["a", "b", "c"]) await f.router.complete(edit(q));
+        await f.router.complete(docs("d"));
+        await f.router.complete(edit("e")); // the target now reports v2
+        // A request failing twice on anthropic (a retry) before openai answers: 2 of v2's last 3 attempts failed.
+        const unavailable = { kind: "error" as const, error: providerError(ErrorCode.ProviderUnavailable) };
+        f.anthropic.enqueue(unavailable, unavailable);
+        f.openai.always({ kind: "ok" });
+        const failed = await f.router.complete(edit("f"));
+        expect(failed.routing.attempts.map((a) => [a.provider, a.outcome, a.model_version])).toEqual([
+            ["anthropic", "error", null],
+            ["anthropic", "error", null],
+            ["openai", "ok", "openai-reported"],
+        ]);
+        expect(f.router.versionShifts()).toEqual([
+            {
+                target: "anthropic/claude-haiku-5-5",
+                signature: "edit|xs",
+                version: "haiku-v2",
+                signal: "error",
+                value: 0.667,
+                baseline_version: "haiku-v1",
+                baseline_value: 0,
+            },
+        ]);
+        const shifted = await f.router.complete(edit("h"));
+        expect(shifted.routing).toMatchObject({
+            provider: "openai",
+            fallback: false,
+            version_shift: { signal: "error" },
+        });
+        expect(shifted.routing.attempts).toHaveLength(1);
+        f.anthropic.enqueue(v("haiku-v2"));
+        const other = await f.router.complete(docs("i"));
+        expect(other.routing).toMatchObject({ provider: "anthropic", version_shift: null });
+    });
+
+    it("ratings other than accepted on a new version shift its signature", async () => {
+        const f = setupRouter({ versionShift });
+        const rate = async (model: string, outcome: "accepted" | "tests_failed") => {
+            f.anthropic.enqueue(v(model));
+            const r = await f.router.complete(edit(`q-${model}-${Math.random()}`));
+            f.router.feedback(r.routing.request_id, outcome);
+        };
+        for (let i = 0; i < 3; i++) await rate("haiku-v1", "accepted");
+        for (let i = 0; i < 2; i++) await rate("haiku-v2", "tests_failed");
+        expect(f.router.versionShifts()).toEqual([]);
+        await rate("haiku-v2", "tests_failed");
+        expect(f.router.versionShifts()).toMatchObject([
+            { signature: "edit|xs", version: "haiku-v2", signal: "feedback", value: 1, baseline_value: 0 },
+        ]);
+        expect(f.router.clearVersionShift("anthropic/claude-haiku-5-5", "edit|xs")).toHaveLength(1);
+        expect(f.router.versionShifts()).toEqual([]);
+    });
+
+    it("clearVersionShift names the problem when shifts are off", () => {
+        const f = setupRouter({ versionShift: { enabled: false } });
+        expect(() => f.router.clearVersionShift("anthropic/claude-haiku-5-5")).toThrow(
+            /versionShift\.enabled/,
+        );
+    });
+});

@@ -9,6 +9,8 @@ import {
     taskCueGroups,
 } from "../../../../src/router/learned/featureVector.js";
 import type { ChatRequest } from "../../../../src/chat/types.js";
+import { featureVectorInputs } from "./featureVectorInputs.js";
+import storedVectors from "./featureVectors.json" with { type: "json" };
 
 const column = (name: string): number => {
     const i = featureNames.indexOf(name);
@@ -21,6 +23,29 @@ const ask = (text: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
 });
 
 describe("featureVector", () => {
+    it.each(Object.keys(featureVectorInputs))(
+        "%s: every column as stored (the classifier's training-time extraction)",
+        (name) => {
+            const stored = (storedVectors as Record<string, number[]>)[name];
+            const v = Array.from(featureVector(featureVectorInputs[name]!));
+            expect(Object.fromEntries(v.map((x, i) => [featureNames[i], x]))).toEqual(
+                Object.fromEntries(stored!.map((x, i) => [featureNames[i], x])),
+            );
+        },
+    );
+
+    it("the stored inputs exercise every language cue and the scanned readers", () => {
+        const stored = storedVectors as Record<string, number[]>;
+        for (const name of featureNames.filter(
+            (n) => n.startsWith("lang_") || n === "stack_trace" || n === "has_diff",
+        ))
+            expect(
+                Object.values(stored).some((v) => v[column(name)] === 1),
+                name,
+            ).toBe(true);
+        expect(stored.pastedTs20k![column("log_file_refs")]).toBeGreaterThan(0);
+    });
+
     it("has one named column per value, no duplicate names, and a versioned schema", () => {
         expect(featureVector(ask("hi"))).toHaveLength(featureCount);
         expect(new Set(featureNames).size).toBe(featureNames.length);
