@@ -211,6 +211,7 @@ export class RouteRecorder {
             routing_reason: decided.reason,
             policy_reason: decided.policyReason,
             classifier_score: decided.score,
+            cascade_to: decided.cascadeTo,
             policy_version:
                 decided.canary === "candidate"
                     ? (this.#options.canary?.candidatePolicyVersion ?? this.#options.policyVersion)
