@@ -57,6 +57,8 @@ export class RouteRecorder {
     decided(decided: Decided): void {
         const { metrics } = this.#options;
         metrics.decisions.inc({ tier: decided.tier.name, reason: reasonLabel(decided.reason) });
+        if (decided.cascadeTo !== null)
+            metrics.cascadeDecisions.inc({ tier: decided.tier.name, cascade_to: decided.cascadeTo });
         if (decided.shadow) {
             const { decision, incumbentTier } = decided.shadow;
             metrics.shadowDecisions.inc({

@@ -55,6 +55,9 @@ describe("a classifier's cascade decision", () => {
             escalated: false,
         });
         expect(f.anthropic.calls).toHaveLength(0);
+        expect(await f.metric('tiercel_router_cascade_decisions_total{tier="local",cascade_to="mid"}')).toBe(
+            1,
+        );
     });
 
     it("escalates to the upper tier when the cheaper answer fails its check (paying both)", async () => {
@@ -90,6 +93,9 @@ describe("a classifier's cascade decision", () => {
             cascade_to: null,
         });
         expect(f.local.calls).toHaveLength(0);
+        expect(await f.metric('tiercel_router_cascade_decisions_total{tier="local",cascade_to="mid"}')).toBe(
+            undefined,
+        );
     });
 
     it("is not recorded when the session's pin serves a higher tier", async () => {
