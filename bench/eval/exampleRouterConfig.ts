@@ -3,7 +3,8 @@
  * three tiers, a price table (USD per million tokens, list prices of 2026-11) and a handful of rules of
  * the kind an operator writes by hand. The rules-only baseline is this config without `classifier`.
  *
- * - local: the tiercel gRPC tier on the operator's GPU; priced at 0 (the hardware is paid for either way);
+ * - local: the tiercel gRPC tier on the operator's GPU; priced at 0 (the hardware is paid for either way),
+ *   with a cascade on its signals (so the classifier's local/mid cascade decisions are served local first);
  * - mid: Claude Haiku 4.5 ($1 in / $5 out);
  * - frontier: Claude Opus 4.5 ($5 in / $25 out).
  */
@@ -15,7 +16,13 @@ export const exampleRouterConfig = {
         anthropic: { type: "anthropic" },
     },
     tiers: [
-        { name: "local", targets: [{ provider: "tiercel", model: "" }] },
+        {
+            name: "local",
+            targets: [{ provider: "tiercel", model: "" }],
+            // The local tier's answers are checked on its decoding signals and escalated to mid when they
+            // fail: what lets the classifier's cascade decisions (unsure between local and mid) start here.
+            cascade: { minAcceptanceRate: 0.3, minMeanLogprob: -1.5, validators: ["non_empty"] },
+        },
         { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-4-5" }] },
         { name: "frontier", targets: [{ provider: "anthropic", model: "claude-opus-4-5" }] },
     ],

@@ -7,7 +7,13 @@
  *   rules only          the example config's rules, unmatched requests to `policy.defaultTier`;
  *   classifier          the learned classifier alone (calibrated thresholds from classifier.json);
  *   rules + classifier  what the router does: rules first, the classifier when no rule matched;
+ *   … no cascade band   the same without cascade decisions (each served at its upper tier);
  *   oracle              the labels themselves (the cheapest correct routing).
+ *
+ * A cascade decision (the classifier unsure between two tiers, the lower one's cascade able to escalate)
+ * counts as the tier it is served first. The eval has no model answers, so whether an escalation would
+ * fire is not simulated; cascadeAccounting.ts reports the cascades and the bounds on under-routing and
+ * cost that hold either way.
  *
  * The same policies also route the independent set (bench/eval/independent/: written by hand, apart from
  * the generator that made the training and held-out data), with its own agreement, under-routing and
@@ -38,6 +44,8 @@ import { featureCount, featureVector } from "../../src/router/learned/featureVec
 import { LearnedClassifier } from "../../src/router/learned/LearnedClassifier.js";
 import { tierIndexForScore, tierScore } from "../../src/router/learned/tierScore.js";
 import { compilePolicy, decideTier, matchRules } from "../../src/router/policy.js";
+import type { ClassifierVerdict } from "../../src/router/RoutingClassifier.js";
+import { cascadeAccounting, type CascadeAccounting, type RoutedDecision } from "./cascadeAccounting.js";
 import { costQualitySvg, type ChartPoint } from "./costQualityChart.js";
 import { exampleRouterConfig } from "./exampleRouterConfig.js";
 import { independentSet } from "./independent/independentSet.js";
@@ -72,7 +80,8 @@ const costShareOf =
     (decided: readonly number[]): number =>
         decided.reduce((sum, t, i) => sum + costs[i]![t]!, 0) /
         costs.reduce((sum, c) => sum + c[tierCount - 1]!, 0);
-const costShare = costShareOf(tierCostsOf(items, features));
+const itemCosts = tierCostsOf(items, features);
+const costShare = costShareOf(itemCosts);
 
 interface PolicyResult extends RoutingMetrics {
     name: string;
@@ -97,16 +106,44 @@ const scores = items.map((_, i) => tierScore(probabilities.subarray(i * tierCoun
 const byThresholds = (thresholds: readonly number[]): number[] =>
     scores.map((s) => tierIndexForScore(s, thresholds));
 
-// The router's own path for the calibrated policy: classify() per request, through the pool.
-// One at a time, as requests arrive (all at once would queue hundreds behind one worker and time out).
-const classifierDecided: number[] = [];
-for (const [i, item] of items.entries()) {
-    const verdict = await classifier.classify(features[i]!, item.request);
-    if (verdict === undefined) throw new Error(`the classifier abstained on ${item.id}`);
-    classifierDecided.push(tierNames.indexOf(verdict.tier as (typeof tierNames)[number]));
+/** The router's verdicts: classify() per request, through the pool. */
+async function verdictsOf(
+    set: readonly DatasetItem[],
+    of: readonly RequestFeatures[],
+): Promise<ClassifierVerdict[]> {
+    const verdicts: ClassifierVerdict[] = [];
+    // One at a time, as requests arrive (all at once would queue hundreds behind one worker and time out).
+    for (const [i, item] of set.entries()) {
+        const verdict = await classifier.classify(of[i]!, item.request);
+        if (verdict === undefined) throw new Error(`the classifier abstained on ${item.id}`);
+        verdicts.push(verdict);
+    }
+    return verdicts;
 }
+const noRules = { ...policy, rules: [] };
+/** The policy's decision as the router takes it (rules, then the verdict; a cascade served first low). */
+const routed = (f: RequestFeatures, verdict: ClassifierVerdict, p = policy): RoutedDecision => {
+    const d = decideTier(f, p, undefined, verdict);
+    return {
+        first: p.tierIndex.get(d.tier)!,
+        cascadeTo: d.cascadeTo === null ? null : p.tierIndex.get(d.cascadeTo)!,
+    };
+};
+/** The same verdict without its cascade decision: the upper tier, as without a band. */
+const plain = (v: ClassifierVerdict): ClassifierVerdict => ({
+    tier: v.cascadeTo ?? v.tier,
+    score: v.score,
+    classifier: v.classifier,
+});
+
+const verdicts = await verdictsOf(items, features);
+const classifierRouted = verdicts.map((v, i) => routed(features[i]!, v, noRules));
+const classifierDecided = classifierRouted.map((r) => r.first);
+const combinedRouted = verdicts.map((v, i) => routed(features[i]!, v));
 const batchDecided = byThresholds(classifier.thresholds);
-const disagreements = classifierDecided.filter((t, i) => t !== batchDecided[i]).length;
+const disagreements = verdicts.filter(
+    (v, i) => tierNames.indexOf((v.cascadeTo ?? v.tier) as (typeof tierNames)[number]) !== batchDecided[i],
+).length;
 if (disagreements > 0) {
     throw new Error(
         `classify() and the batch probabilities disagree on ${disagreements} items: the sweep would not describe the router's path`,
@@ -114,11 +151,15 @@ if (disagreements > 0) {
 }
 const rulesOnly = features.map((f) => policy.tierIndex.get(decideTier(f, policy).tier)!);
 const ruled = features.map((f) => matchRules(f, policy));
-const combined = ruled.map((r, i) => (r ? policy.tierIndex.get(r.tier)! : classifierDecided[i]!));
+const combined = combinedRouted.map((r) => r.first);
 const results = [
     evaluate("rules only", rulesOnly),
     evaluate("classifier", classifierDecided),
     evaluate("rules + classifier", combined),
+    evaluate(
+        "rules + classifier, no cascade band",
+        verdicts.map((v, i) => routed(features[i]!, plain(v)).first),
+    ),
     evaluate("oracle (labels)", labels),
     ...tierNames.map((t, k) =>
         evaluate(
@@ -132,26 +173,24 @@ const rulesMatched = ruled.filter((r) => r !== undefined).length / items.length;
 const rulesOverrode = ruled.filter(
     (r, i) => r !== undefined && policy.tierIndex.get(r.tier) !== classifierDecided[i],
 ).length;
+const heldoutCascades = cascadeAccounting(labels, combinedRouted, itemCosts);
 
 // The independent set, on the router's path (classify() per request), with the same rules.
 const independentFeatures = independentSet.map((item) => extractFeatures(item.request));
 const independentLabels = independentSet.map((item) => tierNames.indexOf(item.label));
-const independentCost = costShareOf(tierCostsOf(independentSet, independentFeatures));
-const independentClassifier: number[] = [];
-for (const [i, item] of independentSet.entries()) {
-    const verdict = await classifier.classify(independentFeatures[i]!, item.request);
-    if (verdict === undefined) throw new Error(`the classifier abstained on ${item.id}`);
-    independentClassifier.push(tierNames.indexOf(verdict.tier as (typeof tierNames)[number]));
-}
-const independentRuled = independentFeatures.map((f) => matchRules(f, policy));
+const independentCosts = tierCostsOf(independentSet, independentFeatures);
+const independentCost = costShareOf(independentCosts);
+const independentVerdicts = await verdictsOf(independentSet, independentFeatures);
+const independentClassifier = independentVerdicts.map(
+    (v, i) => routed(independentFeatures[i]!, v, noRules).first,
+);
+const independentRouted = independentVerdicts.map((v, i) => routed(independentFeatures[i]!, v));
 const evaluateIndependent = (name: string, decided: readonly number[]): PolicyResult => ({
     name,
     ...routingMetrics(independentLabels, decided, tierCount),
     costShare: independentCost(decided),
 });
-const independentCombined = independentRuled.map((r, i) =>
-    r ? policy.tierIndex.get(r.tier)! : independentClassifier[i]!,
-);
+const independentCombined = independentRouted.map((r) => r.first);
 const independentResults = [
     evaluateIndependent(
         "rules only",
@@ -159,6 +198,10 @@ const independentResults = [
     ),
     evaluateIndependent("classifier", independentClassifier),
     evaluateIndependent("rules + classifier", independentCombined),
+    evaluateIndependent(
+        "rules + classifier, no cascade band",
+        independentVerdicts.map((v, i) => routed(independentFeatures[i]!, plain(v)).first),
+    ),
     evaluateIndependent("oracle (labels)", independentLabels),
 ];
 /** The independent items sent below their tier by the router's path: id, category, label → decided. */
@@ -168,6 +211,7 @@ const independentUnder = independentSet.flatMap((item, i) =>
         : [],
 );
 const labelCounts = tierNames.map((t) => independentSet.filter((item) => item.label === t).length);
+const independentCascades = cascadeAccounting(independentLabels, independentRouted, independentCosts);
 
 // Cost/quality sweep: threshold pairs on a grid of score quantiles; keep the Pareto front.
 const sortedScores = [...scores].sort((a, b) => a - b);
@@ -243,6 +287,12 @@ const latency = {
 
 // ---- report ------------------------------------------------------------------------------------
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const cascadeLine = (c: CascadeAccounting): string =>
+    `Cascade decisions (rules + classifier; counted above at the tier served first): ${c.cascades} (${pct(c.cascadeShare)}), ` +
+    `${c.tooLow} of them first served below their label (under-routed unless the escalation fires). ` +
+    `Not simulated (no model answers): whether the cascade's check fires. Bounds: with a perfect escalation signal, ` +
+    `under-routing ${pct(c.underRoutingIfCaught)} at cost ${pct(c.costShareCaught)} of all-frontier (an escalation pays both tiers); ` +
+    `every cascade escalating: cost ${pct(c.costShareAllEscalate)}; none escalating: ${pct(c.costShareFirst)}.`;
 const goals = results[1]!;
 const lines = [
     `# Router eval — ${new Date().toISOString()}`,
@@ -260,6 +310,8 @@ const lines = [
     "",
     `Goals (classifier): agreement ≥ 90% → ${pct(goals.agreement)}; under-routing ≤ 3% → ${pct(goals.underRouting)}; cost ≤ 25% of all-frontier → ${pct(goals.costShare)}.`,
     "",
+    cascadeLine(heldoutCascades),
+    "",
     "## Independent set (bench/eval/independent/, written apart from the generator)",
     "",
     `${independentSet.length} hand-labelled requests (${tierNames.map((t, k) => `${t} ${labelCounts[k]}`).join(", ")}): other wording, agent shapes (system prompt, tools, multi-turn, tool errors, long files). Same config, rules and thresholds.`,
@@ -272,6 +324,9 @@ const lines = [
     ),
     "",
     `Goals (rules + classifier, the router's path): agreement ≥ 90% → ${pct(independentResults[2]!.agreement)}; under-routing ≤ 3% → ${pct(independentResults[2]!.underRouting)}.`,
+    "",
+    cascadeLine(independentCascades),
+    "",
     `Under-routed: ${independentUnder.length === 0 ? "none" : independentUnder.join("; ")}.`,
     "",
     "## Cost/quality over thresholds (Pareto front of the sweep)",
@@ -321,12 +376,15 @@ writeFileSync(
             when: new Date().toISOString(),
             items: items.length,
             thresholds: classifier.thresholds,
+            cascadeThresholds: classifier.cascadeThresholds,
+            cascades: heldoutCascades,
             rulesMatched,
             rulesOverrode,
             results,
             independent: {
                 items: independentSet.length,
                 results: independentResults,
+                cascades: independentCascades,
                 underRouted: independentUnder,
             },
             front,

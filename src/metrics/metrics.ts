@@ -263,6 +263,20 @@ export function createRouterMetrics(registry: Registry, breakers: RouterBreakerS
             labelNames: ["provider", "model"] as const,
             registers,
         }),
+        /**
+         * Cascade decisions (the classifier unsure between two tiers: the lower one first, its cascade may
+         * escalate) by the tier served first and the tier it may escalate to. Share of classifier decisions:
+         *   sum(rate(tiercel_router_cascade_decisions_total[1h]))
+         *     / sum(rate(tiercel_router_decisions_total{reason=~"classifier:.*"}[1h]))
+         * Their escalations are the cascade rejections of that tier:
+         *   sum(rate(tiercel_router_attempts_total{outcome="rejected"}[1h])) by (provider, model)
+         */
+        cascadeDecisions: new Counter({
+            name: "tiercel_router_cascade_decisions_total",
+            help: "Classifier cascade decisions by the tier served first and the tier it may escalate to.",
+            labelNames: ["tier", "cascade_to"] as const,
+            registers,
+        }),
         /** Requests answered by another target than the plan's first, by decided and answering tier. */
         fallbacks: new Counter({
             name: "tiercel_router_fallbacks_total",

@@ -35,6 +35,11 @@ export interface RouteDecision {
     policy_reason: string;
     /** The classifier's score when it decided, else null. */
     classifier_score: number | null;
+    /**
+     * A cascade decision: the classifier was unsure between `tier` and this next tier up, so `tier` is
+     * tried first and its cascade may escalate here; else null.
+     */
+    cascade_to: string | null;
     /** The plan: targets in the order they would be tried, with their breaker state. */
     targets: { tier: string; provider: string; model: string; breaker: BreakerState | null }[];
 }
@@ -49,6 +54,8 @@ export interface Decided {
     policyReason: string;
     policyTierIndex: number;
     score: number | null;
+    /** The tier a cascade decision may escalate to, when the served tier is the decision's first; else null. */
+    cascadeTo: string | null;
     plan: ResolvedTarget[];
     /** The version regression that moved the plan's first target behind its tier's next one, else null. */
     versionShift: VersionShift | null;
@@ -169,6 +176,7 @@ export class Decider {
             routing_reason: d.reason,
             policy_reason: d.policyReason,
             classifier_score: d.score,
+            cascade_to: d.cascadeTo,
             targets: d.plan.map((t) => ({
                 tier: t.tier,
                 provider: t.provider.id,
@@ -259,6 +267,8 @@ export class Decider {
             policyReason: policy.reason,
             policyTierIndex,
             score: policy.score,
+            // Feedback or a session pin that moved the tier leaves no cascade decision to record.
+            cascadeTo: tiers[tierIndex]!.name === policy.tier ? policy.cascadeTo : null,
             plan,
             versionShift: shifted ? versionShift! : null,
             canary: arm,

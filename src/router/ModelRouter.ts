@@ -178,7 +178,7 @@ export class ModelRouter implements Router {
         const metrics = createRouterMetrics(deps.registry, () => this.#breakers.states());
         const policy = compilePolicy(config);
         const shadow = config.shadow
-            ? compilePolicy({ tiers: config.tiers, policy: config.shadow.policy })
+            ? compilePolicy({ tiers: config.tiers, policy: config.shadow.policy, cascade: config.cascade })
             : undefined;
         this.#tiers = resolveTiers(config, {
             providers: deps.providers,

@@ -68,6 +68,8 @@ export class RouteRecorder {
     decided(decided: Decided): void {
         const { metrics } = this.#options;
         metrics.decisions.inc({ tier: decided.tier.name, reason: reasonLabel(decided.reason) });
+        if (decided.cascadeTo !== null)
+            metrics.cascadeDecisions.inc({ tier: decided.tier.name, cascade_to: decided.cascadeTo });
         if (decided.shadow) {
             const { decision, incumbentTier } = decided.shadow;
             metrics.shadowDecisions.inc({
@@ -234,6 +236,7 @@ export class RouteRecorder {
             routing_reason: decided.reason,
             policy_reason: decided.policyReason,
             classifier_score: decided.score,
+            cascade_to: decided.cascadeTo,
             policy_version:
                 decided.canary === "candidate"
                     ? (this.#options.canary?.candidatePolicyVersion ?? this.#options.policyVersion)

@@ -11,6 +11,11 @@
  * built, `Router.ready()` resolves with it, and a request that needs the classifier before then waits for
  * it instead of being routed by a cold classifier's abstention. A rejected `ready()` is logged once and
  * the classifier is consulted as usual (it abstains, so the default tier applies).
+ *
+ * A classifier unsure between two tiers may say so with `cascadeTo`: the request is served by `tier`
+ * first and that tier's cascade (config `tiers[].cascade`, router/cascade/) may escalate it to `cascadeTo`
+ * on the answer's signals, instead of a guess either way. The router honours it only where the cascade
+ * exists (router/policy.ts `decideTier`); elsewhere it serves `cascadeTo`, the safe side.
  */
 import type { RequestFeatures } from "./features.js";
 import type { ChatRequest } from "../chat/types.js";
@@ -22,6 +27,11 @@ export interface ClassifierVerdict {
     score: number;
     /** The classifier's name, part of the routing reason. */
     classifier: string;
+    /**
+     * A configured tier above `tier` when the classifier is unsure between the two: `tier` is tried first
+     * and its cascade may escalate to this one. Defaults to none (a plain decision).
+     */
+    cascadeTo?: string;
 }
 
 export interface RoutingClassifier {

@@ -293,6 +293,13 @@ export const routerConfigSchema = z
                  * Defaults to the thresholds calibrated into the model's metadata.
                  */
                 thresholds: z.array(z.number().min(0).max(1)).min(1).optional(),
+                /**
+                 * The uncertainty band's upper edges, one per threshold and each at or above it: a score from
+                 * a threshold up to its edge is a cascade decision (the lower tier first, its cascade may
+                 * escalate; router/learned/LearnedClassifier.ts). `[]` turns cascade decisions off. Defaults
+                 * to the band calibrated into the model's metadata, or none when `thresholds` is given.
+                 */
+                cascadeThresholds: z.array(z.number().min(0).max(1)).optional(),
                 /** Name in routing reasons (`classifier:<name>`). Defaults to `"learned"`. */
                 name: idSchema.default(learned.defaultClassifierName),
             })

@@ -189,6 +189,11 @@ export interface RoutingRecord {
      * with `policy_reason`, what `recalibrateFromRecords` (router/learned) recalibrates thresholds from.
      */
     classifier_score: number | null;
+    /**
+     * A cascade decision (the classifier was unsure between two tiers): the upper tier, which the decided
+     * tier's cascade may escalate to (`cascade` holds its checks); else null.
+     */
+    cascade_to: string | null;
     /** The routing policy's version: `policy.version`, or a hash of the routing config (router/policyVersion.ts). */
     policy_version: string;
     /** The caller's `hints.prompt_version`, else null. */

@@ -143,6 +143,38 @@ async function main(): Promise<void> {
     const targetMix =
         values.mix !== undefined ? values.mix.split(",").map(Number) : shiftedMix(labelMix, shift);
     const thresholds = calibrateThresholds(trainProbabilities.map(tierScore), targetMix);
+    // The uncertainty band (LearnedClassifier): from the shifted cut points up to the plain label-mix ones,
+    // the scores the safe calibration sends up only to hold under-routing; there the router may cascade.
+    const cascadeThresholds =
+        values.mix === undefined && shift > 0
+            ? calibrateThresholds(trainProbabilities.map(tierScore), labelMix).map((c, k) =>
+                  Math.max(c, thresholds[k]!),
+              )
+            : undefined;
+    // Out of fold: how many decisions the band makes cascades, and under-routing counted at their first
+    // tier (as if no escalation caught a too-low one: the cascade's signals cannot be simulated here).
+    const oofFirstTier = (mix: number[], plainMix: readonly number[]): number[] => {
+        const cut = calibrateThresholds(oofScores, mix);
+        const edge = calibrateThresholds(oofScores, plainMix).map((c, k) => Math.max(c, cut[k]!));
+        return oofScores.map((sc) => {
+            const tier = tierIndexForScore(sc, cut);
+            return tier > 0 && sc < edge[tier - 1]! ? tier - 1 : tier;
+        });
+    };
+    const oofCascade =
+        cascadeThresholds === undefined
+            ? undefined
+            : (() => {
+                  const first = oofFirstTier(targetMix, labelMix);
+                  const plain = oofScores.map((sc) =>
+                      tierIndexForScore(sc, calibrateThresholds(oofScores, targetMix)),
+                  );
+                  return {
+                      outOfFoldCascadeShare: first.filter((t, i) => t !== plain[i]).length / first.length,
+                      outOfFoldUnderRoutingFirstTier: routingMetrics(trainSet.labels, first, tierNames.length)
+                          .underRouting,
+                  };
+              })();
     const decide = (p: Float64Array): number => tierIndexForScore(tierScore(p), thresholds);
     const trainMetrics = routingMetrics(trainSet.labels, trainProbabilities.map(decide), tierNames.length);
     const heldoutMetrics = routingMetrics(
@@ -161,6 +193,7 @@ async function main(): Promise<void> {
         featureNames: [...featureNames],
         tiers: [...tierNames],
         thresholds,
+        ...(cascadeThresholds !== undefined && { cascadeThresholds }),
         onnx: {
             file: onnxFile,
             sha256: createHash("sha256").update(onnx).digest("hex"),
@@ -177,6 +210,12 @@ async function main(): Promise<void> {
                     shiftRule: `smallest shift of the label mix's cut points with out-of-fold under-routing <= ${maxUnder} on the training split`,
                 }),
             outOfFoldUnderRouting: round(oofUnder(targetMix)),
+            ...(oofCascade !== undefined && {
+                cascadeBand:
+                    "score in [thresholds[k], cascadeThresholds[k]): a cascade decision from tier k to k + 1; cascadeThresholds = the label mix's cut points on the training split (at least the thresholds)",
+                outOfFoldCascadeShare: round(oofCascade.outOfFoldCascadeShare),
+                outOfFoldUnderRoutingFirstTier: round(oofCascade.outOfFoldUnderRoutingFirstTier),
+            }),
             targetMix: targetMix.map(round),
             achievedMix: trainMetrics.distribution.map(round),
         },

@@ -69,7 +69,10 @@ export function buildCanary(config: RouterConfig, deps: BuildCanaryDeps): BuiltC
     };
     if (policy)
         return {
-            decider: { canary, policy: compilePolicy({ tiers: config.tiers, policy }) },
+            decider: {
+                canary,
+                policy: compilePolicy({ tiers: config.tiers, policy, cascade: config.cascade }),
+            },
             candidatePolicyVersion,
             close,
         };

@@ -3,6 +3,13 @@
  * (main thread, featureVector.ts) → class probabilities (ONNX Runtime in a piscina worker, the session
  * loaded once per worker) → score (tierScore.ts) → calibrated thresholds → tier.
  *
+ * Near a threshold it prefers a cascade to a guess: a score in the uncertainty band of boundary k,
+ * [thresholds[k], cascadeThresholds[k]), is a cascade decision (`tier` k, `cascadeTo` k + 1: tried on the
+ * cheaper tier, escalated on its answer's signals) rather than tier k + 1. The band's lower edge is the
+ * calibration that holds out-of-fold under-routing at its bound, its upper edge the plain label-mix
+ * calibration (models/router/build/buildRouterModel.ts): the scores the safe calibration sends up only
+ * to keep under-routing low.
+ *
  * It never fails a request: a worker error, a full queue or a decision slower than `timeoutMs` abstains
  * (`undefined`, so the router's default tier applies) and is reported through `onError`. A late answer
  * is dropped, not cancelled: aborting a running piscina task terminates its worker, and reloading the
@@ -36,6 +43,12 @@ export interface LearnedClassifierOptions {
     maxQueue?: number;
     /** Score thresholds (tiers − 1, ascending), e.g. from `recalibrateFromRecords`. Defaults to the model's calibrated ones. */
     thresholds?: readonly number[];
+    /**
+     * The uncertainty band's upper edges, one per threshold and each at or above it (see the module
+     * comment); `[]` turns cascade decisions off. Defaults to the model's calibrated band with its
+     * calibrated thresholds, and to none when `thresholds` is given.
+     */
+    cascadeThresholds?: readonly number[];
     /** Name in routing reasons (`classifier:<name>`). Defaults to `"learned"`. */
     name?: string;
     /** Told about every abstention caused by an error or a timeout. Defaults to none. */
@@ -59,6 +72,8 @@ export class LearnedClassifier implements RoutingClassifier {
     readonly name: string;
     readonly metadata: LoadedClassifierMetadata;
     readonly thresholds: readonly number[];
+    /** The uncertainty band's upper edges; empty when the classifier makes no cascade decisions. */
+    readonly cascadeThresholds: readonly number[];
     readonly #pool: Piscina<ClassifierTask, Float32Array>;
     readonly #timeoutMs: number;
     readonly #onError: ((error: Error) => void) | undefined;
@@ -78,6 +93,19 @@ export class LearnedClassifier implements RoutingClassifier {
             );
         }
         this.thresholds = thresholds;
+        const band =
+            options.cascadeThresholds ??
+            (options.thresholds === undefined ? this.metadata.cascadeThresholds : undefined) ??
+            [];
+        if (
+            band.length !== 0 &&
+            (band.length !== thresholds.length || band.some((c, i) => !(c >= thresholds[i]!)))
+        ) {
+            throw new InvalidArgumentError(
+                `classifier cascadeThresholds must be ${thresholds.length} numbers, each at or above its threshold [${thresholds.join(", ")}] (or [] for no cascade decisions), got [${band.join(", ")}]`,
+            );
+        }
+        this.cascadeThresholds = band;
         this.name = options.name ?? d.defaultClassifierName;
         this.#timeoutMs = options.timeoutMs ?? d.defaultClassifierTimeoutMs;
         this.#onError = options.onError;
@@ -139,12 +167,7 @@ export class LearnedClassifier implements RoutingClassifier {
                 (probabilities) => {
                     if (settled) return;
                     clearTimeout(timer);
-                    const score = tierScore(probabilities);
-                    resolve({
-                        tier: this.metadata.tiers[tierIndexForScore(score, this.thresholds)]!,
-                        score,
-                        classifier: this.name,
-                    });
+                    resolve(this.verdict(tierScore(probabilities)));
                 },
                 (error: unknown) => {
                     if (settled) return;
@@ -154,6 +177,18 @@ export class LearnedClassifier implements RoutingClassifier {
                 },
             );
         });
+    }
+
+    /** The verdict for a score: its tier, or a cascade decision inside the uncertainty band. */
+    verdict(score: number): ClassifierVerdict {
+        const { tiers } = this.metadata;
+        const tier = tierIndexForScore(score, this.thresholds);
+        const band = this.cascadeThresholds;
+        // In the band of the boundary below `tier`: the safe calibration sends it up, the plain one would not.
+        if (tier > 0 && band.length > 0 && score < band[tier - 1]!) {
+            return { tier: tiers[tier - 1]!, cascadeTo: tiers[tier]!, score, classifier: this.name };
+        }
+        return { tier: tiers[tier]!, score, classifier: this.name };
     }
 
     #report(error: Error): void {

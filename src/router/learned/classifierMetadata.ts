@@ -24,6 +24,12 @@ export const classifierMetadataSchema = z
         tiers: z.array(z.string().min(1)).min(2),
         /** Calibrated score thresholds (tiers − 1, ascending); see calibrateThresholds.ts. */
         thresholds: z.array(z.number()),
+        /**
+         * The uncertainty band's upper edges (tiers − 1, each ≥ its threshold): a score in
+         * [thresholds[k], cascadeThresholds[k]) is a cascade decision from tier k to k + 1 (LearnedClassifier).
+         * Absent: no band, every decision is plain.
+         */
+        cascadeThresholds: z.array(z.number()).optional(),
         onnx: z.object({
             /** File name of the ONNX model, relative to this json. */
             file: z.string().min(1),
@@ -41,7 +47,14 @@ export const classifierMetadataSchema = z
     })
     .refine((m) => m.thresholds.every((t, i) => i === 0 || t >= m.thresholds[i - 1]!), {
         message: "thresholds must be ascending",
-    });
+    })
+    .refine(
+        (m) =>
+            m.cascadeThresholds === undefined ||
+            (m.cascadeThresholds.length === m.thresholds.length &&
+                m.cascadeThresholds.every((c, i) => c >= m.thresholds[i]!)),
+        { message: "cascadeThresholds must number tiers − 1, each at or above its threshold" },
+    );
 
 export type ClassifierMetadata = z.infer<typeof classifierMetadataSchema>;
 

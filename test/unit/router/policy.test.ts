@@ -75,7 +75,12 @@ describe("decideTier", () => {
         // First match wins: security is listed before the tight budget.
         ["two rules match", { tags: ["security"], latencyBudgetMs: 100 }, "frontier", "rule:security"],
     ] as const)("%s", (_name, overrides, tier, reason) => {
-        expect(decideTier(features(overrides), policy)).toEqual({ tier, reason, score: null });
+        expect(decideTier(features(overrides), policy)).toEqual({
+            tier,
+            reason,
+            score: null,
+            cascadeTo: null,
+        });
     });
 
     it("a forced tier wins over every rule", () => {
@@ -83,6 +88,7 @@ describe("decideTier", () => {
             tier: "local",
             reason: "hint:tier",
             score: null,
+            cascadeTo: null,
         });
     });
 
@@ -92,6 +98,7 @@ describe("decideTier", () => {
             tier: "frontier",
             reason: "classifier:mf",
             score: 0.83,
+            cascadeTo: null,
         });
         expect(decideTier(features({ latencyBudgetMs: 1 }), policy, undefined, verdict).reason).toBe(
             "rule:tight_budget",
@@ -103,8 +110,69 @@ describe("decideTier", () => {
 
     it("defaults to the first tier when no defaultTier is configured", () => {
         const p = compilePolicy(parseRouterConfig({ ...base, policy: { rules: [] } }));
-        expect(decideTier(features(), p)).toEqual({ tier: "local", reason: "default", score: null });
+        expect(decideTier(features(), p)).toEqual({
+            tier: "local",
+            reason: "default",
+            score: null,
+            cascadeTo: null,
+        });
         expect(matchRules(features(), p)).toBeUndefined();
+    });
+});
+
+describe("decideTier with a classifier's cascade decision", () => {
+    /** `base` with a cascade on the named tiers and the given escalation cap. */
+    const withCascades = (tiers: readonly string[], maxEscalations = 1) =>
+        compilePolicy(
+            parseRouterConfig({
+                ...base,
+                tiers: base.tiers.map((t) => (tiers.includes(t.name) ? { ...t, cascade: {} } : t)),
+                cascade: { maxEscalations },
+            }),
+        );
+    const unsure = { tier: "local", cascadeTo: "mid", score: 0.2, classifier: "mf" };
+
+    it("serves the lower tier first where its cascade can escalate to the upper one", () => {
+        expect(decideTier(features(), withCascades(["local"]), undefined, unsure)).toEqual({
+            tier: "local",
+            reason: "classifier:mf",
+            score: 0.2,
+            cascadeTo: "mid",
+        });
+        expect(withCascades(["local", "mid", "frontier"]).cascadeTiers).toEqual(new Set(["local", "mid"]));
+    });
+
+    it.each([
+        ["the lower tier has no cascade", withCascades(["mid"]), unsure, "mid"],
+        ["cascades may not escalate (maxEscalations 0)", withCascades(["local"], 0), unsure, "mid"],
+        [
+            "the upper tier is two tiers up",
+            withCascades(["local"]),
+            { ...unsure, cascadeTo: "frontier" },
+            "frontier",
+        ],
+    ])("serves the upper tier when %s", (_name, p, verdict, tier) => {
+        expect(decideTier(features(), p, undefined, verdict)).toEqual({
+            tier,
+            reason: "classifier:mf",
+            score: 0.2,
+            cascadeTo: null,
+        });
+    });
+
+    it("treats a cascadeTo that is unknown or not above the tier as a plain decision; rules still win", () => {
+        const p = withCascades(["local", "mid"]);
+        for (const cascadeTo of ["nope", "local"]) {
+            expect(decideTier(features(), p, undefined, { ...unsure, cascadeTo })).toMatchObject({
+                tier: "local",
+                cascadeTo: null,
+            });
+        }
+        expect(decideTier(features({ tags: ["security"] }), p, undefined, unsure)).toMatchObject({
+            tier: "frontier",
+            reason: "rule:security",
+            cascadeTo: null,
+        });
     });
 });
 

@@ -386,6 +386,7 @@ describe("decide() and the classifier seam", () => {
             routing_reason: "rule:security",
             policy_reason: "rule:security",
             classifier_score: null,
+            cascade_to: null,
             targets: [
                 { tier: "frontier", provider: "anthropic", model: "claude-opus-5-5", breaker: "closed" },
                 { tier: "frontier", provider: "openai", model: "gpt-5.1-codex", breaker: "closed" },

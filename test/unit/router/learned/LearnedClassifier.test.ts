@@ -61,6 +61,51 @@ describe("LearnedClassifier (committed models/router/classifier.onnx through the
     });
 });
 
+describe("LearnedClassifier cascade decisions", () => {
+    const classifiers: LearnedClassifier[] = [];
+    afterAll(async () => {
+        await Promise.all(classifiers.map((c) => c.close()));
+    });
+    const make = (options: ConstructorParameters<typeof LearnedClassifier>[0]): LearnedClassifier => {
+        const c = new LearnedClassifier(options);
+        classifiers.push(c);
+        return c;
+    };
+
+    it.each([
+        [0.1, { tier: "local" }],
+        [0.2, { tier: "local", cascadeTo: "mid" }],
+        [0.29, { tier: "local", cascadeTo: "mid" }],
+        [0.3, { tier: "mid" }],
+        [0.65, { tier: "mid", cascadeTo: "frontier" }],
+        [0.7, { tier: "frontier" }],
+    ])("score %f inside [0.2, 0.3) / [0.6, 0.7) → %j", (score, expected) => {
+        const c = make({ thresholds: [0.2, 0.6], cascadeThresholds: [0.3, 0.7] });
+        expect(c.verdict(score)).toEqual({ ...expected, score, classifier: "learned" });
+    });
+
+    it("makes none with an empty band, or with custom thresholds and no band of their own", () => {
+        for (const c of [
+            make({ thresholds: [0.2, 0.6] }),
+            make({ thresholds: [0.2, 0.6], cascadeThresholds: [] }),
+        ]) {
+            expect(c.cascadeThresholds).toEqual([]);
+            expect(c.verdict(0.25)).toEqual({ tier: "mid", score: 0.25, classifier: "learned" });
+        }
+    });
+
+    it("takes the band calibrated into the model's metadata by default", () => {
+        const model = editedModel((m) => {
+            m.thresholds = [0.2, 0.6];
+            m.cascadeThresholds = [0.3, 0.6];
+        });
+        const c = make({ model });
+        expect(c.cascadeThresholds).toEqual([0.3, 0.6]);
+        expect(c.verdict(0.25)).toMatchObject({ tier: "local", cascadeTo: "mid" });
+        expect(c.verdict(0.6)).toEqual({ tier: "frontier", score: 0.6, classifier: "learned" });
+    });
+});
+
 describe("LearnedClassifier failures", () => {
     it("refuses a model trained on another feature schema, saying how to fix it", () => {
         const model = editedModel((m) => {
@@ -82,6 +127,20 @@ describe("LearnedClassifier failures", () => {
     it("refuses thresholds that are not one ascending number per tier boundary", () => {
         expect(() => new LearnedClassifier({ thresholds: [0.5] })).toThrow(/ascending/);
         expect(() => new LearnedClassifier({ thresholds: [0.6, 0.5] })).toThrow(/ascending/);
+    });
+
+    it("refuses a cascade band that is not one edge per threshold, each at or above it", () => {
+        const thresholds = [0.2, 0.6];
+        expect(() => new LearnedClassifier({ thresholds, cascadeThresholds: [0.3] })).toThrow(
+            /cascadeThresholds must be 2 numbers, each at or above its threshold/,
+        );
+        expect(() => new LearnedClassifier({ thresholds, cascadeThresholds: [0.1, 0.7] })).toThrow(
+            /at or above its threshold \[0.2, 0.6\]/,
+        );
+        const model = editedModel((m) => {
+            m.cascadeThresholds = [0, 0];
+        });
+        expect(() => new LearnedClassifier({ model })).toThrow(/cascadeThresholds must number tiers − 1/);
     });
 
     it("abstains (and reports) when the worker fails instead of failing the request", async () => {
