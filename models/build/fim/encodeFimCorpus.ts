@@ -29,7 +29,7 @@ const maxChunkChars = 1400;
 const endOfText = 0;
 
 /** mulberry32: a small seeded generator, so the encoded corpus is the same on every machine. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
     let a = seed >>> 0;
     return () => {
         a = (a + 0x6d2b79f5) >>> 0;
@@ -41,7 +41,7 @@ function random(seed: number): () => number {
 }
 
 /** A document cut into chunks of minChunkChars..maxChunkChars, each ending at a line end where one exists. */
-function* chunks(doc: string, rand: () => number): Generator<string> {
+export function* chunks(doc: string, rand: () => number): Generator<string> {
     let at = 0;
     while (at < doc.length) {
         const want = minChunkChars + Math.floor(rand() * (maxChunkChars - minChunkChars));
@@ -55,50 +55,66 @@ function* chunks(doc: string, rand: () => number): Generator<string> {
     }
 }
 
+/**
+ * Appends one chunk to `ids`: as plain text with probability 1 - fimRate, else as a FIM sample (PSM or
+ * SPM, half each) split at two character positions drawn uniformly from [0, chunk.length]. Returns
+ * whether it became a FIM sample. `encode` appends the plain-text tokens of a string.
+ */
+export function encodeChunk(
+    chunk: string,
+    ids: number[],
+    options: {
+        fim: { prefix: number; suffix: number; middle: number };
+        encode: (text: string, out: number[]) => void;
+        rand: () => number;
+        fimRate: number;
+    },
+): boolean {
+    const { fim, encode, rand } = options;
+    if (rand() >= options.fimRate) {
+        encode(chunk, ids);
+        return false;
+    }
+    const cuts = [Math.floor(rand() * (chunk.length + 1)), Math.floor(rand() * (chunk.length + 1))];
+    const [a, b] = cuts.sort((x, y) => x - y) as [number, number];
+    const [prefix, middle, suffix] = [chunk.slice(0, a), chunk.slice(a, b), chunk.slice(b)];
+    if (rand() < 0.5) {
+        ids.push(fim.prefix);
+        encode(prefix, ids);
+        ids.push(fim.suffix);
+        encode(suffix, ids);
+        ids.push(fim.middle);
+    } else {
+        ids.push(fim.prefix, fim.suffix);
+        encode(suffix, ids);
+        ids.push(fim.middle);
+        encode(prefix, ids);
+    }
+    encode(middle, ids);
+    ids.push(endOfText);
+    return true;
+}
+
 function encodeSplit(bpe: ByteLevelBpe, split: string, fimRate: number, seed: number) {
     const fim = fimTokenIds(bpe.vocab);
     if (!fim) throw new Error("the tokenizer has no FIM tokens: run models/build/fim/addFimTokens.ts first");
     const rand = random(seed);
+    const options = { fim, encode: (text: string, out: number[]) => bpe.encode(text, out), rand, fimRate };
     const text = readFileSync(join(corpusDir, `${split}.txt`), "utf8");
     const ids: number[] = [];
     const starts: number[] = [];
     let fimChunks = 0;
-    let allChunks = 0;
     for (const doc of text.split(DOC_SEPARATOR)) {
         for (const chunk of chunks(doc, rand)) {
             starts.push(ids.length);
-            allChunks++;
-            if (rand() >= fimRate) {
-                bpe.encode(chunk, ids);
-                continue;
-            }
-            fimChunks++;
-            const [a, b] = [
-                Math.floor(rand() * (chunk.length + 1)),
-                Math.floor(rand() * (chunk.length + 1)),
-            ].sort((x, y) => x - y) as [number, number];
-            const [prefix, middle, suffix] = [chunk.slice(0, a), chunk.slice(a, b), chunk.slice(b)];
-            if (rand() < 0.5) {
-                ids.push(fim.prefix);
-                bpe.encode(prefix, ids);
-                ids.push(fim.suffix);
-                bpe.encode(suffix, ids);
-                ids.push(fim.middle);
-            } else {
-                ids.push(fim.prefix, fim.suffix);
-                bpe.encode(suffix, ids);
-                ids.push(fim.middle);
-                bpe.encode(prefix, ids);
-            }
-            bpe.encode(middle, ids);
-            ids.push(endOfText);
+            if (encodeChunk(chunk, ids, options)) fimChunks++;
         }
         ids.push(endOfText);
     }
     mkdirSync(fimCorpusDir, { recursive: true });
     writeFileSync(join(fimCorpusDir, `${split}.bin`), Uint16Array.from(ids));
     writeFileSync(join(fimCorpusDir, `${split}.starts.bin`), Uint32Array.from(starts));
-    return { tokens: ids.length, chunks: allChunks, fimChunks };
+    return { tokens: ids.length, chunks: starts.length, fimChunks };
 }
 
 if (import.meta.filename === process.argv[1]) {

@@ -16,7 +16,7 @@
  *   node --import tsx models/build/fim/evalInfill.ts [--target file.gguf --draft file.gguf] [--report path]
  */
 import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { benchThreads } from "../../../bench/threads.js";
 import { parseConfig } from "../../../src/config/loadConfig.js";
 import { LocalEngine } from "../../../src/engine/LocalEngine.js";
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     await engine.dispose();
     const report = {
         measuredAt: new Date().toISOString(),
-        target: targetPath,
+        target: relative(resolve(import.meta.dirname, "../../.."), targetPath),
         samples: samples.length,
         exactMatch: {
             fim: fimMatches === null ? null : fimMatches / samples.length,
