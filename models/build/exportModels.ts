@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GgufWriter, type GgufTensorType } from "./gguf/GgufWriter.js";
 import type { BpeVocabulary } from "./tokenizer/ByteLevelBpe.js";
+import { fimTokenIds } from "./tokenizer/fimTokens.js";
 import { SPECIAL_TOKENS, tokenizerPath } from "./tokenizer/trainBpe.js";
 
 export const modelsDir = resolve(import.meta.dirname, "..");
@@ -54,8 +55,18 @@ export function readSafetensors(path: string): {
     return { tensors, meta };
 }
 
+/**
+ * Writes the tokenizer into GGUF metadata as llama.cpp reads it. With FIM tokens (fim/addFimTokens.ts)
+ * their ids go under `tokenizer.ggml.fim_{pre,suf,mid}_token_id` (what node-llama-cpp reports as
+ * `model.tokens.infill`); a middle ends with `<|endoftext|>`, the EOS, which llama.cpp already counts as
+ * an end of generation, so the EOT stays `<|im_end|>` (the chat turn's end).
+ */
 export function addTokenizer(writer: GgufWriter, vocab: BpeVocabulary): void {
-    const controlIds = new Set(SPECIAL_TOKENS.map((t) => vocab.specials[t]));
+    const fim = fimTokenIds(vocab);
+    const controlIds = new Set([
+        ...SPECIAL_TOKENS.map((t) => vocab.specials[t]),
+        ...(fim ? [fim.prefix, fim.suffix, fim.middle] : []),
+    ]);
     writer
         .addString("tokenizer.ggml.model", "gpt2")
         // "trillion" is llama.cpp's name for exactly GPT-2's split pattern *without* the detokenizer's
@@ -75,6 +86,12 @@ export function addTokenizer(writer: GgufWriter, vocab: BpeVocabulary): void {
         .addBool("tokenizer.ggml.add_bos_token", false)
         .addBool("tokenizer.ggml.add_eos_token", false)
         .addString("tokenizer.chat_template", chatTemplate);
+    if (fim) {
+        writer
+            .addUint32("tokenizer.ggml.fim_pre_token_id", fim.prefix)
+            .addUint32("tokenizer.ggml.fim_suf_token_id", fim.suffix)
+            .addUint32("tokenizer.ggml.fim_mid_token_id", fim.middle);
+    }
 }
 
 export function writeModel(
@@ -107,8 +124,16 @@ export function writeModel(
 }
 
 interface TrainingLog {
-    args: { resume?: string | null; freeze_target?: boolean };
-    checkpoints: { tokens: number; seconds: number; target_loss: number; draft_loss: number }[];
+    args: { resume?: string | null; freeze_target?: boolean; freeze_draft?: boolean };
+    checkpoints: {
+        tokens: number;
+        seconds: number;
+        target_loss: number;
+        draft_loss: number;
+        /** The draft's own counts where they differ from the target's (ggufToCheckpoint.ts writes them). */
+        draft_tokens?: number;
+        draft_seconds?: number;
+    }[];
     target: { dim: number; layers: number; heads: number; ffn: number };
     draft: { dim: number; layers: number; heads: number; ffn: number };
 }
@@ -135,14 +160,16 @@ async function main(): Promise<void> {
     const log = readTrainingLog(from);
     const last = log.checkpoints.at(-1)!;
     // A run resumed from an earlier one (train.py --resume) counts the earlier runs' tokens and time too;
-    // a run with --freeze-target trained only the draft, so it adds nothing to the target's count.
+    // a run with --freeze-target (--freeze-draft) trained only the draft (target), so it adds nothing to the
+    // other's count.
     const trained = { target: { tokens: 0, seconds: 0 }, draft: { tokens: 0, seconds: 0 } };
     for (let run: TrainingLog | undefined = log; run;) {
         const end = run.checkpoints.at(-1)!;
         for (const role of ["target", "draft"] as const) {
             if (role === "target" && run.args.freeze_target === true) continue;
-            trained[role].tokens += end.tokens;
-            trained[role].seconds += end.seconds;
+            if (role === "draft" && run.args.freeze_draft === true) continue;
+            trained[role].tokens += role === "draft" ? (end.draft_tokens ?? end.tokens) : end.tokens;
+            trained[role].seconds += role === "draft" ? (end.draft_seconds ?? end.seconds) : end.seconds;
         }
         run = run.args.resume ? readTrainingLog(resolve(run.args.resume)) : undefined;
     }

@@ -84,6 +84,9 @@ async function main(): Promise<void> {
             tag: "from-gguf",
             tokens: target.trainedTokens,
             seconds: target.trainingSeconds,
+            // The pair's counts differ (the draft trained longer); exportModels.ts reads these for the draft.
+            draft_tokens: draft.trainedTokens,
+            draft_seconds: draft.trainingSeconds,
             target_loss: target.heldoutLossNatsPerToken,
             draft_loss: draft.heldoutLossNatsPerToken,
         },

@@ -5,6 +5,7 @@
  *   0..4      control tokens (SPECIAL_TOKENS), 0 = end of text (BOS and EOS)
  *   5..260    the 256 byte symbols
  *   261..     merged symbols, in merge order
+ *   then      the FIM tokens, appended by fim/addFimTokens.ts (tokenizer/fimTokens.ts) after training
  *
  * Counting is over distinct pre-tokens with their frequencies; pair counts are updated
  * incrementally for the words a merge touches, so training a 4k vocabulary over tens of MB takes

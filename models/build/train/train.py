@@ -120,7 +120,12 @@ def gguf_tensors(model):
 
 
 def load_safetensors(path, model):
-    """Loads weights saved by save_safetensors (to continue training from a checkpoint)."""
+    """Loads weights saved by save_safetensors (to continue training from a checkpoint).
+
+    A checkpoint with fewer token rows than the model's vocabulary (control tokens appended to the
+    tokenizer since, e.g. the FIM tokens) is grown: the new rows start at the mean embedding plus small
+    noise, so the new tokens begin as "an average token" rather than as outliers in the tied output.
+    """
     with open(path, "rb") as f:
         n = struct.unpack("<Q", f.read(8))[0]
         header = json.loads(f.read(n))
@@ -131,9 +136,16 @@ def load_safetensors(path, model):
                 continue
             start, end = info["data_offsets"]
             f.seek(base + start)
-            arr = np.frombuffer(f.read(end - start), dtype=np.float32).reshape(info["shape"])
+            arr = torch.from_numpy(np.frombuffer(f.read(end - start), dtype=np.float32).reshape(info["shape"]).copy())
             with torch.no_grad():
-                params[name].copy_(torch.from_numpy(arr.copy()))
+                p = params[name]
+                if name == "token_embd.weight" and arr.shape[0] < p.shape[0]:
+                    n = arr.shape[0]
+                    p[:n].copy_(arr)
+                    p[n:].copy_(arr.mean(0) + 0.02 * torch.randn(p.shape[0] - n, arr.shape[1]) * arr.std())
+                    print(f"grew {name} from {n} to {p.shape[0]} rows", flush=True)
+                else:
+                    p.copy_(arr)
 
 
 def save_safetensors(path, model, meta):
@@ -157,7 +169,7 @@ def save_safetensors(path, model, meta):
 
 
 @torch.no_grad()
-def evaluate(models, data, seq, batches=24, seed=1234):
+def evaluate(models, data, seq, starts=None, batches=24, seed=1234):
     """Held-out cross-entropy of each model, and how often the last model's argmax equals the first's.
 
     The argmax agreement on held-out text is a cheap proxy for the pair's greedy acceptance rate.
@@ -166,7 +178,7 @@ def evaluate(models, data, seq, batches=24, seed=1234):
     losses = [0.0] * len(models)
     agree = 0.0
     for _ in range(batches):
-        x, y = batch(data, 8, seq, g)
+        x, y = batch(data, 8, seq, g, starts)
         with torch.autocast("cpu", dtype=torch.bfloat16):
             logits = [m(x).float() for m in models]
         for i, (m, lg) in enumerate(zip(models, logits)):
@@ -215,11 +227,24 @@ def grow(small, big):
         blk.w_down.weight[:, :f].copy_(old.w_down.weight)
 
 
-def batch(data, bsz, seq, g):
-    ix = torch.randint(0, len(data) - seq - 1, (bsz,), generator=g)
+def batch(data, bsz, seq, g, starts=None):
+    """bsz windows of seq tokens (and their next tokens): at random offsets, or at random chunk starts."""
+    if starts is None:
+        ix = torch.randint(0, len(data) - seq - 1, (bsz,), generator=g)
+    else:
+        ix = starts[torch.randint(0, len(starts), (bsz,), generator=g)]
     x = torch.stack([torch.from_numpy(data[i : i + seq].astype(np.int64)) for i in ix.tolist()])
     y = torch.stack([torch.from_numpy(data[i + 1 : i + 1 + seq].astype(np.int64)) for i in ix.tolist()])
     return x, y
+
+
+def read_starts(corpus, split, n_tokens, seq):
+    """Chunk start offsets written beside a token stream (fim/encodeFimCorpus.ts), or None without them."""
+    path = os.path.join(corpus, f"{split}.starts.bin")
+    if not os.path.exists(path):
+        return None
+    starts = np.fromfile(path, dtype=np.uint32).astype(np.int64)
+    return torch.from_numpy(starts[starts < n_tokens - seq - 1])
 
 
 def main():
@@ -234,25 +259,37 @@ def main():
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--draft-lr", type=float, default=3e-3)
     ap.add_argument("--distill", type=float, default=0.7, help="weight of the KL-to-target term in the draft loss")
+    ap.add_argument("--warmup", type=int, default=100, help="learning-rate warm-up steps")
+    ap.add_argument("--eval-batches", type=int, default=24, help="held-out batches (of 8 windows) per checkpoint")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--resume", default=None, help="directory with target/draft .safetensors to continue from")
     ap.add_argument("--draft-shape", default=None,
-                    help="dim,layers,heads,ffn of the draft (default %s); with --resume a smaller "
+                    help="dim,layers,heads,ffn of the draft (default: the resumed draft's, else %s); with --resume a smaller "
                          "trained draft is grown into it function-preservingly" % ",".join(str(v) for v in DRAFT.values()))
     ap.add_argument("--freeze-target", action="store_true",
                     help="train only the draft, distilling from a fixed target (needs --resume)")
+    ap.add_argument("--freeze-draft", action="store_true",
+                    help="train only the target; the draft is carried over unchanged (needs --resume)")
     args = ap.parse_args()
     if args.freeze_target and not args.resume:
         raise SystemExit("--freeze-target needs --resume: a target to distil from")
+    if args.freeze_draft and not args.resume:
+        raise SystemExit("--freeze-draft needs --resume: a draft to carry over")
+    if args.freeze_draft and args.freeze_target:
+        raise SystemExit("--freeze-draft and --freeze-target together leave nothing to train")
     draft_cfg = dict(DRAFT)
     if args.draft_shape:
         draft_cfg = dict(zip(("dim", "layers", "heads", "ffn"), (int(v) for v in args.draft_shape.split(","))))
+    elif args.resume:
+        draft_cfg = checkpoint_shape(os.path.join(args.resume, "draft.safetensors"), "draft")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     train = np.fromfile(os.path.join(args.corpus, "train.bin"), dtype=np.uint16)
     held = np.fromfile(os.path.join(args.corpus, "heldout.bin"), dtype=np.uint16)
+    train_starts = read_starts(args.corpus, "train", len(train), args.seq)
+    held_starts = read_starts(args.corpus, "heldout", len(held), args.seq)
 
     target = Llama(args.vocab, seq=args.seq, **TARGET)
     draft = Llama(args.vocab, seq=args.seq, **draft_cfg)
@@ -273,19 +310,22 @@ def main():
     if args.freeze_target:
         target.requires_grad_(False)
         target.eval()
+    if args.freeze_draft:
+        draft.requires_grad_(False)
+        draft.eval()
     opt_t = torch.optim.AdamW(target.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
     opt_d = torch.optim.AdamW(draft.parameters(), lr=args.draft_lr, betas=(0.9, 0.95), weight_decay=0.1)
     g = torch.Generator().manual_seed(args.seed)
     budget = args.minutes * 60
     start = last_ckpt = time.time()
     step, seen, log = 0, 0, []
-    warmup = 100
+    warmup = args.warmup
 
     def lr_scale(frac):
         return min(1.0, (step + 1) / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
 
     def checkpoint(tag):
-        (lt, ld), agree = evaluate([target, draft], held, args.seq)
+        (lt, ld), agree = evaluate([target, draft], held, args.seq, held_starts, args.eval_batches)
         meta = dict(step=step, tokens=seen, seconds=round(time.time() - start), heldout_loss=None)
         save_safetensors(os.path.join(args.out, "target.safetensors"), target, {**meta, "heldout_loss": lt, **TARGET})
         save_safetensors(os.path.join(args.out, "draft.safetensors"), draft, {**meta, "heldout_loss": ld, **draft_cfg})
@@ -304,25 +344,31 @@ def main():
         for o, base in ((opt_t, args.lr), (opt_d, args.draft_lr)):
             for pg in o.param_groups:
                 pg["lr"] = base * scale
-        x, y = batch(train, args.batch, args.seq, g)
+        x, y = batch(train, args.batch, args.seq, g, train_starts)
         with torch.autocast("cpu", dtype=torch.bfloat16), torch.set_grad_enabled(not args.freeze_target):
             lt_logits = target(x).float()
             loss_t = F.cross_entropy(lt_logits.view(-1, args.vocab), y.view(-1))
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            ld_logits = draft(x).float()
-            ce_d = F.cross_entropy(ld_logits.view(-1, args.vocab), y.view(-1))
-            kl_d = F.kl_div(F.log_softmax(ld_logits, -1).view(-1, args.vocab),
-                            F.log_softmax(lt_logits.detach(), -1).view(-1, args.vocab),
-                            log_target=True, reduction="batchmean")
-            loss_d = (1 - args.distill) * ce_d + args.distill * kl_d
         opt_t.zero_grad(set_to_none=True)
         opt_d.zero_grad(set_to_none=True)
-        (loss_d if args.freeze_target else loss_t + loss_d).backward()
+        if args.freeze_draft:
+            # Only the target learns; the draft is skipped (its forward pass would cost ~20 % of a step).
+            ce_d = kl_d = torch.zeros(())
+            loss_t.backward()
+        else:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                ld_logits = draft(x).float()
+                ce_d = F.cross_entropy(ld_logits.view(-1, args.vocab), y.view(-1))
+                kl_d = F.kl_div(F.log_softmax(ld_logits, -1).view(-1, args.vocab),
+                                F.log_softmax(lt_logits.detach(), -1).view(-1, args.vocab),
+                                log_target=True, reduction="batchmean")
+                loss_d = (1 - args.distill) * ce_d + args.distill * kl_d
+            (loss_d if args.freeze_target else loss_t + loss_d).backward()
         if not args.freeze_target:
             torch.nn.utils.clip_grad_norm_(target.parameters(), 1.0)
             opt_t.step()
-        torch.nn.utils.clip_grad_norm_(draft.parameters(), 1.0)
-        opt_d.step()
+        if not args.freeze_draft:
+            torch.nn.utils.clip_grad_norm_(draft.parameters(), 1.0)
+            opt_d.step()
         step += 1
         seen += x.numel()
         if step % 25 == 0:

@@ -1,0 +1,131 @@
+/**
+ * Encodes the corpus for the fill-in-the-middle continuation of the pair (train/train.py --corpus
+ * models/.cache/corpus-fim): documents are cut into chunks of 256..1,400 characters at line starts,
+ * and half of the chunks are turned into FIM samples with two character-level random split points
+ * (Bavarian et al. 2022, "Efficient Training of Language Models to Fill in the Middle"; context-level
+ * FIM, so that a sample fits the 384-token training window). Each part is tokenized on its own, as an
+ * editor's prefix and suffix are at inference time. Orders, half each:
+ *
+ *   PSM  <|fim_prefix|> prefix <|fim_suffix|> suffix <|fim_middle|> middle <|endoftext|>
+ *   SPM  <|fim_prefix|> <|fim_suffix|> suffix <|fim_middle|> prefix middle <|endoftext|>
+ *
+ * (SPM as StarCoder lays it out; PSM is what llama.cpp's /infill and infillPrompt.ts send.) The other
+ * half stay plain text, so the model keeps its left-to-right objective. Writes {train,heldout}.bin
+ * (uint16 token streams) and {train,heldout}.starts.bin (uint32 offsets where a chunk begins; train.py
+ * starts its windows there). Deterministic: one seeded generator.
+ *
+ *   node --import tsx models/build/fim/encodeFimCorpus.ts [--fim-rate 0.5] [--seed 18]
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { corpusDir, DOC_SEPARATOR } from "../buildCorpus.js";
+import type { ByteLevelBpe } from "../tokenizer/ByteLevelBpe.js";
+import { loadBpe } from "../tokenizer/encodeCorpus.js";
+import { fimTokenIds } from "../tokenizer/fimTokens.js";
+
+export const fimCorpusDir = resolve(import.meta.dirname, "../../.cache/corpus-fim");
+const minChunkChars = 256;
+const maxChunkChars = 1400;
+const endOfText = 0;
+
+/** mulberry32: a small seeded generator, so the encoded corpus is the same on every machine. */
+export function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+/** A document cut into chunks of minChunkChars..maxChunkChars, each ending at a line end where one exists. */
+export function* chunks(doc: string, rand: () => number): Generator<string> {
+    let at = 0;
+    while (at < doc.length) {
+        const want = minChunkChars + Math.floor(rand() * (maxChunkChars - minChunkChars));
+        let end = Math.min(doc.length, at + want);
+        if (end < doc.length) {
+            const lineEnd = doc.lastIndexOf("\n", end);
+            if (lineEnd > at + minChunkChars / 2) end = lineEnd + 1;
+        }
+        yield doc.slice(at, end);
+        at = end;
+    }
+}
+
+/**
+ * Appends one chunk to `ids`: as plain text with probability 1 - fimRate, else as a FIM sample (PSM or
+ * SPM, half each) split at two character positions drawn uniformly from [0, chunk.length]. Returns
+ * whether it became a FIM sample. `encode` appends the plain-text tokens of a string.
+ */
+export function encodeChunk(
+    chunk: string,
+    ids: number[],
+    options: {
+        fim: { prefix: number; suffix: number; middle: number };
+        encode: (text: string, out: number[]) => void;
+        rand: () => number;
+        fimRate: number;
+    },
+): boolean {
+    const { fim, encode, rand } = options;
+    if (rand() >= options.fimRate) {
+        encode(chunk, ids);
+        return false;
+    }
+    const cuts = [Math.floor(rand() * (chunk.length + 1)), Math.floor(rand() * (chunk.length + 1))];
+    const [a, b] = cuts.sort((x, y) => x - y) as [number, number];
+    const [prefix, middle, suffix] = [chunk.slice(0, a), chunk.slice(a, b), chunk.slice(b)];
+    if (rand() < 0.5) {
+        ids.push(fim.prefix);
+        encode(prefix, ids);
+        ids.push(fim.suffix);
+        encode(suffix, ids);
+        ids.push(fim.middle);
+    } else {
+        ids.push(fim.prefix, fim.suffix);
+        encode(suffix, ids);
+        ids.push(fim.middle);
+        encode(prefix, ids);
+    }
+    encode(middle, ids);
+    ids.push(endOfText);
+    return true;
+}
+
+function encodeSplit(bpe: ByteLevelBpe, split: string, fimRate: number, seed: number) {
+    const fim = fimTokenIds(bpe.vocab);
+    if (!fim) throw new Error("the tokenizer has no FIM tokens: run models/build/fim/addFimTokens.ts first");
+    const rand = random(seed);
+    const options = { fim, encode: (text: string, out: number[]) => bpe.encode(text, out), rand, fimRate };
+    const text = readFileSync(join(corpusDir, `${split}.txt`), "utf8");
+    const ids: number[] = [];
+    const starts: number[] = [];
+    let fimChunks = 0;
+    for (const doc of text.split(DOC_SEPARATOR)) {
+        for (const chunk of chunks(doc, rand)) {
+            starts.push(ids.length);
+            if (encodeChunk(chunk, ids, options)) fimChunks++;
+        }
+        ids.push(endOfText);
+    }
+    mkdirSync(fimCorpusDir, { recursive: true });
+    writeFileSync(join(fimCorpusDir, `${split}.bin`), Uint16Array.from(ids));
+    writeFileSync(join(fimCorpusDir, `${split}.starts.bin`), Uint32Array.from(starts));
+    return { tokens: ids.length, chunks: starts.length, fimChunks };
+}
+
+if (import.meta.filename === process.argv[1]) {
+    const arg = (name: string, fallback: number): number => {
+        const i = process.argv.indexOf(name);
+        return i > 0 ? Number(process.argv[i + 1]) : fallback;
+    };
+    const bpe = loadBpe();
+    const fimRate = arg("--fim-rate", 0.5);
+    const seed = arg("--seed", 18);
+    for (const [i, split] of ["heldout", "train"].entries()) {
+        console.log(split, encodeSplit(bpe, split, fimRate, seed + i));
+    }
+}

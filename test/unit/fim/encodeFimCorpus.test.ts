@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { chunks, encodeChunk, random } from "../../../models/build/fim/encodeFimCorpus.js";
+
+const fim = { prefix: -1, suffix: -2, middle: -3 };
+/** One "token" per character (its code point), so layouts can be read back as text. */
+const encode = (text: string, out: number[]): void => {
+    for (const c of text) out.push(c.codePointAt(0)!);
+};
+const text = (ids: readonly number[]): string => String.fromCodePoint(...ids);
+/** A generator that returns the given values in order. */
+const scripted =
+    (...values: number[]) =>
+    () =>
+        values.shift()!;
+
+describe("encodeChunk", () => {
+    const chunk = "0123456789";
+
+    it("keeps a chunk as plain text when the draw is at or above the FIM rate", () => {
+        const ids: number[] = [];
+        expect(encodeChunk(chunk, ids, { fim, encode, rand: scripted(0.5), fimRate: 0.5 })).toBe(false);
+        expect(text(ids)).toBe(chunk);
+    });
+
+    it("lays out PSM: prefix, suffix, middle, then end-of-text", () => {
+        const ids: number[] = [];
+        // FIM draw, cuts at 7 and 3 (sorted to 3..7), PSM draw.
+        expect(
+            encodeChunk(chunk, ids, { fim, encode, rand: scripted(0.1, 0.7, 0.3, 0.2), fimRate: 0.5 }),
+        ).toBe(true);
+        const codes = (t: string): number[] => {
+            const out: number[] = [];
+            encode(t, out);
+            return out;
+        };
+        expect(ids).toEqual([-1, ...codes("012"), -2, ...codes("789"), -3, ...codes("3456"), 0]);
+    });
+
+    it("lays out SPM: prefix and suffix tokens, suffix, middle token, prefix and middle, end-of-text", () => {
+        const ids: number[] = [];
+        encodeChunk(chunk, ids, { fim, encode, rand: scripted(0.1, 0.3, 0.7, 0.9), fimRate: 0.5 });
+        expect(ids.slice(0, 2)).toEqual([-1, -2]);
+        const mid = ids.indexOf(-3);
+        expect(text(ids.slice(2, mid))).toBe("789");
+        expect(text(ids.slice(mid + 1, -1))).toBe("0123456");
+        expect(ids.at(-1)).toBe(0);
+    });
+
+    it("splits at character positions drawn anew for each sample, keeping every character once", () => {
+        const rand = random(7);
+        const layouts = new Set<string>();
+        for (let i = 0; i < 400; i++) {
+            const ids: number[] = [];
+            encodeChunk(chunk, ids, { fim, encode, rand, fimRate: 1 });
+            layouts.add(ids.join(","));
+            expect(
+                text(ids.filter((t) => t > 0))
+                    .split("")
+                    .sort()
+                    .join(""),
+            ).toBe(chunk);
+            expect(ids.filter((t) => t <= 0).sort((x, y) => x - y)).toEqual([-3, -2, -1, 0]);
+        }
+        // 66 pairs of cut points × 2 orders: a fixed split would give one layout.
+        expect(layouts.size).toBeGreaterThan(60);
+    });
+});
+
+describe("chunks", () => {
+    it("cuts a document into pieces that join back to it, ending at line ends where there is one", () => {
+        const doc = Array.from({ length: 400 }, (_, i) => `line ${i} of the document`).join("\n");
+        const pieces = [...chunks(doc, random(3))];
+        expect(pieces.join("")).toBe(doc);
+        expect(pieces.length).toBeGreaterThan(3);
+        for (const piece of pieces.slice(0, -1)) expect(piece.endsWith("\n")).toBe(true);
+    });
+});
