@@ -73,6 +73,22 @@ const healthz: Handler = (_context, exchange) => {
     return Promise.resolve();
 };
 
+const needsUrlParse = /\/\.|%|\\/;
+
+/**
+ * The request target's path, without the query (Claude Code sends `/v1/messages?beta=true`). A plain
+ * origin-form target is split at `?` (nothing else needs the parsed URL); `new URL()` handles the rest
+ * (absolute-form, dot segments, percent-encoding, backslashes) as it normalizes them.
+ */
+function pathOf(target: string | undefined): string {
+    if (target === undefined) return "/";
+    if (target.startsWith("/") && !needsUrlParse.test(target)) {
+        const query = target.indexOf("?");
+        return query === -1 ? target : target.slice(0, query);
+    }
+    return new URL(target, "http://gateway").pathname;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const context: GatewayContext = {
         router: options.router,
@@ -105,23 +121,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const metrics = createGatewayMetrics(options.registry);
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-        const url = new URL(req.url ?? "/", "http://gateway");
+        const path = pathOf(req.url);
         const requestId = randomUUID();
         const controller = new AbortController();
         const exchange: Exchange = {
             req,
             res,
-            url,
+            path,
             requestId,
             signal: controller.signal,
             // Anthropic's SDK reads `request-id`, OpenAI's `x-request-id`.
             headers: { "x-request-id": requestId, "request-id": requestId },
             keyId: undefined,
         };
-        const served = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
+        const served = endpoints.get(`${req.method ?? ""} ${path}`);
         const face =
             served === undefined
-                ? url.pathname.startsWith("/v1/messages")
+                ? path.startsWith("/v1/messages")
                     ? anthropicFace
                     : openaiFace
                 : served.shared === true && req.headers["anthropic-version"] !== undefined
@@ -144,7 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             if (served === undefined) {
                 throw new GatewayError(
                     "not_found",
-                    `no endpoint ${req.method ?? ""} ${url.pathname}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
+                    `no endpoint ${req.method ?? ""} ${path}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
                 );
             }
             if (served.open !== true) {
@@ -157,7 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             if (error.kind === "api_error") {
                 options.logger.error("request failed", {
                     requestId,
-                    path: url.pathname,
+                    path,
                     error: String(thrown),
                 });
             }
