@@ -7,8 +7,10 @@
  * - `response_format` json_schema / json_object becomes the router's `response_format` (enforced by the
  *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped);
  * - fields that change what the answer must be and that no tier honours yet (`n` > 1, `logprobs`,
- *   audio) are refused with a 400 naming the field; fields that only
- *   tune sampling or bookkeeping (`top_p`, `seed`, `user`, ...) are accepted and listed as ignored.
+ *   audio) are refused with a 400 naming the field; the sampling fields (temperature, top_p, seed,
+ *   presence/frequency penalties, stop) reach the tier that serves the request, as far as its API takes
+ *   them; bookkeeping (`user`, ...) and `logit_bias` (token ids of one vocabulary) are accepted and
+ *   listed as ignored.
  */
 import type {
     ChatCompletionContentPart,

@@ -5,8 +5,9 @@
  * Only the local tier serves these; the router skips hosted targets and says so when none is left.
  * - `prompt` is one string (or an array of exactly one string); token arrays and batches are refused;
  * - fields that change what the answer must be and that the gateway does not produce (`n` > 1,
- *   `best_of` > 1, `echo`, `logprobs`) are refused with a 400 naming the field; bookkeeping and sampling
- *   knobs the router does not carry (`user`, penalties, `logit_bias`) are accepted and listed as ignored;
+ *   `best_of` > 1, `echo`, `logprobs`) are refused with a 400 naming the field; the sampling fields
+ *   (temperature, top_p, seed, presence/frequency penalties, stop) reach the local tier; bookkeeping and
+ *   `logit_bias` (token ids of OpenAI's vocabulary, not the local model's) are accepted and listed as ignored;
  * - `max_tokens` defaults to 16, the endpoint's documented default (editors send their own).
  */
 import type { CompletionCreateParamsBase } from "openai/resources/completions";
@@ -23,8 +24,6 @@ const handled = new Set<string>([
     "prompt",
     "suffix",
     "max_tokens",
-    "top_p",
-    "seed",
     "n",
     "best_of",
     "echo",
@@ -60,8 +59,6 @@ export function fromCompletionParams(body: Record<string, unknown>): ParsedOpenA
 
         const completion: PromptCompletion = { prompt: promptText(params.prompt) };
         if (typeof suffix === "string") completion.suffix = suffix;
-        if (params.top_p != null) completion.top_p = params.top_p;
-        if (params.seed != null) completion.seed = params.seed;
         return { messages: [], completion, max_tokens: params.max_tokens ?? defaultCompletionMaxTokens };
     });
 }

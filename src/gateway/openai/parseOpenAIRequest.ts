@@ -22,13 +22,27 @@ export interface ParsedOpenAIRequest {
 export interface SharedOpenAIParams {
     model: unknown;
     temperature?: number | null;
+    top_p?: number | null;
+    seed?: number | null;
+    presence_penalty?: number | null;
+    frequency_penalty?: number | null;
     stop?: string | string[] | null;
     stream?: boolean | null;
     stream_options?: { include_usage?: boolean } | null;
 }
 
 /** The fields `parseOpenAIRequest` reads; each parser's own handled set adds its fields to these. */
-export const sharedOpenAIFields = ["model", "temperature", "stop", "stream", "stream_options"] as const;
+export const sharedOpenAIFields = [
+    "model",
+    "temperature",
+    "top_p",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "stop",
+    "stream",
+    "stream_options",
+] as const;
 
 /**
  * Checks `model`, has `toRequest` build the request from the body (read as its API's params type,
@@ -49,6 +63,10 @@ export function parseOpenAIRequest(
     }
     const request = toRequest();
     if (params.temperature != null) request.temperature = params.temperature;
+    if (params.top_p != null) request.top_p = params.top_p;
+    if (params.seed != null) request.seed = params.seed;
+    if (params.presence_penalty != null) request.presence_penalty = params.presence_penalty;
+    if (params.frequency_penalty != null) request.frequency_penalty = params.frequency_penalty;
     if (params.stop != null) request.stop = typeof params.stop === "string" ? [params.stop] : params.stop;
     return {
         request,
