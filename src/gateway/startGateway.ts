@@ -16,6 +16,7 @@ import { authenticate } from "./authenticate.js";
 import { GatewayError, toGatewayError } from "./GatewayError.js";
 import { KeyRateLimiter } from "./KeyRateLimiter.js";
 import { KeySpendLimiter } from "./KeySpendLimiter.js";
+import { SpendStateFile } from "./SpendStateFile.js";
 import { listModels } from "./listModels.js";
 import { ModelCatalog } from "./ModelCatalog.js";
 import { chatCompletions } from "./openai/chatCompletions.js";
@@ -40,8 +41,12 @@ export interface GatewayOptions {
     maxBodyBytes: number;
     /** Per-key request-rate limit (gateway.rateLimit). Defaults to none. */
     rateLimit?: { requestsPerMinute: number; burst: number } | undefined;
-    /** Per-key daily spend limit in US dollars (gateway.spendLimit). Defaults to none. */
-    spendLimit?: { usdPerDay: number } | undefined;
+    /**
+     * Per-key daily spend limit in US dollars (gateway.spendLimit), and the file that keeps each key's
+     * spend today across restarts (an absolute path, or relative to the working directory; null or unset:
+     * memory only). Defaults to none.
+     */
+    spendLimit?: { usdPerDay: number; stateFile?: string | null | undefined } | undefined;
     /** Where its HTTP request metrics are registered (the one the metrics port serves). */
     registry: Registry;
     /** Whether the gateway can serve (`GET /readyz`): the local tier answers, the classifier is loaded. */
@@ -53,7 +58,10 @@ export interface Gateway {
     /** e.g. `http://127.0.0.1:8080` (no trailing slash; SDK base URLs add `/v1`). */
     readonly url: string;
     readonly port: number;
-    /** Stops accepting connections, lets responses in flight end, then closes idle connections. */
+    /**
+     * Stops accepting connections, lets responses in flight end, then closes idle connections and writes
+     * the spend file.
+     */
     close(): Promise<void>;
 }
 
@@ -90,11 +98,17 @@ function pathOf(target: string | undefined): string {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+    const spend = options.spendLimit && new KeySpendLimiter(options.spendLimit);
+    const spendPath = options.spendLimit?.stateFile;
+    const spendFile =
+        spend !== undefined && typeof spendPath === "string"
+            ? new SpendStateFile(spend, { path: spendPath, logger: options.logger })
+            : undefined;
     const context: GatewayContext = {
         router: options.router,
         models: new ModelCatalog(options.router.config, options.aliases),
         maxBodyBytes: options.maxBodyBytes,
-        spend: options.spendLimit && new KeySpendLimiter(options.spendLimit),
+        spend,
     };
     const readyz: Handler = async (_context, exchange) => {
         const ready = await options.ready();
@@ -201,13 +215,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return {
         url: `http://${host}:${port}`,
         port,
-        close: () =>
-            new Promise<void>((resolve, reject) => {
+        close: async () => {
+            await new Promise<void>((resolve, reject) => {
                 server.close((error) => {
                     if (error) reject(error);
                     else resolve();
                 });
                 server.closeIdleConnections();
-            }),
+            });
+            await spendFile?.close();
+        },
     };
 }
