@@ -22,6 +22,7 @@ import { startMetricsServer, type MetricsServer } from "./metrics/metricsServer.
 import { createRegistry } from "./metrics/registry.js";
 import { createLogger, type Logger } from "./util/logger.js";
 import { localAuthTokenEnv, serverRouterConfig } from "./gateway/defaultRouterConfig.js";
+import { spendLimitOf } from "./gateway/spendLimitOf.js";
 import { startGateway, type Gateway } from "./gateway/startGateway.js";
 import type { Router } from "./index.js";
 import { parseRouterConfig } from "./router/config.js";
@@ -135,7 +136,7 @@ export function createApp(config: Config, options: AppOptions): App {
             aliases: config.gateway.models,
             maxBodyBytes: config.gateway.maxBodyBytes,
             rateLimit: config.gateway.rateLimit,
-            spendLimit: config.gateway.spendLimit,
+            spendLimit: spendLimitOf(config, options.baseDir),
             registry,
             ready: () => health.state === "SERVING" && routerSettled,
             logger: makeLogger("gateway"),

@@ -11,6 +11,7 @@ import { loadConfig } from "./config/loadConfig.js";
 import { ErrorCode } from "./errors/codes.js";
 import { isServiceError } from "./errors/ServiceError.js";
 import { localAuthTokenEnv, serverRouterConfig } from "./gateway/defaultRouterConfig.js";
+import { spendLimitOf } from "./gateway/spendLimitOf.js";
 import { startGateway } from "./gateway/startGateway.js";
 import { checkHealth, defaultHealthCheckTimeoutMs } from "./healthcheck.js";
 import { startMetricsServer } from "./metrics/metricsServer.js";
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
         aliases: config.gateway.models,
         maxBodyBytes: config.gateway.maxBodyBytes,
         rateLimit: config.gateway.rateLimit,
-        spendLimit: config.gateway.spendLimit,
+        spendLimit: spendLimitOf(config, loaded.baseDir),
         registry,
         ready: async () => {
             if (!routerSettled) return false;

@@ -69,8 +69,6 @@ export const chatRequestSchema = z
             .object({
                 prompt: z.string(),
                 suffix: z.string().optional(),
-                top_p: z.number().gt(0).max(1).optional(),
-                seed: z.number().int().min(0).max(0xffffffff).optional(),
             })
             .strict()
             .optional(),
@@ -108,6 +106,11 @@ export const chatRequestSchema = z
             .optional(),
         max_tokens: z.number().int().min(1).optional(),
         temperature: z.number().min(0).max(2).optional(),
+        top_p: z.number().gt(0).max(1).optional(),
+        top_k: z.number().int().min(0).optional(),
+        seed: z.number().int().min(0).max(0xffffffff).optional(),
+        presence_penalty: z.number().min(-2).max(2).optional(),
+        frequency_penalty: z.number().min(-2).max(2).optional(),
         stop: z.array(z.string().min(1, "stop sequences cannot be empty")).optional(),
         hints: z
             .object({

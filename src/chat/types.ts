@@ -114,10 +114,6 @@ export interface PromptCompletion {
     prompt: string;
     /** The text after the cursor. Defaults to unset: a plain completion of `prompt`. */
     suffix?: string;
-    /** Nucleus sampling: keep the most likely tokens up to this probability mass. Defaults to the tier's. */
-    top_p?: number;
-    /** Sampling seed: the same seed, prompt and settings give the same answer. Defaults to random. */
-    seed?: number;
 }
 
 /** A normalized chat request. */
@@ -142,6 +138,22 @@ export interface ChatRequest {
      * 2026-10-21, @anthropic-ai/sdk 1.x) has no temperature parameter, so it is not sent there.
      */
     temperature?: number;
+    /**
+     * Nucleus sampling: keep the most likely tokens up to this probability mass, in (0, 1]. Sent to OpenAI
+     * and the local tier. Defaults to the tier's (the local tier's is 0.95).
+     */
+    top_p?: number;
+    /** Keep only the k most likely tokens (0 = off). Sent to the local tier only. Defaults to the tier's (40). */
+    top_k?: number;
+    /**
+     * Sampling seed: the same seed, prompt and settings give the same answer (at temperature > 0). Sent to
+     * OpenAI (best effort there) and the local tier. Defaults to random.
+     */
+    seed?: number;
+    /** Subtracted from the logit of every token already present, in [-2, 2]. Sent to OpenAI and the local tier. Defaults to 0. */
+    presence_penalty?: number;
+    /** Subtracted from a token's logit once per occurrence so far, in [-2, 2]. Sent to OpenAI and the local tier. Defaults to 0. */
+    frequency_penalty?: number;
     /** Stop sequences; every provider receives all of them (a target that cannot honour them is skipped). */
     stop?: readonly string[];
     /** Routing hints (session, task type, tags, budget, namespace). */

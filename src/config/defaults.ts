@@ -75,3 +75,13 @@ export const defaultGatewayMaxBodyBytes = 32 * 1024 * 1024;
  * model), which a limit must not refuse.
  */
 export const defaultGatewayRateLimitBurst = 10;
+/**
+ * Where each gateway key's spend today persists (relative to the config file's directory), so a restart
+ * does not give every key a fresh day's budget.
+ */
+export const defaultSpendStateFile = ".tiercel/spend.json";
+/**
+ * How long the spend file waits after an answer's cost before it is written: one write per burst of
+ * answers, not one per answer; a crash loses at most this much of the day's spend.
+ */
+export const defaultSpendSaveDebounceMs = 1_000;

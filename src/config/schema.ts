@@ -11,6 +11,7 @@ import {
     defaultGrpcHost,
     defaultGatewayMaxBodyBytes,
     defaultGatewayRateLimitBurst,
+    defaultSpendStateFile,
     defaultGrpcPort,
     defaultHttpPort,
     defaultMetricsPort,
@@ -239,6 +240,12 @@ export const configSchema = z
                     .object({
                         /** US dollars each key may spend per UTC day. */
                         usdPerDay: z.number().positive(),
+                        /**
+                         * JSON file holding each key's spend today (relative to the config file's directory),
+                         * read at start and rewritten a second after answers are charged, so a restart keeps
+                         * the day's spend; null keeps it in memory only. Defaults to `.tiercel/spend.json`.
+                         */
+                        stateFile: z.string().min(1).nullable().default(defaultSpendStateFile),
                     })
                     .strict()
                     .optional(),

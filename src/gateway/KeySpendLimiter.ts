@@ -5,7 +5,7 @@
  * UTC midnight. An answer's cost is added when it is known (a unary answer, a stream's last event), so
  * the request that crosses the limit is served and the next one is refused. Answers without a price
  * (`cost_usd: null`: unpriced models, the local tier) and cache hits (0) cost nothing here. Spend is held
- * in memory: a restart starts every key's day afresh.
+ * in memory; SpendStateFile.ts keeps it across restarts (`entries` / `restore`, `onChange`).
  */
 import { GatewayError } from "./GatewayError.js";
 
@@ -16,7 +16,8 @@ export interface KeySpendLimiterOptions {
     now?: () => number;
 }
 
-interface DaySpend {
+/** One key's spend in one UTC day. */
+export interface DaySpend {
     /** The UTC day (days since the epoch) `usd` belongs to. */
     day: number;
     usd: number;
@@ -30,6 +31,8 @@ export class KeySpendLimiter {
     readonly #spend = new Map<string, DaySpend>();
     readonly #usdPerDay: number;
     readonly #now: () => number;
+    /** Called after each recorded cost (the spend file schedules a save). */
+    onChange: (() => void) | undefined;
 
     constructor(options: KeySpendLimiterOptions) {
         this.#usdPerDay = options.usdPerDay;
@@ -58,6 +61,22 @@ export class KeySpendLimiter {
         const entry = this.#spend.get(id);
         if (entry === undefined || entry.day !== day) this.#spend.set(id, { day, usd: costUsd });
         else entry.usd += costUsd;
+        this.onChange?.();
+    }
+
+    /** Each key's spend today (earlier days' entries are left out: they no longer count). */
+    entries(now = this.#now()): Record<string, DaySpend> {
+        const today = Math.floor(now / dayMs);
+        const out: Record<string, DaySpend> = {};
+        for (const [id, entry] of this.#spend) if (entry.day === today) out[id] = { ...entry };
+        return out;
+    }
+
+    /** Takes saved spend back (e.g. after a restart); entries of an earlier UTC day are dropped. */
+    restore(entries: Readonly<Record<string, DaySpend>>, now = this.#now()): void {
+        const today = Math.floor(now / dayMs);
+        for (const [id, entry] of Object.entries(entries))
+            if (entry.day === today) this.#spend.set(id, { day: entry.day, usd: entry.usd });
     }
 
     /** US dollars `keyId` has spent in the UTC day of `now`. */

@@ -2,18 +2,22 @@
  * Server-sent events onto an HTTP response, unbuffered (agents show tokens as they arrive): one frame
  * per write, `event:` only where the protocol names events (Anthropic does, OpenAI does not). `write`
  * returns a promise only when the socket's buffer is full, so a fast stream awaits nothing per frame
- * and a slow reader applies back-pressure all the way to the provider.
+ * and a slow reader applies back-pressure all the way to the provider. The status line and headers
+ * leave with the first frame (node:http puts them in the same socket write), one write per response
+ * fewer than sending them on their own; `flush` sends them alone when no frame follows at once.
  */
 import type { ServerResponse } from "node:http";
 
 export class SseWriter {
     readonly #res: ServerResponse;
+    /** Whether the headers have gone to the socket (with a frame or by `flush`). */
+    #headersWritten = false;
 
     constructor(res: ServerResponse) {
         this.#res = res;
     }
 
-    /** Sends the status line and headers now, so the client sees the stream start. */
+    /** Sets the status line and headers; they are sent with the first frame, or by `flush`. */
     open(headers: Record<string, string>): void {
         this.#res.writeHead(200, {
             ...headers,
@@ -22,7 +26,12 @@ export class SseWriter {
             // Proxies such as nginx buffer responses unless told not to.
             "x-accel-buffering": "no",
         });
-        this.#res.flushHeaders();
+    }
+
+    /** Sends the headers now if no frame has carried them yet, so the client sees the stream start. */
+    flush(): void {
+        if (!this.#headersWritten && !this.closed) this.#res.flushHeaders();
+        this.#headersWritten = true;
     }
 
     get opened(): boolean {
@@ -38,6 +47,7 @@ export class SseWriter {
         if (this.closed) return;
         const payload = typeof data === "string" ? data : JSON.stringify(data);
         const frame = event === undefined ? `data: ${payload}\n\n` : `event: ${event}\ndata: ${payload}\n\n`;
+        this.#headersWritten = true;
         if (!this.#res.write(frame)) return this.#drained();
     }
 

@@ -1,9 +1,10 @@
 /**
  * The streamed answer of every face: `router.stream()` → the route header from the stream's own
- * `message_start` (the decision this request was routed by) → headers sent → each event encoded as the
- * protocol's frames → the face's closing frame. A failure before the stream opened is thrown (the caller
- * answers it as an ordinary error response); after it opened, the status is already sent, so the face
- * reports it as an error frame inside the stream and no closing frame follows.
+ * `message_start` (the decision this request was routed by) → headers set (they leave with the first
+ * frame) → each event encoded as the protocol's frames → the face's closing frame. A failure before the
+ * stream opened is thrown (the caller answers it as an ordinary error response); after it opened, the
+ * status is already set, so the face reports it as an error frame inside the stream and no closing frame
+ * follows.
  */
 import type { ChatRequest, RouterStreamEvent } from "../index.js";
 import { toGatewayError, type GatewayError } from "./GatewayError.js";
@@ -39,6 +40,8 @@ export async function forwardRouterStream<Frame>(
             }
             if (event.type === "message_end") context.spend?.record(exchange.keyId, event.routing.cost_usd);
             for (const frame of face.encode(event)) await face.write(sse, frame);
+            // A face that writes nothing for `message_start` still shows the client the stream start.
+            if (event.type === "message_start") sse.flush();
         }
         await face.done?.(sse);
     } catch (error) {

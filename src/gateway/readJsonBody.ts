@@ -1,18 +1,15 @@
-/** Reads a request body as a JSON object, refusing bodies over the limit before buffering them whole. */
+/**
+ * Reads a request body as a JSON object, refusing bodies over the limit before buffering them whole.
+ * Reads with `data`/`end` listeners rather than `for await`: a stream's async iterator costs an iterator,
+ * an end-of-stream watcher and a promise per chunk, on every request (bench/e2e/gatewayOverhead.ts).
+ */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "./GatewayError.js";
 
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > maxBytes) throw tooLarge(maxBytes);
-        chunks.push(chunk);
-    }
-    const text = Buffer.concat(chunks).toString("utf8");
+    const text = await readText(req, maxBytes);
     let body: unknown;
     try {
         body = JSON.parse(text);
@@ -26,6 +23,44 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
         throw new GatewayError("invalid_request", "the request body must be a JSON object");
     }
     return body as Record<string, unknown>;
+}
+
+/** The body as UTF-8 text; rejects once it passes `maxBytes` (the rest is left unread). */
+function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const onData = (chunk: Buffer): void => {
+            size += chunk.length;
+            if (size > maxBytes) {
+                settle();
+                req.pause();
+                reject(tooLarge(maxBytes));
+                return;
+            }
+            chunks.push(chunk);
+        };
+        const onEnd = (): void => {
+            settle();
+            resolve(
+                chunks.length === 1
+                    ? chunks[0]!.toString("utf8")
+                    : Buffer.concat(chunks, size).toString("utf8"),
+            );
+        };
+        const onError = (error: Error): void => {
+            settle();
+            reject(error);
+        };
+        const onClose = (): void => {
+            settle();
+            reject(new GatewayError("api_error", "the client closed the connection"));
+        };
+        const settle = (): void => {
+            req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
+        };
+        req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
+    });
 }
 
 function tooLarge(maxBytes: number): GatewayError {

@@ -16,6 +16,7 @@ import { authenticate } from "./authenticate.js";
 import { GatewayError, toGatewayError } from "./GatewayError.js";
 import { KeyRateLimiter } from "./KeyRateLimiter.js";
 import { KeySpendLimiter } from "./KeySpendLimiter.js";
+import { SpendStateFile } from "./SpendStateFile.js";
 import { listModels } from "./listModels.js";
 import { ModelCatalog } from "./ModelCatalog.js";
 import { chatCompletions } from "./openai/chatCompletions.js";
@@ -40,8 +41,12 @@ export interface GatewayOptions {
     maxBodyBytes: number;
     /** Per-key request-rate limit (gateway.rateLimit). Defaults to none. */
     rateLimit?: { requestsPerMinute: number; burst: number } | undefined;
-    /** Per-key daily spend limit in US dollars (gateway.spendLimit). Defaults to none. */
-    spendLimit?: { usdPerDay: number } | undefined;
+    /**
+     * Per-key daily spend limit in US dollars (gateway.spendLimit), and the file that keeps each key's
+     * spend today across restarts (an absolute path, or relative to the working directory; null or unset:
+     * memory only). Defaults to none.
+     */
+    spendLimit?: { usdPerDay: number; stateFile?: string | null | undefined } | undefined;
     /** Where its HTTP request metrics are registered (the one the metrics port serves). */
     registry: Registry;
     /** Whether the gateway can serve (`GET /readyz`): the local tier answers, the classifier is loaded. */
@@ -53,7 +58,10 @@ export interface Gateway {
     /** e.g. `http://127.0.0.1:8080` (no trailing slash; SDK base URLs add `/v1`). */
     readonly url: string;
     readonly port: number;
-    /** Stops accepting connections, lets responses in flight end, then closes idle connections. */
+    /**
+     * Stops accepting connections, lets responses in flight end, then closes idle connections and writes
+     * the spend file.
+     */
     close(): Promise<void>;
 }
 
@@ -73,12 +81,34 @@ const healthz: Handler = (_context, exchange) => {
     return Promise.resolve();
 };
 
+const needsUrlParse = /\/\.|%|\\/;
+
+/**
+ * The request target's path, without the query (Claude Code sends `/v1/messages?beta=true`). A plain
+ * origin-form target is split at `?` (nothing else needs the parsed URL); `new URL()` handles the rest
+ * (absolute-form, dot segments, percent-encoding, backslashes) as it normalizes them.
+ */
+function pathOf(target: string | undefined): string {
+    if (target === undefined) return "/";
+    if (target.startsWith("/") && !needsUrlParse.test(target)) {
+        const query = target.indexOf("?");
+        return query === -1 ? target : target.slice(0, query);
+    }
+    return new URL(target, "http://gateway").pathname;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+    const spend = options.spendLimit && new KeySpendLimiter(options.spendLimit);
+    const spendPath = options.spendLimit?.stateFile;
+    const spendFile =
+        spend !== undefined && typeof spendPath === "string"
+            ? new SpendStateFile(spend, { path: spendPath, logger: options.logger })
+            : undefined;
     const context: GatewayContext = {
         router: options.router,
         models: new ModelCatalog(options.router.config, options.aliases),
         maxBodyBytes: options.maxBodyBytes,
-        spend: options.spendLimit && new KeySpendLimiter(options.spendLimit),
+        spend,
     };
     const readyz: Handler = async (_context, exchange) => {
         const ready = await options.ready();
@@ -105,23 +135,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const metrics = createGatewayMetrics(options.registry);
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-        const url = new URL(req.url ?? "/", "http://gateway");
+        const path = pathOf(req.url);
         const requestId = randomUUID();
         const controller = new AbortController();
         const exchange: Exchange = {
             req,
             res,
-            url,
+            path,
             requestId,
             signal: controller.signal,
             // Anthropic's SDK reads `request-id`, OpenAI's `x-request-id`.
             headers: { "x-request-id": requestId, "request-id": requestId },
             keyId: undefined,
         };
-        const served = endpoints.get(`${req.method ?? ""} ${url.pathname}`);
+        const served = endpoints.get(`${req.method ?? ""} ${path}`);
         const face =
             served === undefined
-                ? url.pathname.startsWith("/v1/messages")
+                ? path.startsWith("/v1/messages")
                     ? anthropicFace
                     : openaiFace
                 : served.shared === true && req.headers["anthropic-version"] !== undefined
@@ -144,7 +174,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             if (served === undefined) {
                 throw new GatewayError(
                     "not_found",
-                    `no endpoint ${req.method ?? ""} ${url.pathname}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
+                    `no endpoint ${req.method ?? ""} ${path}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
                 );
             }
             if (served.open !== true) {
@@ -157,7 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             if (error.kind === "api_error") {
                 options.logger.error("request failed", {
                     requestId,
-                    path: url.pathname,
+                    path,
                     error: String(thrown),
                 });
             }
@@ -185,13 +215,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return {
         url: `http://${host}:${port}`,
         port,
-        close: () =>
-            new Promise<void>((resolve, reject) => {
+        close: async () => {
+            await new Promise<void>((resolve, reject) => {
                 server.close((error) => {
                     if (error) reject(error);
                     else resolve();
                 });
                 server.closeIdleConnections();
-            }),
+            });
+            await spendFile?.close();
+        },
     };
 }

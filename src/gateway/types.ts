@@ -10,7 +10,8 @@ import type { SseWriter } from "./SseWriter.js";
 export interface Exchange {
     readonly req: IncomingMessage;
     readonly res: ServerResponse;
-    readonly url: URL;
+    /** The request target's path, without the query. */
+    readonly path: string;
     /** The gateway's id of this request (`x-request-id`). */
     readonly requestId: string;
     /** Fires when the client goes away before the response ended. */

@@ -5,7 +5,7 @@
  *   else `hints.session_id`; a request with neither has no scope and is not cached, so callers who did
  *   not opt into sharing never see each other's answers.
  * - The exact key hashes everything that shapes the answer: scope, tier, system prompt, a completion's
- *   prompt, suffix and sampling, tools and tool choice, response format, every message, max_tokens, temperature and stop sequences, canonically (two equal
+ *   prompt, suffix and sampling, tools and tool choice, response format, every message, max_tokens, temperature, stop sequences and the other sampling settings, canonically (two equal
  *   requests built with their object keys in a different order share a key).
  * - The context key hashes the same minus the last message, and exists only when that last message is
  *   user text (no tool results; a completion has no messages, so it only matches exactly): near-duplicate matching is allowed on the last user turn alone, when
@@ -101,6 +101,11 @@ export function cacheKeys(
         maxTokens,
         request.temperature ?? null,
         request.stop ?? [],
+        request.top_p ?? null,
+        request.top_k ?? null,
+        request.seed ?? null,
+        request.presence_penalty ?? null,
+        request.frequency_penalty ?? null,
     ]);
     const messages = request.messages;
     const history = JSON.stringify(messages.slice(0, -1).map(messageKey));

@@ -3,8 +3,12 @@
  * fake Anthropic server (no engine): each gateway key has its own response-cache namespace (one tenant
  * never gets another's cached answer, also when both name the same namespace), and the per-key request
  * rate limit answers 429 with `retry-after` in each protocol's error shape, one key's bucket apart from
- * another's.
+ * another's; the per-key spend limit does too, and a gateway restarted on the same spend file still
+ * refuses a key that spent its day.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -177,6 +181,38 @@ describe("per-key spend limit", () => {
             messages: prompt,
         });
         expect(textOf(b)).toBe("4, for B");
+    });
+});
+
+describe("per-key spend across a restart", () => {
+    it("a gateway restarted on the same spend file still refuses a key over its limit", async () => {
+        const stateFile = join(mkdtempSync(join(tmpdir(), "tiercel-spend-")), "spend.json");
+        const spendGateway = () =>
+            startTestGateway(spendRouter, {
+                keys: [keyA, keyB],
+                spendLimit: { usdPerDay: 0.000001, stateFile },
+            });
+        const ask = (url: string, key: string) =>
+            anthropicClient(url, key).messages.create({
+                model: "auto",
+                max_tokens: 16,
+                messages: [{ role: "user", content: "What is 3 + 3?" }],
+            });
+        anthropic.enqueue(anthropicMessage(anthropicText("6")), anthropicMessage(anthropicText("6, for B")));
+        const first = await spendGateway();
+        expect(textOf(await ask(first.url, keyA))).toBe("6");
+        await first.close();
+
+        const restarted = await spendGateway();
+        try {
+            const refused = await ask(restarted.url, keyA).catch((e: unknown) => e);
+            expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+            expect((refused as Error).message).toContain("(gateway.spendLimit.usdPerDay)");
+            expect(anthropic.requests).toHaveLength(1);
+            expect(textOf(await ask(restarted.url, keyB))).toBe("6, for B");
+        } finally {
+            await restarted.close();
+        }
     });
 });
 

@@ -85,10 +85,11 @@ describe("POST /v1/chat/completions", () => {
                 max_tokens: 2,
                 top_p: 0.5,
                 seed: 7,
+                logit_bias: { "1": 5 },
                 user: "u",
             })
             .withResponse();
-        expect(response.headers.get("x-tiercel-ignored")).toBe("seed, top_p, user");
+        expect(response.headers.get("x-tiercel-ignored")).toBe("logit_bias, user");
     });
 
     it("enforces a json_schema response_format on the local tier (its grammar), and refuses one without a schema", async () => {

@@ -53,6 +53,8 @@ const handled = new Set([
     "tools",
     "tool_choice",
     "temperature",
+    "top_p",
+    "top_k",
     "stop_sequences",
     "stream",
 ]);
@@ -128,8 +130,11 @@ export function fromMessageParams(
     }
     if (responseFormat.format !== undefined) request.response_format = responseFormat.format;
     if (options.requireMaxTokens) request.max_tokens = params.max_tokens;
-    // `temperature` is not in the 2026 Messages API types, but older clients send it.
+    // `temperature`, `top_p` and `top_k` are not in the 2026 Messages API types, but older clients send
+    // them; the local tier honours them.
     if (typeof body.temperature === "number") request.temperature = body.temperature;
+    if (typeof body.top_p === "number") request.top_p = body.top_p;
+    if (typeof body.top_k === "number") request.top_k = body.top_k;
     if (params.stop_sequences !== undefined && params.stop_sequences.length > 0)
         request.stop = params.stop_sequences;
     return { request, model: params.model, stream: body.stream === true, ignored: [...ignored] };

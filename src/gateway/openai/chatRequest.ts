@@ -7,8 +7,10 @@
  * - `response_format` json_schema / json_object becomes the router's `response_format` (enforced by the
  *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped);
  * - fields that change what the answer must be and that no tier honours yet (`n` > 1, `logprobs`,
- *   audio) are refused with a 400 naming the field; fields that only
- *   tune sampling or bookkeeping (`top_p`, `seed`, `user`, ...) are accepted and listed as ignored.
+ *   audio) are refused with a 400 naming the field; the sampling fields (temperature, top_p, seed,
+ *   presence/frequency penalties, stop) reach the tier that serves the request, as far as its API takes
+ *   them; bookkeeping (`user`, ...) and `logit_bias` (token ids of one vocabulary) are accepted and
+ *   listed as ignored.
  */
 import type {
     ChatCompletionContentPart,
@@ -26,32 +28,17 @@ import type {
     ToolResultPart,
 } from "../../index.js";
 import { GatewayError, refuse } from "../GatewayError.js";
-import { collectIgnored } from "../ignoredFields.js";
 import { parseToolArguments } from "../parseToolArguments.js";
+import { parseOpenAIRequest, sharedOpenAIFields, type ParsedOpenAIRequest } from "./parseOpenAIRequest.js";
 
-/** What the face needs besides the normalized request. */
-export interface ParsedChatCompletion {
-    request: ChatRequest;
-    model: string;
-    stream: boolean;
-    /** `stream_options.include_usage`: a final usage chunk with `choices: []`. */
-    includeUsage: boolean;
-    /** Fields accepted but not applied, for the `x-tiercel-ignored` header. */
-    ignored: string[];
-}
-
-/** Fields read below; everything else is ignored and named in the header. */
-const handled = new Set([
-    "model",
+/** Fields read below and by parseOpenAIRequest; everything else is ignored and named in the header. */
+const handled = new Set<string>([
+    ...sharedOpenAIFields,
     "messages",
     "tools",
     "tool_choice",
     "max_tokens",
     "max_completion_tokens",
-    "temperature",
-    "stop",
-    "stream",
-    "stream_options",
     "n",
     "logprobs",
     "top_logprobs",
@@ -60,50 +47,42 @@ const handled = new Set([
     "modalities",
 ]);
 
-export function fromChatCompletionParams(body: Record<string, unknown>): ParsedChatCompletion {
-    const params = body as unknown as ChatCompletionCreateParamsBase;
-    if (typeof params.model !== "string" || params.model === "") {
-        throw new GatewayError(
-            "invalid_request",
-            '`model` is required: a model id from GET /v1/models, or "auto"',
+export function fromChatCompletionParams(body: Record<string, unknown>): ParsedOpenAIRequest {
+    return parseOpenAIRequest(body, handled, () => {
+        const params = body as unknown as ChatCompletionCreateParamsBase;
+        if (!Array.isArray(params.messages) || params.messages.length === 0) {
+            throw new GatewayError("invalid_request", "`messages` must be a non-empty array");
+        }
+        refuse(
+            params.n != null && params.n !== 1,
+            "n",
+            "only n = 1 is supported; send one request per choice",
         );
-    }
-    if (!Array.isArray(params.messages) || params.messages.length === 0) {
-        throw new GatewayError("invalid_request", "`messages` must be a non-empty array");
-    }
-    refuse(params.n != null && params.n !== 1, "n", "only n = 1 is supported; send one request per choice");
-    refuse(
-        params.logprobs === true,
-        "logprobs",
-        "log-probabilities are not returned by the gateway; remove `logprobs`",
-    );
-    refuse(
-        params.audio != null || params.modalities?.includes("audio") === true,
-        "audio",
-        "audio output is not supported",
-    );
+        refuse(
+            params.logprobs === true,
+            "logprobs",
+            "log-probabilities are not returned by the gateway; remove `logprobs`",
+        );
+        refuse(
+            params.audio != null || params.modalities?.includes("audio") === true,
+            "audio",
+            "audio output is not supported",
+        );
 
-    const { system, messages } = convertMessages(params.messages);
-    const request: ChatRequest = { messages };
-    if (system !== undefined) request.system = system;
-    const tools = convertTools(params.tools);
-    if (tools !== undefined) request.tools = tools;
-    if (params.tool_choice !== undefined) request.tool_choice = convertToolChoice(params.tool_choice);
-    const responseFormat = convertResponseFormat(params.response_format);
-    if (responseFormat !== undefined) request.response_format = responseFormat;
-    // `max_tokens` is deprecated in favour of `max_completion_tokens`, but editors still send it.
-    // eslint-disable-next-line @typescript-eslint/no-deprecated
-    const maxTokens = params.max_completion_tokens ?? params.max_tokens;
-    if (maxTokens != null) request.max_tokens = maxTokens;
-    if (params.temperature != null) request.temperature = params.temperature;
-    if (params.stop != null) request.stop = typeof params.stop === "string" ? [params.stop] : params.stop;
-    return {
-        request,
-        model: params.model,
-        stream: params.stream === true,
-        includeUsage: params.stream_options?.include_usage === true,
-        ignored: collectIgnored(body, handled),
-    };
+        const { system, messages } = convertMessages(params.messages);
+        const request: ChatRequest = { messages };
+        if (system !== undefined) request.system = system;
+        const tools = convertTools(params.tools);
+        if (tools !== undefined) request.tools = tools;
+        if (params.tool_choice !== undefined) request.tool_choice = convertToolChoice(params.tool_choice);
+        const responseFormat = convertResponseFormat(params.response_format);
+        if (responseFormat !== undefined) request.response_format = responseFormat;
+        // `max_tokens` is deprecated in favour of `max_completion_tokens`, but editors still send it.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        const maxTokens = params.max_completion_tokens ?? params.max_tokens;
+        if (maxTokens != null) request.max_tokens = maxTokens;
+        return request;
+    });
 }
 
 function convertMessages(input: readonly ChatCompletionMessageParam[]): {

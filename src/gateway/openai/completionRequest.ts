@@ -5,83 +5,62 @@
  * Only the local tier serves these; the router skips hosted targets and says so when none is left.
  * - `prompt` is one string (or an array of exactly one string); token arrays and batches are refused;
  * - fields that change what the answer must be and that the gateway does not produce (`n` > 1,
- *   `best_of` > 1, `echo`, `logprobs`) are refused with a 400 naming the field; bookkeeping and sampling
- *   knobs the router does not carry (`user`, penalties, `logit_bias`) are accepted and listed as ignored;
+ *   `best_of` > 1, `echo`, `logprobs`) are refused with a 400 naming the field; the sampling fields
+ *   (temperature, top_p, seed, presence/frequency penalties, stop) reach the local tier; bookkeeping and
+ *   `logit_bias` (token ids of OpenAI's vocabulary, not the local model's) are accepted and listed as ignored;
  * - `max_tokens` defaults to 16, the endpoint's documented default (editors send their own).
  */
 import type { CompletionCreateParamsBase } from "openai/resources/completions";
-import type { ChatRequest, PromptCompletion } from "../../index.js";
+import type { PromptCompletion } from "../../index.js";
 import { GatewayError, refuse } from "../GatewayError.js";
-import { collectIgnored } from "../ignoredFields.js";
-import type { ParsedChatCompletion } from "./chatRequest.js";
+import { parseOpenAIRequest, sharedOpenAIFields, type ParsedOpenAIRequest } from "./parseOpenAIRequest.js";
 
 /** The output cap when the request sets none: the OpenAI Completions API's documented default. */
 export const defaultCompletionMaxTokens = 16;
 
-/** What the face needs besides the normalized request: the same as for Chat Completions. */
-export type ParsedCompletion = ParsedChatCompletion;
-
-/** Fields read below; everything else is ignored and named in the header. */
-const handled = new Set([
-    "model",
+/** Fields read below and by parseOpenAIRequest; everything else is ignored and named in the header. */
+const handled = new Set<string>([
+    ...sharedOpenAIFields,
     "prompt",
     "suffix",
     "max_tokens",
-    "temperature",
-    "top_p",
-    "seed",
-    "stop",
-    "stream",
-    "stream_options",
     "n",
     "best_of",
     "echo",
     "logprobs",
 ]);
 
-export function fromCompletionParams(body: Record<string, unknown>): ParsedCompletion {
-    const params = body as unknown as CompletionCreateParamsBase;
-    if (typeof params.model !== "string" || params.model === "") {
-        throw new GatewayError(
-            "invalid_request",
-            '`model` is required: a model id from GET /v1/models, or "auto"',
+export function fromCompletionParams(body: Record<string, unknown>): ParsedOpenAIRequest {
+    return parseOpenAIRequest(body, handled, () => {
+        const params = body as unknown as CompletionCreateParamsBase;
+        refuse(
+            params.n != null && params.n !== 1,
+            "n",
+            "only n = 1 is supported; send one request per choice",
         );
-    }
-    refuse(params.n != null && params.n !== 1, "n", "only n = 1 is supported; send one request per choice");
-    refuse(
-        params.best_of != null && params.best_of !== 1,
-        "best_of",
-        "only best_of = 1 is supported; remove `best_of`",
-    );
-    refuse(params.echo === true, "echo", "the prompt is not echoed back; remove `echo`");
-    refuse(
-        params.logprobs != null,
-        "logprobs",
-        "log-probabilities are not returned by the gateway; remove `logprobs`",
-    );
-    const suffix: unknown = params.suffix;
-    if (suffix != null && typeof suffix !== "string") {
-        throw new GatewayError("invalid_request", "`suffix` must be a string (the text after the cursor)");
-    }
+        refuse(
+            params.best_of != null && params.best_of !== 1,
+            "best_of",
+            "only best_of = 1 is supported; remove `best_of`",
+        );
+        refuse(params.echo === true, "echo", "the prompt is not echoed back; remove `echo`");
+        refuse(
+            params.logprobs != null,
+            "logprobs",
+            "log-probabilities are not returned by the gateway; remove `logprobs`",
+        );
+        const suffix: unknown = params.suffix;
+        if (suffix != null && typeof suffix !== "string") {
+            throw new GatewayError(
+                "invalid_request",
+                "`suffix` must be a string (the text after the cursor)",
+            );
+        }
 
-    const completion: PromptCompletion = { prompt: promptText(params.prompt) };
-    if (typeof suffix === "string") completion.suffix = suffix;
-    if (params.top_p != null) completion.top_p = params.top_p;
-    if (params.seed != null) completion.seed = params.seed;
-    const request: ChatRequest = {
-        messages: [],
-        completion,
-        max_tokens: params.max_tokens ?? defaultCompletionMaxTokens,
-    };
-    if (params.temperature != null) request.temperature = params.temperature;
-    if (params.stop != null) request.stop = typeof params.stop === "string" ? [params.stop] : params.stop;
-    return {
-        request,
-        model: params.model,
-        stream: params.stream === true,
-        includeUsage: params.stream_options?.include_usage === true,
-        ignored: collectIgnored(body, handled),
-    };
+        const completion: PromptCompletion = { prompt: promptText(params.prompt) };
+        if (typeof suffix === "string") completion.suffix = suffix;
+        return { messages: [], completion, max_tokens: params.max_tokens ?? defaultCompletionMaxTokens };
+    });
 }
 
 /** The prompt as text: a string, or an array holding exactly one string. */

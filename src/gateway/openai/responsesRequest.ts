@@ -41,6 +41,7 @@ const handled = new Set([
     "tool_choice",
     "max_output_tokens",
     "temperature",
+    "top_p",
     "stream",
     "previous_response_id",
     "text",
@@ -167,6 +168,7 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     if (responseFormat !== undefined) request.response_format = responseFormat;
     if (typeof params.max_output_tokens === "number") request.max_tokens = params.max_output_tokens;
     if (typeof params.temperature === "number") request.temperature = params.temperature;
+    if (typeof params.top_p === "number") request.top_p = params.top_p;
     return { request, model: params.model, stream: params.stream === true, ignored: [...ignored].sort() };
 }
 

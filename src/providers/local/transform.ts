@@ -33,8 +33,6 @@ export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
     if (completion !== undefined) {
         out.prompt = completion.prompt;
         if (completion.suffix !== undefined) out.suffix = completion.suffix;
-        if (completion.top_p !== undefined) out.top_p = completion.top_p;
-        if (completion.seed !== undefined) out.seed = completion.seed;
     } else {
         const messages: ProtoChatMessage[] = [];
         if (request.system !== undefined && request.system !== "")
@@ -51,6 +49,11 @@ export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
         out.tool_choice = toProtoToolChoice(request.tool_choice ?? "auto");
     }
     if (request.temperature !== undefined) out.temperature = request.temperature;
+    if (request.top_p !== undefined) out.top_p = request.top_p;
+    if (request.top_k !== undefined) out.top_k = request.top_k;
+    if (request.seed !== undefined) out.seed = request.seed;
+    if (request.presence_penalty !== undefined) out.presence_penalty = request.presence_penalty;
+    if (request.frequency_penalty !== undefined) out.frequency_penalty = request.frequency_penalty;
     if (request.stop !== undefined && request.stop.length > 0) out.stop = [...request.stop];
     const session = request.hints?.session_id;
     if (session !== undefined) out.session_id = session;

@@ -52,6 +52,12 @@ export function toOpenAIParams(request: ProviderRequest): ChatCompletionCreatePa
         max_completion_tokens: request.max_tokens,
     };
     if (request.temperature !== undefined) params.temperature = request.temperature;
+    if (request.top_p !== undefined) params.top_p = request.top_p;
+    // Deprecated in the SDK's types (best-effort determinism) but still accepted by the API; callers send it.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    if (request.seed !== undefined) params.seed = request.seed;
+    if (request.presence_penalty !== undefined) params.presence_penalty = request.presence_penalty;
+    if (request.frequency_penalty !== undefined) params.frequency_penalty = request.frequency_penalty;
     if (request.stop !== undefined && request.stop.length > 0) params.stop = [...request.stop];
     const format = request.response_format;
     if (format?.type === "json_object") params.response_format = { type: "json_object" };

@@ -82,7 +82,12 @@ describe("parseConfig", () => {
         expect(parseConfig({}).gateway.spendLimit).toBeUndefined();
         expect(parseConfig({ gateway: { spendLimit: { usdPerDay: 5 } } }).gateway.spendLimit).toEqual({
             usdPerDay: 5,
+            stateFile: ".tiercel/spend.json",
         });
+        expect(
+            parseConfig({ gateway: { spendLimit: { usdPerDay: 5, stateFile: null } } }).gateway.spendLimit
+                ?.stateFile,
+        ).toBeNull();
         expect(configError({ gateway: { spendLimit: { usdPerDay: 0 } } }).message).toContain(
             "gateway.spendLimit.usdPerDay",
         );

@@ -67,7 +67,8 @@ describe("fromMessageParams", () => {
         ]);
         expect(parsed.request.tools).toEqual([{ name: "Read", input_schema: { type: "object" } }]);
         expect(parsed.request.tool_choice).toBe("required");
-        expect(parsed.ignored.sort()).toEqual(["thinking blocks", "tools (web_search_20250305)", "top_k"]);
+        expect(parsed.request.top_k).toBe(5);
+        expect(parsed.ignored.sort()).toEqual(["thinking blocks", "tools (web_search_20250305)"]);
     });
 
     it.each([

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fromChatCompletionParams } from "../../../src/gateway/openai/chatRequest.js";
 import { ChatChunkEncoder } from "../../../src/gateway/openai/chatResponse.js";
+import type { ChatCompletionChunk } from "openai/resources/chat/completions/completions";
+import type { RouterStreamEvent } from "../../../src/index.js";
 
 describe("fromChatCompletionParams", () => {
     it("joins system and developer messages, gathers consecutive tool results into one user turn", () => {
@@ -99,21 +101,55 @@ describe("fromChatCompletionParams", () => {
 });
 
 describe("ChatChunkEncoder", () => {
+    const start: RouterStreamEvent = {
+        type: "message_start",
+        model: "m",
+        tier: "t",
+        provider: "p",
+        model_used: "m",
+        routing_reason: "default",
+    };
+
+    it("returns each chunk serialized, members in the API's order, the shared ones written once", () => {
+        const encoder = new ChatChunkEncoder("chatcmpl-1", 7, true);
+        const frames = [
+            start,
+            { type: "text_delta", index: 0, text: 'say "hi"\n' },
+            {
+                type: "message_end",
+                stop_reason: "end_turn",
+                stop_sequence: null,
+                usage: { input_tokens: 3, output_tokens: 2 },
+            },
+        ].flatMap((event) => encoder.encode(event as RouterStreamEvent));
+        expect(frames[1]).toBe(
+            '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":7,"model":"m",' +
+                '"choices":[{"index":0,"delta":{"content":"say \\"hi\\"\\n"},"logprobs":null,"finish_reason":null}],"usage":null}',
+        );
+        const base = { id: "chatcmpl-1", object: "chat.completion.chunk", created: 7, model: "m" };
+        const choice = (delta: object, finish: string | null): object => ({
+            ...base,
+            choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+            usage: null,
+        });
+        expect(frames.map((frame) => JSON.parse(frame) as unknown)).toEqual([
+            choice({ role: "assistant", content: "", refusal: null }, null),
+            choice({ content: 'say "hi"\n' }, null),
+            choice({}, "stop"),
+            { ...base, choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+        ]);
+    });
+
     it("keys tool-call fragments by the call's own index, not the content index", () => {
         const encoder = new ChatChunkEncoder("id", 1, false);
-        encoder.encode({
-            type: "message_start",
-            model: "m",
-            tier: "t",
-            provider: "p",
-            model_used: "m",
-            routing_reason: "default",
-        });
+        encoder.encode(start);
         encoder.encode({ type: "text_delta", index: 0, text: "Let me look." });
-        const start = encoder.encode({ type: "tool_call_start", index: 1, id: "c1", name: "f" });
+        const call = encoder.encode({ type: "tool_call_start", index: 1, id: "c1", name: "f" });
         const delta = encoder.encode({ type: "tool_call_delta", index: 1, arguments_delta: '{"x":' });
-        expect(start[0]?.choices[0]?.delta.tool_calls?.[0]).toMatchObject({ index: 0, id: "c1" });
-        expect(delta[0]?.choices[0]?.delta.tool_calls?.[0]).toEqual({
+        const first = (frames: string[]): ChatCompletionChunk =>
+            JSON.parse(frames[0]!) as ChatCompletionChunk;
+        expect(first(call).choices[0]?.delta.tool_calls?.[0]).toMatchObject({ index: 0, id: "c1" });
+        expect(first(delta).choices[0]?.delta.tool_calls?.[0]).toEqual({
             index: 0,
             function: { arguments: '{"x":' },
         });

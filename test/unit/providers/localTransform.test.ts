@@ -137,6 +137,24 @@ describe("local tier translation", () => {
         expect(toGenerateRequest(base)).not.toHaveProperty("response_format");
     });
 
+    it("sends every sampling field of a chat request", () => {
+        const sampling = {
+            temperature: 0.7,
+            top_p: 0.8,
+            top_k: 5,
+            seed: 11,
+            presence_penalty: 0.5,
+            frequency_penalty: -0.25,
+        };
+        const request = toGenerateRequest({
+            model: "t",
+            max_tokens: 8,
+            messages: [{ role: "user", content: "hi" }],
+            ...sampling,
+        });
+        expect(request).toMatchObject(sampling);
+    });
+
     it("sends a completion as the raw prompt and suffix with its sampling, no chat messages", () => {
         const request = toGenerateRequest({
             model: "t",
@@ -144,7 +162,9 @@ describe("local tier translation", () => {
             temperature: 0,
             stop: ["\n\n"],
             messages: [],
-            completion: { prompt: "def add(a, b):\n    ", suffix: "\nprint(add(1, 2))", top_p: 0.9, seed: 7 },
+            completion: { prompt: "def add(a, b):\n    ", suffix: "\nprint(add(1, 2))" },
+            top_p: 0.9,
+            seed: 7,
             hints: { session_id: "s" },
         });
         expect(request).toEqual({

@@ -161,9 +161,16 @@ describe("cache keys", () => {
         expect(keys(fim({ prompt: "def f(x):\n    ", suffix: "\nprint(f(2))" })).exact).not.toBe(base.exact);
         expect(keys(fim({ prompt: "def g(x):\n    ", suffix: "\nprint(f(1))" })).exact).not.toBe(base.exact);
         expect(keys(fim({ prompt: "def f(x):\n    " })).exact).not.toBe(base.exact);
-        expect(keys(fim({ prompt: "def f(x):\n    ", suffix: "\nprint(f(1))", seed: 3 })).exact).not.toBe(
-            base.exact,
-        );
+        const fimRequest = fim({ prompt: "def f(x):\n    ", suffix: "\nprint(f(1))" });
+        for (const sampling of [
+            { seed: 3 },
+            { top_p: 0.5 },
+            { top_k: 4 },
+            { presence_penalty: 1 },
+            { frequency_penalty: 1 },
+        ]) {
+            expect(keys({ ...fimRequest, ...sampling }).exact).not.toBe(base.exact);
+        }
         expect(base.context).toBeNull();
     });
 

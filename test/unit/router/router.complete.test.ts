@@ -348,11 +348,13 @@ describe("request validation", () => {
             "system: a completion request has no system",
         ],
         ["a completion without a prompt", { messages: [], completion: { suffix: "b" } }, "completion.prompt"],
+        ["a top_p of 0", { messages: [], completion: { prompt: "a" }, top_p: 0 }, "top_p"],
         [
-            "a completion's top_p of 0",
-            { messages: [], completion: { prompt: "a", top_p: 0 } },
-            "completion.top_p",
+            "a presence_penalty over 2",
+            { messages: [{ role: "user", content: "a" }], presence_penalty: 2.5 },
+            "presence_penalty",
         ],
+        ["a negative top_k", { messages: [{ role: "user", content: "a" }], top_k: -1 }, "top_k"],
         [
             "a tool call in a user message",
             {
