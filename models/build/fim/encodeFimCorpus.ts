@@ -22,22 +22,16 @@ import { corpusDir, DOC_SEPARATOR } from "../buildCorpus.js";
 import type { ByteLevelBpe } from "../tokenizer/ByteLevelBpe.js";
 import { loadBpe } from "../tokenizer/encodeCorpus.js";
 import { fimTokenIds } from "../tokenizer/fimTokens.js";
+import { createRandom } from "../../../src/speculative/createRandom.js";
 
 export const fimCorpusDir = resolve(import.meta.dirname, "../../.cache/corpus-fim");
 const minChunkChars = 256;
 const maxChunkChars = 1400;
 const endOfText = 0;
 
-/** mulberry32: a small seeded generator, so the encoded corpus is the same on every machine. */
+/** A seeded generator (the engine's own), so the encoded corpus is the same on every machine. */
 export function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    return createRandom(seed);
 }
 
 /** A document cut into chunks of minChunkChars..maxChunkChars, each ending at a line end where one exists. */
