@@ -10,22 +10,17 @@
  *  - S sequences decoding one token each, submitted together (S concurrent streams without speculation):
  *    how many native decodes that takes, and what each costs.
  *
- * Wrapping the context's native handle (`_ctx`, node-llama-cpp's private field) is a measurement-only
- * device: node-llama-cpp exposes no per-decode timing. Nothing in src/ does this.
+ * Decodes are counted and timed by test/helpers/countNativeDecodes.ts (observing the context's native
+ * handle, a measurement-only device: node-llama-cpp exposes no per-decode timing; nothing in src/ does this).
  *
  *   node --import tsx bench/e2e/passAnatomy.ts [--target path] [--draft path] [--repeats 20] [--json file]
  *   (TIERCEL_BENCH_GPU=cuda for the GPU)
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import {
-    getLlama,
-    type LlamaContext,
-    type LlamaContextSequence,
-    type LlamaModel,
-    type Token,
-} from "node-llama-cpp";
+import { getLlama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
+import { countNativeDecodes, type DecodeCounts } from "../../test/helpers/countNativeDecodes.js";
 import { benchGpu } from "../benchGpu.js";
 import { benchThreads } from "../threads.js";
 
@@ -44,35 +39,6 @@ export interface PassAnatomy {
     table: string;
 }
 
-interface DecodeMeter {
-    decodes: number;
-    ms: number;
-}
-
-/** Counts and times the context's native decodes (see the file comment). */
-function meter(context: LlamaContext): DecodeMeter {
-    const m: DecodeMeter = { decodes: 0, ms: 0 };
-    const holder = context as unknown as { _ctx: Record<string, (...args: unknown[]) => unknown> };
-    const native = holder._ctx;
-    holder._ctx = new Proxy(native, {
-        get(target, key) {
-            if (key === "decodeBatch")
-                return async (...args: unknown[]) => {
-                    const t0 = performance.now();
-                    try {
-                        return await target.decodeBatch!(...args);
-                    } finally {
-                        m.ms += performance.now() - t0;
-                        m.decodes++;
-                    }
-                };
-            const value = target[key as string];
-            return typeof value === "function" ? value.bind(target) : value;
-        },
-    });
-    return m;
-}
-
 const median = (xs: number[]): number => {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.floor(s.length / 2)] ?? NaN;
@@ -81,7 +47,7 @@ const median = (xs: number[]): number => {
 /** Evaluates `tokens` after the sequence's context and erases them again; returns wall and decode ms. */
 async function pass(
     sequence: LlamaContextSequence,
-    m: DecodeMeter,
+    m: DecodeCounts,
     tokens: Token[],
     askAll: boolean,
 ): Promise<{ wall: number; decode: number }> {
@@ -122,8 +88,8 @@ export async function runPassAnatomy({
     });
     const draftContext = await draft.createContext({ contextSize: 512, sequences: 1, threads: benchThreads });
     try {
-        const m = meter(context);
-        const dm = meter(draftContext);
+        const m = countNativeDecodes(context);
+        const dm = countNativeDecodes(draftContext);
         const prompt = target.tokenize(
             "export function parseConfig(text: string): Config {\n    const lines = text.split(",
         );

@@ -1,7 +1,9 @@
 /**
- * Counts the native decodes of one node-llama-cpp context and the sequences in each, by observing its
- * addon context (node-llama-cpp 3.x: `LlamaContext._ctx`, whose `addToBatch` adds one sequence's tokens
- * to the batch that `decodeBatch` then decodes). Observation only: every call goes through unchanged.
+ * Counts the native decodes of one node-llama-cpp context, the sequences and tokens in each and the time
+ * spent in them, by observing its addon context (node-llama-cpp 3.x: `LlamaContext._ctx`, whose
+ * `addToBatch` adds one sequence's tokens to the batch that `decodeBatch` then decodes; node-llama-cpp
+ * exposes no per-decode timing). Observation only: every call goes through unchanged. `observe`, when
+ * given, hears each decode's start and end (with its tokens), for timelines across contexts.
  */
 import type { LlamaContext } from "node-llama-cpp";
 
@@ -12,10 +14,14 @@ export interface DecodeCounts {
     sequencesPerDecode: number[];
     /** Tokens in each of them, in order. */
     tokensPerDecode: number[];
+    /** Milliseconds spent awaiting them, in all. */
+    ms: number;
     reset(): void;
 }
 
-export function countNativeDecodes(context: LlamaContext): DecodeCounts {
+export type DecodeObserver = (at: "start" | "end", tokens: number) => void;
+
+export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserver): DecodeCounts {
     const holder = context as unknown as { _ctx: Record<string, unknown> };
     const addon = holder._ctx;
     let sequences = 0;
@@ -24,10 +30,12 @@ export function countNativeDecodes(context: LlamaContext): DecodeCounts {
         decodes: 0,
         sequencesPerDecode: [],
         tokensPerDecode: [],
+        ms: 0,
         reset() {
             counts.decodes = 0;
             counts.sequencesPerDecode = [];
             counts.tokensPerDecode = [];
+            counts.ms = 0;
         },
     };
     holder._ctx = new Proxy(addon, {
@@ -47,11 +55,19 @@ export function countNativeDecodes(context: LlamaContext): DecodeCounts {
                     return method(...args);
                 };
             if (key === "decodeBatch")
-                return (...args: unknown[]) => {
+                return async (...args: unknown[]) => {
+                    const batchTokens = tokens;
                     counts.decodes++;
                     counts.sequencesPerDecode.push(sequences);
-                    counts.tokensPerDecode.push(tokens);
-                    return method(...args);
+                    counts.tokensPerDecode.push(batchTokens);
+                    observe?.("start", batchTokens);
+                    const t0 = performance.now();
+                    try {
+                        return await method(...args);
+                    } finally {
+                        counts.ms += performance.now() - t0;
+                        observe?.("end", batchTokens);
+                    }
                 };
             return method;
         },

@@ -2,48 +2,19 @@
  * When a draft model evaluates a request's prompt: beside the target's prompt pass when the request is
  * alone (the two overlap), only after it when other requests are running (beside it, the draft's prefill
  * would compete with their steps and this prompt for the same cores and delay the first token). Observed
- * on the real contexts' native decodes (start and end, in one timeline), no timing.
+ * on the real contexts' native decodes (start and end, in one timeline: countNativeDecodes), no timing.
  */
-import type { LlamaContext } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, projectRoot } from "../../src/config/loadConfig.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { readEvalPrompts } from "../helpers/bundledModels.js";
+import { countNativeDecodes } from "../helpers/countNativeDecodes.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 interface DecodeEvent {
     model: "target" | "draft";
     at: "start" | "end";
     tokens: number;
-}
-
-/** Records each native decode's start and end (observation only: every call goes through unchanged). */
-function observe(context: LlamaContext, model: DecodeEvent["model"], timeline: DecodeEvent[]): void {
-    const holder = context as unknown as { _ctx: Record<string, unknown> };
-    let tokens = 0;
-    holder._ctx = new Proxy(holder._ctx, {
-        get(target, key) {
-            const value = target[key as string];
-            if (typeof value !== "function") return value;
-            const method = (value as (...args: unknown[]) => unknown).bind(target);
-            if (key === "initBatch")
-                return (size: number) => {
-                    tokens = size;
-                    return method(size);
-                };
-            if (key === "decodeBatch")
-                return async (...args: unknown[]) => {
-                    const event = { model, tokens };
-                    timeline.push({ ...event, at: "start" });
-                    try {
-                        return await method(...args);
-                    } finally {
-                        timeline.push({ ...event, at: "end" });
-                    }
-                };
-            return method;
-        },
-    });
 }
 
 let engine: LocalEngine;
@@ -56,8 +27,13 @@ beforeAll(async () => {
         }),
         projectRoot,
     );
-    observe(engine.target.context, "target", timeline);
-    for (const draft of engine.drafts.values()) observe(draft.context, "draft", timeline);
+    const observe =
+        (model: DecodeEvent["model"]) =>
+        (at: DecodeEvent["at"], tokens: number): void => {
+            timeline.push({ model, at, tokens });
+        };
+    countNativeDecodes(engine.target.context, observe("target"));
+    for (const draft of engine.drafts.values()) countNativeDecodes(draft.context, observe("draft"));
 });
 afterAll(async () => {
     await engine.dispose();
