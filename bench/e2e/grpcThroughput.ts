@@ -4,11 +4,13 @@
  *  1. the same prompts generated in-process (LocalEngine.generate) and over gRPC streaming on loopback,
  *     one at a time: tokens/s of each and their ratio (goal ≥ 0.95);
  *  2. a load sweep over gRPC with 1, 2, 4, 8 and 16 concurrent streams (more streams than engine
- *     sequences queue in the engine): aggregate tokens/s (goal ≥ 3× at 8 vs 1), time to first token and
- *     request latency percentiles, and rejections (RESOURCE_EXHAUSTED when the queue is full).
+ *     sequences queue in the engine), each stream running sessions of `--turns` requests that grow by
+ *     their own answers (see measureSessions): aggregate tokens/s (goal ≥ 3× at 8 vs 1), time to first
+ *     token and request latency percentiles, the share of prompt tokens reused, and rejections
+ *     (RESOURCE_EXHAUSTED when the queue is full).
  *
  *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
- *        [--prompts 24] [--threads N] [--concurrency 1,2,4,8,16] [--sequences N] [--context-size N]
+ *        [--turns 3] [--prompts 24] [--threads N] [--concurrency 1,2,4,8,16] [--sequences N] [--context-size N]
  *        [--target model.gguf]
  *        [--json out.json]
  *
@@ -38,6 +40,7 @@ const { values } = parseArgs({
         config: { type: "string" },
         "max-tokens": { type: "string", default: "128" },
         rounds: { type: "string", default: "2" },
+        turns: { type: "string", default: "3" },
         prompts: { type: "string", default: "24" },
         threads: { type: "string" },
         concurrency: { type: "string", default: "1,2,4,8,16" },
@@ -49,6 +52,7 @@ const { values } = parseArgs({
 });
 const maxTokens = Number(values["max-tokens"]);
 const rounds = Number(values.rounds);
+const turns = Number(values.turns);
 const concurrencies = values.concurrency.split(",").map(Number);
 if (concurrencies.some((c) => !Number.isInteger(c) || c < 1))
     throw new Error(`--concurrency takes positive integers separated by commas, got "${values.concurrency}"`);
@@ -106,17 +110,38 @@ interface RequestOutcome {
     ttftMs: number;
     latencyMs: number;
     rejected: boolean;
+    /** The answer's text. */
+    text: string;
+    /** Prompt tokens, and those whose KV state the request's sequence still held (the final chunk's stats). */
+    promptTokens: number;
+    reusedTokens: number;
 }
 
 async function inProcess(prompt: string): Promise<RequestOutcome> {
     const start = performance.now();
     let tokens = 0;
     let ttftMs = 0;
+    let promptTokens = 0;
+    let reusedTokens = 0;
+    let text = "";
     for await (const chunk of engine.generate({ prompt, maxTokens }, AbortSignal.timeout(600_000))) {
         if (tokens === 0 && chunk.tokens.length > 0) ttftMs = performance.now() - start;
         tokens += chunk.tokens.length;
+        text += chunk.text;
+        if (chunk.finish) {
+            promptTokens = chunk.finish.stats.promptTokens;
+            reusedTokens = chunk.finish.stats.promptTokensReused;
+        }
     }
-    return { tokens, ttftMs, latencyMs: performance.now() - start, rejected: false };
+    return {
+        tokens,
+        ttftMs,
+        latencyMs: performance.now() - start,
+        rejected: false,
+        text,
+        promptTokens,
+        reusedTokens,
+    };
 }
 
 function overGrpc(prompt: string): Promise<RequestOutcome> {
@@ -124,37 +149,40 @@ function overGrpc(prompt: string): Promise<RequestOutcome> {
         const start = performance.now();
         let tokens = 0;
         let ttftMs = 0;
+        let promptTokens = 0;
+        let reusedTokens = 0;
+        let text = "";
         const call = client.GenerateStream({ prompt, max_tokens: maxTokens });
         call.on("data", (chunk: GenerateChunk__Output) => {
             if (tokens === 0 && chunk.token_ids.length > 0) ttftMs = performance.now() - start;
             tokens += chunk.token_ids.length;
+            text += chunk.text;
+            if (chunk.stats && chunk.usage) {
+                promptTokens = chunk.usage.prompt_tokens;
+                reusedTokens = chunk.stats.prompt_tokens_reused;
+            }
+        });
+        const end = (rejected: boolean) => ({
+            tokens,
+            ttftMs,
+            latencyMs: performance.now() - start,
+            rejected,
+            text,
+            promptTokens,
+            reusedTokens,
         });
         call.on("error", (error: ServiceError) => {
-            if (error.code === status.RESOURCE_EXHAUSTED)
-                resolvePromise({ tokens, ttftMs, latencyMs: performance.now() - start, rejected: true });
+            if (error.code === status.RESOURCE_EXHAUSTED) resolvePromise(end(true));
             else reject(error);
         });
         call.on("end", () => {
-            resolvePromise({ tokens, ttftMs, latencyMs: performance.now() - start, rejected: false });
+            resolvePromise(end(false));
         });
     });
 }
 
-/** Runs `jobs` with `concurrency` workers: aggregate tokens/s, TTFT and latency percentiles, rejections. */
-async function measure(jobs: string[], concurrency: number, run: (p: string) => Promise<RequestOutcome>) {
-    const queue = [...jobs];
-    const outcomes: RequestOutcome[] = [];
-    const start = performance.now();
-    await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-            for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-                // Not `total += await run(p)`: that reads the total before awaiting and loses the
-                // other workers' additions made meanwhile.
-                outcomes.push(await run(p));
-            }
-        }),
-    );
-    const seconds = (performance.now() - start) / 1000;
+/** Aggregate tokens/s, TTFT and latency percentiles, rejections and prompt reuse of a set of outcomes. */
+function summarize(outcomes: RequestOutcome[], seconds: number) {
     const served = outcomes.filter((o) => !o.rejected);
     const tokens = served.reduce((sum, o) => sum + o.tokens, 0);
     const ttft = served.map((o) => o.ttftMs);
@@ -165,6 +193,13 @@ async function measure(jobs: string[], concurrency: number, run: (p: string) => 
         tokensPerSecond: tokens / seconds,
         requests: outcomes.length,
         rejected: outcomes.length - served.length,
+        // Share of the served requests' prompt tokens that were not evaluated again (prefix reuse).
+        promptReuse:
+            served.reduce((sum, o) => sum + o.reusedTokens, 0) /
+            Math.max(
+                1,
+                served.reduce((sum, o) => sum + o.promptTokens, 0),
+            ),
         ttftMs: { p50: percentile(ttft, 0.5), p95: percentile(ttft, 0.95), p99: percentile(ttft, 0.99) },
         latencyMs: {
             p50: percentile(latency, 0.5),
@@ -174,10 +209,50 @@ async function measure(jobs: string[], concurrency: number, run: (p: string) => 
     };
 }
 
+/** Runs one request per prompt, one at a time. */
+async function measure(jobs: string[], run: (p: string) => Promise<RequestOutcome>) {
+    const outcomes: RequestOutcome[] = [];
+    const start = performance.now();
+    for (const prompt of jobs) outcomes.push(await run(prompt));
+    return summarize(outcomes, (performance.now() - start) / 1000);
+}
+
+/**
+ * The load sweep's traffic: `concurrency` streams, each running agent-like sessions one after another.
+ * A session starts from one of the prompts and sends `turns` requests, each turn's prompt being the
+ * previous prompt, its answer and a newline (a conversation growing by its own output, as an agent's
+ * does), so a session's next request finds its prefix in the sequence its previous one left. Sessions
+ * start from the prompts in turn, as many as there are streams (at least one per prompt), so every
+ * level runs the same prompts. Earlier versions sent unrelated requests round-robin from a shared queue:
+ * whether a request found its prefix then depended on which sequence happened to be free, which favoured
+ * modes whose requests finish in lockstep (OFF) over those that do not (AUTO: 100 vs 25–35 % of prompt
+ * tokens reused at 8 streams on the bundled pair).
+ */
+async function measureSessions(concurrency: number, run: (p: string) => Promise<RequestOutcome>) {
+    const count = Math.ceil(Math.max(concurrency, prompts.length) / prompts.length) * prompts.length;
+    const sessions = Array.from({ length: count }, (_, i) => prompts[i % prompts.length]!);
+    const outcomes: RequestOutcome[] = [];
+    const start = performance.now();
+    await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+            for (let prompt = sessions.shift(); prompt !== undefined; prompt = sessions.shift()) {
+                for (let turn = 0; turn < turns; turn++) {
+                    // Not `total += await run(p)`: that reads the total before awaiting and loses the
+                    // other workers' additions made meanwhile.
+                    const outcome = await run(prompt);
+                    outcomes.push(outcome);
+                    prompt += outcome.text + "\n";
+                }
+            }
+        }),
+    );
+    return summarize(outcomes, (performance.now() - start) / 1000);
+}
+
 const jobs = Array.from({ length: rounds }, () => prompts).flat();
 // Warm both paths once before measuring.
-await measure(prompts.slice(0, 2), 1, inProcess);
-await measure(prompts.slice(0, 2), 1, overGrpc);
+await measure(prompts.slice(0, 2), inProcess);
+await measure(prompts.slice(0, 2), overGrpc);
 
 const progress = (what: string, r: { tokensPerSecond: number }) => {
     console.error(`${what}: ${r.tokensPerSecond.toFixed(1)} tok/s`);
@@ -194,7 +269,7 @@ for (const [i, prompt] of jobs.entries()) {
         [grpc, overGrpc],
     ] as const;
     for (const [total, run] of i % 2 === 0 ? pair : [...pair].reverse()) {
-        const r = await measure([prompt], 1, run);
+        const r = await measure([prompt], run);
         total.tokens += r.tokens;
         total.seconds += r.seconds;
     }
@@ -205,14 +280,16 @@ progress("in-process", direct);
 progress("gRPC", grpc);
 const scaling = [];
 for (const concurrency of concurrencies) {
-    // Distinct prompts run at once (the job list cycles through the prompt set), each prompt as often
-    // at every concurrency, so prefix reuse helps every level alike.
-    const work = Array.from({ length: concurrency }, () => jobs).flat();
-    const local = await measure(work, concurrency, inProcess);
+    const local = await measureSessions(concurrency, inProcess);
     progress(`${concurrency} in-process`, local);
-    const r = await measure(work, concurrency, overGrpc);
+    const r = await measureSessions(concurrency, overGrpc);
     progress(`${concurrency} streams`, r);
-    scaling.push({ concurrency, ...r, inProcessTokensPerSecond: local.tokensPerSecond });
+    scaling.push({
+        concurrency,
+        ...r,
+        inProcessTokensPerSecond: local.tokensPerSecond,
+        inProcessPromptReuse: local.promptReuse,
+    });
 }
 
 const base = scaling[0]!.tokensPerSecond;
@@ -227,6 +304,7 @@ const result = {
     concurrency: scaling.map((s) => ({ ...s, speedupOverOne: s.tokensPerSecond / base })),
 };
 const f = (x: number) => x.toFixed(1);
+const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
 console.log(`in-process       ${f(direct.tokensPerSecond)} tok/s`);
 console.log(
     `gRPC streaming   ${f(grpc.tokensPerSecond)} tok/s  (${result.grpcOverInProcess.toFixed(3)} of in-process; goal ≥ 0.95)`,
@@ -235,12 +313,12 @@ console.log(
     `engine sequences ${config.engine.sequences}, queue ${config.engine.maxQueue}, threads ${config.engine.threads ?? "default"}`,
 );
 console.log(
-    "streams | tok/s | × 1 stream | in-process tok/s | TTFT p50/p95/p99 ms | latency p50/p95/p99 ms | rejected",
+    "streams | tok/s | × 1 stream | in-process tok/s | prompt reused (gRPC / in-process) | TTFT p50/p95/p99 ms | latency p50/p95/p99 ms | rejected",
 );
 for (const s of result.concurrency) {
     const p = (x: { p50: number; p95: number; p99: number }) => `${f(x.p50)} / ${f(x.p95)} / ${f(x.p99)}`;
     console.log(
-        `${String(s.concurrency).padStart(7)} | ${f(s.tokensPerSecond)} | ${s.speedupOverOne.toFixed(2)} | ${f(s.inProcessTokensPerSecond)} | ${p(s.ttftMs)} | ${p(s.latencyMs)} | ${s.rejected}/${s.requests}`,
+        `${String(s.concurrency).padStart(7)} | ${f(s.tokensPerSecond)} | ${s.speedupOverOne.toFixed(2)} | ${f(s.inProcessTokensPerSecond)} | ${pct(s.promptReuse)} / ${pct(s.inProcessPromptReuse)} | ${p(s.ttftMs)} | ${p(s.latencyMs)} | ${s.rejected}/${s.requests}`,
     );
 }
 const resultsDir = resolve(benchDir, "../results");

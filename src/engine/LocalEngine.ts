@@ -351,7 +351,7 @@ export class LocalEngine {
         const reuse = this.config.engine.prefixReuse;
         const lease = await this.#pool.acquire(
             signal,
-            reuse ? (slot) => slot.cachedPrefixLength(prepared.promptTokens) : undefined,
+            reuse ? (slot) => slot.leaseScore(prepared.promptTokens) : undefined,
         );
         const slot = lease.slot;
         const controller = speculationControllerFor({ ...prepared, sessionId: request.sessionId }, slot, {

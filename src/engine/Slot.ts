@@ -41,6 +41,23 @@ export class Slot {
     }
 
     /**
+     * The pool's preference among free slots for a request with prompt `tokens` (highest wins, ties to the
+     * least recently released). A slot that keeps more of its cache than the request would erase scores
+     * the balance (prompt tokens not evaluated again less cached tokens erased); then an empty slot (0);
+     * then every other slot alike (-1), so the least recently released is evicted. Taking any slot with a
+     * common prefix instead let two sessions that share a token or two (a BOS, a shared opening) take
+     * each other's slots and evict each other's caches while other slots sat empty or stale (llama.cpp's
+     * server picks a slot by a similar half-similarity rule, else the least recently used).
+     */
+    leaseScore(tokens: readonly Token[]): number {
+        const held = this.targetTokens.length;
+        if (held === 0) return 0;
+        const common = this.cachedPrefixLength(tokens);
+        const balance = common - (held - common);
+        return balance > 0 ? balance : -1;
+    }
+
+    /**
      * Makes the target KV cache a prefix of `tokens` by erasing what disagrees; returns how many
      * leading tokens are already evaluated. At least one token is always left to evaluate, because
      * the next-token distribution comes from evaluating the last prompt token.

@@ -65,6 +65,24 @@ describe("prefix reuse through the gRPC server", () => {
         }
     });
 
+    it("sessions no more than sequences keep their own slots: alternating requests each reuse all but one token", async () => {
+        // Two sessions whose prompts share an opening: taking the other session's slot for a common token
+        // or two would erase its cache while the other slot holds something older.
+        const a = { prompt: "def alpha(values):\n    total = 0\n", max_tokens: 8 };
+        const b = { prompt: "def beta(items):\n    seen = set()\n", max_tokens: 8 };
+        for (let round = 0; round < 3; round++) {
+            const first = await server.generate(a);
+            const second = await server.generate(b);
+            if (round === 0) continue;
+            expect(first.stats?.prompt_tokens_reused, `round ${round}, session a`).toBe(
+                (first.usage?.prompt_tokens ?? 0) - 1,
+            );
+            expect(second.stats?.prompt_tokens_reused, `round ${round}, session b`).toBe(
+                (second.usage?.prompt_tokens ?? 0) - 1,
+            );
+        }
+    });
+
     it("interleaved concurrent sessions, more than sequences: every warm request reuses the shared prefix", async () => {
         const sessions = ["def fib(n):", "class Queue:", "for i in range(10):"];
         const systemTokens = await promptTokens(system);
