@@ -48,6 +48,7 @@ const { values } = parseArgs({
         tag: { type: "string" },
         systems: { type: "string" },
         sets: { type: "string" },
+        "load-mode": { type: "string", default: "auto" },
     },
 });
 // The bench scripts read the GPU from the environment: set it before they are imported.
@@ -76,6 +77,10 @@ for (const name of selected)
     if (!(allPhases as readonly string[]).includes(name))
         throw new Error(`unknown phase "${name}" in --phases (phases: ${allPhases.join(", ")})`);
 const wanted = (name: PhaseName): boolean => selected.has(name);
+/** --load-mode: the speculation mode of the load phase's server ("auto" or "off": the server's default mode). */
+const loadMode = values["load-mode"];
+if (loadMode !== "auto" && loadMode !== "off")
+    throw new Error(`--load-mode takes "auto" or "off", got "${loadMode}"`);
 /** --systems for the large-target comparison, e.g. "off,draft k=4,draft k=8,auto" (default: all). */
 const largeSystems = values.systems?.split(",").map((s) => s.trim());
 
@@ -379,6 +384,9 @@ if (largePath) {
     if (wanted("load"))
         await phase("load", () => {
             const json = `${base}-load.json`;
+            // The server's default mode; the rest of the configuration is the default a user gets.
+            const config = `${base}-load-config.json`;
+            writeFileSync(config, JSON.stringify({ speculation: { defaultMode: loadMode } }) + "\n");
             const run = spawnSync(
                 process.execPath,
                 [
@@ -403,6 +411,8 @@ if (largePath) {
                     small ? "2" : "4",
                     "--threads",
                     "1",
+                    "--config",
+                    config,
                     "--json",
                     json,
                 ],
@@ -412,7 +422,7 @@ if (largePath) {
                 throw new Error(`grpcThroughput exited ${run.status}: ${run.stderr.slice(-2000)}`);
             report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
             tables.push(
-                `## Load: gRPC streams on loopback, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
+                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
                 "",
                 "```",
                 run.stdout.trim(),
