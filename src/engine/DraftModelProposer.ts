@@ -32,6 +32,8 @@ export class DraftModelProposer implements DraftProposer {
         readonly options: DraftModelProposerOptions,
         /** Shared by every slot's drafter on the same draft context, so concurrent drafts share batches. */
         readonly batcher: PassBatcher,
+        /** The sequence's id on its context (the slot's index): the batcher orders a batch by it. */
+        readonly sequenceId: number,
     ) {}
 
     /**
@@ -76,6 +78,7 @@ export class DraftModelProposer implements DraftProposer {
                         items as Parameters<LlamaContextSequence["controlledEvaluate"]>[0],
                     ),
                 items.length,
+                this.sequenceId,
             );
             if (passes > 1) sharedBatch = true;
             for (const t of input) this.#evaluated.push(t);

@@ -196,6 +196,7 @@ export class LocalEngine {
                         minConfidence: config.speculation.minDraftConfidence,
                     },
                     draftBatchers.get(id)!,
+                    i,
                 );
                 drafters.set(
                     id,

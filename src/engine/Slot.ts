@@ -14,6 +14,9 @@ import type { DraftProposer, Token } from "../speculative/types.js";
 import type { BatchedPass, PassBatcher } from "./PassBatcher.js";
 
 export class Slot {
+    // `index` is also the target sequence's id (and each drafter's on its draft context): the engine takes
+    // every context's sequences in slot order from a fresh context, and node-llama-cpp numbers them so.
+    // PassBatcher orders a batch by it.
     /** Tokens held by the target sequence's KV cache, in order. */
     readonly targetTokens: Token[] = [];
 
@@ -32,6 +35,7 @@ export class Slot {
         return this.batcher.run(
             () => this.target.controlledEvaluate(items as ControlledEvaluateInputItem[]),
             items.length,
+            this.index,
         );
     }
 

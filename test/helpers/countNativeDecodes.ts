@@ -14,6 +14,8 @@ export interface DecodeCounts {
     sequencesPerDecode: number[];
     /** Tokens in each of them, in order. */
     tokensPerDecode: number[];
+    /** The sequence ids each of them holds, in the order they were added to its batch. */
+    sequenceIdsPerDecode: number[][];
     /** Milliseconds spent awaiting them, in all. */
     ms: number;
     reset(): void;
@@ -26,15 +28,18 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
     const addon = holder._ctx;
     let sequences = 0;
     let tokens = 0;
+    let ids: number[] = [];
     const counts: DecodeCounts = {
         decodes: 0,
         sequencesPerDecode: [],
         tokensPerDecode: [],
+        sequenceIdsPerDecode: [],
         ms: 0,
         reset() {
             counts.decodes = 0;
             counts.sequencesPerDecode = [];
             counts.tokensPerDecode = [];
+            counts.sequenceIdsPerDecode = [];
             counts.ms = 0;
         },
     };
@@ -47,11 +52,13 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
                 return (...args: unknown[]) => {
                     sequences = 0;
                     tokens = args[0] as number;
+                    ids = [];
                     return method(...args);
                 };
             if (key === "addToBatch")
                 return (...args: unknown[]) => {
                     sequences++;
+                    ids.push(args[0] as number);
                     return method(...args);
                 };
             if (key === "decodeBatch")
@@ -60,6 +67,7 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
                     counts.decodes++;
                     counts.sequencesPerDecode.push(sequences);
                     counts.tokensPerDecode.push(batchTokens);
+                    counts.sequenceIdsPerDecode.push(ids);
                     observe?.("start", batchTokens);
                     const t0 = performance.now();
                     try {

@@ -36,8 +36,8 @@ describe("PassBatcher", () => {
         const started: string[] = [];
         const a = controlledPass(started, "a");
         const b = controlledPass(started, "b");
-        const ra = batcher.run(a.pass, 1);
-        const rb = batcher.run(b.pass, 1);
+        const ra = batcher.run(a.pass, 1, 0);
+        const rb = batcher.run(b.pass, 1, 1);
         await turn();
         expect(started).toEqual(["a", "b"]);
         expect(batcher.flushes).toBe(1);
@@ -46,8 +46,8 @@ describe("PassBatcher", () => {
         a.end();
         const a2 = controlledPass(started, "a2");
         const c = controlledPass(started, "c");
-        const ra2 = (await ra).value === "a" ? batcher.run(a2.pass, 1) : undefined;
-        const rc = batcher.run(c.pass, 2);
+        const ra2 = (await ra).value === "a" ? batcher.run(a2.pass, 1, 0) : undefined;
+        const rc = batcher.run(c.pass, 2, 2);
         await turn();
         await turn();
         expect(started).toEqual(["a", "b"]);
@@ -65,9 +65,28 @@ describe("PassBatcher", () => {
         expect(batcher.passes).toBe(4);
     });
 
+    it("starts a flush's passes in ascending sequence id, whatever order they were submitted in", async () => {
+        const batcher = new PassBatcher(9);
+        const started: string[] = [];
+        const first = controlledPass(started, "first");
+        const rFirst = batcher.run(first.pass, 1, 5);
+        await turn();
+        // Submitted while `first` is in flight, in descending and shuffled order: held for the next flush.
+        const ids = [7, 3, 6, 0, 2];
+        const held = ids.map((id) => controlledPass(started, `seq ${id}`));
+        const results = held.map((p, i) => batcher.run(p.pass, 1, ids[i]!));
+        await turn();
+        first.end();
+        await rFirst;
+        await turn();
+        expect(started).toEqual(["first", "seq 0", "seq 2", "seq 3", "seq 6", "seq 7"]);
+        for (const p of held) p.end();
+        await Promise.all(results);
+    });
+
     it("a pass alone in its flush reports passes 1 and its own duration", async () => {
         const batcher = new PassBatcher(9);
-        const result = await batcher.run(() => Promise.resolve(7), 3);
+        const result = await batcher.run(() => Promise.resolve(7), 3, 0);
         expect(result.value).toBe(7);
         expect(result).toMatchObject({ passes: 1, tokens: 3, otherStepTokens: 0, besideLong: false });
         expect(result.ms).toBeGreaterThanOrEqual(0);
@@ -78,21 +97,21 @@ describe("PassBatcher", () => {
         const started: string[] = [];
         const prompt = controlledPass(started, "prompt");
         const step = controlledPass(started, "step");
-        void batcher.run(prompt.pass, 200);
-        const first = batcher.run(step.pass, 1);
+        void batcher.run(prompt.pass, 200, 0);
+        const first = batcher.run(step.pass, 1, 1);
         await turn();
         step.end();
         // The prompt's tokens are in the batch's size; what recurs is its request's first step.
         expect(await first).toMatchObject({ tokens: 201, otherStepTokens: 1, besideLong: false });
         const next = controlledPass(started, "next");
-        const rn = batcher.run(next.pass, 1);
+        const rn = batcher.run(next.pass, 1, 1);
         await turn();
         expect(started).toEqual(["prompt", "step", "next"]);
         next.end();
         prompt.end();
         // Started while the prompt was still decoding: its time is partly the prompt's.
         expect(await rn).toMatchObject({ value: "next", passes: 1, tokens: 1, besideLong: true });
-        const after = await batcher.run(() => Promise.resolve("after"), 1);
+        const after = await batcher.run(() => Promise.resolve("after"), 1, 0);
         expect(after.besideLong).toBe(false);
     });
 
@@ -101,19 +120,23 @@ describe("PassBatcher", () => {
         const started: string[] = [];
         const bad = controlledPass(started, "bad");
         const ok = controlledPass(started, "ok");
-        const rBad = batcher.run(bad.pass, 1);
-        const rOk = batcher.run(ok.pass, 1);
+        const rBad = batcher.run(bad.pass, 1, 0);
+        const rOk = batcher.run(ok.pass, 1, 1);
         await turn();
         bad.fail(new Error("decode failed"));
         await expect(rBad).rejects.toThrow("decode failed");
         ok.end();
         await rOk;
-        const after = await batcher.run(() => Promise.resolve("after"), 1);
+        const after = await batcher.run(() => Promise.resolve("after"), 1, 0);
         expect(after.value).toBe("after");
 
-        const thrown = batcher.run(() => {
-            throw new Error("thrown at once");
-        }, 1);
+        const thrown = batcher.run(
+            () => {
+                throw new Error("thrown at once");
+            },
+            1,
+            0,
+        );
         await expect(thrown).rejects.toThrow("thrown at once");
     });
 });

@@ -1,0 +1,59 @@
+/**
+ * Concurrent requests' passes reach llama.cpp in ascending sequence id. llama.cpp (kv_unified off, as
+ * node-llama-cpp creates contexts) splits a batch of several sequences into micro-batches of consecutive
+ * ids met in increasing batch order, each costing a pass over the weights: a batch in submission order
+ * took up to one micro-batch per sequence. Observed on the real contexts' native batches
+ * (countNativeDecodes), no timing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig, projectRoot } from "../../src/config/loadConfig.js";
+import { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { readEvalPrompts } from "../helpers/bundledModels.js";
+import { countNativeDecodes, type DecodeCounts } from "../helpers/countNativeDecodes.js";
+import { collect } from "../helpers/fixtureEngine.js";
+
+let engine: LocalEngine;
+let target: DecodeCounts;
+const drafts: DecodeCounts[] = [];
+beforeAll(async () => {
+    engine = await LocalEngine.load(
+        parseConfig({
+            engine: { contextSize: 512, sequences: 6, gpu: false, threads: 1 },
+            speculation: { stateFile: null },
+        }),
+        projectRoot,
+    );
+    target = countNativeDecodes(engine.target.context);
+    for (const draft of engine.drafts.values()) drafts.push(countNativeDecodes(draft.context));
+});
+afterAll(async () => {
+    await engine.dispose();
+});
+
+const ascending = (ids: readonly number[]): boolean => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
+
+describe("batch order", () => {
+    it("every batch of the target and draft contexts holds its sequences in ascending id", async () => {
+        const prompts = readEvalPrompts().map((p) => p.prompt);
+        // Different lengths and modes, so the requests finish their steps in different orders.
+        const modes = ["off", "draft_model", "ngram", "off", "draft_model", "ngram"] as const;
+        await Promise.all(
+            modes.map((mode, i) =>
+                collect(engine, {
+                    prompt: prompts[i % prompts.length]!,
+                    maxTokens: 12 + 5 * i,
+                    speculation: { mode },
+                }),
+            ),
+        );
+        const shared = target.sequenceIdsPerDecode.filter((ids) => ids.length > 1);
+        expect(shared.length).toBeGreaterThan(3);
+        for (const ids of target.sequenceIdsPerDecode)
+            expect(ascending(ids), `target batch ${ids}`).toBe(true);
+        const draftBatches = drafts.flatMap((d) => d.sequenceIdsPerDecode);
+        expect(draftBatches.some((ids) => ids.length > 1)).toBe(true);
+        for (const ids of draftBatches) expect(ascending(ids), `draft batch ${ids}`).toBe(true);
+        // The slots took the sequences in order: slot i holds sequence i.
+        expect(new Set(target.sequenceIdsPerDecode.flat())).toEqual(new Set([0, 1, 2, 3, 4, 5]));
+    });
+});
