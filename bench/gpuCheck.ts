@@ -23,7 +23,11 @@
  *
  *   TIERCEL_BENCH_GPU=cuda node --import tsx bench/gpuCheck.ts [--gpu cuda] [--width 12] [--layers 48]
  *        [--tokens 64] [--small] [--phases large,load,…] [--systems "off,draft k=4,auto"] [--sets completion]
- *        [--tag name]
+ *        [--tag name] [--load-mode auto|off] [--kv-unified]
+ *
+ * --load-mode: the load phase's server default speculation mode. --kv-unified: the load phase runs with
+ * TIERCEL_KV_UNIFIED=1 (one KV stream for every sequence; read by the source-built backend only, see
+ * native/lib.sh).
  *
  * --phases runs only those phases (in the fixed order below); --tag names the results
  * (bench/results/gpu-<date>-<tag>.*), so a second device call on a warm machine keeps the first's.
@@ -49,6 +53,7 @@ const { values } = parseArgs({
         systems: { type: "string" },
         sets: { type: "string" },
         "load-mode": { type: "string", default: "auto" },
+        "kv-unified": { type: "boolean", default: false },
     },
 });
 // The bench scripts read the GPU from the environment: set it before they are imported.
@@ -416,13 +421,19 @@ if (largePath) {
                     "--json",
                     json,
                 ],
-                { encoding: "utf8", env: process.env, timeout: 600_000 },
+                {
+                    encoding: "utf8",
+                    // --kv-unified: one KV stream for all sequences (native/lib.sh, patch_kv_unified_switch;
+                    // only the source-built backend reads it).
+                    env: values["kv-unified"] ? { ...process.env, TIERCEL_KV_UNIFIED: "1" } : process.env,
+                    timeout: 600_000,
+                },
             );
             if (run.status !== 0)
                 throw new Error(`grpcThroughput exited ${run.status}: ${run.stderr.slice(-2000)}`);
             report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
             tables.push(
-                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
+                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
                 "",
                 "```",
                 run.stdout.trim(),

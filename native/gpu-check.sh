@@ -109,6 +109,7 @@ else
         -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
     )
     say "building the CUDA backend for sm_$arch (llama.cpp $release) in $build"
+    run patch_kv_unified_switch
     run cmake -S "$llama" -B "$build" "${generator[@]}" "${flags[@]}"
     run cmake --build "$build" --target llama-addon -j "${GPU_CHECK_JOBS:-$(nproc)}"
     run mkdir -p "$bins"

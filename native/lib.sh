@@ -40,3 +40,20 @@ write_runtime_env() {
     done > "$NATIVE_DIR/build/runtime.env"
     echo "wrote $NATIVE_DIR/build/runtime.env (load it before npm start)"
 }
+
+# Makes node-llama-cpp's addon read its llama.cpp `kv_unified` from the environment (TIERCEL_KV_UNIFIED=1
+# turns it on; unset keeps node-llama-cpp's false) in the source a build is about to compile. With it
+# off, llama.cpp keeps one KV stream per sequence and splits a multi-sequence batch into micro-batches of
+# consecutive sequence ids holding equally many tokens each, every one a full pass over the weights: with
+# speculative verification passes of different lengths in one batch, or gaps between busy sequences,
+# one step costs several passes. With it on, one stream holds every sequence and a batch is one
+# micro-batch, at the cost of attention over the cells of all sequences. node-llama-cpp 3.22 hard-codes
+# false and has no option for it. Idempotent; the prebuilt binaries are not affected.
+patch_kv_unified_switch() {
+    local addon="$PROJECT_DIR/node_modules/node-llama-cpp/llama/addon/AddonContext.cpp"
+    if grep -q 'context_params.kv_unified = false;' "$addon"; then
+        sed -i 's|context_params.kv_unified = false;|context_params.kv_unified = std::getenv("TIERCEL_KV_UNIFIED") != nullptr \&\& std::string(std::getenv("TIERCEL_KV_UNIFIED")) == "1";|' "$addon"
+        grep -q '#include <cstdlib>' "$addon" || sed -i '1i #include <cstdlib>\n#include <string>' "$addon"
+        echo "patched $addon: kv_unified from TIERCEL_KV_UNIFIED"
+    fi
+}
