@@ -49,10 +49,10 @@ describe("batch order", () => {
         const shared = target.sequenceIdsPerDecode.filter((ids) => ids.length > 1);
         expect(shared.length).toBeGreaterThan(3);
         for (const ids of target.sequenceIdsPerDecode)
-            expect(ascending(ids), `target batch ${ids}`).toBe(true);
+            expect(ascending(ids), `target batch ${ids.join(",")}`).toBe(true);
         const draftBatches = drafts.flatMap((d) => d.sequenceIdsPerDecode);
         expect(draftBatches.some((ids) => ids.length > 1)).toBe(true);
-        for (const ids of draftBatches) expect(ascending(ids), `draft batch ${ids}`).toBe(true);
+        for (const ids of draftBatches) expect(ascending(ids), `draft batch ${ids.join(",")}`).toBe(true);
         // The slots took the sequences in order: slot i holds sequence i.
         expect(new Set(target.sequenceIdsPerDecode.flat())).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     });
