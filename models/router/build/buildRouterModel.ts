@@ -12,6 +12,13 @@
  * cross-validation on the training split, thresholds from the training split's scores. Its metrics
  * are computed at the end and written to classifier.json for the record (bench/eval/routerEval.ts
  * reports them in full).
+ *
+ * The folds are wording families (groupFolds.ts, buildDataset.ts `family`): a fold's items are scored by
+ * a model that saw none of their phrasing templates, or, for agent conversations, none of their client's.
+ * Every out-of-fold figure (hyperparameter choice, the calibration's under-routing bound, the band's
+ * share) is therefore measured on wording the model was not trained on. The build also prints the same
+ * model's figures with folds by row (items of known templates) beside them: the gap is what
+ * memorizing a template is worth.
  */
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -24,9 +31,10 @@ import { featureNames, featureSchemaVersion } from "../../../src/router/learned/
 import { tierIndexForScore, tierScore } from "../../../src/router/learned/tierScore.js";
 import { buildDataset, datasetDir, tierNames, writeDataset } from "./buildDataset.js";
 import { exportOnnx, onnxInputName, onnxOutputName } from "./exportOnnx.js";
+import { groupFolds } from "./groupFolds.js";
 import { featurize, loadDataset } from "./loadDataset.js";
 import { forwardMlp } from "./mlp.js";
-import { routingMetrics } from "./routingMetrics.js";
+import { routingMetrics, type RoutingMetrics } from "./routingMetrics.js";
 import { train, type TrainOptions } from "./train.js";
 
 export const routerModelDir = join(datasetDir, "..");
@@ -47,19 +55,20 @@ const argmax = (p: ArrayLike<number>): number => {
     return best;
 };
 
-/** Out-of-fold probabilities of every training row (fold = row index mod `folds`) and their accuracy. */
+/** Out-of-fold probabilities of every training row (`foldOf[i]`: row i's fold) and their accuracy. */
 function crossValidate(
     rows: Float32Array[],
     labels: number[],
+    foldOf: readonly number[],
     options: TrainOptions,
 ): { accuracy: number; probabilities: Float64Array[] } {
     const probabilities = new Array<Float64Array>(rows.length);
     for (let f = 0; f < folds; f++) {
-        const fitRows = rows.filter((_, i) => i % folds !== f);
-        const fitLabels = labels.filter((_, i) => i % folds !== f);
+        const fitRows = rows.filter((_, i) => foldOf[i] !== f);
+        const fitLabels = labels.filter((_, i) => foldOf[i] !== f);
         const { model } = train(fitRows, fitLabels, { ...options, epochs });
         rows.forEach((row, i) => {
-            if (i % folds === f) probabilities[i] = forwardMlp(model, row).probabilities;
+            if (foldOf[i] === f) probabilities[i] = forwardMlp(model, row).probabilities;
         });
     }
     const correct = probabilities.filter((p, i) => argmax(p) === labels[i]).length;
@@ -113,9 +122,14 @@ async function main(): Promise<void> {
         (_, k) => trainSet.labels.filter((l) => l === k).length / trainSet.labels.length,
     );
 
+    // Folds by wording family (every generated item has one; the category stands in otherwise).
+    const familyFolds = groupFolds(
+        trainItems.map((item) => item.family ?? item.category),
+        folds,
+    );
     const cv = grid.map((options) => ({
         options,
-        ...crossValidate(trainSet.rows, trainSet.labels, options),
+        ...crossValidate(trainSet.rows, trainSet.labels, familyFolds, options),
     }));
     for (const c of cv) console.log(`cv ${JSON.stringify(c.options)}: ${(c.accuracy * 100).toFixed(1)}%`);
     const best = cv.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
@@ -175,6 +189,25 @@ async function main(): Promise<void> {
                           .underRouting,
                   };
               })();
+    // Out of family at the chosen calibration (thresholds at the target mix on the out-of-fold scores),
+    // and the same for folds by row: what the model does on wording it never saw against new items of
+    // known templates.
+    const outOfFoldMetrics = (scores: readonly number[]): RoutingMetrics => {
+        const cut = calibrateThresholds(scores, targetMix);
+        return routingMetrics(
+            trainSet.labels,
+            scores.map((sc) => tierIndexForScore(sc, cut)),
+            tierNames.length,
+        );
+    };
+    const outOfFamily = outOfFoldMetrics(oofScores);
+    const byRow = crossValidate(
+        trainSet.rows,
+        trainSet.labels,
+        trainSet.rows.map((_, i) => i % folds),
+        best.options,
+    );
+    const outOfFoldByRow = outOfFoldMetrics(byRow.probabilities.map(tierScore));
     const decide = (p: Float64Array): number => tierIndexForScore(tierScore(p), thresholds);
     const trainMetrics = routingMetrics(trainSet.labels, trainProbabilities.map(decide), tierNames.length);
     const heldoutMetrics = routingMetrics(
@@ -187,6 +220,11 @@ async function main(): Promise<void> {
     const onnxFile = "classifier.onnx";
     writeFileSync(join(routerModelDir, onnxFile), onnx);
     const round = (x: number): number => Math.round(x * 10_000) / 10_000;
+    const summary = (m: RoutingMetrics): Record<string, number> => ({
+        agreement: round(m.agreement),
+        underRouting: round(m.underRouting),
+        overRouting: round(m.overRouting),
+    });
     const metadata: ClassifierMetadata = {
         format: classifierFormat,
         featureSchemaVersion,
@@ -209,6 +247,7 @@ async function main(): Promise<void> {
                     shift: round(shift),
                     shiftRule: `smallest shift of the label mix's cut points with out-of-fold under-routing <= ${maxUnder} on the training split`,
                 }),
+            folds: `${folds} folds by wording family (groupFolds.ts): out-of-fold = phrasing templates and agent clients the model did not see`,
             outOfFoldUnderRouting: round(oofUnder(targetMix)),
             ...(oofCascade !== undefined && {
                 cascadeBand:
@@ -224,6 +263,8 @@ async function main(): Promise<void> {
             optimizer: "full-batch Adam, cross-entropy + L2",
             options,
             crossValidation: cv.map((c) => ({ ...c.options, folds, accuracy: round(c.accuracy) })),
+            outOfFamily: summary(outOfFamily),
+            outOfFoldByRow: summary(outOfFoldByRow),
             finalLoss: round(lossHistory.at(-1)!),
             trainItems: trainItems.length,
             heldoutItems: heldoutItems.length,
@@ -236,6 +277,10 @@ async function main(): Promise<void> {
     const jsonPath = join(routerModelDir, "classifier.json");
     const config = (await prettier.resolveConfig(jsonPath)) ?? {};
     writeFileSync(jsonPath, await prettier.format(JSON.stringify(metadata), { ...config, parser: "json" }));
+    const line = (m: RoutingMetrics): string =>
+        `agreement ${(m.agreement * 100).toFixed(1)}%, under ${(m.underRouting * 100).toFixed(1)}%, over ${(m.overRouting * 100).toFixed(1)}%`;
+    console.log(`out of fold at the calibration, folds by wording family: ${line(outOfFamily)}`);
+    console.log(`out of fold at the calibration, folds by row:            ${line(outOfFoldByRow)}`);
     console.log(
         `model: ${JSON.stringify(options)}; thresholds ${thresholds.map((t) => t.toFixed(4)).join(", ")}; ` +
             `train agreement ${(trainMetrics.agreement * 100).toFixed(1)}%, held-out ${(heldoutMetrics.agreement * 100).toFixed(1)}% ` +
