@@ -3,7 +3,7 @@
  * labelled with the lowest tier that handles it (rubric: models/router/README.md), split into train and
  * held-out by a hash of the item id. Deterministic (seeded RNG): the same seed writes the same files.
  *
- *   node --import tsx models/router/build/buildDataset.ts   # → models/router/dataset/{train,heldout}.jsonl
+ *   node --import tsx models/router/build/buildDataset.ts   # → models/router/dataset/{train,heldout}.jsonl.gz
  *
  * Every category draws from several phrasings × generated code (codeSnippets.ts) × optional system
  * prompts, hints, tools and agent history, and carries the ambiguity real traffic has:
@@ -16,6 +16,7 @@
  *   disagree at the margin).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChatMessage, ChatRequest, ToolDefinition } from "../../../src/chat/types.js";
@@ -34,7 +35,9 @@ import {
 } from "./codeSnippets.js";
 import { agentGenerators } from "./agentRequests.js";
 import { draftRng, familyOf, tierNames, type TierName, type WeightedGenerator } from "./draft.js";
+import { chatShapeGenerators } from "./chatShapes.js";
 import { otherWordingGenerators } from "./otherWording.js";
+import { restyle } from "./restyle.js";
 import { createRng, type Rng } from "./rng.js";
 
 export { tierNames, type TierName };
@@ -605,7 +608,7 @@ function jitterLabel(rng: Rng, label: TierName): TierName {
 }
 
 export interface BuildOptions {
-    /** Items generated. Defaults to 1400. */
+    /** Items generated. Defaults to 1600. */
     count?: number;
     /** Defaults to 20261201. */
     seed?: number;
@@ -615,9 +618,14 @@ export interface BuildOptions {
 
 export function buildDataset(options: BuildOptions = {}): DatasetItem[] {
     const rng = createRng(options.seed ?? 20_261_201);
-    const count = options.count ?? 1_400;
+    const count = options.count ?? 1_600;
     const labelNoise = options.labelNoise ?? 0.03;
-    const entries = Object.entries({ ...generators, ...agentGenerators, ...otherWordingGenerators });
+    const entries = Object.entries({
+        ...generators,
+        ...agentGenerators,
+        ...otherWordingGenerators,
+        ...chatShapeGenerators,
+    });
     const totalWeight = entries.reduce((s, [, g]) => s + g.weight, 0);
     const items: DatasetItem[] = [];
     for (let n = 0; n < count; n++) {
@@ -627,7 +635,7 @@ export function buildDataset(options: BuildOptions = {}): DatasetItem[] {
         const draft = generator.make(recorded.rng);
         const messages: ChatMessage[] = draft.conversation ?? [
             ...(draft.history ?? []),
-            { role: "user", content: polite(rng, draft.text) },
+            { role: "user", content: polite(rng, restyle(rng, draft.text).text) },
         ];
         const drawnSystem = rng.chance(0.45)
             ? rng.chance(0.35)
@@ -685,9 +693,12 @@ export function writeDataset(
     mkdirSync(dir, { recursive: true });
     const train = items.filter((i) => !isHeldout(i.id));
     const heldout = items.filter((i) => isHeldout(i.id));
-    const lines = (xs: readonly DatasetItem[]): string => xs.map((x) => JSON.stringify(x)).join("\n") + "\n";
-    writeFileSync(join(dir, "train.jsonl"), lines(train));
-    writeFileSync(join(dir, "heldout.jsonl"), lines(heldout));
+    // Gzipped JSON lines: the pasted files and agent transcripts compress ~10×; Node's gzip header carries
+    // no timestamp, so the same items write the same bytes.
+    const lines = (xs: readonly DatasetItem[]): Buffer =>
+        gzipSync(xs.map((x) => JSON.stringify(x)).join("\n") + "\n", { level: 9 });
+    writeFileSync(join(dir, "train.jsonl.gz"), lines(train));
+    writeFileSync(join(dir, "heldout.jsonl.gz"), lines(heldout));
     return { train: train.length, heldout: heldout.length };
 }
 

@@ -56,6 +56,14 @@ describe("buildDataset", () => {
         expect(new Set(loops.map((i) => i.family))).toEqual(
             new Set(["agent_loop:claude_code", "agent_loop:codex", "agent_loop:editor"]),
         );
+        for (const [category, shape] of [
+            ["aider_chat", "aider"],
+            ["ide_chat", "ide_chat"],
+        ] as const) {
+            const chats = items.filter((i) => i.category === category);
+            expect(chats.length).toBeGreaterThan(0);
+            for (const chat of chats) expect(chat.family).toBe(`${category}:${shape}`);
+        }
         const templated = items.filter((i) => i.category === "rename");
         expect(new Set(templated.map((i) => i.family)).size).toBeGreaterThan(1);
     });
