@@ -1,5 +1,5 @@
 /**
- * Router eval harness (not a test): routes the held-out labelled set (models/router/dataset/heldout.jsonl)
+ * Router eval harness (not a test): routes the held-out labelled set (models/router/dataset/heldout.jsonl.gz)
  * and reports, for each policy, agreement with the labels, under-routing (sent below the needed tier),
  * over-routing, the tier mix and the cost against sending everything to the top tier, priced with the
  * example config's price table (exampleRouterConfig.ts). Policies:
@@ -297,7 +297,7 @@ const goals = results[1]!;
 const lines = [
     `# Router eval — ${new Date().toISOString()}`,
     "",
-    `Held-out set: ${items.length} labelled requests (models/router/dataset/heldout.jsonl). Prices: bench/eval/exampleRouterConfig.ts (local 0, mid $1/$5, frontier $5/$25 per MTok). ` +
+    `Held-out set: ${items.length} labelled requests (models/router/dataset/heldout.jsonl.gz). Prices: bench/eval/exampleRouterConfig.ts (local 0, mid $1/$5, frontier $5/$25 per MTok). ` +
         `Classifier: ${classifier.metadata.featureSchemaVersion}, thresholds ${classifier.thresholds.map((t) => t.toFixed(4)).join(" / ")} (calibrated on the training split). ` +
         `Rules matched ${pct(rulesMatched)} of the set; on ${rulesOverrode} of those the classifier alone would have chosen another tier.`,
     "",

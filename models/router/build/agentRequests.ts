@@ -25,7 +25,7 @@ import {
     type Language,
 } from "./codeSnippets.js";
 import { agentClients, type Client } from "./agentClients.js";
-import type { Draft, TierName, WeightedGenerator } from "./draft.js";
+import type { Draft, DraftRng, TierName, WeightedGenerator } from "./draft.js";
 import type { Rng } from "./rng.js";
 
 type CodeLanguage = Exclude<Language, "sql">;
@@ -51,7 +51,7 @@ interface AgentTask {
     text: string;
 }
 
-function agentTask(rng: Rng, file: string, fn: string, tier: TierName): AgentTask {
+export function agentTask(rng: DraftRng, file: string, fn: string, tier: TierName): AgentTask {
     const thing = noun(rng).toLowerCase();
     const dir = rng.pick(dirs);
     const texts: Record<TierName, string[]> = {
@@ -90,7 +90,7 @@ function agentTask(rng: Rng, file: string, fn: string, tier: TierName): AgentTas
             `Design and implement sharding for the ${thing} queue so it scales to 10x.`,
         ],
     };
-    return { tier, text: rng.pick(texts[tier]) };
+    return { tier, text: rng.phrasing(texts[tier]) };
 }
 
 /** One tool round: the call the assistant makes and what the client sends back. */
@@ -251,8 +251,9 @@ const nudges = [
     "looks good, also update the docs",
 ];
 
-function agentLoopDraft(rng: Rng): Draft {
+function agentLoopDraft(rng: DraftRng): Draft {
     const client = rng.pick(["claude_code", "claude_code", "codex", "codex", "editor"] as const);
+    rng.shape(client);
     const language = rng.pick(["ts", "ts", "python", "go", "rust", "java"] as const);
     const cwd = `/home/dev/${rng.pick(["api", "web", "platform", "billing-service", "tools"])}`;
     const fn = identifier(rng);
@@ -360,16 +361,16 @@ function agentLoopDraft(rng: Rng): Draft {
 }
 
 /** A diff pasted for review: a plain look-over is `mid`, a security or concurrency review `frontier`. */
-function diffReviewDraft(rng: Rng): Draft {
+function diffReviewDraft(rng: DraftRng): Draft {
     const d = diff(rng, 1 + rng.int(6));
     const hard = rng.chance(0.35);
     const text = hard
-        ? rng.pick([
+        ? rng.phrasing([
               `${d}\n\nCan this change introduce a race between two writers? Review it carefully.`,
               `Review this diff for security problems before I merge it (authz, injection, secrets):\n${d}`,
               `${d}\n\nDoes this patch keep the retry idempotent when the broker redelivers?`,
           ])
-        : rng.pick([
+        : rng.phrasing([
               `Review this diff before I merge it:\n${d}`,
               `${d}\n\nany bugs in this change?`,
               `Look over this patch and point out problems:\n${d}`,

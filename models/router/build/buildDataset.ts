@@ -3,7 +3,7 @@
  * labelled with the lowest tier that handles it (rubric: models/router/README.md), split into train and
  * held-out by a hash of the item id. Deterministic (seeded RNG): the same seed writes the same files.
  *
- *   node --import tsx models/router/build/buildDataset.ts   # → models/router/dataset/{train,heldout}.jsonl
+ *   node --import tsx models/router/build/buildDataset.ts   # → models/router/dataset/{train,heldout}.jsonl.gz
  *
  * Every category draws from several phrasings × generated code (codeSnippets.ts) × optional system
  * prompts, hints, tools and agent history, and carries the ambiguity real traffic has:
@@ -16,6 +16,7 @@
  *   disagree at the margin).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChatMessage, ChatRequest, ToolDefinition } from "../../../src/chat/types.js";
@@ -33,8 +34,10 @@ import {
     type Language,
 } from "./codeSnippets.js";
 import { agentGenerators } from "./agentRequests.js";
-import { tierNames, type TierName, type WeightedGenerator } from "./draft.js";
+import { draftRng, familyOf, tierNames, type TierName, type WeightedGenerator } from "./draft.js";
+import { chatShapeGenerators } from "./chatShapes.js";
 import { otherWordingGenerators } from "./otherWording.js";
+import { restyle } from "./restyle.js";
 import { createRng, type Rng } from "./rng.js";
 
 export { tierNames, type TierName };
@@ -43,6 +46,11 @@ export interface DatasetItem {
     id: string;
     /** The generator that made it (a task type). */
     category: string;
+    /**
+     * Its wording family (draft.ts `familyOf`): the build's cross-validation holds out whole families.
+     * Every generated item has one; hand-written items (bench/eval/independent) have none.
+     */
+    family?: string;
     /** The lowest tier that handles it. */
     label: TierName;
     request: ChatRequest;
@@ -74,7 +82,7 @@ const generators: Record<string, WeightedGenerator> = {
         make: (rng) => {
             const s = snippet(rng, rng.pick(languages), 1 + rng.int(4));
             const cut = s.code.slice(0, Math.max(20, Math.floor(s.code.length * (0.4 + rng.next() * 0.4))));
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Complete the following function:\n\`\`\`${s.language}\n${cut}`,
                 `\`\`\`${s.language}\n${cut}\n\`\`\`\nFinish this.`,
                 cut,
@@ -98,7 +106,7 @@ const generators: Record<string, WeightedGenerator> = {
                 ? sourceFile(rng, pickCodeLanguage(rng), 8 + rng.int(20))
                 : snippet(rng, pickCodeLanguage(rng));
             const kind = rng.pick(["docstring", "JSDoc comment", "doc comment", "short comment block"]);
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Add a ${kind} to \`${s.name}\`.\n${fence(s)}`,
                 `${fence(s)}\nWrite a ${kind} for ${s.name}.`,
                 `Document this function with a ${kind}:\n${fence(s)}`,
@@ -120,7 +128,7 @@ const generators: Record<string, WeightedGenerator> = {
                 ? sourceFile(rng, pickCodeLanguage(rng), 10 + rng.int(25))
                 : snippet(rng, pickCodeLanguage(rng));
             const to = identifier(rng);
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Rename \`${s.name}\` to \`${to}\` in this file.\n${fence(s)}`,
                 `${fence(s)}\nrename ${s.name} -> ${to}, update the call sites in this file`,
                 `Change the name of the function ${s.name} to ${to}.\n${fence(s)}`,
@@ -140,7 +148,7 @@ const generators: Record<string, WeightedGenerator> = {
             const s = rng.chance(0.3)
                 ? sourceFile(rng, pickCodeLanguage(rng), 6 + rng.int(12))
                 : snippet(rng, pickCodeLanguage(rng));
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Format this code:\n${fence(s)}`,
                 `Fix the indentation:\n${fence(s)}`,
                 `Sort the imports and remove the unused ones.\n${fence(s)}`,
@@ -156,7 +164,7 @@ const generators: Record<string, WeightedGenerator> = {
             const r = rng.next();
             if (r < 0.65) {
                 const s = snippet(rng, rng.pick(languages));
-                const text = rng.pick([
+                const text = rng.phrasing([
                     `What does this function do?\n${fence(s)}`,
                     `Explain this ${s.language === "sql" ? "query" : "code"}:\n${fence(s)}`,
                     `${fence(s)}\nwhat is this doing?`,
@@ -172,7 +180,7 @@ const generators: Record<string, WeightedGenerator> = {
             }
             if (r < 0.9) {
                 const s = sourceFile(rng, pickCodeLanguage(rng), 6 + rng.int(12));
-                const text = rng.pick([
+                const text = rng.phrasing([
                     `Walk me through how this module works, function by function.\n${fence(s)}`,
                     `Explain how the pieces of this file fit together and where the ${noun(rng).toLowerCase()} state lives.\n${fence(s)}`,
                 ]);
@@ -183,7 +191,7 @@ const generators: Record<string, WeightedGenerator> = {
                     taskType: rng.chance(0.3) ? "chat" : undefined,
                 };
             }
-            const text = rng.pick([
+            const text = rng.phrasing([
                 "Explain why this lock-free queue is linearizable, step by step.",
                 "Why is double-checked locking broken without volatile in Java? Explain with the memory model.",
                 "Explain how Raft guarantees that a committed entry is never lost across leader changes.",
@@ -201,7 +209,7 @@ const generators: Record<string, WeightedGenerator> = {
         weight: 5,
         make: (rng) => {
             const d = diff(rng, 1 + rng.int(rng.chance(0.3) ? 12 : 3));
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Write a commit message for this diff:\n${d}`,
                 `${d}\n\ncommit message please, conventional commits style`,
                 `Summarize this change as a PR description:\n${d}`,
@@ -220,11 +228,11 @@ const generators: Record<string, WeightedGenerator> = {
             const s = snippet(rng, rng.pick(["ts", "python"] as const));
             const hard = rng.chance(0.3);
             const text = hard
-                ? rng.pick([
+                ? rng.phrasing([
                       `Make \`${s.name}\` generic over the element type and keep the overloads type-safe; the callers pass mapped types.\n${fence(s)}`,
                       `Add precise types for this function, including a conditional type for the return value depending on \`limit\`.\n${fence(s)}`,
                   ])
-                : rng.pick([
+                : rng.phrasing([
                       `Add type annotations to:\n${fence(s)}`,
                       `Add type hints to ${s.name}.\n${fence(s)}`,
                   ]);
@@ -235,7 +243,7 @@ const generators: Record<string, WeightedGenerator> = {
         weight: 4,
         make: (rng) => {
             const s = snippet(rng, pickCodeLanguage(rng));
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Fix the typo in the error message.\n${fence(s)}`,
                 `There's a bug: the error message says "${rng.pick(["recieved", "occured", "seperate", "lenght"])}". Fix it.\n${fence(s)}`,
                 `${fence(s)}\nfix: off by one, limit should be inclusive`,
@@ -258,7 +266,7 @@ const generators: Record<string, WeightedGenerator> = {
             if (r < 0.15) {
                 return {
                     label: "local",
-                    text: rng.pick([
+                    text: rng.phrasing([
                         `Write one ${framework} test for this one-liner.\n${fence(s)}`,
                         `Add a simple test case for ${s.name}.\n${fence(s)}`,
                     ]),
@@ -266,7 +274,7 @@ const generators: Record<string, WeightedGenerator> = {
                 };
             }
             if (r < 0.9) {
-                const text = rng.pick([
+                const text = rng.phrasing([
                     `Write unit tests for \`${s.name}\` with ${framework}, covering the edge cases.\n${fence(s)}`,
                     `${fence(s)}\nGenerate a ${framework} test suite for this function: empty input, limits, errors.`,
                     `Add tests for ${s.name}. Mock the ${noun(rng).toLowerCase()} repository.\n${fence(s)}`,
@@ -281,7 +289,7 @@ const generators: Record<string, WeightedGenerator> = {
             }
             return {
                 label: "frontier",
-                text: rng.pick([
+                text: rng.phrasing([
                     `Write property-based tests that find interleavings where this ${noun(rng).toLowerCase()} cache returns stale data under concurrent writers.\n${fence(s)}`,
                     `Design a deterministic simulation test harness for our replication protocol that can reproduce the split-brain we saw.\n${fence(s)}`,
                 ]),
@@ -296,14 +304,14 @@ const generators: Record<string, WeightedGenerator> = {
             const s = snippet(rng, pickCodeLanguage(rng), 3 + rng.int(8));
             const trace = stackTrace(rng, s.language, s.name);
             if (r < 0.12) {
-                const text = rng.pick([
+                const text = rng.phrasing([
                     `Quick fix: ${s.name} crashes on an empty list.\n${fence(s)}`,
                     `Fix this error:\n${trace}\n${fence(s)}`,
                 ]);
                 return { label: "local", text, output: [40, 200] };
             }
             if (r < 0.85) {
-                const text = rng.pick([
+                const text = rng.phrasing([
                     `This throws:\n${trace}\nHere is the function:\n${fence(s)}\nWhat's wrong and how do I fix it?`,
                     `${fence(s)}\n${s.name} returns the wrong total when ${rng.pick(fields)} is missing. Fix the bug and explain the cause.`,
                     `Our CI started failing with\n${trace}\nafter the last change to ${s.name}. Fix it.\n${fence(s)}`,
@@ -312,7 +320,7 @@ const generators: Record<string, WeightedGenerator> = {
                 ]);
                 return { label: "mid", text, output: [200, 800], tools: rng.chance(0.3) };
             }
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `This test is flaky: it fails about 1 in 50 runs in CI, never locally. Find the root cause.\n${fence(s)}`,
                 `In production we intermittently see duplicated ${noun(rng).toLowerCase()}s after a failover. Here is the consumer; what is going on?\n${fence(s)}`,
                 `Why does this deadlock sometimes?\n${fence(s)}`,
@@ -326,7 +334,7 @@ const generators: Record<string, WeightedGenerator> = {
         weight: 6,
         make: (rng) => {
             const s = snippet(rng, pickCodeLanguage(rng), 3 + rng.int(8));
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Add a \`--${rng.pick(["verbose", "dry-run", "since", "format", "limit"])}\` flag to this command and wire it through.\n${fence(s)}`,
                 `Implement cursor-based pagination in ${s.name}.\n${fence(s)}`,
                 `Add retry with exponential backoff around the ${noun(rng).toLowerCase()} fetch in this function.\n${fence(s)}`,
@@ -346,7 +354,7 @@ const generators: Record<string, WeightedGenerator> = {
         weight: 3,
         make: (rng) => {
             const sql = snippet(rng, "sql");
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Write a SQL query that returns the top 10 ${noun(rng).toLowerCase()}s by revenue per month, with ties.`,
                 `Rewrite this query to use a window function instead of the self-join:\n${fence(sql)}`,
                 `Write a regex that matches semantic version ranges like ^1.2.3, ~2.0 and >=3.1.0 <4.`,
@@ -361,7 +369,7 @@ const generators: Record<string, WeightedGenerator> = {
             const s = rng.chance(0.5)
                 ? sourceFile(rng, pickCodeLanguage(rng), 4 + rng.int(8))
                 : snippet(rng, pickCodeLanguage(rng), 6 + rng.int(6));
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Extract the validation in ${s.name} into its own function.\n${fence(s)}`,
                 `Refactor this to async/await instead of callbacks.\n${fence(s)}`,
                 `Split this function into smaller ones; keep behaviour identical.\n${fence(s)}`,
@@ -381,7 +389,7 @@ const generators: Record<string, WeightedGenerator> = {
         weight: 3,
         make: (rng) => {
             const s = snippet(rng, rng.pick(["ts", "python", "java"] as const), 4 + rng.int(6));
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Convert this class component to a function component with hooks.\n${fence(s)}`,
                 `Port this function from Python 2 to Python 3.\n${fence(s)}`,
                 `Migrate this file from CommonJS require() to ES modules.\n${fence(s)}`,
@@ -395,7 +403,7 @@ const generators: Record<string, WeightedGenerator> = {
         make: (rng) => {
             const errors = rng.chance(0.35) ? 2 + rng.int(3) : rng.int(2);
             const history = agentHistory(rng, errors);
-            const text = rng.pick([
+            const text = rng.phrasing([
                 "Continue.",
                 "The tests still fail, try again.",
                 "OK, now run the tests.",
@@ -417,7 +425,7 @@ const generators: Record<string, WeightedGenerator> = {
             const language = pickCodeLanguage(rng);
             const bundle = fileBundle(rng, language, 3 + rng.int(5));
             const thing = noun(rng);
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Refactor the ${thing.toLowerCase()} handling across these files so that all persistence goes through a single repository interface. Keep the public API stable.\n\n${bundle.text}`,
                 `${bundle.text}\n\nThese modules have a circular dependency between ${bundle.paths[0]} and ${bundle.paths[1]}. Restructure them to break the cycle.`,
                 `Split ${bundle.paths[0]} into a core module and adapters, and update every importer in the codebase.\n\n${bundle.text}`,
@@ -436,7 +444,7 @@ const generators: Record<string, WeightedGenerator> = {
     migration_wide: {
         weight: 4,
         make: (rng) => {
-            const text = rng.pick([
+            const text = rng.phrasing([
                 "Migrate our whole API from Express 4 to Fastify, including the middleware and error handling. What is the plan and what breaks?",
                 "We need to upgrade the monorepo from React 16 to 18 with concurrent rendering. Plan the migration across all packages.",
                 `Move every service from the old ${noun(rng).toLowerCase()} event bus to Kafka without downtime.`,
@@ -459,7 +467,7 @@ const generators: Record<string, WeightedGenerator> = {
         make: (rng) => {
             const short = rng.chance(0.5);
             const text = short
-                ? rng.pick([
+                ? rng.phrasing([
                       "Design a rate limiter for a multi-region API.",
                       "Design a sharded job queue with exactly-once delivery.",
                       `How should we structure the ${noun(rng).toLowerCase()} service so it scales to 10x traffic?`,
@@ -467,7 +475,7 @@ const generators: Record<string, WeightedGenerator> = {
                       "Propose a caching strategy for our read-heavy GraphQL API.",
                       "What's the right module boundary between auth and billing here?",
                   ])
-                : rng.pick([
+                : rng.phrasing([
                       `Review the architecture of our ingestion pipeline below. Identify the bottlenecks and propose a design that handles backpressure.\n\n${fileBundle(rng, pickCodeLanguage(rng), 2 + rng.int(4)).text}`,
                       `Here is our current service layout. Write an RFC for splitting it into bounded contexts.\n\n${fileBundle(rng, pickCodeLanguage(rng), 2 + rng.int(3)).text}`,
                   ]);
@@ -489,14 +497,14 @@ const generators: Record<string, WeightedGenerator> = {
             if (rng.chance(0.2)) {
                 return {
                     label: "mid",
-                    text: rng.pick([
+                    text: rng.phrasing([
                         `Escape the user input before it goes into this HTML template.\n${fence(s)}`,
                         `Use a parameterized query instead of string concatenation here.\n${fence(s)}`,
                     ]),
                     output: [150, 500],
                 };
             }
-            const text = rng.pick([
+            const text = rng.phrasing([
                 `Audit this auth middleware for vulnerabilities.\n${fence(s)}`,
                 `Review this code for security issues (injection, SSRF, authz bypass).\n${fence(s)}`,
                 `Is this JWT validation safe? Look for token confusion and timing attacks.\n${fence(s)}`,
@@ -518,11 +526,11 @@ const generators: Record<string, WeightedGenerator> = {
             const s = snippet(rng, pickCodeLanguage(rng), 5 + rng.int(6));
             const hard = rng.chance(0.5);
             const text = hard
-                ? rng.pick([
+                ? rng.phrasing([
                       `Our p99 latency doubled after the last deploy. Here is the hot path and a flame graph summary; find the regression.\n${fence(s)}`,
                       `Throughput of this service collapses above 2k RPS. Profile shows lock contention around ${s.name}. Redesign it.\n${fence(s)}`,
                   ])
-                : rng.pick([
+                : rng.phrasing([
                       `Make ${s.name} faster; it's O(n^2).\n${fence(s)}`,
                       `Optimize this loop, it allocates on every iteration.\n${fence(s)}`,
                   ]);
@@ -600,7 +608,7 @@ function jitterLabel(rng: Rng, label: TierName): TierName {
 }
 
 export interface BuildOptions {
-    /** Items generated. Defaults to 1400. */
+    /** Items generated. Defaults to 1600. */
     count?: number;
     /** Defaults to 20261201. */
     seed?: number;
@@ -610,18 +618,24 @@ export interface BuildOptions {
 
 export function buildDataset(options: BuildOptions = {}): DatasetItem[] {
     const rng = createRng(options.seed ?? 20_261_201);
-    const count = options.count ?? 1_400;
+    const count = options.count ?? 1_600;
     const labelNoise = options.labelNoise ?? 0.03;
-    const entries = Object.entries({ ...generators, ...agentGenerators, ...otherWordingGenerators });
+    const entries = Object.entries({
+        ...generators,
+        ...agentGenerators,
+        ...otherWordingGenerators,
+        ...chatShapeGenerators,
+    });
     const totalWeight = entries.reduce((s, [, g]) => s + g.weight, 0);
     const items: DatasetItem[] = [];
     for (let n = 0; n < count; n++) {
         let r = rng.next() * totalWeight;
         const [category, generator] = entries.find(([, g]) => (r -= g.weight) < 0) ?? entries.at(-1)!;
-        const draft = generator.make(rng);
+        const recorded = draftRng(rng);
+        const draft = generator.make(recorded.rng);
         const messages: ChatMessage[] = draft.conversation ?? [
             ...(draft.history ?? []),
-            { role: "user", content: polite(rng, draft.text) },
+            { role: "user", content: polite(rng, restyle(rng, draft.text).text) },
         ];
         const drawnSystem = rng.chance(0.45)
             ? rng.chance(0.35)
@@ -648,6 +662,7 @@ export function buildDataset(options: BuildOptions = {}): DatasetItem[] {
         items.push({
             id: `${category}-${String(n).padStart(4, "0")}`,
             category,
+            family: familyOf(category, recorded.record),
             label: rng.chance(labelNoise) ? jitterLabel(rng, draft.label) : draft.label,
             request,
             output_tokens: lo + rng.int(hi - lo + 1),
@@ -678,9 +693,12 @@ export function writeDataset(
     mkdirSync(dir, { recursive: true });
     const train = items.filter((i) => !isHeldout(i.id));
     const heldout = items.filter((i) => isHeldout(i.id));
-    const lines = (xs: readonly DatasetItem[]): string => xs.map((x) => JSON.stringify(x)).join("\n") + "\n";
-    writeFileSync(join(dir, "train.jsonl"), lines(train));
-    writeFileSync(join(dir, "heldout.jsonl"), lines(heldout));
+    // Gzipped JSON lines: the pasted files and agent transcripts compress ~10×; Node's gzip header carries
+    // no timestamp, so the same items write the same bytes.
+    const lines = (xs: readonly DatasetItem[]): Buffer =>
+        gzipSync(xs.map((x) => JSON.stringify(x)).join("\n") + "\n", { level: 9 });
+    writeFileSync(join(dir, "train.jsonl.gz"), lines(train));
+    writeFileSync(join(dir, "heldout.jsonl.gz"), lines(heldout));
     return { train: train.length, heldout: heldout.length };
 }
 

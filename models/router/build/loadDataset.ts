@@ -1,11 +1,13 @@
-/** Reads a data set split (JSON lines of DatasetItem) and turns it into feature rows and label indexes. */
+/** Reads a data set split (gzipped JSON lines of DatasetItem) and turns it into feature rows and label indexes. */
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { featureVector } from "../../../src/router/learned/featureVector.js";
 import { datasetDir, tierNames, type DatasetItem } from "./buildDataset.js";
 
 export function loadDataset(split: "train" | "heldout", dir = datasetDir): DatasetItem[] {
-    return readFileSync(join(dir, `${split}.jsonl`), "utf8")
+    return gunzipSync(readFileSync(join(dir, `${split}.jsonl.gz`)))
+        .toString("utf8")
         .split("\n")
         .filter((line) => line.trim() !== "")
         .map((line) => JSON.parse(line) as DatasetItem);

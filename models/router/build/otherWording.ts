@@ -6,10 +6,10 @@
  * rubric (models/router/README.md).
  */
 import { fence, fileBundle, identifier, noun, snippet, sourceFile, stackTrace } from "./codeSnippets.js";
-import type { Draft, TierName, WeightedGenerator } from "./draft.js";
+import type { Draft, DraftRng, TierName, WeightedGenerator } from "./draft.js";
 import type { Rng } from "./rng.js";
 
-const terseAsks: Record<TierName, ((rng: Rng) => string)[]> = {
+export const terseAsks: Record<TierName, ((rng: Rng) => string)[]> = {
     local: [
         () => "what does Object.freeze do",
         () => "git cmd to undo last commit but keep the changes",
@@ -54,9 +54,9 @@ const terseAsks: Record<TierName, ((rng: Rng) => string)[]> = {
     ],
 };
 
-function terse(rng: Rng): Draft {
+function terse(rng: DraftRng): Draft {
     const label = rng.pick(["local", "local", "mid", "mid", "frontier"] as const);
-    const text = rng.pick(terseAsks[label])(rng);
+    const text = rng.phrasing(terseAsks[label])(rng);
     return {
         label,
         text: rng.chance(0.5) ? text : text[0]!.toUpperCase() + text.slice(1),
@@ -69,11 +69,11 @@ const pickLanguage = (rng: Rng): CodeLanguage =>
     rng.pick(["ts", "ts", "python", "go", "rust", "java"] as const);
 
 /** A bug reported by its symptom: `mid` for one function, `frontier` when it is timing- or load-dependent. */
-function symptom(rng: Rng): Draft {
+function symptom(rng: DraftRng): Draft {
     const s = snippet(rng, pickLanguage(rng), 3 + rng.int(8));
     const thing = noun(rng).toLowerCase();
     if (rng.chance(0.4)) {
-        const text = rng.pick([
+        const text = rng.phrasing([
             `Every couple of days two ${thing}s end up with the same number. Here's where we assign it:\n${fence(s)}`,
             `${fence(s)}\nWith 8 workers the counter ends up lower than the number of ${thing}s we processed. With 1 worker it's right.`,
             `The service hangs after running for a while; the goroutine dump shows everything waiting in ${s.name}.\n${fence(s)}`,
@@ -83,7 +83,7 @@ function symptom(rng: Rng): Draft {
         ]);
         return { label: "frontier", text, output: [600, 1800], tools: rng.chance(0.3) };
     }
-    const text = rng.pick([
+    const text = rng.phrasing([
         `${s.name} gives me ${rng.int(90) + 10} when it should be ${rng.int(90) + 110}.\n${fence(s)}`,
         `getting this when i call ${s.name}:\n${stackTrace(rng, s.language, s.name)}\n${fence(s)}`,
         `${fence(s)}\nthe last item never shows up in the output`,
@@ -94,12 +94,12 @@ function symptom(rng: Rng): Draft {
 }
 
 /** A change across several files, worded without "refactor": `frontier`; one file: `mid`. */
-function restructure(rng: Rng): Draft {
+function restructure(rng: DraftRng): Draft {
     const language = pickLanguage(rng);
     const thing = noun(rng);
     if (rng.chance(0.6)) {
         const bundle = fileBundle(rng, language, 3 + rng.int(4));
-        const text = rng.pick([
+        const text = rng.phrasing([
             `${bundle.text}\n\nPull the ${thing.toLowerCase()} logic out of these into one place that all of them use.`,
             `Every handler here talks to the database directly. Put a layer in between so we can swap the storage.\n\n${bundle.text}`,
             `${bundle.text}\n\n${bundle.paths[0]} imports ${bundle.paths[1]} and the other way round; untangle them.`,
@@ -109,7 +109,7 @@ function restructure(rng: Rng): Draft {
         return { label: "frontier", text, output: [1500, 4000], tools: rng.chance(0.4) };
     }
     const s = sourceFile(rng, language, 3 + rng.int(6));
-    const text = rng.pick([
+    const text = rng.phrasing([
         `This file is a mess, tidy it up without changing what it does.\n${fence(s)}`,
         `Pull the repeated parsing in this file into a helper.\n${fence(s)}`,
         `${fence(s)}\nmake this readable`,
@@ -119,12 +119,12 @@ function restructure(rng: Rng): Draft {
 }
 
 /** Safety questions without the words "security" or "audit": `frontier`, a fix of one spot `mid`. */
-function safety(rng: Rng): Draft {
+function safety(rng: DraftRng): Draft {
     const s = rng.chance(0.5)
         ? sourceFile(rng, pickLanguage(rng), 2 + rng.int(4))
         : snippet(rng, pickLanguage(rng), 4 + rng.int(6));
     if (rng.chance(0.3)) {
-        const text = rng.pick([
+        const text = rng.phrasing([
             `Don't build the SQL string by hand here, use placeholders.\n${fence(s)}`,
             `Hash the password with bcrypt instead of sha1 in this function.\n${fence(s)}`,
             `Make sure the filename can't contain ../ before we open it.\n${fence(s)}`,
@@ -132,7 +132,7 @@ function safety(rng: Rng): Draft {
         ]);
         return { label: "mid", text, output: [150, 500] };
     }
-    const text = rng.pick([
+    const text = rng.phrasing([
         `Could a logged-in user read someone else's ${noun(rng).toLowerCase()}s through this endpoint?\n${fence(s)}`,
         `${fence(s)}\nWe take the redirect URL from the query string. Is that a problem?`,
         `Is it safe to let users upload zip files to this handler?\n${fence(s)}`,

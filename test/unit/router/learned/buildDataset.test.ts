@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildDataset, isHeldout, tierNames } from "../../../../models/router/build/buildDataset.js";
+import { draftRng, familyOf } from "../../../../models/router/build/draft.js";
+import { createRng } from "../../../../models/router/build/rng.js";
 import { featureNames, featureVector } from "../../../../src/router/learned/featureVector.js";
 
 describe("buildDataset", () => {
@@ -45,5 +47,36 @@ describe("buildDataset", () => {
         }
         expect(stalled).toBeGreaterThan(0);
         expect(onToolResults).toBeGreaterThan(0);
+    });
+
+    it("records each item's wording family: its templates, or its agent client for a conversation", () => {
+        const items = buildDataset({ count: 400 });
+        for (const item of items) expect(item.family).toMatch(new RegExp(`^${item.category}(:|$)`));
+        const loops = items.filter((i) => i.category === "agent_loop");
+        expect(new Set(loops.map((i) => i.family))).toEqual(
+            new Set(["agent_loop:claude_code", "agent_loop:codex", "agent_loop:editor"]),
+        );
+        for (const [category, shape] of [
+            ["aider_chat", "aider"],
+            ["ide_chat", "ide_chat"],
+        ] as const) {
+            const chats = items.filter((i) => i.category === category);
+            expect(chats.length).toBeGreaterThan(0);
+            for (const chat of chats) expect(chat.family).toBe(`${category}:${shape}`);
+        }
+        const templated = items.filter((i) => i.category === "rename");
+        expect(new Set(templated.map((i) => i.family)).size).toBeGreaterThan(1);
+    });
+
+    it("draws a phrasing exactly as pick does, so recording families leaves the data set unchanged", () => {
+        const templates = ["a", "b", "c", "d", "e"];
+        const plain = createRng(5);
+        const { rng, record } = draftRng(createRng(5));
+        const drawn = Array.from({ length: 20 }, () => rng.phrasing(templates));
+        expect(drawn).toEqual(Array.from({ length: 20 }, () => plain.pick(templates)));
+        expect(record.phrasings.map((i) => templates[i])).toEqual(drawn);
+        expect(familyOf("rename", { phrasings: [2, 0] })).toBe("rename:2.0");
+        expect(familyOf("agent_loop", { phrasings: [4], shape: "codex" })).toBe("agent_loop:codex");
+        expect(familyOf("hints", { phrasings: [] })).toBe("hints");
     });
 });
