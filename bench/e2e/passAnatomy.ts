@@ -6,7 +6,8 @@
  *
  *  - a verify pass of n tokens with the next token asked at every position (as the engine verifies),
  *    against the same pass asking only at the last position: the difference is the per-position cost;
- *  - one draft-model token (decode plus one sampled position), as the draft model proposes;
+ *  - one draft-model token (decode plus one sampled position), and a 4-token proposal through the engine's
+ *    own drafter (DraftModelProposer with its PassBatcher: what the engine's cost curve calls a draft);
  *  - S sequences decoding one token each, submitted together (S concurrent streams without speculation):
  *    how many native decodes that takes, and what each costs.
  *
@@ -19,6 +20,9 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { getLlama, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { DraftModelProposer } from "../../src/engine/DraftModelProposer.js";
+import { PassBatcher } from "../../src/engine/PassBatcher.js";
+import type { Token as EngineToken } from "../../src/speculative/types.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { countNativeDecodes, type DecodeCounts } from "../../test/helpers/countNativeDecodes.js";
 import { benchGpu } from "../benchGpu.js";
@@ -35,6 +39,8 @@ export interface PassAnatomy {
         perPositionMs: number;
     }[];
     draftToken: { wallMs: number; decodeMs: number };
+    /** A 4-token proposal through DraftModelProposer: wall ms, native decode ms, decodes. */
+    draftProposal: { wallMs: number; decodeMs: number; decodes: number };
     streams: { sequences: number; wallMs: number; decodes: number; decodeMs: number; perTokenMs: number }[];
     table: string;
 }
@@ -86,7 +92,7 @@ export async function runPassAnatomy({
         sequences: maxStreams,
         threads: benchThreads,
     });
-    const draftContext = await draft.createContext({ contextSize: 512, sequences: 1, threads: benchThreads });
+    const draftContext = await draft.createContext({ contextSize: 512, sequences: 2, threads: benchThreads });
     try {
         const m = countNativeDecodes(context);
         const dm = countNativeDecodes(draftContext);
@@ -132,6 +138,33 @@ export async function runPassAnatomy({
             dWall.push(p.wall);
             dDecode.push(p.decode);
         }
+        // A proposal as the engine makes one: the drafter erases what the last proposal drafted and drafts
+        // again from the same history (its last token not yet evaluated), 4 tokens, no confidence stop.
+        const proposer = new DraftModelProposer(
+            "draft",
+            draftContext.getSequence(),
+            { minConfidence: 0 },
+            new PassBatcher(9),
+            1,
+        );
+        const history = [
+            ...draft.tokenize("export function parseConfig(text: string) {"),
+            filler[0]!,
+        ] as EngineToken[];
+        await proposer.propose(history, 4, undefined, 0);
+        const pWall: number[] = [];
+        const pDecode: number[] = [];
+        const pDecodes: number[] = [];
+        for (let r = 0; r < repeats; r++) {
+            const d0 = dm.decodes;
+            const ms0 = dm.ms;
+            const t0 = performance.now();
+            await proposer.propose(history, 4, undefined, 0);
+            pWall.push(performance.now() - t0);
+            pDecode.push(dm.ms - ms0);
+            pDecodes.push(dm.decodes - d0);
+        }
+        const draftProposal = { wallMs: median(pWall), decodeMs: median(pDecode), decodes: median(pDecodes) };
         const others = Array.from({ length: maxStreams - 1 }, () => context.getSequence());
         const all = [seq, ...others];
         for (const s of others) await s.evaluateWithoutGeneratingNewTokens(prompt);
@@ -172,6 +205,7 @@ export async function runPassAnatomy({
                     `| target, ${v.tokens} token${v.tokens > 1 ? "s" : ""} | ${f(v.wallAllMs)} | ${f(v.wallLastMs)} | ${f(v.decodeMs)} | ${v.tokens > 1 ? f(v.perPositionMs) : "–"} |`,
             ),
             `| draft model, 1 token | ${f(draftToken.wallMs)} | – | ${f(draftToken.decodeMs)} | – |`,
+            `| draft model, 4-token proposal through the engine's drafter (${draftProposal.decodes} decodes) | ${f(draftProposal.wallMs)} | – | ${f(draftProposal.decodeMs)} | – |`,
             "",
             "| sequences, 1 token each, submitted together | wall ms | native decodes | native decode ms | wall ms per token |",
             "| --- | --- | --- | --- | --- |",
@@ -180,7 +214,7 @@ export async function runPassAnatomy({
                     `| ${s.sequences} | ${f(s.wallMs)} | ${s.decodes} | ${f(s.decodeMs)} | ${f(s.perTokenMs)} |`,
             ),
         ].join("\n");
-        return { device, verify, draftToken, streams: streamRows, table };
+        return { device, verify, draftToken, draftProposal, streams: streamRows, table };
     } finally {
         await draftContext.dispose();
         await context.dispose();
