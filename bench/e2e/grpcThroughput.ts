@@ -32,6 +32,8 @@ import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/
 import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
 import { loadInferenceProto } from "../../src/grpc/loadProto.js";
 import { silentLogger } from "../../src/util/logger.js";
+import { countNativeDecodes } from "../../test/helpers/countNativeDecodes.js";
+import { microBatches } from "../microBatches.js";
 import { percentile } from "../percentile.js";
 import { benchGpu } from "../benchGpu.js";
 
@@ -99,6 +101,20 @@ const config = parseConfig(
 const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
 const { grpcAddress } = await app.start();
 const engine = app.engine!;
+// The target's native batches (observation only): how many sequences share a decode, and how many
+// micro-batches llama.cpp splits each into (microBatches.ts), the cost a GPU pays per step.
+const decodes = countNativeDecodes(engine.target.context);
+function batchShape() {
+    const shared = decodes.sequenceIdsPerDecode
+        .map((ids, i) => [ids, decodes.sequenceTokensPerDecode[i]!] as const)
+        .filter(([ids]) => ids.length > 1);
+    const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+    return {
+        decodes: decodes.decodes,
+        sequencesPerDecode: mean(decodes.sequencesPerDecode),
+        microBatchesPerSharedDecode: mean(shared.map(([ids, tokens]) => microBatches(ids, tokens))),
+    };
+}
 const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
     grpcAddress,
     credentials.createInsecure(),
@@ -282,13 +298,16 @@ const scaling = [];
 for (const concurrency of concurrencies) {
     const local = await measureSessions(concurrency, inProcess);
     progress(`${concurrency} in-process`, local);
+    decodes.reset();
     const r = await measureSessions(concurrency, overGrpc);
+    const shape = batchShape();
     progress(`${concurrency} streams`, r);
     scaling.push({
         concurrency,
         ...r,
         inProcessTokensPerSecond: local.tokensPerSecond,
         inProcessPromptReuse: local.promptReuse,
+        ...shape,
     });
 }
 
@@ -313,12 +332,12 @@ console.log(
     `engine sequences ${config.engine.sequences}, queue ${config.engine.maxQueue}, threads ${config.engine.threads ?? "default"}`,
 );
 console.log(
-    "streams | tok/s | × 1 stream | in-process tok/s | prompt reused (gRPC / in-process) | TTFT p50/p95/p99 ms | latency p50/p95/p99 ms | rejected",
+    "streams | tok/s | × 1 stream | in-process tok/s | prompt reused (gRPC / in-process) | sequences per decode | llama.cpp micro-batches per shared decode (kv_unified off) | TTFT p50/p95/p99 ms | latency p50/p95/p99 ms | rejected",
 );
 for (const s of result.concurrency) {
     const p = (x: { p50: number; p95: number; p99: number }) => `${f(x.p50)} / ${f(x.p95)} / ${f(x.p99)}`;
     console.log(
-        `${String(s.concurrency).padStart(7)} | ${f(s.tokensPerSecond)} | ${s.speedupOverOne.toFixed(2)} | ${f(s.inProcessTokensPerSecond)} | ${pct(s.promptReuse)} / ${pct(s.inProcessPromptReuse)} | ${p(s.ttftMs)} | ${p(s.latencyMs)} | ${s.rejected}/${s.requests}`,
+        `${String(s.concurrency).padStart(7)} | ${f(s.tokensPerSecond)} | ${s.speedupOverOne.toFixed(2)} | ${f(s.inProcessTokensPerSecond)} | ${pct(s.promptReuse)} / ${pct(s.inProcessPromptReuse)} | ${s.sequencesPerDecode.toFixed(1)} | ${s.microBatchesPerSharedDecode.toFixed(2)} | ${p(s.ttftMs)} | ${p(s.latencyMs)} | ${s.rejected}/${s.requests}`,
     );
 }
 const resultsDir = resolve(benchDir, "../results");

@@ -16,6 +16,8 @@ export interface DecodeCounts {
     tokensPerDecode: number[];
     /** The sequence ids each of them holds, in the order they were added to its batch. */
     sequenceIdsPerDecode: number[][];
+    /** The tokens each of those sequences added, parallel to `sequenceIdsPerDecode`. */
+    sequenceTokensPerDecode: number[][];
     /** Milliseconds spent awaiting them, in all. */
     ms: number;
     reset(): void;
@@ -29,17 +31,20 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
     let sequences = 0;
     let tokens = 0;
     let ids: number[] = [];
+    let idTokens: number[] = [];
     const counts: DecodeCounts = {
         decodes: 0,
         sequencesPerDecode: [],
         tokensPerDecode: [],
         sequenceIdsPerDecode: [],
+        sequenceTokensPerDecode: [],
         ms: 0,
         reset() {
             counts.decodes = 0;
             counts.sequencesPerDecode = [];
             counts.tokensPerDecode = [];
             counts.sequenceIdsPerDecode = [];
+            counts.sequenceTokensPerDecode = [];
             counts.ms = 0;
         },
     };
@@ -53,12 +58,14 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
                     sequences = 0;
                     tokens = args[0] as number;
                     ids = [];
+                    idTokens = [];
                     return method(...args);
                 };
             if (key === "addToBatch")
                 return (...args: unknown[]) => {
                     sequences++;
                     ids.push(args[0] as number);
+                    idTokens.push((args[2] as ArrayLike<number>).length);
                     return method(...args);
                 };
             if (key === "decodeBatch")
@@ -68,6 +75,7 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
                     counts.sequencesPerDecode.push(sequences);
                     counts.tokensPerDecode.push(batchTokens);
                     counts.sequenceIdsPerDecode.push(ids);
+                    counts.sequenceTokensPerDecode.push(idTokens);
                     observe?.("start", batchTokens);
                     const t0 = performance.now();
                     try {
