@@ -149,16 +149,19 @@ export class ResponseEventEncoder {
 
     encode(event: RouterStreamEvent): SseFrame[] {
         const frames: SseFrame[] = [];
-        const seq = (): number => this.#sequence++;
         switch (event.type) {
             case "message_start": {
                 this.#response = responseOf(this.#id, this.#created, event.model, []);
                 frames.push(
-                    frameOf({ type: "response.created", response: this.#response, sequence_number: seq() }),
+                    frameOf({
+                        type: "response.created",
+                        response: this.#response,
+                        sequence_number: this.nextSequence(),
+                    }),
                     frameOf({
                         type: "response.in_progress",
                         response: this.#response,
-                        sequence_number: seq(),
+                        sequence_number: this.nextSequence(),
                     }),
                 );
                 break;
@@ -175,7 +178,7 @@ export class ResponseEventEncoder {
                             type: "response.output_item.added",
                             item,
                             output_index: outputIndex,
-                            sequence_number: seq(),
+                            sequence_number: this.nextSequence(),
                         }),
                         frameOf({
                             type: "response.content_part.added",
@@ -183,7 +186,7 @@ export class ResponseEventEncoder {
                             output_index: outputIndex,
                             content_index: 0,
                             part: { type: "output_text", text: "", annotations: [] },
-                            sequence_number: seq(),
+                            sequence_number: this.nextSequence(),
                         }),
                     );
                 }
@@ -191,7 +194,7 @@ export class ResponseEventEncoder {
                 open.text += event.text;
                 frames.push({
                     event: "response.output_text.delta",
-                    data: `${open.head}${JSON.stringify(event.text)},"logprobs":[],"sequence_number":${seq()}}`,
+                    data: `${open.head}${JSON.stringify(event.text)},"logprobs":[],"sequence_number":${this.nextSequence()}}`,
                 });
                 break;
             }
@@ -213,7 +216,7 @@ export class ResponseEventEncoder {
                         type: "response.output_item.added",
                         item,
                         output_index: outputIndex,
-                        sequence_number: seq(),
+                        sequence_number: this.nextSequence(),
                     }),
                 );
                 break;
@@ -222,7 +225,7 @@ export class ResponseEventEncoder {
                 if (this.#open?.kind !== "call") break;
                 this.#open.streamed = true;
                 this.#open.item.arguments += event.arguments_delta;
-                frames.push(this.#argumentsDelta(event.arguments_delta, seq()));
+                frames.push(this.#argumentsDelta(event.arguments_delta, this.nextSequence()));
                 break;
             }
             case "tool_call_end": {
@@ -231,7 +234,7 @@ export class ResponseEventEncoder {
                 // deltas still get them, as one delta.
                 if (!this.#open.streamed) {
                     this.#open.item.arguments = JSON.stringify(event.arguments);
-                    frames.push(this.#argumentsDelta(this.#open.item.arguments, seq()));
+                    frames.push(this.#argumentsDelta(this.#open.item.arguments, this.nextSequence()));
                 }
                 this.#close(frames);
                 break;
@@ -249,8 +252,8 @@ export class ResponseEventEncoder {
                 frames.push(
                     frameOf(
                         response.status === "incomplete"
-                            ? { type: "response.incomplete", response, sequence_number: seq() }
-                            : { type: "response.completed", response, sequence_number: seq() },
+                            ? { type: "response.incomplete", response, sequence_number: this.nextSequence() }
+                            : { type: "response.completed", response, sequence_number: this.nextSequence() },
                     ),
                 );
                 break;
@@ -271,7 +274,6 @@ export class ResponseEventEncoder {
         const open = this.#open;
         if (open === undefined) return;
         this.#open = undefined;
-        const seq = (): number => this.#sequence++;
         if (open.kind === "message") {
             const part = { type: "output_text" as const, text: open.text, annotations: [] };
             const item: ResponseOutputMessage = { ...open.item, status: "completed", content: [part] };
@@ -283,7 +285,7 @@ export class ResponseEventEncoder {
                     content_index: 0,
                     text: open.text,
                     logprobs: [],
-                    sequence_number: seq(),
+                    sequence_number: this.nextSequence(),
                 }),
                 frameOf({
                     type: "response.content_part.done",
@@ -291,13 +293,13 @@ export class ResponseEventEncoder {
                     output_index: open.outputIndex,
                     content_index: 0,
                     part,
-                    sequence_number: seq(),
+                    sequence_number: this.nextSequence(),
                 }),
                 frameOf({
                     type: "response.output_item.done",
                     item,
                     output_index: open.outputIndex,
-                    sequence_number: seq(),
+                    sequence_number: this.nextSequence(),
                 }),
             );
             this.#done.push(item);
@@ -311,13 +313,13 @@ export class ResponseEventEncoder {
                 output_index: open.outputIndex,
                 name: item.name,
                 arguments: item.arguments,
-                sequence_number: seq(),
+                sequence_number: this.nextSequence(),
             }),
             frameOf({
                 type: "response.output_item.done",
                 item,
                 output_index: open.outputIndex,
-                sequence_number: seq(),
+                sequence_number: this.nextSequence(),
             }),
         );
         this.#done.push(item);
