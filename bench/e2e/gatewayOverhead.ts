@@ -1,130 +1,307 @@
 /**
- * `npm run bench:gateway`: the gateway's added latency. The same Chat Completions request, sequentially,
- * (a) with the `openai` SDK straight to a local fake OpenAI server, and (b) with the SDK to the gateway,
- * whose router sends it to that same fake (one hosted tier, cache off, so every request goes upstream).
- * Prints p50/p99 of both and of their difference, per call kind (unary, stream to the last chunk).
- * Rounds alternate a and b so machine noise hits both alike. Then the process's CPU time per request of
- * each path (the client, the gateway, its router and the fake all run in this process), the median of
- * alternating blocks: on a shared machine, where wall-clock percentiles move with the neighbours' load,
- * the CPU ratio is the steadier figure. Anchors: Bifrost 0.44 ms, Portkey 2.37 ms,
- * LiteLLM 4.34 ms mean added latency (anchors/gateway-and-agents.md); goal p99 added < 1 ms.
+ * `npm run bench:gateway`: the gateway's added latency, per face and call kind (unary; stream drained to
+ * its last event). Each face's request goes (a) with the official SDK straight to the upstream the
+ * gateway would call, and (b) with the SDK to the gateway, whose router sends it to that same upstream:
  *
- *   npm run bench:gateway -- [--requests 2000]
+ *   chat       openai SDK chat.completions → fake OpenAI  |  chat.completions → gateway → OpenAIProvider → fake
+ *   responses  openai SDK chat.completions → fake OpenAI  |  responses → gateway → OpenAIProvider → fake
+ *   messages   anthropic SDK messages → fake Anthropic    |  messages → gateway → AnthropicProvider → fake
+ *   local      gRPC Generate(Stream) → tiercel server     |  chat.completions → the app's gateway → its gRPC tier
+ *
+ * (the fakes are test/helpers' protocol-faithful servers; the local tier is the real app on the fixture
+ * GGUF, 8 tokens at temperature 0, so its rows carry the engine's own jitter). Router cache off, so every
+ * request goes upstream. Rounds alternate a and b so machine noise hits both alike; `added` is the
+ * difference of the two percentiles. `--builtin-fetch` adds a third path per hosted row: a second
+ * gateway whose providers use Node's built-in fetch instead of their KeepAliveFetch. Then the process's
+ * CPU time per request (client, gateway, router and upstream all run in this process), the median of
+ * alternating blocks: on a shared machine the CPU figure is steadier than wall-clock percentiles. The
+ * load average is printed before and after. Anchors: Bifrost 0.44 ms, Portkey 2.37 ms, LiteLLM 4.34 ms
+ * mean added latency (anchors/gateway-and-agents.md); goal p99 added < 1 ms.
+ *
+ *   npm run bench:gateway -- [--requests 1000] [--faces chat,responses,messages,local] [--builtin-fetch]
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { startGateway } from "../../src/gateway/startGateway.js";
+import { startGateway, type Gateway } from "../../src/gateway/startGateway.js";
+import { AnthropicProvider } from "../../src/providers/anthropic/AnthropicProvider.js";
+import { OpenAIProvider } from "../../src/providers/openai/OpenAIProvider.js";
+import type { Provider } from "../../src/providers/Provider.js";
+import type { Router } from "../../src/router/ModelRouter.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import { silentLogger } from "../../src/util/logger.js";
+import {
+    anthropicMessage,
+    anthropicStream,
+    startFakeAnthropicServer,
+} from "../../test/helpers/fakeAnthropicServer.js";
 import {
     openaiCompletion,
     openaiStream,
     startFakeOpenAIServer,
 } from "../../test/helpers/fakeOpenAIServer.js";
+import { startTestServer, type TestServer } from "../../test/helpers/startTestServer.js";
 import { percentile } from "../percentile.js";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "2000" } } });
-const requests = Number(values.requests);
-
-const fake = await startFakeOpenAIServer();
-const router = createRouter(
-    {
-        providers: { openai: { type: "openai", baseURL: `${fake.url}/v1`, apiKeyEnv: "BENCH_OPENAI_KEY" } },
-        tiers: [{ name: "hosted", targets: [{ provider: "openai", model: "gpt-5.1-codex" }] }],
-        reliability: { maxRetries: 0 },
-        cache: { enabled: false },
-        affinity: { enabled: false },
+const { values } = parseArgs({
+    options: {
+        requests: { type: "string", default: "1000" },
+        faces: { type: "string", default: "chat,responses,messages,local" },
+        "builtin-fetch": { type: "boolean", default: false },
     },
-    { env: { BENCH_OPENAI_KEY: "sk-bench" }, logger: silentLogger },
-);
-const gateway = await startGateway({
-    router,
-    host: "127.0.0.1",
-    port: 0,
-    keys: [],
-    maxBodyBytes: 1 << 20,
-    registry: router.registry,
-    ready: () => true,
-    logger: silentLogger,
 });
-const direct = new OpenAI({ baseURL: `${fake.url}/v1`, apiKey: "sk-bench", maxRetries: 0 });
-const viaGateway = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "unused", maxRetries: 0 });
-const body = {
-    model: "gpt-5.1-codex",
+const requests = Number(values.requests);
+const faces = new Set(values.faces.split(","));
+
+const openaiFake = await startFakeOpenAIServer();
+const anthropicFake = await startFakeAnthropicServer();
+const env = { BENCH_OPENAI_KEY: "sk-bench", BENCH_ANTHROPIC_KEY: "sk-ant-bench" };
+const openaiModel = "gpt-5.1-codex";
+const anthropicModel = "claude-sonnet-5-5";
+
+/** A gateway over a router with one hosted tier per provider (the request's model picks it). */
+async function hostedGateway(
+    providers?: Record<string, Provider>,
+): Promise<{ router: Router; gateway: Gateway }> {
+    const router = createRouter(
+        {
+            providers: {
+                openai: { type: "openai", baseURL: `${openaiFake.url}/v1`, apiKeyEnv: "BENCH_OPENAI_KEY" },
+                anthropic: {
+                    type: "anthropic",
+                    baseURL: anthropicFake.url,
+                    apiKeyEnv: "BENCH_ANTHROPIC_KEY",
+                },
+            },
+            tiers: [
+                { name: "openai", targets: [{ provider: "openai", model: openaiModel }] },
+                { name: "anthropic", targets: [{ provider: "anthropic", model: anthropicModel }] },
+            ],
+            reliability: { maxRetries: 0 },
+            cache: { enabled: false },
+            affinity: { enabled: false },
+        },
+        { env, logger: silentLogger, ...(providers === undefined ? {} : { providers }) },
+    );
+    const gateway = await startGateway({
+        router,
+        host: "127.0.0.1",
+        port: 0,
+        keys: [],
+        maxBodyBytes: 1 << 20,
+        registry: router.registry,
+        ready: () => true,
+        logger: silentLogger,
+    });
+    return { router, gateway };
+}
+
+const hosted = await hostedGateway();
+const builtin = values["builtin-fetch"]
+    ? await hostedGateway({
+          openai: new OpenAIProvider({
+              id: "openai",
+              baseURL: `${openaiFake.url}/v1`,
+              apiKeyEnv: "BENCH_OPENAI_KEY",
+              env,
+              fetch: globalThis.fetch,
+          }),
+          anthropic: new AnthropicProvider({
+              id: "anthropic",
+              baseURL: anthropicFake.url,
+              apiKeyEnv: "BENCH_ANTHROPIC_KEY",
+              env,
+              fetch: globalThis.fetch,
+          }),
+      })
+    : undefined;
+const local: TestServer | undefined = faces.has("local") ? await startTestServer() : undefined;
+
+const sdk = { maxRetries: 0 } as const;
+const openaiDirect = new OpenAI({ ...sdk, baseURL: `${openaiFake.url}/v1`, apiKey: env.BENCH_OPENAI_KEY });
+const anthropicDirect = new Anthropic({
+    ...sdk,
+    baseURL: anthropicFake.url,
+    apiKey: env.BENCH_ANTHROPIC_KEY,
+});
+const openaiVia = (g: Gateway): OpenAI => new OpenAI({ ...sdk, baseURL: `${g.url}/v1`, apiKey: "unused" });
+const anthropicVia = (g: Gateway): Anthropic => new Anthropic({ ...sdk, baseURL: g.url, apiKey: "unused" });
+
+const system = "You are a coding agent.";
+const user = "Rename the variable x to count in this function.";
+const chatBody = {
+    model: openaiModel,
     messages: [
-        { role: "system" as const, content: "You are a coding agent." },
-        { role: "user" as const, content: "Rename the variable x to count in this function." },
+        { role: "system" as const, content: system },
+        { role: "user" as const, content: user },
     ],
     max_completion_tokens: 64,
 };
-const turn = { text: ["Renamed ", "x to ", "count."], finishReason: "stop" };
+const openaiTurn = { text: ["Renamed ", "x to ", "count."], finishReason: "stop" };
+const anthropicTurn = {
+    blocks: [{ type: "text" as const, deltas: ["Renamed ", "x to ", "count."] }],
+    stopReason: "end_turn",
+};
 
-async function unary(client: OpenAI): Promise<number> {
-    fake.enqueue(openaiCompletion(turn));
-    const start = performance.now();
-    await client.chat.completions.create(body);
-    return performance.now() - start;
+type Kind = "unary" | "stream";
+/** One call; resolves when the answer (or the stream's last event) arrived. */
+type Call = (kind: Kind) => Promise<unknown>;
+
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+    for await (const _event of stream) {
+        // drained to the last event
+    }
 }
 
-async function streamed(client: OpenAI): Promise<number> {
-    fake.enqueue(openaiStream(turn));
+function chat(client: OpenAI, body = chatBody): Call {
+    return async (kind) => {
+        openaiFake.enqueue(kind === "unary" ? openaiCompletion(openaiTurn) : openaiStream(openaiTurn));
+        if (kind === "unary") return client.chat.completions.create(body);
+        return drain(
+            await client.chat.completions.create({
+                ...body,
+                stream: true,
+                stream_options: { include_usage: true },
+            }),
+        );
+    };
+}
+
+function responses(client: OpenAI): Call {
+    const body = { model: openaiModel, instructions: system, input: user, max_output_tokens: 64 };
+    return async (kind) => {
+        openaiFake.enqueue(kind === "unary" ? openaiCompletion(openaiTurn) : openaiStream(openaiTurn));
+        if (kind === "unary") return client.responses.create(body);
+        return drain(await client.responses.create({ ...body, stream: true }));
+    };
+}
+
+function messages(client: Anthropic): Call {
+    const body = {
+        model: anthropicModel,
+        system,
+        messages: [{ role: "user" as const, content: user }],
+        max_tokens: 64,
+    };
+    return async (kind) => {
+        anthropicFake.enqueue(
+            kind === "unary" ? anthropicMessage(anthropicTurn) : anthropicStream(anthropicTurn),
+        );
+        if (kind === "unary") return client.messages.create(body);
+        return drain(await client.messages.create({ ...body, stream: true }));
+    };
+}
+
+function localDirect(server: TestServer): Call {
+    const request = {
+        model: "t",
+        max_tokens: 8,
+        temperature: 0,
+        messages: [
+            { role: "system", content: system },
+            { role: "user", content: user },
+        ],
+    };
+    return (kind) => (kind === "unary" ? server.generate(request) : server.stream(request).chunks);
+}
+
+function localVia(server: TestServer): Call {
+    const client = new OpenAI({ ...sdk, baseURL: `${server.addresses.gatewayUrl}/v1`, apiKey: "unused" });
+    const body = { ...chatBody, model: "local", max_completion_tokens: 8, temperature: 0 };
+    return async (kind) => {
+        if (kind === "unary") return client.chat.completions.create(body);
+        return drain(await client.chat.completions.create({ ...body, stream: true }));
+    };
+}
+
+/** Per face: the direct call, the call through the gateway, and through the built-in-fetch gateway. */
+const rows: [string, Call, Call, Call | undefined][] = [];
+if (faces.has("chat"))
+    rows.push([
+        "chat",
+        chat(openaiDirect),
+        chat(openaiVia(hosted.gateway)),
+        builtin && chat(openaiVia(builtin.gateway)),
+    ]);
+if (faces.has("responses"))
+    rows.push([
+        "responses",
+        chat(openaiDirect),
+        responses(openaiVia(hosted.gateway)),
+        builtin && responses(openaiVia(builtin.gateway)),
+    ]);
+if (faces.has("messages"))
+    rows.push([
+        "messages",
+        messages(anthropicDirect),
+        messages(anthropicVia(hosted.gateway)),
+        builtin && messages(anthropicVia(builtin.gateway)),
+    ]);
+if (local !== undefined) rows.push(["local", localDirect(local), localVia(local), undefined]);
+
+async function timed(call: Call, kind: Kind): Promise<number> {
     const start = performance.now();
-    const stream = await client.chat.completions.create({
-        ...body,
-        stream: true,
-        stream_options: { include_usage: true },
-    });
-    for await (const _chunk of stream) {
-        // drained to the last chunk
-    }
+    await call(kind);
     return performance.now() - start;
 }
 
 const fmt = (ms: number): string => ms.toFixed(3);
+const load = (): string =>
+    loadavg()
+        .map((x) => x.toFixed(2))
+        .join(" ");
+const p = (xs: number[], q: number): number => percentile(xs, q);
 console.log(
-    `gateway overhead: ${requests} sequential requests per path and kind; CPU ${cpus()[0]?.model ?? "?"} (${cpus().length} cores)`,
+    `gateway overhead: ${requests} sequential requests per path, face and kind; CPU ${cpus()[0]?.model ?? "?"} ` +
+        `(${cpus().length} cores); load average ${load()}`,
 );
-for (const [kind, call] of [
-    ["unary", unary],
-    ["stream", streamed],
-] as const) {
-    for (let i = 0; i < 200; i++) await call(i % 2 === 0 ? direct : viaGateway); // warm-up (JIT, sockets)
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < requests; i++) {
-        a.push(await call(direct));
-        b.push(await call(viaGateway));
-    }
-    const added = b.map((x, i) => x - a[i]!);
-    console.log(
-        `${kind.padEnd(6)} direct p50 ${fmt(percentile(a, 0.5))} p99 ${fmt(percentile(a, 0.99))} ms | ` +
-            `via gateway p50 ${fmt(percentile(b, 0.5))} p99 ${fmt(percentile(b, 0.99))} ms | ` +
-            `added p50 ${fmt(percentile(b, 0.5) - percentile(a, 0.5))} p99 ${fmt(percentile(b, 0.99) - percentile(a, 0.99))} ms ` +
-            `(paired differences: p50 ${fmt(percentile(added, 0.5))}, p99 ${fmt(percentile(added, 0.99))} ms)`,
-    );
-}
-const cpuBlocks = 7;
-const cpuBlockRequests = Math.max(50, Math.floor(requests / cpuBlocks));
-for (const [kind, call] of [
-    ["unary", unary],
-    ["stream", streamed],
-] as const) {
-    const cpu: [number[], number[]] = [[], []];
-    for (let block = 0; block < cpuBlocks; block++) {
-        for (const [i, client] of [direct, viaGateway].entries()) {
-            const start = process.cpuUsage();
-            for (let r = 0; r < cpuBlockRequests; r++) await call(client);
-            const used = process.cpuUsage(start);
-            cpu[i]!.push((used.user + used.system) / cpuBlockRequests);
+console.log(
+    "face      kind   | direct p50/p99 ms | via gateway p50/p99 ms | added p50/p99 ms" +
+        (builtin ? " | built-in fetch: added p50/p99 ms" : ""),
+);
+const cpuRows: string[] = [];
+for (const [face, direct, via, viaBuiltin] of rows) {
+    for (const kind of ["unary", "stream"] as const) {
+        const paths = viaBuiltin === undefined ? [direct, via] : [direct, via, viaBuiltin];
+        for (let i = 0; i < 100; i++) for (const call of paths) await call(kind); // warm-up (JIT, sockets)
+        const times = paths.map((): number[] => []);
+        for (let i = 0; i < requests; i++)
+            for (const [j, call] of paths.entries()) times[j]!.push(await timed(call, kind));
+        const [a, b, c] = times as [number[], number[], number[] | undefined];
+        const added = (xs: number[]): string =>
+            `${fmt(p(xs, 0.5) - p(a, 0.5))} / ${fmt(p(xs, 0.99) - p(a, 0.99))}`;
+        console.log(
+            `${face.padEnd(9)} ${kind.padEnd(6)} | ${fmt(p(a, 0.5))} / ${fmt(p(a, 0.99))} | ${fmt(p(b, 0.5))} / ${fmt(p(b, 0.99))} | ` +
+                added(b) +
+                (c === undefined ? "" : ` | ${added(c)}`),
+        );
+        // CPU per request: the median of alternating blocks.
+        const blocks = 5;
+        const blockRequests = Math.max(20, Math.floor(requests / 10));
+        const cpu = paths.map((): number[] => []);
+        for (let block = 0; block < blocks; block++) {
+            for (const [j, call] of paths.entries()) {
+                const start = process.cpuUsage();
+                for (let r = 0; r < blockRequests; r++) await call(kind);
+                const used = process.cpuUsage(start);
+                cpu[j]!.push((used.user + used.system) / blockRequests);
+            }
         }
+        const [ca, cb, cc] = cpu.map((xs) => p(xs, 0.5)) as [number, number, number | undefined];
+        cpuRows.push(
+            `${face.padEnd(9)} ${kind.padEnd(6)} | direct ${ca.toFixed(0)} us | via gateway ${cb.toFixed(0)} us (+${(cb - ca).toFixed(0)})` +
+                (cc === undefined ? "" : ` | built-in fetch ${cc.toFixed(0)} us (+${(cc - ca).toFixed(0)})`),
+        );
     }
-    const [a, b] = cpu.map((xs) => percentile(xs, 0.5)) as [number, number];
-    console.log(
-        `${kind.padEnd(6)} CPU per request (median of ${cpuBlocks} blocks of ${cpuBlockRequests}): direct ${a.toFixed(0)} us | ` +
-            `via gateway ${b.toFixed(0)} us | ratio ${(b / a).toFixed(2)}`,
-    );
 }
-await gateway.close();
-await router.close();
-await fake.close();
+console.log(`CPU per request (median of 5 alternating blocks):\n${cpuRows.join("\n")}`);
+console.log(`load average after: ${load()}`);
+for (const g of [hosted, builtin]) {
+    if (g === undefined) continue;
+    await g.gateway.close();
+    await g.router.close();
+}
+await local?.close();
+await openaiFake.close();
+await anthropicFake.close();

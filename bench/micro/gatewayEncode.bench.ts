@@ -4,13 +4,20 @@
  * repeats once per stream and only the delta per chunk, against the reference encoding it replaced:
  * a whole `ChatCompletionChunk` object built per event (spreads of the shared members) and then
  * `JSON.stringify`. Both produce the same JSON (checked before timing). Prints ns per stream and the ratio.
+ * Then the per-token part of the Messages and Responses streams: the stream's 64 text deltas encoded by
+ * `MessageEventEncoder` / `ResponseEventEncoder` (a prefix per block or item plus the delta's JSON)
+ * against building each SDK-typed delta event and `JSON.stringify`-ing it (same bytes, checked).
  *
  *   node --import tsx bench/micro/gatewayEncode.bench.ts
  */
 import { cpus, loadavg } from "node:os";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions/completions";
 import type { RouterStreamEvent } from "../../src/index.js";
+import type { RawContentBlockDeltaEvent } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { ResponseTextDeltaEvent } from "openai/resources/responses/responses";
+import { MessageEventEncoder } from "../../src/gateway/anthropic/messagesResponse.js";
 import { ChatChunkEncoder, finishReasonByStopReason } from "../../src/gateway/openai/chatResponse.js";
+import { ResponseEventEncoder } from "../../src/gateway/openai/responsesResponse.js";
 import { measure } from "./measure.js";
 
 const events: RouterStreamEvent[] = [
@@ -82,4 +89,78 @@ console.log(
 );
 console.log(
     `object per chunk + JSON.stringify ${(reference / 1000).toFixed(1)} us/stream | ChatChunkEncoder ${(encoder / 1000).toFixed(1)} us/stream | ratio ${(reference / encoder).toFixed(2)}`,
+);
+
+const [start, ...rest] = events;
+const deltas = rest.filter((e) => e.type === "text_delta");
+
+/** A Messages encoder with its text block open, and a Responses encoder with its message item open. */
+function openEncoders(): { messages: MessageEventEncoder; responses: ResponseEventEncoder; itemId: string } {
+    const messages = new MessageEventEncoder("msg_1");
+    const responses = new ResponseEventEncoder("resp_1", 1);
+    const opening: RouterStreamEvent = { type: "text_delta", index: 0, text: "" };
+    for (const encoder of [messages, responses]) encoder.encode(start!);
+    messages.encode(opening);
+    const added = responses.encode(opening)[0]!;
+    return { messages, responses, itemId: (JSON.parse(added.data) as { item: { id: string } }).item.id };
+}
+
+function messagesObjects(): string[] {
+    return deltas.map((e) => {
+        const event: RawContentBlockDeltaEvent = {
+            type: "content_block_delta",
+            index: 0,
+            delta: { type: "text_delta", text: e.text },
+        };
+        return JSON.stringify(event);
+    });
+}
+
+function responsesObjects(itemId: string, firstSequence: number): string[] {
+    return deltas.map((e, i) => {
+        const event: ResponseTextDeltaEvent = {
+            type: "response.output_text.delta",
+            item_id: itemId,
+            output_index: 0,
+            content_index: 0,
+            delta: e.text,
+            logprobs: [],
+            sequence_number: firstSequence + i,
+        };
+        return JSON.stringify(event);
+    });
+}
+
+const check = openEncoders();
+const firstSequence = 5; // created, in_progress, output_item.added, content_part.added, the opening delta
+if (
+    JSON.stringify(deltas.flatMap((e) => check.messages.encode(e).map((f) => f.data))) !==
+        JSON.stringify(messagesObjects()) ||
+    JSON.stringify(deltas.flatMap((e) => check.responses.encode(e).map((f) => f.data))) !==
+        JSON.stringify(responsesObjects(check.itemId, firstSequence))
+)
+    throw new Error("the delta encodings differ");
+
+// Both sides of each row open the encoders first (the same per-stream cost: ids, the response object).
+const messagesReference = measure(() => {
+    openEncoders();
+    return messagesObjects();
+}, 600);
+const messagesEncoder = measure(() => {
+    const { messages } = openEncoders();
+    return deltas.map((e) => messages.encode(e));
+}, 600);
+const responsesReference = measure(() => {
+    const { itemId } = openEncoders();
+    return responsesObjects(itemId, firstSequence);
+}, 600);
+const responsesEncoder = measure(() => {
+    const { responses } = openEncoders();
+    return deltas.map((e) => responses.encode(e));
+}, 600);
+const us = (ns: number): string => (ns / 1000).toFixed(1);
+console.log(
+    `${deltas.length} text deltas, per stream (both encoders opened in every row):\n` +
+        `Messages  object + JSON.stringify ${us(messagesReference)} us | MessageEventEncoder ${us(messagesEncoder)} us | ratio ${(messagesReference / messagesEncoder).toFixed(2)}\n` +
+        `Responses object + JSON.stringify ${us(responsesReference)} us | ResponseEventEncoder ${us(responsesEncoder)} us | ratio ${(responsesReference / responsesEncoder).toFixed(2)}`,
 );

@@ -70,6 +70,20 @@ export const defaultHttpPort = 8080;
  */
 export const defaultGatewayMaxBodyBytes = 32 * 1024 * 1024;
 /**
+ * How long the gateway keeps an idle client connection (node:http's 5 s default is shorter than an agent's
+ * pause between turns): longer than the clients' own pool idle time (hyper, under Codex CLI, 90 s; undici
+ * 4 s or the server's `Keep-Alive` hint), so the client always closes first and never sends a request on
+ * a socket the gateway is closing, and a turn after a pause needs no new connection.
+ */
+export const gatewayKeepAliveTimeoutMs = 120_000;
+/** How long a client gets to send a request's headers (node:http's default is 60 s): agents send them at once. */
+export const gatewayHeadersTimeoutMs = 20_000;
+/**
+ * How long a client gets to send a whole request (node:http's default is 300 s): a body at the 32 MiB
+ * limit at ~0.5 MB/s; the answer's own duration is not limited by it.
+ */
+export const gatewayRequestTimeoutMs = 60_000;
+/**
  * Requests one gateway key may send at once above its sustained rate (`gateway.rateLimit.burst`): an agent
  * turn sends a few requests together (Claude Code: the main request, count_tokens, a title on its small
  * model), which a limit must not refuse.

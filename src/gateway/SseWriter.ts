@@ -8,6 +8,12 @@
  */
 import type { ServerResponse } from "node:http";
 
+/** One event as the stream encoders return it: its `event:` name and its `data:` payload, serialized. */
+export interface SseFrame {
+    event: string;
+    data: string;
+}
+
 export class SseWriter {
     readonly #res: ServerResponse;
     /** Whether the headers have gone to the socket (with a frame or by `flush`). */

@@ -12,6 +12,11 @@ import type { Registry } from "prom-client";
 import type { Router } from "../index.js";
 import { createGatewayMetrics } from "../metrics/metrics.js";
 import type { Logger } from "../util/logger.js";
+import {
+    gatewayHeadersTimeoutMs,
+    gatewayKeepAliveTimeoutMs,
+    gatewayRequestTimeoutMs,
+} from "../config/defaults.js";
 import { authenticate } from "./authenticate.js";
 import { GatewayError, toGatewayError } from "./GatewayError.js";
 import { KeyRateLimiter } from "./KeyRateLimiter.js";
@@ -208,9 +213,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         }
     };
 
-    const server: Server = createServer((req, res) => {
-        void handle(req, res);
-    });
+    const server: Server = createServer(
+        {
+            keepAliveTimeout: gatewayKeepAliveTimeoutMs,
+            headersTimeout: gatewayHeadersTimeoutMs,
+            requestTimeout: gatewayRequestTimeoutMs,
+        },
+        (req, res) => {
+            void handle(req, res);
+        },
+    );
     const { port, urlHost: host } = await listen(server, options.port, options.host);
     return {
         url: `http://${host}:${port}`,

@@ -7,6 +7,7 @@
  * refuses a key that spent its day.
  */
 import { mkdtempSync } from "node:fs";
+import { Agent as HttpAgent, get as httpGet } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
@@ -245,5 +246,19 @@ describe("per-key rate limit", () => {
 
     it("does not count health probes", async () => {
         for (let i = 0; i < 3; i++) expect((await fetch(`${limited.url}/healthz`)).status).toBe(200);
+    });
+});
+
+describe("client connections", () => {
+    it("keeps an idle connection 120 s and says so (Keep-Alive: timeout=120), beyond agents' pool idle times", async () => {
+        const agent = new HttpAgent({ keepAlive: true });
+        const keepAlive = await new Promise<unknown>((resolve, reject) => {
+            httpGet(`${gateway.url}/healthz`, { agent }, (res) => {
+                res.resume();
+                resolve(res.headers["keep-alive"]);
+            }).on("error", reject);
+        });
+        agent.destroy();
+        expect(keepAlive).toBe("timeout=120");
     });
 });

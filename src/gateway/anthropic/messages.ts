@@ -39,7 +39,7 @@ export const createMessage: Handler = async (context, exchange) => {
     const encoder = new MessageEventEncoder(id);
     await forwardRouterStream(context, exchange, request, {
         encode: (event) => encoder.encode(event),
-        write: (sse, frame) => sse.write(frame, frame.type),
+        write: (sse, frame) => sse.write(frame.data, frame.event),
         error: (sse, error) => anthropicFace.streamError(sse, error),
     });
 };

@@ -3,6 +3,9 @@
  * streams the API's event sequence: `message_start`, `ping`, per block `content_block_start` /
  * `content_block_delta` (`text_delta`, `input_json_delta`) / `content_block_stop`, then `message_delta`
  * (stop reason, usage) and `message_stop`. Block indexes are the gateway's own, contiguous from 0.
+ * Stream events come out serialized: the per-token `content_block_delta` events from a prefix built once
+ * per block plus the delta's JSON, the same bytes as `JSON.stringify` of the SDK-typed event; the others
+ * are typed objects serialized once each.
  */
 import type {
     ContentBlock,
@@ -12,6 +15,7 @@ import type {
     Usage as AnthropicUsage,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
+import type { SseFrame } from "../SseWriter.js";
 
 export const stopReasonByStopReason = {
     end_turn: "end_turn",
@@ -75,95 +79,116 @@ export function toMessage(answer: CompletionResult, id: string): Message {
 /** A stream event on the wire: its `event:` name is its `type`. `ping` is not in the SDK's union. */
 export type MessageStreamFrame = RawMessageStreamEvent | { type: "ping" };
 
-/** Router stream events → Anthropic stream events. */
+function frameOf(event: MessageStreamFrame): SseFrame {
+    return { event: event.type, data: JSON.stringify(event) };
+}
+
+/**
+ * `{"type":"content_block_delta","index":…,"delta":{"type":"text_delta","text":` (or `input_json_delta`
+ * and `partial_json`): what every delta of one block starts with (RawContentBlockDeltaEvent's members,
+ * in its order); the delta's JSON and `}}` complete it.
+ */
+function deltaHead(index: number, kind: "text_delta" | "input_json_delta"): string {
+    const member = kind === "text_delta" ? "text" : "partial_json";
+    return `{"type":"content_block_delta","index":${index},"delta":{"type":"${kind}","${member}":`;
+}
+
+/** Router stream events → Anthropic stream events, serialized. */
 export class MessageEventEncoder {
     readonly #id: string;
     /** Router content index → block index. */
     readonly #blocks = new Map<number, number>();
-    /** The block index of the text block still open, if any. */
-    #openText: number | undefined;
-    /** Tool blocks that received argument deltas (one without deltas sends its arguments whole at the end). */
-    readonly #streamedTools = new Set<number>();
+    /** The block index of the text block still open, if any, and the prefix of its deltas. */
+    #openText: { index: number; head: string } | undefined;
+    /** Tool blocks by block index → the prefix of their deltas, once they received one. */
+    readonly #streamedTools = new Map<number, string>();
 
     constructor(id: string) {
         this.#id = id;
     }
 
-    encode(event: RouterStreamEvent): MessageStreamFrame[] {
+    encode(event: RouterStreamEvent): SseFrame[] {
         switch (event.type) {
             case "message_start":
                 return [
-                    { type: "message_start", message: messageOf(this.#id, event.model, []) },
-                    { type: "ping" },
+                    frameOf({ type: "message_start", message: messageOf(this.#id, event.model, []) }),
+                    frameOf({ type: "ping" }),
                 ];
             case "text_delta": {
-                const frames: MessageStreamFrame[] = [];
+                const frames: SseFrame[] = [];
                 let index = this.#blocks.get(event.index);
                 if (index === undefined) {
                     this.#closeText(frames);
                     index = this.#open(event.index);
-                    this.#openText = index;
+                    this.#openText = { index, head: deltaHead(index, "text_delta") };
+                    frames.push(
+                        frameOf({
+                            type: "content_block_start",
+                            index,
+                            content_block: { type: "text", text: "", citations: null },
+                        }),
+                    );
+                }
+                if (event.text !== "") {
+                    const open = this.#openText;
+                    const head = open?.index === index ? open.head : deltaHead(index, "text_delta");
                     frames.push({
-                        type: "content_block_start",
-                        index,
-                        content_block: { type: "text", text: "", citations: null },
+                        event: "content_block_delta",
+                        data: `${head}${JSON.stringify(event.text)}}}`,
                     });
                 }
-                if (event.text !== "")
-                    frames.push({
-                        type: "content_block_delta",
-                        index,
-                        delta: { type: "text_delta", text: event.text },
-                    });
                 return frames;
             }
             case "tool_call_start": {
-                const frames: MessageStreamFrame[] = [];
+                const frames: SseFrame[] = [];
                 this.#closeText(frames);
                 const index = this.#open(event.index);
-                frames.push({
-                    type: "content_block_start",
-                    index,
-                    content_block: {
-                        type: "tool_use",
-                        id: event.id,
-                        name: event.name,
-                        input: {},
-                        caller: { type: "direct" },
-                    },
-                });
+                frames.push(
+                    frameOf({
+                        type: "content_block_start",
+                        index,
+                        content_block: {
+                            type: "tool_use",
+                            id: event.id,
+                            name: event.name,
+                            input: {},
+                            caller: { type: "direct" },
+                        },
+                    }),
+                );
                 return frames;
             }
             case "tool_call_delta": {
                 const index = this.#blocks.get(event.index) ?? 0;
-                this.#streamedTools.add(index);
+                let head = this.#streamedTools.get(index);
+                if (head === undefined) {
+                    head = deltaHead(index, "input_json_delta");
+                    this.#streamedTools.set(index, head);
+                }
                 return [
                     {
-                        type: "content_block_delta",
-                        index,
-                        delta: { type: "input_json_delta", partial_json: event.arguments_delta },
+                        event: "content_block_delta",
+                        data: `${head}${JSON.stringify(event.arguments_delta)}}}`,
                     },
                 ];
             }
             case "tool_call_end": {
                 const index = this.#blocks.get(event.index) ?? 0;
-                const frames: MessageStreamFrame[] = [];
+                const frames: SseFrame[] = [];
                 if (!this.#streamedTools.has(index)) {
-                    const partial_json = JSON.stringify(event.arguments);
                     frames.push({
-                        type: "content_block_delta",
-                        index,
-                        delta: { type: "input_json_delta", partial_json },
+                        event: "content_block_delta",
+                        data: `${deltaHead(index, "input_json_delta")}${JSON.stringify(JSON.stringify(event.arguments))}}}`,
                     });
                 }
-                frames.push({ type: "content_block_stop", index });
+                frames.push(frameOf({ type: "content_block_stop", index }));
                 return frames;
             }
             case "message_end": {
-                const frames: MessageStreamFrame[] = [];
+                const frames: SseFrame[] = [];
                 this.#closeText(frames);
                 frames.push(
-                    {
+                    frameOf({
                         type: "message_delta",
                         delta: {
                             stop_reason: stopReasonByStopReason[event.stop_reason],
@@ -179,8 +204,8 @@ export class MessageEventEncoder {
                             output_tokens_details: null,
                             server_tool_use: null,
                         },
-                    },
-                    { type: "message_stop" },
+                    }),
+                    frameOf({ type: "message_stop" }),
                 );
                 return frames;
             }
@@ -193,9 +218,9 @@ export class MessageEventEncoder {
         return index;
     }
 
-    #closeText(frames: MessageStreamFrame[]): void {
+    #closeText(frames: SseFrame[]): void {
         if (this.#openText === undefined) return;
-        frames.push({ type: "content_block_stop", index: this.#openText });
+        frames.push(frameOf({ type: "content_block_stop", index: this.#openText.index }));
         this.#openText = undefined;
     }
 }

@@ -34,7 +34,7 @@ export const createResponse: Handler = async (context, exchange) => {
     const encoder = new ResponseEventEncoder(id, created);
     await forwardRouterStream(context, exchange, request, {
         encode: (event) => encoder.encode(event),
-        write: (sse, frame) => sse.write(frame, frame.type),
+        write: (sse, frame) => sse.write(frame.data, frame.event),
         error: (sse, error) => {
             const { error: body } = openaiErrorBody(error);
             const frame: ResponseErrorEvent = {

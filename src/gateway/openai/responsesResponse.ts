@@ -5,6 +5,10 @@
  * `output_text.done` / `content_part.done`, for a function call `function_call_arguments.delta` /
  * `function_call_arguments.done`, then `response.output_item.done`, and last `response.completed`
  * (`response.incomplete` when the output cap cut the answer). Every event carries its sequence number.
+ * Stream events come out serialized: the per-token ones (`output_text.delta`,
+ * `function_call_arguments.delta`) from a prefix built once per output item plus the delta's JSON and the
+ * sequence number, the same bytes as `JSON.stringify` of the SDK-typed event; the others are typed
+ * objects serialized once each.
  */
 import { randomUUID } from "node:crypto";
 import type {
@@ -16,6 +20,7 @@ import type {
     ResponseUsage,
 } from "openai/resources/responses/responses";
 import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
+import type { SseFrame } from "../SseWriter.js";
 
 const itemId = (prefix: string): string => `${prefix}_${randomUUID().replaceAll("-", "")}`;
 
@@ -95,16 +100,40 @@ export function toResponse(answer: CompletionResult, id: string, created: number
     return finish(responseOf(id, created, answer.model, output), answer.stop_reason, answer.usage);
 }
 
-/** Router stream events → Responses stream events. */
+/** An event serialized as it is: its `event:` name is its `type`. */
+function frameOf(event: ResponseStreamEvent): SseFrame {
+    return { event: event.type, data: JSON.stringify(event) };
+}
+
+/**
+ * `{"type":"response.output_text.delta","item_id":…,"output_index":…,"content_index":0,"delta":` : what
+ * every text delta of one message item starts with (ResponseTextDeltaEvent's members, in its order).
+ */
+function textDeltaHead(itemId: string, outputIndex: number): string {
+    return `{"type":"response.output_text.delta","item_id":${JSON.stringify(itemId)},"output_index":${outputIndex},"content_index":0,"delta":`;
+}
+
+/** The same for a function call's argument deltas (ResponseFunctionCallArgumentsDeltaEvent). */
+function argumentsDeltaHead(itemId: string, outputIndex: number): string {
+    return `{"type":"response.function_call_arguments.delta","item_id":${JSON.stringify(itemId)},"output_index":${outputIndex},"delta":`;
+}
+
+/** Router stream events → Responses stream events, serialized. */
 export class ResponseEventEncoder {
     readonly #id: string;
     readonly #created: number;
     #sequence = 0;
     #response: Response | undefined;
-    /** The item being streamed: a message (its text so far) or a function call. */
+    /** The item being streamed: a message (its text so far) or a function call; `head` starts its deltas. */
     #open:
-        | { kind: "message"; item: ResponseOutputMessage; outputIndex: number; text: string }
-        | { kind: "call"; item: ResponseFunctionToolCall; outputIndex: number; streamed: boolean }
+        | { kind: "message"; item: ResponseOutputMessage; outputIndex: number; text: string; head: string }
+        | {
+              kind: "call";
+              item: ResponseFunctionToolCall;
+              outputIndex: number;
+              streamed: boolean;
+              head: string;
+          }
         | undefined;
     readonly #done: ResponseOutputItem[] = [];
 
@@ -118,56 +147,59 @@ export class ResponseEventEncoder {
         return this.#sequence++;
     }
 
-    encode(event: RouterStreamEvent): ResponseStreamEvent[] {
-        const events: ResponseStreamEvent[] = [];
-        const seq = (): number => this.#sequence++;
+    encode(event: RouterStreamEvent): SseFrame[] {
+        const frames: SseFrame[] = [];
         switch (event.type) {
             case "message_start": {
                 this.#response = responseOf(this.#id, this.#created, event.model, []);
-                events.push({ type: "response.created", response: this.#response, sequence_number: seq() });
-                events.push({
-                    type: "response.in_progress",
-                    response: this.#response,
-                    sequence_number: seq(),
-                });
+                frames.push(
+                    frameOf({
+                        type: "response.created",
+                        response: this.#response,
+                        sequence_number: this.nextSequence(),
+                    }),
+                    frameOf({
+                        type: "response.in_progress",
+                        response: this.#response,
+                        sequence_number: this.nextSequence(),
+                    }),
+                );
                 break;
             }
             case "text_delta": {
                 if (this.#open?.kind !== "message") {
-                    this.#close(events);
+                    this.#close(frames);
                     const item = messageItem("", "in_progress");
                     const outputIndex = this.#done.length;
-                    this.#open = { kind: "message", item, outputIndex, text: "" };
-                    events.push({
-                        type: "response.output_item.added",
-                        item,
-                        output_index: outputIndex,
-                        sequence_number: seq(),
-                    });
-                    events.push({
-                        type: "response.content_part.added",
-                        item_id: item.id,
-                        output_index: outputIndex,
-                        content_index: 0,
-                        part: { type: "output_text", text: "", annotations: [] },
-                        sequence_number: seq(),
-                    });
+                    const head = textDeltaHead(item.id, outputIndex);
+                    this.#open = { kind: "message", item, outputIndex, text: "", head };
+                    frames.push(
+                        frameOf({
+                            type: "response.output_item.added",
+                            item,
+                            output_index: outputIndex,
+                            sequence_number: this.nextSequence(),
+                        }),
+                        frameOf({
+                            type: "response.content_part.added",
+                            item_id: item.id,
+                            output_index: outputIndex,
+                            content_index: 0,
+                            part: { type: "output_text", text: "", annotations: [] },
+                            sequence_number: this.nextSequence(),
+                        }),
+                    );
                 }
                 const open = this.#open;
                 open.text += event.text;
-                events.push({
-                    type: "response.output_text.delta",
-                    item_id: open.item.id,
-                    output_index: open.outputIndex,
-                    content_index: 0,
-                    delta: event.text,
-                    logprobs: [],
-                    sequence_number: seq(),
+                frames.push({
+                    event: "response.output_text.delta",
+                    data: `${open.head}${JSON.stringify(event.text)},"logprobs":[],"sequence_number":${this.nextSequence()}}`,
                 });
                 break;
             }
             case "tool_call_start": {
-                this.#close(events);
+                this.#close(frames);
                 const item: ResponseFunctionToolCall = {
                     id: itemId("fc"),
                     type: "function_call",
@@ -177,26 +209,23 @@ export class ResponseEventEncoder {
                     status: "in_progress",
                 };
                 const outputIndex = this.#done.length;
-                this.#open = { kind: "call", item, outputIndex, streamed: false };
-                events.push({
-                    type: "response.output_item.added",
-                    item,
-                    output_index: outputIndex,
-                    sequence_number: seq(),
-                });
+                const head = argumentsDeltaHead(item.id ?? "", outputIndex);
+                this.#open = { kind: "call", item, outputIndex, streamed: false, head };
+                frames.push(
+                    frameOf({
+                        type: "response.output_item.added",
+                        item,
+                        output_index: outputIndex,
+                        sequence_number: this.nextSequence(),
+                    }),
+                );
                 break;
             }
             case "tool_call_delta": {
                 if (this.#open?.kind !== "call") break;
                 this.#open.streamed = true;
                 this.#open.item.arguments += event.arguments_delta;
-                events.push({
-                    type: "response.function_call_arguments.delta",
-                    item_id: this.#open.item.id ?? "",
-                    output_index: this.#open.outputIndex,
-                    delta: event.arguments_delta,
-                    sequence_number: seq(),
-                });
+                frames.push(this.#argumentsDelta(event.arguments_delta, this.nextSequence()));
                 break;
             }
             case "tool_call_end": {
@@ -205,19 +234,13 @@ export class ResponseEventEncoder {
                 // deltas still get them, as one delta.
                 if (!this.#open.streamed) {
                     this.#open.item.arguments = JSON.stringify(event.arguments);
-                    events.push({
-                        type: "response.function_call_arguments.delta",
-                        item_id: this.#open.item.id ?? "",
-                        output_index: this.#open.outputIndex,
-                        delta: this.#open.item.arguments,
-                        sequence_number: seq(),
-                    });
+                    frames.push(this.#argumentsDelta(this.#open.item.arguments, this.nextSequence()));
                 }
-                this.#close(events);
+                this.#close(frames);
                 break;
             }
             case "message_end": {
-                this.#close(events);
+                this.#close(frames);
                 const response = finish(
                     {
                         ...(this.#response ?? responseOf(this.#id, this.#created, "", [])),
@@ -226,69 +249,78 @@ export class ResponseEventEncoder {
                     event.stop_reason,
                     event.usage,
                 );
-                events.push(
-                    response.status === "incomplete"
-                        ? { type: "response.incomplete", response, sequence_number: seq() }
-                        : { type: "response.completed", response, sequence_number: seq() },
+                frames.push(
+                    frameOf(
+                        response.status === "incomplete"
+                            ? { type: "response.incomplete", response, sequence_number: this.nextSequence() }
+                            : { type: "response.completed", response, sequence_number: this.nextSequence() },
+                    ),
                 );
                 break;
             }
         }
-        return events;
+        return frames;
     }
 
-    #close(events: ResponseStreamEvent[]): void {
+    #argumentsDelta(delta: string, sequence: number): SseFrame {
+        const head = this.#open?.head ?? "";
+        return {
+            event: "response.function_call_arguments.delta",
+            data: `${head}${JSON.stringify(delta)},"sequence_number":${sequence}}`,
+        };
+    }
+
+    #close(frames: SseFrame[]): void {
         const open = this.#open;
         if (open === undefined) return;
         this.#open = undefined;
-        const seq = (): number => this.#sequence++;
         if (open.kind === "message") {
             const part = { type: "output_text" as const, text: open.text, annotations: [] };
             const item: ResponseOutputMessage = { ...open.item, status: "completed", content: [part] };
-            events.push(
-                {
+            frames.push(
+                frameOf({
                     type: "response.output_text.done",
                     item_id: item.id,
                     output_index: open.outputIndex,
                     content_index: 0,
                     text: open.text,
                     logprobs: [],
-                    sequence_number: seq(),
-                },
-                {
+                    sequence_number: this.nextSequence(),
+                }),
+                frameOf({
                     type: "response.content_part.done",
                     item_id: item.id,
                     output_index: open.outputIndex,
                     content_index: 0,
                     part,
-                    sequence_number: seq(),
-                },
-                {
+                    sequence_number: this.nextSequence(),
+                }),
+                frameOf({
                     type: "response.output_item.done",
                     item,
                     output_index: open.outputIndex,
-                    sequence_number: seq(),
-                },
+                    sequence_number: this.nextSequence(),
+                }),
             );
             this.#done.push(item);
             return;
         }
         const item: ResponseFunctionToolCall = { ...open.item, status: "completed" };
-        events.push(
-            {
+        frames.push(
+            frameOf({
                 type: "response.function_call_arguments.done",
                 item_id: item.id ?? "",
                 output_index: open.outputIndex,
                 name: item.name,
                 arguments: item.arguments,
-                sequence_number: seq(),
-            },
-            {
+                sequence_number: this.nextSequence(),
+            }),
+            frameOf({
                 type: "response.output_item.done",
                 item,
                 output_index: open.outputIndex,
-                sequence_number: seq(),
-            },
+                sequence_number: this.nextSequence(),
+            }),
         );
         this.#done.push(item);
     }

@@ -81,6 +81,6 @@ export class AnthropicProvider implements Provider {
     }
 
     close(): void {
-        // fetch-based: no connection pool of our own to release.
+        this.#client.close();
     }
 }

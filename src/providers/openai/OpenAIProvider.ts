@@ -66,6 +66,6 @@ export class OpenAIProvider implements Provider {
     }
 
     close(): void {
-        // fetch-based: no connection pool of our own to release.
+        this.#client.close();
     }
 }

@@ -1,4 +1,6 @@
+import type { RawContentBlockDeltaEvent } from "@anthropic-ai/sdk/resources/messages/messages";
 import { describe, expect, it } from "vitest";
+import type { RouterStreamEvent } from "../../../src/index.js";
 import { fromMessageParams } from "../../../src/gateway/anthropic/messagesRequest.js";
 import { MessageEventEncoder } from "../../../src/gateway/anthropic/messagesResponse.js";
 import { GatewayError } from "../../../src/gateway/GatewayError.js";
@@ -115,8 +117,14 @@ describe("MessageEventEncoder", () => {
                 usage: { input_tokens: 3, output_tokens: 4 },
                 routing: {} as never,
             }),
-        ].flat();
-        expect(frames.map((f) => ("index" in f ? `${f.type}:${f.index}` : f.type))).toEqual([
+        ]
+            .flat()
+            .map((f) => {
+                const parsed = JSON.parse(f.data) as { type: string; index?: number };
+                expect(parsed.type).toBe(f.event);
+                return parsed;
+            });
+        expect(frames.map((f) => (f.index === undefined ? f.type : `${f.type}:${f.index}`))).toEqual([
             "message_start",
             "ping",
             "content_block_start:0",
@@ -133,5 +141,67 @@ describe("MessageEventEncoder", () => {
             delta: { stop_reason: "tool_use" },
             usage: { input_tokens: 3, output_tokens: 4 },
         });
+    });
+
+    it("serializes each delta as JSON.stringify of the SDK-typed event, byte for byte", () => {
+        const texts = [
+            "hi",
+            'say "hi"\n',
+            "\u0000\u001f\t",
+            "é漢字🙂",
+            "\u2028\u2029",
+            "\\",
+            "\ud800",
+            "</script>",
+        ];
+        const encoder = new MessageEventEncoder("msg_1");
+        const start: RouterStreamEvent = {
+            type: "message_start",
+            model: "m",
+            tier: "t",
+            provider: "p",
+            model_used: "m",
+            routing_reason: "default",
+        };
+        const events: RouterStreamEvent[] = [
+            start,
+            ...texts.map((text): RouterStreamEvent => ({ type: "text_delta", index: 0, text })),
+            { type: "tool_call_start", index: 1, id: "c", name: "f" },
+            ...texts.map((t): RouterStreamEvent => ({
+                type: "tool_call_delta",
+                index: 1,
+                arguments_delta: t,
+            })),
+            { type: "tool_call_end", index: 1, arguments: {} },
+            ...texts.map((text): RouterStreamEvent => ({ type: "text_delta", index: 2, text })),
+            { type: "tool_call_start", index: 3, id: "d", name: "g" },
+            { type: "tool_call_end", index: 3, arguments: { path: 'a"b', n: [1, 2] } },
+        ];
+        const deltas = events
+            .flatMap((event) => encoder.encode(event))
+            .filter((f) => f.event === "content_block_delta");
+        const expected: RawContentBlockDeltaEvent[] = [
+            ...texts.map((text): RawContentBlockDeltaEvent => ({
+                type: "content_block_delta",
+                index: 0,
+                delta: { type: "text_delta", text },
+            })),
+            ...texts.map((partial_json): RawContentBlockDeltaEvent => ({
+                type: "content_block_delta",
+                index: 1,
+                delta: { type: "input_json_delta", partial_json },
+            })),
+            ...texts.map((text): RawContentBlockDeltaEvent => ({
+                type: "content_block_delta",
+                index: 2,
+                delta: { type: "text_delta", text },
+            })),
+            {
+                type: "content_block_delta",
+                index: 3,
+                delta: { type: "input_json_delta", partial_json: '{"path":"a\\"b","n":[1,2]}' },
+            },
+        ];
+        expect(deltas.map((f) => f.data)).toEqual(expected.map((event) => JSON.stringify(event)));
     });
 });
