@@ -10,7 +10,7 @@ import type { Token as LlamaToken } from "node-llama-cpp";
 import { ensureFamilyFixtures } from "../../models/build/buildFamilyFixtures.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
 import { constrainedArgmax } from "../../src/engine/constrainedChoice.js";
-import { largeVocabulary } from "../../src/engine/generate.js";
+import { largeVocabulary } from "../../src/engine/TargetChoice.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { ResponseGrammars } from "../../src/engine/ResponseGrammars.js";
 import { TokenGrammar } from "../../src/engine/TokenGrammar.js";
