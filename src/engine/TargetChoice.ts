@@ -18,10 +18,26 @@
  *    `pick` returns `unlisted`, and `reevaluate` evaluates that position again asking for the full map and
  *    returns the full map's choice. So at temperature 0 the output equals plain constrained decoding from
  *    the full map (test/model/grammarTopK.fixtures.test.ts checks it on a 151,936-token vocabulary).
- * 3. Hot path: nothing is awaited but `reevaluate`, which runs only for a position whose listed tokens the
+ * 3. Temperature > 0 under a grammar asks for the full untempered map at every position, whatever the
+ *    vocabulary size. A top-k list does not determine the constrained distribution in general: it keeps
+ *    the first top_k *allowed* tokens (every allowed token with top_k 0), and where the grammar allows fewer
+ *    than top_k of the listed tokens (a JSON structure position allows a handful of tokens in all)
+ *    the kept set reaches into unlisted tokens whose probabilities the list does not carry. node-llama-cpp
+ *    renormalizes a list, so even its share of the mass is unknown (`logits` with `totalLogitWeight` would
+ *    give it). Rejection sampling from the listed mass with a full-map fallback is exact for the bare mask
+ *    only (temperature 1, no top-k / top-p / min-p): with the chain, which tokens are kept and their
+ *    tempered weights depend on the allowed tokens outside the list. The exact shortcut that does exist:
+ *    with top_k > 0 and at least top_k allowed tokens among the listed ones, the kept set lies inside the
+ *    list and the list's ratios fix the whole distribution (top-p, min-p and temperature use only ratios
+ *    within the kept set; constrainedDistribution's negligible-mass stop, which reads absolute mass, must
+ *    then be off). A position failing that test would be evaluated again for the full map with the draft
+ *    cut before it, as at temperature 0; the cut depends only on the drafts before that position, so
+ *    speculative sampling stays exact. The engine does not take it: nothing yet tests it statistically on
+ *    a large-vocabulary fixture (chi-square of sampled tokens against the full map's distribution).
+ * 4. Hot path: nothing is awaited but `reevaluate`, which runs only for a position whose listed tokens the
  *    grammar all forbade. The generateNext options are built once per request and shared by every item;
- *    only penalties, whose window differs per position, give an item its own options. `pick` at
- *    temperature 0 allocates nothing.
+ *    only penalties, whose window differs per position, give an item its own options. `pick` allocates
+ *    only the map's iterator and, under a grammar, the `allows` closure.
  */
 import type {
     ControlledEvaluateIndexOutput,

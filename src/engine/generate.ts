@@ -218,7 +218,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             }
             let drafted = draft?.tokens ?? [];
             let draftDists = draft?.dists;
-            // Grammar state before each verified position; a draft ends at its first forbidden token.
+            // Grammar state before each verified position; a draft ends at its first forbidden token. At
+            // temperature > 0 that equals verifying the token, because drafts are deterministic (no `dists`,
+            // q one-hot): the target's p of a forbidden token is 0, so it would be rejected and the residual
+            // max(0, p - q) renormalized is p itself, what the position samples from after the cut. A drafter
+            // with draft distributions would need the forbidden token verified (and rejected) instead.
             const states = grammar?.statesAlong(drafted);
             if (states && states.length <= drafted.length) {
                 drafted = drafted.slice(0, states.length - 1);
