@@ -239,7 +239,7 @@ const app = createApp(
                 prefixReuse: false,
                 threads: benchThreads,
             },
-            server: { host: "127.0.0.1", grpcPort: 0, metricsPort: 0 },
+            server: { host: "127.0.0.1", grpcPort: 0, metricsPort: 0, httpPort: 0 },
             speculation: { stateFile: null },
         },
         "bench config",
