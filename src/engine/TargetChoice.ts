@@ -12,30 +12,30 @@
  *    - temperature 0 with a grammar: the most likely token `state` allows (constrainedChoice.ts);
  *    - temperature > 0: a draw from `distributionAt(out, state)`, the post-chain distribution, or under a
  *      grammar the constrained one (grammar mask, then top-k / top-p / min-p / temperature).
- * 2. Top-k listing (a grammar, temperature 0, a large vocabulary, confidence not wanted): a position lists
- *    only its `grammarTopK` most likely tokens, in the full map's order, so the first listed token the
- *    grammar allows is the full map's first allowed token. When the grammar forbids every listed token,
- *    `pick` returns `unlisted`, and `reevaluate` evaluates that position again asking for the full map and
- *    returns the full map's choice. So at temperature 0 the output equals plain constrained decoding from
- *    the full map (test/model/grammarTopK.fixtures.test.ts checks it on a 151,936-token vocabulary).
- * 3. Temperature > 0 under a grammar asks for the full untempered map at every position, whatever the
- *    vocabulary size. A top-k list does not determine the constrained distribution in general: it keeps
- *    the first top_k *allowed* tokens (every allowed token with top_k 0), and where the grammar allows fewer
- *    than top_k of the listed tokens (a JSON structure position allows a handful of tokens in all)
- *    the kept set reaches into unlisted tokens whose probabilities the list does not carry. node-llama-cpp
- *    renormalizes a list, so even its share of the mass is unknown (`logits` with `totalLogitWeight` would
- *    give it). Rejection sampling from the listed mass with a full-map fallback is exact for the bare mask
- *    only (temperature 1, no top-k / top-p / min-p): with the chain, which tokens are kept and their
- *    tempered weights depend on the allowed tokens outside the list. The exact shortcut that does exist:
- *    with top_k > 0 and at least top_k allowed tokens among the listed ones, the kept set lies inside the
- *    list and the list's ratios fix the whole distribution (top-p, min-p and temperature use only ratios
- *    within the kept set; constrainedDistribution's negligible-mass stop, which reads absolute mass, must
- *    then be off). A position failing that test would be evaluated again for the full map with the draft
- *    cut before it, as at temperature 0; the cut depends only on the drafts before that position, so
- *    speculative sampling stays exact. The engine does not take it: nothing yet tests it statistically on
- *    a large-vocabulary fixture (chi-square of sampled tokens against the full map's distribution).
- * 4. Hot path: nothing is awaited but `reevaluate`, which runs only for a position whose listed tokens the
- *    grammar all forbade. The generateNext options are built once per request and shared by every item;
+ * 2. Top-k listing at temperature 0 (a grammar, a large vocabulary, confidence not wanted): a position
+ *    lists only its `grammarTopK` most likely tokens, in the full map's order, so the first listed token
+ *    the grammar allows is the full map's first allowed token. When the grammar forbids every listed
+ *    token, `pick` returns `unlisted`, and `reevaluate` evaluates that position again asking for the full
+ *    map and returns the full map's choice. So at temperature 0 the output equals plain constrained
+ *    decoding from the full map (test/model/grammarTopK.fixtures.test.ts checks it on a 151,936-token
+ *    vocabulary).
+ * 3. Top-k listing at temperature > 0 (a grammar, a large vocabulary, top_k on and at most
+ *    `grammarTopK`): the constrained distribution keeps the first top_k *allowed* tokens, so where at
+ *    least top_k listed tokens are allowed the kept set lies inside the list, and the list's ratios fix
+ *    the whole distribution (top-p, min-p and temperature read only ratios within the kept set, which
+ *    node-llama-cpp's renormalization of the list keeps; listedConstrainedDistribution). Where fewer are
+ *    allowed (a JSON structure position allows a handful of tokens in all) the kept set reaches into
+ *    unlisted tokens whose probabilities the list does not carry: `distributionAt` answers undefined and
+ *    `pick` `unlisted`, and the position is evaluated again for the full map (`reevaluate`,
+ *    `reevaluateDistribution`). In a speculative step the draft is then cut before that position; where
+ *    it ends depends only on the drafts before it, so speculative sampling stays exact. With top_k off
+ *    every allowed token is kept and each position takes the full map. Rejection sampling from the listed
+ *    mass would be exact for the bare mask only (temperature 1, no top-k / top-p / min-p), and needs the
+ *    list's share of the mass, which a renormalized list does not give. The same test file checks the
+ *    sampled tokens against the full map's distribution with a chi-square bound, with and without a
+ *    draft model.
+ * 4. Hot path: nothing is awaited but `reevaluate` and `reevaluateDistribution`, which run only for a
+ *    position its list did not decide. The generateNext options are built once per request and shared by every item;
  *    only penalties, whose window differs per position, give an item its own options. `pick` allocates
  *    only the map's iterator and, under a grammar, the `allows` closure.
  */
@@ -47,19 +47,23 @@ import type {
 } from "node-llama-cpp";
 import { probabilityOf, sampleDistribution } from "../speculative/sampleDistribution.js";
 import type { Token, TokenDistribution } from "../speculative/types.js";
-import { constrainedArgmax, constrainedDistribution } from "./constrainedChoice.js";
+import {
+    constrainedArgmax,
+    constrainedDistribution,
+    listedConstrainedDistribution,
+} from "./constrainedChoice.js";
 import type { ResolvedPenalties, ResolvedSampling } from "./resolveSampling.js";
 import type { Slot } from "./Slot.js";
 
 /**
- * Tokens a position lists under a grammar at temperature 0 (with a large vocabulary). The full map of a
+ * Tokens a position lists under a grammar with a large vocabulary (contract, 2 and 3). The full map of a
  * 151,936-token vocabulary (Qwen2.5) cost 450–700 ms a position against 13–18 ms for the top 256 (CPU,
  * decode included). Where the grammar forbids all 256 the position is evaluated again for the full map:
  * 36 of 574 positions on the bundled pair's JSON outputs (a code model; its 4,096-token map is cheap, so
  * it keeps the full map: `largeVocabulary`).
  */
 export const grammarTopK = 256;
-/** Vocabularies above this many tokens list `grammarTopK` under a grammar at temperature 0. */
+/** Vocabularies above this many tokens list `grammarTopK` under a grammar. */
 export const largeVocabulary = 32_768;
 /** `pick`'s answer when the grammar forbids every listed token (never a token id). */
 export const unlisted = -1 as Token;
@@ -82,7 +86,7 @@ export interface TargetChoiceOptions {
     constrained: boolean;
     /** Measure the log-probability of each picked token (`pickedLogprob`). */
     confidence: boolean;
-    /** Whether the vocabulary is large enough to list `grammarTopK` tokens (contract, 2). */
+    /** Whether the vocabulary is large enough to list `grammarTopK` tokens (contract, 2 and 3). */
     listGrammarTopK: boolean;
     /** Draws in [0, 1) for sampling; required at temperature > 0. */
     random: (() => number) | undefined;
@@ -90,9 +94,9 @@ export interface TargetChoiceOptions {
 
 /**
  * The generateNext request at a position (pure): under a grammar the choice is made by `pick` from a
- * sorted map, at temperature > 0 the full untempered one (the chain is applied after the grammar mask), at
- * temperature 0 the full map, or the `grammarTopK` list when `listTopK`; without a grammar node-llama-cpp
- * chooses the token at temperature 0 and returns the post-chain map at temperature > 0.
+ * sorted map: when `listTopK`, the untempered `grammarTopK` list; else at temperature > 0 the full
+ * untempered map (the chain is applied after the grammar mask) and at temperature 0 the full map. Without
+ * a grammar node-llama-cpp chooses the token at temperature 0 and returns the post-chain map above it.
  */
 export function nextTokenRequest(
     sampling: ResolvedSampling,
@@ -126,7 +130,7 @@ export function toDistribution(out: ControlledEvaluateIndexOutput | undefined): 
 
 export class TargetChoice {
     readonly greedy: boolean;
-    /** Whether positions list only their `grammarTopK` most likely tokens (contract, 2). */
+    /** Whether positions list only their `grammarTopK` most likely tokens (contract, 2 and 3). */
     readonly listTopK: boolean;
     /** Log-probability of the token the last `pick` chose (only set when confidence is wanted). */
     pickedLogprob = 0;
@@ -148,7 +152,7 @@ export class TargetChoice {
         if (!this.greedy && !o.random)
             throw new Error("TargetChoice: sampling at temperature > 0 needs random");
         this.#random = o.random;
-        this.listTopK = o.constrained && this.greedy && !o.confidence && o.listGrammarTopK;
+        this.listTopK = o.constrained && o.listGrammarTopK && listingDecides(o.sampling, o.confidence);
         this.#next = nextTokenRequest(o.sampling, o.tokenBias, o.constrained, o.confidence, this.listTopK);
         this.#fullNext = this.listTopK
             ? nextTokenRequest(o.sampling, o.tokenBias, o.constrained, o.confidence, false)
@@ -182,17 +186,21 @@ export class TargetChoice {
         ];
     }
 
-    /** The distribution a position samples from: the post-chain one, or the constrained one under a grammar. */
+    /**
+     * The distribution a position samples from: the post-chain one, or the constrained one under a grammar;
+     * undefined when `listed` and the top-k list does not determine it (contract, 3), for the caller to
+     * evaluate the position again for the full map.
+     */
     distributionAt(
         out: ControlledEvaluateIndexOutput | undefined,
         state: GrammarState | undefined,
-    ): TokenDistribution {
+        listed = this.listTopK,
+    ): TokenDistribution | undefined {
         if (!state) return toDistribution(out);
         const candidates = out?.next.probabilities ?? failNoOutput();
-        return (
-            constrainedDistribution(candidates, (t) => state.allows(t), this.#sampling) ??
-            failNoAllowedToken()
-        );
+        const allows = (t: Token) => state.allows(t);
+        if (listed) return listedConstrainedDistribution(candidates, allows, this.#sampling);
+        return constrainedDistribution(candidates, allows, this.#sampling) ?? failNoAllowedToken();
     }
 
     /**
@@ -218,7 +226,8 @@ export class TargetChoice {
             if (this.#confidence) this.pickedLogprob = Math.log(out!.next.confidence ?? failNoOutput());
             return token;
         }
-        const dist = this.distributionAt(out, state);
+        const dist = this.distributionAt(out, state, listed);
+        if (!dist) return unlisted;
         const token = sampleDistribution(dist, this.#random!);
         if (this.#confidence) this.pickedLogprob = Math.log(probabilityOf(dist, token));
         return token;
@@ -235,9 +244,9 @@ export class TargetChoice {
     }
 
     /**
-     * Evaluates the target's token at KV index `index` of `slot` again (erasing it and what follows), asking for the
-     * full map, and returns the grammar's choice there: for a position whose top-k list the grammar all
-     * forbade (contract, 2). `context`/`end` are that position's penalty window, as in its first evaluation.
+     * Evaluates the target's token at KV index `index` of `slot` again (erasing it and what follows), asking
+     * for the full map, and returns the choice there: for a position whose top-k list did not decide it
+     * (contract, 2 and 3). `context`/`end` are that position's penalty window, as in its first evaluation.
      */
     async reevaluate(
         slot: Slot,
@@ -246,12 +255,43 @@ export class TargetChoice {
         end: number,
         state: GrammarState,
     ): Promise<Token> {
+        return this.pick(await this.#evaluateFull(slot, index, context, end), state, false);
+    }
+
+    /** As `reevaluate`, but returns the position's constrained distribution (temperature > 0). */
+    async reevaluateDistribution(
+        slot: Slot,
+        index: number,
+        context: readonly Token[],
+        end: number,
+        state: GrammarState,
+    ): Promise<TokenDistribution> {
+        const out = await this.#evaluateFull(slot, index, context, end);
+        return this.distributionAt(out, state, false) ?? failNoAllowedToken();
+    }
+
+    async #evaluateFull(
+        slot: Slot,
+        index: number,
+        context: readonly Token[],
+        end: number,
+    ): Promise<ControlledEvaluateIndexOutput | undefined> {
         const token = slot.targetTokens[index]!;
         await slot.truncateTarget(index);
         const pass = await slot.evaluate([this.item(token, context, end, this.#fullNext)]);
         slot.appendTarget([token]);
-        return this.pick(pass.value[0], state, false);
+        return pass.value[0];
     }
+}
+
+/**
+ * Whether a `grammarTopK` list can decide a position's constrained choice (contract, 2 and 3): at
+ * temperature 0 unless confidence is wanted (its log-probability needs the full mass); above 0 when top-k
+ * is on and no larger than the list. Pure.
+ */
+export function listingDecides(sampling: ResolvedSampling, confidence: boolean): boolean {
+    if (sampling.temperature <= 0) return !confidence;
+    return sampling.topK > 0 && sampling.topK <= grammarTopK;
 }
 
 function failNoAllowedToken(): never {

@@ -75,9 +75,10 @@ export interface GenerationPlan {
     /** Other requests holding a slot when this one got its own. */
     othersRunning: number;
     /**
-     * Under a grammar at temperature 0, list only each position's `grammarTopK` most likely tokens (a large
-     * vocabulary, whose full map is what costs); false: the full map (a small vocabulary, where it is cheap
-     * and a top-k list would send more positions to a second evaluation).
+     * Under a grammar, list only each position's `grammarTopK` most likely tokens where that decides the
+     * choice (a large vocabulary, whose full map is what costs; TargetChoice.ts); false: the full map (a
+     * small vocabulary, where it is cheap and a top-k list would send more positions to a second
+     * evaluation).
      */
     listGrammarTopK: boolean;
 }
@@ -281,8 +282,29 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 }
             } else {
                 const dists: TokenDistribution[] = [];
-                for (let i = 0; i <= drafted.length; i++)
-                    dists.push(choice.distributionAt(out[i], states?.[i]));
+                for (let i = 0; i <= drafted.length; i++) {
+                    const dist = choice.distributionAt(out[i], states?.[i]);
+                    if (dist) {
+                        dists.push(dist);
+                        continue;
+                    }
+                    // Its list does not decide the distribution: evaluated again for the full map, which
+                    // erases the drafts after it, so the step verifies the drafts before it with this
+                    // position as the bonus. Where the draft ends depends only on the drafts before it (not
+                    // on the one it drops), so speculative sampling stays exact.
+                    dists.push(
+                        await choice.reevaluateDistribution(
+                            slot,
+                            base + i,
+                            window,
+                            history.length + i,
+                            states![i]!,
+                        ),
+                    );
+                    drafted = drafted.slice(0, i);
+                    draftDists = draftDists?.slice(0, i);
+                    break;
+                }
                 outcome = verifyStochastic(drafted, draftDists, dists, random!);
                 // Accepted, recovered and bonus tokens alike: the target's probability at their position
                 // (a recovered token is drawn from the residual, but the target's p is what it believed).

@@ -3,6 +3,7 @@ import type { ControlledEvaluateIndexOutput, Token as LlamaToken } from "node-ll
 import type { ResolvedSampling } from "../../../src/engine/resolveSampling.js";
 import {
     grammarTopK,
+    listingDecides,
     nextTokenRequest,
     TargetChoice,
     toDistribution,
@@ -96,15 +97,26 @@ describe("toDistribution", () => {
 });
 
 describe("TargetChoice", () => {
-    it("lists the top k only under a grammar, at temperature 0, with a large vocabulary, without confidence", () => {
+    it("lists the top k at temperature 0 only under a grammar, with a large vocabulary, without confidence", () => {
         const listed = { constrained: true, listGrammarTopK: true };
         expect(new TargetChoice(options(listed)).listTopK).toBe(true);
         expect(new TargetChoice(options({ ...listed, confidence: true })).listTopK).toBe(false);
         expect(new TargetChoice(options({ ...listed, listGrammarTopK: false })).listTopK).toBe(false);
         expect(new TargetChoice(options({ ...listed, constrained: false })).listTopK).toBe(false);
-        expect(new TargetChoice(options({ ...listed, sampling: sampled, random: () => 0 })).listTopK).toBe(
+    });
+
+    it("lists at temperature > 0 only with top-k on and no larger than the list", () => {
+        const listed = { constrained: true, listGrammarTopK: true, random: () => 0 };
+        expect(new TargetChoice(options({ ...listed, sampling: sampled })).listTopK).toBe(true);
+        expect(new TargetChoice(options({ ...listed, sampling: { ...sampled, topK: 0 } })).listTopK).toBe(
             false,
         );
+        expect(
+            new TargetChoice(options({ ...listed, sampling: { ...sampled, topK: grammarTopK + 1 } }))
+                .listTopK,
+        ).toBe(false);
+        expect(listingDecides(sampled, true)).toBe(true);
+        expect(listingDecides(greedy, true)).toBe(false);
     });
 
     it("needs a random source at temperature > 0", () => {
@@ -147,7 +159,28 @@ describe("TargetChoice", () => {
         expect(choice.pick(output(map), only(3, 9))).toBe(3);
         expect(choice.pickedLogprob).toBeCloseTo(Math.log(0.6));
         expect(choice.pick(output(map), only(3, 9))).toBe(9);
-        expect(choice.distributionAt(output(map), only(3, 9)).probs[1]).toBeCloseTo(0.4);
+        expect(choice.distributionAt(output(map), only(3, 9))?.probs[1]).toBeCloseTo(0.4);
+    });
+
+    it("at temperature > 0 with a large vocabulary, samples from the list when it holds top_k allowed tokens", () => {
+        const listedSampling = { ...sampled, temperature: 1, topK: 2, topP: 1 };
+        const choice = new TargetChoice(
+            options({
+                sampling: listedSampling,
+                constrained: true,
+                listGrammarTopK: true,
+                random: () => 0.7,
+            }),
+        );
+        expect(choice.listTopK).toBe(true);
+        // 7 and 9 are the first two allowed: 0.5 and 0.2 renormalized, 5/7 and 2/7; a draw of 0.7 is 7.
+        expect(choice.pick(output(map), only(7, 9))).toBe(7);
+        expect(choice.distributionAt(output(map), only(7, 9))?.probs[1]).toBeCloseTo(2 / 7);
+        // One allowed token listed where top_k is 2: the list does not decide, the position is evaluated again.
+        expect(choice.pick(output(map), only(9, 42))).toBe(unlisted);
+        expect(choice.distributionAt(output(map), only(9, 42))).toBeUndefined();
+        // The full map decides it.
+        expect(choice.pick(output(map), only(9, 42), false)).toBe(9);
     });
 
     it("shares one request object between items without penalties", () => {
