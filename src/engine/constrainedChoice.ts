@@ -67,6 +67,43 @@ export function constrainedDistribution(
         if (s.topK > 0 && tokens.length === s.topK) break;
     }
     if (tokens.length === 0 || mass <= 0) return undefined;
+    return applyChain(tokens, probs, mass, s);
+}
+
+/**
+ * The constrained sampling distribution from a top-N list (the N most likely tokens of the untempered
+ * distribution, sorted, renormalized over the list), or undefined when the list does not determine it:
+ * top-k off, or fewer than `topK` allowed tokens listed. When it returns one, it equals
+ * `constrainedDistribution` on the full map (up to that function's negligible-mass stop): the kept set
+ * is the first `topK` allowed tokens, all listed, and top-p, min-p and temperature read only the ratios of
+ * their probabilities, which the renormalization keeps.
+ */
+export function listedConstrainedDistribution(
+    listed: SortedCandidates,
+    allows: (token: Token) => boolean,
+    s: ConstrainedSampling,
+): TokenDistribution | undefined {
+    if (s.topK <= 0) return undefined;
+    const tokens: Token[] = [];
+    const probs: number[] = [];
+    let mass = 0;
+    for (const [token, p] of listed) {
+        if (p <= 0 || !allows(token)) continue;
+        tokens.push(token);
+        probs.push(p);
+        mass += p;
+        if (tokens.length === s.topK) return applyChain(tokens, probs, mass, s);
+    }
+    return undefined;
+}
+
+/** top-p, then min-p, then temperature on the kept allowed tokens (sorted; `mass` is their sum). */
+function applyChain(
+    tokens: readonly Token[],
+    probs: readonly number[],
+    mass: number,
+    s: ConstrainedSampling,
+): TokenDistribution {
     // top-p: the shortest prefix whose renormalized mass reaches topP (at least one token).
     let keep = tokens.length;
     if (s.topP < 1) {

@@ -18,22 +18,17 @@
  * feedback" has the measured cost).
  *
  * Grammar (opt-in, `plan.grammar`, from a response_format): every position's choice, drafted positions
- * included, is made among the tokens the grammar allows there (constrainedChoice.ts), with that
- * position's grammar state: the committed state advanced through the drafts before it. A draft is cut at
- * its first token the grammar forbids (no accepted token could follow it). Those target passes return the
- * full sorted probability map (a softmax and a sort over the vocabulary per position), which the walk to
- * the first allowed token needs.
+ * included, is made among the tokens the grammar allows there, with that position's grammar state: the
+ * committed state advanced through the drafts before it. A draft is cut at its first token the grammar
+ * forbids (no accepted token could follow it). What each position asks the target pass for, and how its
+ * choice is made, is TargetChoice.ts (with the top-k listing for large vocabularies and its full-map
+ * fallback).
  */
-import type {
-    ControlledEvaluateInputItem,
-    ControlledEvaluateIndexOutput,
-    Token as LlamaToken,
-    TokenBias,
-} from "node-llama-cpp";
+import type { ControlledEvaluateInputItem, Token as LlamaToken, TokenBias } from "node-llama-cpp";
 import type { SpeculationMode } from "../config/schema.js";
 import { createRandom } from "../speculative/createRandom.js";
 import { maxDraftLength } from "../speculative/maxDraftLength.js";
-import { probabilityOf, sampleDistribution } from "../speculative/sampleDistribution.js";
+import { probabilityOf } from "../speculative/sampleDistribution.js";
 import type { SpeculationController } from "../speculative/SpeculationController.js";
 import { SpecStats } from "../speculative/SpecStats.js";
 import type {
@@ -46,10 +41,10 @@ import type {
 import { verifyGreedy } from "../speculative/verifyGreedy.js";
 import { verifyStochastic } from "../speculative/verifyStochastic.js";
 import { throwIfAborted } from "../util/abort.js";
-import { constrainedArgmax, constrainedDistribution } from "./constrainedChoice.js";
 import type { ResolvedSampling } from "./resolveSampling.js";
 import type { Slot } from "./Slot.js";
 import type { TokenGrammar } from "./TokenGrammar.js";
+import { TargetChoice, unlisted } from "./TargetChoice.js";
 import { TextStream, type Detokenize } from "./TextStream.js";
 import type { FinishReason, GenerateChunk, GenerationStats } from "./types.js";
 
@@ -80,139 +75,32 @@ export interface GenerationPlan {
     /** Other requests holding a slot when this one got its own. */
     othersRunning: number;
     /**
-     * Under a grammar at temperature 0, list only each position's `grammarTopK` most likely tokens (a large
-     * vocabulary, whose full map is what costs); false: the full map (a small vocabulary, where it is cheap
-     * and a top-k list would send more positions to a second evaluation).
+     * Under a grammar, list only each position's `grammarTopK` most likely tokens where that decides the
+     * choice (a large vocabulary, whose full map is what costs; TargetChoice.ts); false: the full map (a
+     * small vocabulary, where it is cheap and a top-k list would send more positions to a second
+     * evaluation).
      */
     listGrammarTopK: boolean;
 }
 
 type EvalItem = ControlledEvaluateInputItem;
 
-/**
- * Tokens a position lists under a grammar at temperature 0 (with a large vocabulary). The full map of a
- * 151,936-token vocabulary (Qwen2.5) cost 450–700 ms a position against 13–18 ms for the top 256 (CPU,
- * decode included). Where the grammar forbids all 256 the position is evaluated again for the full map:
- * 36 of 574 positions on the bundled pair's JSON outputs (a code model; its 4,096-token map is cheap, so
- * it keeps the full map: `largeVocabulary`).
- */
-export const grammarTopK = 256;
-/** Vocabularies above this many tokens list `grammarTopK` under a grammar at temperature 0. */
-export const largeVocabulary = 32_768;
-/** `pick`'s answer when the grammar forbids every listed token (never a token id). */
-const unlisted = -1 as Token;
-
 export async function* generate(plan: GenerationPlan, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
     const { slot, promptTokens, sampling, controller } = plan;
     const greedy = sampling.temperature <= 0;
     const random = greedy ? undefined : createRandom(sampling.seed);
     const wantConfidence = plan.confidence;
-    const { penalties, minP } = sampling;
-    const tokenBias = plan.tokenBias;
-    const sampleOptions = greedy
-        ? { temperature: 0, tokenBias }
-        : { temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP, minP, tokenBias };
+    const { penalties } = sampling;
     const grammar = plan.grammar;
-    // Under a grammar the choice is made here from the sorted map (constrainedChoice.ts): at temperature
-    // > 0 the full untempered distribution, the chain being applied after the grammar mask. At temperature
-    // 0 the choice is the first listed token the grammar allows, so a position lists only its
-    // `grammarTopK` most likely tokens (unless confidence is wanted, which needs the full mass); one whose
-    // listed tokens the grammar all forbids is evaluated again with the full map (`reevaluate`).
-    const listTopK = grammar !== undefined && greedy && !wantConfidence && plan.listGrammarTopK;
-    const fullNext = { probabilities: true, options: sampleOptions };
-    const nextOptions = grammar
-        ? listTopK
-            ? {
-                  probabilities: true,
-                  options: { temperature: 1, topK: grammarTopK, topP: 1, minP: 0, tokenBias },
-              }
-            : greedy
-              ? fullNext
-              : { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0, tokenBias } }
-        : greedy
-          ? { token: true, confidence: wantConfidence, options: sampleOptions }
-          : { probabilities: true, options: sampleOptions };
-    /**
-     * The item that evaluates `context`'s last token and asks for the next-token choice. Penalties need the
-     * window of tokens before the chosen one, which differs per position (a drafted position's window ends
-     * with the drafts before it): those items get their own options; without penalties all share one.
-     */
-    const withNext = (
-        token: Token,
-        context: readonly Token[],
-        end: number,
-        next: typeof nextOptions = nextOptions,
-    ): EvalItem => {
-        if (!penalties) return [token as LlamaToken, { generateNext: next }];
-        const repeatPenalty = {
-            punishTokens: context.slice(Math.max(0, end - penalties.lastN), end) as LlamaToken[],
-            maxPunishTokens: penalties.lastN,
-            penalty: penalties.repeat,
-            presencePenalty: penalties.presence,
-            frequencyPenalty: penalties.frequency,
-        };
-        return [
-            token as LlamaToken,
-            { generateNext: { ...next, options: { ...next.options, repeatPenalty } } },
-        ];
-    };
-    /** The distribution a position samples from: the post-chain one, or the constrained one under a grammar. */
-    const distributionAt = (
-        out: ControlledEvaluateIndexOutput | undefined,
-        state: TokenGrammar | undefined,
-    ): TokenDistribution => {
-        if (!state) return toDistribution(out);
-        const candidates = out?.next.probabilities ?? failNoOutput();
-        return constrainedDistribution(candidates, (t) => state.allows(t), sampling) ?? failNoAllowedToken();
-    };
-    /** Log-probability of the token the last `pick` chose (only set when confidence is wanted). */
-    let pickedLogprob = 0;
-    /**
-     * The target's choice at a position (`unlisted` when the grammar forbids every listed token of a
-     * top-k list: the caller evaluates the position again with `listed` false).
-     */
-    const pick = (
-        out: ControlledEvaluateIndexOutput | undefined,
-        state: TokenGrammar | undefined,
-        listed = listTopK,
-    ): Token => {
-        if (state && greedy) {
-            const candidates = out?.next.probabilities ?? failNoOutput();
-            const token =
-                constrainedArgmax(candidates, (t) => state.allows(t)) ??
-                (listed ? unlisted : failNoAllowedToken());
-            if (wantConfidence)
-                pickedLogprob = Math.log(candidates.get(token as LlamaToken) ?? failNoOutput());
-            return token;
-        }
-        if (greedy) {
-            const token = out?.next.token ?? failNoOutput();
-            if (wantConfidence) pickedLogprob = Math.log(out!.next.confidence ?? failNoOutput());
-            return token;
-        }
-        const dist = distributionAt(out, state);
-        const token = sampleDistribution(dist, random!);
-        if (wantConfidence) pickedLogprob = Math.log(probabilityOf(dist, token));
-        return token;
-    };
-
-    /**
-     * Evaluates the target's token at KV index `index` again (erasing it and what follows), asking for the
-     * full map, and returns the grammar's choice there: for a position whose top-k list the grammar
-     * all forbade. `context`/`end` are that position's penalty window, as in its first evaluation.
-     */
-    const reevaluate = async (
-        index: number,
-        context: readonly Token[],
-        end: number,
-        state: TokenGrammar,
-    ): Promise<Token> => {
-        const token = slot.targetTokens[index]!;
-        await slot.truncateTarget(index);
-        const pass = await slot.evaluate([withNext(token, context, end, fullNext)]);
-        slot.appendTarget([token]);
-        return pick(pass.value[0], state, false);
-    };
+    // Each position's request and choice, under the grammar or not (TargetChoice.ts has the contract).
+    const choice = new TargetChoice({
+        sampling,
+        tokenBias: plan.tokenBias,
+        constrained: grammar !== undefined,
+        confidence: wantConfidence,
+        listGrammarTopK: plan.listGrammarTopK,
+        random,
+    });
 
     const stats = new SpecStats();
     const text = new TextStream(plan.detokenize, plan.stop);
@@ -246,7 +134,9 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         reused = await slot.reuseTargetPrefix(promptTokens, plan.reusePrefix);
         const promptRest = promptTokens.slice(reused);
         const promptItems: EvalItem[] = promptRest.map((t, i) =>
-            i === promptRest.length - 1 ? withNext(t, promptTokens, promptTokens.length) : (t as LlamaToken),
+            i === promptRest.length - 1
+                ? choice.item(t, promptTokens, promptTokens.length)
+                : (t as LlamaToken),
         );
         const promptPass = await slot.evaluate(promptItems);
         if (!beginBesidePrompt) controller.begin(promptTokens);
@@ -255,9 +145,10 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         // likely share, and so what AUTO sizes its draft for (batchDraftLength.ts).
         let otherTokens = promptPass.otherStepTokens;
         slot.appendTarget(promptRest);
-        let firstToken = pick(promptOut[promptRest.length - 1], grammar);
+        let firstToken = choice.pick(promptOut[promptRest.length - 1], grammar);
         if (firstToken === unlisted)
-            firstToken = await reevaluate(
+            firstToken = await choice.reevaluate(
+                slot,
                 slot.targetTokens.length - 1,
                 promptTokens,
                 promptTokens.length,
@@ -265,7 +156,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             );
         let pending: Token[] = [firstToken];
         grammar?.accept(pending[0]!);
-        if (wantConfidence) pendingLogprobs = [pickedLogprob];
+        if (wantConfidence) pendingLogprobs = [choice.pickedLogprob];
 
         const commit = (tokens: readonly Token[]): GenerateChunk | undefined => {
             const emitted: Token[] = [];
@@ -328,7 +219,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             }
             let drafted = draft?.tokens ?? [];
             let draftDists = draft?.dists;
-            // Grammar state before each verified position; a draft ends at its first forbidden token.
+            // Grammar state before each verified position; a draft ends at its first forbidden token. At
+            // temperature > 0 that equals verifying the token, because drafts are deterministic (no `dists`,
+            // q one-hot): the target's p of a forbidden token is 0, so it would be rejected and the residual
+            // max(0, p - q) renormalized is p itself, what the position samples from after the cut. A drafter
+            // with draft distributions would need the forbidden token verified (and rejected) instead.
             const states = grammar?.statesAlong(drafted);
             if (states && states.length <= drafted.length) {
                 drafted = drafted.slice(0, states.length - 1);
@@ -344,9 +239,9 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             const base = slot.targetTokens.length;
             // Position i's window is history + drafted[0, i): built only when penalties are on.
             const window = penalties && drafted.length > 0 ? [...history, ...drafted] : history;
-            const items: EvalItem[] = [withNext(last, window, history.length)];
+            const items: EvalItem[] = [choice.item(last, window, history.length)];
             for (let i = 0; i < drafted.length; i++)
-                items.push(withNext(drafted[i]!, window, history.length + i + 1));
+                items.push(choice.item(drafted[i]!, window, history.length + i + 1));
             const pass = await slot.evaluate(items);
             const out = pass.value;
             otherTokens = pass.otherStepTokens;
@@ -354,14 +249,15 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             slot.appendTarget(drafted);
             let outcome: VerifyOutcome;
             if (drafted.length === 0) {
-                let token = pick(out[0], grammar);
-                if (token === unlisted) token = await reevaluate(base, history, history.length, grammar!);
+                let token = choice.pick(out[0], grammar);
+                if (token === unlisted)
+                    token = await choice.reevaluate(slot, base, history, history.length, grammar!);
                 outcome = { acceptedTokens: 0, tokens: [token], lastKind: "bonus" };
-                if (wantConfidence) pendingLogprobs = [pickedLogprob];
+                if (wantConfidence) pendingLogprobs = [choice.pickedLogprob];
             } else if (greedy) {
                 const targetTokens: Token[] = [];
                 for (let i = 0; i <= drafted.length; i++) {
-                    const token = states ? pick(out[i], states[i]) : (out[i]?.next.token ?? failNoOutput());
+                    const token = choice.pick(out[i], states?.[i]);
                     // A position after one that differs from the draft is never emitted: it needs no choice.
                     const reached = i === 0 || targetTokens[i - 1] === drafted[i - 1];
                     if (token !== unlisted || !reached) {
@@ -370,31 +266,45 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                     }
                     // Evaluated again for the full map, which erases the drafts after it from the KV cache:
                     // the step verifies the drafts before it and emits its choice.
-                    targetTokens.push(await reevaluate(base + i, window, history.length + i, states![i]!));
+                    targetTokens.push(
+                        await choice.reevaluate(slot, base + i, window, history.length + i, states![i]!),
+                    );
                     drafted = drafted.slice(0, i);
                     break;
                 }
                 outcome = verifyGreedy(drafted, targetTokens);
                 // Emitted token i is the target's argmax at position i: its confidence is that position's.
-                if (wantConfidence && states) {
+                if (wantConfidence) {
                     const logprobs: number[] = [];
                     for (let i = 0; i < outcome.tokens.length; i++)
-                        logprobs.push(
-                            Math.log(
-                                out[i]?.next.probabilities?.get(outcome.tokens[i] as LlamaToken) ??
-                                    failNoOutput(),
-                            ),
-                        );
-                    pendingLogprobs = logprobs;
-                } else if (wantConfidence) {
-                    const logprobs: number[] = [];
-                    for (let i = 0; i < outcome.tokens.length; i++)
-                        logprobs.push(Math.log(out[i]?.next.confidence ?? failNoOutput()));
+                        logprobs.push(choice.greedyLogprob(out[i], outcome.tokens[i]!));
                     pendingLogprobs = logprobs;
                 }
             } else {
                 const dists: TokenDistribution[] = [];
-                for (let i = 0; i <= drafted.length; i++) dists.push(distributionAt(out[i], states?.[i]));
+                for (let i = 0; i <= drafted.length; i++) {
+                    const dist = choice.distributionAt(out[i], states?.[i]);
+                    if (dist) {
+                        dists.push(dist);
+                        continue;
+                    }
+                    // Its list does not decide the distribution: evaluated again for the full map, which
+                    // erases the drafts after it, so the step verifies the drafts before it with this
+                    // position as the bonus. Where the draft ends depends only on the drafts before it (not
+                    // on the one it drops), so speculative sampling stays exact.
+                    dists.push(
+                        await choice.reevaluateDistribution(
+                            slot,
+                            base + i,
+                            window,
+                            history.length + i,
+                            states![i]!,
+                        ),
+                    );
+                    drafted = drafted.slice(0, i);
+                    draftDists = draftDists?.slice(0, i);
+                    break;
+                }
                 outcome = verifyStochastic(drafted, draftDists, dists, random!);
                 // Accepted, recovered and bonus tokens alike: the target's probability at their position
                 // (a recovered token is drawn from the residual, but the target's p is what it believed).
@@ -463,26 +373,4 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             }),
         };
     }
-}
-
-/** node-llama-cpp's post-sampler probability map → our sparse distribution (drops zero entries). */
-function toDistribution(out: ControlledEvaluateIndexOutput | undefined): TokenDistribution {
-    const map = out?.next.probabilities ?? failNoOutput();
-    const tokens: number[] = [];
-    const probs: number[] = [];
-    for (const [token, p] of map) {
-        if (p > 0) {
-            tokens.push(token);
-            probs.push(p);
-        }
-    }
-    return { tokens, probs };
-}
-
-function failNoAllowedToken(): never {
-    throw new Error("the response format's grammar allows none of the target's candidate tokens");
-}
-
-function failNoOutput(): never {
-    throw new Error("node-llama-cpp returned no next-token output for a position that requested one");
 }

@@ -1,21 +1,24 @@
 /**
- * Under a grammar at temperature 0 a large vocabulary (Qwen2.5's 151,936 tokens) lists each position's
- * top 256 tokens, and a position whose listed tokens the grammar all forbids is evaluated again for the
- * full map. The output must be exactly plain constrained decoding's: here computed independently, one
- * token per pass, from the full probability map, with speculation (draft model, n-gram) and without.
- * Random weights make the second evaluation frequent, so both paths run.
+ * Under a grammar a large vocabulary (Qwen2.5's 151,936 tokens) lists each position's top 256 tokens, and
+ * a position the list does not decide is evaluated again for the full map. At temperature 0 the output
+ * must be exactly plain constrained decoding's: here computed independently, one token per pass, from the
+ * full probability map, with speculation (draft model, n-gram) and without. Random weights make the second
+ * evaluation frequent, so both paths run. At temperature > 0 (top-k on) the sampled tokens must follow
+ * the constrained distribution computed from the full map: a chi-square test over seeded requests, where
+ * the first position (a JSON string's opening quote: one allowed token listed) takes the full map and the
+ * second (inside the string: most listed tokens allowed) the list.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Token as LlamaToken } from "node-llama-cpp";
 import { ensureFamilyFixtures } from "../../models/build/buildFamilyFixtures.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
-import { constrainedArgmax } from "../../src/engine/constrainedChoice.js";
-import { largeVocabulary } from "../../src/engine/generate.js";
+import { constrainedArgmax, constrainedDistribution } from "../../src/engine/constrainedChoice.js";
+import { largeVocabulary } from "../../src/engine/TargetChoice.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { ResponseGrammars } from "../../src/engine/ResponseGrammars.js";
 import { TokenGrammar } from "../../src/engine/TokenGrammar.js";
 import type { ResponseFormat } from "../../src/engine/types.js";
-import type { Token } from "../../src/speculative/types.js";
+import type { Token, TokenDistribution } from "../../src/speculative/types.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 const format: ResponseFormat = {
@@ -96,6 +99,94 @@ describe("constrained decoding with a large vocabulary", () => {
                 speculation: { mode },
             });
             expect(got.tokens, mode).toEqual(expected);
+        }
+    });
+});
+
+const stringFormat: ResponseFormat = {
+    type: "json_schema",
+    schema: JSON.stringify({ type: "string", maxLength: 24 }),
+};
+/** Top-k 3: three outcomes at each of the two positions, nine cells, enough samples per cell. */
+const sampling = { temperature: 1, topK: 3, topP: 1, minP: 0 };
+const samples = 120;
+
+/**
+ * The constrained distribution of the first two output tokens from the full map, outside the engine:
+ * the first token's, and the second's after each possible first token.
+ */
+async function referenceJoint(): Promise<Map<string, number>> {
+    const model = engine.target.model;
+    const grammar = TokenGrammar.start(
+        engine.llama,
+        model,
+        await new ResponseGrammars(engine.llama).get(stringFormat),
+    );
+    const full = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } };
+    const context = await model.createContext({ contextSize: 256, threads: 1 });
+    try {
+        const sequence = context.getSequence();
+        const tokens = engine.tokenize(prompt) as LlamaToken[];
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
+        const [first] = await sequence.controlledEvaluate([
+            [tokens[tokens.length - 1]!, { generateNext: full }],
+        ]);
+        const firstDist = constrainedDistribution(
+            first!.next.probabilities!,
+            (t) => grammar.allows(t),
+            sampling,
+        )!;
+        const joint = new Map<string, number>();
+        for (const [i, t1] of [...firstDist.tokens].entries()) {
+            const state = grammar.clone();
+            state.accept(t1);
+            const [second] = await sequence.controlledEvaluate([[t1 as LlamaToken, { generateNext: full }]]);
+            await sequence.eraseContextTokenRanges([{ start: tokens.length, end: tokens.length + 1 }]);
+            const secondDist: TokenDistribution = constrainedDistribution(
+                second!.next.probabilities!,
+                (t) => state.allows(t),
+                sampling,
+            )!;
+            for (const [j, t2] of [...secondDist.tokens].entries())
+                joint.set(`${t1},${t2}`, firstDist.probs[i]! * secondDist.probs[j]!);
+        }
+        return joint;
+    } finally {
+        await context.dispose();
+    }
+}
+
+/** Pearson's statistic of `counts` against `expected` probabilities, and the 0.001 critical value. */
+function chiSquare(counts: Map<string, number>, expected: Map<string, number>, n: number) {
+    let statistic = 0;
+    for (const [cell, p] of expected) statistic += ((counts.get(cell) ?? 0) - n * p) ** 2 / (n * p);
+    const df = expected.size - 1;
+    // Wilson–Hilferty: the chi-square quantile from the normal one (z = 3.09 for 0.001).
+    const critical = df * (1 - 2 / (9 * df) + 3.09 * Math.sqrt(2 / (9 * df))) ** 3;
+    return { statistic, critical };
+}
+
+describe("constrained sampling with a large vocabulary", () => {
+    it("follows the full map's constrained distribution, with and without speculation", async () => {
+        const expected = await referenceJoint();
+        expect(expected.size).toBe(9);
+        for (const mode of ["off", "draft_model"] as const) {
+            const counts = new Map<string, number>();
+            for (let seed = 1; seed <= samples; seed++) {
+                const got = await collect(engine, {
+                    prompt,
+                    maxTokens: 2,
+                    responseFormat: stringFormat,
+                    sampling: { ...sampling, seed },
+                    speculation: { mode },
+                });
+                const cell = got.tokens.join(",");
+                // Every sample is a cell of the reference: the chain kept the same tokens.
+                expect(expected.has(cell), `${mode}: ${cell}`).toBe(true);
+                counts.set(cell, (counts.get(cell) ?? 0) + 1);
+            }
+            const { statistic, critical } = chiSquare(counts, expected, samples);
+            expect(statistic, mode).toBeLessThan(critical);
         }
     });
 });

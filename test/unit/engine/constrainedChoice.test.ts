@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { constrainedArgmax, constrainedDistribution } from "../../../src/engine/constrainedChoice.js";
+import {
+    constrainedArgmax,
+    constrainedDistribution,
+    listedConstrainedDistribution,
+} from "../../../src/engine/constrainedChoice.js";
 
 const sorted: [number, number][] = [
     [7, 0.4],
@@ -59,5 +63,35 @@ describe("constrainedDistribution", () => {
     });
     it("is undefined when nothing is allowed", () => {
         expect(constrainedDistribution(sorted, () => false, off)).toBeUndefined();
+    });
+});
+
+describe("listedConstrainedDistribution", () => {
+    /** A full sorted distribution over 12 tokens and its top-6 list, renormalized as node-llama-cpp does. */
+    const full: [number, number][] = [
+        0.2, 0.15, 0.12, 0.1, 0.09, 0.08, 0.07, 0.06, 0.05, 0.04, 0.03, 0.01,
+    ].map((p, i): [number, number] => [100 + i, p]);
+    const listedMass = full.slice(0, 6).reduce((sum, [, p]) => sum + p, 0);
+    const list = full.slice(0, 6).map(([t, p]): [number, number] => [t, p / listedMass]);
+    const odd = (t: number) => t % 2 === 1;
+
+    it("equals the full map's distribution when top_k allowed tokens are listed, whatever the chain", () => {
+        for (const s of [
+            { temperature: 1, topK: 3, topP: 1, minP: 0 },
+            { temperature: 0.6, topK: 3, topP: 0.7, minP: 0 },
+            { temperature: 1.4, topK: 2, topP: 1, minP: 0.8 },
+        ]) {
+            const fromList = listedConstrainedDistribution(list, odd, s)!;
+            const fromFull = constrainedDistribution(full, odd, s)!;
+            expect(fromList.tokens).toEqual(fromFull.tokens);
+            for (const [i, p] of fromList.probs.entries()) expect(p).toBeCloseTo(fromFull.probs[i]!, 12);
+        }
+    });
+    it("is undefined when fewer than top_k allowed tokens are listed (the kept set reaches past the list)", () => {
+        expect(listedConstrainedDistribution(list, odd, { ...off, topK: 4 })).toBeUndefined();
+        expect(listedConstrainedDistribution(list, (t) => t === 111, { ...off, topK: 1 })).toBeUndefined();
+    });
+    it("is undefined with top-k off (every allowed token is kept)", () => {
+        expect(listedConstrainedDistribution(list, () => true, off)).toBeUndefined();
     });
 });
