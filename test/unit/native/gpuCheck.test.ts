@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../../..");
@@ -38,6 +40,27 @@ describe("native/gpu-check.sh (the GPU check's one command)", () => {
             "$ node --import tsx models/build/widenTarget.ts --factor 12 --layers 48 --check 0",
         );
         expect(dryRun(["--", "--width", "16", "--layers", "32"])).toContain("--factor 16 --layers 32");
+    });
+
+    it("makes the source build read TIERCEL_KV_UNIFIED (before cmake; once, however often it runs)", () => {
+        const out = dryRun([], { CUDA_ARCHITECTURES: "90" });
+        expect(out.indexOf("$ patch_kv_unified_switch")).toBeGreaterThanOrEqual(0);
+        expect(out.indexOf("$ patch_kv_unified_switch")).toBeLessThan(out.indexOf("$ cmake -S"));
+        // On a copy of node-llama-cpp's addon source, run twice.
+        const project = mkdtempSync(join(tmpdir(), "tiercel-kvu-"));
+        const addon = join(project, "node_modules/node-llama-cpp/llama/addon");
+        mkdirSync(addon, { recursive: true });
+        const source = resolve(root, "node_modules/node-llama-cpp/llama/addon/AddonContext.cpp");
+        expect(readFileSync(source, "utf8")).toContain("context_params.kv_unified = false;");
+        copyFileSync(source, join(addon, "AddonContext.cpp"));
+        const patch = `source native/lib.sh; PROJECT_DIR="$1"; patch_kv_unified_switch; patch_kv_unified_switch`;
+        execFileSync("bash", ["-c", patch, "patch", project], { cwd: root, encoding: "utf8" });
+        const patched = readFileSync(join(addon, "AddonContext.cpp"), "utf8");
+        expect(patched).not.toContain("context_params.kv_unified = false;");
+        expect(
+            patched.match(/context_params\.kv_unified = std::getenv\("TIERCEL_KV_UNIFIED"\)/g),
+        ).toHaveLength(1);
+        expect(patched.match(/#include <cstdlib>/g)).toHaveLength(1);
     });
 
     it("--cpu is the same entry point without the build, at small sizes", () => {
