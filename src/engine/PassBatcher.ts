@@ -20,10 +20,10 @@
  * A flush starts its passes in ascending sequence id. llama.cpp (kv_unified off, as node-llama-cpp 3.x
  * creates every context) splits a batch of several sequences into micro-batches, each a run of
  * consecutive sequence ids met in increasing batch order, and node-llama-cpp fills the batch in the
- * order its sequences queued: started in the order they were submitted, 32 one-token passes in a
- * shuffled order took 16-odd micro-batches instead of one, and every micro-batch costs a whole pass over
- * the weights (CPU, bundled target: 32 sequences × 1 token in descending order 2.9× the ascending cost;
- * on a GPU the ratio is the number of micro-batches).
+ * order its sequences queued. Started in the order they were submitted, a 16-stream load's batches split
+ * into 5.3 micro-batches each on average (7.5 with AUTO; bench/microBatches.ts replays the split), and
+ * every micro-batch costs a whole pass over the weights (CPU, bundled target: 32 sequences × 1 token in
+ * descending order 2.9× the ascending cost; on a GPU the ratio is about the number of micro-batches).
  */
 
 /** A pass's result, with what its timing measured. */
