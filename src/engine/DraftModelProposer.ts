@@ -45,7 +45,12 @@ export class DraftModelProposer implements DraftProposer {
             // Whatever prefix the slot's previous request left in the KV cache is kept.
             const missing = prompt.slice(this.#evaluated.length, -1);
             if (missing.length === 0) return;
-            await this.sequence.evaluateWithoutGeneratingNewTokens(missing as LlamaToken[]);
+            // Through the batcher, like every pass on the draft context, so batches stay in sequence order.
+            await this.batcher.run(
+                () => this.sequence.evaluateWithoutGeneratingNewTokens(missing as LlamaToken[]),
+                missing.length,
+                this.sequenceId,
+            );
             for (const t of missing) this.#evaluated.push(t);
         });
     }

@@ -46,13 +46,19 @@ describe("batch order", () => {
                 }),
             ),
         );
-        const shared = target.sequenceIdsPerDecode.filter((ids) => ids.length > 1);
-        expect(shared.length).toBeGreaterThan(3);
-        for (const ids of target.sequenceIdsPerDecode)
-            expect(ascending(ids), `target batch ${ids.join(",")}`).toBe(true);
-        const draftBatches = drafts.flatMap((d) => d.sequenceIdsPerDecode);
-        expect(draftBatches.some((ids) => ids.length > 1)).toBe(true);
-        for (const ids of draftBatches) expect(ascending(ids), `draft batch ${ids.join(",")}`).toBe(true);
+        // The guarantee covers decoding steps (each flush starts its passes in order); a prompt pass is
+        // not waited for, so what is left of one split by the batch size may lead a later batch.
+        const limit = engine.config.speculation.maxDraftTokens + 1;
+        const steps = (counts: DecodeCounts) =>
+            counts.sequenceIdsPerDecode.filter(
+                (ids, i) => ids.length > 1 && counts.sequenceTokensPerDecode[i]!.every((n) => n <= limit),
+            );
+        const targetSteps = steps(target);
+        expect(targetSteps.length).toBeGreaterThan(3);
+        for (const ids of targetSteps) expect(ascending(ids), `target batch ${ids.join(",")}`).toBe(true);
+        const draftSteps = drafts.flatMap(steps);
+        expect(draftSteps.length).toBeGreaterThan(0);
+        for (const ids of draftSteps) expect(ascending(ids), `draft batch ${ids.join(",")}`).toBe(true);
         // The slots took the sequences in order: slot i holds sequence i.
         expect(new Set(target.sequenceIdsPerDecode.flat())).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     });
