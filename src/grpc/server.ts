@@ -107,7 +107,10 @@ async function tlsCredentials(tls: TlsFiles): Promise<ServerCredentials> {
             throw new ConfigError(`server.tls.${setting}: cannot read ${path} (${reason})`, { cause });
         }
     };
-    const [cert, key] = await Promise.all([read("certPath", tls.certPath), read("keyPath", tls.keyPath)]);
+    // One after the other: with both unreadable, the error names the certificate's setting every time
+    // (Promise.all rejected with whichever read failed first).
+    const cert = await read("certPath", tls.certPath);
+    const key = await read("keyPath", tls.keyPath);
     try {
         // grpc-js reports a bad pair only when a client connects; Node's TLS parser says it now.
         createSecureContext({ cert, key });
