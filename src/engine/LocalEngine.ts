@@ -101,7 +101,10 @@ export class LocalEngine {
         random: () => number,
         readonly stateStore: SpecStateStore | undefined,
     ) {
-        this.policy = new SpeculationPolicy(random);
+        // TIERCEL_KV_UNIFIED=1 is what a native/ build's addon reads to create contexts with one KV stream
+        // for all sequences (native/lib.sh): then a shared batch of mixed lengths is one pass. The
+        // prebuilt binaries ignore it (per-sequence streams), so it is set only beside such a build.
+        this.policy = new SpeculationPolicy(random, process.env.TIERCEL_KV_UNIFIED !== "1");
         const { model, context } = target;
         const longest = longestTokenBytes(target.resolved.vocab.tokens.length, (id) =>
             model.detokenize([id as LlamaToken], true),

@@ -6,7 +6,7 @@
  */
 import { AcceptanceEstimator, type BetaCounts, type PositionCounts } from "./AcceptanceEstimator.js";
 import { CostModel, type CostModelState } from "./CostModel.js";
-import { batchDraftLength } from "./batchDraftLength.js";
+import { batchDraftLength, sharedVerifyMs } from "./batchDraftLength.js";
 import { expectedTokensPerPass, type Acceptance, type StepCosts } from "./speedup.js";
 
 export interface DrafterCandidate {
@@ -44,7 +44,15 @@ export class SpeculationPolicy {
     /** Bumped by every recorded observation (lets a store skip unchanged saves). */
     #updates = 0;
 
-    constructor(readonly random: () => number) {}
+    constructor(
+        readonly random: () => number,
+        /**
+         * The target's backend decodes a shared batch of mixed lengths as several passes (llama.cpp
+         * without unified KV, node-llama-cpp's default): drafting beside others costs a pass of its own
+         * (batchDraftLength.ts, "Mixed lengths").
+         */
+        readonly splitsMixedLengths = true,
+    ) {}
 
     get updates(): number {
         return this.#updates + this.acceptance.updates + this.costs.updates;
@@ -57,6 +65,7 @@ export class SpeculationPolicy {
             draftMsPerToken: d?.msPerToken ?? (drafter.costPerCall ? 0 : this.costs.verifyMs(1) / 5),
             draftMsPerCall: d?.msPerCall ?? 0,
             verifyMs: (n) => this.costs.verifyMs(n),
+            splitsMixedLengths: this.splitsMixedLengths,
         };
     }
 
@@ -79,7 +88,7 @@ export class SpeculationPolicy {
         if (best.k === 0) return best;
         const plainMs = costs.verifyMs(otherTokens + 1);
         const plainTps = ((otherTokens + 1) * 1000) / plainMs;
-        const stepMs = best.k * costs.draftMsPerToken + costs.verifyMs(otherTokens + best.k + 1);
+        const stepMs = best.k * costs.draftMsPerToken + sharedVerifyMs(costs, otherTokens, best.k);
         const tokens = otherTokens + coverage * expectedTokensPerPass(alpha, best.k) + (1 - coverage);
         const ms = costs.draftMsPerCall + coverage * stepMs + (1 - coverage) * plainMs;
         const tokensPerSecond = (tokens * 1000) / ms;

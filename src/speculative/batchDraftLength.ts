@@ -28,6 +28,21 @@
  *    of a longer draft, R(k₁) − R(k₀) scaled by both denominators, has slope
  *    b·(E₁ − E₀) − (b + draftMsPerToken)·(k₁ − k₀) ≤ 0 in O, since each drafted token adds at most one
  *    expected token); with a = 0 (nothing to share: every token costs the same) k = 0.
+ *  - With `splitsMixedLengths` it drafts (k > 0) only where it would draft without (every draft's pass
+ *    costs at least as much, T(O + 1) + T(k) ≥ T(O + k + 1) on a subadditive curve, and no draft costs
+ *    the same), and O = 0 is unaffected. A draft it does choose may be longer: its own pass's fixed cost
+ *    is shared by more drafted tokens.
+ *
+ * Mixed lengths. llama.cpp without unified KV (node-llama-cpp 3.x creates every context so; native/
+ * builds can turn it on, TIERCEL_KV_UNIFIED=1) decodes a batch as micro-batches, each taking the same
+ * number of tokens from every sequence in it (src/llama-batch.cpp, split_equal; bench/microBatches.ts
+ * replays it), and every micro-batch is a pass over the weights. A sequence verifying k drafted tokens
+ * beside sequences stepping one token each therefore costs T(O + 1) for the shared micro-batch plus
+ * T(k) for its own: on a GPU, where T has a large fixed part, about two passes instead of one. Measured
+ * on an H200 at 32 gRPC streams before this term (bench/results/gpu-2026-11-28-s8.md): 9.4 micro-batches
+ * per decode and AUTO at 0.32× OFF's aggregate. The term counts the drafts alone in their micro-batch
+ * even when others verify drafts of the same length and would share it: the safe side (AUTO drafts
+ * less, never slower than no draft), and the others' lengths differ more often than not.
  */
 import { expectedTokensPerPass, type Acceptance, type StepCosts } from "./speedup.js";
 
@@ -41,8 +56,19 @@ export function batchTokensPerSecond(
     const ms =
         k === 0
             ? costs.verifyMs(otherTokens + 1)
-            : k * costs.draftMsPerToken + costs.draftMsPerCall + costs.verifyMs(otherTokens + k + 1);
+            : k * costs.draftMsPerToken + costs.draftMsPerCall + sharedVerifyMs(costs, otherTokens, k);
     return ((otherTokens + expectedTokensPerPass(acceptance, k)) * 1000) / Math.max(ms, 1e-6);
+}
+
+/**
+ * Milliseconds of the target pass that verifies k drafted tokens (k + 1 tokens) beside `otherTokens`
+ * other tokens: one pass over all of them, or, when the backend splits mixed lengths and the pass is
+ * shared, the shared pass plus one over the k drafted tokens (see "Mixed lengths" above).
+ */
+export function sharedVerifyMs(costs: StepCosts, otherTokens: number, k: number): number {
+    if (k > 0 && otherTokens > 0 && costs.splitsMixedLengths === true)
+        return costs.verifyMs(otherTokens + 1) + costs.verifyMs(k);
+    return costs.verifyMs(otherTokens + k + 1);
 }
 
 /**

@@ -51,6 +51,11 @@ export interface StepCosts {
     draftMsPerCall: number;
     /** Milliseconds of one target pass over n tokens. */
     verifyMs: (n: number) => number;
+    /**
+     * The backend decodes a shared batch whose sequences add different numbers of tokens as several
+     * passes (llama.cpp without unified KV: see batchDraftLength.ts). Only shared passes are affected.
+     */
+    splitsMixedLengths?: boolean;
 }
 
 /** Expected decoded tokens per second with draft length k (k = 0: plain decoding). */

@@ -35,8 +35,8 @@ function drafter(
 }
 
 /** A policy that has measured: target pass 10 ms (+1.25 ms per extra token), model draft 1 ms per token. */
-function measuredPolicy(seed: number): SpeculationPolicy {
-    const policy = new SpeculationPolicy(createRandom(seed));
+function measuredPolicy(seed: number, splitsMixedLengths = true): SpeculationPolicy {
+    const policy = new SpeculationPolicy(createRandom(seed), splitsMixedLengths);
     for (let i = 0; i < 50; i++) {
         policy.costs.recordVerify(1, 10);
         policy.costs.recordVerify(9, 20);
@@ -180,8 +180,12 @@ describe("AUTO drafter selection", () => {
 
 describe("AUTO under load (other sequences' tokens in the same target pass)", () => {
     /** A request with a drafter the engine knows to be mostly right; returns the k of each step. */
-    function stepsUnderLoad(adaptive: boolean, load: readonly number[]): (number | undefined)[] {
-        const policy = measuredPolicy(13);
+    function stepsUnderLoad(
+        adaptive: boolean,
+        load: readonly number[],
+        splitsMixedLengths = false,
+    ): (number | undefined)[] {
+        const policy = measuredPolicy(13, splitsMixedLengths);
         for (let i = 0; i < 30; i++) policy.acceptance.record("good", "sim", 8, i % 4 === 0 ? 4 : 8);
         const controller = new SpeculationController(policy, {
             drafters: [drafter("good")],
@@ -210,6 +214,20 @@ describe("AUTO under load (other sequences' tokens in the same target pass)", ()
             8,
             8,
             4,
+            undefined,
+            undefined,
+            undefined,
+            8,
+        ]);
+    });
+
+    it("where a shared batch of mixed lengths is split (per-sequence KV), stops drafting sooner", () => {
+        // The draft's 8 tokens cost a pass of their own (18.75 ms) beside the shared one: beside one
+        // other token (1 + ~8) tokens in 8 + 11.25 + 18.75 ms still beat 2 in 11.25 ms; beside 3, 11 in
+        // 40.5 ms do not beat 4 in 13.75 ms (with one pass for all, k = 8 still paid there, and 4 beside 7).
+        expect(stepsUnderLoad(true, [0, 1, 3, 7, 15, 0], true)).toEqual([
+            8,
+            8,
             undefined,
             undefined,
             undefined,

@@ -115,4 +115,38 @@ describe("batchDraftLength", () => {
     ])("$what: k at 0, 1, 3, 7, 15, 31 other tokens = $k", ({ costs, p, k }) => {
         expect([0, 1, 3, 7, 15, 31].map((others) => batchDraftLength(p, 8, costs, others).k)).toEqual(k);
     });
+
+    it("where mixed lengths split the pass, drafts only where it would with one pass, and alone as before", () => {
+        // Subadditive curves (a + b·n with a, b ≥ 0): the drafts' own pass costs at least what they add.
+        const linear = fc.record({
+            a: fc.double({ min: 0, max: 20, noNaN: true }),
+            b: fc.double({ min: 0, max: 5, noNaN: true }),
+            draftMsPerToken: fc.double({ min: 0, max: 5, noNaN: true }),
+            draftMsPerCall: fc.double({ min: 0, max: 5, noNaN: true }),
+        });
+        fc.assert(
+            fc.property(acceptance, maxK, linear, otherTokens, (p, max, { a, b, ...draft }, others) => {
+                const onePass: StepCosts = { ...draft, verifyMs: (n) => a + b * n };
+                const split: StepCosts = { ...onePass, splitsMixedLengths: true };
+                const chosen = batchDraftLength(p, max, split, others);
+                if (chosen.k > 0) expect(batchDraftLength(p, max, onePass, others).k).toBeGreaterThan(0);
+                expect(batchDraftLength(p, max, split, 0)).toEqual(batchDraftLength(p, max, onePass, 0));
+            }),
+        );
+    });
+
+    it("where mixed lengths split the pass, a GPU-like curve stops drafting beside others", () => {
+        // H200, 8.6 B stand-in (bench/results/gpu-2026-11-28-s8.md): ~6 ms a pass, +0.7 ms a token
+        // while small; draft model 1 ms a token + 1.8 ms a call, ~90 % acceptance.
+        const gpu: StepCosts = {
+            draftMsPerToken: 1,
+            draftMsPerCall: 1.8,
+            verifyMs: (n) => 5.5 + 0.7 * Math.min(n, 8) + 0.25 * Math.max(0, n - 8),
+        };
+        const ks = (costs: StepCosts): number[] =>
+            [0, 1, 7, 31].map((o) => batchDraftLength(0.9, 4, costs, o).k);
+        // One pass for all (unified KV): beside one other token k = 4 still pays; split: only alone.
+        expect(ks(gpu)).toEqual([4, 4, 0, 0]);
+        expect(ks({ ...gpu, splitsMixedLengths: true })).toEqual([4, 0, 0, 0]);
+    });
 });
