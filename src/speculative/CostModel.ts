@@ -37,7 +37,9 @@ export class CostModel {
     /** Measured pass lengths, by tokens. */
     readonly #points = new Map<number, VerifyPoint>();
     /** The curve as returned by verifyMs, by tokens (cleared by every measurement). */
-    #cache: number[] = [];
+    #cache: number[] = [0];
+    /** The measured points' means, sorted by tokens (cleared with the cache). */
+    #sorted: MeanPoint[] | undefined;
     readonly #drafters = new Map<string, { msPerToken: number; msPerCall: number; coverage: number }>();
     /** Number of recorded measurements (for change detection). */
     updates = 0;
@@ -60,18 +62,23 @@ export class CostModel {
             p.weight = p.weight * kept + weight;
             p.msSum = p.msSum * kept + weight * ms;
         } else this.#points.set(tokens, { tokens, weight, msSum: weight * ms });
-        this.#cache = [];
+        this.#cache = [0];
+        this.#sorted = undefined;
     }
 
     /** Predicted milliseconds of a target pass over n tokens (never below a small positive floor). */
     verifyMs(n: number): number {
-        const cached = this.#cache[n];
-        if (cached !== undefined) return cached;
-        // Running maximum over 1..n of the raw curve.
-        let ms = 0;
-        for (let m = 1; m <= n; m++) {
-            ms = Math.max(ms, this.#cache[m] ?? this.#raw(m));
-            this.#cache[m] = ms;
+        const cache = this.#cache;
+        let m = cache.length;
+        if (n < m) return Math.max(cache[n]!, 0.01);
+        // Running maximum over 1..n of the raw curve, extending what is cached (cache[0] = 0). Called
+        // per candidate k for every request's step, and every pass's record clears it: the measured
+        // points are sorted once per clearing and each length found by binary search.
+        const sorted = (this.#sorted ??= sortedMeans(this.#points));
+        let ms = cache[m - 1]!;
+        for (; m <= n; m++) {
+            ms = Math.max(ms, rawCurve(sorted, m, this.priorSingleMs));
+            cache.push(ms);
         }
         return Math.max(ms, 0.01);
     }
@@ -119,37 +126,57 @@ export class CostModel {
             if (Number.isInteger(p.tokens) && p.tokens >= 1 && p.weight > 0 && Number.isFinite(p.msSum))
                 this.#points.set(p.tokens, { ...p });
         }
-        this.#cache = [];
+        this.#cache = [0];
+        this.#sorted = undefined;
         for (const [id, d] of Object.entries(state.drafters)) {
             if ([d.msPerToken, d.msPerCall, d.coverage].every(Number.isFinite))
                 this.#drafters.set(id, { ...d });
         }
     }
+}
 
-    /** The curve before the running maximum: measured, interpolated, extended or prior-shaped. */
-    #raw(n: number): number {
-        const prior = (m: number): number => this.priorSingleMs * (1 + (m - 1) / 8);
-        let below: VerifyPoint | undefined;
-        let above: VerifyPoint | undefined;
-        let first: VerifyPoint | undefined;
-        for (const p of this.#points.values()) {
-            if (p.tokens <= n && (!below || p.tokens > below.tokens)) below = p;
-            if (p.tokens >= n && (!above || p.tokens < above.tokens)) above = p;
-            if (!first || p.tokens < first.tokens) first = p;
-        }
-        const mean = (p: VerifyPoint): number => p.msSum / p.weight;
-        if (below && above) {
-            if (below === above) return mean(below);
-            const t = (n - below.tokens) / (above.tokens - below.tokens);
-            return mean(below) + t * (mean(above) - mean(below));
-        }
-        if (above) return (mean(above) * prior(n)) / prior(above.tokens);
-        if (!below) return prior(n);
-        // Past the largest measured n: the mean slope of the measured range, or the prior's shape.
-        if (first && first !== below) {
-            const slope = Math.max(0, (mean(below) - mean(first)) / (below.tokens - first.tokens));
-            return mean(below) + slope * (n - below.tokens);
-        }
-        return (mean(below) * prior(n)) / prior(below.tokens);
+/** A measured pass length and its mean milliseconds. */
+interface MeanPoint {
+    tokens: number;
+    ms: number;
+}
+
+function sortedMeans(points: ReadonlyMap<number, VerifyPoint>): MeanPoint[] {
+    const sorted: MeanPoint[] = [];
+    for (const p of points.values()) sorted.push({ tokens: p.tokens, ms: p.msSum / p.weight });
+    return sorted.sort((a, b) => a.tokens - b.tokens);
+}
+
+/** The prior's shape: 9 tokens cost 2× one. */
+function prior(singleMs: number, n: number): number {
+    return singleMs * (1 + (n - 1) / 8);
+}
+
+/** The curve before the running maximum at n: measured, interpolated, extended or prior-shaped. */
+function rawCurve(sorted: readonly MeanPoint[], n: number, priorSingleMs: number): number {
+    if (sorted.length === 0) return prior(priorSingleMs, n);
+    // The first point at or above n.
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid]!.tokens < n) lo = mid + 1;
+        else hi = mid;
     }
+    const above = sorted[lo];
+    const below = above?.tokens === n ? above : sorted[lo - 1];
+    if (below && above) {
+        if (below === above) return below.ms;
+        const t = (n - below.tokens) / (above.tokens - below.tokens);
+        return below.ms + t * (above.ms - below.ms);
+    }
+    if (above) return (above.ms * prior(priorSingleMs, n)) / prior(priorSingleMs, above.tokens);
+    // Past the largest measured n: the mean slope of the measured range, or the prior's shape.
+    const first = sorted[0]!;
+    const last = below!;
+    if (first !== last) {
+        const slope = Math.max(0, (last.ms - first.ms) / (last.tokens - first.tokens));
+        return last.ms + slope * (n - last.tokens);
+    }
+    return (last.ms * prior(priorSingleMs, n)) / prior(priorSingleMs, last.tokens);
 }

@@ -41,6 +41,9 @@ export class SpeculationPolicy {
     /** Per drafter: [accepted, observed] draft tokens by confidence bucket. */
     readonly #confidence = new Map<string, number[][]>();
 
+    /** Made once: a closure made per call costs a defineProperty under tsx (its keepNames transform). */
+    readonly #verifyMs = (n: number): number => this.costs.verifyMs(n);
+
     /** Bumped by every recorded observation (lets a store skip unchanged saves). */
     #updates = 0;
 
@@ -64,7 +67,7 @@ export class SpeculationPolicy {
             // Until measured, assume a model draft step costs a fifth of a target pass, lookup nothing.
             draftMsPerToken: d?.msPerToken ?? (drafter.costPerCall ? 0 : this.costs.verifyMs(1) / 5),
             draftMsPerCall: d?.msPerCall ?? 0,
-            verifyMs: (n) => this.costs.verifyMs(n),
+            verifyMs: this.#verifyMs,
             splitsMixedLengths: this.splitsMixedLengths,
         };
     }

@@ -2,6 +2,7 @@
  * AUTO's cost model: the target pass time as a measured curve per pass length (from a prior until
  * measured), and per drafter an EMA of ms per drafted token, ms per call and coverage.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CostModel, pointForgetting } from "../../../src/speculative/CostModel.js";
 
@@ -66,6 +67,30 @@ describe("CostModel.verifyMs", () => {
         }
         expect(costs.verifyMs(3)).toBe(20);
         expect(new CostModel(0).verifyMs(1)).toBe(0.01);
+    });
+
+    it("answers the same whatever it was asked before and between measurements (its cache extends)", () => {
+        const record = fc.tuple(
+            fc.integer({ min: 1, max: 40 }),
+            fc.double({ min: 0, max: 100, noNaN: true }),
+        );
+        const op = fc.oneof(record, fc.integer({ min: 0, max: 60 }));
+        fc.assert(
+            fc.property(fc.array(op, { maxLength: 40 }), fc.integer({ min: 0, max: 60 }), (ops, n) => {
+                const asked = new CostModel(10);
+                const records: [number, number][] = [];
+                for (const o of ops) {
+                    if (typeof o === "number") asked.verifyMs(o);
+                    else {
+                        asked.recordVerify(o[0], o[1]);
+                        records.push(o);
+                    }
+                }
+                const fresh = new CostModel(10);
+                for (const [tokens, ms] of records) fresh.recordVerify(tokens, ms);
+                expect(asked.verifyMs(n)).toBe(fresh.verifyMs(n));
+            }),
+        );
     });
 
     it("refines a point online, forgetting old observations geometrically", () => {
