@@ -42,6 +42,12 @@ export function runSpeculativeMicro(): Record<string, number> {
             return index.lookup(8);
         }),
         "SpeculationPolicy.choose (2 drafters)": measure(() => policy.choose(candidates, "js|rep-low", 8)),
+        // What each of 32 streams does per step under load: record its share of the shared pass (which
+        // clears the curve's cache), then size its draft beside the other 31 tokens.
+        "record a shared pass + k beside 31 tokens": measure(() => {
+            policy.costs.recordVerify(32, 14, 1 / 32);
+            return policy.evaluate(candidates[0]!, 0.8, 8, 31);
+        }),
         "taskSignature (2000 tokens)": measure(() => taskSignature(history, "def f(x):\n    return x\n")),
     };
 }
