@@ -67,10 +67,12 @@ export class CostModel {
     }
 
     /** Predicted milliseconds of a target pass over n tokens (never below a small positive floor). */
-    verifyMs(n: number): number {
+    verifyMs(tokens: number): number {
+        // A fractional length (a mean draft length + 1) reads the curve at its whole part.
+        const n = Math.floor(tokens);
         const cache = this.#cache;
         let m = cache.length;
-        if (n < m) return Math.max(cache[n]!, 0.01);
+        if (n < m) return Math.max(cache[Math.max(0, n)]!, 0.01);
         // Running maximum over 1..n of the raw curve, extending what is cached (cache[0] = 0). Called
         // per candidate k for every request's step, and every pass's record clears it: the measured
         // points are sorted once per clearing and each length found by binary search.

@@ -67,6 +67,10 @@ describe("CostModel.verifyMs", () => {
         }
         expect(costs.verifyMs(3)).toBe(20);
         expect(new CostModel(0).verifyMs(1)).toBe(0.01);
+        // A mean draft length + 1 reads the curve at its whole part, asked before or after the whole one.
+        expect(costs.verifyMs(6.5)).toBe(costs.verifyMs(6));
+        expect(measured([[1, 20]]).verifyMs(2.5)).toBe(measured([[1, 20]]).verifyMs(2));
+        expect(costs.verifyMs(-1)).toBe(0.01);
     });
 
     it("answers the same whatever it was asked before and between measurements (its cache extends)", () => {
