@@ -36,10 +36,11 @@
  * tokens, 1/2 streams.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { addToBundle, bundleName } from "./gpuResultsBundle.js";
 
 const { values } = parseArgs({
     options: {
@@ -171,11 +172,16 @@ async function phase(name: string, body: () => Promise<void> | void): Promise<vo
 function save(): void {
     writeFileSync(`${base}.json`, JSON.stringify(report) + "\n");
     writeFileSync(`${base}.md`, markdown() + "\n");
+    // Every result file of this run (its load phase's too) goes into the call's one bundle: a device
+    // call returns at most 8 files (bench/gpuResultsBundle.ts).
     const out = process.env.OUT;
-    if (out && existsSync(out)) {
-        copyFileSync(`${base}.json`, resolve(out, `${stem}.json`));
-        copyFileSync(`${base}.md`, resolve(out, `${stem}.md`));
-    }
+    if (out && existsSync(out))
+        addToBundle(resolve(out, bundleName), resultsDir, [
+            `${stem}.json`,
+            `${stem}.md`,
+            `${stem}-load.json`,
+            `${stem}-load-config.json`,
+        ]);
 }
 
 const tps = (t: { tokens: number; decodeSeconds: number }): number => t.tokens / t.decodeSeconds;
