@@ -10,6 +10,7 @@ import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposal, DraftProposer, Token } from "../speculative/types.js";
 import { throwIfAborted } from "../util/abort.js";
+import { greedyConfidence, greedyWithWeight } from "./greedyConfidence.js";
 import type { PassBatcher } from "./PassBatcher.js";
 
 export interface DraftModelProposerOptions {
@@ -17,7 +18,7 @@ export interface DraftModelProposerOptions {
     minConfidence: number;
 }
 
-const greedyNext = { generateNext: { token: true, confidence: true, options: { temperature: 0 } } } as const;
+const greedyNext = { generateNext: { ...greedyWithWeight, options: { temperature: 0 } } } as const;
 
 export class DraftModelProposer implements DraftProposer {
     /** Tokens the sequence holds, in order (mirrors its KV state without copying `contextTokens`). */
@@ -89,7 +90,7 @@ export class DraftModelProposer implements DraftProposer {
             for (const t of input) this.#evaluated.push(t);
             const next = out[input.length - 1]?.next;
             if (next?.token == null) break;
-            const confidence = next.confidence ?? 1;
+            const confidence = greedyConfidence(next) ?? 1;
             if (confidence < minConfidence) break;
             tokens.push(next.token);
             confidences.push(confidence);

@@ -52,6 +52,7 @@ import {
     constrainedDistribution,
     listedConstrainedDistribution,
 } from "./constrainedChoice.js";
+import { greedyConfidence, greedyWithWeight } from "./greedyConfidence.js";
 import type { ResolvedPenalties, ResolvedSampling } from "./resolveSampling.js";
 import type { Slot } from "./Slot.js";
 
@@ -108,7 +109,12 @@ export function nextTokenRequest(
     const greedy = sampling.temperature <= 0;
     const { temperature, topK, topP, minP } = sampling;
     const options = greedy ? { temperature: 0, tokenBias } : { temperature, topK, topP, minP, tokenBias };
-    if (!constrained) return greedy ? { token: true, confidence, options } : { probabilities: true, options };
+    if (!constrained)
+        return greedy
+            ? confidence
+                ? { ...greedyWithWeight, options }
+                : { token: true, options }
+            : { probabilities: true, options };
     if (greedy && !listTopK) return { probabilities: true, options };
     const listed = listTopK ? grammarTopK : 0;
     return { probabilities: true, options: { temperature: 1, topK: listed, topP: 1, minP: 0, tokenBias } };
@@ -223,7 +229,8 @@ export class TargetChoice {
         }
         if (this.greedy) {
             const token = out?.next.token ?? failNoOutput();
-            if (this.#confidence) this.pickedLogprob = Math.log(out!.next.confidence ?? failNoOutput());
+            if (this.#confidence)
+                this.pickedLogprob = Math.log(greedyConfidence(out!.next) ?? failNoOutput());
             return token;
         }
         const dist = this.distributionAt(out, state, listed);
@@ -235,12 +242,13 @@ export class TargetChoice {
 
     /**
      * The log-probability of `token` at a position whose temperature-0 choice it was: from the map under a
-     * grammar, else node-llama-cpp's confidence (requested when confidence is wanted).
+     * grammar, else 1 / node-llama-cpp's total logit weight (requested when confidence is wanted; see
+     * greedyConfidence.ts).
      */
     greedyLogprob(out: ControlledEvaluateIndexOutput | undefined, token: Token): number {
         if (this.#constrained)
             return Math.log(out?.next.probabilities?.get(token as LlamaToken) ?? failNoOutput());
-        return Math.log(out?.next.confidence ?? failNoOutput());
+        return Math.log(greedyConfidence(out?.next) ?? failNoOutput());
     }
 
     /**

@@ -42,7 +42,8 @@ function output(map: [number, number][], token?: number, confidence?: number): C
         next: {
             probabilities: new Map(map as [LlamaToken, number][]),
             ...(token !== undefined && { token: token as LlamaToken }),
-            ...(confidence !== undefined && { confidence }),
+            // What node-llama-cpp returns when asked for totalLogitWeight (greedyConfidence.ts).
+            ...(confidence !== undefined && { totalLogitWeight: 1 / confidence }),
         },
     };
 }
@@ -56,9 +57,14 @@ const only = (...allowed: Token[]) => ({ allows: (t: Token) => allowed.includes(
 
 describe("nextTokenRequest", () => {
     it("without a grammar lets node-llama-cpp choose at temperature 0 and returns the post-chain map above", () => {
+        // Confidence wanted: the total logit weight (an O(V) sum) instead of `confidence` (a sort).
         expect(nextTokenRequest(greedy, bias, false, true, false)).toEqual({
             token: true,
-            confidence: true,
+            totalLogitWeight: true,
+            options: { temperature: 0, tokenBias: bias },
+        });
+        expect(nextTokenRequest(greedy, bias, false, false, false)).toEqual({
+            token: true,
             options: { temperature: 0, tokenBias: bias },
         });
         expect(nextTokenRequest(sampled, bias, false, false, false)).toEqual({
