@@ -224,7 +224,7 @@ function goals(): string {
                 );
             if (eff.length)
                 rows.push([
-                    `measured ÷ predicted (cost curve measured here, Leviathan) — ${label}, ${set}`,
+                    `measured ÷ predicted (cost curve and per-position acceptance measured here) — ${label}, ${set}`,
                     eff.join(", "),
                     "≈ 1",
                 ]);

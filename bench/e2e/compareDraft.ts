@@ -25,7 +25,6 @@ import { ensureDisagreeingDraft } from "../../models/build/buildDisagreeingDraft
 import { benchThreads } from "../threads.js";
 import { benchGpu } from "../benchGpu.js";
 import { percentile } from "../percentile.js";
-import { expectedTokensPerPass } from "../../src/speculative/speedup.js";
 
 export interface CompareDraftOptions {
     maxTokens: number;
@@ -176,7 +175,7 @@ export interface CompareDraftResult {
         }
     >;
     results: Record<string, Record<string, Totals>>;
-    /** [set][fixed drafter system]: Leviathan's predicted speedup from this run's α, k and pass costs. */
+    /** [set][fixed drafter system]: predicted speedup from this run's per-position acceptance, k and pass costs. */
     leviathan: Record<string, Record<string, number>>;
     /**
      * The pass costs the engine measured by the end of the run (ms): a target pass over n = 1..9 tokens,
@@ -251,10 +250,12 @@ export async function runCompareDraft({
             onProgress?.(++done / total, `${set}: prompt ${i + 1}/${prompts.length}`);
         }
     }
-    // Leviathan's prediction for each fixed drafter, from what this run measured: its acceptance rate α,
-    // its mean draft length k, how many steps drafted at all, and the pass costs the engine's cost model
-    // measured (draft per token / per call, target pass over n tokens). Measured ÷ predicted below 1 is
-    // overhead outside the passes: bookkeeping, KV erasure, sampling, scheduling.
+    // The predicted speedup of each fixed drafter, from what this run measured: its acceptance per draft
+    // position (steps that kept at least i drafted tokens: a copy drafter's drafts keep matching or break
+    // at once, which the i.i.d. E(α, k) of Leviathan et al. mispredicts), its mean draft length k, how
+    // many steps drafted at all, and the pass costs the engine's cost model measured (draft per token /
+    // per call, target pass over n tokens). Measured ÷ predicted below 1 is overhead outside the passes:
+    // bookkeeping, KV erasure, sampling, scheduling.
     const leviathan: Record<string, Record<string, number>> = {};
     for (const [set, bySystem] of Object.entries(results)) {
         leviathan[set] = {};
@@ -263,13 +264,13 @@ export async function runCompareDraft({
             if ((spec.mode !== "draft_model" && spec.mode !== "ngram") || t.steps === 0) continue;
             const lookup = spec.mode === "ngram";
             const costs = engine.policy.stepCosts({ id: lookup ? "ngram" : "draft", costPerCall: lookup });
-            const alpha = t.accepted / t.drafted;
             const k = t.drafted / t.steps;
             const plainSteps = Math.max(0, t.targetPasses - t.steps);
             const ms =
                 t.steps * (k * costs.draftMsPerToken + costs.draftMsPerCall + costs.verifyMs(k + 1)) +
                 plainSteps * costs.verifyMs(1);
-            const tokens = t.steps * expectedTokensPerPass(alpha, k) + plainSteps;
+            const perStep = 1 + t.acceptedPerPos.reduce((sum, n) => sum + n, 0) / t.steps;
+            const tokens = t.steps * perStep + plainSteps;
             leviathan[set][spec.name] = tokens / ms / (1 / costs.verifyMs(1));
         }
     }
@@ -308,7 +309,7 @@ export async function runCompareDraft({
             const family = name.split(" ")[0]!;
             if (!best[family] || tps > best[family].tps) best[family] = { name, tps };
             const acc = t.drafted ? (t.accepted / t.drafted).toFixed(2) : "–";
-            // Fixed drafters: Leviathan from the measured α, k and pass costs; AUTO: its own prediction.
+            // Fixed drafters: from the measured per-position acceptance, k and pass costs; AUTO: its own prediction.
             const predicted = leviathan[set]?.[name] ?? (name === "auto" ? mean(t.predicted) : 1);
             const byPos = t.steps
                 ? t.acceptedPerPos
