@@ -37,9 +37,9 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { gpuCheckMarkdown, type GpuCheckReport } from "./gpuCheckReport.js";
 import { addToBundle, bundleName } from "./gpuResultsBundle.js";
 
 const { values } = parseArgs({
@@ -98,7 +98,6 @@ const { readSet } = await import("./e2e/compareDraft.js");
 const { bundledModelPath } = await import("../test/helpers/bundledModels.js");
 const { widenTarget, widenedParameters } = await import("../models/build/widenTarget.js");
 const { getLlama } = await import("node-llama-cpp");
-type CompareDraftResult = Awaited<ReturnType<typeof runCompareDraft>>;
 
 const started = Date.now();
 const log = (message: string): void => {
@@ -119,41 +118,9 @@ mkdirSync(resultsDir, { recursive: true });
 const stem = `gpu-${date}${values.tag ? `-${values.tag}` : ""}${small ? "-rehearsal" : ""}`;
 const base = resolve(resultsDir, stem);
 
-interface PhaseRecord {
-    seconds: number;
-    error?: string;
-}
-const phases: Record<string, PhaseRecord> = {};
+const phases: GpuCheckReport["phases"] = {};
 const tables: string[] = [];
-const report: {
-    at: string;
-    small: boolean;
-    environment: Partial<
-        Record<"gpu" | "driver" | "memory" | "computeCapability" | "cuda" | "backend" | "build", string>
-    > & {
-        vramGiB?: number;
-        versions?: Record<string, string>;
-    };
-    largeTarget?: {
-        path: string;
-        width: number;
-        layers: number;
-        parameters: number;
-        bytes: number;
-        writeSeconds: number;
-    };
-    bundled?: CompareDraftResult;
-    large?: CompareDraftResult;
-    disagreeing?: CompareDraftResult;
-    baselines?: Awaited<ReturnType<typeof runNlcBaselines>>;
-    passAnatomy?: Awaited<ReturnType<typeof runPassAnatomy>>;
-    agentTrace?: string;
-    prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
-    load?: {
-        concurrency: { concurrency: number; tokensPerSecond: number; speedupOverOne: number }[];
-    } & Record<string, unknown>;
-    phases: Record<string, PhaseRecord>;
-} = { at: new Date().toISOString(), small, environment: {}, phases };
+const report: GpuCheckReport = { at: new Date().toISOString(), small, environment: {}, phases };
 
 async function phase(name: string, body: () => Promise<void> | void): Promise<void> {
     const t0 = Date.now();
@@ -171,7 +138,7 @@ async function phase(name: string, body: () => Promise<void> | void): Promise<vo
 
 function save(): void {
     writeFileSync(`${base}.json`, JSON.stringify(report) + "\n");
-    writeFileSync(`${base}.md`, markdown() + "\n");
+    writeFileSync(`${base}.md`, gpuCheckMarkdown(report, tables) + "\n");
     // Every result file of this run (its load phase's too) goes into the call's one bundle: a device
     // call returns at most 8 files (bench/gpuResultsBundle.ts).
     const out = process.env.OUT;
@@ -182,129 +149,6 @@ function save(): void {
             `${stem}-load.json`,
             `${stem}-load-config.json`,
         ]);
-}
-
-const tps = (t: { tokens: number; decodeSeconds: number }): number => t.tokens / t.decodeSeconds;
-const fmt = (x: number | undefined): string =>
-    x !== undefined && Number.isFinite(x) ? `${x.toFixed(2)}×` : "–";
-
-/** The issue's goals for the GPU, each from this run. */
-function goals(): string {
-    const rows: [string, string, string][] = [];
-    const large = report.large;
-    for (const [label, r] of [
-        ["large target", large],
-        ["bundled target", report.bundled],
-    ] as const) {
-        if (!r) continue;
-        for (const set of Object.keys(r.results)) {
-            const off = r.results[set]!.off!;
-            const best = r.summary[set]!.bestDraft;
-            rows.push([
-                `draft model (best fixed k) × OFF at batch 1 — ${label}, ${set}`,
-                best ? `${fmt(best.tps / tps(off))} (${best.name})` : "–",
-                label === "large target" ? "≥ 2×" : "(reference)",
-            ]);
-            const ngram = r.summary[set]!.bestNgram;
-            rows.push([
-                `n-gram (best fixed k) × OFF — ${label}, ${set}`,
-                ngram ? `${fmt(ngram.tps / tps(off))} (${ngram.name})` : "–",
-                "(reference)",
-            ]);
-            rows.push([
-                `AUTO / best fixed choice — ${label}, ${set}`,
-                fmt(r.summary[set]!.autoOverBestFixed),
-                "≥ 1.0×",
-            ]);
-            const eff = Object.entries(r.leviathan[set] ?? {})
-                .filter(([name]) => name.startsWith("draft"))
-                .map(
-                    ([name, predicted]) =>
-                        `${name} ${(tps(r.results[set]![name]!) / tps(off) / predicted).toFixed(2)}`,
-                );
-            if (eff.length)
-                rows.push([
-                    `measured ÷ predicted (cost curve and per-position acceptance measured here) — ${label}, ${set}`,
-                    eff.join(", "),
-                    "≈ 1",
-                ]);
-        }
-    }
-    const never = report.disagreeing?.results.completion;
-    if (never?.off && never.auto) {
-        rows.push([
-            "AUTO × OFF with a draft that never agrees (large target, completion)",
-            fmt(tps(never.auto) / tps(never.off)),
-            "≥ 0.98×",
-        ]);
-        if (never["draft k=4"])
-            rows.push([
-                "fixed draft k=4 × OFF with that draft (what fixed drafting costs)",
-                fmt(tps(never["draft k=4"]) / tps(never.off)),
-                "(reference)",
-            ]);
-    }
-    const nlcDraft = (report.baselines ?? [])
-        .filter((b) => b.system.includes("DraftSequenceTokenPredictor"))
-        .reduce((best, b) => Math.max(best, b.decodeSeconds > 0 ? b.tokens / b.decodeSeconds : 0), 0);
-    const auto = large?.results.completion?.auto;
-    if (nlcDraft > 0 && auto)
-        rows.push([
-            "tiercel AUTO tok/s ÷ node-llama-cpp DraftSequenceTokenPredictor (best config), large target, completion",
-            fmt(tps(auto) / nlcDraft),
-            "≥ 1.3×",
-        ]);
-    const load = report.load?.concurrency;
-    const at = (n: number) => load?.find((c) => c.concurrency === n);
-    const top = load?.[load.length - 1];
-    rows.push([
-        `aggregate tokens/s at ${top?.concurrency ?? 32} streams ÷ 1 stream (gRPC, large target)`,
-        fmt(top?.speedupOverOne),
-        top?.concurrency === 32 ? "≥ 8×" : "(rehearsal)",
-    ]);
-    if (at(8)) rows.push(["aggregate at 8 streams ÷ 1 stream", fmt(at(8)!.speedupOverOne), "(reference)"]);
-    if (report.prefixReuse)
-        rows.push([
-            `prefix-reuse TTFT speed-up over gRPC (${report.prefixReuse.prefixTokens}-token prefix, large target)`,
-            `${report.prefixReuse.speedup.toFixed(1)}× (${report.prefixReuse.ttftMsNoReuse.toFixed(0)} → ${report.prefixReuse.ttftMsReuse.toFixed(0)} ms)`,
-            "(reference)",
-        ]);
-    return [
-        "## Goals (ratios measured in this run)",
-        "",
-        "| goal | measured | target |",
-        "| --- | --- | --- |",
-        ...rows.map(([what, value, goal]) => `| ${what} | ${value} | ${goal} |`),
-    ].join("\n");
-}
-
-function markdown(): string {
-    const env = report.environment;
-    const failed = Object.entries(phases).filter(([, p]) => p.error);
-    return [
-        `# tiercel GPU check — ${report.at}${small ? " (CPU rehearsal, small sizes)" : ""}`,
-        "",
-        `GPU: ${env.gpu ?? "none"}; driver ${env.driver ?? "?"}; ${env.cuda ?? ""}; backend: ${env.backend ?? "?"} (${env.build ?? ""}).`,
-        `Host: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Versions: ${JSON.stringify(env.versions ?? {})}.`,
-        report.largeTarget
-            ? `Large target: Net2Net ×${report.largeTarget.width} widening of the bundled target with ${report.largeTarget.layers} blocks (6 real, the rest zero pass-through), ${(report.largeTarget.parameters / 1e9).toFixed(2)} B parameters, Q8_0, ${(report.largeTarget.bytes / 2 ** 30).toFixed(1)} GiB; written in ${report.largeTarget.writeSeconds.toFixed(0)} s. A cost stand-in: same greedy function as the bundled target.`
-            : "Large target: not made.",
-        `Phases (s): ${Object.entries(phases)
-            .map(([name, p]) => `${name} ${p.seconds.toFixed(0)}${p.error ? " FAILED" : ""}`)
-            .join(", ")}.`,
-        "",
-        goals(),
-        "",
-        ...tables,
-        ...(failed.length
-            ? [
-                  "",
-                  "## Failures",
-                  "",
-                  ...failed.map(([name, p]) => `- ${name}: \`${p.error!.split("\n")[0]}\``),
-              ]
-            : []),
-    ].join("\n");
 }
 
 await phase("environment", async () => {
@@ -517,4 +361,4 @@ if (largePath) {
         });
 }
 log(`results: ${base}.md, ${base}.json`);
-console.log(markdown());
+console.log(gpuCheckMarkdown(report, tables));
