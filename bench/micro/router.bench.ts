@@ -5,7 +5,9 @@
  *      its pure core (extractFeatures + decideTier + buildPlan); goal p99 < 0.2 ms;
  *   2. cache hit end to end: `router.complete()` served from the response cache (validation, decision,
  *      cache keys, lookup, routing record, metrics); goal < 2 ms;
- *   3. stream replay of a cache hit, consumed to the end;
+ *   3. stream replay of a cache hit, consumed to the end; then, cache off, `complete()` and `stream()`
+ *      answered by an in-process scripted provider (validation, decision, scope and attempt signals,
+ *      routing record, metrics: the router's per-request path without the HTTP hops);
  *   4. the learned classifier's input: `featureVector()` on the rules' features (runs on the main thread
  *      before the worker hop, so it is part of every classified decision), for the agent request and for
  *      a 20 kB paste of code.
@@ -226,6 +228,30 @@ await measure(
     2,
 );
 await router.close();
+
+// 3b. A routed request with the cache off: every call goes through validation, decision, the request's
+// scope and attempt signals, the provider (scripted, in-process, no I/O) and the routing record + metrics:
+// the router's whole per-request path, as the gateway pays it, without the HTTP hops.
+const uncached = setupRouter(
+    { ...overrides, cache: { enabled: false } },
+    { realClock: true, onRecord: undefined },
+);
+for (const provider of [uncached.anthropic, uncached.openai, uncached.local])
+    provider.always({ kind: "ok", text: answer });
+const small: ChatRequest = {
+    system: "You are a coding agent.",
+    messages: [{ role: "user", content: "Rename the variable x to count in this function." }],
+    max_tokens: 64,
+    hints: { tier: "mid" },
+};
+await measure("complete() to a provider, small request", () => uncached.router.complete(small));
+await measure("complete() to a provider, agent request", () => uncached.router.complete(request));
+await measure("stream() to a provider, small, drained", async () => {
+    let events = 0;
+    for await (const _event of uncached.router.stream(small)) events++;
+    return events;
+});
+await uncached.router.close();
 
 // 4. The classifier's input vector: the agent request, and a 20 kB paste (its scanned head and tail are
 // all code: dotted names, paths, indentation, the text every cue regex reads).

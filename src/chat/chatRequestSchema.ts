@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
+import { quickCheckChatRequest } from "./quickCheckChatRequest.js";
 import type {
     ChatRequest,
     PromptCompletion,
@@ -160,15 +161,24 @@ function chatOrCompletionProblems(request: ChatRequest): string[] {
     return problems;
 }
 
-/** Throws InvalidArgumentError naming every problem (path: message). */
+/**
+ * Throws InvalidArgumentError naming every problem (path: message). A request quickCheckChatRequest
+ * accepts skips the zod pass (it would pass); any other goes through the schema, which words the errors.
+ */
 export function validateChatRequest(request: unknown): ChatRequest {
-    const result = chatRequestSchema.safeParse(request);
-    const problems = result.success
-        ? chatOrCompletionProblems(request as ChatRequest)
-        : result.error.issues.map((issue) => {
-              const path = issue.path.length > 0 ? issue.path.join(".") : "(request)";
-              return `${path}: ${issue.message}`;
-          });
+    let problems: string[];
+    if (quickCheckChatRequest(request)) problems = chatOrCompletionProblems(request);
+    else {
+        const result = chatRequestSchema.safeParse(request);
+        problems = result.success
+            ? chatOrCompletionProblems(request as ChatRequest)
+            : result.error.issues.map(describeIssue);
+    }
     if (problems.length === 0) return request as ChatRequest;
     throw new InvalidArgumentError(`invalid chat request: ${problems.join("; ")}`);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "(request)";
+    return `${path}: ${issue.message}`;
 }

@@ -28,39 +28,85 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
 /** The body as UTF-8 text; rejects once it passes `maxBytes` (the rest is left unread). */
 function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
     return new Promise((resolve, reject) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const onData = (chunk: Buffer): void => {
-            size += chunk.length;
-            if (size > maxBytes) {
-                settle();
-                req.pause();
-                reject(tooLarge(maxBytes));
-                return;
-            }
-            chunks.push(chunk);
-        };
-        const onEnd = (): void => {
-            settle();
-            resolve(
-                chunks.length === 1
-                    ? chunks[0]!.toString("utf8")
-                    : Buffer.concat(chunks, size).toString("utf8"),
-            );
-        };
-        const onError = (error: Error): void => {
-            settle();
-            reject(error);
-        };
-        const onClose = (): void => {
-            settle();
-            reject(new GatewayError("api_error", "the client closed the connection"));
-        };
-        const settle = (): void => {
-            req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
-        };
-        req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
+        new BodyReader(req, maxBytes, resolve, reject).listen();
     });
+}
+
+/**
+ * One body read: its listeners are this reader's methods, bound once, instead of closures made per request
+ * (under tsx each named closure also costs a defineProperty for its name). Every outcome detaches them all.
+ */
+class BodyReader {
+    readonly #chunks: Buffer[] = [];
+    #size = 0;
+    readonly #onData = this.#data.bind(this);
+    readonly #onEnd = this.#end.bind(this);
+    readonly #onError = this.#error.bind(this);
+    readonly #onClose = this.#close.bind(this);
+
+    readonly #req: IncomingMessage;
+    readonly #maxBytes: number;
+    readonly #resolve: (text: string) => void;
+    readonly #reject: (error: Error) => void;
+
+    constructor(
+        req: IncomingMessage,
+        maxBytes: number,
+        resolve: (text: string) => void,
+        reject: (error: Error) => void,
+    ) {
+        this.#req = req;
+        this.#maxBytes = maxBytes;
+        this.#resolve = resolve;
+        this.#reject = reject;
+    }
+
+    listen(): void {
+        this.#req
+            .on("data", this.#onData)
+            .on("end", this.#onEnd)
+            .on("error", this.#onError)
+            .on("close", this.#onClose);
+    }
+
+    #data(chunk: Buffer): void {
+        this.#size += chunk.length;
+        if (this.#size > this.#maxBytes) {
+            this.#settle();
+            this.#req.pause();
+            this.#reject(tooLarge(this.#maxBytes));
+            return;
+        }
+        this.#chunks.push(chunk);
+    }
+
+    #end(): void {
+        this.#settle();
+        const chunks = this.#chunks;
+        this.#resolve(
+            chunks.length === 1
+                ? chunks[0]!.toString("utf8")
+                : Buffer.concat(chunks, this.#size).toString("utf8"),
+        );
+    }
+
+    #error(error: Error): void {
+        this.#settle();
+        this.#reject(error);
+    }
+
+    #close(): void {
+        this.#settle();
+        this.#reject(new GatewayError("api_error", "the client closed the connection"));
+    }
+
+    #settle(): void {
+        this.#req
+            .off("data", this.#onData)
+            .off("end", this.#onEnd)
+            .off("error", this.#onError)
+            .off("close", this.#onClose);
+    }
 }
 
 function tooLarge(maxBytes: number): GatewayError {

@@ -141,20 +141,26 @@ export function buildPlan(
     const tier = tiers[tierIndex]!;
     const plan: ResolvedTarget[] = [];
     const seen = new Set<string>();
-    const add = (target: ResolvedTarget): void => {
-        if (seen.has(target.key)) return;
-        seen.add(target.key);
-        plan.push(target);
-    };
-    const ordered = (t: ResolvedTier): readonly ResolvedTarget[] =>
-        balancing && t.balance === "least_loaded" && t.targets.length > 1
-            ? leastLoaded(t.targets, balancing.load, balancing.turn)
-            : t.targets;
     const pinnedTarget = pinned === undefined ? undefined : tier.targets.find((t) => t.key === pinned);
-    if (pinnedTarget) add(pinnedTarget);
-    for (const target of ordered(tier)) add(target);
-    for (const fallback of tier.fallback) for (const target of ordered(tiers[fallback]!)) add(target);
+    if (pinnedTarget) addOnce(plan, seen, pinnedTarget);
+    for (const target of ordered(tier, balancing)) addOnce(plan, seen, target);
+    for (const fallback of tier.fallback)
+        for (const target of ordered(tiers[fallback]!, balancing)) addOnce(plan, seen, target);
     return plan;
+}
+
+// buildPlan's helpers live at module level: it runs on every request, and under tsx every named
+// closure made per call also costs a defineProperty for its name.
+function addOnce(plan: ResolvedTarget[], seen: Set<string>, target: ResolvedTarget): void {
+    if (seen.has(target.key)) return;
+    seen.add(target.key);
+    plan.push(target);
+}
+
+function ordered(tier: ResolvedTier, balancing: Balancing | undefined): readonly ResolvedTarget[] {
+    return balancing && tier.balance === "least_loaded" && tier.targets.length > 1
+        ? leastLoaded(tier.targets, balancing.load, balancing.turn)
+        : tier.targets;
 }
 
 /** Whether an error moves the request to the next target: retryable ones always, others if configured. */

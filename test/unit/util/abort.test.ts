@@ -66,4 +66,30 @@ describe("linkedSignal", () => {
         source.abort("after dispose");
         expect(other.signal.aborted).toBe(false);
     });
+
+    it("keeps abort and dispose working when callers pass them on detached from the link", () => {
+        vi.useFakeTimers();
+        const source = new AbortController();
+        const { signal, abort } = linkedSignal([source.signal], { ms: 1_000, reason: timeoutReason });
+        abort("detached abort");
+        expect(signal.reason).toBe("detached abort");
+        expect(getEventListeners(source.signal, "abort")).toHaveLength(0);
+        expect(vi.getTimerCount()).toBe(0);
+
+        const other = linkedSignal([source.signal], { ms: 1_000, reason: timeoutReason });
+        const { dispose } = other;
+        dispose();
+        expect(getEventListeners(source.signal, "abort")).toHaveLength(0);
+        vi.advanceTimersByTime(5_000);
+        expect(other.signal.aborted).toBe(false);
+    });
+
+    it("follows a source that aborts later, once, and its timer goes with it", () => {
+        vi.useFakeTimers();
+        const source = new AbortController();
+        const linked = linkedSignal([source.signal], { ms: 1_000, reason: timeoutReason });
+        source.abort("source reason");
+        expect(linked.signal.reason).toBe("source reason");
+        expect(vi.getTimerCount()).toBe(0);
+    });
 });
