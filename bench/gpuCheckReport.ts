@@ -7,6 +7,7 @@ import type { runCompareDraft } from "./e2e/compareDraft.js";
 import type { runNlcBaselines } from "./e2e/nlcBaselines.js";
 import type { runPassAnatomy } from "./e2e/passAnatomy.js";
 import type { runPrefixReuseGrpc } from "./e2e/prefixReuse.js";
+import { goalsMarkdown, type GoalRow } from "./goalsMarkdown.js";
 
 type CompareDraftResult = Awaited<ReturnType<typeof runCompareDraft>>;
 
@@ -50,7 +51,7 @@ const fmt = (x: number | undefined): string =>
 
 /** The issue's goals for the GPU, each from this run. */
 function goals(report: GpuCheckReport): string {
-    const rows: [string, string, string][] = [];
+    const rows: GoalRow[] = [];
     const large = report.large;
     for (const [label, r] of [
         ["large target", large],
@@ -129,13 +130,7 @@ function goals(report: GpuCheckReport): string {
             `${report.prefixReuse.speedup.toFixed(1)}× (${report.prefixReuse.ttftMsNoReuse.toFixed(0)} → ${report.prefixReuse.ttftMsReuse.toFixed(0)} ms)`,
             "(reference)",
         ]);
-    return [
-        "## Goals (ratios measured in this run)",
-        "",
-        "| goal | measured | target |",
-        "| --- | --- | --- |",
-        ...rows.map(([what, value, goal]) => `| ${what} | ${value} | ${goal} |`),
-    ].join("\n");
+    return goalsMarkdown(rows);
 }
 
 /** The check's report as markdown: environment, phases, the goals table, each phase's tables, failures. */

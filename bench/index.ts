@@ -17,6 +17,7 @@ import { readSet, runCompareDraft, type CompareDraftResult } from "./e2e/compare
 import { runNlcBaselines, type BaselineResult } from "./e2e/nlcBaselines.js";
 import { runLlamaCppSpeculative } from "./e2e/llamaCppSpeculative.js";
 import { runPrefixReuse, type PrefixReuseResult } from "./e2e/prefixReuse.js";
+import { goalsMarkdown, type GoalRow } from "./goalsMarkdown.js";
 import { runSpeculativeMicro } from "./micro/speculative.bench.js";
 
 const quick = process.argv.includes("--quick");
@@ -307,7 +308,7 @@ function goalsTable({
     baselines: BaselineResult[];
     native: ReturnType<typeof runLlamaCppSpeculative>;
 }): string {
-    const rows: [string, string, string][] = [];
+    const rows: GoalRow[] = [];
     const fmt = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "–");
     const overOff = (r: CompareDraftResult, set: string, system: string): number => {
         const bySystem = r.results[set];
@@ -396,13 +397,7 @@ function goalsTable({
         eff.length > 0 ? `${fmt(eff[0]!)} – ${fmt(eff.at(-1)!)}` : "–",
         "0.9× – 1.1×",
     ]);
-    return [
-        "## Goals (ratios measured in this run)",
-        "",
-        "| goal | measured | target |",
-        "| --- | --- | --- |",
-        ...rows.map(([what, value, goal]) => `| ${what} | ${value} | ${goal} |`),
-    ].join("\n");
+    return goalsMarkdown(rows);
 }
 
 await main();
