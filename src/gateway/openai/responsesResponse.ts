@@ -143,6 +143,16 @@ export class ResponseEventEncoder {
     }
 
     /** The next sequence number, for an `error` event the caller writes after a failure. */
+    /** The `response.output_item.added` frame of an item opened at `outputIndex`. */
+    #itemAdded(item: ResponseOutputItem, outputIndex: number): SseFrame {
+        return frameOf({
+            type: "response.output_item.added",
+            item,
+            output_index: outputIndex,
+            sequence_number: this.nextSequence(),
+        });
+    }
+
     nextSequence(): number {
         return this.#sequence++;
     }
@@ -174,12 +184,7 @@ export class ResponseEventEncoder {
                     const head = textDeltaHead(item.id, outputIndex);
                     this.#open = { kind: "message", item, outputIndex, text: "", head };
                     frames.push(
-                        frameOf({
-                            type: "response.output_item.added",
-                            item,
-                            output_index: outputIndex,
-                            sequence_number: this.nextSequence(),
-                        }),
+                        this.#itemAdded(item, outputIndex),
                         frameOf({
                             type: "response.content_part.added",
                             item_id: item.id,
@@ -211,14 +216,7 @@ export class ResponseEventEncoder {
                 const outputIndex = this.#done.length;
                 const head = argumentsDeltaHead(item.id ?? "", outputIndex);
                 this.#open = { kind: "call", item, outputIndex, streamed: false, head };
-                frames.push(
-                    frameOf({
-                        type: "response.output_item.added",
-                        item,
-                        output_index: outputIndex,
-                        sequence_number: this.nextSequence(),
-                    }),
-                );
+                frames.push(this.#itemAdded(item, outputIndex));
                 break;
             }
             case "tool_call_delta": {
