@@ -68,6 +68,8 @@ interface Row {
     prompts: string[];
     outputTokens: number[][];
     chosen: Record<string, number>;
+    /** Per request: decode tokens/s and the drafter chosen at the start, with any switches. */
+    requests: { tps: number; drafters: string }[];
 }
 
 /** Runs the trace in order on a fresh engine; prompts of later turns are built from earlier outputs. */
@@ -83,6 +85,7 @@ async function runTrace(system: (typeof systems)[number]): Promise<Row> {
         prompts: [],
         outputTokens: [],
         chosen: {},
+        requests: [],
     };
     const last = new Map<string, { prompt: string; output: string }>();
     try {
@@ -120,6 +123,11 @@ async function runTrace(system: (typeof systems)[number]): Promise<Row> {
             k.tokens += tokens;
             k.decodeSeconds += seconds;
             row.chosen[stats!.proposer] = (row.chosen[stats!.proposer] ?? 0) + 1;
+            const { chosen, switches } = stats!.speculation;
+            row.requests.push({
+                tps: tokens / seconds,
+                drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)].join(" → "),
+            });
         }
         return row;
     } finally {
@@ -186,6 +194,20 @@ for (const [name, r] of Object.entries(rows)) {
     mismatches.push(`${name} ${r.outputs.length - differing}/${r.outputs.length}`);
 }
 lines.push("", `Outputs identical to OFF (requests): ${mismatches.join(", ")}.`);
+
+// Per request: what AUTO chose (and switched to, at which generated token) against each fixed drafter.
+const auto = rows.auto!;
+lines.push(
+    "",
+    "Per request, tok/s × OFF (AUTO's drafter at the start → switches, at the generated token):",
+    "",
+    "| # | kind | ngram k=8 | suffix k=8 | auto | AUTO's drafters |",
+    "|---|---|---|---|---|---|",
+    ...trace.map((turn, i) => {
+        const ratio = (name: string) => (rows[name]!.requests[i]!.tps / off.requests[i]!.tps).toFixed(2);
+        return `| ${i + 1} | ${turn.kind} | ${ratio("ngram k=8")} | ${ratio("suffix k=8")} | ${ratio("auto")} | ${auto.requests[i]!.drafters} |`;
+    }),
+);
 
 // Where a system's output first differs from OFF's on the same prompt: a near-tie flipped by the kernels,
 // or a real difference (divergenceProbe.ts). One probe per system: later prompts embed earlier outputs.

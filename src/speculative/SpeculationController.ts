@@ -2,7 +2,10 @@
  * Per-request speculation decisions: which drafter drafts the next step and how many tokens, fed by
  * the outcome of every step. Fixed modes (one drafter, fixed k) and AUTO share it; only AUTO adapts:
  *
- *  - start: the engine-wide policy's choice (Thompson-sampled expected tokens/s, see SpeculationPolicy);
+ *  - start: the engine-wide policy's choice (Thompson-sampled expected tokens/s, see SpeculationPolicy),
+ *    with the request's own evidence blended in: free (lookup) drafters are replayed over the prompt's
+ *    tail first (RequestEvidence.replay), so a retried request or a resent file starts on the drafter
+ *    that reproduces it;
  *  - every step: k = argmax over k ≤ maxK of expected tokens/s on the measured verify curve under
  *    the request's running per-position acceptance p_i for the current drafter (its own evidence per
  *    position blended with the engine-wide estimate), k = 0 meaning a plain pass; the draft model also stops early below a confidence threshold tuned from measurements;
@@ -10,12 +13,14 @@
  *    (batchDraftLength.ts: shorter as the batch fills, 0 when a draft cannot pay), capped by the k
  *    above; which drafter runs is still judged on a pass alone, so load never switches drafters;
  *  - switch: when the running α makes another drafter (or none) expected faster by a margin, switch;
+ *    each alternative is judged on its engine-wide estimate blended with this request's evidence;
  *  - counterfactual scoring: lookup drafters (n-gram, suffix) are free to run, so while another
  *    drafter is in use their proposals are compared with what the target committed and their
- *    estimates updated at no cost.
+ *    estimates (engine-wide and this request's) updated at no cost.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { commonPrefixLength } from "./commonPrefixLength.js";
+import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
 
 export interface ControllerDrafter {
@@ -46,15 +51,13 @@ export interface SpeculationSummary {
 /** Steps of evidence before a switch is considered, and the margin another option needs. */
 const switchAfterSteps = 3;
 const switchMargin = 1.15;
-/** Weight (in observations) of the engine-wide α in the request's running α. */
-const priorWeight = 3;
 
 export class SpeculationController {
     #current: ControllerDrafter | undefined;
     #reqAccepted = 0;
     #reqFailures = 0;
-    /** This request's per-position [accepted, observed] counts for the current drafter. */
-    #reqPositions: number[][] = [];
+    /** This request's per-position counts for every drafter it has scored (drafted, counterfactual, replayed). */
+    readonly #evidence = new RequestEvidence();
     /**
      * The k of the engine-wide choice, used for the request's first drafting step: the choice came from
      * a Thompson sample, and acting on it is what gathers the evidence the running estimate lacks.
@@ -71,33 +74,33 @@ export class SpeculationController {
         readonly policy: SpeculationPolicy,
         readonly options: SpeculationControllerOptions,
     ) {
-        const { drafters } = options;
-        let choice: Choice;
-        if (!options.adaptive) {
-            const only = drafters[0];
-            choice = {
-                drafter: only?.candidate.id,
-                k: only ? options.maxK : 0,
-                expectedTokensPerSecond: 0,
-                predictedSpeedup: 1,
-                reason: only ? "fixed by request" : "speculation off",
-            };
-        } else {
-            choice = policy.choose(
-                drafters.map((d) => d.candidate),
-                options.signature,
-                options.maxK,
-            );
-        }
-        this.#current = drafters.find((d) => d.candidate.id === choice.drafter);
-        if (options.adaptive && this.#current) this.#chosenK = choice.k;
-        this.summary = {
-            chosen: choice.drafter ?? "none",
-            reason: choice.reason,
-            switches: [],
-            draftLengths: [],
-            predictedSpeedup: choice.predictedSpeedup,
-        };
+        this.summary = { chosen: "none", reason: "", switches: [], draftLengths: [], predictedSpeedup: 1 };
+        const only = options.drafters[0];
+        this.#start(
+            options.adaptive
+                ? this.#choose()
+                : {
+                      drafter: only?.candidate.id,
+                      k: only ? options.maxK : 0,
+                      expectedTokensPerSecond: 0,
+                      predictedSpeedup: 1,
+                      reason: only ? "fixed by request" : "speculation off",
+                  },
+        );
+    }
+
+    #choose(evidence?: RequestEvidence): Choice {
+        const { drafters, signature, maxK } = this.options;
+        const candidates = drafters.map((d) => d.candidate);
+        return this.policy.choose(candidates, signature, maxK, true, evidence);
+    }
+
+    #start(choice: Choice): void {
+        this.#current = this.options.drafters.find((d) => d.candidate.id === choice.drafter);
+        this.#chosenK = this.options.adaptive && this.#current ? choice.k : undefined;
+        this.summary.chosen = choice.drafter ?? "none";
+        this.summary.reason = choice.reason;
+        this.summary.predictedSpeedup = choice.predictedSpeedup;
     }
 
     get current(): ControllerDrafter | undefined {
@@ -105,14 +108,31 @@ export class SpeculationController {
     }
 
     /**
-     * The request starts: the starting drafter and the free (lookup) drafters, which AUTO scores
-     * counterfactually, begin with the prompt. A drafter switched to later begins with the history at
-     * that point, before its first proposal.
+     * The request starts: in AUTO the free (lookup) drafters are replayed over the prompt's tail and,
+     * when any was, the start is chosen again with this evidence; then the starting drafter and
+     * the free drafters, which AUTO scores counterfactually, begin with the prompt. A drafter switched to
+     * later begins with the history at that point, before its first proposal.
      */
     begin(prompt: readonly Token[]): void {
+        if (this.options.adaptive && this.#replay(prompt)) {
+            this.#start(this.#choose(this.#evidence));
+            this.summary.reason += " (with the prompt replayed)";
+        }
         for (const d of this.options.drafters)
             if (d === this.#current || (this.options.adaptive && d.candidate.costPerCall))
                 this.#begin(d, prompt);
+    }
+
+    /** Replays the free drafters over the prompt's tail; true when any was replayed. */
+    #replay(prompt: readonly Token[]): boolean {
+        let scored = false;
+        for (const d of this.options.drafters) {
+            if (!d.candidate.costPerCall || this.#begun.has(d)) continue;
+            if (!this.#evidence.replay(d.candidate.id, d.proposer, prompt, this.options.maxK)) continue;
+            this.#begun.add(d);
+            scored = true;
+        }
+        return scored;
     }
 
     /** The request ended with `history` committed: releases every drafter that began. */
@@ -128,22 +148,36 @@ export class SpeculationController {
         if (id === undefined) return 0;
         const prior = this.policy.acceptance.mean(id, this.options.signature);
         return (
-            (this.#reqAccepted + priorWeight * prior) / (this.#reqAccepted + this.#reqFailures + priorWeight)
+            (this.#reqAccepted + requestPriorWeight * prior) /
+            (this.#reqAccepted + this.#reqFailures + requestPriorWeight)
         );
     }
 
     /**
      * Running per-position acceptance p_1..p_maxK of the current drafter for this request: each
-     * position's own observations blended with the engine-wide estimate (weight `priorWeight`).
+     * position's own observations blended with the engine-wide estimate (RequestEvidence).
      */
     runningPositions(): number[] {
         const id = this.#current?.candidate.id;
-        if (id === undefined) return [];
+        return id === undefined ? [] : this.#positions(id);
+    }
+
+    #positions(id: string): number[] {
         const prior = this.policy.acceptance.positionMeans(id, this.options.signature, this.options.maxK);
-        return prior.map((p, i) => {
-            const [accepted, observed] = this.#reqPositions[i] ?? [0, 0];
-            return (accepted! + priorWeight * p) / (observed! + priorWeight);
-        });
+        return this.#evidence.positions(id, prior);
+    }
+
+    /** A drafter's expected k and tokens/s on the engine-wide estimates blended with this request's. */
+    #evaluate(d: ControllerDrafter, otherTokens = 0): { k: number; tokensPerSecond: number } {
+        const { id } = d.candidate;
+        const coverage = this.#evidence.coverage(id, this.policy.coverage(id));
+        return this.policy.evaluate(
+            d.candidate,
+            this.#positions(id),
+            this.options.maxK,
+            otherTokens,
+            coverage,
+        );
     }
 
     /**
@@ -166,7 +200,7 @@ export class SpeculationController {
             k = this.#chosenK;
             this.#chosenK = undefined;
         } else if (this.options.adaptive) {
-            k = this.policy.evaluate(current.candidate, this.runningPositions(), this.options.maxK).k;
+            k = this.#evaluate(current).k;
             if (k === 0) {
                 // The current drafter no longer pays for itself at all: move to the best alternative.
                 this.#maybeSwitch(1, true);
@@ -175,21 +209,13 @@ export class SpeculationController {
                     this.#count(0);
                     return undefined;
                 }
-                k = this.policy.evaluate(current.candidate, this.runningPositions(), this.options.maxK).k;
+                k = this.#evaluate(current).k;
             }
         }
         // Which drafter is judged on a pass alone (above); how long its draft is, on the shared pass.
         // Load alone never switches drafters: a plain step under load keeps the drafter for when it eases.
         if (this.options.adaptive && otherTokens > 0 && k > 0)
-            k = Math.min(
-                k,
-                this.policy.evaluate(
-                    current.candidate,
-                    this.runningPositions(),
-                    this.options.maxK,
-                    otherTokens,
-                ).k,
-            );
+            k = Math.min(k, this.#evaluate(current, otherTokens).k);
         k = Math.min(limitK, k);
         if (k <= 0) {
             this.#count(0);
@@ -226,15 +252,12 @@ export class SpeculationController {
                 policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
             this.#reqAccepted += step.accepted;
             if (step.accepted < step.drafted) this.#reqFailures++;
-            const observed = step.accepted < step.drafted ? step.accepted + 1 : step.accepted;
-            for (let i = 0; i < observed; i++) {
-                const counts = (this.#reqPositions[i] ??= [0, 0]);
-                if (i < step.accepted) counts[0]!++;
-                counts[1]!++;
-            }
         }
         // Steps where the drafter was asked count even when it proposed nothing (its coverage drops).
-        if (drafter) this.#steps++;
+        if (drafter) {
+            this.#steps++;
+            this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted);
+        }
         this.#scoreCounterfactual(step.committed);
         this.#generated = step.generated;
         if (options.adaptive && this.#current && this.#steps >= switchAfterSteps)
@@ -250,23 +273,14 @@ export class SpeculationController {
     /** Switches when another option's expected tokens/s beats the current one's by `margin`. */
     #maybeSwitch(margin: number, force = false): void {
         const current = this.#current!;
-        const { maxK, signature } = this.options;
-        const currentTps = this.policy.evaluate(
-            current.candidate,
-            this.runningPositions(),
-            maxK,
-        ).tokensPerSecond;
+        const currentTps = this.#evaluate(current).tokensPerSecond;
         let best: { drafter: ControllerDrafter | undefined; tps: number } = {
             drafter: undefined,
             tps: 1000 / this.policy.costs.verifyMs(1),
         };
         for (const d of this.options.drafters) {
             if (d === current) continue;
-            const tps = this.policy.evaluate(
-                d.candidate,
-                this.policy.acceptance.positionMeans(d.candidate.id, signature, maxK),
-                maxK,
-            ).tokensPerSecond;
+            const tps = this.#evaluate(d).tokensPerSecond;
             if (tps > best.tps) best = { drafter: d, tps };
         }
         if (best.tps > currentTps * margin || (force && best.tps >= currentTps)) {
@@ -277,9 +291,9 @@ export class SpeculationController {
                 reason: `running α ${this.runningAlpha().toFixed(2)} → ${currentTps.toFixed(1)} tok/s expected vs ${best.tps.toFixed(1)}`,
             });
             this.#current = best.drafter;
+            // The drafter switched to keeps its evidence from this request (counterfactual, replayed).
             this.#reqAccepted = 0;
             this.#reqFailures = 0;
-            this.#reqPositions = [];
             this.#steps = 0;
         }
     }
@@ -310,11 +324,15 @@ export class SpeculationController {
                 this.policy.costs.drafter(cf.drafter.candidate.id)?.msPerCall ?? 0,
                 true,
             );
-            if (cf.tokens.length === 0) continue;
+            if (cf.tokens.length === 0) {
+                this.#evidence.record(cf.drafter.candidate.id, 0, 0);
+                continue;
+            }
             const matched = commonPrefixLength(cf.tokens, committed);
             // A mismatch inside the committed tokens is a rejection; running past them is unobserved.
             const observed = matched < committed.length && matched < cf.tokens.length ? matched + 1 : matched;
             this.policy.acceptance.record(cf.drafter.candidate.id, this.options.signature, observed, matched);
+            this.#evidence.record(cf.drafter.candidate.id, cf.tokens.length, matched, committed.length);
         }
         this.#counterfactuals.length = 0;
     }

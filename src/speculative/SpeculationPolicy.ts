@@ -6,6 +6,7 @@
  */
 import { AcceptanceEstimator, type BetaCounts, type PositionCounts } from "./AcceptanceEstimator.js";
 import { CostModel, type CostModelState } from "./CostModel.js";
+import type { RequestEvidence } from "./RequestEvidence.js";
 import { batchDraftLength, sharedVerifyMs } from "./batchDraftLength.js";
 import { expectedTokensPerPass, type Acceptance, type StepCosts } from "./speedup.js";
 
@@ -77,16 +78,17 @@ export class SpeculationPolicy {
      * k ≤ maxK, on the measured verify curve. A drafter that often has
      * nothing to propose (coverage < 1, e.g. lookup without a match) falls back to a plain pass then.
      * With `otherTokens` other sequences' tokens sharing the pass, k and the rate are the batch's
-     * (batchDraftLength.ts); 0 is a pass alone.
+     * (batchDraftLength.ts); 0 is a pass alone. `coverage` (the share of steps with a proposal) defaults
+     * to the engine-wide measurement.
      */
     evaluate(
         drafter: DrafterCandidate,
         alpha: Acceptance,
         maxK: number,
         otherTokens = 0,
+        coverage = this.coverage(drafter.id),
     ): { k: number; tokensPerSecond: number } {
         const costs = this.stepCosts(drafter);
-        const coverage = this.costs.drafter(drafter.id)?.coverage ?? 1;
         const best = batchDraftLength(alpha, maxK, costs, otherTokens);
         if (best.k === 0) return best;
         const plainMs = costs.verifyMs(otherTokens + 1);
@@ -100,7 +102,23 @@ export class SpeculationPolicy {
         return { k: best.k, tokensPerSecond };
     }
 
-    choose(candidates: readonly DrafterCandidate[], signature: string, maxK: number, explore = true): Choice {
+    /**
+     * The drafter (or none) with the highest expected tokens/s for a request of `signature`; `evidence`,
+     * the request's own (e.g. free drafters replayed over its prompt), is blended into each drafter's
+     * engine-wide estimate.
+     */
+    /** Engine-wide share of a drafter's calls that proposed anything (1 until measured). */
+    coverage(drafter: string): number {
+        return this.costs.drafter(drafter)?.coverage ?? 1;
+    }
+
+    choose(
+        candidates: readonly DrafterCandidate[],
+        signature: string,
+        maxK: number,
+        explore = true,
+        evidence?: RequestEvidence,
+    ): Choice {
         const plainTps = 1000 / this.costs.verifyMs(1);
         let best: Choice = {
             drafter: undefined,
@@ -112,10 +130,12 @@ export class SpeculationPolicy {
         const scored: string[] = [`none ${plainTps.toFixed(1)}`];
         for (const c of candidates) {
             // Per-position acceptance: the choice of k sees a copy drafter's all-or-nothing drafts.
-            const p = explore
+            const prior = explore
                 ? this.acceptance.samplePositions(c.id, signature, maxK, this.random)
                 : this.acceptance.positionMeans(c.id, signature, maxK);
-            const { k, tokensPerSecond } = this.evaluate(c, p, maxK);
+            const p = evidence ? evidence.positions(c.id, prior) : prior;
+            const coverage = evidence ? evidence.coverage(c.id, this.coverage(c.id)) : this.coverage(c.id);
+            const { k, tokensPerSecond } = this.evaluate(c, p, maxK, 0, coverage);
             const shown = p.slice(0, 3).map((x) => x.toFixed(2));
             scored.push(`${c.id} ${tokensPerSecond.toFixed(1)} (p≈[${shown.join(",")}…], k=${k})`);
             if (k > 0 && tokensPerSecond > best.expectedTokensPerSecond) {

@@ -178,6 +178,89 @@ describe("AUTO drafter selection", () => {
     });
 });
 
+describe("AUTO with this request's own evidence", () => {
+    /** What an earlier request of the session held: a prompt of 160 tokens and its 64-token answer. */
+    const earlier = Array.from({ length: 224 }, (_, i) => 100 + i);
+    const prompt = earlier.slice(0, 160);
+    /** Reproduces `earlier` where the history is a prefix of it (a suffix pool that holds it). */
+    const copy = (h: readonly number[], k: number): number[] =>
+        h.every((t, i) => earlier[i] === t) ? earlier.slice(h.length, h.length + k) : [];
+    /** A lookup drafter that never has a match. */
+    const silent = (): number[] => [];
+
+    /**
+     * A policy that has served this signature before: the model drafter keeps ~80 % of its drafts; the
+     * suffix drafter had a match for one step in five, and half of those drafts were kept whole.
+     */
+    function servedPolicy(seed: number): SpeculationPolicy {
+        const policy = measuredPolicy(seed);
+        for (let i = 0; i < 40; i++) {
+            policy.acceptance.record("good", "sim", 8, i % 3 === 0 ? 3 : 8);
+            if (i % 10 === 0) policy.acceptance.record("suffix", "sim", 4, 4);
+            if (i % 10 === 5) policy.acceptance.record("suffix", "sim", 1, 0);
+            policy.costs.recordDraft("suffix", i % 5 === 0 ? 4 : 0, 0, true);
+        }
+        return policy;
+    }
+
+    function start(
+        policy: SpeculationPolicy,
+        suffix: (h: readonly number[], k: number) => number[],
+        p = prompt,
+    ) {
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good"), drafter("suffix", true, suffix)],
+            signature: "sim",
+            maxK: 8,
+            adaptive: true,
+            minConfidence: 0,
+        });
+        controller.begin(p);
+        return controller;
+    }
+
+    it("starts a retried request on the lookup drafter that reproduces its prompt, whatever the engine-wide prior", () => {
+        const retried = Array.from({ length: 20 }, (_, seed) => start(servedPolicy(seed), copy).summary);
+        expect(retried.filter((s) => s.chosen === "suffix").length).toBeGreaterThanOrEqual(19);
+        expect(retried[0]!.reason).toContain("with the prompt replayed");
+        // The same policies, a drafter without a match in this prompt: the engine-wide choice stands.
+        const fresh = Array.from({ length: 20 }, (_, seed) => start(servedPolicy(seed), silent).summary);
+        expect(fresh.filter((s) => s.chosen === "good").length).toBeGreaterThanOrEqual(19);
+    });
+
+    it("a prompt shorter than the replay window is chosen for on the engine-wide estimates alone", () => {
+        const short = prompt.slice(0, 40);
+        const chosen = Array.from(
+            { length: 20 },
+            (_, seed) => start(servedPolicy(seed), copy, short).summary,
+        );
+        expect(chosen.filter((s) => s.chosen === "good").length).toBeGreaterThanOrEqual(19);
+        expect(chosen[0]!.reason).not.toContain("replayed");
+    });
+
+    it("switches to a lookup drafter on its counterfactual matches in this request, not only engine-wide", () => {
+        // Engine-wide the suffix drafter is poor with plenty of evidence; in this request it reproduces
+        // every token the target commits (an answer re-emitted), while the model drafter keeps ~40 %.
+        const policy = servedPolicy(21);
+        for (let i = 0; i < 300; i++) policy.acceptance.record("suffix", "sim", 2, 1);
+        const controller = start(policy, copy, prompt.slice(0, 40));
+        expect(controller.summary.chosen).toBe("good");
+        const history = earlier.slice(0, 40);
+        const random = createRandom(22);
+        for (let s = 0; s < 10 && controller.current?.candidate.id === "good"; s++) {
+            const step = controller.next(history, 8)!;
+            let accepted = 0;
+            while (accepted < step.k && random() < 0.4) accepted++;
+            const committed = earlier.slice(history.length, history.length + accepted + 1);
+            history.push(...committed);
+            controller.record(measuredStep("good", step.k, accepted, committed, history.length - 40));
+        }
+        expect(controller.summary.switches[0]).toMatchObject({ from: "good", to: "suffix" });
+        // Engine-wide, one request's matches hardly moved the suffix drafter's estimate.
+        expect(policy.acceptance.mean("suffix", "sim")).toBeLessThan(0.6);
+    });
+});
+
 describe("AUTO under load (other sequences' tokens in the same target pass)", () => {
     /** A request with a drafter the engine knows to be mostly right; returns the k of each step. */
     function stepsUnderLoad(

@@ -10,7 +10,7 @@ import type { DrafterSwitch as _tiercel_v1_DrafterSwitch, DrafterSwitch__Output 
  */
 export interface GenerationStats {
   /**
-   * Which drafter ran: "none" (plain decoding), "ngram", or a draft model id.
+   * Which drafter started: "none" (plain decoding), "ngram", "suffix", or a draft model id.
    */
   'proposer'?: (string);
   /**
@@ -110,7 +110,7 @@ export interface GenerationStats {
  */
 export interface GenerationStats__Output {
   /**
-   * Which drafter ran: "none" (plain decoding), "ngram", or a draft model id.
+   * Which drafter started: "none" (plain decoding), "ngram", "suffix", or a draft model id.
    */
   'proposer': (string);
   /**

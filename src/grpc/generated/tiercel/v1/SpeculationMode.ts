@@ -10,7 +10,11 @@ export const SpeculationMode = {
    */
   SPECULATION_MODE_UNSPECIFIED: 'SPECULATION_MODE_UNSPECIFIED',
   /**
-   * The server picks: a compatible draft model when one is loaded, else n-gram prompt lookup.
+   * The server picks, per request and per step: a compatible draft model, n-gram prompt lookup, suffix
+   * drafting (with a session_id) or none, whichever is expected fastest from measured acceptance and
+   * costs. The request's own evidence counts: model-free drafters are replayed over the prompt's last
+   * tokens before the first one (a retried request starts on the drafter that reproduces it), and
+   * scored on what the target commits while another drafts.
    */
   SPECULATION_MODE_AUTO: 'SPECULATION_MODE_AUTO',
   /**
@@ -47,7 +51,11 @@ export type SpeculationMode =
   | 'SPECULATION_MODE_UNSPECIFIED'
   | 0
   /**
-   * The server picks: a compatible draft model when one is loaded, else n-gram prompt lookup.
+   * The server picks, per request and per step: a compatible draft model, n-gram prompt lookup, suffix
+   * drafting (with a session_id) or none, whichever is expected fastest from measured acceptance and
+   * costs. The request's own evidence counts: model-free drafters are replayed over the prompt's last
+   * tokens before the first one (a retried request starts on the drafter that reproduces it), and
+   * scored on what the target commits while another drafts.
    */
   | 'SPECULATION_MODE_AUTO'
   | 1

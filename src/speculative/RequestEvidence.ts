@@ -1,0 +1,112 @@
+/**
+ * One request's own evidence about each drafter: per draft position, how many drafted tokens the target
+ * kept of how many it saw there. The controller feeds it from three sources, all about this request:
+ *
+ *  - the steps the drafter actually drafted;
+ *  - counterfactual steps of a free (lookup) drafter while another one drafted (its proposal against
+ *    what the target committed);
+ *  - a replay over the prompt's last tokens at the start (`replay`): a free drafter proposes at each
+ *    point of the prompt's tail, as if the prompt were being generated, and is scored against the
+ *    prompt's own next tokens. A retried request or a resent file shows up here before the first
+ *    token: the suffix drafter reproduces the tail exactly, where an engine-wide prior (all requests of
+ *    the signature) cannot tell this request from the others.
+ *
+ * It also counts how often each drafter had anything to propose (its coverage: a lookup drafter without
+ * a match proposes nothing, and the step is a plain pass).
+ *
+ * `positions` and `coverage` blend a drafter's counts with the engine-wide estimate (which carries
+ * `requestPriorWeight` observations), which is what AUTO's choices read. Pure bookkeeping, no timing.
+ */
+import type { DraftProposer, Token } from "./types.js";
+
+/** Weight (in observations) of the engine-wide estimate in a request's running per-position acceptance. */
+export const requestPriorWeight = 3;
+/**
+ * Prompt tokens a free drafter is replayed over at the start: ~11 steps of a drafter that reproduces them
+ * at k = 8, enough to outweigh the engine-wide estimate (3 observations) where this request differs.
+ */
+export const replayTokens = 96;
+
+export class RequestEvidence {
+    /** Per drafter id: [accepted, observed] per draft position. */
+    readonly #counts = new Map<string, number[][]>();
+    /** Per drafter id: [calls with a proposal, calls]. */
+    readonly #calls = new Map<string, [number, number]>();
+
+    /** Calls scored for `drafter` (with or without a proposal). */
+    calls(drafter: string): number {
+        return this.#calls.get(drafter)?.[1] ?? 0;
+    }
+
+    /**
+     * One scored draft of `proposed` tokens of which the first `matched` agreed with the target (or the
+     * prompt); `seen` is how many of the target's tokens it could be compared with (a draft running
+     * past them is unobserved there, not rejected).
+     */
+    record(drafter: string, proposed: number, matched: number, seen = Infinity): void {
+        let calls = this.#calls.get(drafter);
+        if (!calls) this.#calls.set(drafter, (calls = [0, 0]));
+        calls[1]++;
+        if (proposed <= 0) return;
+        calls[0]++;
+        const observed = matched < proposed && matched < seen ? matched + 1 : matched;
+        let counts = this.#counts.get(drafter);
+        if (!counts) this.#counts.set(drafter, (counts = []));
+        for (let i = 0; i < observed; i++) {
+            const c = (counts[i] ??= [0, 0]);
+            if (i < matched) c[0]!++;
+            c[1]!++;
+        }
+    }
+
+    /** `prior` (per position) blended with this request's counts for `drafter`. */
+    positions(drafter: string, prior: readonly number[]): number[] {
+        const counts = this.#counts.get(drafter);
+        if (!counts) return prior.slice();
+        return prior.map((p, i) => {
+            const c = counts[i];
+            return c ? (c[0]! + requestPriorWeight * p) / (c[1]! + requestPriorWeight) : p;
+        });
+    }
+
+    /** `prior` coverage blended with this request's calls of `drafter`. */
+    coverage(drafter: string, prior: number): number {
+        const calls = this.#calls.get(drafter);
+        return calls ? (calls[0] + requestPriorWeight * prior) / (calls[1] + requestPriorWeight) : prior;
+    }
+
+    /**
+     * Replays a free (lookup, synchronous) drafter over the last `replayTokens` tokens of `prompt`, stepping as
+     * speculative decoding would (past the kept tokens and the target's own next token), and records
+     * each proposal against the prompt's next tokens. Leaves the drafter begun with the prompt's head and
+     * synced up to its last replayed point; its next `propose` with a longer history catches up (every
+     * DraftProposer follows the history it is given). Returns false when the drafter answered
+     * asynchronously (a model drafter: not free to replay) or the prompt is too short.
+     */
+    replay(drafter: string, proposer: DraftProposer, prompt: readonly Token[], maxK: number): boolean {
+        const start = prompt.length - replayTokens;
+        if (start < 1 || maxK <= 0) return false;
+        // One history grown in place (proposers read it during the call only): no copy per step.
+        const history = prompt.slice(0, start);
+        proposer.begin(history);
+        for (let j = start; j < prompt.length;) {
+            while (history.length < j) history.push(prompt[history.length]!);
+            const proposal = proposer.propose(history, Math.min(maxK, prompt.length - j));
+            if (proposal instanceof Promise) {
+                proposal.catch(() => {}); // never awaited: a drafter that is not free is not replayed
+                return false;
+            }
+            const { tokens } = proposal;
+            if (tokens.length === 0) {
+                this.record(drafter, 0, 0);
+                j++;
+                continue;
+            }
+            let matched = 0;
+            while (matched < tokens.length && tokens[matched] === prompt[j + matched]) matched++;
+            this.record(drafter, tokens.length, matched);
+            j += matched + 1;
+        }
+        return true;
+    }
+}
