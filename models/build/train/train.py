@@ -1,7 +1,10 @@
 """Trains tiercel's target and draft models together on the encoded code corpus.
 
-Run with Debian's python3 + python3-torch (see models/README.md); bf16 autocast is what makes
-CPU training usable on these machines (oneDNN/AMX), fp32 matmul is ~100x slower.
+Run with Debian's python3 + python3-torch (see models/README.md). Debian's torch runs fp32 matmul
+through the system BLAS: the reference libblas manages ~2.5 GFLOP/s, so on AMX machines bf16 autocast
+(oneDNN) is what makes CPU training usable; with OpenBLAS installed (libopenblas0-pthread) fp32 is the
+faster one on AVX-512 machines without AMX/AVX512_BF16 (171 vs 52 GFLOP/s on 2 threads). --dtype auto
+measures both on the machine it runs on and trains in the faster one.
 
 The two models are llama-architecture transformers (RMSNorm, rotary attention on adjacent pairs
 as llama.cpp's LLAMA rope type expects, SwiGLU) so their weights export to GGUF without any
@@ -179,12 +182,42 @@ def evaluate(models, data, seq, starts=None, batches=24, seed=1234):
     agree = 0.0
     for _ in range(batches):
         x, y = batch(data, 8, seq, g, starts)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with mixed_precision():
             logits = [m(x).float() for m in models]
         for i, (m, lg) in enumerate(zip(models, logits)):
             losses[i] += F.cross_entropy(lg.view(-1, m.cfg["vocab"]), y.view(-1)).item()
         agree += (logits[0].argmax(-1) == logits[-1].argmax(-1)).float().mean().item()
     return [l / batches for l in losses], agree / batches
+
+
+USE_BF16 = True
+
+
+def mixed_precision():
+    """bf16 autocast where it is the faster matmul here (see choose_precision), plain fp32 otherwise."""
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=USE_BF16)
+
+
+def matmul_gflops(dtype):
+    a = torch.randn(3072, 320, dtype=dtype)
+    b = torch.randn(320, 864, dtype=dtype)
+    for _ in range(2):
+        a @ b
+    n, t = 8, time.time()
+    for _ in range(n):
+        a @ b
+    return 2 * 3072 * 320 * 864 * n / (time.time() - t) / 1e9
+
+
+def choose_precision(choice):
+    global USE_BF16
+    if choice == "auto":
+        fp32, bf16 = matmul_gflops(torch.float32), matmul_gflops(torch.bfloat16)
+        USE_BF16 = bf16 > fp32
+        print(f"matmul fp32 {fp32:.1f} GFLOP/s, bf16 {bf16:.1f} GFLOP/s: training in "
+              f"{'bf16 autocast' if USE_BF16 else 'fp32'}", flush=True)
+    else:
+        USE_BF16 = choice == "bf16"
 
 
 def checkpoint_shape(path, role):
@@ -262,6 +295,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=100, help="learning-rate warm-up steps")
     ap.add_argument("--eval-batches", type=int, default=24, help="held-out batches (of 8 windows) per checkpoint")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dtype", choices=("auto", "bf16", "fp32"), default="auto",
+                    help="matmul precision; auto measures both here and takes the faster")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--resume", default=None, help="directory with target/draft .safetensors to continue from")
     ap.add_argument("--draft-shape", default=None,
@@ -284,6 +319,7 @@ def main():
     elif args.resume:
         draft_cfg = checkpoint_shape(os.path.join(args.resume, "draft.safetensors"), "draft")
     torch.set_num_threads(args.threads)
+    choose_precision(args.dtype)
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     train = np.fromfile(os.path.join(args.corpus, "train.bin"), dtype=np.uint16)
@@ -345,7 +381,7 @@ def main():
             for pg in o.param_groups:
                 pg["lr"] = base * scale
         x, y = batch(train, args.batch, args.seq, g, train_starts)
-        with torch.autocast("cpu", dtype=torch.bfloat16), torch.set_grad_enabled(not args.freeze_target):
+        with mixed_precision(), torch.set_grad_enabled(not args.freeze_target):
             lt_logits = target(x).float()
             loss_t = F.cross_entropy(lt_logits.view(-1, args.vocab), y.view(-1))
         opt_t.zero_grad(set_to_none=True)
@@ -355,7 +391,7 @@ def main():
             ce_d = kl_d = torch.zeros(())
             loss_t.backward()
         else:
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with mixed_precision():
                 ld_logits = draft(x).float()
                 ce_d = F.cross_entropy(ld_logits.view(-1, args.vocab), y.view(-1))
                 kl_d = F.kl_div(F.log_softmax(ld_logits, -1).view(-1, args.vocab),
