@@ -19,7 +19,6 @@
  *    estimates (engine-wide and this request's) updated at no cost.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
-import { commonPrefixLength } from "./commonPrefixLength.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
 
@@ -65,7 +64,13 @@ export class SpeculationController {
     #chosenK: number | undefined;
     #steps = 0;
     #generated = 0;
-    readonly #counterfactuals: { drafter: ControllerDrafter; tokens: readonly Token[] }[] = [];
+    /**
+     * Per free drafter not in use: its latest proposal and how much of it the target's committed tokens
+     * have matched so far. It is scored once resolved (a mismatch, or all of it matched), over as many
+     * steps as that takes, as if it had drafted alongside: a plain step commits one token, which would
+     * otherwise observe only a proposal's first position.
+     */
+    readonly #counterfactuals = new Map<ControllerDrafter, { tokens: readonly Token[]; matched: number }>();
     /** Drafters whose `begin` ran for this request. */
     readonly #begun = new Set<ControllerDrafter>();
     readonly summary: SpeculationSummary;
@@ -253,15 +258,13 @@ export class SpeculationController {
             this.#reqAccepted += step.accepted;
             if (step.accepted < step.drafted) this.#reqFailures++;
         }
-        // Steps where the drafter was asked count even when it proposed nothing (its coverage drops).
-        if (drafter) {
-            this.#steps++;
-            this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted);
-        }
+        // Steps where the drafter was asked count even when it proposed nothing (its coverage drops);
+        // under plain decoding (AUTO chose none) every step counts.
+        if (drafter) this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted);
+        if (drafter || !this.#current) this.#steps++;
         this.#scoreCounterfactual(step.committed);
         this.#generated = step.generated;
-        if (options.adaptive && this.#current && this.#steps >= switchAfterSteps)
-            this.#maybeSwitch(switchMargin);
+        if (options.adaptive && this.#steps >= switchAfterSteps) this.#maybeSwitch(switchMargin);
     }
 
     #count(k: number): void {
@@ -270,25 +273,32 @@ export class SpeculationController {
         lengths[k]!++;
     }
 
-    /** Switches when another option's expected tokens/s beats the current one's by `margin`. */
+    /**
+     * Switches when another option's expected tokens/s beats the current one's by `margin`. From plain
+     * decoding only to a drafter this request has scored (a free one, counterfactually): the others were
+     * judged on the same engine-wide estimates when plain decoding was chosen.
+     */
     #maybeSwitch(margin: number, force = false): void {
-        const current = this.#current!;
-        const currentTps = this.#evaluate(current).tokensPerSecond;
+        const current = this.#current;
+        const plainTps = 1000 / this.policy.costs.verifyMs(1);
+        const currentTps = current ? this.#evaluate(current).tokensPerSecond : plainTps;
         let best: { drafter: ControllerDrafter | undefined; tps: number } = {
             drafter: undefined,
-            tps: 1000 / this.policy.costs.verifyMs(1),
+            tps: plainTps,
         };
         for (const d of this.options.drafters) {
-            if (d === current) continue;
+            if (d === current || (!current && this.#evidence.calls(d.candidate.id) === 0)) continue;
             const tps = this.#evaluate(d).tokensPerSecond;
             if (tps > best.tps) best = { drafter: d, tps };
         }
+        if (best.drafter === current) return;
         if (best.tps > currentTps * margin || (force && best.tps >= currentTps)) {
+            const running = current ? `running α ${this.runningAlpha().toFixed(2)}` : "plain decoding";
             this.summary.switches.push({
                 atToken: this.#generated,
-                from: current.candidate.id,
+                from: current?.candidate.id ?? "none",
                 to: best.drafter?.candidate.id ?? "none",
-                reason: `running α ${this.runningAlpha().toFixed(2)} → ${currentTps.toFixed(1)} tok/s expected vs ${best.tps.toFixed(1)}`,
+                reason: `${running} → ${currentTps.toFixed(1)} tok/s expected vs ${best.tps.toFixed(1)}`,
             });
             this.#current = best.drafter;
             // The drafter switched to keeps its evidence from this request (counterfactual, replayed).
@@ -305,35 +315,48 @@ export class SpeculationController {
     }
 
     #prepareCounterfactual(history: readonly Token[], limitK: number): void {
-        this.#counterfactuals.length = 0;
         if (!this.options.adaptive || limitK <= 0) return;
         for (const lookup of this.options.drafters) {
             if (!lookup.candidate.costPerCall || lookup === this.#current) continue;
+            if (this.#counterfactuals.has(lookup)) continue; // its last proposal is still being matched
             this.#begin(lookup, history);
             const proposal = lookup.proposer.propose(history, Math.min(limitK, this.options.maxK));
             if (proposal instanceof Promise) continue; // only synchronous (free) drafters are scored this way
-            this.#counterfactuals.push({ drafter: lookup, tokens: proposal.tokens });
+            const { id } = lookup.candidate;
+            const { tokens } = proposal;
+            this.policy.costs.recordDraft(
+                id,
+                tokens.length,
+                this.policy.costs.drafter(id)?.msPerCall ?? 0,
+                true,
+            );
+            if (tokens.length > 0) this.#counterfactuals.set(lookup, { tokens, matched: 0 });
+            else this.#evidence.record(id, 0, 0);
         }
     }
 
     #scoreCounterfactual(committed: readonly Token[]): void {
-        for (const cf of this.#counterfactuals) {
-            this.policy.costs.recordDraft(
-                cf.drafter.candidate.id,
-                cf.tokens.length,
-                this.policy.costs.drafter(cf.drafter.candidate.id)?.msPerCall ?? 0,
-                true,
-            );
-            if (cf.tokens.length === 0) {
-                this.#evidence.record(cf.drafter.candidate.id, 0, 0);
+        for (const [lookup, cf] of this.#counterfactuals) {
+            if (lookup === this.#current) {
+                this.#counterfactuals.delete(lookup); // switched to: its steps are scored as its own now
                 continue;
             }
-            const matched = commonPrefixLength(cf.tokens, committed);
-            // A mismatch inside the committed tokens is a rejection; running past them is unobserved.
-            const observed = matched < committed.length && matched < cf.tokens.length ? matched + 1 : matched;
-            this.policy.acceptance.record(cf.drafter.candidate.id, this.options.signature, observed, matched);
-            this.#evidence.record(cf.drafter.candidate.id, cf.tokens.length, matched, committed.length);
+            let i = 0;
+            while (
+                i < committed.length &&
+                cf.matched < cf.tokens.length &&
+                cf.tokens[cf.matched] === committed[i]
+            ) {
+                cf.matched++;
+                i++;
+            }
+            // Resolved by a mismatch or by running out of drafted tokens; else more committed tokens decide.
+            if (i === committed.length && cf.matched < cf.tokens.length) continue;
+            const { matched, tokens } = cf;
+            const observed = matched < tokens.length ? matched + 1 : matched;
+            this.policy.acceptance.record(lookup.candidate.id, this.options.signature, observed, matched);
+            this.#evidence.record(lookup.candidate.id, tokens.length, matched);
+            this.#counterfactuals.delete(lookup);
         }
-        this.#counterfactuals.length = 0;
     }
 }

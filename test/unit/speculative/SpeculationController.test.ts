@@ -261,6 +261,64 @@ describe("AUTO with this request's own evidence", () => {
     });
 });
 
+describe("AUTO from plain decoding", () => {
+    it("switches to a lookup drafter once its proposals, scored over the plain steps, keep matching", () => {
+        // An answer that re-emits earlier code: the suffix drafter's proposals match what the target
+        // commits, one token per plain step; each proposal is scored once the steps have matched it whole.
+        const earlier = Array.from({ length: 200 }, (_, i) => 100 + i);
+        const policy = measuredPolicy(31);
+        for (let i = 0; i < 40; i++) policy.acceptance.record("bad", "sim", 4, 0);
+        for (let i = 0; i < 4; i++) policy.acceptance.record("suffix", "sim", 1, 0);
+        const suffix = drafter("suffix", true, (h, k) =>
+            h.every((t, i) => earlier[i] === t) ? earlier.slice(h.length, h.length + k) : [],
+        );
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("bad"), suffix],
+            signature: "sim",
+            maxK: 8,
+            adaptive: true,
+            minConfidence: 0,
+        });
+        const history = earlier.slice(0, 20);
+        controller.begin(history);
+        expect(controller.summary.chosen).toBe("none");
+        let s = 0;
+        for (; s < 40 && !controller.current; s++) {
+            expect(controller.next(history, 8)).toBeUndefined();
+            const committed = [earlier[history.length]!];
+            history.push(...committed);
+            controller.record(measuredStep(undefined, 0, 0, committed, s + 1));
+        }
+        expect(controller.summary.switches[0]).toMatchObject({ from: "none", to: "suffix" });
+        expect(controller.summary.switches[0]!.reason).toContain("plain decoding");
+        // Two whole proposals (16 plain steps) are evidence enough against the engine-wide rejections.
+        expect(s).toBeLessThanOrEqual(24);
+        const step = controller.next(history, 8)!;
+        expect(step.drafter.candidate.id).toBe("suffix");
+        expect(step.k).toBeGreaterThan(1);
+    });
+
+    it("does not switch from plain decoding to a drafter this request has not scored", () => {
+        const policy = measuredPolicy(33);
+        for (let i = 0; i < 40; i++) policy.acceptance.record("good", "sim", 1, 0);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("good")],
+            signature: "sim",
+            maxK: 8,
+            adaptive: true,
+            minConfidence: 0,
+        });
+        expect(controller.summary.chosen).toBe("none");
+        // The engine-wide estimate improves meanwhile (other requests): this request stays plain.
+        for (let i = 0; i < 40; i++) policy.acceptance.record("good", "sim", 8, 8);
+        for (let s = 0; s < 10; s++) {
+            expect(controller.next([1, 2, 3], 8)).toBeUndefined();
+            controller.record(measuredStep(undefined, 0, 0, [1], s + 1));
+        }
+        expect(controller.summary.switches).toEqual([]);
+    });
+});
+
 describe("AUTO under load (other sequences' tokens in the same target pass)", () => {
     /** A request with a drafter the engine knows to be mostly right; returns the k of each step. */
     function stepsUnderLoad(
