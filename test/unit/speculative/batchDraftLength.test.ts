@@ -129,7 +129,11 @@ describe("batchDraftLength", () => {
                 const onePass: StepCosts = { ...draft, verifyMs: (n) => a + b * n };
                 const split: StepCosts = { ...onePass, splitsMixedLengths: true };
                 const chosen = batchDraftLength(p, max, split, others);
-                if (chosen.k > 0) expect(batchDraftLength(p, max, onePass, others).k).toBeGreaterThan(0);
+                const one = batchDraftLength(p, max, onePass, others);
+                // A purely additive curve (a = 0) with free, always-accepted drafts is an exact tie between
+                // drafting and not, which float rounding may break either way (found: α = 1 − 2e-9, b = 0.014).
+                if (chosen.k > 0 && one.k === 0)
+                    expect(chosen.tokensPerSecond).toBeLessThanOrEqual(one.tokensPerSecond * (1 + 1e-9));
                 expect(batchDraftLength(p, max, split, 0)).toEqual(batchDraftLength(p, max, onePass, 0));
             }),
         );
