@@ -4,7 +4,8 @@
 #   FFN 384 → 512, function-preserving) and draft-only distillation from the frozen target → FIM tokens
 #   appended to the tokenizer, FIM continuation of the pair (target and draft on a plain + FIM mix, then
 #   the draft alone distilled from the frozen target) → GGUF export → evaluation (pair and infill).
-# Needs Debian's python3-torch (apt-get install -y python3-torch) for the training steps.
+# Needs Debian's python3-torch for the training steps, and OpenBLAS where the CPU has no AMX (train.py
+# --dtype auto then trains in fp32, ~3× bf16 there): apt-get install -y python3-torch libopenblas0-pthread
 # TRAIN_MINUTES (default 130) and DRAFT_MINUTES (default 100) bound the two training steps' wall time;
 # FIM_MINUTES (default 32) and FIM_DRAFT_MINUTES (default 20) bound the FIM continuation's two steps.
 # FIM_ONLY=1 skips the from-scratch steps and continues the committed pair (models/*.gguf) instead.

@@ -9,6 +9,11 @@
  *  - fim: a request with `suffix` (the target's FIM layout, infillPrompt.ts); a target without FIM
  *    tokens refuses it (E_FIM_UNSUPPORTED) and the report says so;
  *  - prefixOnly: the prefix as a plain completion (what a model without FIM can do: the baseline).
+ * Exact match is strict for a model of a few million parameters, so the report also gives the mean edit
+ * similarity of the answer to the line (1 − Levenshtein distance / the longer length, on trimmed
+ * text, as CodeXGLUE's line completion does) in both modes: FIM above prefix-only is the suffix being
+ * used. And, run again without the newline stop, the share of FIM answers that end by themselves
+ * (end of generation within 48 tokens): a model that learned the layout ends the middle.
  * With a draft, every FIM sample also runs speculatively (k = 4) and must equal the plain FIM output;
  * the report carries the acceptance figures of those runs.
  * Writes models/eval/infill-report.json (or --report PATH) and prints a summary.
@@ -66,6 +71,24 @@ export function infillSamples(): InfillSample[] {
     return samples;
 }
 
+/**
+ * 1 − Levenshtein distance / the longer length, on trimmed text (1 = identical). Written here: one
+ * two-row dynamic programme for an evaluation script, not worth a dependency.
+ */
+export function editSimilarity(a: string, b: string): number {
+    const x = a.trim();
+    const y = b.trim();
+    if (x.length === 0 && y.length === 0) return 1;
+    let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= x.length; i++) {
+        const cur = [i];
+        for (let j = 1; j <= y.length; j++)
+            cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1)));
+        prev = cur;
+    }
+    return 1 - prev[y.length]! / Math.max(x.length, y.length);
+}
+
 async function text(engine: LocalEngine, request: GenerateRequest) {
     let out = "";
     for await (const chunk of engine.generate(request)) {
@@ -103,12 +126,16 @@ async function main(): Promise<void> {
     const base = { maxTokens, stop: ["\n"], speculation: { mode: "off" as const } };
     let prefixOnlyMatches = 0;
     let fimMatches: number | null = 0;
+    let prefixOnlySimilarity = 0;
+    let fimSimilarity = 0;
+    let fimEnded = 0;
     let fimUnsupported: string | null = null;
     const spec = { drafts: 0, draftTokens: 0, acceptedTokens: 0 };
     const examples: { middle: string; fim: string | null; prefixOnly: string }[] = [];
     for (const [i, s] of samples.entries()) {
         const prefixOnly = await text(engine, { ...base, prompt: s.prefix });
         if (prefixOnly.text === s.middle) prefixOnlyMatches++;
+        prefixOnlySimilarity += editSimilarity(prefixOnly.text, s.middle);
         let fim: string | null = null;
         if (fimUnsupported === null) {
             try {
@@ -121,6 +148,9 @@ async function main(): Promise<void> {
         }
         if (fim !== null && fimMatches !== null) {
             if (fim === s.middle) fimMatches++;
+            fimSimilarity += editSimilarity(fim, s.middle);
+            const unstopped = await text(engine, { ...base, stop: [], prompt: s.prefix, suffix: s.suffix });
+            if (unstopped.stats.completionTokens < maxTokens) fimEnded++;
             const speculative = await text(engine, {
                 ...base,
                 prompt: s.prefix,
@@ -146,6 +176,12 @@ async function main(): Promise<void> {
             fim: fimMatches === null ? null : fimMatches / samples.length,
             prefixOnly: prefixOnlyMatches / samples.length,
         },
+        editSimilarity: {
+            fim: fimMatches === null ? null : fimSimilarity / samples.length,
+            prefixOnly: prefixOnlySimilarity / samples.length,
+        },
+        /** FIM answers, without the newline stop, that ended by end of generation within maxTokens. */
+        fimEndedShare: fimMatches === null ? null : fimEnded / samples.length,
         fimUnsupported,
         fimSpeculation:
             fimMatches === null
@@ -161,7 +197,11 @@ async function main(): Promise<void> {
     console.log(
         `single-line infill exact match over ${samples.length} held-out lines: ` +
             `FIM ${fimMatches === null ? `n/a (${fimUnsupported})` : report.exactMatch.fim!.toFixed(3)}, ` +
-            `prefix only ${report.exactMatch.prefixOnly.toFixed(3)}`,
+            `prefix only ${report.exactMatch.prefixOnly.toFixed(3)}; edit similarity FIM ` +
+            `${report.editSimilarity.fim?.toFixed(3) ?? "n/a"}, prefix only ${report.editSimilarity.prefixOnly.toFixed(3)}` +
+            (report.fimEndedShare === null
+                ? ""
+                : `; FIM answers ending within ${maxTokens} tokens without the newline stop: ${report.fimEndedShare.toFixed(3)}`),
     );
     if (report.fimSpeculation)
         console.log(
