@@ -3,8 +3,9 @@
  * order: files in prompts, the next turn asking for a file back with an edit (prompt = previous prompt
  * + previous answer + the new turn), retried requests, fresh requests that re-emit an earlier answer's
  * code, in two sessions. Each system gets a fresh engine (fresh pool and AUTO state) and runs the whole
- * trace: OFF, NGRAM, SUFFIX (fixed, k = 8) and AUTO. Reports decode tokens/s, ratio to OFF, acceptance;
- * then the pool's memory per 1M indexed tokens and its lookup time per step against the step time.
+ * trace: OFF, NGRAM, SUFFIX (fixed, k = 8) and AUTO, taking turns request by request. Reports decode
+ * tokens/s, ratio to OFF, acceptance, per request what AUTO chose; then the pool's memory per 1M
+ * indexed tokens and its lookup time per step against the step time.
  *
  *   node --expose-gc --import tsx bench/e2e/suffixDrafting.ts [--tokens 64]
  */
@@ -72,8 +73,11 @@ interface Row {
     requests: { tps: number; drafters: string }[];
 }
 
-/** Runs the trace in order on a fresh engine; prompts of later turns are built from earlier outputs. */
-async function runTrace(system: (typeof systems)[number]): Promise<Row> {
+/**
+ * One system's engine (fresh pool and AUTO state) and what it has run of the trace; `run(turn)` runs
+ * the next turn, its prompt built from this system's earlier outputs.
+ */
+async function traceRunner(system: (typeof systems)[number]) {
     const engine = await loadEngine();
     const row: Row = {
         tokens: 0,
@@ -88,51 +92,47 @@ async function runTrace(system: (typeof systems)[number]): Promise<Row> {
         requests: [],
     };
     const last = new Map<string, { prompt: string; output: string }>();
-    try {
-        for (const turn of trace) {
-            const previous = last.get(turn.session);
-            let prompt: string;
-            if (turn.kind === "retry") prompt = previous!.prompt;
-            else if (turn.kind === "continue") prompt = previous!.prompt + previous!.output + turn.prompt!;
-            else if (turn.kind === "echo") prompt = turn.prompt!;
-            else prompt = turn.prompt!;
-            let output = "";
-            const outputTokens: number[] = [];
-            let stats: GenerationStats | undefined;
-            for await (const chunk of engine.generate({
-                prompt,
-                maxTokens,
-                sessionId: turn.session,
-                speculation: { mode: system.mode, maxDraftTokens: system.k },
-            })) {
-                output += chunk.text;
-                outputTokens.push(...chunk.tokens);
-                stats = chunk.finish?.stats ?? stats;
-            }
-            last.set(turn.session, { prompt, output });
-            row.outputs.push(output);
-            row.prompts.push(prompt);
-            row.outputTokens.push(outputTokens);
-            const tokens = Math.max(0, stats!.completionTokens - 1);
-            const seconds = (stats!.totalMs - stats!.ttftMs) / 1000;
-            row.tokens += tokens;
-            row.decodeSeconds += seconds;
-            row.drafted += stats!.spec.draftTokens;
-            row.accepted += stats!.spec.acceptedTokens;
-            const k = (row.byKind[turn.kind] ??= { tokens: 0, decodeSeconds: 0 });
-            k.tokens += tokens;
-            k.decodeSeconds += seconds;
-            row.chosen[stats!.proposer] = (row.chosen[stats!.proposer] ?? 0) + 1;
-            const { chosen, switches } = stats!.speculation;
-            row.requests.push({
-                tps: tokens / seconds,
-                drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)].join(" → "),
-            });
+    const run = async (turn: Turn): Promise<void> => {
+        const previous = last.get(turn.session);
+        let prompt: string;
+        if (turn.kind === "retry") prompt = previous!.prompt;
+        else if (turn.kind === "continue") prompt = previous!.prompt + previous!.output + turn.prompt!;
+        else if (turn.kind === "echo") prompt = turn.prompt!;
+        else prompt = turn.prompt!;
+        let output = "";
+        const outputTokens: number[] = [];
+        let stats: GenerationStats | undefined;
+        for await (const chunk of engine.generate({
+            prompt,
+            maxTokens,
+            sessionId: turn.session,
+            speculation: { mode: system.mode, maxDraftTokens: system.k },
+        })) {
+            output += chunk.text;
+            outputTokens.push(...chunk.tokens);
+            stats = chunk.finish?.stats ?? stats;
         }
-        return row;
-    } finally {
-        await engine.dispose();
-    }
+        last.set(turn.session, { prompt, output });
+        row.outputs.push(output);
+        row.prompts.push(prompt);
+        row.outputTokens.push(outputTokens);
+        const tokens = Math.max(0, stats!.completionTokens - 1);
+        const seconds = (stats!.totalMs - stats!.ttftMs) / 1000;
+        row.tokens += tokens;
+        row.decodeSeconds += seconds;
+        row.drafted += stats!.spec.draftTokens;
+        row.accepted += stats!.spec.acceptedTokens;
+        const k = (row.byKind[turn.kind] ??= { tokens: 0, decodeSeconds: 0 });
+        k.tokens += tokens;
+        k.decodeSeconds += seconds;
+        row.chosen[stats!.proposer] = (row.chosen[stats!.proposer] ?? 0) + 1;
+        const { chosen, switches } = stats!.speculation;
+        row.requests.push({
+            tps: tokens / seconds,
+            drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)].join(" → "),
+        });
+    };
+    return { row, run, dispose: () => engine.dispose() };
 }
 
 /** Heap bytes per indexed token of a pool filled with `total` tokens of documents from `make`. */
@@ -165,11 +165,19 @@ function mulberry(seed: number): () => number {
     };
 }
 
-const rows: Record<string, Row> = {};
-for (const system of systems) {
-    process.stderr.write(`running ${system.name}...\n`);
-    rows[system.name] = await runTrace(system);
+// Every system runs the trace in order on its own engine; the systems take turns request by request
+// (starting with a different one each time), so a machine whose speed drifts during the run slows
+// them alike and the ratios hold.
+const runners = await Promise.all(systems.map(traceRunner));
+try {
+    for (const [i, turn] of trace.entries()) {
+        process.stderr.write(`request ${i + 1}/${trace.length}\n`);
+        for (let j = 0; j < runners.length; j++) await runners[(i + j) % runners.length]!.run(turn);
+    }
+} finally {
+    for (const r of runners) await r.dispose();
 }
+const rows: Record<string, Row> = Object.fromEntries(systems.map((s, i) => [s.name, runners[i]!.row]));
 const off = rows.off!;
 const tps = (r: { tokens: number; decodeSeconds: number }): number => r.tokens / r.decodeSeconds;
 const lines: string[] = [];
