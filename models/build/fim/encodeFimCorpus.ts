@@ -9,12 +9,16 @@
  *   PSM  <|fim_prefix|> prefix <|fim_suffix|> suffix <|fim_middle|> middle <|endoftext|>
  *   SPM  <|fim_prefix|> <|fim_suffix|> suffix <|fim_middle|> prefix middle <|endoftext|>
  *
- * (SPM as StarCoder lays it out; PSM is what llama.cpp's /infill and infillPrompt.ts send.) The other
+ * (SPM as StarCoder lays it out; PSM is what llama.cpp's /infill and infillPrompt.ts send.) With
+ * `--line-rate r`, a share r of the FIM samples is cut at line boundaries instead: the middle is 1–3
+ * whole lines without the last one's newline, which starts the suffix, the way an editor asks for the
+ * rest of a line or a short block. Such a middle is short, so its end (the `<|endoftext|>` after it)
+ * is learned far sooner than after a middle cut at random characters (up to a whole chunk long). The other
  * half stay plain text, so the model keeps its left-to-right objective. Writes {train,heldout}.bin
  * (uint16 token streams) and {train,heldout}.starts.bin (uint32 offsets where a chunk begins; train.py
  * starts its windows there). Deterministic: one seeded generator.
  *
- *   node --import tsx models/build/fim/encodeFimCorpus.ts [--fim-rate 0.5] [--seed 18]
+ *   node --import tsx models/build/fim/encodeFimCorpus.ts [--fim-rate 0.5] [--line-rate 0] [--seed 18]
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -62,6 +66,8 @@ export function encodeChunk(
         encode: (text: string, out: number[]) => void;
         rand: () => number;
         fimRate: number;
+        /** Share of FIM samples whose middle is whole lines (default 0: character-level cuts only). */
+        lineRate?: number;
     },
 ): boolean {
     const { fim, encode, rand } = options;
@@ -69,8 +75,13 @@ export function encodeChunk(
         encode(chunk, ids);
         return false;
     }
-    const cuts = [Math.floor(rand() * (chunk.length + 1)), Math.floor(rand() * (chunk.length + 1))];
-    const [a, b] = cuts.sort((x, y) => x - y) as [number, number];
+    const lineCut =
+        options.lineRate !== undefined && rand() < options.lineRate ? lineCuts(chunk, rand) : undefined;
+    const [a, b] =
+        lineCut ??
+        ([Math.floor(rand() * (chunk.length + 1)), Math.floor(rand() * (chunk.length + 1))].sort(
+            (x, y) => x - y,
+        ) as [number, number]);
     const [prefix, middle, suffix] = [chunk.slice(0, a), chunk.slice(a, b), chunk.slice(b)];
     if (rand() < 0.5) {
         ids.push(fim.prefix);
@@ -89,11 +100,31 @@ export function encodeChunk(
     return true;
 }
 
-function encodeSplit(bpe: ByteLevelBpe, split: string, fimRate: number, seed: number) {
+/**
+ * Cut points of a line-level middle: from the start of a line drawn uniformly to the end of the 1st, 2nd
+ * or 3rd line from there, without that line's newline (it starts the suffix).
+ */
+export function lineCuts(chunk: string, rand: () => number): [number, number] {
+    const starts = [0];
+    for (let i = chunk.indexOf("\n"); i >= 0 && i < chunk.length - 1; i = chunk.indexOf("\n", i + 1))
+        starts.push(i + 1);
+    const first = Math.floor(rand() * starts.length);
+    const last = Math.min(starts.length - 1, first + Math.floor(rand() * 3));
+    const next = starts[last + 1];
+    return [starts[first]!, next === undefined ? chunk.length - (chunk.endsWith("\n") ? 1 : 0) : next - 1];
+}
+
+function encodeSplit(bpe: ByteLevelBpe, split: string, fimRate: number, lineRate: number, seed: number) {
     const fim = fimTokenIds(bpe.vocab);
     if (!fim) throw new Error("the tokenizer has no FIM tokens: run models/build/fim/addFimTokens.ts first");
     const rand = random(seed);
-    const options = { fim, encode: (text: string, out: number[]) => bpe.encode(text, out), rand, fimRate };
+    const options = {
+        fim,
+        encode: (text: string, out: number[]) => bpe.encode(text, out),
+        rand,
+        fimRate,
+        lineRate,
+    };
     const text = readFileSync(join(corpusDir, `${split}.txt`), "utf8");
     const ids: number[] = [];
     const starts: number[] = [];
@@ -118,8 +149,9 @@ if (import.meta.filename === process.argv[1]) {
     };
     const bpe = loadBpe();
     const fimRate = arg("--fim-rate", 0.5);
+    const lineRate = arg("--line-rate", 0);
     const seed = arg("--seed", 18);
     for (const [i, split] of ["heldout", "train"].entries()) {
-        console.log(split, encodeSplit(bpe, split, fimRate, seed + i));
+        console.log(split, encodeSplit(bpe, split, fimRate, lineRate, seed + i));
     }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunks, encodeChunk, random } from "../../../models/build/fim/encodeFimCorpus.js";
+import { chunks, encodeChunk, lineCuts, random } from "../../../models/build/fim/encodeFimCorpus.js";
 
 const fim = { prefix: -1, suffix: -2, middle: -3 };
 /** One "token" per character (its code point), so layouts can be read back as text. */
@@ -63,6 +63,41 @@ describe("encodeChunk", () => {
         }
         // 66 pairs of cut points × 2 orders: a fixed split would give one layout; 400 draws give dozens.
         expect(layouts.size).toBeGreaterThan(40);
+    });
+});
+
+describe("line-level middles", () => {
+    const chunk = "alpha\nbeta\ngamma\ndelta\n";
+
+    it("cut from a line's start to the end of a line 1–3 lines on, the newline left to the suffix", () => {
+        // 4 lines: draw 0.3 → line 1 ("beta"); draw 0.5 → 1 + floor(1.5) = 2 lines (beta, gamma).
+        const [a, b] = lineCuts(chunk, scripted(0.3, 0.5));
+        expect([chunk.slice(0, a), chunk.slice(a, b), chunk.slice(b)]).toEqual([
+            "alpha\n",
+            "beta\ngamma",
+            "\ndelta\n",
+        ]);
+        // The last line: its own trailing newline starts the (otherwise empty) suffix.
+        const [c, d] = lineCuts(chunk, scripted(0.99, 0.99));
+        expect([chunk.slice(c, d), chunk.slice(d)]).toEqual(["delta", "\n"]);
+        // A chunk without a final newline ends its last middle at the chunk's end.
+        expect(lineCuts("x\ny", scripted(0.9, 0))).toEqual([2, 3]);
+    });
+
+    it("a FIM sample drawn as line-level lays the lines out as its middle (PSM)", () => {
+        const ids: number[] = [];
+        // FIM draw, line-level draw, line 2 ("gamma") alone, PSM draw.
+        encodeChunk(chunk, ids, {
+            fim,
+            encode,
+            rand: scripted(0.1, 0.2, 0.6, 0, 0.2),
+            fimRate: 0.5,
+            lineRate: 0.5,
+        });
+        const mid = ids.indexOf(-3);
+        expect(text(ids.slice(1, ids.indexOf(-2)))).toBe("alpha\nbeta\n");
+        expect(text(ids.slice(ids.indexOf(-2) + 1, mid))).toBe("\ndelta\n");
+        expect(text(ids.slice(mid + 1, -1))).toBe("gamma");
     });
 });
 
