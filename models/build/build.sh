@@ -7,7 +7,8 @@
 # Needs Debian's python3-torch for the training steps, and OpenBLAS where the CPU has no AMX (train.py
 # --dtype auto then trains in fp32, ~3× bf16 there): apt-get install -y python3-torch libopenblas0-pthread
 # TRAIN_MINUTES (default 130) and DRAFT_MINUTES (default 100) bound the two training steps' wall time;
-# FIM_MINUTES (default 32) and FIM_DRAFT_MINUTES (default 20) bound the FIM continuation's two steps.
+# FIM_MINUTES (default 40) and FIM_DRAFT_MINUTES (default 20) bound the FIM continuation's two steps,
+# FIM_LINE_MINUTES (22) and FIM_LINE_DRAFT_MINUTES (6) the line-level FIM steps after them.
 # FIM_ONLY=1 skips the from-scratch steps and continues the committed pair (models/*.gguf) instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,11 +34,20 @@ tsx models/build/fim/addFimTokens.ts
 node --max-old-space-size=8000 --import tsx models/build/fim/encodeFimCorpus.ts
 /usr/bin/python3 models/build/train/train.py --resume models/.cache/train-draft --out models/.cache/train-fim \
     --corpus models/.cache/corpus-fim --vocab 4099 --lr 1e-3 --draft-lr 1.5e-3 --warmup 20 --eval-batches 6 \
-    --checkpoint-minutes 12 --seed 18 --minutes "${FIM_MINUTES:-32}"
+    --checkpoint-minutes 12 --seed 18 --minutes "${FIM_MINUTES:-40}"
 /usr/bin/python3 models/build/train/train.py --resume models/.cache/train-fim --out models/.cache/train-fim-draft \
     --corpus models/.cache/corpus-fim --vocab 4099 --freeze-target --distill 0.8 --draft-lr 1e-3 --warmup 20 \
     --eval-batches 6 --checkpoint-minutes 10 --seed 19 --minutes "${FIM_DRAFT_MINUTES:-20}"
-tsx models/build/exportModels.ts --from models/.cache/train-fim-draft
+# Line-level FIM (middles of 1–3 whole lines, as an editor asks for them): short middles teach the pair to
+# end one (<|endoftext|>), which the character-level step alone did not in the time it had.
+node --max-old-space-size=8000 --import tsx models/build/fim/encodeFimCorpus.ts --line-rate 0.8
+/usr/bin/python3 models/build/train/train.py --resume models/.cache/train-fim-draft --out models/.cache/train-fim-lines \
+    --corpus models/.cache/corpus-fim --vocab 4099 --lr 8e-4 --draft-lr 1e-3 --warmup 10 --eval-batches 6 \
+    --checkpoint-minutes 12 --seed 20 --minutes "${FIM_LINE_MINUTES:-22}"
+/usr/bin/python3 models/build/train/train.py --resume models/.cache/train-fim-lines --out models/.cache/train-fim-lines-draft \
+    --corpus models/.cache/corpus-fim --vocab 4099 --freeze-target --distill 0.8 --draft-lr 1e-3 --warmup 10 \
+    --eval-batches 6 --checkpoint-minutes 10 --seed 21 --minutes "${FIM_LINE_DRAFT_MINUTES:-6}"
+tsx models/build/exportModels.ts --from models/.cache/train-fim-lines-draft
 tsx models/build/evalPair.ts
 tsx models/build/fim/evalInfill.ts
 echo "models rebuilt in $(( ($(date +%s) - start) / 60 )) min"
