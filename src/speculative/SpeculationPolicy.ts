@@ -102,16 +102,16 @@ export class SpeculationPolicy {
         return { k: best.k, tokensPerSecond };
     }
 
-    /**
-     * The drafter (or none) with the highest expected tokens/s for a request of `signature`; `evidence`,
-     * the request's own (e.g. free drafters replayed over its prompt), is blended into each drafter's
-     * engine-wide estimate.
-     */
     /** Engine-wide share of a drafter's calls that proposed anything (1 until measured). */
     coverage(drafter: string): number {
         return this.costs.drafter(drafter)?.coverage ?? 1;
     }
 
+    /**
+     * The drafter (or none) with the highest expected tokens/s for a request of `signature`; `evidence`,
+     * the request's own (e.g. free drafters replayed over its prompt), is blended into each drafter's
+     * engine-wide estimate.
+     */
     choose(
         candidates: readonly DrafterCandidate[],
         signature: string,
