@@ -73,6 +73,8 @@ interface Totals {
     accepted: number;
     /** Verification steps that drafted at least one token. */
     steps: number;
+    /** Steps that asked the drafter for a draft (k > 0), whether or not it proposed anything. */
+    calls: number;
     /** Target passes (verification steps plus plain steps). */
     targetPasses: number;
     /** [i]: steps that accepted at least i + 1 drafted tokens. */
@@ -127,6 +129,7 @@ function add(t: Totals, s: GenerationStats): void {
     t.drafted += s.spec.draftTokens;
     t.accepted += s.spec.acceptedTokens;
     t.steps += s.spec.drafts;
+    t.calls += s.speculation.draftLengths.reduce((n, steps, k) => (k > 0 ? n + steps : n), 0);
     t.targetPasses += s.spec.targetPasses;
     s.spec.acceptedPerPos.forEach((n, i) => {
         t.acceptedPerPos[i] = (t.acceptedPerPos[i] ?? 0) + n;
@@ -143,6 +146,7 @@ const empty = (): Totals => ({
     drafted: 0,
     accepted: 0,
     steps: 0,
+    calls: 0,
     targetPasses: 0,
     acceptedPerPos: [],
     predicted: [],
@@ -253,9 +257,9 @@ export async function runCompareDraft({
     // The predicted speedup of each fixed drafter, from what this run measured: its acceptance per draft
     // position (steps that kept at least i drafted tokens: a copy drafter's drafts keep matching or break
     // at once, which the i.i.d. E(α, k) of Leviathan et al. mispredicts), its mean draft length k, how
-    // many steps drafted at all, and the pass costs the engine's cost model measured (draft per token /
-    // per call, target pass over n tokens). Measured ÷ predicted below 1 is overhead outside the passes:
-    // bookkeeping, KV erasure, sampling, scheduling.
+    // many steps drafted at all and how many asked the drafter, and the costs the engine's cost model
+    // measured (draft per token / per call, target pass over n tokens, the step's work outside them).
+    // Measured ÷ predicted below 1 is cost the model does not see.
     const leviathan: Record<string, Record<string, number>> = {};
     for (const [set, bySystem] of Object.entries(results)) {
         leviathan[set] = {};
@@ -266,8 +270,11 @@ export async function runCompareDraft({
             const costs = engine.policy.stepCosts({ id: lookup ? "ngram" : "draft", costPerCall: lookup });
             const k = t.drafted / t.steps;
             const plainSteps = Math.max(0, t.targetPasses - t.steps);
+            // Every call pays the drafter's per-call cost, also one that proposed nothing (a model draft
+            // stopped at once by its confidence threshold): its step is a plain pass besides.
             const ms =
-                t.steps * (k * costs.draftMsPerToken + costs.draftMsPerCall + costs.verifyMs(k + 1)) +
+                t.steps * (k * costs.draftMsPerToken + costs.verifyMs(k + 1)) +
+                Math.max(t.calls, t.steps) * costs.draftMsPerCall +
                 plainSteps * costs.verifyMs(1);
             const perStep = 1 + t.acceptedPerPos.reduce((sum, n) => sum + n, 0) / t.steps;
             const tokens = t.steps * perStep + plainSteps;

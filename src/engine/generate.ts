@@ -208,6 +208,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 contextTokensLeft: plan.contextSize - slot.targetTokens.length,
                 tokensLeft: plan.maxTokens - generated,
             });
+            const stepStart = performance.now();
             const step = controller.next(history, limitK, otherTokens);
             let draft: DraftProposal | undefined;
             let draftMs: number | undefined = 0;
@@ -332,6 +333,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 passTokens: pass.tokens,
                 passRequests: pass.passes,
                 generated,
+                stepMs: performance.now() - stepStart,
             };
             stats.record(record);
             controller.record(record);

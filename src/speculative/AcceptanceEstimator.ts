@@ -14,7 +14,13 @@
  * keeps matching or breaks at once): position i is observed in every step that accepted i − 1 tokens
  * and drafted at least i; it succeeded if the step accepted i. Its conditional acceptance
  * p_i = P(position i accepted | i − 1 accepted) is a Beta posterior shrunk toward the scalar α with
- * `positionPriorWeight` pseudo-observations, so a position with little evidence reads as i.i.d.
+ * `positionPriorWeight` pseudo-observations, so a position with little evidence reads as i.i.d., and,
+ * for a signature with counts of its own, toward what the drafter's other signatures saw at that
+ * position (their counts scaled down to at most `otherSignaturesWeight` observations). Without the
+ * latter a signature's rarely reached positions were Beta(2α, 2(1 − α)): Thompson samples near 1 at
+ * every long position, so AUTO kept trying k = 7–8 with the bundled draft model on a 2-vCPU CPU where
+ * it measured below OFF (session 10: the draft chosen for 6 of 12 requests of the quick bench's
+ * completion set, AUTO at 0.90 of fixed n-gram k = 2).
  */
 export interface BetaCounts {
     successes: number;
@@ -31,6 +37,8 @@ export interface AcceptanceEstimatorOptions {
 export const defaultAcceptanceDecay = 0.995;
 /** Pseudo-observations of the scalar α behind each position's estimate. */
 export const positionPriorWeight = 2;
+/** Most observations a drafter's other signatures lend a signature's position estimate. */
+export const otherSignaturesWeight = 8;
 /** Positions counted (the schema's largest draft length). */
 export const maxPositions = 64;
 
@@ -103,13 +111,30 @@ export class AcceptanceEstimator {
         alpha: number,
         estimate: (successes: number, failures: number) => number,
     ): number[] {
-        const pos =
-            this.#positions.get(keyOf(drafter, signature)) ?? this.#positions.get(keyOf(drafter, pooled));
+        const all = this.#positions.get(keyOf(drafter, pooled));
+        const own = signature === pooled ? undefined : this.#positions.get(keyOf(drafter, signature));
+        const pos = own ?? all;
         const out: number[] = [];
         for (let i = 0; i < k; i++) {
-            const s = (pos?.successes[i] ?? 0) + positionPriorWeight * alpha;
-            const f = (pos?.failures[i] ?? 0) + positionPriorWeight * (1 - alpha);
-            out.push(estimate(s, f));
+            const s = pos?.successes[i] ?? 0;
+            const f = pos?.failures[i] ?? 0;
+            // The other signatures' counts: the pooled ones less this signature's (both decay alike per
+            // own update; the pooled ones also on others', so the difference is clamped at 0).
+            let otherS = 0;
+            let otherF = 0;
+            if (own && all) {
+                otherS = Math.max(0, (all.successes[i] ?? 0) - s);
+                otherF = Math.max(0, (all.failures[i] ?? 0) - f);
+                const scale = Math.min(1, otherSignaturesWeight / Math.max(otherS + otherF, 1e-9));
+                otherS *= scale;
+                otherF *= scale;
+            }
+            out.push(
+                estimate(
+                    s + otherS + positionPriorWeight * alpha,
+                    f + otherF + positionPriorWeight * (1 - alpha),
+                ),
+            );
         }
         return out;
     }

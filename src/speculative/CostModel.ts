@@ -13,6 +13,12 @@
  *    it follows the prior's shape (9 tokens cost 2× one) scaled to the nearest measurement. The curve
  *    returned is non-decreasing in n (a running maximum): a longer pass is never predicted cheaper.
  *  - Per drafter, milliseconds per drafted token and per drafting call, and coverage (EMA).
+ *  - Per drafter, the step's work outside the drafting call and the target pass (EMA of a step's wall
+ *    time minus both): KV truncation after a partial acceptance, a model drafter erasing its rejected
+ *    tokens, choosing tokens at each verified position. Plain steps have their own (key ""). What a
+ *    drafting step costs beyond a plain one, `stepOverheadMs`, is part of the drafter's price: without it
+ *    the bundled draft model was predicted 1.06–1.09× OFF at k = 2–4 on a 2-vCPU Xeon and measured
+ *    0.89–0.98× (bench/results/latest.md, session 9), and AUTO kept spending steps on it.
  */
 export interface VerifyPoint {
     /** Tokens in the pass. */
@@ -26,6 +32,8 @@ export interface VerifyPoint {
 export interface CostModelState {
     verify: VerifyPoint[];
     drafters: Record<string, { msPerToken: number; msPerCall: number; coverage: number }>;
+    /** Step overheads by drafter ("" = plain steps); absent in states saved before they were measured. */
+    overheads?: Record<string, number>;
 }
 
 /** Weight of old observations of one pass length per new one (≈ 20 observations of memory). */
@@ -41,6 +49,8 @@ export class CostModel {
     /** The measured points' means, sorted by tokens (cleared with the cache). */
     #sorted: MeanPoint[] | undefined;
     readonly #drafters = new Map<string, { msPerToken: number; msPerCall: number; coverage: number }>();
+    /** EMA of a step's milliseconds outside drafting and the target pass, by drafter ("" = plain). */
+    readonly #overheads = new Map<string, number>();
     /** Number of recorded measurements (for change detection). */
     updates = 0;
 
@@ -112,6 +122,28 @@ export class CostModel {
         d.coverage += emaWeight * ((tokens > 0 ? 1 : 0) - d.coverage);
     }
 
+    /**
+     * Records the milliseconds of one step spent outside its drafting call and its target pass, for the
+     * drafter whose draft it verified (`""` for a step that verified no drafted token).
+     */
+    recordOverhead(drafter: string, ms: number): void {
+        if (!Number.isFinite(ms)) return;
+        this.updates++;
+        const clamped = Math.max(0, ms);
+        const old = this.#overheads.get(drafter);
+        this.#overheads.set(drafter, old === undefined ? clamped : old + emaWeight * (clamped - old));
+    }
+
+    /**
+     * What a step verifying this drafter's draft costs beyond a plain step, outside drafting and the
+     * pass (never negative; 0 until both are measured).
+     */
+    stepOverheadMs(drafter: string): number {
+        const own = this.#overheads.get(drafter);
+        const plain = this.#overheads.get("");
+        return own === undefined || plain === undefined ? 0 : Math.max(0, own - plain);
+    }
+
     drafter(drafter: string): { msPerToken: number; msPerCall: number; coverage: number } | undefined {
         return this.#drafters.get(drafter);
     }
@@ -120,6 +152,7 @@ export class CostModel {
         return {
             verify: this.curve().map((p) => ({ ...this.#points.get(p.tokens)! })),
             drafters: Object.fromEntries(this.#drafters),
+            overheads: Object.fromEntries(this.#overheads),
         };
     }
 
@@ -134,6 +167,8 @@ export class CostModel {
             if ([d.msPerToken, d.msPerCall, d.coverage].every(Number.isFinite))
                 this.#drafters.set(id, { ...d });
         }
+        for (const [id, ms] of Object.entries(state.overheads ?? {}))
+            if (Number.isFinite(ms) && ms >= 0) this.#overheads.set(id, ms);
     }
 }
 

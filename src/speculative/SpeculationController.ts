@@ -251,6 +251,18 @@ export class SpeculationController {
         // A shared pass is one point at the batch's tokens; each of its requests records a share of it.
         if (step.verifyMs !== undefined)
             policy.costs.recordVerify(step.passTokens, step.verifyMs, 1 / step.passRequests);
+        // A step alone: what it cost beyond drafting and its pass (a shared pass's wait for the batch is
+        // the batch's, not the drafter's).
+        if (
+            step.stepMs !== undefined &&
+            step.draftMs !== undefined &&
+            step.verifyMs !== undefined &&
+            step.passRequests === 1
+        )
+            policy.costs.recordOverhead(
+                step.drafted > 0 ? step.drafter! : "",
+                step.stepMs - step.draftMs - step.verifyMs,
+            );
         if (drafter && step.drafted > 0) {
             policy.acceptance.record(drafter.candidate.id, options.signature, step.drafted, step.accepted);
             if (step.confidences)

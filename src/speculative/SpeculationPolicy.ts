@@ -67,7 +67,8 @@ export class SpeculationPolicy {
         return {
             // Until measured, assume a model draft step costs a fifth of a target pass, lookup nothing.
             draftMsPerToken: d?.msPerToken ?? (drafter.costPerCall ? 0 : this.costs.verifyMs(1) / 5),
-            draftMsPerCall: d?.msPerCall ?? 0,
+            // The work a drafting step adds outside drafting and the pass (CostModel.stepOverheadMs).
+            draftMsPerCall: (d?.msPerCall ?? 0) + this.costs.stepOverheadMs(drafter.id),
             verifyMs: this.#verifyMs,
             splitsMixedLengths: this.splitsMixedLengths,
         };

@@ -260,6 +260,27 @@ def grow(small, big):
         blk.w_down.weight[:, :f].copy_(old.w_down.weight)
 
 
+def fim_end_weights(x, y, weight, middle_id, end_id=0):
+    """Per-target-token loss weights: `weight` on each `<|endoftext|>` that closes a FIM middle (the first
+    end token after a `<|fim_middle|>` in the window), 1 elsewhere.
+
+    A middle's end is one token in a whole window, and ending the middle is what an editor needs most
+    (an answer that runs on past the line is useless), so plain cross-entropy teaches it slowly: after
+    22 minutes of line-level FIM the target gave the true end 2.5 % on held-out samples (session 10 probe).
+    """
+    w = torch.ones(y.shape, dtype=torch.float32)
+    if weight == 1:
+        return w
+    xs, ys = x.numpy(), y.numpy()
+    for r in range(xs.shape[0]):
+        ends = np.flatnonzero(ys[r] == end_id)
+        for m in np.flatnonzero(xs[r] == middle_id):
+            after = ends[ends >= m]
+            if len(after):
+                w[r, after[0]] = weight
+    return w
+
+
 def batch(data, bsz, seq, g, starts=None):
     """bsz windows of seq tokens (and their next tokens): at random offsets, or at random chunk starts."""
     if starts is None:
@@ -298,6 +319,9 @@ def main():
     ap.add_argument("--dtype", choices=("auto", "bf16", "fp32"), default="auto",
                     help="matmul precision; auto measures both here and takes the faster")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fim-end-weight", type=float, default=1.0,
+                    help="loss weight of the end token after a FIM middle (see fim_end_weights)")
+    ap.add_argument("--fim-middle-id", type=int, default=4098, help="id of <|fim_middle|> (4098 for the 4,096 BPE)")
     ap.add_argument("--resume", default=None, help="directory with target/draft .safetensors to continue from")
     ap.add_argument("--draft-shape", default=None,
                     help="dim,layers,heads,ffn of the draft (default: the resumed draft's, else %s); with --resume a smaller "
@@ -381,9 +405,15 @@ def main():
             for pg in o.param_groups:
                 pg["lr"] = base * scale
         x, y = batch(train, args.batch, args.seq, g, train_starts)
+        w = fim_end_weights(x, y, args.fim_end_weight, args.fim_middle_id).view(-1)
+
+        def weighted_ce(logits):
+            # Sum over the window divided by its token count: the other tokens keep their usual gradient.
+            return (F.cross_entropy(logits.view(-1, args.vocab), y.view(-1), reduction="none") * w).sum() / w.numel()
+
         with mixed_precision(), torch.set_grad_enabled(not args.freeze_target):
             lt_logits = target(x).float()
-            loss_t = F.cross_entropy(lt_logits.view(-1, args.vocab), y.view(-1))
+            loss_t = weighted_ce(lt_logits)
         opt_t.zero_grad(set_to_none=True)
         opt_d.zero_grad(set_to_none=True)
         if args.freeze_draft:
@@ -393,7 +423,7 @@ def main():
         else:
             with mixed_precision():
                 ld_logits = draft(x).float()
-                ce_d = F.cross_entropy(ld_logits.view(-1, args.vocab), y.view(-1))
+                ce_d = weighted_ce(ld_logits)
                 kl_d = F.kl_div(F.log_softmax(ld_logits, -1).view(-1, args.vocab),
                                 F.log_softmax(lt_logits.detach(), -1).view(-1, args.vocab),
                                 log_target=True, reduction="batchmean")

@@ -189,4 +189,29 @@ describe("AcceptanceEstimator per-position acceptance", () => {
         expect(sum0 / 2000).toBeCloseTo(means[0]!, 2);
         expect(sum1 / 2000).toBeCloseTo(means[1]!, 2);
     });
+
+    it("a signature's rarely reached positions borrow the drafter's other signatures' evidence", () => {
+        // Signature "b": 300 steps that keep 2 drafted tokens and lose the third. Signature "a": 3 steps
+        // of 2 drafted, 2 kept, so its third position was never observed.
+        const e = new AcceptanceEstimator({ decay: 1 });
+        for (let i = 0; i < 300; i++) e.record("draft", "b", 8, 2);
+        for (let i = 0; i < 3; i++) e.record("draft", "a", 2, 2);
+        const alpha = e.mean("draft", "a"); // 7 / 8: "a" alone says "all accepted"
+        // p_3: 2 pseudo-observations at α plus "b"'s 300 failures scaled to 8 (otherSignaturesWeight).
+        expect(e.positionMeans("draft", "a", 3)[2]).toBeCloseTo((2 * alpha) / (2 + 8), 9);
+        // Positions "a" saw itself keep its own counts, plus "b"'s (all successes) scaled to 8.
+        expect(e.positionMeans("draft", "a", 3)[0]).toBeCloseTo((3 + 8 + 2 * alpha) / (3 + 8 + 2), 9);
+        // Thompson samples of p_3 near 1 (which made AUTO try long drafts on a sparse signature) are rare.
+        const random = createRandom(5);
+        let high = 0;
+        for (let i = 0; i < 2000; i++) if (e.samplePositions("draft", "a", 3, random)[2]! > 0.9) high++;
+        expect(high / 2000).toBeLessThan(0.02);
+    });
+
+    it("a signature's own evidence outweighs the other signatures' as it accumulates", () => {
+        const e = new AcceptanceEstimator({ decay: 1 });
+        for (let i = 0; i < 300; i++) e.record("draft", "b", 8, 2);
+        for (let i = 0; i < 200; i++) e.record("draft", "a", 4, 4);
+        expect(e.positionMeans("draft", "a", 3)[2]).toBeGreaterThan(0.95);
+    });
 });

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CostModel, pointForgetting } from "../../../src/speculative/CostModel.js";
+import { CostModel, pointForgetting, type CostModelState } from "../../../src/speculative/CostModel.js";
 
 describe("CostModel.verifyMs", () => {
     /** Q8_0 276 M target on an EPYC (ms at n = 1, 2, 3, 5, 9), a step curve no line fits. */
@@ -215,5 +215,37 @@ describe("CostModel.recordDraft", () => {
         });
         expect(restored.verifyMs(4)).toBeCloseTo(costs.verifyMs(4), 9);
         expect(restored.drafter("x")).toBeUndefined();
+    });
+});
+
+describe("CostModel step overheads", () => {
+    it("is 0 until both the drafter's and plain steps are measured, then their difference (never < 0)", () => {
+        const c = new CostModel();
+        expect(c.stepOverheadMs("draft")).toBe(0);
+        c.recordOverhead("draft", 0.5);
+        expect(c.stepOverheadMs("draft")).toBe(0);
+        c.recordOverhead("", 0.2);
+        expect(c.stepOverheadMs("draft")).toBeCloseTo(0.3, 12);
+        c.recordOverhead("ngram", 0.1);
+        expect(c.stepOverheadMs("ngram")).toBe(0);
+    });
+
+    it("follows new measurements (EMA), ignores non-finite ones, clamps negative ones, round-trips", () => {
+        const c = new CostModel();
+        c.recordOverhead("", 0);
+        c.recordOverhead("draft", 1);
+        for (let i = 0; i < 100; i++) c.recordOverhead("draft", 2);
+        expect(c.stepOverheadMs("draft")).toBeCloseTo(2, 3);
+        c.recordOverhead("draft", Number.NaN);
+        c.recordOverhead("", -5); // a step's parts measured apart can overshoot its wall time: read as 0
+        expect(c.stepOverheadMs("draft")).toBeCloseTo(2, 3);
+        const restored = new CostModel();
+        restored.load(JSON.parse(JSON.stringify(c.toJSON())) as CostModelState);
+        expect(restored.stepOverheadMs("draft")).toBe(c.stepOverheadMs("draft"));
+        // A state saved before overheads were measured loads without them.
+        const { overheads: _, ...old } = c.toJSON();
+        const fromOld = new CostModel();
+        fromOld.load(old);
+        expect(fromOld.stepOverheadMs("draft")).toBe(0);
     });
 });

@@ -459,4 +459,37 @@ describe("verify cost bookkeeping", () => {
             controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), draftMs: 40 });
         expect(policy.costs.drafter("good")!.msPerToken).toBeGreaterThan(before);
     });
+
+    it("a step alone charges its work outside drafting and the pass to its drafter (plain steps to none)", () => {
+        const policy = measuredPolicy(13);
+        const good = drafter("good");
+        const controller = new SpeculationController(policy, {
+            drafters: [good],
+            signature: "sim",
+            maxK: 4,
+            adaptive: false,
+            minConfidence: 0,
+        });
+        const priced = policy.stepCosts(good.candidate).draftMsPerCall;
+        // Drafting steps: 4 ms drafting + 15 ms pass in a 20 ms step; plain steps 10 ms of 10.2 ms.
+        for (let s = 0; s < 60; s++) {
+            controller.record({ ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s), stepMs: 20 });
+            controller.record({ ...measuredStep(undefined, 0, 0, [1], s), stepMs: 10.2 });
+        }
+        expect(policy.costs.stepOverheadMs("good")).toBeCloseTo(0.8, 3);
+        expect(policy.stepCosts(good.candidate).draftMsPerCall).toBeCloseTo(
+            policy.costs.drafter("good")!.msPerCall + 0.8,
+            3,
+        );
+        expect(priced).toBe(policy.costs.drafter("good")!.msPerCall);
+        // A shared pass's step includes the wait for its batch: not the drafter's overhead.
+        for (let s = 0; s < 60; s++)
+            controller.record({
+                ...measuredStep("good", 4, 4, [1, 1, 1, 1, 1], s),
+                passRequests: 4,
+                passTokens: 20,
+                stepMs: 60,
+            });
+        expect(policy.costs.stepOverheadMs("good")).toBeCloseTo(0.8, 3);
+    });
 });
