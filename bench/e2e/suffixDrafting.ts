@@ -2,18 +2,29 @@
  * Cross-request (suffix) drafting on an agent-like trace (bench/prompts/agentTrace.jsonl), run in
  * order: files in prompts, the next turn asking for a file back with an edit (prompt = previous prompt
  * + previous answer + the new turn), retried requests, fresh requests that re-emit an earlier answer's
- * code, in two sessions. Each system gets a fresh engine (fresh pool and AUTO state) and runs the whole
- * trace: OFF, NGRAM, SUFFIX (fixed, k = 8) and AUTO, taking turns request by request. Reports decode
- * tokens/s, ratio to OFF, acceptance, per request what AUTO chose; then the pool's memory per 1M
- * indexed tokens and its lookup time per step against the step time.
+ * code, in two sessions. Each system gets a fresh server (fresh engine, pool and AUTO state) and runs
+ * the whole trace: OFF, NGRAM, SUFFIX (fixed, k = 8) and AUTO, taking turns request by request. By
+ * default every request goes through the gRPC server on loopback, streamed, with the session id a
+ * client sends, and is timed by the client (decode tokens/s = tokens after the first ÷ the time from
+ * the first token chunk to the end); `--path in-process` calls the engine directly instead (the
+ * reference). Reports decode tokens/s, ratio to OFF, acceptance, per request what AUTO chose; then the
+ * pool's memory per 1M indexed tokens and its lookup time per step against the step time.
  *
- *   node --expose-gc --import tsx bench/e2e/suffixDrafting.ts [--tokens 64]
+ *   node --expose-gc --import tsx bench/e2e/suffixDrafting.ts [--tokens 64] [--path grpc|in-process]
  */
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
+import { credentials } from "@grpc/grpc-js";
 import { option } from "../cli.js";
+import { createApp } from "../../src/app.js";
+import type { Config } from "../../src/config/schema.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
+import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
+import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
+import { loadInferenceProto } from "../../src/grpc/loadProto.js";
+import { toProtoMode } from "../../src/grpc/mapping.js";
+import { silentLogger } from "../../src/util/logger.js";
 import type { SpeculationMode } from "../../src/config/schema.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import type { GenerationStats } from "../../src/engine/types.js";
@@ -31,6 +42,9 @@ interface Turn {
 }
 
 const maxTokens = Number(option("--tokens", "64"));
+const path = option("--path", "grpc");
+if (path !== "grpc" && path !== "in-process")
+    throw new Error(`--path takes grpc or in-process, got "${path}"`);
 const targetPath = option("--target", "") || bundledModelPath("target");
 const trace = readFileSync(resolve(import.meta.dirname, "../prompts/agentTrace.jsonl"), "utf8")
     .split("\n")
@@ -44,18 +58,133 @@ const systems: { name: string; mode: SpeculationMode; k?: number }[] = [
     { name: "auto", mode: "auto" },
 ];
 
+function benchConfig(): Config {
+    return parseConfig({
+        models: {
+            target: { id: "target", path: targetPath },
+            drafts: [{ id: "draft", path: bundledModelPath("draft") }],
+        },
+        engine: { contextSize: 2048, sequences: 1, gpu: benchGpu, threads: benchThreads },
+        server: { grpcPort: 0, httpPort: 0, metricsPort: 0 },
+        speculation: { stateFile: null },
+    });
+}
+
 async function loadEngine(): Promise<LocalEngine> {
-    return LocalEngine.load(
-        parseConfig({
-            models: {
-                target: { id: "target", path: targetPath },
-                drafts: [{ id: "draft", path: bundledModelPath("draft") }],
-            },
-            engine: { contextSize: 2048, sequences: 1, gpu: benchGpu, threads: benchThreads },
-            speculation: { stateFile: null },
-        }),
-        "/",
+    return LocalEngine.load(benchConfig(), "/");
+}
+
+/** What one request returned, however it was sent. */
+interface Answer {
+    text: string;
+    tokens: number[];
+    /** Decode: tokens after the first, and the seconds from the first token to the end. */
+    decodeTokens: number;
+    decodeSeconds: number;
+    drafted: number;
+    accepted: number;
+    /** The drafter chosen at the start, then each switch ("to at token"). */
+    drafters: string[];
+}
+
+interface TraceRequest {
+    prompt: string;
+    session: string;
+    mode: SpeculationMode;
+    k: number | undefined;
+}
+
+/** A system's server: in process (the engine's own stats) or a gRPC server and its client's timings. */
+async function startSystem(): Promise<{
+    send: (request: TraceRequest) => Promise<Answer>;
+    dispose: () => Promise<void>;
+}> {
+    if (path === "in-process") {
+        const engine = await loadEngine();
+        const send = async ({ prompt, session, mode, k }: TraceRequest): Promise<Answer> => {
+            let text = "";
+            const tokens: number[] = [];
+            let stats: GenerationStats | undefined;
+            for await (const chunk of engine.generate({
+                prompt,
+                maxTokens,
+                sessionId: session,
+                speculation: { mode, maxDraftTokens: k },
+            })) {
+                text += chunk.text;
+                tokens.push(...chunk.tokens);
+                stats = chunk.finish?.stats ?? stats;
+            }
+            const { chosen, switches } = stats!.speculation;
+            return {
+                text,
+                tokens,
+                decodeTokens: Math.max(0, stats!.completionTokens - 1),
+                decodeSeconds: (stats!.totalMs - stats!.ttftMs) / 1000,
+                drafted: stats!.spec.draftTokens,
+                accepted: stats!.spec.acceptedTokens,
+                drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)],
+            };
+        };
+        return { send, dispose: () => engine.dispose() };
+    }
+    const app = createApp(benchConfig(), { baseDir: "/", createLogger: () => silentLogger });
+    const { grpcAddress } = await app.start();
+    const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
+        grpcAddress,
+        credentials.createInsecure(),
     );
+    const send = ({ prompt, session, mode, k }: TraceRequest): Promise<Answer> =>
+        new Promise((resolvePromise, reject) => {
+            let text = "";
+            const tokens: number[] = [];
+            let firstAt = 0;
+            let last: GenerateChunk__Output | undefined;
+            const call = client.GenerateStream({
+                prompt,
+                max_tokens: maxTokens,
+                session_id: session,
+                speculation: {
+                    mode: toProtoMode(mode),
+                    ...(k === undefined ? {} : { max_draft_tokens: k }),
+                },
+            });
+            call.on("data", (chunk: GenerateChunk__Output) => {
+                if (firstAt === 0 && chunk.token_ids.length > 0) firstAt = performance.now();
+                text += chunk.text;
+                tokens.push(...chunk.token_ids);
+                last = chunk;
+            });
+            call.on("error", reject);
+            call.on("end", () => {
+                const endAt = performance.now();
+                const stats = last?.stats;
+                if (!stats || !last?.usage) {
+                    reject(new Error("the stream ended without a final chunk"));
+                    return;
+                }
+                const switches = stats.switches;
+                resolvePromise({
+                    text,
+                    tokens,
+                    decodeTokens: Math.max(0, last.usage.completion_tokens - 1),
+                    decodeSeconds: firstAt === 0 ? 0 : (endAt - firstAt) / 1000,
+                    drafted: stats.drafted_tokens,
+                    accepted: stats.accepted_tokens,
+                    drafters: [
+                        switches[0]?.from ?? stats.proposer,
+                        ...switches.map((sw) => `${sw.to} at ${sw.at_token}`),
+                    ],
+                });
+            });
+        });
+    return {
+        send,
+        dispose: async () => {
+            client.close();
+            await app.stop();
+        },
+    };
 }
 
 interface Row {
@@ -78,7 +207,7 @@ interface Row {
  * the next turn, its prompt built from this system's earlier outputs.
  */
 async function traceRunner(system: (typeof systems)[number]) {
-    const engine = await loadEngine();
+    const server = await startSystem();
     const row: Row = {
         tokens: 0,
         decodeSeconds: 0,
@@ -99,40 +228,25 @@ async function traceRunner(system: (typeof systems)[number]) {
         else if (turn.kind === "continue") prompt = previous!.prompt + previous!.output + turn.prompt!;
         else if (turn.kind === "echo") prompt = turn.prompt!;
         else prompt = turn.prompt!;
-        let output = "";
-        const outputTokens: number[] = [];
-        let stats: GenerationStats | undefined;
-        for await (const chunk of engine.generate({
-            prompt,
-            maxTokens,
-            sessionId: turn.session,
-            speculation: { mode: system.mode, maxDraftTokens: system.k },
-        })) {
-            output += chunk.text;
-            outputTokens.push(...chunk.tokens);
-            stats = chunk.finish?.stats ?? stats;
-        }
-        last.set(turn.session, { prompt, output });
-        row.outputs.push(output);
+        const answer = await server.send({ prompt, session: turn.session, mode: system.mode, k: system.k });
+        last.set(turn.session, { prompt, output: answer.text });
+        row.outputs.push(answer.text);
         row.prompts.push(prompt);
-        row.outputTokens.push(outputTokens);
-        const tokens = Math.max(0, stats!.completionTokens - 1);
-        const seconds = (stats!.totalMs - stats!.ttftMs) / 1000;
+        row.outputTokens.push(answer.tokens);
+        const tokens = answer.decodeTokens;
+        const seconds = answer.decodeSeconds;
         row.tokens += tokens;
         row.decodeSeconds += seconds;
-        row.drafted += stats!.spec.draftTokens;
-        row.accepted += stats!.spec.acceptedTokens;
+        row.drafted += answer.drafted;
+        row.accepted += answer.accepted;
         const k = (row.byKind[turn.kind] ??= { tokens: 0, decodeSeconds: 0 });
         k.tokens += tokens;
         k.decodeSeconds += seconds;
-        row.chosen[stats!.proposer] = (row.chosen[stats!.proposer] ?? 0) + 1;
-        const { chosen, switches } = stats!.speculation;
-        row.requests.push({
-            tps: tokens / seconds,
-            drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)].join(" → "),
-        });
+        const chosen = answer.drafters[0]!;
+        row.chosen[chosen] = (row.chosen[chosen] ?? 0) + 1;
+        row.requests.push({ tps: tokens / seconds, drafters: answer.drafters.join(" → ") });
     };
-    return { row, run, dispose: () => engine.dispose() };
+    return { row, run, dispose: () => server.dispose() };
 }
 
 /** Heap bytes per indexed token of a pool filled with `total` tokens of documents from `make`. */
@@ -183,7 +297,7 @@ const tps = (r: { tokens: number; decodeSeconds: number }): number => r.tokens /
 const lines: string[] = [];
 const mismatches: string[] = [];
 lines.push(
-    `# Suffix drafting on the agent trace (${trace.length} requests, ${maxTokens} tokens max, ${option("--target", "") ? `target ${targetPath}` : "bundled target"}, ${benchGpu === false ? `${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"}` : `GPU (${benchGpu})`})`,
+    `# Suffix drafting on the agent trace (${path === "grpc" ? "through the gRPC server, client-timed" : "in process"}, ${trace.length} requests, ${maxTokens} tokens max, ${option("--target", "") ? `target ${targetPath}` : "bundled target"}, ${benchGpu === false ? `${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"}` : `GPU (${benchGpu})`})`,
     "",
     "| system | tok/s | × off | drafted | accepted | acceptance | retry × off | continue × off | echo × off | new × off | drafter chosen |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
