@@ -44,19 +44,30 @@ export class RequestEvidence {
      * past them is unobserved there, not rejected).
      */
     record(drafter: string, proposed: number, matched: number, seen = Infinity): void {
+        this.call(drafter, proposed > 0);
+        if (proposed <= 0) return;
+        const observed = matched < proposed && matched < seen ? matched + 1 : matched;
+        for (let i = 0; i < observed; i++) this.observe(drafter, i, i < matched);
+    }
+
+    /**
+     * One scored call of `drafter`, with or without a proposal; the proposal's positions are recorded
+     * with `observe` as the target's tokens resolve them (`record` does both at once).
+     */
+    call(drafter: string, proposed: boolean): void {
         let calls = this.#calls.get(drafter);
         if (!calls) this.#calls.set(drafter, (calls = [0, 0]));
         calls[1]++;
-        if (proposed <= 0) return;
-        calls[0]++;
-        const observed = matched < proposed && matched < seen ? matched + 1 : matched;
+        if (proposed) calls[0]++;
+    }
+
+    /** Draft position `index` (0 = the first drafted token) of `drafter` compared with the target. */
+    observe(drafter: string, index: number, kept: boolean): void {
         let counts = this.#counts.get(drafter);
         if (!counts) this.#counts.set(drafter, (counts = []));
-        for (let i = 0; i < observed; i++) {
-            const c = (counts[i] ??= [0, 0]);
-            if (i < matched) c[0]!++;
-            c[1]!++;
-        }
+        const c = (counts[index] ??= [0, 0]);
+        if (kept) c[0]!++;
+        c[1]!++;
     }
 
     /** `prior` (per position) blended with this request's counts for `drafter`. */

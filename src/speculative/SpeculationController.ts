@@ -342,8 +342,8 @@ export class SpeculationController {
                 this.policy.costs.drafter(id)?.msPerCall ?? 0,
                 true,
             );
+            this.#evidence.call(id, tokens.length > 0);
             if (tokens.length > 0) this.#counterfactuals.set(lookup, { tokens, matched: 0 });
-            else this.#evidence.record(id, 0, 0);
         }
     }
 
@@ -353,21 +353,26 @@ export class SpeculationController {
                 this.#counterfactuals.delete(lookup); // switched to: its steps are scored as its own now
                 continue;
             }
+            const { id } = lookup.candidate;
+            // The request's evidence takes each position as a committed token resolves it (a plain step
+            // resolves one, so a long proposal that keeps matching counts from its first step, not after
+            // k of them); the engine-wide estimate takes the proposal once resolved.
             let i = 0;
             while (
                 i < committed.length &&
                 cf.matched < cf.tokens.length &&
                 cf.tokens[cf.matched] === committed[i]
             ) {
+                this.#evidence.observe(id, cf.matched, true);
                 cf.matched++;
                 i++;
             }
             // Resolved by a mismatch or by running out of drafted tokens; else more committed tokens decide.
             if (i === committed.length && cf.matched < cf.tokens.length) continue;
             const { matched, tokens } = cf;
+            if (matched < tokens.length) this.#evidence.observe(id, matched, false);
             const observed = matched < tokens.length ? matched + 1 : matched;
-            this.policy.acceptance.record(lookup.candidate.id, this.options.signature, observed, matched);
-            this.#evidence.record(lookup.candidate.id, tokens.length, matched);
+            this.policy.acceptance.record(id, this.options.signature, observed, matched);
             this.#counterfactuals.delete(lookup);
         }
     }

@@ -42,6 +42,24 @@ describe("RequestEvidence", () => {
         expect(e.calls("d")).toBe(2);
     });
 
+    it("takes a proposal's positions one by one as they resolve, the same as recording it whole", () => {
+        const whole = new RequestEvidence();
+        whole.record("d", 4, 2);
+        whole.record("d", 0, 0);
+        const stepwise = new RequestEvidence();
+        stepwise.call("d", true);
+        stepwise.observe("d", 0, true); // a plain step commits the first drafted token
+        const prior = [0.5, 0.5, 0.5, 0.5];
+        const w = requestPriorWeight;
+        expect(stepwise.positions("d", prior)).toEqual([(1 + w * 0.5) / (1 + w), 0.5, 0.5, 0.5]);
+        stepwise.observe("d", 1, true);
+        stepwise.observe("d", 2, false);
+        stepwise.call("d", false);
+        expect(stepwise.positions("d", prior)).toEqual(whole.positions("d", prior));
+        expect(stepwise.coverage("d", 1)).toBe(whole.coverage("d", 1));
+        expect(stepwise.calls("d")).toBe(2);
+    });
+
     it("counts calls without a proposal against coverage, not against acceptance", () => {
         const e = new RequestEvidence();
         e.record("d", 0, 0);
