@@ -52,4 +52,35 @@ describe("NgramProposer", () => {
             ),
         );
     });
+
+    it("proposes what a fresh proposer would when one history array grows in place (the engine's way)", () => {
+        fc.assert(
+            fc.property(
+                fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 30 }), { maxLength: 10 }),
+                fc.integer({ min: 1, max: 6 }),
+                (chunks, maxTokens) => {
+                    const proposer = new NgramProposer({ minN: 1, maxN: 3 });
+                    const history: Token[] = [];
+                    proposer.begin(history);
+                    for (const chunk of chunks) {
+                        history.push(...chunk);
+                        const fresh = new NgramProposer({ minN: 1, maxN: 3 }).propose(history, maxTokens);
+                        expect(proposer.propose(history, maxTokens)).toEqual(fresh);
+                    }
+                },
+            ),
+        );
+    });
+
+    it("rebuilds when the same array was cut and regrown differently within its last indexed tokens", () => {
+        const proposer = new NgramProposer();
+        const history: Token[] = [1, 2, 3, 1, 2];
+        expect(proposer.propose(history, 1).tokens).toEqual([3]);
+        history.length = 2;
+        history.push(7, 1, 2, 9);
+        // A stale index would still say 3 after [1, 2]; the tail check sees the edit.
+        expect(proposer.propose(history, 1).tokens).toEqual([]);
+        history.push(1, 2);
+        expect(proposer.propose(history, 1).tokens).toEqual([9]);
+    });
 });
