@@ -1,7 +1,8 @@
 /**
  * Fill-in-the-middle over gRPC on a tiny Qwen2.5-Coder-family GGUF (real tokenizer, FIM, repo and file
  * separator tokens; models/build/buildFamilyFixtures.ts): speculation stays exact with every proposer, the
- * stream matches the unary answer, and a target without FIM tokens refuses with E_FIM_UNSUPPORTED.
+ * stream matches the unary answer, and a target without FIM tokens refuses with E_FIM_UNSUPPORTED. The
+ * bundled pair has FIM tokens (models/README.md): it infills, ends the middle, and stays exact.
  */
 import { status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { ensureFamilyFixtures } from "../../models/build/buildFamilyFixtures.js"
 import type { GenerateRequest } from "../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
 import type { GenerateResponse__Output } from "../../src/grpc/generated/tiercel/v1/GenerateResponse.js";
 import { errorCodeMetadataKey } from "../../src/grpc/toGrpcStatus.js";
+import { bundledModelPath } from "../helpers/bundledModels.js";
 import { expectGrpcError, startTestServer, type TestServer } from "../helpers/startTestServer.js";
 
 const fim: GenerateRequest = {
@@ -21,6 +23,7 @@ const fim: GenerateRequest = {
 
 let server: TestServer;
 let plainServer: TestServer;
+let bundledServer: TestServer;
 
 beforeAll(async () => {
     const families = await ensureFamilyFixtures();
@@ -36,10 +39,18 @@ beforeAll(async () => {
         speculation: { stateFile: null },
     });
     plainServer = await startTestServer({ engine: { sequences: 1 } });
+    bundledServer = await startTestServer({
+        models: {
+            target: { id: "target", path: bundledModelPath("target") },
+            drafts: [{ id: "draft", path: bundledModelPath("draft") }],
+        },
+        engine: { contextSize: 1024, sequences: 1 },
+        speculation: { stateFile: null },
+    });
 }, 600_000);
 
 afterAll(async () => {
-    await Promise.all([server.close(), plainServer.close()]);
+    await Promise.all([server.close(), plainServer.close(), bundledServer.close()]);
 });
 
 describe("fill-in-the-middle", () => {
@@ -91,6 +102,34 @@ describe("fill-in-the-middle", () => {
         ]);
         const plain = await plainServer.listModels();
         expect(plain.models[0]).toMatchObject({ chat_template: "ChatML", fim: false, tool_calls: false });
+    });
+
+    it("the bundled pair infills and ends the middle by itself, the same under every proposer", async () => {
+        const { models } = await bundledServer.listModels();
+        expect(models.map((m) => [m.id, m.fim])).toEqual([
+            ["target", true],
+            ["draft", true],
+        ]);
+        const request: GenerateRequest = {
+            prompt: "def area(width, height):\n    return ",
+            suffix: "\n\n\ndef perimeter(width, height):\n    return 2 * (width + height)\n",
+            max_tokens: 48,
+            temperature: 0,
+        };
+        const plain = await bundledServer.generate({
+            ...request,
+            speculation: { mode: "SPECULATION_MODE_OFF" },
+        });
+        expect(plain.finish_reason).toBe("FINISH_REASON_EOS"); // the middle ended: not cut at max_tokens
+        expect(plain.token_ids.length).toBeGreaterThan(0);
+        for (const mode of [
+            "SPECULATION_MODE_DRAFT_MODEL",
+            "SPECULATION_MODE_NGRAM",
+            "SPECULATION_MODE_AUTO",
+        ] as const) {
+            const spec = await bundledServer.generate({ ...request, speculation: { mode } });
+            expect(spec.token_ids, mode).toEqual(plain.token_ids);
+        }
     });
 
     it("refuses a target without FIM tokens: FAILED_PRECONDITION, E_FIM_UNSUPPORTED", async () => {
