@@ -271,10 +271,13 @@ export async function runCompareDraft({
             const k = t.drafted / t.steps;
             const plainSteps = Math.max(0, t.targetPasses - t.steps);
             // Every call pays the drafter's per-call cost, also one that proposed nothing (a model draft
-            // stopped at once by its confidence threshold): its step is a plain pass besides.
+            // stopped at once by its confidence threshold, which still evaluated once): its step is a
+            // plain pass besides.
+            const calls = Math.max(t.calls, t.steps);
             const ms =
                 t.steps * (k * costs.draftMsPerToken + costs.verifyMs(k + 1)) +
-                Math.max(t.calls, t.steps) * costs.draftMsPerCall +
+                calls * costs.draftMsPerCall +
+                (calls - t.steps) * costs.draftMsPerToken +
                 plainSteps * costs.verifyMs(1);
             const perStep = 1 + t.acceptedPerPos.reduce((sum, n) => sum + n, 0) / t.steps;
             const tokens = t.steps * perStep + plainSteps;

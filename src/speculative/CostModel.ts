@@ -12,7 +12,8 @@
  *    with the mean per-token slope of the measured range; below the smallest, or with nothing measured,
  *    it follows the prior's shape (9 tokens cost 2× one) scaled to the nearest measurement. The curve
  *    returned is non-decreasing in n (a running maximum): a longer pass is never predicted cheaper.
- *  - Per drafter, milliseconds per drafted token and per drafting call, and coverage (EMA).
+ *  - Per drafter, milliseconds per drafting call (a model drafter's includes its first evaluation) and
+ *    per further drafted token, and coverage (EMA).
  *  - Per drafter, the step's work outside the drafting call and the target pass (EMA of a step's wall
  *    time minus both): KV truncation after a partial acceptance, a model drafter erasing its rejected
  *    tokens, choosing tokens at each verified position. Plain steps have their own (key ""). What a
@@ -103,22 +104,23 @@ export class CostModel {
     }
 
     /**
-     * Records one drafting call: `tokens` drafted in `ms`. Lookup drafters (`perCall`) cost per call;
-     * model drafters cost per token plus a per-call part, learned from calls that drafted nothing
-     * (e.g. stopped at once by the confidence threshold) and subtracted from the others.
+     * Records one drafting call: `tokens` drafted in `ms`. Lookup drafters (`perCall`) cost per call.
+     * A model drafter evaluates once before its first drafted token (catching up with the history) and
+     * once more per further token, so k tokens cost msPerCall + (k − 1) · msPerToken: a call that drafted
+     * nothing (stopped by the confidence threshold) or one token teaches msPerCall, longer ones
+     * msPerToken with msPerCall subtracted. (Counting msPerCall + k · msPerToken charged every proposing
+     * call one evaluation too many: the bundled draft model at k = 1 measured 1.19–1.24× its prediction.)
      */
     recordDraft(drafter: string, tokens: number, ms: number, perCall: boolean): void {
         this.updates++;
         let d = this.#drafters.get(drafter);
         if (!d) {
-            d = {
-                msPerToken: perCall || tokens === 0 ? 0 : ms / tokens,
-                msPerCall: perCall || tokens === 0 ? ms : 0,
-                coverage: 1,
-            };
+            // Until told apart, every evaluation of a model drafter costs the same.
+            const each = perCall ? 0 : ms / Math.max(1, tokens);
+            d = { msPerToken: each, msPerCall: perCall ? ms : each, coverage: 1 };
             this.#drafters.set(drafter, d);
-        } else if (perCall || tokens === 0) d.msPerCall += emaWeight * (ms - d.msPerCall);
-        else d.msPerToken += emaWeight * (Math.max(0, ms - d.msPerCall) / tokens - d.msPerToken);
+        } else if (perCall || tokens <= 1) d.msPerCall += emaWeight * (ms - d.msPerCall);
+        else d.msPerToken += emaWeight * (Math.max(0, ms - d.msPerCall) / (tokens - 1) - d.msPerToken);
         d.coverage += emaWeight * ((tokens > 0 ? 1 : 0) - d.coverage);
     }
 

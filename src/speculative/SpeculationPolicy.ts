@@ -64,11 +64,15 @@ export class SpeculationPolicy {
 
     stepCosts(drafter: DrafterCandidate): StepCosts {
         const d = this.costs.drafter(drafter.id);
+        // Until measured, assume a model draft step costs a fifth of a target pass, lookup nothing.
+        const perToken = d?.msPerToken ?? (drafter.costPerCall ? 0 : this.costs.verifyMs(1) / 5);
         return {
-            // Until measured, assume a model draft step costs a fifth of a target pass, lookup nothing.
-            draftMsPerToken: d?.msPerToken ?? (drafter.costPerCall ? 0 : this.costs.verifyMs(1) / 5),
-            // The work a drafting step adds outside drafting and the pass (CostModel.stepOverheadMs).
-            draftMsPerCall: (d?.msPerCall ?? 0) + this.costs.stepOverheadMs(drafter.id),
+            draftMsPerToken: perToken,
+            // k drafted tokens cost msPerCall + (k − 1) · msPerToken (CostModel.recordDraft), written as
+            // k · draftMsPerToken + draftMsPerCall; plus the work a drafting step adds outside drafting
+            // and the pass (CostModel.stepOverheadMs).
+            draftMsPerCall:
+                Math.max(0, (d?.msPerCall ?? perToken) - perToken) + this.costs.stepOverheadMs(drafter.id),
             verifyMs: this.#verifyMs,
             splitsMixedLengths: this.splitsMixedLengths,
         };
@@ -96,7 +100,12 @@ export class SpeculationPolicy {
         const plainTps = ((otherTokens + 1) * 1000) / plainMs;
         const stepMs = best.k * costs.draftMsPerToken + sharedVerifyMs(costs, otherTokens, best.k);
         const tokens = otherTokens + coverage * expectedTokensPerPass(alpha, best.k) + (1 - coverage);
-        const ms = costs.draftMsPerCall + coverage * stepMs + (1 - coverage) * plainMs;
+        // A call that proposed nothing still evaluated once (a model drafter; 0 for a lookup).
+        const ms =
+            costs.draftMsPerCall +
+            (1 - coverage) * costs.draftMsPerToken +
+            coverage * stepMs +
+            (1 - coverage) * plainMs;
         const tokensPerSecond = (tokens * 1000) / ms;
         // A drafter that rarely proposes anything can cost more than it saves: then do not draft.
         if (tokensPerSecond <= plainTps) return { k: 0, tokensPerSecond: plainTps };

@@ -144,10 +144,10 @@ describe("CostModel.recordDraft", () => {
     type Call = readonly [tokens: number, ms: number, perCall: boolean];
     it.each<{ name: string; calls: Call[]; msPerToken: number; msPerCall: number; coverage: number }>([
         {
-            name: "first model call: all per token",
+            name: "first model call: every evaluation alike",
             calls: [[4, 8, false]],
             msPerToken: 2,
-            msPerCall: 0,
+            msPerCall: 2,
             coverage: 1,
         },
         {
@@ -158,24 +158,34 @@ describe("CostModel.recordDraft", () => {
             coverage: 1,
         },
         {
-            name: "an empty model call teaches the per-call part and lowers coverage",
+            name: "an empty model call (one evaluation, then the confidence stop) teaches the per-call part",
             calls: [
                 [4, 8, false],
                 [0, 1, false],
             ],
             msPerToken: 2,
-            msPerCall: 0.1,
+            msPerCall: 1.9,
             coverage: 0.9,
         },
         {
-            name: "the per-call part is subtracted from later per-token estimates",
+            name: "a one-token model call costs what an empty one does: one evaluation",
+            calls: [
+                [4, 8, false],
+                [1, 3, false],
+            ],
+            msPerToken: 2,
+            msPerCall: 2.1,
+            coverage: 1,
+        },
+        {
+            name: "the per-call part (the first evaluation) is subtracted from later per-token estimates",
             calls: [
                 [4, 8, false],
                 [0, 1, false],
-                [4, 12.1, false], // (12.1 − 0.1) / 4 = 3 ms per token, EMA 0.1 from 2
+                [4, 12.1, false], // (12.1 − 1.9) / 3 = 3.4 ms per further token, EMA 0.1 from 2
             ],
-            msPerToken: 2.1,
-            msPerCall: 0.1,
+            msPerToken: 2.14,
+            msPerCall: 1.9,
             coverage: 0.91,
         },
         {

@@ -478,11 +478,12 @@ describe("verify cost bookkeeping", () => {
             controller.record({ ...measuredStep(undefined, 0, 0, [1], s), stepMs: 10.2 });
         }
         expect(policy.costs.stepOverheadMs("good")).toBeCloseTo(0.8, 3);
+        const { msPerCall, msPerToken } = policy.costs.drafter("good")!;
         expect(policy.stepCosts(good.candidate).draftMsPerCall).toBeCloseTo(
-            policy.costs.drafter("good")!.msPerCall + 0.8,
+            Math.max(0, msPerCall - msPerToken) + 0.8,
             3,
         );
-        expect(priced).toBe(policy.costs.drafter("good")!.msPerCall);
+        expect(priced).toBe(Math.max(0, msPerCall - msPerToken));
         // A shared pass's step includes the wait for its batch: not the drafter's overhead.
         for (let s = 0; s < 60; s++)
             controller.record({
