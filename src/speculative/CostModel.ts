@@ -17,9 +17,9 @@
  *  - Per drafter, the step's work outside the drafting call and the target pass (EMA of a step's wall
  *    time minus both): KV truncation after a partial acceptance, a model drafter erasing its rejected
  *    tokens, choosing tokens at each verified position. Plain steps have their own (key ""). What a
- *    drafting step costs beyond a plain one, `stepOverheadMs`, is part of the drafter's price: without it
- *    the bundled draft model was predicted 1.06–1.09× OFF at k = 2–4 on a 2-vCPU Xeon and measured
- *    0.89–0.98× (bench/results/latest.md, session 9), and AUTO kept spending steps on it.
+ *    drafting step costs beyond a plain one, `stepOverheadMs`, is part of the drafter's price. Measured
+ *    small on a 2-vCPU Xeon with the bundled pair (plain 0.05 ms, n-gram 0.11, draft model 0.07 a step):
+ *    the draft model's mispredicted speedup there came from the draft cost itself (recordDraft below).
  */
 export interface VerifyPoint {
     /** Tokens in the pass. */
