@@ -32,7 +32,7 @@ import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.j
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate } from "./generate.js";
-import { largeVocabulary } from "./TargetChoice.js";
+import { grammarTopK, largeVocabulary } from "./TargetChoice.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveTools } from "./resolveTools.js";
@@ -81,6 +81,8 @@ export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
     readonly #grammars: ResponseGrammars;
     readonly #chat: ChatPrompts;
+    /** Tokens a position lists under a grammar (`engine.grammarTopK` resolved; TargetChoice.ts). */
+    readonly #grammarList: number;
     /** What AUTO has learned about acceptance and costs, shared by all requests. */
     readonly policy: SpeculationPolicy;
     /** UTF-8 bytes beyond which a prompt cannot fit the context (see promptByteLimit.ts). */
@@ -117,6 +119,9 @@ export class LocalEngine {
                 : undefined;
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
         this.#grammars = new ResponseGrammars(llama);
+        const { grammarTopK: list } = config.engine;
+        this.#grammarList =
+            list !== "auto" ? list : target.resolved.vocab.tokens.length > largeVocabulary ? grammarTopK : 0;
         this.#chat = new ChatPrompts(llama, model, (texts) => {
             checkPromptBytes(texts, this.promptByteLimit, context.contextSize, "messages");
         });
@@ -386,7 +391,7 @@ export class LocalEngine {
                     queuedAt,
                     startedAt: performance.now(),
                     othersRunning: this.#pool.inUse - 1,
-                    listGrammarTopK: this.target.resolved.vocab.tokens.length > largeVocabulary,
+                    grammarList: this.#grammarList,
                 },
                 signal,
             );

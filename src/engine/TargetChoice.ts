@@ -64,7 +64,7 @@ import type { Slot } from "./Slot.js";
  * it keeps the full map: `largeVocabulary`).
  */
 export const grammarTopK = 256;
-/** Vocabularies above this many tokens list `grammarTopK` under a grammar. */
+/** Vocabularies above this many tokens list `grammarTopK` under a grammar by default (`engine.grammarTopK` "auto"). */
 export const largeVocabulary = 32_768;
 /** `pick`'s answer when the grammar forbids every listed token (never a token id). */
 export const unlisted = -1 as Token;
@@ -87,15 +87,18 @@ export interface TargetChoiceOptions {
     constrained: boolean;
     /** Measure the log-probability of each picked token (`pickedLogprob`). */
     confidence: boolean;
-    /** Whether the vocabulary is large enough to list `grammarTopK` tokens (contract, 2 and 3). */
-    listGrammarTopK: boolean;
+    /**
+     * Tokens a position lists under a grammar (contract, 2 and 3): `grammarTopK` for a large vocabulary
+     * by default (`engine.grammarTopK`); 0 = always the full map.
+     */
+    grammarList: number;
     /** Draws in [0, 1) for sampling; required at temperature > 0. */
     random: (() => number) | undefined;
 }
 
 /**
  * The generateNext request at a position (pure): under a grammar the choice is made by `pick` from a
- * sorted map: when `listTopK`, the untempered `grammarTopK` list; else at temperature > 0 the full
+ * sorted map: when `listed` > 0, the untempered list of the `listed` most likely tokens; else at temperature > 0 the full
  * untempered map (the chain is applied after the grammar mask) and at temperature 0 the full map. Without
  * a grammar node-llama-cpp chooses the token at temperature 0 and returns the post-chain map above it.
  */
@@ -104,7 +107,7 @@ export function nextTokenRequest(
     tokenBias: TokenBias | undefined,
     constrained: boolean,
     confidence: boolean,
-    listTopK: boolean,
+    listed: number,
 ): NextTokenRequest {
     const greedy = sampling.temperature <= 0;
     const { temperature, topK, topP, minP } = sampling;
@@ -115,8 +118,7 @@ export function nextTokenRequest(
                 ? { ...greedyWithWeight, options }
                 : { token: true, options }
             : { probabilities: true, options };
-    if (greedy && !listTopK) return { probabilities: true, options };
-    const listed = listTopK ? grammarTopK : 0;
+    if (greedy && listed === 0) return { probabilities: true, options };
     return { probabilities: true, options: { temperature: 1, topK: listed, topP: 1, minP: 0, tokenBias } };
 }
 
@@ -136,7 +138,7 @@ export function toDistribution(out: ControlledEvaluateIndexOutput | undefined): 
 
 export class TargetChoice {
     readonly greedy: boolean;
-    /** Whether positions list only their `grammarTopK` most likely tokens (contract, 2 and 3). */
+    /** Whether positions list only their `grammarList` most likely tokens (contract, 2 and 3). */
     readonly listTopK: boolean;
     /** Log-probability of the token the last `pick` chose (only set when confidence is wanted). */
     pickedLogprob = 0;
@@ -158,10 +160,12 @@ export class TargetChoice {
         if (!this.greedy && !o.random)
             throw new Error("TargetChoice: sampling at temperature > 0 needs random");
         this.#random = o.random;
-        this.listTopK = o.constrained && o.listGrammarTopK && listingDecides(o.sampling, o.confidence);
-        this.#next = nextTokenRequest(o.sampling, o.tokenBias, o.constrained, o.confidence, this.listTopK);
+        this.listTopK =
+            o.constrained && o.grammarList > 0 && listingDecides(o.sampling, o.confidence, o.grammarList);
+        const listed = this.listTopK ? o.grammarList : 0;
+        this.#next = nextTokenRequest(o.sampling, o.tokenBias, o.constrained, o.confidence, listed);
         this.#fullNext = this.listTopK
-            ? nextTokenRequest(o.sampling, o.tokenBias, o.constrained, o.confidence, false)
+            ? nextTokenRequest(o.sampling, o.tokenBias, o.constrained, o.confidence, 0)
             : this.#next;
     }
 
@@ -293,13 +297,17 @@ export class TargetChoice {
 }
 
 /**
- * Whether a `grammarTopK` list can decide a position's constrained choice (contract, 2 and 3): at
+ * Whether a list of `listed` tokens can decide a position's constrained choice (contract, 2 and 3): at
  * temperature 0 unless confidence is wanted (its log-probability needs the full mass); above 0 when top-k
  * is on and no larger than the list. Pure.
  */
-export function listingDecides(sampling: ResolvedSampling, confidence: boolean): boolean {
+export function listingDecides(
+    sampling: ResolvedSampling,
+    confidence: boolean,
+    listed: number = grammarTopK,
+): boolean {
     if (sampling.temperature <= 0) return !confidence;
-    return sampling.topK > 0 && sampling.topK <= grammarTopK;
+    return sampling.topK > 0 && sampling.topK <= listed;
 }
 
 function failNoAllowedToken(): never {

@@ -75,12 +75,12 @@ export interface GenerationPlan {
     /** Other requests holding a slot when this one got its own. */
     othersRunning: number;
     /**
-     * Under a grammar, list only each position's `grammarTopK` most likely tokens where that decides the
-     * choice (a large vocabulary, whose full map is what costs; TargetChoice.ts); false: the full map (a
+     * Under a grammar, list only each position's `grammarList` most likely tokens where that decides the
+     * choice (a large vocabulary, whose full map is what costs; TargetChoice.ts); 0: the full map (a
      * small vocabulary, where it is cheap and a top-k list would send more positions to a second
-     * evaluation).
+     * evaluation). `engine.grammarTopK` resolved.
      */
-    listGrammarTopK: boolean;
+    grammarList: number;
 }
 
 type EvalItem = ControlledEvaluateInputItem;
@@ -98,7 +98,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         tokenBias: plan.tokenBias,
         constrained: grammar !== undefined,
         confidence: wantConfidence,
-        listGrammarTopK: plan.listGrammarTopK,
+        grammarList: plan.grammarList,
         random,
     });
 
@@ -146,7 +146,8 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         let otherTokens = promptPass.otherStepTokens;
         slot.appendTarget(promptRest);
         let firstToken = choice.pick(promptOut[promptRest.length - 1], grammar);
-        if (firstToken === unlisted)
+        if (firstToken === unlisted) {
+            stats.recordFullMap(false);
             firstToken = await choice.reevaluate(
                 slot,
                 slot.targetTokens.length - 1,
@@ -154,6 +155,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 promptTokens.length,
                 grammar!,
             );
+        }
         let pending: Token[] = [firstToken];
         grammar?.accept(pending[0]!);
         if (wantConfidence) pendingLogprobs = [choice.pickedLogprob];
@@ -249,10 +251,13 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             slot.appendTarget([last]);
             slot.appendTarget(drafted);
             let outcome: VerifyOutcome;
+            let fullMapAt: number | undefined;
             if (drafted.length === 0) {
                 let token = choice.pick(out[0], grammar);
-                if (token === unlisted)
+                if (token === unlisted) {
+                    fullMapAt = 0;
                     token = await choice.reevaluate(slot, base, history, history.length, grammar!);
+                }
                 outcome = { acceptedTokens: 0, tokens: [token], lastKind: "bonus" };
                 if (wantConfidence) pendingLogprobs = [choice.pickedLogprob];
             } else if (greedy) {
@@ -267,6 +272,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                     }
                     // Evaluated again for the full map, which erases the drafts after it from the KV cache:
                     // the step verifies the drafts before it and emits its choice.
+                    fullMapAt = i;
                     targetTokens.push(
                         await choice.reevaluate(slot, base + i, window, history.length + i, states![i]!),
                     );
@@ -293,6 +299,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                     // erases the drafts after it, so the step verifies the drafts before it with this
                     // position as the bonus. Where the draft ends depends only on the drafts before it (not
                     // on the one it drops), so speculative sampling stays exact.
+                    fullMapAt = i;
                     dists.push(
                         await choice.reevaluateDistribution(
                             slot,
@@ -334,6 +341,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 passRequests: pass.passes,
                 generated,
                 stepMs: performance.now() - stepStart,
+                ...(fullMapAt !== undefined && { fullMapAt }),
             };
             stats.record(record);
             controller.record(record);

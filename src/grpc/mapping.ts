@@ -282,6 +282,8 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
         acceptance_rate: spec.acceptanceRate,
         mean_acceptance_length: spec.meanAcceptanceLength,
         accepted_per_position: spec.acceptedPerPos,
+        full_map_passes: spec.fullMapPasses,
+        full_map_after_draft: spec.fullMapAfterDraft,
         ttft_ms: stats.ttftMs,
         decode_tokens_per_second: stats.decodeTokensPerSecond,
         prompt_tokens_reused: stats.promptTokensReused,

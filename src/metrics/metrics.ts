@@ -143,6 +143,17 @@ export function createMetrics(registry: Registry, load: EngineLoadSource) {
             labelNames: ["proposer"] as const,
             registers,
         }),
+        /**
+         * Positions evaluated a second time for their full probability map (grammar + listed vocabulary;
+         * engine.grammarTopK): each is one extra target pass. Share of passes:
+         * `rate(tiercel_spec_full_map_passes_total[5m]) / sum(rate(tiercel_spec_target_passes_total[5m]))`
+         */
+        specFullMapPasses: new Counter({
+            name: "tiercel_spec_full_map_passes_total",
+            help: "Positions evaluated a second time for their full probability map under a grammar, by proposer.",
+            labelNames: ["proposer"] as const,
+            registers,
+        }),
         /** Generations waiting for a free sequence now. */
         queueDepth: new Gauge({
             name: "tiercel_queue_depth",
@@ -184,6 +195,7 @@ export function observeGeneration(metrics: Metrics, stats: GenerationStats): voi
     metrics.promptTokens.inc(stats.promptTokens);
     metrics.promptTokensReused.inc(stats.promptTokensReused);
     metrics.specTargetPasses.inc({ proposer }, spec.targetPasses);
+    if (spec.fullMapPasses > 0) metrics.specFullMapPasses.inc({ proposer }, spec.fullMapPasses);
     if (spec.drafts === 0) return;
     metrics.specDrafts.inc({ proposer }, spec.drafts);
     metrics.specDraftTokens.inc({ proposer }, spec.draftTokens);

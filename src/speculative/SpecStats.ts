@@ -8,6 +8,9 @@
  *     and llama.cpp define it (0 when there were no drafts, to mark "undefined").
  * `acceptedPerPos[i]` counts the steps that accepted at least i + 1 tokens; it grows to the longest
  * draft seen, so drafted-but-never-accepted positions show up as 0.
+ * `fullMapPasses` counts positions evaluated a second time for their full probability map (under a grammar
+ * with a listed vocabulary: an extra target pass each), `fullMapAfterDraft` those of them that came after
+ * drafted positions in their step (the draft was verified up to them and cut there).
  */
 import type { SpecStep } from "./types.js";
 
@@ -19,6 +22,8 @@ export interface SpecStatsJSON {
     acceptedPerPos: number[];
     acceptanceRate: number;
     meanAcceptanceLength: number;
+    fullMapPasses: number;
+    fullMapAfterDraft: number;
 }
 
 export class SpecStats {
@@ -27,6 +32,8 @@ export class SpecStats {
     #draftTokens = 0;
     #acceptedTokens = 0;
     readonly #acceptedPerPos: number[] = [];
+    #fullMapPasses = 0;
+    #fullMapAfterDraft = 0;
 
     /** Verification steps with at least one drafted token. */
     get drafts(): number {
@@ -45,6 +52,14 @@ export class SpecStats {
     get acceptedPerPos(): readonly number[] {
         return this.#acceptedPerPos;
     }
+    /** Positions evaluated a second time for their full probability map (steps and the first token). */
+    get fullMapPasses(): number {
+        return this.#fullMapPasses;
+    }
+    /** Of `fullMapPasses`, those after drafted positions of their step. */
+    get fullMapAfterDraft(): number {
+        return this.#fullMapAfterDraft;
+    }
     get acceptanceRate(): number {
         return this.#draftTokens === 0 ? 0 : this.#acceptedTokens / this.#draftTokens;
     }
@@ -52,13 +67,14 @@ export class SpecStats {
         return this.#drafts === 0 ? 0 : 1 + this.#acceptedTokens / this.#drafts;
     }
 
-    record({ drafted, accepted }: Pick<SpecStep, "drafted" | "accepted">): void {
+    record({ drafted, accepted, fullMapAt }: Pick<SpecStep, "drafted" | "accepted" | "fullMapAt">): void {
         if (!Number.isInteger(drafted) || !Number.isInteger(accepted) || accepted < 0 || accepted > drafted) {
             throw new RangeError(
                 `SpecStats.record: need integers 0 <= accepted <= drafted, got ${accepted}, ${drafted}`,
             );
         }
         this.#targetPasses++;
+        if (fullMapAt !== undefined) this.recordFullMap(fullMapAt > 0);
         if (drafted === 0) return;
         this.#drafts++;
         this.#draftTokens += drafted;
@@ -67,12 +83,20 @@ export class SpecStats {
         for (let i = 0; i < accepted; i++) this.#acceptedPerPos[i]!++;
     }
 
+    /** A position evaluated a second time for its full map (`afterDraft`: after drafted positions). */
+    recordFullMap(afterDraft: boolean): void {
+        this.#fullMapPasses++;
+        if (afterDraft) this.#fullMapAfterDraft++;
+    }
+
     /** Adds `other`'s counters into this one (e.g. per-request stats into a process total). */
     merge(other: SpecStats): this {
         this.#drafts += other.#drafts;
         this.#targetPasses += other.#targetPasses;
         this.#draftTokens += other.#draftTokens;
         this.#acceptedTokens += other.#acceptedTokens;
+        this.#fullMapPasses += other.#fullMapPasses;
+        this.#fullMapAfterDraft += other.#fullMapAfterDraft;
         other.#acceptedPerPos.forEach((count, i) => {
             this.#acceptedPerPos[i] = (this.#acceptedPerPos[i] ?? 0) + count;
         });
@@ -88,6 +112,8 @@ export class SpecStats {
             acceptedPerPos: [...this.#acceptedPerPos],
             acceptanceRate: this.acceptanceRate,
             meanAcceptanceLength: this.meanAcceptanceLength,
+            fullMapPasses: this.#fullMapPasses,
+            fullMapAfterDraft: this.#fullMapAfterDraft,
         };
     }
 }

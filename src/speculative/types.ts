@@ -126,6 +126,12 @@ export interface SpecStep {
      * pass of an earlier batch, a prompt, was decoding beside it).
      */
     verifyMs: number | undefined;
+    /**
+     * The step's position that was evaluated a second time for its full probability map (a grammar whose
+     * listed tokens did not decide it; engine/TargetChoice.ts), 0 = the first; the drafts from it on were
+     * dropped, so `drafted` equals it when it is above 0. Undefined when none was.
+     */
+    fullMapAt?: number;
     /** Tokens in that pass, every request's together (`drafted + 1` when the pass was alone). */
     passTokens: number;
     /** Requests whose passes made up that pass (1 when alone). */

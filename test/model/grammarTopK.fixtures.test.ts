@@ -19,6 +19,7 @@ import { ResponseGrammars } from "../../src/engine/ResponseGrammars.js";
 import { TokenGrammar } from "../../src/engine/TokenGrammar.js";
 import type { ResponseFormat } from "../../src/engine/types.js";
 import type { Token, TokenDistribution } from "../../src/speculative/types.js";
+import { chiSquare } from "../helpers/chiSquare.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 const format: ResponseFormat = {
@@ -154,16 +155,6 @@ async function referenceJoint(): Promise<Map<string, number>> {
     } finally {
         await context.dispose();
     }
-}
-
-/** Pearson's statistic of `counts` against `expected` probabilities, and the 0.001 critical value. */
-function chiSquare(counts: Map<string, number>, expected: Map<string, number>, n: number) {
-    let statistic = 0;
-    for (const [cell, p] of expected) statistic += ((counts.get(cell) ?? 0) - n * p) ** 2 / (n * p);
-    const df = expected.size - 1;
-    // Wilson–Hilferty: the chi-square quantile from the normal one (z = 3.09 for 0.001).
-    const critical = df * (1 - 2 / (9 * df) + 3.09 * Math.sqrt(2 / (9 * df))) ** 3;
-    return { statistic, critical };
 }
 
 describe("constrained sampling with a large vocabulary", () => {

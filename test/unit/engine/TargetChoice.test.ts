@@ -30,7 +30,7 @@ function options(o: Partial<TargetChoiceOptions>): TargetChoiceOptions {
         tokenBias: undefined,
         constrained: false,
         confidence: false,
-        listGrammarTopK: false,
+        grammarList: 0,
         random: undefined,
         ...o,
     };
@@ -58,32 +58,33 @@ const only = (...allowed: Token[]) => ({ allows: (t: Token) => allowed.includes(
 describe("nextTokenRequest", () => {
     it("without a grammar lets node-llama-cpp choose at temperature 0 and returns the post-chain map above", () => {
         // Confidence wanted: the total logit weight (an O(V) sum) instead of `confidence` (a sort).
-        expect(nextTokenRequest(greedy, bias, false, true, false)).toEqual({
+        expect(nextTokenRequest(greedy, bias, false, true, 0)).toEqual({
             token: true,
             totalLogitWeight: true,
             options: { temperature: 0, tokenBias: bias },
         });
-        expect(nextTokenRequest(greedy, bias, false, false, false)).toEqual({
+        expect(nextTokenRequest(greedy, bias, false, false, 0)).toEqual({
             token: true,
             options: { temperature: 0, tokenBias: bias },
         });
-        expect(nextTokenRequest(sampled, bias, false, false, false)).toEqual({
+        expect(nextTokenRequest(sampled, bias, false, false, 0)).toEqual({
             probabilities: true,
             options: { temperature: 0.7, topK: 40, topP: 0.95, minP: 0, tokenBias: bias },
         });
     });
     it("under a grammar asks for the full map at temperature 0, or the top-k list when listing", () => {
-        expect(nextTokenRequest(greedy, bias, true, false, false)).toEqual({
+        expect(nextTokenRequest(greedy, bias, true, false, 0)).toEqual({
             probabilities: true,
             options: { temperature: 0, tokenBias: bias },
         });
-        expect(nextTokenRequest(greedy, bias, true, false, true)).toEqual({
+        expect(nextTokenRequest(greedy, bias, true, false, grammarTopK)).toEqual({
             probabilities: true,
             options: { temperature: 1, topK: grammarTopK, topP: 1, minP: 0, tokenBias: bias },
         });
+        expect(nextTokenRequest(greedy, bias, true, false, 8).options).toMatchObject({ topK: 8 });
     });
     it("under a grammar at temperature > 0 asks for the full untempered map (the chain comes after the mask)", () => {
-        expect(nextTokenRequest(sampled, bias, true, false, false)).toEqual({
+        expect(nextTokenRequest(sampled, bias, true, false, 0)).toEqual({
             probabilities: true,
             options: { temperature: 1, topK: 0, topP: 1, minP: 0, tokenBias: bias },
         });
@@ -104,15 +105,15 @@ describe("toDistribution", () => {
 
 describe("TargetChoice", () => {
     it("lists the top k at temperature 0 only under a grammar, with a large vocabulary, without confidence", () => {
-        const listed = { constrained: true, listGrammarTopK: true };
+        const listed = { constrained: true, grammarList: grammarTopK };
         expect(new TargetChoice(options(listed)).listTopK).toBe(true);
         expect(new TargetChoice(options({ ...listed, confidence: true })).listTopK).toBe(false);
-        expect(new TargetChoice(options({ ...listed, listGrammarTopK: false })).listTopK).toBe(false);
+        expect(new TargetChoice(options({ ...listed, grammarList: 0 })).listTopK).toBe(false);
         expect(new TargetChoice(options({ ...listed, constrained: false })).listTopK).toBe(false);
     });
 
     it("lists at temperature > 0 only with top-k on and no larger than the list", () => {
-        const listed = { constrained: true, listGrammarTopK: true, random: () => 0 };
+        const listed = { constrained: true, grammarList: grammarTopK, random: () => 0 };
         expect(new TargetChoice(options({ ...listed, sampling: sampled })).listTopK).toBe(true);
         expect(new TargetChoice(options({ ...listed, sampling: { ...sampled, topK: 0 } })).listTopK).toBe(
             false,
@@ -123,6 +124,12 @@ describe("TargetChoice", () => {
         ).toBe(false);
         expect(listingDecides(sampled, true)).toBe(true);
         expect(listingDecides(greedy, true)).toBe(false);
+        // A configured list (engine.grammarTopK) decides only for top_k within it.
+        expect(listingDecides(sampled, false, 40)).toBe(true);
+        expect(listingDecides(sampled, false, 39)).toBe(false);
+        expect(new TargetChoice(options({ ...listed, grammarList: 8, sampling: sampled })).listTopK).toBe(
+            false,
+        );
     });
 
     it("needs a random source at temperature > 0", () => {
@@ -143,7 +150,7 @@ describe("TargetChoice", () => {
     });
 
     it("answers `unlisted` when the grammar forbids every listed token, and fails on the full map", () => {
-        const choice = new TargetChoice(options({ constrained: true, listGrammarTopK: true }));
+        const choice = new TargetChoice(options({ constrained: true, grammarList: grammarTopK }));
         expect(choice.pick(output(map), only(42))).toBe(unlisted);
         expect(() => choice.pick(output(map), only(42), false)).toThrow(/allows none/);
         expect(() => new TargetChoice(options({ constrained: true })).pick(output(map), only(42))).toThrow(
@@ -174,7 +181,7 @@ describe("TargetChoice", () => {
             options({
                 sampling: listedSampling,
                 constrained: true,
-                listGrammarTopK: true,
+                grammarList: grammarTopK,
                 random: () => 0.7,
             }),
         );

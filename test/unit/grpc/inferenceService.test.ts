@@ -101,6 +101,8 @@ function stats() {
             acceptedPerPos: [],
             acceptanceRate: 0,
             meanAcceptanceLength: 0,
+            fullMapPasses: 0,
+            fullMapAfterDraft: 0,
         },
         ttftMs: 1,
         queueMs: 0,

@@ -24,6 +24,8 @@ const stats = (
         acceptedPerPos,
         acceptanceRate: 0,
         meanAcceptanceLength: 0,
+        fullMapPasses: 0,
+        fullMapAfterDraft: 0,
     },
     ttftMs: 30,
     queueMs: 10,

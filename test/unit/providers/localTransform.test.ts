@@ -204,6 +204,8 @@ describe("local tier translation", () => {
             acceptance_rate: 0.25,
             mean_acceptance_length: 2,
             accepted_per_position: [2],
+            full_map_passes: 0,
+            full_map_after_draft: 0,
             ttft_ms: 1,
             decode_tokens_per_second: 1,
             prompt_tokens_reused: 0,

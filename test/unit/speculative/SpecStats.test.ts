@@ -23,6 +23,8 @@ describe("SpecStats", () => {
                 acceptedPerPos: [],
                 acceptanceRate: 0,
                 meanAcceptanceLength: 0,
+                fullMapPasses: 0,
+                fullMapAfterDraft: 0,
             },
         },
         {
@@ -35,6 +37,8 @@ describe("SpecStats", () => {
                 acceptedPerPos: [],
                 acceptanceRate: 0,
                 meanAcceptanceLength: 0,
+                fullMapPasses: 0,
+                fullMapAfterDraft: 0,
             },
         },
         {
@@ -47,6 +51,8 @@ describe("SpecStats", () => {
                 acceptedPerPos: [3, 2, 1, 1],
                 acceptanceRate: 0.5,
                 meanAcceptanceLength: 1 + 7 / 4,
+                fullMapPasses: 0,
+                fullMapAfterDraft: 0,
             },
         },
     ])("%#: counts steps and derives rates", ({ steps, json }) => {
@@ -61,6 +67,19 @@ describe("SpecStats", () => {
         const total = statsOf([[2, 2], "plain"]).merge(statsOf([[5, 3]]));
         expect(total.toJSON()).toEqual(statsOf([[2, 2], "plain", [5, 3]]).toJSON());
         expect(total.acceptedPerPos).toEqual([2, 2, 1, 0, 0]);
+    });
+
+    it("counts full-map passes, those after drafted positions apart", () => {
+        const stats = new SpecStats();
+        stats.recordFullMap(false); // the first token's
+        stats.record({ drafted: 0, accepted: 0, fullMapAt: 0 });
+        stats.record({ drafted: 2, accepted: 1, fullMapAt: 2 });
+        stats.record({ drafted: 3, accepted: 3 });
+        expect(stats.fullMapPasses).toBe(3);
+        expect(stats.fullMapAfterDraft).toBe(1);
+        expect(stats.targetPasses).toBe(3);
+        const total = new SpecStats().merge(stats).merge(stats);
+        expect(total.toJSON()).toMatchObject({ fullMapPasses: 6, fullMapAfterDraft: 2 });
     });
 
     it("rejects impossible records", () => {

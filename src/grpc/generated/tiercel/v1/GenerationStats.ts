@@ -99,6 +99,18 @@ export interface GenerationStats {
    * mean_logprob).
    */
   'min_logprob'?: (number | string);
+  /**
+   * Positions evaluated a second time for their full probability map: under a grammar (tools with a
+   * required call, response_format) a large vocabulary's position lists only its most likely tokens, and
+   * where those do not decide the constrained choice the position is evaluated again (one extra target
+   * pass each; engine.grammarTopK sets the list).
+   */
+  'full_map_passes'?: (number);
+  /**
+   * Of full_map_passes, those at a position after drafted tokens of its verification step: the draft
+   * was verified up to that position and cut there.
+   */
+  'full_map_after_draft'?: (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
@@ -199,6 +211,18 @@ export interface GenerationStats__Output {
    * mean_logprob).
    */
   'min_logprob'?: (number);
+  /**
+   * Positions evaluated a second time for their full probability map: under a grammar (tools with a
+   * required call, response_format) a large vocabulary's position lists only its most likely tokens, and
+   * where those do not decide the constrained choice the position is evaluated again (one extra target
+   * pass each; engine.grammarTopK sets the list).
+   */
+  'full_map_passes': (number);
+  /**
+   * Of full_map_passes, those at a position after drafted tokens of its verification step: the draft
+   * was verified up to that position and cut there.
+   */
+  'full_map_after_draft': (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }

@@ -1,0 +1,181 @@
+/**
+ * A position the grammar list does not decide, reached after drafted positions (TargetChoice.ts contract
+ * 2 and 3; generate.ts's `reevaluate` / `reevaluateDistribution` at i > 0): the step verifies the drafts
+ * before it, evaluates it again for the full map, and cuts the draft there. The bundled pair (a trained
+ * draft that agrees with its target, so drafts reach such positions) with `engine.grammarTopK` 4: its
+ * JSON's whitespace and structure positions often hold fewer than top_k allowed tokens among the four
+ * listed. The stats count the second evaluations (`fullMapAfterDraft`), so the test knows the path ran.
+ * - Temperature 0: the output equals plain constrained decoding from the full map, with every proposer.
+ * - Temperature 1, top_k 3: the joint distribution of the first three tokens (the third sampled from the
+ *   position evaluated again after a drafted second token, when that draft is accepted) matches the one
+ *   computed from the full map outside the engine, with and without a draft: a chi-square test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
+import { parseConfig, projectRoot } from "../../src/config/loadConfig.js";
+import { constrainedArgmax, constrainedDistribution } from "../../src/engine/constrainedChoice.js";
+import { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { ResponseGrammars } from "../../src/engine/ResponseGrammars.js";
+import { TokenGrammar } from "../../src/engine/TokenGrammar.js";
+import type { ResponseFormat } from "../../src/engine/types.js";
+import type { Token } from "../../src/speculative/types.js";
+import { chiSquare } from "../helpers/chiSquare.js";
+import { collect } from "../helpers/fixtureEngine.js";
+
+const format: ResponseFormat = {
+    type: "json_schema",
+    schema: JSON.stringify({
+        type: "object",
+        properties: { name: { type: "string", maxLength: 8 } },
+        required: ["name"],
+        additionalProperties: false,
+    }),
+};
+const prompt = "const config = ";
+const listed = 4;
+const sampling = { temperature: 1, topK: 3, topP: 1, minP: 0 };
+
+let engine: LocalEngine;
+beforeAll(async () => {
+    engine = await LocalEngine.load(
+        parseConfig({
+            engine: { contextSize: 256, sequences: 1, gpu: false, threads: 1, grammarTopK: listed },
+            speculation: { minDraftConfidence: 0, stateFile: null },
+        }),
+        projectRoot,
+    );
+}, 600_000);
+afterAll(async () => {
+    await engine.dispose();
+});
+
+/** A sequence holding the prompt but its last token, the grammar at the start, outside the engine. */
+async function referenceSequence<T>(
+    use: (sequence: LlamaContextSequence, grammar: TokenGrammar, last: Token) => Promise<T>,
+): Promise<T> {
+    const model = engine.target.model;
+    const grammar = TokenGrammar.start(
+        engine.llama,
+        model,
+        await new ResponseGrammars(engine.llama).get(format),
+    );
+    const context = await model.createContext({ contextSize: 256, threads: 1 });
+    try {
+        const sequence = context.getSequence();
+        const tokens = engine.tokenize(prompt) as LlamaToken[];
+        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
+        return await use(sequence, grammar, tokens[tokens.length - 1]!);
+    } finally {
+        await context.dispose();
+    }
+}
+
+const fullMap = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } as const;
+
+/** Plain constrained greedy decoding from the full map, one token per pass. */
+function referenceGreedy(maxTokens: number): Promise<Token[]> {
+    return referenceSequence(async (sequence, grammar, first) => {
+        const out: Token[] = [];
+        let last = first;
+        while (out.length < maxTokens) {
+            const [result] = await sequence.controlledEvaluate([
+                [last as LlamaToken, { generateNext: fullMap }],
+            ]);
+            const token = constrainedArgmax(result!.next.probabilities!, (t) => grammar.allows(t))!;
+            if (engine.target.model.isEogToken(token as LlamaToken)) break;
+            grammar.accept(token);
+            out.push(token);
+            last = token;
+        }
+        return out;
+    });
+}
+
+/**
+ * The constrained distribution of the first `depth` output tokens from the full map: each cell is the
+ * comma-joined tokens, its probability the product of each position's constrained probability given the
+ * ones before (a cell ends early at an end-of-generation token, which outputs leave out).
+ */
+function referenceJoint(depth: number): Promise<Map<string, number>> {
+    return referenceSequence(async (sequence, grammar, first) => {
+        const joint = new Map<string, number>();
+        const walk = async (state: TokenGrammar, last: Token, prefix: Token[], p: number): Promise<void> => {
+            const start = sequence.nextTokenIndex;
+            const [result] = await sequence.controlledEvaluate([
+                [last as LlamaToken, { generateNext: fullMap }],
+            ]);
+            const dist = constrainedDistribution(
+                result!.next.probabilities!,
+                (t) => state.allows(t),
+                sampling,
+            )!;
+            for (const [i, token] of dist.tokens.entries()) {
+                const q = p * dist.probs[i]!;
+                const end = engine.target.model.isEogToken(token as LlamaToken);
+                if (end || prefix.length + 1 === depth) {
+                    const cell = (end ? prefix : [...prefix, token]).join(",");
+                    joint.set(cell, (joint.get(cell) ?? 0) + q);
+                    continue;
+                }
+                const next = state.clone();
+                next.accept(token);
+                await walk(next, token, [...prefix, token], q);
+            }
+            await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
+        };
+        await walk(grammar, first, [], 1);
+        return joint;
+    });
+}
+
+describe("a listed position evaluated again after drafted ones", () => {
+    it("at temperature 0 equals plain constrained decoding from the full map, with every proposer", async () => {
+        const maxTokens = 12;
+        const expected = await referenceGreedy(maxTokens);
+        expect(expected.length).toBe(maxTokens);
+        let afterDraft = 0;
+        for (const mode of ["off", "draft_model", "ngram"] as const) {
+            const got = await collect(engine, {
+                prompt,
+                maxTokens,
+                responseFormat: format,
+                speculation: { mode },
+            });
+            expect(got.tokens, mode).toEqual(expected);
+            const { spec } = got.last.finish!.stats;
+            expect(spec.fullMapPasses, mode).toBeGreaterThan(0);
+            if (mode === "draft_model") afterDraft = spec.fullMapAfterDraft;
+        }
+        // The draft model's steps reached a position the list did not decide after a drafted token.
+        expect(afterDraft).toBeGreaterThan(0);
+    });
+
+    it("at temperature 1 follows the full map's constrained distribution, with and without a draft", async () => {
+        const depth = 3;
+        const samples = 240;
+        const expected = await referenceJoint(depth);
+        for (const mode of ["off", "draft_model"] as const) {
+            const counts = new Map<string, number>();
+            let afterDraft = 0;
+            for (let seed = 1; seed <= samples; seed++) {
+                const got = await collect(engine, {
+                    prompt,
+                    maxTokens: depth,
+                    responseFormat: format,
+                    sampling: { ...sampling, seed },
+                    speculation: { mode },
+                });
+                afterDraft += got.last.finish!.stats.spec.fullMapAfterDraft;
+                const cell = got.tokens.join(",");
+                // Every sample is a cell of the reference: the chain kept the same tokens.
+                expect(expected.has(cell), `${mode}: ${cell}`).toBe(true);
+                counts.set(cell, (counts.get(cell) ?? 0) + 1);
+            }
+            if (mode === "draft_model") expect(afterDraft).toBeGreaterThan(samples / 4);
+            else expect(afterDraft).toBe(0);
+            const { statistic, critical, df } = chiSquare(counts, expected, samples);
+            expect(df, mode).toBeGreaterThanOrEqual(2);
+            expect(statistic, mode).toBeLessThan(critical);
+        }
+    }, 300_000);
+});
