@@ -1,6 +1,7 @@
 /**
  * A drafter backed by a draft model on its own context sequence (one per slot). It drafts greedily
- * (q one-hot), stops early when its own top-token probability drops below `minConfidence`, and keeps
+ * (q one-hot), stops early when its own top-token probability drops below `minConfidence` or at a token
+ * the caller's grammar forbids (`allows`: no pass is spent drafting past it), and keeps
  * its sequence in step with the request's history: `accept` erases the rejected drafted tokens from its
  * KV state, and each `propose` evaluates what is missing (the target's recovered or bonus token) in the
  * same call that drafts the next token. Before drafting it also erases whatever else of its KV state
@@ -61,6 +62,7 @@ export class DraftModelProposer implements DraftProposer {
         maxTokens: number,
         signal?: AbortSignal,
         minConfidence = this.options.minConfidence,
+        allows?: (token: Token, index: number) => boolean,
     ): Promise<DraftProposal> {
         if (this.#prefill) {
             const prefill = this.#prefill;
@@ -92,6 +94,7 @@ export class DraftModelProposer implements DraftProposer {
             if (next?.token == null) break;
             const confidence = greedyConfidence(next) ?? 1;
             if (confidence < minConfidence) break;
+            if (allows && !allows(next.token, tokens.length)) break;
             tokens.push(next.token);
             confidences.push(confidence);
             input = [next.token];

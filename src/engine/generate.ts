@@ -114,6 +114,21 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     let logprobTokens = 0;
     let pendingLogprobs: readonly number[] = [];
     let reused = 0;
+    // Grammar states along a step's draft: [committed, after drafted[0], ...], walked by a model drafter
+    // as it drafts (it asks `allowsDraft` before drafting past a token, so it stops at the first one the
+    // grammar forbids without spending passes beyond it), else after the proposal (statesAlong).
+    let walk: TokenGrammar[] = [];
+    const allowsDraft =
+        grammar &&
+        ((token: Token, index: number): boolean => {
+            if (index === 0) walk = [grammar];
+            const state = walk[index];
+            if (state === undefined || !state.allows(token)) return false;
+            const next = state.clone();
+            next.accept(token);
+            walk.push(next);
+            return true;
+        });
 
     // Drafters begin with the prompt and are released with the committed history however decoding ends
     // (the suffix drafter indexes it then). A draft model begins by evaluating the prompt: beside the
@@ -214,9 +229,16 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             const step = controller.next(history, limitK, otherTokens);
             let draft: DraftProposal | undefined;
             let draftMs: number | undefined = 0;
+            walk = [];
             if (step) {
                 const t0 = performance.now();
-                draft = await step.drafter.proposer.propose(history, step.k, signal, step.minConfidence);
+                draft = await step.drafter.proposer.propose(
+                    history,
+                    step.k,
+                    signal,
+                    step.minConfidence,
+                    allowsDraft,
+                );
                 draftMs = draft.sharedBatch === true ? undefined : performance.now() - t0;
                 throwIfAborted(signal);
             }
@@ -227,7 +249,8 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             // q one-hot): the target's p of a forbidden token is 0, so it would be rejected and the residual
             // max(0, p - q) renormalized is p itself, what the position samples from after the cut. A drafter
             // with draft distributions would need the forbidden token verified (and rejected) instead.
-            const states = grammar?.statesAlong(drafted);
+            const states =
+                grammar && (walk.length === drafted.length + 1 ? walk : grammar.statesAlong(drafted));
             if (states && states.length <= drafted.length) {
                 drafted = drafted.slice(0, states.length - 1);
                 draftDists = draftDists?.slice(0, drafted.length);

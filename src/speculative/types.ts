@@ -88,6 +88,13 @@ export interface DraftProposer {
         signal?: AbortSignal,
         /** Model drafters stop at a token they are less sure of than this. */
         minConfidence?: number,
+        /**
+         * Whether drafted token `index` (0-based) may be drafted there; false ends the draft before it (a
+         * grammar forbids it). Model drafters ask before drafting past a token, so they do not spend
+         * passes on drafts the caller would cut; lookup drafters may ignore it (the caller cuts their
+         * drafts at the first forbidden token).
+         */
+        allows?: (token: Token, index: number) => boolean,
     ): DraftProposal | Promise<DraftProposal>;
     /**
      * After verification of the last proposal: its first `acceptedTokens` tokens were accepted (the

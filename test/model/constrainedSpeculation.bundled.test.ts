@@ -1,8 +1,12 @@
 /**
+ * Speculation under a grammar on the bundled pair (a trained draft that agrees with its target, so its
+ * drafts mostly survive the grammar and reach the positions below).
+ *
+ * A draft model stops at the first token the grammar forbids, spending no pass beyond it.
+ *
  * A position the grammar list does not decide, reached after drafted positions (TargetChoice.ts contract
  * 2 and 3; generate.ts's `reevaluate` / `reevaluateDistribution` at i > 0): the step verifies the drafts
- * before it, evaluates it again for the full map, and cuts the draft there. The bundled pair (a trained
- * draft that agrees with its target, so drafts reach such positions) with `engine.grammarTopK` 4: its
+ * before it, evaluates it again for the full map, and cuts the draft there. With `engine.grammarTopK` 4, the pair's
  * JSON's whitespace and structure positions often hold fewer than top_k allowed tokens among the four
  * listed. The stats count the second evaluations (`fullMapAfterDraft`), so the test knows the path ran.
  * - Temperature 0: the output equals plain constrained decoding from the full map, with every proposer.
@@ -20,6 +24,7 @@ import { TokenGrammar } from "../../src/engine/TokenGrammar.js";
 import type { ResponseFormat } from "../../src/engine/types.js";
 import type { Token } from "../../src/speculative/types.js";
 import { chiSquare } from "../helpers/chiSquare.js";
+import { countNativeDecodes } from "../helpers/countNativeDecodes.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 const format: ResponseFormat = {
@@ -178,4 +183,22 @@ describe("a listed position evaluated again after drafted ones", () => {
             expect(statistic, mode).toBeLessThan(critical);
         }
     }, 300_000);
+});
+
+describe("a draft model under a grammar", () => {
+    it("drafts nothing past the first token the grammar forbids (no pass spent on it)", async () => {
+        const draft = countNativeDecodes([...engine.drafts.values()][0]!.context);
+        const out = await collect(engine, {
+            prompt,
+            maxTokens: 48,
+            responseFormat: format,
+            speculation: { mode: "draft_model", maxDraftTokens: 8 },
+        });
+        const { spec, promptTokens, completionTokens } = out.last.finish!.stats;
+        expect(spec.draftTokens).toBeGreaterThan(0);
+        // Every token the draft evaluated is a prompt or committed token, or a kept draft it drafted on
+        // from; a draft cut at the grammar after drafting would have evaluated the tokens it cut too.
+        const evaluated = draft.tokensPerDecode.reduce((a, b) => a + b, 0);
+        expect(evaluated).toBeLessThanOrEqual(promptTokens + completionTokens + spec.draftTokens + 1);
+    });
 });
