@@ -1,15 +1,19 @@
 /**
  * A drafter backed by a draft model on its own context sequence (one per slot). It drafts greedily
- * (q one-hot), stops early when its own top-token probability drops below `minConfidence` or at a token
- * the caller's grammar forbids (`allows`: no pass is spent drafting past it), and keeps
+ * (q one-hot), stops early when its own top-token probability drops below `minConfidence`, and keeps
  * its sequence in step with the request's history: `accept` erases the rejected drafted tokens from its
  * KV state, and each `propose` evaluates what is missing (the target's recovered or bonus token) in the
  * same call that drafts the next token. Before drafting it also erases whatever else of its KV state
  * disagrees with the history, so a slot's previous request leaves only its common prefix behind.
+ * Under a request's grammar (`constraint`) it stops at its first token the grammar forbids, spending no
+ * pass on a draft the step would cut. It does not draft the most likely *allowed* token instead: that
+ * needs the sorted probability map per drafted position, whose sort cost more than the longer drafts
+ * saved (bench/e2e/constrainedJson.ts on the bundled pair, 2026-11-28: JSON draft 0.56–0.57x of plain
+ * against 0.89–0.90x stopping; drafted tokens 598 against 494, acceptance 0.78 against 0.81).
  */
 import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
-import type { DraftProposal, DraftProposer, Token } from "../speculative/types.js";
+import type { DraftConstraint, DraftProposal, DraftProposer, Token } from "../speculative/types.js";
 import { throwIfAborted } from "../util/abort.js";
 import { greedyConfidence, greedyWithWeight } from "./greedyConfidence.js";
 import type { PassBatcher } from "./PassBatcher.js";
@@ -62,7 +66,7 @@ export class DraftModelProposer implements DraftProposer {
         maxTokens: number,
         signal?: AbortSignal,
         minConfidence = this.options.minConfidence,
-        allows?: (token: Token, index: number) => boolean,
+        constraint?: DraftConstraint,
     ): Promise<DraftProposal> {
         if (this.#prefill) {
             const prefill = this.#prefill;
@@ -90,14 +94,17 @@ export class DraftModelProposer implements DraftProposer {
             );
             if (passes > 1) sharedBatch = true;
             for (const t of input) this.#evaluated.push(t);
-            const next = out[input.length - 1]?.next;
-            if (next?.token == null) break;
-            const confidence = greedyConfidence(next) ?? 1;
-            if (confidence < minConfidence) break;
-            if (allows && !allows(next.token, tokens.length)) break;
-            tokens.push(next.token);
+            const output = out[input.length - 1]?.next;
+            const token = output?.token ?? undefined;
+            const confidence = greedyConfidence(output) ?? 1;
+            if (token === undefined || confidence < minConfidence) break;
+            if (constraint) {
+                if (!constraint.allows(token, tokens.length)) break;
+                constraint.accept(token, tokens.length);
+            }
+            tokens.push(token);
             confidences.push(confidence);
-            input = [next.token];
+            input = [token];
         }
         return { tokens, confidences, sharedBatch };
     }

@@ -32,6 +32,7 @@ import { probabilityOf } from "../speculative/sampleDistribution.js";
 import type { SpeculationController } from "../speculative/SpeculationController.js";
 import { SpecStats } from "../speculative/SpecStats.js";
 import type {
+    DraftConstraint,
     DraftProposal,
     SpecStep,
     Token,
@@ -114,21 +115,19 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     let logprobTokens = 0;
     let pendingLogprobs: readonly number[] = [];
     let reused = 0;
-    // Grammar states along a step's draft: [committed, after drafted[0], ...], walked by a model drafter
-    // as it drafts (it asks `allowsDraft` before drafting past a token, so it stops at the first one the
-    // grammar forbids without spending passes beyond it), else after the proposal (statesAlong).
+    // Grammar states along a step's draft, [committed, after drafted[0], ...]: walked by a model drafter
+    // as it drafts (`constraint`: it stops at the first token the grammar forbids), else after the
+    // proposal (statesAlong).
     let walk: TokenGrammar[] = [];
-    const allowsDraft =
-        grammar &&
-        ((token: Token, index: number): boolean => {
-            if (index === 0) walk = [grammar];
-            const state = walk[index];
-            if (state === undefined || !state.allows(token)) return false;
-            const next = state.clone();
+    const constraint: DraftConstraint | undefined = grammar && {
+        allows: (token, index) => walk[index]?.allows(token) ?? false,
+        accept: (token, index) => {
+            const next = walk[index]!.clone();
             next.accept(token);
+            walk.length = index + 1;
             walk.push(next);
-            return true;
-        });
+        },
+    };
 
     // Drafters begin with the prompt and are released with the committed history however decoding ends
     // (the suffix drafter indexes it then). A draft model begins by evaluating the prompt: beside the
@@ -229,7 +228,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             const step = controller.next(history, limitK, otherTokens);
             let draft: DraftProposal | undefined;
             let draftMs: number | undefined = 0;
-            walk = [];
+            walk = grammar ? [grammar] : walk;
             if (step) {
                 const t0 = performance.now();
                 draft = await step.drafter.proposer.propose(
@@ -237,7 +236,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                     step.k,
                     signal,
                     step.minConfidence,
-                    allowsDraft,
+                    constraint,
                 );
                 draftMs = draft.sharedBatch === true ? undefined : performance.now() - t0;
                 throwIfAborted(signal);

@@ -62,6 +62,18 @@ export interface VerifyOutcome {
 }
 
 /**
+ * A request's grammar as a drafter sees it, position by position along one draft: a model drafter asks
+ * before drafting past a token and stops at the first one the grammar forbids (no pass spent on a draft
+ * the step would cut).
+ */
+export interface DraftConstraint {
+    /** Whether `token` may be drafted at draft position `index` (0-based), after the drafts before it. Pure. */
+    allows(token: Token, index: number): boolean;
+    /** `token`, which `allows` allowed there, is drafted at `index`; the next position is `index + 1`. */
+    accept(token: Token, index: number): void;
+}
+
+/**
  * A drafter, owned by one request at a time: the model-backed drafters in engine/ and the model-free
  * lookup drafters here. The lifecycle follows llama.cpp's common/speculative (begin, draft, accept):
  *
@@ -89,12 +101,10 @@ export interface DraftProposer {
         /** Model drafters stop at a token they are less sure of than this. */
         minConfidence?: number,
         /**
-         * Whether drafted token `index` (0-based) may be drafted there; false ends the draft before it (a
-         * grammar forbids it). Model drafters ask before drafting past a token, so they do not spend
-         * passes on drafts the caller would cut; lookup drafters may ignore it (the caller cuts their
-         * drafts at the first forbidden token).
+         * The request's grammar, for drafters that spend work per drafted token (model drafters); lookup
+         * drafters ignore it, and the caller cuts every draft at its first token the grammar forbids.
          */
-        allows?: (token: Token, index: number) => boolean,
+        constraint?: DraftConstraint,
     ): DraftProposal | Promise<DraftProposal>;
     /**
      * After verification of the last proposal: its first `acceptedTokens` tokens were accepted (the
