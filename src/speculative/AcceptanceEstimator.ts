@@ -21,7 +21,19 @@
  * every long position, so AUTO kept trying k = 7–8 with the bundled draft model on a 2-vCPU CPU where
  * it measured below OFF (session 10: the draft chosen for 6 of 12 requests of the quick bench's
  * completion set, AUTO at 0.90 of fixed n-gram k = 2).
+ *
+ * A step's first position is counted apart when the drafter's previous step of the request kept its whole
+ * draft (`afterFull`: p_1^c, speedup.ts "RunAcceptance"), as counts under the signature `…|after-full`;
+ * its estimate shrinks toward the first position's (p_1^f) with `positionPriorWeight` observations, so
+ * without such steps the split changes nothing.
  */
+import type { RunAcceptance } from "./speedup.js";
+
+/** A run estimate (speedup.ts) and the observations behind its p_1^c (0: it is p_1^f). */
+export interface RunEstimate extends RunAcceptance {
+    continuingWeight: number;
+}
+
 export interface BetaCounts {
     successes: number;
     failures: number;
@@ -48,6 +60,8 @@ export interface PositionCounts {
     failures: number[];
 }
 const pooled = "*";
+/** Signature suffix of the first-position counts of steps right after a fully accepted one. */
+const afterFullSuffix = "|after-full";
 
 export class AcceptanceEstimator {
     readonly #counts = new Map<string, BetaCounts>();
@@ -62,11 +76,25 @@ export class AcceptanceEstimator {
         this.prior = options.prior ?? { successes: 1, failures: 1 };
     }
 
-    /** Records one verification step. */
-    record(drafter: string, signature: string, drafted: number, accepted: number): void {
+    /**
+     * Records one verification step; `afterFull`: the drafter's previous step of the request kept its
+     * whole draft (its first position is then counted as p_1^c, not p_1^f).
+     */
+    record(drafter: string, signature: string, drafted: number, accepted: number, afterFull = false): void {
         if (drafted <= 0) return;
         this.updates++;
         const failures = accepted < drafted ? 1 : 0;
+        if (afterFull) {
+            for (const key of [
+                keyOf(drafter, signature + afterFullSuffix),
+                keyOf(drafter, pooled + afterFullSuffix),
+            ]) {
+                const c = this.#counts.get(key) ?? { successes: 0, failures: 0 };
+                c.successes = c.successes * this.decay + (accepted > 0 ? 1 : 0);
+                c.failures = c.failures * this.decay + (accepted > 0 ? 0 : 1);
+                this.#counts.set(key, c);
+            }
+        }
         for (const key of [keyOf(drafter, signature), keyOf(drafter, pooled)]) {
             const c = this.#counts.get(key) ?? { successes: 0, failures: 0 };
             c.successes = c.successes * this.decay + accepted;
@@ -83,7 +111,7 @@ export class AcceptanceEstimator {
                 pos.successes.push(0);
                 pos.failures.push(0);
             }
-            for (let i = 0; i < observed; i++) {
+            for (let i = afterFull ? 1 : 0; i < observed; i++) {
                 if (i < accepted) pos.successes[i]!++;
                 else pos.failures[i]!++;
             }
@@ -102,6 +130,44 @@ export class AcceptanceEstimator {
     samplePositions(drafter: string, signature: string, k: number, random: () => number): number[] {
         const alpha = Math.min(1 - 1e-9, Math.max(1e-9, this.sample(drafter, signature, random)));
         return this.#positionsOf(drafter, signature, k, alpha, (s, f) => sampleBeta(s, f, random));
+    }
+
+    /** Posterior means of the run estimate: `positionMeans` and p_1^c around its p_1^f. */
+    runMeans(drafter: string, signature: string, k: number): RunEstimate {
+        const positions = this.positionMeans(drafter, signature, k);
+        const first = positions[0] ?? this.mean(drafter, signature);
+        const { c, weight } = this.#continuing(drafter, signature, first);
+        const continuingFirst = c.successes / (c.successes + c.failures);
+        return { positions, continuingFirst, continuingWeight: weight };
+    }
+
+    /** One Thompson sample of the run estimate: `samplePositions`, then p_1^c around its p_1^f. */
+    sampleRun(drafter: string, signature: string, k: number, random: () => number): RunEstimate {
+        const positions = this.samplePositions(drafter, signature, k, random);
+        const first = Math.min(
+            1 - 1e-9,
+            Math.max(1e-9, positions[0] ?? this.sample(drafter, signature, random)),
+        );
+        const { c, weight } = this.#continuing(drafter, signature, first);
+        const continuingFirst = sampleBeta(c.successes, c.failures, random);
+        return { positions, continuingFirst, continuingWeight: weight };
+    }
+
+    /**
+     * p_1^c's posterior counts, the signature's own (else the pooled ones) plus p_1^f as a prior, and the
+     * observations behind them.
+     */
+    #continuing(drafter: string, signature: string, first: number): { c: BetaCounts; weight: number } {
+        const own =
+            this.#counts.get(keyOf(drafter, signature + afterFullSuffix)) ??
+            this.#counts.get(keyOf(drafter, pooled + afterFullSuffix));
+        const s = own?.successes ?? 0;
+        const f = own?.failures ?? 0;
+        const c = {
+            successes: s + positionPriorWeight * first,
+            failures: f + positionPriorWeight * (1 - first),
+        };
+        return { c, weight: s + f };
     }
 
     #positionsOf(

@@ -17,6 +17,8 @@
  * `positions` and `coverage` blend a drafter's counts with the engine-wide estimate (which carries
  * `requestPriorWeight` observations), which is what AUTO's choices read. Pure bookkeeping, no timing.
  */
+import { positionPriorWeight, type RunEstimate } from "./AcceptanceEstimator.js";
+import type { RunAcceptance } from "./speedup.js";
 import type { DraftProposer, Token } from "./types.js";
 
 /** Weight (in observations) of the engine-wide estimate in a request's running per-position acceptance. */
@@ -30,6 +32,8 @@ export const replayTokens = 96;
 export class RequestEvidence {
     /** Per drafter id: [accepted, observed] per draft position. */
     readonly #counts = new Map<string, number[][]>();
+    /** Per drafter id: [kept, observed] first positions of drafts right after a fully kept one (p_1^c). */
+    readonly #continuing = new Map<string, [number, number]>();
     /** Per drafter id: [calls with a proposal, calls]. */
     readonly #calls = new Map<string, [number, number]>();
 
@@ -41,13 +45,14 @@ export class RequestEvidence {
     /**
      * One scored draft of `proposed` tokens of which the first `matched` agreed with the target (or the
      * prompt); `seen` is how many of the target's tokens it could be compared with (a draft running
-     * past them is unobserved there, not rejected).
+     * past them is unobserved there, not rejected); `afterFull`: the drafter's previous draft was kept
+     * whole (its first position counts as p_1^c).
      */
-    record(drafter: string, proposed: number, matched: number, seen = Infinity): void {
+    record(drafter: string, proposed: number, matched: number, seen = Infinity, afterFull = false): void {
         this.call(drafter, proposed > 0);
         if (proposed <= 0) return;
         const observed = matched < proposed && matched < seen ? matched + 1 : matched;
-        for (let i = 0; i < observed; i++) this.observe(drafter, i, i < matched);
+        for (let i = 0; i < observed; i++) this.observe(drafter, i, i < matched, afterFull);
     }
 
     /**
@@ -61,8 +66,18 @@ export class RequestEvidence {
         if (proposed) calls[0]++;
     }
 
-    /** Draft position `index` (0 = the first drafted token) of `drafter` compared with the target. */
-    observe(drafter: string, index: number, kept: boolean): void {
+    /**
+     * Draft position `index` (0 = the first drafted token) of `drafter` compared with the target;
+     * `afterFull`: that draft came right after one kept whole.
+     */
+    observe(drafter: string, index: number, kept: boolean, afterFull = false): void {
+        if (index === 0 && afterFull) {
+            let c = this.#continuing.get(drafter);
+            if (!c) this.#continuing.set(drafter, (c = [0, 0]));
+            if (kept) c[0]++;
+            c[1]++;
+            return;
+        }
         let counts = this.#counts.get(drafter);
         if (!counts) this.#counts.set(drafter, (counts = []));
         const c = (counts[index] ??= [0, 0]);
@@ -78,6 +93,25 @@ export class RequestEvidence {
             const c = counts[i];
             return c ? (c[0]! + requestPriorWeight * p) / (c[1]! + requestPriorWeight) : p;
         });
+    }
+
+    /**
+     * `prior` (a run estimate, speedup.ts) blended with this request's counts for `drafter`. p_1^c is
+     * this request's p_1^c counts, the engine-wide p_1^c with its observations (at most
+     * `requestPriorWeight`), and this request's blended p_1^f as a prior: without any p_1^c evidence it
+     * is p_1^f, so a request whose first positions fail does not keep an engine-wide p_1^c.
+     */
+    run(drafter: string, prior: RunEstimate): RunAcceptance {
+        const positions = this.positions(drafter, prior.positions);
+        const fresh = positions[0] ?? prior.continuingFirst;
+        const [kept, observed] = this.#continuing.get(drafter) ?? [0, 0];
+        const engine = Math.min(requestPriorWeight, prior.continuingWeight);
+        return {
+            positions,
+            continuingFirst:
+                (kept + engine * prior.continuingFirst + positionPriorWeight * fresh) /
+                (observed + engine + positionPriorWeight),
+        };
     }
 
     /** `prior` coverage blended with this request's calls of `drafter`. */
@@ -100,6 +134,7 @@ export class RequestEvidence {
         // One history grown in place (proposers read it during the call only): no copy per step.
         const history = prompt.slice(0, start);
         proposer.begin(history);
+        let afterFull = false;
         for (let j = start; j < prompt.length;) {
             while (history.length < j) history.push(prompt[history.length]!);
             const proposal = proposer.propose(history, Math.min(maxK, prompt.length - j));
@@ -110,12 +145,14 @@ export class RequestEvidence {
             const { tokens } = proposal;
             if (tokens.length === 0) {
                 this.record(drafter, 0, 0);
+                afterFull = false;
                 j++;
                 continue;
             }
             let matched = 0;
             while (matched < tokens.length && tokens[matched] === prompt[j + matched]) matched++;
-            this.record(drafter, tokens.length, matched);
+            this.record(drafter, tokens.length, matched, Infinity, afterFull);
+            afterFull = matched === tokens.length;
             j += matched + 1;
         }
         return true;

@@ -20,6 +20,7 @@
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
+import type { RunAcceptance } from "./speedup.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
 
 export interface ControllerDrafter {
@@ -64,13 +65,20 @@ export class SpeculationController {
     #chosenK: number | undefined;
     #steps = 0;
     #generated = 0;
+    /** The current drafter's previous step kept its whole draft (its next step's first position is p_1^c). */
+    #afterFull = false;
     /**
      * Per free drafter not in use: its latest proposal and how much of it the target's committed tokens
      * have matched so far. It is scored once resolved (a mismatch, or all of it matched), over as many
      * steps as that takes, as if it had drafted alongside: a plain step commits one token, which would
      * otherwise observe only a proposal's first position.
      */
-    readonly #counterfactuals = new Map<ControllerDrafter, { tokens: readonly Token[]; matched: number }>();
+    readonly #counterfactuals = new Map<
+        ControllerDrafter,
+        { tokens: readonly Token[]; matched: number; afterFull: boolean }
+    >();
+    /** Free drafters whose last counterfactual proposal was matched whole, up to the last committed token. */
+    readonly #counterfactualFull = new Set<ControllerDrafter>();
     /** Drafters whose `begin` ran for this request. */
     readonly #begun = new Set<ControllerDrafter>();
     readonly summary: SpeculationSummary;
@@ -164,25 +172,20 @@ export class SpeculationController {
      */
     runningPositions(): number[] {
         const id = this.#current?.candidate.id;
-        return id === undefined ? [] : this.#positions(id);
+        return id === undefined ? [] : [...this.#run(id).positions];
     }
 
-    #positions(id: string): number[] {
-        const prior = this.policy.acceptance.positionMeans(id, this.options.signature, this.options.maxK);
-        return this.#evidence.positions(id, prior);
+    /** A drafter's run estimate (speedup.ts): engine-wide means blended with this request's evidence. */
+    #run(id: string): RunAcceptance {
+        const prior = this.policy.acceptance.runMeans(id, this.options.signature, this.options.maxK);
+        return this.#evidence.run(id, prior);
     }
 
     /** A drafter's expected k and tokens/s on the engine-wide estimates blended with this request's. */
     #evaluate(d: ControllerDrafter, otherTokens = 0): { k: number; tokensPerSecond: number } {
         const { id } = d.candidate;
         const coverage = this.#evidence.coverage(id, this.policy.coverage(id));
-        return this.policy.evaluate(
-            d.candidate,
-            this.#positions(id),
-            this.options.maxK,
-            otherTokens,
-            coverage,
-        );
+        return this.policy.evaluate(d.candidate, this.#run(id), this.options.maxK, otherTokens, coverage);
     }
 
     /**
@@ -263,8 +266,16 @@ export class SpeculationController {
                 step.drafted > 0 ? step.drafter! : "",
                 step.stepMs - step.draftMs - step.verifyMs,
             );
+        const afterFull = this.#afterFull;
+        this.#afterFull = drafter !== undefined && step.drafted > 0 && step.accepted === step.drafted;
         if (drafter && step.drafted > 0) {
-            policy.acceptance.record(drafter.candidate.id, options.signature, step.drafted, step.accepted);
+            policy.acceptance.record(
+                drafter.candidate.id,
+                options.signature,
+                step.drafted,
+                step.accepted,
+                afterFull,
+            );
             if (step.confidences)
                 policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
             this.#reqAccepted += step.accepted;
@@ -272,7 +283,8 @@ export class SpeculationController {
         }
         // Steps where the drafter was asked count even when it proposed nothing (its coverage drops);
         // under plain decoding (AUTO chose none) every step counts.
-        if (drafter) this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted);
+        if (drafter)
+            this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted, Infinity, afterFull);
         if (drafter || !this.#current) this.#steps++;
         this.#scoreCounterfactual(step.committed);
         this.#generated = step.generated;
@@ -313,6 +325,7 @@ export class SpeculationController {
                 reason: `${running} → ${currentTps.toFixed(1)} tok/s expected vs ${best.tps.toFixed(1)}`,
             });
             this.#current = best.drafter;
+            this.#afterFull = false;
             // The drafter switched to keeps its evidence from this request (counterfactual, replayed).
             this.#reqAccepted = 0;
             this.#reqFailures = 0;
@@ -343,7 +356,8 @@ export class SpeculationController {
                 true,
             );
             this.#evidence.call(id, tokens.length > 0);
-            if (tokens.length > 0) this.#counterfactuals.set(lookup, { tokens, matched: 0 });
+            const afterFull = this.#counterfactualFull.delete(lookup) && tokens.length > 0;
+            if (tokens.length > 0) this.#counterfactuals.set(lookup, { tokens, matched: 0, afterFull });
         }
     }
 
@@ -363,17 +377,19 @@ export class SpeculationController {
                 cf.matched < cf.tokens.length &&
                 cf.tokens[cf.matched] === committed[i]
             ) {
-                this.#evidence.observe(id, cf.matched, true);
+                this.#evidence.observe(id, cf.matched, true, cf.afterFull);
                 cf.matched++;
                 i++;
             }
             // Resolved by a mismatch or by running out of drafted tokens; else more committed tokens decide.
             if (i === committed.length && cf.matched < cf.tokens.length) continue;
             const { matched, tokens } = cf;
-            if (matched < tokens.length) this.#evidence.observe(id, matched, false);
+            if (matched < tokens.length) this.#evidence.observe(id, matched, false, cf.afterFull);
             const observed = matched < tokens.length ? matched + 1 : matched;
-            this.policy.acceptance.record(id, this.options.signature, observed, matched);
+            this.policy.acceptance.record(id, this.options.signature, observed, matched, cf.afterFull);
             this.#counterfactuals.delete(lookup);
+            // Kept whole and ending with the committed tokens: the next proposal continues its run.
+            if (matched === tokens.length && i === committed.length) this.#counterfactualFull.add(lookup);
         }
     }
 }

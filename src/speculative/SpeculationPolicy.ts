@@ -140,14 +140,18 @@ export class SpeculationPolicy {
         const scored: string[] = [`none ${plainTps.toFixed(1)}`];
         for (const c of candidates) {
             // Per-position acceptance: the choice of k sees a copy drafter's all-or-nothing drafts.
+            // The first position split by the step's start (speedup.ts, RunAcceptance).
             const prior = explore
-                ? this.acceptance.samplePositions(c.id, signature, maxK, this.random)
-                : this.acceptance.positionMeans(c.id, signature, maxK);
-            const p = evidence ? evidence.positions(c.id, prior) : prior;
+                ? this.acceptance.sampleRun(c.id, signature, maxK, this.random)
+                : this.acceptance.runMeans(c.id, signature, maxK);
+            const p = evidence ? evidence.run(c.id, prior) : prior;
             const coverage = evidence ? evidence.coverage(c.id, this.coverage(c.id)) : this.coverage(c.id);
             const { k, tokensPerSecond } = this.evaluate(c, p, maxK, 0, coverage);
-            const shown = p.slice(0, 3).map((x) => x.toFixed(2));
-            scored.push(`${c.id} ${tokensPerSecond.toFixed(1)} (p≈[${shown.join(",")}…], k=${k})`);
+            const shown = p.positions.slice(0, 3).map((x) => x.toFixed(2));
+            const after = p.continuingFirst.toFixed(2);
+            scored.push(
+                `${c.id} ${tokensPerSecond.toFixed(1)} (p≈[${shown.join(",")}…], p1 after a kept draft ${after}, k=${k})`,
+            );
             if (k > 0 && tokensPerSecond > best.expectedTokensPerSecond) {
                 best = {
                     drafter: c.id,

@@ -215,3 +215,27 @@ describe("AcceptanceEstimator per-position acceptance", () => {
         expect(e.positionMeans("draft", "a", 3)[2]).toBeGreaterThan(0.95);
     });
 });
+
+describe("AcceptanceEstimator run estimate (p_1 after a kept draft)", () => {
+    it("is p_1 after a rejection until steps after a kept draft are seen", () => {
+        const e = new AcceptanceEstimator();
+        for (let i = 0; i < 20; i++) e.record("ngram", "s", 2, i % 2 === 0 ? 0 : 2);
+        const run = e.runMeans("ngram", "s", 2);
+        expect(run.continuingWeight).toBe(0);
+        expect(run.continuingFirst).toBeCloseTo(run.positions[0]!, 12);
+    });
+
+    it("counts the first position of a step after a kept draft apart, the later positions together", () => {
+        const e = new AcceptanceEstimator({ decay: 1 });
+        for (let i = 0; i < 10; i++) e.record("ngram", "s", 2, 0); // fresh: p_1 fails
+        for (let i = 0; i < 10; i++) e.record("ngram", "s", 2, 2, true); // after a kept draft: all kept
+        const run = e.runMeans("ngram", "s", 2);
+        expect(run.continuingWeight).toBe(10);
+        expect(run.positions[0]).toBeLessThan(0.2);
+        expect(run.continuingFirst).toBeGreaterThan(0.8);
+        // Position 2 saw the ten kept drafts only (a fresh step's first rejection ends it).
+        expect(run.positions[1]).toBeGreaterThan(0.8);
+        // The pooled estimate carries it to a signature without counts of its own.
+        expect(e.runMeans("ngram", "other", 2).continuingFirst).toBeGreaterThan(0.8);
+    });
+});

@@ -5,6 +5,7 @@ import {
     requestPriorWeight,
 } from "../../../src/speculative/RequestEvidence.js";
 import type { DraftProposal, DraftProposer, Token } from "../../../src/speculative/types.js";
+import { positionPriorWeight } from "../../../src/speculative/AcceptanceEstimator.js";
 
 /** Proposes the continuation of `text` when the history is a prefix of it, nothing otherwise. */
 class CopyProposer implements DraftProposer {
@@ -84,9 +85,19 @@ describe("RequestEvidence", () => {
         expect(e.calls("copy")).toBe(steps);
         expect(e.coverage("copy", 0)).toBeCloseTo(steps / (steps + requestPriorWeight));
         // Drafts never run past the prompt: the last step's positions beyond its end are not scored.
+        // Every step after the first follows one kept whole: its first position counts as p_1^c.
         const p = e.positions("copy", Array<number>(8).fill(0));
-        expect(p[0]).toBeCloseTo(steps / (steps + requestPriorWeight));
+        expect(p[0]).toBeCloseTo(1 / (1 + requestPriorWeight));
         expect(p.every((x) => x > 0)).toBe(true);
+        const run = e.run("copy", {
+            positions: Array<number>(8).fill(0),
+            continuingFirst: 0,
+            continuingWeight: 0,
+        });
+        const fresh = 1 / (1 + requestPriorWeight);
+        expect(run.continuingFirst).toBeCloseTo(
+            (steps - 1 + positionPriorWeight * fresh) / (steps - 1 + positionPriorWeight),
+        );
     });
 
     it("replays a drafter that never matches as calls without coverage", () => {

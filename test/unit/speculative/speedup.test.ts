@@ -110,3 +110,45 @@ describe("per-position acceptance (p_i = P(i accepted | i − 1 accepted))", () 
         expect(bestDraftLength(acceptance, 8, stepCurve).k).toBe(k);
     });
 });
+
+describe("run acceptance (p_1 split by the step's start)", () => {
+    const p = [0.4, 0.9, 0.8, 0.7];
+
+    it("is E(p, k) when p_1 after a kept draft equals p_1 after a rejection", () => {
+        for (let k = 0; k <= 6; k++)
+            expect(expectedTokensPerPass({ positions: p, continuingFirst: 0.4 }, k)).toBeCloseTo(
+                expectedTokensPerPass(p, k),
+                12,
+            );
+    });
+
+    it("mixes the two starts by the chain's stationary share of steps after a kept draft", () => {
+        // k = 2: P_f = 0.4 · 0.9 = 0.36, P_c = 0.95 · 0.9 = 0.855; π_c = 0.36 / (1 − 0.855 + 0.36).
+        const share = 0.36 / (1 - 0.855 + 0.36);
+        const fresh = 1 + 0.4 + 0.36;
+        const continuing = 1 + 0.95 + 0.855;
+        expect(expectedTokensPerPass({ positions: p, continuingFirst: 0.95 }, 2)).toBeCloseTo(
+            (1 - share) * fresh + share * continuing,
+            12,
+        );
+    });
+
+    it("favours a short k when runs continue across steps (the k = 2 regime a per-step p_1 misses)", () => {
+        // p_1 is low at a run's start, high when the previous step kept its draft: at k = 2 most steps
+        // continue a run, at k = 8 most start one.
+        const run = { positions: [0.4, 0.9, 0.9, 0.9, 0.5, 0.5, 0.5, 0.5], continuingFirst: 0.95 };
+        const perToken = (k: number) => expectedTokensPerPass(run, k) / (k + 1);
+        expect(perToken(2)).toBeGreaterThan(perToken(8));
+        for (let k = 1; k <= 8; k++) {
+            expect(expectedTokensPerPass(run, k)).toBeGreaterThanOrEqual(
+                expectedTokensPerPass(run.positions, k),
+            );
+            expect(expectedTokensPerPass(run, k)).toBeLessThanOrEqual(k + 1);
+        }
+    });
+
+    it("stays at a run's start when a step never keeps its whole draft there", () => {
+        const run = { positions: [0, 1, 1], continuingFirst: 1 };
+        expect(expectedTokensPerPass(run, 3)).toBe(1);
+    });
+});
