@@ -18,7 +18,7 @@
  * `requestPriorWeight` observations), which is what AUTO's choices read. Pure bookkeeping, no timing.
  */
 import { positionPriorWeight, type RunEstimate } from "./AcceptanceEstimator.js";
-import type { RunAcceptance } from "./speedup.js";
+import type { Acceptance, RunAcceptance } from "./speedup.js";
 import type { DraftProposer, Token } from "./types.js";
 
 /** Weight (in observations) of the engine-wide estimate in a request's running per-position acceptance. */
@@ -34,6 +34,8 @@ export class RequestEvidence {
     readonly #counts = new Map<string, number[][]>();
     /** Per drafter id: [kept, observed] first positions of drafts right after a fully kept one (p_1^c). */
     readonly #continuing = new Map<string, [number, number]>();
+    /** Drafters whose next proposal follows one of theirs that was kept whole (their run goes on). */
+    readonly #runs = new Set<string>();
     /** Per drafter id: [calls with a proposal, calls]. */
     readonly #calls = new Map<string, [number, number]>();
 
@@ -114,6 +116,29 @@ export class RequestEvidence {
         };
     }
 
+    /** Whether `drafter`'s next proposal follows one of its own that was kept whole. */
+    continues(drafter: string): boolean {
+        return this.#runs.has(drafter);
+    }
+
+    setContinues(drafter: string, continues: boolean): void {
+        if (continues) this.#runs.add(drafter);
+        else this.#runs.delete(drafter);
+    }
+
+    /**
+     * The acceptance AUTO decides `drafter`'s next step by: inside a run (`continues`), the positions with
+     * p_1^c first, the step's own odds; else the run estimate (speedup.ts), which counts the chance of
+     * entering a run.
+     */
+    now(drafter: string, prior: RunEstimate): Acceptance {
+        const run = this.run(drafter, prior);
+        if (!this.#runs.has(drafter)) return run;
+        const positions = run.positions.slice();
+        positions[0] = run.continuingFirst;
+        return positions;
+    }
+
     /** `prior` coverage blended with this request's calls of `drafter`. */
     coverage(drafter: string, prior: number): number {
         const calls = this.#calls.get(drafter);
@@ -155,6 +180,7 @@ export class RequestEvidence {
             afterFull = matched === tokens.length;
             j += matched + 1;
         }
+        this.setContinues(drafter, afterFull);
         return true;
     }
 }

@@ -20,7 +20,7 @@
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
-import type { RunAcceptance } from "./speedup.js";
+import type { Acceptance, RunAcceptance } from "./speedup.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
 
 export interface ControllerDrafter {
@@ -181,11 +181,17 @@ export class SpeculationController {
         return this.#evidence.run(id, prior);
     }
 
+    /** What a drafter's next step is decided by: its run estimate, or inside a run its p_1^c positions. */
+    #now(id: string): Acceptance {
+        const prior = this.policy.acceptance.runMeans(id, this.options.signature, this.options.maxK);
+        return this.#evidence.now(id, prior);
+    }
+
     /** A drafter's expected k and tokens/s on the engine-wide estimates blended with this request's. */
     #evaluate(d: ControllerDrafter, otherTokens = 0): { k: number; tokensPerSecond: number } {
         const { id } = d.candidate;
         const coverage = this.#evidence.coverage(id, this.policy.coverage(id));
-        return this.policy.evaluate(d.candidate, this.#run(id), this.options.maxK, otherTokens, coverage);
+        return this.policy.evaluate(d.candidate, this.#now(id), this.options.maxK, otherTokens, coverage);
     }
 
     /**
@@ -268,6 +274,9 @@ export class SpeculationController {
             );
         const afterFull = this.#afterFull;
         this.#afterFull = drafter !== undefined && step.drafted > 0 && step.accepted === step.drafted;
+        // The current drafter's run goes on only after a step of its own that kept its whole draft.
+        const running = drafter ?? this.#current;
+        if (running) this.#evidence.setContinues(running.candidate.id, this.#afterFull);
         if (drafter && step.drafted > 0) {
             policy.acceptance.record(
                 drafter.candidate.id,
@@ -389,7 +398,9 @@ export class SpeculationController {
             this.policy.acceptance.record(id, this.options.signature, observed, matched, cf.afterFull);
             this.#counterfactuals.delete(lookup);
             // Kept whole and ending with the committed tokens: the next proposal continues its run.
-            if (matched === tokens.length && i === committed.length) this.#counterfactualFull.add(lookup);
+            const full = matched === tokens.length && i === committed.length;
+            if (full) this.#counterfactualFull.add(lookup);
+            this.#evidence.setContinues(id, full);
         }
     }
 }

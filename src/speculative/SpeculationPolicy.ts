@@ -8,7 +8,7 @@ import { AcceptanceEstimator, type BetaCounts, type PositionCounts } from "./Acc
 import { CostModel, type CostModelState } from "./CostModel.js";
 import type { RequestEvidence } from "./RequestEvidence.js";
 import { batchDraftLength, sharedVerifyMs } from "./batchDraftLength.js";
-import { expectedTokensPerPass, type Acceptance, type StepCosts } from "./speedup.js";
+import { expectedTokensPerPass, type Acceptance, type RunAcceptance, type StepCosts } from "./speedup.js";
 
 export interface DrafterCandidate {
     id: string;
@@ -144,14 +144,15 @@ export class SpeculationPolicy {
             const prior = explore
                 ? this.acceptance.sampleRun(c.id, signature, maxK, this.random)
                 : this.acceptance.runMeans(c.id, signature, maxK);
-            const p = evidence ? evidence.run(c.id, prior) : prior;
+            const p = evidence ? evidence.now(c.id, prior) : prior;
             const coverage = evidence ? evidence.coverage(c.id, this.coverage(c.id)) : this.coverage(c.id);
             const { k, tokensPerSecond } = this.evaluate(c, p, maxK, 0, coverage);
-            const shown = p.positions.slice(0, 3).map((x) => x.toFixed(2));
-            const after = p.continuingFirst.toFixed(2);
-            scored.push(
-                `${c.id} ${tokensPerSecond.toFixed(1)} (p≈[${shown.join(",")}…], p1 after a kept draft ${after}, k=${k})`,
-            );
+            const positions = Array.isArray(p) ? p : (p as RunAcceptance).positions;
+            const shown = positions.slice(0, 3).map((x: number) => x.toFixed(2));
+            const after = Array.isArray(p)
+                ? "inside a run"
+                : `p1 after a kept draft ${(p as RunAcceptance).continuingFirst.toFixed(2)}`;
+            scored.push(`${c.id} ${tokensPerSecond.toFixed(1)} (p≈[${shown.join(",")}…], ${after}, k=${k})`);
             if (k > 0 && tokensPerSecond > best.expectedTokensPerSecond) {
                 best = {
                     drafter: c.id,

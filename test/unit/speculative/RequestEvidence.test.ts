@@ -100,6 +100,23 @@ describe("RequestEvidence", () => {
         );
     });
 
+    it("decides inside a run by p_1 after a kept draft, outside by the run estimate", () => {
+        const e = new RequestEvidence();
+        const prior = { positions: [0.3, 0.9], continuingFirst: 0.3, continuingWeight: 0 };
+        for (let i = 0; i < 6; i++) e.observe("d", 0, true, true);
+        expect(e.continues("d")).toBe(false);
+        const run = e.now("d", prior);
+        expect(run).toMatchObject({ positions: [0.3, 0.9] });
+        e.setContinues("d", true);
+        const inside = e.now("d", prior) as number[];
+        expect(inside[0]).toBeCloseTo((6 + positionPriorWeight * 0.3) / (6 + positionPriorWeight));
+        expect(inside[1]).toBe(0.9);
+        // A replay that ends on a draft kept whole leaves the drafter inside its run.
+        const copy = new RequestEvidence();
+        copy.replay("copy", new CopyProposer(range(300)), range(200), 8);
+        expect(copy.continues("copy")).toBe(true);
+    });
+
     it("replays a drafter that never matches as calls without coverage", () => {
         const e = new RequestEvidence();
         const proposer = new CopyProposer(range(300, 1000));
