@@ -1,7 +1,7 @@
 /**
  * Seeds the cost model's verify curve at warm-up: timed target passes over n = 1 … maxN tokens, each
  * asking for the next token at every position as verification does, `repeats` times per n after one
- * untimed pass (first-call allocations are not a verification cost).
+ * untimed pass (first-call allocations are not a verification cost), each n recorded at its median.
  *
  * The passes run after `contextTokens` tokens already in the sequence, not on an empty one: a pass
  * attends to everything before it, and on a small target that is much of its cost. Measured on the
@@ -18,8 +18,15 @@
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
 import type { CostModel } from "../speculative/CostModel.js";
 
-/** Timed passes per pass length at warm-up. */
-export const defaultVerifySeedRepeats = 2;
+/**
+ * Timed passes per pass length at warm-up; each length records the median of its passes. A mean of two
+ * let one slow pass (a GC pause, JIT, another process) set a point, and the curve's running maximum
+ * lifts every longer length to it: on the bundled pair one seeded 9-token curve read 18.9 ms from 7
+ * tokens up (the others 16–18 ms at 9), and in one agent-trace run of five AUTO drafted nothing for all
+ * ten requests (a suffix drafter at p ≈ 0.95 got k = 0), because only plain one-token passes followed and
+ * nothing corrected the longer lengths (session 11).
+ */
+export const defaultVerifySeedRepeats = 5;
 /** Tokens in the sequence before the timed passes: a typical request's context (see above). */
 export const defaultVerifySeedContextTokens = 256;
 
@@ -62,8 +69,13 @@ export async function seedVerifyCurve(
         if (contextTokens > 0)
             await sequence.evaluateWithoutGeneratingNewTokens(Array<LlamaToken>(contextTokens).fill(token));
         await pass(maxN);
-        for (let r = 0; r < repeats; r++)
-            for (let n = 1; n <= maxN; n++) costs.recordVerify(n, await pass(n));
+        // Rounds over every length, so a slow moment hits one pass of many lengths, not one length.
+        const samples = Array.from({ length: maxN }, () => [] as number[]);
+        for (let r = 0; r < repeats; r++) for (let n = 1; n <= maxN; n++) samples[n - 1]!.push(await pass(n));
+        for (let n = 1; n <= maxN; n++) {
+            const median = samples[n - 1]!.sort((a, b) => a - b)[Math.floor(repeats / 2)]!;
+            for (let r = 0; r < repeats; r++) costs.recordVerify(n, median);
+        }
     } finally {
         await sequence.clearHistory();
     }
