@@ -65,8 +65,6 @@ export class SpeculationController {
     #chosenK: number | undefined;
     #steps = 0;
     #generated = 0;
-    /** The current drafter's previous step kept its whole draft (its next step's first position is p_1^c). */
-    #afterFull = false;
     /**
      * Per free drafter not in use: its latest proposal and how much of it the target's committed tokens
      * have matched so far. It is scored once resolved (a mismatch, or all of it matched), over as many
@@ -77,8 +75,6 @@ export class SpeculationController {
         ControllerDrafter,
         { tokens: readonly Token[]; matched: number; afterFull: boolean }
     >();
-    /** Free drafters whose last counterfactual proposal was matched whole, up to the last committed token. */
-    readonly #counterfactualFull = new Set<ControllerDrafter>();
     /** Drafters whose `begin` ran for this request. */
     readonly #begun = new Set<ControllerDrafter>();
     readonly summary: SpeculationSummary;
@@ -272,11 +268,15 @@ export class SpeculationController {
                 step.drafted > 0 ? step.drafter! : "",
                 step.stepMs - step.draftMs - step.verifyMs,
             );
-        const afterFull = this.#afterFull;
-        this.#afterFull = drafter !== undefined && step.drafted > 0 && step.accepted === step.drafted;
-        // The current drafter's run goes on only after a step of its own that kept its whole draft.
+        // Whether this step followed one of the drafter's own kept whole (RequestEvidence.continues); its
+        // run goes on only after a step of its own that keeps its whole draft (a plain step ends it).
         const running = drafter ?? this.#current;
-        if (running) this.#evidence.setContinues(running.candidate.id, this.#afterFull);
+        const afterFull = running !== undefined && this.#evidence.continues(running.candidate.id);
+        if (running)
+            this.#evidence.setContinues(
+                running.candidate.id,
+                drafter !== undefined && step.drafted > 0 && step.accepted === step.drafted,
+            );
         if (drafter && step.drafted > 0) {
             policy.acceptance.record(
                 drafter.candidate.id,
@@ -334,7 +334,6 @@ export class SpeculationController {
                 reason: `${running} → ${currentTps.toFixed(1)} tok/s expected vs ${best.tps.toFixed(1)}`,
             });
             this.#current = best.drafter;
-            this.#afterFull = false;
             // The drafter switched to keeps its evidence from this request (counterfactual, replayed).
             this.#reqAccepted = 0;
             this.#reqFailures = 0;
@@ -365,8 +364,9 @@ export class SpeculationController {
                 true,
             );
             this.#evidence.call(id, tokens.length > 0);
-            const afterFull = this.#counterfactualFull.delete(lookup) && tokens.length > 0;
+            const afterFull = this.#evidence.continues(id);
             if (tokens.length > 0) this.#counterfactuals.set(lookup, { tokens, matched: 0, afterFull });
+            else this.#evidence.setContinues(id, false);
         }
     }
 
@@ -398,9 +398,7 @@ export class SpeculationController {
             this.policy.acceptance.record(id, this.options.signature, observed, matched, cf.afterFull);
             this.#counterfactuals.delete(lookup);
             // Kept whole and ending with the committed tokens: the next proposal continues its run.
-            const full = matched === tokens.length && i === committed.length;
-            if (full) this.#counterfactualFull.add(lookup);
-            this.#evidence.setContinues(id, full);
+            this.#evidence.setContinues(id, matched === tokens.length && i === committed.length);
         }
     }
 }
