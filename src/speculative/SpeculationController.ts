@@ -20,7 +20,7 @@
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
-import type { Acceptance, RunAcceptance } from "./speedup.js";
+import type { Acceptance } from "./speedup.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
 
 export interface ControllerDrafter {
@@ -160,21 +160,6 @@ export class SpeculationController {
             (this.#reqAccepted + requestPriorWeight * prior) /
             (this.#reqAccepted + this.#reqFailures + requestPriorWeight)
         );
-    }
-
-    /**
-     * Running per-position acceptance p_1..p_maxK of the current drafter for this request: each
-     * position's own observations blended with the engine-wide estimate (RequestEvidence).
-     */
-    runningPositions(): number[] {
-        const id = this.#current?.candidate.id;
-        return id === undefined ? [] : [...this.#run(id).positions];
-    }
-
-    /** A drafter's run estimate (speedup.ts): engine-wide means blended with this request's evidence. */
-    #run(id: string): RunAcceptance {
-        const prior = this.policy.acceptance.runMeans(id, this.options.signature, this.options.maxK);
-        return this.#evidence.run(id, prior);
     }
 
     /** What a drafter's next step is decided by: its run estimate, or inside a run its p_1^c positions. */

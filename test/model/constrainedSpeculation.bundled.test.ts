@@ -15,15 +15,11 @@
  *   computed from the full map outside the engine, with and without a draft: a chi-square test.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
 import { parseConfig, projectRoot } from "../../src/config/loadConfig.js";
-import { constrainedArgmax, constrainedDistribution } from "../../src/engine/constrainedChoice.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
-import { ResponseGrammars } from "../../src/engine/ResponseGrammars.js";
-import { TokenGrammar } from "../../src/engine/TokenGrammar.js";
 import type { ResponseFormat } from "../../src/engine/types.js";
-import type { Token } from "../../src/speculative/types.js";
 import { chiSquare } from "../helpers/chiSquare.js";
+import { referenceGreedy, referenceJoint } from "../helpers/constrainedReference.js";
 import { countNativeDecodes } from "../helpers/countNativeDecodes.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
@@ -54,89 +50,10 @@ afterAll(async () => {
     await engine.dispose();
 });
 
-/** A sequence holding the prompt but its last token, the grammar at the start, outside the engine. */
-async function referenceSequence<T>(
-    use: (sequence: LlamaContextSequence, grammar: TokenGrammar, last: Token) => Promise<T>,
-): Promise<T> {
-    const model = engine.target.model;
-    const grammar = TokenGrammar.start(
-        engine.llama,
-        model,
-        await new ResponseGrammars(engine.llama).get(format),
-    );
-    const context = await model.createContext({ contextSize: 256, threads: 1 });
-    try {
-        const sequence = context.getSequence();
-        const tokens = engine.tokenize(prompt) as LlamaToken[];
-        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-        return await use(sequence, grammar, tokens[tokens.length - 1]!);
-    } finally {
-        await context.dispose();
-    }
-}
-
-const fullMap = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } as const;
-
-/** Plain constrained greedy decoding from the full map, one token per pass. */
-function referenceGreedy(maxTokens: number): Promise<Token[]> {
-    return referenceSequence(async (sequence, grammar, first) => {
-        const out: Token[] = [];
-        let last = first;
-        while (out.length < maxTokens) {
-            const [result] = await sequence.controlledEvaluate([
-                [last as LlamaToken, { generateNext: fullMap }],
-            ]);
-            const token = constrainedArgmax(result!.next.probabilities!, (t) => grammar.allows(t))!;
-            if (engine.target.model.isEogToken(token as LlamaToken)) break;
-            grammar.accept(token);
-            out.push(token);
-            last = token;
-        }
-        return out;
-    });
-}
-
-/**
- * The constrained distribution of the first `depth` output tokens from the full map: each cell is the
- * comma-joined tokens, its probability the product of each position's constrained probability given the
- * ones before (a cell ends early at an end-of-generation token, which outputs leave out).
- */
-function referenceJoint(depth: number): Promise<Map<string, number>> {
-    return referenceSequence(async (sequence, grammar, first) => {
-        const joint = new Map<string, number>();
-        const walk = async (state: TokenGrammar, last: Token, prefix: Token[], p: number): Promise<void> => {
-            const start = sequence.nextTokenIndex;
-            const [result] = await sequence.controlledEvaluate([
-                [last as LlamaToken, { generateNext: fullMap }],
-            ]);
-            const dist = constrainedDistribution(
-                result!.next.probabilities!,
-                (t) => state.allows(t),
-                sampling,
-            )!;
-            for (const [i, token] of dist.tokens.entries()) {
-                const q = p * dist.probs[i]!;
-                const end = engine.target.model.isEogToken(token as LlamaToken);
-                if (end || prefix.length + 1 === depth) {
-                    const cell = (end ? prefix : [...prefix, token]).join(",");
-                    joint.set(cell, (joint.get(cell) ?? 0) + q);
-                    continue;
-                }
-                const next = state.clone();
-                next.accept(token);
-                await walk(next, token, [...prefix, token], q);
-            }
-            await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
-        };
-        await walk(grammar, first, [], 1);
-        return joint;
-    });
-}
-
 describe("a listed position evaluated again after drafted ones", () => {
     it("at temperature 0 equals plain constrained decoding from the full map, with every proposer", async () => {
         const maxTokens = 12;
-        const expected = await referenceGreedy(maxTokens);
+        const expected = await referenceGreedy(engine, format, prompt, maxTokens);
         expect(expected.length).toBe(maxTokens);
         let afterDraft = 0;
         for (const mode of ["off", "draft_model", "ngram"] as const) {
@@ -158,7 +75,7 @@ describe("a listed position evaluated again after drafted ones", () => {
     it("at temperature 1 follows the full map's constrained distribution, with and without a draft", async () => {
         const depth = 3;
         const samples = 240;
-        const expected = await referenceJoint(depth);
+        const expected = await referenceJoint(engine, format, prompt, sampling, depth);
         for (const mode of ["off", "draft_model"] as const) {
             const counts = new Map<string, number>();
             let afterDraft = 0;

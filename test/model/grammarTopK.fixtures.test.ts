@@ -9,17 +9,13 @@
  * second (inside the string: most listed tokens allowed) the list.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Token as LlamaToken } from "node-llama-cpp";
 import { ensureFamilyFixtures } from "../../models/build/buildFamilyFixtures.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
-import { constrainedArgmax, constrainedDistribution } from "../../src/engine/constrainedChoice.js";
 import { largeVocabulary } from "../../src/engine/TargetChoice.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
-import { ResponseGrammars } from "../../src/engine/ResponseGrammars.js";
-import { TokenGrammar } from "../../src/engine/TokenGrammar.js";
 import type { ResponseFormat } from "../../src/engine/types.js";
-import type { Token, TokenDistribution } from "../../src/speculative/types.js";
 import { chiSquare } from "../helpers/chiSquare.js";
+import { referenceGreedy, referenceJoint } from "../helpers/constrainedReference.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 const format: ResponseFormat = {
@@ -53,44 +49,13 @@ afterAll(async () => {
     await engine.dispose();
 });
 
-/** Plain constrained greedy decoding from the full map, one token per pass, outside the engine. */
-async function reference(): Promise<Token[]> {
-    const model = engine.target.model;
-    const grammar = TokenGrammar.start(
-        engine.llama,
-        model,
-        await new ResponseGrammars(engine.llama).get(format),
-    );
-    const context = await model.createContext({ contextSize: 256, threads: 1 });
-    try {
-        const sequence = context.getSequence();
-        const tokens = engine.tokenize(prompt) as LlamaToken[];
-        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-        let last = tokens[tokens.length - 1]!;
-        const out: Token[] = [];
-        while (out.length < maxTokens) {
-            const [result] = await sequence.controlledEvaluate([
-                [last, { generateNext: { probabilities: true, options: { temperature: 0 } } }],
-            ]);
-            const token = constrainedArgmax(result!.next.probabilities!, (t) => grammar.allows(t))!;
-            if (model.isEogToken(token as LlamaToken)) break;
-            grammar.accept(token);
-            out.push(token);
-            last = token as LlamaToken;
-        }
-        return out;
-    } finally {
-        await context.dispose();
-    }
-}
-
 describe("constrained decoding with a large vocabulary", () => {
     it("lists the top tokens (the vocabulary is large)", () => {
         expect(engine.target.resolved.vocab.tokens.length).toBeGreaterThan(largeVocabulary);
     });
 
     it("equals plain constrained decoding from the full map, with and without speculation", async () => {
-        const expected = await reference();
+        const expected = await referenceGreedy(engine, format, prompt, maxTokens);
         expect(expected.length).toBeGreaterThan(0);
         for (const mode of ["off", "draft_model", "ngram"] as const) {
             const got = await collect(engine, {
@@ -112,54 +77,9 @@ const stringFormat: ResponseFormat = {
 const sampling = { temperature: 1, topK: 3, topP: 1, minP: 0 };
 const samples = 120;
 
-/**
- * The constrained distribution of the first two output tokens from the full map, outside the engine:
- * the first token's, and the second's after each possible first token.
- */
-async function referenceJoint(): Promise<Map<string, number>> {
-    const model = engine.target.model;
-    const grammar = TokenGrammar.start(
-        engine.llama,
-        model,
-        await new ResponseGrammars(engine.llama).get(stringFormat),
-    );
-    const full = { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } };
-    const context = await model.createContext({ contextSize: 256, threads: 1 });
-    try {
-        const sequence = context.getSequence();
-        const tokens = engine.tokenize(prompt) as LlamaToken[];
-        await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, -1));
-        const [first] = await sequence.controlledEvaluate([
-            [tokens[tokens.length - 1]!, { generateNext: full }],
-        ]);
-        const firstDist = constrainedDistribution(
-            first!.next.probabilities!,
-            (t) => grammar.allows(t),
-            sampling,
-        )!;
-        const joint = new Map<string, number>();
-        for (const [i, t1] of [...firstDist.tokens].entries()) {
-            const state = grammar.clone();
-            state.accept(t1);
-            const [second] = await sequence.controlledEvaluate([[t1 as LlamaToken, { generateNext: full }]]);
-            await sequence.eraseContextTokenRanges([{ start: tokens.length, end: tokens.length + 1 }]);
-            const secondDist: TokenDistribution = constrainedDistribution(
-                second!.next.probabilities!,
-                (t) => state.allows(t),
-                sampling,
-            )!;
-            for (const [j, t2] of [...secondDist.tokens].entries())
-                joint.set(`${t1},${t2}`, firstDist.probs[i]! * secondDist.probs[j]!);
-        }
-        return joint;
-    } finally {
-        await context.dispose();
-    }
-}
-
 describe("constrained sampling with a large vocabulary", () => {
     it("follows the full map's constrained distribution, with and without speculation", async () => {
-        const expected = await referenceJoint();
+        const expected = await referenceJoint(engine, stringFormat, prompt, sampling, 2);
         expect(expected.size).toBe(9);
         for (const mode of ["off", "draft_model"] as const) {
             const counts = new Map<string, number>();
