@@ -6,9 +6,11 @@
  */
 import { createRandom } from "../../src/speculative/createRandom.js";
 import { NgramIndex } from "../../src/speculative/NgramIndex.js";
+import { NgramProposer } from "../../src/speculative/NgramProposer.js";
+import { SpeculationController } from "../../src/speculative/SpeculationController.js";
 import { SpeculationPolicy } from "../../src/speculative/SpeculationPolicy.js";
 import { taskSignature } from "../../src/speculative/taskSignature.js";
-import type { TokenDistribution } from "../../src/speculative/types.js";
+import type { DraftProposer, TokenDistribution } from "../../src/speculative/types.js";
 import { verifyGreedy } from "../../src/speculative/verifyGreedy.js";
 import { verifyStochastic } from "../../src/speculative/verifyStochastic.js";
 import { measure } from "./measure.js";
@@ -33,6 +35,7 @@ export function runSpeculativeMicro(): Record<string, number> {
         { id: "ngram", costPerCall: true },
     ];
     return {
+        "AUTO plain step (next + record; model + n-gram)": autoPlainStep(),
         "verifyGreedy k=8": measure(() => verifyGreedy(draft, target)),
         "verifyStochastic k=8, 40-token dists": measure(() =>
             verifyStochastic(draft, undefined, dists, random),
@@ -50,6 +53,60 @@ export function runSpeculativeMicro(): Record<string, number> {
         }),
         "taskSignature (2000 tokens)": measure(() => taskSignature(history, "def f(x):\n    return x\n")),
     };
+}
+
+/**
+ * What AUTO adds to every plain step when it chooses no drafter (the engine's plain pass itself excluded):
+ * scoring n-gram counterfactually, recording the pass, considering a switch. On a fast CPU a pass of the
+ * bundled target is ~0.8 ms, so tens of µs here are a few per cent of throughput.
+ */
+function autoPlainStep(): number {
+    const policy = new SpeculationPolicy(createRandom(3));
+    for (let n = 1; n <= 9; n++) for (let i = 0; i < 5; i++) policy.costs.recordVerify(n, 0.8 + 0.4 * n);
+    policy.costs.recordDraft("draft", 4, 8, false);
+    for (let i = 0; i < 200; i++) {
+        policy.acceptance.record("draft", "js|rep-low", 4, i % 5, false);
+        policy.acceptance.record("ngram", "js|rep-low", 3, i % 3 === 0 ? 3 : 0, i % 6 === 0);
+    }
+    const model: DraftProposer = {
+        id: "draft",
+        begin() {},
+        propose: () => Promise.resolve({ tokens: [] }),
+        release() {},
+    };
+    // A history with few repeats: n-gram proposes now and then, its proposals mostly fail.
+    const history = Array.from({ length: 600 }, (_, i) => (i * 7919 + (i % 13)) % 512);
+    const controller = new SpeculationController(policy, {
+        drafters: [
+            { candidate: { id: "draft", costPerCall: false }, proposer: model },
+            { candidate: { id: "ngram", costPerCall: true }, proposer: new NgramProposer({ minN: 2, maxN: 4 }) },
+        ],
+        signature: "js|rep-low",
+        maxK: 8,
+        adaptive: true,
+        minConfidence: 0.3,
+    });
+    // Plain decoding from the start (the choice above is a Thompson sample; the step is what is timed).
+    let generated = 0;
+    return measure(() => {
+        const token = (generated * 31 + 7) % 512;
+        history.push(token);
+        if (history.length > 4000) history.length = 600;
+        controller.next(history, 8);
+        controller.record({
+            drafter: undefined,
+            drafted: 0,
+            accepted: 0,
+            confidences: undefined,
+            committed: [token],
+            draftMs: 0,
+            verifyMs: 0.8 + (generated % 7) * 0.01,
+            stepMs: 0.85,
+            passTokens: 1,
+            passRequests: 1,
+            generated: ++generated,
+        });
+    });
 }
 
 if (import.meta.filename === process.argv[1]) {
