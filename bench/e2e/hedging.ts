@@ -107,8 +107,8 @@ function script(server: FakeHttpServer, kind: "anthropic" | "openai", seed: numb
     }
 }
 
-const anthropic = await startFakeAnthropicServer();
-const openai = await startFakeOpenAIServer();
+const anthropic = await startFakeAnthropicServer({ keepRequests: 16 });
+const openai = await startFakeOpenAIServer({ keepRequests: 16 });
 
 function makeRouter(budgetRatio: number | undefined): Router {
     return createRouter(

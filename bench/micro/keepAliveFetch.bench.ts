@@ -27,7 +27,7 @@ const { values } = parseArgs({
 const blocks = Number(values.blocks);
 const blockRequests = Number(values["block-requests"]);
 
-const fake = await startFakeOpenAIServer();
+const fake = await startFakeOpenAIServer({ keepRequests: 16 });
 const transport = new KeepAliveFetch();
 const sdk = { baseURL: `${fake.url}/v1`, apiKey: "sk-bench", maxRetries: 0 } as const;
 const clients: [string, OpenAI][] = [

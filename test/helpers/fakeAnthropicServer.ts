@@ -20,8 +20,10 @@ export const fakeAnthropicModel = "claude-sonnet-5-5";
 let nextId = 1;
 const id = (prefix: string): string => `${prefix}_${String(nextId++).padStart(6, "0")}`;
 
-export function startFakeAnthropicServer(): Promise<FakeAnthropicServer> {
+/** `keepRequests`: see FakeHttpServerOptions (benches keep only the last few). */
+export function startFakeAnthropicServer({ keepRequests }: { keepRequests?: number } = {}): Promise<FakeAnthropicServer> {
     return startFakeHttpServer({
+        keepRequests,
         formatFrame: (frame) =>
             `${frame.event === null ? "" : `event: ${frame.event}\n`}data: ${typeof frame.data === "string" ? frame.data : JSON.stringify(frame.data)}\n\n`,
         check: (request: RecordedRequest) => {

@@ -20,8 +20,10 @@ export const fakeOpenAIModel = "gpt-5.1-codex";
 let nextId = 1;
 const id = (prefix: string): string => `${prefix}-${String(nextId++).padStart(6, "0")}`;
 
-export function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
+/** `keepRequests`: see FakeHttpServerOptions (benches keep only the last few). */
+export function startFakeOpenAIServer({ keepRequests }: { keepRequests?: number } = {}): Promise<FakeOpenAIServer> {
     return startFakeHttpServer({
+        keepRequests,
         formatFrame: (frame) =>
             `data: ${typeof frame.data === "string" ? frame.data : JSON.stringify(frame.data)}\n\n`,
         check: (request: RecordedRequest) => {
