@@ -79,7 +79,10 @@ function autoPlainStep(): number {
     const controller = new SpeculationController(policy, {
         drafters: [
             { candidate: { id: "draft", costPerCall: false }, proposer: model },
-            { candidate: { id: "ngram", costPerCall: true }, proposer: new NgramProposer({ minN: 2, maxN: 4 }) },
+            {
+                candidate: { id: "ngram", costPerCall: true },
+                proposer: new NgramProposer({ minN: 2, maxN: 4 }),
+            },
         ],
         signature: "js|rep-low",
         maxK: 8,

@@ -20,6 +20,12 @@
  *    drafting step costs beyond a plain one, `stepOverheadMs`, is part of the drafter's price. Measured
  *    small on a 2-vCPU Xeon with the bundled pair (plain 0.05 ms, n-gram 0.11, draft model 0.07 a step):
  *    the draft model's mispredicted speedup there came from the draft cost itself (recordDraft below).
+ *  - Staleness: a length the traffic stopped verifying (AUTO chose plain decoding, so only one-token
+ *    passes follow) keeps whatever it last measured, seed included. `staleAfterPasses` passes of other
+ *    lengths later its point is stale: `sampleLength` names it (AUTO then verifies a free drafter's proposal
+ *    of that length once, SpeculationController "exploration"), and the next observation of a stale
+ *    point counts as much as all its old ones (its weight is cut to `staleWeight` first), so a wrong seed
+ *    or an old load's figure is halved toward the present by each sample instead of by one in twenty.
  */
 export interface VerifyPoint {
     /** Tokens in the pass. */
@@ -39,6 +45,12 @@ export interface CostModelState {
 
 /** Weight of old observations of one pass length per new one (≈ 20 observations of memory). */
 export const pointForgetting = 0.95;
+/** Verify passes of other lengths after which a length's point is stale (see above). */
+export const staleAfterPasses = 2000;
+/** The old observations' weight when a stale point is observed again. */
+export const staleWeight = 1;
+/** Fewest passes between two samples `sampleLength` asks for (at most one extra long pass per this many). */
+export const sampleEveryPasses = 500;
 /** EMA weight of a new drafter observation. */
 const emaWeight = 0.1;
 
@@ -54,6 +66,11 @@ export class CostModel {
     readonly #overheads = new Map<string, number>();
     /** Number of recorded measurements (for change detection). */
     updates = 0;
+    /** Verify passes recorded, and the count at each length's last one (not persisted: a loaded point is stale). */
+    #passes = 0;
+    readonly #lastPass = new Map<number, number>();
+    /** `#passes` when `sampleLength` last named a length. */
+    #lastSampleAsked = -Infinity;
 
     /** `priorSingleMs`: assumed cost of a one-token pass until measured. */
     constructor(readonly priorSingleMs = 10) {}
@@ -68,6 +85,11 @@ export class CostModel {
         if (!(weight > 0 && weight <= 1)) return;
         this.updates++;
         const p = this.#points.get(tokens);
+        if (p && this.#stale(tokens) && p.weight > staleWeight) {
+            p.msSum *= staleWeight / p.weight;
+            p.weight = staleWeight;
+        }
+        this.#lastPass.set(tokens, ++this.#passes);
         if (p) {
             const kept = pointForgetting ** weight;
             p.weight = p.weight * kept + weight;
@@ -94,6 +116,27 @@ export class CostModel {
             cache.push(ms);
         }
         return Math.max(ms, 0.01);
+    }
+
+    /**
+     * A pass length in [max(2, minTokens), maxTokens] to measure now, or undefined: the shortest whose point is stale (or
+     * was never measured while others were), shortest first because the curve is a running maximum (a
+     * stale point too high lifts every longer length to it), and only if no sample was asked for in the
+     * last `sampleEveryPasses` passes. An answer counts as asked, so concurrent requests do not all
+     * explore at once.
+     */
+    sampleLength(maxTokens: number, minTokens = 2): number | undefined {
+        if (this.#passes - this.#lastSampleAsked < sampleEveryPasses) return undefined;
+        for (let n = Math.max(2, minTokens); n <= maxTokens; n++) {
+            if (!this.#stale(n)) continue;
+            this.#lastSampleAsked = this.#passes;
+            return n;
+        }
+        return undefined;
+    }
+
+    #stale(tokens: number): boolean {
+        return this.#passes - (this.#lastPass.get(tokens) ?? 0) >= staleAfterPasses;
     }
 
     /** The measured pass lengths with their mean milliseconds, by tokens (for reports). */

@@ -16,7 +16,14 @@
  *    each alternative is judged on its engine-wide estimate blended with this request's evidence;
  *  - counterfactual scoring: lookup drafters (n-gram, suffix) are free to run, so while another
  *    drafter is in use their proposals are compared with what the target committed and their
- *    estimates (engine-wide and this request's) updated at no cost.
+ *    estimates (engine-wide and this request's) updated at no cost;
+ *  - exploration of the verify curve: under plain decoding only one-token passes are measured, so a
+ *    longer pass's point could stay wrong for good (a slow seed, a load that has passed) and keep AUTO
+ *    from drafting. When the cost model finds the length of a free drafter's fresh proposal stale
+ *    (CostModel.sampleLength: unmeasured for 2,000 passes, at most one sample per 500 passes engine-wide),
+ *    that many tokens of the proposal are verified for real once; while a free drafter drafts, a stale
+ *    length past its k is drafted to once the same way. Alone in its pass only (a shared pass measures
+ *    the batch).
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
@@ -45,6 +52,8 @@ export interface SpeculationSummary {
     switches: { atToken: number; from: string; to: string; reason: string }[];
     /** How many steps used each draft length (index = k). */
     draftLengths: number[];
+    /** Steps that verified a free drafter's proposal to measure the verify curve (see above). */
+    explorations: number;
     predictedSpeedup: number;
 }
 
@@ -74,8 +83,10 @@ export class SpeculationController {
     #chosenK: number | undefined;
     #steps = 0;
     #generated = 0;
-    /** A counterfactual position was kept since the last step (see plainRecheckSteps). */
+    /** A counterfactual proposal was kept whole, or a step explored, since the last step (plainRecheckSteps). */
     #keptCounterfactual = false;
+    /** Free drafters whose proposal was made in this step's `next` (exploration candidates). */
+    readonly #fresh: ControllerDrafter[] = [];
     /**
      * Per free drafter not in use: its latest proposal and how much of it the target's committed tokens
      * have matched so far. It is scored once resolved (a mismatch, or all of it matched), over as many
@@ -94,7 +105,14 @@ export class SpeculationController {
         readonly policy: SpeculationPolicy,
         readonly options: SpeculationControllerOptions,
     ) {
-        this.summary = { chosen: "none", reason: "", switches: [], draftLengths: [], predictedSpeedup: 1 };
+        this.summary = {
+            chosen: "none",
+            reason: "",
+            switches: [],
+            draftLengths: [],
+            explorations: 0,
+            predictedSpeedup: 1,
+        };
         const only = options.drafters[0];
         this.#start(
             options.adaptive
@@ -198,6 +216,8 @@ export class SpeculationController {
         this.#prepareCounterfactual(history, limitK);
         let current = this.#current;
         if (!current || limitK <= 0) {
+            const explore = current === undefined && otherTokens === 0 ? this.#explore(limitK) : undefined;
+            if (explore) return explore;
             this.#count(0);
             return undefined;
         }
@@ -222,6 +242,15 @@ export class SpeculationController {
         // Load alone never switches drafters: a plain step under load keeps the drafter for when it eases.
         if (this.options.adaptive && otherTokens > 0 && k > 0)
             k = Math.min(k, this.#evaluate(current, otherTokens).k);
+        // A free drafter's longer draft costs nothing to propose: a stale longer length is sampled (a
+        // curve too high past k would otherwise keep k where it is; see exploration above).
+        if (this.options.adaptive && otherTokens === 0 && current.candidate.costPerCall && k > 0) {
+            const n = this.policy.costs.sampleLength(Math.min(limitK, this.options.maxK) + 1, k + 2);
+            if (n !== undefined) {
+                k = n - 1;
+                this.summary.explorations++;
+            }
+        }
         k = Math.min(limitK, k);
         if (k <= 0) {
             this.#count(0);
@@ -233,6 +262,22 @@ export class SpeculationController {
             ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
             : this.options.minConfidence;
         return { drafter: current, k, minConfidence };
+    }
+
+    /** Under plain decoding: a fresh free proposal whose pass length the cost model wants measured. */
+    #explore(limitK: number): { drafter: ControllerDrafter; k: number; minConfidence: number } | undefined {
+        for (const lookup of this.#fresh) {
+            const proposed = Math.min(limitK, this.#counterfactuals.get(lookup)!.tokens.length);
+            const n = this.policy.costs.sampleLength(proposed + 1);
+            if (n === undefined) continue;
+            const k = n - 1; // the proposal's first k tokens
+            // Verified for real now: scored as its own step, not as a counterfactual.
+            this.#counterfactuals.delete(lookup);
+            this.summary.explorations++;
+            this.#count(k);
+            return { drafter: lookup, k, minConfidence: 0 };
+        }
+        return undefined;
     }
 
     /**
@@ -283,8 +328,11 @@ export class SpeculationController {
             );
             if (step.confidences)
                 policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
-            this.#reqAccepted += step.accepted;
-            if (step.accepted < step.drafted) this.#reqFailures++;
+            // The running α is the current drafter's (an exploring step's drafter is another one).
+            if (drafter === this.#current) {
+                this.#reqAccepted += step.accepted;
+                if (step.accepted < step.drafted) this.#reqFailures++;
+            } else this.#keptCounterfactual = true; // explored: the curve moved, judge a switch now
         }
         // Steps where the drafter was asked count even when it proposed nothing (its coverage drops);
         // under plain decoding (AUTO chose none) every step counts.
@@ -296,9 +344,7 @@ export class SpeculationController {
         if (
             options.adaptive &&
             this.#steps >= switchAfterSteps &&
-            (this.#current !== undefined ||
-                this.#keptCounterfactual ||
-                this.#steps % plainRecheckSteps === 0)
+            (this.#current !== undefined || this.#keptCounterfactual || this.#steps % plainRecheckSteps === 0)
         )
             this.#maybeSwitch(switchMargin);
         this.#keptCounterfactual = false;
@@ -352,6 +398,7 @@ export class SpeculationController {
     }
 
     #prepareCounterfactual(history: readonly Token[], limitK: number): void {
+        this.#fresh.length = 0;
         if (!this.options.adaptive || limitK <= 0) return;
         for (const lookup of this.options.drafters) {
             if (!lookup.candidate.costPerCall || lookup === this.#current) continue;
@@ -369,8 +416,10 @@ export class SpeculationController {
             );
             this.#evidence.call(id, tokens.length > 0);
             const afterFull = this.#evidence.continues(id);
-            if (tokens.length > 0) this.#counterfactuals.set(lookup, { tokens, matched: 0, afterFull });
-            else this.#evidence.setContinues(id, false);
+            if (tokens.length > 0) {
+                this.#counterfactuals.set(lookup, { tokens, matched: 0, afterFull });
+                this.#fresh.push(lookup);
+            } else this.#evidence.setContinues(id, false);
         }
     }
 

@@ -21,7 +21,9 @@ let nextId = 1;
 const id = (prefix: string): string => `${prefix}_${String(nextId++).padStart(6, "0")}`;
 
 /** `keepRequests`: see FakeHttpServerOptions (benches keep only the last few). */
-export function startFakeAnthropicServer({ keepRequests }: { keepRequests?: number } = {}): Promise<FakeAnthropicServer> {
+export function startFakeAnthropicServer({
+    keepRequests,
+}: { keepRequests?: number } = {}): Promise<FakeAnthropicServer> {
     return startFakeHttpServer({
         keepRequests,
         formatFrame: (frame) =>

@@ -21,7 +21,9 @@ let nextId = 1;
 const id = (prefix: string): string => `${prefix}-${String(nextId++).padStart(6, "0")}`;
 
 /** `keepRequests`: see FakeHttpServerOptions (benches keep only the last few). */
-export function startFakeOpenAIServer({ keepRequests }: { keepRequests?: number } = {}): Promise<FakeOpenAIServer> {
+export function startFakeOpenAIServer({
+    keepRequests,
+}: { keepRequests?: number } = {}): Promise<FakeOpenAIServer> {
     return startFakeHttpServer({
         keepRequests,
         formatFrame: (frame) =>

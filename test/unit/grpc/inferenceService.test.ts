@@ -87,7 +87,14 @@ class FakeBackend implements InferenceBackend {
 function stats() {
     return {
         proposer: "none",
-        speculation: { chosen: "none", reason: "off", switches: [], draftLengths: [], predictedSpeedup: 1 },
+        speculation: {
+            chosen: "none",
+            reason: "off",
+            switches: [],
+            draftLengths: [],
+            explorations: 0,
+            predictedSpeedup: 1,
+        },
         measuredSpeedup: 1,
         mode: "off" as const,
         promptTokens: 1,

@@ -435,6 +435,7 @@ describe("responses", () => {
             reason: "fixed mode DRAFT_MODEL",
             switches: [{ atToken: 4, from: "d", to: "ngram", reason: "faster" }],
             draftLengths: [1, 0, 0, 0, 2],
+            explorations: 0,
             predictedSpeedup: 1.8,
         },
         measuredSpeedup: 1.5,

@@ -10,7 +10,14 @@ const stats = (
     accepted: number,
 ): GenerationStats => ({
     proposer,
-    speculation: { chosen: proposer, reason: "test", switches: [], draftLengths: [], predictedSpeedup: 1 },
+    speculation: {
+        chosen: proposer,
+        reason: "test",
+        switches: [],
+        draftLengths: [],
+        explorations: 0,
+        predictedSpeedup: 1,
+    },
     measuredSpeedup: 1,
     mode: "auto",
     promptTokens: 20,
