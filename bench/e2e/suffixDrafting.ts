@@ -85,6 +85,8 @@ interface Answer {
     accepted: number;
     /** The drafter chosen at the start, then each switch ("to at token"). */
     drafters: string[];
+    /** Steps per draft length asked for (index = k; a lookup without a match at k > 0 drafts nothing). */
+    lengths: number[];
 }
 
 interface TraceRequest {
@@ -124,6 +126,7 @@ async function startSystem(): Promise<{
                 drafted: stats!.spec.draftTokens,
                 accepted: stats!.spec.acceptedTokens,
                 drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)],
+                lengths: stats!.speculation.draftLengths,
             };
         };
         return { send, dispose: () => engine.dispose() };
@@ -175,6 +178,7 @@ async function startSystem(): Promise<{
                         switches[0]?.from ?? stats.proposer,
                         ...switches.map((sw) => `${sw.to} at ${sw.at_token}`),
                     ],
+                    lengths: stats.draft_lengths,
                 });
             });
         });
@@ -199,7 +203,7 @@ interface Row {
     outputTokens: number[][];
     chosen: Record<string, number>;
     /** Per request: decode tokens/s and the drafter chosen at the start, with any switches. */
-    requests: { tps: number; drafters: string }[];
+    requests: { tps: number; drafters: string; steps: string }[];
 }
 
 /**
@@ -244,7 +248,13 @@ async function traceRunner(system: (typeof systems)[number]) {
         k.decodeSeconds += seconds;
         const chosen = answer.drafters[0]!;
         row.chosen[chosen] = (row.chosen[chosen] ?? 0) + 1;
-        row.requests.push({ tps: tokens / seconds, drafters: answer.drafters.join(" → ") });
+        row.requests.push({
+            tps: tokens / seconds,
+            drafters: answer.drafters.join(" → "),
+            steps: `${answer.accepted}/${answer.drafted} kept; k ${answer.lengths
+                .flatMap((n, k) => (n > 0 ? [`${k}×${n}`] : []))
+                .join(" ")}`,
+        });
     };
     return { row, run, dispose: () => server.dispose() };
 }
@@ -282,7 +292,11 @@ function mulberry(seed: number): () => number {
 // Every system runs the trace in order on its own engine; the systems take turns request by request
 // (starting with a different one each time), so a machine whose speed drifts during the run slows
 // them alike and the ratios hold.
-const runners = await Promise.all(systems.map(traceRunner));
+// One server at a time: each seeds its verify curve with timed passes at start-up (seedVerifyCurve.ts),
+// and four seeding at once on a small machine time each other's contention (AUTO then read long drafts as
+// dear and drafted k = 1 on a retry the fixed suffix drafter ran at 2.26× OFF with k = 8).
+const runners: Awaited<ReturnType<typeof traceRunner>>[] = [];
+for (const system of systems) runners.push(await traceRunner(system));
 try {
     for (const [i, turn] of trace.entries()) {
         process.stderr.write(`request ${i + 1}/${trace.length}\n`);
@@ -323,11 +337,11 @@ lines.push(
     "",
     "Per request, tok/s × OFF (AUTO's drafter at the start → switches, at the generated token):",
     "",
-    "| # | kind | ngram k=8 | suffix k=8 | auto | AUTO's drafters |",
+    "| # | kind | ngram k=8 | suffix k=8 | auto | AUTO's drafters | AUTO's steps (drafts kept; steps per k) |",
     "|---|---|---|---|---|---|",
     ...trace.map((turn, i) => {
         const ratio = (name: string) => (rows[name]!.requests[i]!.tps / off.requests[i]!.tps).toFixed(2);
-        return `| ${i + 1} | ${turn.kind} | ${ratio("ngram k=8")} | ${ratio("suffix k=8")} | ${ratio("auto")} | ${auto.requests[i]!.drafters} |`;
+        return `| ${i + 1} | ${turn.kind} | ${ratio("ngram k=8")} | ${ratio("suffix k=8")} | ${ratio("auto")} | ${auto.requests[i]!.drafters} | ${auto.requests[i]!.steps} |`;
     }),
 );
 
