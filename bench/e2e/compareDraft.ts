@@ -80,6 +80,8 @@ interface Totals {
     targetPasses: number;
     /** [i]: steps that accepted at least i + 1 drafted tokens. */
     acceptedPerPos: number[];
+    /** [d]: steps that drafted d tokens (d ≥ 1). */
+    draftedLengths: number[];
     predicted: number[];
     measured: number[];
     /** Per request: time to first token (ms). */
@@ -135,6 +137,9 @@ function add(t: Totals, s: GenerationStats): void {
     s.spec.acceptedPerPos.forEach((n, i) => {
         t.acceptedPerPos[i] = (t.acceptedPerPos[i] ?? 0) + n;
     });
+    s.spec.draftedLengths.forEach((n, d) => {
+        t.draftedLengths[d] = (t.draftedLengths[d] ?? 0) + n;
+    });
     t.predicted.push(s.speculation.predictedSpeedup);
     t.measured.push(s.measuredSpeedup);
     t.ttftMs.push(s.ttftMs);
@@ -150,6 +155,7 @@ const empty = (): Totals => ({
     calls: 0,
     targetPasses: 0,
     acceptedPerPos: [],
+    draftedLengths: [],
     predicted: [],
     measured: [],
     ttftMs: [],
@@ -281,14 +287,19 @@ export async function runCompareDraft({
             if ((spec.mode !== "draft_model" && spec.mode !== "ngram") || t.steps === 0) continue;
             const lookup = spec.mode === "ngram";
             const costs = engine.policy.stepCosts({ id: lookup ? "ngram" : "draft", costPerCall: lookup });
-            const k = t.drafted / t.steps;
             const plainSteps = Math.max(0, t.targetPasses - t.steps);
+            // Each drafting step's pass at its own length (a mean length read off a step-shaped curve
+            // priced a k = 2 n-gram's mix of 2- and 3-token passes at 2 tokens: measured ÷ predicted 0.92).
+            let draftingMs = 0;
+            t.draftedLengths.forEach((steps, d) => {
+                if (d > 0) draftingMs += steps * (d * costs.draftMsPerToken + costs.verifyMs(d + 1));
+            });
             // Every call pays the drafter's per-call cost, also one that proposed nothing (a model draft
             // stopped at once by its confidence threshold, which still evaluated once): its step is a
             // plain pass besides.
             const calls = Math.max(t.calls, t.steps);
             const ms =
-                t.steps * (k * costs.draftMsPerToken + costs.verifyMs(k + 1)) +
+                draftingMs +
                 calls * costs.draftMsPerCall +
                 (calls - t.steps) * costs.draftMsPerToken +
                 plainSteps * costs.verifyMs(1);

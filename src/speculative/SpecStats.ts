@@ -20,6 +20,11 @@ export interface SpecStatsJSON {
     draftTokens: number;
     acceptedTokens: number;
     acceptedPerPos: number[];
+    /**
+     * Steps by tokens drafted (index = drafted, ≥ 1; index 0 unused): what the passes cost depends on
+     * their lengths, and a pass curve is not linear, so a mean draft length does not price them.
+     */
+    draftedLengths: number[];
     acceptanceRate: number;
     meanAcceptanceLength: number;
     fullMapPasses: number;
@@ -32,6 +37,7 @@ export class SpecStats {
     #draftTokens = 0;
     #acceptedTokens = 0;
     readonly #acceptedPerPos: number[] = [];
+    readonly #draftedLengths: number[] = [0];
     #fullMapPasses = 0;
     #fullMapAfterDraft = 0;
 
@@ -81,6 +87,8 @@ export class SpecStats {
         this.#acceptedTokens += accepted;
         while (this.#acceptedPerPos.length < drafted) this.#acceptedPerPos.push(0);
         for (let i = 0; i < accepted; i++) this.#acceptedPerPos[i]!++;
+        while (this.#draftedLengths.length <= drafted) this.#draftedLengths.push(0);
+        this.#draftedLengths[drafted]!++;
     }
 
     /** A position evaluated a second time for its full map (`afterDraft`: after drafted positions). */
@@ -100,6 +108,9 @@ export class SpecStats {
         other.#acceptedPerPos.forEach((count, i) => {
             this.#acceptedPerPos[i] = (this.#acceptedPerPos[i] ?? 0) + count;
         });
+        other.#draftedLengths.forEach((count, i) => {
+            this.#draftedLengths[i] = (this.#draftedLengths[i] ?? 0) + count;
+        });
         return this;
     }
 
@@ -110,6 +121,7 @@ export class SpecStats {
             draftTokens: this.#draftTokens,
             acceptedTokens: this.#acceptedTokens,
             acceptedPerPos: [...this.#acceptedPerPos],
+            draftedLengths: [...this.#draftedLengths],
             acceptanceRate: this.acceptanceRate,
             meanAcceptanceLength: this.meanAcceptanceLength,
             fullMapPasses: this.#fullMapPasses,

@@ -106,6 +106,7 @@ function stats() {
             draftTokens: 0,
             acceptedTokens: 0,
             acceptedPerPos: [],
+            draftedLengths: [0],
             acceptanceRate: 0,
             meanAcceptanceLength: 0,
             fullMapPasses: 0,

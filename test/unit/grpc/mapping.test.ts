@@ -449,6 +449,7 @@ describe("responses", () => {
             draftTokens: 8,
             acceptedTokens: 5,
             acceptedPerPos: [2, 2, 1, 0],
+            draftedLengths: [0, 0, 0, 0, 2],
             acceptanceRate: 5 / 8,
             meanAcceptanceLength: 3.5,
             fullMapPasses: 3,

@@ -21,6 +21,7 @@ describe("SpecStats", () => {
                 draftTokens: 0,
                 acceptedTokens: 0,
                 acceptedPerPos: [],
+                draftedLengths: [0],
                 acceptanceRate: 0,
                 meanAcceptanceLength: 0,
                 fullMapPasses: 0,
@@ -35,6 +36,7 @@ describe("SpecStats", () => {
                 draftTokens: 0,
                 acceptedTokens: 0,
                 acceptedPerPos: [],
+                draftedLengths: [0],
                 acceptanceRate: 0,
                 meanAcceptanceLength: 0,
                 fullMapPasses: 0,
@@ -49,6 +51,7 @@ describe("SpecStats", () => {
                 draftTokens: 14,
                 acceptedTokens: 7,
                 acceptedPerPos: [3, 2, 1, 1],
+                draftedLengths: [0, 0, 1, 0, 3],
                 acceptanceRate: 0.5,
                 meanAcceptanceLength: 1 + 7 / 4,
                 fullMapPasses: 0,
@@ -67,6 +70,7 @@ describe("SpecStats", () => {
         const total = statsOf([[2, 2], "plain"]).merge(statsOf([[5, 3]]));
         expect(total.toJSON()).toEqual(statsOf([[2, 2], "plain", [5, 3]]).toJSON());
         expect(total.acceptedPerPos).toEqual([2, 2, 1, 0, 0]);
+        expect(total.toJSON().draftedLengths).toEqual([0, 0, 1, 0, 0, 1]);
     });
 
     it("counts full-map passes, those after drafted positions apart", () => {
