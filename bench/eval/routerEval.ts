@@ -15,9 +15,10 @@
  * fire is not simulated; cascadeAccounting.ts reports the cascades and the bounds on under-routing and
  * cost that hold either way.
  *
- * The same policies also route the independent set (bench/eval/independent/: written by hand, apart from
- * the generator that made the training and held-out data), with its own agreement, under-routing and
- * cost; the goals (agreement ≥ 90 %, under-routing ≤ 3 %) are checked on the router's path there.
+ * The same policies also route the two hand-labelled sets written apart from the generator that made the
+ * training and held-out data: the independent set (bench/eval/independent/) and the larger hand-written
+ * set (bench/eval/handwritten/, with a per-batch breakdown), each with its own agreement, under-routing
+ * and cost; the goals (agreement ≥ 90 %, under-routing ≤ 3 %) are checked on the router's path there.
  *
  * Then the cost/quality curve over thresholds (a grid of threshold pairs; its Pareto front), and the
  * classifier's decision latency in process including the worker hop: `LearnedClassifier.classify()`
@@ -48,6 +49,7 @@ import type { ClassifierVerdict } from "../../src/router/RoutingClassifier.js";
 import { cascadeAccounting, type CascadeAccounting, type RoutedDecision } from "./cascadeAccounting.js";
 import { costQualitySvg, type ChartPoint } from "./costQualityChart.js";
 import { exampleRouterConfig } from "./exampleRouterConfig.js";
+import { handwrittenCategory, handwrittenSet } from "./handwritten/handwrittenSet.js";
 import { independentSet } from "./independent/independentSet.js";
 import { percentileOfSorted } from "../percentile.js";
 
@@ -175,43 +177,89 @@ const rulesOverrode = ruled.filter(
 ).length;
 const heldoutCascades = cascadeAccounting(labels, combinedRouted, itemCosts);
 
-// The independent set, on the router's path (classify() per request), with the same rules.
-const independentFeatures = independentSet.map((item) => extractFeatures(item.request));
-const independentLabels = independentSet.map((item) => tierNames.indexOf(item.label));
-const independentCosts = tierCostsOf(independentSet, independentFeatures);
-const independentCost = costShareOf(independentCosts);
-const independentVerdicts = await verdictsOf(independentSet, independentFeatures);
-const independentClassifier = independentVerdicts.map(
-    (v, i) => routed(independentFeatures[i]!, v, noRules).first,
+/** A hand-labelled set apart from the generator, routed by the same policies with the same rules. */
+interface SetEvaluation {
+    items: number;
+    /** Items per tier, in tier order. */
+    labelCounts: number[];
+    results: PolicyResult[];
+    cascades: CascadeAccounting;
+    /** The items the router's path (rules + classifier) sent below their tier: id, category, label → decided. */
+    underRouted: string[];
+    /** The router's path per batch (`batchOf`), in the set's order; empty without `batchOf`. */
+    batches: BatchResult[];
+}
+interface BatchResult extends RoutingMetrics {
+    batch: string;
+    labelCounts: number[];
+}
+
+/** Routes a set on the router's path (classify() per request) and by the other policies. */
+async function evaluateSet(
+    set: readonly DatasetItem[],
+    batchOf?: (item: DatasetItem) => string,
+): Promise<SetEvaluation> {
+    const setFeatures = set.map((item) => extractFeatures(item.request));
+    const setLabels = set.map((item) => tierNames.indexOf(item.label));
+    const costs = tierCostsOf(set, setFeatures);
+    const cost = costShareOf(costs);
+    const setVerdicts = await verdictsOf(set, setFeatures);
+    const evaluateOn = (name: string, decided: readonly number[]): PolicyResult => ({
+        name,
+        ...routingMetrics(setLabels, decided, tierCount),
+        costShare: cost(decided),
+    });
+    const setRouted = setVerdicts.map((v, i) => routed(setFeatures[i]!, v));
+    const setCombined = setRouted.map((r) => r.first);
+    const countLabels = (of: readonly DatasetItem[]): number[] =>
+        tierNames.map((t) => of.filter((item) => item.label === t).length);
+    const batchIndexes = new Map<string, number[]>();
+    if (batchOf)
+        set.forEach((item, i) => {
+            const batch = batchOf(item);
+            batchIndexes.set(batch, [...(batchIndexes.get(batch) ?? []), i]);
+        });
+    return {
+        items: set.length,
+        labelCounts: countLabels(set),
+        results: [
+            evaluateOn(
+                "rules only",
+                setFeatures.map((f) => policy.tierIndex.get(decideTier(f, policy).tier)!),
+            ),
+            evaluateOn(
+                "classifier",
+                setVerdicts.map((v, i) => routed(setFeatures[i]!, v, noRules).first),
+            ),
+            evaluateOn("rules + classifier", setCombined),
+            evaluateOn(
+                "rules + classifier, no cascade band",
+                setVerdicts.map((v, i) => routed(setFeatures[i]!, plain(v)).first),
+            ),
+            evaluateOn("oracle (labels)", setLabels),
+        ],
+        cascades: cascadeAccounting(setLabels, setRouted, costs),
+        underRouted: set.flatMap((item, i) =>
+            setCombined[i]! < setLabels[i]!
+                ? [`${item.id} ${item.category} ${item.label}→${tierNames[setCombined[i]!]}`]
+                : [],
+        ),
+        batches: [...batchIndexes].map(([batch, indexes]) => ({
+            batch,
+            labelCounts: countLabels(indexes.map((i) => set[i]!)),
+            ...routingMetrics(
+                indexes.map((i) => setLabels[i]!),
+                indexes.map((i) => setCombined[i]!),
+                tierCount,
+            ),
+        })),
+    };
+}
+
+const independent = await evaluateSet(independentSet);
+const handwritten = await evaluateSet(handwrittenSet, (item) =>
+    (item.family ?? item.category).replace(/^hw:/, ""),
 );
-const independentRouted = independentVerdicts.map((v, i) => routed(independentFeatures[i]!, v));
-const evaluateIndependent = (name: string, decided: readonly number[]): PolicyResult => ({
-    name,
-    ...routingMetrics(independentLabels, decided, tierCount),
-    costShare: independentCost(decided),
-});
-const independentCombined = independentRouted.map((r) => r.first);
-const independentResults = [
-    evaluateIndependent(
-        "rules only",
-        independentFeatures.map((f) => policy.tierIndex.get(decideTier(f, policy).tier)!),
-    ),
-    evaluateIndependent("classifier", independentClassifier),
-    evaluateIndependent("rules + classifier", independentCombined),
-    evaluateIndependent(
-        "rules + classifier, no cascade band",
-        independentVerdicts.map((v, i) => routed(independentFeatures[i]!, plain(v)).first),
-    ),
-    evaluateIndependent("oracle (labels)", independentLabels),
-];
-/** The independent items sent below their tier by the router's path: id, category, label → decided. */
-const independentUnder = independentSet.flatMap((item, i) =>
-    independentCombined[i]! < independentLabels[i]!
-        ? [`${item.id} ${item.category} ${item.label}→${tierNames[independentCombined[i]!]}`]
-        : [],
-);
-const labelCounts = tierNames.map((t) => independentSet.filter((item) => item.label === t).length);
-const independentCascades = cascadeAccounting(independentLabels, independentRouted, independentCosts);
 
 // Cost/quality sweep: threshold pairs on a grid of score quantiles; keep the Pareto front.
 const sortedScores = [...scores].sort((a, b) => a - b);
@@ -293,6 +341,25 @@ const cascadeLine = (c: CascadeAccounting): string =>
     `Not simulated (no model answers): whether the cascade's check fires. Bounds: with a perfect escalation signal, ` +
     `under-routing ${pct(c.underRoutingIfCaught)} at cost ${pct(c.costShareCaught)} of all-frontier (an escalation pays both tiers); ` +
     `every cascade escalating: cost ${pct(c.costShareAllEscalate)}; none escalating: ${pct(c.costShareFirst)}.`;
+/** One row per policy: agreement, under- and over-routing, the tier mix and the cost. */
+const policyTable = (rs: readonly PolicyResult[]): string[] => [
+    "| policy | agreement | under-routing | over-routing | local / mid / frontier | cost vs all-frontier |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rs.map(
+        (r) =>
+            `| ${r.name} | ${pct(r.agreement)} | ${pct(r.underRouting)} | ${pct(r.overRouting)} | ${r.distribution.map(pct).join(" / ")} | ${pct(r.costShare)} |`,
+    ),
+];
+const labelCountsLine = (e: SetEvaluation): string =>
+    tierNames.map((t, k) => `${t} ${e.labelCounts[k]}`).join(", ");
+/** A hand-labelled set's policy table, its goals on the router's path and its cascades. */
+const setSection = (e: SetEvaluation): string[] => [
+    ...policyTable(e.results),
+    "",
+    `Goals (rules + classifier, the router's path): agreement ≥ 90% → ${pct(e.results[2]!.agreement)}; under-routing ≤ 3% → ${pct(e.results[2]!.underRouting)}.`,
+    "",
+    cascadeLine(e.cascades),
+];
 const goals = results[1]!;
 const lines = [
     `# Router eval — ${new Date().toISOString()}`,
@@ -301,12 +368,7 @@ const lines = [
         `Classifier: ${classifier.metadata.featureSchemaVersion}, thresholds ${classifier.thresholds.map((t) => t.toFixed(4)).join(" / ")} (calibrated on the training split). ` +
         `Rules matched ${pct(rulesMatched)} of the set; on ${rulesOverrode} of those the classifier alone would have chosen another tier.`,
     "",
-    "| policy | agreement | under-routing | over-routing | local / mid / frontier | cost vs all-frontier |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...results.map(
-        (r) =>
-            `| ${r.name} | ${pct(r.agreement)} | ${pct(r.underRouting)} | ${pct(r.overRouting)} | ${r.distribution.map(pct).join(" / ")} | ${pct(r.costShare)} |`,
-    ),
+    ...policyTable(results),
     "",
     `Goals (classifier): agreement ≥ 90% → ${pct(goals.agreement)}; under-routing ≤ 3% → ${pct(goals.underRouting)}; cost ≤ 25% of all-frontier → ${pct(goals.costShare)}.`,
     "",
@@ -314,20 +376,29 @@ const lines = [
     "",
     "## Independent set (bench/eval/independent/, written apart from the generator)",
     "",
-    `${independentSet.length} hand-labelled requests (${tierNames.map((t, k) => `${t} ${labelCounts[k]}`).join(", ")}): other wording, agent shapes (system prompt, tools, multi-turn, tool errors, long files). Same config, rules and thresholds.`,
+    `${independent.items} hand-labelled requests (${labelCountsLine(independent)}): other wording, agent shapes (system prompt, tools, multi-turn, tool errors, long files). Same config, rules and thresholds.`,
     "",
-    "| policy | agreement | under-routing | over-routing | local / mid / frontier | cost vs all-frontier |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...independentResults.map(
-        (r) =>
-            `| ${r.name} | ${pct(r.agreement)} | ${pct(r.underRouting)} | ${pct(r.overRouting)} | ${r.distribution.map(pct).join(" / ")} | ${pct(r.costShare)} |`,
+    ...setSection(independent),
+    "",
+    `Under-routed: ${independent.underRouted.length === 0 ? "none" : independent.underRouted.join("; ")}.`,
+    "",
+    "## Hand-written set (bench/eval/handwritten/, written apart from the generator)",
+    "",
+    `${handwritten.items} hand-labelled requests (${labelCountsLine(handwritten)}) in ${handwritten.batches.length} batches of one kind each: terse asks, pasted code, traces and diffs, long asks, agent sessions in six client envelopes, docs and chat follow-ups, bugs, long requests with small tasks. ` +
+        "Never trained on. Written by one author after seeing the classifier's weaknesses on their own figures (the 34 items of long_local, agent_small and trace_c were added to cover long asks with small tasks), so it leans toward hard cases. Same config, rules and thresholds.",
+    "",
+    ...setSection(handwritten),
+    "",
+    `Under-routed (${handwritten.underRouted.length}): ${handwritten.underRouted.map((u) => u.replace(` ${handwrittenCategory}`, "")).join("; ")}.`,
+    "",
+    "Per batch, on the router's path (rules + classifier):",
+    "",
+    "| batch | items (local / mid / frontier) | agreement | under-routing | over-routing |",
+    "| --- | --- | --- | --- | --- |",
+    ...handwritten.batches.map(
+        (b) =>
+            `| ${b.batch} | ${b.n} (${b.labelCounts.join(" / ")}) | ${pct(b.agreement)} | ${pct(b.underRouting)} | ${pct(b.overRouting)} |`,
     ),
-    "",
-    `Goals (rules + classifier, the router's path): agreement ≥ 90% → ${pct(independentResults[2]!.agreement)}; under-routing ≤ 3% → ${pct(independentResults[2]!.underRouting)}.`,
-    "",
-    cascadeLine(independentCascades),
-    "",
-    `Under-routed: ${independentUnder.length === 0 ? "none" : independentUnder.join("; ")}.`,
     "",
     "## Cost/quality over thresholds (Pareto front of the sweep)",
     "",
@@ -382,11 +453,12 @@ writeFileSync(
             rulesOverrode,
             results,
             independent: {
-                items: independentSet.length,
-                results: independentResults,
-                cascades: independentCascades,
-                underRouted: independentUnder,
+                items: independent.items,
+                results: independent.results,
+                cascades: independent.cascades,
+                underRouted: independent.underRouted,
             },
+            handwritten,
             front,
             latency,
         },
