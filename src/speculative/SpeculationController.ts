@@ -23,7 +23,11 @@
  *    (CostModel.sampleLength: unmeasured for 2,000 passes, at most one sample per 500 passes engine-wide),
  *    that many tokens of the proposal are verified for real once; while a free drafter drafts, a stale
  *    length past its k is drafted to once the same way. Alone in its pass only (a shared pass measures
- *    the batch).
+ *    the batch);
+ *  - the tail past k: a free drafter drafting k < maxK tokens is also asked for maxK (free), and when its
+ *    k tokens are all kept the rest of that proposal is scored against the tokens the target commits
+ *    next, for this request's positions k + 1 … maxK. A step only ever observes the positions it drafted,
+ *    so a drafter held at a small k by a low prior never saw its longer positions and stayed there.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
@@ -87,6 +91,10 @@ export class SpeculationController {
     #keptCounterfactual = false;
     /** Free drafters whose proposal was made in this step's `next` (exploration candidates). */
     readonly #fresh: ControllerDrafter[] = [];
+    /** This step's free current drafter's proposal at maxK, when it drafts fewer (see "the tail past k"). */
+    #long: readonly Token[] | undefined;
+    /** A kept draft's proposal past its k, being matched against the committed tokens. */
+    #tail: { drafter: string; tokens: readonly Token[]; matched: number } | undefined;
     /**
      * Per free drafter not in use: its latest proposal and how much of it the target's committed tokens
      * have matched so far. It is scored once resolved (a mismatch, or all of it matched), over as many
@@ -258,6 +266,12 @@ export class SpeculationController {
         }
         this.#count(k);
         this.#begin(current, history);
+        const longest = Math.min(limitK, this.options.maxK);
+        if (this.options.adaptive && current.candidate.costPerCall && k < longest && !this.#tail) {
+            const long = current.proposer.propose(history, longest);
+            if (long instanceof Promise) long.catch(() => {});
+            else if (long.tokens.length > k) this.#long = long.tokens;
+        }
         const minConfidence = this.options.adaptive
             ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
             : this.options.minConfidence;
@@ -339,6 +353,7 @@ export class SpeculationController {
         if (drafter)
             this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted, Infinity, afterFull);
         if (drafter || !this.#current) this.#steps++;
+        this.#scoreTail(step, drafter);
         this.#scoreCounterfactual(step.committed);
         this.#generated = step.generated;
         if (
@@ -420,6 +435,41 @@ export class SpeculationController {
                 this.#counterfactuals.set(lookup, { tokens, matched: 0, afterFull });
                 this.#fresh.push(lookup);
             } else this.#evidence.setContinues(id, false);
+        }
+    }
+
+    /** Starts a kept draft's tail (this step's long proposal past its drafted tokens) and resolves it. */
+    #scoreTail(step: SpecStep, drafter: ControllerDrafter | undefined): void {
+        const long = this.#long;
+        this.#long = undefined;
+        const { committed, drafted } = step;
+        let from = 0;
+        if (
+            long &&
+            drafter &&
+            drafter === this.#current &&
+            drafted > 0 &&
+            step.accepted === drafted &&
+            long.length > drafted &&
+            long.slice(0, drafted).every((t, i) => t === committed[i])
+        ) {
+            this.#tail = { drafter: drafter.candidate.id, tokens: long, matched: drafted };
+            from = drafted;
+        }
+        const tail = this.#tail;
+        if (!tail) return;
+        if (tail.drafter !== this.#current?.candidate.id) {
+            this.#tail = undefined; // switched away: its positions are the old drafter's
+            return;
+        }
+        for (let i = from; i < committed.length; i++) {
+            const kept = tail.tokens[tail.matched] === committed[i];
+            this.#evidence.observe(tail.drafter, tail.matched, kept);
+            tail.matched++;
+            if (!kept || tail.matched === tail.tokens.length) {
+                this.#tail = undefined;
+                return;
+            }
         }
     }
 
