@@ -154,6 +154,16 @@ export function createMetrics(registry: Registry, load: EngineLoadSource) {
             labelNames: ["proposer"] as const,
             registers,
         }),
+        /**
+         * AUTO's verify-curve samples: steps that verified a free drafter's proposal at a pass length
+         * unmeasured for long (CostModel.sampleLength; at most one per 500 passes). A steady rate means the
+         * traffic does not verify those lengths by itself.
+         */
+        specExplorations: new Counter({
+            name: "tiercel_spec_explorations_total",
+            help: "Steps in which AUTO verified a free drafter's proposal to measure a stale pass length.",
+            registers,
+        }),
         /** Generations waiting for a free sequence now. */
         queueDepth: new Gauge({
             name: "tiercel_queue_depth",
@@ -196,6 +206,7 @@ export function observeGeneration(metrics: Metrics, stats: GenerationStats): voi
     metrics.promptTokensReused.inc(stats.promptTokensReused);
     metrics.specTargetPasses.inc({ proposer }, spec.targetPasses);
     if (spec.fullMapPasses > 0) metrics.specFullMapPasses.inc({ proposer }, spec.fullMapPasses);
+    if (stats.speculation.explorations > 0) metrics.specExplorations.inc(stats.speculation.explorations);
     if (spec.drafts === 0) return;
     metrics.specDrafts.inc({ proposer }, spec.drafts);
     metrics.specDraftTokens.inc({ proposer }, spec.draftTokens);

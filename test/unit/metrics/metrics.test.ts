@@ -83,6 +83,11 @@ describe("metrics", () => {
         const ttft = (await metrics.timeToFirstToken.get()).values;
         const ttftSum = ttft.find((v) => v.metricName === "tiercel_time_to_first_token_seconds_sum");
         expect(ttftSum?.value).toBeCloseTo(3 * 0.04, 10); // queue + ttft, in seconds
+        // AUTO's verify-curve samples, a plain request's included (it samples while decoding plainly).
+        const exploring = stats("none", [], 0, 0);
+        exploring.speculation.explorations = 2;
+        observeGeneration(metrics, exploring);
+        expect(await values(registry, "tiercel_spec_explorations_total")).toEqual([{ value: 2, labels: {} }]);
     });
 
     it("splits a chunk's gap among its tokens", async () => {
