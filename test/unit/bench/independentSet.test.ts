@@ -7,16 +7,7 @@ import { independentSet } from "../../../bench/eval/independent/independentSet.j
 import { tierNames } from "../../../models/router/build/buildDataset.js";
 import { loadDataset } from "../../../models/router/build/loadDataset.js";
 import { validateChatRequest } from "../../../src/chat/chatRequestSchema.js";
-import type { ChatRequest } from "../../../src/chat/types.js";
-
-const userTexts = (request: ChatRequest): string[] =>
-    request.messages.flatMap((m) =>
-        m.role !== "user"
-            ? []
-            : typeof m.content === "string"
-              ? [m.content]
-              : m.content.flatMap((p) => (p.type === "text" ? [p.text] : [])),
-    );
+import { userTexts } from "../../helpers/userTexts.js";
 
 describe("independent evaluation set", () => {
     it("holds valid requests with known tiers, unique ids and every tier represented", () => {
