@@ -85,7 +85,7 @@ interface Answer {
     accepted: number;
     /** The drafter chosen at the start, then each switch ("to at token"). */
     drafters: string[];
-    /** Steps per draft length asked for (index = k; a lookup without a match at k > 0 drafts nothing). */
+    /** Steps by tokens drafted (index = d ≥ 1): the passes' lengths beyond one token. */
     lengths: number[];
 }
 
@@ -126,7 +126,7 @@ async function startSystem(): Promise<{
                 drafted: stats!.spec.draftTokens,
                 accepted: stats!.spec.acceptedTokens,
                 drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)],
-                lengths: stats!.speculation.draftLengths,
+                lengths: stats!.spec.draftedLengths,
             };
         };
         return { send, dispose: () => engine.dispose() };
@@ -178,7 +178,7 @@ async function startSystem(): Promise<{
                         switches[0]?.from ?? stats.proposer,
                         ...switches.map((sw) => `${sw.to} at ${sw.at_token}`),
                     ],
-                    lengths: stats.draft_lengths,
+                    lengths: stats.drafted_lengths,
                 });
             });
         });
@@ -251,8 +251,8 @@ async function traceRunner(system: (typeof systems)[number]) {
         row.requests.push({
             tps: tokens / seconds,
             drafters: answer.drafters.join(" → "),
-            steps: `${answer.accepted}/${answer.drafted} kept; k ${answer.lengths
-                .flatMap((n, k) => (n > 0 ? [`${k}×${n}`] : []))
+            steps: `${answer.accepted}/${answer.drafted} kept; drafted ${answer.lengths
+                .flatMap((n, d) => (d > 0 && n > 0 ? [`${d}×${n}`] : []))
                 .join(" ")}`,
         });
     };
@@ -337,7 +337,7 @@ lines.push(
     "",
     "Per request, tok/s × OFF (AUTO's drafter at the start → switches, at the generated token):",
     "",
-    "| # | kind | ngram k=8 | suffix k=8 | auto | AUTO's drafters | AUTO's steps (drafts kept; steps per k) |",
+    "| # | kind | ngram k=8 | suffix k=8 | auto | AUTO's drafters | AUTO's steps (drafted tokens kept; steps by tokens drafted) |",
     "|---|---|---|---|---|---|",
     ...trace.map((turn, i) => {
         const ratio = (name: string) => (rows[name]!.requests[i]!.tps / off.requests[i]!.tps).toFixed(2);

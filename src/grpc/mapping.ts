@@ -284,6 +284,8 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
         accepted_per_position: spec.acceptedPerPos,
         full_map_passes: spec.fullMapPasses,
         full_map_after_draft: spec.fullMapAfterDraft,
+        drafted_lengths: spec.draftedLengths,
+        explorations: stats.speculation.explorations,
         ttft_ms: stats.ttftMs,
         decode_tokens_per_second: stats.decodeTokensPerSecond,
         prompt_tokens_reused: stats.promptTokensReused,

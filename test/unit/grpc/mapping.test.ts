@@ -480,6 +480,8 @@ describe("responses", () => {
                 accepted_per_position: [2, 2, 1, 0],
                 full_map_passes: 3,
                 full_map_after_draft: 1,
+                drafted_lengths: [0, 0, 0, 0, 2],
+                explorations: 0,
                 ttft_ms: 12.5,
                 decode_tokens_per_second: 300,
                 prompt_tokens_reused: 4,

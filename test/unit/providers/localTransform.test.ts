@@ -206,6 +206,8 @@ describe("local tier translation", () => {
             accepted_per_position: [2],
             full_map_passes: 0,
             full_map_after_draft: 0,
+            drafted_lengths: [],
+            explorations: 0,
             ttft_ms: 1,
             decode_tokens_per_second: 1,
             prompt_tokens_reused: 0,

@@ -75,7 +75,9 @@ export interface GenerationStats {
    */
   'switches'?: (_tiercel_v1_DrafterSwitch)[];
   /**
-   * draft_lengths[k] = verification steps that drafted k tokens (index 0 = plain steps).
+   * draft_lengths[k] = steps for which the server chose draft length k (index 0 = plain steps). A lookup
+   * drafter (n-gram, suffix) without a match drafts nothing at such a step: drafted_lengths has what was
+   * drafted.
    */
   'draft_lengths'?: (number)[];
   /**
@@ -111,6 +113,16 @@ export interface GenerationStats {
    * was verified up to that position and cut there.
    */
   'full_map_after_draft'?: (number);
+  /**
+   * drafted_lengths[d] = verification steps that drafted d tokens (d >= 1; index 0 unused, 0): the
+   * passes' lengths, d + 1 tokens each, which is what their time depends on.
+   */
+  'drafted_lengths'?: (number)[];
+  /**
+   * Steps in which AUTO verified a free drafter's proposal to measure a pass length its cost curve had
+   * not measured for long (at most one per 500 passes server-wide).
+   */
+  'explorations'?: (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
@@ -187,7 +199,9 @@ export interface GenerationStats__Output {
    */
   'switches': (_tiercel_v1_DrafterSwitch__Output)[];
   /**
-   * draft_lengths[k] = verification steps that drafted k tokens (index 0 = plain steps).
+   * draft_lengths[k] = steps for which the server chose draft length k (index 0 = plain steps). A lookup
+   * drafter (n-gram, suffix) without a match drafts nothing at such a step: drafted_lengths has what was
+   * drafted.
    */
   'draft_lengths': (number)[];
   /**
@@ -223,6 +237,16 @@ export interface GenerationStats__Output {
    * was verified up to that position and cut there.
    */
   'full_map_after_draft': (number);
+  /**
+   * drafted_lengths[d] = verification steps that drafted d tokens (d >= 1; index 0 unused, 0): the
+   * passes' lengths, d + 1 tokens each, which is what their time depends on.
+   */
+  'drafted_lengths': (number)[];
+  /**
+   * Steps in which AUTO verified a free drafter's proposal to measure a pass length its cost curve had
+   * not measured for long (at most one per 500 passes server-wide).
+   */
+  'explorations': (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
