@@ -66,7 +66,7 @@ export class CostModel {
     readonly #overheads = new Map<string, number>();
     /** Number of recorded measurements (for change detection). */
     updates = 0;
-    /** Verify passes recorded, and the count at each length's last one (not persisted: a loaded point is stale). */
+    /** Verify passes recorded, and the count at each length's last one (not persisted: loaded points are stale). */
     #passes = 0;
     readonly #lastPass = new Map<number, number>();
     /** `#passes` when `sampleLength` last named a length. */
@@ -119,11 +119,11 @@ export class CostModel {
     }
 
     /**
-     * A pass length in [max(2, minTokens), maxTokens] to measure now, or undefined: the shortest whose point is stale (or
-     * was never measured while others were), shortest first because the curve is a running maximum (a
-     * stale point too high lifts every longer length to it), and only if no sample was asked for in the
-     * last `sampleEveryPasses` passes. An answer counts as asked, so concurrent requests do not all
-     * explore at once.
+     * A pass length in [max(2, minTokens), maxTokens] to measure now, or undefined: the shortest whose
+     * point is stale (or was never measured while others were), shortest first because the curve is a
+     * running maximum (a stale point too high lifts every longer length to it), and only if no sample was
+     * asked for in the last `sampleEveryPasses` passes. An answer counts as asked, so concurrent requests
+     * do not all explore at once.
      */
     sampleLength(maxTokens: number, minTokens = 2): number | undefined {
         if (this.#passes - this.#lastSampleAsked < sampleEveryPasses) return undefined;
