@@ -66,7 +66,7 @@ export class CostModel {
     readonly #overheads = new Map<string, number>();
     /** Number of recorded measurements (for change detection). */
     updates = 0;
-    /** Verify passes recorded, and the count at each length's last one (not persisted: loaded points are stale). */
+    /** Verify passes recorded, and the count at each length's last one (not persisted: loaded ones are stale). */
     #passes = 0;
     readonly #lastPass = new Map<number, number>();
     /** `#passes` when `sampleLength` last named a length. */

@@ -87,7 +87,7 @@ export class SpeculationController {
     #chosenK: number | undefined;
     #steps = 0;
     #generated = 0;
-    /** A counterfactual proposal was kept whole, or a step explored, since the last step (plainRecheckSteps). */
+    /** A counterfactual proposal was kept whole, or a step explored, since the last step (see plainRecheckSteps). */
     #keptCounterfactual = false;
     /** Free drafters whose proposal was made in this step's `next` (exploration candidates). */
     readonly #fresh: ControllerDrafter[] = [];
