@@ -282,6 +282,7 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
         acceptance_rate: spec.acceptanceRate,
         mean_acceptance_length: spec.meanAcceptanceLength,
         accepted_per_position: spec.acceptedPerPos,
+        observed_per_position: spec.observedPerPos,
         full_map_passes: spec.fullMapPasses,
         full_map_after_draft: spec.fullMapAfterDraft,
         drafted_lengths: spec.draftedLengths,

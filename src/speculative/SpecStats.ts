@@ -21,6 +21,11 @@ export interface SpecStatsJSON {
     acceptedTokens: number;
     acceptedPerPos: number[];
     /**
+     * [i]: steps in which draft position i + 1 was verified (drafted, and the i before it kept), so
+     * acceptedPerPos[i] / observedPerPos[i] is that position's conditional acceptance p_{i+1}.
+     */
+    observedPerPos: number[];
+    /**
      * Steps by tokens drafted (index = drafted, ≥ 1; index 0 unused): what the passes cost depends on
      * their lengths, and a pass curve is not linear, so a mean draft length does not price them.
      */
@@ -37,6 +42,7 @@ export class SpecStats {
     #draftTokens = 0;
     #acceptedTokens = 0;
     readonly #acceptedPerPos: number[] = [];
+    readonly #observedPerPos: number[] = [];
     readonly #draftedLengths: number[] = [0];
     #fullMapPasses = 0;
     #fullMapAfterDraft = 0;
@@ -87,6 +93,9 @@ export class SpecStats {
         this.#acceptedTokens += accepted;
         while (this.#acceptedPerPos.length < drafted) this.#acceptedPerPos.push(0);
         for (let i = 0; i < accepted; i++) this.#acceptedPerPos[i]!++;
+        const observed = Math.min(drafted, accepted + 1);
+        while (this.#observedPerPos.length < observed) this.#observedPerPos.push(0);
+        for (let i = 0; i < observed; i++) this.#observedPerPos[i]!++;
         while (this.#draftedLengths.length <= drafted) this.#draftedLengths.push(0);
         this.#draftedLengths[drafted]!++;
     }
@@ -108,6 +117,9 @@ export class SpecStats {
         other.#acceptedPerPos.forEach((count, i) => {
             this.#acceptedPerPos[i] = (this.#acceptedPerPos[i] ?? 0) + count;
         });
+        other.#observedPerPos.forEach((count, i) => {
+            this.#observedPerPos[i] = (this.#observedPerPos[i] ?? 0) + count;
+        });
         other.#draftedLengths.forEach((count, i) => {
             this.#draftedLengths[i] = (this.#draftedLengths[i] ?? 0) + count;
         });
@@ -121,6 +133,7 @@ export class SpecStats {
             draftTokens: this.#draftTokens,
             acceptedTokens: this.#acceptedTokens,
             acceptedPerPos: [...this.#acceptedPerPos],
+            observedPerPos: [...this.#observedPerPos],
             draftedLengths: [...this.#draftedLengths],
             acceptanceRate: this.acceptanceRate,
             meanAcceptanceLength: this.meanAcceptanceLength,

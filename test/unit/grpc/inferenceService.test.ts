@@ -106,6 +106,7 @@ function stats() {
             draftTokens: 0,
             acceptedTokens: 0,
             acceptedPerPos: [],
+            observedPerPos: [],
             draftedLengths: [0],
             acceptanceRate: 0,
             meanAcceptanceLength: 0,

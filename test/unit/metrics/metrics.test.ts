@@ -29,6 +29,7 @@ const stats = (
         draftTokens: acceptedPerPos.length * drafts,
         acceptedTokens: accepted,
         acceptedPerPos,
+        observedPerPos: acceptedPerPos.map(() => drafts),
         draftedLengths: [...Array<number>(acceptedPerPos.length).fill(0), drafts],
         acceptanceRate: 0,
         meanAcceptanceLength: 0,

@@ -208,6 +208,7 @@ describe("local tier translation", () => {
             full_map_after_draft: 0,
             drafted_lengths: [],
             explorations: 0,
+            observed_per_position: [],
             ttft_ms: 1,
             decode_tokens_per_second: 1,
             prompt_tokens_reused: 0,

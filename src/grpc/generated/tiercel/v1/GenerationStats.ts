@@ -123,6 +123,12 @@ export interface GenerationStats {
    * not measured for long (at most one per 500 passes server-wide).
    */
   'explorations'?: (number);
+  /**
+   * observed_per_position[i] = verification steps in which draft position i + 1 was verified (drafted,
+   * and every position before it accepted): accepted_per_position[i] / observed_per_position[i] is that
+   * position's acceptance given the ones before it.
+   */
+  'observed_per_position'?: (number)[];
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
@@ -247,6 +253,12 @@ export interface GenerationStats__Output {
    * not measured for long (at most one per 500 passes server-wide).
    */
   'explorations': (number);
+  /**
+   * observed_per_position[i] = verification steps in which draft position i + 1 was verified (drafted,
+   * and every position before it accepted): accepted_per_position[i] / observed_per_position[i] is that
+   * position's acceptance given the ones before it.
+   */
+  'observed_per_position': (number)[];
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
