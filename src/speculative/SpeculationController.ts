@@ -278,10 +278,17 @@ export class SpeculationController {
         return { drafter: current, k, minConfidence };
     }
 
-    /** Under plain decoding: a fresh free proposal whose pass length the cost model wants measured. */
+    /**
+     * Under plain decoding: a fresh free proposal whose pass length the cost model wants measured. Only
+     * one that continues its drafter's run (its last proposal was kept whole): those are mostly kept, so
+     * the sample costs little (a fresh proposal outside a run is mostly rejected: a long pass for about
+     * one token), and runs are where the long lengths decide whether drafting pays.
+     */
     #explore(limitK: number): { drafter: ControllerDrafter; k: number; minConfidence: number } | undefined {
         for (const lookup of this.#fresh) {
-            const proposed = Math.min(limitK, this.#counterfactuals.get(lookup)!.tokens.length);
+            const proposal = this.#counterfactuals.get(lookup)!;
+            if (!proposal.afterFull) continue;
+            const proposed = Math.min(limitK, proposal.tokens.length);
             const n = this.policy.costs.sampleLength(proposed + 1);
             if (n === undefined) continue;
             const k = n - 1; // the proposal's first k tokens

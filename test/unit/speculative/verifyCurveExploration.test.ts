@@ -77,8 +77,16 @@ function step(drafter: string | undefined, drafted: number, generated: number): 
     };
 }
 
+/** A free drafter that always proposes something the target never commits. */
+const wrong: DraftProposer = {
+    id: "ngram",
+    begin() {},
+    propose: (_history, k): DraftProposal => ({ tokens: Array<number>(k).fill(2) }),
+    release() {},
+};
+
 /** Requests of 48 tokens through one policy until `passes` target passes; what AUTO did. */
-function serve(policy: SpeculationPolicy, passes: number) {
+function serve(policy: SpeculationPolicy, passes: number, proposer = copier) {
     let done = 0;
     let explorations = 0;
     let drafted = 0;
@@ -86,7 +94,7 @@ function serve(policy: SpeculationPolicy, passes: number) {
     let firstDraftingRequest: number | undefined;
     while (done < passes) {
         const controller = new SpeculationController(policy, {
-            drafters: [{ candidate: { id: "ngram", costPerCall: true }, proposer: copier }],
+            drafters: [{ candidate: { id: "ngram", costPerCall: true }, proposer }],
             signature: "sim",
             maxK: 8,
             adaptive: true,
@@ -132,6 +140,12 @@ describe("AUTO explores a stale verify curve", () => {
         expect(later.drafted).toBeGreaterThan(1000);
         // Drafting and sampling brought the long passes toward what they cost (seeded 90 ms, costs 14).
         expect(policy.costs.verifyMs(9)).toBeLessThan(trueVerifyMs(9) + 5);
+    });
+
+    it("samples only proposals that continue a run: a drafter that is never right costs no sample", () => {
+        const served = serve(wronglySeeded(), 3 * staleAfterPasses, wrong);
+        expect(served.explorations).toBe(0);
+        expect(served.drafted).toBe(0);
     });
 
     it("never explores while the curve is measured (drafting keeps its lengths fresh)", () => {
