@@ -134,6 +134,21 @@ describe("Generate and GenerateStream", () => {
             expect(stats.accepted_tokens).toBeLessThanOrEqual(stats.drafted_tokens);
             expect(stats.target_passes).toBeLessThanOrEqual(r.usage!.completion_tokens);
             expect(stats.accepted_per_position[0] ?? 0).toBeLessThanOrEqual(stats.drafts);
+            // Passes by tokens drafted add up to the drafting steps and the drafted tokens; a position was
+            // verified in as many steps as reached it, and kept in no more of them.
+            const lengths = stats.drafted_lengths;
+            expect(
+                lengths.reduce((n, steps) => n + steps, 0),
+                mode,
+            ).toBe(stats.drafts);
+            expect(
+                lengths.reduce((n, steps, d) => n + steps * d, 0),
+                mode,
+            ).toBe(stats.drafted_tokens);
+            expect(stats.observed_per_position[0] ?? 0, mode).toBe(stats.drafts);
+            stats.accepted_per_position.forEach((kept, i) => {
+                expect(kept, mode).toBeLessThanOrEqual(stats.observed_per_position[i] ?? 0);
+            });
             expect(stats.ttft_ms).toBeGreaterThan(0);
             expect(r.usage?.completion_tokens).toBe(r.token_ids.length);
         }
