@@ -229,7 +229,11 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             let draft: DraftProposal | undefined;
             let draftMs: number | undefined = 0;
             walk = grammar ? [grammar] : walk;
-            if (step) {
+            if (step?.proposal) {
+                // Proposed by the controller already (a lookup asked for more, SpeculationController).
+                draft = { tokens: step.proposal.tokens };
+                draftMs = step.proposal.ms;
+            } else if (step) {
                 const t0 = performance.now();
                 draft = await step.drafter.proposer.propose(
                     history,

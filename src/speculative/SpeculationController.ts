@@ -49,6 +49,18 @@ export interface SpeculationControllerOptions {
     minConfidence: number;
 }
 
+/** One step's plan: who drafts how many tokens. */
+export interface ControllerStep {
+    drafter: ControllerDrafter;
+    k: number;
+    minConfidence: number;
+    /**
+     * The draft already proposed (a free drafter asked for more than k, for "the tail past k"), and what
+     * proposing it took: the engine uses it instead of asking the drafter again.
+     */
+    proposal?: { tokens: readonly Token[]; ms: number };
+}
+
 export interface SpeculationSummary {
     /** Drafter chosen at the start ("none" for plain decoding). */
     chosen: string;
@@ -216,11 +228,7 @@ export class SpeculationController {
      * The next step's drafter and draft length (k = 0: plain pass), given the largest k that fits and,
      * in AUTO, `otherTokens`: the other sequences' tokens expected in the same target pass.
      */
-    next(
-        history: readonly Token[],
-        limitK: number,
-        otherTokens = 0,
-    ): { drafter: ControllerDrafter; k: number; minConfidence: number } | undefined {
+    next(history: readonly Token[], limitK: number, otherTokens = 0): ControllerStep | undefined {
         this.#prepareCounterfactual(history, limitK);
         let current = this.#current;
         if (!current || limitK <= 0) {
@@ -266,15 +274,27 @@ export class SpeculationController {
         }
         this.#count(k);
         this.#begin(current, history);
-        const longest = Math.min(limitK, this.options.maxK);
-        if (this.options.adaptive && current.candidate.costPerCall && k < longest && !this.#tail) {
-            const long = current.proposer.propose(history, longest);
-            if (long instanceof Promise) long.catch(() => {});
-            else if (long.tokens.length > k) this.#long = long.tokens;
-        }
         const minConfidence = this.options.adaptive
             ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
             : this.options.minConfidence;
+        const longest = Math.min(limitK, this.options.maxK);
+        if (this.options.adaptive && current.candidate.costPerCall && k < longest && !this.#tail) {
+            // A lookup's k-token proposal is its longer one cut at k (the match does not depend on the
+            // length asked): one lookup serves the step and the tail.
+            const t0 = performance.now();
+            const long = current.proposer.propose(history, longest);
+            if (long instanceof Promise) long.catch(() => {});
+            else {
+                const ms = performance.now() - t0;
+                if (long.tokens.length > k) this.#long = long.tokens;
+                return {
+                    drafter: current,
+                    k,
+                    minConfidence,
+                    proposal: { tokens: long.tokens.slice(0, k), ms },
+                };
+            }
+        }
         return { drafter: current, k, minConfidence };
     }
 
@@ -284,7 +304,7 @@ export class SpeculationController {
      * the sample costs little (a fresh proposal outside a run is mostly rejected: a long pass for about
      * one token), and runs are where the long lengths decide whether drafting pays.
      */
-    #explore(limitK: number): { drafter: ControllerDrafter; k: number; minConfidence: number } | undefined {
+    #explore(limitK: number): ControllerStep | undefined {
         for (const lookup of this.#fresh) {
             const proposal = this.#counterfactuals.get(lookup)!;
             if (!proposal.afterFull) continue;
