@@ -30,6 +30,8 @@
  *    so a drafter held at a small k by a low prior never saw its longer positions and stayed there.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
+import { Counterfactuals } from "./Counterfactuals.js";
+import { DraftTail } from "./DraftTail.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
 import type { Acceptance } from "./speedup.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
@@ -101,22 +103,10 @@ export class SpeculationController {
     #generated = 0;
     /** A counterfactual proposal was kept whole, or a step explored, since the last step (see plainRecheckSteps). */
     #keptCounterfactual = false;
-    /** Free drafters whose proposal was made in this step's `next` (exploration candidates). */
-    readonly #fresh: ControllerDrafter[] = [];
-    /** This step's free current drafter's proposal at maxK, when it drafts fewer (see "the tail past k"). */
-    #long: readonly Token[] | undefined;
-    /** A kept draft's proposal past its k, being matched against the committed tokens. */
-    #tail: { drafter: string; tokens: readonly Token[]; matched: number } | undefined;
-    /**
-     * Per free drafter not in use: its latest proposal and how much of it the target's committed tokens
-     * have matched so far. It is scored once resolved (a mismatch, or all of it matched), over as many
-     * steps as that takes, as if it had drafted alongside: a plain step commits one token, which would
-     * otherwise observe only a proposal's first position.
-     */
-    readonly #counterfactuals = new Map<
-        ControllerDrafter,
-        { tokens: readonly Token[]; matched: number; afterFull: boolean }
-    >();
+    /** The free drafters not in use, scored against the committed tokens (Counterfactuals.ts). */
+    readonly #counterfactuals: Counterfactuals;
+    /** The current free drafter's proposal past its k (DraftTail.ts). */
+    readonly #tail = new DraftTail(this.#evidence);
     /** Drafters whose `begin` ran for this request. */
     readonly #begun = new Set<ControllerDrafter>();
     readonly summary: SpeculationSummary;
@@ -125,6 +115,7 @@ export class SpeculationController {
         readonly policy: SpeculationPolicy,
         readonly options: SpeculationControllerOptions,
     ) {
+        this.#counterfactuals = new Counterfactuals(policy, this.#evidence, options.signature);
         this.summary = {
             chosen: "none",
             reason: "",
@@ -278,7 +269,7 @@ export class SpeculationController {
             ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
             : this.options.minConfidence;
         const longest = Math.min(limitK, this.options.maxK);
-        if (this.options.adaptive && current.candidate.costPerCall && k < longest && !this.#tail) {
+        if (this.options.adaptive && current.candidate.costPerCall && k < longest && !this.#tail.pending) {
             // A lookup's k-token proposal is its longer one cut at k (the match does not depend on the
             // length asked): one lookup serves the step and the tail.
             const t0 = performance.now();
@@ -286,7 +277,7 @@ export class SpeculationController {
             if (long instanceof Promise) long.catch(() => {});
             else {
                 const ms = performance.now() - t0;
-                if (long.tokens.length > k) this.#long = long.tokens;
+                if (long.tokens.length > k) this.#tail.offer(long.tokens);
                 return {
                     drafter: current,
                     k,
@@ -305,7 +296,7 @@ export class SpeculationController {
      * one token), and runs are where the long lengths decide whether drafting pays.
      */
     #explore(limitK: number): ControllerStep | undefined {
-        for (const lookup of this.#fresh) {
+        for (const lookup of this.#counterfactuals.fresh) {
             const proposal = this.#counterfactuals.get(lookup)!;
             if (!proposal.afterFull) continue;
             const proposed = Math.min(limitK, proposal.tokens.length);
@@ -380,8 +371,9 @@ export class SpeculationController {
         if (drafter)
             this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted, Infinity, afterFull);
         if (drafter || !this.#current) this.#steps++;
-        this.#scoreTail(step, drafter);
-        this.#scoreCounterfactual(step.committed);
+        const current = this.#current?.candidate.id;
+        this.#tail.score(step, drafter === this.#current ? current : undefined, current);
+        if (this.#counterfactuals.score(step.committed, this.#current)) this.#keptCounterfactual = true;
         this.#generated = step.generated;
         if (
             options.adaptive &&
@@ -440,96 +432,8 @@ export class SpeculationController {
     }
 
     #prepareCounterfactual(history: readonly Token[], limitK: number): void {
-        this.#fresh.length = 0;
-        if (!this.options.adaptive || limitK <= 0) return;
-        for (const lookup of this.options.drafters) {
-            if (!lookup.candidate.costPerCall || lookup === this.#current) continue;
-            if (this.#counterfactuals.has(lookup)) continue; // its last proposal is still being matched
-            this.#begin(lookup, history);
-            const proposal = lookup.proposer.propose(history, Math.min(limitK, this.options.maxK));
-            if (proposal instanceof Promise) continue; // only synchronous (free) drafters are scored this way
-            const { id } = lookup.candidate;
-            const { tokens } = proposal;
-            this.policy.costs.recordDraft(
-                id,
-                tokens.length,
-                this.policy.costs.drafter(id)?.msPerCall ?? 0,
-                true,
-            );
-            this.#evidence.call(id, tokens.length > 0);
-            const afterFull = this.#evidence.continues(id);
-            if (tokens.length > 0) {
-                this.#counterfactuals.set(lookup, { tokens, matched: 0, afterFull });
-                this.#fresh.push(lookup);
-            } else this.#evidence.setContinues(id, false);
-        }
-    }
-
-    /** Starts a kept draft's tail (this step's long proposal past its drafted tokens) and resolves it. */
-    #scoreTail(step: SpecStep, drafter: ControllerDrafter | undefined): void {
-        const long = this.#long;
-        this.#long = undefined;
-        const { committed, drafted } = step;
-        let from = 0;
-        if (
-            long &&
-            drafter &&
-            drafter === this.#current &&
-            drafted > 0 &&
-            step.accepted === drafted &&
-            long.length > drafted &&
-            long.slice(0, drafted).every((t, i) => t === committed[i])
-        ) {
-            this.#tail = { drafter: drafter.candidate.id, tokens: long, matched: drafted };
-            from = drafted;
-        }
-        const tail = this.#tail;
-        if (!tail) return;
-        if (tail.drafter !== this.#current?.candidate.id) {
-            this.#tail = undefined; // switched away: its positions are the old drafter's
-            return;
-        }
-        for (let i = from; i < committed.length; i++) {
-            const kept = tail.tokens[tail.matched] === committed[i];
-            this.#evidence.observe(tail.drafter, tail.matched, kept);
-            tail.matched++;
-            if (!kept || tail.matched === tail.tokens.length) {
-                this.#tail = undefined;
-                return;
-            }
-        }
-    }
-
-    #scoreCounterfactual(committed: readonly Token[]): void {
-        for (const [lookup, cf] of this.#counterfactuals) {
-            if (lookup === this.#current) {
-                this.#counterfactuals.delete(lookup); // switched to: its steps are scored as its own now
-                continue;
-            }
-            const { id } = lookup.candidate;
-            // The request's evidence takes each position as a committed token resolves it (a plain step
-            // resolves one, so a long proposal that keeps matching counts from its first step, not after
-            // k of them); the engine-wide estimate takes the proposal once resolved.
-            let i = 0;
-            while (
-                i < committed.length &&
-                cf.matched < cf.tokens.length &&
-                cf.tokens[cf.matched] === committed[i]
-            ) {
-                this.#evidence.observe(id, cf.matched, true, cf.afterFull);
-                cf.matched++;
-                i++;
-            }
-            // Resolved by a mismatch or by running out of drafted tokens; else more committed tokens decide.
-            if (i === committed.length && cf.matched < cf.tokens.length) continue;
-            const { matched, tokens } = cf;
-            if (matched < tokens.length) this.#evidence.observe(id, matched, false, cf.afterFull);
-            const observed = matched < tokens.length ? matched + 1 : matched;
-            this.policy.acceptance.record(id, this.options.signature, observed, matched, cf.afterFull);
-            this.#counterfactuals.delete(lookup);
-            // Kept whole and ending with the committed tokens: the next proposal continues its run.
-            this.#evidence.setContinues(id, matched === tokens.length && i === committed.length);
-            if (matched === tokens.length) this.#keptCounterfactual = true;
-        }
+        const { adaptive, drafters, maxK } = this.options;
+        const longest = adaptive ? Math.min(limitK, maxK) : 0;
+        this.#counterfactuals.propose(drafters, this.#current, history, longest, this.#begun);
     }
 }

@@ -1,0 +1,116 @@
+/**
+ * One request's counterfactual scoring of the free (lookup) drafters not in use: each proposes at a step
+ * as if it drafted, and its proposal is matched against the tokens the target commits, over as many steps
+ * as that takes (a plain step commits one token, which would otherwise observe only a proposal's first
+ * position). The request's evidence takes each position as a committed token resolves it; the engine-wide
+ * estimate takes the proposal once resolved (a mismatch, or all of it matched). Used by
+ * SpeculationController, which owns the request's evidence and the drafters.
+ */
+import type { ControllerDrafter } from "./SpeculationController.js";
+import type { RequestEvidence } from "./RequestEvidence.js";
+import type { SpeculationPolicy } from "./SpeculationPolicy.js";
+import type { Token } from "./types.js";
+
+/** A proposal being matched: its tokens, how many matched so far, and whether it continued a run. */
+export interface PendingProposal {
+    tokens: readonly Token[];
+    matched: number;
+    afterFull: boolean;
+}
+
+export class Counterfactuals {
+    readonly #pending = new Map<ControllerDrafter, PendingProposal>();
+    /** Free drafters whose proposal was made by the last `propose` (exploration candidates). */
+    readonly fresh: ControllerDrafter[] = [];
+
+    constructor(
+        readonly policy: SpeculationPolicy,
+        readonly evidence: RequestEvidence,
+        readonly signature: string,
+    ) {}
+
+    /**
+     * Each free drafter other than `current` whose last proposal is resolved proposes up to `maxTokens`
+     * for `history` (begun first, recorded in `begun`). `maxTokens` ≤ 0: nothing proposes.
+     */
+    propose(
+        drafters: readonly ControllerDrafter[],
+        current: ControllerDrafter | undefined,
+        history: readonly Token[],
+        maxTokens: number,
+        begun: Set<ControllerDrafter>,
+    ): void {
+        this.fresh.length = 0;
+        if (maxTokens <= 0) return;
+        for (const lookup of drafters) {
+            if (!lookup.candidate.costPerCall || lookup === current) continue;
+            if (this.#pending.has(lookup)) continue; // its last proposal is still being matched
+            if (!begun.has(lookup)) {
+                begun.add(lookup);
+                lookup.proposer.begin(history);
+            }
+            const proposal = lookup.proposer.propose(history, maxTokens);
+            if (proposal instanceof Promise) continue; // only synchronous (free) drafters are scored this way
+            const { id } = lookup.candidate;
+            const { tokens } = proposal;
+            this.policy.costs.recordDraft(
+                id,
+                tokens.length,
+                this.policy.costs.drafter(id)?.msPerCall ?? 0,
+                true,
+            );
+            this.evidence.call(id, tokens.length > 0);
+            const afterFull = this.evidence.continues(id);
+            if (tokens.length > 0) {
+                this.#pending.set(lookup, { tokens, matched: 0, afterFull });
+                this.fresh.push(lookup);
+            } else this.evidence.setContinues(id, false);
+        }
+    }
+
+    /** `lookup`'s proposal being matched, if any. */
+    get(lookup: ControllerDrafter): PendingProposal | undefined {
+        return this.#pending.get(lookup);
+    }
+
+    /** Forgets `lookup`'s proposal (it is verified for real instead). */
+    delete(lookup: ControllerDrafter): void {
+        this.#pending.delete(lookup);
+    }
+
+    /**
+     * Matches every pending proposal against the step's `committed` tokens; `current`'s is dropped (switched
+     * to: its steps are scored as its own now). True when a proposal resolved kept whole.
+     */
+    score(committed: readonly Token[], current: ControllerDrafter | undefined): boolean {
+        let keptWhole = false;
+        for (const [lookup, cf] of this.#pending) {
+            if (lookup === current) {
+                this.#pending.delete(lookup);
+                continue;
+            }
+            const { id } = lookup.candidate;
+            let i = 0;
+            while (
+                i < committed.length &&
+                cf.matched < cf.tokens.length &&
+                cf.tokens[cf.matched] === committed[i]
+            ) {
+                this.evidence.observe(id, cf.matched, true, cf.afterFull);
+                cf.matched++;
+                i++;
+            }
+            // Resolved by a mismatch or by running out of drafted tokens; else more committed tokens decide.
+            if (i === committed.length && cf.matched < cf.tokens.length) continue;
+            const { matched, tokens } = cf;
+            if (matched < tokens.length) this.evidence.observe(id, matched, false, cf.afterFull);
+            const observed = matched < tokens.length ? matched + 1 : matched;
+            this.policy.acceptance.record(id, this.signature, observed, matched, cf.afterFull);
+            this.#pending.delete(lookup);
+            // Kept whole and ending with the committed tokens: the next proposal continues its run.
+            this.evidence.setContinues(id, matched === tokens.length && i === committed.length);
+            if (matched === tokens.length) keptWhole = true;
+        }
+        return keptWhole;
+    }
+}
