@@ -11,6 +11,7 @@ import { InvalidArgumentError } from "../errors/ServiceError.js";
 import { quickCheckChatRequest } from "./quickCheckChatRequest.js";
 import type {
     ChatRequest,
+    NativeRequest,
     PromptCompletion,
     RoutingHints,
     TextPart,
@@ -128,6 +129,15 @@ export const chatRequestSchema = z
             })
             .strict()
             .optional(),
+        native: z
+            .object({
+                protocol: z.enum(["anthropic-messages", "openai-chat"]),
+                body: jsonObject,
+                headers: z.record(z.string(), z.string()).optional(),
+                extras: z.array(z.string()),
+            })
+            .strict()
+            .optional(),
     })
     .strict() satisfies z.ZodType<ChatRequest>;
 
@@ -139,7 +149,8 @@ export const chatRequestSchemaMatchesType: [
     SameKeys<NonNullable<ParsedRequest["hints"]>, RoutingHints>,
     SameKeys<NonNullable<ParsedRequest["tools"]>[number], ToolDefinition>,
     SameKeys<NonNullable<ParsedRequest["completion"]>, PromptCompletion>,
-] = [true, true, true, true];
+    SameKeys<NonNullable<ParsedRequest["native"]>, NativeRequest>,
+] = [true, true, true, true, true];
 
 /**
  * Messages or a completion, never both; a completion has no chat fields. Checked in code after the shape

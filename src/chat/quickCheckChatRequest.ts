@@ -36,7 +36,10 @@ const requestKeys = new Set([
     "frequency_penalty",
     "stop",
     "hints",
+    "native",
 ]);
+const nativeKeys = new Set(["protocol", "body", "headers", "extras"]);
+const nativeProtocols = new Set(["anthropic-messages", "openai-chat"]);
 const messageKeys = new Set(["role", "content"]);
 const textKeys = new Set(["type", "text"]);
 const toolCallKeys = new Set(["type", "id", "name", "arguments"]);
@@ -202,6 +205,19 @@ function hints(value: unknown): boolean {
     );
 }
 
+function native(value: unknown): boolean {
+    if (value === undefined) return true;
+    if (!isObject(value) || !onlyKeys(value, nativeKeys)) return false;
+    if (!nativeProtocols.has(value.protocol as string) || !isObject(value.body)) return false;
+    const headers = value.headers;
+    if (headers !== undefined) {
+        if (!isObject(headers)) return false;
+        for (const key in headers) if (typeof headers[key] !== "string") return false;
+    }
+    const extras = value.extras;
+    return Array.isArray(extras) && (extras as unknown[]).every((x) => typeof x === "string");
+}
+
 export function quickCheckChatRequest(value: unknown): value is ChatRequest {
     if (!isObject(value) || !onlyKeys(value, requestKeys)) return false;
     const messages = value.messages;
@@ -222,6 +238,7 @@ export function quickCheckChatRequest(value: unknown): value is ChatRequest {
         optionalNumberIn(value.presence_penalty, -2, 2) &&
         optionalNumberIn(value.frequency_penalty, -2, 2) &&
         (value.stop === undefined || nonEmptyStrings(value.stop)) &&
-        hints(value.hints)
+        hints(value.hints) &&
+        native(value.native)
     );
 }

@@ -158,6 +158,34 @@ export interface ChatRequest {
     stop?: readonly string[];
     /** Routing hints (session, task type, tags, budget, namespace). */
     hints?: RoutingHints;
+    /**
+     * The caller's request in its own wire protocol (the gateway sets it). A target that speaks that
+     * protocol is sent this body with only what the router decides replaced (model, output cap, stream),
+     * so what the normalized form cannot carry still reaches it; every other target gets the normalized
+     * request. Defaults to unset: every target gets the normalized request.
+     */
+    native?: NativeRequest;
+}
+
+/** Wire protocols a caller may send natively: Anthropic Messages, OpenAI Chat Completions. */
+export type NativeProtocol = "anthropic-messages" | "openai-chat";
+
+/**
+ * A request body as its protocol had it. Its normalized fields (messages, tools, ...) must say the same
+ * as the `ChatRequest` they travel with: routing, the cache and every other target read those.
+ */
+export interface NativeRequest {
+    protocol: NativeProtocol;
+    /** The request body as received (not copied; never written to). */
+    body: Readonly<Record<string, unknown>>;
+    /** Protocol headers to send on (e.g. `anthropic-beta`), lower-case names. Defaults to none. */
+    headers?: Readonly<Record<string, string>>;
+    /**
+     * What the normalized request leaves out (fields and blocks with no normalized form, e.g.
+     * `cache_control`, `thinking`, `metadata`): lost on any other target, and the reason such a request
+     * is never answered from the response cache (its key cannot tell them apart). Empty: nothing is lost.
+     */
+    extras: readonly string[];
 }
 
 /**
@@ -176,6 +204,10 @@ export interface Usage {
     /** Prompt tokens (Anthropic: input + cache read + cache creation). */
     input_tokens: number;
     output_tokens: number;
+    /** Of `input_tokens`, read from the provider's prompt cache (Anthropic; OpenAI's cached tokens). Defaults to 0. */
+    cache_read_input_tokens?: number;
+    /** Of `input_tokens`, written to the provider's prompt cache (Anthropic). Defaults to 0. */
+    cache_creation_input_tokens?: number;
 }
 
 /**
@@ -209,6 +241,18 @@ export interface CompletionResult {
     model: string;
     /** Decoding signals; only the local tier sends them. */
     signals?: GenerationSignals;
+    /**
+     * Set when the request's native body was sent (ChatRequest.native): its protocol and, where the
+     * provider keeps it, the answer as that protocol's own body (e.g. Anthropic's message with its
+     * thinking blocks and cache usage), which a caller of the same protocol can return as it is.
+     */
+    native?: NativeAnswer;
+}
+
+export interface NativeAnswer {
+    protocol: NativeProtocol;
+    /** The provider's response body as received. Absent where the provider keeps only the normalized answer. */
+    body?: unknown;
 }
 
 /**
@@ -216,6 +260,8 @@ export interface CompletionResult {
  * one `message_end`. Content indexes count the parts of the final `content` array from 0; every
  * `tool_call_start` is followed by zero or more `tool_call_delta` and exactly one `tool_call_end` with
  * the same index (duplicate provider stop events are dropped, see providers/anthropic/transform.ts).
+ * A stream that relays its provider's own events (`message_start.native.relayed`) also carries each of
+ * them as a `native` event, before the normalized events it produced.
  */
 export type ProviderStreamEvent =
     | MessageStartEvent
@@ -223,12 +269,31 @@ export type ProviderStreamEvent =
     | ToolCallStartEvent
     | ToolCallDeltaEvent
     | ToolCallEndEvent
+    | NativeEvent
     | MessageEndEvent;
 
 export interface MessageStartEvent {
     type: "message_start";
     /** The model id the provider reports. */
     model: string;
+    /**
+     * Set when the request's native body was sent: its protocol, and whether every event of the
+     * provider's own stream follows as a `native` event (a caller of that protocol can write those
+     * instead of encoding the normalized ones).
+     */
+    native?: { protocol: NativeProtocol; relayed: boolean };
+}
+
+/**
+ * One event of the provider's own stream, as received (`relayed` streams only): its SSE event name and
+ * its data. `output` is false for events that carry no output (Anthropic's `message_start`, `ping`):
+ * those do not commit the stream to this attempt (the router may still fall back).
+ */
+export interface NativeEvent {
+    type: "native";
+    event: string;
+    data: unknown;
+    output: boolean;
 }
 
 export interface TextDeltaEvent {

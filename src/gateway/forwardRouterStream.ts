@@ -8,6 +8,7 @@
  */
 import type { ChatRequest, RouterStreamEvent } from "../index.js";
 import { toGatewayError, type GatewayError } from "./GatewayError.js";
+import { ignoredHeader } from "./ignoredFields.js";
 import { routeHeaderName, streamRouteOf } from "./routeHeader.js";
 import { SseWriter } from "./SseWriter.js";
 import type { Exchange, GatewayContext } from "./types.js";
@@ -36,6 +37,8 @@ export async function forwardRouterStream<Frame>(
         for await (const event of context.router.stream(request, { signal: exchange.signal })) {
             if (event.type === "message_start") {
                 exchange.headers[routeHeaderName] = streamRouteOf(event);
+                // The caller's own body was sent (ChatRequest.native): nothing it named was ignored.
+                if (event.native !== undefined) Reflect.deleteProperty(exchange.headers, ignoredHeader);
                 sse.open(exchange.headers);
             }
             if (event.type === "message_end") context.spend?.record(exchange.keyId, event.routing.cost_usd);

@@ -83,6 +83,8 @@ export class RouteRecorder {
     /** The request's cache keys, or undefined when the cache is off or the request bypasses it. */
     cacheKeys(request: RouteContext["request"], decided: Decided): CacheKeys | undefined {
         if (!this.#options.cache || request.hints?.no_cache === true) return undefined;
+        // Fields of the caller's own protocol that the normalized request (the key) cannot tell apart.
+        if (request.native !== undefined && request.native.extras.length > 0) return undefined;
         return cacheKeys(request, decided.features.namespace, decided.tier.name, request.max_tokens);
     }
 
@@ -172,8 +174,10 @@ export class RouteRecorder {
             answered.attempt.model_version,
         );
         if (cache && ctx.cacheKeys && cacheable(ctx, target, result)) {
+            // A provider's own answer body is not kept: a hit is replayed from the normalized answer.
+            const { native: _native, ...normalized } = result;
             cache.store(ctx.cacheKeys, {
-                result,
+                result: normalized,
                 tier: target.tier,
                 provider: target.provider.id,
                 model: target.model,

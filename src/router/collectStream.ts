@@ -43,6 +43,7 @@ export class StreamCollector {
                 break;
             }
             case "tool_call_delta":
+            case "native":
                 break;
             case "message_end":
                 this.#end = event;

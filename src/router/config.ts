@@ -111,6 +111,17 @@ const priceSchema = z
         inputPerMTok: z.number().min(0),
         /** USD per million output tokens. */
         outputPerMTok: z.number().min(0),
+        /**
+         * USD per million input tokens read from the provider's prompt cache. Defaults to a tenth of
+         * `inputPerMTok`: what Anthropic bills cache reads at, and OpenAI its cached input on the GPT-5 family
+         * (set it for models priced otherwise).
+         */
+        cacheReadPerMTok: z.number().min(0).optional(),
+        /**
+         * USD per million input tokens written to the provider's prompt cache. Defaults to 1.25 ×
+         * `inputPerMTok`: Anthropic's price for a five-minute cache write (only Anthropic reports writes).
+         */
+        cacheWritePerMTok: z.number().min(0).optional(),
     })
     .strict();
 

@@ -16,8 +16,22 @@ export function priceOf(
 /** The price of what has no per-token bill (the local tier). */
 export const noCharge: PriceConfig = Object.freeze({ inputPerMTok: 0, outputPerMTok: 0 });
 
-/** USD for the usage at the price; null when the model has no price (unknown is not free). */
+/** Cache-read and cache-write prices relative to the input price, where the config names none (config.ts). */
+export const defaultCacheReadRatio = 0.1;
+export const defaultCacheWriteRatio = 1.25;
+
+/**
+ * USD for the usage at the price; null when the model has no price (unknown is not free). Prompt tokens
+ * read from or written to the provider's prompt cache are billed at the cache prices.
+ */
 export function costUsd(price: PriceConfig | undefined, usage: Usage): number | null {
     if (!price) return null;
-    return (usage.input_tokens * price.inputPerMTok + usage.output_tokens * price.outputPerMTok) / 1_000_000;
+    const read = usage.cache_read_input_tokens ?? 0;
+    const written = usage.cache_creation_input_tokens ?? 0;
+    const uncached = Math.max(0, usage.input_tokens - read - written);
+    const input =
+        uncached * price.inputPerMTok +
+        read * (price.cacheReadPerMTok ?? price.inputPerMTok * defaultCacheReadRatio) +
+        written * (price.cacheWritePerMTok ?? price.inputPerMTok * defaultCacheWriteRatio);
+    return (input + usage.output_tokens * price.outputPerMTok) / 1_000_000;
 }

@@ -23,7 +23,7 @@ import type { AttemptRecord } from "./types.js";
 
 /** A stream attempt that reached its first content event (or its end). */
 export interface PrimedStream {
-    /** Events up to and including the first content event (or message_end). */
+    /** Events up to and including the first content event (or message_end; relayed events without output included). */
     head: ProviderStreamEvent[];
     iterator: AsyncIterator<ProviderStreamEvent>;
     permit: BreakerPermit | undefined;
@@ -84,6 +84,8 @@ export async function primeStream(
                 if (next.value.model !== "") record.model_version = next.value.model;
                 continue;
             }
+            // A relayed event without output (Anthropic's message_start, ping) commits nothing yet.
+            if (next.value.type === "native" && !next.value.output) continue;
             clearTimeout(firstTokenTimer);
             const ttftMs = env.now() - startedAt;
             record.ttft_ms = roundMs(ttftMs);

@@ -13,6 +13,7 @@ import type {
     CompletionResult,
     MessageEndEvent,
     MessageStartEvent,
+    NativeEvent,
     StopReason,
     TextDeltaEvent,
     ToolCallDeltaEvent,
@@ -44,6 +45,7 @@ export type RouterStreamEvent =
     | ToolCallStartEvent
     | ToolCallDeltaEvent
     | ToolCallEndEvent
+    | NativeEvent
     | (MessageEndEvent & { routing: RoutingRecord });
 
 /**

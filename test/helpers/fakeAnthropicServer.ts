@@ -62,6 +62,8 @@ export function anthropicError(
 
 export type AnthropicBlock =
     | { type: "text"; deltas: readonly string[] }
+    /** Extended thinking: its text in deltas, then the signature that lets a later turn send it back. */
+    | { type: "thinking"; deltas: readonly string[]; signature: string }
     | {
           type: "tool_use";
           id: string;
@@ -77,15 +79,15 @@ export interface AnthropicTurn {
     blocks: readonly AnthropicBlock[];
     stopReason: string | null;
     stopSequence?: string | null;
-    usage?: { input: number; output: number };
+    usage?: { input: number; output: number; cacheRead?: number; cacheCreation?: number };
 }
 
-function usageBody(input: number, output: number): Record<string, unknown> {
+function usageBody(input: number, output: number, usage?: AnthropicTurn["usage"]): Record<string, unknown> {
     return {
         input_tokens: input,
         output_tokens: output,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: usage?.cacheCreation ?? 0,
+        cache_read_input_tokens: usage?.cacheRead ?? 0,
         cache_creation: null,
         server_tool_use: null,
         service_tier: "standard",
@@ -100,16 +102,18 @@ export function anthropicMessage(turn: AnthropicTurn): Reply {
     const content = turn.blocks.map((block) =>
         block.type === "text"
             ? { type: "text", text: block.deltas.join(""), citations: null }
-            : {
-                  type: "tool_use",
-                  id: block.id,
-                  name: block.name,
-                  input:
-                      block.json.length > 0
-                          ? (JSON.parse(block.json.join("")) as unknown)
-                          : (block.startInput ?? {}),
-                  caller: { type: "direct" },
-              },
+            : block.type === "thinking"
+              ? { type: "thinking", thinking: block.deltas.join(""), signature: block.signature }
+              : {
+                    type: "tool_use",
+                    id: block.id,
+                    name: block.name,
+                    input:
+                        block.json.length > 0
+                            ? (JSON.parse(block.json.join("")) as unknown)
+                            : (block.startInput ?? {}),
+                    caller: { type: "direct" },
+                },
     );
     return {
         kind: "json",
@@ -126,7 +130,7 @@ export function anthropicMessage(turn: AnthropicTurn): Reply {
             stop_details: null,
             container: null,
             diagnostics: null,
-            usage: usageBody(turn.usage?.input ?? 12, turn.usage?.output ?? 7),
+            usage: usageBody(turn.usage?.input ?? 12, turn.usage?.output ?? 7, turn.usage),
         },
     };
 }
@@ -149,7 +153,7 @@ export function anthropicFrames(turn: AnthropicTurn): SseFrame[] {
             stop_details: null,
             container: null,
             diagnostics: null,
-            usage: usageBody(turn.usage?.input ?? 12, 1),
+            usage: usageBody(turn.usage?.input ?? 12, 1, turn.usage),
         },
     });
     turn.blocks.forEach((block, index) => {
@@ -161,6 +165,18 @@ export function anthropicFrames(turn: AnthropicTurn): SseFrame[] {
             if (index === 0) frames.push({ event: "ping", data: { type: "ping" } });
             for (const text of block.deltas)
                 push("content_block_delta", { index, delta: { type: "text_delta", text } });
+        } else if (block.type === "thinking") {
+            push("content_block_start", {
+                index,
+                content_block: { type: "thinking", thinking: "", signature: "" },
+            });
+            if (index === 0) frames.push({ event: "ping", data: { type: "ping" } });
+            for (const thinking of block.deltas)
+                push("content_block_delta", { index, delta: { type: "thinking_delta", thinking } });
+            push("content_block_delta", {
+                index,
+                delta: { type: "signature_delta", signature: block.signature },
+            });
         } else {
             push("content_block_start", {
                 index,

@@ -1,7 +1,7 @@
 /**
  * The gateway's Anthropic face driven by the official `@anthropic-ai/sdk` (baseURL → gateway): Messages
  * unary and streamed on the real local tier (the full event sequence, the same text as the gRPC
- * server's Generate), a Claude Code-shaped request (billing block left out, session header pinning the
+ * server's Generate), a Claude Code-shaped request (sent on as it came, session header pinning the
  * session, tool_use streamed as input_json_delta from the hosted tier), count_tokens, the models page,
  * and errors in Anthropic's shape.
  */
@@ -97,7 +97,7 @@ describe("POST /v1/messages", () => {
         expect(events.slice(-2)).toEqual(["message_delta", "message_stop"]);
     });
 
-    it("serves a Claude Code request: billing block left out, session pinned, tool_use streamed", async () => {
+    it("serves a Claude Code request from Anthropic: its own body sent, session pinned, tool_use streamed", async () => {
         env.anthropic.enqueue(
             anthropicStream({
                 blocks: [
@@ -127,19 +127,14 @@ describe("POST /v1/messages", () => {
         expect(response.headers.get("x-tiercel-route")).toBe(
             "mid/anthropic/claude-haiku-5-5; reason=default",
         );
-        expect(response.headers.get("x-tiercel-ignored")).toBe(
-            "context_management, metadata, output_config, thinking",
-        );
+        // Anthropic answered: it was sent Claude Code's own body (gatewayPassThrough.test.ts), so nothing
+        // was ignored, billing block included (only the local tier's prompt and cache keys leave it out).
+        expect(response.headers.get("x-tiercel-ignored")).toBeNull();
         // The session header became the routing session: the router now holds a pin for it.
         expect(env.router.session(claudeCodeSessionId)).toBeDefined();
 
         const sent = lastAnthropicBody(env.anthropic);
-        expect(sent.system).toBe(
-            "You are Claude Code, Anthropic's official CLI for Claude.\n\n" +
-                "You are an interactive CLI tool that helps users with software engineering tasks.\n\n" +
-                "Current working directory: /home/dev/project",
-        );
-        expect(JSON.stringify(sent)).not.toContain("x-anthropic-billing-header");
+        expect(sent.system).toEqual(claudeCodeRequest("hash-one").system);
         expect(sent.tools).toHaveLength(2);
     });
 
@@ -166,8 +161,9 @@ describe("POST /v1/messages", () => {
             .messages.create({ ...pythonRequest, model: "mid", output_config: { format, effort: "low" } })
             .withResponse();
         expect(hosted.data.content).toMatchObject([{ type: "text", text: '{"name":"a","pure":true}' }]);
-        expect(hosted.response.headers.get("x-tiercel-ignored")).toBe("output_config");
-        expect(lastAnthropicBody(env.anthropic).output_config).toEqual({ format });
+        // Sent as the caller wrote it (pass-through), effort included.
+        expect(hosted.response.headers.get("x-tiercel-ignored")).toBeNull();
+        expect(lastAnthropicBody(env.anthropic).output_config).toEqual({ format, effort: "low" });
     });
 
     it("refuses an output_config.format other than json_schema with a 400 naming the field", async () => {

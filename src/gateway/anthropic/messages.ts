@@ -5,9 +5,16 @@
  * own tokenizer (router/countInputTokens.ts); where it cannot count, the router's estimate (characters /
  * 4), and the `x-tiercel-token-count` header says which (`exact; counted_by=<provider>/<model>` or
  * `estimate; reason=...`).
+ *
+ * Same-protocol pass-through: the body travels with the normalized request (ChatRequest.native), so when
+ * Anthropic answers it is sent as the caller wrote it (cache_control, thinking, metadata, betas) and its
+ * answer comes back as Anthropic wrote it; another tier answers from the normalized request, and the
+ * fields it could not take are named in `x-tiercel-ignored`.
  */
 import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
 import type { MessageTokensCount } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { ChatRequest } from "../../index.js";
 import { completeRouted } from "../completeRouted.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
 import { ignoredHeader } from "../ignoredFields.js";
@@ -20,12 +27,17 @@ import { fromMessageParams } from "./messagesRequest.js";
 import { MessageEventEncoder, toMessage } from "./messagesResponse.js";
 
 export const createMessage: Handler = async (context, exchange) => {
-    const parsed = fromMessageParams(await readJsonBody(exchange.req, context.maxBodyBytes), {
-        requireMaxTokens: true,
-    });
-    const request = {
+    const body = await readJsonBody(exchange.req, context.maxBodyBytes);
+    const parsed = fromMessageParams(body, { requireMaxTokens: true });
+    const request: ChatRequest = {
         ...parsed.request,
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
+        native: {
+            protocol: "anthropic-messages",
+            body,
+            headers: anthropicHeaders(exchange.req.headers),
+            extras: parsed.ignored,
+        },
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `msg_${randomUUID().replaceAll("-", "")}`;
@@ -33,7 +45,9 @@ export const createMessage: Handler = async (context, exchange) => {
         const answer = await completeRouted(context, exchange, request);
         exchange.headers[routeHeaderName] = routeOf(answer.routing);
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
-        exchange.res.end(JSON.stringify(toMessage(answer, id)));
+        // Anthropic's own message where it answered (thinking blocks, cache usage and all), else ours.
+        const own = answer.native?.protocol === "anthropic-messages" ? answer.native.body : undefined;
+        exchange.res.end(JSON.stringify(own ?? toMessage(answer, id)));
         return;
     }
     const encoder = new MessageEventEncoder(id);
@@ -43,6 +57,16 @@ export const createMessage: Handler = async (context, exchange) => {
         error: (sse, error) => anthropicFace.streamError(sse, error),
     });
 };
+
+/** The caller's Anthropic protocol headers (sent on with its body when Anthropic answers). */
+function anthropicHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of ["anthropic-beta", "anthropic-version"]) {
+        const value = headers[name];
+        if (value !== undefined) out[name] = Array.isArray(value) ? value.join(",") : value;
+    }
+    return out;
+}
 
 export const countTokens: Handler = async (context, exchange) => {
     const parsed = fromMessageParams(await readJsonBody(exchange.req, context.maxBodyBytes), {

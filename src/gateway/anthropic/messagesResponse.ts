@@ -3,7 +3,9 @@
  * streams the API's event sequence: `message_start`, `ping`, per block `content_block_start` /
  * `content_block_delta` (`text_delta`, `input_json_delta`) / `content_block_stop`, then `message_delta`
  * (stop reason, usage) and `message_stop`. Block indexes are the gateway's own, contiguous from 0.
- * Stream events come out serialized: the per-token `content_block_delta` events from a prefix built once
+ * An answer Anthropic streamed for a Messages request (same-protocol pass-through) is relayed instead:
+ * its own events, re-serialized as received, so thinking blocks, signatures and cache usage reach the
+ * caller. Stream events come out serialized: the per-token `content_block_delta` events from a prefix built once
  * per block plus the delta's JSON, the same bytes as `JSON.stringify` of the SDK-typed event; the others
  * are typed objects serialized once each.
  */
@@ -25,12 +27,15 @@ export const stopReasonByStopReason = {
     refusal: "refusal",
 } as const satisfies Record<StopReason, AnthropicStopReason>;
 
+/** Anthropic counts cache reads and writes apart from `input_tokens`; the router's total includes them. */
 function usageOf(usage: Usage): AnthropicUsage {
+    const read = usage.cache_read_input_tokens;
+    const written = usage.cache_creation_input_tokens;
     return {
-        input_tokens: usage.input_tokens,
+        input_tokens: usage.input_tokens - (read ?? 0) - (written ?? 0),
         output_tokens: usage.output_tokens,
-        cache_creation_input_tokens: null,
-        cache_read_input_tokens: null,
+        cache_creation_input_tokens: written ?? null,
+        cache_read_input_tokens: read ?? null,
         cache_creation: null,
         inference_geo: null,
         output_tokens_details: null,
@@ -103,13 +108,28 @@ export class MessageEventEncoder {
     /** Tool blocks by block index → the prefix of their deltas, once they received one. */
     readonly #streamedTools = new Map<number, string>();
 
+    /**
+     * The answer comes from Anthropic as its own events (`message_start.native.relayed`): those are
+     * written as they came, and the normalized events that follow each of them are not encoded.
+     */
+    #relay = false;
+
     constructor(id: string) {
         this.#id = id;
     }
 
     encode(event: RouterStreamEvent): SseFrame[] {
+        if (this.#relay) {
+            return event.type === "native" ? [{ event: event.event, data: JSON.stringify(event.data) }] : [];
+        }
         switch (event.type) {
+            case "native":
+                return [];
             case "message_start":
+                if (event.native?.relayed === true && event.native.protocol === "anthropic-messages") {
+                    this.#relay = true;
+                    return [];
+                }
                 return [
                     frameOf({ type: "message_start", message: messageOf(this.#id, event.model, []) }),
                     frameOf({ type: "ping" }),

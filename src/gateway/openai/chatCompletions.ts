@@ -1,5 +1,10 @@
-/** `POST /v1/chat/completions`: unary JSON, or SSE chunks ending in `data: [DONE]`. */
+/**
+ * `POST /v1/chat/completions`: unary JSON, or SSE chunks ending in `data: [DONE]`. The body travels with
+ * the normalized request (ChatRequest.native): OpenAI is sent it as the caller wrote it, other tiers the
+ * normalized request (what they could not take is named in `x-tiercel-ignored`).
+ */
 import { randomUUID } from "node:crypto";
+import type { ChatRequest } from "../../index.js";
 import { completeRouted } from "../completeRouted.js";
 import { ignoredHeader } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
@@ -12,10 +17,12 @@ import { fromChatCompletionParams } from "./chatRequest.js";
 import { openaiFace } from "./openaiFace.js";
 
 export const chatCompletions: Handler = async (context, exchange) => {
-    const parsed = fromChatCompletionParams(await readJsonBody(exchange.req, context.maxBodyBytes));
-    const request = {
+    const body = await readJsonBody(exchange.req, context.maxBodyBytes);
+    const parsed = fromChatCompletionParams(body);
+    const request: ChatRequest = {
         ...parsed.request,
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
+        native: { protocol: "openai-chat", body, extras: parsed.ignored },
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `chatcmpl-${randomUUID()}`;
@@ -24,7 +31,9 @@ export const chatCompletions: Handler = async (context, exchange) => {
         const answer = await completeRouted(context, exchange, request);
         exchange.headers[routeHeaderName] = routeOf(answer.routing);
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
-        exchange.res.end(JSON.stringify(toChatCompletion(answer, id, created)));
+        // OpenAI's own completion where it answered, else ours.
+        const own = answer.native?.protocol === "openai-chat" ? answer.native.body : undefined;
+        exchange.res.end(JSON.stringify(own ?? toChatCompletion(answer, id, created)));
         return;
     }
     const encoder = new ChatChunkEncoder(id, created, parsed.includeUsage);

@@ -20,6 +20,10 @@ const usageOf = (usage: Usage): NonNullable<ChatCompletion["usage"]> => ({
     prompt_tokens: usage.input_tokens,
     completion_tokens: usage.output_tokens,
     total_tokens: usage.input_tokens + usage.output_tokens,
+    // Prompt tokens the answering provider read from its cache (OpenAI's field for them).
+    ...(usage.cache_read_input_tokens !== undefined && {
+        prompt_tokens_details: { cached_tokens: usage.cache_read_input_tokens },
+    }),
 });
 
 export function toChatCompletion(answer: CompletionResult, id: string, created: number): ChatCompletion {
@@ -82,6 +86,8 @@ export class ChatChunkEncoder {
 
     encode(event: RouterStreamEvent): string[] {
         switch (event.type) {
+            case "native":
+                return []; // another protocol's own events (an Anthropic stream relayed for Messages callers)
             case "message_start":
                 this.#head = this.#headFor(event.model);
                 return [this.#chunk('{"role":"assistant","content":"","refusal":null}')];

@@ -55,6 +55,8 @@ export class CompletionChunkEncoder {
 
     encode(event: RouterStreamEvent): Completion[] {
         switch (event.type) {
+            case "native":
+                return []; // another protocol's own events (an Anthropic stream relayed for Messages callers)
             case "message_start":
                 this.#model = event.model;
                 return [];

@@ -1,10 +1,16 @@
 /**
  * Claude through the official @anthropic-ai/sdk (Messages API). The SDK runs with `maxRetries: 0` (the
  * router owns retries) and an explicit API key read from the configured environment variable (key
- * handling shared with OpenAI in ../SdkClient.ts).
+ * handling shared with OpenAI in ../SdkClient.ts). A request that came in as a Messages request
+ * (`native`, ../nativeBody.ts) is sent as the caller wrote it, with its `anthropic-beta` and
+ * `anthropic-version` headers, and its answer kept as Anthropic's own: the message body for unary
+ * calls, every stream event as a `native` event (thinking blocks and their signatures, cache usage and
+ * the rest the normalized form has no place for), so a Messages caller gets what the API sent.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
+import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { CompletionResult, NativeRequest, ProviderStreamEvent } from "../../chat/types.js";
+import { nativeBody } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { SdkClient, type HostedProviderOptions } from "../SdkClient.js";
 import { mapAnthropicError } from "./mapError.js";
@@ -32,12 +38,20 @@ export class AnthropicProvider implements Provider {
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
         const client = this.#client.get();
+        const native = nativeBody(request, "anthropic-messages", "max_tokens");
         try {
             const message = await client.messages.create(
-                { ...toAnthropicParams(request), stream: false },
-                { signal },
+                {
+                    ...(native
+                        ? (native.body as unknown as MessageCreateParamsBase)
+                        : toAnthropicParams(request)),
+                    stream: false,
+                },
+                requestOptions(signal, native?.native),
             );
-            return fromAnthropicMessage(this.id, message);
+            const result = fromAnthropicMessage(this.id, message);
+            if (native) result.native = { protocol: "anthropic-messages", body: message };
+            return result;
         } catch (error) {
             throw mapAnthropicError(this.id, error, signal);
         }
@@ -45,14 +59,20 @@ export class AnthropicProvider implements Provider {
 
     async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderStreamEvent> {
         const client = this.#client.get();
+        const native = nativeBody(request, "anthropic-messages", "max_tokens");
         let phase: "request" | "stream" = "request";
         try {
             const events = await client.messages.create(
-                { ...toAnthropicParams(request), stream: true },
-                { signal },
+                {
+                    ...(native
+                        ? (native.body as unknown as MessageCreateParamsBase)
+                        : toAnthropicParams(request)),
+                    stream: true,
+                },
+                requestOptions(signal, native?.native),
             );
             phase = "stream";
-            yield* fromAnthropicStream(this.id, events, signal);
+            yield* fromAnthropicStream(this.id, events, signal, native !== undefined);
         } catch (error) {
             throw mapAnthropicError(this.id, error, signal, phase);
         }
@@ -83,4 +103,21 @@ export class AnthropicProvider implements Provider {
     close(): void {
         this.#client.close();
     }
+}
+
+/** The caller's protocol headers the API reads, sent on with a native request. */
+const forwardedHeaders = ["anthropic-beta", "anthropic-version"] as const;
+
+function requestOptions(
+    signal: AbortSignal,
+    native: NativeRequest | undefined,
+): { signal: AbortSignal; headers?: Record<string, string> } {
+    const sent = native?.headers;
+    if (!sent) return { signal };
+    const headers: Record<string, string> = {};
+    for (const name of forwardedHeaders) {
+        const value = sent[name];
+        if (value !== undefined) headers[name] = value;
+    }
+    return { signal, headers };
 }

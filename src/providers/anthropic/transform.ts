@@ -119,17 +119,28 @@ export function fromAnthropicStopReason(
     return calledTools && normalized === "end_turn" ? "tool_use" : normalized;
 }
 
-/** Total prompt tokens: Anthropic reports cache reads and cache writes apart from `input_tokens`. */
-function inputTokens(usage: {
+interface AnthropicInputUsage {
     input_tokens: number | null;
     cache_read_input_tokens: number | null;
     cache_creation_input_tokens: number | null;
-}): number {
-    return (
-        (usage.input_tokens ?? 0) +
-        (usage.cache_read_input_tokens ?? 0) +
-        (usage.cache_creation_input_tokens ?? 0)
-    );
+}
+
+/**
+ * Anthropic's prompt-token counts into `usage`: the total (Anthropic reports cache reads and cache writes
+ * apart from `input_tokens`), and the cached shares where there are any (they are billed differently).
+ */
+function setInputTokens(usage: Usage, reported: AnthropicInputUsage): void {
+    const read = reported.cache_read_input_tokens ?? 0;
+    const written = reported.cache_creation_input_tokens ?? 0;
+    usage.input_tokens = (reported.input_tokens ?? 0) + read + written;
+    if (read > 0) usage.cache_read_input_tokens = read;
+    if (written > 0) usage.cache_creation_input_tokens = written;
+}
+
+function usageOf(reported: AnthropicInputUsage & { output_tokens: number }): Usage {
+    const usage: Usage = { input_tokens: 0, output_tokens: reported.output_tokens };
+    setInputTokens(usage, reported);
+    return usage;
 }
 
 /** A unary response, normalized. */
@@ -166,7 +177,7 @@ export function fromAnthropicMessage(provider: string, message: Message): Comple
         content,
         stop_reason: fromAnthropicStopReason(message.stop_reason, calledTools),
         stop_sequence: message.stop_sequence,
-        usage: { input_tokens: inputTokens(message.usage), output_tokens: message.usage.output_tokens },
+        usage: usageOf(message.usage),
         model: message.model,
     };
 }
@@ -184,7 +195,8 @@ interface BlockState {
 }
 
 /**
- * Translates the SDK's stream events into normalized events. Throws E_PROVIDER_STREAM when the events
+ * Translates the SDK's stream events into normalized events; `relay`: each SDK event is also yielded as
+ * a `native` event (ProviderStreamEvent), before the normalized ones it produced. Throws E_PROVIDER_STREAM when the events
  * end before `message_stop` (a truncated stream), and the signal's AbortedError when the events ended
  * because of our abort (the SDK ends the iteration silently when its request is aborted).
  */
@@ -192,6 +204,7 @@ export async function* fromAnthropicStream(
     provider: string,
     events: AsyncIterable<RawMessageStreamEvent>,
     signal: AbortSignal,
+    relay = false,
 ): AsyncGenerator<ProviderStreamEvent> {
     const blocks = new Map<number, BlockState>();
     let nextIndex = 0;
@@ -211,13 +224,33 @@ export async function* fromAnthropicStream(
     };
 
     for await (const event of events) {
+        // Relayed: each event of the API's own stream first (message_start after the normalized one,
+        // which every stream starts with), then what it means in the normalized form.
+        if (relay && event.type !== "message_start")
+            // A block's start carries no output yet (the first token commits the stream), nor a ping (which
+            // the SDK drops, but an SDK that passed it on must not commit either).
+            yield {
+                type: "native",
+                event: event.type,
+                data: event,
+                output: event.type !== "content_block_start" && (event.type as string) !== "ping",
+            };
         switch (event.type) {
             case "message_start": {
                 if (started) break;
                 started = true;
-                usage.input_tokens = inputTokens(event.message.usage);
+                setInputTokens(usage, event.message.usage);
                 usage.output_tokens = event.message.usage.output_tokens;
-                yield { type: "message_start", model: event.message.model };
+                if (!relay) {
+                    yield { type: "message_start", model: event.message.model };
+                    break;
+                }
+                yield {
+                    type: "message_start",
+                    model: event.message.model,
+                    native: { protocol: "anthropic-messages", relayed: true },
+                };
+                yield { type: "native", event: event.type, data: event, output: false };
                 break;
             }
             case "content_block_start": {
@@ -281,7 +314,7 @@ export async function* fromAnthropicStream(
                 if (event.delta.stop_sequence !== null) stopSequence = event.delta.stop_sequence;
                 // message_delta usage is cumulative.
                 usage.output_tokens = event.usage.output_tokens;
-                if (event.usage.input_tokens !== null) usage.input_tokens = inputTokens(event.usage);
+                if (event.usage.input_tokens !== null) setInputTokens(usage, event.usage);
                 break;
             }
             case "message_stop": {

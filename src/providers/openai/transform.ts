@@ -145,8 +145,24 @@ export function fromOpenAIFinishReason(reason: FinishReason | null, calledTools:
     }
 }
 
-function fromUsage(usage: { prompt_tokens: number; completion_tokens: number } | null | undefined): Usage {
-    return { input_tokens: usage?.prompt_tokens ?? 0, output_tokens: usage?.completion_tokens ?? 0 };
+function fromUsage(
+    usage:
+        | {
+              prompt_tokens: number;
+              completion_tokens: number;
+              prompt_tokens_details?: { cached_tokens?: number } | null;
+          }
+        | null
+        | undefined,
+): Usage {
+    const out: Usage = {
+        input_tokens: usage?.prompt_tokens ?? 0,
+        output_tokens: usage?.completion_tokens ?? 0,
+    };
+    // Prompt tokens OpenAI served from its prompt cache (billed at a discount).
+    const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+    if (cached > 0) out.cache_read_input_tokens = cached;
+    return out;
 }
 
 /** A unary response, normalized. */
@@ -192,7 +208,8 @@ interface ToolState {
 }
 
 /**
- * Translates the SDK's chunks into normalized events. Throws E_PROVIDER_STREAM when the chunks end
+ * Translates the SDK's chunks into normalized events (`native`: the request's own body was sent, which
+ * `message_start` says; its chunks are not relayed). Throws E_PROVIDER_STREAM when the chunks end
  * without a finish_reason (truncated), and the signal's AbortedError when they ended because of our abort
  * (the SDK ends the iteration silently then).
  */
@@ -200,6 +217,7 @@ export async function* fromOpenAIStream(
     provider: string,
     chunks: AsyncIterable<ChatCompletionChunk>,
     signal: AbortSignal,
+    native = false,
 ): AsyncGenerator<ProviderStreamEvent> {
     const tools = new Map<number, ToolState>();
     let nextIndex = 0;
@@ -223,7 +241,13 @@ export async function* fromOpenAIStream(
     for await (const chunk of chunks) {
         if (!started) {
             started = true;
-            yield { type: "message_start", model: chunk.model };
+            yield native
+                ? {
+                      type: "message_start",
+                      model: chunk.model,
+                      native: { protocol: "openai-chat", relayed: false },
+                  }
+                : { type: "message_start", model: chunk.model };
         }
         if (chunk.usage) usage = fromUsage(chunk.usage);
         const choice = (chunk.choices as ChatCompletionChunk.Choice[] | null | undefined)?.[0];

@@ -70,6 +70,15 @@ const valid: Record<string, unknown> = {
         response_format: { type: "json_object" },
     },
     "a completion": { messages: [], completion: { prompt: "def f(", suffix: "\n" }, max_tokens: 16 },
+    "a request with its own protocol's body": {
+        messages: [{ role: "user", content: "hi" }],
+        native: {
+            protocol: "anthropic-messages",
+            body: { model: "auto", max_tokens: 8, messages: [{ role: "user", content: "hi" }], metadata: {} },
+            headers: { "anthropic-beta": "interleaved-thinking-2025-05-14" },
+            extras: ["metadata"],
+        },
+    },
     "optional fields set to undefined": {
         messages: [{ role: "user", content: "x" }],
         system: undefined,

@@ -194,6 +194,34 @@ describe("fromAnthropicMessage", () => {
 });
 
 describe("fromAnthropicStream", () => {
+    it("relayed: each wire event as a native event before what it means, message_start first", async () => {
+        const events = wireEvents(toolTurn);
+        const out: ProviderStreamEvent[] = [];
+        const signal = new AbortController().signal;
+        for await (const event of fromAnthropicStream("anthropic", iterate(events), signal, true))
+            out.push(event);
+        // Without the native events, the same stream as unrelayed (message_start flagged).
+        const plain = await translate(events);
+        expect(out.filter((e) => e.type !== "native")).toEqual([
+            { ...plain[0], native: { protocol: "anthropic-messages", relayed: true } },
+            ...plain.slice(1),
+        ]);
+        // Every wire event, in order, once; only a block's start, the ping and message_start commit nothing.
+        const natives = out.flatMap((e) => (e.type === "native" ? [e] : []));
+        expect(natives.map((e) => e.data)).toEqual(events);
+        expect(natives.filter((e) => !e.output).map((e) => e.event)).toEqual([
+            "message_start",
+            "content_block_start",
+            "ping",
+            "content_block_start",
+        ]);
+        // A native event comes before the normalized events it produced.
+        const firstDelta = out.findIndex((e) => e.type === "text_delta");
+        expect(out[firstDelta - 1]).toMatchObject({ type: "native", event: "content_block_delta" });
+        expect(out.at(-2)).toMatchObject({ type: "native", event: "message_stop" });
+        expect(out.at(-1)?.type).toBe("message_end");
+    });
+
     it("text deltas, a tool call with streamed JSON arguments, stop reason and usage", async () => {
         expect(await translate(wireEvents(toolTurn))).toEqual([
             { type: "message_start", model: "claude-sonnet-5-5" },

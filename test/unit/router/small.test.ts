@@ -49,6 +49,22 @@ describe("cost", () => {
         ).toBeCloseTo(4.5);
         expect(priceOf(prices, "bedrock", "claude-sonnet-5-5")?.inputPerMTok).toBe(3.3);
     });
+    it("bills prompt-cache reads and writes at their prices: a tenth and 1.25× of input unless configured", () => {
+        const price = { inputPerMTok: 3, outputPerMTok: 15 };
+        const usage = {
+            input_tokens: 1_000_000,
+            output_tokens: 0,
+            cache_read_input_tokens: 600_000,
+            cache_creation_input_tokens: 100_000,
+        };
+        // 300k uncached at 3, 600k read at 0.3, 100k written at 3.75.
+        expect(costUsd(price, usage)).toBeCloseTo(0.9 + 0.18 + 0.375);
+        expect(costUsd({ ...price, cacheReadPerMTok: 1.5, cacheWritePerMTok: 6 }, usage)).toBeCloseTo(
+            0.9 + 0.9 + 0.6,
+        );
+        // Without cache counts, every prompt token at the input price, as before.
+        expect(costUsd(price, { input_tokens: 1_000_000, output_tokens: 0 })).toBeCloseTo(3);
+    });
     it("an unpriced model costs null, not zero", () => {
         expect(costUsd(priceOf(prices, "openai", "gpt"), { input_tokens: 1, output_tokens: 1 })).toBeNull();
         expect(priceOf(prices, "x", "toString")).toBeUndefined();

@@ -1,0 +1,295 @@
+/**
+ * Same-protocol pass-through, driven by the official SDKs as clients of the gateway: a Messages request
+ * that Anthropic answers reaches it as the caller wrote it (cache_control, thinking, metadata,
+ * context_management, the billing block, `anthropic-beta`), with only the model and the output cap the
+ * router's, and Anthropic's answer comes back as Anthropic wrote it (thinking blocks with their
+ * signatures, cache usage, its message id), unary and streamed; a Chat Completions request that OpenAI
+ * answers likewise (reasoning_effort, safety_identifier, prompt_cache_key; OpenAI's own completion body). Crossing
+ * protocols, the target gets the normalized request and `x-tiercel-ignored` names what it could not take.
+ * A request whose own fields the response cache's key cannot tell apart is never answered from the
+ * cache; one without such fields still is.
+ */
+import type Anthropic from "@anthropic-ai/sdk";
+import type OpenAI from "openai";
+import { Registry } from "prom-client";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Gateway } from "../../src/gateway/startGateway.js";
+import { createRouter } from "../../src/router/createRouter.js";
+import type { Router } from "../../src/router/ModelRouter.js";
+import type { RoutingRecord } from "../../src/router/types.js";
+import { silentLogger } from "../../src/util/logger.js";
+import {
+    anthropicMessage,
+    anthropicStream,
+    anthropicText,
+    lastAnthropicBody,
+    startFakeAnthropicServer,
+    type AnthropicTurn,
+    type FakeAnthropicServer,
+} from "../helpers/fakeAnthropicServer.js";
+import {
+    lastOpenAIBody,
+    openaiCompletion,
+    openaiStream,
+    startFakeOpenAIServer,
+    type FakeOpenAIServer,
+} from "../helpers/fakeOpenAIServer.js";
+import { claudeCodeHeaders, claudeCodeRequest } from "../helpers/fixtures/claudeCodeRequest.js";
+import { anthropicClient, gatewayKey, openaiClient, startTestGateway } from "../helpers/gatewayFixture.js";
+
+let anthropic: FakeAnthropicServer;
+let openai: FakeOpenAIServer;
+let router: Router;
+let gateway: Gateway;
+const records: RoutingRecord[] = [];
+
+beforeAll(async () => {
+    [anthropic, openai] = await Promise.all([startFakeAnthropicServer(), startFakeOpenAIServer()]);
+    router = createRouter(
+        {
+            providers: {
+                anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+                openai: { type: "openai", baseURL: `${openai.url}/v1`, apiKeyEnv: "TEST_OPENAI_KEY" },
+            },
+            tiers: [
+                { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
+                { name: "frontier", targets: [{ provider: "openai", model: "gpt-5.1-codex" }] },
+            ],
+            reliability: { maxRetries: 0, backoffBaseMs: 1 },
+            cache: { enabled: true },
+            prices: { "claude-haiku-5-5": { inputPerMTok: 1, outputPerMTok: 5 } },
+        },
+        {
+            env: { TEST_ANTHROPIC_KEY: "sk-ant-test-upstream-key", TEST_OPENAI_KEY: "sk-test-upstream-key" },
+            logger: silentLogger,
+            onRecord: (record) => records.push(record),
+        },
+    );
+    gateway = await startTestGateway(router, { keys: [gatewayKey], registry: new Registry() });
+});
+
+afterEach(() => {
+    anthropic.reset();
+    openai.reset();
+    router.clearCache();
+    records.length = 0;
+});
+
+afterAll(async () => {
+    await gateway.close();
+    await router.close();
+    await Promise.all([anthropic.close(), openai.close()]);
+});
+
+const claude = (): Anthropic => anthropicClient(gateway.url, gatewayKey);
+const gpt = (): OpenAI => openaiClient(gateway.url, gatewayKey);
+
+/** A turn that thought first (its signature lets the next turn send the thinking back), then answered. */
+const thoughtTurn: AnthropicTurn = {
+    blocks: [
+        { type: "thinking", deltas: ["The user wants ", "the files listed."], signature: "sig-EqQBCgYIARAB" },
+        { type: "text", deltas: ["Listing ", "them."] },
+    ],
+    stopReason: "end_turn",
+    usage: { input: 9, output: 21, cacheRead: 4_096, cacheCreation: 512 },
+};
+
+/** Claude Code's request, sent to the `mid` tier (Anthropic) by name. */
+function claudeCodeToMid(): ReturnType<typeof claudeCodeRequest> {
+    return { ...claudeCodeRequest("hash-pass"), model: "mid" };
+}
+
+describe("Messages → Anthropic: the caller's body and Anthropic's answer, as they are", () => {
+    it("streams: every field and block reaches Anthropic, thinking and cache usage come back", async () => {
+        anthropic.enqueue(anthropicStream(thoughtTurn));
+        const stream = claude().messages.stream(claudeCodeToMid(), {
+            query: { beta: "true" },
+            headers: claudeCodeHeaders,
+        });
+        const message = await stream.finalMessage();
+        const { response } = await stream.withResponse();
+
+        const { model: _model, ...asSent } = claudeCodeToMid();
+        expect(lastAnthropicBody(anthropic)).toEqual({ ...asSent, model: "claude-haiku-5-5" });
+        const upstream = anthropic.requests.at(-1)!;
+        expect(upstream.headers["anthropic-beta"]).toBe(claudeCodeHeaders["anthropic-beta"]);
+        // The gateway key is the caller's credential with the gateway; upstream gets the provider's key.
+        expect(JSON.stringify(upstream.headers)).not.toContain(gatewayKey);
+
+        expect(message.content).toEqual([
+            {
+                type: "thinking",
+                thinking: "The user wants the files listed.",
+                signature: "sig-EqQBCgYIARAB",
+            },
+            { type: "text", text: "Listing them.", citations: null },
+        ]);
+        expect(message.usage).toMatchObject({
+            input_tokens: 9,
+            output_tokens: 21,
+            cache_read_input_tokens: 4_096,
+            cache_creation_input_tokens: 512,
+        });
+        expect(response.headers.get("x-tiercel-route")).toBe(
+            "mid/anthropic/claude-haiku-5-5; reason=hint:tier",
+        );
+        expect(response.headers.get("x-tiercel-ignored")).toBeNull();
+        // The record counts every prompt token Anthropic reports (cache reads and writes included).
+        expect(records.at(-1)).toMatchObject({
+            usage: {
+                input_tokens: 9 + 4_096 + 512,
+                output_tokens: 21,
+                cache_read_input_tokens: 4_096,
+                cache_creation_input_tokens: 512,
+            },
+        });
+        // Cache reads at a tenth of the input price, writes at 1.25× (router/cost.ts).
+        expect(records.at(-1)?.cost_usd).toBeCloseTo((9 + 409.6 + 640 + 21 * 5) / 1e6, 12);
+    });
+
+    it("answers unary calls with Anthropic's own message", async () => {
+        const reply = anthropicMessage(thoughtTurn);
+        anthropic.enqueue(reply);
+        const { stream: _stream, ...request } = claudeCodeToMid();
+        const { data, response } = await claude()
+            // Claude Code streams; its 128k cap unary would make the SDK refuse to wait that long.
+            .messages.create({ ...request, max_tokens: 1_024, stream: false }, { headers: claudeCodeHeaders })
+            .withResponse();
+        expect(data).toEqual((reply as { body: unknown }).body);
+        expect(lastAnthropicBody(anthropic)).toMatchObject({
+            thinking: { type: "adaptive" },
+            metadata: request.metadata,
+            context_management: request.context_management,
+            system: request.system,
+        });
+        expect(lastAnthropicBody(anthropic).stream).toBe(false);
+        expect(response.headers.get("x-tiercel-ignored")).toBeNull();
+    });
+
+    it("sends the thinking block of an earlier turn back to Anthropic, signature and all", async () => {
+        anthropic.enqueue(anthropicMessage(anthropicText("Done.")));
+        const thinking = { type: "thinking" as const, thinking: "Plan: ls.", signature: "sig-1" };
+        await claude().messages.create({
+            model: "mid",
+            max_tokens: 64,
+            thinking: { type: "enabled", budget_tokens: 1_024 },
+            messages: [
+                { role: "user", content: "list the files" },
+                {
+                    role: "assistant",
+                    content: [
+                        thinking,
+                        { type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "ls" } },
+                    ],
+                },
+                { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "a.ts" }] },
+            ],
+        });
+        const sent = lastAnthropicBody(anthropic).messages as { content: unknown[] }[];
+        expect(sent[1]!.content[0]).toEqual(thinking);
+        expect(lastAnthropicBody(anthropic).max_tokens).toBe(64);
+    });
+});
+
+describe("crossing protocols: the normalized request, and what it left out named", () => {
+    it("sends Claude Code's request to OpenAI without Anthropic's fields and says which were ignored", async () => {
+        openai.enqueue(openaiStream({ text: ["Listing."], finishReason: "stop" }));
+        const stream = claude().messages.stream(
+            { ...claudeCodeRequest("hash-cross"), model: "frontier" },
+            { headers: claudeCodeHeaders },
+        );
+        const message = await stream.finalMessage();
+        const { response } = await stream.withResponse();
+        expect(message.content).toMatchObject([{ type: "text", text: "Listing." }]);
+        expect(response.headers.get("x-tiercel-ignored")).toBe(
+            "context_management, metadata, output_config, thinking",
+        );
+        const sent = JSON.stringify(lastOpenAIBody(openai));
+        for (const field of ["cache_control", "thinking", "context_management", "x-anthropic-billing-header"])
+            expect(sent).not.toContain(field);
+    });
+
+    it("sends a Chat Completions request to Anthropic without OpenAI's fields and says which were ignored", async () => {
+        anthropic.enqueue(anthropicMessage(anthropicText("Hi.")));
+        const { response } = await gpt()
+            .chat.completions.create({
+                model: "mid",
+                messages: [{ role: "user", content: "hi" }],
+                reasoning_effort: "low",
+                safety_identifier: "dev-7",
+            })
+            .withResponse();
+        expect(response.headers.get("x-tiercel-ignored")).toBe("reasoning_effort, safety_identifier");
+        const sent = lastAnthropicBody(anthropic);
+        expect(sent).not.toHaveProperty("reasoning_effort");
+        expect(sent).not.toHaveProperty("safety_identifier");
+    });
+});
+
+describe("Chat Completions → OpenAI: the caller's body, OpenAI's answer", () => {
+    const request = {
+        model: "frontier",
+        messages: [{ role: "user" as const, content: "hi" }],
+        max_tokens: 40,
+        reasoning_effort: "low" as const,
+        safety_identifier: "dev-7",
+        prompt_cache_key: "repo-tiercel",
+        parallel_tool_calls: false,
+    };
+
+    it("unary: every field reaches OpenAI (the cap as max_completion_tokens); OpenAI's body comes back", async () => {
+        const reply = openaiCompletion({ text: ["Hello."], finishReason: "stop" });
+        openai.enqueue(reply);
+        const { data, response } = await gpt().chat.completions.create(request).withResponse();
+        expect(data).toEqual((reply as { body: unknown }).body);
+        const { max_tokens: _cap, ...rest } = request;
+        expect(lastOpenAIBody(openai)).toEqual({
+            ...rest,
+            model: "gpt-5.1-codex",
+            max_completion_tokens: 40,
+            stream: false,
+        });
+        expect(response.headers.get("x-tiercel-ignored")).toBeNull();
+    });
+
+    it("streams: the fields reach OpenAI, usage reaches only a caller that asked for it", async () => {
+        openai.enqueue(openaiStream({ text: ["Hel", "lo."], finishReason: "stop" }));
+        const chunks = [];
+        for await (const chunk of await gpt().chat.completions.create({ ...request, stream: true }))
+            chunks.push(chunk);
+        expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Hello.");
+        expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
+        expect(lastOpenAIBody(openai)).toMatchObject({
+            reasoning_effort: "low",
+            safety_identifier: "dev-7",
+            prompt_cache_key: "repo-tiercel",
+            parallel_tool_calls: false,
+            stream: true,
+            stream_options: { include_usage: true },
+        });
+    });
+});
+
+describe("the response cache and the caller's own fields", () => {
+    const plain = {
+        model: "mid",
+        max_tokens: 32,
+        temperature: 0,
+        messages: [{ role: "user" as const, content: "name a color" }],
+    } as Anthropic.MessageCreateParamsNonStreaming;
+
+    it("answers a request without such fields from the cache, and one with them never", async () => {
+        anthropic.setFallback(anthropicMessage(anthropicText("Blue.")));
+        await claude().messages.create(plain);
+        const hit = await claude().messages.create(plain).withResponse();
+        expect(anthropic.requests).toHaveLength(1);
+        expect(hit.data.content).toMatchObject([{ type: "text", text: "Blue." }]);
+        expect(records.at(-1)).toMatchObject({ cache: "hit" });
+
+        const withMetadata = { ...plain, metadata: { user_id: "dev-7" } };
+        await claude().messages.create(withMetadata);
+        await claude().messages.create(withMetadata);
+        expect(anthropic.requests).toHaveLength(3);
+        expect(records.at(-1)).toMatchObject({ cache: "bypass" });
+    });
+});
