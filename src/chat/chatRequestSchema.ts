@@ -131,7 +131,7 @@ export const chatRequestSchema = z
             .optional(),
         native: z
             .object({
-                protocol: z.enum(["anthropic-messages", "openai-chat"]),
+                protocol: z.enum(["anthropic-messages", "openai-chat", "openai-responses"]),
                 body: jsonObject,
                 headers: z.record(z.string(), z.string()).optional(),
                 extras: z.array(z.string()),

@@ -39,7 +39,7 @@ const requestKeys = new Set([
     "native",
 ]);
 const nativeKeys = new Set(["protocol", "body", "headers", "extras"]);
-const nativeProtocols = new Set(["anthropic-messages", "openai-chat"]);
+const nativeProtocols = new Set(["anthropic-messages", "openai-chat", "openai-responses"]);
 const messageKeys = new Set(["role", "content"]);
 const textKeys = new Set(["type", "text"]);
 const toolCallKeys = new Set(["type", "id", "name", "arguments"]);

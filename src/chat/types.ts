@@ -167,8 +167,8 @@ export interface ChatRequest {
     native?: NativeRequest;
 }
 
-/** Wire protocols a caller may send natively: Anthropic Messages, OpenAI Chat Completions. */
-export type NativeProtocol = "anthropic-messages" | "openai-chat";
+/** Wire protocols a caller may send natively: Anthropic Messages, OpenAI Chat Completions and Responses. */
+export type NativeProtocol = "anthropic-messages" | "openai-chat" | "openai-responses";
 
 /**
  * A request body as its protocol had it. Its normalized fields (messages, tools, ...) must say the same

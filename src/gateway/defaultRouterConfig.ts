@@ -7,7 +7,7 @@
  * | `mid`      | claude-haiku-5-5, then gpt-5-mini         | tools, or a prompt over the local context |
  * | `frontier` | claude-opus-5-5, then gpt-5.1-codex       | only by `model` (a forced tier)        |
  *
- * Hosted targets exist only for the keys set (ANTHROPIC_API_KEY, OPENAI_API_KEY); without either, only
+ * OpenAI is spoken to on the Responses API. Hosted targets exist only for the keys set (ANTHROPIC_API_KEY, OPENAI_API_KEY); without either, only
  * `local` exists and every request goes there (its routing header says so). Requests the local tier
  * cannot take (tools) fall back to the hosted tiers; with none, they get a 400 saying why.
  */
@@ -40,7 +40,9 @@ export function defaultRouterConfig(options: DefaultRouterConfigOptions): Router
         const key = options.env[type === "anthropic" ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY"];
         return key !== undefined && key !== "";
     });
-    for (const type of hosted) providers[type] = { type };
+    // OpenAI on the Responses API: gpt-5.1-codex is served by it only (Chat Completions refuses Codex
+    // models), and Codex CLI's requests then reach it as they were sent (same-protocol pass-through).
+    for (const type of hosted) providers[type] = type === "openai" ? { type, api: "responses" } : { type };
     const tiers: RouterConfigInput["tiers"] = [{ name: "local", targets: local }];
     if (hosted.length === 0) return { providers, tiers };
     tiers.push(

@@ -14,7 +14,13 @@ export function createProvider(
         case "anthropic":
             return new AnthropicProvider({ id, baseURL: config.baseURL, apiKeyEnv: config.apiKeyEnv, env });
         case "openai":
-            return new OpenAIProvider({ id, baseURL: config.baseURL, apiKeyEnv: config.apiKeyEnv, env });
+            return new OpenAIProvider({
+                id,
+                baseURL: config.baseURL,
+                apiKeyEnv: config.apiKeyEnv,
+                env,
+                api: config.api,
+            });
         case "local":
             return new LocalProvider({
                 id,

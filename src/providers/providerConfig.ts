@@ -20,7 +20,7 @@ const anthropicProviderSchema = z
     })
     .strict();
 
-/** OpenAI Chat Completions through the `openai` SDK (also any Chat Completions-compatible server). */
+/** OpenAI through the `openai` SDK: the Responses API, or Chat Completions (also any compatible server). */
 const openaiProviderSchema = z
     .object({
         type: z.literal("openai"),
@@ -28,6 +28,13 @@ const openaiProviderSchema = z
         baseURL: z.url().optional(),
         /** Environment variable holding the API key. Defaults to `"OPENAI_API_KEY"`. */
         apiKeyEnv: envNameSchema.default("OPENAI_API_KEY"),
+        /**
+         * The wire: `"responses"` (`POST /v1/responses`; OpenAI's Codex models are served by it only) or
+         * `"chat"` (`POST /v1/chat/completions`; what most OpenAI-compatible servers speak). Defaults to
+         * `"chat"`, which every such server takes; set `"responses"` for OpenAI's own API and its Codex
+         * models (the gateway's default tiering does).
+         */
+        api: z.enum(["chat", "responses"]).default("chat"),
     })
     .strict();
 

@@ -1,5 +1,6 @@
 /**
- * A local fake of OpenAI's Chat Completions API (POST /v1/chat/completions) speaking its wire format,
+ * A local fake of OpenAI's Chat Completions API (POST /v1/chat/completions) speaking its wire format
+ * (and of the Responses API, POST /v1/responses: its replies are in fakeResponsesApi.ts),
  * for driving the official `openai` SDK through `baseURL`: completion JSON, `data:` chunk streams ending
  * in `data: [DONE]` with the usage-only final chunk (`choices: []`) when include_usage is set, tool-call
  * fragments keyed by index, error bodies (`{"error":{message,type,param,code}}`) with 429 + retry-after
@@ -26,10 +27,14 @@ export function startFakeOpenAIServer({
 }: { keepRequests?: number } = {}): Promise<FakeOpenAIServer> {
     return startFakeHttpServer({
         keepRequests,
+        // Chat Completions frames are `data:` lines only; Responses API frames also name their event.
         formatFrame: (frame) =>
-            `data: ${typeof frame.data === "string" ? frame.data : JSON.stringify(frame.data)}\n\n`,
+            `${frame.event === null ? "" : `event: ${frame.event}\n`}data: ${typeof frame.data === "string" ? frame.data : JSON.stringify(frame.data)}\n\n`,
         check: (request: RecordedRequest) => {
-            if (request.method !== "POST" || request.path !== "/v1/chat/completions") {
+            if (
+                request.method !== "POST" ||
+                (request.path !== "/v1/chat/completions" && request.path !== "/v1/responses")
+            ) {
                 return openaiError(
                     404,
                     "invalid_request_error",

@@ -4,13 +4,20 @@
  * context_management, the billing block, `anthropic-beta`), with only the model and the output cap the
  * router's, and Anthropic's answer comes back as Anthropic wrote it (thinking blocks with their
  * signatures, cache usage, its message id), unary and streamed; a Chat Completions request that OpenAI
- * answers likewise (reasoning_effort, safety_identifier, prompt_cache_key; OpenAI's own completion body). Crossing
+ * answers likewise (reasoning_effort, safety_identifier, prompt_cache_key; OpenAI's own completion body), and a
+ * Responses request (Codex CLI's) that OpenAI answers on the Responses API (its events relayed, reasoning
+ * items included). Crossing
  * protocols, the target gets the normalized request and `x-tiercel-ignored` names what it could not take.
  * A request whose own fields the response cache's key cannot tell apart is never answered from the
  * cache; one without such fields still is.
  */
 import type Anthropic from "@anthropic-ai/sdk";
 import type OpenAI from "openai";
+import type {
+    ResponseCreateParamsNonStreaming,
+    ResponseCreateParamsStreaming,
+    ResponseStreamEvent,
+} from "openai/resources/responses/responses";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/gateway/startGateway.js";
@@ -34,7 +41,9 @@ import {
     startFakeOpenAIServer,
     type FakeOpenAIServer,
 } from "../helpers/fakeOpenAIServer.js";
+import { responsesFrames, responsesReply, type ResponsesTurn } from "../helpers/fakeResponsesApi.js";
 import { claudeCodeHeaders, claudeCodeRequest } from "../helpers/fixtures/claudeCodeRequest.js";
+import { codexRequest } from "../helpers/fixtures/codexRequest.js";
 import { anthropicClient, gatewayKey, openaiClient, startTestGateway } from "../helpers/gatewayFixture.js";
 
 let anthropic: FakeAnthropicServer;
@@ -50,10 +59,17 @@ beforeAll(async () => {
             providers: {
                 anthropic: { type: "anthropic", baseURL: anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
                 openai: { type: "openai", baseURL: `${openai.url}/v1`, apiKeyEnv: "TEST_OPENAI_KEY" },
+                codex: {
+                    type: "openai",
+                    api: "responses",
+                    baseURL: `${openai.url}/v1`,
+                    apiKeyEnv: "TEST_OPENAI_KEY",
+                },
             },
             tiers: [
                 { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
                 { name: "frontier", targets: [{ provider: "openai", model: "gpt-5.1-codex" }] },
+                { name: "codex", targets: [{ provider: "codex", model: "gpt-5.1-codex" }] },
             ],
             reliability: { maxRetries: 0, backoffBaseMs: 1 },
             cache: { enabled: true },
@@ -266,6 +282,84 @@ describe("Chat Completions → OpenAI: the caller's body, OpenAI's answer", () =
             parallel_tool_calls: false,
             stream: true,
             stream_options: { include_usage: true },
+        });
+    });
+});
+
+describe("Responses → OpenAI on the Responses API: Codex CLI's body, OpenAI's events", () => {
+    /** A Codex turn that reasoned (encrypted, as `include` asks), said something and called a tool. */
+    const codexTurn: ResponsesTurn = {
+        reasoning: { summary: "List the directory.", encrypted: "gAAAAB-enc-1" },
+        text: ["Listing ", "files."],
+        calls: [{ id: "call_7", name: "shell", args: ['{"command":', '["ls"]}'] }],
+        usage: { input: 2_000, output: 40, cached: 1_536 },
+    };
+
+    it("streams: the body reaches OpenAI as Codex sent it, every event comes back, reasoning included", async () => {
+        const frames = responsesFrames(codexTurn);
+        openai.enqueue({ kind: "sse", frames });
+        const events: ResponseStreamEvent[] = [];
+        for await (const event of await gpt().responses.create({
+            ...(codexRequest() as unknown as ResponseCreateParamsStreaming),
+            model: "codex",
+        }))
+            events.push(event);
+        const { model: _model, ...asSent } = codexRequest();
+        expect(lastOpenAIBody(openai)).toEqual({ ...asSent, model: "gpt-5.1-codex" });
+        expect(openai.requests.at(-1)?.path).toBe("/v1/responses");
+        // The events as OpenAI sent them, in order, sequence numbers and ids included.
+        expect(events).toEqual(frames.map((f) => f.data));
+        const reasoning = events.find(
+            (e) => e.type === "response.output_item.done" && e.item.type === "reasoning",
+        );
+        expect(reasoning).toMatchObject({ item: { encrypted_content: "gAAAAB-enc-1" } });
+        expect(records.at(-1)).toMatchObject({
+            provider: "codex",
+            usage: { input_tokens: 2_000, output_tokens: 40, cache_read_input_tokens: 1_536 },
+        });
+    });
+
+    it("unary: OpenAI's own response comes back; the reasoning item of the last turn goes back to it", async () => {
+        const reply = responsesReply(codexTurn);
+        openai.enqueue(reply);
+        const earlier = {
+            type: "reasoning",
+            id: "rs_1",
+            summary: [],
+            encrypted_content: "gAAAAB-enc-0",
+        };
+        const { data, response } = await gpt()
+            .responses.create({
+                ...(codexRequest([earlier]) as unknown as ResponseCreateParamsNonStreaming),
+                model: "codex",
+                stream: false,
+            })
+            .withResponse();
+        expect(data).toMatchObject((reply as { body: object }).body);
+        expect(response.headers.get("x-tiercel-ignored")).toBeNull();
+        const input = lastOpenAIBody(openai).input as unknown[];
+        expect(input.at(-1)).toEqual(earlier);
+        expect(lastOpenAIBody(openai).stream).toBe(false);
+    });
+
+    it("a Chat Completions request to the Responses wire is translated: instructions, input items, tools", async () => {
+        openai.enqueue(responsesReply({ text: ["Hello."] }));
+        const completion = await gpt().chat.completions.create({
+            model: "codex",
+            messages: [
+                { role: "system", content: "Be brief." },
+                { role: "user", content: "hi" },
+            ],
+            max_completion_tokens: 30,
+        });
+        expect(completion.choices[0]?.message.content).toBe("Hello.");
+        expect(lastOpenAIBody(openai)).toEqual({
+            model: "gpt-5.1-codex",
+            instructions: "Be brief.",
+            input: [{ role: "user", content: "hi" }],
+            max_output_tokens: 30,
+            store: false,
+            stream: false,
         });
     });
 });

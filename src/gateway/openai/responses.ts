@@ -1,9 +1,13 @@
 /**
  * `POST /v1/responses` as Codex CLI uses it: unary JSON, or the Responses SSE event sequence (each frame
  * named by its `event:` line, as the API sends it). A failure after the stream opened is an `error` event.
+ * The body travels with the normalized request (ChatRequest.native): an OpenAI provider on the Responses
+ * wire is sent it as the caller wrote it and its answer comes back as OpenAI wrote it (events relayed);
+ * other tiers answer from the normalized request, and `x-tiercel-ignored` names what they could not take.
  */
 import { randomUUID } from "node:crypto";
 import type { ResponseErrorEvent } from "openai/resources/responses/responses";
+import type { ChatRequest } from "../../index.js";
 import { completeRouted } from "../completeRouted.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
 import { ignoredHeader } from "../ignoredFields.js";
@@ -16,10 +20,12 @@ import { fromResponsesParams } from "./responsesRequest.js";
 import { ResponseEventEncoder, toResponse } from "./responsesResponse.js";
 
 export const createResponse: Handler = async (context, exchange) => {
-    const parsed = fromResponsesParams(await readJsonBody(exchange.req, context.maxBodyBytes));
-    const request = {
+    const body = await readJsonBody(exchange.req, context.maxBodyBytes);
+    const parsed = fromResponsesParams(body);
+    const request: ChatRequest = {
         ...parsed.request,
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
+        native: { protocol: "openai-responses", body, extras: parsed.ignored },
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
     const id = `resp_${randomUUID().replaceAll("-", "")}`;
@@ -28,7 +34,9 @@ export const createResponse: Handler = async (context, exchange) => {
         const answer = await completeRouted(context, exchange, request);
         exchange.headers[routeHeaderName] = routeOf(answer.routing);
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
-        exchange.res.end(JSON.stringify(toResponse(answer, id, created)));
+        // OpenAI's own response where it answered on this wire (reasoning items and all), else ours.
+        const own = answer.native?.protocol === "openai-responses" ? answer.native.body : undefined;
+        exchange.res.end(JSON.stringify(own ?? toResponse(answer, id, created)));
         return;
     }
     const encoder = new ResponseEventEncoder(id, created);

@@ -136,6 +136,11 @@ export class ResponseEventEncoder {
           }
         | undefined;
     readonly #done: ResponseOutputItem[] = [];
+    /**
+     * The answer comes from OpenAI's Responses API as its own events (`message_start.native.relayed`):
+     * those are written as they came, and the normalized events after each of them are not encoded.
+     */
+    #relay = false;
 
     constructor(id: string, created: number) {
         this.#id = id;
@@ -158,9 +163,22 @@ export class ResponseEventEncoder {
     }
 
     encode(event: RouterStreamEvent): SseFrame[] {
+        if (this.#relay) {
+            if (event.type !== "native") return [];
+            // The caller's sequence numbers continue from the relayed ones (an `error` event after them).
+            const sequence = (event.data as { sequence_number?: unknown }).sequence_number;
+            if (typeof sequence === "number") this.#sequence = sequence + 1;
+            return [{ event: event.event, data: JSON.stringify(event.data) }];
+        }
         const frames: SseFrame[] = [];
         switch (event.type) {
+            case "native":
+                return [];
             case "message_start": {
+                if (event.native?.relayed === true && event.native.protocol === "openai-responses") {
+                    this.#relay = true;
+                    return [];
+                }
                 this.#response = responseOf(this.#id, this.#created, event.model, []);
                 frames.push(
                     frameOf({

@@ -66,6 +66,7 @@ describe("parseRouterConfig", () => {
             type: "openai",
             baseURL: "http://127.0.0.1:1235/v1",
             apiKeyEnv: "OPENAI_API_KEY",
+            api: "chat",
         });
         expect(config.breaker.failureCodes).toEqual(["E_PROVIDER_OVERLOADED"]);
     });
