@@ -13,10 +13,14 @@
  * Acceptance is also counted per draft position, because it is not i.i.d. (a copy drafter's draft
  * keeps matching or breaks at once): position i is observed in every step that accepted i − 1 tokens
  * and drafted at least i; it succeeded if the step accepted i. Its conditional acceptance
- * p_i = P(position i accepted | i − 1 accepted) is a Beta posterior shrunk toward the scalar α with
- * `positionPriorWeight` pseudo-observations, so a position with little evidence reads as i.i.d., and,
- * for a signature with counts of its own, toward what the drafter's other signatures saw at that
- * position (their counts scaled down to at most `otherSignaturesWeight` observations). Without the
+ * p_i = P(position i accepted | i − 1 accepted) is a Beta posterior shrunk with `positionPriorWeight`
+ * pseudo-observations toward the estimate of the position before it (p_1 toward the scalar α), so a
+ * position with little evidence reads as its neighbour, and, for a signature with counts of its own,
+ * toward what the drafter's other signatures saw at that position (their counts scaled down to at most
+ * `otherSignaturesWeight` observations). Shrinking toward α instead read a copy drafter's long positions,
+ * which fixed k = 2 steps seldom reach and whose few counts decay away, as its scalar α, which its many
+ * failed first positions hold low: n-gram p₃ 0.44–0.73 beside p₂, p₄ ≈ 0.9 on the agent trace (session
+ * 12), which held AUTO at k = 2 inside runs where k = 8 kept everything. Without the
  * latter a signature's rarely reached positions were Beta(2α, 2(1 − α)): Thompson samples near 1 at
  * every long position, so AUTO kept trying k = 7–8 with the bundled draft model on a 2-vCPU CPU where
  * it measured below OFF (session 10: the draft chosen for 6 of 12 requests of the quick bench's
@@ -120,13 +124,14 @@ export class AcceptanceEstimator {
 
     /**
      * Posterior mean of p_i for positions 1..k (index 0 = position 1): the position's counts plus
-     * `positionPriorWeight` pseudo-observations at the scalar α, or α itself where nothing was seen.
+     * `positionPriorWeight` pseudo-observations at the position before it (position 1: at the scalar α),
+     * or that estimate itself where nothing was seen.
      */
     positionMeans(drafter: string, signature: string, k: number): number[] {
         return this.#positionsOf(drafter, signature, k, this.mean(drafter, signature), (s, f) => s / (s + f));
     }
 
-    /** One Thompson sample of p_1..p_k: α sampled first, then each position around it. */
+    /** One Thompson sample of p_1..p_k: α sampled first, then each position around the one before it. */
     samplePositions(drafter: string, signature: string, k: number, random: () => number): number[] {
         const alpha = Math.min(1 - 1e-9, Math.max(1e-9, this.sample(drafter, signature, random)));
         return this.#positionsOf(drafter, signature, k, alpha, (s, f) => sampleBeta(s, f, random));
@@ -181,6 +186,8 @@ export class AcceptanceEstimator {
         const own = signature === pooled ? undefined : this.#positions.get(keyOf(drafter, signature));
         const pos = own ?? all;
         const out: number[] = [];
+        // Each position is shrunk toward the one before it (the first toward α): see the class comment.
+        let center = alpha;
         for (let i = 0; i < k; i++) {
             const s = pos?.successes[i] ?? 0;
             const f = pos?.failures[i] ?? 0;
@@ -195,12 +202,12 @@ export class AcceptanceEstimator {
                 otherS *= scale;
                 otherF *= scale;
             }
-            out.push(
-                estimate(
-                    s + otherS + positionPriorWeight * alpha,
-                    f + otherF + positionPriorWeight * (1 - alpha),
-                ),
+            const p = estimate(
+                s + otherS + positionPriorWeight * center,
+                f + otherF + positionPriorWeight * (1 - center),
             );
+            out.push(p);
+            center = Math.min(1 - 1e-9, Math.max(1e-9, p));
         }
         return out;
     }

@@ -129,7 +129,7 @@ describe("AcceptanceEstimator per-position acceptance", () => {
                 [8, 80],
                 [0, 20],
             ],
-            p: [(80 + 2 * (641 / 662)) / 102, (80 + 2 * (641 / 662)) / 82],
+            p: [(80 + 2 * (641 / 662)) / 102, (80 + 2 * ((80 + 2 * (641 / 662)) / 102)) / 82],
         },
         {
             // Breaks at position 3 half the time: p_1 = p_2 = 1, p_3 = 50/100.
@@ -138,22 +138,43 @@ describe("AcceptanceEstimator per-position acceptance", () => {
                 [2, 50],
                 [8, 50],
             ],
-            p: [(100 + 2 * (501 / 552)) / 102, (100 + 2 * (501 / 552)) / 102, (50 + 2 * (501 / 552)) / 102],
+            p: ((alpha) => {
+                const p1 = (100 + 2 * alpha) / 102;
+                const p2 = (100 + 2 * p1) / 102;
+                return [p1, p2, (50 + 2 * p2) / 102];
+            })(501 / 552),
         },
     ])("$what", ({ steps, p }) => {
         const e = trained(steps);
-        // Beta(1, 1) prior on the scalar α; each position shrunk toward it with 2 pseudo-observations.
+        // Beta(1, 1) prior on the scalar α; position 1 shrunk toward it with 2 pseudo-observations, each
+        // later position toward the estimate of the one before it.
         const means = e.positionMeans("copy", "sig", p.length);
         p.forEach((x, i) => {
             expect(means[i]).toBeCloseTo(x, 9);
         });
     });
 
-    it("reads as i.i.d. (the scalar α) where a position was never observed", () => {
+    it("reads as the position before it where a position was never observed (the first as α)", () => {
         const e = trained([[1, 10]]);
-        const alpha = e.mean("copy", "sig");
-        expect(e.positionMeans("copy", "sig", 4).slice(2)).toEqual([alpha, alpha]);
+        const [p1, p2, p3, p4] = e.positionMeans("copy", "sig", 4);
+        expect(p1).toBeCloseTo((10 + 2 * e.mean("copy", "sig")) / 12, 12);
+        expect(p2).toBeCloseTo((2 * p1!) / 12, 12);
+        expect(p3).toBeCloseTo(p2!, 12);
+        expect(p4).toBeCloseTo(p2!, 12);
         expect(new AcceptanceEstimator().positionMeans("none", "sig", 2)).toEqual([0.5, 0.5]);
+    });
+
+    it("a copy drafter's long positions, seldom reached at k = 2, read as its short ones, not as its α", () => {
+        // Fixed k = 2 most of the time (positions 1–2 well measured, 1 often rejected: α is low), a few
+        // k = 8 steps that kept everything long ago: position 3's counts have decayed to almost nothing.
+        const e = new AcceptanceEstimator();
+        for (let i = 0; i < 20; i++) e.record("ngram", "sig", 8, 8);
+        for (let i = 0; i < 600; i++) e.record("ngram", "sig", 2, i % 2 === 0 ? 2 : 0);
+        expect(e.mean("ngram", "sig")).toBeLessThan(0.75);
+        const p = e.positionMeans("ngram", "sig", 4);
+        expect(p[1]).toBeGreaterThan(0.95);
+        expect(p[2]).toBeGreaterThan(0.95);
+        expect(p[3]).toBeGreaterThan(0.95);
     });
 
     it("falls back to the drafter's pooled positions for an unseen signature, and round-trips", () => {
@@ -197,8 +218,9 @@ describe("AcceptanceEstimator per-position acceptance", () => {
         for (let i = 0; i < 300; i++) e.record("draft", "b", 8, 2);
         for (let i = 0; i < 3; i++) e.record("draft", "a", 2, 2);
         const alpha = e.mean("draft", "a"); // 7 / 8: "a" alone says "all accepted"
-        // p_3: 2 pseudo-observations at α plus "b"'s 300 failures scaled to 8 (otherSignaturesWeight).
-        expect(e.positionMeans("draft", "a", 3)[2]).toBeCloseTo((2 * alpha) / (2 + 8), 9);
+        // p_3: 2 pseudo-observations at p_2 plus "b"'s 300 failures scaled to 8 (otherSignaturesWeight).
+        const p2 = e.positionMeans("draft", "a", 3)[1]!;
+        expect(e.positionMeans("draft", "a", 3)[2]).toBeCloseTo((2 * p2) / (2 + 8), 9);
         // Positions "a" saw itself keep its own counts, plus "b"'s (all successes) scaled to 8.
         expect(e.positionMeans("draft", "a", 3)[0]).toBeCloseTo((3 + 8 + 2 * alpha) / (3 + 8 + 2), 9);
         // Thompson samples of p_3 near 1 (which made AUTO try long drafts on a sparse signature) are rare.
