@@ -202,12 +202,12 @@ export class AcceptanceEstimator {
                 otherS *= scale;
                 otherF *= scale;
             }
-            const p = estimate(
-                s + otherS + positionPriorWeight * center,
-                f + otherF + positionPriorWeight * (1 - center),
-            );
-            out.push(p);
-            center = Math.min(1 - 1e-9, Math.max(1e-9, p));
+            const successes = s + otherS + positionPriorWeight * center;
+            const failures = f + otherF + positionPriorWeight * (1 - center);
+            out.push(estimate(successes, failures));
+            // The next position's prior is this one's posterior mean, also when sampling: centred on a
+            // sample, sparse positions would compound one draw's luck along the draft.
+            center = Math.min(1 - 1e-9, Math.max(1e-9, successes / (successes + failures)));
         }
         return out;
     }
