@@ -4,7 +4,7 @@
  * gateway would call, and (b) with the SDK to the gateway, whose router sends it to that same upstream:
  *
  *   chat       openai SDK chat.completions → fake OpenAI  |  chat.completions → gateway → OpenAIProvider → fake
- *   responses  openai SDK chat.completions → fake OpenAI  |  responses → gateway → OpenAIProvider → fake
+ *   responses  openai SDK responses → fake OpenAI         |  responses → gateway → OpenAIProvider (api: "responses") → fake
  *   messages   anthropic SDK messages → fake Anthropic    |  messages → gateway → AnthropicProvider → fake
  *   local      gRPC Generate(Stream) → tiercel server     |  chat.completions → the app's gateway → its gRPC tier
  *
@@ -43,6 +43,7 @@ import {
     openaiStream,
     startFakeOpenAIServer,
 } from "../../test/helpers/fakeOpenAIServer.js";
+import { responsesFrames, responsesReply } from "../../test/helpers/fakeResponsesApi.js";
 import { startTestServer, type TestServer } from "../../test/helpers/startTestServer.js";
 import { percentile } from "../percentile.js";
 
@@ -71,6 +72,12 @@ async function hostedGateway(
         {
             providers: {
                 openai: { type: "openai", baseURL: `${openaiFake.url}/v1`, apiKeyEnv: "BENCH_OPENAI_KEY" },
+                codex: {
+                    type: "openai",
+                    api: "responses",
+                    baseURL: `${openaiFake.url}/v1`,
+                    apiKeyEnv: "BENCH_OPENAI_KEY",
+                },
                 anthropic: {
                     type: "anthropic",
                     baseURL: anthropicFake.url,
@@ -80,6 +87,8 @@ async function hostedGateway(
             tiers: [
                 { name: "openai", targets: [{ provider: "openai", model: openaiModel }] },
                 { name: "anthropic", targets: [{ provider: "anthropic", model: anthropicModel }] },
+                // Asked for by name (`model: "responses"`): the same model is the `openai` tier's.
+                { name: "responses", targets: [{ provider: "codex", model: openaiModel }] },
             ],
             reliability: { maxRetries: 0 },
             cache: { enabled: false },
@@ -105,6 +114,14 @@ const builtin = values["builtin-fetch"]
     ? await hostedGateway({
           openai: new OpenAIProvider({
               id: "openai",
+              baseURL: `${openaiFake.url}/v1`,
+              apiKeyEnv: "BENCH_OPENAI_KEY",
+              env,
+              fetch: globalThis.fetch,
+          }),
+          codex: new OpenAIProvider({
+              id: "codex",
+              api: "responses",
               baseURL: `${openaiFake.url}/v1`,
               apiKeyEnv: "BENCH_OPENAI_KEY",
               env,
@@ -179,10 +196,16 @@ function chat(client: OpenAI, body = chatBody): Call {
     };
 }
 
-function responses(client: OpenAI): Call {
-    const body = { model: openaiModel, instructions: system, input: user, max_output_tokens: 64 };
+const responsesTurn = { text: ["Renamed ", "x to ", "count."] };
+
+function responses(client: OpenAI, model = openaiModel): Call {
+    const body = { model, instructions: system, input: user, max_output_tokens: 64 };
     return async (kind) => {
-        openaiFake.enqueue(kind === "unary" ? openaiCompletion(openaiTurn) : openaiStream(openaiTurn));
+        openaiFake.enqueue(
+            kind === "unary"
+                ? responsesReply(responsesTurn)
+                : { kind: "sse", frames: responsesFrames(responsesTurn) },
+        );
         if (kind === "unary") return client.responses.create(body);
         return drain(await client.responses.create({ ...body, stream: true }));
     };
@@ -238,9 +261,9 @@ if (faces.has("chat"))
 if (faces.has("responses"))
     rows.push([
         "responses",
-        chat(openaiDirect),
-        responses(openaiVia(hosted.gateway)),
-        builtin && responses(openaiVia(builtin.gateway)),
+        responses(openaiDirect),
+        responses(openaiVia(hosted.gateway), "responses"),
+        builtin && responses(openaiVia(builtin.gateway), "responses"),
     ]);
 if (faces.has("messages"))
     rows.push([

@@ -63,11 +63,32 @@ export class KeepAliveFetch {
         if (signal?.aborted === true) return Promise.reject(abortReason(signal));
 
         const method = init?.method ?? "GET";
-        const headers = outgoingHeaders(init?.headers, body);
-        return new Promise<Response>((resolve, reject) => {
+        return this.send(url, { method, headers: outgoingHeaders(init?.headers, body), body, signal }).then(
+            (raw) => toResponse(raw, method),
+            (error: unknown) => {
+                throw signal?.aborted === true
+                    ? abortReason(signal)
+                    : new TypeError("fetch failed", { cause: error });
+            },
+        );
+    }
+
+    /**
+     * One request without fetch's objects: resolves with the status, the headers and the (decoded) body
+     * once the status line and headers arrived. `headers` go out as given (no defaults added). Rejects
+     * with the signal's reason when it aborts first, else with the connection's error; after the
+     * response, an abort destroys the socket and errors the body with the reason. Same-protocol
+     * pass-through sends the caller's body this way (../nativeBody.ts): fetch's Request, Headers,
+     * Response and web-stream objects were half the hop's CPU (docs/gateway.md).
+     */
+    send(url: URL, init: RawRequestInit): Promise<RawResponse> {
+        const secure = url.protocol === "https:";
+        const { signal, body } = init;
+        if (signal?.aborted === true) return Promise.reject(abortReason(signal));
+        return new Promise<RawResponse>((resolve, reject) => {
             const options: http.RequestOptions = {
-                method,
-                headers,
+                method: init.method,
+                headers: init.headers,
                 agent: secure ? this.#httpsAgent : this.#httpAgent,
             };
             const request = (secure ? https : http).request(url, options);
@@ -80,10 +101,8 @@ export class KeepAliveFetch {
                     reject(reason);
                 }
                 // Destroying the request destroys its socket; a body in flight errors with the reason.
-                const error =
-                    reason instanceof Error ? reason : new DOMException(String(reason), "AbortError");
-                request.destroy(error);
-                response?.destroy(error);
+                request.destroy(reason);
+                response?.destroy(reason);
             };
             const done = (): void => signal?.removeEventListener("abort", onAbort);
             signal?.addEventListener("abort", onAbort, { once: true });
@@ -91,7 +110,7 @@ export class KeepAliveFetch {
                 done();
                 if (settled) return;
                 settled = true;
-                reject(new TypeError("fetch failed", { cause: error }));
+                reject(error);
             });
             request.once("response", (incoming) => {
                 if (settled) {
@@ -100,35 +119,63 @@ export class KeepAliveFetch {
                 }
                 settled = true;
                 const status = incoming.statusCode ?? 0;
-                const responseHeaders = new Headers();
-                const raw = incoming.rawHeaders;
-                for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
-                if (method === "HEAD" || nullBodyStatuses.has(status)) {
+                if (init.method === "HEAD" || nullBodyStatuses.has(status)) {
                     incoming.on("error", done);
                     incoming.resume();
                     incoming.once("end", done);
-                    resolve(
-                        new Response(null, {
-                            status,
-                            statusText: incoming.statusMessage,
-                            headers: responseHeaders,
-                        }),
-                    );
+                    resolve({
+                        status,
+                        statusText: incoming.statusMessage ?? "",
+                        rawHeaders: incoming.rawHeaders,
+                        body: null,
+                    });
                     return;
                 }
                 response = decoded(incoming, incoming.headers["content-encoding"]);
                 response.once("close", done);
-                resolve(
-                    new Response(toWebStream(response), {
-                        status,
-                        statusText: incoming.statusMessage,
-                        headers: responseHeaders,
-                    }),
-                );
+                resolve({
+                    status,
+                    statusText: incoming.statusMessage ?? "",
+                    rawHeaders: incoming.rawHeaders,
+                    body: response,
+                });
             });
             request.end(body ?? undefined);
         });
     }
+}
+
+/** What `send` takes. */
+export interface RawRequestInit {
+    method: string;
+    /** Lower-case names; sent as given. */
+    headers: Record<string, string>;
+    body?: string | Uint8Array | null | undefined;
+    signal?: AbortSignal | undefined;
+}
+
+/** What `send` resolves with. */
+export interface RawResponse {
+    status: number;
+    statusText: string;
+    /** As node:http gives them: name, value, name, value, ... */
+    rawHeaders: readonly string[];
+    /** Decoded; null for a HEAD request or a null-body status. */
+    body: Readable | null;
+}
+
+/** The response's headers as a fetch `Headers`. */
+export function headersOf(raw: RawResponse): Headers {
+    const headers = new Headers();
+    const list = raw.rawHeaders;
+    for (let i = 0; i + 1 < list.length; i += 2) headers.append(list[i]!, list[i + 1]!);
+    return headers;
+}
+
+function toResponse(raw: RawResponse, method: string): Response {
+    const init = { status: raw.status, statusText: raw.statusText, headers: headersOf(raw) };
+    if (raw.body === null || method === "HEAD") return new Response(null, init);
+    return new Response(toWebStream(raw.body), init);
 }
 
 /** The signal's reason (an AbortError DOMException unless the caller gave another Error). */

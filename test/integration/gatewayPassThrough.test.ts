@@ -26,6 +26,7 @@ import type { Router } from "../../src/router/ModelRouter.js";
 import type { RoutingRecord } from "../../src/router/types.js";
 import { silentLogger } from "../../src/util/logger.js";
 import {
+    anthropicError,
     anthropicMessage,
     anthropicStream,
     anthropicText,
@@ -204,6 +205,41 @@ describe("Messages → Anthropic: the caller's body and Anthropic's answer, as t
         const sent = lastAnthropicBody(anthropic).messages as { content: unknown[] }[];
         expect(sent[1]!.content[0]).toEqual(thinking);
         expect(lastAnthropicBody(anthropic).max_tokens).toBe(64);
+    });
+});
+
+describe("pass-through failures keep the provider's error codes (the router then falls back)", () => {
+    const request = {
+        model: "mid",
+        max_tokens: 16,
+        metadata: { user_id: "dev-7" },
+        messages: [{ role: "user" as const, content: "hi" }],
+    };
+    /** The first attempt's record after a request every target failed (the fakes have nothing else queued). */
+    async function firstAttempt(): Promise<RoutingRecord["attempts"][number] | undefined> {
+        await claude()
+            .messages.create(request)
+            .catch((e: unknown) => e);
+        return records.at(-1)?.attempts[0];
+    }
+
+    it("an overloaded Anthropic (529) is E_PROVIDER_OVERLOADED", async () => {
+        anthropic.enqueue(anthropicError(529, "overloaded_error", "Overloaded"));
+        expect(await firstAttempt()).toMatchObject({
+            provider: "anthropic",
+            error_code: "E_PROVIDER_OVERLOADED",
+            message: "anthropic: HTTP 529 overloaded_error Overloaded",
+        });
+    });
+
+    it("a rate limit keeps its retry-after; a dropped connection is E_PROVIDER_UNAVAILABLE", async () => {
+        anthropic.enqueue(anthropicError(429, "rate_limit_error", "slow down", { "retry-after": "7" }));
+        expect(await firstAttempt()).toMatchObject({
+            error_code: "E_PROVIDER_RATE_LIMITED",
+            retry_after_ms: 7_000,
+        });
+        anthropic.enqueue({ kind: "drop" });
+        expect(await firstAttempt()).toMatchObject({ error_code: "E_PROVIDER_UNAVAILABLE" });
     });
 });
 

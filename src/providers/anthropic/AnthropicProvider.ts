@@ -5,14 +5,22 @@
  * (`native`, ../nativeBody.ts) is sent as the caller wrote it, with its `anthropic-beta` and
  * `anthropic-version` headers, and its answer kept as Anthropic's own: the message body for unary
  * calls, every stream event as a `native` event (thinking blocks and their signatures, cache usage and
- * the rest the normalized form has no place for), so a Messages caller gets what the API sent.
+ * the rest the normalized form has no place for), so a Messages caller gets what the API sent. Such a
+ * request is sent without the SDK (its body is already the API's: ../SdkClient.ts `send`), its errors
+ * still the SDK's, so one error map serves both.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { MessageCreateParamsBase } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { Readable } from "node:stream";
+import type {
+    Message,
+    MessageCreateParamsBase,
+    RawMessageStreamEvent,
+} from "@anthropic-ai/sdk/resources/messages/messages";
 import type { CompletionResult, NativeRequest, ProviderStreamEvent } from "../../chat/types.js";
 import { nativeBody } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
-import { SdkClient, type HostedProviderOptions } from "../SdkClient.js";
+import { readText, sseMessages } from "../rawBody.js";
+import { SdkClient, type ApiWire, type HostedProviderOptions } from "../SdkClient.js";
 import { mapAnthropicError } from "./mapError.js";
 import { fromAnthropicMessage, fromAnthropicStream, toAnthropicParams } from "./transform.js";
 
@@ -25,7 +33,7 @@ export class AnthropicProvider implements Provider {
 
     constructor(options: AnthropicProviderOptions) {
         this.id = options.id;
-        this.#client = new SdkClient(options, (o) => new Anthropic(o));
+        this.#client = new SdkClient(options, (o) => new Anthropic(o), anthropicWire);
     }
 
     unsupported(request: ProviderRequest): string | undefined {
@@ -37,18 +45,25 @@ export class AnthropicProvider implements Provider {
     }
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
-        const client = this.#client.get();
         const native = nativeBody(request, "anthropic-messages", "max_tokens");
         try {
-            const message = await client.messages.create(
-                {
-                    ...(native
-                        ? (native.body as unknown as MessageCreateParamsBase)
-                        : toAnthropicParams(request)),
-                    stream: false,
-                },
-                requestOptions(signal, native?.native),
-            );
+            let message: Message;
+            if (native && this.#client.direct) {
+                const answer = await this.#client.send(
+                    messagesPath,
+                    { ...native.body, stream: false },
+                    forwarded(native.native),
+                    signal,
+                );
+                message = JSON.parse(await readText(answer.body)) as Message;
+            } else {
+                message = await this.#client
+                    .get()
+                    .messages.create(
+                        { ...(native ? paramsOf(native.body) : toAnthropicParams(request)), stream: false },
+                        { signal, headers: forwarded(native?.native) },
+                    );
+            }
             const result = fromAnthropicMessage(this.id, message);
             if (native) result.native = { protocol: "anthropic-messages", body: message };
             return result;
@@ -58,19 +73,26 @@ export class AnthropicProvider implements Provider {
     }
 
     async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderStreamEvent> {
-        const client = this.#client.get();
         const native = nativeBody(request, "anthropic-messages", "max_tokens");
         let phase: "request" | "stream" = "request";
         try {
-            const events = await client.messages.create(
-                {
-                    ...(native
-                        ? (native.body as unknown as MessageCreateParamsBase)
-                        : toAnthropicParams(request)),
-                    stream: true,
-                },
-                requestOptions(signal, native?.native),
-            );
+            let events: AsyncIterable<RawMessageStreamEvent>;
+            if (native && this.#client.direct) {
+                const answer = await this.#client.send(
+                    messagesPath,
+                    { ...native.body, stream: true },
+                    forwarded(native.native),
+                    signal,
+                );
+                events = wireEvents(answer);
+            } else {
+                events = await this.#client
+                    .get()
+                    .messages.create(
+                        { ...(native ? paramsOf(native.body) : toAnthropicParams(request)), stream: true },
+                        { signal, headers: forwarded(native?.native) },
+                    );
+            }
             phase = "stream";
             yield* fromAnthropicStream(this.id, events, signal, native !== undefined);
         } catch (error) {
@@ -105,19 +127,66 @@ export class AnthropicProvider implements Provider {
     }
 }
 
+const messagesPath = "/v1/messages";
+
+/** What the Messages API needs of a request sent without the SDK, and the SDK's errors for it. */
+const anthropicWire: ApiWire = {
+    defaultBaseURL: "https://api.anthropic.com",
+    headers: (apiKey) => ({
+        "x-api-key": apiKey,
+        "anthropic-version": "2023-06-01",
+        accept: "application/json",
+    }),
+    statusError: (status, body, message, headers) =>
+        Anthropic.APIError.generate(status, body, message, headers),
+    connectionError: (cause) => new Anthropic.APIConnectionError({ cause }),
+};
+
 /** The caller's protocol headers the API reads, sent on with a native request. */
 const forwardedHeaders = ["anthropic-beta", "anthropic-version"] as const;
 
-function requestOptions(
-    signal: AbortSignal,
-    native: NativeRequest | undefined,
-): { signal: AbortSignal; headers?: Record<string, string> } {
+function forwarded(native: NativeRequest | undefined): Record<string, string> | undefined {
     const sent = native?.headers;
-    if (!sent) return { signal };
+    if (!sent) return undefined;
     const headers: Record<string, string> = {};
     for (const name of forwardedHeaders) {
         const value = sent[name];
         if (value !== undefined) headers[name] = value;
     }
-    return { signal, headers };
+    return headers;
+}
+
+/** A caller's own body, as the SDK's parameter type (its fields are the caller's and the API's business). */
+function paramsOf(body: Record<string, unknown>): MessageCreateParamsBase {
+    return body as unknown as MessageCreateParamsBase;
+}
+
+/**
+ * The Messages API's events off the wire, as the SDK yields them: `ping` skipped, an `error` event thrown
+ * as the SDK's APIError (no status: its `error.type` decides, mapError.ts).
+ */
+async function* wireEvents(answer: {
+    body: Readable;
+    headers: () => Headers;
+}): AsyncGenerator<RawMessageStreamEvent> {
+    for await (const message of sseMessages(answer.body)) {
+        if (message.event === "ping") continue;
+        if (message.event === "error") {
+            let body: { error?: { type?: string } } | undefined;
+            try {
+                body = JSON.parse(message.data) as typeof body;
+            } catch {
+                body = undefined;
+            }
+            const type = body?.error?.type as ConstructorParameters<typeof Anthropic.APIError>[4];
+            throw new Anthropic.APIError(
+                undefined,
+                body,
+                body ? undefined : message.data,
+                answer.headers(),
+                type,
+            );
+        }
+        yield JSON.parse(message.data) as RawMessageStreamEvent;
+    }
 }

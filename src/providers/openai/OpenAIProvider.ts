@@ -9,15 +9,18 @@
  * OpenAI's own: the unary body on both wires; on the Responses wire every stream event too (reasoning
  * items with their encrypted content reach a Responses caller as sent). Chat Completions chunks are
  * normalized instead: the usage chunk the router needs would otherwise reach callers that did not ask
- * for it.
+ * for it. Such a request is sent without the SDK (its body is already the API's: ../SdkClient.ts `send`),
+ * its errors still the SDK's, so one error map serves both.
  */
 import OpenAI from "openai";
-import type { ChatCompletionCreateParamsBase } from "openai/resources/chat/completions/completions";
-import type { ResponseCreateParamsBase } from "openai/resources/responses/responses";
+import type { Readable } from "node:stream";
+import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions/completions";
+import type { Response, ResponseStreamEvent } from "openai/resources/responses/responses";
 import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
 import { nativeBody } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
-import { SdkClient, type HostedProviderOptions } from "../SdkClient.js";
+import { readText, sseMessages } from "../rawBody.js";
+import { SdkClient, type ApiWire, type HostedProviderOptions } from "../SdkClient.js";
 import { mapOpenAIError } from "./mapError.js";
 import { fromResponse, fromResponsesStream, toResponsesParams } from "./responsesTransform.js";
 import {
@@ -41,7 +44,7 @@ export class OpenAIProvider implements Provider {
     constructor(options: OpenAIProviderOptions) {
         this.id = options.id;
         this.api = options.api ?? "chat";
-        this.#client = new SdkClient(options, (o) => new OpenAI(o));
+        this.#client = new SdkClient(options, (o) => new OpenAI(o), openaiWire);
     }
 
     unsupported(request: ProviderRequest): string | undefined {
@@ -58,26 +61,24 @@ export class OpenAIProvider implements Provider {
     }
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
-        const client = this.#client.get();
         try {
             if (this.api === "responses") {
                 const native = nativeBody(request, "openai-responses", "max_output_tokens");
-                const response = await client.responses.create(
-                    {
-                        ...(native ? responsesParams(native.body) : toResponsesParams(request)),
-                        stream: false,
-                    },
-                    { signal },
-                );
+                const response = native
+                    ? await this.#sendNative<Response>(responsesPath, native.body, signal)
+                    : await this.#client
+                          .get()
+                          .responses.create({ ...toResponsesParams(request), stream: false }, { signal });
                 const result = fromResponse(this.id, response);
                 if (native) result.native = { protocol: "openai-responses", body: response };
                 return result;
             }
             const native = nativeBody(request, "openai-chat", "max_completion_tokens");
-            const completion = await client.chat.completions.create(
-                { ...(native ? chatParams(native.body) : toOpenAIParams(request)), stream: false },
-                { signal },
-            );
+            const completion = native
+                ? await this.#sendNative<ChatCompletion>(chatPath, native.body, signal)
+                : await this.#client
+                      .get()
+                      .chat.completions.create({ ...toOpenAIParams(request), stream: false }, { signal });
             const result = fromOpenAICompletion(this.id, completion);
             if (native) result.native = { protocol: "openai-chat", body: completion };
             return result;
@@ -87,28 +88,33 @@ export class OpenAIProvider implements Provider {
     }
 
     async *stream(request: ProviderRequest, signal: AbortSignal): AsyncGenerator<ProviderStreamEvent> {
-        const client = this.#client.get();
         let phase: "request" | "stream" = "request";
         try {
             if (this.api === "responses") {
                 const native = nativeBody(request, "openai-responses", "max_output_tokens");
-                const events = await client.responses.create(
-                    { ...(native ? responsesParams(native.body) : toResponsesParams(request)), stream: true },
-                    { signal },
-                );
+                const events = native
+                    ? await this.#streamNative<ResponseStreamEvent>(responsesPath, native.body, signal)
+                    : await this.#client
+                          .get()
+                          .responses.create({ ...toResponsesParams(request), stream: true }, { signal });
                 phase = "stream";
                 yield* fromResponsesStream(this.id, events, signal, native !== undefined);
                 return;
             }
             const native = nativeBody(request, "openai-chat", "max_completion_tokens");
-            const chunks = await client.chat.completions.create(
-                {
-                    ...(native ? chatParams(native.body) : toOpenAIParams(request)),
-                    stream: true,
-                    stream_options: { include_usage: true },
-                },
-                { signal },
-            );
+            const usage = { stream_options: { include_usage: true } };
+            const chunks = native
+                ? await this.#streamNative<ChatCompletionChunk>(
+                      chatPath,
+                      { ...native.body, ...usage },
+                      signal,
+                  )
+                : await this.#client
+                      .get()
+                      .chat.completions.create(
+                          { ...toOpenAIParams(request), stream: true, ...usage },
+                          { signal },
+                      );
             phase = "stream";
             yield* fromOpenAIStream(this.id, chunks, signal, native !== undefined);
         } catch (error) {
@@ -116,16 +122,57 @@ export class OpenAIProvider implements Provider {
         }
     }
 
+    /**
+     * A caller's own body, unary: sent without the SDK where the provider has its own transport (its body
+     * is already the API's: ../SdkClient.ts `send`), else through it.
+     */
+    async #sendNative<T>(path: string, body: Record<string, unknown>, signal: AbortSignal): Promise<T> {
+        if (!this.#client.direct)
+            return this.#client.get().post<T>(path, { body: { ...body, stream: false }, signal });
+        const answer = await this.#client.send(path, { ...body, stream: false }, undefined, signal);
+        return JSON.parse(await readText(answer.body)) as T;
+    }
+
+    /** A caller's own body, streamed: its events as the SDK would yield them. */
+    async #streamNative<T>(
+        path: string,
+        body: Record<string, unknown>,
+        signal: AbortSignal,
+    ): Promise<AsyncIterable<T>> {
+        if (!this.#client.direct)
+            return (await this.#client
+                .get()
+                .post(path, { body: { ...body, stream: true }, signal, stream: true })) as AsyncIterable<T>;
+        const answer = await this.#client.send(path, { ...body, stream: true }, undefined, signal);
+        return wireEvents<T>(answer);
+    }
+
     close(): void {
         this.#client.close();
     }
 }
 
-/** A caller's own body, as the SDK's parameter type (the caller's fields are its business and the API's). */
-function chatParams(body: Record<string, unknown>): ChatCompletionCreateParamsBase {
-    return body as unknown as ChatCompletionCreateParamsBase;
-}
+const chatPath = "/chat/completions";
+const responsesPath = "/responses";
 
-function responsesParams(body: Record<string, unknown>): ResponseCreateParamsBase {
-    return body;
+/** What the API needs of a request sent without the SDK, and the SDK's errors for it. */
+const openaiWire: ApiWire = {
+    defaultBaseURL: "https://api.openai.com/v1",
+    headers: (apiKey) => ({ authorization: `Bearer ${apiKey}`, accept: "application/json" }),
+    statusError: (status, body, message, headers) => OpenAI.APIError.generate(status, body, message, headers),
+    connectionError: (cause) => new OpenAI.APIConnectionError({ cause }),
+};
+
+/**
+ * OpenAI's stream events off the wire, as the SDK yields them: `[DONE]` ends them, an object with an
+ * `error` member is thrown as the SDK's APIError (no status: mapError.ts classifies it).
+ */
+async function* wireEvents<T>(answer: { body: Readable; headers: () => Headers }): AsyncGenerator<T> {
+    for await (const message of sseMessages(answer.body)) {
+        if (message.data.startsWith("[DONE]")) return;
+        const data = JSON.parse(message.data) as { error?: object };
+        if (data.error !== undefined)
+            throw new OpenAI.APIError(undefined, data.error, undefined, answer.headers());
+        yield data as T;
+    }
 }
