@@ -25,16 +25,25 @@ export interface SseMessage {
  * `data:` fields (one optional space after the colon), comments (`:`) and other fields ignored, an event
  * dispatched at a blank line when it has data; an event cut off by the end of the body is dropped (the
  * caller sees the stream end without its terminal event). Stopping early destroys the body, which
- * cancels the request upstream.
+ * cancels the request upstream, except after the protocol's terminal event (`isTerminal`): the answer
+ * is complete, and the rest of the body (the response's end) is let through so that its kept-alive
+ * connection serves the next request. Destroying it there cost a new connection per streamed request
+ * (the transforms stop reading at their terminal event): ~200 µs of CPU more per Chat Completions stream
+ * through the gateway than the SDK's reader, which reads to the end.
  */
-export async function* sseMessages(body: Readable): AsyncGenerator<SseMessage> {
+export async function* sseMessages(
+    body: Readable,
+    isTerminal: (message: SseMessage) => boolean = () => false,
+): AsyncGenerator<SseMessage> {
     body.setEncoding("utf8");
     let buffer = "";
     let event: string | null = null;
     let data: string | undefined;
     let ended = false;
+    let complete = false;
     try {
-        for await (const chunk of body) {
+        // Not destroyed by leaving the loop: `finish` decides (below).
+        for await (const chunk of body.iterator({ destroyOnReturn: false })) {
             buffer += chunk as string;
             let start = 0;
             // The APIs end lines in LF: look for CRs only when the buffer has one (each search for a CR
@@ -49,7 +58,11 @@ export async function* sseMessages(body: Readable): AsyncGenerator<SseMessage> {
                 const line = buffer.slice(start, end);
                 start = end + (buffer[end] === "\r" && buffer[end + 1] === "\n" ? 2 : 1);
                 if (line === "") {
-                    if (data !== undefined) yield { event, data };
+                    if (data !== undefined) {
+                        const message = { event, data };
+                        if (isTerminal(message)) complete = true;
+                        yield message;
+                    }
                     event = null;
                     data = undefined;
                     continue;
@@ -66,6 +79,24 @@ export async function* sseMessages(body: Readable): AsyncGenerator<SseMessage> {
         }
         ended = true;
     } finally {
-        if (!ended) body.destroy();
+        if (!ended) finish(body, complete);
     }
+}
+
+/** How long the rest of a complete answer's body may take to end before its connection is dropped. */
+const drainMs = 5_000;
+
+function finish(body: Readable, complete: boolean): void {
+    if (!complete || body.destroyed) {
+        body.destroy();
+        return;
+    }
+    const timer = setTimeout(() => {
+        body.destroy();
+    }, drainMs);
+    timer.unref();
+    body.once("close", () => {
+        clearTimeout(timer);
+    });
+    body.resume();
 }

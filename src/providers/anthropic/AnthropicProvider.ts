@@ -169,7 +169,7 @@ async function* wireEvents(answer: {
     body: Readable;
     headers: () => Headers;
 }): AsyncGenerator<RawMessageStreamEvent> {
-    for await (const message of sseMessages(answer.body)) {
+    for await (const message of sseMessages(answer.body, (m) => m.event === "message_stop")) {
         if (message.event === "ping") continue;
         if (message.event === "error") {
             let body: { error?: { type?: string } } | undefined;

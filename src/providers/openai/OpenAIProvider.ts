@@ -19,7 +19,7 @@ import type { Response, ResponseStreamEvent } from "openai/resources/responses/r
 import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
 import { nativeBody } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
-import { readText, sseMessages } from "../rawBody.js";
+import { readText, sseMessages, type SseMessage } from "../rawBody.js";
 import { SdkClient, type ApiWire, type HostedProviderOptions } from "../SdkClient.js";
 import { mapOpenAIError } from "./mapError.js";
 import { fromResponse, fromResponsesStream, toResponsesParams } from "./responsesTransform.js";
@@ -167,8 +167,18 @@ const openaiWire: ApiWire = {
  * OpenAI's stream events off the wire, as the SDK yields them: `[DONE]` ends them, an object with an
  * `error` member is thrown as the SDK's APIError (no status: mapError.ts classifies it).
  */
+/** `[DONE]` ends a Chat Completions stream; a Responses stream ends with its response's last event. */
+function isTerminal(message: SseMessage): boolean {
+    return (
+        message.data.startsWith("[DONE]") ||
+        message.event === "response.completed" ||
+        message.event === "response.incomplete" ||
+        message.event === "response.failed"
+    );
+}
+
 async function* wireEvents<T>(answer: { body: Readable; headers: () => Headers }): AsyncGenerator<T> {
-    for await (const message of sseMessages(answer.body)) {
+    for await (const message of sseMessages(answer.body, isTerminal)) {
         if (message.data.startsWith("[DONE]")) return;
         const data = JSON.parse(message.data) as { error?: object };
         if (data.error !== undefined)

@@ -47,6 +47,15 @@ describe("sseMessages", () => {
         expect(body.destroyed).toBe(true);
     });
 
+    it("after the terminal event, stopping lets the rest of the body through (its connection is kept)", async () => {
+        const body = Readable.from([Buffer.from(wire), Buffer.from(": trailing\n\n")]);
+        for await (const message of sseMessages(body, (m) => m.event === "message_stop")) {
+            if (message.event === "message_stop") break;
+        }
+        expect(body.destroyed).toBe(false);
+        await new Promise((resolve) => body.once("end", resolve));
+    });
+
     it("readText joins UTF-8 split across chunks", async () => {
         const bytes = Buffer.from("héllo ✓");
         const body = Readable.from([bytes.subarray(0, 2), bytes.subarray(2, 9), bytes.subarray(9)]);
