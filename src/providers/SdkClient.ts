@@ -128,15 +128,18 @@ export class SdkClient<TClient> {
         signal: AbortSignal,
     ): Promise<{ body: Readable; headers: () => Headers }> {
         const direct = this.#direct;
-        if (direct === undefined) this.get(); // throws the missing-key error
-        const { base, wire } = direct!;
+        if (direct === undefined) {
+            this.get(); // throws the missing-key error, if that is why
+            throw new Error("send() needs the provider's own transport (no `fetch` option); check `direct`");
+        }
+        const { base, wire } = direct;
         const payload = JSON.stringify(body);
         let raw: RawResponse;
         try {
             raw = await this.#transport!.send(new URL(base + path), {
                 method: "POST",
                 headers: {
-                    ...direct!.headers,
+                    ...direct.headers,
                     ...headers,
                     "content-type": "application/json",
                     "content-length": String(Buffer.byteLength(payload)),

@@ -19,6 +19,8 @@ import type {
     ResponseStreamEvent,
 } from "openai/resources/responses/responses";
 import { Registry } from "prom-client";
+import { AnthropicProvider } from "../../src/providers/anthropic/AnthropicProvider.js";
+import { OpenAIProvider } from "../../src/providers/openai/OpenAIProvider.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../../src/gateway/startGateway.js";
 import { createRouter } from "../../src/router/createRouter.js";
@@ -397,6 +399,56 @@ describe("Responses → OpenAI on the Responses API: Codex CLI's body, OpenAI's 
             store: false,
             stream: false,
         });
+    });
+});
+
+describe("a provider given its own fetch still passes the caller's body through (through its SDK)", () => {
+    const env = { K: "sk-test" };
+    const base = { model: "m", max_tokens: 64, messages: [{ role: "user" as const, content: "hi" }] };
+
+    it("Anthropic: the body as sent, the message and the relayed events as answered", async () => {
+        const provider = new AnthropicProvider({
+            id: "anthropic",
+            baseURL: anthropic.url,
+            apiKeyEnv: "K",
+            env,
+            fetch: globalThis.fetch,
+        });
+        const body = { model: "auto", max_tokens: 64, metadata: { user_id: "u" }, messages: base.messages };
+        const native = { protocol: "anthropic-messages" as const, body, extras: ["metadata"] };
+        anthropic.enqueue(anthropicMessage(thoughtTurn), anthropicStream(thoughtTurn));
+        const signal = new AbortController().signal;
+        const result = await provider.complete({ ...base, native }, signal);
+        expect(lastAnthropicBody(anthropic)).toEqual({ ...body, model: "m", stream: false });
+        expect((result.native?.body as { content: unknown[] }).content[0]).toMatchObject({
+            type: "thinking",
+            signature: "sig-EqQBCgYIARAB",
+        });
+        const events = [];
+        for await (const event of provider.stream({ ...base, native }, signal)) events.push(event);
+        expect(events.filter((e) => e.type === "native").map((e) => e.event)).toContain(
+            "content_block_delta",
+        );
+        provider.close();
+    });
+
+    it("OpenAI on the Responses API: the body as sent, the response as answered", async () => {
+        const provider = new OpenAIProvider({
+            id: "codex",
+            api: "responses",
+            baseURL: `${openai.url}/v1`,
+            apiKeyEnv: "K",
+            env,
+            fetch: globalThis.fetch,
+        });
+        const body = { model: "auto", input: "hi", store: false, prompt_cache_key: "k1" };
+        const native = { protocol: "openai-responses" as const, body, extras: ["prompt_cache_key", "store"] };
+        openai.enqueue(responsesReply({ text: ["Hello."] }));
+        const result = await provider.complete({ ...base, native }, new AbortController().signal);
+        expect(lastOpenAIBody(openai)).toEqual({ ...body, model: "m", stream: false });
+        expect(result.content).toEqual([{ type: "text", text: "Hello." }]);
+        expect(result.native?.protocol).toBe("openai-responses");
+        provider.close();
     });
 });
 
