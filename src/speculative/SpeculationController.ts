@@ -79,14 +79,19 @@ export interface SpeculationSummary {
 const switchAfterSteps = 3;
 const switchMargin = 1.15;
 /**
- * Under plain decoding, a switch is reconsidered every this many plain steps, and at once after a step
- * that resolved a free drafter's counterfactual proposal kept whole (a run starting: where switching pays
- * most and soonest). Judging every plain step cost AUTO ~28 µs a step in the engine, against ~6 µs for a
- * fixed mode's bookkeeping (bundled pair, 2-vCPU EPYC, where a plain pass is ~0.8 ms: ~3 % of AUTO's
+ * Under plain decoding, a switch is reconsidered every `plainRecheckSteps` plain steps, and at once after a
+ * step that resolved a free drafter's counterfactual proposal kept whole (a run starting: where switching
+ * pays most and soonest). Judging every plain step cost AUTO ~28 µs a step in the engine, against ~6 µs
+ * for a fixed mode's bookkeeping (bundled pair, 2-vCPU EPYC, where a plain pass is ~0.8 ms: ~3 % of AUTO's
  * throughput where it chose plain decoding; the same code in a hot loop takes ~4 µs, between steps the
- * target's pass evicts it from the caches). A switch from plain decoding comes at most 3 tokens later.
+ * target's pass evicts it from the caches). Every 4 steps a judgement still averaged ~11 µs a step
+ * (session 12): each judgement that keeps plain decoding doubles the interval, up to
+ * `plainRecheckMaxSteps`, and a switch or a kept counterfactual resets it. From plain decoding AUTO only
+ * switches to a free drafter it has scored, whose runs the kept-counterfactual trigger catches at once;
+ * the periodic judgement is for slower drift (partial keeps, the curve), which can wait 32 tokens.
  */
 const plainRecheckSteps = 4;
+const plainRecheckMaxSteps = 32;
 
 export class SpeculationController {
     #current: ControllerDrafter | undefined;
@@ -103,6 +108,9 @@ export class SpeculationController {
     #generated = 0;
     /** A counterfactual proposal was kept whole, or a step explored, since the last step (see plainRecheckSteps). */
     #keptCounterfactual = false;
+    /** Under plain decoding: the interval between switch judgements, and the plain steps until the next. */
+    #recheckEvery = plainRecheckSteps;
+    #untilRecheck = plainRecheckSteps;
     /** The free drafters not in use, scored against the committed tokens (Counterfactuals.ts). */
     readonly #counterfactuals: Counterfactuals;
     /** The current free drafter's proposal past its k (DraftTail.ts). */
@@ -375,12 +383,17 @@ export class SpeculationController {
         this.#tail.score(step, drafter === this.#current ? current : undefined, current);
         if (this.#counterfactuals.score(step.committed, this.#current)) this.#keptCounterfactual = true;
         this.#generated = step.generated;
-        if (
-            options.adaptive &&
-            this.#steps >= switchAfterSteps &&
-            (this.#current !== undefined || this.#keptCounterfactual || this.#steps % plainRecheckSteps === 0)
-        )
-            this.#maybeSwitch(switchMargin);
+        if (options.adaptive && this.#steps >= switchAfterSteps) {
+            if (this.#current !== undefined) this.#maybeSwitch(switchMargin);
+            else if (this.#keptCounterfactual || --this.#untilRecheck <= 0) {
+                if (this.#keptCounterfactual) this.#recheckEvery = plainRecheckSteps;
+                else this.#recheckEvery = Math.min(plainRecheckMaxSteps, this.#recheckEvery * 2);
+                this.#maybeSwitch(switchMargin);
+                // A switch (to a drafter) or a run starting: judge often again when plain decoding returns.
+                if (this.current !== undefined) this.#recheckEvery = plainRecheckSteps;
+                this.#untilRecheck = this.#recheckEvery;
+            }
+        }
         this.#keptCounterfactual = false;
     }
 

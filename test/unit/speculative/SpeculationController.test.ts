@@ -299,6 +299,35 @@ describe("AUTO from plain decoding", () => {
         expect(step.k).toBeGreaterThan(1);
     });
 
+    it("judges a switch less and less often while plain decoding keeps winning", () => {
+        // A lookup drafter that always proposes and is never right (a draft that never agrees): every
+        // judgement keeps plain decoding. Judgements are counted as the policy's evaluations.
+        const policy = measuredPolicy(35);
+        for (let i = 0; i < 40; i++) policy.acceptance.record("ngram", "sim", 4, 0);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("ngram", true, (_h, k) => Array<number>(k).fill(2))],
+            signature: "sim",
+            maxK: 8,
+            adaptive: true,
+            minConfidence: 0,
+        });
+        controller.begin([1, 1, 1]);
+        let judgements = 0;
+        const evaluate = policy.evaluate.bind(policy);
+        policy.evaluate = (...args) => {
+            judgements++;
+            return evaluate(...args);
+        };
+        for (let s = 0; s < 256; s++) {
+            expect(controller.next([1, 1, 1], 8)).toBeUndefined();
+            controller.record(measuredStep(undefined, 0, 0, [1], s + 1));
+        }
+        expect(controller.summary.switches).toEqual([]);
+        // Every 4 steps would be 63 judgements of one evaluation each; doubling up to 32: 4, 8, 16, then 32.
+        expect(judgements).toBeGreaterThan(0);
+        expect(judgements).toBeLessThanOrEqual(12);
+    });
+
     it("does not switch from plain decoding to a drafter this request has not scored", () => {
         const policy = measuredPolicy(33);
         for (let i = 0; i < 40; i++) policy.acceptance.record("good", "sim", 1, 0);
