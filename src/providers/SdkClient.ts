@@ -110,7 +110,10 @@ export class SdkClient<TClient> {
         throw new ProviderError(this.#provider, ErrorCode.ProviderAuth, this.#missingKey ?? "no client");
     }
 
-    /** Whether `send` is available: the provider runs on its own transport (no `fetch` was given). */
+    /**
+     * Whether to use `send`: the provider runs on its own transport (no `fetch` was given), or has no key
+     * (then `send` throws E_PROVIDER_AUTH before any request, as `get` does).
+     */
     get direct(): boolean {
         return this.#direct !== undefined || this.#missingKey !== undefined;
     }
