@@ -15,16 +15,10 @@ import {
 import type { ProviderRequest } from "../../../src/providers/Provider.js";
 import type { ProviderStreamEvent } from "../../../src/chat/types.js";
 import { anthropicFrames, anthropicMessage, type AnthropicTurn } from "../../helpers/fakeAnthropicServer.js";
+import { expectRelayed, iterate } from "../../helpers/providerStreams.js";
 
 const wireEvents = (turn: AnthropicTurn): RawMessageStreamEvent[] =>
     anthropicFrames(turn).map((frame) => frame.data as RawMessageStreamEvent);
-
-async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
-    for (const item of items) {
-        await Promise.resolve();
-        yield item;
-    }
-}
 
 async function translate(events: readonly RawMessageStreamEvent[], signal = new AbortController().signal) {
     const out: ProviderStreamEvent[] = [];
@@ -200,15 +194,9 @@ describe("fromAnthropicStream", () => {
         const signal = new AbortController().signal;
         for await (const event of fromAnthropicStream("anthropic", iterate(events), signal, true))
             out.push(event);
-        // Without the native events, the same stream as unrelayed (message_start flagged).
-        const plain = await translate(events);
-        expect(out.filter((e) => e.type !== "native")).toEqual([
-            { ...plain[0], native: { protocol: "anthropic-messages", relayed: true } },
-            ...plain.slice(1),
-        ]);
-        // Every wire event, in order, once; only a block's start, the ping and message_start commit nothing.
-        const natives = out.flatMap((e) => (e.type === "native" ? [e] : []));
-        expect(natives.map((e) => e.data)).toEqual(events);
+        // The unrelayed stream plus every wire event, in order, once; only a block's start, the ping and
+        // message_start commit nothing.
+        const natives = expectRelayed(out, await translate(events), events, "anthropic-messages");
         expect(natives.filter((e) => !e.output).map((e) => e.event)).toEqual([
             "message_start",
             "content_block_start",

@@ -15,16 +15,10 @@ import {
 import { OpenAIProvider } from "../../../src/providers/openai/OpenAIProvider.js";
 import type { ProviderRequest } from "../../../src/providers/Provider.js";
 import { responsesFrames, responsesReply, type ResponsesTurn } from "../../helpers/fakeResponsesApi.js";
+import { expectRelayed, iterate } from "../../helpers/providerStreams.js";
 
 const events = (turn: ResponsesTurn): ResponseStreamEvent[] =>
     responsesFrames(turn).map((frame) => frame.data as ResponseStreamEvent);
-
-async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
-    for (const item of items) {
-        await Promise.resolve();
-        yield item;
-    }
-}
 
 async function translate(
     items: readonly ResponseStreamEvent[],
@@ -157,13 +151,7 @@ describe("fromResponsesStream", () => {
     it("relayed: every event as a native event first, only starts without output", async () => {
         const wire = events(toolTurn);
         const out = await translate(wire, true);
-        const plain = await translate(wire);
-        expect(out.filter((e) => e.type !== "native")).toEqual([
-            { ...plain[0], native: { protocol: "openai-responses", relayed: true } },
-            ...plain.slice(1),
-        ]);
-        const natives = out.flatMap((e) => (e.type === "native" ? [e] : []));
-        expect(natives.map((e) => e.data)).toEqual(wire);
+        const natives = expectRelayed(out, await translate(wire), wire, "openai-responses");
         expect(new Set(natives.filter((e) => !e.output).map((e) => e.event))).toEqual(
             new Set([
                 "response.created",

@@ -11,19 +11,13 @@ import { OpenAIProvider } from "../../../src/providers/openai/OpenAIProvider.js"
 import type { ProviderRequest } from "../../../src/providers/Provider.js";
 import type { ProviderStreamEvent } from "../../../src/chat/types.js";
 import { openaiCompletion, openaiFrames, type OpenAITurn } from "../../helpers/fakeOpenAIServer.js";
+import { iterate } from "../../helpers/providerStreams.js";
 
 /** The chunks the SDK yields: every frame but `[DONE]`, parsed. */
 const wireChunks = (turn: OpenAITurn): ChatCompletionChunk[] =>
     openaiFrames(turn)
         .filter((frame) => frame.data !== "[DONE]")
         .map((frame) => frame.data as ChatCompletionChunk);
-
-async function* iterate<T>(items: readonly T[]): AsyncGenerator<T> {
-    for (const item of items) {
-        await Promise.resolve();
-        yield item;
-    }
-}
 
 async function translate(chunks: readonly ChatCompletionChunk[], signal = new AbortController().signal) {
     const out: ProviderStreamEvent[] = [];
