@@ -1,6 +1,7 @@
 /**
- * Runs the process entry (`src/main.ts` under tsx) as `npm start` does, in its own process, and watches
- * what it prints: a log line matching a pattern, the ready line with the bound addresses, the exit code.
+ * Runs a process entry under tsx in its own process, as `npm start` (`src/main.ts`) or `npm run gateway`
+ * (`src/gatewayMain.ts`) does, and watches what it prints: a log line matching a pattern, the ready line
+ * with the bound addresses, the exit code.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -18,12 +19,15 @@ export const freePortFlags: readonly string[] = [
     "0",
 ];
 
-/** The addresses the ready log line reports. */
+/** The addresses the ready log line reports (`npm run gateway` serves no gRPC: no `grpc`). */
 export interface ReadyLine {
     grpc: string;
     metrics: string;
     gateway: string;
 }
+
+/** The process entries a user starts. */
+export type MainEntry = "src/main.ts" | "src/gatewayMain.ts";
 
 export interface RunningMain {
     /** Resolves with the first output line (stdout or stderr) that matches; rejects if the process exits first. */
@@ -35,8 +39,12 @@ export interface RunningMain {
     kill(signal: NodeJS.Signals): void;
 }
 
-export function runMain(args: readonly string[], env: Record<string, string> = {}): RunningMain {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", ...args], {
+export function runMain(
+    args: readonly string[],
+    env: Record<string, string> = {},
+    entry: MainEntry = "src/main.ts",
+): RunningMain {
+    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
         cwd: repoRoot,
         env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "pipe"],
