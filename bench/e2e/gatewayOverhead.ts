@@ -8,18 +8,23 @@
  *   messages   anthropic SDK messages → fake Anthropic    |  messages → gateway → AnthropicProvider → fake
  *   local      gRPC Generate(Stream) → tiercel server     |  chat.completions → the app's gateway → its gRPC tier
  *
- * (the fakes are test/helpers' protocol-faithful servers; the local tier is the real app on the fixture
- * GGUF, 8 tokens at temperature 0, so its rows carry the engine's own jitter). Router cache off, so every
- * request goes upstream. Rounds alternate a and b so machine noise hits both alike; `added` is the
- * difference of the two percentiles. `--builtin-fetch` adds a third path per hosted row: a second
- * gateway whose providers use Node's built-in fetch instead of their KeepAliveFetch. Then the process's
- * CPU time per request (client, gateway, router and upstream all run in this process), the median of
- * alternating blocks: on a shared machine the CPU figure is steadier than wall-clock percentiles. The
- * load average is printed before and after. Anchors: Bifrost 0.44 ms, Portkey 2.37 ms, LiteLLM 4.34 ms
- * mean added latency (anchors/gateway-and-agents.md); goal p99 added < 1 ms.
+ * The gateway runs as users run it, in its own process (`--gateway process`, the default): the hosted rows'
+ * gateway is `npm run gateway` with a config naming the fakes, the local rows' server is `npm start` on
+ * the fixture GGUF (8 tokens at temperature 0, so its rows carry the engine's own jitter). The callers and
+ * the fakes (test/helpers' protocol-faithful servers) run in this process, as agents and providers run
+ * in theirs, so the client's garbage collections no longer land in the gateway's latency.
+ * `--gateway in-process` runs everything in this process (sessions 11–13's figures; the added p99 there
+ * is the difference of two tails that the shared GC makes). Router cache off, so every request goes
+ * upstream. Rounds alternate a and b so machine noise hits both alike; `added` is the difference of the
+ * two percentiles. `--builtin-fetch` (in-process only) adds a third path per hosted row: a second gateway
+ * whose providers use Node's built-in fetch instead of their KeepAliveFetch. Then CPU time per request
+ * (this process plus the gateway's process, read from its own metrics), the median of alternating
+ * blocks: on a shared machine the CPU figure is steadier than wall-clock percentiles. The load average is
+ * printed before and after. Anchors: Bifrost 0.44 ms, Portkey 2.37 ms, LiteLLM 4.34 ms mean added
+ * latency (anchors/gateway-and-agents.md); goal p99 added < 1 ms.
  *
- *   npm run bench:gateway -- [--requests 1000] [--faces chat,responses,messages,local] [--builtin-fetch]
- *                             [--client-fetch keepalive|builtin]
+ *   npm run bench:gateway -- [--requests 1000] [--faces chat,responses,messages,local]
+ *                             [--gateway process|in-process] [--builtin-fetch] [--client-fetch keepalive|builtin]
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -31,6 +36,7 @@ import { AnthropicProvider } from "../../src/providers/anthropic/AnthropicProvid
 import { OpenAIProvider } from "../../src/providers/openai/OpenAIProvider.js";
 import type { Provider } from "../../src/providers/Provider.js";
 import type { Router } from "../../src/router/ModelRouter.js";
+import type { RouterConfigInput } from "../../src/router/config.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import { silentLogger } from "../../src/util/logger.js";
 import {
@@ -44,8 +50,16 @@ import {
     startFakeOpenAIServer,
 } from "../../test/helpers/fakeOpenAIServer.js";
 import { responsesFrames, responsesReply } from "../../test/helpers/fakeResponsesApi.js";
-import { startTestServer, type TestServer } from "../../test/helpers/startTestServer.js";
+import { readyAddresses } from "../../test/helpers/runMain.js";
+import {
+    connectClient,
+    startTestServer,
+    testConfigInput,
+    type TestClient,
+} from "../../test/helpers/startTestServer.js";
 import { percentile } from "../percentile.js";
+import { startBareProxy } from "./bareProxy.js";
+import { startBenchChild, type BenchChild } from "./benchChild.js";
 
 const { values } = parseArgs({
     options: {
@@ -53,10 +67,17 @@ const { values } = parseArgs({
         faces: { type: "string", default: "chat,responses,messages,local" },
         "builtin-fetch": { type: "boolean", default: false },
         "client-fetch": { type: "string", default: "keepalive" },
+        gateway: { type: "string", default: "process" },
     },
 });
 const requests = Number(values.requests);
 const faces = new Set(values.faces.split(","));
+const inProcess = values.gateway === "in-process";
+if (!inProcess && values.gateway !== "process") throw new Error("--gateway is process or in-process");
+if (!inProcess && values["builtin-fetch"])
+    throw new Error(
+        "--builtin-fetch swaps the providers' fetch in this process: use it with --gateway in-process",
+    );
 
 const openaiFake = await startFakeOpenAIServer({ keepRequests: 16 });
 const anthropicFake = await startFakeAnthropicServer({ keepRequests: 16 });
@@ -64,38 +85,42 @@ const env = { BENCH_OPENAI_KEY: "sk-bench", BENCH_ANTHROPIC_KEY: "sk-ant-bench" 
 const openaiModel = "gpt-5.1-codex";
 const anthropicModel = "claude-sonnet-5-5";
 
-/** A gateway over a router with one hosted tier per provider (the request's model picks it). */
+/** The router: one hosted tier per provider (the request's model picks it). */
+const routerSection: RouterConfigInput = {
+    providers: {
+        openai: { type: "openai", baseURL: `${openaiFake.url}/v1`, apiKeyEnv: "BENCH_OPENAI_KEY" },
+        codex: {
+            type: "openai",
+            api: "responses",
+            baseURL: `${openaiFake.url}/v1`,
+            apiKeyEnv: "BENCH_OPENAI_KEY",
+        },
+        anthropic: {
+            type: "anthropic",
+            baseURL: anthropicFake.url,
+            apiKeyEnv: "BENCH_ANTHROPIC_KEY",
+        },
+    },
+    tiers: [
+        { name: "openai", targets: [{ provider: "openai", model: openaiModel }] },
+        { name: "anthropic", targets: [{ provider: "anthropic", model: anthropicModel }] },
+        // Asked for by name (`model: "responses"`): the same model is the `openai` tier's.
+        { name: "responses", targets: [{ provider: "codex", model: openaiModel }] },
+    ],
+    reliability: { maxRetries: 0 },
+    cache: { enabled: false },
+    affinity: { enabled: false },
+};
+
+/** A gateway in this process over a router of `routerSection`. */
 async function hostedGateway(
     providers?: Record<string, Provider>,
 ): Promise<{ router: Router; gateway: Gateway }> {
-    const router = createRouter(
-        {
-            providers: {
-                openai: { type: "openai", baseURL: `${openaiFake.url}/v1`, apiKeyEnv: "BENCH_OPENAI_KEY" },
-                codex: {
-                    type: "openai",
-                    api: "responses",
-                    baseURL: `${openaiFake.url}/v1`,
-                    apiKeyEnv: "BENCH_OPENAI_KEY",
-                },
-                anthropic: {
-                    type: "anthropic",
-                    baseURL: anthropicFake.url,
-                    apiKeyEnv: "BENCH_ANTHROPIC_KEY",
-                },
-            },
-            tiers: [
-                { name: "openai", targets: [{ provider: "openai", model: openaiModel }] },
-                { name: "anthropic", targets: [{ provider: "anthropic", model: anthropicModel }] },
-                // Asked for by name (`model: "responses"`): the same model is the `openai` tier's.
-                { name: "responses", targets: [{ provider: "codex", model: openaiModel }] },
-            ],
-            reliability: { maxRetries: 0 },
-            cache: { enabled: false },
-            affinity: { enabled: false },
-        },
-        { env, logger: silentLogger, ...(providers === undefined ? {} : { providers }) },
-    );
+    const router = createRouter(routerSection, {
+        env,
+        logger: silentLogger,
+        ...(providers === undefined ? {} : { providers }),
+    });
     const gateway = await startGateway({
         router,
         host: "127.0.0.1",
@@ -109,7 +134,12 @@ async function hostedGateway(
     return { router, gateway };
 }
 
-const hosted = await hostedGateway();
+/** The hosted rows' gateway: in this process, or `npm run gateway` in its own. */
+const hosted = inProcess ? await hostedGateway() : undefined;
+const hostedChild = inProcess
+    ? undefined
+    : await startBenchChild("src/gatewayMain.ts", { gateway: { router: routerSection } }, env);
+const hostedUrl = hosted?.gateway.url ?? hostedChild?.ready.gateway ?? "";
 const builtin = values["builtin-fetch"]
     ? await hostedGateway({
           openai: new OpenAIProvider({
@@ -136,10 +166,36 @@ const builtin = values["builtin-fetch"]
           }),
       })
     : undefined;
-const local: TestServer | undefined = faces.has("local") ? await startTestServer() : undefined;
+/** The local rows' server (gRPC and its gateway): the app in this process, or `npm start` in its own. */
+interface LocalTier {
+    direct: Omit<TestClient, "close">;
+    gatewayUrl: string;
+    child?: BenchChild;
+    close(): Promise<void>;
+}
 
-// The callers' SDKs (agents, in their own processes in real use) share this process with the gateway, so
-// their garbage is collected in the gateway's pauses. With Node's built-in fetch under them every
+async function localTier(): Promise<LocalTier> {
+    if (inProcess) {
+        const server = await startTestServer();
+        return { direct: server, gatewayUrl: server.addresses.gatewayUrl, close: () => server.close() };
+    }
+    const child = await startBenchChild("src/main.ts", await testConfigInput());
+    const direct = connectClient(readyAddresses(child.ready));
+    return {
+        direct,
+        gatewayUrl: child.ready.gateway,
+        child,
+        close: async () => {
+            direct.close();
+            await child.close();
+        },
+    };
+}
+
+const local = faces.has("local") ? await localTier() : undefined;
+
+// In process (`--gateway in-process`), the callers' SDKs (agents, in their own processes in real use)
+// share this process with the gateway, so their garbage is collected in the gateway's pauses. With Node's built-in fetch under them every
 // young-generation GC took 2.8–7.4 ms (its per-response objects outlive a scavenge; 3,000 direct calls,
 // --trace-gc), one every ~40 ms: a p99 of direct calls of ~4 ms, on both paths alike, which the gateway's
 // added p99 was the noisy difference of. Over node:http (KeepAliveFetch) the same scavenges take 0.4–0.6
@@ -153,8 +209,8 @@ const anthropicDirect = new Anthropic({
     baseURL: anthropicFake.url,
     apiKey: env.BENCH_ANTHROPIC_KEY,
 });
-const openaiVia = (g: Gateway): OpenAI => new OpenAI({ ...sdk, baseURL: `${g.url}/v1`, apiKey: "unused" });
-const anthropicVia = (g: Gateway): Anthropic => new Anthropic({ ...sdk, baseURL: g.url, apiKey: "unused" });
+const openaiVia = (url: string): OpenAI => new OpenAI({ ...sdk, baseURL: `${url}/v1`, apiKey: "unused" });
+const anthropicVia = (url: string): Anthropic => new Anthropic({ ...sdk, baseURL: url, apiKey: "unused" });
 
 const system = "You are a coding agent.";
 const user = "Rename the variable x to count in this function.";
@@ -227,7 +283,7 @@ function messages(client: Anthropic): Call {
     };
 }
 
-function localDirect(server: TestServer): Call {
+function localDirect(server: Omit<TestClient, "close">): Call {
     const request = {
         model: "t",
         max_tokens: 8,
@@ -240,8 +296,8 @@ function localDirect(server: TestServer): Call {
     return (kind) => (kind === "unary" ? server.generate(request) : server.stream(request).chunks);
 }
 
-function localVia(server: TestServer): Call {
-    const client = new OpenAI({ ...sdk, baseURL: `${server.addresses.gatewayUrl}/v1`, apiKey: "unused" });
+function localVia(gatewayUrl: string): Call {
+    const client = new OpenAI({ ...sdk, baseURL: `${gatewayUrl}/v1`, apiKey: "unused" });
     const body = { ...chatBody, model: "local", max_completion_tokens: 8, temperature: 0 };
     return async (kind) => {
         if (kind === "unary") return client.chat.completions.create(body);
@@ -249,30 +305,56 @@ function localVia(server: TestServer): Call {
     };
 }
 
-/** Per face: the direct call, the call through the gateway, and through the built-in-fetch gateway. */
-const rows: [string, Call, Call, Call | undefined][] = [];
+/** A way to make a face's call, and the other process whose CPU it also uses (none: only this one). */
+interface Path {
+    call: Call;
+    meter?: { cpuMicros(): Promise<number> };
+}
+
+/**
+ * Per face: the direct call, the call through the gateway, and a third path: through the built-in-fetch
+ * gateway (`--builtin-fetch`), or, with the gateway in its own process, through the bare proxy (the cost
+ * of the process hop alone).
+ */
+const rows: { face: string; direct: Path; via: Path; third?: Path }[] = [];
+const bare = inProcess ? undefined : await startBareProxy([openaiFake.url, anthropicFake.url]);
+const third = (call: (url: string) => Call, urls: [builtin: string, bare: string]): Path | undefined => {
+    if (builtin !== undefined) return { call: call(urls[0]) };
+    return bare === undefined ? undefined : { call: call(urls[1]), meter: bare };
+};
+const viaHosted = { meter: hostedChild };
+const [bareOpenAI = "", bareAnthropic = ""] = bare?.urls ?? [];
 if (faces.has("chat"))
-    rows.push([
-        "chat",
-        chat(openaiDirect),
-        chat(openaiVia(hosted.gateway)),
-        builtin && chat(openaiVia(builtin.gateway)),
-    ]);
+    rows.push({
+        face: "chat",
+        direct: { call: chat(openaiDirect) },
+        via: { call: chat(openaiVia(hostedUrl)), ...viaHosted },
+        third: third((url) => chat(openaiVia(url)), [builtin?.gateway.url ?? "", bareOpenAI]),
+    });
 if (faces.has("responses"))
-    rows.push([
-        "responses",
-        responses(openaiDirect),
-        responses(openaiVia(hosted.gateway), "responses"),
-        builtin && responses(openaiVia(builtin.gateway), "responses"),
-    ]);
+    rows.push({
+        face: "responses",
+        direct: { call: responses(openaiDirect) },
+        via: { call: responses(openaiVia(hostedUrl), "responses"), ...viaHosted },
+        // Through the bare proxy the model is the upstream's; through a gateway, the tier's name.
+        third: third(
+            (url) => responses(openaiVia(url), builtin === undefined ? openaiModel : "responses"),
+            [builtin?.gateway.url ?? "", bareOpenAI],
+        ),
+    });
 if (faces.has("messages"))
-    rows.push([
-        "messages",
-        messages(anthropicDirect),
-        messages(anthropicVia(hosted.gateway)),
-        builtin && messages(anthropicVia(builtin.gateway)),
-    ]);
-if (local !== undefined) rows.push(["local", localDirect(local), localVia(local), undefined]);
+    rows.push({
+        face: "messages",
+        direct: { call: messages(anthropicDirect) },
+        via: { call: messages(anthropicVia(hostedUrl)), ...viaHosted },
+        third: third((url) => messages(anthropicVia(url)), [builtin?.gateway.url ?? "", bareAnthropic]),
+    });
+if (local !== undefined)
+    rows.push({
+        face: "local",
+        direct: { call: localDirect(local.direct), meter: local.child },
+        via: { call: localVia(local.gatewayUrl), meter: local.child },
+    });
 
 async function timed(call: Call, kind: Kind): Promise<number> {
     const start = performance.now();
@@ -287,55 +369,65 @@ const load = (): string =>
         .join(" ");
 const p = (xs: number[], q: number): number => percentile(xs, q);
 console.log(
-    `gateway overhead: ${requests} sequential requests per path, face and kind; CPU ${cpus()[0]?.model ?? "?"} ` +
-        `(${cpus().length} cores); load average ${load()}`,
+    `gateway overhead: ${requests} sequential requests per path, face and kind; gateway ${inProcess ? "in this process" : "in its own process"}; ` +
+        `CPU ${cpus()[0]?.model ?? "?"} (${cpus().length} cores); load average ${load()}`,
 );
+const thirdName = builtin === undefined ? "bare proxy" : "built-in fetch";
 console.log(
     "face      kind   | direct p50/p99 ms | via gateway p50/p99 ms | added p50/p99 ms" +
-        (builtin ? " | built-in fetch: added p50/p99 ms" : ""),
+        (builtin === undefined && bare === undefined
+            ? ""
+            : ` | ${thirdName}: added p50/p99 ms` +
+              (bare === undefined ? "" : " | gateway beyond the hop p50/p99 ms")),
 );
 const cpuRows: string[] = [];
-for (const [face, direct, via, viaBuiltin] of rows) {
+for (const { face, direct, via, third: other } of rows) {
     for (const kind of ["unary", "stream"] as const) {
-        const paths = viaBuiltin === undefined ? [direct, via] : [direct, via, viaBuiltin];
-        for (let i = 0; i < 100; i++) for (const call of paths) await call(kind); // warm-up (JIT, sockets)
+        const paths = other === undefined ? [direct, via] : [direct, via, other];
+        for (let i = 0; i < 100; i++) for (const path of paths) await path.call(kind); // warm-up (JIT, sockets)
         const times = paths.map((): number[] => []);
         for (let i = 0; i < requests; i++)
-            for (const [j, call] of paths.entries()) times[j]!.push(await timed(call, kind));
+            for (const [j, path] of paths.entries()) times[j]!.push(await timed(path.call, kind));
         const [a, b, c] = times as [number[], number[], number[] | undefined];
-        const added = (xs: number[]): string =>
-            `${fmt(p(xs, 0.5) - p(a, 0.5))} / ${fmt(p(xs, 0.99) - p(a, 0.99))}`;
+        const over = (xs: number[], base: number[]): string =>
+            `${fmt(p(xs, 0.5) - p(base, 0.5))} / ${fmt(p(xs, 0.99) - p(base, 0.99))}`;
         console.log(
             `${face.padEnd(9)} ${kind.padEnd(6)} | ${fmt(p(a, 0.5))} / ${fmt(p(a, 0.99))} | ${fmt(p(b, 0.5))} / ${fmt(p(b, 0.99))} | ` +
-                added(b) +
-                (c === undefined ? "" : ` | ${added(c)}`),
+                over(b, a) +
+                (c === undefined ? "" : ` | ${over(c, a)}` + (bare === undefined ? "" : ` | ${over(b, c)}`)),
         );
         // CPU per request: the median of alternating blocks.
         const blocks = 5;
         const blockRequests = Math.max(20, Math.floor(requests / 10));
         const cpu = paths.map((): number[] => []);
         for (let block = 0; block < blocks; block++) {
-            for (const [j, call] of paths.entries()) {
+            for (const [j, { call, meter }] of paths.entries()) {
+                const meterStart = await meter?.cpuMicros();
                 const start = process.cpuUsage();
                 for (let r = 0; r < blockRequests; r++) await call(kind);
                 const used = process.cpuUsage(start);
-                cpu[j]!.push((used.user + used.system) / blockRequests);
+                const otherUsed = meter === undefined ? 0 : (await meter.cpuMicros()) - (meterStart ?? 0);
+                cpu[j]!.push((used.user + used.system + otherUsed) / blockRequests);
             }
         }
         const [ca, cb, cc] = cpu.map((xs) => p(xs, 0.5)) as [number, number, number | undefined];
         cpuRows.push(
             `${face.padEnd(9)} ${kind.padEnd(6)} | direct ${ca.toFixed(0)} us | via gateway ${cb.toFixed(0)} us (+${(cb - ca).toFixed(0)})` +
-                (cc === undefined ? "" : ` | built-in fetch ${cc.toFixed(0)} us (+${(cc - ca).toFixed(0)})`),
+                (cc === undefined ? "" : ` | ${thirdName} ${cc.toFixed(0)} us (+${(cc - ca).toFixed(0)})`),
         );
     }
 }
-console.log(`CPU per request (median of 5 alternating blocks):\n${cpuRows.join("\n")}`);
+console.log(
+    `CPU per request, this process${inProcess ? "" : " + the gateway's, server's or proxy's"} (median of 5 alternating blocks):\n${cpuRows.join("\n")}`,
+);
 console.log(`load average after: ${load()}`);
 for (const g of [hosted, builtin]) {
     if (g === undefined) continue;
     await g.gateway.close();
     await g.router.close();
 }
+await hostedChild?.close();
+await bare?.close();
 await local?.close();
 clientFetch?.close();
 await openaiFake.close();
