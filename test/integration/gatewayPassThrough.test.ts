@@ -208,6 +208,35 @@ describe("Messages → Anthropic: the caller's body and Anthropic's answer, as t
         expect(sent[1]!.content[0]).toEqual(thinking);
         expect(lastAnthropicBody(anthropic).max_tokens).toBe(64);
     });
+
+    it("counts tokens on the caller's own body: what Anthropic bills, thinking and billing block included", async () => {
+        anthropic.enqueue({ kind: "json", status: 200, body: { input_tokens: 9_876 } });
+        const { stream: _stream, max_tokens: _max, ...turn } = claudeCodeToMid();
+        const body = {
+            ...turn,
+            thinking: { type: "enabled" as const, budget_tokens: 2_048 },
+            messages: [
+                ...turn.messages,
+                {
+                    role: "assistant" as const,
+                    content: [{ type: "thinking" as const, thinking: "Plan: grep.", signature: "sig-2" }],
+                },
+            ],
+        };
+        const { data, response } = await claude()
+            .messages.countTokens(body, { headers: claudeCodeHeaders })
+            .withResponse();
+        expect(data.input_tokens).toBe(9_876);
+        expect(response.headers.get("x-tiercel-token-count")).toBe(
+            "exact; counted_by=anthropic/claude-haiku-5-5",
+        );
+        const upstream = anthropic.requests.at(-1)!;
+        expect(upstream.path).toMatch(/^\/v1\/messages\/count_tokens/);
+        expect(upstream.headers["anthropic-beta"]).toBe(claudeCodeHeaders["anthropic-beta"]);
+        // Only the model is the router's: the billing block, cache_control and the earlier turn's
+        // thinking block are counted as sent (the local tier's count leaves the billing block out).
+        expect(lastAnthropicBody(anthropic)).toEqual({ ...body, model: "claude-haiku-5-5" });
+    });
 });
 
 describe("pass-through failures keep the provider's error codes (the router then falls back)", () => {

@@ -2,7 +2,8 @@
  * `POST /v1/messages` (unary JSON, or the SSE event sequence) and `POST /v1/messages/count_tokens`.
  * Claude Code sends `?beta=true` and `anthropic-beta`; both are accepted (the path is matched without
  * the query). Token counts come from the target the router would send the request to first, with its
- * own tokenizer (router/countInputTokens.ts); where it cannot count, the router's estimate (characters /
+ * own tokenizer (router/countInputTokens.ts; Anthropic is sent the caller's own count body, with only the
+ * model its target's); where it cannot count, the router's estimate (characters /
  * 4), and the `x-tiercel-token-count` header says which (`exact; counted_by=<provider>/<model>` or
  * `estimate; reason=...`).
  *
@@ -69,20 +70,27 @@ function anthropicHeaders(headers: IncomingHttpHeaders): Record<string, string> 
 }
 
 export const countTokens: Handler = async (context, exchange) => {
-    const parsed = fromMessageParams(await readJsonBody(exchange.req, context.maxBodyBytes), {
-        requireMaxTokens: false,
-    });
-    const request = {
+    const body = await readJsonBody(exchange.req, context.maxBodyBytes);
+    const parsed = fromMessageParams(body, { requireMaxTokens: false });
+    // Anthropic counts the caller's own body (what it bills: earlier turns' thinking blocks, the billing
+    // block, cache_control), as it would answer it; the local tier counts the normalized prompt it serves.
+    const request: ChatRequest = {
         ...parsed.request,
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
+        native: {
+            protocol: "anthropic-messages",
+            body,
+            headers: anthropicHeaders(exchange.req.headers),
+            extras: parsed.ignored,
+        },
     };
     const count = await context.router.countTokens(request, { signal: exchange.signal });
     exchange.headers[tokenCountHeader] = count.exact
         ? `exact; counted_by=${count.counted_by}`
         : `estimate; reason=${count.estimate_reason}`;
-    const body: MessageTokensCount = { input_tokens: count.input_tokens };
+    const answer: MessageTokensCount = { input_tokens: count.input_tokens };
     exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
-    exchange.res.end(JSON.stringify(body));
+    exchange.res.end(JSON.stringify(answer));
 };
 
 /** Whether a count_tokens answer is the answering target's own count or the router's estimate. */

@@ -13,7 +13,9 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Readable } from "node:stream";
 import type {
     Message,
+    MessageCountTokensParams,
     MessageCreateParamsBase,
+    MessageTokensCount,
     RawMessageStreamEvent,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { CompletionResult, NativeRequest, ProviderStreamEvent } from "../../chat/types.js";
@@ -100,26 +102,36 @@ export class AnthropicProvider implements Provider {
         }
     }
 
-    /** Anthropic's count endpoint (`POST /v1/messages/count_tokens`) with the request's prompt fields. */
+    /**
+     * Anthropic's count endpoint (`POST /v1/messages/count_tokens`): a request that came in as a Messages
+     * request is counted as the caller wrote it (its thinking blocks, billing block and cache_control are
+     * what Anthropic bills, and Claude Code compacts its context by this count), with only the model and
+     * no output cap; any other, with the normalized request's prompt fields.
+     */
     async countTokens(request: ProviderRequest, signal: AbortSignal): Promise<number> {
-        const client = this.#client.get();
-        const { model, messages, system, tools, tool_choice, thinking } = toAnthropicParams(request);
+        const native = nativeBody(request, "anthropic-messages", "max_tokens");
         try {
-            const count = await client.messages.countTokens(
-                {
-                    model,
-                    messages,
-                    ...(system === undefined ? {} : { system }),
-                    ...(tools === undefined ? {} : { tools }),
-                    ...(tool_choice === undefined ? {} : { tool_choice }),
-                    ...(thinking === undefined ? {} : { thinking }),
-                },
-                { signal },
-            );
+            const count = native
+                ? await this.#countNative(native, signal)
+                : await this.#client.get().messages.countTokens(countParams(request), { signal });
             return count.input_tokens;
         } catch (error) {
             throw mapAnthropicError(this.id, error, signal);
         }
+    }
+
+    async #countNative(
+        native: NonNullable<ReturnType<typeof nativeBody>>,
+        signal: AbortSignal,
+    ): Promise<MessageTokensCount> {
+        const { max_tokens: _cap, ...body } = native.body;
+        const headers = forwarded(native.native);
+        if (!this.#client.direct)
+            return this.#client
+                .get()
+                .messages.countTokens(body as unknown as MessageCountTokensParams, { signal, headers });
+        const answer = await this.#client.send(countPath, body, headers, signal);
+        return JSON.parse(await readText(answer.body)) as MessageTokensCount;
     }
 
     close(): void {
@@ -128,6 +140,7 @@ export class AnthropicProvider implements Provider {
 }
 
 const messagesPath = "/v1/messages";
+const countPath = "/v1/messages/count_tokens";
 
 /** What the Messages API needs of a request sent without the SDK, and the SDK's errors for it. */
 const anthropicWire: ApiWire = {
@@ -154,6 +167,19 @@ function forwarded(native: NativeRequest | undefined): Record<string, string> | 
         if (value !== undefined) headers[name] = value;
     }
     return headers;
+}
+
+/** The count endpoint's fields of a normalized request. */
+function countParams(request: ProviderRequest): MessageCountTokensParams {
+    const { model, messages, system, tools, tool_choice, thinking } = toAnthropicParams(request);
+    return {
+        model,
+        messages,
+        ...(system === undefined ? {} : { system }),
+        ...(tools === undefined ? {} : { tools }),
+        ...(tool_choice === undefined ? {} : { tool_choice }),
+        ...(thinking === undefined ? {} : { thinking }),
+    };
 }
 
 /** A caller's own body, as the SDK's parameter type (its fields are the caller's and the API's business). */
