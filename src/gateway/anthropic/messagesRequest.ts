@@ -32,6 +32,7 @@ import type {
     ToolResultPart,
 } from "../../index.js";
 import { GatewayError } from "../GatewayError.js";
+import { jsonKind, requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
 
 export interface ParsedMessages {
@@ -80,9 +81,9 @@ export function fromMessageParams(
     const ignored = new Set(collectIgnored(body, handled));
     const responseFormat = convertOutputFormat(body.output_config);
     if (responseFormat.onlyFormat) ignored.delete("output_config");
-    const systemParts = params.system === undefined ? [] : systemText(params.system, "system");
+    const systemParts = params.system == null ? [] : systemText(params.system, "system");
     const messages: RouterChatMessage[] = [];
-    params.messages.forEach((message: MessageParam, i) => {
+    requireObjects(params.messages, "messages", "dots").forEach((message: MessageParam, i) => {
         const where = `messages.${i}`;
         if (message.role === "system") {
             systemParts.push(...systemText(message.content, `${where}.content`));
@@ -92,7 +93,7 @@ export function fromMessageParams(
             messages.push({ role: message.role, content: message.content });
             return;
         }
-        const blocks = message.content as readonly ContentBlockParam[];
+        const blocks = contentBlocks(message.content, `${where}.content`);
         if (message.role === "user") {
             messages.push({
                 role: "user",
@@ -124,8 +125,8 @@ export function fromMessageParams(
     if (system !== "") request.system = system;
     const tools = convertTools(params.tools, ignored);
     if (tools.length > 0) request.tools = tools;
-    if (params.tool_choice !== undefined && tools.length > 0) {
-        const choice = convertToolChoice(params.tool_choice);
+    if (params.tool_choice != null && tools.length > 0) {
+        const choice = convertToolChoice(requireObject(params.tool_choice, "tool_choice"));
         if (choice !== undefined) request.tool_choice = choice;
     }
     if (responseFormat.format !== undefined) request.response_format = responseFormat.format;
@@ -135,7 +136,7 @@ export function fromMessageParams(
     if (typeof body.temperature === "number") request.temperature = body.temperature;
     if (typeof body.top_p === "number") request.top_p = body.top_p;
     if (typeof body.top_k === "number") request.top_k = body.top_k;
-    if (params.stop_sequences !== undefined && params.stop_sequences.length > 0)
+    if (params.stop_sequences != null && params.stop_sequences.length > 0)
         request.stop = params.stop_sequences;
     return { request, model: params.model, stream: body.stream === true, ignored: [...ignored] };
 }
@@ -171,7 +172,7 @@ function convertOutputFormat(config: unknown): {
 /** System text blocks; typed loosely because the body is the caller's JSON, checked here. */
 function systemText(system: string | readonly TextBlockParam[], where: string): string[] {
     if (typeof system === "string") return system === "" ? [] : [system];
-    const blocks: readonly { type: string; text?: unknown }[] = system;
+    const blocks: readonly { type: string; text?: unknown }[] = contentBlocks(system, where);
     return blocks
         .map((block, i) => {
             if (block.type !== "text" || typeof block.text !== "string")
@@ -186,8 +187,8 @@ function userPart(block: ContentBlockParam, where: string): TextPart | ToolResul
     if (block.type !== "tool_result") throw unsupportedBlock(block.type, where);
     let content = "";
     if (typeof block.content === "string") content = block.content;
-    else if (block.content !== undefined) {
-        content = block.content
+    else if (block.content != null) {
+        content = contentBlocks(block.content, `${where}.content`)
             .map((inner, k) => {
                 if (inner.type !== "text") throw unsupportedBlock(inner.type, `${where}.content.${k}`);
                 return inner.text;
@@ -197,6 +198,16 @@ function userPart(block: ContentBlockParam, where: string): TextPart | ToolResul
     const part: ToolResultPart = { type: "tool_result", tool_call_id: block.tool_use_id, content };
     if (block.is_error === true) part.is_error = true;
     return part;
+}
+
+/** A content field that is not a string: an array of block objects, or a 400 naming what it found. */
+function contentBlocks<T>(content: string | readonly T[], where: string): readonly NonNullable<T>[] {
+    if (!Array.isArray(content))
+        throw new GatewayError(
+            "invalid_request",
+            `${where}: must be a string or an array of content blocks, not ${jsonKind(content)}`,
+        );
+    return requireObjects(content as readonly T[], where, "dots");
 }
 
 function toolInput(input: unknown, where: string): Record<string, unknown> {
@@ -216,14 +227,14 @@ function unsupportedBlock(type: string, where: string): GatewayError {
 
 function convertTools(tools: readonly ToolUnion[] | undefined, ignored: Set<string>): ToolDefinition[] {
     const definitions: ToolDefinition[] = [];
-    for (const tool of tools ?? []) {
-        if ("type" in tool && tool.type !== undefined && tool.type !== "custom") {
+    for (const tool of tools == null ? [] : requireObjects(tools, "tools", "dots")) {
+        if ("type" in tool && tool.type != null && tool.type !== "custom") {
             ignored.add(`tools (${tool.type})`);
             continue;
         }
         const custom = tool; // narrowed to a custom tool by the check above
         const definition: ToolDefinition = { name: custom.name, input_schema: custom.input_schema };
-        if (custom.description !== undefined) definition.description = custom.description;
+        if (custom.description != null) definition.description = custom.description;
         definitions.push(definition);
     }
     return definitions;

@@ -28,6 +28,7 @@ import type {
     ToolResultPart,
 } from "../../index.js";
 import { GatewayError, refuse } from "../GatewayError.js";
+import { jsonKind, requireObject, requireObjects } from "../jsonShape.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 import { parseOpenAIRequest, sharedOpenAIFields, type ParsedOpenAIRequest } from "./parseOpenAIRequest.js";
 
@@ -69,12 +70,12 @@ export function fromChatCompletionParams(body: Record<string, unknown>): ParsedO
             "audio output is not supported",
         );
 
-        const { system, messages } = convertMessages(params.messages);
+        const { system, messages } = convertMessages(requireObjects(params.messages, "messages"));
         const request: ChatRequest = { messages };
         if (system !== undefined) request.system = system;
         const tools = convertTools(params.tools);
         if (tools !== undefined) request.tools = tools;
-        if (params.tool_choice !== undefined) request.tool_choice = convertToolChoice(params.tool_choice);
+        if (params.tool_choice != null) request.tool_choice = convertToolChoice(params.tool_choice);
         const responseFormat = convertResponseFormat(params.response_format);
         if (responseFormat !== undefined) request.response_format = responseFormat;
         // `max_tokens` is deprecated in favour of `max_completion_tokens`, but editors still send it.
@@ -107,19 +108,24 @@ function convertMessages(input: readonly ChatCompletionMessageParam[]): {
                 const content: (TextPart | ToolCallPart)[] = [];
                 const text = message.content == null ? "" : textContent(message.content, where);
                 if (text !== "") content.push({ type: "text", text });
-                message.tool_calls?.forEach((call, j) => {
+                const calls =
+                    message.tool_calls == null
+                        ? []
+                        : requireObjects(message.tool_calls, `${where}.tool_calls`);
+                calls.forEach((call, j) => {
                     if (call.type !== "function") {
                         throw new GatewayError(
                             "invalid_request",
                             `${where}.tool_calls[${j}]: only function tool calls are supported`,
                         );
                     }
+                    const fn = requireObject(call.function, `${where}.tool_calls[${j}].function`);
                     content.push({
                         type: "tool_call",
                         id: call.id,
-                        name: call.function.name,
+                        name: fn.name,
                         arguments: parseToolArguments(
-                            call.function.arguments,
+                            fn.arguments,
                             `${where}.tool_calls[${j}].function.arguments`,
                         ),
                     });
@@ -151,7 +157,7 @@ function convertMessages(input: readonly ChatCompletionMessageParam[]): {
 
 function textContent(content: string | readonly { type: string; text?: string }[], where: string): string {
     if (typeof content === "string") return content;
-    return content
+    return requireContentParts(content, where)
         .map((part, i) => {
             if (part.type !== "text" || typeof part.text !== "string") {
                 throw new GatewayError(
@@ -169,7 +175,7 @@ function userContent(
     where: string,
 ): string | TextPart[] {
     if (typeof content === "string") return content;
-    return content.map((part, i): TextPart => {
+    return requireContentParts(content, where).map((part, i): TextPart => {
         if (part.type !== "text") {
             throw new GatewayError(
                 "invalid_request",
@@ -181,30 +187,43 @@ function userContent(
 }
 
 function convertTools(tools: ChatCompletionCreateParamsBase["tools"]): ToolDefinition[] | undefined {
-    if (tools === undefined || tools.length === 0) return undefined;
-    return tools.map((tool, i) => {
+    if (tools == null || (Array.isArray(tools) && tools.length === 0)) return undefined;
+    return requireObjects(tools, "tools").map((tool, i) => {
         if (tool.type !== "function") {
             throw new GatewayError(
                 "invalid_request",
                 `tools[${i}]: only function tools are supported, got "${tool.type}"`,
             );
         }
+        const fn = requireObject(tool.function, `tools[${i}].function`);
         const definition: ToolDefinition = {
-            name: tool.function.name,
-            input_schema: tool.function.parameters ?? { type: "object", properties: {} },
+            name: fn.name,
+            input_schema: fn.parameters ?? { type: "object", properties: {} },
         };
-        if (tool.function.description !== undefined) definition.description = tool.function.description;
+        if (fn.description != null) definition.description = fn.description;
         return definition;
     });
 }
 
 function convertToolChoice(choice: ChatCompletionToolChoiceOption): ToolChoice {
     if (typeof choice === "string") return choice;
-    if (choice.type === "function") return { name: choice.function.name };
+    requireObject(choice, "tool_choice");
+    if (choice.type === "function")
+        return { name: requireObject(choice.function, "tool_choice.function").name };
     throw new GatewayError(
         "invalid_request",
         `tool_choice: "${choice.type}" is not supported; use auto, none, required or a function`,
     );
+}
+
+/** A message's content array: every part an object (`<where>.content[i]` names one that is not). */
+function requireContentParts<T>(content: string | readonly T[], where: string): readonly NonNullable<T>[] {
+    if (!Array.isArray(content))
+        throw new GatewayError(
+            "invalid_request",
+            `${where}.content must be a string or an array of content parts, not ${jsonKind(content)}`,
+        );
+    return requireObjects<T>(content, `${where}.content`);
 }
 
 /**

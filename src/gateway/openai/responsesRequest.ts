@@ -23,6 +23,7 @@ import type {
     ToolResultPart,
 } from "../../index.js";
 import { GatewayError } from "../GatewayError.js";
+import { requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 
@@ -79,7 +80,7 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     const input: readonly InputItem[] =
         typeof params.input === "string"
             ? [{ role: "user", content: params.input }]
-            : ((params.input ?? []) as readonly InputItem[]);
+            : requireObjects((params.input ?? []) as readonly InputItem[], "input");
     if (input.length === 0)
         throw new GatewayError("invalid_request", "`input` must be a non-empty string or array of items");
     let assistant: (TextPart | ToolCallPart)[] | undefined;
@@ -147,7 +148,7 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     const request: ChatRequest = { messages };
     if (systemParts.length > 0) request.system = systemParts.join("\n\n");
     const tools: ToolDefinition[] = [];
-    for (const tool of params.tools ?? []) {
+    for (const tool of params.tools == null ? [] : requireObjects(params.tools, "tools")) {
         if (tool.type !== "function") {
             ignored.add(`tools (${tool.type})`);
             continue;
@@ -183,7 +184,7 @@ function messageText(content: unknown, where: string): string {
     if (typeof content === "string") return content;
     if (!Array.isArray(content))
         throw new GatewayError("invalid_request", `${where}.content must be a string or an array of parts`);
-    return (content as readonly { type?: string; text?: unknown }[])
+    return requireObjects(content as readonly { type?: string; text?: unknown }[], `${where}.content`)
         .map((part, i) => {
             if ((part.type === "input_text" || part.type === "output_text") && typeof part.text === "string")
                 return part.text;
@@ -196,12 +197,13 @@ function messageText(content: unknown, where: string): string {
 }
 
 function toolChoice(choice: ResponseCreateParamsBase["tool_choice"]): ToolChoice | undefined {
-    if (choice === undefined) return undefined;
+    if (choice == null) return undefined;
     if (choice === "auto" || choice === "none" || choice === "required") return choice;
-    if (choice.type === "function") return { name: choice.name };
+    const object = requireObject(choice, "tool_choice");
+    if (object.type === "function") return { name: object.name };
     throw new GatewayError(
         "invalid_request",
-        `tool_choice: "${choice.type}" is not supported; use auto, none, required or a function`,
+        `tool_choice: "${object.type}" is not supported; use auto, none, required or a function`,
     );
 }
 
