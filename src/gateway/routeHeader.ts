@@ -5,13 +5,17 @@
  * tags with the route this request was decided and answered by.
  */
 import type { RoutingRecord, StreamRoute } from "../index.js";
+import { headerSafe } from "../util/headerSafe.js";
 
 export const routeHeaderName = "x-tiercel-route";
 
 export function routeOf(record: RoutingRecord): string {
-    return `${record.tier ?? "none"}/${record.provider ?? "none"}/${record.model_used ?? "none"}; reason=${record.routing_reason}`;
+    return headerSafe(
+        `${record.tier ?? "none"}/${record.provider ?? "none"}/${record.model_used ?? "none"}; reason=${record.routing_reason}`,
+    );
 }
 
+/** `model_used` is the model the upstream says answered: escaped like any text from outside. */
 export function streamRouteOf(start: StreamRoute): string {
-    return `${start.tier}/${start.provider}/${start.model_used}; reason=${start.routing_reason}`;
+    return headerSafe(`${start.tier}/${start.provider}/${start.model_used}; reason=${start.routing_reason}`);
 }

@@ -220,7 +220,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             requestTimeout: gatewayRequestTimeoutMs,
         },
         (req, res) => {
-            void handle(req, res);
+            // Last resort: `handle` answers every error in the protocol's shape, but if even that answer
+            // cannot be written, one request must not take the process (and its engine) down with an
+            // unhandled rejection.
+            handle(req, res).catch((error: unknown) => {
+                options.logger.error("request could not be answered", { error: String(error) });
+                if (res.headersSent) res.destroy();
+                else
+                    res.writeHead(500, { "content-type": "text/plain", connection: "close" }).end(
+                        "internal error",
+                    );
+            });
         },
     );
     const { port, urlHost: host } = await listen(server, options.port, options.host);

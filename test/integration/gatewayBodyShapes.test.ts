@@ -17,7 +17,10 @@ afterAll(async () => {
     await server.close();
 });
 
-async function post(path: string, body: unknown): Promise<{ status: number; json: unknown }> {
+async function post(
+    path: string,
+    body: unknown,
+): Promise<{ status: number; json: unknown; headers: Headers }> {
     const response = await fetch(`${server.addresses.gatewayUrl}${path}`, {
         method: "POST",
         headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
@@ -25,7 +28,11 @@ async function post(path: string, body: unknown): Promise<{ status: number; json
     });
     const text = await response.text();
     // A stream's answer is server-sent events, not one JSON document.
-    return { status: response.status, json: text.startsWith("{") ? JSON.parse(text) : text };
+    return {
+        status: response.status,
+        json: text.startsWith("{") ? JSON.parse(text) : text,
+        headers: response.headers,
+    };
 }
 
 const user = { role: "user", content: "def f(x):" };
@@ -158,5 +165,17 @@ describe("bodies of the wrong shape", () => {
         expect(anthropic.status).toBe(200);
         const codex = await post("/v1/responses", responses({ tools: null, tool_choice: null, text: null }));
         expect(codex.status).toBe(200);
+    });
+
+    it("escapes the caller's own names in x-tiercel-ignored (a header cannot carry them as they are)", async () => {
+        // A tool type and a top-level key no header may carry: before, writeHead threw while answering,
+        // and again while answering the error, and the process exited.
+        const { status, headers } = await post("/v1/responses", {
+            ...responses({ tools: [{ type: "t\u0000\u5e03" }] }),
+            "k\ne\u00ff": 1,
+        });
+        expect(status).toBe(200);
+        expect(headers.get("x-tiercel-ignored")).toBe("k\\u000ae\\u00ff, tools (t\\u0000\\u5e03)");
+        expect((await post("/v1/chat/completions", chat({}))).status).toBe(200);
     });
 });

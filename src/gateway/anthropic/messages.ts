@@ -18,7 +18,7 @@ import type { MessageTokensCount } from "@anthropic-ai/sdk/resources/messages/me
 import type { ChatRequest } from "../../index.js";
 import { completeRouted } from "../completeRouted.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
-import { ignoredHeader } from "../ignoredFields.js";
+import { ignoredHeader, ignoredHeaderValue } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
 import { routeHeaderName, routeOf } from "../routeHeader.js";
@@ -40,7 +40,7 @@ export const createMessage: Handler = async (context, exchange) => {
             extras: parsed.ignored,
         },
     };
-    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
+    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = ignoredHeaderValue(parsed.ignored);
     const id = `msg_${randomUUID().replaceAll("-", "")}`;
     if (!parsed.stream) {
         const answer = await completeRouted(context, exchange, request);

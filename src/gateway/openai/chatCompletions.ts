@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { ChatRequest } from "../../index.js";
 import { completeRouted } from "../completeRouted.js";
-import { ignoredHeader } from "../ignoredFields.js";
+import { ignoredHeader, ignoredHeaderValue } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
@@ -24,7 +24,7 @@ export const chatCompletions: Handler = async (context, exchange) => {
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
         native: { protocol: "openai-chat", body, extras: parsed.ignored },
     };
-    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
+    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = ignoredHeaderValue(parsed.ignored);
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     if (!parsed.stream) {

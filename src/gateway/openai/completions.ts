@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { completeRouted } from "../completeRouted.js";
-import { ignoredHeader } from "../ignoredFields.js";
+import { ignoredHeader, ignoredHeaderValue } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
@@ -19,7 +19,7 @@ export const completions: Handler = async (context, exchange) => {
     const parsed = fromCompletionParams(await readJsonBody(exchange.req, context.maxBodyBytes));
     const hints = requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId);
     const request = { ...parsed.request, hints: { task_type: "completion", ...hints } };
-    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
+    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = ignoredHeaderValue(parsed.ignored);
     const id = `cmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     if (!parsed.stream) {

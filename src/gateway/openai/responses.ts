@@ -10,7 +10,7 @@ import type { ResponseErrorEvent } from "openai/resources/responses/responses";
 import type { ChatRequest } from "../../index.js";
 import { completeRouted } from "../completeRouted.js";
 import { forwardRouterStream } from "../forwardRouterStream.js";
-import { ignoredHeader } from "../ignoredFields.js";
+import { ignoredHeader, ignoredHeaderValue } from "../ignoredFields.js";
 import { readJsonBody } from "../readJsonBody.js";
 import { requestHints } from "../requestHints.js";
 import { routeHeaderName, routeOf } from "../routeHeader.js";
@@ -27,7 +27,7 @@ export const createResponse: Handler = async (context, exchange) => {
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
         native: { protocol: "openai-responses", body, extras: parsed.ignored },
     };
-    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = parsed.ignored.join(", ");
+    if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = ignoredHeaderValue(parsed.ignored);
     const id = `resp_${randomUUID().replaceAll("-", "")}`;
     const created = Math.floor(Date.now() / 1000);
     if (!parsed.stream) {
