@@ -82,6 +82,29 @@ const cases: [path: string, body: unknown, message: string][] = [
         }),
         "messages[0].tool_calls[0].function must be an object, not null",
     ],
+    [
+        "/v1/chat/completions",
+        chat({
+            messages: [
+                {
+                    role: "assistant",
+                    tool_calls: [{ id: "c", type: "function", function: { name: "ls", arguments: 5 } }],
+                },
+                user,
+            ],
+        }),
+        'messages[0].tool_calls[0].function.arguments must be a string of JSON text (e.g. "{}"), not a number',
+    ],
+    [
+        "/v1/responses",
+        responses({
+            input: [
+                { type: "function_call", call_id: "c", name: "ls", arguments: { a: 1 } },
+                { role: "user", content: "go" },
+            ],
+        }),
+        'input[0].arguments must be a string of JSON text (e.g. "{}"), not an object',
+    ],
     ["/v1/chat/completions", chat({ tools: [null] }), "tools[0] must be an object, not null"],
     [
         "/v1/chat/completions",
