@@ -223,7 +223,9 @@ export const configSchema = z
                     .default([]),
                 /**
                  * Names callers may send as `model`, mapped to "auto", a tier or a configured model (e.g.
-                 * `{"claude-opus-5-5": "auto", "claude-haiku-5-5": "local"}`). Defaults to none.
+                 * `{"claude-opus-5-5": "auto", "claude-haiku-5-5": "local"}`). A name ending in `*` is a
+                 * prefix pattern for the dated ids agents send (`{"claude-*": "auto", "claude-haiku-*":
+                 * "local"}`); an exact name wins, then the longest pattern. Defaults to none.
                  */
                 models: z.record(z.string().min(1), z.string().min(1)).default({}),
                 /** Largest accepted request body in bytes (larger: 413). Defaults to 32 MiB. */

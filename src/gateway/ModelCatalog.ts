@@ -2,7 +2,10 @@
  * The `model` a caller names → what the router is asked: `auto` (the router decides), a tier name, a
  * target's model id (its tier), or an alias from `gateway.models` (e.g. Claude Code's model names → `auto`,
  * its small/fast model → `local`). A model id forces its tier; within the tier the router still picks the
- * target (breakers, affinity). Unknown names are a 404 that lists what exists.
+ * target (breakers, affinity). An alias ending in `*` is a prefix pattern (`"claude-*": "auto"`): agents
+ * name dated model ids that change with every release (Claude Code's `claude-sonnet-4-5-20250929`, its
+ * small/fast `claude-haiku-4-5-...`), which a list of exact names cannot keep up with. An exact name
+ * wins over a pattern, a longer pattern over a shorter one. Unknown names are a 404 that lists what exists.
  */
 import type { RouterConfig } from "../index.js";
 import { ConfigError } from "../errors/ServiceError.js";
@@ -21,6 +24,8 @@ export interface ModelEntry {
 
 export class ModelCatalog {
     readonly #entries = new Map<string, ModelEntry>();
+    /** Prefix patterns (`claude-*` → prefix `claude-`), longest first. */
+    readonly #patterns: { prefix: string; tier: string | undefined }[] = [];
 
     constructor(config: RouterConfig, aliases: Readonly<Record<string, string>> = {}) {
         this.#entries.set(autoModel, { id: autoModel, tier: undefined, kind: "router" });
@@ -40,13 +45,15 @@ export class ModelCatalog {
                     `gateway.models.${alias}: "${name}" is not "auto", a tier or a configured model (known: ${[...this.#entries.keys()].join(", ")})`,
                 );
             }
-            this.#entries.set(alias, { id: alias, tier: entry.tier, kind: "alias" });
+            if (alias.endsWith("*")) this.#patterns.push({ prefix: alias.slice(0, -1), tier: entry.tier });
+            else this.#entries.set(alias, { id: alias, tier: entry.tier, kind: "alias" });
         }
+        this.#patterns.sort((a, b) => b.prefix.length - a.prefix.length);
     }
 
     /** The forced tier of `model` (undefined: the router decides). Throws a `not_found` GatewayError. */
     resolve(model: string): string | undefined {
-        const entry = this.#entries.get(model);
+        const entry = this.#entries.get(model) ?? this.#patterns.find((p) => model.startsWith(p.prefix));
         if (entry === undefined) {
             throw new GatewayError(
                 "not_found",
@@ -59,6 +66,7 @@ export class ModelCatalog {
         return entry.tier;
     }
 
+    /** The names a caller may send as they are (patterns are not names: they are not listed). */
     list(): ModelEntry[] {
         return [...this.#entries.values()];
     }

@@ -2,7 +2,8 @@
  * `npm run gateway -- --config router.json` as a user runs it: the gateway alone in its own process, its
  * local tier a tiercel gRPC server elsewhere (here: the real app in this process) and a hosted tier (the
  * fake Anthropic API), both named in the config's `gateway.router` section. The official SDKs call it;
- * `/readyz` follows the local tier's gRPC health; the router's metrics are on its metrics port; SIGTERM
+ * Claude Code's dated model ids reach their tiers through prefix aliases; `/readyz` follows the local
+ * tier's gRPC health; the router's metrics are on its metrics port; SIGTERM
  * drains and exits 0.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -42,6 +43,8 @@ describe("npm run gateway", () => {
             configPath,
             JSON.stringify({
                 gateway: {
+                    // Claude Code's dated model ids, by prefix: its small/fast model to the local tier.
+                    models: { "claude-*": "frontier", "claude-haiku-*": "local" },
                     router: {
                         providers: {
                             local: { type: "local", address: server.addresses.grpcAddress },
@@ -97,7 +100,7 @@ describe("npm run gateway", () => {
             const client = new Anthropic({ baseURL: ready.gateway, apiKey: "unused", maxRetries: 0 });
             const hosted = await client.messages
                 .create({
-                    model: "frontier",
+                    model: "claude-sonnet-4-5-20250929",
                     max_tokens: 16,
                     messages: [{ role: "user", content: "Say so." }],
                 })
@@ -106,8 +109,17 @@ describe("npm run gateway", () => {
             expect(hosted.response.headers.get("x-tiercel-route")).toMatch(
                 /^frontier\/anthropic\/claude-sonnet-5-5; reason=/,
             );
+            const small = await client.messages
+                .create({
+                    model: "claude-haiku-4-5-20251001",
+                    max_tokens: 2,
+                    messages: [{ role: "user", content: "Title?" }],
+                })
+                .withResponse();
+            expect(small.response.headers.get("x-tiercel-route")).toMatch(/^local\/local\/t; reason=/);
             // The upstream key is the gateway's own, from its environment.
             expect(anthropic.requests.at(-1)?.headers["x-api-key"]).toBe("sk-ant-test");
+            expect(anthropic.requests).toHaveLength(1);
 
             const metrics = await (await fetch(ready.metrics)).text();
             expect(metrics).toMatch(/tiercel_router_requests_total\{[^}]*tier="frontier"[^}]*\} 1/);
