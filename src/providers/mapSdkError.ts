@@ -21,6 +21,9 @@ export interface SdkErrorClasses<TApiError extends Error> {
     APIError: ErrorClass<TApiError>;
 }
 
+/** Where in a call an error was thrown: sending, reading a stream, or reading a unary answer. */
+export type SdkCallPhase = "request" | "stream" | "response";
+
 /** A stable code and whether a retry can help. */
 export interface ErrorClassification {
     code: ErrorCode;
@@ -66,7 +69,9 @@ export interface ClassifiedApiError {
 /**
  * Maps anything an SDK (or our translation) threw during a call. `phase` is "stream" once the response
  * started: a non-SDK error then is the connection breaking mid-body (undici's "terminated"), which is a
- * broken stream and retryable, not a bug.
+ * broken stream and retryable, not a bug. "response" once a unary answer arrived whole: a non-SDK error
+ * then came from reading it (a TypeError on a field that is null or missing), so the answer is not what
+ * the API promises: the provider's fault (E_PROVIDER_STREAM, retryable), not ours (E_INTERNAL).
  */
 export function mapSdkError<TApiError extends Error & { headers?: unknown }>(
     classes: SdkErrorClasses<TApiError>,
@@ -74,7 +79,7 @@ export function mapSdkError<TApiError extends Error & { headers?: unknown }>(
     provider: string,
     error: unknown,
     signal: AbortSignal,
-    phase: "request" | "stream",
+    phase: SdkCallPhase,
 ): ServiceError {
     if (signal.aborted) return toAbortedError(signal);
     if (isServiceError(error)) return error;
@@ -110,6 +115,12 @@ export function mapSdkError<TApiError extends Error & { headers?: unknown }>(
     // not JSON at all is the provider breaking the protocol.
     if (error instanceof SyntaxError) {
         return new ProviderError(provider, ErrorCode.ProviderStream, `malformed response body: ${message}`, {
+            retryable: true,
+            cause: error,
+        });
+    }
+    if (phase === "response") {
+        return new ProviderError(provider, ErrorCode.ProviderStream, `malformed response: ${message}`, {
             retryable: true,
             cause: error,
         });

@@ -112,6 +112,51 @@ const faults: Fault[] = [
         code: ErrorCode.ProviderStream,
     },
     {
+        // Valid JSON, but not the API's answer (a proxy or an "OpenAI-compatible" server that differs): the
+        // provider breaking the protocol, so E_PROVIDER_STREAM and fall back, not tiercel's E_INTERNAL.
+        name: "a unary answer whose content is null",
+        stream: false,
+        reply: (k) => ({
+            kind: "json",
+            status: 200,
+            body:
+                k === "anthropic"
+                    ? {
+                          id: "msg_1",
+                          type: "message",
+                          role: "assistant",
+                          model: "m",
+                          content: [null],
+                          stop_reason: "end_turn",
+                          usage: { input_tokens: 1, output_tokens: 1 },
+                      }
+                    : {
+                          id: "c1",
+                          object: "chat.completion",
+                          created: 1,
+                          model: "m",
+                          choices: [
+                              {
+                                  index: 0,
+                                  message: {
+                                      role: "assistant",
+                                      content: "x",
+                                      tool_calls: [
+                                          {
+                                              id: "t",
+                                              type: "function",
+                                              function: { name: "f", arguments: 5 },
+                                          },
+                                      ],
+                                  },
+                                  finish_reason: "tool_calls",
+                              },
+                          ],
+                      },
+        }),
+        code: ErrorCode.ProviderStream,
+    },
+    {
         name: "stall before the first token",
         stream: true,
         reply: (k) => {

@@ -22,6 +22,7 @@ import type { CompletionResult, NativeRequest, ProviderStreamEvent } from "../..
 import { nativeBody } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { readText, sseMessages } from "../rawBody.js";
+import type { SdkCallPhase } from "../mapSdkError.js";
 import { SdkClient, type ApiWire, type HostedProviderOptions } from "../SdkClient.js";
 import { mapAnthropicError } from "./mapError.js";
 import { fromAnthropicMessage, fromAnthropicStream, toAnthropicParams } from "./transform.js";
@@ -48,6 +49,7 @@ export class AnthropicProvider implements Provider {
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
         const native = nativeBody(request, "anthropic-messages", "max_tokens");
+        let phase: SdkCallPhase = "request";
         try {
             let message: Message;
             if (native && this.#client.direct) {
@@ -66,11 +68,12 @@ export class AnthropicProvider implements Provider {
                         { signal, headers: forwarded(native?.native) },
                     );
             }
+            phase = "response";
             const result = fromAnthropicMessage(this.id, message);
             if (native) result.native = { protocol: "anthropic-messages", body: message };
             return result;
         } catch (error) {
-            throw mapAnthropicError(this.id, error, signal);
+            throw mapAnthropicError(this.id, error, signal, phase);
         }
     }
 

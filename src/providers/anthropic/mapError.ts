@@ -18,6 +18,7 @@ import {
     mapSdkError,
     type ClassifiedApiError,
     type ErrorClassification,
+    type SdkCallPhase,
 } from "../mapSdkError.js";
 
 /** Anthropic's own statuses first (402 billing, 529 overloaded), then the ones every API shares. */
@@ -64,7 +65,7 @@ export function mapAnthropicError(
     provider: string,
     error: unknown,
     signal: AbortSignal,
-    phase: "request" | "stream" = "request",
+    phase: SdkCallPhase = "request",
 ): ServiceError {
     return mapSdkError(classes, classify, provider, error, signal, phase);
 }

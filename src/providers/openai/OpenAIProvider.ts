@@ -21,6 +21,7 @@ import { nativeBody } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { readText, sseMessages, type SseMessage } from "../rawBody.js";
 import { SdkClient, type ApiWire, type HostedProviderOptions } from "../SdkClient.js";
+import type { SdkCallPhase } from "../mapSdkError.js";
 import { mapOpenAIError } from "./mapError.js";
 import { fromResponse, fromResponsesStream, toResponsesParams } from "./responsesTransform.js";
 import {
@@ -61,6 +62,7 @@ export class OpenAIProvider implements Provider {
     }
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {
+        let phase: SdkCallPhase = "request";
         try {
             if (this.api === "responses") {
                 const native = nativeBody(request, "openai-responses", "max_output_tokens");
@@ -69,6 +71,7 @@ export class OpenAIProvider implements Provider {
                     : await this.#client
                           .get()
                           .responses.create({ ...toResponsesParams(request), stream: false }, { signal });
+                phase = "response";
                 const result = fromResponse(this.id, response);
                 if (native) result.native = { protocol: "openai-responses", body: response };
                 return result;
@@ -79,11 +82,12 @@ export class OpenAIProvider implements Provider {
                 : await this.#client
                       .get()
                       .chat.completions.create({ ...toOpenAIParams(request), stream: false }, { signal });
+            phase = "response";
             const result = fromOpenAICompletion(this.id, completion);
             if (native) result.native = { protocol: "openai-chat", body: completion };
             return result;
         } catch (error) {
-            throw mapOpenAIError(this.id, error, signal);
+            throw mapOpenAIError(this.id, error, signal, phase);
         }
     }
 

@@ -13,6 +13,7 @@ import {
     mapSdkError,
     type ClassifiedApiError,
     type ErrorClassification,
+    type SdkCallPhase,
 } from "../mapSdkError.js";
 
 function classifyCode(
@@ -57,7 +58,7 @@ export function mapOpenAIError(
     provider: string,
     error: unknown,
     signal: AbortSignal,
-    phase: "request" | "stream" = "request",
+    phase: SdkCallPhase = "request",
 ): ServiceError {
     return mapSdkError(classes, classify, provider, error, signal, phase);
 }

@@ -84,6 +84,10 @@ describe("mapAnthropicError", () => {
         expect(mapAnthropicError("a", new TypeError("x is undefined"), live, "request")).toMatchObject({
             code: ErrorCode.Internal,
         });
+        // Reading a unary answer that arrived whole: the answer is not the API's (the provider's fault).
+        expect(
+            mapAnthropicError("a", new TypeError("Cannot read properties of null"), live, "response"),
+        ).toMatchObject({ code: ErrorCode.ProviderStream, retryable: true });
         const aborted = new AbortController();
         aborted.abort();
         expect(mapAnthropicError("a", new Anthropic.APIUserAbortError(), aborted.signal)).toMatchObject({
