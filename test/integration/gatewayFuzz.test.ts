@@ -8,6 +8,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonMutations, mutateJson } from "../helpers/mutateJson.js";
 import { startTestServer, type TestServer } from "../helpers/startTestServer.js";
 
 let server: TestServer;
@@ -105,60 +106,16 @@ const seeds: [path: string, body: unknown][] = [
     ["/v1/completions", { model: "local", prompt: "def f(", suffix: "\n", max_tokens: 2, stop: ["\n\n"] }],
 ];
 
-const weird: unknown[] = [
-    null,
-    0,
-    -1,
-    1e308,
-    "",
-    "x",
-    "t\u0000\u5e03\n",
-    true,
-    [],
-    {},
-    [null],
-    { a: 1 },
-    2 ** 53,
-];
-
-/** Every path to a value inside `value` (the root excluded). */
-function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
-    if (prefix.length > 0) out.push(prefix);
-    if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out));
-    else if (typeof value === "object" && value !== null)
-        for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out);
-    return out;
-}
-
-/** `body` with the mutation applied: at the `at`-th path (modulo), `weird[kind]` or (kind = -1) removed. */
-function mutated(body: unknown, mutations: readonly [at: number, kind: number][]): unknown {
-    const copy = structuredClone(body);
-    for (const [at, kind] of mutations) {
-        const all = paths(copy);
-        if (all.length === 0) break;
-        const path = all[at % all.length]!;
-        let node = copy as Record<string | number, unknown>;
-        for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-        const last = path.at(-1)!;
-        if (kind < 0 && !Array.isArray(node)) Reflect.deleteProperty(node, last);
-        else node[last] = weird[Math.max(0, kind)];
-    }
-    return copy;
-}
-
 describe("the gateway under random malformed bodies", () => {
     it("answers each with a success or a protocol-shaped error below 500, and keeps serving", async () => {
         await fc.assert(
             fc.asyncProperty(
                 fc.integer({ min: 0, max: seeds.length - 1 }),
-                fc.array(fc.tuple(fc.nat(), fc.integer({ min: -1, max: weird.length - 1 })), {
-                    minLength: 1,
-                    maxLength: 3,
-                }),
+                jsonMutations(),
                 fc.boolean(),
                 async (which, mutations, stream) => {
                     const [path, seed] = seeds[which]!;
-                    const body = mutated(seed, mutations) as Record<string, unknown>;
+                    const body = mutateJson(seed, mutations) as Record<string, unknown>;
                     if (stream) body.stream = true;
                     const response = await fetch(`${server.addresses.gatewayUrl}${path}`, {
                         method: "POST",
