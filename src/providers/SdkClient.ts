@@ -4,8 +4,10 @@
  * router is the only retry loop), a backstop timeout, and the provider's own keep-alive transport
  * (KeepAliveFetch.ts) as its `fetch`. Without a key no client is built at all (an SDK left to itself
  * goes looking for credentials elsewhere), and every call fails with E_PROVIDER_AUTH naming the variable
- * to set, before any request is made. The SDKs' loggers stay at their default level (`off`), so they
- * format nothing beyond what they compute eagerly. A same-protocol pass-through request (../nativeBody.ts)
+ * to set, before any request is made. The SDKs' loggers are off (`logLevel: "off"`): their default,
+ * `warn`, writes console lines among the server's JSON logs (e.g. "Could not parse message into JSON"
+ * for a malformed stream event, which reaches the router as the SDK's exception anyway); `OPENAI_LOG` /
+ * `ANTHROPIC_LOG` in the environment turn them back on for debugging. A same-protocol pass-through request (../nativeBody.ts)
  * is sent without the SDK (`send`): its body is already the API's, and the SDK's request building plus
  * fetch's objects cost ~300 µs of CPU per call over a direct node:http request to the same fake upstream
  * (~600 against ~280 µs, 2-vCPU EPYC; scratch measurement in the session-13 note).
@@ -45,6 +47,8 @@ export interface SdkClientOptions {
     maxRetries: 0;
     timeout: number;
     fetch: typeof globalThis.fetch;
+    /** "off" unless the SDKs' own log variable is set (then the SDK reads it). */
+    logLevel?: "off";
 }
 
 /** The SDK's backstop timeout: longer than any router attempt budget, so the router's fires first. */
@@ -101,6 +105,7 @@ export class SdkClient<TClient> {
             maxRetries: 0,
             timeout: options.timeoutMs ?? defaultSdkTimeoutMs,
             fetch: options.fetch ?? this.#transport!.fetch,
+            ...(process.env.OPENAI_LOG || process.env.ANTHROPIC_LOG ? {} : { logLevel: "off" }),
         });
     }
 
