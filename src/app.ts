@@ -168,7 +168,8 @@ export function createApp(config: Config, options: AppOptions): App {
 
     const stop = (): Promise<void> => {
         stopping ??= (async () => {
-            await gateway?.close();
+            // HTTP answers in flight get the same drain time as gRPC calls; the rest are cut.
+            await gateway?.close(serverConfig.drainTimeoutMs);
             await router?.close();
             health.set("NOT_SERVING");
             service.drain();

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     const stop = (signal: NodeJS.Signals): void => {
         log.info("shutting down", { signal });
         void (async () => {
-            await gateway.close();
+            await gateway.close(config.server.drainTimeoutMs);
             await router.close();
             await metrics.close();
             process.exit(0);

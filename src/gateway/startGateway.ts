@@ -64,10 +64,12 @@ export interface Gateway {
     readonly url: string;
     readonly port: number;
     /**
-     * Stops accepting connections, lets responses in flight end, then closes idle connections and writes
-     * the spend file.
+     * Stops accepting connections, lets responses in flight end (each connection is closed as soon as it
+     * has none: agents keep theirs alive, and an idle keep-alive connection would hold the close for the
+     * whole keep-alive timeout), cuts those still running after `timeoutMs` (default: no limit), and
+     * writes the spend file.
      */
-    close(): Promise<void>;
+    close(timeoutMs?: number): Promise<void>;
 }
 
 interface Endpoint {
@@ -139,6 +141,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const limiter = options.rateLimit && new KeyRateLimiter(options.rateLimit);
     const metrics = createGatewayMetrics(options.registry);
 
+    /** Set by close(): answers say `connection: close`, and each one ending closes its idle connection. */
+    let closing = false;
+
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
         const path = pathOf(req.url);
         const requestId = randomUUID();
@@ -150,7 +155,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             requestId,
             signal: controller.signal,
             // Anthropic's SDK reads `request-id`, OpenAI's `x-request-id`.
-            headers: { "x-request-id": requestId, "request-id": requestId },
+            headers: closing
+                ? { "x-request-id": requestId, "request-id": requestId, connection: "close" }
+                : { "x-request-id": requestId, "request-id": requestId },
             keyId: undefined,
         };
         const served = endpoints.get(`${req.method ?? ""} ${path}`);
@@ -167,6 +174,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         const startedAt = performance.now();
         metrics.inFlight.inc({ route });
         res.once("close", () => {
+            // Its connection is idle from the next turn on (keep-alive): close it so close() can finish.
+            if (closing)
+                setImmediate(() => {
+                    server.closeIdleConnections();
+                });
             if (!res.writableFinished)
                 controller.abort(new GatewayError("api_error", "the client closed the connection"));
             metrics.inFlight.dec({ route });
@@ -237,14 +249,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return {
         url: `http://${host}:${port}`,
         port,
-        close: async () => {
-            await new Promise<void>((resolve, reject) => {
-                server.close((error) => {
-                    if (error) reject(error);
-                    else resolve();
+        close: async (timeoutMs?: number) => {
+            closing = true;
+            const cut =
+                timeoutMs === undefined
+                    ? undefined
+                    : setTimeout(() => {
+                          server.closeAllConnections();
+                      }, timeoutMs).unref();
+            try {
+                await new Promise<void>((resolve, reject) => {
+                    server.close((error) => {
+                        if (error) reject(error);
+                        else resolve();
+                    });
+                    server.closeIdleConnections();
                 });
-                server.closeIdleConnections();
-            });
+            } finally {
+                clearTimeout(cut);
+            }
             await spendFile?.close();
         },
     };

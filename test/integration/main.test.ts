@@ -43,6 +43,40 @@ describe("main", () => {
         expect(await running.exited).toBe(0);
     });
 
+    it("on SIGTERM lets gateway answers in flight on keep-alive connections end whole, then exits 0", async () => {
+        // Agents keep their connections alive; before, a connection whose answer ended after SIGTERM stayed
+        // open and held the shutdown for the whole keep-alive timeout (120 s).
+        const running = runMain(["--config", configPath, ...freePortFlags]);
+        const ready = await running.ready();
+        const ask = (stream: boolean) =>
+            fetch(`${ready.gateway}/v1/chat/completions`, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({
+                    model: "local",
+                    max_tokens: 40,
+                    temperature: 0,
+                    stream,
+                    messages: [{ role: "user", content: "def f(x):" }],
+                }),
+            });
+        const inFlight = [ask(true), ask(false), ask(true)];
+        const first = await inFlight[0]!; // headers sent: the stream is under way
+        const stoppedAt = performance.now();
+        running.kill("SIGTERM");
+        const texts = [
+            await first.text(),
+            ...(await Promise.all(inFlight.slice(1).map(async (r) => (await r).text()))),
+        ];
+        expect(texts[0]).toMatch(/"finish_reason":"length"[\s\S]*data: \[DONE\]\n\n$/);
+        expect(
+            (JSON.parse(texts[1]!) as { usage: { completion_tokens: number } }).usage.completion_tokens,
+        ).toBe(40);
+        expect(texts[2]).toMatch(/data: \[DONE\]\n\n$/);
+        expect(await running.exited).toBe(0);
+        expect(performance.now() - stoppedAt).toBeLessThan(30_000);
+    });
+
     it("exits 2 with a message naming the bad flag", async () => {
         const running = runMain(["--grpc-port", "nope"]);
         const line = await running.waitFor(/--grpc-port must be a port number/);
