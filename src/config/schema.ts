@@ -165,7 +165,10 @@ export const configSchema = z
                 httpPort: portSchema.default(defaultHttpPort),
                 /** Port of the Prometheus `/metrics` endpoint; 0 picks a free one. Defaults to 9464. */
                 metricsPort: portSchema.default(defaultMetricsPort),
-                /** How long shutdown waits for in-flight requests before cancelling them. Defaults to 10000 ms. */
+                /**
+                 * How long shutdown waits for in-flight requests before cutting them: the gateway's HTTP answers
+                 * first, then the gRPC calls (so up to twice this in all). Defaults to 10000 ms.
+                 */
                 drainTimeoutMs: z.number().int().min(0).default(defaultDrainTimeoutMs),
                 /**
                  * Bearer token every Inference call must carry (`authorization: Bearer <token>`); health and
