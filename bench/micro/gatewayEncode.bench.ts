@@ -28,6 +28,7 @@ const events: RouterStreamEvent[] = [
         provider: "p",
         model_used: "m",
         routing_reason: "default",
+        decided_tier: "t",
     },
     ...Array.from({ length: 64 }, (_, i): RouterStreamEvent => ({
         type: "text_delta",

@@ -50,6 +50,7 @@ export async function* forwardStream(
         // As the record names it: the configured model; a local target configured as "" names what answers.
         model_used: target.model === "" ? model : target.model,
         routing_reason: ctx.decided.reason,
+        decided_tier: ctx.decided.tier.name,
     });
     try {
         // Every stream starts with message_start, even from a provider that forgot to send one.
@@ -132,6 +133,7 @@ export function* replayCached(
         provider: cached.provider,
         model_used: cached.model,
         routing_reason: ctx.decided.reason,
+        decided_tier: ctx.decided.tier.name,
     };
     for (const [index, part] of result.content.entries()) {
         if (part.type === "text") yield { type: "text_delta", index, text: part.text };

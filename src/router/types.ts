@@ -58,6 +58,8 @@ export interface StreamRoute {
     /** The model that answers, as configured for the target (as `RoutingRecord.model_used`). */
     model_used: string;
     routing_reason: string;
+    /** The tier the decision chose (as `RoutingRecord.decided_tier`): not `tier` when a fallback answers. */
+    decided_tier: string;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
     claudeCodeRequest,
     claudeCodeSessionId,
 } from "../helpers/fixtures/claudeCodeRequest.js";
+import { openaiError } from "../helpers/fakeOpenAIServer.js";
 import { anthropicClient, gatewayKey, pythonPrompt, useGatewayFixture } from "../helpers/gatewayFixture.js";
 
 const env = useGatewayFixture();
@@ -41,6 +42,30 @@ const pythonRequest = {
 const direct = () => env.generatePython();
 
 describe("POST /v1/messages", () => {
+    it("says in x-tiercel-route when a fallback tier answered instead of the one asked for", async () => {
+        const ask = {
+            model: "mid",
+            max_tokens: 4,
+            temperature: 0,
+            messages: [{ role: "user" as const, content: pythonPrompt.user }],
+        };
+        // mid (Anthropic) overloaded, frontier (OpenAI) failing: the local tier answers, and says so.
+        env.anthropic.enqueue(anthropicError(529, "overloaded_error", "Overloaded"));
+        env.openai.enqueue(openaiError(500, "server_error", null, "down"));
+        const unary = await tieredClient().messages.create(ask).withResponse();
+        expect(unary.response.headers.get("x-tiercel-route")).toBe(
+            "local/local/t; reason=hint:tier; fallback_from=mid",
+        );
+        env.anthropic.enqueue(anthropicError(529, "overloaded_error", "Overloaded"));
+        env.openai.enqueue(openaiError(500, "server_error", null, "down"));
+        const streamed = tieredClient().messages.stream(ask);
+        const { response } = await streamed.withResponse();
+        await streamed.finalMessage();
+        expect(response.headers.get("x-tiercel-route")).toBe(
+            "local/local/t; reason=hint:tier; fallback_from=mid",
+        );
+    });
+
     it("answers on the local tier with the server's own text and Anthropic's message shape", async () => {
         const expected = await direct();
         const { data, response } = await localClient().messages.create(pythonRequest).withResponse();
@@ -125,7 +150,7 @@ describe("POST /v1/messages", () => {
         expect(kinds).toContain("input_json_delta");
         // Tools skip the local tier; the alias maps Claude Code's model name to auto.
         expect(response.headers.get("x-tiercel-route")).toBe(
-            "mid/anthropic/claude-haiku-5-5; reason=default",
+            "mid/anthropic/claude-haiku-5-5; reason=default; fallback_from=local",
         );
         // Anthropic answered: it was sent Claude Code's own body (gatewayPassThrough.test.ts), so nothing
         // was ignored, billing block included (only the local tier's prompt and cache keys leave it out).

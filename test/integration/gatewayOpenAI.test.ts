@@ -156,7 +156,7 @@ describe("POST /v1/chat/completions", () => {
             })
             .withResponse();
         expect(response.headers.get("x-tiercel-route")).toBe(
-            "mid/anthropic/claude-haiku-5-5; reason=default",
+            "mid/anthropic/claude-haiku-5-5; reason=default; fallback_from=local",
         );
         expect(data.choices[0]?.finish_reason).toBe("tool_calls");
         const call = data.choices[0]?.message.tool_calls?.[0];

@@ -106,6 +106,7 @@ describe("MessageEventEncoder", () => {
                 provider: "p",
                 model_used: "m",
                 routing_reason: "default",
+                decided_tier: "t",
             }),
             encoder.encode({ type: "text_delta", index: 0, text: "hi" }),
             encoder.encode({ type: "tool_call_start", index: 1, id: "c", name: "f" }),
@@ -162,6 +163,7 @@ describe("MessageEventEncoder", () => {
             provider: "p",
             model_used: "m",
             routing_reason: "default",
+            decided_tier: "t",
         };
         const events: RouterStreamEvent[] = [
             start,

@@ -108,6 +108,7 @@ describe("ChatChunkEncoder", () => {
         provider: "p",
         model_used: "m",
         routing_reason: "default",
+        decided_tier: "t",
     };
 
     it("returns each chunk serialized, members in the API's order, the shared ones written once", () => {

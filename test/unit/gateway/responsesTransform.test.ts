@@ -69,6 +69,7 @@ describe("ResponseEventEncoder", () => {
             provider: "p",
             model_used: "m",
             routing_reason: "default",
+            decided_tier: "t",
         });
         encoder.encode({ type: "tool_call_start", index: 0, id: "c", name: "f" });
         const events = encoder
@@ -103,6 +104,7 @@ describe("ResponseEventEncoder", () => {
                 provider: "p",
                 model_used: "m",
                 routing_reason: "default",
+                decided_tier: "t",
             },
             ...texts.map((text): RouterStreamEvent => ({ type: "text_delta", index: 0, text })),
             { type: "tool_call_start", index: 1, id: "c", name: "f" },

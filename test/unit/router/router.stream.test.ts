@@ -39,6 +39,7 @@ describe("router.stream", () => {
             provider: "anthropic",
             model_used: "claude-haiku-5-5",
             routing_reason: expect.any(String) as unknown,
+            decided_tier: "mid",
         });
         expect(events.slice(1, -1)).toEqual(toolEvents.slice(1, -1));
         const end = events.at(-1)!;
@@ -50,6 +51,7 @@ describe("router.stream", () => {
             provider: end.routing.provider,
             model_used: end.routing.model_used,
             routing_reason: end.routing.routing_reason,
+            decided_tier: end.routing.decided_tier,
         });
         expect(end).toMatchObject({ stop_reason: "tool_use", usage: { input_tokens: 3, output_tokens: 4 } });
         expect(end.routing).toMatchObject({ stream: true, tier: "mid", outcome: "ok", cache: "miss" });
@@ -68,6 +70,7 @@ describe("router.stream", () => {
             provider: "anthropic",
             model_used: "claude-haiku-5-5",
             routing_reason: expect.any(String) as unknown,
+            decided_tier: "mid",
         });
         expect(events.filter((e) => e.type === "message_start")).toHaveLength(1);
     });
