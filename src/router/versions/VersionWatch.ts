@@ -72,6 +72,9 @@ interface Cell {
     shift: VersionShift | undefined;
 }
 
+/** Versions kept per (target, signature): a model id changes a few times a year, not per answer. */
+export const maxVersionsPerCell = 16;
+
 export class VersionWatch {
     readonly #o: VersionWatchOptions;
     /** Keyed `target\u0000signature`, least recently observed first. */
@@ -101,9 +104,14 @@ export class VersionWatch {
         if (v === undefined) return;
         const cell = this.#cell(target, signature);
         let stats = cell.versions.get(v);
-        if (!stats) {
+        if (stats) {
+            // Least recently observed first, for the cap below.
+            cell.versions.delete(v);
+            cell.versions.set(v, stats);
+        } else {
             stats = new VersionStats(this.#o.windowAnswers);
             cell.versions.set(v, stats);
+            this.#capVersions(cell, v);
         }
         const ring = stats.signals[signal];
         if (ring instanceof OutcomeRing) ring.push(sample === true);
@@ -111,6 +119,11 @@ export class VersionWatch {
         if (cell.baselines[signal] === undefined && ring.count >= this.#o.minAnswers)
             cell.baselines[signal] = v;
         this.#evaluate(cell);
+    }
+
+    /** The versions tracked for `target` on `signature`, least recently observed first. */
+    versions(target: string, signature: string): string[] {
+        return [...(this.#cells.get(cellKey(target, signature))?.versions.keys() ?? [])];
     }
 
     /** Remembers what answered a request, so a later rating counts against that version. */
@@ -175,6 +188,20 @@ export class VersionWatch {
         this.#cells.set(key, cell);
         if (this.#cells.size > this.#o.maxSignatures) this.#cells.delete(this.#cells.keys().next().value!);
         return cell;
+    }
+
+    /**
+     * Keeps at most `maxVersionsPerCell` versions in a cell: the version is whatever model id the upstream
+     * reports, and one that reports a new id per answer (a misconfigured proxy) must not grow memory
+     * without end. The least recently observed go first; the baselines and `keep` (the one just seen) stay.
+     */
+    #capVersions(cell: Cell, keep: string): void {
+        if (cell.versions.size <= maxVersionsPerCell) return;
+        const baselines = new Set(Object.values(cell.baselines));
+        for (const version of cell.versions.keys()) {
+            if (cell.versions.size <= maxVersionsPerCell) return;
+            if (version !== keep && !baselines.has(version)) cell.versions.delete(version);
+        }
     }
 
     /** The first regressed signal of the cell's current version, as a shift. */

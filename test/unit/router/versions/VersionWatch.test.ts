@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../../src/errors/ServiceError.js";
 import {
+    maxVersionsPerCell,
     VersionWatch,
     type VersionShift,
     type VersionWatchOptions,
@@ -47,6 +48,16 @@ const escalationShift = (over: Partial<VersionShift> = {}): VersionShift => ({
 });
 
 describe("VersionWatch", () => {
+    it("keeps the baseline when an upstream reports a new model id with every answer (versions per cell capped)", () => {
+        const { w, feed } = watch();
+        feed("v1", "..x."); // baseline
+        for (let i = 0; i < 10 * maxVersionsPerCell; i++) feed(`junk-${i}`, ".");
+        expect(w.versions(claude, edit)).toHaveLength(maxVersionsPerCell);
+        expect(w.versions(claude, edit)[0]).toBe("v1");
+        feed("v2", "xxxx");
+        expect(w.demotes(claude, edit)).toEqual(escalationShift({ value: 1 }));
+    });
+
     it("shifts a signature whose new version fails checks more often than its baseline, and says why", () => {
         const { w, changes, feed } = watch();
         feed("v1", "..x."); // baseline: 25 % failed
