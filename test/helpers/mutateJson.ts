@@ -52,7 +52,8 @@ export function mutateJson<T>(value: T, mutations: readonly JsonMutation[]): T {
         for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
         const last = path.at(-1)!;
         if (kind < 0 && !Array.isArray(node)) Reflect.deleteProperty(node, last);
-        else node[last] = weirdJson[Math.max(0, kind)];
+        // A copy: the document may be frozen or changed by whatever reads it, and the next run reuses the value.
+        else node[last] = structuredClone(weirdJson[Math.max(0, kind)]);
     }
     return copy;
 }
