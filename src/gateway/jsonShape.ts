@@ -6,6 +6,11 @@
  */
 import { GatewayError } from "./GatewayError.js";
 
+/** Whether a JSON value is an object (not null, not an array). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** What a JSON value is, as an error message names it. */
 export function jsonKind(value: unknown): string {
     if (value === null) return "null";
@@ -19,7 +24,7 @@ export function jsonKind(value: unknown): string {
  * SDK's types say the field holds (`T`), which the check makes true of the object it found.
  */
 export function requireObject<T>(value: T, where: string): NonNullable<T> {
-    if (typeof value !== "object" || value === null || Array.isArray(value))
+    if (!isJsonObject(value))
         throw new GatewayError("invalid_request", `${where} must be an object, not ${jsonKind(value)}`);
     return value;
 }

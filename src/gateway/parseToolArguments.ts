@@ -3,7 +3,7 @@
  * not text, is the caller's 400. Left out (or null, or blank) reads as no arguments.
  */
 import { GatewayError } from "./GatewayError.js";
-import { jsonKind } from "./jsonShape.js";
+import { isJsonObject, jsonKind } from "./jsonShape.js";
 
 export function parseToolArguments(text: unknown, where: string): Record<string, unknown> {
     if (text == null) return {};
@@ -19,8 +19,8 @@ export function parseToolArguments(text: unknown, where: string): Record<string,
     } catch {
         throw new GatewayError("invalid_request", `${where} is not valid JSON`);
     }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    if (!isJsonObject(value)) {
         throw new GatewayError("invalid_request", `${where} must be a JSON object`);
     }
-    return value as Record<string, unknown>;
+    return value;
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { GatewayError } from "./GatewayError.js";
+import { isJsonObject } from "./jsonShape.js";
 
 export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
     const declared = Number(req.headers["content-length"]);
@@ -19,10 +20,10 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
             `the request body is not valid JSON: ${(cause as Error).message}`,
         );
     }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    if (!isJsonObject(body)) {
         throw new GatewayError("invalid_request", "the request body must be a JSON object");
     }
-    return body as Record<string, unknown>;
+    return body;
 }
 
 /** The body as UTF-8 text; rejects once it passes `maxBytes` (the rest is left unread). */

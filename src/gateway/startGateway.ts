@@ -155,11 +155,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             requestId,
             signal: controller.signal,
             // Anthropic's SDK reads `request-id`, OpenAI's `x-request-id`.
-            headers: closing
-                ? { "x-request-id": requestId, "request-id": requestId, connection: "close" }
-                : { "x-request-id": requestId, "request-id": requestId },
+            headers: { "x-request-id": requestId, "request-id": requestId },
             keyId: undefined,
         };
+        if (closing) exchange.headers.connection = "close";
         const served = endpoints.get(`${req.method ?? ""} ${path}`);
         const face =
             served === undefined

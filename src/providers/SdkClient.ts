@@ -90,7 +90,8 @@ export class SdkClient<TClient> {
     ) {
         this.#provider = options.id;
         this.#transport = options.fetch === undefined ? new KeepAliveFetch() : undefined;
-        const apiKey = (options.env ?? process.env)[options.apiKeyEnv];
+        const env = options.env ?? process.env;
+        const apiKey = env[options.apiKeyEnv];
         if (apiKey === undefined || apiKey === "") {
             this.#missingKey = `no API key: set the ${options.apiKeyEnv} environment variable`;
             return;
@@ -105,7 +106,7 @@ export class SdkClient<TClient> {
             maxRetries: 0,
             timeout: options.timeoutMs ?? defaultSdkTimeoutMs,
             fetch: options.fetch ?? this.#transport!.fetch,
-            ...(process.env.OPENAI_LOG || process.env.ANTHROPIC_LOG ? {} : { logLevel: "off" }),
+            ...(env.OPENAI_LOG || env.ANTHROPIC_LOG ? {} : { logLevel: "off" }),
         });
     }
 

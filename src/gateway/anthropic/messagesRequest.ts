@@ -32,7 +32,7 @@ import type {
     ToolResultPart,
 } from "../../index.js";
 import { GatewayError } from "../GatewayError.js";
-import { jsonKind, requireObject, requireObjects } from "../jsonShape.js";
+import { isJsonObject, jsonKind, requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
 
 export interface ParsedMessages {
@@ -149,8 +149,7 @@ function convertOutputFormat(config: unknown): {
     format: ChatRequest["response_format"];
     onlyFormat: boolean;
 } {
-    if (typeof config !== "object" || config === null || Array.isArray(config))
-        return { format: undefined, onlyFormat: false };
+    if (!isJsonObject(config)) return { format: undefined, onlyFormat: false };
     const { format, ...rest } = config as { format?: unknown };
     const onlyFormat = Object.values(rest).every((v) => v == null);
     if (format == null) return { format: undefined, onlyFormat };
@@ -161,12 +160,12 @@ function convertOutputFormat(config: unknown): {
             `output_config.format.type: ${JSON.stringify(f.type)} is not supported; use "json_schema"`,
         );
     }
-    if (typeof f.schema !== "object" || f.schema === null || Array.isArray(f.schema))
+    if (!isJsonObject(f.schema))
         throw new GatewayError(
             "invalid_request",
             "output_config.format.schema: must be a JSON Schema object",
         );
-    return { format: { type: "json_schema", schema: f.schema as Record<string, unknown> }, onlyFormat };
+    return { format: { type: "json_schema", schema: f.schema }, onlyFormat };
 }
 
 /** System text blocks; typed loosely because the body is the caller's JSON, checked here. */
@@ -211,10 +210,10 @@ function contentBlocks<T>(content: string | readonly T[], where: string): readon
 }
 
 function toolInput(input: unknown, where: string): Record<string, unknown> {
-    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    if (!isJsonObject(input)) {
         throw new GatewayError("invalid_request", `${where}: tool_use input must be a JSON object`);
     }
-    return input as Record<string, unknown>;
+    return input;
 }
 
 function unsupportedBlock(type: string, where: string): GatewayError {

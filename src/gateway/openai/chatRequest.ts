@@ -28,7 +28,7 @@ import type {
     ToolResultPart,
 } from "../../index.js";
 import { GatewayError, refuse } from "../GatewayError.js";
-import { jsonKind, requireObject, requireObjects } from "../jsonShape.js";
+import { isJsonObject, jsonKind, requireObject, requireObjects } from "../jsonShape.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 import { parseOpenAIRequest, sharedOpenAIFields, type ParsedOpenAIRequest } from "./parseOpenAIRequest.js";
 
@@ -241,7 +241,7 @@ function convertResponseFormat(
     if (f.type === "json_object") return { type: "json_object" };
     if (f.type === "json_schema") {
         const schema = f.json_schema?.schema;
-        if (typeof schema !== "object" || schema === null || Array.isArray(schema))
+        if (!isJsonObject(schema))
             throw new GatewayError(
                 "invalid_request",
                 "`response_format.json_schema.schema` must be a JSON Schema object",
@@ -249,7 +249,7 @@ function convertResponseFormat(
         const { name, strict } = f.json_schema ?? {};
         return {
             type: "json_schema",
-            schema: schema as Record<string, unknown>,
+            schema: schema,
             ...(typeof name === "string" && name !== "" ? { name } : {}),
             ...(typeof strict === "boolean" ? { strict } : {}),
         };

@@ -23,7 +23,7 @@ import type {
     ToolResultPart,
 } from "../../index.js";
 import { GatewayError } from "../GatewayError.js";
-import { requireObject, requireObjects } from "../jsonShape.js";
+import { isJsonObject, requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 
@@ -226,11 +226,11 @@ function convertTextFormat(text: unknown, ignored: Set<string>): ChatRequest["re
     if (f.type === "text") return undefined;
     if (f.type === "json_object") return { type: "json_object" };
     if (f.type === "json_schema") {
-        if (typeof f.schema !== "object" || f.schema === null || Array.isArray(f.schema))
+        if (!isJsonObject(f.schema))
             throw new GatewayError("invalid_request", "`text.format.schema` must be a JSON Schema object");
         return {
             type: "json_schema",
-            schema: f.schema as Record<string, unknown>,
+            schema: f.schema,
             ...(typeof f.name === "string" && f.name !== "" ? { name: f.name } : {}),
             ...(typeof f.strict === "boolean" ? { strict: f.strict } : {}),
         };
