@@ -1,4 +1,5 @@
 /** Small pure helpers over normalized messages, shared by the policy, the cache and the providers. */
+import { toolResultFailed } from "./toolResultFailed.js";
 import type { ChatMessage, TextPart, ToolCallPart, ToolResultPart } from "./types.js";
 
 type AnyPart = TextPart | ToolCallPart | ToolResultPart;
@@ -20,8 +21,15 @@ export function textOf(message: ChatMessage): string {
     return text;
 }
 
-/** Failed tool results at the end of the conversation, counted across user turns (a stalled agent). */
-export function toolErrorStreak(messages: readonly ChatMessage[]): number {
+/**
+ * Failed tool results at the end of the conversation, counted across user turns (a stalled agent); a user
+ * turn without tool results ends the count. Failed = `toolResultFailed` (the flag or an error marker in
+ * the output) unless another test is given.
+ */
+export function toolErrorStreak(
+    messages: readonly ChatMessage[],
+    failed: (result: ToolResultPart) => boolean = toolResultFailed,
+): number {
     let streak = 0;
     for (let i = messages.length - 1; i >= 0; i--) {
         const message = messages[i]!;
@@ -30,7 +38,7 @@ export function toolErrorStreak(messages: readonly ChatMessage[]): number {
         for (let j = parts.length - 1; j >= 0; j--) {
             const part = parts[j]!;
             if (part.type !== "tool_result") continue;
-            if (part.is_error !== true) return streak;
+            if (!failed(part)) return streak;
             streak++;
         }
         if (!parts.some((p) => p.type === "tool_result")) return streak;

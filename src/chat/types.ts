@@ -32,7 +32,10 @@ export interface ToolResultPart {
     tool_call_id: string;
     /** The tool's output as text. */
     content: string;
-    /** The tool failed; counted by the `minToolErrorStreak` routing rule. Defaults to `false`. */
+    /**
+     * The tool failed (Anthropic's flag; the OpenAI protocols have none). Defaults to `false`; an
+     * unflagged result whose output carries an error marker counts as failed too (`toolResultFailed`).
+     */
     is_error?: boolean;
 }
 

@@ -100,6 +100,10 @@ export function tieredRouterConfig(
             { name: "mid", targets: [{ provider: "anthropic", model: "claude-haiku-5-5" }] },
             { name: "frontier", targets: [{ provider: "openai", model: "gpt-5.1-codex" }] },
         ],
+        policy: {
+            defaultTier: "local",
+            rules: [{ name: "stalled_agent", tier: "frontier", when: { minToolErrorStreak: 2 } }],
+        },
         reliability: { maxRetries: 0, backoffBaseMs: 1 },
         cache: { enabled: false },
     };

@@ -11,6 +11,7 @@ import type {
     ResponseStreamEvent,
 } from "openai/resources/responses/responses";
 import { describe, expect, it } from "vitest";
+import { anthropicStream, anthropicText } from "../helpers/fakeAnthropicServer.js";
 import { lastOpenAIBody, openaiCompletion, openaiStream } from "../helpers/fakeOpenAIServer.js";
 import { codexHeaders, codexRequest, codexSessionId } from "../helpers/fixtures/codexRequest.js";
 import { gatewayKey, openaiClient, pythonPrompt, useGatewayFixture } from "../helpers/gatewayFixture.js";
@@ -139,6 +140,34 @@ describe("POST /v1/responses", () => {
             },
             { role: "tool", tool_call_id: "call_7", content: "a.txt\nb.txt" },
         ]);
+    });
+
+    it("sends a Codex CLI loop whose last two shell outputs failed to frontier by the stalled_agent rule (no error flag on this wire)", async () => {
+        const failedRun = (id: string) => [
+            { type: "function_call", call_id: id, name: "shell", arguments: '{"command":["npm","test"]}' },
+            {
+                type: "function_call_output",
+                call_id: id,
+                output: "Exit code: 1\nWall time: 2.4 seconds\nOutput:\nFAIL test/sync.test.ts > converges",
+            },
+        ];
+        const request = (input: unknown[]) =>
+            ({ ...codexRequest(input), model: "auto" }) as unknown as ResponseCreateParamsStreaming;
+        const route = async (input: unknown[], upstream: "openai" | "anthropic"): Promise<string | null> => {
+            if (upstream === "openai")
+                env.openai.enqueue(openaiStream({ text: ["looking"], finishReason: "stop" }));
+            else env.anthropic.enqueue(anthropicStream(anthropicText("looking")));
+            const { data, response } = await tieredClient().responses.create(request(input)).withResponse();
+            for await (const _ of data);
+            return response.headers.get("x-tiercel-route");
+        };
+        expect(await route([...failedRun("call_1"), ...failedRun("call_2")], "openai")).toBe(
+            "frontier/openai/gpt-5.1-codex; reason=rule:stalled_agent",
+        );
+        // One failure is not a stalled agent: tools skip the local tier, mid answers.
+        expect(await route(failedRun("call_3"), "anthropic")).toMatch(
+            /^mid\/anthropic\/claude-haiku-5-5; reason=default/,
+        );
     });
 
     it("enforces text.format json_schema on the local tier (its grammar) and sends it on to OpenAI", async () => {

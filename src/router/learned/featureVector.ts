@@ -25,14 +25,16 @@
  *
  * Agent loops (agentLoop.ts): a tool result counts as failed when it is flagged `is_error` or its text
  * carries an error marker (Codex CLI's outputs have no flag); `marked_error_streak` is the failed results
- * in a row at the end of the conversation by that test (the rules' `tool_error_streak` counts the flag
- * alone); `log_touched_files` counts distinct paths the assistant's tool calls named.
+ * in a row at the end of the conversation by that test; `tool_error_streak` counts the flag alone (as the
+ * rules did when the committed model was trained; the rules now use the marker test too);
+ * `log_touched_files` counts distinct paths the assistant's tool calls named.
  *
  * Any change to the layout, a cue list or a scaling is a new `featureSchemaVersion`: a model trained on
  * another version is refused at load (LearnedClassifier) instead of silently reading shifted columns.
  */
 import { extractFeatures, type RequestFeatures } from "../features.js";
-import { textOf } from "../../chat/messages.js";
+import { textOf, toolErrorStreak } from "../../chat/messages.js";
+import { toolResultFlagged } from "../../chat/toolResultFailed.js";
 import { agentLoop } from "./agentLoop.js";
 import { taskCueGroups } from "./taskCueGroups.js";
 import type { ChatRequest } from "../../chat/types.js";
@@ -350,7 +352,7 @@ export function featureVector(
     v[i++] = features.hasTools ? 1 : 0;
     v[i++] = Math.log1p(request.tools?.length ?? 0);
     v[i++] = Math.log1p(agent.toolResults);
-    v[i++] = Math.min(features.toolErrorStreak, maxToolErrorStreak);
+    v[i++] = Math.min(toolErrorStreak(request.messages, toolResultFlagged), maxToolErrorStreak);
     v[i++] = Math.log1p(agent.toolCalls);
     v[i++] = Math.log1p(agent.userTurns);
     v[i++] = Math.log1p(agent.toolErrors);
