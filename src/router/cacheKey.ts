@@ -11,12 +11,16 @@
  *   user text (no tool results; a completion has no messages, so it only matches exactly): near-duplicate matching is allowed on the last user turn alone, when
  *   system, tools and history are identical. Replaying an answer to a different history or a different
  *   tool result is how semantic caches go wrong on agent traffic (LiteLLM's own warning).
+ * - An agent's blocks injected into the last user turn (Claude Code's `<system-reminder>`s:
+ *   splitInjectedContext.ts) belong to the context key, not to the compared text: a 3 kB CLAUDE.md
+ *   reminder beside "delete parseConfig" made it 0.91 similar to "explain what parseConfig does".
  * - The specifics of the last user turn (specificsOf) must be equal for a near-duplicate match: trigram
  *   similarity cannot tell "set the timeout to 15000" from "... 45000" (0.93) or "True if prime" from
  *   "False if prime" (0.96), so numbers, negations, booleans, identifiers and code never differ in a hit.
  */
 import { createHash } from "node:crypto";
 import { partsOf, textOf } from "../chat/messages.js";
+import { splitInjectedContext } from "../chat/splitInjectedContext.js";
 import type { ChatMessage, ChatRequest, TextPart, ToolCallPart, ToolResultPart } from "../chat/types.js";
 
 export interface CacheKeys {
@@ -112,7 +116,7 @@ export function cacheKeys(
     const last = messages.at(-1);
     // One pass over the history feeds both keys: the context hash is a copy taken before the last message.
     const hash = createHash("sha256").update(head).update("\n").update(history);
-    const context = hash.copy().digest("base64url");
+    const contextHash = hash.copy();
     const exact = hash
         .update("\n")
         .update(JSON.stringify(last === undefined ? null : messageKey(last)))
@@ -122,8 +126,15 @@ export function cacheKeys(
         (typeof last.content === "string" || last.content.every((p) => p.type === "text"));
     const base = { namespace, scope, sampled, cacheSampled: hints?.cache_sampled, exact };
     if (!nearEligible) return { ...base, context: null, lastUserText: "", specifics: "" };
-    const text = textOf(last);
-    return { ...base, context, lastUserText: normalizeText(text), specifics: specificsOf(text) };
+    // An agent's injected blocks (Claude Code's reminders: CLAUDE.md, changed files) are context, not the
+    // ask: they must be identical, and they must not make two different asks look alike by their bulk.
+    const { human, injected } = splitInjectedContext(textOf(last));
+    return {
+        ...base,
+        context: (injected === "" ? contextHash : contextHash.update("\n").update(injected)).digest("base64url"),
+        lastUserText: normalizeText(human),
+        specifics: specificsOf(human),
+    };
 }
 
 /** Words that turn a statement around, compared in lower case; any word ending in n't is one too. */

@@ -4,6 +4,7 @@
  */
 import { defaultNamespace } from "./defaults.js";
 import { partsOf, textOf, toolErrorStreak } from "../chat/messages.js";
+import { humanText } from "../chat/splitInjectedContext.js";
 import type { ChatRequest } from "../chat/types.js";
 
 export interface RequestFeatures {
@@ -18,7 +19,10 @@ export interface RequestFeatures {
      * request on the right side of a rule's threshold.
      */
     contextTokens: number;
-    /** The last user message's text (empty when the conversation ends otherwise). */
+    /**
+     * The last user message's text, the human's words only (an agent's injected `<system-reminder>`
+     * blocks left out: splitInjectedContext.ts); empty when the conversation ends otherwise.
+     */
     lastUserText: string;
     hasTools: boolean;
     /** Failed tool results in a row at the end of the conversation. */
@@ -54,7 +58,7 @@ export function extractFeatures(request: ChatRequest): RequestFeatures {
         namespace: hints?.namespace ?? defaultNamespace,
         latencyBudgetMs: hints?.latency_budget_ms,
         contextTokens: Math.ceil(chars / charsPerToken),
-        lastUserText: last?.role === "user" ? textOf(last) : "",
+        lastUserText: last?.role === "user" ? humanText(textOf(last)) : "",
         hasTools: (request.tools?.length ?? 0) > 0,
         toolErrorStreak: toolErrorStreak(request.messages),
     };

@@ -34,6 +34,7 @@
  */
 import { extractFeatures, type RequestFeatures } from "../features.js";
 import { textOf, toolErrorStreak } from "../../chat/messages.js";
+import { humanText } from "../../chat/splitInjectedContext.js";
 import { toolResultFlagged } from "../../chat/toolResultFailed.js";
 import { agentLoop } from "./agentLoop.js";
 import { taskCueGroups } from "./taskCueGroups.js";
@@ -138,7 +139,6 @@ const stackTracePattern =
     /Traceback \(most recent call last\)|\n\s+at [\w.<>$]+ \(|(?:Error|Exception): |panicked at|segmentation fault/i;
 
 const diffPattern = /^diff --git |^@@ -\d+(?:,\d+)? \+\d+|^\*\*\* Begin Patch/m;
-const systemReminderPattern = /<system-reminder>[\s\S]*?(?:<\/system-reminder>|$)/g;
 
 type CueGroup = keyof typeof taskCueGroups;
 const cueGroupNames = Object.keys(taskCueGroups) as CueGroup[];
@@ -298,23 +298,18 @@ function proseOf(text: string): string {
     return prose + text.slice(from);
 }
 
-/** A user turn's text without Claude Code's `<system-reminder>` blocks. */
-function withoutReminders(text: string): string {
-    return text.includes("<system-reminder>") ? text.replace(systemReminderPattern, "").trim() : text;
-}
-
 /**
  * The instruction (see the module comment): the last user turn's text, or, when it has none, the latest
  * earlier user text; `fromHistory` says which.
  */
 function instructionOf(request: ChatRequest, lastUserText: string): { text: string; fromHistory: boolean } {
-    const last = withoutReminders(lastUserText);
-    if (last !== "") return { text: last, fromHistory: false };
+    // The rules' last user text is the human's words already (features.ts).
+    if (lastUserText !== "") return { text: lastUserText, fromHistory: false };
     const { messages } = request;
     for (let m = messages.length - 2; m >= 0; m--) {
         const message = messages[m]!;
         if (message.role !== "user") continue;
-        const text = withoutReminders(textOf(message));
+        const text = humanText(textOf(message));
         if (text !== "") return { text, fromHistory: true };
     }
     return { text: "", fromHistory: false };

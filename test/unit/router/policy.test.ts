@@ -262,6 +262,25 @@ describe("extractFeatures", () => {
         expect(plain.lastUserText).toBe("thanks");
     });
 
+    it("the last user text is the human's words: an agent's injected reminder blocks are left out", () => {
+        const f = extractFeatures({
+            messages: [
+                {
+                    role: "user",
+                    content: [
+                        {
+                            type: "text",
+                            text: "<system-reminder>CLAUDE.md: never add a race condition</system-reminder>",
+                        },
+                        { type: "text", text: "rename x to y" },
+                    ],
+                },
+            ],
+        });
+        expect(f.lastUserText).toBe("rename x to y");
+        expect(decideTier(f, policy).reason).toBe("default");
+    });
+
     it("the last user text is empty when the conversation ends with the assistant", () => {
         expect(extractFeatures({ messages: [{ role: "assistant", content: "prefill" }] }).lastUserText).toBe(
             "",
