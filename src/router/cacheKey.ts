@@ -131,7 +131,9 @@ export function cacheKeys(
     const { human, injected } = splitInjectedContext(textOf(last));
     return {
         ...base,
-        context: (injected === "" ? contextHash : contextHash.update("\n").update(injected)).digest("base64url"),
+        context: (injected === "" ? contextHash : contextHash.update("\n").update(injected)).digest(
+            "base64url",
+        ),
         lastUserText: normalizeText(human),
         specifics: specificsOf(human),
     };
