@@ -46,6 +46,7 @@ import { LearnedClassifier } from "../../src/router/learned/LearnedClassifier.js
 import { tierIndexForScore, tierScore } from "../../src/router/learned/tierScore.js";
 import { compilePolicy, decideTier, matchRules } from "../../src/router/policy.js";
 import type { ClassifierVerdict } from "../../src/router/RoutingClassifier.js";
+import { annotatorAgreement, annotatorSection, type AnnotatorAgreement } from "./annotatorAgreement.js";
 import { cascadeAccounting, type CascadeAccounting, type RoutedDecision } from "./cascadeAccounting.js";
 import { costQualitySvg, type ChartPoint } from "./costQualityChart.js";
 import { exampleRouterConfig } from "./exampleRouterConfig.js";
@@ -188,6 +189,8 @@ interface SetEvaluation {
     underRouted: string[];
     /** The router's path per batch (`batchOf`), in the set's order; empty without `batchOf`. */
     batches: BatchResult[];
+    /** The labels against a second, blind annotator's (annotatorAgreement.ts). */
+    annotators: AnnotatorAgreement;
 }
 interface BatchResult extends RoutingMetrics {
     batch: string;
@@ -239,6 +242,7 @@ async function evaluateSet(
             evaluateOn("oracle (labels)", setLabels),
         ],
         cascades: cascadeAccounting(setLabels, setRouted, costs),
+        annotators: annotatorAgreement(set, setCombined),
         underRouted: set.flatMap((item, i) =>
             setCombined[i]! < setLabels[i]!
                 ? [`${item.id} ${item.category} ${item.label}→${tierNames[setCombined[i]!]}`]
@@ -400,6 +404,11 @@ const lines = [
             `| ${b.batch} | ${b.n} (${b.labelCounts.join(" / ")}) | ${pct(b.agreement)} | ${pct(b.underRouting)} | ${pct(b.overRouting)} |`,
     ),
     "",
+    ...annotatorSection([
+        ["independent", independent.annotators],
+        ["hand-written (every fourth)", handwritten.annotators],
+    ]),
+    "",
     "## Cost/quality over thresholds (Pareto front of the sweep)",
     "",
     "Each row: thresholds swept on the held-out scores (hindsight, so an upper bound on what calibration can reach), constrained to serve at least that share at or above its needed tier.",
@@ -457,6 +466,7 @@ writeFileSync(
                 results: independent.results,
                 cascades: independent.cascades,
                 underRouted: independent.underRouted,
+                annotators: independent.annotators,
             },
             handwritten,
             front,
