@@ -49,16 +49,22 @@ const hasErrorMarker = (text: string): boolean =>
  */
 export const toolResultScanChars = 160;
 
+/**
+ * Exit status 1 with no output: a search that found nothing (`grep`, `rg`), a `test` that was false. An
+ * agent looking for something runs several in a row; counting them as failures would call it stalled.
+ */
+const emptyExitOne =
+    /^[Ee]xit(?: code| status)?:? *1\s*(?:\n[ \t]*Wall time:[^\n]*)?(?:\n[ \t]*Output:)?\s*$/;
+
 /** Whether the tool result failed (see the module comment). */
 export function toolResultFailed(result: Pick<ToolResultPart, "content" | "is_error">): boolean {
     const { content } = result;
-    return (
-        result.is_error === true ||
-        (content.length <= 2 * toolResultScanChars
-            ? hasErrorMarker(content)
-            : hasErrorMarker(content.slice(0, toolResultScanChars)) ||
-              hasErrorMarker(content.slice(-toolResultScanChars)))
-    );
+    if (result.is_error === true) return true;
+    if (content.length < 64 && emptyExitOne.test(content)) return false;
+    return content.length <= 2 * toolResultScanChars
+        ? hasErrorMarker(content)
+        : hasErrorMarker(content.slice(0, toolResultScanChars)) ||
+              hasErrorMarker(content.slice(-toolResultScanChars));
 }
 
 /** The flag alone (the learned classifier's `tool_error_streak` column was trained on it). */

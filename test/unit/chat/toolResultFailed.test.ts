@@ -30,6 +30,9 @@ describe("toolResultFailed", () => {
         "Lint errors: 0\nChecked 41 files",
         "ERRORS: none",
         "src/api.ts:12:    logger.error('x')",
+        // A search that found nothing: several in a row are an agent looking, not a stalled one.
+        "Exit code: 1\nWall time: 0.1 seconds\nOutput:\n",
+        "exit status 1",
     ])("does not count a success: %j", (content) => {
         expect(failed(content)).toBe(false);
     });
@@ -46,7 +49,7 @@ describe("toolErrorStreak", () => {
         expect(
             toolErrorStreak(loop("Exit code: 1\nOutput:\nFAIL a.test.ts", "Exit code: 1\nOutput:\nFAIL")),
         ).toBe(2);
-        expect(toolErrorStreak(loop("Exit code: 1", "Exit code: 0\nOutput:\nok", "Exit code: 1"))).toBe(1);
-        expect(toolErrorStreak(loop("Exit code: 1", "Exit code: 1"), toolResultFlagged)).toBe(0);
+        expect(toolErrorStreak(loop("Exit code: 2", "Exit code: 0\nOutput:\nok", "Exit code: 2"))).toBe(1);
+        expect(toolErrorStreak(loop("Exit code: 2", "Exit code: 2"), toolResultFlagged)).toBe(0);
     });
 });

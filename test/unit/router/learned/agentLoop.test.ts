@@ -45,11 +45,11 @@ describe("agentLoop", () => {
     });
 
     it("looks at the last 8 results only, so its cost does not grow with the session", () => {
-        const many = loop(...Array.from({ length: 20 }, () => "Exit code: 1"));
+        const many = loop(...Array.from({ length: 20 }, () => "Exit code: 1\nOutput:\nFAIL a.test.ts"));
         const summary = agentLoop(many);
         expect(summary.toolResults).toBe(20);
         expect(summary.toolErrors).toBe(8);
         expect(summary.errorStreak).toBe(8);
-        expect(agentLoop(loop("Exit code: 1", "Exit code: 1", "Exit code: 0")).errorStreak).toBe(0);
+        expect(agentLoop(loop("Exit code: 2", "Exit code: 2", "Exit code: 0")).errorStreak).toBe(0);
     });
 });
