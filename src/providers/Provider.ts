@@ -31,6 +31,13 @@ export interface Provider {
      * silently, the way gateways drop stop sequences (LiteLLM #37118).
      */
     unsupported(request: ProviderRequest): string | undefined;
+    /**
+     * Learns what `unsupported` needs to judge this request when the provider does not know it yet (the
+     * local tier asks its server's ListModels whether the target takes tools; a server that was still
+     * loading when the router started has not said). A promise only then, undefined otherwise: the router
+     * awaits it before `unsupported`, so a request is not skipped for what one round trip would tell.
+     */
+    prepare?(request: ProviderRequest, signal: AbortSignal): Promise<void> | undefined;
     /** One unary call. Rejects with a ServiceError (ProviderError for provider failures). */
     complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult>;
     /**

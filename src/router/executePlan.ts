@@ -249,7 +249,10 @@ export async function runPlan<T>(
     for (let planIndex = 0; planIndex < plan.length; planIndex++) {
         if (tried.has(planIndex)) continue;
         const target = plan[planIndex]!;
-        const unsupported = target.provider.unsupported(providerRequest(scope, target));
+        const request = providerRequest(scope, target);
+        const learning = target.provider.prepare?.(request, scope.signal);
+        if (learning !== undefined) await learning;
+        const unsupported = target.provider.unsupported(request);
         if (unsupported !== undefined) {
             scope.attempts.push({
                 ...newAttempt(target),

@@ -75,8 +75,10 @@ describe("POST /v1/messages", () => {
             model: "t",
             content: expected.text === "" ? [] : [{ type: "text", text: expected.text }],
             stop_reason: expected.finish_reason === "FINISH_REASON_LENGTH" ? "max_tokens" : "end_turn",
+            // Anthropic counts cache reads apart: the same prompt right after reuses all but its last token.
             usage: {
-                input_tokens: expected.usage?.prompt_tokens,
+                input_tokens: 1,
+                cache_read_input_tokens: expected.usage!.prompt_tokens - 1,
                 output_tokens: expected.usage?.completion_tokens,
             },
         });
@@ -250,6 +252,43 @@ describe("POST /v1/messages", () => {
             })
             .catch((e: unknown) => e);
         expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
+    });
+});
+
+describe("prefix reuse on the local tier, through the gateway", () => {
+    it("a Claude Code conversation's next turn reads the first turn's prompt from the KV cache (billing block and reminder changing)", async () => {
+        const turn = (hash: string, messages: Anthropic.MessageParam[]) => {
+            // Without tools: the fixture target's chat template has none (ListModels tool_calls false).
+            const { stream: _stream, tools: _tools, ...request } = claudeCodeRequest(hash);
+            return localClient().messages.create(
+                {
+                    ...request,
+                    model: "auto",
+                    max_tokens: 8,
+                    temperature: 0,
+                    messages,
+                } as MessageCreateParamsNonStreaming,
+                { headers: claudeCodeHeaders },
+            );
+        };
+        const first = claudeCodeRequest().messages as Anthropic.MessageParam[];
+        const one = await turn("aaaa", first);
+        const firstPrompt = one.usage.input_tokens + (one.usage.cache_read_input_tokens ?? 0);
+        const answer = one.content.map((b) => (b.type === "text" ? b.text : "")).join("");
+        const two = await turn("bbbb", [
+            ...first,
+            { role: "assistant", content: answer === "" ? "ok" : answer },
+            {
+                role: "user",
+                content: [
+                    { type: "text", text: "<system-reminder>Todo list: 1 item.</system-reminder>" },
+                    { type: "text", text: "now show me README.md" },
+                ],
+            },
+        ]);
+        // Everything the first turn's prompt held is reused (its billing block never reaches the local tier).
+        expect(two.usage.cache_read_input_tokens).toBeGreaterThanOrEqual(firstPrompt);
+        expect(two.usage.input_tokens).toBeGreaterThan(0);
     });
 });
 

@@ -66,9 +66,12 @@ describe("the local tier through the router", () => {
         const router = makeRouter();
         const response = await router.complete(chat);
         expect(response.content).toEqual(expected.text === "" ? [] : [{ type: "text", text: expected.text }]);
+        // The same prompt right after: every prompt token but the last (evaluated again for its logits)
+        // comes from the sequence's KV cache, reported as cache reads.
         expect(response.usage).toEqual({
             input_tokens: expected.usage?.prompt_tokens,
             output_tokens: expected.usage?.completion_tokens,
+            cache_read_input_tokens: expected.usage!.prompt_tokens - 1,
         });
         expect(response.stop_reason).toBe(
             expected.finish_reason === "FINISH_REASON_LENGTH" ? "max_tokens" : "end_turn",
@@ -178,6 +181,24 @@ describe("the local tier through the router", () => {
             provider: "local",
             outcome: "skipped_unsupported",
         });
+        expect(response.routing.provider).toBe("anthropic");
+    });
+
+    it("a router made a moment ago judges its first tool request by the server's ListModels, not as unknown", async () => {
+        // The server's target has no tool template (ListModels tool_calls false). Before the router asked
+        // again per request, a request arriving before the construction-time ListModels answered was
+        // skipped as "has not said yet", and with every request carrying tools (agents) nothing asked again.
+        const router = makeRouter();
+        env.anthropic.enqueue(anthropicMessage(anthropicText("with tools")));
+        const response = await router.complete({
+            ...chat,
+            tools: [{ name: "read", input_schema: { type: "object" } }],
+        });
+        expect(response.routing.attempts[0]).toMatchObject({
+            provider: "local",
+            outcome: "skipped_unsupported",
+        });
+        expect(response.routing.attempts[0]?.message).toContain("ListModels tool_calls is false");
         expect(response.routing.provider).toBe("anthropic");
     });
 

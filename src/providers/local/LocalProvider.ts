@@ -31,6 +31,11 @@ import {
 
 /** How long the ListModels asked at construction may take. */
 const listModelsTimeoutMs = 10_000;
+/** How long a request waits for ListModels asked again (a running server answers in milliseconds). */
+const prepareTimeoutMs = 2_000;
+
+const offersTools = (request: ProviderRequest): boolean =>
+    (request.tools?.length ?? 0) > 0 && request.tool_choice !== "none";
 
 export interface LocalProviderOptions {
     id: string;
@@ -84,12 +89,26 @@ export class LocalProvider implements Provider {
     }
 
     unsupported(request: ProviderRequest): string | undefined {
-        if ((request.tools?.length ?? 0) === 0 || request.tool_choice === "none") return undefined;
+        if (!offersTools(request)) return undefined;
         const supported = this.#toolCalls ?? this.#known?.toolCalls;
         if (supported === true) return undefined;
         return supported === false
             ? "the local target's chat template was not made for tool calls (ListModels tool_calls is false; set the provider's toolCalls: true to send tool requests anyway)"
             : "the local server has not said yet whether its target takes tool calls (ListModels); set the provider's toolCalls to decide without asking";
+    }
+
+    /**
+     * A request with tools while ListModels has not answered (the server was loading, or unreachable, when
+     * this provider was made): ask again now, at most `prepareTimeoutMs`, instead of skipping the tier
+     * until some request without tools happens to ask (an agent's requests all carry tools).
+     */
+    prepare(request: ProviderRequest, signal: AbortSignal): Promise<void> | undefined {
+        if (this.#toolCalls !== undefined || this.#known !== undefined || !offersTools(request))
+            return undefined;
+        return this.target(AbortSignal.any([signal, AbortSignal.timeout(prepareTimeoutMs)])).then(
+            () => undefined,
+            () => undefined,
+        );
     }
 
     #metadata(): Metadata {
@@ -201,7 +220,7 @@ export class LocalProvider implements Provider {
                     yield {
                         type: "message_end",
                         ...finish,
-                        usage: fromProtoUsage(chunk.usage),
+                        usage: fromProtoUsage(chunk.usage, chunk.stats),
                         ...signalsOf(chunk.stats),
                     };
                     return;

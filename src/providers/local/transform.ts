@@ -144,8 +144,17 @@ export function fromFinishReason(
     }
 }
 
-export function fromProtoUsage(usage: Usage__Output | null): Usage {
-    return { input_tokens: usage?.prompt_tokens ?? 0, output_tokens: usage?.completion_tokens ?? 0 };
+/**
+ * The server's usage; with its stats, the prompt tokens whose KV cache the sequence reused count as cache
+ * reads (the same thing a hosted provider's prompt cache reports), so an agent's usage display and the
+ * router's cost see the local tier's prefix reuse.
+ */
+export function fromProtoUsage(usage: Usage__Output | null, stats?: GenerationStats__Output | null): Usage {
+    return {
+        input_tokens: usage?.prompt_tokens ?? 0,
+        output_tokens: usage?.completion_tokens ?? 0,
+        ...(stats && { cache_read_input_tokens: stats.prompt_tokens_reused }),
+    };
 }
 
 /** The stats a cascade reads; undefined when the server sent none. */
@@ -172,7 +181,7 @@ export function fromGenerateResponse(
             ...response.tool_calls.map(fromProtoToolCall),
         ],
         ...finish,
-        usage: fromProtoUsage(response.usage),
+        usage: fromProtoUsage(response.usage, response.stats),
         model,
         ...signalsOf(response.stats),
     };
