@@ -271,7 +271,7 @@ describe("prefix reuse on the local tier, through the gateway", () => {
                 { headers: claudeCodeHeaders },
             );
         };
-        const first = claudeCodeRequest().messages as Anthropic.MessageParam[];
+        const first = claudeCodeRequest().messages;
         const one = await turn("aaaa", first);
         const firstPrompt = one.usage.input_tokens + (one.usage.cache_read_input_tokens ?? 0);
         const answer = one.content.map((b) => (b.type === "text" ? b.text : "")).join("");

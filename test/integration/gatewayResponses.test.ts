@@ -40,6 +40,8 @@ describe("POST /v1/responses", () => {
             expected.finish_reason === "FINISH_REASON_LENGTH" ? "incomplete" : "completed",
         );
         expect(data.usage?.output_tokens).toBe(expected.usage?.completion_tokens);
+        // The same prompt right after: all but its last token read from the local tier's KV cache.
+        expect(data.usage?.input_tokens_details.cached_tokens).toBe(expected.usage!.prompt_tokens - 1);
         expect(response.headers.get("x-tiercel-route")).toBe("local/local/t; reason=default");
     });
 

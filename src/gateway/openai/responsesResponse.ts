@@ -27,7 +27,12 @@ const itemId = (prefix: string): string => `${prefix}_${randomUUID().replaceAll(
 function usageOf(usage: Usage): ResponseUsage {
     return {
         input_tokens: usage.input_tokens,
-        input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+        // Prompt tokens the answering provider read from (or wrote to) its prompt cache; the local tier's
+        // reused KV prefix counts as read.
+        input_tokens_details: {
+            cached_tokens: usage.cache_read_input_tokens ?? 0,
+            cache_write_tokens: usage.cache_creation_input_tokens ?? 0,
+        },
         output_tokens: usage.output_tokens,
         output_tokens_details: { reasoning_tokens: 0 },
         total_tokens: usage.input_tokens + usage.output_tokens,
