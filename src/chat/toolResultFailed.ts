@@ -47,7 +47,7 @@ const hasErrorMarker = (text: string): boolean =>
  * failed`, `exit status 1`). The regex costs tens of ns a character, and an agent conversation carries
  * dozens of results, so the window stays small.
  */
-export const toolResultScanChars = 160;
+const toolResultScanChars = 160;
 
 /**
  * Exit status 1 with no output: a search that found nothing (`grep`, `rg`), a `test` that was false. An
