@@ -33,12 +33,19 @@ export async function countInputTokens(
         counted_by: null,
         estimate_reason: reason,
     });
-    // The first target the request would be sent to: skipped ones (open breaker, unsupported) are passed.
-    const target = plan.find(
-        (t) =>
-            t.breaker?.state !== "open" &&
-            t.provider.unsupported({ ...request, model: t.model, max_tokens: 1 }) === undefined,
-    );
+    // The first target the request would be sent to: skipped ones (open breaker, unsupported) are passed,
+    // judged as runPlan judges them (after `prepare` where the provider does not know yet).
+    let target: ResolvedTarget | undefined;
+    for (const t of plan) {
+        if (t.breaker?.state === "open") continue;
+        const asked = { ...request, model: t.model, max_tokens: 1 };
+        const learning = t.provider.prepare?.(asked, signal);
+        if (learning !== undefined) await learning;
+        if (t.provider.unsupported(asked) === undefined) {
+            target = t;
+            break;
+        }
+    }
     if (!target) return estimated("no target can take the request");
     if (!target.provider.countTokens) return estimated(`${target.key} has no token count call`);
     const timeoutMs = target.settings.attemptTimeoutMs;
