@@ -111,6 +111,8 @@ describe("POST /v1/completions", () => {
             prompt_tokens: expected.usage?.prompt_tokens,
             completion_tokens: expected.usage?.completion_tokens,
             total_tokens: expected.usage!.prompt_tokens + expected.usage!.completion_tokens,
+            // The same infill prompt right after: all but its last token come from the KV cache.
+            prompt_tokens_details: { cached_tokens: expected.usage!.prompt_tokens - 1 },
         });
         expect(response.headers.get("x-tiercel-route")).toMatch(/^local\/local\/t; reason=/);
         expect(anthropic.requests).toHaveLength(0);

@@ -4,7 +4,8 @@
  * the tool call's own index, a finish chunk, then the usage chunk with `choices: []` when asked for).
  */
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions/completions";
-import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
+import type { CompletionResult, RouterStreamEvent, StopReason } from "../../index.js";
+import { openaiUsage } from "./openaiUsage.js";
 
 type FinishReason = ChatCompletion.Choice["finish_reason"];
 
@@ -15,16 +16,6 @@ export const finishReasonByStopReason = {
     tool_use: "tool_calls",
     refusal: "content_filter",
 } as const satisfies Record<StopReason, FinishReason>;
-
-const usageOf = (usage: Usage): NonNullable<ChatCompletion["usage"]> => ({
-    prompt_tokens: usage.input_tokens,
-    completion_tokens: usage.output_tokens,
-    total_tokens: usage.input_tokens + usage.output_tokens,
-    // Prompt tokens the answering provider read from its cache (OpenAI's field for them).
-    ...(usage.cache_read_input_tokens !== undefined && {
-        prompt_tokens_details: { cached_tokens: usage.cache_read_input_tokens },
-    }),
-});
 
 export function toChatCompletion(answer: CompletionResult, id: string, created: number): ChatCompletion {
     let text = "";
@@ -57,7 +48,7 @@ export function toChatCompletion(answer: CompletionResult, id: string, created: 
                 finish_reason: finishReasonByStopReason[answer.stop_reason],
             },
         ],
-        usage: usageOf(answer.usage),
+        usage: openaiUsage(answer.usage),
     };
 }
 
@@ -116,7 +107,9 @@ export class ChatChunkEncoder {
             case "message_end": {
                 const chunks = [this.#chunk("{}", finishReasonByStopReason[event.stop_reason])];
                 if (this.#includeUsage)
-                    chunks.push(`${this.#head}"choices":[],"usage":${JSON.stringify(usageOf(event.usage))}}`);
+                    chunks.push(
+                        `${this.#head}"choices":[],"usage":${JSON.stringify(openaiUsage(event.usage))}}`,
+                    );
                 return chunks;
             }
         }

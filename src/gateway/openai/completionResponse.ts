@@ -4,8 +4,9 @@
  * and for streams the same object per text fragment, a finish chunk, then the usage chunk with
  * `choices: []` when asked for.
  */
-import type { Completion, CompletionChoice, CompletionUsage } from "openai/resources/completions";
-import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
+import type { Completion, CompletionChoice } from "openai/resources/completions";
+import type { CompletionResult, RouterStreamEvent, StopReason } from "../../index.js";
+import { openaiUsage } from "./openaiUsage.js";
 
 /** A completion has no tool calls; `tool_use` cannot happen and reads as a finished answer. */
 const finishReasonByStopReason = {
@@ -15,12 +16,6 @@ const finishReasonByStopReason = {
     tool_use: "stop",
     refusal: "content_filter",
 } as const satisfies Record<StopReason, CompletionChoice["finish_reason"]>;
-
-const usageOf = (usage: Usage): CompletionUsage => ({
-    prompt_tokens: usage.input_tokens,
-    completion_tokens: usage.output_tokens,
-    total_tokens: usage.input_tokens + usage.output_tokens,
-});
 
 export function toCompletion(answer: CompletionResult, id: string, created: number): Completion {
     let text = "";
@@ -33,7 +28,7 @@ export function toCompletion(answer: CompletionResult, id: string, created: numb
         choices: [
             { index: 0, text, logprobs: null, finish_reason: finishReasonByStopReason[answer.stop_reason] },
         ],
-        usage: usageOf(answer.usage),
+        usage: openaiUsage(answer.usage),
     };
 }
 
@@ -69,7 +64,7 @@ export class CompletionChunkEncoder {
             case "message_end": {
                 const chunks = [this.#chunk("", finishReasonByStopReason[event.stop_reason])];
                 if (this.#includeUsage)
-                    chunks.push({ ...this.#base(), choices: [], usage: usageOf(event.usage) });
+                    chunks.push({ ...this.#base(), choices: [], usage: openaiUsage(event.usage) });
                 return chunks;
             }
         }
