@@ -49,16 +49,15 @@ const withTools = {
     tools: [{ name: "read", input_schema: { type: "object" } }],
 };
 
+/** The count of a request with tools over a plan of these providers, in order. */
+const countWithTools = (...providers: Provider[]) =>
+    countInputTokens(providers.map(target), withTools, 10, new AbortController().signal);
+
 describe("countInputTokens", () => {
     it("lets a provider that does not know yet learn before judging the request, as the plan does", async () => {
         const local = learningProvider("local", true, 42);
         const hosted = learningProvider("hosted", true, 99);
-        const count = await countInputTokens(
-            [target(local), target(hosted)],
-            withTools,
-            10,
-            new AbortController().signal,
-        );
+        const count = await countWithTools(local, hosted);
         expect(count).toEqual({
             input_tokens: 42,
             exact: true,
@@ -67,19 +66,14 @@ describe("countInputTokens", () => {
         });
         expect(local.asked).toBe(1);
         // Known now: not asked again.
-        await countInputTokens([target(local)], withTools, 10, new AbortController().signal);
+        await countWithTools(local);
         expect(local.asked).toBe(1);
     });
 
     it("passes a target that learns it cannot take the request", async () => {
         const local = learningProvider("local", false, 42);
         const hosted = learningProvider("hosted", true, 99);
-        const count = await countInputTokens(
-            [target(local), target(hosted)],
-            withTools,
-            10,
-            new AbortController().signal,
-        );
+        const count = await countWithTools(local, hosted);
         expect(count.counted_by).toBe("hosted/m");
     });
 });
