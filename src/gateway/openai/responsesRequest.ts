@@ -5,8 +5,11 @@
  * - `instructions` and `system` / `developer` messages become the system prompt;
  * - `function_call` items join the assistant turn before them as tool calls, and `function_call_output`
  *   items become tool results of one user turn;
- * - `reasoning` items (only the model that wrote them can read them) and tools other than `function`
- *   (Codex sends `namespace`, `web_search`, ...) are ignored and named in the ignored-fields header, as
+ * - `custom` tools (free-text input; Codex's `apply_patch` for its gpt-5 Codex models) become JSON tools
+ *   with one string argument, and their `custom_tool_call` / `custom_tool_call_output` items tool calls
+ *   and results like a function's (customTool.ts);
+ * - `reasoning` items (only the model that wrote them can read them) and tools other than `function` and
+ *   `custom` (Codex sends `namespace`, `web_search`, ...) are ignored and named in the ignored-fields header, as
  *   are fields the router does not take (`reasoning`, `store`, `include`, `prompt_cache_key`, ...);
  * - `text.format` json_schema / json_object becomes the router's `response_format` (enforced by the
  *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped); `text.verbosity` is
@@ -25,6 +28,7 @@ import type {
 import { GatewayError } from "../GatewayError.js";
 import { isJsonObject, requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
+import { customToolArgument, customToolDefinition } from "./customTool.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 
 export interface ParsedResponsesRequest {
@@ -32,6 +36,8 @@ export interface ParsedResponsesRequest {
     model: string;
     stream: boolean;
     ignored: string[];
+    /** Names of the request's custom tools: their calls are answered as `custom_tool_call` items. */
+    customTools: ReadonlySet<string>;
 }
 
 const handled = new Set([
@@ -56,6 +62,7 @@ interface InputItem {
     call_id?: string;
     name?: string;
     arguments?: string;
+    input?: unknown;
     output?: unknown;
 }
 
@@ -88,9 +95,10 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     input.forEach((item, i) => {
         const where = `input[${i}]`;
         const type = item.type ?? "message";
-        if (type !== "function_call")
-            assistant = type === "message" && item.role === "assistant" ? assistant : undefined;
-        if (type !== "function_call_output") results = undefined;
+        const call = type === "function_call" || type === "custom_tool_call";
+        const output = type === "function_call_output" || type === "custom_tool_call_output";
+        if (!call) assistant = type === "message" && item.role === "assistant" ? assistant : undefined;
+        if (!output) results = undefined;
         switch (type) {
             case "message": {
                 const text = messageText(item.content, where);
@@ -106,12 +114,16 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
                     );
                 return;
             }
-            case "function_call": {
+            case "function_call":
+            case "custom_tool_call": {
                 const call: ToolCallPart = {
                     type: "tool_call",
                     id: requireString(item.call_id, `${where}.call_id`),
                     name: requireString(item.name, `${where}.name`),
-                    arguments: parseToolArguments(item.arguments ?? "", `${where}.arguments`),
+                    arguments:
+                        type === "function_call"
+                            ? parseToolArguments(item.arguments ?? "", `${where}.arguments`)
+                            : { [customToolArgument]: requireText(item.input, `${where}.input`) },
                 };
                 if (assistant === undefined) {
                     assistant = [];
@@ -120,7 +132,8 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
                 assistant.push(call);
                 return;
             }
-            case "function_call_output": {
+            case "function_call_output":
+            case "custom_tool_call_output": {
                 const part: ToolResultPart = {
                     type: "tool_result",
                     tool_call_id: requireString(item.call_id, `${where}.call_id`),
@@ -148,7 +161,13 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     const request: ChatRequest = { messages };
     if (systemParts.length > 0) request.system = systemParts.join("\n\n");
     const tools: ToolDefinition[] = [];
-    for (const tool of params.tools == null ? [] : requireObjects(params.tools, "tools")) {
+    const customTools = new Set<string>();
+    for (const [i, tool] of (params.tools == null ? [] : requireObjects(params.tools, "tools")).entries()) {
+        if (tool.type === "custom") {
+            tools.push(customToolDefinition(tool, `tools[${i}]`));
+            customTools.add(tool.name);
+            continue;
+        }
         if (tool.type !== "function") {
             ignored.add(`tools (${tool.type})`);
             continue;
@@ -170,7 +189,19 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     if (typeof params.max_output_tokens === "number") request.max_tokens = params.max_output_tokens;
     if (typeof params.temperature === "number") request.temperature = params.temperature;
     if (typeof params.top_p === "number") request.top_p = params.top_p;
-    return { request, model: params.model, stream: params.stream === true, ignored: [...ignored].sort() };
+    return {
+        request,
+        model: params.model,
+        stream: params.stream === true,
+        ignored: [...ignored].sort(),
+        customTools,
+    };
+}
+
+/** A string that may be empty (a custom tool's input). */
+function requireText(value: unknown, where: string): string {
+    if (typeof value !== "string") throw new GatewayError("invalid_request", `${where} must be a string`);
+    return value;
 }
 
 function requireString(value: unknown, where: string): string {
@@ -200,10 +231,10 @@ function toolChoice(choice: ResponseCreateParamsBase["tool_choice"]): ToolChoice
     if (choice == null) return undefined;
     if (choice === "auto" || choice === "none" || choice === "required") return choice;
     const object = requireObject(choice, "tool_choice");
-    if (object.type === "function") return { name: object.name };
+    if (object.type === "function" || object.type === "custom") return { name: object.name };
     throw new GatewayError(
         "invalid_request",
-        `tool_choice: "${object.type}" is not supported; use auto, none, required or a function`,
+        `tool_choice: "${object.type}" is not supported; use auto, none, required, a function or a custom tool`,
     );
 }
 

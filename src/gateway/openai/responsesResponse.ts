@@ -3,7 +3,9 @@
  * Responses event sequence: `response.created`, `response.in_progress`, then per output item
  * `response.output_item.added`, for a message `content_part.added` / `output_text.delta` /
  * `output_text.done` / `content_part.done`, for a function call `function_call_arguments.delta` /
- * `function_call_arguments.done`, then `response.output_item.done`, and last `response.completed`
+ * `function_call_arguments.done`, for a call of a custom tool (customTool.ts) one
+ * `custom_tool_call_input.delta` with the whole input and `custom_tool_call_input.done` (its input is one
+ * JSON string argument until the call ends), then `response.output_item.done`, and last `response.completed`
  * (`response.incomplete` when the output cap cut the answer). Every event carries its sequence number.
  * Stream events come out serialized: the per-token ones (`output_text.delta`,
  * `function_call_arguments.delta`) from a prefix built once per output item plus the delta's JSON and the
@@ -13,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import type {
     Response,
+    ResponseCustomToolCall,
     ResponseFunctionToolCall,
     ResponseOutputItem,
     ResponseOutputMessage,
@@ -21,6 +24,7 @@ import type {
 } from "openai/resources/responses/responses";
 import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
 import type { SseFrame } from "../SseWriter.js";
+import { customToolInput } from "./customTool.js";
 
 const itemId = (prefix: string): string => `${prefix}_${randomUUID().replaceAll("-", "")}`;
 
@@ -87,10 +91,23 @@ function messageItem(text: string, status: ResponseOutputMessage["status"]): Res
     };
 }
 
-export function toResponse(answer: CompletionResult, id: string, created: number): Response {
+/** A call of a custom tool as an output item. */
+function customCallItem(id: string, callId: string, name: string, input: string): ResponseCustomToolCall {
+    return { id, type: "custom_tool_call", call_id: callId, name, input };
+}
+
+/** `customTools`: names of the request's custom tools, whose calls are `custom_tool_call` items. */
+export function toResponse(
+    answer: CompletionResult,
+    id: string,
+    created: number,
+    customTools: ReadonlySet<string> = new Set(),
+): Response {
     const output: ResponseOutputItem[] = [];
     for (const part of answer.content) {
         if (part.type === "text") output.push(messageItem(part.text, "completed"));
+        else if (customTools.has(part.name))
+            output.push(customCallItem(itemId("ctc"), part.id, part.name, customToolInput(part.arguments)));
         else {
             output.push({
                 id: itemId("fc"),
@@ -139,6 +156,7 @@ export class ResponseEventEncoder {
               streamed: boolean;
               head: string;
           }
+        | { kind: "custom"; id: string; callId: string; name: string; outputIndex: number }
         | undefined;
     readonly #done: ResponseOutputItem[] = [];
     /**
@@ -147,12 +165,15 @@ export class ResponseEventEncoder {
      */
     #relay = false;
 
-    constructor(id: string, created: number) {
+    /** Names of the request's custom tools (see toResponse). */
+    readonly #customTools: ReadonlySet<string>;
+
+    constructor(id: string, created: number, customTools: ReadonlySet<string> = new Set()) {
         this.#id = id;
         this.#created = created;
+        this.#customTools = customTools;
     }
 
-    /** The next sequence number, for an `error` event the caller writes after a failure. */
     /** The `response.output_item.added` frame of an item opened at `outputIndex`. */
     #itemAdded(item: ResponseOutputItem, outputIndex: number): SseFrame {
         return frameOf({
@@ -163,6 +184,20 @@ export class ResponseEventEncoder {
         });
     }
 
+    /** The `response.output_item.done` frame of a finished item, which joins the response's output. */
+    #itemDone(frames: SseFrame[], item: ResponseOutputItem, outputIndex: number): void {
+        frames.push(
+            frameOf({
+                type: "response.output_item.done",
+                item,
+                output_index: outputIndex,
+                sequence_number: this.nextSequence(),
+            }),
+        );
+        this.#done.push(item);
+    }
+
+    /** The next sequence number, for an `error` event the caller writes after a failure. */
     nextSequence(): number {
         return this.#sequence++;
     }
@@ -228,6 +263,19 @@ export class ResponseEventEncoder {
             }
             case "tool_call_start": {
                 this.#close(frames);
+                if (this.#customTools.has(event.name)) {
+                    const open = {
+                        kind: "custom" as const,
+                        id: itemId("ctc"),
+                        callId: event.id,
+                        name: event.name,
+                        outputIndex: this.#done.length,
+                    };
+                    this.#open = open;
+                    const item = customCallItem(open.id, open.callId, open.name, "");
+                    frames.push(this.#itemAdded(item, open.outputIndex));
+                    break;
+                }
                 const item: ResponseFunctionToolCall = {
                     id: itemId("fc"),
                     type: "function_call",
@@ -250,6 +298,10 @@ export class ResponseEventEncoder {
                 break;
             }
             case "tool_call_end": {
+                if (this.#open?.kind === "custom") {
+                    this.#closeCustom(frames, this.#open, event.arguments);
+                    break;
+                }
                 if (this.#open?.kind !== "call") break;
                 // A provider may send the arguments whole, without deltas: clients that read only the
                 // deltas still get them, as one delta.
@@ -284,16 +336,48 @@ export class ResponseEventEncoder {
     }
 
     #argumentsDelta(delta: string, sequence: number): SseFrame {
-        const head = this.#open?.head ?? "";
+        const head = this.#open?.kind === "call" ? this.#open.head : "";
         return {
             event: "response.function_call_arguments.delta",
             data: `${head}${JSON.stringify(delta)},"sequence_number":${sequence}}`,
         };
     }
 
+    /** A custom tool call's input, whole, once its arguments are complete; then the item is done. */
+    #closeCustom(
+        frames: SseFrame[],
+        open: { id: string; callId: string; name: string; outputIndex: number },
+        args: Record<string, unknown> | undefined,
+    ): void {
+        this.#open = undefined;
+        const input = args === undefined ? "" : customToolInput(args);
+        const item = customCallItem(open.id, open.callId, open.name, input);
+        const at = { item_id: open.id, output_index: open.outputIndex };
+        frames.push(
+            frameOf({
+                type: "response.custom_tool_call_input.delta",
+                ...at,
+                delta: item.input,
+                sequence_number: this.nextSequence(),
+            }),
+            frameOf({
+                type: "response.custom_tool_call_input.done",
+                ...at,
+                input: item.input,
+                sequence_number: this.nextSequence(),
+            }),
+        );
+        this.#itemDone(frames, item, open.outputIndex);
+    }
+
     #close(frames: SseFrame[]): void {
         const open = this.#open;
         if (open === undefined) return;
+        // A custom call cut before its end (the output cap): its input never completed, so none.
+        if (open.kind === "custom") {
+            this.#closeCustom(frames, open, undefined);
+            return;
+        }
         this.#open = undefined;
         if (open.kind === "message") {
             const part = { type: "output_text" as const, text: open.text, annotations: [] };
@@ -316,14 +400,8 @@ export class ResponseEventEncoder {
                     part,
                     sequence_number: this.nextSequence(),
                 }),
-                frameOf({
-                    type: "response.output_item.done",
-                    item,
-                    output_index: open.outputIndex,
-                    sequence_number: this.nextSequence(),
-                }),
             );
-            this.#done.push(item);
+            this.#itemDone(frames, item, open.outputIndex);
             return;
         }
         const item: ResponseFunctionToolCall = { ...open.item, status: "completed" };
@@ -336,13 +414,7 @@ export class ResponseEventEncoder {
                 arguments: item.arguments,
                 sequence_number: this.nextSequence(),
             }),
-            frameOf({
-                type: "response.output_item.done",
-                item,
-                output_index: open.outputIndex,
-                sequence_number: this.nextSequence(),
-            }),
         );
-        this.#done.push(item);
+        this.#itemDone(frames, item, open.outputIndex);
     }
 }

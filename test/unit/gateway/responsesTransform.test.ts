@@ -43,8 +43,52 @@ describe("fromResponsesParams", () => {
         expect(parsed.stream).toBe(true);
     });
 
+    it("takes custom tools as JSON tools with one string input, and their calls and outputs as any tool's", () => {
+        const parsed = fromResponsesParams({
+            model: "auto",
+            input: [
+                { role: "user", content: "fix it" },
+                { type: "custom_tool_call", call_id: "p1", name: "apply_patch", input: "" },
+                { type: "custom_tool_call_output", call_id: "p1", output: "Failed to find context" },
+            ],
+            tools: [
+                {
+                    type: "custom",
+                    name: "apply_patch",
+                    format: { type: "grammar", syntax: "regex", definition: "\\*.*" },
+                },
+                { type: "custom", name: "note" },
+                { type: "custom", name: "odd", format: { type: "grammar", definition: 7 } },
+            ],
+        });
+        expect(parsed.customTools).toEqual(new Set(["apply_patch", "note", "odd"]));
+        expect(parsed.ignored).toEqual([]);
+        const [patch, note, odd] = parsed.request.tools!;
+        const inputOf = (t: typeof patch) =>
+            (t!.input_schema.properties as Record<string, { type: string; description: string }>).input!;
+        expect(patch!.input_schema.required).toEqual(["input"]);
+        expect(inputOf(patch).description).toMatch(/regex grammar:\n\\\*\.\*$/);
+        expect(inputOf(note).description).not.toMatch(/grammar/);
+        expect(inputOf(odd).description).not.toMatch(/grammar/);
+        expect(parsed.request.messages.slice(1)).toEqual([
+            {
+                role: "assistant",
+                content: [{ type: "tool_call", id: "p1", name: "apply_patch", arguments: { input: "" } }],
+            },
+            {
+                role: "user",
+                content: [{ type: "tool_result", tool_call_id: "p1", content: "Failed to find context" }],
+            },
+        ]);
+    });
+
     it.each([
         [{ previous_response_id: "resp_1" }, /stateless/],
+        [
+            { input: [{ type: "custom_tool_call", call_id: "p", name: "apply_patch", input: { a: 1 } }] },
+            /input\[0\]\.input must be a string/,
+        ],
+        [{ tools: [{ type: "custom", description: "no name" }] }, /tools\[0\]\.name is required/],
         [{ input: [] }, /`input` must be a non-empty/],
         [
             { input: [{ type: "function_call", name: "f", arguments: "{}" }] },
@@ -60,6 +104,67 @@ describe("fromResponsesParams", () => {
 });
 
 describe("ResponseEventEncoder", () => {
+    it("answers a custom tool's call as custom_tool_call: its input whole, or none where the cap cut it", () => {
+        const encoder = new ResponseEventEncoder("resp_1", 1, new Set(["apply_patch"]));
+        const decode = (events: RouterStreamEvent[]) =>
+            events
+                .flatMap((event) => encoder.encode(event))
+                .map((f) => JSON.parse(f.data) as Record<string, unknown>);
+        decode([
+            {
+                type: "message_start",
+                model: "m",
+                tier: "t",
+                provider: "p",
+                model_used: "m",
+                routing_reason: "default",
+                decided_tier: "t",
+            },
+        ]);
+        const done = decode([
+            { type: "tool_call_start", index: 0, id: "p1", name: "apply_patch" },
+            { type: "tool_call_delta", index: 0, arguments_delta: '{"input":"*** Be' },
+            { type: "tool_call_end", index: 0, arguments: { input: "*** Begin Patch\n" } },
+        ]);
+        expect(done.map((e) => e.type)).toEqual([
+            "response.output_item.added",
+            "response.custom_tool_call_input.delta",
+            "response.custom_tool_call_input.done",
+            "response.output_item.done",
+        ]);
+        expect(done[3]!.item).toMatchObject({
+            type: "custom_tool_call",
+            call_id: "p1",
+            input: "*** Begin Patch\n",
+        });
+        // A tier that did not keep to the one-string schema: the caller's tool gets its JSON to refuse.
+        const odd = decode([
+            { type: "tool_call_start", index: 1, id: "p2", name: "apply_patch" },
+            { type: "tool_call_end", index: 1, arguments: { patch: "x" } },
+        ]);
+        expect(odd.at(-1)!.item).toMatchObject({ input: '{"patch":"x"}' });
+        const cut = decode([
+            { type: "tool_call_start", index: 2, id: "p3", name: "apply_patch" },
+            { type: "tool_call_delta", index: 2, arguments_delta: '{"input":"*** Begin' },
+            // The encoder reads the end's stop reason and usage, not its routing record.
+            {
+                type: "message_end",
+                stop_reason: "max_tokens",
+                stop_sequence: null,
+                usage: { input_tokens: 1, output_tokens: 9 },
+            } as unknown as RouterStreamEvent,
+        ]);
+        expect(cut.map((e) => e.type)).toEqual([
+            "response.output_item.added",
+            "response.custom_tool_call_input.delta",
+            "response.custom_tool_call_input.done",
+            "response.output_item.done",
+            "response.incomplete",
+        ]);
+        expect(cut[3]!.item).toMatchObject({ type: "custom_tool_call", call_id: "p3", input: "" });
+        expect((cut[4]!.response as { output: unknown[] }).output).toHaveLength(3);
+    });
+
     it("sends whole tool arguments as one delta when the provider streamed none", () => {
         const encoder = new ResponseEventEncoder("resp_1", 1);
         encoder.encode({
