@@ -135,6 +135,7 @@ export const chatRequestSchema = z
                 body: jsonObject,
                 headers: z.record(z.string(), z.string()).optional(),
                 extras: z.array(z.string()),
+                only: z.string().min(1).optional(),
             })
             .strict()
             .optional(),

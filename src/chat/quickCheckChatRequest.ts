@@ -38,7 +38,7 @@ const requestKeys = new Set([
     "hints",
     "native",
 ]);
-const nativeKeys = new Set(["protocol", "body", "headers", "extras"]);
+const nativeKeys = new Set(["protocol", "body", "headers", "extras", "only"]);
 const nativeProtocols = new Set(["anthropic-messages", "openai-chat", "openai-responses"]);
 const messageKeys = new Set(["role", "content"]);
 const textKeys = new Set(["type", "text"]);
@@ -214,6 +214,7 @@ function native(value: unknown): boolean {
         if (!isObject(headers)) return false;
         for (const key in headers) if (typeof headers[key] !== "string") return false;
     }
+    if (value.only !== undefined && !nonEmptyString(value.only)) return false;
     const extras = value.extras;
     return Array.isArray(extras) && (extras as unknown[]).every((x) => typeof x === "string");
 }

@@ -189,6 +189,13 @@ export interface NativeRequest {
      * is never answered from the response cache (its key cannot tell them apart). Empty: nothing is lost.
      */
     extras: readonly string[];
+    /**
+     * Content the answer needs that has no normalized form (an image or a PDF the user attached, a
+     * hosted server tool's blocks in the history), named: the normalized messages carry a placeholder
+     * where it was, so only a target sent this body as written can take the request, and every other is
+     * skipped with this as its reason. Defaults to none: any target may translate the request.
+     */
+    only?: string;
 }
 
 /**

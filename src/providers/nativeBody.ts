@@ -41,3 +41,16 @@ export function nativeBody(
     for (const key in native.body) if (!ownedFields.has(key)) body[key] = native.body[key];
     return { body, native };
 }
+
+/**
+ * Why a target cannot take a request that carries content only its own protocol has (NativeRequest.only),
+ * when that target would translate it (`protocol`: what it sends natively; none for the local tier).
+ */
+export function nativeOnly(
+    request: ProviderRequest,
+    protocol: NativeProtocol | undefined,
+): string | undefined {
+    const native = request.native;
+    if (native?.only === undefined || native.protocol === protocol) return undefined;
+    return `${native.only}: only a provider speaking the caller's protocol (${native.protocol}) is sent it as written`;
+}

@@ -83,8 +83,10 @@ export class RouteRecorder {
     /** The request's cache keys, or undefined when the cache is off or the request bypasses it. */
     cacheKeys(request: RouteContext["request"], decided: Decided): CacheKeys | undefined {
         if (!this.#options.cache || request.hints?.no_cache === true) return undefined;
-        // Fields of the caller's own protocol that the normalized request (the key) cannot tell apart.
-        if (request.native !== undefined && request.native.extras.length > 0) return undefined;
+        // Fields and content of the caller's own protocol that the normalized request (the key) cannot
+        // tell apart: two requests differing only in an image would share a key.
+        const native = request.native;
+        if (native !== undefined && (native.extras.length > 0 || native.only !== undefined)) return undefined;
         return cacheKeys(request, decided.features.namespace, decided.tier.name, request.max_tokens);
     }
 

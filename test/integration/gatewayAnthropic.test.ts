@@ -204,7 +204,7 @@ describe("POST /v1/messages", () => {
         expect((error as Error).message).toContain("output_config.format.type");
     });
 
-    it("refuses an image block with a 400 naming the block", async () => {
+    it("refuses an image block with a 400 naming the block when no tier reads it (the local tier has no vision)", async () => {
         const error = await localClient()
             .messages.create({
                 model: "auto",
@@ -223,7 +223,9 @@ describe("POST /v1/messages", () => {
             })
             .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-        expect((error as Error).message).toContain("messages.0.content.0: image blocks are not supported");
+        expect((error as Error).message).toContain(
+            "image blocks (no form outside the Messages API): only a provider speaking the caller's protocol (anthropic-messages) is sent it as written",
+        );
         expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
             type: "error",
             error: { type: "invalid_request_error" },

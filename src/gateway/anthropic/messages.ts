@@ -38,6 +38,7 @@ export const createMessage: Handler = async (context, exchange) => {
             body,
             headers: anthropicHeaders(exchange.req.headers),
             extras: parsed.ignored,
+            ...(parsed.only === undefined ? {} : { only: parsed.only }),
         },
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = ignoredHeaderValue(parsed.ignored);
@@ -82,6 +83,7 @@ export const countTokens: Handler = async (context, exchange) => {
             body,
             headers: anthropicHeaders(exchange.req.headers),
             extras: parsed.ignored,
+            ...(parsed.only === undefined ? {} : { only: parsed.only }),
         },
     };
     const count = await context.router.countTokens(request, { signal: exchange.signal });

@@ -12,7 +12,12 @@
  * - `output_config.format` (structured output: `{type: "json_schema", schema}`) becomes the router's
  *   `response_format`, enforced by the local tier's grammar and sent on to Anthropic; the rest of
  *   `output_config` (`effort`) is ignored and named;
- * - images, documents and other blocks with no text form are refused with a 400 naming the block.
+ * - images, documents, search results and a hosted server tool's blocks in the history (the Messages
+ *   API's other block types) have no normalized form: a placeholder (`[image]`) stands in the normalized
+ *   messages, and the request is marked for a target that is sent the body as written
+ *   (`NativeRequest.only`): Anthropic answers, the local tier and other protocols are skipped with that
+ *   reason. Claude Code sends them when a screenshot is pasted, an image or PDF is read, or it searched
+ *   the web earlier in the session; a 400 would break every later turn of that session.
  */
 import type {
     ContentBlockParam,
@@ -20,6 +25,7 @@ import type {
     MessageParam,
     TextBlockParam,
     ToolChoice as AnthropicToolChoice,
+    ToolResultBlockParam,
     ToolUnion,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type {
@@ -34,6 +40,7 @@ import type {
 import { GatewayError } from "../GatewayError.js";
 import { isJsonObject, jsonKind, requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
+import { OpaqueContent } from "../OpaqueContent.js";
 
 export interface ParsedMessages {
     request: ChatRequest;
@@ -41,7 +48,40 @@ export interface ParsedMessages {
     stream: boolean;
     /** Fields and blocks accepted but not applied, for the `x-tiercel-ignored` header. */
     ignored: string[];
+    /** Blocks only the Messages API reads, named (NativeRequest.only); undefined when there are none. */
+    only?: string;
 }
+
+/** Block types with a normalized form; every other block type of the Messages API is opaque (below). */
+type NormalizedBlockType = "text" | "tool_use" | "tool_result" | "thinking" | "redacted_thinking";
+/** Inside a tool result, text is the only normalized form. */
+type ToolResultInner = Exclude<NonNullable<ToolResultBlockParam["content"]>, string>[number];
+
+/**
+ * The Messages API's block types with no normalized form, in messages and inside tool results: each one
+ * the SDK declares (a new one is a compile error here until it is placed), so a type it does not know is
+ * still a 400 naming it.
+ */
+const opaqueBlocks: ReadonlySet<string> = new Set(
+    Object.keys({
+        image: true,
+        document: true,
+        search_result: true,
+        container_upload: true,
+        server_tool_use: true,
+        web_search_tool_result: true,
+        web_fetch_tool_result: true,
+        code_execution_tool_result: true,
+        bash_code_execution_tool_result: true,
+        text_editor_code_execution_tool_result: true,
+        tool_search_tool_result: true,
+        tool_reference: true,
+        browser_state: true,
+    } satisfies Record<
+        Exclude<ContentBlockParam["type"] | ToolResultInner["type"], NormalizedBlockType>,
+        true
+    >),
+);
 
 /** Claude Code's per-request billing block starts with this. */
 export const billingBlockPrefix = "x-anthropic-billing-header";
@@ -83,6 +123,7 @@ export function fromMessageParams(
     if (responseFormat.onlyFormat) ignored.delete("output_config");
     const systemParts = params.system == null ? [] : systemText(params.system, "system");
     const messages: RouterChatMessage[] = [];
+    const opaque = new OpaqueContent();
     requireObjects(params.messages, "messages", "dots").forEach((message: MessageParam, i) => {
         const where = `messages.${i}`;
         if (message.role === "system") {
@@ -97,7 +138,7 @@ export function fromMessageParams(
         if (message.role === "user") {
             messages.push({
                 role: "user",
-                content: blocks.map((b, j) => userPart(b, `${where}.content.${j}`)),
+                content: blocks.map((b, j) => userPart(b, `${where}.content.${j}`, opaque)),
             });
             return;
         }
@@ -108,6 +149,7 @@ export function fromMessageParams(
                 return;
             }
             if (block.type === "text") parts.push({ type: "text", text: block.text });
+            else if (opaqueBlocks.has(block.type)) parts.push(opaque.placeholder(block.type));
             else if (block.type === "tool_use") {
                 parts.push({
                     type: "tool_call",
@@ -138,7 +180,15 @@ export function fromMessageParams(
     if (typeof body.top_k === "number") request.top_k = body.top_k;
     if (params.stop_sequences != null && params.stop_sequences.length > 0)
         request.stop = params.stop_sequences;
-    return { request, model: params.model, stream: body.stream === true, ignored: [...ignored] };
+    const parsed: ParsedMessages = {
+        request,
+        model: params.model,
+        stream: body.stream === true,
+        ignored: [...ignored],
+    };
+    const only = opaque.only("blocks", "the Messages API");
+    if (only !== undefined) parsed.only = only;
+    return parsed;
 }
 
 /**
@@ -181,16 +231,18 @@ function systemText(system: string | readonly TextBlockParam[], where: string): 
         .filter((text) => !text.trimStart().startsWith(billingBlockPrefix));
 }
 
-function userPart(block: ContentBlockParam, where: string): TextPart | ToolResultPart {
+function userPart(block: ContentBlockParam, where: string, opaque: OpaqueContent): TextPart | ToolResultPart {
     if (block.type === "text") return { type: "text", text: block.text };
+    if (opaqueBlocks.has(block.type)) return opaque.placeholder(block.type);
     if (block.type !== "tool_result") throw unsupportedBlock(block.type, where);
     let content = "";
     if (typeof block.content === "string") content = block.content;
     else if (block.content != null) {
         content = contentBlocks(block.content, `${where}.content`)
             .map((inner, k) => {
-                if (inner.type !== "text") throw unsupportedBlock(inner.type, `${where}.content.${k}`);
-                return inner.text;
+                if (inner.type === "text") return inner.text;
+                if (opaqueBlocks.has(inner.type)) return opaque.placeholder(inner.type).text;
+                throw unsupportedBlock(inner.type, `${where}.content.${k}`);
             })
             .join("\n");
     }
@@ -217,11 +269,10 @@ function toolInput(input: unknown, where: string): Record<string, unknown> {
 }
 
 function unsupportedBlock(type: string, where: string): GatewayError {
-    const why =
-        type === "image" || type === "document"
-            ? "the gateway routes text only (the local tier has no vision); send the content as text"
-            : "this block type is not supported by the gateway";
-    return new GatewayError("invalid_request", `${where}: ${type} blocks are not supported: ${why}`);
+    return new GatewayError(
+        "invalid_request",
+        `${where}: ${JSON.stringify(type)} is not a Messages API content block type here`,
+    );
 }
 
 function convertTools(tools: readonly ToolUnion[] | undefined, ignored: Set<string>): ToolDefinition[] {

@@ -22,7 +22,12 @@ export const chatCompletions: Handler = async (context, exchange) => {
     const request: ChatRequest = {
         ...parsed.request,
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
-        native: { protocol: "openai-chat", body, extras: parsed.ignored },
+        native: {
+            protocol: "openai-chat",
+            body,
+            extras: parsed.ignored,
+            ...(parsed.only === undefined ? {} : { only: parsed.only }),
+        },
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = ignoredHeaderValue(parsed.ignored);
     const id = `chatcmpl-${randomUUID()}`;

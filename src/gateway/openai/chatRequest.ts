@@ -6,6 +6,8 @@
  * - assistant `tool_calls` carry JSON text arguments, parsed here (bad JSON is the caller's 400);
  * - `response_format` json_schema / json_object becomes the router's `response_format` (enforced by the
  *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped);
+ * - image, audio and file parts of user messages have no normalized form: a placeholder stands in, and
+ *   only a target sent the body as written (OpenAI) takes the request (OpaqueContent.ts);
  * - fields that change what the answer must be and that no tier honours yet (`n` > 1, `logprobs`,
  *   audio) are refused with a 400 naming the field; the sampling fields (temperature, top_p, seed,
  *   presence/frequency penalties, stop) reach the tier that serves the request, as far as its API takes
@@ -29,6 +31,7 @@ import type {
 } from "../../index.js";
 import { GatewayError, refuse } from "../GatewayError.js";
 import { isJsonObject, jsonKind, requireObject, requireObjects } from "../jsonShape.js";
+import { OpaqueContent } from "../OpaqueContent.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 import { parseOpenAIRequest, sharedOpenAIFields, type ParsedOpenAIRequest } from "./parseOpenAIRequest.js";
 
@@ -48,8 +51,17 @@ const handled = new Set<string>([
     "modalities",
 ]);
 
+/** User content part types with no normalized form, each the SDK declares (a new one is a compile error). */
+const opaqueParts: ReadonlySet<string> = new Set(
+    Object.keys({ image_url: true, input_audio: true, file: true } satisfies Record<
+        Exclude<ChatCompletionContentPart["type"], "text">,
+        true
+    >),
+);
+
 export function fromChatCompletionParams(body: Record<string, unknown>): ParsedOpenAIRequest {
-    return parseOpenAIRequest(body, handled, () => {
+    const opaque = new OpaqueContent();
+    const parsed = parseOpenAIRequest(body, handled, () => {
         const params = body as unknown as ChatCompletionCreateParamsBase;
         if (!Array.isArray(params.messages) || params.messages.length === 0) {
             throw new GatewayError("invalid_request", "`messages` must be a non-empty array");
@@ -70,7 +82,7 @@ export function fromChatCompletionParams(body: Record<string, unknown>): ParsedO
             "audio output is not supported",
         );
 
-        const { system, messages } = convertMessages(requireObjects(params.messages, "messages"));
+        const { system, messages } = convertMessages(requireObjects(params.messages, "messages"), opaque);
         const request: ChatRequest = { messages };
         if (system !== undefined) request.system = system;
         const tools = convertTools(params.tools);
@@ -84,9 +96,15 @@ export function fromChatCompletionParams(body: Record<string, unknown>): ParsedO
         if (maxTokens != null) request.max_tokens = maxTokens;
         return request;
     });
+    const only = opaque.only("parts", "Chat Completions");
+    if (only !== undefined) parsed.only = only;
+    return parsed;
 }
 
-function convertMessages(input: readonly ChatCompletionMessageParam[]): {
+function convertMessages(
+    input: readonly ChatCompletionMessageParam[],
+    opaque: OpaqueContent,
+): {
     system: string | undefined;
     messages: RouterChatMessage[];
 } {
@@ -102,7 +120,7 @@ function convertMessages(input: readonly ChatCompletionMessageParam[]): {
                 systemParts.push(textContent(message.content, where));
                 return;
             case "user":
-                messages.push({ role: "user", content: userContent(message.content, where) });
+                messages.push({ role: "user", content: userContent(message.content, where, opaque) });
                 return;
             case "assistant": {
                 const content: (TextPart | ToolCallPart)[] = [];
@@ -173,16 +191,16 @@ function textContent(content: string | readonly { type: string; text?: string }[
 function userContent(
     content: string | readonly ChatCompletionContentPart[],
     where: string,
+    opaque: OpaqueContent,
 ): string | TextPart[] {
     if (typeof content === "string") return content;
     return requireContentParts(content, where).map((part, i): TextPart => {
-        if (part.type !== "text") {
-            throw new GatewayError(
-                "invalid_request",
-                `${where}.content[${i}]: ${part.type} parts are not supported by the gateway yet; send text only`,
-            );
-        }
-        return { type: "text", text: part.text };
+        if (part.type === "text") return { type: "text", text: part.text };
+        if (opaqueParts.has(part.type)) return opaque.placeholder(part.type);
+        throw new GatewayError(
+            "invalid_request",
+            `${where}.content[${i}]: ${JSON.stringify(part.type)} is not a Chat Completions content part type`,
+        );
     });
 }
 

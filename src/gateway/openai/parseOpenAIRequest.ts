@@ -16,6 +16,8 @@ export interface ParsedOpenAIRequest {
     includeUsage: boolean;
     /** Fields accepted but not applied, for the `x-tiercel-ignored` header. */
     ignored: string[];
+    /** Content only the caller's API reads, named (NativeRequest.only); undefined when there is none. */
+    only?: string;
 }
 
 /** The members both APIs' request bodies have, as the `openai` SDK types them. */

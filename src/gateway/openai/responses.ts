@@ -25,7 +25,12 @@ export const createResponse: Handler = async (context, exchange) => {
     const request: ChatRequest = {
         ...parsed.request,
         hints: requestHints(exchange.req.headers, context.models.resolve(parsed.model), exchange.keyId),
-        native: { protocol: "openai-responses", body, extras: parsed.ignored },
+        native: {
+            protocol: "openai-responses",
+            body,
+            extras: parsed.ignored,
+            ...(parsed.only === undefined ? {} : { only: parsed.only }),
+        },
     };
     if (parsed.ignored.length > 0) exchange.headers[ignoredHeader] = ignoredHeaderValue(parsed.ignored);
     const id = `resp_${randomUUID().replaceAll("-", "")}`;

@@ -8,6 +8,8 @@
  * - `custom` tools (free-text input; Codex's `apply_patch` for its gpt-5 Codex models) become JSON tools
  *   with one string argument, and their `custom_tool_call` / `custom_tool_call_output` items tool calls
  *   and results like a function's (customTool.ts);
+ * - `input_image` and `input_file` parts have no normalized form: a placeholder stands in, and only a
+ *   target sent the body as written (OpenAI on the Responses API) takes the request (OpaqueContent.ts);
  * - `reasoning` items (only the model that wrote them can read them) and tools other than `function` and
  *   `custom` (Codex sends `namespace`, `web_search`, ...) are ignored and named in the ignored-fields header, as
  *   are fields the router does not take (`reasoning`, `store`, `include`, `prompt_cache_key`, ...);
@@ -15,7 +17,7 @@
  *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped); `text.verbosity` is
  *   ignored.
  */
-import type { ResponseCreateParamsBase } from "openai/resources/responses/responses";
+import type { ResponseCreateParamsBase, ResponseInputContent } from "openai/resources/responses/responses";
 import type {
     ChatRequest,
     RouterChatMessage,
@@ -28,6 +30,7 @@ import type {
 import { GatewayError } from "../GatewayError.js";
 import { isJsonObject, requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
+import { OpaqueContent } from "../OpaqueContent.js";
 import { customToolArgument, customToolDefinition } from "./customTool.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 
@@ -36,6 +39,8 @@ export interface ParsedResponsesRequest {
     model: string;
     stream: boolean;
     ignored: string[];
+    /** Content only the Responses API reads, named (NativeRequest.only); undefined when there is none. */
+    only?: string;
     /** Names of the request's custom tools: their calls are answered as `custom_tool_call` items. */
     customTools: ReadonlySet<string>;
 }
@@ -81,6 +86,7 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
         );
     }
     const ignored = new Set(collectIgnored(body, handled));
+    const opaque = new OpaqueContent();
     const systemParts: string[] =
         typeof params.instructions === "string" && params.instructions !== "" ? [params.instructions] : [];
     const messages: RouterChatMessage[] = [];
@@ -101,7 +107,7 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
         if (!output) results = undefined;
         switch (type) {
             case "message": {
-                const text = messageText(item.content, where);
+                const text = messageText(item.content, where, opaque);
                 if (item.role === "system" || item.role === "developer") systemParts.push(text);
                 else if (item.role === "user") messages.push({ role: "user", content: text });
                 else if (item.role === "assistant") {
@@ -140,7 +146,7 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
                     content:
                         typeof item.output === "string"
                             ? item.output
-                            : messageText(item.output, `${where}.output`),
+                            : messageText(item.output, `${where}.output`, opaque),
                 };
                 if (results === undefined) {
                     results = [part];
@@ -189,13 +195,16 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     if (typeof params.max_output_tokens === "number") request.max_tokens = params.max_output_tokens;
     if (typeof params.temperature === "number") request.temperature = params.temperature;
     if (typeof params.top_p === "number") request.top_p = params.top_p;
-    return {
+    const parsed: ParsedResponsesRequest = {
         request,
         model: params.model,
         stream: params.stream === true,
         ignored: [...ignored].sort(),
         customTools,
     };
+    const only = opaque.only("parts", "the Responses API");
+    if (only !== undefined) parsed.only = only;
+    return parsed;
 }
 
 /** A string that may be empty (a custom tool's input). */
@@ -210,8 +219,19 @@ function requireString(value: unknown, where: string): string {
     return value;
 }
 
-/** A message's content: a string, or input_text / output_text parts (anything else is refused). */
-function messageText(content: unknown, where: string): string {
+/** Input part types with no normalized form, each the SDK declares (a new one is a compile error). */
+const opaqueParts: ReadonlySet<string> = new Set(
+    Object.keys({ input_image: true, input_file: true } satisfies Record<
+        Exclude<ResponseInputContent["type"], "input_text">,
+        true
+    >),
+);
+
+/**
+ * A message's content: a string, or input_text / output_text parts, images and files as placeholders
+ * (OpaqueContent.ts); anything else is refused.
+ */
+function messageText(content: unknown, where: string, opaque: OpaqueContent): string {
     if (typeof content === "string") return content;
     if (!Array.isArray(content))
         throw new GatewayError("invalid_request", `${where}.content must be a string or an array of parts`);
@@ -219,9 +239,11 @@ function messageText(content: unknown, where: string): string {
         .map((part, i) => {
             if ((part.type === "input_text" || part.type === "output_text") && typeof part.text === "string")
                 return part.text;
+            if (typeof part.type === "string" && opaqueParts.has(part.type))
+                return opaque.placeholder(part.type).text;
             throw new GatewayError(
                 "invalid_request",
-                `${where}.content[${i}]: ${String(part.type)} parts are not supported by the gateway yet; send text`,
+                `${where}.content[${i}]: ${JSON.stringify(part.type)} is not a Responses API content part type here; send input_text, input_image or input_file`,
             );
         })
         .join("\n");

@@ -19,7 +19,7 @@ import type {
     RawMessageStreamEvent,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { CompletionResult, NativeRequest, ProviderStreamEvent } from "../../chat/types.js";
-import { nativeBody } from "../nativeBody.js";
+import { nativeBody, nativeOnly } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { readText, sseMessages } from "../rawBody.js";
 import type { SdkCallPhase } from "../mapSdkError.js";
@@ -44,7 +44,7 @@ export class AnthropicProvider implements Provider {
             return "text completion and fill-in-the-middle need the local tier (the Messages API has neither)";
         if (request.response_format?.type === "json_object")
             return "response_format json_object has no Messages API form (send a json_schema)";
-        return undefined;
+        return nativeOnly(request, "anthropic-messages");
     }
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {

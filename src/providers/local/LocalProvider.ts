@@ -17,6 +17,7 @@ import type { InferenceClient } from "../../grpc/generated/tiercel/v1/Inference.
 import { loadInferenceProto } from "../../grpc/loadProto.js";
 import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
 import { throwIfAborted } from "../../util/abort.js";
+import { nativeOnly } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { ProviderError } from "../ProviderError.js";
 import { mapLocalError } from "./mapError.js";
@@ -89,6 +90,8 @@ export class LocalProvider implements Provider {
     }
 
     unsupported(request: ProviderRequest): string | undefined {
+        const only = nativeOnly(request, undefined);
+        if (only !== undefined) return only;
         if (!offersTools(request)) return undefined;
         const supported = this.#toolCalls ?? this.#known?.toolCalls;
         if (supported === true) return undefined;

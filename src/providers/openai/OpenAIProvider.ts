@@ -17,7 +17,7 @@ import type { Readable } from "node:stream";
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions/completions";
 import type { Response, ResponseStreamEvent } from "openai/resources/responses/responses";
 import type { CompletionResult, ProviderStreamEvent } from "../../chat/types.js";
-import { nativeBody } from "../nativeBody.js";
+import { nativeBody, nativeOnly } from "../nativeBody.js";
 import type { Provider, ProviderRequest } from "../Provider.js";
 import { readText, sseMessages, type SseMessage } from "../rawBody.js";
 import { SdkClient, type ApiWire, type HostedProviderOptions } from "../SdkClient.js";
@@ -58,7 +58,7 @@ export class OpenAIProvider implements Provider {
         if (stops > openaiMaxStopSequences) {
             return `${stops} stop sequences; Chat Completions accepts at most ${openaiMaxStopSequences}`;
         }
-        return undefined;
+        return nativeOnly(request, this.api === "responses" ? "openai-responses" : "openai-chat");
     }
 
     async complete(request: ProviderRequest, signal: AbortSignal): Promise<CompletionResult> {

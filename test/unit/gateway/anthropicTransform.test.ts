@@ -73,6 +73,49 @@ describe("fromMessageParams", () => {
         expect(parsed.ignored.sort()).toEqual(["thinking blocks", "tools (web_search_20250305)"]);
     });
 
+    it("keeps blocks with no normalized form as placeholders, and names them for a target that reads the body", () => {
+        const parsed = parse({
+            model: "auto",
+            max_tokens: 1,
+            messages: [
+                {
+                    role: "user",
+                    content: [
+                        { type: "document", source: {} },
+                        { type: "text", text: "summarize" },
+                    ],
+                },
+                {
+                    role: "assistant",
+                    content: [{ type: "server_tool_use", id: "s", name: "web_search", input: {} }],
+                },
+                {
+                    role: "user",
+                    content: [
+                        { type: "tool_result", tool_use_id: "t", content: [{ type: "image", source: {} }] },
+                    ],
+                },
+            ],
+        });
+        expect(parsed.only).toBe(
+            "document, image, server_tool_use blocks (no form outside the Messages API)",
+        );
+        expect(parsed.request.messages).toEqual([
+            {
+                role: "user",
+                content: [
+                    { type: "text", text: "[document]" },
+                    { type: "text", text: "summarize" },
+                ],
+            },
+            { role: "assistant", content: [{ type: "text", text: "[server_tool_use]" }] },
+            { role: "user", content: [{ type: "tool_result", tool_call_id: "t", content: "[image]" }] },
+        ]);
+        expect(
+            parse({ model: "auto", max_tokens: 1, messages: [{ role: "user", content: "hi" }] }).only,
+        ).toBeUndefined();
+    });
+
     it.each([
         [{ model: "auto", messages: [{ role: "user", content: "x" }] }, /max_tokens: Field required/],
         [{ model: "", max_tokens: 1, messages: [{ role: "user", content: "x" }] }, /model: Field required/],
@@ -81,9 +124,9 @@ describe("fromMessageParams", () => {
             {
                 model: "auto",
                 max_tokens: 1,
-                messages: [{ role: "user", content: [{ type: "document", source: {} }] }],
+                messages: [{ role: "user", content: [{ type: "video", source: {} }] }],
             },
-            /messages\.0\.content\.0: document blocks are not supported/,
+            /messages\.0\.content\.0: "video" is not a Messages API content block type here/,
         ],
     ])("refuses %j with a 400 saying what to fix", (body, message) => {
         expect(() => parse(body)).toThrow(message);

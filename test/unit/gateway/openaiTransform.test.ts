@@ -91,12 +91,40 @@ describe("fromChatCompletionParams", () => {
             /messages\[0\]\.tool_calls\[0\]\.function\.arguments is not valid JSON/,
         ],
         [
-            { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] },
-            /messages\[0\]\.content\[0\]: image_url parts are not supported/,
+            { messages: [{ role: "user", content: [{ type: "video_url", video_url: { url: "x" } }] }] },
+            /messages\[0\]\.content\[0\]: "video_url" is not a Chat Completions content part type/,
         ],
     ])("refuses %j with a message naming the field", (patch, message) => {
         const body = { model: "auto", messages: [{ role: "user", content: "hi" }], ...patch };
         expect(() => fromChatCompletionParams(body)).toThrow(message);
+    });
+
+    it("keeps image, audio and file parts as placeholders, named for a target that reads the body as written", () => {
+        const parsed = fromChatCompletionParams({
+            model: "auto",
+            messages: [
+                {
+                    role: "user",
+                    content: [
+                        { type: "text", text: "what is wrong here?" },
+                        { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+                    ],
+                },
+            ],
+        });
+        expect(parsed.request.messages).toEqual([
+            {
+                role: "user",
+                content: [
+                    { type: "text", text: "what is wrong here?" },
+                    { type: "text", text: "[image_url]" },
+                ],
+            },
+        ]);
+        expect(parsed.only).toBe("image_url parts (no form outside Chat Completions)");
+        expect(
+            fromChatCompletionParams({ model: "auto", messages: [{ role: "user", content: "hi" }] }).only,
+        ).toBeUndefined();
     });
 });
 

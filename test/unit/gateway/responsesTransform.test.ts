@@ -82,6 +82,40 @@ describe("fromResponsesParams", () => {
         ]);
     });
 
+    it("keeps image and file parts as placeholders, in messages and tool outputs, named for the Responses API", () => {
+        const parsed = fromResponsesParams({
+            model: "auto",
+            input: [
+                {
+                    role: "user",
+                    content: [
+                        { type: "input_text", text: "match this mock-up" },
+                        {
+                            type: "input_image",
+                            image_url: "data:image/png;base64,iVBORw0KGgo=",
+                            detail: "auto",
+                        },
+                    ],
+                },
+                { type: "function_call", call_id: "c1", name: "view_image", arguments: '{"path":"a.png"}' },
+                {
+                    type: "function_call_output",
+                    call_id: "c1",
+                    output: [{ type: "input_file", file_data: "JVBERi0=" }],
+                },
+            ],
+        });
+        expect(parsed.request.messages[0]).toEqual({
+            role: "user",
+            content: "match this mock-up\n[input_image]",
+        });
+        expect(parsed.request.messages[2]).toEqual({
+            role: "user",
+            content: [{ type: "tool_result", tool_call_id: "c1", content: "[input_file]" }],
+        });
+        expect(parsed.only).toBe("input_file, input_image parts (no form outside the Responses API)");
+    });
+
     it.each([
         [{ previous_response_id: "resp_1" }, /stateless/],
         [
@@ -95,8 +129,8 @@ describe("fromResponsesParams", () => {
             /input\[0\]\.call_id is required/,
         ],
         [
-            { input: [{ role: "user", content: [{ type: "input_image", image_url: "x" }] }] },
-            /input_image parts are not supported/,
+            { input: [{ role: "user", content: [{ type: "input_video", video_url: "x" }] }] },
+            /input\[0\]\.content\[0\]: "input_video" is not a Responses API content part type here/,
         ],
     ])("refuses %j with a 400 naming the field", (patch, message) => {
         expect(() => fromResponsesParams({ model: "auto", input: "hi", ...patch })).toThrow(message);

@@ -292,6 +292,30 @@ describe("the response cache through the router", () => {
         );
     });
 
+    it("never answers from the cache a request carrying content only its own protocol has (an image)", async () => {
+        const f = setupRouter();
+        f.anthropic.always({ kind: "ok" });
+        // Two screenshots with the same words: the normalized messages (the key) show both as "[image]".
+        const withImage = (data: string) =>
+            ask("what is wrong in [image]", {
+                temperature: 0,
+                hints: { namespace: "repo" },
+                native: {
+                    protocol: "anthropic-messages",
+                    body: { image: data },
+                    extras: [],
+                    only: "image blocks (no form outside the Messages API)",
+                },
+            });
+        const plain = ask("what is wrong in [image]", { temperature: 0, hints: { namespace: "repo" } });
+        await f.router.complete(plain);
+        expect((await f.router.complete(plain)).routing.cache).toBe("hit");
+        const first = await f.router.complete(withImage("AAAA"));
+        const second = await f.router.complete(withImage("BBBB"));
+        expect([first.routing.cache, second.routing.cache]).toEqual(["bypass", "bypass"]);
+        expect(f.anthropic.calls).toHaveLength(3);
+    });
+
     it("never caches tool calls or errors", async () => {
         const f = setupRouter({ reliability: { maxRetries: 0 } });
         const repo = { hints: { namespace: "repo" } };
