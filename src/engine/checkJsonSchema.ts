@@ -10,6 +10,14 @@
  * `maxProperties`, `items`, `prefixItems`, `minItems`, `maxItems`, `minLength`, `maxLength`, `format`
  * (date-time, time, date), `$ref` to `#/$defs/...`, `$defs`, and annotations (`description`, `title`,
  * `$schema`, `$id`, `$comment`, `default`, `examples`).
+ *
+ * Tool parameters are checked `describeUnenforced`: a tool's schema is a description for the model, not a
+ * contract on its output (Anthropic's tools and OpenAI's non-strict ones are not enforced either), and
+ * agents send keywords no grammar here enforces (Claude Code's WebFetch `format: "uri"`, MCP servers'
+ * `minimum`, `pattern`, `uniqueItems`). Refusing them made every request with such a tool fail on the
+ * local tier, with no fallback (a caller's error is not retried elsewhere). So each such keyword leaves the
+ * grammar and is written into its node's `description` instead, where the model reads it; the grammar
+ * still enforces the rest, and the caller's tool checks its arguments as it would a hosted model's.
  */
 import type { GbnfJsonSchema } from "node-llama-cpp";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
@@ -27,16 +35,38 @@ const keywordsByType: Record<string, readonly string[]> = {
 };
 const formats = new Set(["date-time", "time", "date"]);
 
-/** `schema` is parsed JSON; `where` names it in messages (e.g. "response_format.json_schema"). */
-export function checkJsonSchema(schema: unknown, where: string): GbnfJsonSchema {
-    const defs = isObject(schema) && isObject(schema.$defs) ? new Set(Object.keys(schema.$defs)) : new Set();
-    return check(schema, "$", where, defs as Set<string>) as GbnfJsonSchema;
+export interface CheckJsonSchemaOptions {
+    /**
+     * Keywords the grammar cannot enforce move into the node's `description` instead of being refused
+     * (tool parameters; see above). Defaults to `false`: refused (response_format, an output contract).
+     */
+    describeUnenforced?: boolean;
 }
 
-function check(node: unknown, path: string, where: string, defs: Set<string>): Record<string, unknown> {
+/** `schema` is parsed JSON; `where` names it in messages (e.g. "response_format.json_schema"). */
+export function checkJsonSchema(
+    schema: unknown,
+    where: string,
+    options: CheckJsonSchemaOptions = {},
+): GbnfJsonSchema {
+    const defs = isObject(schema) && isObject(schema.$defs) ? new Set(Object.keys(schema.$defs)) : new Set();
+    const context = { where, defs: defs as Set<string>, describe: options.describeUnenforced === true };
+    return check(schema, "$", context) as GbnfJsonSchema;
+}
+
+interface CheckContext {
+    where: string;
+    defs: Set<string>;
+    describe: boolean;
+}
+
+function check(node: unknown, path: string, context: CheckContext): Record<string, unknown> {
+    const { where, defs } = context;
     const fail = (what: string): never => {
         throw new InvalidArgumentError(`${where}: ${path}${what}`);
     };
+    /** Keywords left out of the grammar and described instead (`describeUnenforced`). */
+    const described: string[] = [];
     if (!isObject(node))
         return fail(" must be a schema object (booleans and other values are not supported)");
     const out: Record<string, unknown> = {};
@@ -49,7 +79,7 @@ function check(node: unknown, path: string, where: string, defs: Set<string>): R
         } else if (key === "oneOf" || key === "anyOf") {
             if (!Array.isArray(value) || value.length === 0)
                 fail(`.${key} must be a non-empty array of schemas`);
-            out.oneOf = (value as unknown[]).map((s, i) => check(s, `${at}[${i}]`, where, defs));
+            out.oneOf = (value as unknown[]).map((s, i) => check(s, `${at}[${i}]`, context));
         } else if (key === "$ref") {
             const name =
                 typeof value === "string" && value.startsWith("#/$defs/") ? value.slice(8) : undefined;
@@ -61,12 +91,16 @@ function check(node: unknown, path: string, where: string, defs: Set<string>): R
             out.$defs = Object.fromEntries(
                 Object.entries(value as Record<string, unknown>).map(([k, s]) => [
                     k,
-                    check(s, `${at}.${k}`, where, defs),
+                    check(s, `${at}.${k}`, context),
                 ]),
             );
         } else if (annotations.has(key)) {
             out[key] = value;
         } else if (!allowed.has(key)) {
+            if (context.describe) {
+                described.push(`${key} ${JSON.stringify(value)}`);
+                continue;
+            }
             fail(
                 `.${key} is not supported${kind ? ` for type "${kind}"` : ""}: the local tier's JSON grammar cannot enforce it; remove it (or describe the constraint in "description")`,
             );
@@ -75,22 +109,26 @@ function check(node: unknown, path: string, where: string, defs: Set<string>): R
             out.properties = Object.fromEntries(
                 Object.entries(value as Record<string, unknown>).map(([k, s]) => [
                     k,
-                    check(s, `${at}.${k}`, where, defs),
+                    check(s, `${at}.${k}`, context),
                 ]),
             );
         } else if (key === "items" || key === "additionalProperties") {
             out[key] =
                 typeof value === "boolean" && key === "additionalProperties"
                     ? value
-                    : check(value, at, where, defs);
+                    : check(value, at, context);
         } else if (key === "prefixItems") {
             if (!Array.isArray(value)) fail(".prefixItems must be an array of schemas");
-            out.prefixItems = (value as unknown[]).map((s, i) => check(s, `${at}[${i}]`, where, defs));
+            out.prefixItems = (value as unknown[]).map((s, i) => check(s, `${at}[${i}]`, context));
         } else if (key === "required") {
             if (!Array.isArray(value) || !value.every((k) => typeof k === "string"))
                 fail(".required must be an array of property names");
             out.required = value;
         } else if (key === "format") {
+            if ((typeof value !== "string" || !formats.has(value)) && context.describe) {
+                described.push(`format ${JSON.stringify(value)}`);
+                continue;
+            }
             if (typeof value !== "string" || !formats.has(value))
                 fail(
                     `.format ${JSON.stringify(value)} is not supported; use date-time, time or date, or remove it`,
@@ -111,6 +149,11 @@ function check(node: unknown, path: string, where: string, defs: Set<string>): R
         !("$ref" in node)
     )
         fail(" needs one of type, const, enum, oneOf, anyOf or $ref");
+    if (described.length > 0) {
+        const own =
+            typeof out.description === "string" && out.description !== "" ? `${out.description} ` : "";
+        out.description = `${own}(also: ${described.join(", ")})`;
+    }
     return out;
 }
 

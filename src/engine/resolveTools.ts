@@ -6,8 +6,8 @@
  *
  * Rules: tools need `messages` and exclude `response_format`; names are 1 to 64 characters of
  * [a-zA-Z0-9_-] (what OpenAI and Anthropic accept, and what a call's syntax can carry), unique;
- * `parameters_json` is JSON of an object schema ({"type": "object"}) with the keywords checkJsonSchema.ts
- * supports, empty for no arguments; a named tool choice names one of the tools; a choice other than
+ * `parameters_json` is JSON of an object schema ({"type": "object"}), empty for no arguments; keywords
+ * checkJsonSchema.ts cannot enforce are described to the model instead (`describeUnenforced`); a named tool choice names one of the tools; a choice other than
  * auto needs tools; a `tool` message answers a call of an earlier assistant message by its id.
  */
 import type { GbnfJsonSchema } from "node-llama-cpp";
@@ -95,7 +95,7 @@ function parametersOf(json: string, i: number): GbnfJsonSchema {
         throw new InvalidArgumentError(
             `${where} must have "type": "object" (a tool's arguments are a JSON object), got ${JSON.stringify(schema.type)}`,
         );
-    return checkJsonSchema(schema, where);
+    return checkJsonSchema(schema, where, { describeUnenforced: true });
 }
 
 /** Each `tool` message names a call of an earlier assistant message; tool fields only where they belong. */

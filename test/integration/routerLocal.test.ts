@@ -239,6 +239,52 @@ describe("the local tier through the router", () => {
         expect(env.anthropic.requests).toHaveLength(0);
     });
 
+    it('serves tool requests whose schemas the local grammar cannot fully enforce (Claude Code\'s WebFetch `format: "uri"`)', async () => {
+        // Before, one such tool among the agent's tools made the local tier refuse the whole request with
+        // INVALID_ARGUMENT, which is not retried elsewhere: every request of that agent failed.
+        const router = makeRouter({
+            providers: {
+                local: { type: "local", address: env.server.addresses.grpcAddress, toolCalls: true },
+                anthropic: { type: "anthropic", baseURL: env.anthropic.url, apiKeyEnv: "TEST_ANTHROPIC_KEY" },
+            },
+        });
+        const response = await router.complete({
+            ...chat,
+            max_tokens: 64,
+            tools: [
+                {
+                    name: "WebFetch",
+                    description: "Fetches a URL",
+                    input_schema: {
+                        type: "object",
+                        properties: { url: { type: "string", format: "uri" }, prompt: { type: "string" } },
+                        required: ["url", "prompt"],
+                        additionalProperties: false,
+                        $schema: "http://json-schema.org/draft-07/schema#",
+                    },
+                },
+                {
+                    name: "read_file",
+                    input_schema: {
+                        type: "object",
+                        properties: {
+                            path: { enum: ["a.py", "b.py"] },
+                            limit: { type: "integer", minimum: 1 },
+                        },
+                        required: ["path"],
+                        additionalProperties: false,
+                    },
+                },
+            ],
+            tool_choice: { name: "read_file" },
+        });
+        expect(response.routing).toMatchObject({ provider: "local", outcome: "ok" });
+        const call = response.content.find((p) => p.type === "tool_call");
+        expect(call).toMatchObject({ type: "tool_call", name: "read_file" });
+        expect(["a.py", "b.py"]).toContain(call?.type === "tool_call" ? call.arguments.path : undefined);
+        expect(env.anthropic.requests).toHaveLength(0);
+    });
+
     it("passes response_format to the local tier, whose answer is the JSON the server's grammar allows", async () => {
         const schema = {
             type: "object",

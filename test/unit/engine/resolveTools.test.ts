@@ -70,12 +70,12 @@ describe("resolveTools", () => {
             /tools\[0\]\.parameters_json must have "type": "object".*"array"/,
         ],
         [
-            "a keyword the grammar cannot enforce",
+            "a property schema that is not a schema object",
             {
                 messages,
-                tools: [{ name: "a", parametersJson: '{"type": "object", "patternProperties": {}}' }],
+                tools: [{ name: "a", parametersJson: '{"type": "object", "properties": {"x": true}}' }],
             },
-            /tools\[0\]\.parameters_json: \$\.patternProperties/,
+            /tools\[0\]\.parameters_json: \$\.properties\.x must be a schema object/,
         ],
         [
             "an unknown tool choice",
@@ -114,5 +114,36 @@ describe("resolveTools", () => {
         ],
     ])("refuses %s", (_name, request, message) => {
         expect(errorOf(request)).toMatch(message);
+    });
+
+    it("describes to the model what the grammar cannot enforce in a tool's schema, instead of refusing the tool", () => {
+        // Claude Code's WebFetch (`format: "uri"`) and an MCP server's bounds and pattern.
+        const parametersJson = JSON.stringify({
+            type: "object",
+            properties: {
+                url: { type: "string", format: "uri", description: "The URL to fetch" },
+                pages: { type: "integer", minimum: 1, maximum: 20 },
+                tags: { type: "array", items: { type: "string", pattern: "^[a-z]+$" }, uniqueItems: true },
+            },
+            required: ["url"],
+            additionalProperties: false,
+            $schema: "http://json-schema.org/draft-07/schema#",
+        });
+        const resolved = resolveTools({ messages, tools: [{ name: "WebFetch", parametersJson }] });
+        expect(resolved?.tools[0]?.schema).toEqual({
+            type: "object",
+            properties: {
+                url: { type: "string", description: 'The URL to fetch (also: format "uri")' },
+                pages: { type: "integer", description: "(also: minimum 1, maximum 20)" },
+                tags: {
+                    type: "array",
+                    items: { type: "string", description: '(also: pattern "^[a-z]+$")' },
+                    description: "(also: uniqueItems true)",
+                },
+            },
+            required: ["url"],
+            additionalProperties: false,
+            $schema: "http://json-schema.org/draft-07/schema#",
+        });
     });
 });

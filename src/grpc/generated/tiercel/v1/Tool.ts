@@ -14,8 +14,9 @@ export interface Tool {
    */
   'description'?: (string);
   /**
-   * JSON Schema of the tool's arguments, as JSON text: an object schema ({"type": "object", ...}) using
-   * the keywords ResponseFormat.json_schema supports. Empty = no arguments ({"type": "object"}).
+   * JSON Schema of the tool's arguments, as JSON text: an object schema ({"type": "object", ...}). Keywords
+   * ResponseFormat.json_schema refuses (format "uri", minimum, pattern, ...) are described to the model in
+   * the node's description instead of enforced. Empty = no arguments ({"type": "object"}).
    */
   'parameters_json'?: (string);
 }
@@ -33,8 +34,9 @@ export interface Tool__Output {
    */
   'description': (string);
   /**
-   * JSON Schema of the tool's arguments, as JSON text: an object schema ({"type": "object", ...}) using
-   * the keywords ResponseFormat.json_schema supports. Empty = no arguments ({"type": "object"}).
+   * JSON Schema of the tool's arguments, as JSON text: an object schema ({"type": "object", ...}). Keywords
+   * ResponseFormat.json_schema refuses (format "uri", minimum, pattern, ...) are described to the model in
+   * the node's description instead of enforced. Empty = no arguments ({"type": "object"}).
    */
   'parameters_json': (string);
 }

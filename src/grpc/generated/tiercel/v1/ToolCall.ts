@@ -15,7 +15,7 @@ export interface ToolCall {
    */
   'name'?: (string);
   /**
-   * The arguments as JSON text: an object that matches the tool's parameters_json.
+   * The arguments as JSON text: an object that matches the tool's parameters_json (its enforced part).
    */
   'arguments_json'?: (string);
 }
@@ -34,7 +34,7 @@ export interface ToolCall__Output {
    */
   'name': (string);
   /**
-   * The arguments as JSON text: an object that matches the tool's parameters_json.
+   * The arguments as JSON text: an object that matches the tool's parameters_json (its enforced part).
    */
   'arguments_json': (string);
 }
