@@ -20,7 +20,8 @@
  * still enforces the rest, and the caller's tool checks its arguments as it would a hosted model's.
  */
 import type { GbnfJsonSchema } from "node-llama-cpp";
-import { InvalidArgumentError } from "../errors/ServiceError.js";
+import { ErrorCode } from "../errors/codes.js";
+import { InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
 
 const annotations = new Set(["description", "title", "$schema", "$id", "$comment", "default", "examples"]);
 const scalarTypes = new Set(["string", "number", "integer", "boolean", "null"]);
@@ -65,6 +66,10 @@ function check(node: unknown, path: string, context: CheckContext): Record<strin
     const fail = (what: string): never => {
         throw new InvalidArgumentError(`${where}: ${path}${what}`);
     };
+    /** A valid keyword the grammar cannot enforce: another target may (E_SCHEMA_UNSUPPORTED). */
+    const unenforceable = (what: string): never => {
+        throw new ServiceError(ErrorCode.SchemaUnsupported, `${where}: ${path}${what}`);
+    };
     /** Keywords left out of the grammar and described instead (`describeUnenforced`). */
     const described: string[] = [];
     if (!isObject(node))
@@ -101,7 +106,7 @@ function check(node: unknown, path: string, context: CheckContext): Record<strin
                 described.push(`${key} ${JSON.stringify(value)}`);
                 continue;
             }
-            fail(
+            unenforceable(
                 `.${key} is not supported${kind ? ` for type "${kind}"` : ""}: the local tier's JSON grammar cannot enforce it; remove it (or describe the constraint in "description")`,
             );
         } else if (key === "properties") {
@@ -130,7 +135,7 @@ function check(node: unknown, path: string, context: CheckContext): Record<strin
                 continue;
             }
             if (typeof value !== "string" || !formats.has(value))
-                fail(
+                unenforceable(
                     `.format ${JSON.stringify(value)} is not supported; use date-time, time or date, or remove it`,
                 );
             out.format = value;

@@ -13,6 +13,12 @@ export const ErrorCode = {
     DraftIncompatible: "E_DRAFT_INCOMPATIBLE",
     /** A request field is invalid (bad sampling value, unknown model, empty prompt...). */
     InvalidArgument: "E_INVALID_ARGUMENT",
+    /**
+     * A `response_format` schema uses a keyword this server's grammar cannot enforce (`pattern`, `minimum`,
+     * a `format` other than date-time/time/date): the request is valid, and a target that enforces the
+     * keyword (OpenAI's structured outputs) may serve it, so routers fall back on it by default.
+     */
+    SchemaUnsupported: "E_SCHEMA_UNSUPPORTED",
     /** A fill-in-the-middle request (`suffix` set) for a target whose GGUF has no FIM tokens. */
     FimUnsupported: "E_FIM_UNSUPPORTED",
     /** The prompt (plus the requested output) does not fit the context window. */

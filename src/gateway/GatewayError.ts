@@ -48,6 +48,7 @@ export const kindByErrorCode = {
     [ErrorCode.InvalidArgument]: "invalid_request",
     [ErrorCode.ContextOverflow]: "invalid_request",
     [ErrorCode.FimUnsupported]: "invalid_request",
+    [ErrorCode.SchemaUnsupported]: "invalid_request",
     [ErrorCode.ModelNotFound]: "not_found",
     [ErrorCode.DraftIncompatible]: "api_error",
     [ErrorCode.QueueFull]: "overloaded",

@@ -22,6 +22,7 @@ export const statusByErrorCode = {
     [ErrorCode.ModelNotFound]: Status.NOT_FOUND,
     [ErrorCode.DraftIncompatible]: Status.FAILED_PRECONDITION,
     [ErrorCode.FimUnsupported]: Status.FAILED_PRECONDITION,
+    [ErrorCode.SchemaUnsupported]: Status.INVALID_ARGUMENT,
     [ErrorCode.QueueFull]: Status.RESOURCE_EXHAUSTED,
     [ErrorCode.NotReady]: Status.UNAVAILABLE,
     [ErrorCode.ModelUnavailable]: Status.UNAVAILABLE,

@@ -32,11 +32,13 @@ export const defaultBackoffMaxMs = 4_000;
 export const defaultMaxRetryAfterMs = 10_000;
 /**
  * Non-retryable codes that still move a request to the next target: another provider may hold valid
- * credentials, a bigger context window or the model (LiteLLM's context-window and general fallbacks).
+ * credentials, a bigger context window, a grammar for the schema or the model (LiteLLM's context-window
+ * and general fallbacks).
  */
 export const defaultFallbackOn: readonly ErrorCode[] = [
     ErrorCode.ProviderAuth,
     ErrorCode.ContextOverflow,
+    ErrorCode.SchemaUnsupported,
     ErrorCode.ModelNotFound,
     ErrorCode.ProviderRateLimited,
 ];

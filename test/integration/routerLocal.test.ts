@@ -285,6 +285,32 @@ describe("the local tier through the router", () => {
         expect(env.anthropic.requests).toHaveLength(0);
     });
 
+    it("moves a response_format the local grammar cannot enforce (a pattern) to the next tier, naming why", async () => {
+        const router = makeRouter();
+        env.anthropic.enqueue(anthropicMessage(anthropicText('{"version":"1.2.3"}')));
+        const response = await router.complete({
+            ...chat,
+            max_tokens: 32,
+            response_format: {
+                type: "json_schema",
+                schema: {
+                    type: "object",
+                    properties: { version: { type: "string", pattern: "^\\d+\\.\\d+\\.\\d+$" } },
+                    required: ["version"],
+                    additionalProperties: false,
+                },
+            },
+        });
+        expect(response.routing).toMatchObject({ provider: "anthropic", outcome: "ok" });
+        expect(response.routing.attempts[0]).toMatchObject({
+            provider: "local",
+            error_code: ErrorCode.SchemaUnsupported,
+        });
+        expect(response.routing.attempts[0]?.message).toContain(
+            "$.properties.version.pattern is not supported",
+        );
+    });
+
     it("passes response_format to the local tier, whose answer is the JSON the server's grammar allows", async () => {
         const schema = {
             type: "object",

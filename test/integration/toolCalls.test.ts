@@ -149,11 +149,10 @@ describe("tool calls", () => {
                 {
                     messages,
                     tools: tool({
-                        parameters_json:
-                            '{"type":"object","properties":{"n":{"type":"integer","minimum":1}}}',
+                        parameters_json: '{"type":"object","properties":{"n":{"type":"integer","enum":[]}}}',
                     }),
                 },
-                /tools\[0\]\.parameters_json: \$\.properties\.n\.minimum is not supported/,
+                /tools\[0\]\.parameters_json: \$\.properties\.n\.enum must be a non-empty array/,
             ],
             [
                 { messages, tools: tool({}), tool_choice: "g" },

@@ -41,6 +41,22 @@ describe("checkJsonSchema", () => {
             { type: "string", format: "email" },
             '$.format "email" is not supported; use date-time, time or date',
         ],
+    ])(
+        "refuses %j, valid but not enforceable here, as E_SCHEMA_UNSUPPORTED naming the path",
+        (schema, message) => {
+            // A code of its own: the router falls back to a target that enforces it (OpenAI's structured outputs).
+            let error: unknown;
+            try {
+                checkJsonSchema(schema, where);
+            } catch (e) {
+                error = e;
+            }
+            expect(error).toMatchObject({ code: ErrorCode.SchemaUnsupported });
+            expect((error as Error).message).toContain(message);
+        },
+    );
+
+    it.each([
         [{ type: ["object", "null"] }, "use oneOf for objects and arrays"],
         [{ type: "thing" }, '$.type "thing" is not a JSON Schema type'],
         [{ $ref: "#/$defs/missing" }, "must point into the root's $defs"],

@@ -42,6 +42,13 @@ describe("toGrpcStatus", () => {
             false,
         ],
         [
+            "a schema keyword the grammar cannot enforce",
+            new ServiceError(ErrorCode.SchemaUnsupported, "x"),
+            Status.INVALID_ARGUMENT,
+            ErrorCode.SchemaUnsupported,
+            false,
+        ],
+        [
             "fill-in-the-middle unsupported",
             new ServiceError(ErrorCode.FimUnsupported, "x"),
             Status.FAILED_PRECONDITION,
