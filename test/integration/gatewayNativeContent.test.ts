@@ -10,10 +10,13 @@
  */
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageCreateParamsStreaming } from "@anthropic-ai/sdk/resources/messages/messages";
+import OpenAI from "openai";
+import type { ResponseCreateParamsNonStreaming } from "openai/resources/responses/responses";
 import { describe, expect, it } from "vitest";
 import { anthropicStream, anthropicText, lastAnthropicBody } from "../helpers/fakeAnthropicServer.js";
 import { lastOpenAIBody, openaiCompletion } from "../helpers/fakeOpenAIServer.js";
 import { claudeCodeHeaders, claudeCodeRequest } from "../helpers/fixtures/claudeCodeRequest.js";
+import { codexHeaders, codexRequest } from "../helpers/fixtures/codexRequest.js";
 import { anthropicClient, gatewayKey, openaiClient, useGatewayFixture } from "../helpers/gatewayFixture.js";
 
 const env = useGatewayFixture();
@@ -142,6 +145,24 @@ describe("content only the Messages API carries", () => {
         expect(data.choices[0]?.message.content).toBe("The button is clipped.");
         expect(response.headers.get("x-tiercel-route")).toMatch(/^frontier\/openai\/gpt-5.1-codex;/);
         expect(lastOpenAIBody(env.openai).messages).toEqual(messages);
+        expect(env.anthropic.requests).toHaveLength(0);
+    });
+
+    it("does not answer a Codex conversation compacted by OpenAI on a tier that cannot read the summary", async () => {
+        // The compaction item stands for every turn before it: answered without it, the model would not
+        // know the task. This gateway has no tier on the Responses API, so a 400 says so.
+        const body = codexRequest([
+            { type: "compaction", id: "cmp_1", encrypted_content: "gAAAAABpY29tcGFjdGVk" },
+            { type: "message", role: "user", content: [{ type: "input_text", text: "go on" }] },
+        ]);
+        const error = await openaiClient(env.gateway.url, gatewayKey)
+            .responses.create({ ...body, stream: false } as unknown as ResponseCreateParamsNonStreaming, {
+                headers: codexHeaders,
+            })
+            .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+        expect((error as Error).message).toContain("compaction items (no form outside the Responses API)");
+        expect(env.openai.requests).toHaveLength(0);
         expect(env.anthropic.requests).toHaveLength(0);
     });
 });

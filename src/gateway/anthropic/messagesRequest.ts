@@ -149,7 +149,7 @@ export function fromMessageParams(
                 return;
             }
             if (block.type === "text") parts.push({ type: "text", text: block.text });
-            else if (opaqueBlocks.has(block.type)) parts.push(opaque.placeholder(block.type));
+            else if (opaqueBlocks.has(block.type)) parts.push(opaque.placeholder(block.type, "blocks"));
             else if (block.type === "tool_use") {
                 parts.push({
                     type: "tool_call",
@@ -186,7 +186,7 @@ export function fromMessageParams(
         stream: body.stream === true,
         ignored: [...ignored],
     };
-    const only = opaque.only("blocks", "the Messages API");
+    const only = opaque.only("the Messages API");
     if (only !== undefined) parsed.only = only;
     return parsed;
 }
@@ -233,7 +233,7 @@ function systemText(system: string | readonly TextBlockParam[], where: string): 
 
 function userPart(block: ContentBlockParam, where: string, opaque: OpaqueContent): TextPart | ToolResultPart {
     if (block.type === "text") return { type: "text", text: block.text };
-    if (opaqueBlocks.has(block.type)) return opaque.placeholder(block.type);
+    if (opaqueBlocks.has(block.type)) return opaque.placeholder(block.type, "blocks");
     if (block.type !== "tool_result") throw unsupportedBlock(block.type, where);
     let content = "";
     if (typeof block.content === "string") content = block.content;
@@ -241,7 +241,7 @@ function userPart(block: ContentBlockParam, where: string, opaque: OpaqueContent
         content = contentBlocks(block.content, `${where}.content`)
             .map((inner, k) => {
                 if (inner.type === "text") return inner.text;
-                if (opaqueBlocks.has(inner.type)) return opaque.placeholder(inner.type).text;
+                if (opaqueBlocks.has(inner.type)) return opaque.placeholder(inner.type, "blocks").text;
                 throw unsupportedBlock(inner.type, `${where}.content.${k}`);
             })
             .join("\n");

@@ -96,7 +96,7 @@ export function fromChatCompletionParams(body: Record<string, unknown>): ParsedO
         if (maxTokens != null) request.max_tokens = maxTokens;
         return request;
     });
-    const only = opaque.only("parts", "Chat Completions");
+    const only = opaque.only("Chat Completions");
     if (only !== undefined) parsed.only = only;
     return parsed;
 }
@@ -196,7 +196,7 @@ function userContent(
     if (typeof content === "string") return content;
     return requireContentParts(content, where).map((part, i): TextPart => {
         if (part.type === "text") return { type: "text", text: part.text };
-        if (opaqueParts.has(part.type)) return opaque.placeholder(part.type);
+        if (opaqueParts.has(part.type)) return opaque.placeholder(part.type, "parts");
         throw new GatewayError(
             "invalid_request",
             `${where}.content[${i}]: ${JSON.stringify(part.type)} is not a Chat Completions content part type`,

@@ -10,6 +10,9 @@
  *   and results like a function's (customTool.ts);
  * - `input_image` and `input_file` parts have no normalized form: a placeholder stands in, and only a
  *   target sent the body as written (OpenAI on the Responses API) takes the request (OpaqueContent.ts);
+ * - other input items (a `compaction` summary of the turns before it, built-in tools' calls and outputs,
+ *   item references) are content only the Responses API reads: only a target sent the body as written
+ *   answers (OpaqueContent.ts);
  * - `reasoning` items (only the model that wrote them can read them) and tools other than `function` and
  *   `custom` (Codex sends `namespace`, `web_search`, ...) are ignored and named in the ignored-fields header, as
  *   are fields the router does not take (`reasoning`, `store`, `include`, `prompt_cache_key`, ...);
@@ -154,8 +157,14 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
                 } else results.push(part);
                 return;
             }
+            case "reasoning":
+                // Encrypted thinking only the model that wrote it reads; the answer does not depend on it.
+                ignored.add("input items (reasoning)");
+                return;
             default:
-                ignored.add(`input items (${type})`);
+                // A compaction summary (the conversation before it), a built-in tool's call or output, a
+                // stored item's reference: dropping it would answer without part of the conversation.
+                opaque.note(type, "items");
         }
     });
     if (messages.length === 0)
@@ -202,7 +211,7 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
         ignored: [...ignored].sort(),
         customTools,
     };
-    const only = opaque.only("parts", "the Responses API");
+    const only = opaque.only("the Responses API");
     if (only !== undefined) parsed.only = only;
     return parsed;
 }
@@ -240,7 +249,7 @@ function messageText(content: unknown, where: string, opaque: OpaqueContent): st
             if ((part.type === "input_text" || part.type === "output_text") && typeof part.text === "string")
                 return part.text;
             if (typeof part.type === "string" && opaqueParts.has(part.type))
-                return opaque.placeholder(part.type).text;
+                return opaque.placeholder(part.type, "parts").text;
             throw new GatewayError(
                 "invalid_request",
                 `${where}.content[${i}]: ${JSON.stringify(part.type)} is not a Responses API content part type here; send input_text, input_image or input_file`,

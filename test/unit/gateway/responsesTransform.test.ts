@@ -116,6 +116,23 @@ describe("fromResponsesParams", () => {
         expect(parsed.only).toBe("input_file, input_image parts (no form outside the Responses API)");
     });
 
+    it("names a compaction summary and built-in tool items as content only the Responses API reads", () => {
+        const parsed = fromResponsesParams({
+            model: "auto",
+            input: [
+                { type: "compaction", id: "cmp_1", encrypted_content: "gAAAAABo..." },
+                { type: "reasoning", id: "rs_1", summary: [], encrypted_content: "..." },
+                { type: "shell_call", call_id: "s1", action: { commands: ["ls"] }, status: "completed" },
+                { type: "shell_call_output", call_id: "s1", output: [] },
+                { role: "user", content: [{ type: "input_image", image_url: "data:image/png;base64,AA==" }] },
+            ],
+        });
+        expect(parsed.only).toBe(
+            "compaction, shell_call, shell_call_output items; input_image parts (no form outside the Responses API)",
+        );
+        expect(parsed.ignored).toEqual(["input items (reasoning)"]);
+    });
+
     it.each([
         [{ previous_response_id: "resp_1" }, /stateless/],
         [
