@@ -17,6 +17,7 @@
  * worker was terminated.
  */
 import { ErrorCode } from "../errors/codes.js";
+import { contextOverflowDetails } from "../errors/contextOverflow.js";
 import { ServiceError } from "../errors/ServiceError.js";
 
 export function promptByteLimit(contextSize: number, longestTokenBytes: number): number {
@@ -47,8 +48,11 @@ export function checkPromptBytes(
     let bytes = 0;
     for (const text of texts) bytes += Buffer.byteLength(text);
     if (bytes <= limit) return;
+    const longest = limit / Math.max(1, contextSize - 1);
     throw new ServiceError(
         ErrorCode.ContextOverflow,
-        `${what} is ${bytes} bytes, more than the ${limit} bytes that can fit the target's context of ${contextSize} tokens (no token is longer than ${limit / Math.max(1, contextSize - 1)} bytes); shorten it, or send it in parts, or raise engine.contextSize`,
+        `${what} is ${bytes} bytes, more than the ${limit} bytes that can fit the target's context of ${contextSize} tokens (no token is longer than ${longest} bytes); shorten it, or send it in parts, or raise engine.contextSize`,
+        // At least this many tokens (no token is longer than `longest` bytes): more than the context holds.
+        { details: contextOverflowDetails(Math.ceil(bytes / Math.max(1, longest)), contextSize) },
     );
 }

@@ -15,6 +15,7 @@
  * - `speculation.maxDraftTokens`: unset = the config's maximum; a positive integer, clamped to that
  *   maximum; 0 or less is an error (to turn speculation off, use mode OFF), as over gRPC.
  */
+import { contextOverflowDetails } from "../errors/contextOverflow.js";
 import type { SpeculationMode } from "../config/schema.js";
 import { ErrorCode } from "../errors/codes.js";
 import { InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
@@ -131,6 +132,7 @@ export function resolveRequest(request: GenerateRequest, context: RequestContext
         throw new ServiceError(
             ErrorCode.ContextOverflow,
             `prompt is ${promptTokens.length} tokens but the context holds ${contextSize}; shorten the prompt or raise engine.contextSize`,
+            { details: contextOverflowDetails(promptTokens.length, contextSize) },
         );
     }
     const requested = request.maxTokens ?? context.defaultMaxTokens;

@@ -4,7 +4,8 @@
  * one place where tiercel's error codes become HTTP error kinds, as grpc/toGrpcStatus.ts is for gRPC.
  */
 import { ErrorCode } from "../errors/codes.js";
-import { isServiceError } from "../errors/ServiceError.js";
+import { contextOverflowSizes, type ContextOverflowSizes } from "../errors/contextOverflow.js";
+import { isServiceError, type ServiceError } from "../errors/ServiceError.js";
 import { RouteFailedError } from "../router/RouteFailedError.js";
 
 /**
@@ -27,15 +28,25 @@ export class GatewayError extends Error {
     readonly kind: ErrorKind;
     /** Seconds for a `retry-after` header (rate limits, overload), when known. */
     readonly retryAfterSeconds: number | undefined;
+    /**
+     * Set when the prompt did not fit the context (E_CONTEXT_OVERFLOW), with the sizes where known: each
+     * face words it as its API does, which agents act on (errors/contextOverflow.ts).
+     */
+    readonly contextOverflow: Partial<ContextOverflowSizes> | undefined;
 
     constructor(
         kind: ErrorKind,
         message: string,
-        options: { retryAfterSeconds?: number; cause?: unknown } = {},
+        options: {
+            retryAfterSeconds?: number;
+            cause?: unknown;
+            contextOverflow?: Partial<ContextOverflowSizes>;
+        } = {},
     ) {
         super(message, options.cause === undefined ? undefined : { cause: options.cause });
         this.kind = kind;
         this.retryAfterSeconds = options.retryAfterSeconds;
+        this.contextOverflow = options.contextOverflow;
     }
 }
 
@@ -92,14 +103,24 @@ export function toGatewayError(error: unknown): GatewayError {
         return new GatewayError(kindByErrorCode[error.code], error.message, {
             cause: error,
             retryAfterSeconds: retryAfterMs === null ? undefined : Math.ceil(retryAfterMs / 1000),
+            ...overflowOf(error),
         });
     }
     if (isServiceError(error))
-        return new GatewayError(kindByErrorCode[error.code], error.message, { cause: error });
+        return new GatewayError(kindByErrorCode[error.code], error.message, {
+            cause: error,
+            ...overflowOf(error),
+        });
     return new GatewayError("api_error", "internal error in the gateway; see its log", { cause: error });
 }
 
 /** A 400 naming the request field at fault, when `condition` holds. */
 export function refuse(condition: boolean, field: string, why: string): void {
     if (condition) throw new GatewayError("invalid_request", `\`${field}\`: ${why}`);
+}
+
+/** `contextOverflow` for an error with E_CONTEXT_OVERFLOW (sizes from its details or its causes'). */
+function overflowOf(error: ServiceError): { contextOverflow?: Partial<ContextOverflowSizes> } {
+    if (error.code !== ErrorCode.ContextOverflow) return {};
+    return { contextOverflow: contextOverflowSizes(error) ?? {} };
 }

@@ -10,10 +10,14 @@
  */
 import { Metadata, status as Status } from "@grpc/grpc-js";
 import { ErrorCode } from "../errors/codes.js";
+import { contextOverflowSizes } from "../errors/contextOverflow.js";
 import { isServiceError } from "../errors/ServiceError.js";
 
 export const errorCodeMetadataKey = "tiercel-error-code";
 export const retryableMetadataKey = "tiercel-retryable";
+/** With E_CONTEXT_OVERFLOW: the prompt's tokens and the context's (errors/contextOverflow.ts). */
+export const promptTokensMetadataKey = "tiercel-prompt-tokens";
+export const contextTokensMetadataKey = "tiercel-context-tokens";
 
 /** The gRPC status of every tiercel error code; `satisfies` makes a new code without a status a type error. */
 export const statusByErrorCode = {
@@ -65,5 +69,10 @@ export function toGrpcStatus(error: unknown): GrpcStatus {
     }
     metadata.set(errorCodeMetadataKey, error.code);
     metadata.set(retryableMetadataKey, String(error.retryable));
+    const overflow = error.code === ErrorCode.ContextOverflow ? contextOverflowSizes(error) : undefined;
+    if (overflow) {
+        metadata.set(promptTokensMetadataKey, String(overflow.promptTokens));
+        metadata.set(contextTokensMetadataKey, String(overflow.contextTokens));
+    }
     return { code: statusByErrorCode[error.code], details: error.message, metadata };
 }

@@ -336,8 +336,11 @@ function exhausted(scope: RequestScope, lastError: ServiceError | undefined): Ex
         );
         const retryable = scope.attempts.some((a) => a.outcome === "skipped_open") || lastError.retryable;
         const skipped = scope.attempts.length - tried.length;
+        // Every target tried found the prompt too long for its context: that is the answer, not a failure
+        // of the route, and callers act on it (agents compact their conversation; errors/contextOverflow.ts).
+        const overflowed = !retryable && tried.every((a) => a.error_code === ErrorCode.ContextOverflow);
         return new ExecFailure(
-            ErrorCode.RouteExhausted,
+            overflowed ? ErrorCode.ContextOverflow : ErrorCode.RouteExhausted,
             `all ${counted(tried.length, "attempt")} failed` +
                 (skipped > 0 ? ` (${counted(skipped, "target")} skipped)` : ""),
             retryable,

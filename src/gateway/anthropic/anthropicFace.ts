@@ -18,7 +18,17 @@ const byKind = {
 } as const satisfies Record<ErrorKind, { status: number; type: string }>;
 
 function body(error: GatewayError): { type: "error"; error: { type: string; message: string } } {
-    return { type: "error", error: { type: byKind[error.kind].type, message: error.message } };
+    return { type: "error", error: { type: byKind[error.kind].type, message: messageOf(error) } };
+}
+
+/**
+ * The message; a context overflow with its sizes starts as Anthropic words it, on which Claude Code
+ * compacts the conversation (errors/contextOverflow.ts).
+ */
+function messageOf(error: GatewayError): string {
+    const sizes = error.contextOverflow;
+    if (sizes?.promptTokens === undefined || sizes.contextTokens === undefined) return error.message;
+    return `prompt is too long: ${sizes.promptTokens} tokens > ${sizes.contextTokens} maximum (${error.message})`;
 }
 
 export const anthropicFace: Face = {

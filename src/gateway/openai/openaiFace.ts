@@ -22,7 +22,15 @@ export function openaiErrorBody(error: GatewayError): {
     error: { message: string; type: string; param: null; code: string | null };
 } {
     const { type, code } = byKind[error.kind];
-    return { error: { message: error.message, type, param: null, code } };
+    const overflow = error.contextOverflow;
+    if (overflow === undefined) return { error: { message: error.message, type, param: null, code } };
+    // OpenAI's code (Codex CLI compacts on it) and wording, with the sizes where known.
+    const { promptTokens, contextTokens } = overflow;
+    const message =
+        promptTokens === undefined || contextTokens === undefined
+            ? error.message
+            : `This model's maximum context length is ${contextTokens} tokens. However, your messages resulted in ${promptTokens} tokens. (${error.message})`;
+    return { error: { message, type, param: null, code: "context_length_exceeded" } };
 }
 
 export const openaiFace: Face = {

@@ -11,6 +11,7 @@ import {
     APIUserAbortError,
 } from "@anthropic-ai/sdk";
 import { ErrorCode } from "../../errors/codes.js";
+import { contextOverflowDetails } from "../../errors/contextOverflow.js";
 import type { ServiceError } from "../../errors/ServiceError.js";
 import {
     classifyHttpStatus,
@@ -42,12 +43,20 @@ const byType: Readonly<Record<string, ErrorClassification>> = {
 
 const classes = { APIUserAbortError, APIConnectionTimeoutError, APIConnectionError, APIError };
 
+/**
+ * Anthropic's context overflow: a 400 `invalid_request_error` with no code of its own, only this wording,
+ * so the wording decides (as it does for Claude Code): another target may have a larger context.
+ */
+const promptTooLong = /^prompt is too long: (\d+) tokens > (\d+) maximum/;
+
 function classify(error: APIError): ClassifiedApiError {
     const status = typeof error.status === "number" ? error.status : undefined;
-    const classified =
-        status !== undefined
-            ? byStatus(status)
-            : (byType[error.type ?? ""] ?? { code: ErrorCode.ProviderUnavailable, retryable: true });
+    const overflow = status === 400 ? promptTooLong.exec(error.apiMessage ?? "") : null;
+    const classified = overflow
+        ? { code: ErrorCode.ContextOverflow, retryable: false }
+        : status !== undefined
+          ? byStatus(status)
+          : (byType[error.type ?? ""] ?? { code: ErrorCode.ProviderUnavailable, retryable: true });
     return {
         ...classified,
         what: describeParts([
@@ -56,7 +65,11 @@ function classify(error: APIError): ClassifiedApiError {
             error.apiMessage,
         ]),
         status,
-        details: { type: error.type, requestId: error.requestID ?? null },
+        details: {
+            type: error.type,
+            requestId: error.requestID ?? null,
+            ...(overflow ? contextOverflowDetails(Number(overflow[1]), Number(overflow[2])) : {}),
+        },
     };
 }
 

@@ -7,9 +7,15 @@
 import { status as Status, type Metadata } from "@grpc/grpc-js";
 import { ErrorCode } from "../../errors/codes.js";
 import { isServiceError, type ServiceError } from "../../errors/ServiceError.js";
-import { errorCodeMetadataKey, retryableMetadataKey } from "../../grpc/toGrpcStatus.js";
+import {
+    contextTokensMetadataKey,
+    errorCodeMetadataKey,
+    promptTokensMetadataKey,
+    retryableMetadataKey,
+} from "../../grpc/toGrpcStatus.js";
+import { contextOverflowDetails } from "../../errors/contextOverflow.js";
 import { toAbortedError } from "../../util/abort.js";
-import { ProviderError } from "../ProviderError.js";
+import { ProviderError, type ProviderErrorOptions } from "../ProviderError.js";
 
 /** The parts of a grpc-js call error this module reads. */
 export interface GrpcErrorLike {
@@ -66,14 +72,21 @@ export function mapLocalError(provider: string, error: unknown, signal: AbortSig
                 ? { code: ErrorCode.ProviderAuth, retryable: false }
                 : { code: trailerCode as ErrorCode, retryable: trailerRetryable === "true" };
     }
+    const options: ProviderErrorOptions = {
+        retryable: classified.retryable,
+        status: error.code,
+        cause: error,
+    };
+    if (classified.code === ErrorCode.ContextOverflow) {
+        const prompt = Number(error.metadata?.get(promptTokensMetadataKey)[0]);
+        const context = Number(error.metadata?.get(contextTokensMetadataKey)[0]);
+        if (Number.isSafeInteger(prompt) && Number.isSafeInteger(context))
+            options.details = contextOverflowDetails(prompt, context);
+    }
     return new ProviderError(
         provider,
         classified.code,
         `gRPC ${Status[error.code] ?? error.code}: ${error.details}`,
-        {
-            retryable: classified.retryable,
-            status: error.code,
-            cause: error,
-        },
+        options,
     );
 }

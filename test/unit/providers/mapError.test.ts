@@ -7,7 +7,13 @@ import { Metadata, status as Status } from "@grpc/grpc-js";
 import * as OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
-import { errorCodeMetadataKey, retryableMetadataKey } from "../../../src/grpc/toGrpcStatus.js";
+import { contextOverflowSizes } from "../../../src/errors/contextOverflow.js";
+import {
+    contextTokensMetadataKey,
+    errorCodeMetadataKey,
+    promptTokensMetadataKey,
+    retryableMetadataKey,
+} from "../../../src/grpc/toGrpcStatus.js";
 import { mapAnthropicError } from "../../../src/providers/anthropic/mapError.js";
 import { mapLocalError } from "../../../src/providers/local/mapError.js";
 import { mapOpenAIError } from "../../../src/providers/openai/mapError.js";
@@ -46,6 +52,28 @@ describe("mapAnthropicError", () => {
         expect(error).toBeInstanceOf(ProviderError);
         expect(error).toMatchObject({ code, retryable, status });
         expect(error.message).toContain(`HTTP ${status}`);
+    });
+
+    it("a 400 saying the prompt is too long is a context overflow with its sizes (another target may fit it)", () => {
+        const error = mapAnthropicError(
+            "anthropic",
+            Anthropic.APIError.generate(
+                400,
+                {
+                    type: "error",
+                    error: {
+                        type: "invalid_request_error",
+                        message: "prompt is too long: 212345 tokens > 200000 maximum",
+                    },
+                },
+                undefined,
+                new Headers(),
+            ),
+            live,
+        );
+        expect(error).toMatchObject({ code: ErrorCode.ContextOverflow, retryable: false, status: 400 });
+        expect(contextOverflowSizes(error)).toEqual({ promptTokens: 212345, contextTokens: 200000 });
+        expect(http(400, "invalid_request_error")).toMatchObject({ code: ErrorCode.ProviderBadRequest });
     });
 
     it("reads Retry-After from a 429", () => {
@@ -156,6 +184,24 @@ describe("mapLocalError", () => {
         }
         return Object.assign(new Error(`${code} details`), { code, details: "details", metadata });
     };
+
+    it("reads a context overflow's sizes from the server's trailers", () => {
+        const error = grpcError(Status.INVALID_ARGUMENT, {
+            code: ErrorCode.ContextOverflow,
+            retryable: false,
+        });
+        error.metadata.set(promptTokensMetadataKey, "4028");
+        error.metadata.set(contextTokensMetadataKey, "512");
+        const mapped = mapLocalError("local", error, live);
+        expect(mapped).toMatchObject({ code: ErrorCode.ContextOverflow });
+        expect(contextOverflowSizes(mapped)).toEqual({ promptTokens: 4028, contextTokens: 512 });
+        // Without them (an older server), the code alone.
+        const bare = grpcError(Status.INVALID_ARGUMENT, {
+            code: ErrorCode.ContextOverflow,
+            retryable: false,
+        });
+        expect(contextOverflowSizes(mapLocalError("local", bare, live))).toBeUndefined();
+    });
 
     it("uses the server's tiercel-error-code trailer and its retryable flag", () => {
         expect(

@@ -233,6 +233,24 @@ describe("fallbacks and no request lost", () => {
         expect(f.records.at(-1)?.outcome).toBe("error");
     });
 
+    it("when every target tried found the prompt too long, that is the error (not a failed route)", async () => {
+        const f = setupRouter({ reliability: { maxRetries: 1 } });
+        for (const p of [f.anthropic, f.openai, f.local])
+            p.always({ kind: "error", error: providerError(ErrorCode.ContextOverflow) });
+        const error = await routeFailure(f.router.complete(ask("x")));
+        expect(error.code).toBe(ErrorCode.ContextOverflow);
+        expect(error.retryable).toBe(false);
+        expect(error.routing.attempts).toHaveLength(5); // fallen back on, never retried
+
+        // One target failed otherwise (a 5xx): the route failed, not the prompt's length.
+        const g = setupRouter({ reliability: { maxRetries: 0 } });
+        for (const p of [g.anthropic, g.local])
+            p.always({ kind: "error", error: providerError(ErrorCode.ContextOverflow) });
+        g.openai.always({ kind: "error", error: providerError(ErrorCode.ProviderUnavailable) });
+        const mixed = await routeFailure(g.router.complete(ask("x")));
+        expect(mixed.code).toBe(ErrorCode.RouteExhausted);
+    });
+
     it("skips a target that cannot serve the request and says why", async () => {
         const f = setupRouter();
         f.local.unsupportedReason = (r) =>
