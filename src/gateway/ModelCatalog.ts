@@ -6,6 +6,11 @@
  * name dated model ids that change with every release (Claude Code's `claude-sonnet-4-5-20250929`, its
  * small/fast `claude-haiku-4-5-...`), which a list of exact names cannot keep up with. An exact name
  * wins over a pattern, a longer pattern over a shorter one. Unknown names are a 404 that lists what exists.
+ *
+ * Claude Code's `/model` picker adds only the gateway's models whose id begins with `claude` or
+ * `anthropic` (its gateway model discovery), so `auto` and the tiers could not be picked there. Each has a
+ * picker name too, `claude-tiercel-auto` and `claude-tiercel-<tier>` (an alias in `gateway.models` of the
+ * same name wins), listed in Anthropic's model page only.
  */
 import type { RouterConfig } from "../index.js";
 import { ConfigError } from "../errors/ServiceError.js";
@@ -18,9 +23,12 @@ export interface ModelEntry {
     id: string;
     /** Forced tier; undefined for `auto`. */
     tier: string | undefined;
-    /** What the name is, for the listing: `router`, `tier`, `model` or `alias`. */
-    kind: "router" | "tier" | "model" | "alias";
+    /** What the name is, for the listing: `router`, `tier`, `model`, `alias` or `picker` (see above). */
+    kind: "router" | "tier" | "model" | "alias" | "picker";
 }
+
+/** What picker names start with (see above). */
+export const pickerPrefix = "claude-tiercel-";
 
 export class ModelCatalog {
     readonly #entries = new Map<string, ModelEntry>();
@@ -38,9 +46,18 @@ export class ModelCatalog {
                 }
             }
         }
+        const pickers: ModelEntry[] = [
+            { id: `${pickerPrefix}${autoModel}`, tier: undefined, kind: "picker" },
+            ...config.tiers.map((t): ModelEntry => ({
+                id: `${pickerPrefix}${t.name}`,
+                tier: t.name,
+                kind: "picker",
+            })),
+        ];
+        for (const picker of pickers) if (!this.#entries.has(picker.id)) this.#entries.set(picker.id, picker);
         for (const [alias, name] of Object.entries(aliases)) {
             const entry = this.#entries.get(name);
-            if (entry === undefined || entry.kind === "alias") {
+            if (entry === undefined || entry.kind === "alias" || entry.kind === "picker") {
                 throw new ConfigError(
                     `gateway.models.${alias}: "${name}" is not "auto", a tier or a configured model (known: ${[...this.#entries.keys()].join(", ")})`,
                 );

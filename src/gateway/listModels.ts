@@ -5,6 +5,7 @@
 import type { ModelInfo } from "@anthropic-ai/sdk/resources/models";
 import type { PageResponse } from "@anthropic-ai/sdk/core/pagination";
 import type { Model } from "openai/resources/models";
+import type { ModelEntry } from "./ModelCatalog.js";
 import type { Handler } from "./types.js";
 
 /** Listed creation time: the catalog is built from config, so there is no real date; the epoch says so. */
@@ -17,8 +18,7 @@ export const listModels: Handler = (context, exchange) => {
         const data = entries.map((entry): ModelInfo => ({
             type: "model",
             id: entry.id,
-            display_name:
-                entry.tier === undefined ? "tiercel router (auto)" : `${entry.id} (tier ${entry.tier})`,
+            display_name: displayName(entry),
             created_at: epoch,
             capabilities: null,
             deprecated_at: null,
@@ -37,15 +37,24 @@ export const listModels: Handler = (context, exchange) => {
     } else {
         body = {
             object: "list",
-            data: entries.map((entry): Model => ({
-                id: entry.id,
-                object: "model",
-                created: 0,
-                owned_by: "tiercel",
-            })),
+            // Picker names exist for Claude Code's picker (ModelCatalog.ts), which reads the page above.
+            data: entries
+                .filter((entry) => entry.kind !== "picker")
+                .map((entry): Model => ({
+                    id: entry.id,
+                    object: "model",
+                    created: 0,
+                    owned_by: "tiercel",
+                })),
         };
     }
     exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
     exchange.res.end(JSON.stringify(body));
     return Promise.resolve();
 };
+
+function displayName(entry: ModelEntry): string {
+    if (entry.kind === "picker")
+        return entry.tier === undefined ? "tiercel: the router decides" : `tiercel: the ${entry.tier} tier`;
+    return entry.tier === undefined ? "tiercel router (auto)" : `${entry.id} (tier ${entry.tier})`;
+}

@@ -359,5 +359,22 @@ describe("GET /v1/models with anthropic-version", () => {
         }
         expect(ids).toContain("auto");
         expect(ids).toContain("claude-opus-5-5");
+        // Claude Code's /model picker keeps only claude-… ids: the router and each tier have one.
+        expect(ids).toEqual(
+            expect.arrayContaining(["claude-tiercel-auto", "claude-tiercel-local", "claude-tiercel-mid"]),
+        );
+    });
+
+    it("routes a picker name to its tier", async () => {
+        const { data, response } = await tieredClient()
+            .messages.create({
+                model: "claude-tiercel-local",
+                max_tokens: pythonPrompt.maxTokens,
+                system: pythonPrompt.system,
+                messages: [{ role: "user", content: pythonPrompt.user }],
+            })
+            .withResponse();
+        expect(data.content[0]).toMatchObject({ type: "text" });
+        expect(response.headers.get("x-tiercel-route")).toMatch(/^local\/local\/t; reason=hint:tier/);
     });
 });

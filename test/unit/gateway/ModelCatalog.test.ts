@@ -29,6 +29,21 @@ describe("ModelCatalog", () => {
         expect(catalog.resolve("gpt-4o")).toBe("local"); // "*" catches the rest
     });
 
+    it("gives auto and each tier a name Claude Code's picker keeps (claude-…), which beats a claude-* pattern", () => {
+        expect(catalog.resolve("claude-tiercel-auto")).toBeUndefined();
+        expect(catalog.resolve("claude-tiercel-local")).toBe("local");
+        expect(catalog.resolve("claude-tiercel-frontier")).toBe("frontier");
+        const pickers = catalog.list().filter((e) => e.kind === "picker");
+        expect(pickers.map((e) => e.id)).toEqual(
+            config.tiers.map((t) => `claude-tiercel-${t.name}`).toSpliced(0, 0, "claude-tiercel-auto"),
+        );
+        // An alias of the same name is the operator's choice and wins; an alias to a picker name is refused.
+        expect(
+            new ModelCatalog(config, { "claude-tiercel-local": "frontier" }).resolve("claude-tiercel-local"),
+        ).toBe("frontier");
+        expect(() => new ModelCatalog(config, { x: "claude-tiercel-local" })).toThrow(/gateway\.models\.x/);
+    });
+
     it("lists names, not patterns", () => {
         const ids = catalog.list().map((e) => e.id);
         expect(ids).toContain("claude-haiku-4-5-special");
