@@ -7,12 +7,22 @@
  * | `mid`      | claude-haiku-5-5, then gpt-5-mini         | tools, or a prompt over the local context |
  * | `frontier` | claude-opus-5-5, then gpt-5.1-codex       | only by `model` (a forced tier)        |
  *
- * OpenAI is spoken to on the Responses API. Hosted targets exist only for the keys set (ANTHROPIC_API_KEY, OPENAI_API_KEY); without either, only
+ * Requests that set no output cap get 32,768 tokens (`defaultGatewayMaxTokens`). OpenAI is spoken to on the Responses API. Hosted targets exist only for the keys set (ANTHROPIC_API_KEY, OPENAI_API_KEY); without either, only
  * `local` exists and every request goes there (its routing header says so). Requests the local tier
  * cannot take (tools) fall back to the hosted tiers; with none, they get a 400 saying why.
  */
 import type { Config } from "../config/schema.js";
 import type { RouterConfigInput } from "../index.js";
+
+/**
+ * Output cap of a request that sets none, in the default tiering (the router's own default is 4,096).
+ * Codex CLI sends no `max_output_tokens`, and takes a `response.incomplete` as a stream that never
+ * completed: it sends the same request again, which is cut again. An agent's file write runs past 4,096
+ * tokens; 32,768 fits the default tiering's hosted models, and the local tier clamps any cap to the room
+ * its context leaves. Set on the router, not on the request, so the classifier still reads the caller's
+ * own `max_tokens` (a trained feature).
+ */
+export const defaultGatewayMaxTokens = 32_768;
 
 export const defaultMidModels = { anthropic: "claude-haiku-5-5", openai: "gpt-5-mini" } as const;
 export const defaultFrontierModels = { anthropic: "claude-opus-5-5", openai: "gpt-5.1-codex" } as const;
@@ -44,7 +54,8 @@ export function defaultRouterConfig(options: DefaultRouterConfigOptions): Router
     // models), and Codex CLI's requests then reach it as they were sent (same-protocol pass-through).
     for (const type of hosted) providers[type] = type === "openai" ? { type, api: "responses" } : { type };
     const tiers: RouterConfigInput["tiers"] = [{ name: "local", targets: local }];
-    if (hosted.length === 0) return { providers, tiers };
+    const defaults = { maxTokens: defaultGatewayMaxTokens };
+    if (hosted.length === 0) return { providers, tiers, defaults };
     tiers.push(
         { name: "mid", targets: hosted.map((type) => ({ provider: type, model: defaultMidModels[type] })) },
         {
@@ -55,6 +66,7 @@ export function defaultRouterConfig(options: DefaultRouterConfigOptions): Router
     return {
         providers,
         tiers,
+        defaults,
         policy: {
             defaultTier: "local",
             rules: [

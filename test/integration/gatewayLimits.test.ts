@@ -230,6 +230,8 @@ describe("per-key rate limit", () => {
         expect(limit.headers.get("retry-after")).toBe("60");
         expect(limit.code).toBe("rate_limit_exceeded");
         expect(limit.message).toContain("1 requests per minute");
+        // The wait in the message too, as OpenAI words it (Codex reads it from a failed stream's message).
+        expect(limit.message).toMatch(/Please try again in 60s\.$/);
     });
 
     it("answers 429 in Anthropic's shape, and another key still has its own bucket", async () => {

@@ -1,7 +1,8 @@
 /**
  * A stream that fails after the gateway opened it (the status and some text already sent) ends with the
  * protocol's own error frame, through each face: Anthropic's `error` event, OpenAI Chat Completions'
- * error object as a `data:` frame with no `[DONE]` after it, and the Responses `error` event. The
+ * error object as a `data:` frame with no `[DONE]` after it, and the Responses `error` event followed by
+ * `response.failed`. The
  * upstream is the fake Anthropic server failing mid-stream; the raw SSE bodies are read so the exact
  * frames are checked, and the official SDKs must raise the error rather than end quietly.
  */
@@ -127,7 +128,7 @@ describe("a stream that fails after it opened", () => {
         expect(error).toBeInstanceOf(OpenAI.APIError);
     });
 
-    it("Responses: the events so far, then an error event with the next sequence number", async () => {
+    it("Responses: the events so far, then an error event and response.failed (what Codex CLI reads)", async () => {
         failAfterFirstDelta();
         const { status, text } = await post("/v1/responses", {
             model: "auto",
@@ -137,10 +138,20 @@ describe("a stream that fails after it opened", () => {
         expect(status).toBe(200);
         const frames = text.trimEnd().split("\n\n");
         expect(text).toContain('"delta":"Hell"');
-        const last = frames.at(-1)!;
-        expect(last).toMatch(/^event: error\ndata: /);
-        const error = JSON.parse(last.slice(last.indexOf("data: ") + 6)) as Record<string, unknown>;
+        const data = (frame: string) =>
+            JSON.parse(frame.slice(frame.indexOf("data: ") + 6)) as Record<string, unknown>;
+        const [errorFrame, failedFrame] = frames.slice(-2) as [string, string];
+        expect(errorFrame).toMatch(/^event: error\ndata: /);
+        const error = data(errorFrame);
         expect(error).toMatchObject({ type: "error", code: "overloaded", param: null });
-        expect(error.sequence_number).toBe(frames.length - 1);
+        expect(error.sequence_number).toBe(frames.length - 2);
+        // Codex reads a failure from response.failed only (its code decides: compact, stop, wait or retry).
+        expect(failedFrame).toMatch(/^event: response\.failed\ndata: /);
+        const failed = data(failedFrame);
+        expect(failed).toMatchObject({
+            type: "response.failed",
+            sequence_number: frames.length - 1,
+            response: { status: "failed", error: { code: "overloaded", message: error.message } },
+        });
     });
 });

@@ -23,7 +23,15 @@ export function openaiErrorBody(error: GatewayError): {
 } {
     const { type, code } = byKind[error.kind];
     const overflow = error.contextOverflow;
-    if (overflow === undefined) return { error: { message: error.message, type, param: null, code } };
+    if (overflow === undefined) {
+        // As OpenAI words it: Codex CLI reads the wait from a failed stream's message, not a header.
+        const wait = error.retryAfterSeconds;
+        const message =
+            error.kind === "rate_limit" && wait !== undefined
+                ? `${error.message}. Please try again in ${wait}s.`
+                : error.message;
+        return { error: { message, type, param: null, code } };
+    }
     // OpenAI's code (Codex CLI compacts on it) and wording, with the sizes where known.
     const { promptTokens, contextTokens } = overflow;
     const message =

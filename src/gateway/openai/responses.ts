@@ -48,7 +48,7 @@ export const createResponse: Handler = async (context, exchange) => {
     await forwardRouterStream(context, exchange, request, {
         encode: (event) => encoder.encode(event),
         write: (sse, frame) => sse.write(frame.data, frame.event),
-        error: (sse, error) => {
+        error: async (sse, error) => {
             const { error: body } = openaiErrorBody(error);
             const frame: ResponseErrorEvent = {
                 type: "error",
@@ -57,7 +57,10 @@ export const createResponse: Handler = async (context, exchange) => {
                 param: null,
                 sequence_number: encoder.nextSequence(),
             };
-            return sse.write(frame, "error");
+            await sse.write(frame, "error");
+            // The terminal event of a failed response, which Codex CLI reads (the encoder says why).
+            const failed = encoder.failed(body.code, body.message);
+            await sse.write(failed.data, failed.event);
         },
     });
 };

@@ -16,6 +16,7 @@ import { randomUUID } from "node:crypto";
 import type {
     Response,
     ResponseCustomToolCall,
+    ResponseError,
     ResponseFunctionToolCall,
     ResponseOutputItem,
     ResponseOutputMessage,
@@ -200,6 +201,23 @@ export class ResponseEventEncoder {
     /** The next sequence number, for an `error` event the caller writes after a failure. */
     nextSequence(): number {
         return this.#sequence++;
+    }
+
+    /**
+     * The `response.failed` event that ends a stream whose answer failed after it opened: the response with
+     * what was done, `status: "failed"` and the error's code and message. Codex CLI reads only this event
+     * of a failure (not `error`): by its code it compacts (`context_length_exceeded`), stops
+     * (`insufficient_quota`) or waits (`rate_limit_exceeded`, "try again in N s"), and retries otherwise.
+     */
+    failed(code: string | null, message: string): SseFrame {
+        const response: Response = {
+            ...(this.#response ?? responseOf(this.#id, this.#created, "", [])),
+            output: [...this.#done],
+            status: "failed",
+            // The SDK types `code` as the codes OpenAI's own failures use; ours are the same vocabulary.
+            error: { code: (code ?? "server_error") as ResponseError["code"], message },
+        };
+        return frameOf({ type: "response.failed", response, sequence_number: this.nextSequence() });
     }
 
     encode(event: RouterStreamEvent): SseFrame[] {
