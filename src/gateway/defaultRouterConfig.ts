@@ -4,7 +4,7 @@
  * | tier       | targets                                   | when                                   |
  * |------------|-------------------------------------------|----------------------------------------|
  * | `local`    | the tiercel gRPC server(s) given          | default                                |
- * | `mid`      | claude-haiku-5-5, then gpt-5-mini         | tools, or a prompt over the local context |
+ * | `mid`      | claude-haiku-5-5, then gpt-5-mini         | tools, or a prompt that leaves the local context no room to answer (`localPromptLimit`) |
  * | `frontier` | claude-opus-5-5, then gpt-5.1-codex       | only by `model` (a forced tier)        |
  *
  * Requests that set no output cap get 32,768 tokens (`defaultGatewayMaxTokens`). OpenAI is spoken to on the Responses API. Hosted targets exist only for the keys set (ANTHROPIC_API_KEY, OPENAI_API_KEY); without either, only
@@ -23,6 +23,17 @@ import type { RouterConfigInput } from "../index.js";
  * own `max_tokens` (a trained feature).
  */
 export const defaultGatewayMaxTokens = 32_768;
+
+/**
+ * The longest prompt the default tiering sends to the local tier when hosted tiers exist: one that leaves
+ * room for an answer. The local tier clamps a request's cap to the room its context leaves, so a prompt
+ * at 97 % of the context would get an answer cut after a few hundred tokens (`max_tokens`, honest but
+ * useless to an agent); a hosted tier's larger context answers it whole. The room kept is a quarter of the
+ * context, at most 8,192 tokens (an agent's long edit).
+ */
+export function localPromptLimit(contextTokens: number): number {
+    return contextTokens - Math.min(8_192, Math.floor(contextTokens / 4));
+}
 
 export const defaultMidModels = { anthropic: "claude-haiku-5-5", openai: "gpt-5-mini" } as const;
 export const defaultFrontierModels = { anthropic: "claude-opus-5-5", openai: "gpt-5.1-codex" } as const;
@@ -71,7 +82,11 @@ export function defaultRouterConfig(options: DefaultRouterConfigOptions): Router
             defaultTier: "local",
             rules: [
                 { name: "tools", tier: "mid", when: { hasTools: true } },
-                { name: "long_context", tier: "mid", when: { minContextTokens: options.localContextTokens } },
+                {
+                    name: "long_context",
+                    tier: "mid",
+                    when: { minContextTokens: localPromptLimit(options.localContextTokens) },
+                },
             ],
         },
     };

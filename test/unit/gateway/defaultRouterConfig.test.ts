@@ -3,7 +3,11 @@
  * sets none (Codex CLI sends none and takes a cut answer as a failed stream).
  */
 import { describe, expect, it } from "vitest";
-import { defaultGatewayMaxTokens, defaultRouterConfig } from "../../../src/gateway/defaultRouterConfig.js";
+import {
+    defaultGatewayMaxTokens,
+    defaultRouterConfig,
+    localPromptLimit,
+} from "../../../src/gateway/defaultRouterConfig.js";
 import { parseRouterConfig } from "../../../src/router/config.js";
 
 const options = { localAddresses: ["127.0.0.1:50051"], localModel: "t", localContextTokens: 8192 };
@@ -33,5 +37,15 @@ describe("defaultRouterConfig", () => {
             parseRouterConfig({ ...defaultRouterConfig({ ...options, env: {} }), defaults: {} }).defaults
                 .maxTokens,
         ).toBe(4096);
+    });
+
+    it("sends a prompt to mid when it leaves the local context too little room to answer in", () => {
+        expect(localPromptLimit(8192)).toBe(6144); // a quarter kept
+        expect(localPromptLimit(131_072)).toBe(122_880); // at most 8,192 kept
+        const config = parseRouterConfig(
+            defaultRouterConfig({ ...options, env: { ANTHROPIC_API_KEY: "sk-ant-x" } }),
+        );
+        const rule = config.policy.rules.find((r) => r.name === "long_context");
+        expect(rule?.when.minContextTokens).toBe(6144);
     });
 });
