@@ -60,7 +60,7 @@ export const createResponse: Handler = async (context, exchange) => {
             await sse.write(frame, "error");
             // The terminal event of a failed response, which Codex CLI reads (the encoder says why).
             const failed = encoder.failed(body.code, body.message);
-            await sse.write(failed.data, failed.event);
+            if (failed) await sse.write(failed.data, failed.event);
         },
     });
 };

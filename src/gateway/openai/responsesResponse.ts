@@ -123,6 +123,13 @@ export function toResponse(
     return finish(responseOf(id, created, answer.model, output), answer.stop_reason, answer.usage);
 }
 
+/** The events that end a response's stream. */
+const terminalEvents: ReadonlySet<string> = new Set([
+    "response.completed",
+    "response.incomplete",
+    "response.failed",
+]);
+
 /** An event serialized as it is: its `event:` name is its `type`. */
 function frameOf(event: ResponseStreamEvent): SseFrame {
     return { event: event.type, data: JSON.stringify(event) };
@@ -165,6 +172,8 @@ export class ResponseEventEncoder {
      * those are written as they came, and the normalized events after each of them are not encoded.
      */
     #relay = false;
+    /** A relayed stream already carried its response's terminal event (a relayed `response.failed`). */
+    #relayedEnd = false;
 
     /** Names of the request's custom tools (see toResponse). */
     readonly #customTools: ReadonlySet<string>;
@@ -209,7 +218,9 @@ export class ResponseEventEncoder {
      * of a failure (not `error`): by its code it compacts (`context_length_exceeded`), stops
      * (`insufficient_quota`) or waits (`rate_limit_exceeded`, "try again in N s"), and retries otherwise.
      */
-    failed(code: string | null, message: string): SseFrame {
+    failed(code: string | null, message: string): SseFrame | undefined {
+        // OpenAI's own response.failed was relayed already (the provider throws after relaying it).
+        if (this.#relayedEnd) return undefined;
         const response: Response = {
             ...(this.#response ?? responseOf(this.#id, this.#created, "", [])),
             output: [...this.#done],
@@ -226,6 +237,7 @@ export class ResponseEventEncoder {
             // The caller's sequence numbers continue from the relayed ones (an `error` event after them).
             const sequence = (event.data as { sequence_number?: unknown }).sequence_number;
             if (typeof sequence === "number") this.#sequence = sequence + 1;
+            if (terminalEvents.has(event.event)) this.#relayedEnd = true;
             return [{ event: event.event, data: JSON.stringify(event.data) }];
         }
         const frames: SseFrame[] = [];

@@ -155,6 +155,41 @@ describe("fromResponsesParams", () => {
 });
 
 describe("ResponseEventEncoder", () => {
+    it("ends a failed stream with response.failed, unless OpenAI's own was relayed", () => {
+        const start = {
+            type: "message_start",
+            model: "m",
+            tier: "t",
+            provider: "p",
+            model_used: "m",
+            routing_reason: "default",
+            decided_tier: "t",
+        } as const;
+        const ours = new ResponseEventEncoder("resp_1", 1);
+        ours.encode(start);
+        ours.encode({ type: "text_delta", index: 0, text: "Hell" });
+        const frame = ours.failed("overloaded", "upstream overloaded");
+        expect(frame?.event).toBe("response.failed");
+        expect(JSON.parse(frame!.data)).toMatchObject({
+            type: "response.failed",
+            sequence_number: 5, // created, in_progress, item added, part added, one delta
+            response: {
+                id: "resp_1",
+                status: "failed",
+                error: { code: "overloaded", message: "upstream overloaded" },
+            },
+        });
+
+        const relayed = new ResponseEventEncoder("resp_2", 1);
+        relayed.encode({ ...start, native: { protocol: "openai-responses", relayed: true } });
+        const upstream = { type: "response.failed", sequence_number: 3, response: { status: "failed" } };
+        expect(
+            relayed.encode({ type: "native", event: "response.failed", data: upstream, output: false }),
+        ).toHaveLength(1);
+        expect(relayed.failed("server_error", "response failed")).toBeUndefined();
+        expect(relayed.nextSequence()).toBe(4);
+    });
+
     it("answers a custom tool's call as custom_tool_call: its input whole, or none where the cap cut it", () => {
         const encoder = new ResponseEventEncoder("resp_1", 1, new Set(["apply_patch"]));
         const decode = (events: RouterStreamEvent[]) =>
