@@ -8,6 +8,17 @@ import { fromResponsesParams } from "../../../src/gateway/openai/responsesReques
 import { ResponseEventEncoder } from "../../../src/gateway/openai/responsesResponse.js";
 import { codexRequest } from "../../helpers/fixtures/codexRequest.js";
 
+/** The router's `message_start`, as the encoder reads it. */
+const messageStart = {
+    type: "message_start",
+    model: "m",
+    tier: "t",
+    provider: "p",
+    model_used: "m",
+    routing_reason: "default",
+    decided_tier: "t",
+} as const satisfies RouterStreamEvent;
+
 describe("fromResponsesParams", () => {
     it("joins function_call items to the assistant turn and outputs into one user turn; ignores reasoning", () => {
         const parsed = fromResponsesParams(
@@ -156,15 +167,7 @@ describe("fromResponsesParams", () => {
 
 describe("ResponseEventEncoder", () => {
     it("ends a failed stream with response.failed, unless OpenAI's own was relayed", () => {
-        const start = {
-            type: "message_start",
-            model: "m",
-            tier: "t",
-            provider: "p",
-            model_used: "m",
-            routing_reason: "default",
-            decided_tier: "t",
-        } as const;
+        const start = messageStart;
         const ours = new ResponseEventEncoder("resp_1", 1);
         ours.encode(start);
         ours.encode({ type: "text_delta", index: 0, text: "Hell" });
@@ -196,17 +199,7 @@ describe("ResponseEventEncoder", () => {
             events
                 .flatMap((event) => encoder.encode(event))
                 .map((f) => JSON.parse(f.data) as Record<string, unknown>);
-        decode([
-            {
-                type: "message_start",
-                model: "m",
-                tier: "t",
-                provider: "p",
-                model_used: "m",
-                routing_reason: "default",
-                decided_tier: "t",
-            },
-        ]);
+        decode([messageStart]);
         const done = decode([
             { type: "tool_call_start", index: 0, id: "p1", name: "apply_patch" },
             { type: "tool_call_delta", index: 0, arguments_delta: '{"input":"*** Be' },
@@ -253,15 +246,7 @@ describe("ResponseEventEncoder", () => {
 
     it("sends whole tool arguments as one delta when the provider streamed none", () => {
         const encoder = new ResponseEventEncoder("resp_1", 1);
-        encoder.encode({
-            type: "message_start",
-            model: "m",
-            tier: "t",
-            provider: "p",
-            model_used: "m",
-            routing_reason: "default",
-            decided_tier: "t",
-        });
+        encoder.encode(messageStart);
         encoder.encode({ type: "tool_call_start", index: 0, id: "c", name: "f" });
         const events = encoder
             .encode({ type: "tool_call_end", index: 0, arguments: { a: 1 } })
@@ -288,15 +273,7 @@ describe("ResponseEventEncoder", () => {
         ];
         const encoder = new ResponseEventEncoder("resp_1", 1);
         const events: RouterStreamEvent[] = [
-            {
-                type: "message_start",
-                model: "m",
-                tier: "t",
-                provider: "p",
-                model_used: "m",
-                routing_reason: "default",
-                decided_tier: "t",
-            },
+            messageStart,
             ...texts.map((text): RouterStreamEvent => ({ type: "text_delta", index: 0, text })),
             { type: "tool_call_start", index: 1, id: "c", name: "f" },
             ...texts.map((t): RouterStreamEvent => ({
