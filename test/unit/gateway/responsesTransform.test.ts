@@ -167,9 +167,8 @@ describe("fromResponsesParams", () => {
 
 describe("ResponseEventEncoder", () => {
     it("ends a failed stream with response.failed, unless OpenAI's own was relayed", () => {
-        const start = messageStart;
         const ours = new ResponseEventEncoder("resp_1", 1);
-        ours.encode(start);
+        ours.encode(messageStart);
         ours.encode({ type: "text_delta", index: 0, text: "Hell" });
         const frame = ours.failed("overloaded", "upstream overloaded");
         expect(frame?.event).toBe("response.failed");
@@ -184,7 +183,7 @@ describe("ResponseEventEncoder", () => {
         });
 
         const relayed = new ResponseEventEncoder("resp_2", 1);
-        relayed.encode({ ...start, native: { protocol: "openai-responses", relayed: true } });
+        relayed.encode({ ...messageStart, native: { protocol: "openai-responses", relayed: true } });
         const upstream = { type: "response.failed", sequence_number: 3, response: { status: "failed" } };
         expect(
             relayed.encode({ type: "native", event: "response.failed", data: upstream, output: false }),
