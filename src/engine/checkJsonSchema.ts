@@ -8,7 +8,8 @@
  * types), `const`, `enum`, `oneOf`, `anyOf` (compiled as `oneOf`: a grammar alternation, which is
  * anyOf's meaning), `properties`, `required`, `additionalProperties`, `minProperties`,
  * `maxProperties`, `items`, `prefixItems`, `minItems`, `maxItems`, `minLength`, `maxLength`, `format`
- * (date-time, time, date), `$ref` to `#/$defs/...`, `$defs`, and annotations (`description`, `title`,
+ * (date-time, time, date), `$ref` to `#/$defs/...` (or draft-07's `#/definitions/...`), `$defs` (or
+ * `definitions`), and annotations (`description`, `title`,
  * `$schema`, `$id`, `$comment`, `default`, `examples`).
  *
  * Tool parameters are checked `describeUnenforced`: a tool's schema is a description for the model, not a
@@ -50,8 +51,15 @@ export function checkJsonSchema(
     where: string,
     options: CheckJsonSchemaOptions = {},
 ): GbnfJsonSchema {
-    const defs = isObject(schema) && isObject(schema.$defs) ? new Set(Object.keys(schema.$defs)) : new Set();
-    const context = { where, defs: defs as Set<string>, describe: options.describeUnenforced === true };
+    // Definitions under draft 2020-12's `$defs` or draft-07's `definitions` (zod-to-json-schema writes the
+    // latter): both become `$defs`, the one node-llama-cpp resolves.
+    const defs = new Set<string>();
+    if (isObject(schema))
+        for (const key of ["$defs", "definitions"] as const) {
+            const entries = schema[key];
+            if (isObject(entries)) for (const name of Object.keys(entries)) defs.add(name);
+        }
+    const context = { where, defs, describe: options.describeUnenforced === true };
     return check(schema, "$", context) as GbnfJsonSchema;
 }
 
@@ -76,7 +84,12 @@ function check(node: unknown, path: string, context: CheckContext): Record<strin
         return fail(" must be a schema object (booleans and other values are not supported)");
     const out: Record<string, unknown> = {};
     const kind = kindOf(node, fail);
-    const allowed = new Set<string>([...annotations, "$defs", ...(kind ? (keywordsByType[kind] ?? []) : [])]);
+    const allowed = new Set<string>([
+        ...annotations,
+        "$defs",
+        "definitions",
+        ...(kind ? (keywordsByType[kind] ?? []) : []),
+    ]);
     for (const [key, value] of Object.entries(node)) {
         const at = `${path}.${key}`;
         if (key === "type" || key === "const" || key === "enum") {
@@ -86,19 +99,25 @@ function check(node: unknown, path: string, context: CheckContext): Record<strin
                 fail(`.${key} must be a non-empty array of schemas`);
             out.oneOf = (value as unknown[]).map((s, i) => check(s, `${at}[${i}]`, context));
         } else if (key === "$ref") {
-            const name =
-                typeof value === "string" && value.startsWith("#/$defs/") ? value.slice(8) : undefined;
-            if (name === undefined || !defs.has(name))
+            const prefix =
+                typeof value !== "string"
+                    ? undefined
+                    : refPrefixes.find((p) => value.startsWith(p) && defs.has(value.slice(p.length)));
+            if (prefix === undefined)
                 fail(`.$ref ${JSON.stringify(value)} must point into the root's $defs ("#/$defs/<name>")`);
-            out.$ref = value;
-        } else if (key === "$defs") {
-            if (!isObject(value)) fail(".$defs must be an object of schemas");
-            out.$defs = Object.fromEntries(
-                Object.entries(value as Record<string, unknown>).map(([k, s]) => [
-                    k,
-                    check(s, `${at}.${k}`, context),
-                ]),
-            );
+            // node-llama-cpp resolves "#/$defs/" only: draft-07's "#/definitions/" is the same place here.
+            out.$ref = `#/$defs/${(value as string).slice(prefix!.length)}`;
+        } else if (key === "$defs" || key === "definitions") {
+            if (!isObject(value)) fail(`.${key} must be an object of schemas`);
+            out.$defs = {
+                ...(out.$defs as Record<string, unknown> | undefined),
+                ...Object.fromEntries(
+                    Object.entries(value as Record<string, unknown>).map(([k, s]) => [
+                        k,
+                        check(s, `${at}.${k}`, context),
+                    ]),
+                ),
+            };
         } else if (annotations.has(key)) {
             out[key] = value;
         } else if (!allowed.has(key)) {
@@ -182,6 +201,9 @@ function kindOf(node: Record<string, unknown>, fail: (what: string) => never): s
         );
     return type;
 }
+
+/** Where a `$ref` may point: a name under the root's `$defs` or (draft-07) `definitions`. */
+const refPrefixes = ["#/$defs/", "#/definitions/"];
 
 function isScalar(value: unknown): boolean {
     return value === null || ["string", "number", "boolean"].includes(typeof value);

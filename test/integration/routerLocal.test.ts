@@ -267,10 +267,12 @@ describe("the local tier through the router", () => {
                     name: "read_file",
                     input_schema: {
                         type: "object",
+                        // draft-07 definitions, as zod-to-json-schema writes them
                         properties: {
-                            path: { enum: ["a.py", "b.py"] },
+                            path: { $ref: "#/definitions/Path" },
                             limit: { type: "integer", minimum: 1 },
                         },
+                        definitions: { Path: { enum: ["a.py", "b.py"] } },
                         required: ["path"],
                         additionalProperties: false,
                     },

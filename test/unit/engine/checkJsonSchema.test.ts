@@ -24,6 +24,20 @@ describe("checkJsonSchema", () => {
         expect(checkJsonSchema(schema, where)).toEqual(schema);
     });
 
+    it("reads draft-07's definitions and #/definitions/ refs as $defs (zod-to-json-schema writes them)", () => {
+        const schema = {
+            type: "object",
+            properties: { path: { $ref: "#/definitions/Path" }, more: { $ref: "#/$defs/More" } },
+            definitions: { Path: { type: "string" } },
+            $defs: { More: { type: "boolean" } },
+        };
+        expect(checkJsonSchema(schema, where)).toEqual({
+            type: "object",
+            properties: { path: { $ref: "#/$defs/Path" }, more: { $ref: "#/$defs/More" } },
+            $defs: { Path: { type: "string" }, More: { type: "boolean" } },
+        });
+    });
+
     it("compiles anyOf as oneOf (an alternation)", () => {
         expect(checkJsonSchema({ anyOf: [{ type: "string" }, { type: "null" }] }, where)).toEqual({
             oneOf: [{ type: "string" }, { type: "null" }],
