@@ -69,8 +69,9 @@ interface CheckContext {
     describe: boolean;
 }
 
-function check(node: unknown, path: string, context: CheckContext): Record<string, unknown> {
+function check(given: unknown, path: string, context: CheckContext): Record<string, unknown> {
     const { where, defs } = context;
+    const node = unwrapAllOf(given);
     const fail = (what: string): never => {
         throw new InvalidArgumentError(`${where}: ${path}${what}`);
     };
@@ -164,15 +165,17 @@ function check(node: unknown, path: string, context: CheckContext): Record<strin
             out[key] = value;
         }
     }
-    if (
-        !("type" in node) &&
-        !("const" in node) &&
-        !("enum" in node) &&
-        !("oneOf" in node) &&
-        !("anyOf" in node) &&
-        !("$ref" in node)
-    )
-        fail(" needs one of type, const, enum, oneOf, anyOf or $ref");
+    const typed = ["type", "const", "enum", "oneOf", "anyOf", "$ref"].some((key) => key in node);
+    if (!typed && context.describe) {
+        // Any JSON value (`{}`, what zod writes for z.any()), or only keywords described above.
+        const own =
+            typeof out.description === "string" && out.description !== "" ? out.description : undefined;
+        const description = [own, described.length > 0 ? `(also: ${described.join(", ")})` : undefined]
+            .filter((part) => part !== undefined)
+            .join(" ");
+        return description === "" ? { ...anyJson } : { ...anyJson, description };
+    }
+    if (!typed) fail(" needs one of type, const, enum, oneOf, anyOf or $ref");
     if (described.length > 0) {
         const own =
             typeof out.description === "string" && out.description !== "" ? `${out.description} ` : "";
@@ -200,6 +203,28 @@ function kindOf(node: Record<string, unknown>, fail: (what: string) => never): s
             `.type ${JSON.stringify(type)} is not a JSON Schema type; use string, number, integer, boolean, null, object or array`,
         );
     return type;
+}
+
+/** Any JSON value, as the grammar can say it (a tool schema's `{}`; see `describeUnenforced`). */
+const anyJson = {
+    oneOf: [
+        { type: ["string", "number", "boolean", "null"] },
+        { type: "object", additionalProperties: true },
+        { type: "array" },
+    ],
+} as const;
+
+/**
+ * `{allOf: [schema], ...annotations}` is that schema with those annotations: what older generators
+ * (pydantic 1) write for a described reference. Anything else stays as it is (a longer `allOf` is then
+ * refused or described as a keyword the grammar cannot enforce).
+ */
+function unwrapAllOf(node: unknown): unknown {
+    if (!isObject(node) || !Array.isArray(node.allOf) || node.allOf.length !== 1) return node;
+    const [inner] = node.allOf as unknown[];
+    const { allOf: _allOf, ...rest } = node;
+    if (!isObject(inner) || !Object.keys(rest).every((key) => annotations.has(key))) return node;
+    return { ...inner, ...rest };
 }
 
 /** Where a `$ref` may point: a name under the root's `$defs` or (draft-07) `definitions`. */

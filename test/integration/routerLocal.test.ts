@@ -257,7 +257,11 @@ describe("the local tier through the router", () => {
                     description: "Fetches a URL",
                     input_schema: {
                         type: "object",
-                        properties: { url: { type: "string", format: "uri" }, prompt: { type: "string" } },
+                        properties: {
+                            url: { type: "string", format: "uri" },
+                            prompt: { type: "string" },
+                            headers: {},
+                        },
                         required: ["url", "prompt"],
                         additionalProperties: false,
                         $schema: "http://json-schema.org/draft-07/schema#",

@@ -38,6 +38,41 @@ describe("checkJsonSchema", () => {
         });
     });
 
+    it("reads a one-schema allOf with annotations beside it as that schema (pydantic 1's described refs)", () => {
+        const schema = {
+            type: "object",
+            properties: { at: { allOf: [{ $ref: "#/$defs/Point" }], description: "where" } },
+            $defs: { Point: { type: "array", items: { type: "number" } } },
+        };
+        expect(checkJsonSchema(schema, where).properties).toEqual({
+            at: { $ref: "#/$defs/Point", description: "where" },
+        });
+        // A longer allOf is still not enforceable.
+        expect(() => checkJsonSchema({ allOf: [{ type: "string" }, { type: "string" }] }, where)).toThrow(
+            /allOf/,
+        );
+    });
+
+    it("describing what it cannot enforce, takes a schema with no type as any JSON value (zod's z.any() is {})", () => {
+        const any = checkJsonSchema(
+            { type: "object", properties: { meta: {}, n: { minimum: 1, description: "count" } } },
+            where,
+            { describeUnenforced: true },
+        );
+        const values = [
+            { type: ["string", "number", "boolean", "null"] },
+            { type: "object", additionalProperties: true },
+            { type: "array" },
+        ];
+        expect(any.properties).toEqual({
+            meta: { oneOf: values },
+            n: { oneOf: values, description: "count (also: minimum 1)" },
+        });
+        expect(() => checkJsonSchema({ type: "object", properties: { meta: {} } }, where)).toThrow(
+            /needs one of type/,
+        );
+    });
+
     it("compiles anyOf as oneOf (an alternation)", () => {
         expect(checkJsonSchema({ anyOf: [{ type: "string" }, { type: "null" }] }, where)).toEqual({
             oneOf: [{ type: "string" }, { type: "null" }],
@@ -50,7 +85,7 @@ describe("checkJsonSchema", () => {
             { type: "object", properties: { n: { type: "number", maximum: 3 } } },
             `${where}: $.properties.n.maximum is not supported for type "number"`,
         ],
-        [{ allOf: [{ type: "string" }] }, "$.allOf is not supported"],
+        [{ allOf: [{ type: "string" }, { maxLength: 3 }] }, "$.allOf is not supported"],
         [
             { type: "string", format: "email" },
             '$.format "email" is not supported; use date-time, time or date',
