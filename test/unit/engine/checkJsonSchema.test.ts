@@ -44,8 +44,11 @@ describe("checkJsonSchema", () => {
             properties: { at: { allOf: [{ $ref: "#/$defs/Point" }], description: "where" } },
             $defs: { Point: { type: "array", items: { type: "number" } } },
         };
-        expect(checkJsonSchema(schema, where).properties).toEqual({
-            at: { $ref: "#/$defs/Point", description: "where" },
+        expect(checkJsonSchema(schema, where)).toEqual({
+            ...schema,
+            properties: {
+                at: { $ref: "#/$defs/Point", description: "where" },
+            },
         });
         // A longer allOf is still not enforceable.
         expect(() => checkJsonSchema({ allOf: [{ type: "string" }, { type: "string" }] }, where)).toThrow(
@@ -64,9 +67,12 @@ describe("checkJsonSchema", () => {
             { type: "object", additionalProperties: true },
             { type: "array" },
         ];
-        expect(any.properties).toEqual({
-            meta: { oneOf: values },
-            n: { oneOf: values, description: "count (also: minimum 1)" },
+        expect(any).toEqual({
+            type: "object",
+            properties: {
+                meta: { oneOf: values },
+                n: { oneOf: values, description: "count (also: minimum 1)" },
+            },
         });
         expect(() => checkJsonSchema({ type: "object", properties: { meta: {} } }, where)).toThrow(
             /needs one of type/,
