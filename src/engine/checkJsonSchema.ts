@@ -123,7 +123,7 @@ function check(given: unknown, path: string, context: CheckContext): Record<stri
             out[key] = value;
         } else if (!allowed.has(key)) {
             if (context.describe) {
-                described.push(`${key} ${JSON.stringify(value)}`);
+                described.push(`${key} ${describedValue(value)}`);
                 continue;
             }
             unenforceable(
@@ -151,7 +151,7 @@ function check(given: unknown, path: string, context: CheckContext): Record<stri
             out.required = value;
         } else if (key === "format") {
             if ((typeof value !== "string" || !formats.has(value)) && context.describe) {
-                described.push(`format ${JSON.stringify(value)}`);
+                described.push(`format ${describedValue(value)}`);
                 continue;
             }
             if (typeof value !== "string" || !formats.has(value))
@@ -225,6 +225,14 @@ function unwrapAllOf(node: unknown): unknown {
     const { allOf: _allOf, ...rest } = node;
     if (!isObject(inner) || !Object.keys(rest).every((key) => annotations.has(key))) return node;
     return { ...inner, ...rest };
+}
+
+/** Longest value written into a description (a whole `patternProperties` or `if`/`then` can be kilobytes). */
+const describedValueChars = 200;
+
+function describedValue(value: unknown): string {
+    const json = JSON.stringify(value);
+    return json.length <= describedValueChars ? json : `${json.slice(0, describedValueChars)}…`;
 }
 
 /** Where a `$ref` may point: a name under the root's `$defs` or (draft-07) `definitions`. */

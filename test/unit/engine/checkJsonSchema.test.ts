@@ -74,6 +74,11 @@ describe("checkJsonSchema", () => {
                 n: { oneOf: values, description: "count (also: minimum 1)" },
             },
         });
+        // A long keyword value is cut in the description.
+        const long = checkJsonSchema({ type: "string", pattern: "a".repeat(500) }, where, {
+            describeUnenforced: true,
+        });
+        expect(long).toEqual({ type: "string", description: `(also: pattern "${"a".repeat(199)}…)` });
         expect(() => checkJsonSchema({ type: "object", properties: { meta: {} } }, where)).toThrow(
             /needs one of type/,
         );
