@@ -5,7 +5,9 @@
  * the project's toy models never close a free-text string, so no call of theirs completes), the tool is offered as
  * a JSON tool with one `input` string described by the caller's grammar, the earlier patches in `input`
  * (custom_tool_call / custom_tool_call_output items) arrive as tool calls and results, and a call of it
- * comes back as a `custom_tool_call` item with the free text as its input, unary and streamed.
+ * comes back as a `custom_tool_call` item with the free text as its input, unary and streamed. Codex's MCP
+ * tools come in `namespace` tools: each function is offered as `<namespace>__<name>`, and its calls go
+ * back under their own name with the `namespace` field.
  */
 import type {
     ResponseCreateParamsNonStreaming,
@@ -152,6 +154,63 @@ describe("custom tools on the Responses face", () => {
         });
         expect(answer.output).toMatchObject([
             { type: "custom_tool_call", call_id: "call_p3", name: "apply_patch", input: nextPatch },
+        ]);
+    });
+});
+
+describe("namespace tools (Codex CLI's MCP tools) on the Responses face", () => {
+    it("offers each function as <namespace>__<name> and answers its call under its own name and namespace", async () => {
+        const mcp = {
+            type: "namespace",
+            name: "mcp__docs",
+            description: "The docs MCP server.",
+            tools: [
+                {
+                    type: "function",
+                    name: "search",
+                    description: "Searches the docs.",
+                    parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] },
+                },
+            ],
+        };
+        const base = codexRequest([
+            {
+                type: "function_call",
+                call_id: "m1",
+                namespace: "mcp__docs",
+                name: "search",
+                arguments: '{"q":"vite"}',
+            },
+            { type: "function_call_output", call_id: "m1", output: "vite.dev/guide" },
+        ]);
+        const tools = (base.tools as { type: string }[]).filter((t) => t.type !== "namespace");
+        const body = { ...base, stream: false, tools: [...tools, mcp] };
+        env.openai.enqueue(
+            openaiCompletion({
+                toolCalls: [{ id: "m2", name: "mcp__docs__search", args: ['{"q":"css"}'] }],
+                finishReason: "tool_calls",
+            }),
+        );
+        const { data, response } = await openaiClient(env.gateway.url, gatewayKey)
+            .responses.create(body as unknown as ResponseCreateParamsNonStreaming, { headers: codexHeaders })
+            .withResponse();
+        expect(response.headers.get("x-tiercel-ignored")).not.toMatch(/namespace/);
+        const sent = lastOpenAIBody(env.openai);
+        const offered = (sent.tools as { function: { name: string; description: string } }[]).find(
+            (t) => t.function.name === "mcp__docs__search",
+        );
+        expect(offered?.function.description).toBe("The docs MCP server.\n\nSearches the docs.");
+        expect((sent.messages as unknown[]).slice(-2)[0]).toMatchObject({
+            tool_calls: [{ id: "m1", function: { name: "mcp__docs__search", arguments: '{"q":"vite"}' } }],
+        });
+        expect(data.output).toMatchObject([
+            {
+                type: "function_call",
+                call_id: "m2",
+                name: "search",
+                namespace: "mcp__docs",
+                arguments: '{"q":"css"}',
+            },
         ]);
     });
 });

@@ -51,3 +51,20 @@ function inputDescription(format: CustomTool["format"]): string {
     const syntax = typeof format.syntax === "string" ? `${format.syntax} ` : "";
     return `${head}. It must match this ${syntax}grammar:\n${format.definition}`;
 }
+
+/**
+ * What a Responses request's tools were before they became JSON tools, so that their calls go back as
+ * the caller declared them: custom tools (above) as `custom_tool_call` items, and the functions of a
+ * `namespace` tool (Codex CLI groups each MCP server's tools in one) as `function_call` items with the
+ * `namespace` field, under their own name. On a JSON-tool tier such a function is `<namespace>__<name>`.
+ */
+export interface ResponsesToolNames {
+    custom: ReadonlySet<string>;
+    /** Flattened name → the namespace and the function's own name. */
+    namespaced: ReadonlyMap<string, { namespace: string; name: string }>;
+}
+
+export const noToolNames: ResponsesToolNames = { custom: new Set(), namespaced: new Map() };
+
+/** A namespace function's name on a JSON-tool tier (what `namespaced` maps back). */
+export const namespacedToolName = (namespace: string, name: string): string => `${namespace}__${name}`;

@@ -41,10 +41,10 @@ export const createResponse: Handler = async (context, exchange) => {
         exchange.res.writeHead(200, { ...exchange.headers, "content-type": "application/json" });
         // OpenAI's own response where it answered on this wire (reasoning items and all), else ours.
         const own = answer.native?.protocol === "openai-responses" ? answer.native.body : undefined;
-        exchange.res.end(JSON.stringify(own ?? toResponse(answer, id, created, parsed.customTools)));
+        exchange.res.end(JSON.stringify(own ?? toResponse(answer, id, created, parsed.toolNames)));
         return;
     }
-    const encoder = new ResponseEventEncoder(id, created, parsed.customTools);
+    const encoder = new ResponseEventEncoder(id, created, parsed.toolNames);
     await forwardRouterStream(context, exchange, request, {
         encode: (event) => encoder.encode(event),
         write: (sse, frame) => sse.write(frame.data, frame.event),

@@ -13,14 +13,20 @@
  * - other input items (a `compaction` summary of the turns before it, built-in tools' calls and outputs,
  *   item references) are content only the Responses API reads: only a target sent the body as written
  *   answers (OpaqueContent.ts);
- * - `reasoning` items (only the model that wrote them can read them) and tools other than `function` and
- *   `custom` (Codex sends `namespace`, `web_search`, ...) are ignored and named in the ignored-fields header, as
+ * - a `namespace` tool's functions (Codex CLI's MCP tools) become JSON tools named `<namespace>__<name>`,
+ *   and calls of them (in `input` and in answers) carry the namespace as the API does (customTool.ts);
+ * - `reasoning` items (only the model that wrote them can read them) and tools other than `function`,
+ *   `custom` and `namespace` (Codex sends `web_search`, ...) are ignored and named in the ignored-fields header, as
  *   are fields the router does not take (`reasoning`, `store`, `include`, `prompt_cache_key`, ...);
  * - `text.format` json_schema / json_object becomes the router's `response_format` (enforced by the
  *   local tier's grammar and by OpenAI; tiers that cannot enforce it are skipped); `text.verbosity` is
  *   ignored.
  */
-import type { ResponseCreateParamsBase, ResponseInputContent } from "openai/resources/responses/responses";
+import type {
+    NamespaceTool,
+    ResponseCreateParamsBase,
+    ResponseInputContent,
+} from "openai/resources/responses/responses";
 import type {
     ChatRequest,
     RouterChatMessage,
@@ -34,7 +40,12 @@ import { GatewayError } from "../GatewayError.js";
 import { isJsonObject, requireObject, requireObjects } from "../jsonShape.js";
 import { collectIgnored } from "../ignoredFields.js";
 import { OpaqueContent } from "../OpaqueContent.js";
-import { customToolArgument, customToolDefinition } from "./customTool.js";
+import {
+    customToolArgument,
+    customToolDefinition,
+    namespacedToolName,
+    type ResponsesToolNames,
+} from "./customTool.js";
 import { parseToolArguments } from "../parseToolArguments.js";
 
 export interface ParsedResponsesRequest {
@@ -44,8 +55,8 @@ export interface ParsedResponsesRequest {
     ignored: string[];
     /** Content only the Responses API reads, named (NativeRequest.only); undefined when there is none. */
     only?: string;
-    /** Names of the request's custom tools: their calls are answered as `custom_tool_call` items. */
-    customTools: ReadonlySet<string>;
+    /** What its custom and namespace tools were, to answer their calls as declared (customTool.ts). */
+    toolNames: ResponsesToolNames;
 }
 
 const handled = new Set([
@@ -72,6 +83,8 @@ interface InputItem {
     arguments?: string;
     input?: unknown;
     output?: unknown;
+    /** A namespace function's call: its namespace (the tool's `name` is the function's own). */
+    namespace?: unknown;
 }
 
 export function fromResponsesParams(body: Record<string, unknown>): ParsedResponsesRequest {
@@ -128,7 +141,10 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
                 const call: ToolCallPart = {
                     type: "tool_call",
                     id: requireString(item.call_id, `${where}.call_id`),
-                    name: requireString(item.name, `${where}.name`),
+                    name:
+                        typeof item.namespace === "string" && item.namespace !== ""
+                            ? namespacedToolName(item.namespace, requireString(item.name, `${where}.name`))
+                            : requireString(item.name, `${where}.name`),
                     arguments:
                         type === "function_call"
                             ? parseToolArguments(item.arguments ?? "", `${where}.arguments`)
@@ -177,10 +193,20 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
     if (systemParts.length > 0) request.system = systemParts.join("\n\n");
     const tools: ToolDefinition[] = [];
     const customTools = new Set<string>();
+    const namespaced = new Map<string, { namespace: string; name: string }>();
     for (const [i, tool] of (params.tools == null ? [] : requireObjects(params.tools, "tools")).entries()) {
         if (tool.type === "custom") {
             tools.push(customToolDefinition(tool, `tools[${i}]`));
             customTools.add(tool.name);
+            continue;
+        }
+        if (tool.type === "namespace") {
+            const functions = namespaceFunctions(tool, `tools[${i}]`);
+            for (const { own, definition } of functions) {
+                namespaced.set(definition.name, { namespace: tool.name, name: own });
+                tools.push(definition);
+            }
+            if (functions.length === 0) ignored.add("tools (namespace)");
             continue;
         }
         if (tool.type !== "function") {
@@ -209,11 +235,38 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
         model: params.model,
         stream: params.stream === true,
         ignored: [...ignored].sort(),
-        customTools,
+        toolNames: { custom: customTools, namespaced },
     };
     const only = opaque.only("the Responses API");
     if (only !== undefined) parsed.only = only;
     return parsed;
+}
+
+/**
+ * A `namespace` tool's functions as JSON tools named `<namespace>__<name>` (its custom tools are not
+ * taken: named in the ignored header by the caller when none is left), each with its flattened name.
+ */
+function namespaceFunctions(
+    tool: NamespaceTool,
+    where: string,
+): { own: string; definition: ToolDefinition }[] {
+    const namespace = requireString(tool.name, `${where}.name`);
+    // The caller's JSON: `tools` may be missing whatever the SDK's type says.
+    const given = tool.tools as NamespaceTool["tools"] | null | undefined;
+    const inner = given == null ? [] : requireObjects(given, `${where}.tools`);
+    return inner.flatMap((fn, j): { own: string; definition: ToolDefinition }[] => {
+        if (fn.type !== "function") return [];
+        const own = requireString(fn.name, `${where}.tools[${j}].name`);
+        const definition: ToolDefinition = {
+            name: namespacedToolName(namespace, own),
+            input_schema: (fn.parameters ?? { type: "object", properties: {} }) as Record<string, unknown>,
+        };
+        const description = [tool.description, fn.description].filter(
+            (d) => typeof d === "string" && d !== "",
+        );
+        if (description.length > 0) definition.description = description.join("\n\n");
+        return [{ own, definition }];
+    });
 }
 
 /** A string that may be empty (a custom tool's input). */

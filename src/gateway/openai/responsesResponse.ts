@@ -25,7 +25,7 @@ import type {
 } from "openai/resources/responses/responses";
 import type { CompletionResult, RouterStreamEvent, StopReason, Usage } from "../../index.js";
 import type { SseFrame } from "../SseWriter.js";
-import { customToolInput } from "./customTool.js";
+import { customToolInput, noToolNames, type ResponsesToolNames } from "./customTool.js";
 
 const itemId = (prefix: string): string => `${prefix}_${randomUUID().replaceAll("-", "")}`;
 
@@ -97,28 +97,42 @@ function customCallItem(id: string, callId: string, name: string, input: string)
     return { id, type: "custom_tool_call", call_id: callId, name, input };
 }
 
-/** `customTools`: names of the request's custom tools, whose calls are `custom_tool_call` items. */
+/** A function call as an output item: a namespace function's under its own name and namespace. */
+function functionCallItem(
+    callId: string,
+    name: string,
+    args: string,
+    status: ResponseFunctionToolCall["status"],
+    toolNames: ResponsesToolNames,
+): ResponseFunctionToolCall {
+    const namespaced = toolNames.namespaced.get(name);
+    return {
+        id: itemId("fc"),
+        type: "function_call",
+        call_id: callId,
+        name: namespaced?.name ?? name,
+        ...(namespaced && { namespace: namespaced.namespace }),
+        arguments: args,
+        status,
+    };
+}
+
+/** `toolNames`: what the request's tools were (customTool.ts), so their calls go back as declared. */
 export function toResponse(
     answer: CompletionResult,
     id: string,
     created: number,
-    customTools: ReadonlySet<string> = new Set(),
+    toolNames: ResponsesToolNames = noToolNames,
 ): Response {
     const output: ResponseOutputItem[] = [];
     for (const part of answer.content) {
         if (part.type === "text") output.push(messageItem(part.text, "completed"));
-        else if (customTools.has(part.name))
+        else if (toolNames.custom.has(part.name))
             output.push(customCallItem(itemId("ctc"), part.id, part.name, customToolInput(part.arguments)));
-        else {
-            output.push({
-                id: itemId("fc"),
-                type: "function_call",
-                call_id: part.id,
-                name: part.name,
-                arguments: JSON.stringify(part.arguments),
-                status: "completed",
-            });
-        }
+        else
+            output.push(
+                functionCallItem(part.id, part.name, JSON.stringify(part.arguments), "completed", toolNames),
+            );
     }
     return finish(responseOf(id, created, answer.model, output), answer.stop_reason, answer.usage);
 }
@@ -175,13 +189,13 @@ export class ResponseEventEncoder {
     /** A relayed stream already carried its response's terminal event (a relayed `response.failed`). */
     #relayedEnd = false;
 
-    /** Names of the request's custom tools (see toResponse). */
-    readonly #customTools: ReadonlySet<string>;
+    /** What the request's tools were (see toResponse). */
+    readonly #toolNames: ResponsesToolNames;
 
-    constructor(id: string, created: number, customTools: ReadonlySet<string> = new Set()) {
+    constructor(id: string, created: number, toolNames: ResponsesToolNames = noToolNames) {
         this.#id = id;
         this.#created = created;
-        this.#customTools = customTools;
+        this.#toolNames = toolNames;
     }
 
     /** The `response.output_item.added` frame of an item opened at `outputIndex`. */
@@ -293,7 +307,7 @@ export class ResponseEventEncoder {
             }
             case "tool_call_start": {
                 this.#close(frames);
-                if (this.#customTools.has(event.name)) {
+                if (this.#toolNames.custom.has(event.name)) {
                     const open = {
                         kind: "custom" as const,
                         id: itemId("ctc"),
@@ -306,14 +320,7 @@ export class ResponseEventEncoder {
                     frames.push(this.#itemAdded(item, open.outputIndex));
                     break;
                 }
-                const item: ResponseFunctionToolCall = {
-                    id: itemId("fc"),
-                    type: "function_call",
-                    call_id: event.id,
-                    name: event.name,
-                    arguments: "",
-                    status: "in_progress",
-                };
+                const item = functionCallItem(event.id, event.name, "", "in_progress", this.#toolNames);
                 const outputIndex = this.#done.length;
                 const head = argumentsDeltaHead(item.id ?? "", outputIndex);
                 this.#open = { kind: "call", item, outputIndex, streamed: false, head };

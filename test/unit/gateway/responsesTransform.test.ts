@@ -72,7 +72,7 @@ describe("fromResponsesParams", () => {
                 { type: "custom", name: "odd", format: { type: "grammar", definition: 7 } },
             ],
         });
-        expect(parsed.customTools).toEqual(new Set(["apply_patch", "note", "odd"]));
+        expect(parsed.toolNames.custom).toEqual(new Set(["apply_patch", "note", "odd"]));
         expect(parsed.ignored).toEqual([]);
         const [patch, note, odd] = parsed.request.tools!;
         const inputOf = (t: typeof patch) =>
@@ -166,6 +166,30 @@ describe("fromResponsesParams", () => {
 });
 
 describe("ResponseEventEncoder", () => {
+    it("streams a namespace function's call under its own name and namespace", () => {
+        const namespaced = new Map([["mcp__docs__search", { namespace: "mcp__docs", name: "search" }]]);
+        const encoder = new ResponseEventEncoder("resp_1", 1, { custom: new Set(), namespaced });
+        encoder.encode(messageStart);
+        const events = [
+            { type: "tool_call_start", index: 0, id: "m1", name: "mcp__docs__search" },
+            { type: "tool_call_delta", index: 0, arguments_delta: '{"q":"x"}' },
+            { type: "tool_call_end", index: 0, arguments: { q: "x" } },
+        ] as const satisfies RouterStreamEvent[];
+        const frames = events
+            .flatMap((event) => encoder.encode(event))
+            .map((f) => JSON.parse(f.data) as Record<string, unknown>);
+        const call = { type: "function_call", call_id: "m1", name: "search", namespace: "mcp__docs" };
+        expect(frames[0]).toMatchObject({ type: "response.output_item.added", item: call });
+        expect(frames.at(-2)).toMatchObject({
+            type: "response.function_call_arguments.done",
+            name: "search",
+        });
+        expect(frames.at(-1)).toMatchObject({
+            type: "response.output_item.done",
+            item: { ...call, arguments: '{"q":"x"}' },
+        });
+    });
+
     it("ends a failed stream with response.failed, unless OpenAI's own was relayed", () => {
         const ours = new ResponseEventEncoder("resp_1", 1);
         ours.encode(messageStart);
@@ -193,7 +217,10 @@ describe("ResponseEventEncoder", () => {
     });
 
     it("answers a custom tool's call as custom_tool_call: its input whole, or none where the cap cut it", () => {
-        const encoder = new ResponseEventEncoder("resp_1", 1, new Set(["apply_patch"]));
+        const encoder = new ResponseEventEncoder("resp_1", 1, {
+            custom: new Set(["apply_patch"]),
+            namespaced: new Map(),
+        });
         const decode = (events: RouterStreamEvent[]) =>
             events
                 .flatMap((event) => encoder.encode(event))
