@@ -14,7 +14,7 @@ import type { ToolResultPart } from "./types.js";
  * kubectl, an editor's linter report) or anywhere (exits, failure counts, compiler codes).
  */
 const toolErrorPattern =
-    /(?:^|\n)[ \t]*(?:[\w.$]*(?:Error|Exception)(?:\[\w+\])?:|error(?:\[E\d+\])?:|ERROR\b|Error from server\b|[A-Z][a-z]+ errors?:(?! *0\b)|fatal:|FAIL(?:ED)?\b|npm ERR!|panic:|Traceback \(most recent)|\b[Ee]xit(?:ed)?(?: with)?(?: code| status)?:? *[1-9]|\b[1-9]\d* (?:failed|failing)\b|\berror TS\d+:|panicked at|No such file or directory|command not found|Permission denied|Segmentation fault/;
+    /(?:^|\n)[ \t]*(?:[\w.$]*(?:Error|Exception)(?:\[\w+\])?:|error(?:\[E\d+\])?:|ERROR\b|Error from server\b|[A-Z][a-z]+ errors?:(?! *0\b)|fatal:|FAIL(?:ED)?\b|npm ERR!|panic:|Traceback \(most recent)|\b[Ee]xit(?:ed)?(?: with)?(?: code| status)?:? *[1-9]|"exit_code": *[1-9]|\b[1-9]\d* (?:failed|failing)\b|\berror TS\d+:|panicked at|No such file or directory|command not found|Permission denied|Segmentation fault/;
 
 /**
  * Substrings of which every match of `toolErrorPattern` contains one: `includes` on them is several times
@@ -52,15 +52,17 @@ const toolResultScanChars = 160;
 /**
  * Exit status 1 with no output: a search that found nothing (`grep`, `rg`), a `test` that was false. An
  * agent looking for something runs several in a row; counting them as failures would call it stalled.
+ * Both of Codex CLI's forms: its text (`Exit code: 1`, `Wall time:`, `Output:`) and its older JSON
+ * (`{"output":"","metadata":{"exit_code":1,...}}`, whose non-zero `exit_code` is a failure like the text's).
  */
 const emptyExitOne =
-    /^[Ee]xit(?: code| status)?:? *1\s*(?:\n[ \t]*Wall time:[^\n]*)?(?:\n[ \t]*Output:)?\s*$/;
+    /^(?:[Ee]xit(?: code| status)?:? *1\s*(?:\n[ \t]*Wall time:[^\n]*)?(?:\n[ \t]*Output:)?\s*|\{"output": *"", *"metadata": *\{"exit_code": *1[,}][^\n]*)$/;
 
 /** Whether the tool result failed (see the module comment). */
 export function toolResultFailed(result: Pick<ToolResultPart, "content" | "is_error">): boolean {
     const { content } = result;
     if (result.is_error === true) return true;
-    if (content.length < 64 && emptyExitOne.test(content)) return false;
+    if (content.length < 96 && emptyExitOne.test(content)) return false;
     return content.length <= 2 * toolResultScanChars
         ? hasErrorMarker(content)
         : hasErrorMarker(content.slice(0, toolResultScanChars)) ||

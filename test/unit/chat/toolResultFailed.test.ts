@@ -21,6 +21,9 @@ describe("toolResultFailed", () => {
         "Linter errors:\nLine 1: Module '\"../types\"' has no exported member 'InvoiceDto'.",
         "collected 12 items\nERROR collecting tests/test_api.py",
         "Exit code: 1\nWall time: 3.1 seconds\nOutput:\nboom",
+        // Codex CLI's older JSON form of a shell output.
+        '{"output":"FAILED tests/test_sync.py::test_merge","metadata":{"exit_code":1,"duration_seconds":2.4}}',
+        '{"output":"","metadata":{"exit_code":2,"duration_seconds":0.1}}',
     ])("counts an unflagged output by its error marker: %j", (content) => {
         expect(failed(content)).toBe(true);
     });
@@ -32,6 +35,8 @@ describe("toolResultFailed", () => {
         "src/api.ts:12:    logger.error('x')",
         // A search that found nothing: several in a row are an agent looking, not a stalled one.
         "Exit code: 1\nWall time: 0.1 seconds\nOutput:\n",
+        '{"output":"","metadata":{"exit_code":1,"duration_seconds":12.345}}',
+        '{"output":"a.ts\\nb.ts","metadata":{"exit_code":0,"duration_seconds":0.1}}',
         "exit status 1",
     ])("does not count a success: %j", (content) => {
         expect(failed(content)).toBe(false);
