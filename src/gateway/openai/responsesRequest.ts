@@ -138,13 +138,14 @@ export function fromResponsesParams(body: Record<string, unknown>): ParsedRespon
             }
             case "function_call":
             case "custom_tool_call": {
+                const name = requireString(item.name, `${where}.name`);
                 const call: ToolCallPart = {
                     type: "tool_call",
                     id: requireString(item.call_id, `${where}.call_id`),
                     name:
                         typeof item.namespace === "string" && item.namespace !== ""
-                            ? namespacedToolName(item.namespace, requireString(item.name, `${where}.name`))
-                            : requireString(item.name, `${where}.name`),
+                            ? namespacedToolName(item.namespace, name)
+                            : name,
                     arguments:
                         type === "function_call"
                             ? parseToolArguments(item.arguments ?? "", `${where}.arguments`)
