@@ -19,17 +19,10 @@ import { MessageEventEncoder } from "../../src/gateway/anthropic/messagesRespons
 import { ChatChunkEncoder, finishReasonByStopReason } from "../../src/gateway/openai/chatResponse.js";
 import { ResponseEventEncoder } from "../../src/gateway/openai/responsesResponse.js";
 import { measure } from "./measure.js";
+import { messageStart } from "../../test/helpers/messageStart.js";
 
 const events: RouterStreamEvent[] = [
-    {
-        type: "message_start",
-        model: "m",
-        tier: "t",
-        provider: "p",
-        model_used: "m",
-        routing_reason: "default",
-        decided_tier: "t",
-    },
+    messageStart,
     ...Array.from({ length: 64 }, (_, i): RouterStreamEvent => ({
         type: "text_delta",
         index: 0,

@@ -5,6 +5,7 @@ import { fromMessageParams } from "../../../src/gateway/anthropic/messagesReques
 import { MessageEventEncoder } from "../../../src/gateway/anthropic/messagesResponse.js";
 import { GatewayError } from "../../../src/gateway/GatewayError.js";
 import { claudeCodeRequest } from "../../helpers/fixtures/claudeCodeRequest.js";
+import { messageStart } from "../../helpers/messageStart.js";
 
 const parse = (body: Record<string, unknown>) => fromMessageParams(body, { requireMaxTokens: true });
 
@@ -142,15 +143,7 @@ describe("MessageEventEncoder", () => {
     it("closes a text block before a tool block, numbers blocks from 0, and sends whole tool input once", () => {
         const encoder = new MessageEventEncoder("msg_1");
         const frames = [
-            encoder.encode({
-                type: "message_start",
-                model: "m",
-                tier: "t",
-                provider: "p",
-                model_used: "m",
-                routing_reason: "default",
-                decided_tier: "t",
-            }),
+            encoder.encode(messageStart),
             encoder.encode({ type: "text_delta", index: 0, text: "hi" }),
             encoder.encode({ type: "tool_call_start", index: 1, id: "c", name: "f" }),
             encoder.encode({ type: "tool_call_end", index: 1, arguments: { a: 1 } }),
@@ -199,17 +192,8 @@ describe("MessageEventEncoder", () => {
             "</script>",
         ];
         const encoder = new MessageEventEncoder("msg_1");
-        const start: RouterStreamEvent = {
-            type: "message_start",
-            model: "m",
-            tier: "t",
-            provider: "p",
-            model_used: "m",
-            routing_reason: "default",
-            decided_tier: "t",
-        };
         const events: RouterStreamEvent[] = [
-            start,
+            messageStart,
             ...texts.map((text): RouterStreamEvent => ({ type: "text_delta", index: 0, text })),
             { type: "tool_call_start", index: 1, id: "c", name: "f" },
             ...texts.map((t): RouterStreamEvent => ({

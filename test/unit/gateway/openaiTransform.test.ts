@@ -3,6 +3,7 @@ import { fromChatCompletionParams } from "../../../src/gateway/openai/chatReques
 import { ChatChunkEncoder } from "../../../src/gateway/openai/chatResponse.js";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions/completions";
 import type { RouterStreamEvent } from "../../../src/index.js";
+import { messageStart } from "../../helpers/messageStart.js";
 
 describe("fromChatCompletionParams", () => {
     it("joins system and developer messages, gathers consecutive tool results into one user turn", () => {
@@ -129,20 +130,10 @@ describe("fromChatCompletionParams", () => {
 });
 
 describe("ChatChunkEncoder", () => {
-    const start: RouterStreamEvent = {
-        type: "message_start",
-        model: "m",
-        tier: "t",
-        provider: "p",
-        model_used: "m",
-        routing_reason: "default",
-        decided_tier: "t",
-    };
-
     it("returns each chunk serialized, members in the API's order, the shared ones written once", () => {
         const encoder = new ChatChunkEncoder("chatcmpl-1", 7, true);
         const frames = [
-            start,
+            messageStart,
             { type: "text_delta", index: 0, text: 'say "hi"\n' },
             {
                 type: "message_end",
@@ -171,7 +162,7 @@ describe("ChatChunkEncoder", () => {
 
     it("keys tool-call fragments by the call's own index, not the content index", () => {
         const encoder = new ChatChunkEncoder("id", 1, false);
-        encoder.encode(start);
+        encoder.encode(messageStart);
         encoder.encode({ type: "text_delta", index: 0, text: "Let me look." });
         const call = encoder.encode({ type: "tool_call_start", index: 1, id: "c1", name: "f" });
         const delta = encoder.encode({ type: "tool_call_delta", index: 1, arguments_delta: '{"x":' });

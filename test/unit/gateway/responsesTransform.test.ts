@@ -7,17 +7,7 @@ import type { RouterStreamEvent } from "../../../src/index.js";
 import { fromResponsesParams } from "../../../src/gateway/openai/responsesRequest.js";
 import { ResponseEventEncoder } from "../../../src/gateway/openai/responsesResponse.js";
 import { codexRequest } from "../../helpers/fixtures/codexRequest.js";
-
-/** The router's `message_start`, as the encoder reads it. */
-const messageStart = {
-    type: "message_start",
-    model: "m",
-    tier: "t",
-    provider: "p",
-    model_used: "m",
-    routing_reason: "default",
-    decided_tier: "t",
-} as const satisfies RouterStreamEvent;
+import { messageStart } from "../../helpers/messageStart.js";
 
 describe("fromResponsesParams", () => {
     it("joins function_call items to the assistant turn and outputs into one user turn; ignores reasoning", () => {
