@@ -102,7 +102,7 @@ await classifier.ready();
 // Probabilities of the whole set in one worker call (the same ONNX session the router uses).
 const rows = new Float32Array(items.length * featureCount);
 items.forEach((item, i) => {
-    rows.set(featureVector(item.request, features[i]), i * featureCount);
+    rows.set(featureVector(item.request, classifier.metadata.vectors, features[i]), i * featureCount);
 });
 const probabilities = await classifier.probabilities(rows);
 const scores = items.map((_, i) => tierScore(probabilities.subarray(i * tierCount, (i + 1) * tierCount)));
@@ -316,7 +316,7 @@ const vectorMs: number[] = [];
 for (let n = 0; n < warmup + timedDecisions; n++) {
     const i = n % items.length;
     const started = performance.now();
-    featureVector(items[i]!.request, features[i]);
+    featureVector(items[i]!.request, classifier.metadata.vectors, features[i]);
     const vectorized = performance.now();
     await classifier.classify(features[i]!, items[i]!.request);
     const decided = performance.now();

@@ -22,6 +22,8 @@
 import { cpus, loadavg } from "node:os";
 import { extractFeatures } from "../../src/router/features.js";
 import { featureVector } from "../../src/router/learned/featureVector.js";
+import { defaultWordVectorsPath } from "../../src/router/learned/defaults.js";
+import { WordVectors } from "../../src/router/learned/WordVectors.js";
 import { buildPlan, resolveTiers } from "../../src/router/plan.js";
 import { compilePolicy, decideTier } from "../../src/router/policy.js";
 import { parseRouterConfig, type RouterConfigInput } from "../../src/router/config.js";
@@ -255,6 +257,11 @@ await uncached.router.close();
 
 // 4. The classifier's input vector: the agent request, and a 20 kB paste (its scanned head and tail are
 // all code: dotted names, paths, indentation, the text every cue regex reads).
-await measure("featureVector (classifier input)", () => featureVector(request, extractFeatures(request)));
+await measure("featureVector (classifier input)", () =>
+    featureVector(request, vectors, extractFeatures(request)),
+);
 const pasted = pastedRequest();
-await measure("featureVector, 20 kB pasted code", () => featureVector(pasted, extractFeatures(pasted)));
+const vectors = WordVectors.read(defaultWordVectorsPath);
+await measure("featureVector, 20 kB pasted code", () =>
+    featureVector(pasted, vectors, extractFeatures(pasted)),
+);

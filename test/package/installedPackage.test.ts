@@ -61,6 +61,27 @@ console.log(JSON.stringify([typeof t.createRouter, typeof t.createApp, typeof t.
         expect(JSON.parse(stdout)).toEqual(["function", "function", "function", "function"]);
     });
 
+    it("routes by its bundled learned classifier (ONNX model and word-vector table from the package)", async () => {
+        const script = `import { createRouter } from "tiercel";
+const target = (model) => ({ provider: "p", model });
+const router = createRouter({
+  providers: { p: { type: "anthropic" } },
+  tiers: [{ name: "local", targets: [target("l")] }, { name: "mid", targets: [target("m")] },
+    { name: "frontier", targets: [target("f")] }],
+  policy: { defaultTier: "mid" },
+  classifier: {},
+}, { env: { ANTHROPIC_API_KEY: "k" } });
+const decided = await router.decide({ messages: [{ role: "user", content: "Design a sharded job queue with exactly-once delivery across regions." }] });
+console.log("DECIDED " + JSON.stringify([decided.routing_reason, typeof decided.classifier_score]));
+await router.close();`;
+        const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+            cwd: app,
+            env,
+        });
+        const line = stdout.split("\n").find((l) => l.startsWith("DECIDED "));
+        expect(JSON.parse(line!.slice("DECIDED ".length))).toEqual(["classifier:learned", "number"]);
+    });
+
     it("`tiercel models verify` checks the bundled pair; unknown commands exit 2 with the usage", async () => {
         const verify = await tiercel("models", "verify");
         expect(verify.code).toBe(0);

@@ -21,7 +21,7 @@
  * memorizing a template is worth.
  */
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import prettier from "prettier";
@@ -29,6 +29,7 @@ import { calibrateThresholds } from "../../../src/router/learned/calibrateThresh
 import { classifierFormat, type ClassifierMetadata } from "../../../src/router/learned/classifierMetadata.js";
 import { featureNames, featureSchemaVersion } from "../../../src/router/learned/featureVector.js";
 import { tierIndexForScore, tierScore } from "../../../src/router/learned/tierScore.js";
+import { WordVectors } from "../../../src/router/learned/WordVectors.js";
 import { buildDataset, datasetDir, tierNames, writeDataset } from "./buildDataset.js";
 import { exportOnnx, onnxInputName, onnxOutputName } from "./exportOnnx.js";
 import { boundedCalibration } from "./boundedCalibration.js";
@@ -37,6 +38,7 @@ import { featurize, loadDataset } from "./loadDataset.js";
 import { forwardMlp } from "./mlp.js";
 import { routingMetrics, type RoutingMetrics } from "./routingMetrics.js";
 import { train, type TrainOptions } from "./train.js";
+import { wordVectorsFile } from "./wordVectorsFile.js";
 
 export const routerModelDir = join(datasetDir, "..");
 
@@ -103,8 +105,11 @@ async function main(): Promise<void> {
 
     const trainItems = loadDataset("train");
     const heldoutItems = loadDataset("heldout");
-    const trainSet = featurize(trainItems);
-    const heldoutSet = featurize(heldoutItems);
+    // The word-vector table is an input of the build, made once by `npm run models:router:vectors`.
+    const vectorsBytes = readFileSync(join(routerModelDir, wordVectorsFile));
+    const vectors = WordVectors.parse(vectorsBytes, wordVectorsFile);
+    const trainSet = featurize(trainItems, vectors);
+    const heldoutSet = featurize(heldoutItems, vectors);
     const labelMix = tierNames.map(
         (_, k) => trainSet.labels.filter((l) => l === k).length / trainSet.labels.length,
     );
@@ -210,6 +215,10 @@ async function main(): Promise<void> {
             sha256: createHash("sha256").update(onnx).digest("hex"),
             input: onnxInputName,
             output: onnxOutputName,
+        },
+        wordVectors: {
+            file: wordVectorsFile,
+            sha256: createHash("sha256").update(vectorsBytes).digest("hex"),
         },
         calibration: {
             method: "score = expected tier index / (tiers - 1); cut points on out-of-fold scores",

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { featureVector } from "../../../src/router/learned/featureVector.js";
+import type { WordVectors } from "../../../src/router/learned/WordVectors.js";
 import { datasetDir, tierNames, type DatasetItem } from "./buildDataset.js";
 
 export function loadDataset(split: "train" | "heldout", dir = datasetDir): DatasetItem[] {
@@ -13,9 +14,12 @@ export function loadDataset(split: "train" | "heldout", dir = datasetDir): Datas
         .map((line) => JSON.parse(line) as DatasetItem);
 }
 
-export function featurize(items: readonly DatasetItem[]): { rows: Float32Array[]; labels: number[] } {
+export function featurize(
+    items: readonly DatasetItem[],
+    vectors: WordVectors,
+): { rows: Float32Array[]; labels: number[] } {
     return {
-        rows: items.map((item) => featureVector(item.request)),
+        rows: items.map((item) => featureVector(item.request, vectors)),
         labels: items.map((item) => tierNames.indexOf(item.label)),
     };
 }

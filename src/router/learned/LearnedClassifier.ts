@@ -150,7 +150,7 @@ export class LearnedClassifier implements RoutingClassifier {
 
     classify(features: RequestFeatures, request: ChatRequest): Promise<ClassifierVerdict | undefined> {
         if (this.#closed) return Promise.resolve(undefined);
-        const vector = featureVector(request, features);
+        const vector = featureVector(request, this.metadata.vectors, features);
         return new Promise((resolve) => {
             let settled = false;
             const timer = setTimeout(() => {

@@ -10,9 +10,10 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { ErrorCode } from "../../errors/codes.js";
 import { ModelError } from "../../errors/ServiceError.js";
-import { featureCount, featureSchemaVersion } from "./featureVector.js";
+import { featureCount, featureSchemaVersion, semanticDimensions } from "./featureVector.js";
+import { WordVectors } from "./WordVectors.js";
 
-export const classifierFormat = "tiercel-router-classifier/1";
+export const classifierFormat = "tiercel-router-classifier/2";
 
 export const classifierMetadataSchema = z
     .object({
@@ -36,6 +37,12 @@ export const classifierMetadataSchema = z
             sha256: z.string().regex(/^[0-9a-f]{64}$/),
             input: z.string().min(1),
             output: z.string().min(1),
+        }),
+        /** The word-vector table the semantic columns were computed with (WordVectors.ts). */
+        wordVectors: z.object({
+            /** File name, relative to this json. */
+            file: z.string().min(1),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/),
         }),
         /** How the thresholds were set (target mix, calibration set). */
         calibration: z.record(z.string(), z.unknown()),
@@ -61,11 +68,43 @@ export type ClassifierMetadata = z.infer<typeof classifierMetadataSchema>;
 export interface LoadedClassifierMetadata extends ClassifierMetadata {
     /** Absolute path of the ONNX model. */
     onnxPath: string;
+    /** The word-vector table, read and checked against its sha256. */
+    vectors: WordVectors;
+}
+
+/** A file beside the metadata, read and checked against the sha256 the metadata gives it. */
+function readPinned(
+    metadataPath: string,
+    file: string,
+    sha256: string,
+    what: string,
+): { path: string; bytes: Buffer } {
+    const path = resolve(dirname(metadataPath), file);
+    let bytes: Buffer;
+    try {
+        bytes = readFileSync(path);
+    } catch (cause) {
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `cannot read the routing classifier's ${what} ${path}`,
+            {
+                cause,
+            },
+        );
+    }
+    const actual = createHash("sha256").update(bytes).digest("hex");
+    if (actual !== sha256) {
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `${path} (sha256 ${actual.slice(0, 12)}…) is not the ${what} ${metadataPath} describes (${sha256.slice(0, 12)}…); rebuild both with \`npm run models:router\``,
+        );
+    }
+    return { path, bytes };
 }
 
 /**
  * Reads and checks `<model>.json` (the metadata beside an ONNX model): its format, that it was built for
- * this tiercel's feature schema, and that the ONNX file's sha256 matches. Throws ModelError
+ * this tiercel's feature schema, and that the ONNX file's and the word-vector table's sha256 match. Throws ModelError
  * (E_MODEL_UNAVAILABLE) saying how to fix each failure.
  */
 export function readClassifierMetadata(metadataPath: string): LoadedClassifierMetadata {
@@ -99,23 +138,19 @@ export function readClassifierMetadata(metadataPath: string): LoadedClassifierMe
             `routing classifier ${metadataPath} was trained on feature schema "${metadata.featureSchemaVersion}" (${metadata.featureNames.length} features), but this tiercel computes "${featureSchemaVersion}" (${featureCount} features); retrain it with \`npm run models:router\``,
         );
     }
-    const onnxPath = resolve(dirname(metadataPath), metadata.onnx.file);
-    let bytes: Buffer;
-    try {
-        bytes = readFileSync(onnxPath);
-    } catch (cause) {
+    const onnx = readPinned(metadataPath, metadata.onnx.file, metadata.onnx.sha256, "ONNX model");
+    const table = readPinned(
+        metadataPath,
+        metadata.wordVectors.file,
+        metadata.wordVectors.sha256,
+        "word-vector table",
+    );
+    const vectors = WordVectors.parse(table.bytes, table.path);
+    if (vectors.dimensions !== semanticDimensions) {
         throw new ModelError(
             ErrorCode.ModelUnavailable,
-            `cannot read the routing classifier's ONNX model ${onnxPath}`,
-            { cause },
+            `${table.path} has ${vectors.dimensions}-dimensional vectors; the routing features take ${semanticDimensions}`,
         );
     }
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
-    if (sha256 !== metadata.onnx.sha256) {
-        throw new ModelError(
-            ErrorCode.ModelUnavailable,
-            `${onnxPath} (sha256 ${sha256.slice(0, 12)}…) is not the model ${metadataPath} describes (${metadata.onnx.sha256.slice(0, 12)}…); rebuild both with \`npm run models:router\``,
-        );
-    }
-    return { ...metadata, onnxPath };
+    return { ...metadata, onnxPath: onnx.path, vectors };
 }

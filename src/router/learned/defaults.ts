@@ -19,3 +19,11 @@ export const defaultClassifierTimeoutMs = 25;
 export const defaultClassifierMaxQueue = 256;
 /** The classifier's name in routing reasons (`classifier:learned`). */
 export const defaultClassifierName = "learned";
+/**
+ * The committed word-vector table (models/router/word-vectors.bin, built by `npm run
+ * models:router:vectors`) that the committed model's semantic columns were computed with; a model's own
+ * table is the one its classifier.json names.
+ */
+export const defaultWordVectorsPath = fileURLToPath(
+    new URL("../../../models/router/word-vectors.bin", import.meta.url),
+);

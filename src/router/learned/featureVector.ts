@@ -16,6 +16,8 @@
  *   task cues            cue_<group> for every group of `taskCueGroups` (keywords in the instruction)
  *   hints                has_task_type, task_<type> for `hintTaskTypes`, tag_security, tag_architecture,
  *                        log_tags, has_latency_budget, tight_latency_budget (≤ 1 s)
+ *   semantics            sem_00 … sem_99: the mean word vector (WordVectors.ts) of the scanned instruction's
+ *                        prose (fenced code left out), zeros when none of its words is in the table
  *
  * Text is scanned only in the instruction, and of it only the first and last `scanChars` characters:
  * the request's words live there, pasted code in between; the scan stays O(1) in the prompt's size, the
@@ -38,12 +40,16 @@ import { humanText } from "../../chat/splitInjectedContext.js";
 import { toolResultFlagged } from "../../chat/toolResultFailed.js";
 import { agentLoop } from "./agentLoop.js";
 import { taskCueGroups } from "./taskCueGroups.js";
+import type { WordVectors } from "./WordVectors.js";
 import type { ChatRequest } from "../../chat/types.js";
 
 export { taskCueGroups };
 
 /** Bumped on any change to the layout or meaning of a column; stored with every trained model. */
-export const featureSchemaVersion = "tiercel-router-features/2";
+export const featureSchemaVersion = "tiercel-router-features/3";
+
+/** Width of the semantic columns: the word-vector table's dimensions (checked where a table is loaded). */
+export const semanticDimensions = 100;
 
 /** `hints.task_type` values with a column of their own (others only set `has_task_type`). */
 export const hintTaskTypes = ["completion", "chat", "edit", "plan", "review", "commit_message"] as const;
@@ -177,6 +183,7 @@ export const featureNames: readonly string[] = [
     "log_tags",
     "has_latency_budget",
     "tight_latency_budget",
+    ...Array.from({ length: semanticDimensions }, (_, d) => `sem_${String(d).padStart(2, "0")}`),
 ];
 
 /** Length of every vector `featureVector` returns. */
@@ -232,6 +239,7 @@ function fileRefsOf(text: string): Set<string> {
 const firstCueColumn = featureNames.indexOf(`cue_${cueGroupNames[0]!}`);
 const firstLanguageColumn = featureNames.indexOf("lang_ts_js");
 const firstTaskColumn = featureNames.indexOf("has_task_type");
+const firstSemanticColumn = featureNames.indexOf("sem_00");
 const maxCueCount = 3;
 const maxToolErrorStreak = 5;
 const tightLatencyBudgetMs = 1_000;
@@ -316,13 +324,20 @@ function instructionOf(request: ChatRequest, lastUserText: string): { text: stri
 }
 
 /**
- * The request's feature vector (layout: `featureNames`, version: `featureSchemaVersion`). `features` are
- * the rules' own features when the caller has them already (the router does); computed otherwise.
+ * The request's feature vector (layout: `featureNames`, version: `featureSchemaVersion`); `vectors` is the
+ * table the model was trained with (classifier.json names it). `features` are the rules' own features
+ * when the caller has them already (the router does); computed otherwise.
  */
 export function featureVector(
     request: ChatRequest,
+    vectors: WordVectors,
     features: RequestFeatures = extractFeatures(request),
 ): Float32Array {
+    if (vectors.dimensions !== semanticDimensions) {
+        throw new RangeError(
+            `the routing features take ${semanticDimensions}-dimensional word vectors (got ${vectors.dimensions})`,
+        );
+    }
     const v = new Float32Array(featureCount);
     const agent = agentLoop(request);
     const { text, fromHistory } = instructionOf(request, features.lastUserText);
@@ -382,5 +397,6 @@ export function featureVector(
     v[i++] = features.latencyBudgetMs === undefined ? 0 : 1;
     v[i++] =
         features.latencyBudgetMs !== undefined && features.latencyBudgetMs <= tightLatencyBudgetMs ? 1 : 0;
+    vectors.meanInto(prose, v, firstSemanticColumn);
     return v;
 }

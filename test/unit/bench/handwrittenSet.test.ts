@@ -4,6 +4,7 @@
  * the set, agent loops are labelled by the rubric, and no user text of it occurs in the generator's data
  * set or in the independent set.
  */
+import { wordVectors } from "../../helpers/wordVectors.js";
 import { describe, expect, it } from "vitest";
 import { handwrittenCategory, handwrittenSet } from "../../../bench/eval/handwritten/handwrittenSet.js";
 import { independentSet } from "../../../bench/eval/independent/independentSet.js";
@@ -40,7 +41,7 @@ describe("hand-written evaluation set", () => {
         const calls = featureNames.indexOf("log_tool_calls");
         let loops = 0;
         for (const item of handwrittenSet) {
-            const v = featureVector(item.request);
+            const v = featureVector(item.request, wordVectors);
             if (v[streak]! >= 2) expect(item.label, item.id).toBe("frontier");
             if (v[calls]! > 0) {
                 loops++;

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelError } from "../../../../src/errors/ServiceError.js";
 import { createRouter } from "../../../../src/router/createRouter.js";
 import { extractFeatures } from "../../../../src/router/features.js";
-import { defaultClassifierModelPath } from "../../../../src/router/learned/defaults.js";
+import {
+    defaultClassifierModelPath,
+    defaultWordVectorsPath,
+} from "../../../../src/router/learned/defaults.js";
 import { featureCount } from "../../../../src/router/learned/featureVector.js";
 import { LearnedClassifier } from "../../../../src/router/learned/LearnedClassifier.js";
 import type { ChatRequest } from "../../../../src/chat/types.js";
@@ -27,6 +30,7 @@ function editedModel(edit: (metadata: Record<string, unknown>) => void): string 
     ) as Record<string, unknown>;
     edit(metadata);
     copyFileSync(defaultClassifierModelPath, join(dir, "classifier.onnx"));
+    copyFileSync(defaultWordVectorsPath, join(dir, "word-vectors.bin"));
     writeFileSync(join(dir, "classifier.json"), JSON.stringify(metadata));
     return join(dir, "classifier.onnx");
 }
@@ -121,7 +125,25 @@ describe("LearnedClassifier failures", () => {
         const model = editedModel((m) => {
             (m.onnx as Record<string, unknown>).sha256 = "0".repeat(64);
         });
-        expect(() => new LearnedClassifier({ model })).toThrow(/is not the model/);
+        expect(() => new LearnedClassifier({ model })).toThrow(
+            /is not the ONNX model .*npm run models:router/,
+        );
+    });
+
+    it("refuses a word-vector table that is not the one its metadata describes", () => {
+        const model = editedModel((m) => {
+            (m.wordVectors as Record<string, unknown>).sha256 = "0".repeat(64);
+        });
+        expect(() => new LearnedClassifier({ model })).toThrow(ModelError);
+        expect(() => new LearnedClassifier({ model })).toThrow(
+            /word-vectors\.bin \(sha256 .*\) is not the word-vector table .*npm run models:router/,
+        );
+        const missing = editedModel((m) => {
+            (m.wordVectors as Record<string, unknown>).file = "elsewhere.bin";
+        });
+        expect(() => new LearnedClassifier({ model: missing })).toThrow(
+            /cannot read the routing classifier's word-vector table .*elsewhere\.bin/,
+        );
     });
 
     it("refuses thresholds that are not one ascending number per tier boundary", () => {

@@ -1,3 +1,4 @@
+import { wordVectors } from "../../../helpers/wordVectors.js";
 import { describe, expect, it } from "vitest";
 import { buildDataset, isHeldout, tierNames } from "../../../../models/router/build/buildDataset.js";
 import { draftRng, familyOf } from "../../../../models/router/build/draft.js";
@@ -33,7 +34,7 @@ describe("buildDataset", () => {
         let stalled = 0;
         let onToolResults = 0;
         for (const item of loops) {
-            const v = featureVector(item.request);
+            const v = featureVector(item.request, wordVectors);
             if (v[streak]! >= 2) {
                 stalled++;
                 expect(item.label).toBe("frontier");

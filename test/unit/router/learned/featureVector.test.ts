@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { wordVectors } from "../../../helpers/wordVectors.js";
 import { describe, expect, it } from "vitest";
 import { extractFeatures } from "../../../../src/router/features.js";
 import {
@@ -27,7 +28,7 @@ describe("featureVector", () => {
         "%s: every column as stored (the classifier's training-time extraction)",
         (name) => {
             const stored = (storedVectors as Record<string, number[]>)[name];
-            const v = Array.from(featureVector(featureVectorInputs[name]!));
+            const v = Array.from(featureVector(featureVectorInputs[name]!, wordVectors));
             expect(Object.fromEntries(v.map((x, i) => [featureNames[i], x]))).toEqual(
                 Object.fromEntries(stored!.map((x, i) => [featureNames[i], x])),
             );
@@ -47,7 +48,7 @@ describe("featureVector", () => {
     });
 
     it("has one named column per value, no duplicate names, and a versioned schema", () => {
-        expect(featureVector(ask("hi"))).toHaveLength(featureCount);
+        expect(featureVector(ask("hi"), wordVectors)).toHaveLength(featureCount);
         expect(new Set(featureNames).size).toBe(featureNames.length);
         expect(featureSchemaVersion).toMatch(/^tiercel-router-features\/\d+$/);
         for (const group of Object.keys(taskCueGroups)) expect(featureNames).toContain(`cue_${group}`);
@@ -57,9 +58,9 @@ describe("featureVector", () => {
         const request = ask("Rename `foo` to `bar`.\n```ts\nconst foo = 1;\n```", {
             hints: { task_type: "edit" },
         });
-        const a = featureVector(request);
-        expect(featureVector(request)).toEqual(a);
-        expect(featureVector(request, extractFeatures(request))).toEqual(a);
+        const a = featureVector(request, wordVectors);
+        expect(featureVector(request, wordVectors)).toEqual(a);
+        expect(featureVector(request, wordVectors, extractFeatures(request))).toEqual(a);
     });
 
     it("counts cue words in the instruction but not inside fenced code", () => {
@@ -67,6 +68,7 @@ describe("featureVector", () => {
             ask(
                 "Audit this handler for SQL injection, XSS and other vulnerabilities.\n```ts\nfunction rename() { refactor(); }\n```",
             ),
+            wordVectors,
         );
         expect(v[column("cue_security")]).toBe(3);
         expect(v[column("cue_review")]).toBe(1);
@@ -77,10 +79,16 @@ describe("featureVector", () => {
     });
 
     it("clips cue counts, and matches word starts only (stems, not substrings)", () => {
-        const v = featureVector(ask("refactor refactoring refactored refactors; unblock the prefix"));
+        const v = featureVector(
+            ask("refactor refactoring refactored refactors; unblock the prefix"),
+            wordVectors,
+        );
         expect(v[column("cue_refactor")]).toBe(3);
         expect(v[column("cue_concurrency")]).toBe(0); // "unblock" is not "lock"
-        const paths = featureVector(ask("Sort the imports in src/auth/session.ts and call cache.lock()."));
+        const paths = featureVector(
+            ask("Sort the imports in src/auth/session.ts and call cache.lock()."),
+            wordVectors,
+        );
         expect(paths[column("cue_security")]).toBe(0); // a path segment is not a word of the request
         expect(paths[column("cue_concurrency")]).toBe(0);
         expect(paths[column("cue_format")]).toBe(1);
@@ -111,7 +119,7 @@ describe("featureVector", () => {
             tools: [{ name: "bash", input_schema: { type: "object" } }],
             hints: { task_type: "review", tags: ["security"], latency_budget_ms: 500 },
         };
-        const v = featureVector(request);
+        const v = featureVector(request, wordVectors);
         expect(v[column("has_tools")]).toBe(1);
         expect(v[column("tool_error_streak")]).toBe(2);
         expect(v[column("log_tool_results")]).toBeCloseTo(Math.log1p(2));
@@ -120,9 +128,10 @@ describe("featureVector", () => {
         expect(v[column("tag_security")]).toBe(1);
         expect(v[column("tight_latency_budget")]).toBe(1);
         expect(
-            featureVector(ask("It fails with\nTypeError: Cannot read properties of undefined (reading 'x')"))[
-                column("stack_trace")
-            ],
+            featureVector(
+                ask("It fails with\nTypeError: Cannot read properties of undefined (reading 'x')"),
+                wordVectors,
+            )[column("stack_trace")],
         ).toBe(1);
     });
 
@@ -162,7 +171,7 @@ describe("featureVector", () => {
             ],
             tools: [{ name: "shell", input_schema: { type: "object" } }],
         };
-        const v = featureVector(request);
+        const v = featureVector(request, wordVectors);
         expect(v[column("tool_error_streak")]).toBe(0); // the rules' streak reads the flag alone
         expect(v[column("marked_error_streak")]).toBe(2);
         expect(v[column("log_tool_errors")]).toBeCloseTo(Math.log1p(2));
@@ -175,19 +184,25 @@ describe("featureVector", () => {
         expect(v[column("cue_bugfix")]).toBe(1);
 
         // A successful result ends the streak; a human's words between failures do not.
-        const recovered = featureVector({
-            ...request,
-            messages: [...request.messages, call("5", "shell", {}), result("5", "Tests: 4 passed")],
-        });
+        const recovered = featureVector(
+            {
+                ...request,
+                messages: [...request.messages, call("5", "shell", {}), result("5", "Tests: 4 passed")],
+            },
+            wordVectors,
+        );
         expect(recovered[column("marked_error_streak")]).toBe(0);
-        const nudged = featureVector({
-            ...request,
-            messages: [
-                ...request.messages,
-                { role: "assistant", content: "Still failing." },
-                { role: "user", content: "try again" },
-            ],
-        });
+        const nudged = featureVector(
+            {
+                ...request,
+                messages: [
+                    ...request.messages,
+                    { role: "assistant", content: "Still failing." },
+                    { role: "user", content: "try again" },
+                ],
+            },
+            wordVectors,
+        );
         expect(nudged[column("marked_error_streak")]).toBe(2);
         expect(nudged[column("instruction_from_history")]).toBe(0);
         expect(nudged[column("log_user_turns")]).toBeCloseTo(Math.log1p(2));
@@ -195,19 +210,21 @@ describe("featureVector", () => {
 
     it("marks diffs and patches in the instruction", () => {
         const diff = "diff --git a/x.ts b/x.ts\n--- a/x.ts\n+++ b/x.ts\n@@ -1,2 +1,3 @@\n-a\n+b";
-        expect(featureVector(ask(`Review this:\n${diff}`))[column("has_diff")]).toBe(1);
-        expect(featureVector(ask("Review the diff I sent yesterday."))[column("has_diff")]).toBe(0);
+        expect(featureVector(ask(`Review this:\n${diff}`), wordVectors)[column("has_diff")]).toBe(1);
+        expect(featureVector(ask("Review the diff I sent yesterday."), wordVectors)[column("has_diff")]).toBe(
+            0,
+        );
     });
 
     it("scans only the head and tail of a huge instruction, so cost does not grow with the paste", () => {
         const filler = "x = 1\n".repeat(50_000);
-        const v = featureVector(ask(`Add a docstring.\n${filler}\nthanks, and explain it`));
+        const v = featureVector(ask(`Add a docstring.\n${filler}\nthanks, and explain it`), wordVectors);
         expect(v[column("cue_docstring")]).toBe(1);
         expect(v[column("cue_explain")]).toBe(1);
         expect(v[column("log_prompt_chars")]).toBeGreaterThan(Math.log(300_000));
     });
 
-    it("is finite and non-negative for arbitrary requests", () => {
+    it("is finite for arbitrary requests, and non-negative outside the semantic columns", () => {
         const part = fc.oneof(
             fc.record({ type: fc.constant("text" as const), text: fc.string() }),
             fc.record({
@@ -233,12 +250,13 @@ describe("featureVector", () => {
         });
         fc.assert(
             fc.property(request, (r) => {
-                const v = featureVector(r);
+                const v = featureVector(r, wordVectors);
                 expect(v).toHaveLength(featureCount);
-                for (const x of v) {
+                v.forEach((x, i) => {
                     expect(Number.isFinite(x)).toBe(true);
-                    expect(x).toBeGreaterThanOrEqual(0);
-                }
+                    // Counts, shares and flags are never negative; word-vector components may be.
+                    if (!featureNames[i]!.startsWith("sem_")) expect(x).toBeGreaterThanOrEqual(0);
+                });
             }),
         );
     });
