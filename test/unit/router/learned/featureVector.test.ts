@@ -63,6 +63,22 @@ describe("featureVector", () => {
         expect(featureVector(request, wordVectors, extractFeatures(request))).toEqual(a);
     });
 
+    it("reads the instruction's prose into the semantic columns: like wording lands near, code does not count", () => {
+        const semantic = (text: string): number[] =>
+            Array.from(featureVector(ask(text), wordVectors)).slice(column("sem_00"), column("sem_99") + 1);
+        const distance = (a: number[], b: number[]): number =>
+            Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0));
+        const overhaul = semantic("Overhaul how the billing service and the ledger talk to each other.");
+        const redesign = semantic("Redesign the way the billing service and the ledger communicate.");
+        const spelling = semantic("Fix the spelling of a word in the billing service's log message.");
+        expect(distance(overhaul, redesign)).toBeLessThan(distance(overhaul, spelling));
+        // Fenced code is not the request's words; a request without known words reads as zeros.
+        expect(semantic("Explain this.\n```ts\nconst overhaulLedgerSecurity = redesign();\n```")).toEqual(
+            semantic("Explain this."),
+        );
+        expect(semantic("```\nx\n```")).toEqual(new Array<number>(100).fill(0));
+    });
+
     it("counts cue words in the instruction but not inside fenced code", () => {
         const v = featureVector(
             ask(
