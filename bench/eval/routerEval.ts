@@ -53,6 +53,7 @@ import { exampleRouterConfig } from "./exampleRouterConfig.js";
 import { handwrittenCategory, handwrittenSet } from "./handwritten/handwrittenSet.js";
 import { independentSet } from "./independent/independentSet.js";
 import { percentileOfSorted } from "../percentile.js";
+import { wilsonInterval } from "./wilsonInterval.js";
 
 const timedDecisions = Number(process.argv[2] ?? 5_000);
 const warmup = 500;
@@ -339,6 +340,11 @@ const latency = {
 
 // ---- report ------------------------------------------------------------------------------------
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+/** A share of n items with its 95 % Wilson interval, e.g. `83.6% (95% interval 72.4–90.8%)`. */
+const withInterval = (share: number, n: number): string => {
+    const [lo, hi] = wilsonInterval(Math.round(share * n), n);
+    return `${pct(share)} (95% interval ${(lo * 100).toFixed(1)}–${pct(hi)})`;
+};
 const cascadeLine = (c: CascadeAccounting): string =>
     `Cascade decisions (rules + classifier; counted above at the tier served first): ${c.cascades} (${pct(c.cascadeShare)}), ` +
     `${c.tooLow} of them first served below their label (under-routed unless the escalation fires). ` +
@@ -360,7 +366,7 @@ const labelCountsLine = (e: SetEvaluation): string =>
 const setSection = (e: SetEvaluation): string[] => [
     ...policyTable(e.results),
     "",
-    `Goals (rules + classifier, the router's path): agreement ≥ 90% → ${pct(e.results[2]!.agreement)}; under-routing ≤ 3% → ${pct(e.results[2]!.underRouting)}.`,
+    `Goals (rules + classifier, the router's path): agreement ≥ 90% → ${withInterval(e.results[2]!.agreement, e.results[2]!.n)}; under-routing ≤ 3% → ${withInterval(e.results[2]!.underRouting, e.results[2]!.n)}.`,
     "",
     cascadeLine(e.cascades),
 ];
@@ -374,7 +380,7 @@ const lines = [
     "",
     ...policyTable(results),
     "",
-    `Goals (classifier): agreement ≥ 90% → ${pct(goals.agreement)}; under-routing ≤ 3% → ${pct(goals.underRouting)}; cost ≤ 25% of all-frontier → ${pct(goals.costShare)}.`,
+    `Goals (classifier): agreement ≥ 90% → ${withInterval(goals.agreement, goals.n)}; under-routing ≤ 3% → ${withInterval(goals.underRouting, goals.n)}; cost ≤ 25% of all-frontier → ${pct(goals.costShare)}.`,
     "",
     cascadeLine(heldoutCascades),
     "",
