@@ -200,6 +200,7 @@ export class ModelRouter implements Router {
             metrics,
             logger,
             random: deps.random,
+            classifierVersion: deps.classifier?.version,
         });
         this.#canary = canary?.decider.canary;
         this.#closeCanary = canary?.close;
@@ -231,9 +232,12 @@ export class ModelRouter implements Router {
         });
         this.#recorder = new RouteRecorder({
             policy,
-            policyVersion: policyVersion(config),
+            policyVersion: policyVersion(config, config.policy, deps.classifier?.version),
             shadow: config.shadow
-                ? { policyVersion: policyVersion(config, config.shadow.policy), tiers: this.#tiers }
+                ? {
+                      policyVersion: policyVersion(config, config.shadow.policy, deps.classifier?.version),
+                      tiers: this.#tiers,
+                  }
                 : undefined,
             canary: canary && {
                 canary: canary.decider.canary,

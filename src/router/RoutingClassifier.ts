@@ -41,4 +41,10 @@ export interface RoutingClassifier {
     ): ClassifierVerdict | undefined | Promise<ClassifierVerdict | undefined>;
     /** Resolves once the classifier can decide (its model loaded); rejects when it cannot. Optional. */
     ready?(): Promise<void>;
+    /**
+     * What it decides with (its model, thresholds), as a short string: part of the routing records'
+     * `policy_version` (router/policyVersion.ts), so a new model under the same config is a new version.
+     * Optional; without it only the config's classifier section counts.
+     */
+    readonly version?: string;
 }

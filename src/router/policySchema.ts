@@ -62,7 +62,7 @@ export const policyObjectSchema = z
         /**
          * The routing policy's version, on every routing record (`policy_version`) so cost and
          * quality can be compared per version. Defaults to `cfg-` + a hash of the routing config
-         * (tiers, policy, classifier; router/policyVersion.ts), which changes with any of them.
+         * (tiers, policy, classifier and the model it loaded; router/policyVersion.ts), which changes with any of them.
          */
         version: z.string().min(1).max(128).optional(),
     })

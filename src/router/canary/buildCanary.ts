@@ -29,6 +29,8 @@ export interface BuildCanaryDeps extends ResolveTiersDeps {
     logger: Logger;
     /** In [0, 1): the arm of a request without a session. */
     random: () => number;
+    /** The router's classifier's `version` (part of a candidate policy's version). */
+    classifierVersion: string | undefined;
 }
 
 /** Undefined when the config has no `canary`. */
@@ -36,7 +38,7 @@ export function buildCanary(config: RouterConfig, deps: BuildCanaryDeps): BuiltC
     const c = config.canary;
     if (!c) return undefined;
     const { policy, target } = c.candidate;
-    const candidatePolicyVersion = policy ? policyVersion(config, policy) : undefined;
+    const candidatePolicyVersion = policy ? policyVersion(config, policy, deps.classifierVersion) : undefined;
     const name = c.name ?? candidatePolicyVersion ?? `${target!.provider}/${target!.model}`;
     const store = c.statePath === null ? undefined : new CanaryStore(c.statePath, deps.logger);
     const canary: Canary = new Canary({

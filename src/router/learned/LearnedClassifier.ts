@@ -15,6 +15,7 @@
  * is dropped, not cancelled: aborting a running piscina task terminates its worker, and reloading the
  * session would cost far more than letting a sub-millisecond run finish.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
@@ -70,6 +71,11 @@ function workerEntry(): { filename: string; entry: string | undefined } {
 
 export class LearnedClassifier implements RoutingClassifier {
     readonly name: string;
+    /**
+     * The model, word vectors and cut points it decides with: the first 12 hex digits of their sha256
+     * (RoutingClassifier `version`; part of the routing records' `policy_version`).
+     */
+    readonly version: string;
     readonly metadata: LoadedClassifierMetadata;
     readonly thresholds: readonly number[];
     /** The uncertainty band's upper edges; empty when the classifier makes no cascade decisions. */
@@ -106,6 +112,17 @@ export class LearnedClassifier implements RoutingClassifier {
             );
         }
         this.cascadeThresholds = band;
+        this.version = createHash("sha256")
+            .update(
+                JSON.stringify({
+                    onnx: this.metadata.onnx.sha256,
+                    wordVectors: this.metadata.wordVectors.sha256,
+                    thresholds,
+                    cascadeThresholds: band,
+                }),
+            )
+            .digest("hex")
+            .slice(0, 12);
         this.name = options.name ?? d.defaultClassifierName;
         this.#timeoutMs = options.timeoutMs ?? d.defaultClassifierTimeoutMs;
         this.#onError = options.onError;

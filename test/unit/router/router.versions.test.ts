@@ -25,6 +25,29 @@ describe("policy_version", () => {
         expect(policyVersion(named)).toBe("2026-11-27a");
     });
 
+    it("changes with the classifier's own version (a new model behind the same config section)", async () => {
+        const config = parseRouterConfig(baseConfig);
+        const plain = policyVersion(config);
+        expect(policyVersion(config, config.policy, undefined)).toBe(plain);
+        const v1 = policyVersion(config, config.policy, "model-1");
+        expect(v1).not.toBe(plain);
+        expect(policyVersion(config, config.policy, "model-2")).not.toBe(v1);
+        expect(policyVersion(config, config.policy, "model-1")).toBe(v1);
+        // Through the router: the classifier it consults is the one its records' version names.
+        const classifier = (version: string) => ({
+            version,
+            classify: () => ({ tier: "mid", score: 0.5, classifier: "c" }),
+        });
+        const routed = async (version: string) => {
+            const f = setupRouter({}, { classifier: classifier(version) });
+            f.anthropic.always({ kind: "ok", text: "done" });
+            await f.router.complete(ask("a"));
+            return f.records[0]!.policy_version;
+        };
+        expect(await routed("model-1")).toBe(v1);
+        expect(await routed("model-2")).not.toBe(v1);
+    });
+
     it("is on every record, with the caller's prompt_version (null when it sends none)", async () => {
         const f = setupRouter({ policy: { defaultTier: "mid", version: "p7" } });
         f.anthropic.always({ kind: "ok", text: "done" });

@@ -55,6 +55,18 @@ describe("LearnedClassifier (committed models/router/classifier.onnx through the
         expect(high!.score).toBeGreaterThanOrEqual(classifier.thresholds[1]!);
     });
 
+    it("has a version naming its model, word vectors and cut points", async () => {
+        expect(classifier.version).toMatch(/^[0-9a-f]{12}$/);
+        const same = new LearnedClassifier();
+        const moved = new LearnedClassifier({ thresholds: [0.2, 0.6] });
+        try {
+            expect(same.version).toBe(classifier.version);
+            expect(moved.version).not.toBe(classifier.version);
+        } finally {
+            await Promise.all([same.close(), moved.close()]);
+        }
+    });
+
     it("returns a probability distribution per row for batches", async () => {
         const p = await classifier.probabilities(new Float32Array(featureCount * 3));
         expect(p).toHaveLength(9);
