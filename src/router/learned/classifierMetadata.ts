@@ -108,6 +108,29 @@ function readPinned(
  * (E_MODEL_UNAVAILABLE) saying how to fix each failure.
  */
 export function readClassifierMetadata(metadataPath: string): LoadedClassifierMetadata {
+    const metadata = parseClassifierMetadata(metadataPath);
+    const onnx = readPinned(metadataPath, metadata.onnx.file, metadata.onnx.sha256, "ONNX model");
+    const table = readPinned(
+        metadataPath,
+        metadata.wordVectors.file,
+        metadata.wordVectors.sha256,
+        "word-vector table",
+    );
+    const vectors = WordVectors.parse(table.bytes, table.path);
+    if (vectors.dimensions !== semanticDimensions) {
+        throw new ModelError(
+            ErrorCode.ModelUnavailable,
+            `${table.path} has ${vectors.dimensions}-dimensional vectors; the routing features take ${semanticDimensions}`,
+        );
+    }
+    return { ...metadata, onnxPath: onnx.path, vectors };
+}
+
+/**
+ * `<model>.json` alone, read and checked as `readClassifierMetadata` does (format, feature schema) without
+ * reading the files it names: for what the json itself says (the tiers) before a classifier is built.
+ */
+export function parseClassifierMetadata(metadataPath: string): ClassifierMetadata {
     let parsed: unknown;
     try {
         parsed = JSON.parse(readFileSync(metadataPath, "utf8"));
@@ -138,19 +161,5 @@ export function readClassifierMetadata(metadataPath: string): LoadedClassifierMe
             `routing classifier ${metadataPath} was trained on feature schema "${metadata.featureSchemaVersion}" (${metadata.featureNames.length} features), but this tiercel computes "${featureSchemaVersion}" (${featureCount} features); retrain it with \`npm run models:router\``,
         );
     }
-    const onnx = readPinned(metadataPath, metadata.onnx.file, metadata.onnx.sha256, "ONNX model");
-    const table = readPinned(
-        metadataPath,
-        metadata.wordVectors.file,
-        metadata.wordVectors.sha256,
-        "word-vector table",
-    );
-    const vectors = WordVectors.parse(table.bytes, table.path);
-    if (vectors.dimensions !== semanticDimensions) {
-        throw new ModelError(
-            ErrorCode.ModelUnavailable,
-            `${table.path} has ${vectors.dimensions}-dimensional vectors; the routing features take ${semanticDimensions}`,
-        );
-    }
-    return { ...metadata, onnxPath: onnx.path, vectors };
+    return metadata;
 }
