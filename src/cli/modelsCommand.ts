@@ -13,7 +13,11 @@ import { resolveModels } from "../engine/loadModels.js";
 import { ErrorCode } from "../errors/codes.js";
 import { isServiceError } from "../errors/ServiceError.js";
 import { parseRouterConfig } from "../router/config.js";
-import { parseClassifierMetadata, readClassifierMetadata } from "../router/learned/classifierMetadata.js";
+import {
+    classifierMetadataPath,
+    parseClassifierMetadata,
+    readClassifierMetadata,
+} from "../router/learned/classifierMetadata.js";
 import type { Config } from "../config/schema.js";
 
 export const modelsUsage = `Usage: tiercel models <list|verify> [--config <path>]
@@ -31,7 +35,7 @@ function classifierRow(config: Config, verify: boolean): string[] | undefined {
     if (config.gateway.router === undefined) return undefined;
     const section = parseRouterConfig(config.gateway.router, "gateway.router").classifier;
     if (section === undefined) return undefined;
-    const json = section.model.replace(/\.onnx$/, "") + ".json";
+    const json = classifierMetadataPath(section.model);
     const metadata = verify ? readClassifierMetadata(json) : parseClassifierMetadata(json);
     return [
         "router",

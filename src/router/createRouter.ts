@@ -9,7 +9,7 @@ import type { Provider } from "../providers/Provider.js";
 import { createLogger, type Logger } from "../util/logger.js";
 import { ConfigError } from "../errors/ServiceError.js";
 import { parseRouterConfig, type RouterConfig, type RouterConfigInput } from "./config.js";
-import { parseClassifierMetadata } from "./learned/classifierMetadata.js";
+import { classifierMetadataPath, parseClassifierMetadata } from "./learned/classifierMetadata.js";
 import { LearnedClassifier } from "./learned/LearnedClassifier.js";
 import { ModelRouter, type Router } from "./ModelRouter.js";
 import type { RoutingClassifier } from "./RoutingClassifier.js";
@@ -80,7 +80,7 @@ function learnedClassifier(config: RouterConfig, logger: Logger): LearnedClassif
     if (section === undefined) return undefined;
     // Checked before any worker starts: a model whose tiers the config lacks would never decide anything.
     // The json alone: LearnedClassifier reads (and hashes) the model and word vectors once, below.
-    const modelTiers = parseClassifierMetadata(section.model.replace(/\.onnx$/, "") + ".json").tiers;
+    const modelTiers = parseClassifierMetadata(classifierMetadataPath(section.model)).tiers;
     const tiers = new Set(config.tiers.map((t) => t.name));
     const unknown = modelTiers.filter((t) => !tiers.has(t));
     if (unknown.length > 0) {

@@ -25,7 +25,11 @@ import type { RequestFeatures } from "../features.js";
 import type { ClassifierVerdict, RoutingClassifier } from "../RoutingClassifier.js";
 import type { ChatRequest } from "../../chat/types.js";
 import type { ClassifierTask, ClassifierWorkerData } from "../../workers/classifier.worker.js";
-import { readClassifierMetadata, type LoadedClassifierMetadata } from "./classifierMetadata.js";
+import {
+    classifierMetadataPath,
+    readClassifierMetadata,
+    type LoadedClassifierMetadata,
+} from "./classifierMetadata.js";
 import * as d from "./defaults.js";
 import { featureCount, featureVector } from "./featureVector.js";
 import { tierIndexForScore, tierScore } from "./tierScore.js";
@@ -88,7 +92,7 @@ export class LearnedClassifier implements RoutingClassifier {
     /** Reads and checks the model's metadata synchronously (throws ModelError); workers start in the background. */
     constructor(options: LearnedClassifierOptions = {}) {
         const model = options.model ?? d.defaultClassifierModelPath;
-        this.metadata = readClassifierMetadata(model.replace(/\.onnx$/, "") + ".json");
+        this.metadata = readClassifierMetadata(classifierMetadataPath(model));
         const thresholds = options.thresholds ?? this.metadata.thresholds;
         if (
             thresholds.length !== this.metadata.tiers.length - 1 ||

@@ -72,6 +72,9 @@ export interface LoadedClassifierMetadata extends ClassifierMetadata {
     vectors: WordVectors;
 }
 
+/** The metadata file of an ONNX model: `<name>.json` beside `<name>.onnx`. */
+export const classifierMetadataPath = (model: string): string => model.replace(/\.onnx$/, "") + ".json";
+
 /** A file beside the metadata, read and checked against the sha256 the metadata gives it. */
 function readPinned(
     metadataPath: string,
