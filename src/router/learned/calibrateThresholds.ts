@@ -42,7 +42,14 @@ export function calibrateThresholds(scores: readonly number[], mix: TierMix): nu
         let threshold: number;
         if (below <= 0) threshold = sorted[0]!;
         else if (below >= n) threshold = nextUp(sorted[n - 1]!);
-        else threshold = (sorted[below - 1]! + sorted[below]!) / 2;
+        else {
+            const lower = sorted[below - 1]!;
+            const upper = sorted[below]!;
+            // Halfway between two adjacent doubles rounds to one of them; when it rounds down to the
+            // lower score, that score would no longer be under the cut, so cut at the upper one.
+            const halfway = (lower + upper) / 2;
+            threshold = halfway > lower ? halfway : upper;
+        }
         thresholds.push(Math.max(threshold, thresholds.at(-1) ?? -Infinity));
     }
     return thresholds;

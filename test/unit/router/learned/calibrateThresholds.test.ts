@@ -27,6 +27,15 @@ describe("calibrateThresholds", () => {
         expect(shares(scores, calibrateThresholds(scores, [1, 1, 0]), 3)).toEqual([0.5, 0.5, 0]);
     });
 
+    it("keeps the lower of two adjacent doubles under the cut (halfway rounds down to it)", () => {
+        // The property below found this: (0 + 5e-324) / 2 is 0, so a cut there sent both scores up.
+        const scores = [0, Number.MIN_VALUE];
+        const thresholds = calibrateThresholds(scores, [1, 1]);
+        expect(shares(scores, thresholds, 2)).toEqual([0.5, 0.5]);
+        const one = [1, 1 + Number.EPSILON];
+        expect(shares(one, calibrateThresholds(one, [1, 1]), 2)).toEqual([0.5, 0.5]);
+    });
+
     it("reaches the mix within one item per boundary for any distinct scores (property)", () => {
         fc.assert(
             fc.property(
