@@ -257,11 +257,11 @@ await uncached.router.close();
 
 // 4. The classifier's input vector: the agent request, and a 20 kB paste (its scanned head and tail are
 // all code: dotted names, paths, indentation, the text every cue regex reads).
+const vectors = WordVectors.read(defaultWordVectorsPath);
 await measure("featureVector (classifier input)", () =>
     featureVector(request, vectors, extractFeatures(request)),
 );
 const pasted = pastedRequest();
-const vectors = WordVectors.read(defaultWordVectorsPath);
 await measure("featureVector, 20 kB pasted code", () =>
     featureVector(pasted, vectors, extractFeatures(pasted)),
 );
