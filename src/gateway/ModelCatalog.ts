@@ -70,8 +70,18 @@ export class ModelCatalog {
 
     /** The forced tier of `model` (undefined: the router decides). Throws a `not_found` GatewayError. */
     resolve(model: string): string | undefined {
-        const entry = this.#entries.get(model) ?? this.#patterns.find((p) => model.startsWith(p.prefix));
-        if (entry === undefined) {
+        return this.entry(model).tier;
+    }
+
+    /**
+     * What `model` names: a listed entry, or an alias entry for a name a prefix pattern serves. Throws a
+     * `not_found` GatewayError that says what exists.
+     */
+    entry(model: string): ModelEntry {
+        const listed = this.#entries.get(model);
+        if (listed !== undefined) return listed;
+        const pattern = this.#patterns.find((p) => model.startsWith(p.prefix));
+        if (pattern === undefined) {
             throw new GatewayError(
                 "not_found",
                 `model "${model}" is not served here; use "auto", a tier (${this.list()
@@ -80,7 +90,7 @@ export class ModelCatalog {
                     .join(", ")}), a configured model, or map the name in gateway.models`,
             );
         }
-        return entry.tier;
+        return { id: model, tier: pattern.tier, kind: "alias" };
     }
 
     /** The names a caller may send as they are (patterns are not names: they are not listed). */

@@ -30,6 +30,7 @@ import { openaiFace } from "./openai/openaiFace.js";
 import { createResponse } from "./openai/responses.js";
 import { anthropicFace } from "./anthropic/anthropicFace.js";
 import { countTokens, createMessage } from "./anthropic/messages.js";
+import { retrieveModel, retrieveModelPrefix } from "./retrieveModel.js";
 import type { Exchange, Face, GatewayContext, Handler } from "./types.js";
 import { listen } from "../util/listen.js";
 
@@ -137,6 +138,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         endpoint("POST", "/v1/messages", { handler: createMessage, face: anthropicFace }),
         endpoint("POST", "/v1/messages/count_tokens", { handler: countTokens, face: anthropicFace }),
     ]);
+    /** `GET /v1/models/{model}`: the one route with a parameter, matched by its prefix. */
+    const modelRoute = `${retrieveModelPrefix}{model}`;
+    const retrieveEndpoint: Endpoint = {
+        route: modelRoute,
+        handler: retrieveModel,
+        face: openaiFace,
+        shared: true,
+    };
     const check = authenticate(options.keys, options.host);
     const limiter = options.rateLimit && new KeyRateLimiter(options.rateLimit);
     const metrics = createGatewayMetrics(options.registry);
@@ -159,7 +168,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             keyId: undefined,
         };
         if (closing) exchange.headers.connection = "close";
-        const served = endpoints.get(`${req.method ?? ""} ${path}`);
+        const served =
+            endpoints.get(`${req.method ?? ""} ${path}`) ??
+            (req.method === "GET" &&
+            path.length > retrieveModelPrefix.length &&
+            path.startsWith(retrieveModelPrefix)
+                ? retrieveEndpoint
+                : undefined);
         const face =
             served === undefined
                 ? path.startsWith("/v1/messages")
@@ -190,7 +205,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             if (served === undefined) {
                 throw new GatewayError(
                     "not_found",
-                    `no endpoint ${req.method ?? ""} ${path}; the gateway serves ${[...endpoints.keys()].join(", ")}`,
+                    `no endpoint ${req.method ?? ""} ${path}; the gateway serves ${[...endpoints.keys(), `GET ${modelRoute}`].join(", ")}`,
                 );
             }
             if (served.open !== true) {

@@ -365,6 +365,23 @@ describe("GET /v1/models with anthropic-version", () => {
         );
     });
 
+    it("retrieves one model in Anthropic's shape, and an unknown one is a 404 in that shape", async () => {
+        const model = await tieredClient().models.retrieve("claude-tiercel-local");
+        expect(model).toMatchObject({
+            type: "model",
+            id: "claude-tiercel-local",
+            display_name: "tiercel: the local tier",
+        });
+        const missing = await tieredClient()
+            .models.retrieve("claude-nonexistent")
+            .catch((e: unknown) => e);
+        expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+        expect((missing as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({
+            type: "error",
+            error: { type: "not_found_error" },
+        });
+    });
+
     it("routes a picker name to its tier", async () => {
         const { data, response } = await tieredClient()
             .messages.create({

@@ -218,6 +218,29 @@ describe("GET /v1/models", () => {
     });
 });
 
+describe("GET /v1/models/{model}", () => {
+    it("retrieves a served name in OpenAI's shape and answers any other with 404 naming what exists", async () => {
+        const client = tieredClient();
+        expect(await client.models.retrieve("auto")).toEqual({
+            id: "auto",
+            object: "model",
+            created: 0,
+            owned_by: "tiercel",
+        });
+        expect((await client.models.retrieve("claude-opus-5-5")).id).toBe("claude-opus-5-5"); // an alias
+        // Percent-encoded ids are decoded (the SDK encodes the path segment).
+        expect((await client.models.retrieve("gpt-5.1-codex")).id).toBe("gpt-5.1-codex");
+        const missing = await client.models.retrieve("gpt-9").catch((e: unknown) => e);
+        expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+        expect((missing as Error).message).toContain('model "gpt-9" is not served here');
+        const bad = await fetch(`${env.gateway.url}/v1/models/%E0%A4%A`, {
+            headers: { authorization: `Bearer ${gatewayKey}` },
+        });
+        expect(bad.status).toBe(400);
+        expect(await bad.json()).toMatchObject({ error: { type: "invalid_request_error" } });
+    });
+});
+
 describe("keys and errors", () => {
     it("refuses a missing or wrong gateway key with 401 in OpenAI's shape", async () => {
         const response = await fetch(`${env.gateway.url}/v1/models`);

@@ -50,6 +50,16 @@ describe("ModelCatalog", () => {
         expect(ids.some((id) => id.endsWith("*"))).toBe(false);
     });
 
+    it("describes a name a pattern serves as an alias of that name (what GET /v1/models/{id} answers)", () => {
+        expect(catalog.entry("claude-haiku-4-5-20251001")).toEqual({
+            id: "claude-haiku-4-5-20251001",
+            tier: "local",
+            kind: "alias",
+        });
+        expect(catalog.entry("auto")).toEqual({ id: "auto", tier: undefined, kind: "router" });
+        expect(catalog.entry("t")).toEqual({ id: "t", tier: "local", kind: "model" });
+    });
+
     it("is a 404 for a name no entry or pattern covers, and refuses a pattern to nowhere", () => {
         expect(() => new ModelCatalog(config, { "claude-*": "auto" }).resolve("gpt-4o")).toThrow(
             /model "gpt-4o" is not served here/,
