@@ -5,7 +5,9 @@ import type { AttemptRecord, RoutingRecord } from "./types.js";
 
 /**
  * A routed request that got no (complete) answer. `code` says why: E_ROUTE_EXHAUSTED (every target
- * failed), E_CIRCUIT_OPEN (every usable target's breaker was open), E_CANCELLED / E_DEADLINE_EXCEEDED,
+ * failed), E_CIRCUIT_OPEN (every usable target's breaker was open), a capacity code when every target
+ * tried was busy (their common code, e.g. E_QUEUE_FULL, else E_PROVIDER_OVERLOADED), E_CONTEXT_OVERFLOW
+ * when every target found the prompt too long, E_CANCELLED / E_DEADLINE_EXCEEDED,
  * or the code of a failure that is not worth another target (e.g. E_PROVIDER_BAD_REQUEST). The message
  * lists every attempt, and `routing` is the full routing record (also written to the routing log), so
  * no request fails without saying what was tried.

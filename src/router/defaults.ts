@@ -81,6 +81,14 @@ export const defaultBreakerMinimumLatencySamples = 5;
 /**
  * Codes that count as a target's failure. Caller errors (bad request, context overflow) and the
  * caller's own cancel/deadline say nothing about the target's health and are left out.
+ *
+ * So is E_QUEUE_FULL, the local tier's own load shedding: it answers at once (no latency for a breaker to
+ * save), says "busy this instant", not "broken", and the request moves on to the next target without the
+ * breaker (it is retryable). Counted, a burst of parallel agent requests (sub-agents) opened the local
+ * tier's breaker: 80 concurrent requests on a local-only `npm start` (4 sequences, queue 64) opened it
+ * after five refusals, and for its 30 s open period every request failed, the queue long drained
+ * (session 18). Hosted rate limits (429) stay counted: a provider's limit window is about a minute and
+ * each refused call costs a round trip.
  */
 export const defaultBreakerFailureCodes: readonly ErrorCode[] = [
     ErrorCode.ProviderRateLimited,
@@ -90,7 +98,6 @@ export const defaultBreakerFailureCodes: readonly ErrorCode[] = [
     ErrorCode.ProviderStream,
     ErrorCode.ProviderAuth,
     ErrorCode.NotReady,
-    ErrorCode.QueueFull,
     ErrorCode.ModelUnavailable,
     ErrorCode.Internal,
 ];

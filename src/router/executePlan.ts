@@ -329,6 +329,34 @@ function counted(n: number, noun: string): string {
     return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
+/**
+ * Codes that say a target is busy, not broken. A route whose every attempt got one failed for capacity,
+ * and callers wait and retry on that (the gateway answers 503 / 529 overloaded, or 429), where a failed
+ * route reads as a server error.
+ */
+const capacityCodes: ReadonlySet<string | null> = new Set<ErrorCode>([
+    ErrorCode.QueueFull,
+    ErrorCode.NotReady,
+    ErrorCode.ModelUnavailable,
+    ErrorCode.ProviderOverloaded,
+    ErrorCode.ProviderRateLimited,
+]);
+const isCapacityCode = (code: string | null): code is ErrorCode => capacityCodes.has(code);
+
+/** The route's failure code: see `exhausted`. */
+function routeFailureCode(tried: readonly AttemptRecord[], retryable: boolean): ErrorCode {
+    // Every target tried found the prompt too long for its context: that is the answer, not a failure
+    // of the route, and callers act on it (agents compact their conversation; errors/contextOverflow.ts).
+    if (!retryable && tried.every((a) => a.error_code === ErrorCode.ContextOverflow))
+        return ErrorCode.ContextOverflow;
+    // Every target tried was busy: one code when they agree (all queues full, all rate-limited), else
+    // overloaded.
+    const first = tried[0]?.error_code ?? null;
+    if (isCapacityCode(first) && tried.every((a) => isCapacityCode(a.error_code)))
+        return tried.every((a) => a.error_code === first) ? first : ErrorCode.ProviderOverloaded;
+    return ErrorCode.RouteExhausted;
+}
+
 function exhausted(scope: RequestScope, lastError: ServiceError | undefined): ExecFailure {
     if (lastError) {
         const tried = scope.attempts.filter(
@@ -336,11 +364,8 @@ function exhausted(scope: RequestScope, lastError: ServiceError | undefined): Ex
         );
         const retryable = scope.attempts.some((a) => a.outcome === "skipped_open") || lastError.retryable;
         const skipped = scope.attempts.length - tried.length;
-        // Every target tried found the prompt too long for its context: that is the answer, not a failure
-        // of the route, and callers act on it (agents compact their conversation; errors/contextOverflow.ts).
-        const overflowed = !retryable && tried.every((a) => a.error_code === ErrorCode.ContextOverflow);
         return new ExecFailure(
-            overflowed ? ErrorCode.ContextOverflow : ErrorCode.RouteExhausted,
+            routeFailureCode(tried, retryable),
             `all ${counted(tried.length, "attempt")} failed` +
                 (skipped > 0 ? ` (${counted(skipped, "target")} skipped)` : ""),
             retryable,

@@ -251,6 +251,50 @@ describe("fallbacks and no request lost", () => {
         expect(mixed.code).toBe(ErrorCode.RouteExhausted);
     });
 
+    it("when every target tried was busy, the error is their capacity code (not a failed route)", async () => {
+        const local = {
+            tiers: [{ name: "local", targets: [{ provider: "local", model: "t" }] }],
+            policy: {},
+        };
+        const f = setupRouter({ ...local, reliability: { maxRetries: 1, backoffBaseMs: 1 } });
+        // The local tier's E_QUEUE_FULL is retryable (docs/grpc-api.md).
+        const queueFull = () => providerError(ErrorCode.QueueFull, { retryable: true });
+        f.local.always({ kind: "error", error: queueFull() });
+        const busy = await routeFailure(f.router.complete(ask("x")));
+        expect(busy.code).toBe(ErrorCode.QueueFull);
+        expect(busy.retryable).toBe(true);
+        expect(busy.routing.attempts).toHaveLength(2);
+
+        // Busy in different ways (a full queue, a rate-limited provider): overloaded.
+        const g = setupRouter({ reliability: { maxRetries: 0 } });
+        g.local.always({ kind: "error", error: queueFull() });
+        for (const p of [g.anthropic, g.openai])
+            p.always({ kind: "error", error: providerError(ErrorCode.ProviderRateLimited) });
+        expect((await routeFailure(g.router.complete(ask("x")))).code).toBe(ErrorCode.ProviderOverloaded);
+
+        // One target broken, not busy: the route failed.
+        const h = setupRouter({ reliability: { maxRetries: 0 } });
+        h.local.always({ kind: "error", error: queueFull() });
+        h.anthropic.always({ kind: "error", error: providerError(ErrorCode.ProviderRateLimited) });
+        h.openai.always({ kind: "error", error: providerError(ErrorCode.ProviderUnavailable) });
+        expect((await routeFailure(h.router.complete(ask("x")))).code).toBe(ErrorCode.RouteExhausted);
+    });
+
+    it("a full local queue never opens the local tier's breaker: the next request is served", async () => {
+        const f = setupRouter({
+            tiers: [{ name: "local", targets: [{ provider: "local", model: "t" }] }],
+            policy: {},
+            reliability: { maxRetries: 0 },
+        });
+        f.local.always({ kind: "error", error: providerError(ErrorCode.QueueFull, { retryable: true }) });
+        for (let i = 0; i < 12; i++) await routeFailure(f.router.complete(ask(`burst ${i}`)));
+        const [target] = (await f.router.decide(ask("x"))).targets;
+        expect(target?.breaker).toBe("closed");
+        f.local.always({ kind: "ok" });
+        const served = await f.router.complete(ask("after the burst"));
+        expect(served.routing).toMatchObject({ tier: "local", outcome: "ok" });
+    });
+
     it("skips a target that cannot serve the request and says why", async () => {
         const f = setupRouter();
         f.local.unsupportedReason = (r) =>
