@@ -9,6 +9,7 @@ import {
     type Llama,
     type LlamaContext,
     type LlamaModel,
+    type LlamaContextSequence,
     type Token as LlamaToken,
 } from "node-llama-cpp";
 import type { Config } from "../config/schema.js";
@@ -41,6 +42,7 @@ import { ResponseGrammars } from "./ResponseGrammars.js";
 import { PassBatcher } from "./PassBatcher.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
+import { seedDraftCost } from "./seedDraftCost.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot } from "./Slot.js";
 import { TokenGrammar } from "./TokenGrammar.js";
@@ -195,12 +197,16 @@ export class LocalEngine {
         const draftBatchers = new Map(
             [...drafts.keys()].map((id) => [id, new PassBatcher(config.speculation.maxDraftTokens + 1)]),
         );
+        /** Each draft model's sequence of slot 0, where its cost is seeded at warm-up (below). */
+        const firstDraftSequences = new Map<string, LlamaContextSequence>();
         for (let i = 0; i < engine.sequences; i++) {
             const drafters = new Map<string, DraftModelProposer | TranslatingDraftProposer>();
             for (const [id, d] of drafts) {
+                const draftSequence = d.context.getSequence();
+                if (i === 0) firstDraftSequences.set(id, draftSequence);
                 const direct = new DraftModelProposer(
                     id,
-                    d.context.getSequence(),
+                    draftSequence,
                     {
                         minConfidence: config.speculation.minDraftConfidence,
                     },
@@ -243,16 +249,23 @@ export class LocalEngine {
             random,
             store,
         );
-        // Timed passes of every length a verification step can have seed AUTO's verify curve.
-        await seedVerifyCurve(
-            slots[0]!.target,
-            local.policy.costs,
-            config.speculation.maxDraftTokens + 1,
-            (target.model.tokens.bos ?? 0) as LlamaToken,
-        ).catch(async (cause: unknown) => {
+        // Timed passes of every length a verification step can have seed AUTO's verify curve, and timed
+        // drafting passes each draft model's cost.
+        try {
+            await seedVerifyCurve(
+                slots[0]!.target,
+                local.policy.costs,
+                config.speculation.maxDraftTokens + 1,
+                (target.model.tokens.bos ?? 0) as LlamaToken,
+            );
+            for (const [id, sequence] of firstDraftSequences) {
+                const bos = drafts.get(id)!.model.tokens.bos ?? 0;
+                await seedDraftCost(sequence, slots[0]!.target, local.policy.costs, id, bos as LlamaToken);
+            }
+        } catch (cause) {
             await llama.dispose();
             throw cause;
-        });
+        }
         if (store) {
             if (await store.load(local.policy)) log.info("speculation state loaded", { path: store.path });
             local.#saveTimer = setInterval(() => void store.save(local.policy), specStateSaveIntervalMs);
