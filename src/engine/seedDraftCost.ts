@@ -17,7 +17,7 @@
  */
 import type { LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
 import type { CostModel } from "../speculative/CostModel.js";
-import { defaultVerifySeedContextTokens, defaultVerifySeedRepeats } from "./seedVerifyCurve.js";
+import { defaultVerifySeedRepeats, seedContextTokens } from "./seedVerifyCurve.js";
 
 export interface SeedDraftCostOptions {
     /** Timed evaluations; the median is recorded. Defaults to the verify seed's repeats. */
@@ -35,14 +35,7 @@ export async function seedDraftCost(
     options: SeedDraftCostOptions = {},
 ): Promise<void> {
     const repeats = options.repeats ?? defaultVerifySeedRepeats;
-    const contextTokens = Math.max(
-        0,
-        Math.min(
-            options.contextTokens ?? defaultVerifySeedContextTokens,
-            Math.floor(sequence.contextSize / 2),
-            sequence.contextSize - 2,
-        ),
-    );
+    const contextTokens = seedContextTokens(sequence, options.contextTokens, 1);
     const targetToken = (target.model.tokens.bos ?? 0) as LlamaToken;
     const pass = async (): Promise<number> => {
         await target.controlledEvaluate([[targetToken, { generateNext: { token: true } }]]);

@@ -40,6 +40,26 @@ export interface SeedVerifyCurveOptions {
     contextTokens?: number;
 }
 
+/**
+ * The tokens a seed evaluates before its timed passes of up to `maxN` tokens: `requested` (default
+ * `defaultVerifySeedContextTokens`), at most half the context, since a pass that reaches the context's
+ * end would trigger a context shift.
+ */
+export function seedContextTokens(
+    sequence: LlamaContextSequence,
+    requested: number | undefined,
+    maxN: number,
+): number {
+    return Math.max(
+        0,
+        Math.min(
+            requested ?? defaultVerifySeedContextTokens,
+            Math.floor(sequence.contextSize / 2),
+            sequence.contextSize - 2 * maxN,
+        ),
+    );
+}
+
 export async function seedVerifyCurve(
     sequence: LlamaContextSequence,
     costs: CostModel,
@@ -48,15 +68,7 @@ export async function seedVerifyCurve(
     options: SeedVerifyCurveOptions = {},
 ): Promise<void> {
     const repeats = options.repeats ?? defaultVerifySeedRepeats;
-    // At most half the context: a pass that reaches the context's end would trigger a context shift.
-    const contextTokens = Math.max(
-        0,
-        Math.min(
-            options.contextTokens ?? defaultVerifySeedContextTokens,
-            Math.floor(sequence.contextSize / 2),
-            sequence.contextSize - 2 * maxN,
-        ),
-    );
+    const contextTokens = seedContextTokens(sequence, options.contextTokens, maxN);
     const item: ControlledEvaluateInputItem = [token, { generateNext: { token: true } }];
     const pass = async (n: number): Promise<number> => {
         const t0 = performance.now();
