@@ -15,10 +15,12 @@ import type {
     LlamaGrammar,
     LlamaJsonSchemaGrammar,
     LlamaModel,
+    Tokenizer,
 } from "node-llama-cpp";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import { cachedPromise } from "../util/cachedPromise.js";
 import type { Token } from "../speculative/types.js";
+import { cachedTokenizer } from "./cachedTokenizer.js";
 import { chatWrapperFor, renderChat, type RenderedChat } from "./renderChat.js";
 import { resolveTools, type ResolvedTool } from "./resolveTools.js";
 import { jsonSchemaGbnf } from "./ResponseGrammars.js";
@@ -52,12 +54,15 @@ export class ChatPrompts {
     readonly #llama: Llama;
     readonly #model: LlamaModel;
     readonly #checkBytes: (texts: readonly string[]) => void;
+    /** Remembers long text runs: an agent resends its conversation every turn (cachedTokenizer.ts). */
+    readonly #tokenizer: Tokenizer;
 
     /** `checkBytes` refuses message text that cannot fit the context, before the tokenizer runs. */
     constructor(llama: Llama, model: LlamaModel, checkBytes: (texts: readonly string[]) => void) {
         this.#llama = llama;
         this.#model = model;
         this.#checkBytes = checkBytes;
+        this.#tokenizer = cachedTokenizer(model.tokenizer);
         this.wrapper = chatWrapperFor(model);
         this.syntax = toolCallSyntaxOf(this.wrapper);
     }
@@ -68,7 +73,7 @@ export class ChatPrompts {
             ...messages.map((m) => m.content),
             ...tools.map((t) => (t.description ?? "") + JSON.stringify(t.schema)),
         ]);
-        return renderChat(this.#model, messages, this.wrapper, tools);
+        return renderChat(this.#model, messages, this.wrapper, tools, this.#tokenizer);
     }
 
     /** Checks the request's chat fields; undefined for a request without messages. */

@@ -28,6 +28,7 @@ import {
     type ChatWrapper,
     type LlamaModel,
     type LlamaText,
+    type Tokenizer,
 } from "node-llama-cpp";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import type { Token } from "../speculative/types.js";
@@ -73,6 +74,8 @@ export function renderChat(
     messages: readonly ChatMessage[],
     wrapper: ChatWrapper = chatWrapperFor(model),
     tools: readonly ResolvedTool[] = [],
+    /** The model's tokenizer, or one that remembers what it tokenized (cachedTokenizer.ts). */
+    tokenizer: Tokenizer = model.tokenizer,
 ): RenderedChat {
     if (messages.length === 0) throw new InvalidArgumentError("messages is empty; send at least one message");
     const history = chatHistoryOf(messages);
@@ -89,7 +92,7 @@ export function renderChat(
         ...(tools.length > 0 && { availableFunctions: functions, documentFunctionParams: true }),
     });
     return {
-        tokens: state.contextText.tokenize(model.tokenizer),
+        tokens: state.contextText.tokenize(tokenizer),
         stop: state.stopGenerationTriggers.flatMap((t) => plainText(t) ?? []),
         template: wrapper.wrapperName,
     };
