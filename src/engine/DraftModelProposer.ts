@@ -21,14 +21,29 @@ import type { PassBatcher } from "./PassBatcher.js";
 export interface DraftModelProposerOptions {
     /** Stop drafting when the draft's probability of its own next token is below this. */
     minConfidence: number;
+    /** Prompt tokens per evaluation while prefilling (see `draftPrefillChunkTokens`). */
+    prefillChunkTokens?: number;
 }
+
+/**
+ * The draft evaluates a prompt this many tokens at a time, and `release` stops between two: a request
+ * that ends early (a short answer over a long, prefix-reused prompt) holds its slot for one chunk, not for
+ * the draft's whole prefill. Evaluated in one call, a 13k-token agent conversation kept its slot ~5 s after
+ * its last token (bundled draft, 2-vCPU EPYC), so the agent's next turn, arriving at once, found the slot
+ * busy, took an empty one and evaluated the whole conversation again (~20 s) instead of reusing it. At 256
+ * tokens a chunk costs ~0.1 s there, and the extra calls ~1 % of the prefill.
+ */
+export const draftPrefillChunkTokens = 256;
 
 const greedyNext = { generateNext: { ...greedyWithWeight, options: { temperature: 0 } } } as const;
 
 export class DraftModelProposer implements DraftProposer {
     /** Tokens the sequence holds, in order (mirrors its KV state without copying `contextTokens`). */
     readonly #evaluated: Token[] = [];
+    /** The running (or last released) prompt prefill; the next `begin` and `propose` wait for it. */
     #prefill: Promise<void> | undefined;
+    /** The running prefill's stop flag, set by `release`: it stops at its next chunk. */
+    #run: { stop: boolean } | undefined;
     /** `#evaluated.length` when the last proposal's first drafted token was appended to it. */
     #proposedAt = 0;
 
@@ -47,17 +62,27 @@ export class DraftModelProposer implements DraftProposer {
      * step does not pay for the prompt (on a GPU the two run concurrently).
      */
     begin(prompt: readonly Token[]): void {
-        this.#prefill = this.#sync(prompt).then(async () => {
-            // Whatever prefix the slot's previous request left in the KV cache is kept.
-            const missing = prompt.slice(this.#evaluated.length, -1);
-            if (missing.length === 0) return;
-            // Through the batcher, like every pass on the draft context, so batches stay in sequence order.
-            await this.batcher.run(
-                () => this.sequence.evaluateWithoutGeneratingNewTokens(missing as LlamaToken[]),
-                missing.length,
-                this.sequenceId,
-            );
-            for (const t of missing) this.#evaluated.push(t);
+        const run = { stop: false };
+        this.#run = run;
+        const chunkTokens = this.options.prefillChunkTokens ?? draftPrefillChunkTokens;
+        // A released request's last chunk may still be running on this sequence: after it.
+        const previous = this.#prefill ?? Promise.resolve();
+        this.#prefill = previous.then(async () => {
+            await this.#sync(prompt);
+            // Whatever prefix the slot's previous request left in the KV cache is kept; the last prompt
+            // token is left for the first drafting pass (it yields the first draft token).
+            const end = prompt.length - 1;
+            while (!run.stop && this.#evaluated.length < end) {
+                const from = this.#evaluated.length;
+                const chunk = prompt.slice(from, Math.min(end, from + chunkTokens));
+                // Through the batcher, like every pass on the draft context, so batches stay in sequence order.
+                await this.batcher.run(
+                    () => this.sequence.evaluateWithoutGeneratingNewTokens(chunk as LlamaToken[]),
+                    chunk.length,
+                    this.sequenceId,
+                );
+                for (const t of chunk) this.#evaluated.push(t);
+            }
         });
     }
 
@@ -121,9 +146,24 @@ export class DraftModelProposer implements DraftProposer {
         evaluated.length = keep;
     }
 
-    async release(): Promise<void> {
+    /**
+     * The request ended: a prefill still running stops after its current chunk (`draftPrefillChunkTokens`).
+     * Not waited for: the slot serves its next request meanwhile, whose `begin` waits for the chunk.
+     */
+    release(): Promise<void> {
+        if (this.#run) this.#run.stop = true;
+        this.#prefill = this.#prefill?.catch(() => undefined);
+        return Promise.resolve();
+    }
+
+    /** Resolves when no prefill runs on the sequence (before the engine disposes of its contexts). */
+    async idle(): Promise<void> {
         await this.#prefill?.catch(() => undefined);
-        this.#prefill = undefined;
+    }
+
+    /** Tokens the draft's sequence holds (its KV state). */
+    get evaluatedTokens(): number {
+        return this.#evaluated.length;
     }
 
     /**

@@ -81,6 +81,7 @@ interface LoadedModel {
 
 export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
+    readonly #slots: readonly Slot[];
     readonly #grammars: ResponseGrammars;
     readonly #chat: ChatPrompts;
     /** Tokens a position lists under a grammar (`engine.grammarTopK` resolved; TargetChoice.ts). */
@@ -119,6 +120,7 @@ export class LocalEngine {
             suffix.maxTokens > 0
                 ? new SuffixPool({ maxTokens: suffix.maxTokens, keyN: suffix.keyN })
                 : undefined;
+        this.#slots = slots;
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
         this.#grammars = new ResponseGrammars(llama);
         const { grammarTopK: list } = config.engine;
@@ -432,6 +434,12 @@ export class LocalEngine {
         clearInterval(this.#saveTimer);
         await this.stateStore?.save(this.policy);
         this.#pool.close();
+        // A released request's draft prefill may still run its last chunk (DraftModelProposer.release).
+        await Promise.all(
+            this.#slots.flatMap((slot) =>
+                [...slot.drafters.values()].map((d) => d.idle?.() ?? Promise.resolve()),
+            ),
+        );
         await this.llama.dispose();
     }
 

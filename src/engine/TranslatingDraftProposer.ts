@@ -71,6 +71,10 @@ export class TranslatingDraftProposer implements DraftProposer {
         };
     }
 
+    idle(): Promise<void> {
+        return this.inner.idle();
+    }
+
     release(): Promise<void> {
         return this.inner.release();
     }

@@ -90,6 +90,8 @@ export interface DraftProposer {
      * evaluates it too; lookup drafters index it.
      */
     begin(prompt: readonly Token[]): void;
+    /** Resolves when no background work of the drafter runs (a model drafter's prefill). */
+    idle?(): Promise<void>;
     /**
      * Propose up to `maxTokens` tokens continuing `history`. May return fewer (even 0). Sync for cheap
      * drafters; a Promise for model drafters.
