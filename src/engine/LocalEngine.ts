@@ -3,15 +3,7 @@
  * compatible draft model, one context per model with `engine.sequences` sequences, and the slot
  * pool that leases them to requests. Knows nothing about gRPC or providers.
  */
-import {
-    getLlama,
-    TokenBias,
-    type Llama,
-    type LlamaContext,
-    type LlamaModel,
-    type LlamaContextSequence,
-    type Token as LlamaToken,
-} from "node-llama-cpp";
+import { getLlama, TokenBias, type Llama, type Token as LlamaToken } from "node-llama-cpp";
 import type { Config } from "../config/schema.js";
 import { defaultThreads } from "./defaultThreads.js";
 import { statSync } from "node:fs";
@@ -26,20 +18,24 @@ import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { ChatPrompts } from "./ChatPrompts.js";
-import { DraftModelProposer } from "./DraftModelProposer.js";
+import { buildSlots } from "./buildSlots.js";
 import { infillRequestTokens } from "./infillRequestTokens.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
-import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { generate } from "./generate.js";
 import { grammarTopK, largeVocabulary } from "./TargetChoice.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveTools } from "./resolveTools.js";
-import { resolveModels, type DraftMode, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
+import {
+    resolveModels,
+    type DraftMode,
+    type LoadedModel,
+    type ResolvedDraft,
+    type ResolvedModel,
+} from "./loadModels.js";
 import { ResponseGrammars } from "./ResponseGrammars.js";
-import { PassBatcher } from "./PassBatcher.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedDraftCost } from "./seedDraftCost.js";
@@ -71,12 +67,6 @@ export interface ModelInfo {
     loaded: boolean;
     /** Chat template family, FIM and tool-call support; undefined for a refused (unloaded) draft. */
     capabilities?: ModelCapabilities;
-}
-
-interface LoadedModel {
-    resolved: ResolvedModel;
-    model: LlamaModel;
-    context: LlamaContext;
 }
 
 export class LocalEngine {
@@ -191,39 +181,12 @@ export class LocalEngine {
                 { cause },
             );
         }
-        const slots: Slot[] = [];
-        // Prompt passes longer than the longest verification pass are not waited for between flushes.
-        const batcher = new PassBatcher(config.speculation.maxDraftTokens + 1);
-        // Drafting passes on each draft context are batched the same way (a draft pass takes 1 token,
-        // or the history the draft has not seen yet).
-        const draftBatchers = new Map(
-            [...drafts.keys()].map((id) => [id, new PassBatcher(config.speculation.maxDraftTokens + 1)]),
+        const { slots, firstDraftSequences } = buildSlots(
+            engine.sequences,
+            target,
+            drafts,
+            config.speculation,
         );
-        /** Each draft model's sequence of slot 0, where its cost is seeded at warm-up (below). */
-        const firstDraftSequences = new Map<string, LlamaContextSequence>();
-        for (let i = 0; i < engine.sequences; i++) {
-            const drafters = new Map<string, DraftModelProposer | TranslatingDraftProposer>();
-            for (const [id, d] of drafts) {
-                const draftSequence = d.context.getSequence();
-                if (i === 0) firstDraftSequences.set(id, draftSequence);
-                const direct = new DraftModelProposer(
-                    id,
-                    draftSequence,
-                    {
-                        minConfidence: config.speculation.minDraftConfidence,
-                    },
-                    draftBatchers.get(id)!,
-                    i,
-                );
-                drafters.set(
-                    id,
-                    d.resolved.mode === "translated"
-                        ? new TranslatingDraftProposer(direct, d.model, target.model)
-                        : direct,
-                );
-            }
-            slots.push(new Slot(i, target.context.getSequence(), drafters, batcher));
-        }
         log.info("models loaded", {
             target: target.resolved.id,
             drafts: [...drafts.keys()],

@@ -4,6 +4,7 @@
  * the command that rebuilds it; an incompatible draft is refused with its report while the rest load.
  */
 import { createHash } from "node:crypto";
+import type { LlamaContext, LlamaModel } from "node-llama-cpp";
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { ErrorCode } from "../errors/codes.js";
@@ -28,6 +29,13 @@ export interface ResolvedModel {
     id: string;
     path: string;
     vocab: VocabInfo;
+}
+
+/** A resolved model loaded, with its context (one sequence per engine slot). */
+export interface LoadedModel {
+    resolved: ResolvedModel;
+    model: LlamaModel;
+    context: LlamaContext;
 }
 
 /**
