@@ -343,7 +343,7 @@ const capacityCodes: ReadonlySet<string | null> = new Set<ErrorCode>([
 ]);
 const isCapacityCode = (code: string | null): code is ErrorCode => capacityCodes.has(code);
 
-/** The route's failure code: see `exhausted`. */
+/** The code a route fails with once every target was tried: the prompt's overflow, capacity, or exhausted. */
 function routeFailureCode(tried: readonly AttemptRecord[], retryable: boolean): ErrorCode {
     // Every target tried found the prompt too long for its context: that is the answer, not a failure
     // of the route, and callers act on it (agents compact their conversation; errors/contextOverflow.ts).
