@@ -19,6 +19,7 @@ import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { ChatPrompts } from "./ChatPrompts.js";
 import { buildSlots } from "./buildSlots.js";
+import { chooseSlot } from "./chooseSlot.js";
 import { infillRequestTokens } from "./infillRequestTokens.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
@@ -337,9 +338,18 @@ export class LocalEngine {
         // Special tokens are shown in the text of tool requests: a call's syntax may be made of them.
         const special = chat?.calls !== undefined;
         const reuse = this.config.engine.prefixReuse;
+        // The slot to take, and a free slot whose cached prefix to copy into it first (chooseSlot.ts).
+        let donor: { slot: Slot; tokens: number } | undefined;
         const lease = await this.#pool.acquire(
             signal,
-            reuse ? (slot) => slot.leaseScore(prepared.promptTokens) : undefined,
+            reuse
+                ? (free) => {
+                      const choice = chooseSlot(free.map((s) => s.cacheFor(prepared.promptTokens)));
+                      if (choice.copyFrom !== undefined)
+                          donor = { slot: free[choice.copyFrom]!, tokens: choice.copyTokens! };
+                      return choice.take;
+                  }
+                : undefined,
         );
         const slot = lease.slot;
         const controller = speculationControllerFor({ ...prepared, sessionId: request.sessionId }, slot, {
@@ -353,6 +363,7 @@ export class LocalEngine {
         // thrown mid-step may not.
         let clean = false;
         try {
+            const copied = donor && (await slot.copyPrefixFrom(donor.slot, donor.tokens)) ? donor.tokens : 0;
             const chunks = generate(
                 {
                     ...prepared,
@@ -360,6 +371,7 @@ export class LocalEngine {
                     controller,
                     contextSize: this.target.context.contextSize,
                     reusePrefix: reuse,
+                    copiedPrefix: copied,
                     confidence: request.returnConfidence === true,
                     tokenBias: prepared.sampling.logitBias && this.#tokenBias(prepared.sampling.logitBias),
                     grammar: grammar && TokenGrammar.start(this.llama, this.target.model, grammar),

@@ -45,26 +45,17 @@ export class SequencePool<T> {
     }
 
     /**
-     * Leases a slot. Among free slots the one with the highest `preference` wins (e.g. the longest
-     * cached prompt prefix), ties going to the least recently released; a queued request takes
-     * whichever slot frees first.
+     * Leases a slot. `choose` picks among the free slots, given least recently released first, by index
+     * (e.g. the one caching the longest prompt prefix; see chooseSlot.ts); without it, or out of range, the
+     * least recently released. A queued request takes whichever slot frees first.
      */
-    acquire(signal?: AbortSignal, preference?: (slot: T) => number): Promise<Lease<T>> {
+    acquire(signal?: AbortSignal, choose?: (free: readonly T[]) => number): Promise<Lease<T>> {
         if (this.#closed) return Promise.reject(shuttingDown());
         if (signal?.aborted) return Promise.reject(toAbortedError(signal));
         if (this.#free.length > 0) {
-            let best = 0;
-            if (preference) {
-                let bestScore = -Infinity;
-                for (let i = 0; i < this.#free.length; i++) {
-                    const score = preference(this.#free[i]!);
-                    if (score > bestScore) {
-                        bestScore = score;
-                        best = i;
-                    }
-                }
-            }
-            const [slot] = this.#free.splice(best, 1) as [T];
+            const chosen = choose ? choose(this.#free) : 0;
+            const index = Number.isInteger(chosen) && chosen >= 0 && chosen < this.#free.length ? chosen : 0;
+            const [slot] = this.#free.splice(index, 1) as [T];
             return Promise.resolve(this.#lease(slot));
         }
         if (this.#waiters.length >= this.maxQueue) {

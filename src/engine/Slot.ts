@@ -12,6 +12,12 @@ import type {
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposer, Token } from "../speculative/types.js";
 import type { BatchedPass, PassBatcher } from "./PassBatcher.js";
+import type { SlotCache } from "./chooseSlot.js";
+
+/** node-llama-cpp's internal sequence copy (LlamaContextSequence, 3.22; marked internal, so typed here). */
+interface SequenceCopy {
+    _copyStateFromOtherSequence(other: LlamaContextSequence, upToTokenIndex: number): Promise<boolean>;
+}
 
 export class Slot {
     // `index` is also the target sequence's id (and each drafter's on its draft context): the engine takes
@@ -44,21 +50,41 @@ export class Slot {
         return commonPrefixLength(this.targetTokens, tokens, tokens.length - 1);
     }
 
+    /** What this slot's cache is to a request with prompt `tokens` (see chooseSlot.ts). */
+    cacheFor(tokens: readonly Token[]): SlotCache {
+        return { held: this.targetTokens.length, common: this.cachedPrefixLength(tokens) };
+    }
+
     /**
-     * The pool's preference among free slots for a request with prompt `tokens` (highest wins, ties to the
-     * least recently released). A slot that keeps more of its cache than the request would erase scores
-     * the balance (prompt tokens not evaluated again less cached tokens erased); then an empty slot (0);
-     * then every other slot alike (-1), so the least recently released is evicted. Taking any slot with a
-     * common prefix instead let two sessions that share a token or two (a BOS, a shared opening) take
-     * each other's slots and evict each other's caches while other slots sat empty or stale (llama.cpp's
-     * server picks a slot by a similar half-similarity rule, else the least recently used).
+     * Replaces this slot's target cache with the first `count` tokens of `source`'s (llama.cpp's sequence
+     * copy: KV cells are copied, nothing is evaluated); returns whether it holds them now. `source` must be
+     * free (no pass in flight). node-llama-cpp 3.22 has the copy only as an internal method of a sequence
+     * (its decision context uses it): without it, or on models whose caches need checkpoints (recurrent,
+     * hybrid, sliding-window), nothing is copied and the slot is left empty. The copy is checked against
+     * the tokens node-llama-cpp reports the sequence holds, so a source taken by another request meanwhile
+     * can only make it fail, never leave cells and bookkeeping apart.
      */
-    leaseScore(tokens: readonly Token[]): number {
-        const held = this.targetTokens.length;
-        if (held === 0) return 0;
-        const common = this.cachedPrefixLength(tokens);
-        const balance = common - (held - common);
-        return balance > 0 ? balance : -1;
+    async copyPrefixFrom(source: Slot, count: number): Promise<boolean> {
+        const want = source.targetTokens.slice(0, count);
+        const target = this.target as LlamaContextSequence & Partial<SequenceCopy>;
+        let copied = false;
+        if (
+            want.length === count &&
+            typeof target._copyStateFromOtherSequence === "function" &&
+            !target.needsCheckpoints
+        ) {
+            copied = await target._copyStateFromOtherSequence(source.target, count).catch(() => false);
+            const now = target.contextTokens;
+            copied &&= now.length === count && commonPrefixLength(now, want, count) === count;
+        }
+        if (!copied) {
+            await this.target.clearHistory();
+            this.targetTokens.length = 0;
+            return false;
+        }
+        this.targetTokens.length = 0;
+        this.appendTarget(want);
+        return true;
     }
 
     /**

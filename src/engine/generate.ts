@@ -62,6 +62,8 @@ export interface GenerationPlan {
     controller: SpeculationController;
     maxDraftTokens: number;
     reusePrefix: boolean;
+    /** Leading prompt tokens the engine copied into the slot from another slot's cache before this call. */
+    copiedPrefix: number;
     /** Measure the emitted tokens' log-probabilities (GenerationStats.confidence). */
     confidence: boolean;
     /** The request's logit bias in node-llama-cpp's form; undefined when it has none. */
@@ -394,6 +396,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             mode: plan.mode,
             promptTokens: promptTokens.length,
             promptTokensReused: reused,
+            promptTokensCopied: Math.min(reused, plan.copiedPrefix),
             completionTokens: generated,
             spec: stats.toJSON(),
             ttftMs: ttft,

@@ -192,8 +192,13 @@ export interface GenerationStats {
     measuredSpeedup: number;
     mode: SpeculationMode;
     promptTokens: number;
-    /** Prompt tokens whose KV state was reused from the slot's previous request (not evaluated again). */
+    /**
+     * Prompt tokens whose KV state was reused (not evaluated again): held by the slot from its previous
+     * request, or copied into it from another slot first (`promptTokensCopied` of them).
+     */
     promptTokensReused: number;
+    /** Of `promptTokensReused`, those copied from another slot's cache (see chooseSlot.ts). */
+    promptTokensCopied: number;
     completionTokens: number;
     /** Speculation counters (drafts, draftTokens, acceptedTokens, acceptedPerPos, targetPasses...). */
     spec: SpecStatsJSON;

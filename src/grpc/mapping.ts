@@ -290,6 +290,7 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
         ttft_ms: stats.ttftMs,
         decode_tokens_per_second: stats.decodeTokensPerSecond,
         prompt_tokens_reused: stats.promptTokensReused,
+        prompt_tokens_copied: stats.promptTokensCopied,
         queue_ms: stats.queueMs,
         total_ms: stats.totalMs,
         selection_reason: stats.speculation.reason,

@@ -102,7 +102,13 @@ export function createMetrics(registry: Registry, load: EngineLoadSource) {
          */
         promptTokensReused: new Counter({
             name: "tiercel_prompt_tokens_reused_total",
-            help: "Prompt tokens whose KV cache was reused from the sequence's previous request.",
+            help: "Prompt tokens whose KV cache was reused (held by the sequence, or copied from another's).",
+            registers,
+        }),
+        /** Of the reused prompt tokens, those copied from another sequence's cache (a shared prefix). */
+        promptTokensCopied: new Counter({
+            name: "tiercel_prompt_tokens_copied_total",
+            help: "Reused prompt tokens copied from another sequence's KV cache (a prefix shared across sessions).",
             registers,
         }),
         /** Verification steps that had at least one drafted token, by proposer ("ngram" or a draft model id). */
@@ -204,6 +210,7 @@ export function observeGeneration(metrics: Metrics, stats: GenerationStats): voi
     metrics.generatedTokens.inc(stats.completionTokens);
     metrics.promptTokens.inc(stats.promptTokens);
     metrics.promptTokensReused.inc(stats.promptTokensReused);
+    if (stats.promptTokensCopied > 0) metrics.promptTokensCopied.inc(stats.promptTokensCopied);
     metrics.specTargetPasses.inc({ proposer }, spec.targetPasses);
     if (spec.fullMapPasses > 0) metrics.specFullMapPasses.inc({ proposer }, spec.fullMapPasses);
     if (stats.speculation.explorations > 0) metrics.specExplorations.inc(stats.speculation.explorations);

@@ -3,15 +3,19 @@ import { SequencePool } from "../../../src/engine/SequencePool.js";
 import { ErrorCode } from "../../../src/errors/codes.js";
 
 describe("SequencePool", () => {
-    it("prefers the free slot with the highest preference, ties to the least recently released", async () => {
+    it("leases the free slot `choose` picks, given least recently released first; else the first", async () => {
         const pool = new SequencePool(["a", "b", "c"], 0);
-        const score: Record<string, number> = { a: 1, b: 5, c: 5 };
-        const first = await pool.acquire(undefined, (s) => score[s]!);
+        const seen: string[][] = [];
+        const first = await pool.acquire(undefined, (free) => (seen.push([...free]), free.indexOf("b")));
         expect(first.slot).toBe("b");
         first.release();
-        // Free order is now a, c, b: c is the least recently released among the best.
-        const second = await pool.acquire(undefined, (s) => score[s]!);
-        expect(second.slot).toBe("c");
+        const second = await pool.acquire(undefined, (free) => (seen.push([...free]), 99));
+        expect(second.slot).toBe("a");
+        expect(seen).toEqual([
+            ["a", "b", "c"],
+            ["a", "c", "b"],
+        ]);
+        expect((await pool.acquire()).slot).toBe("c");
     });
 
     it("queues FIFO up to maxQueue, refuses beyond with a retryable E_QUEUE_FULL", async () => {

@@ -99,6 +99,7 @@ function stats() {
         mode: "off" as const,
         promptTokens: 1,
         promptTokensReused: 0,
+        promptTokensCopied: 0,
         completionTokens: 3,
         spec: {
             drafts: 0,

@@ -442,6 +442,7 @@ describe("responses", () => {
         mode: "draft_model",
         promptTokens: 10,
         promptTokensReused: 4,
+        promptTokensCopied: 3,
         completionTokens: 9,
         spec: {
             drafts: 2,
@@ -487,6 +488,7 @@ describe("responses", () => {
                 ttft_ms: 12.5,
                 decode_tokens_per_second: 300,
                 prompt_tokens_reused: 4,
+                prompt_tokens_copied: 3,
                 queue_ms: 1.5,
                 total_ms: 40,
                 selection_reason: "fixed mode DRAFT_MODEL",

@@ -58,8 +58,10 @@ export interface GenerateRequest {
    * Opaque client session id (e.g. one agent conversation), included in the server's error logs. It is
    * also the namespace of cross-request drafting (SPECULATION_MODE_SUFFIX, and AUTO): a request's prompt
    * and output draft only for later requests with the same session_id, never for other sessions; empty
-   * = no cross-request drafting. Each request takes any free sequence and reuses the longest prompt
-   * prefix that sequence still holds in its KV cache (stats.prompt_tokens_reused).
+   * = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
+   * that sequence still holds in its KV cache, or one copied from another free sequence's cache without
+   * erasing that one's tail, so sibling sessions sharing a system prompt keep their own conversations
+   * (stats.prompt_tokens_reused, stats.prompt_tokens_copied).
    */
   'session_id'?: (string);
   /**
@@ -209,8 +211,10 @@ export interface GenerateRequest__Output {
    * Opaque client session id (e.g. one agent conversation), included in the server's error logs. It is
    * also the namespace of cross-request drafting (SPECULATION_MODE_SUFFIX, and AUTO): a request's prompt
    * and output draft only for later requests with the same session_id, never for other sessions; empty
-   * = no cross-request drafting. Each request takes any free sequence and reuses the longest prompt
-   * prefix that sequence still holds in its KV cache (stats.prompt_tokens_reused).
+   * = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
+   * that sequence still holds in its KV cache, or one copied from another free sequence's cache without
+   * erasing that one's tail, so sibling sessions sharing a system prompt keep their own conversations
+   * (stats.prompt_tokens_reused, stats.prompt_tokens_copied).
    */
   'session_id': (string);
   /**

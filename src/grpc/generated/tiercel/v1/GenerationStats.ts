@@ -55,7 +55,8 @@ export interface GenerationStats {
    */
   'decode_tokens_per_second'?: (number | string);
   /**
-   * Prompt tokens whose KV cache was reused from the sequence's previous request (not evaluated again).
+   * Prompt tokens whose KV cache was reused (not evaluated again): held by the sequence from its previous
+   * request, or copied into it from another sequence's cache (prompt_tokens_copied of them).
    */
   'prompt_tokens_reused'?: (number);
   /**
@@ -129,6 +130,11 @@ export interface GenerationStats {
    * position's acceptance given the ones before it.
    */
   'observed_per_position'?: (number)[];
+  /**
+   * Of prompt_tokens_reused, those copied from another sequence's KV cache before this request started
+   * (a prefix it shares with another session's conversation: a sub-agent's system prompt and tools).
+   */
+  'prompt_tokens_copied'?: (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
@@ -185,7 +191,8 @@ export interface GenerationStats__Output {
    */
   'decode_tokens_per_second': (number);
   /**
-   * Prompt tokens whose KV cache was reused from the sequence's previous request (not evaluated again).
+   * Prompt tokens whose KV cache was reused (not evaluated again): held by the sequence from its previous
+   * request, or copied into it from another sequence's cache (prompt_tokens_copied of them).
    */
   'prompt_tokens_reused': (number);
   /**
@@ -259,6 +266,11 @@ export interface GenerationStats__Output {
    * position's acceptance given the ones before it.
    */
   'observed_per_position': (number)[];
+  /**
+   * Of prompt_tokens_reused, those copied from another sequence's KV cache before this request started
+   * (a prefix it shares with another session's conversation: a sub-agent's system prompt and tools).
+   */
+  'prompt_tokens_copied': (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
