@@ -6,7 +6,10 @@
  * and errors in Anthropic's shape.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages/messages";
+import type {
+    MessageCreateParamsNonStreaming,
+    MessageDeltaUsage,
+} from "@anthropic-ai/sdk/resources/messages/messages";
 import { describe, expect, it } from "vitest";
 import {
     anthropicError,
@@ -91,12 +94,20 @@ describe("POST /v1/messages", () => {
         const stream = await localClient().messages.create({ ...pythonRequest, stream: true });
         const types: string[] = [];
         let text = "";
+        let usage: MessageDeltaUsage | undefined;
         for await (const event of stream) {
             types.push(event.type);
             if (event.type === "content_block_delta" && event.delta.type === "text_delta")
                 text += event.delta.text;
+            if (event.type === "message_delta") usage = event.usage;
         }
         expect(text).toBe(expected.text);
+        // As in the unary answer: the same prompt right after reuses all but its last token, counted apart.
+        expect(usage).toMatchObject({
+            input_tokens: 1,
+            cache_read_input_tokens: expected.usage!.prompt_tokens - 1,
+            output_tokens: expected.usage?.completion_tokens,
+        });
         // ping is not in the SDK's event union, and the SDK drops it: the sequence it yields is the API's.
         const deltas = types.filter((t) => t === "content_block_delta").length;
         expect(types).toEqual([

@@ -207,6 +207,9 @@ export class MessageEventEncoder {
             case "message_end": {
                 const frames: SseFrame[] = [];
                 this.#closeText(frames);
+                // Cumulative usage, cache reads apart as in a unary answer: the local tier knows how much of
+                // the prompt its KV cache held only once the prompt is in, after message_start went out.
+                const usage = usageOf(event.usage);
                 frames.push(
                     frameOf({
                         type: "message_delta",
@@ -217,10 +220,10 @@ export class MessageEventEncoder {
                             container: null,
                         },
                         usage: {
-                            input_tokens: event.usage.input_tokens,
-                            output_tokens: event.usage.output_tokens,
-                            cache_creation_input_tokens: null,
-                            cache_read_input_tokens: null,
+                            input_tokens: usage.input_tokens,
+                            output_tokens: usage.output_tokens,
+                            cache_creation_input_tokens: usage.cache_creation_input_tokens,
+                            cache_read_input_tokens: usage.cache_read_input_tokens,
                             output_tokens_details: null,
                             server_tool_use: null,
                         },
