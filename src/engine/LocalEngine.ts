@@ -338,15 +338,24 @@ export class LocalEngine {
         // Special tokens are shown in the text of tool requests: a call's syntax may be made of them.
         const special = chat?.calls !== undefined;
         const reuse = this.config.engine.prefixReuse;
-        // The slot to take, and a free slot whose cached prefix to copy into it first (chooseSlot.ts).
+        // The slot to take, and a slot whose cached prefix to copy into it first (chooseSlot.ts).
         let donor: { slot: Slot; tokens: number } | undefined;
         const lease = await this.#pool.acquire(
             signal,
             reuse
                 ? (free) => {
-                      const choice = chooseSlot(free.map((s) => s.cacheFor(prepared.promptTokens)));
-                      if (choice.copyFrom !== undefined)
-                          donor = { slot: free[choice.copyFrom]!, tokens: choice.copyTokens! };
+                      const busy = this.#slots.filter((s) => !free.includes(s));
+                      const tokens = prepared.promptTokens;
+                      const choice = chooseSlot(
+                          free.map((s) => s.cacheFor(tokens)),
+                          busy.map((s) => s.cacheFor(tokens)),
+                      );
+                      const from = choice.copyFrom;
+                      if (from)
+                          donor = {
+                              slot: (from.busy ? busy : free)[from.index]!,
+                              tokens: choice.copyTokens!,
+                          };
                       return choice.take;
                   }
                 : undefined,

@@ -57,8 +57,9 @@ export class Slot {
 
     /**
      * Replaces this slot's target cache with the first `count` tokens of `source`'s (llama.cpp's sequence
-     * copy: KV cells are copied, nothing is evaluated); returns whether it holds them now. `source` must be
-     * free (no pass in flight). node-llama-cpp 3.22 has the copy only as an internal method of a sequence
+     * copy: KV cells are copied, nothing is evaluated); returns whether it holds them now. `source` may be
+     * serving a request: node-llama-cpp takes the tokens it has evaluated and their cells together under
+     * the context's lock, which its passes take too, and a request never erases its own prompt. node-llama-cpp 3.22 has the copy only as an internal method of a sequence
      * (its decision context uses it): without it, or on models whose caches need checkpoints (recurrent,
      * hybrid, sliding-window), nothing is copied and the slot is left empty. The copy is checked against
      * the tokens node-llama-cpp reports the sequence holds, so a source taken by another request meanwhile

@@ -12,18 +12,20 @@
  * Copying the shared prefix into another slot (llama.cpp's sequence copy, ~1 ms for a 16k-token sequence
  * on a CPU) keeps both, as a paged prefix cache would.
  *
- * Contract, for free slots given least recently released first:
- * 1. A slot whose cache the request keeps nearly whole (what it would erase is at most a quarter of what
- *    it reuses: the same conversation's next turn) is taken in place, the one reusing most, unless
+ * Contract, for free slots given least recently released first, and the busy slots' caches:
+ * 1. A free slot whose cache the request keeps nearly whole (what it would erase is at most a quarter of
+ *    what it reuses: the same conversation's next turn) is taken in place, the one reusing most, unless
  *    copying another slot's prefix would reuse at least `minCopyTokens` more.
- * 2. Otherwise, when some slot holds a common prefix of at least `minCopyTokens`, the request takes an
- *    empty slot, else the least recently released one, and copies that prefix into it (in place when the
- *    slot to take is the one holding the prefix). So what is erased is a whole least-recently-used
- *    cache, never a more recent conversation's tail.
- * 3. Otherwise it takes, in place, the slot with the longest common prefix when that is more than half
- *    of what the slot holds (a retried request erases only its previous answer); else an empty slot,
- *    else the least recently released one.
- * Ties go to the least recently released. With no free slot there is nothing to choose.
+ * 2. Otherwise, when some slot, free or busy, holds a common prefix of at least `minCopyTokens`, the
+ *    request takes an empty slot, else the least recently released one, and copies the longest such
+ *    prefix (a busy slot's only where it is `minCopyTokens` longer than any free slot's) into it (in place when the slot to take is the one holding it). So what is erased is a whole
+ *    least-recently-used cache, never a more recent conversation's tail; and a sub-agent starting while
+ *    its sibling generates does not evaluate their shared prompt again. A busy slot's cache is what its
+ *    request has evaluated so far: its prompt stays put while it generates.
+ * 3. Otherwise it takes, in place, the free slot with the longest common prefix when that is more than
+ *    half of what the slot holds (a retried request erases only its previous answer); else an empty
+ *    slot, else the least recently released one.
+ * Ties go to the least recently released, then to free slots. With no free slot there is nothing to choose.
  */
 
 /** What a free slot's cache is to a request. */
@@ -35,10 +37,10 @@ export interface SlotCache {
 }
 
 export interface SlotChoice {
-    /** Index of the slot to take. */
+    /** Index of the free slot to take. */
     readonly take: number;
-    /** Index of the slot whose first `copyTokens` tokens are copied into the taken slot first. */
-    readonly copyFrom?: number;
+    /** The slot whose first `copyTokens` tokens are copied into the taken slot first. */
+    readonly copyFrom?: { readonly busy: boolean; readonly index: number };
     readonly copyTokens?: number;
 }
 
@@ -48,9 +50,13 @@ export interface SlotChoice {
  */
 export const minCopyTokens = 64;
 
-export function chooseSlot(free: readonly SlotCache[], minCopy = minCopyTokens): SlotChoice {
+export function chooseSlot(
+    free: readonly SlotCache[],
+    busy: readonly SlotCache[] = [],
+    minCopy = minCopyTokens,
+): SlotChoice {
     let kept = -1; // rule 1: reuses most with little erased
-    let donor = -1; // the longest common prefix anywhere
+    let donor = -1; // the free slot with the longest common prefix
     let empty = -1;
     for (let i = 0; i < free.length; i++) {
         const { held, common } = free[i]!;
@@ -62,12 +68,26 @@ export function chooseSlot(free: readonly SlotCache[], minCopy = minCopyTokens):
             kept = i;
         if (common > 0 && (donor < 0 || common > free[donor]!.common)) donor = i;
     }
-    const donorCommon = donor >= 0 ? free[donor]!.common : 0;
-    if (kept >= 0 && free[kept]!.common + minCopy > donorCommon) return { take: kept };
+    const freeCommon = donor >= 0 ? free[donor]!.common : 0;
+    // A busy slot is a donor only where it holds minCopy more than any free one: a copy from a free slot
+    // (or none, in place) is as good otherwise.
+    let busyDonor = -1;
+    for (let i = 0; i < busy.length; i++)
+        if (
+            busy[i]!.common >= freeCommon + minCopy &&
+            (busyDonor < 0 || busy[i]!.common > busy[busyDonor]!.common)
+        )
+            busyDonor = i;
+    const best = busyDonor >= 0 ? busy[busyDonor]!.common : freeCommon;
+    if (kept >= 0 && free[kept]!.common + minCopy > best) return { take: kept };
     const victim = empty >= 0 ? empty : 0;
-    if (donorCommon >= minCopy && donor !== victim)
-        return { take: victim, copyFrom: donor, copyTokens: donorCommon };
-    if (donorCommon >= minCopy) return { take: donor };
-    if (donor >= 0 && donorCommon * 2 > free[donor]!.held) return { take: donor };
+    if (best >= minCopy) {
+        if (busyDonor >= 0)
+            return { take: victim, copyFrom: { busy: true, index: busyDonor }, copyTokens: best };
+        if (donor !== victim)
+            return { take: victim, copyFrom: { busy: false, index: donor }, copyTokens: best };
+        return { take: donor };
+    }
+    if (donor >= 0 && freeCommon * 2 > free[donor]!.held) return { take: donor };
     return { take: victim };
 }

@@ -58,3 +58,24 @@ it("a sibling session on a copied prefix gives exactly what it gets in place; th
         expect(next.last.finish!.stats.promptTokensReused, mode).toBeGreaterThan(previous - 8);
     }
 });
+
+it("a sibling starting while the first still generates copies from its busy slot; neither output changes", async () => {
+    const system = "You are a sub-agent still at work. Read the files, then answer with code only.\n".repeat(
+        4,
+    );
+    const first = { ...subAgent(system, 1, "off"), maxTokens: 24 };
+    const sibling = subAgent(system, 2, "ngram");
+    const firstReference = await collect(inPlace, first);
+    const siblingReference = await collect(inPlace, sibling);
+    // The first request holds its slot between chunks: its consumer has not asked for the next one.
+    const running = copying.generate(first);
+    const head = await running.next();
+    const copied = await collect(copying, sibling);
+    const stats = copied.last.finish!.stats;
+    expect(stats.promptTokensCopied).toBeGreaterThan(60);
+    expect(copied.tokens).toEqual(siblingReference.tokens);
+    expect(stats.confidence).toEqual(siblingReference.last.finish!.stats.confidence);
+    const rest: number[] = head.done ? [] : [...head.value.tokens];
+    for await (const chunk of running) rest.push(...chunk.tokens);
+    expect(rest).toEqual(firstReference.tokens);
+});

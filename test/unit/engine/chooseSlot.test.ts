@@ -9,7 +9,7 @@ describe("chooseSlot", () => {
         // Slot 0 holds sub-agent A (2,419 shared + 1,000 private tokens); B shares the 2,419.
         expect(chooseSlot([slot(3419, 2419), slot(0, 0), slot(0, 0)])).toEqual({
             take: 1,
-            copyFrom: 0,
+            copyFrom: { busy: false, index: 0 },
             copyTokens: 2419,
         });
     });
@@ -23,7 +23,7 @@ describe("chooseSlot", () => {
     it("with no empty slot the least recently released cache is erased, not a recent conversation's tail", () => {
         expect(chooseSlot([slot(900, 0), slot(3419, 2419), slot(3500, 2419)])).toEqual({
             take: 0,
-            copyFrom: 1,
+            copyFrom: { busy: false, index: 1 },
             copyTokens: 2419,
         });
         // The least recently released holds the shared prefix itself: taken in place.
@@ -36,7 +36,7 @@ describe("chooseSlot", () => {
         });
         expect(chooseSlot([slot(100, 100), slot(400, 100 + minCopyTokens), slot(0, 0)])).toEqual({
             take: 2,
-            copyFrom: 1,
+            copyFrom: { busy: false, index: 1 },
             copyTokens: 100 + minCopyTokens,
         });
     });
@@ -52,29 +52,50 @@ describe("chooseSlot", () => {
         expect(chooseSlot([slot(0, 0)])).toEqual({ take: 0 });
     });
 
+    it("a sibling still generating lends its prompt when no free slot holds as much", () => {
+        expect(chooseSlot([slot(0, 0), slot(0, 0)], [slot(3000, 2419)])).toEqual({
+            take: 0,
+            copyFrom: { busy: true, index: 0 },
+            copyTokens: 2419,
+        });
+        // A free slot within minCopyTokens of it is as good (here in place: it is the oldest, no slot is empty).
+        expect(chooseSlot([slot(2500, 2419 - minCopyTokens + 1)], [slot(3000, 2419)])).toEqual({ take: 0 });
+        // The longest busy prefix; a request's own next turn stays in place.
+        expect(chooseSlot([slot(0, 0)], [slot(300, 100), slot(3000, 2419)]).copyFrom).toEqual({
+            busy: true,
+            index: 1,
+        });
+        expect(chooseSlot([slot(3441, 3430)], [slot(3000, 2419)])).toEqual({ take: 0 });
+    });
+
     it("property: reuses within minCopyTokens of the best prefix, erasing only an empty, the oldest, or a nearly kept cache", () => {
         const cache = fc
             .tuple(fc.nat(5000), fc.double({ min: 0, max: 1, noNaN: true }))
             .map(([held, share]) => slot(held, Math.floor(held * share)));
         fc.assert(
-            fc.property(fc.array(cache, { minLength: 1, maxLength: 8 }), (free) => {
-                const choice = chooseSlot(free);
-                expect(choice.take).toBeGreaterThanOrEqual(0);
-                expect(choice.take).toBeLessThan(free.length);
-                const best = Math.max(...free.map((s) => s.common));
-                const taken = free[choice.take]!;
-                let reuse = taken.common;
-                if (choice.copyFrom !== undefined) {
-                    expect(choice.copyFrom).not.toBe(choice.take);
-                    expect(choice.copyTokens).toBe(free[choice.copyFrom]!.common);
-                    expect(choice.copyTokens).toBeGreaterThanOrEqual(minCopyTokens);
-                    reuse = choice.copyTokens!;
-                }
-                expect(reuse).toBeGreaterThan(best - minCopyTokens);
-                const nearlyKept = taken.common > 0 && (taken.held - taken.common) * 4 <= taken.common;
-                const mostlyKept = best < minCopyTokens && taken.common === best && best * 2 > taken.held;
-                expect(taken.held === 0 || choice.take === 0 || nearlyKept || mostlyKept).toBe(true);
-            }),
+            fc.property(
+                fc.array(cache, { minLength: 1, maxLength: 8 }),
+                fc.array(cache, { maxLength: 4 }),
+                (free, busy) => {
+                    const choice = chooseSlot(free, busy);
+                    expect(choice.take).toBeGreaterThanOrEqual(0);
+                    expect(choice.take).toBeLessThan(free.length);
+                    const best = Math.max(...free.map((s) => s.common), ...busy.map((s) => s.common));
+                    const taken = free[choice.take]!;
+                    let reuse = taken.common;
+                    if (choice.copyFrom !== undefined) {
+                        const { busy: fromBusy, index } = choice.copyFrom;
+                        if (!fromBusy) expect(index).not.toBe(choice.take);
+                        expect(choice.copyTokens).toBe((fromBusy ? busy : free)[index]!.common);
+                        expect(choice.copyTokens).toBeGreaterThanOrEqual(minCopyTokens);
+                        reuse = choice.copyTokens!;
+                    }
+                    expect(reuse).toBeGreaterThan(best - minCopyTokens);
+                    const nearlyKept = taken.common > 0 && (taken.held - taken.common) * 4 <= taken.common;
+                    const mostlyKept = best < minCopyTokens && taken.common === best && best * 2 > taken.held;
+                    expect(taken.held === 0 || choice.take === 0 || nearlyKept || mostlyKept).toBe(true);
+                },
+            ),
         );
     });
 });
