@@ -17,6 +17,8 @@ import type { DraftConstraint, DraftProposal, DraftProposer, Token } from "../sp
 import { throwIfAborted } from "../util/abort.js";
 import { greedyConfidence, greedyWithWeight } from "./greedyConfidence.js";
 import type { PassBatcher } from "./PassBatcher.js";
+import { minCopyTokens } from "./chooseSlot.js";
+import { copySequencePrefix } from "./copySequencePrefix.js";
 
 export interface DraftModelProposerOptions {
     /** Stop drafting when the draft's probability of its own next token is below this. */
@@ -83,6 +85,24 @@ export class DraftModelProposer implements DraftProposer {
                 );
                 for (const t of chunk) this.#evaluated.push(t);
             }
+        });
+    }
+
+    /**
+     * Replaces this draft sequence's cache with the first `count` tokens of `source`'s (copySequencePrefix.ts),
+     * after a prefill still running here; the next `begin` and `propose` wait for it. For a slot that took
+     * its target prefix from `source`'s slot (chooseSlot.ts): the draft then evaluates only the rest of the
+     * prompt. What `source` has not evaluated yet (its prefill may still run) is left to this one's prefill,
+     * and nothing is copied when this sequence already holds as much.
+     */
+    copyPrefixFrom(source: DraftModelProposer, count: number): void {
+        const previous = this.#prefill ?? Promise.resolve();
+        this.#prefill = previous.then(async () => {
+            const want = source.#evaluated.slice(0, count);
+            if (commonPrefixLength(this.#evaluated, want) + minCopyTokens > want.length) return;
+            const copied = await copySequencePrefix(this.sequence, source.sequence, want);
+            this.#evaluated.length = 0;
+            if (copied) for (const t of want) this.#evaluated.push(t);
         });
     }
 

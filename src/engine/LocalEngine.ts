@@ -19,7 +19,6 @@ import type { Token } from "../speculative/types.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { ChatPrompts } from "./ChatPrompts.js";
 import { buildSlots } from "./buildSlots.js";
-import { chooseSlot } from "./chooseSlot.js";
 import { infillRequestTokens } from "./infillRequestTokens.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
 import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
@@ -41,7 +40,7 @@ import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedDraftCost } from "./seedDraftCost.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
-import { Slot } from "./Slot.js";
+import { Slot, type Donor } from "./Slot.js";
 import { TokenGrammar } from "./TokenGrammar.js";
 import { toolCallChunks } from "./toolCallChunks.js";
 import type { ChatMessage, GenerateChunk, GenerateRequest, ToolDefinition } from "./types.js";
@@ -339,23 +338,13 @@ export class LocalEngine {
         const special = chat?.calls !== undefined;
         const reuse = this.config.engine.prefixReuse;
         // The slot to take, and a slot whose cached prefix to copy into it first (chooseSlot.ts).
-        let donor: { slot: Slot; tokens: number } | undefined;
+        let donor: Donor | undefined;
         const lease = await this.#pool.acquire(
             signal,
             reuse
                 ? (free) => {
-                      const busy = this.#slots.filter((s) => !free.includes(s));
-                      const tokens = prepared.promptTokens;
-                      const choice = chooseSlot(
-                          free.map((s) => s.cacheFor(tokens)),
-                          busy.map((s) => s.cacheFor(tokens)),
-                      );
-                      const from = choice.copyFrom;
-                      if (from)
-                          donor = {
-                              slot: (from.busy ? busy : free)[from.index]!,
-                              tokens: choice.copyTokens!,
-                          };
+                      const choice = Slot.choose(free, this.#slots, prepared.promptTokens);
+                      donor = choice.donor;
                       return choice.take;
                   }
                 : undefined,

@@ -12,11 +12,14 @@ import type {
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposer, Token } from "../speculative/types.js";
 import type { BatchedPass, PassBatcher } from "./PassBatcher.js";
-import type { SlotCache } from "./chooseSlot.js";
+import { chooseSlot, type SlotCache } from "./chooseSlot.js";
+import { copySequencePrefix } from "./copySequencePrefix.js";
+import { DraftModelProposer } from "./DraftModelProposer.js";
 
-/** node-llama-cpp's internal sequence copy (LlamaContextSequence, 3.22; marked internal, so typed here). */
-interface SequenceCopy {
-    _copyStateFromOtherSequence(other: LlamaContextSequence, upToTokenIndex: number): Promise<boolean>;
+/** A slot whose first `tokens` cached tokens a request copies into the slot it takes. */
+export interface Donor {
+    readonly slot: Slot;
+    readonly tokens: number;
 }
 
 export class Slot {
@@ -50,41 +53,51 @@ export class Slot {
         return commonPrefixLength(this.targetTokens, tokens, tokens.length - 1);
     }
 
+    /**
+     * Which of the `free` slots (least recently released first) a request with prompt `tokens` takes, and
+     * which slot of `all` to copy a prefix from first (chooseSlot.ts).
+     */
+    static choose(
+        free: readonly Slot[],
+        all: readonly Slot[],
+        tokens: readonly Token[],
+    ): { take: number; donor?: Donor } {
+        const busy = all.filter((s) => !free.includes(s));
+        const choice = chooseSlot(
+            free.map((s) => s.cacheFor(tokens)),
+            busy.map((s) => s.cacheFor(tokens)),
+        );
+        const from = choice.copyFrom;
+        if (!from) return { take: choice.take };
+        const slot = (from.busy ? busy : free)[from.index]!;
+        return { take: choice.take, donor: { slot, tokens: choice.copyTokens! } };
+    }
+
     /** What this slot's cache is to a request with prompt `tokens` (see chooseSlot.ts). */
     cacheFor(tokens: readonly Token[]): SlotCache {
         return { held: this.targetTokens.length, common: this.cachedPrefixLength(tokens) };
     }
 
     /**
-     * Replaces this slot's target cache with the first `count` tokens of `source`'s (llama.cpp's sequence
-     * copy: KV cells are copied, nothing is evaluated); returns whether it holds them now. `source` may be
-     * serving a request: node-llama-cpp takes the tokens it has evaluated and their cells together under
-     * the context's lock, which its passes take too, and a request never erases its own prompt. node-llama-cpp 3.22 has the copy only as an internal method of a sequence
-     * (its decision context uses it): without it, or on models whose caches need checkpoints (recurrent,
-     * hybrid, sliding-window), nothing is copied and the slot is left empty. The copy is checked against
-     * the tokens node-llama-cpp reports the sequence holds, so a source taken by another request meanwhile
-     * can only make it fail, never leave cells and bookkeeping apart.
+     * Replaces this slot's target cache with the first `count` tokens of `source`'s (copySequencePrefix.ts:
+     * `source` may be serving a request, whose prompt stays put); returns whether it holds them now, else
+     * the slot is left empty. Draft models on the target's vocabulary start taking the same prefix from
+     * `source`'s (in the background, before their next prefill).
      */
     async copyPrefixFrom(source: Slot, count: number): Promise<boolean> {
         const want = source.targetTokens.slice(0, count);
-        const target = this.target as LlamaContextSequence & Partial<SequenceCopy>;
-        let copied = false;
-        if (
-            want.length === count &&
-            typeof target._copyStateFromOtherSequence === "function" &&
-            !target.needsCheckpoints
-        ) {
-            copied = await target._copyStateFromOtherSequence(source.target, count).catch(() => false);
-            const now = target.contextTokens;
-            copied &&= now.length === count && commonPrefixLength(now, want, count) === count;
-        }
+        const copied = want.length === count && (await copySequencePrefix(this.target, source.target, want));
+        this.targetTokens.length = 0;
         if (!copied) {
-            await this.target.clearHistory();
-            this.targetTokens.length = 0;
+            if (want.length !== count) await this.target.clearHistory();
             return false;
         }
-        this.targetTokens.length = 0;
         this.appendTarget(want);
+        for (const [id, drafter] of this.drafters) {
+            const from = source.drafters.get(id);
+            if (drafter instanceof DraftModelProposer && from instanceof DraftModelProposer)
+                drafter.copyPrefixFrom(from, count);
+        }
         return true;
     }
 
