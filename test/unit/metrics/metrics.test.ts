@@ -82,7 +82,9 @@ describe("metrics", () => {
         expect(await values(registry, "tiercel_prompt_tokens_reused_total")).toEqual([
             { value: 15, labels: {} },
         ]);
-        expect(await values(registry, "tiercel_prompt_tokens_copied_total")).toEqual([{ value: 6, labels: {} }]);
+        expect(await values(registry, "tiercel_prompt_tokens_copied_total")).toEqual([
+            { value: 6, labels: {} },
+        ]);
         const ttft = (await metrics.timeToFirstToken.get()).values;
         const ttftSum = ttft.find((v) => v.metricName === "tiercel_time_to_first_token_seconds_sum");
         expect(ttftSum?.value).toBeCloseTo(3 * 0.04, 10); // queue + ttft, in seconds
