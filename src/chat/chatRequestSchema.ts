@@ -126,6 +126,7 @@ export const chatRequestSchema = z
                 cache_sampled: z.boolean().optional(),
                 prompt_version: z.string().min(1).max(128).optional(),
                 idempotent: z.boolean().optional(),
+                cache_scope: z.string().min(1).max(256).optional(),
             })
             .strict()
             .optional(),

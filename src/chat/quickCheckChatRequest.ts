@@ -60,6 +60,7 @@ const hintKeys = new Set([
     "cache_sampled",
     "prompt_version",
     "idempotent",
+    "cache_scope",
 ]);
 const toolChoiceModes = new Set(["auto", "none", "required"]);
 const toolName = /^[A-Za-z0-9_-]{1,128}$/;
@@ -201,7 +202,9 @@ function hints(value: unknown): boolean {
         optionalBoolean(value.cache_sampled) &&
         (value.prompt_version === undefined ||
             (nonEmptyString(value.prompt_version) && (value.prompt_version as string).length <= 128)) &&
-        optionalBoolean(value.idempotent)
+        optionalBoolean(value.idempotent) &&
+        (value.cache_scope === undefined ||
+            (nonEmptyString(value.cache_scope) && (value.cache_scope as string).length <= 256))
     );
 }
 

@@ -75,7 +75,7 @@ export type ResponseFormat =
     | { type: "json_schema"; schema: Record<string, unknown>; name?: string; strict?: boolean }
     | { type: "json_object" };
 
-/** Hints the routing policy reads; none of them reaches a provider. */
+/** Hints the routing policy reads; only `session_id` and `cache_scope` reach a provider (the local tier's requests). */
 export interface RoutingHints {
     /** One agent conversation: pins it to a tier/target (session affinity). */
     session_id?: string;
@@ -97,6 +97,13 @@ export interface RoutingHints {
      * temperature 0 or unset. Defaults to the router's `cache.sampled` (itself `false`).
      */
     cache_sampled?: boolean;
+    /**
+     * The local tier's KV cache scope (its GenerateRequest.cache_scope, ≤ 256 characters): cached prompt
+     * prefixes are reused only between requests of the same scope, so one tenant's time to first token
+     * says nothing of another's prompts. The agent gateway sets its caller's key id. Defaults to the
+     * shared scope.
+     */
+    cache_scope?: string;
     /** The caller's prompt version (e.g. its system prompt's), recorded as `prompt_version`. */
     prompt_version?: string;
     /**

@@ -106,6 +106,20 @@ export class DraftModelProposer implements DraftProposer {
         });
     }
 
+    /**
+     * Erases the draft sequence's cache, after a prefill still running here (the next `begin` and
+     * `propose` wait for it): its slot now serves another cache scope, whose requests must not find
+     * this one's prompts in it.
+     */
+    forget(): void {
+        const previous = this.#prefill ?? Promise.resolve();
+        this.#prefill = previous.then(async () => {
+            if (this.#evaluated.length === 0) return;
+            await this.sequence.clearHistory();
+            this.#evaluated.length = 0;
+        });
+    }
+
     async propose(
         history: readonly Token[],
         maxTokens: number,

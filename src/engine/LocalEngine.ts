@@ -337,13 +337,14 @@ export class LocalEngine {
         // Special tokens are shown in the text of tool requests: a call's syntax may be made of them.
         const special = chat?.calls !== undefined;
         const reuse = this.config.engine.prefixReuse;
+        const scope = request.cacheScope ?? "";
         // The slot to take, and a slot whose cached prefix to copy into it first (chooseSlot.ts).
         let donor: Donor | undefined;
         const lease = await this.#pool.acquire(
             signal,
             reuse
                 ? (free) => {
-                      const choice = Slot.choose(free, this.#slots, prepared.promptTokens);
+                      const choice = Slot.choose(free, this.#slots, prepared.promptTokens, scope);
                       donor = choice.donor;
                       return choice.take;
                   }
@@ -361,6 +362,8 @@ export class LocalEngine {
         // thrown mid-step may not.
         let clean = false;
         try {
+            // A slot that held another cache scope's tokens reuses none of them (a donor is of this scope).
+            const sameScope = slot.enterScope(scope);
             const copied = donor && (await slot.copyPrefixFrom(donor.slot, donor.tokens)) ? donor.tokens : 0;
             const chunks = generate(
                 {
@@ -368,7 +371,7 @@ export class LocalEngine {
                     slot,
                     controller,
                     contextSize: this.target.context.contextSize,
-                    reusePrefix: reuse,
+                    reusePrefix: reuse && (sameScope || copied > 0),
                     copiedPrefix: copied,
                     confidence: request.returnConfidence === true,
                     tokenBias: prepared.sampling.logitBias && this.#tokenBias(prepared.sampling.logitBias),

@@ -15,6 +15,7 @@ import type { BatchedPass, PassBatcher } from "./PassBatcher.js";
 import { chooseSlot, type SlotCache } from "./chooseSlot.js";
 import { copySequencePrefix } from "./copySequencePrefix.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
+import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 
 /** A slot whose first `tokens` cached tokens a request copies into the slot it takes. */
 export interface Donor {
@@ -28,6 +29,8 @@ export class Slot {
     // PassBatcher orders a batch by it.
     /** Tokens held by the target sequence's KV cache, in order. */
     readonly targetTokens: Token[] = [];
+    /** The cache scope of the requests whose tokens the slot holds (GenerateRequest.cacheScope). */
+    #scope = "";
 
     constructor(
         readonly index: number,
@@ -61,11 +64,12 @@ export class Slot {
         free: readonly Slot[],
         all: readonly Slot[],
         tokens: readonly Token[],
+        scope: string,
     ): { take: number; donor?: Donor } {
         const busy = all.filter((s) => !free.includes(s));
         const choice = chooseSlot(
-            free.map((s) => s.cacheFor(tokens)),
-            busy.map((s) => s.cacheFor(tokens)),
+            free.map((s) => s.cacheFor(tokens, scope)),
+            busy.map((s) => s.cacheFor(tokens, scope)),
         );
         const from = choice.copyFrom;
         if (!from) return { take: choice.take };
@@ -73,9 +77,28 @@ export class Slot {
         return { take: choice.take, donor: { slot, tokens: choice.copyTokens! } };
     }
 
-    /** What this slot's cache is to a request with prompt `tokens` (see chooseSlot.ts). */
-    cacheFor(tokens: readonly Token[]): SlotCache {
-        return { held: this.targetTokens.length, common: this.cachedPrefixLength(tokens) };
+    /**
+     * What this slot's cache is to a request with prompt `tokens` in cache scope `scope` (see
+     * chooseSlot.ts): nothing in common when the slot holds another scope's tokens.
+     */
+    cacheFor(tokens: readonly Token[], scope: string): SlotCache {
+        const common = scope === this.#scope ? this.cachedPrefixLength(tokens) : 0;
+        return { held: this.targetTokens.length, common };
+    }
+
+    /**
+     * A request of cache scope `scope` took the slot; returns whether its cached tokens may be reused
+     * (same scope). On a change of scope the drafters' caches are erased too (before their next prefill);
+     * the target's is erased by the request, which reuses nothing of it.
+     */
+    enterScope(scope: string): boolean {
+        if (scope === this.#scope) return true;
+        this.#scope = scope;
+        for (const drafter of this.drafters.values()) {
+            const model = drafter instanceof TranslatingDraftProposer ? drafter.inner : drafter;
+            if (model instanceof DraftModelProposer) model.forget();
+        }
+        return false;
     }
 
     /**

@@ -147,6 +147,12 @@ export interface GenerateRequest {
      */
     sessionId?: string;
     /**
+     * KV cache isolation: prompt prefixes are reused or copied only between requests of the same scope
+     * (one tenant, e.g. a gateway key), so time to first token says nothing of another scope's prompts.
+     * Defaults to the shared scope ("").
+     */
+    cacheScope?: string;
+    /**
      * Measure the target's confidence in the emitted tokens (GenerationStats.confidence). Opt-in: at
      * temperature 0 it makes every target pass compute a softmax over the vocabulary (see generate.ts).
      * Defaults to `false`.

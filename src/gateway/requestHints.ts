@@ -2,7 +2,8 @@
  * Routing hints from a request's headers and its caller: the agent's session id (Claude Code's
  * `x-claude-code-session-id`, Codex CLI's `session-id`, or a generic `x-session-id`) pins the session to
  * one tier and target (session affinity keeps its KV prefix hot); the tier the `model` forced; and the
- * response cache's namespace.
+ * response cache's namespace, and the local tier's KV cache scope (the key id: tenants never share
+ * cached prompt prefixes, whose reuse shows in time to first token).
  *
  * The namespace is the caller's gateway key id, so one key never gets another key's cached answer. A
  * request may name a namespace of its own in `x-tiercel-namespace` (e.g. its repository, so answers are
@@ -51,6 +52,8 @@ export function requestHints(
         }
         hints.namespace = keyId === undefined ? named : `${keyId}/${named}`;
     } else if (keyId !== undefined) hints.namespace = keyId;
+    // Tenants never share the local tier's cached prompt prefixes (a timing side channel): one scope per key.
+    if (keyId !== undefined) hints.cache_scope = keyId;
     const idempotent = booleanHeader(headers, idempotentHeader);
     if (idempotent !== undefined) hints.idempotent = idempotent;
     const cacheSampled = booleanHeader(headers, cacheSampledHeader);

@@ -247,6 +247,7 @@ export function toEngineRequest(request: GenerateRequest__Output): EngineRequest
             responseFormat: toResponseFormat(request.response_format),
         }),
         ...(request.session_id !== "" && { sessionId: request.session_id }),
+        ...(request.cache_scope !== "" && { cacheScope: request.cache_scope }),
     };
 }
 

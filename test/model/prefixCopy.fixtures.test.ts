@@ -79,3 +79,29 @@ it("a sibling starting while the first still generates copies from its busy slot
     for await (const chunk of running) rest.push(...chunk.tokens);
     expect(rest).toEqual(firstReference.tokens);
 });
+
+it("another cache scope reuses and copies nothing, on a slot of its own or on the owner's; the owner's cache survives", async () => {
+    const system = "You serve one tenant at a time. Answer with code only, in the tenant's style.\n".repeat(
+        4,
+    );
+    const request = (scope: string, mode: (typeof modes)[number]) => ({
+        ...subAgent(system, 7, mode),
+        cacheScope: scope,
+    });
+    const owner = await collect(copying, request("tenant-a", "off"));
+    const again = await collect(copying, request("tenant-a", "off"));
+    expect(again.last.finish!.stats.promptTokensReused).toBe(again.last.finish!.stats.promptTokens - 1);
+    // Two other tenants on the two other sequences (a third would evict the owner's, least recently used).
+    for (const mode of ["off", "ngram"] as const) {
+        const other = await collect(copying, request(`tenant-b-${mode}`, mode));
+        expect(other.last.finish!.stats.promptTokensReused, mode).toBe(0);
+        expect(other.tokens, mode).toEqual(owner.tokens);
+    }
+    // One sequence: the other scope takes the owner's slot and still reuses nothing of it.
+    await collect(inPlace, request("tenant-a", "draft_model"));
+    const taken = await collect(inPlace, request("tenant-b", "draft_model"));
+    expect(taken.last.finish!.stats.promptTokensReused).toBe(0);
+    expect(taken.tokens).toEqual(owner.tokens);
+    const back = await collect(copying, request("tenant-a", "off"));
+    expect(back.last.finish!.stats.promptTokensReused).toBe(back.last.finish!.stats.promptTokens - 1);
+});

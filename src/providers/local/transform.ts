@@ -57,6 +57,8 @@ export function toGenerateRequest(request: ProviderRequest): GenerateRequest {
     if (request.stop !== undefined && request.stop.length > 0) out.stop = [...request.stop];
     const session = request.hints?.session_id;
     if (session !== undefined) out.session_id = session;
+    const scope = request.hints?.cache_scope;
+    if (scope !== undefined) out.cache_scope = scope;
     if (request.confidence === true) out.return_confidence = true;
     const format = request.response_format;
     if (format !== undefined)

@@ -54,6 +54,7 @@ const agentTurn = {
         cache_sampled: true,
         prompt_version: "v3",
         idempotent: true,
+        cache_scope: "key-1",
     },
 };
 
@@ -103,6 +104,7 @@ const replacements: unknown[] = [
     "auto",
     "bad name!",
     "v".repeat(129),
+    "v".repeat(257),
     0,
     -1,
     -3,

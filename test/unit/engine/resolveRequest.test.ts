@@ -137,6 +137,12 @@ describe("resolveRequest", () => {
             /16 tokens but the context holds 16/,
         ],
         [
+            "a cache scope longer than 256 characters",
+            { prompt: "a", cacheScope: "k".repeat(257) },
+            ErrorCode.InvalidArgument,
+            /cache_scope is 257 characters; at most 256/,
+        ],
+        [
             "max_tokens 0",
             { prompt: "a", maxTokens: 0 },
             ErrorCode.InvalidArgument,

@@ -65,10 +65,14 @@ describe("KeyRateLimiter", () => {
 });
 
 describe("requestHints namespace", () => {
-    it("is the key id, or the named namespace scoped under it", () => {
-        expect(requestHints({}, undefined, "key-aaaaaaaaaaaa")).toEqual({ namespace: "key-aaaaaaaaaaaa" });
+    it("is the key id, or the named namespace scoped under it; the key id is the KV cache scope", () => {
+        expect(requestHints({}, undefined, "key-aaaaaaaaaaaa")).toEqual({
+            namespace: "key-aaaaaaaaaaaa",
+            cache_scope: "key-aaaaaaaaaaaa",
+        });
         expect(requestHints({ "x-tiercel-namespace": "repo" }, undefined, "key-aaaaaaaaaaaa")).toEqual({
             namespace: "key-aaaaaaaaaaaa/repo",
+            cache_scope: "key-aaaaaaaaaaaa",
         });
     });
 

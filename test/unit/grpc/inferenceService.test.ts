@@ -28,6 +28,7 @@ class FakeStream extends EventEmitter {
         model: "",
         stop: [],
         session_id: "",
+        cache_scope: "",
         speculation: null,
         return_confidence: false,
         extra_context: [],

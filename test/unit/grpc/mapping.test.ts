@@ -85,6 +85,7 @@ function request(fields: RequestFields): GenerateRequest__Output {
         model: "",
         stop: [],
         session_id: "",
+        cache_scope: "",
         speculation: null,
         extra_context: [],
         logit_bias: {},
@@ -162,6 +163,13 @@ describe("toEngineRequest", () => {
         );
         expect(mapped).toMatchObject({ sessionId: "s1", speculation: { mode: "suffix" } });
         expect(toEngineRequest(request({ prompt: "x" }))).not.toHaveProperty("sessionId");
+    });
+
+    it("passes cache_scope as the request's KV cache scope; empty is the shared scope", () => {
+        expect(toEngineRequest(request({ prompt: "x", cache_scope: "key-1a2b" }))).toMatchObject({
+            cacheScope: "key-1a2b",
+        });
+        expect(toEngineRequest(request({ prompt: "x" }))).not.toHaveProperty("cacheScope");
     });
 
     it("maps fill-in-the-middle: suffix set (even empty) with an empty prompt, extra context in order", () => {

@@ -15,7 +15,7 @@ describe("local tier translation", () => {
             temperature: 0,
             stop: ["\n\n"],
             system: "complete code",
-            hints: { session_id: "s1" },
+            hints: { session_id: "s1", cache_scope: "key-1a2b", namespace: "key-1a2b/repo", tags: ["x"] },
             tools: [{ name: "read", description: "Read a file", input_schema: { type: "object" } }],
             tool_choice: { name: "read" },
             messages: [
@@ -52,6 +52,7 @@ describe("local tier translation", () => {
             temperature: 0,
             stop: ["\n\n"],
             session_id: "s1",
+            cache_scope: "key-1a2b",
         });
         expect(toProtoMessages({ role: "user", content: "plain" })).toEqual([
             { role: "user", content: "plain" },

@@ -146,6 +146,13 @@ export interface GenerateRequest {
    * speculation stays exact. Any other value is INVALID_ARGUMENT, as is a tool_choice without tools.
    */
   'tool_choice'?: (string);
+  /**
+   * KV cache isolation (as vLLM's cache_salt): a request reuses or copies cached prompt prefixes only
+   * from requests of the same cache_scope, so one tenant cannot learn from its time to first token
+   * whether another tenant's prompt began with some text. Empty = the shared scope. The agent gateway
+   * sets it to the caller's gateway key id when it has keys. At most 256 characters (INVALID_ARGUMENT).
+   */
+  'cache_scope'?: (string);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
@@ -299,6 +306,13 @@ export interface GenerateRequest__Output {
    * speculation stays exact. Any other value is INVALID_ARGUMENT, as is a tool_choice without tools.
    */
   'tool_choice': (string);
+  /**
+   * KV cache isolation (as vLLM's cache_salt): a request reuses or copies cached prompt prefixes only
+   * from requests of the same cache_scope, so one tenant cannot learn from its time to first token
+   * whether another tenant's prompt began with some text. Empty = the shared scope. The agent gateway
+   * sets it to the caller's gateway key id when it has keys. At most 256 characters (INVALID_ARGUMENT).
+   */
+  'cache_scope': (string);
   '_max_tokens'?: "max_tokens";
   '_temperature'?: "temperature";
   '_top_p'?: "top_p";
