@@ -15,12 +15,11 @@ import type {
     LlamaGrammar,
     LlamaJsonSchemaGrammar,
     LlamaModel,
-    Tokenizer,
 } from "node-llama-cpp";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import { cachedPromise } from "../util/cachedPromise.js";
 import type { Token } from "../speculative/types.js";
-import { cachedTokenizer } from "./cachedTokenizer.js";
+import { cachedTokenizer, type ScopedTokenizer } from "./cachedTokenizer.js";
 import { chatWrapperFor, renderChat, type RenderedChat } from "./renderChat.js";
 import { resolveTools, type ResolvedTool } from "./resolveTools.js";
 import { jsonSchemaGbnf } from "./ResponseGrammars.js";
@@ -55,7 +54,7 @@ export class ChatPrompts {
     readonly #model: LlamaModel;
     readonly #checkBytes: (texts: readonly string[]) => void;
     /** Remembers long text runs: an agent resends its conversation every turn (cachedTokenizer.ts). */
-    readonly #tokenizer: Tokenizer;
+    readonly #tokenizer: ScopedTokenizer;
 
     /** `checkBytes` refuses message text that cannot fit the context, before the tokenizer runs. */
     constructor(llama: Llama, model: LlamaModel, checkBytes: (texts: readonly string[]) => void) {
@@ -67,13 +66,18 @@ export class ChatPrompts {
         this.syntax = toolCallSyntaxOf(this.wrapper);
     }
 
-    /** Renders messages (and tools) as Generate would; Tokenize counts chat prompts with it. */
-    render(messages: readonly ChatMessage[], tools: readonly ResolvedTool[] = []): RenderedChat {
+    /**
+     * Renders messages (and tools) as Generate would; Tokenize counts chat prompts with it. Long text runs
+     * are remembered per cache scope (cachedTokenizer.ts: a remembered run is faster, which a tenant
+     * could time).
+     */
+    render(messages: readonly ChatMessage[], tools: readonly ResolvedTool[] = [], scope = ""): RenderedChat {
         this.#checkBytes([
             ...messages.map((m) => m.content),
             ...tools.map((t) => (t.description ?? "") + JSON.stringify(t.schema)),
         ]);
-        return renderChat(this.#model, messages, this.wrapper, tools, this.#tokenizer);
+        const tokenizer = scope === "" ? this.#tokenizer : this.#tokenizer.scoped(scope);
+        return renderChat(this.#model, messages, this.wrapper, tools, tokenizer);
     }
 
     /** Checks the request's chat fields; undefined for a request without messages. */
@@ -88,7 +92,7 @@ export class ChatPrompts {
             throw new InvalidArgumentError(
                 "suffix (fill-in-the-middle) takes the text before the cursor as prompt, not messages; send prompt, or leave suffix unset for a chat",
             );
-        const rendered = this.render(request.messages, tools?.tools);
+        const rendered = this.render(request.messages, tools?.tools, request.cacheScope);
         const prepared = {
             tokens: rendered.tokens,
             stop: rendered.stop,

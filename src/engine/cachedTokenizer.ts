@@ -12,6 +12,10 @@
  * The cache holds at most `maxCachedTokens` tokens over all entries (their keys count too), least
  * recently used evicted first; callers must not mutate the arrays it returns (LlamaText.tokenize copies
  * them into its result).
+ *
+ * A cached run tokenizes faster than a new one (~1 µs a token), which a caller can time: `scoped(scope)`
+ * is a view whose runs are cached apart from other scopes' (the request's KV cache scope, one per tenant),
+ * in the same bounded cache.
  */
 import { LRUCache } from "lru-cache";
 import type { Token, Tokenizer } from "node-llama-cpp";
@@ -24,33 +28,41 @@ export const minCachedChars = 200;
  */
 export const maxCachedTokens = 2_000_000;
 
-export function cachedTokenizer(tokenizer: Tokenizer, maxTokens = maxCachedTokens): Tokenizer {
+/** The shared scope's caching tokenizer, and views of other scopes over the same cache. */
+export type ScopedTokenizer = Tokenizer & { scoped(scope: string): Tokenizer };
+
+export function cachedTokenizer(tokenizer: Tokenizer, maxTokens = maxCachedTokens): ScopedTokenizer {
     const cache = new LRUCache<string, Token[]>({
         maxSize: maxTokens,
         sizeCalculation: (tokens, key) => Math.max(1, tokens.length + Math.ceil(key.length / 4)),
     });
-    const tokenize = (
-        text: string,
-        specialTokens?: boolean | "builtin",
-        options?: "trimLeadingSpace",
-    ): Token[] => {
-        if (text.length < minCachedChars || specialTokens === "builtin")
-            return (tokenizer as (t: string, s?: boolean | "builtin", o?: "trimLeadingSpace") => Token[])(
-                text,
-                specialTokens,
-                options,
-            );
-        const key = `${specialTokens === true ? "s" : "t"}${options === undefined ? "" : "l"}${text}`;
-        let tokens = cache.get(key);
-        if (tokens === undefined) {
-            tokens = tokenizer(text, specialTokens, options);
-            cache.set(key, tokens);
-        }
-        return tokens;
+    const view = (scope: string): Tokenizer => {
+        // A scope's keys start with its name and a NUL (which names never hold); the shared scope's, without.
+        const prefix = scope === "" ? "" : `${scope}\u0000`;
+        const tokenize = (
+            text: string,
+            specialTokens?: boolean | "builtin",
+            options?: "trimLeadingSpace",
+        ): Token[] => {
+            if (text.length < minCachedChars || specialTokens === "builtin")
+                return (tokenizer as (t: string, s?: boolean | "builtin", o?: "trimLeadingSpace") => Token[])(
+                    text,
+                    specialTokens,
+                    options,
+                );
+            const key = `${prefix}${specialTokens === true ? "s" : "t"}${options === undefined ? "" : "l"}${text}`;
+            let tokens = cache.get(key);
+            if (tokens === undefined) {
+                tokens = tokenizer(text, specialTokens, options);
+                cache.set(key, tokens);
+            }
+            return tokens;
+        };
+        return Object.assign(tokenize, {
+            detokenize: tokenizer.detokenize,
+            isSpecialToken: (token: Token) => tokenizer.isSpecialToken(token),
+            isEogToken: (token: Token) => tokenizer.isEogToken(token),
+        });
     };
-    return Object.assign(tokenize, {
-        detokenize: tokenizer.detokenize,
-        isSpecialToken: (token: Token) => tokenizer.isSpecialToken(token),
-        isEogToken: (token: Token) => tokenizer.isEogToken(token),
-    });
+    return Object.assign(view(""), { scoped: view });
 }

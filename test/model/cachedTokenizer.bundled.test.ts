@@ -92,6 +92,22 @@ describe("cachedTokenizer", () => {
         expect(calls.get(long)).toBe(2);
     });
 
+    it("keeps each scope's runs apart in one cache: a run cached for one scope is tokenized again for another", () => {
+        const { tokenizer, calls } = counting();
+        const long = source.slice(0, 6000);
+        const cached = cachedTokenizer(tokenizer);
+        const a = cached.scoped("tenant-a");
+        const b = cached.scoped("tenant-b");
+        expect(a(long, false)).toEqual(model.tokenize(long, false));
+        a(long, false);
+        expect(calls.get(long)).toBe(1);
+        expect(b(long, false)).toEqual(model.tokenize(long, false));
+        cached(long, false);
+        expect(calls.get(long)).toBe(3);
+        cached.scoped("tenant-a")(long, false);
+        expect(calls.get(long)).toBe(3);
+    });
+
     it("renders a resent conversation token for token the same, tokenizing only the new turn", () => {
         const messages: ChatMessage[] = [
             { role: "system", content: source.slice(0, 3000) },
