@@ -364,6 +364,7 @@ export class LocalEngine {
         try {
             // A slot that held another cache scope's tokens reuses none of them (a donor is of this scope).
             const sameScope = slot.enterScope(scope);
+            slot.lastPrompt = prepared.promptTokens.length;
             const copied = donor && (await slot.copyPrefixFrom(donor.slot, donor.tokens)) ? donor.tokens : 0;
             const chunks = generate(
                 {

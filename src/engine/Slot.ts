@@ -31,6 +31,8 @@ export class Slot {
     readonly targetTokens: Token[] = [];
     /** The cache scope of the requests whose tokens the slot holds (GenerateRequest.cacheScope). */
     #scope = "";
+    /** Prompt tokens of the slot's last request: what it holds beyond them is that request's output. */
+    lastPrompt = 0;
 
     constructor(
         readonly index: number,
@@ -83,7 +85,7 @@ export class Slot {
      */
     cacheFor(tokens: readonly Token[], scope: string): SlotCache {
         const common = scope === this.#scope ? this.cachedPrefixLength(tokens) : 0;
-        return { held: this.targetTokens.length, common };
+        return { held: this.targetTokens.length, common, prompt: this.lastPrompt };
     }
 
     /**

@@ -13,9 +13,11 @@
  * on a CPU) keeps both, as a paged prefix cache would.
  *
  * Contract, for free slots given least recently released first, and the busy slots' caches:
- * 1. A free slot whose cache the request keeps nearly whole (what it would erase is at most a quarter of
- *    what it reuses: the same conversation's next turn) is taken in place, the one reusing most, unless
- *    copying another slot's prefix would reuse at least `minCopyTokens` more.
+ * 1. A free slot the request continues is taken in place, the one reusing most, unless copying another
+ *    slot's prefix would reuse at least `minCopyTokens` more. It continues a slot when it shares all of
+ *    the slot's last prompt but perhaps its last token (it erases only that request's answer: the same
+ *    conversation's next turn, whose answer re-rendered need not tokenize as generated, or a retry), or
+ *    when what it would erase is at most a quarter of what it reuses.
  * 2. Otherwise, when some slot, free or busy, holds a common prefix of at least `minCopyTokens`, the
  *    request takes an empty slot, else the least recently released one, and copies the longest such
  *    prefix (a busy slot's only where it is `minCopyTokens` longer than any free slot's) into it (in place when the slot to take is the one holding it). So what is erased is a whole
@@ -34,6 +36,8 @@ export interface SlotCache {
     readonly held: number;
     /** Of those, the leading ones the request's prompt shares (what it would not evaluate again). */
     readonly common: number;
+    /** Of those, the leading ones that were the last request's prompt (the rest is its output); 0 unknown. */
+    readonly prompt?: number;
 }
 
 export interface SlotChoice {
@@ -64,8 +68,9 @@ export function chooseSlot(
             if (empty < 0) empty = i;
             continue;
         }
-        if (common > 0 && (held - common) * 4 <= common && (kept < 0 || common > free[kept]!.common))
-            kept = i;
+        const prompt = free[i]!.prompt ?? 0;
+        const continues = (prompt > 0 && common + 1 >= prompt) || (held - common) * 4 <= common;
+        if (common > 0 && continues && (kept < 0 || common > free[kept]!.common)) kept = i;
         if (common > 0 && (donor < 0 || common > free[donor]!.common)) donor = i;
     }
     const freeCommon = donor >= 0 ? free[donor]!.common : 0;

@@ -20,6 +20,20 @@ describe("chooseSlot", () => {
         expect(chooseSlot([slot(3425, 2419), slot(3441, 3430), slot(0, 0)])).toEqual({ take: 1 });
     });
 
+    it("a conversation continuing its slot's last prompt stays in place, however long the answer it erases", () => {
+        // Slot 1 holds a 600-token prompt and a 1,900-token answer the next turn re-rendered differently.
+        const continued = { held: 2500, common: 640, prompt: 600 };
+        expect(chooseSlot([slot(900, 0), continued])).toEqual({ take: 1 });
+        // A retry of the same prompt shares all of it but its last token.
+        expect(chooseSlot([slot(0, 0), { held: 2500, common: 599, prompt: 600 }])).toEqual({ take: 1 });
+        // A sibling sharing only part of that prompt copies it instead.
+        expect(chooseSlot([slot(0, 0), { held: 2500, common: 500, prompt: 600 }])).toEqual({
+            take: 0,
+            copyFrom: { busy: false, index: 1 },
+            copyTokens: 500,
+        });
+    });
+
     it("with no empty slot the least recently released cache is erased, not a recent conversation's tail", () => {
         expect(chooseSlot([slot(900, 0), slot(3419, 2419), slot(3500, 2419)])).toEqual({
             take: 0,
@@ -70,8 +84,15 @@ describe("chooseSlot", () => {
 
     it("property: reuses within minCopyTokens of the best prefix, erasing only an empty, the oldest, or a nearly kept cache", () => {
         const cache = fc
-            .tuple(fc.nat(5000), fc.double({ min: 0, max: 1, noNaN: true }))
-            .map(([held, share]) => slot(held, Math.floor(held * share)));
+            .tuple(
+                fc.nat(5000),
+                fc.double({ min: 0, max: 1, noNaN: true }),
+                fc.double({ min: 0, max: 1, noNaN: true }),
+            )
+            .map(([held, share, promptShare]) => ({
+                ...slot(held, Math.floor(held * share)),
+                prompt: Math.floor(held * promptShare),
+            }));
         fc.assert(
             fc.property(
                 fc.array(cache, { minLength: 1, maxLength: 8 }),
@@ -91,7 +112,10 @@ describe("chooseSlot", () => {
                         reuse = choice.copyTokens!;
                     }
                     expect(reuse).toBeGreaterThan(best - minCopyTokens);
-                    const nearlyKept = taken.common > 0 && (taken.held - taken.common) * 4 <= taken.common;
+                    const nearlyKept =
+                        taken.common > 0 &&
+                        ((taken.held - taken.common) * 4 <= taken.common ||
+                            (taken.prompt > 0 && taken.common + 1 >= taken.prompt));
                     const mostlyKept = best < minCopyTokens && taken.common === best && best * 2 > taken.held;
                     expect(taken.held === 0 || choice.take === 0 || nearlyKept || mostlyKept).toBe(true);
                 },
