@@ -5,7 +5,6 @@
  * (and none) per request and step.
  */
 import type { Config, SpeculationMode } from "../config/schema.js";
-import { NgramProposer } from "../speculative/NgramProposer.js";
 import { SpeculationController, type ControllerDrafter } from "../speculative/SpeculationController.js";
 import type { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import type { SuffixPool } from "../speculative/SuffixPool.js";
@@ -47,7 +46,7 @@ export function speculationControllerFor(
             : [];
     const ngram: ControllerDrafter = {
         candidate: { id: "ngram", costPerCall: true },
-        proposer: new NgramProposer({ minN: speculation.ngram.minN, maxN: speculation.ngram.maxN }),
+        proposer: slot.ngram({ minN: speculation.ngram.minN, maxN: speculation.ngram.maxN }),
     };
     const model = (id: string): ControllerDrafter => ({
         candidate: { id, costPerCall: false },

@@ -3,9 +3,12 @@
  * of the longest matching suffix n-gram of `history` (prompt + generated tokens, see {@link NgramIndex}).
  * Cheap and synchronous; strong on code edits and quotes of the prompt, silent (0 tokens) elsewhere.
  *
- * `begin` indexes the prompt; `propose` keeps the {@link NgramIndex} in sync with `history`: when
- * `history` extends the indexed sequence only the new tokens are indexed; when it does not (a caller
- * that skipped `begin`) the index is rebuilt. Whether it extends it is a linear integer compare, except
+ * `begin` indexes the prompt, keeping what the index already holds of it: a proposer kept with a
+ * sequence (one per engine slot) indexes only what a request adds to the prefix the slot reuses, since
+ * `release` keeps the index (NgramIndex.truncate undoes the rest exactly). `propose` keeps the
+ * {@link NgramIndex} in sync with `history`: when `history` extends the indexed sequence only the new
+ * tokens are indexed; when it does not (a caller that skipped `begin`) the index is cut back to what they
+ * share. Whether it extends it is a linear integer compare, except
  * for the array last synced grown in place (the engine's and AUTO's prompt replay's histories are
  * append-only), which is checked over its last `tailCheck` indexed tokens only: a whole compare per
  * call cost O(context) a step and made the replay of a 32k-token prompt ~2 ms dearer (session 9). An
@@ -13,6 +16,7 @@
  * exactness (every draft is verified). It follows `history` alone, so it has no `accept`. Drafts are
  * deterministic, so proposals carry no `dists` (q is one-hot).
  */
+import { commonPrefixLength } from "./commonPrefixLength.js";
 import { NgramIndex, type NgramIndexOptions } from "./NgramIndex.js";
 import type { DraftProposal, DraftProposer, Token } from "./types.js";
 
@@ -36,8 +40,9 @@ export class NgramProposer implements DraftProposer {
     }
 
     begin(prompt: readonly Token[]): void {
-        this.#index.reset();
-        this.#index.append(prompt);
+        const common = commonPrefixLength(this.#index.tokens, prompt);
+        this.#index.truncate(common);
+        this.#index.append(prompt, common);
         this.#synced = prompt;
     }
 
@@ -46,7 +51,13 @@ export class NgramProposer implements DraftProposer {
         return { tokens: this.#index.lookup(maxTokens) };
     }
 
+    /** Keeps the index for the next request on the same sequence (`begin` cuts it back as needed). */
     release(): void {
+        this.#synced = undefined;
+    }
+
+    /** Empties the index: its sequence now serves another cache scope (indexing time must not tell). */
+    forget(): void {
         this.#index.reset();
         this.#synced = undefined;
     }
@@ -57,7 +68,7 @@ export class NgramProposer implements DraftProposer {
         let extending = history.length >= n;
         for (let i = history === this.#synced ? Math.max(0, n - tailCheck) : 0; extending && i < n; i++)
             extending = indexed[i] === history[i];
-        if (!extending) this.#index.reset();
+        if (!extending) this.#index.truncate(commonPrefixLength(indexed, history));
         this.#index.append(history, this.#index.length);
         this.#synced = history;
     }

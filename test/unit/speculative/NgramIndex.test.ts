@@ -108,6 +108,31 @@ describe("NgramIndex", () => {
         expect(index.lookup(1)).toEqual([]);
     });
 
+    it("property: truncated to a prefix and extended, it looks up exactly as one built on the result", () => {
+        fc.assert(
+            fc.property(sequenceArb, fc.nat(70), sequenceArb, rangeArb, (first, cut, rest, range) => {
+                const kept = first.slice(0, cut);
+                const reused = indexOf(first, range);
+                reused.truncate(cut);
+                expect(reused.tokens).toEqual(kept);
+                const fresh = indexOf(kept, range);
+                // The same continuation, token by token: every lookup agrees.
+                for (const token of [undefined, ...rest]) {
+                    if (token !== undefined) {
+                        reused.append([token]);
+                        fresh.append([token]);
+                    }
+                    expect(reused.lookup(8)).toEqual(fresh.lookup(8));
+                }
+                // And again after truncating the grown one part of the way back.
+                const back = Math.floor(reused.length / 2);
+                reused.truncate(back);
+                expect(reused.lookup(8)).toEqual(indexOf(reused.tokens, range).lookup(8));
+                expect(reused.lookup(8)).toEqual(referenceLookup(reused.tokens, 8, range.minN, range.maxN));
+            }),
+        );
+    });
+
     it.each([{ minN: 0 }, { minN: 3, maxN: 2 }, { maxN: 2.5 }])("rejects invalid options %o", (options) => {
         expect(() => new NgramIndex(options)).toThrow(RangeError);
     });

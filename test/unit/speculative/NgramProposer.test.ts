@@ -53,6 +53,31 @@ describe("NgramProposer", () => {
         );
     });
 
+    it("kept from request to request (one per slot), proposes what a fresh one would for each request", () => {
+        const tokens = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 });
+        // A request: a prompt sharing some prefix with the last request's history, then generated tokens.
+        const request = fc.tuple(fc.nat(50), tokens, tokens);
+        fc.assert(
+            fc.property(fc.array(request, { minLength: 1, maxLength: 6 }), (requests) => {
+                const kept = new NgramProposer({ minN: 1, maxN: 3 });
+                let last: Token[] = [];
+                for (const [shared, own, generated] of requests) {
+                    const prompt = [...last.slice(0, shared), ...own];
+                    const fresh = new NgramProposer({ minN: 1, maxN: 3 });
+                    kept.begin(prompt);
+                    fresh.begin(prompt);
+                    const history = [...prompt];
+                    for (const token of [undefined, ...generated]) {
+                        if (token !== undefined) history.push(token);
+                        expect(kept.propose(history, 5)).toEqual(fresh.propose(history, 5));
+                    }
+                    kept.release();
+                    last = history;
+                }
+            }),
+        );
+    });
+
     it("proposes what a fresh proposer would when one history array grows in place (the engine's way)", () => {
         fc.assert(
             fc.property(
