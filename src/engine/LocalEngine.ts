@@ -26,7 +26,7 @@ import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptBy
 import { generate } from "./generate.js";
 import { grammarTopK, largeVocabulary } from "./TargetChoice.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
-import { checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
+import { checkCacheScope, checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveTools } from "./resolveTools.js";
 import {
     resolveModels,
@@ -306,10 +306,18 @@ export class LocalEngine {
         return tokens;
     }
 
-    /** Chat messages (and tools, checked as Generate checks them) rendered and tokenized as a chat prompt. */
-    tokenizeChat(messages: readonly ChatMessage[], tools: readonly ToolDefinition[] = []): Token[] {
+    /**
+     * Chat messages (and tools, checked as Generate checks them) rendered and tokenized as a chat prompt;
+     * long runs remembered per `cacheScope` (GenerateRequest.cacheScope).
+     */
+    tokenizeChat(
+        messages: readonly ChatMessage[],
+        tools: readonly ToolDefinition[] = [],
+        cacheScope = "",
+    ): Token[] {
+        checkCacheScope(cacheScope);
         const resolved = resolveTools({ messages: [...messages], tools });
-        return this.#chat.render(messages, resolved?.tools).tokens;
+        return this.#chat.render(messages, resolved?.tools, cacheScope).tokens;
     }
 
     detokenize(tokens: readonly Token[]): string {

@@ -100,14 +100,18 @@ function checkDraftModel(draftModel: string, ids: ModelIds): void {
 /** Longest cache scope accepted: room for a tenant or key id, not a place for a prompt. */
 export const maxCacheScopeChars = 256;
 
+/** A request's cache scope (GenerateRequest.cacheScope) is at most `maxCacheScopeChars` long. */
+export function checkCacheScope(scope: string | undefined): void {
+    if (scope !== undefined && scope.length > maxCacheScopeChars)
+        throw new InvalidArgumentError(
+            `cache_scope is ${scope.length} characters; at most ${maxCacheScopeChars} (a tenant's or key's id)`,
+        );
+}
+
 export function resolveRequest(request: GenerateRequest, context: RequestContext): ResolvedRequest {
     const { contextSize } = context;
     checkModel(request.model, context);
-    const scope = request.cacheScope?.length ?? 0;
-    if (scope > maxCacheScopeChars)
-        throw new InvalidArgumentError(
-            `cache_scope is ${scope} characters; at most ${maxCacheScopeChars} (a tenant's or key's id)`,
-        );
+    checkCacheScope(request.cacheScope);
     // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token. A FIM request
     // may have an empty prefix (the cursor at the start of the file).
     const prompt = request.prompt ?? "";

@@ -19,7 +19,11 @@ export interface InferenceBackend {
     /** Tokenizes as a prompt is tokenized (BOS included when the model wants it). */
     tokenize(text: string): readonly number[];
     /** Renders chat messages with the target's chat template and tokenizes them, as Generate's prompt. */
-    tokenizeChat(messages: readonly ChatMessage[], tools?: readonly ToolDefinition[]): readonly number[];
+    tokenizeChat(
+        messages: readonly ChatMessage[],
+        tools?: readonly ToolDefinition[],
+        cacheScope?: string,
+    ): readonly number[];
     /** Throws E_MODEL_NOT_FOUND unless `model` is empty or the target's id (engine/resolveRequest.ts). */
     checkModel(model: string): void;
     /** The target first, then drafts (refused ones with loaded = false). */
@@ -31,7 +35,7 @@ export function localEngineBackend(engine: LocalEngine): InferenceBackend {
     return {
         generate: (request, signal) => engine.generate(request, signal),
         tokenize: (text) => engine.tokenize(text),
-        tokenizeChat: (messages, tools) => engine.tokenizeChat(messages, tools),
+        tokenizeChat: (messages, tools, cacheScope) => engine.tokenizeChat(messages, tools, cacheScope),
         checkModel: (model) => {
             engine.checkModel(model);
         },

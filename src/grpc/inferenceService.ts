@@ -72,7 +72,7 @@ export class InferenceService {
                     const tokens =
                         typeof input === "string"
                             ? backend.tokenize(input)
-                            : backend.tokenizeChat(input.messages, input.tools);
+                            : backend.tokenizeChat(input.messages, input.tools, call.request.cache_scope);
                     callback(null, { token_ids: [...tokens] });
                     return Promise.resolve();
                 });

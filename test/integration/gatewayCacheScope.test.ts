@@ -4,7 +4,8 @@
  * reused or copied, and cache reads in usage (and time to first token) say nothing of other tenants'
  * prompts. The same key's next request still reuses its prefix. Official Anthropic SDK, real local tier.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { ChatPrompts } from "../../src/engine/ChatPrompts.js";
 import type { Gateway } from "../../src/gateway/startGateway.js";
 import { createRouter } from "../../src/router/createRouter.js";
 import type { Router } from "../../src/router/ModelRouter.js";
@@ -70,4 +71,21 @@ it("a key reuses its own cached prompt, never another key's, and copies only fro
     // The one copy was B's system prompt from B's own sequence.
     const copied = Number(/^tiercel_prompt_tokens_copied_total (\d+)$/m.exec(metrics)?.[1]);
     expect(copied).toBe(sibling.cache_read_input_tokens);
+});
+
+it("counts tokens in the key's scope too (the chat renderer's remembered text runs are per scope)", async () => {
+    const render = vi.spyOn(ChatPrompts.prototype, "render");
+    try {
+        const counted = await anthropicClient(gateway.url, keyA).messages.countTokens({
+            model: "local",
+            system,
+            messages: [{ role: "user", content: "def parse(line):" }],
+        });
+        expect(counted.input_tokens).toBeGreaterThan(50);
+        const scopes = render.mock.calls.map((call) => call[2]);
+        expect(scopes).toHaveLength(1);
+        expect(scopes[0]).toMatch(/^key-[0-9a-f]{12}$/);
+    } finally {
+        render.mockRestore();
+    }
 });

@@ -254,7 +254,12 @@ export class LocalProvider implements Provider {
         const wire = this.#wire(request, target);
         return new Promise<number>((resolve, reject) => {
             const call = this.#client.Tokenize(
-                { messages: wire.messages, tools: wire.tools, model: wire.model },
+                {
+                    messages: wire.messages,
+                    tools: wire.tools,
+                    model: wire.model,
+                    cache_scope: wire.cache_scope,
+                },
                 this.#metadata(),
                 (error, response) => {
                     signal.removeEventListener("abort", cancel);

@@ -413,13 +413,14 @@ describe("toEngineRequest", () => {
 
 describe("toTokenizeInput", () => {
     it("accepts empty text (BOS only) but not text and messages together", () => {
-        expect(toTokenizeInput({ text: "", messages: [], model: "", tools: [] })).toBe("");
+        expect(toTokenizeInput({ text: "", messages: [], model: "", tools: [], cache_scope: "" })).toBe("");
         expect(
             toTokenizeInput({
                 text: "",
                 messages: [message({ role: "user", content: "a" })],
                 model: "",
                 tools: [],
+                cache_scope: "",
             }),
         ).toEqual({ messages: [{ role: "user", content: "a" }], tools: [] });
         expect(
@@ -429,6 +430,7 @@ describe("toTokenizeInput", () => {
                     messages: [message({ role: "user", content: "a" })],
                     model: "",
                     tools: [],
+                    cache_scope: "",
                 }),
             ).message,
         ).toMatch(/either text or messages/);

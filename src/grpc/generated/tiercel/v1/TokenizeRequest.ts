@@ -25,6 +25,11 @@ export interface TokenizeRequest {
    * GenerateRequest.tools is; INVALID_ARGUMENT without `messages`.
    */
   'tools'?: (_tiercel_v1_Tool)[];
+  /**
+   * As GenerateRequest.cache_scope: long text runs the chat renderer remembers are kept per scope (a
+   * remembered run tokenizes faster, which a tenant could time). Empty = the shared scope.
+   */
+  'cache_scope'?: (string);
 }
 
 /**
@@ -49,4 +54,9 @@ export interface TokenizeRequest__Output {
    * GenerateRequest.tools is; INVALID_ARGUMENT without `messages`.
    */
   'tools': (_tiercel_v1_Tool__Output)[];
+  /**
+   * As GenerateRequest.cache_scope: long text runs the chat renderer remembers are kept per scope (a
+   * remembered run tokenizes faster, which a tenant could time). Empty = the shared scope.
+   */
+  'cache_scope': (string);
 }
