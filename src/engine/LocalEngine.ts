@@ -16,6 +16,7 @@ import { createRandom } from "../speculative/createRandom.js";
 import { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
+import { untilSettledOrAborted } from "../util/abort.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { ChatPrompts } from "./ChatPrompts.js";
 import { buildSlots } from "./buildSlots.js";
@@ -373,6 +374,8 @@ export class LocalEngine {
             // A slot that held another cache scope's tokens reuses none of them (a donor is of this scope).
             const sameScope = slot.enterScope(scope);
             slot.lastPrompt = prepared.promptTokens.length;
+            // A sibling's prompt pass still running holds the prefix: wait for it rather than evaluate it too.
+            if (donor?.ready) await untilSettledOrAborted(donor.ready, signal);
             const copied = donor && (await slot.copyPrefixFrom(donor.slot, donor.tokens)) ? donor.tokens : 0;
             const chunks = generate(
                 {

@@ -22,6 +22,8 @@ import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 export interface Donor {
     readonly slot: Slot;
     readonly tokens: number;
+    /** Set when the tokens are in the donor's prompt pass still running: settles when it ends. */
+    readonly ready?: Promise<void>;
 }
 
 export class Slot {
@@ -36,6 +38,8 @@ export class Slot {
     lastPrompt = 0;
     /** The slot's n-gram drafter, kept from request to request: its index follows the slot's tokens. */
     #ngram: NgramProposer | undefined;
+    /** The prompt whose pass is running on the slot, and when that pass settles (see `evaluatePrompt`). */
+    #pending: { readonly tokens: readonly Token[]; readonly settled: Promise<void> } | undefined;
 
     constructor(
         readonly index: number,
@@ -79,7 +83,10 @@ export class Slot {
         const from = choice.copyFrom;
         if (!from) return { take: choice.take };
         const slot = (from.busy ? busy : free)[from.index]!;
-        return { take: choice.take, donor: { slot, tokens: choice.copyTokens! } };
+        const tokensWanted = choice.copyTokens!;
+        const pending = slot.#pending;
+        const ready = pending && slot.targetTokens.length < tokensWanted ? pending.settled : undefined;
+        return { take: choice.take, donor: { slot, tokens: tokensWanted, ...(ready && { ready }) } };
     }
 
     /**
@@ -96,8 +103,41 @@ export class Slot {
      * chooseSlot.ts): nothing in common when the slot holds another scope's tokens.
      */
     cacheFor(tokens: readonly Token[], scope: string): SlotCache {
-        const common = scope === this.#scope ? this.cachedPrefixLength(tokens) : 0;
+        if (scope !== this.#scope)
+            return { held: this.targetTokens.length, common: 0, prompt: this.lastPrompt };
+        let common = this.cachedPrefixLength(tokens);
+        // A busy slot evaluating its prompt will hold it: a sibling sent at the same moment waits for that
+        // pass and copies the shared part rather than evaluating it beside it (see Slot.choose).
+        const pending = this.#pending;
+        if (pending && common === this.targetTokens.length)
+            common = Math.max(common, commonPrefixLength(pending.tokens, tokens, tokens.length - 1));
         return { held: this.targetTokens.length, common, prompt: this.lastPrompt };
+    }
+
+    /**
+     * The request's prompt pass over `rest` (`items`, the prompt after the reused prefix; `prompt`, all of
+     * it), recorded into `targetTokens` when it succeeds. While it runs, other requests see the prompt as
+     * what this slot will hold (cacheFor); a sibling waiting for it resumes after the tokens are recorded.
+     */
+    async evaluatePrompt(
+        items: readonly ControlledEvaluateInputItem[],
+        rest: readonly Token[],
+        prompt: readonly Token[],
+    ): Promise<BatchedPass<(ControlledEvaluateIndexOutput | undefined)[]>> {
+        const pass = this.evaluate(items).then((out) => {
+            this.appendTarget(rest);
+            return out;
+        });
+        const settled = pass.then(
+            () => undefined,
+            () => undefined,
+        );
+        this.#pending = { tokens: prompt, settled };
+        try {
+            return await pass;
+        } finally {
+            this.#pending = undefined;
+        }
     }
 
     /**

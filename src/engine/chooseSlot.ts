@@ -20,14 +20,17 @@
  *    when what it would erase is at most a quarter of what it reuses.
  * 2. Otherwise, when some slot, free or busy, holds a common prefix of at least `minCopyTokens`, the
  *    request takes an empty slot, else the least recently released one, and copies the longest such
- *    prefix (a busy slot's only where it is `minCopyTokens` longer than any free slot's) into it (in place when the slot to take is the one holding it). So what is erased is a whole
+ *    prefix (a busy slot's only where it is `minCopyTokens` longer than any free slot's) into it (in
+ *    place when the slot to take is the one holding it). So what is erased is a whole
  *    least-recently-used cache, never a more recent conversation's tail; and a sub-agent starting while
  *    its sibling generates does not evaluate their shared prompt again. A busy slot's cache is what its
- *    request has evaluated so far: its prompt stays put while it generates.
+ *    request has evaluated so far (its prompt stays put while it generates), or the prompt its running
+ *    prompt pass will hold: the request then waits for that pass (Slot.choose).
  * 3. Otherwise it takes, in place, the free slot with the longest common prefix when that is more than
  *    half of what the slot holds (a retried request erases only its previous answer); else an empty
  *    slot, else the least recently released one.
- * Ties go to the least recently released, then to free slots. With no free slot there is nothing to choose.
+ * Ties go to the least recently released, then to free slots. With no free slot there is nothing to
+ * choose.
  */
 
 /** What a free slot's cache is to a request. */

@@ -154,13 +154,12 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 ? choice.item(t, promptTokens, promptTokens.length)
                 : (t as LlamaToken),
         );
-        const promptPass = await slot.evaluate(promptItems);
+        const promptPass = await slot.evaluatePrompt(promptItems, promptRest, promptTokens);
         if (!beginBesidePrompt) controller.begin(promptTokens);
         const promptOut = promptPass.value;
         // Other requests' decoding steps in this request's last target pass: what its next pass will
         // likely share, and so what AUTO sizes its draft for (batchDraftLength.ts).
         let otherTokens = promptPass.otherStepTokens;
-        slot.appendTarget(promptRest);
         let firstToken = choice.pick(promptOut[promptRest.length - 1], grammar);
         if (firstToken === unlisted) {
             stats.recordFullMap(false);

@@ -26,6 +26,30 @@ export function toAbortedError(signal: AbortSignal): AbortedError {
         : new AbortedError(ErrorCode.Cancelled, "request cancelled", reason);
 }
 
+/**
+ * Waits for `settled` (a promise that never rejects) unless `signal` aborts first, which throws its
+ * typed error; the listener is removed either way.
+ */
+export async function untilSettledOrAborted(
+    settled: Promise<void>,
+    signal: AbortSignal | undefined,
+): Promise<void> {
+    throwIfAborted(signal);
+    if (!signal) return settled;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => {
+            reject(toAbortedError(signal));
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+        await Promise.race([settled, aborted]);
+    } finally {
+        signal.removeEventListener("abort", onAbort!);
+    }
+}
+
 /** A signal that follows its sources and can be aborted on its own; `dispose` detaches it. */
 export interface LinkedSignal {
     readonly signal: AbortSignal;

@@ -2,7 +2,12 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "../../../src/errors/codes.js";
-import { linkedSignal, timeoutReason, toAbortedError } from "../../../src/util/abort.js";
+import {
+    linkedSignal,
+    timeoutReason,
+    toAbortedError,
+    untilSettledOrAborted,
+} from "../../../src/util/abort.js";
 
 afterEach(() => {
     vi.useRealTimers();
@@ -91,5 +96,22 @@ describe("linkedSignal", () => {
         source.abort("source reason");
         expect(linked.signal.reason).toBe("source reason");
         expect(vi.getTimerCount()).toBe(0);
+    });
+});
+
+describe("untilSettledOrAborted", () => {
+    it("resolves when the promise settles, throws the typed abort when the signal fires first; no listener left", async () => {
+        const controller = new AbortController();
+        await untilSettledOrAborted(Promise.resolve(), controller.signal);
+        expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+        const never = new Promise<void>(() => undefined);
+        const waiting = untilSettledOrAborted(never, controller.signal);
+        controller.abort();
+        await expect(waiting).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+        expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+        await expect(untilSettledOrAborted(never, AbortSignal.abort())).rejects.toMatchObject({
+            code: ErrorCode.Cancelled,
+        });
+        await untilSettledOrAborted(Promise.resolve(), undefined);
     });
 });
