@@ -107,10 +107,15 @@ export class Slot {
             return { held: this.targetTokens.length, common: 0, prompt: this.lastPrompt };
         let common = this.cachedPrefixLength(tokens);
         // A busy slot evaluating its prompt will hold it: a sibling sent at the same moment waits for that
-        // pass and copies the shared part rather than evaluating it beside it (see Slot.choose).
+        // pass and copies the shared part rather than evaluating it beside it (see Slot.choose), when it
+        // shares at least half of what that pass evaluates (never waiting out a long prompt for a short
+        // prefix).
         const pending = this.#pending;
-        if (pending && common === this.targetTokens.length)
-            common = Math.max(common, commonPrefixLength(pending.tokens, tokens, tokens.length - 1));
+        const held = this.targetTokens.length;
+        if (pending && common === held) {
+            const shared = commonPrefixLength(pending.tokens, tokens, tokens.length - 1);
+            if ((shared - held) * 2 >= pending.tokens.length - held) common = Math.max(common, shared);
+        }
         return { held: this.targetTokens.length, common, prompt: this.lastPrompt };
     }
 
