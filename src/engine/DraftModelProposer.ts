@@ -68,8 +68,7 @@ export class DraftModelProposer implements DraftProposer {
         this.#run = run;
         const chunkTokens = this.options.prefillChunkTokens ?? draftPrefillChunkTokens;
         // A released request's last chunk may still be running on this sequence: after it.
-        const previous = this.#prefill ?? Promise.resolve();
-        this.#prefill = previous.then(async () => {
+        this.#afterPrefill(async () => {
             await this.#sync(prompt);
             // Whatever prefix the slot's previous request left in the KV cache is kept; the last prompt
             // token is left for the first drafting pass (it yields the first draft token).
@@ -96,8 +95,7 @@ export class DraftModelProposer implements DraftProposer {
      * and nothing is copied when this sequence already holds as much.
      */
     copyPrefixFrom(source: DraftModelProposer, count: number): void {
-        const previous = this.#prefill ?? Promise.resolve();
-        this.#prefill = previous.then(async () => {
+        this.#afterPrefill(async () => {
             const want = source.#evaluated.slice(0, count);
             if (commonPrefixLength(this.#evaluated, want) + minCopyTokens > want.length) return;
             const copied = await copySequencePrefix(this.sequence, source.sequence, want);
@@ -112,8 +110,7 @@ export class DraftModelProposer implements DraftProposer {
      * this one's prompts in it.
      */
     forget(): void {
-        const previous = this.#prefill ?? Promise.resolve();
-        this.#prefill = previous.then(async () => {
+        this.#afterPrefill(async () => {
             if (this.#evaluated.length === 0) return;
             await this.sequence.clearHistory();
             this.#evaluated.length = 0;
@@ -198,6 +195,11 @@ export class DraftModelProposer implements DraftProposer {
     /** Tokens the draft's sequence holds (its KV state). */
     get evaluatedTokens(): number {
         return this.#evaluated.length;
+    }
+
+    /** Runs `work` on the sequence after the prefill (or copy) chained before it; `propose` waits for it. */
+    #afterPrefill(work: () => Promise<void>): void {
+        this.#prefill = (this.#prefill ?? Promise.resolve()).then(work);
     }
 
     /**

@@ -163,18 +163,18 @@ export class Slot {
 
     /**
      * Replaces this slot's target cache with the first `count` tokens of `source`'s (copySequencePrefix.ts:
-     * `source` may be serving a request, whose prompt stays put); returns whether it holds them now, else
-     * the slot is left empty. Draft models on the target's vocabulary start taking the same prefix from
-     * `source`'s (in the background, before their next prefill).
+     * `source` may be serving a request, whose prompt stays put); returns whether it holds them now. A
+     * failed copy leaves the slot empty; a source holding fewer than `count` leaves it as it was. Draft
+     * models on the target's vocabulary start taking the same prefix from `source`'s (in the background,
+     * before their next prefill).
      */
     async copyPrefixFrom(source: Slot, count: number): Promise<boolean> {
         const want = source.targetTokens.slice(0, count);
-        const copied = want.length === count && (await copySequencePrefix(this.target, source.target, want));
+        // The source no longer holds them (its prompt pass failed): nothing copied, this slot as it was.
+        if (want.length !== count) return false;
+        const copied = await copySequencePrefix(this.target, source.target, want);
         this.targetTokens.length = 0;
-        if (!copied) {
-            if (want.length !== count) await this.target.clearHistory();
-            return false;
-        }
+        if (!copied) return false; // the sequence was cleared
         this.appendTarget(want);
         for (const [id, drafter] of this.drafters) {
             const from = source.drafters.get(id);
