@@ -103,20 +103,19 @@ export class Slot {
      * chooseSlot.ts): nothing in common when the slot holds another scope's tokens.
      */
     cacheFor(tokens: readonly Token[], scope: string): SlotCache {
-        if (scope !== this.#scope)
-            return { held: this.targetTokens.length, common: 0, prompt: this.lastPrompt };
-        let common = this.cachedPrefixLength(tokens);
+        const held = this.targetTokens.length;
+        const sameScope = scope === this.#scope;
+        let common = sameScope ? this.cachedPrefixLength(tokens) : 0;
         // A busy slot evaluating its prompt will hold it: a sibling sent at the same moment waits for that
         // pass and copies the shared part rather than evaluating it beside it (see Slot.choose), when it
         // shares at least half of what that pass evaluates (never waiting out a long prompt for a short
         // prefix).
         const pending = this.#pending;
-        const held = this.targetTokens.length;
-        if (pending && common === held) {
+        if (pending && sameScope && common === held) {
             const shared = commonPrefixLength(pending.tokens, tokens, tokens.length - 1);
             if ((shared - held) * 2 >= pending.tokens.length - held) common = Math.max(common, shared);
         }
-        return { held: this.targetTokens.length, common, prompt: this.lastPrompt };
+        return { held, common, prompt: this.lastPrompt };
     }
 
     /**
