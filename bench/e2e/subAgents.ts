@@ -1,10 +1,11 @@
 /**
  * A coding agent's sub-agents through the gRPC server: sessions that share a long system prompt and
  * differ after it (each its own task and file), launched together (20 ms apart), then served turn by turn
- * round-robin, then one starting while another generates. Measured by the client in one run: time to
- * first token of later turns against the cold first turn, and how much of each prompt was reused or
- * copied from a sibling's sequence (src/engine/chooseSlot.ts). Goal: later turns ≥ 5× lower TTFT than
- * cold ones, as for one session.
+ * round-robin, then one starting while another generates. Then a fleet of twice as many sessions as
+ * sequences, round-robin, with the host KV cache (src/engine/HostKvCache.ts) and, on a second server,
+ * without it. Measured by the client in one run: time to first token of later turns against the cold
+ * first turn, how much of each prompt was reused, copied from a sibling's sequence (chooseSlot.ts) or
+ * loaded from the host cache. Goal: later turns ≥ 5× lower TTFT than cold ones, as for one session.
  *
  *   node --import tsx bench/e2e/subAgents.ts [--agents 3] [--rounds 4] [--system-tokens 2000]
  *        [--tail-tokens 800]
@@ -38,6 +39,18 @@ interface Turn {
     promptTokens: number;
     reused: number;
     copied: number;
+    restored: number;
+}
+
+/** A fleet of more sessions than sequences, round-robin: later turns with and without the host cache. */
+export interface FleetResult {
+    sessions: number;
+    /** Median client TTFT of later turns, with the host cache and without it (another server). */
+    laterTtftMs: number;
+    laterTtftMsWithoutHostCache: number;
+    /** Share of later turns' prompt tokens loaded from the host cache, and reused without it. */
+    restoredShare: number;
+    reusedShareWithoutHostCache: number;
 }
 
 export interface SubAgentsResult extends SubAgentsOptions {
@@ -54,6 +67,7 @@ export interface SubAgentsResult extends SubAgentsOptions {
     copiedFirstTurns: number;
     /** A sub-agent starting while another generates: TTFT, reused and copied tokens. */
     staggered: Turn;
+    fleet: FleetResult;
     table: string;
 }
 
@@ -64,22 +78,31 @@ export async function runSubAgents(options: SubAgentsOptions): Promise<SubAgents
         loaded.config.engine.contextSize,
         systemTokens + tailTokens + rounds * 32 + 256,
     );
-    const config = parseConfig(
-        {
-            ...loaded.config,
-            engine: { ...loaded.config.engine, contextSize, threads: benchThreads },
-            speculation: { ...loaded.config.speculation, stateFile: null },
-            server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0 },
-        },
-        "bench config",
-    );
-    const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
-    const { grpcAddress } = await app.start();
-    const engine = app.engine!;
-    const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
-        grpcAddress,
-        credentials.createInsecure(),
-    );
+    const start = async (hostCache: boolean) => {
+        const { engine: defaults } = loaded.config;
+        const config = parseConfig(
+            {
+                ...loaded.config,
+                engine: {
+                    ...defaults,
+                    contextSize,
+                    threads: benchThreads,
+                    hostCache: { ...defaults.hostCache, ...(!hostCache && { maxBytes: 0 }) },
+                },
+                speculation: { ...loaded.config.speculation, stateFile: null },
+                server: { ...loaded.config.server, grpcPort: 0, metricsPort: 0, httpPort: 0 },
+            },
+            "bench config",
+        );
+        const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
+        const { grpcAddress } = await app.start();
+        const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
+            grpcAddress,
+            credentials.createInsecure(),
+        );
+        return { app, config, client, engine: app.engine! };
+    };
+    const { app, config, client, engine } = await start(true);
     try {
         // Held-out code: the first stretch is the shared system prompt, the next ones the agents' files.
         const text = readEvalPrompts()
@@ -129,6 +152,36 @@ export async function runSubAgents(options: SubAgentsOptions): Promise<SubAgents
         const staggered = await stream(client, request(agents)).done;
         await running.done;
 
+        // A fleet of twice as many sessions as sequences (their files are the agents' again, under other
+        // task lines): every later turn finds its sequence taken by another session.
+        const sessions = 2 * config.engine.sequences;
+        const fleetConversations = () =>
+            Array.from({ length: sessions }, (_, f) => [
+                { role: "system", content: system },
+                {
+                    role: "user",
+                    content: `Fleet task ${f}: review this file.\n${piece(systemTokens + (f % (agents + 1)) * tailTokens, tailTokens)}`,
+                },
+            ]);
+        const fleetWith = await runFleet(client, fleetConversations(), rounds);
+        const other = await start(false);
+        let fleetWithout: Turn[];
+        try {
+            fleetWithout = await runFleet(other.client, fleetConversations(), rounds);
+        } finally {
+            other.client.close();
+            await other.app.stop();
+        }
+        const share = (turns: Turn[], part: (t: Turn) => number) =>
+            turns.reduce((s, t) => s + part(t), 0) / turns.reduce((s, t) => s + t.promptTokens, 0);
+        const fleet: FleetResult = {
+            sessions,
+            laterTtftMs: median(fleetWith.map((t) => t.ttftMs)),
+            laterTtftMsWithoutHostCache: median(fleetWithout.map((t) => t.ttftMs)),
+            restoredShare: share(fleetWith, (t) => t.restored),
+            reusedShareWithoutHostCache: share(fleetWithout, (t) => t.reused),
+        };
+
         const coldTtftMs = cold[0]!.ttftMs;
         const siblingFirstTtftMs = median(cold.slice(1).map((t) => t.ttftMs));
         const reusedOf = (turns: Turn[]) => turns.map((t) => `${t.reused} of ${t.promptTokens}`).join(", ");
@@ -149,6 +202,14 @@ export async function runSubAgents(options: SubAgentsOptions): Promise<SubAgents
             `| later | ${laterTtftMs.toFixed(1)} | ${(100 * laterReusedShare).toFixed(1)} % of prompt tokens | ${later.reduce((s, t) => s + t.copied, 0)} |`,
             `| **nothing cached ÷ later** | **${(coldTtftMs / laterTtftMs).toFixed(1)}×** | | |`,
             `| one starting while another generates | ${staggered.ttftMs.toFixed(1)} | ${staggered.reused} of ${staggered.promptTokens} | ${staggered.copied} |`,
+            "",
+            `### A fleet of ${sessions} sessions on ${config.engine.sequences} sequences, ${rounds} rounds round-robin (each later turn finds its sequence taken)`,
+            "",
+            "| later turns | median client TTFT ms | prompt tokens reused |",
+            "| --- | --- | --- |",
+            `| without the host KV cache (engine.hostCache.maxBytes 0) | ${fleet.laterTtftMsWithoutHostCache.toFixed(1)} | ${(100 * fleet.reusedShareWithoutHostCache).toFixed(1)} % (the shared system prompt) |`,
+            `| with it (default): each conversation loaded back | ${fleet.laterTtftMs.toFixed(1)} | ${(100 * fleet.restoredShare).toFixed(1)} % loaded from the host cache |`,
+            `| **without ÷ with** | **${(fleet.laterTtftMsWithoutHostCache / fleet.laterTtftMs).toFixed(1)}×** | |`,
         ].join("\n");
         return {
             ...options,
@@ -159,12 +220,33 @@ export async function runSubAgents(options: SubAgentsOptions): Promise<SubAgents
             laterReusedShare,
             copiedFirstTurns,
             staggered,
+            fleet,
             table,
         };
     } finally {
         client.close();
         await app.stop();
     }
+}
+
+/** `rounds` turns of each conversation, round-robin; returns the turns after the first round. */
+async function runFleet(
+    client: InferenceClient,
+    conversations: { role: string; content: string }[][],
+    rounds: number,
+): Promise<Turn[]> {
+    const later: Turn[] = [];
+    for (let round = 0; round < rounds; round++) {
+        for (const [f, messages] of conversations.entries()) {
+            const turn = await stream(client, { messages, max_tokens: 4, session_id: `fleet-${f}` }).done;
+            if (round > 0) later.push(turn);
+            messages.push(
+                { role: "assistant", content: turn.text || "ok" },
+                { role: "user", content: `Now check case ${round}.` },
+            );
+        }
+    }
+    return later;
 }
 
 /** One GenerateStream: `first` when the first tokens arrive, `done` with the turn's figures and text. */
@@ -194,6 +276,7 @@ function stream(
             promptTokens: last.usage.prompt_tokens,
             reused: last.stats.prompt_tokens_reused,
             copied: last.stats.prompt_tokens_copied,
+            restored: last.stats.prompt_tokens_restored,
             text,
         };
     })();

@@ -54,6 +54,17 @@ export const defaultDrainTimeoutMs = 10_000;
 export const minAuthTokenLength = 16;
 /** Where AUTO's learned acceptance and costs persist (relative to the config file's directory). */
 export const defaultSpecStateFile = ".tiercel/spec-state.json";
+/**
+ * Host memory for conversations' KV caches pushed out of every sequence (engine.hostCache): 8 GiB, as
+ * llama.cpp's server's `--cache-ram` default. Holds ~1.1 M tokens of the bundled target (7.7 kB a token),
+ * ~60 k of an 8 B model with grouped-query attention (~128 kB a token at f16).
+ */
+export const defaultHostCacheBytes = 8 * 1024 ** 3;
+/**
+ * Shortest conversation saved to the host cache, and least a restore must gain: below a few hundred tokens
+ * evaluating costs little (~0.1 s on a 2-core CPU for the bundled target, a few ms on a GPU).
+ */
+export const defaultHostCacheMinTokens = 256;
 /** How often learned speculation state is written when it changed. */
 export const specStateSaveIntervalMs = 30_000;
 

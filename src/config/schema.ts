@@ -11,6 +11,8 @@ import {
     defaultGrpcHost,
     defaultGatewayMaxBodyBytes,
     defaultGatewayRateLimitBurst,
+    defaultHostCacheBytes,
+    defaultHostCacheMinTokens,
     defaultSpendStateFile,
     defaultGrpcPort,
     defaultHttpPort,
@@ -87,6 +89,30 @@ export const configSchema = z
                  * drafts), evaluating only the new suffix. Defaults to `true`.
                  */
                 prefixReuse: z.boolean().default(true),
+                /**
+                 * Conversations whose sequence another takes are saved to host memory and loaded back when
+                 * they return (src/engine/HostKvCache.ts): with more sessions than sequences, a returning
+                 * turn loads its KV cache instead of evaluating its whole conversation again. Needs
+                 * `prefixReuse`.
+                 */
+                hostCache: z
+                    .object({
+                        /**
+                         * Bytes of saved caches kept at most, least recently used evicted first; 0 turns the
+                         * cache off. Defaults to 8 GiB (llama.cpp's server's `--cache-ram` default).
+                         */
+                        maxBytes: z.number().int().min(0).default(defaultHostCacheBytes),
+                        /**
+                         * Directory for the cache's files (a private directory is made in it and removed at
+                         * shutdown). Defaults to the OS temporary directory, whose files stay in the page
+                         * cache while memory allows; a tmpfs such as `/dev/shm` keeps them in RAM.
+                         */
+                        dir: z.string().min(1).optional(),
+                        /** Shortest conversation saved, and least tokens a load must gain. Defaults to 256. */
+                        minTokens: z.number().int().min(1).default(defaultHostCacheMinTokens),
+                    })
+                    .strict()
+                    .prefault({}),
                 /**
                  * Under a grammar (tools, response_format), tokens each position lists before falling back
                  * to the full probability map where the list does not decide the constrained choice

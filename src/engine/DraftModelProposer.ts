@@ -68,7 +68,7 @@ export class DraftModelProposer implements DraftProposer {
         this.#run = run;
         const chunkTokens = this.options.prefillChunkTokens ?? draftPrefillChunkTokens;
         // A released request's last chunk may still be running on this sequence: after it.
-        this.#afterPrefill(async () => {
+        void this.#afterPrefill(async () => {
             await this.#sync(prompt);
             // Whatever prefix the slot's previous request left in the KV cache is kept; the last prompt
             // token is left for the first drafting pass (it yields the first draft token).
@@ -95,7 +95,7 @@ export class DraftModelProposer implements DraftProposer {
      * and nothing is copied when this sequence already holds as much.
      */
     copyPrefixFrom(source: DraftModelProposer, count: number): void {
-        this.#afterPrefill(async () => {
+        void this.#afterPrefill(async () => {
             const want = source.#evaluated.slice(0, count);
             if (commonPrefixLength(this.#evaluated, want) + minCopyTokens > want.length) return;
             const copied = await copySequencePrefix(this.sequence, source.sequence, want);
@@ -105,12 +105,43 @@ export class DraftModelProposer implements DraftProposer {
     }
 
     /**
+     * Writes the draft sequence's cache to `file` (llama.cpp's sequence state), after a prefill still running
+     * here; resolves to the file's size, 0 when the sequence held nothing (no file written). For a slot whose
+     * conversation goes to the host cache (HostKvCache.ts).
+     */
+    saveState(file: string): Promise<number> {
+        return this.#afterPrefill(async () =>
+            this.#evaluated.length === 0 ? 0 : (await this.sequence.saveStateToFile(file)).fileSize,
+        );
+    }
+
+    /**
+     * Replaces the draft sequence's cache with the one `saveState` wrote to `file`, after a prefill still
+     * running here; the next `begin` and `propose` wait for it. A file that does not load leaves the
+     * sequence empty (its next prefill evaluates the whole prompt).
+     */
+    restoreState(file: string): Promise<void> {
+        return this.#afterPrefill(async () => {
+            // Emptied first: a file that fails its header check leaves the cells as they were, while
+            // node-llama-cpp already counts the sequence empty (its clearHistory would then erase nothing).
+            await this.sequence.clearHistory();
+            this.#evaluated.length = 0;
+            try {
+                await this.sequence.loadStateFromFile(file, { acceptRisk: true });
+                for (const t of this.sequence.contextTokens) this.#evaluated.push(t);
+            } catch {
+                await this.sequence.clearHistory();
+            }
+        });
+    }
+
+    /**
      * Erases the draft sequence's cache, after a prefill still running here (the next `begin` and
      * `propose` wait for it): its slot now serves another cache scope, whose requests must not find
      * this one's prompts in it.
      */
     forget(): void {
-        this.#afterPrefill(async () => {
+        void this.#afterPrefill(async () => {
             if (this.#evaluated.length === 0) return;
             await this.sequence.clearHistory();
             this.#evaluated.length = 0;
@@ -197,9 +228,14 @@ export class DraftModelProposer implements DraftProposer {
         return this.#evaluated.length;
     }
 
-    /** Runs `work` on the sequence after the prefill (or copy) chained before it; `propose` waits for it. */
-    #afterPrefill(work: () => Promise<void>): void {
-        this.#prefill = (this.#prefill ?? Promise.resolve()).then(work);
+    /**
+     * Runs `work` on the sequence after the prefill (or copy) chained before it; `propose` waits for it.
+     * Returns its result (a caller that ignores it leaves a failure to whoever waits for the chain next).
+     */
+    #afterPrefill<T>(work: () => Promise<T>): Promise<T> {
+        const run = (this.#prefill ?? Promise.resolve()).then(work);
+        this.#prefill = run.then(() => undefined);
+        return run;
     }
 
     /**

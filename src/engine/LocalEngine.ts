@@ -7,6 +7,7 @@ import { getLlama, TokenBias, type Llama, type Token as LlamaToken } from "node-
 import type { Config } from "../config/schema.js";
 import { defaultThreads } from "./defaultThreads.js";
 import { statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { specStateSaveIntervalMs } from "../config/defaults.js";
 import { ErrorCode } from "../errors/codes.js";
@@ -16,7 +17,6 @@ import { createRandom } from "../speculative/createRandom.js";
 import { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import { taskSignature } from "../speculative/taskSignature.js";
 import type { Token } from "../speculative/types.js";
-import { untilSettledOrAborted } from "../util/abort.js";
 import { silentLogger, type Logger } from "../util/logger.js";
 import { ChatPrompts } from "./ChatPrompts.js";
 import { buildSlots } from "./buildSlots.js";
@@ -42,10 +42,13 @@ import { SpecStateStore } from "./SpecStateStore.js";
 import { seedDraftCost } from "./seedDraftCost.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot, type Donor } from "./Slot.js";
+import { HostKvCache } from "./HostKvCache.js";
+import { prepareSlot } from "./prepareSlot.js";
 import { TokenGrammar } from "./TokenGrammar.js";
 import { toolCallChunks } from "./toolCallChunks.js";
 import type { ChatMessage, GenerateChunk, GenerateRequest, ToolDefinition } from "./types.js";
 import type { CompatibilityReport } from "./vocabTypes.js";
+import type { SlotUsage } from "../grpc/InferenceBackend.js";
 
 export interface LocalEngineOptions {
     logger?: Logger;
@@ -85,6 +88,9 @@ export class LocalEngine {
     readonly suffixPool: SuffixPool | undefined;
     #disposed = false;
     #saveTimer: NodeJS.Timeout | undefined;
+    /** Conversations pushed out of every sequence (engine.hostCache; undefined when turned off). */
+    #hostCache: HostKvCache | undefined;
+    readonly #log: Logger;
 
     private constructor(
         readonly config: Config,
@@ -96,7 +102,9 @@ export class LocalEngine {
         slots: Slot[],
         random: () => number,
         readonly stateStore: SpecStateStore | undefined,
+        log: Logger,
     ) {
+        this.#log = log;
         // TIERCEL_KV_UNIFIED=1 is what a native/ build's addon reads to create contexts with one KV stream
         // for all sequences (native/lib.sh): then a shared batch of mixed lengths is one pass. The
         // prebuilt binaries ignore it (per-sequence streams), so it is set only beside such a build.
@@ -214,6 +222,7 @@ export class LocalEngine {
             slots,
             random,
             store,
+            log,
         );
         // Timed passes of every length a verification step can have seed AUTO's verify curve, and timed
         // drafting passes each draft model's cost.
@@ -232,6 +241,11 @@ export class LocalEngine {
             await llama.dispose();
             throw cause;
         }
+        const { hostCache } = engine;
+        if (engine.prefixReuse && hostCache.maxBytes > 0) {
+            local.#hostCache = await HostKvCache.create({ ...hostCache, dir: hostCache.dir ?? tmpdir() });
+            log.info("host KV cache", { path: local.#hostCache.path, maxBytes: hostCache.maxBytes });
+        }
         if (store) {
             if (await store.load(local.policy)) log.info("speculation state loaded", { path: store.path });
             local.#saveTimer = setInterval(() => void store.save(local.policy), specStateSaveIntervalMs);
@@ -241,8 +255,10 @@ export class LocalEngine {
     }
 
     /** Slots in use and requests waiting for one (for metrics and health). */
-    get slotUsage(): { inUse: number; queued: number; size: number } {
-        return { inUse: this.#pool.inUse, queued: this.#pool.queued, size: this.#pool.size };
+    get slotUsage(): SlotUsage {
+        const pool = this.#pool;
+        const hostCache = this.#hostCache?.usage;
+        return { inUse: pool.inUse, queued: pool.queued, size: pool.size, ...(hostCache && { hostCache }) };
     }
 
     models(): ModelInfo[] {
@@ -360,6 +376,7 @@ export class LocalEngine {
                 : undefined,
         );
         const slot = lease.slot;
+        const startedAt = performance.now();
         const controller = speculationControllerFor({ ...prepared, sessionId: request.sessionId }, slot, {
             policy: this.policy,
             speculation: this.config.speculation,
@@ -371,20 +388,23 @@ export class LocalEngine {
         // thrown mid-step may not.
         let clean = false;
         try {
-            // A slot that held another cache scope's tokens reuses none of them (a donor is of this scope).
-            const sameScope = slot.enterScope(scope);
-            slot.lastPrompt = prepared.promptTokens.length;
-            // A sibling's prompt pass still running holds the prefix: wait for it rather than evaluate it too.
-            if (donor?.ready) await untilSettledOrAborted(donor.ready, signal);
-            const copied = donor && (await slot.copyPrefixFrom(donor.slot, donor.tokens)) ? donor.tokens : 0;
+            const cache = reuse ? this.#hostCache : undefined;
+            const ready = await prepareSlot(
+                slot,
+                { prompt: prepared.promptTokens, scope, ...(donor && { donor }) },
+                cache,
+                signal,
+                this.#log,
+            );
             const chunks = generate(
                 {
                     ...prepared,
                     slot,
                     controller,
                     contextSize: this.target.context.contextSize,
-                    reusePrefix: reuse && (sameScope || copied > 0),
-                    copiedPrefix: copied,
+                    reusePrefix: reuse && ready.reusable,
+                    copiedPrefix: ready.copied,
+                    restoredPrefix: ready.restored,
                     confidence: request.returnConfidence === true,
                     tokenBias: prepared.sampling.logitBias && this.#tokenBias(prepared.sampling.logitBias),
                     grammar: grammar && TokenGrammar.start(this.llama, this.target.model, grammar),
@@ -392,7 +412,7 @@ export class LocalEngine {
                     detokenize: (tokens, last) =>
                         this.target.model.detokenize(tokens as LlamaToken[], special, last as LlamaToken[]),
                     queuedAt,
-                    startedAt: performance.now(),
+                    startedAt,
                     othersRunning: this.#pool.inUse - 1,
                     grammarList: this.#grammarList,
                 },
@@ -429,6 +449,7 @@ export class LocalEngine {
             ),
         );
         await this.llama.dispose();
+        await this.#hostCache?.dispose();
     }
 
     #prepare(request: GenerateRequest) {

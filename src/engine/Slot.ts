@@ -9,6 +9,7 @@ import type {
     ControlledEvaluateInputItem,
     LlamaContextSequence,
 } from "node-llama-cpp";
+import { unlink } from "node:fs/promises";
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { DraftProposer, Token } from "../speculative/types.js";
 import type { BatchedPass, PassBatcher } from "./PassBatcher.js";
@@ -16,6 +17,7 @@ import { chooseSlot, type SlotCache } from "./chooseSlot.js";
 import { copySequencePrefix } from "./copySequencePrefix.js";
 import { NgramProposer, type NgramProposerOptions } from "../speculative/NgramProposer.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
+import type { HostKvEntry, SavedState } from "./HostKvCache.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 
 /** A slot whose first `tokens` cached tokens a request copies into the slot it takes. */
@@ -48,6 +50,11 @@ export class Slot {
         /** Shared by every slot of the target context, so concurrent requests' passes share batches. */
         readonly batcher: PassBatcher,
     ) {}
+
+    /** The cache scope of the tokens the slot holds. */
+    get scope(): string {
+        return this.#scope;
+    }
 
     /** One target pass over `items`, batched with the other slots' passes (see PassBatcher.ts). */
     evaluate(
@@ -181,6 +188,75 @@ export class Slot {
                 drafter.copyPrefixFrom(from, count);
         }
         return true;
+    }
+
+    /**
+     * Writes the slot's caches to files named from `base` (HostKvCache.ts): the target's at once, the draft
+     * models' (those on the target's vocabulary) after their running prefill, so whatever the slot's next
+     * request does to a draft sequence follows its save. `target` settles when the target sequence may be
+     * overwritten; `saved`, when every file is written (a draft whose save failed is left out).
+     */
+    saveState(base: string): { target: Promise<void>; saved: Promise<SavedState> } {
+        const drafts = [...this.drafters].flatMap(([id, drafter], i) => {
+            if (!(drafter instanceof DraftModelProposer)) return [];
+            const file = `${base}.draft${i}.kv`;
+            return [{ id, file, size: drafter.saveState(file).catch(() => 0) }];
+        });
+        const targetFile = `${base}.target.kv`;
+        const target = this.target.saveStateToFile(targetFile);
+        const saved = (async () => {
+            const sizes = await Promise.all(drafts.map((d) => d.size));
+            let bytes: number;
+            try {
+                bytes = (await target).fileSize;
+            } catch (error) {
+                const files = [targetFile, ...drafts.map((d) => d.file)];
+                await Promise.all(files.map((f) => unlink(f).catch(() => undefined)));
+                throw error;
+            }
+            const draftFiles = new Map<string, string>();
+            drafts.forEach(({ id, file }, i) => {
+                // Held nothing (no file), or failed (a partial file perhaps).
+                if (sizes[i]! === 0) return void unlink(file).catch(() => undefined);
+                draftFiles.set(id, file);
+                bytes += sizes[i]!;
+            });
+            return { targetFile, draftFiles, bytes };
+        })();
+        return { target: target.then(() => undefined), saved };
+    }
+
+    /**
+     * Loads `entry`'s saved caches into the slot: the target's now, the draft models' after their running
+     * prefill (`drafts` settles when those are loaded). `loaded` is whether the target now holds the entry's
+     * tokens; when not, it holds nothing. For a request whose conversation was saved (HostKvCache.ts).
+     */
+    async restoreState(entry: HostKvEntry): Promise<{ loaded: boolean; drafts: Promise<void> }> {
+        // Emptied first: a file that fails its header check leaves the cells as they were, while
+        // node-llama-cpp already counts the sequence empty (its clearHistory would then erase nothing).
+        await this.target.clearHistory();
+        this.targetTokens.length = 0;
+        let loaded = false;
+        try {
+            await this.target.loadStateFromFile(entry.targetFile, { acceptRisk: true });
+            const now = this.target.contextTokens;
+            const count = entry.tokens.length;
+            loaded = now.length === count && commonPrefixLength(now, entry.tokens, count) === count;
+        } catch {
+            loaded = false;
+        }
+        if (!loaded) {
+            await this.target.clearHistory();
+            return { loaded, drafts: Promise.resolve() };
+        }
+        this.appendTarget(entry.tokens);
+        const drafts: Promise<void>[] = [];
+        for (const [id, drafter] of this.drafters) {
+            const file = entry.draftFiles.get(id);
+            if (file !== undefined && drafter instanceof DraftModelProposer)
+                drafts.push(drafter.restoreState(file));
+        }
+        return { loaded, drafts: Promise.all(drafts).then(() => undefined) };
     }
 
     /**

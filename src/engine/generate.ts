@@ -64,6 +64,8 @@ export interface GenerationPlan {
     reusePrefix: boolean;
     /** Leading prompt tokens the engine copied into the slot from another slot's cache before this call. */
     copiedPrefix: number;
+    /** Leading prompt tokens the engine loaded into the slot from the host cache before this call. */
+    restoredPrefix: number;
     /** Measure the emitted tokens' log-probabilities (GenerationStats.confidence). */
     confidence: boolean;
     /** The request's logit bias in node-llama-cpp's form; undefined when it has none. */
@@ -396,6 +398,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             promptTokens: promptTokens.length,
             promptTokensReused: reused,
             promptTokensCopied: Math.min(reused, plan.copiedPrefix),
+            promptTokensRestored: Math.min(reused, plan.restoredPrefix),
             completionTokens: generated,
             spec: stats.toJSON(),
             ttftMs: ttft,

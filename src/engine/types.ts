@@ -200,11 +200,14 @@ export interface GenerationStats {
     promptTokens: number;
     /**
      * Prompt tokens whose KV state was reused (not evaluated again): held by the slot from its previous
-     * request, or copied into it from another slot first (`promptTokensCopied` of them).
+     * request, copied into it from another slot first (`promptTokensCopied` of them), or loaded from the
+     * host cache (`promptTokensRestored`).
      */
     promptTokensReused: number;
     /** Of `promptTokensReused`, those copied from another slot's cache (see chooseSlot.ts). */
     promptTokensCopied: number;
+    /** Of `promptTokensReused`, those loaded from the host cache (a saved conversation; HostKvCache.ts). */
+    promptTokensRestored: number;
     completionTokens: number;
     /** Speculation counters (drafts, draftTokens, acceptedTokens, acceptedPerPos, targetPasses...). */
     spec: SpecStatsJSON;

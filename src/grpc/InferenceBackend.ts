@@ -12,6 +12,8 @@ export interface SlotUsage {
     queued: number;
     /** Sequences configured. */
     size: number;
+    /** The host KV cache's files (engine.hostCache); absent when it is turned off. */
+    hostCache?: { bytes: number; entries: number };
 }
 
 export interface InferenceBackend {

@@ -292,6 +292,7 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
         decode_tokens_per_second: stats.decodeTokensPerSecond,
         prompt_tokens_reused: stats.promptTokensReused,
         prompt_tokens_copied: stats.promptTokensCopied,
+        prompt_tokens_restored: stats.promptTokensRestored,
         queue_ms: stats.queueMs,
         total_ms: stats.totalMs,
         selection_reason: stats.speculation.reason,

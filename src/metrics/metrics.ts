@@ -20,7 +20,15 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { GenerationStats } from "../engine/types.js";
 
 /** What the gauges read at scrape time (undefined while the engine is not loaded). */
-export type EngineLoadSource = () => { inUse: number; queued: number; size: number } | undefined;
+export type EngineLoadSource = () =>
+    | {
+          inUse: number;
+          queued: number;
+          size: number;
+          /** The host KV cache's files (engine.hostCache); absent when it is turned off. */
+          hostCache?: { bytes: number; entries: number };
+      }
+    | undefined;
 
 /** Latency buckets (seconds) for whole requests: a tiny completion up to a long generation. */
 const requestBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -111,6 +119,12 @@ export function createMetrics(registry: Registry, load: EngineLoadSource) {
             help: "Reused prompt tokens copied from another sequence's KV cache (a prefix shared across sessions).",
             registers,
         }),
+        /** Of the reused prompt tokens, those loaded from the host cache (a conversation saved from a sequence). */
+        promptTokensRestored: new Counter({
+            name: "tiercel_prompt_tokens_restored_total",
+            help: "Reused prompt tokens loaded from the host KV cache (a conversation saved when another took its sequence).",
+            registers,
+        }),
         /** Verification steps that had at least one drafted token, by proposer ("ngram" or a draft model id). */
         specDrafts: new Counter({
             name: "tiercel_spec_drafts_total",
@@ -188,6 +202,24 @@ export function createMetrics(registry: Registry, load: EngineLoadSource) {
                 this.set(load()?.inUse ?? 0);
             },
         }),
+        /** Bytes of conversations' KV caches saved to host memory (engine.hostCache.maxBytes bounds it). */
+        hostCacheBytes: new Gauge({
+            name: "tiercel_host_kv_cache_bytes",
+            help: "Bytes of conversations' KV caches held in the host cache (saved when another took their sequence).",
+            registers,
+            collect() {
+                this.set(load()?.hostCache?.bytes ?? 0);
+            },
+        }),
+        /** Conversations held in the host KV cache. */
+        hostCacheEntries: new Gauge({
+            name: "tiercel_host_kv_cache_entries",
+            help: "Conversations whose KV cache the host cache holds.",
+            registers,
+            collect() {
+                this.set(load()?.hostCache?.entries ?? 0);
+            },
+        }),
         /** Configured sequences (concurrent generations); 0 until the engine is loaded. */
         sequences: new Gauge({
             name: "tiercel_sequences",
@@ -211,6 +243,7 @@ export function observeGeneration(metrics: Metrics, stats: GenerationStats): voi
     metrics.promptTokens.inc(stats.promptTokens);
     metrics.promptTokensReused.inc(stats.promptTokensReused);
     if (stats.promptTokensCopied > 0) metrics.promptTokensCopied.inc(stats.promptTokensCopied);
+    if (stats.promptTokensRestored > 0) metrics.promptTokensRestored.inc(stats.promptTokensRestored);
     metrics.specTargetPasses.inc({ proposer }, spec.targetPasses);
     if (spec.fullMapPasses > 0) metrics.specFullMapPasses.inc({ proposer }, spec.fullMapPasses);
     if (stats.speculation.explorations > 0) metrics.specExplorations.inc(stats.speculation.explorations);

@@ -101,6 +101,7 @@ function stats() {
         promptTokens: 1,
         promptTokensReused: 0,
         promptTokensCopied: 0,
+        promptTokensRestored: 0,
         completionTokens: 3,
         spec: {
             drafts: 0,

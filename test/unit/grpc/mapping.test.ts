@@ -453,6 +453,7 @@ describe("responses", () => {
         promptTokens: 10,
         promptTokensReused: 4,
         promptTokensCopied: 3,
+        promptTokensRestored: 1,
         completionTokens: 9,
         spec: {
             drafts: 2,
@@ -499,6 +500,7 @@ describe("responses", () => {
                 decode_tokens_per_second: 300,
                 prompt_tokens_reused: 4,
                 prompt_tokens_copied: 3,
+                prompt_tokens_restored: 1,
                 queue_ms: 1.5,
                 total_ms: 40,
                 selection_reason: "fixed mode DRAFT_MODEL",

@@ -23,6 +23,7 @@ const stats = (
     promptTokens: 20,
     promptTokensReused: 5,
     promptTokensCopied: 2,
+    promptTokensRestored: 3,
     completionTokens: 12,
     spec: {
         drafts,
@@ -84,6 +85,9 @@ describe("metrics", () => {
         ]);
         expect(await values(registry, "tiercel_prompt_tokens_copied_total")).toEqual([
             { value: 6, labels: {} },
+        ]);
+        expect(await values(registry, "tiercel_prompt_tokens_restored_total")).toEqual([
+            { value: 9, labels: {} },
         ]);
         const ttft = (await metrics.timeToFirstToken.get()).values;
         const ttftSum = ttft.find((v) => v.metricName === "tiercel_time_to_first_token_seconds_sum");

@@ -214,6 +214,7 @@ describe("local tier translation", () => {
             decode_tokens_per_second: 1,
             prompt_tokens_reused: 0,
             prompt_tokens_copied: 0,
+            prompt_tokens_restored: 0,
             queue_ms: 0,
             total_ms: 1,
             selection_reason: "",

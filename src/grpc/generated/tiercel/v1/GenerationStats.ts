@@ -56,7 +56,8 @@ export interface GenerationStats {
   'decode_tokens_per_second'?: (number | string);
   /**
    * Prompt tokens whose KV cache was reused (not evaluated again): held by the sequence from its previous
-   * request, or copied into it from another sequence's cache (prompt_tokens_copied of them).
+   * request, copied into it from another sequence's cache (prompt_tokens_copied of them), or loaded from
+   * the host cache (prompt_tokens_restored of them).
    */
   'prompt_tokens_reused'?: (number);
   /**
@@ -135,6 +136,12 @@ export interface GenerationStats {
    * (a prefix it shares with another session's conversation: a sub-agent's system prompt and tools).
    */
   'prompt_tokens_copied'?: (number);
+  /**
+   * Of prompt_tokens_reused, those loaded from the host cache before this request started: the KV cache
+   * of its conversation, saved to host memory when another conversation took its sequence (more sessions
+   * than sequences; engine.hostCache).
+   */
+  'prompt_tokens_restored'?: (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }
@@ -192,7 +199,8 @@ export interface GenerationStats__Output {
   'decode_tokens_per_second': (number);
   /**
    * Prompt tokens whose KV cache was reused (not evaluated again): held by the sequence from its previous
-   * request, or copied into it from another sequence's cache (prompt_tokens_copied of them).
+   * request, copied into it from another sequence's cache (prompt_tokens_copied of them), or loaded from
+   * the host cache (prompt_tokens_restored of them).
    */
   'prompt_tokens_reused': (number);
   /**
@@ -271,6 +279,12 @@ export interface GenerationStats__Output {
    * (a prefix it shares with another session's conversation: a sub-agent's system prompt and tools).
    */
   'prompt_tokens_copied': (number);
+  /**
+   * Of prompt_tokens_reused, those loaded from the host cache before this request started: the KV cache
+   * of its conversation, saved to host memory when another conversation took its sequence (more sessions
+   * than sequences; engine.hostCache).
+   */
+  'prompt_tokens_restored': (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
 }

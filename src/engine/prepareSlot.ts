@@ -1,0 +1,115 @@
+/**
+ * Readies a leased slot for a request before its prompt pass: the conversation it pushes out goes to the
+ * host cache, the slot enters the request's cache scope, and the longest prefix on offer is put in it:
+ * the slot's own (reused in place by generate), another slot's (copied, chooseSlot.ts), or a saved
+ * conversation's (loaded from the host cache, HostKvCache.ts).
+ */
+import type { Token } from "../speculative/types.js";
+import { untilSettledOrAborted } from "../util/abort.js";
+import type { Logger } from "../util/logger.js";
+import type { HostKvCache } from "./HostKvCache.js";
+import type { Donor, Slot } from "./Slot.js";
+
+export interface PreparedSlot {
+    /** Whether the slot's cached tokens may be reused (same scope, or put there for this request). */
+    readonly reusable: boolean;
+    /** Leading prompt tokens copied from another slot. */
+    readonly copied: number;
+    /** Leading prompt tokens loaded from the host cache. */
+    readonly restored: number;
+}
+
+/** What `planHostCache` decides from. */
+export interface HostCacheFacts {
+    /** Tokens the slot holds, and how many of them the request keeps in place (0 for another scope). */
+    readonly held: number;
+    readonly keptInPlace: number;
+    /** Prompt tokens of the slot's last request (what a request continuing its conversation keeps). */
+    readonly lastPrompt: number;
+    /** Tokens a copy from another slot would put in it (chooseSlot.ts), if any. */
+    readonly donorTokens: number;
+    /** The host cache's best entry for the prompt: the prefix it shares, and all it holds. */
+    readonly match?: { readonly common: number; readonly entryTokens: number };
+    /** Whether the host cache would take the slot's conversation (HostKvCache.wants). */
+    readonly worthSaving: boolean;
+    readonly minTokens: number;
+}
+
+/**
+ * Pure. Restore an entry when it gives at least `minTokens` more than the slot gets otherwise (in place or
+ * copied), and at least a quarter of what it loads (a load costs by the entry's size: on a CPU ~400× less a
+ * token than evaluating it, on a GPU a few times less). Save the slot's conversation when the request does
+ * not continue it (keeps less than its last prompt) and erases at least `minTokens` of it.
+ */
+export function planHostCache(f: HostCacheFacts): { save: boolean; restore: boolean } {
+    const inDevice = f.donorTokens > 0 ? f.donorTokens : f.keptInPlace;
+    const gain = f.match ? f.match.common - inDevice : 0;
+    const restore = f.match !== undefined && gain >= f.minTokens && gain * 4 >= f.match.entryTokens;
+    const kept = restore || f.donorTokens > 0 ? 0 : f.keptInPlace;
+    const save = f.worthSaving && kept < f.lastPrompt && f.held - kept >= f.minTokens;
+    return { save, restore };
+}
+
+export async function prepareSlot(
+    slot: Slot,
+    request: { readonly prompt: readonly Token[]; readonly scope: string; readonly donor?: Donor },
+    cache: HostKvCache | undefined,
+    signal: AbortSignal | undefined,
+    log: Logger,
+): Promise<PreparedSlot> {
+    const { prompt, scope, donor } = request;
+    const match = cache?.match(prompt, scope);
+    if (cache) {
+        const held = slot.targetTokens;
+        const plan = planHostCache({
+            held: held.length,
+            keptInPlace: scope === slot.scope ? slot.cachedPrefixLength(prompt) : 0,
+            lastPrompt: slot.lastPrompt,
+            donorTokens: donor?.tokens ?? 0,
+            match: match && { common: match.common, entryTokens: match.entry.tokens.length },
+            worthSaving: cache.wants(held, slot.scope),
+            minTokens: cache.minTokens,
+        });
+        if (plan.save) await saveConversation(slot, cache, log);
+        if (plan.restore && match) {
+            slot.enterScope(scope);
+            slot.lastPrompt = prompt.length;
+            const done = cache.use(match.entry);
+            const { loaded, drafts } = await slot
+                .restoreState(match.entry)
+                .catch(() => ({ loaded: false, drafts: Promise.resolve() }));
+            void drafts.then(done, done);
+            if (loaded) return { reusable: true, copied: 0, restored: match.common };
+            cache.discard(match.entry);
+            log.warn("host KV cache: a saved conversation did not load; evaluating its prompt", {
+                file: match.entry.targetFile,
+            });
+        }
+    }
+    // A slot that held another cache scope's tokens reuses none of them (a donor is of this scope).
+    const sameScope = slot.enterScope(scope);
+    slot.lastPrompt = prompt.length;
+    // A sibling's prompt pass still running holds the prefix: wait for it rather than evaluate it too.
+    if (donor?.ready) await untilSettledOrAborted(donor.ready, signal);
+    const copied = donor && (await slot.copyPrefixFrom(donor.slot, donor.tokens)) ? donor.tokens : 0;
+    return { reusable: sameScope || copied > 0, copied, restored: 0 };
+}
+
+/**
+ * Saves the slot's conversation to `cache`; returns when the target sequence may be overwritten. The entry
+ * appears when its draft files are written too (they follow the drafts' running prefills).
+ */
+async function saveConversation(slot: Slot, cache: HostKvCache, log: Logger): Promise<void> {
+    const tokens = slot.targetTokens.slice();
+    const { scope, lastPrompt } = slot;
+    const { target, saved } = slot.saveState(cache.nextBase());
+    saved.then(
+        (state) => {
+            cache.add(scope, tokens, lastPrompt, state);
+        },
+        (error: unknown) => {
+            log.warn("host KV cache: saving a conversation failed", { error: (error as Error).message });
+        },
+    );
+    await target.catch(() => undefined);
+}

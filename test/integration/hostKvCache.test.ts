@@ -1,0 +1,61 @@
+/**
+ * More sessions than sequences, through the gRPC server: a session whose sequence another took gets its
+ * conversation back from the host cache (HostKvCache.ts) instead of evaluating it again, over unary and
+ * streaming calls; stats and metrics say how many prompt tokens were loaded and what the cache holds.
+ */
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { GenerateRequest } from "../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
+import { startTestServer, type TestServer } from "../helpers/startTestServer.js";
+
+let server: TestServer;
+beforeAll(async () => {
+    server = await startTestServer({
+        engine: { sequences: 2, contextSize: 512, hostCache: { minTokens: 32 } },
+    });
+});
+afterAll(async () => {
+    await server.close();
+});
+
+function turn(session: number, turns: number): GenerateRequest {
+    return {
+        prompt:
+            `# session ${session}: its own file\n` +
+            `cells = [${session}, 2, 3]\n`.repeat(8) +
+            "# more\n".repeat(turns + 1),
+        max_tokens: 4,
+        session_id: `session-${session}`,
+    };
+}
+
+it("four sessions round-robin on two sequences: every later turn loads its own conversation", async () => {
+    const restored: number[] = [];
+    for (let round = 0; round < 3; round++) {
+        for (const session of [1, 2, 3, 4]) {
+            const stats =
+                round % 2 === 0
+                    ? (await server.generate(turn(session, round))).stats
+                    : (await server.stream(turn(session, round)).chunks).at(-1)?.stats;
+            if (!stats) throw new Error("no final stats");
+            restored.push(stats.prompt_tokens_restored);
+            if (round === 0) {
+                expect(stats.prompt_tokens_restored).toBe(0);
+                continue;
+            }
+            // Everything up to the previous turn's prompt is back, loaded from the host cache.
+            const previous = (await server.tokenize({ text: turn(session, round - 1).prompt! })).token_ids
+                .length;
+            const label = `round ${round}, session ${session}`;
+            expect(stats.prompt_tokens_reused, label).toBeGreaterThanOrEqual(previous - 1);
+            expect(stats.prompt_tokens_restored, label).toBe(stats.prompt_tokens_reused);
+        }
+    }
+    const metrics = await server.metricsText();
+    const total = Number(/^tiercel_prompt_tokens_restored_total (\d+)/m.exec(metrics)?.[1]);
+    expect(total).toBe(restored.reduce((a, b) => a + b, 0));
+    // Each session's latest conversation: two in the sequences' caches may be saved too (the last four saved).
+    const entries = Number(/^tiercel_host_kv_cache_entries (\d+)/m.exec(metrics)?.[1]);
+    expect(entries).toBeGreaterThanOrEqual(2);
+    expect(entries).toBeLessThanOrEqual(4);
+    expect(Number(/^tiercel_host_kv_cache_bytes (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+});

@@ -1,0 +1,91 @@
+/**
+ * A conversation pushed out of its sequence is saved to the host cache and loaded back when it returns
+ * (HostKvCache.ts, prepareSlot.ts): its next turn reuses the loaded prefix and gives bit-identical output
+ * and log-probabilities to the same turn served in place on an engine where nothing took its sequence
+ * (both prefixes computed by the same passes), for every drafting mode. Another cache scope loads nothing.
+ */
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { LocalEngine } from "../../src/engine/LocalEngine.js";
+import type { GenerateRequest } from "../../src/engine/types.js";
+import { collect, loadFixtureEngine } from "../helpers/fixtureEngine.js";
+
+let saving: LocalEngine;
+let inPlace: LocalEngine;
+let dir: string;
+beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tiercel-host-cache-test-"));
+    // One sequence each: any other conversation takes it.
+    saving = await loadFixtureEngine({ engine: { sequences: 1, hostCache: { minTokens: 32, dir } } });
+    inPlace = await loadFixtureEngine({ engine: { sequences: 1, hostCache: { maxBytes: 0 } } });
+});
+afterAll(async () => {
+    await saving.dispose();
+    await inPlace.dispose();
+    await rm(dir, { recursive: true, force: true });
+});
+
+const modes = ["off", "ngram", "draft_model"] as const;
+
+function turn(
+    session: number,
+    turns: number,
+    mode: (typeof modes)[number],
+): GenerateRequest & { prompt: string } {
+    let prompt = `# session ${session}: keep the cache warm\n` + `rows = [${session}, 2, 3]\n`.repeat(8);
+    for (let i = 1; i < turns; i++) prompt += `# turn ${i}: next step\nvalue_${i} = rows[${i}]\n`;
+    return {
+        prompt,
+        maxTokens: 10,
+        returnConfidence: true,
+        speculation: { mode, draftModel: "other-weights", maxDraftTokens: 3 },
+    };
+}
+
+it("a returning conversation loads its saved cache and gives exactly what it gets in place", async () => {
+    for (const [n, mode] of modes.entries()) {
+        const session = 10 + n;
+        await collect(saving, turn(session, 1, "off"));
+        await collect(inPlace, turn(session, 1, "off"));
+        // Another session takes the one sequence: the first's conversation goes to the host cache.
+        const other = await collect(saving, turn(90 + n, 1, "off"));
+        expect(other.last.finish!.stats.promptTokensRestored, mode).toBe(0);
+        expect(saving.slotUsage.hostCache?.entries, mode).toBeGreaterThan(0);
+        const restored = await collect(saving, turn(session, 2, mode));
+        const reference = await collect(inPlace, turn(session, 2, mode));
+        const stats = restored.last.finish!.stats;
+        expect(stats.promptTokensRestored, mode).toBeGreaterThan(60);
+        expect(stats.promptTokensReused, mode).toBe(stats.promptTokensRestored);
+        expect(reference.last.finish!.stats.promptTokensReused, mode).toBe(stats.promptTokensReused);
+        expect(restored.tokens, mode).toEqual(reference.tokens);
+        expect(stats.confidence, mode).toEqual(reference.last.finish!.stats.confidence);
+    }
+});
+
+it("another cache scope loads nothing of a saved conversation", async () => {
+    const owner = { ...turn(31, 1, "off"), cacheScope: "tenant-a" };
+    await collect(saving, owner);
+    await collect(saving, { ...turn(32, 1, "off"), cacheScope: "tenant-a" });
+    const probe = await collect(saving, { ...turn(31, 2, "off"), cacheScope: "tenant-b" });
+    expect(probe.last.finish!.stats.promptTokensReused).toBe(0);
+    const back = await collect(saving, { ...turn(31, 2, "off"), cacheScope: "tenant-a" });
+    expect(back.last.finish!.stats.promptTokensRestored).toBeGreaterThan(60);
+});
+
+it("a saved conversation whose files are gone is evaluated again, with the same output", async () => {
+    await collect(saving, turn(41, 1, "off"));
+    await collect(saving, turn(42, 1, "off"));
+    // The cache's private directory is the one directory in `dir`.
+    const [own] = await readdir(dir);
+    for (const file of await readdir(join(dir, own!))) await rm(join(dir, own!, file));
+    const back = await collect(saving, turn(41, 2, "draft_model"));
+    const reference = await collect(inPlace, turn(41, 2, "draft_model"));
+    expect(back.last.finish!.stats.promptTokensRestored).toBe(0);
+    expect(back.tokens).toEqual(reference.tokens);
+    // The failed entry is gone: the conversation is saved again when the next one takes its sequence.
+    await collect(saving, turn(43, 1, "off"));
+    const again = await collect(saving, turn(41, 3, "off"));
+    expect(again.last.finish!.stats.promptTokensRestored).toBeGreaterThan(60);
+});
