@@ -25,6 +25,7 @@ import { mkdtemp, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { Token } from "../speculative/types.js";
+import { HostCacheCosts } from "./HostCacheCosts.js";
 
 export interface HostKvEntry {
     readonly id: number;
@@ -37,13 +38,16 @@ export interface HostKvEntry {
     readonly targetFile: string;
     readonly draftFiles: ReadonlyMap<string, string>;
     readonly bytes: number;
+    readonly targetBytes: number;
 }
 
 /** What a slot wrote for `HostKvCache.add`. */
 export interface SavedState {
     readonly targetFile: string;
     readonly draftFiles: ReadonlyMap<string, string>;
+    /** All files' bytes, and the target file's. */
     readonly bytes: number;
+    readonly targetBytes: number;
 }
 
 export interface HostKvCacheOptions {
@@ -71,11 +75,13 @@ export class HostKvCache {
         readonly path: string,
         readonly maxBytes: number,
         readonly minTokens: number,
+        /** Measured costs of saving, loading and evaluating, for prepareSlot's decisions. */
+        readonly costs: HostCacheCosts,
     ) {}
 
-    static async create(options: HostKvCacheOptions): Promise<HostKvCache> {
+    static async create(options: HostKvCacheOptions, costs = new HostCacheCosts()): Promise<HostKvCache> {
         const path = await mkdtemp(join(options.dir, "tiercel-kv-"));
-        return new HostKvCache(path, options.maxBytes, options.minTokens);
+        return new HostKvCache(path, options.maxBytes, options.minTokens, costs);
     }
 
     /** Bytes of the entries' files, and how many entries there are. */

@@ -22,20 +22,14 @@ import { ChatPrompts } from "./ChatPrompts.js";
 import { buildSlots } from "./buildSlots.js";
 import { infillRequestTokens } from "./infillRequestTokens.js";
 import { estimateMemory, reportMemory } from "./memoryEstimate.js";
-import { modelCapabilities, type ModelCapabilities } from "./modelCapabilities.js";
+import { describeModels, type ModelInfo } from "./describeModels.js";
 import { checkPromptBytes, longestTokenBytes, promptByteLimit } from "./promptByteLimit.js";
 import { generate } from "./generate.js";
 import { grammarTopK, largeVocabulary } from "./TargetChoice.js";
 import { speculationControllerFor } from "./speculationControllerFor.js";
 import { checkCacheScope, checkModel, resolveRequest, type ModelIds } from "./resolveRequest.js";
 import { resolveTools } from "./resolveTools.js";
-import {
-    resolveModels,
-    type DraftMode,
-    type LoadedModel,
-    type ResolvedDraft,
-    type ResolvedModel,
-} from "./loadModels.js";
+import { resolveModels, type LoadedModel, type ResolvedDraft, type ResolvedModel } from "./loadModels.js";
 import { ResponseGrammars } from "./ResponseGrammars.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
@@ -43,35 +37,24 @@ import { seedDraftCost } from "./seedDraftCost.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot, type Donor } from "./Slot.js";
 import { HostKvCache } from "./HostKvCache.js";
+import type { HostCacheCosts } from "./HostCacheCosts.js";
 import { prepareSlot } from "./prepareSlot.js";
 import { TokenGrammar } from "./TokenGrammar.js";
 import { toolCallChunks } from "./toolCallChunks.js";
 import type { ChatMessage, GenerateChunk, GenerateRequest, ToolDefinition } from "./types.js";
-import type { CompatibilityReport } from "./vocabTypes.js";
 import type { SlotUsage } from "../grpc/InferenceBackend.js";
 
 export interface LocalEngineOptions {
     logger?: Logger;
     /** Random source of AUTO's exploration. Defaults to a randomly seeded generator. */
     random?: () => number;
+    /** The host KV cache's cost figures (HostCacheCosts.ts). Defaults to measuring them; tests pin them. */
+    hostCacheCosts?: HostCacheCosts;
     /** Load progress in [0, 1] across all models. */
     onProgress?: (progress: number, modelId: string) => void;
 }
 
-export interface ModelInfo {
-    id: string;
-    role: "target" | "draft";
-    path: string;
-    vocabSize: number;
-    contextSize: number;
-    /** Drafts only: the report against the target, and whether the draft is in use. */
-    compatibility?: CompatibilityReport;
-    /** Drafts only: how the draft is used (refused drafts: undefined, `loaded` false). */
-    draftMode?: DraftMode;
-    loaded: boolean;
-    /** Chat template family, FIM and tool-call support; undefined for a refused (unloaded) draft. */
-    capabilities?: ModelCapabilities;
-}
+export type { ModelInfo } from "./describeModels.js";
 
 export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
@@ -243,7 +226,13 @@ export class LocalEngine {
         }
         const { hostCache } = engine;
         if (engine.prefixReuse && hostCache.maxBytes > 0) {
-            local.#hostCache = await HostKvCache.create({ ...hostCache, dir: hostCache.dir ?? tmpdir() });
+            const dir = hostCache.dir ?? tmpdir();
+            const cache = await HostKvCache.create({ ...hostCache, dir }, options.hostCacheCosts);
+            for (const slot of slots)
+                slot.onPromptPass = (n, ms) => {
+                    cache.costs.observePromptPass(n, ms);
+                };
+            local.#hostCache = cache;
             log.info("host KV cache", { path: local.#hostCache.path, maxBytes: hostCache.maxBytes });
         }
         if (store) {
@@ -262,32 +251,7 @@ export class LocalEngine {
     }
 
     models(): ModelInfo[] {
-        const info = (m: LoadedModel, role: "target" | "draft"): ModelInfo => ({
-            id: m.resolved.id,
-            role,
-            path: m.resolved.path,
-            vocabSize: m.resolved.vocab.tokens.length,
-            contextSize: m.context.contextSize,
-            loaded: true,
-            capabilities: modelCapabilities(m.model),
-        });
-        return [
-            info(this.target, "target"),
-            ...[...this.drafts.values()].map((d) => ({
-                ...info(d, "draft"),
-                compatibility: d.resolved.compatibility,
-                draftMode: d.resolved.mode,
-            })),
-            ...this.refusedDrafts.map((d) => ({
-                id: d.id,
-                role: "draft" as const,
-                path: d.path,
-                vocabSize: d.vocab.tokens.length,
-                contextSize: 0,
-                compatibility: d.compatibility,
-                loaded: false,
-            })),
-        ];
+        return describeModels(this.target, this.drafts, this.refusedDrafts);
     }
 
     /** Throws E_MODEL_NOT_FOUND unless `model` is unset, empty or the target's id (resolveRequest.ts). */

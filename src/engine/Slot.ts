@@ -40,6 +40,8 @@ export class Slot {
     lastPrompt = 0;
     /** The slot's n-gram drafter, kept from request to request: its index follows the slot's tokens. */
     #ngram: NgramProposer | undefined;
+    /** Told each prompt pass's length and duration (the host KV cache's costs: HostCacheCosts.ts). */
+    onPromptPass: ((tokens: number, ms: number) => void) | undefined;
     /** The prompt whose pass is running on the slot, and when that pass settles (see `evaluatePrompt`). */
     #pending: { readonly tokens: readonly Token[]; readonly settled: Promise<void> } | undefined;
 
@@ -135,8 +137,10 @@ export class Slot {
         rest: readonly Token[],
         prompt: readonly Token[],
     ): Promise<BatchedPass<(ControlledEvaluateIndexOutput | undefined)[]>> {
+        const startedAt = performance.now();
         const pass = this.evaluate(items).then((out) => {
             this.appendTarget(rest);
+            this.onPromptPass?.(items.length, performance.now() - startedAt);
             return out;
         });
         const settled = pass.then(
@@ -194,9 +198,10 @@ export class Slot {
      * Writes the slot's caches to files named from `base` (HostKvCache.ts): the target's at once, the draft
      * models' (those on the target's vocabulary) after their running prefill, so whatever the slot's next
      * request does to a draft sequence follows its save. `target` settles when the target sequence may be
-     * overwritten; `saved`, when every file is written (a draft whose save failed is left out).
+     * overwritten (to the target file's size); `saved`, when every file is written (a draft whose save
+     * failed is left out).
      */
-    saveState(base: string): { target: Promise<void>; saved: Promise<SavedState> } {
+    saveState(base: string): { target: Promise<number>; saved: Promise<SavedState> } {
         const drafts = [...this.drafters].flatMap(([id, drafter], i) => {
             if (!(drafter instanceof DraftModelProposer)) return [];
             const file = `${base}.draft${i}.kv`;
@@ -206,14 +211,15 @@ export class Slot {
         const target = this.target.saveStateToFile(targetFile);
         const saved = (async () => {
             const sizes = await Promise.all(drafts.map((d) => d.size));
-            let bytes: number;
+            let targetBytes: number;
             try {
-                bytes = (await target).fileSize;
+                targetBytes = (await target).fileSize;
             } catch (error) {
                 const files = [targetFile, ...drafts.map((d) => d.file)];
                 await Promise.all(files.map((f) => unlink(f).catch(() => undefined)));
                 throw error;
             }
+            let bytes = targetBytes;
             const draftFiles = new Map<string, string>();
             drafts.forEach(({ id, file }, i) => {
                 // Held nothing (no file), or failed (a partial file perhaps).
@@ -221,9 +227,9 @@ export class Slot {
                 draftFiles.set(id, file);
                 bytes += sizes[i]!;
             });
-            return { targetFile, draftFiles, bytes };
+            return { targetFile, draftFiles, bytes, targetBytes };
         })();
-        return { target: target.then(() => undefined), saved };
+        return { target: target.then(({ fileSize }) => fileSize), saved };
     }
 
     /**

@@ -28,25 +28,45 @@ export interface HostCacheFacts {
     readonly lastPrompt: number;
     /** Tokens a copy from another slot would put in it (chooseSlot.ts), if any. */
     readonly donorTokens: number;
-    /** The host cache's best entry for the prompt: the prefix it shares, and all it holds. */
-    readonly match?: { readonly common: number; readonly entryTokens: number };
+    /**
+     * The host cache's best entry for the prompt: the prefix it shares, all it holds, and the expected ms
+     * to load it (HostCacheCosts.loadMs; undefined before a save or load was measured).
+     */
+    readonly match?: { readonly common: number; readonly entryTokens: number; readonly loadMs?: number };
     /** Whether the host cache would take the slot's conversation (HostKvCache.wants). */
     readonly worthSaving: boolean;
+    /** Expected ms to save the slot's conversation and load it back (undefined: not measured yet). */
+    readonly roundTripMs?: number;
+    /** Measured ms to evaluate a prompt token (undefined: not measured yet). */
+    readonly evalMsPerToken?: number;
     readonly minTokens: number;
 }
 
 /**
  * Pure. Restore an entry when it gives at least `minTokens` more than the slot gets otherwise (in place or
- * copied), and at least a quarter of what it loads (a load costs by the entry's size: on a CPU ~400× less a
- * token than evaluating it, on a GPU a few times less). Save the slot's conversation when the request does
- * not continue it (keeps less than its last prompt) and erases at least `minTokens` of it.
+ * copied), and loading it is expected to cost less than evaluating what it gains (HostCacheCosts.ts; until
+ * costs are measured: when it gains at least a quarter of what it loads, a load costing by the entry's
+ * size). Save the slot's conversation when the request does not continue it (keeps less than its last
+ * prompt) and erases at least `minTokens` of it, and, once costs are measured, when saving and loading it
+ * back costs less than half of evaluating what is erased (a saved conversation may never return).
  */
 export function planHostCache(f: HostCacheFacts): { save: boolean; restore: boolean } {
     const inDevice = f.donorTokens > 0 ? f.donorTokens : f.keptInPlace;
-    const gain = f.match ? f.match.common - inDevice : 0;
-    const restore = f.match !== undefined && gain >= f.minTokens && gain * 4 >= f.match.entryTokens;
+    const { match, evalMsPerToken: evalMs } = f;
+    const gain = match ? match.common - inDevice : 0;
+    const restore =
+        match !== undefined &&
+        gain >= f.minTokens &&
+        (match.loadMs !== undefined && evalMs !== undefined
+            ? match.loadMs < gain * evalMs
+            : gain * 4 >= match.entryTokens);
     const kept = restore || f.donorTokens > 0 ? 0 : f.keptInPlace;
-    const save = f.worthSaving && kept < f.lastPrompt && f.held - kept >= f.minTokens;
+    const erased = f.held - kept;
+    const save =
+        f.worthSaving &&
+        kept < f.lastPrompt &&
+        erased >= f.minTokens &&
+        (f.roundTripMs === undefined || evalMs === undefined || 2 * f.roundTripMs < erased * evalMs);
     return { save, restore };
 }
 
@@ -61,13 +81,23 @@ export async function prepareSlot(
     const match = cache?.match(prompt, scope);
     if (cache) {
         const held = slot.targetTokens;
+        const { costs } = cache;
+        const evalMsPerToken = costs.evalMsPerToken;
+        const roundTripMs = costs.roundTripMs(held.length);
+        const loadMs = match && costs.loadMs(match.entry.targetBytes);
         const plan = planHostCache({
             held: held.length,
             keptInPlace: scope === slot.scope ? slot.cachedPrefixLength(prompt) : 0,
             lastPrompt: slot.lastPrompt,
             donorTokens: donor?.tokens ?? 0,
-            match: match && { common: match.common, entryTokens: match.entry.tokens.length },
+            match: match && {
+                common: match.common,
+                entryTokens: match.entry.tokens.length,
+                ...(loadMs !== undefined && { loadMs }),
+            },
             worthSaving: cache.wants(held, slot.scope),
+            ...(roundTripMs !== undefined && { roundTripMs }),
+            ...(evalMsPerToken !== undefined && { evalMsPerToken }),
             minTokens: cache.minTokens,
         });
         if (plan.save) await saveConversation(slot, cache, log);
@@ -75,11 +105,15 @@ export async function prepareSlot(
             slot.enterScope(scope);
             slot.lastPrompt = prompt.length;
             const done = cache.use(match.entry);
+            const startedAt = performance.now();
             const { loaded, drafts } = await slot
                 .restoreState(match.entry)
                 .catch(() => ({ loaded: false, drafts: Promise.resolve() }));
             void drafts.then(done, done);
-            if (loaded) return { reusable: true, copied: 0, restored: match.common };
+            if (loaded) {
+                costs.observeLoad(match.entry.targetBytes, performance.now() - startedAt);
+                return { reusable: true, copied: 0, restored: match.common };
+            }
             cache.discard(match.entry);
             log.warn("host KV cache: a saved conversation did not load; evaluating its prompt", {
                 file: match.entry.targetFile,
@@ -102,6 +136,7 @@ export async function prepareSlot(
 async function saveConversation(slot: Slot, cache: HostKvCache, log: Logger): Promise<void> {
     const tokens = slot.targetTokens.slice();
     const { scope, lastPrompt } = slot;
+    const startedAt = performance.now();
     const { target, saved } = slot.saveState(cache.nextBase());
     saved.then(
         (state) => {
@@ -111,5 +146,6 @@ async function saveConversation(slot: Slot, cache: HostKvCache, log: Logger): Pr
             log.warn("host KV cache: saving a conversation failed", { error: (error as Error).message });
         },
     );
-    await target.catch(() => undefined);
+    const bytes = await target.catch(() => 0);
+    if (bytes > 0) cache.costs.observeSave(tokens.length, bytes, performance.now() - startedAt);
 }

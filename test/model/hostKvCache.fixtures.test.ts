@@ -3,6 +3,7 @@
  * (HostKvCache.ts, prepareSlot.ts): its next turn reuses the loaded prefix and gives bit-identical output
  * and log-probabilities to the same turn served in place on an engine where nothing took its sequence
  * (both prefixes computed by the same passes), for every drafting mode. Another cache scope loads nothing.
+ * The cache's costs are pinned to a CPU host's (the fixtures' tiny models would turn it off).
  */
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalEngine } from "../../src/engine/LocalEngine.js";
 import type { GenerateRequest } from "../../src/engine/types.js";
-import { collect, loadFixtureEngine } from "../helpers/fixtureEngine.js";
+import { collect, loadFixtureEngine, PinnedHostCacheCosts } from "../helpers/fixtureEngine.js";
 
 let saving: LocalEngine;
 let inPlace: LocalEngine;
@@ -18,7 +19,10 @@ let dir: string;
 beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tiercel-host-cache-test-"));
     // One sequence each: any other conversation takes it.
-    saving = await loadFixtureEngine({ engine: { sequences: 1, hostCache: { minTokens: 32, dir } } });
+    saving = await loadFixtureEngine(
+        { engine: { sequences: 1, hostCache: { minTokens: 32, dir } } },
+        { hostCacheCosts: new PinnedHostCacheCosts() },
+    );
     inPlace = await loadFixtureEngine({ engine: { sequences: 1, hostCache: { maxBytes: 0 } } });
 });
 afterAll(async () => {

@@ -27,7 +27,7 @@ async function saved(bytes: number, drafts = 0): Promise<SavedState> {
         await writeFile(file, Buffer.alloc(1));
         draftFiles.set(`d${i}`, file);
     }
-    return { targetFile, draftFiles, bytes: bytes + drafts };
+    return { targetFile, draftFiles, bytes: bytes + drafts, targetBytes: bytes };
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);

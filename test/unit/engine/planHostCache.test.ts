@@ -74,6 +74,44 @@ describe("planHostCache", () => {
             false,
             true,
         ],
+        [
+            "measured: loading (30 ms) costs less than evaluating the gain (3,000 × 1 ms): restore",
+            {
+                match: { common: 3000, entryTokens: 12000, loadMs: 30 },
+                evalMsPerToken: 1,
+                worthSaving: false,
+            },
+            false,
+            true,
+        ],
+        [
+            "measured: loading (500 ms) costs more than evaluating the gain (3,000 × 0.15 ms): no restore",
+            {
+                match: { common: 3000, entryTokens: 3100, loadMs: 500 },
+                evalMsPerToken: 0.15,
+                worthSaving: false,
+            },
+            false,
+            false,
+        ],
+        [
+            "measured: a round trip under half of evaluating what is erased: save",
+            { held: 4000, lastPrompt: 3990, roundTripMs: 100, evalMsPerToken: 1 },
+            true,
+            false,
+        ],
+        [
+            "measured: a round trip over half of evaluating what is erased: no save",
+            { held: 4000, lastPrompt: 3990, roundTripMs: 400, evalMsPerToken: 0.15 },
+            false,
+            false,
+        ],
+        [
+            "a round trip measured but no prompt pass yet: decided as unmeasured",
+            { held: 4000, lastPrompt: 3990, roundTripMs: 400 },
+            true,
+            false,
+        ],
     ] as const)("%s", (_, f, save, restore) => {
         expect(planHostCache(facts(f))).toEqual({ save, restore });
     });
