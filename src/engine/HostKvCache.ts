@@ -21,10 +21,11 @@
  * Its own small LRU rather than lru-cache: a pinned entry must outlive its eviction until its restore ends,
  * and lru-cache disposes of an evicted value at once.
  */
-import { mkdtemp, rm, unlink } from "node:fs/promises";
+import { mkdtemp, readdir, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { Token } from "../speculative/types.js";
+import { ConfigError } from "../errors/ServiceError.js";
 import { HostCacheCosts } from "./HostCacheCosts.js";
 
 export interface HostKvEntry {
@@ -79,8 +80,25 @@ export class HostKvCache {
         readonly costs: HostCacheCosts,
     ) {}
 
+    /**
+     * Makes the cache's private directory in `options.dir` (named after this process), first removing
+     * directories there that processes no longer running left (a crash skips dispose: a crash-looping
+     * server would otherwise fill the disk, up to `maxBytes` a start). A `dir` that cannot hold one is
+     * a ConfigError naming `engine.hostCache.dir`.
+     */
     static async create(options: HostKvCacheOptions, costs = new HostCacheCosts()): Promise<HostKvCache> {
-        const path = await mkdtemp(join(options.dir, "tiercel-kv-"));
+        let path: string;
+        try {
+            await removeOrphans(options.dir);
+            path = await mkdtemp(join(options.dir, `${dirPrefix}${process.pid}-`));
+        } catch (cause) {
+            throw new ConfigError(
+                `engine.hostCache.dir: cannot make the host KV cache's directory in ${options.dir} ` +
+                    `(${(cause as Error).message}); set it to a writable directory, or engine.hostCache.maxBytes to 0`,
+                { cause },
+            );
+        }
+        livePaths.add(path);
         return new HostKvCache(path, options.maxBytes, options.minTokens, costs);
     }
 
@@ -179,6 +197,7 @@ export class HostKvCache {
         this.#entries.clear();
         this.#bytes = 0;
         await rm(this.path, { recursive: true, force: true });
+        livePaths.delete(this.path);
     }
 
     #remove(entry: HostKvEntry): void {
@@ -186,6 +205,35 @@ export class HostKvCache {
         this.#bytes -= entry.bytes;
         if (this.#pinned.has(entry.id)) this.#evictedPinned.add(entry);
         else void deleteFiles(entry);
+    }
+}
+
+const dirPrefix = "tiercel-kv-";
+const orphanName = /^tiercel-kv-(\d+)-/;
+
+/** This process's caches' directories (several engines may share a process: tests, embedding). */
+const livePaths = new Set<string>();
+
+/**
+ * Removes `dir`'s cache directories whose process (the pid in the name) is not running, or is this one
+ * but does not use it (a restarted container's process often gets its predecessor's pid).
+ */
+async function removeOrphans(dir: string): Promise<void> {
+    for (const name of await readdir(dir)) {
+        const pid = Number(orphanName.exec(name)?.[1] ?? Number.NaN);
+        const path = join(dir, name);
+        if (Number.isNaN(pid) || livePaths.has(path) || (pid !== process.pid && isRunning(pid))) continue;
+        await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    }
+}
+
+function isRunning(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        // EPERM: running, as another user.
+        return (error as NodeJS.ErrnoException).code === "EPERM";
     }
 }
 

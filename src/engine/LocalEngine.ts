@@ -227,13 +227,15 @@ export class LocalEngine {
         const { hostCache } = engine;
         if (engine.prefixReuse && hostCache.maxBytes > 0) {
             const dir = hostCache.dir ?? tmpdir();
-            const cache = await HostKvCache.create({ ...hostCache, dir }, options.hostCacheCosts);
-            for (const slot of slots)
-                slot.onPromptPass = (n, ms) => {
-                    cache.costs.observePromptPass(n, ms);
-                };
+            const cache = await HostKvCache.create({ ...hostCache, dir }, options.hostCacheCosts).catch(
+                async (error: unknown) => {
+                    await llama.dispose();
+                    throw error;
+                },
+            );
+            for (const slot of slots) slot.onPromptPass = cache.costs.observePromptPass.bind(cache.costs);
             local.#hostCache = cache;
-            log.info("host KV cache", { path: local.#hostCache.path, maxBytes: hostCache.maxBytes });
+            log.info("host KV cache", { path: cache.path, maxBytes: hostCache.maxBytes });
         }
         if (store) {
             if (await store.load(local.policy)) log.info("speculation state loaded", { path: store.path });

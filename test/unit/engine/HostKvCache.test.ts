@@ -3,9 +3,11 @@
  * known size): matching within a scope, what is worth saving, superseded entries, least-recently-used
  * eviction under the byte cap, and pinned entries outliving their eviction until their restore ends.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HostKvCache, type SavedState } from "../../../src/engine/HostKvCache.js";
 
@@ -117,5 +119,41 @@ describe("HostKvCache", () => {
         expect(cache.wants(range(0, 10), "a")).toBe(false);
         cache.add("a", range(0, 10), 9, late);
         expect(cache.usage.entries).toBe(0);
+    });
+
+    it("removes directories that processes no longer running left, and keeps live ones", async () => {
+        const parent = await mkdtemp(join(tmpdir(), "tiercel-orphans-"));
+        try {
+            const dead = spawnSync("true").pid!;
+            // The last: this pid's, but no cache of this process uses it (a predecessor's: same pid after a restart).
+            const names = [
+                `tiercel-kv-${dead}-abc`,
+                `tiercel-kv-${process.ppid}-def`,
+                "tiercel-kv-other",
+                "mine",
+                `tiercel-kv-${process.pid}-old`,
+            ];
+            for (const name of names) await mkdir(join(parent, name));
+            await writeFile(join(parent, names[0]!, "0.target.kv"), "x");
+            const fresh = await HostKvCache.create({ dir: parent, maxBytes: 10, minTokens: 1 });
+            expect(names.map((n) => existsSync(join(parent, n)))).toEqual([false, true, true, true, false]);
+            expect(fresh.path.startsWith(join(parent, `tiercel-kv-${process.pid}-`))).toBe(true);
+            // A second cache of this process leaves the first's directory alone.
+            const second = await HostKvCache.create({ dir: parent, maxBytes: 10, minTokens: 1 });
+            expect(existsSync(fresh.path)).toBe(true);
+            await second.dispose();
+            await fresh.dispose();
+        } finally {
+            await rm(parent, { recursive: true, force: true });
+        }
+    });
+
+    it("refuses a directory it cannot use with a ConfigError naming engine.hostCache.dir", async () => {
+        const missing = join(tmpdir(), "tiercel-no-such-dir", "deeper");
+        await expect(HostKvCache.create({ dir: missing, maxBytes: 10, minTokens: 1 })).rejects.toMatchObject({
+            name: "ConfigError",
+            code: "E_CONFIG_INVALID",
+            message: expect.stringContaining("engine.hostCache.dir"),
+        });
     });
 });
