@@ -124,7 +124,7 @@ describe("HostKvCache", () => {
     it("removes directories that processes no longer running left, and keeps live ones", async () => {
         const parent = await mkdtemp(join(tmpdir(), "tiercel-orphans-"));
         try {
-            const dead = spawnSync("true").pid!;
+            const dead = spawnSync("true").pid;
             // The last: this pid's, but no cache of this process uses it (a predecessor's: same pid after a restart).
             const names = [
                 `tiercel-kv-${dead}-abc`,
@@ -153,7 +153,7 @@ describe("HostKvCache", () => {
         await expect(HostKvCache.create({ dir: missing, maxBytes: 10, minTokens: 1 })).rejects.toMatchObject({
             name: "ConfigError",
             code: "E_CONFIG_INVALID",
-            message: expect.stringContaining("engine.hostCache.dir"),
+            message: expect.stringContaining("engine.hostCache.dir") as string,
         });
     });
 });
