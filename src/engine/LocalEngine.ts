@@ -38,7 +38,7 @@ import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { Slot, type Donor } from "./Slot.js";
 import { HostKvCache } from "./HostKvCache.js";
 import type { HostCacheCosts } from "./HostCacheCosts.js";
-import { prepareSlot } from "./prepareSlot.js";
+import { prepareSlot, saveAhead } from "./prepareSlot.js";
 import { TokenGrammar } from "./TokenGrammar.js";
 import { toolCallChunks } from "./toolCallChunks.js";
 import type { ChatMessage, GenerateChunk, GenerateRequest, ToolDefinition } from "./types.js";
@@ -208,7 +208,8 @@ export class LocalEngine {
             log,
         );
         // Timed passes of every length a verification step can have seed AUTO's verify curve, and timed
-        // drafting passes each draft model's cost.
+        // drafting passes each draft model's cost. Then the host KV cache, its costs timed by prompt passes.
+        const { hostCache } = engine;
         try {
             await seedVerifyCurve(
                 slots[0]!.target,
@@ -220,22 +221,16 @@ export class LocalEngine {
                 const bos = drafts.get(id)!.model.tokens.bos ?? 0;
                 await seedDraftCost(sequence, slots[0]!.target, local.policy.costs, id, bos as LlamaToken);
             }
+            if (engine.prefixReuse && hostCache.maxBytes > 0) {
+                const dir = hostCache.dir ?? tmpdir();
+                const cache = await HostKvCache.create({ ...hostCache, dir }, options.hostCacheCosts);
+                for (const slot of slots) slot.onPromptPass = cache.costs.observePromptPass.bind(cache.costs);
+                local.#hostCache = cache;
+                log.info("host KV cache", { path: cache.path, maxBytes: hostCache.maxBytes });
+            }
         } catch (cause) {
             await llama.dispose();
             throw cause;
-        }
-        const { hostCache } = engine;
-        if (engine.prefixReuse && hostCache.maxBytes > 0) {
-            const dir = hostCache.dir ?? tmpdir();
-            const cache = await HostKvCache.create({ ...hostCache, dir }, options.hostCacheCosts).catch(
-                async (error: unknown) => {
-                    await llama.dispose();
-                    throw error;
-                },
-            );
-            for (const slot of slots) slot.onPromptPass = cache.costs.observePromptPass.bind(cache.costs);
-            local.#hostCache = cache;
-            log.info("host KV cache", { path: cache.path, maxBytes: hostCache.maxBytes });
         }
         if (store) {
             if (await store.load(local.policy)) log.info("speculation state loaded", { path: store.path });
@@ -394,6 +389,9 @@ export class LocalEngine {
             // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
             if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
             lease.release();
+            // The engine idle: the next slot to be taken over saves its conversation now (prepareSlot.ts).
+            if (this.#hostCache && this.#pool.inUse === 0)
+                saveAhead(this.#pool.free, slot, this.#hostCache, this.#log);
         }
     }
 
@@ -408,14 +406,17 @@ export class LocalEngine {
         clearInterval(this.#saveTimer);
         await this.stateStore?.save(this.policy);
         this.#pool.close();
-        // A released request's draft prefill may still run its last chunk (DraftModelProposer.release).
+        // A released request's draft prefill may still run its last chunk (DraftModelProposer.release), and
+        // a free slot's save to the host cache its write.
         await Promise.all(
-            this.#slots.flatMap((slot) =>
-                [...slot.drafters.values()].map((d) => d.idle?.() ?? Promise.resolve()),
-            ),
+            this.#slots.flatMap((slot) => [
+                slot.saving ?? Promise.resolve(),
+                ...[...slot.drafters.values()].map((d) => d.idle?.() ?? Promise.resolve()),
+            ]),
         );
-        await this.llama.dispose();
+        // Before the contexts go: a save cannot start on a disposed cache (it refuses).
         await this.#hostCache?.dispose();
+        await this.llama.dispose();
     }
 
     #prepare(request: GenerateRequest) {

@@ -44,6 +44,11 @@ export class SequencePool<T> {
         return this.#waiters.length;
     }
 
+    /** The free slots, least recently released first (the next to be taken over). */
+    get free(): readonly T[] {
+        return this.#free;
+    }
+
     /**
      * Leases a slot. `choose` picks among the free slots, given least recently released first, by index
      * (e.g. the one caching the longest prompt prefix; see chooseSlot.ts); without it, or out of range, the

@@ -40,6 +40,8 @@ export class Slot {
     lastPrompt = 0;
     /** The slot's n-gram drafter, kept from request to request: its index follows the slot's tokens. */
     #ngram: NgramProposer | undefined;
+    /** A save of the slot's conversation to the host cache started while it was free (prepareSlot.ts). */
+    saving: Promise<void> | undefined;
     /** Told each prompt pass's length and duration (the host KV cache's costs: HostCacheCosts.ts). */
     onPromptPass: ((tokens: number, ms: number) => void) | undefined;
     /** The prompt whose pass is running on the slot, and when that pass settles (see `evaluatePrompt`). */

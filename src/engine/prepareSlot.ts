@@ -78,6 +78,8 @@ export async function prepareSlot(
     log: Logger,
 ): Promise<PreparedSlot> {
     const { prompt, scope, donor } = request;
+    // A save started while the slot was free (saveAhead) finishes before the slot changes.
+    if (slot.saving) await slot.saving;
     const match = cache?.match(prompt, scope);
     if (cache) {
         const held = slot.targetTokens;
@@ -127,6 +129,29 @@ export async function prepareSlot(
     if (donor?.ready) await untilSettledOrAborted(donor.ready, signal);
     const copied = donor && (await slot.copyPrefixFrom(donor.slot, donor.tokens)) ? donor.tokens : 0;
     return { reusable: sameScope || copied > 0, copied, restored: 0 };
+}
+
+/**
+ * While the engine is idle, saves the conversation of the free slot to be taken over next (the least
+ * recently released) when the host cache would take it and the measured costs say it may pay, so the
+ * request that takes the slot over does not wait for the save (an agent's next turn, or another session's,
+ * comes after its tools ran: seconds in which the engine has nothing else to do). Nobody's passes wait for
+ * it: the engine is idle; a request arriving meanwhile waits at most for this save.
+ */
+export function saveAhead(free: readonly Slot[], released: Slot, cache: HostKvCache, log: Logger): void {
+    const slot = free[0];
+    // The slot just released is most likely continued next (its agent's next turn), and a continuing
+    // request would wait for the save: with one free slot, nothing is saved ahead.
+    if (!slot || slot === released || slot.saving) return;
+    const held = slot.targetTokens.length;
+    const roundTripMs = cache.costs.roundTripMs(held);
+    const evalMs = cache.costs.evalMsPerToken;
+    if (!cache.wants(slot.targetTokens, slot.scope)) return;
+    if (roundTripMs !== undefined && evalMs !== undefined && 2 * roundTripMs >= held * evalMs) return;
+    const saving = saveConversation(slot, cache, log).finally(() => {
+        slot.saving = undefined;
+    });
+    slot.saving = saving;
 }
 
 /**

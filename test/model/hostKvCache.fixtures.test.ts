@@ -93,3 +93,41 @@ it("a saved conversation whose files are gone is evaluated again, with the same 
     const again = await collect(saving, turn(41, 3, "off"));
     expect(again.last.finish!.stats.promptTokensRestored).toBeGreaterThan(60);
 });
+
+it("an idle engine saves the next slot to be taken over ahead, never the one just released", async () => {
+    const two = await loadFixtureEngine(
+        { engine: { sequences: 2, hostCache: { minTokens: 32 } } },
+        { hostCacheCosts: new PinnedHostCacheCosts() },
+    );
+    const entries = () => two.slotUsage.hostCache?.entries ?? 0;
+    const settled = async () => {
+        for (let i = 0; i < 200 && entries() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    try {
+        await collect(two, turn(51, 1, "off"));
+        // One slot used, the other empty: the least recently released is the empty one, nothing to save.
+        await new Promise((r) => setTimeout(r, 50));
+        expect(entries()).toBe(0);
+        await collect(two, turn(52, 1, "off"));
+        // Idle, both slots free: the one of session 51 (least recently released) is saved with no request.
+        await settled();
+        expect(entries()).toBe(1);
+        // A third session takes that slot over without saving it again; session 51 comes back loaded.
+        await collect(two, turn(53, 1, "off"));
+        const back = await collect(two, turn(51, 2, "off"));
+        expect(back.last.finish!.stats.promptTokensRestored).toBeGreaterThan(60);
+        const reference = await collect(inPlace, turn(51, 1, "off")).then(() =>
+            collect(inPlace, turn(51, 2, "off")),
+        );
+        expect(back.tokens).toEqual(reference.tokens);
+    } finally {
+        await two.dispose();
+    }
+});
+
+it("a one-sequence engine saves nothing ahead (its one slot is the one just released)", async () => {
+    const before = saving.slotUsage.hostCache!.entries;
+    await collect(saving, turn(61, 1, "off"));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(saving.slotUsage.hostCache!.entries).toBe(before);
+});
