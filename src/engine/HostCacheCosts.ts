@@ -14,6 +14,7 @@ export class HostCacheCosts {
     #saveMsPerByte: number | undefined;
     #loadMsPerByte: number | undefined;
     #bytesPerToken: number | undefined;
+    #takeoverRate = 0;
 
     /** A prompt pass of `tokens` took `ms`. Passes under 64 tokens measure the call, not the tokens. */
     observePromptPass(tokens: number, ms: number): void {
@@ -30,6 +31,19 @@ export class HostCacheCosts {
     /** Loading a target sequence's `bytes` took `ms`. */
     observeLoad(bytes: number, ms: number): void {
         if (bytes > 0) this.#loadMsPerByte = ewma(this.#loadMsPerByte, ms / bytes);
+    }
+
+    /**
+     * A request took a slot: `takeover` when it took over another conversation (did not continue the one
+     * the slot held, and erased at least minTokens of it), as requests do when sessions outnumber sequences.
+     */
+    observeTakeover(takeover: boolean): void {
+        this.#takeoverRate += 0.2 * ((takeover ? 1 : 0) - this.#takeoverRate);
+    }
+
+    /** Share of recent requests that took over another conversation's slot (moving average, from 0). */
+    get takeoverRate(): number {
+        return this.#takeoverRate;
     }
 
     /** Measured ms a prompt token costs to evaluate; undefined before a prompt pass of ≥ 64 tokens. */

@@ -94,31 +94,31 @@ it("a saved conversation whose files are gone is evaluated again, with the same 
     expect(again.last.finish!.stats.promptTokensRestored).toBeGreaterThan(60);
 });
 
-it("an idle engine saves the next slot to be taken over ahead, never the one just released", async () => {
+it("an idle engine saves the next slot to be taken over ahead while sessions outnumber sequences", async () => {
     const two = await loadFixtureEngine(
         { engine: { sequences: 2, hostCache: { minTokens: 32 } } },
         { hostCacheCosts: new PinnedHostCacheCosts() },
     );
     const entries = () => two.slotUsage.hostCache?.entries ?? 0;
-    const settled = async () => {
-        for (let i = 0; i < 200 && entries() === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    };
+    const pause = () => new Promise((r) => setTimeout(r, 50));
     try {
-        await collect(two, turn(51, 1, "off"));
-        // One slot used, the other empty: the least recently released is the empty one, nothing to save.
-        await new Promise((r) => setTimeout(r, 50));
+        // Two sessions on two sequences: each continues its own; nothing is taken over, nothing saved ahead.
+        for (const t of [1, 2]) for (const session of [51, 52]) await collect(two, turn(session, t, "off"));
+        await pause();
         expect(entries()).toBe(0);
-        await collect(two, turn(52, 1, "off"));
-        // Idle, both slots free: the one of session 51 (least recently released) is saved with no request.
-        await settled();
-        expect(entries()).toBe(1);
-        // A third session takes that slot over without saving it again; session 51 comes back loaded.
-        await collect(two, turn(53, 1, "off"));
-        const back = await collect(two, turn(51, 2, "off"));
+        // Four more sessions take the sequences over (each saves the conversation it pushes out).
+        for (const session of [53, 54, 55, 56]) await collect(two, turn(session, 1, "off"));
+        await pause();
+        // Idle: the slot of session 55 (least recently released, not the one just released) is saved ahead.
+        for (let i = 0; i < 100 && entries() < 5; i++) await pause();
+        expect(entries()).toBe(5);
+        // Session 57 takes that slot over with nothing left to save; session 55 comes back loaded.
+        await collect(two, turn(57, 1, "off"));
+        expect(entries()).toBe(5);
+        const back = await collect(two, turn(55, 2, "off"));
         expect(back.last.finish!.stats.promptTokensRestored).toBeGreaterThan(60);
-        const reference = await collect(inPlace, turn(51, 1, "off")).then(() =>
-            collect(inPlace, turn(51, 2, "off")),
-        );
+        await collect(inPlace, turn(55, 1, "off"));
+        const reference = await collect(inPlace, turn(55, 2, "off"));
         expect(back.tokens).toEqual(reference.tokens);
     } finally {
         await two.dispose();

@@ -30,4 +30,13 @@ describe("HostCacheCosts", () => {
         costs.observePromptPass(200, 400);
         expect(costs.evalMsPerToken).toBeCloseTo(1.2, 10);
     });
+
+    it("tracks the share of recent requests that took over another conversation's slot", () => {
+        const costs = new HostCacheCosts();
+        expect(costs.takeoverRate).toBe(0);
+        for (let i = 0; i < 4; i++) costs.observeTakeover(true);
+        expect(costs.takeoverRate).toBeGreaterThan(0.5);
+        for (let i = 0; i < 4; i++) costs.observeTakeover(false);
+        expect(costs.takeoverRate).toBeLessThan(0.5);
+    });
 });

@@ -113,6 +113,20 @@ describe("planHostCache", () => {
             false,
         ],
     ] as const)("%s", (_, f, save, restore) => {
-        expect(planHostCache(facts(f))).toEqual({ save, restore });
+        expect(planHostCache(facts(f))).toMatchObject({ save, restore });
+    });
+
+    it.each([
+        ["another conversation's slot", { held: 4000, lastPrompt: 3990 }, true],
+        ["its own conversation continued", { held: 4000, keptInPlace: 3990, lastPrompt: 3990 }, false],
+        ["an empty slot", {}, false],
+        ["a short conversation", { held: 200, lastPrompt: 190 }, false],
+        [
+            "an already saved conversation is still taken over",
+            { held: 4000, lastPrompt: 3990, worthSaving: false },
+            true,
+        ],
+    ] as const)("counts a takeover: %s", (_, f, takeover) => {
+        expect(planHostCache(facts(f)).takeover).toBe(takeover);
     });
 });
