@@ -35,6 +35,7 @@ import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedDraftCost } from "./seedDraftCost.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
+import { seedHostCacheCosts } from "./seedHostCacheCosts.js";
 import { Slot, type Donor } from "./Slot.js";
 import { HostKvCache } from "./HostKvCache.js";
 import type { HostCacheCosts } from "./HostCacheCosts.js";
@@ -211,21 +212,23 @@ export class LocalEngine {
         // drafting passes each draft model's cost. Then the host KV cache, its costs timed by prompt passes.
         const { hostCache } = engine;
         try {
+            const bos = (target.model.tokens.bos ?? 0) as LlamaToken;
             await seedVerifyCurve(
                 slots[0]!.target,
                 local.policy.costs,
                 config.speculation.maxDraftTokens + 1,
-                (target.model.tokens.bos ?? 0) as LlamaToken,
+                bos,
             );
             for (const [id, sequence] of firstDraftSequences) {
-                const bos = drafts.get(id)!.model.tokens.bos ?? 0;
-                await seedDraftCost(sequence, slots[0]!.target, local.policy.costs, id, bos as LlamaToken);
+                const draftBos = (drafts.get(id)!.model.tokens.bos ?? 0) as LlamaToken;
+                await seedDraftCost(sequence, slots[0]!.target, local.policy.costs, id, draftBos);
             }
             if (engine.prefixReuse && hostCache.maxBytes > 0) {
                 const dir = hostCache.dir ?? tmpdir();
                 const cache = await HostKvCache.create({ ...hostCache, dir }, options.hostCacheCosts);
-                for (const slot of slots) slot.onPromptPass = cache.costs.observePromptPass.bind(cache.costs);
                 local.#hostCache = cache;
+                await seedHostCacheCosts(slots[0]!.target, cache, bos, hostCache.minTokens);
+                for (const slot of slots) slot.onPromptPass = cache.costs.observePromptPass.bind(cache.costs);
                 log.info("host KV cache", { path: cache.path, maxBytes: hostCache.maxBytes });
             }
         } catch (cause) {

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { HostCacheCosts } from "../../src/engine/HostCacheCosts.js";
 import type { GenerateRequest } from "../../src/engine/types.js";
 import { collect, loadFixtureEngine, PinnedHostCacheCosts } from "../helpers/fixtureEngine.js";
 
@@ -130,4 +131,20 @@ it("a one-sequence engine saves nothing ahead (its one slot is the one just rele
     await collect(saving, turn(61, 1, "off"));
     await new Promise((r) => setTimeout(r, 50));
     expect(saving.slotUsage.hostCache!.entries).toBe(before);
+});
+
+it("seeds the cache's costs at load: a timed prompt pass, save and load, the sequence left empty", async () => {
+    const costs = new HostCacheCosts();
+    const engine = await loadFixtureEngine({ engine: { sequences: 1 } }, { hostCacheCosts: costs });
+    try {
+        expect(costs.evalMsPerToken).toBeGreaterThan(0);
+        expect(costs.loadMs(1_000_000)).toBeGreaterThan(0);
+        expect(costs.roundTripMs(1000)).toBeGreaterThan(0);
+        // Nothing left behind: the first request reuses nothing, and the cache holds no entry.
+        const first = await collect(engine, turn(71, 1, "off"));
+        expect(first.last.finish!.stats.promptTokensReused).toBe(0);
+        expect(engine.slotUsage.hostCache?.entries).toBe(0);
+    } finally {
+        await engine.dispose();
+    }
 });
