@@ -6,8 +6,8 @@
  * token, ~2 GB/s; prompt passes ~1 ms a token). On a GPU it can be the other way round: a large model
  * without grouped-query attention holds ~0.7 MB a token (the 8.6 B cost stand-in of native/gpu-check.sh)
  * that must cross to the host and back, while its prompt pass runs at ~0.15 ms a token; there the cache
- * never saves (seedHostCacheCosts.ts measures the costs at start-up). Figures are exponential moving averages (weight 0.2 for a
- * new one): passes and copies vary with what shares them.
+ * never saves (seedHostCacheCosts.ts measures the costs at start-up). Figures are exponential moving
+ * averages (weight 0.2 for a new one): passes and copies vary with what shares them.
  */
 export class HostCacheCosts {
     #evalMsPerToken: number | undefined;
