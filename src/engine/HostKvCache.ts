@@ -27,6 +27,7 @@ import { commonPrefixLength } from "../speculative/commonPrefixLength.js";
 import type { Token } from "../speculative/types.js";
 import { ConfigError } from "../errors/ServiceError.js";
 import { HostCacheCosts } from "./HostCacheCosts.js";
+import { PrefixBlockIndex, prefixBlockTokens } from "./PrefixBlockIndex.js";
 
 export interface HostKvEntry {
     readonly id: number;
@@ -63,6 +64,8 @@ export interface HostKvCacheOptions {
 export class HostKvCache {
     /** Least recently used first (Map order: re-inserted on use). */
     readonly #entries = new Map<number, HostKvEntry>();
+    /** The entries by their prefixes' block hashes (PrefixBlockIndex.ts). */
+    readonly #index = new PrefixBlockIndex<HostKvEntry>();
     /** Entries being restored, with how many restores hold each. */
     readonly #pinned = new Map<number, number>();
     /** Evicted while pinned: their files are deleted when the last restore ends. */
@@ -117,30 +120,55 @@ export class HostKvCache {
      * last is evaluated for the next-token distribution), when that prefix is at least `minTokens`.
      */
     match(tokens: readonly Token[], scope: string): { entry: HostKvEntry; common: number } | undefined {
+        const limit = tokens.length - 1;
         let best: HostKvEntry | undefined;
         let bestCommon = this.minTokens - 1;
-        for (const entry of this.#entries.values()) {
-            if (entry.scope !== scope) continue;
-            const common = commonPrefixLength(entry.tokens, tokens, tokens.length - 1);
-            if (common > bestCommon) {
-                best = entry;
-                bestCommon = common;
+        let vouched = 0;
+        for (const { depth, items } of this.#index.byDepth(scope, tokens, limit)) {
+            // Entries first found here share fewer than depth + 1 blocks: they cannot do better.
+            if (bestCommon >= (depth + 1) * prefixBlockTokens - 1) break;
+            const blocks = depth * prefixBlockTokens;
+            for (const entry of items) {
+                // The hashes vouch for the first `depth` blocks: compare from there.
+                const common = commonPrefixLength(entry.tokens, tokens, limit, blocks);
+                if (common > bestCommon) [best, bestCommon, vouched] = [entry, common, blocks];
             }
         }
-        return best && { entry: best, common: bestCommon };
+        // What the hashes vouched for is compared once, for the entry chosen; a collision falls back to a
+        // scan, as does a prefix too short to fill a block when minTokens allows one.
+        const exact = best !== undefined && commonPrefixLength(best.tokens, tokens, vouched) === vouched;
+        if (exact || (best === undefined && this.minTokens >= prefixBlockTokens))
+            return best && { entry: best, common: bestCommon };
+        return this.#scan(tokens, scope);
     }
 
     /** Whether a slot holding `tokens` of `scope` is worth saving: long enough, and no entry holds them all. */
     wants(tokens: readonly Token[], scope: string): boolean {
         if (this.#disposed || tokens.length < this.minTokens) return false;
-        for (const entry of this.#entries.values())
-            if (
-                entry.scope === scope &&
-                entry.tokens.length >= tokens.length &&
-                commonPrefixLength(entry.tokens, tokens) === tokens.length
-            )
-                return false;
+        const blocks = Math.floor(tokens.length / prefixBlockTokens);
+        const holds = (entry: HostKvEntry) =>
+            entry.scope === scope &&
+            entry.tokens.length >= tokens.length &&
+            commonPrefixLength(entry.tokens, tokens) === tokens.length;
+        // An entry holding all of them is listed under all of their full blocks.
+        const first = this.#index.byDepth(scope, tokens, tokens.length).next();
+        const deepest = first.done ? undefined : first.value;
+        const candidates =
+            blocks === 0 ? this.#entries.values() : deepest?.depth === blocks ? deepest.items : [];
+        for (const entry of candidates) if (holds(entry)) return false;
         return true;
+    }
+
+    /** `match` by comparing every entry of `scope`. */
+    #scan(tokens: readonly Token[], scope: string): { entry: HostKvEntry; common: number } | undefined {
+        let best: HostKvEntry | undefined;
+        let bestCommon = this.minTokens - 1;
+        for (const entry of this.#entries.values()) {
+            if (entry.scope !== scope) continue;
+            const common = commonPrefixLength(entry.tokens, tokens, tokens.length - 1);
+            if (common > bestCommon) [best, bestCommon] = [entry, common];
+        }
+        return best && { entry: best, common: bestCommon };
     }
 
     /**
@@ -164,6 +192,7 @@ export class HostKvCache {
                 this.#remove(old);
         }
         this.#entries.set(entry.id, entry);
+        this.#index.add(entry);
         this.#bytes += entry.bytes;
         for (const old of this.#entries.values()) {
             if (this.#bytes <= this.maxBytes) break;
@@ -194,6 +223,7 @@ export class HostKvCache {
     /** Deletes the directory and every file in it; later saves are refused. */
     async dispose(): Promise<void> {
         this.#disposed = true;
+        for (const entry of this.#entries.values()) this.#index.remove(entry);
         this.#entries.clear();
         this.#bytes = 0;
         await rm(this.path, { recursive: true, force: true });
@@ -202,6 +232,7 @@ export class HostKvCache {
 
     #remove(entry: HostKvEntry): void {
         this.#entries.delete(entry.id);
+        this.#index.remove(entry);
         this.#bytes -= entry.bytes;
         if (this.#pinned.has(entry.id)) this.#evictedPinned.add(entry);
         else void deleteFiles(entry);

@@ -7,9 +7,15 @@
  */
 import type { Token } from "./types.js";
 
-export function commonPrefixLength(a: ArrayLike<Token>, b: ArrayLike<Token>, limit = Infinity): number {
+export function commonPrefixLength(
+    a: ArrayLike<Token>,
+    b: ArrayLike<Token>,
+    limit = Infinity,
+    /** Tokens known to agree already (not compared again): a caller holding a hash of them. */
+    start = 0,
+): number {
     const end = Math.min(a.length, b.length, limit);
-    let n = 0;
+    let n = Math.min(start, end);
     while (n < end && a[n] === b[n]) n++;
     return n;
 }
