@@ -15,7 +15,7 @@ export function commonPrefixLength(
     start = 0,
 ): number {
     const end = Math.min(a.length, b.length, limit);
-    let n = Math.min(start, end);
+    let n = Math.max(0, Math.min(start, end));
     while (n < end && a[n] === b[n]) n++;
     return n;
 }
