@@ -15,4 +15,17 @@ describe("commonPrefixLength", () => {
     ])("$a vs $b (limit $limit) → $n", ({ a, b, limit, n }) => {
         expect(commonPrefixLength(a, b, limit)).toBe(n);
     });
+
+    it.each([
+        // Tokens before `start` are taken as agreeing (a caller holding their hash), not compared.
+        { a: [9, 2, 3, 4], b: [1, 2, 3, 5], start: 1, n: 3 },
+        { a: [1, 2, 3], b: [1, 2, 3], start: 5, n: 3 },
+        { a: [1, 2, 3], b: [1, 2, 7], start: 2, n: 2 },
+        { a: [1, 2, 3], b: [1, 2, 3], start: -2, n: 3 },
+    ])("$a vs $b from $start → $n", ({ a, b, start, n }) => {
+        expect(commonPrefixLength(a, b, Infinity, start)).toBe(n);
+    });
+    it("a negative limit gives 0 whatever the start", () => {
+        expect(commonPrefixLength([1, 2], [1, 2], -1, 1)).toBe(0);
+    });
 });
