@@ -73,6 +73,8 @@ export class HostKvCache {
     #bytes = 0;
     #nextId = 0;
     #disposed = false;
+    /** Saves are failing (the directory gone, the disk full): warned once until one succeeds. */
+    #failing = false;
 
     private constructor(
         /** The cache's private directory (mode 0700: other users cannot read prompts' KV states). */
@@ -213,6 +215,16 @@ export class HostKvCache {
             this.#pinned.delete(entry.id);
             if (this.#evictedPinned.delete(entry)) void deleteFiles(entry);
         };
+    }
+
+    /**
+     * Records how a save ended; returns true when a failure is the first since a save succeeded (the one
+     * to warn of: a full disk fails every save, and one warning a save would flood the log).
+     */
+    saveEnded(ok: boolean): boolean {
+        const first = !ok && !this.#failing;
+        this.#failing = !ok;
+        return first;
     }
 
     /** Drops an entry whose files turned out unusable (a failed restore). */

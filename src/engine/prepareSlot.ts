@@ -169,10 +169,18 @@ async function saveConversation(slot: Slot, cache: HostKvCache, log: Logger): Pr
     const { target, saved } = slot.saveState(cache.nextBase());
     saved.then(
         (state) => {
+            cache.saveEnded(true);
             cache.add(scope, tokens, lastPrompt, state);
         },
         (error: unknown) => {
-            log.warn("host KV cache: saving a conversation failed", { error: (error as Error).message });
+            if (cache.saveEnded(false))
+                log.warn(
+                    "host KV cache: saving a conversation failed; requests are served without it until a save succeeds",
+                    {
+                        error: (error as Error).message,
+                        path: cache.path,
+                    },
+                );
         },
     );
     const bytes = await target.catch(() => 0);
