@@ -209,7 +209,7 @@ export class LocalEngine {
             log,
         );
         // Timed passes of every length a verification step can have seed AUTO's verify curve, and timed
-        // drafting passes each draft model's cost. Then the host KV cache, its costs timed by prompt passes.
+        // drafting passes each draft model's cost. Then the host KV cache, its costs seeded by timed passes too.
         const { hostCache } = engine;
         try {
             const bos = (target.model.tokens.bos ?? 0) as LlamaToken;
@@ -232,6 +232,7 @@ export class LocalEngine {
                 log.info("host KV cache", { path: cache.path, maxBytes: hostCache.maxBytes });
             }
         } catch (cause) {
+            await local.#hostCache?.dispose();
             await llama.dispose();
             throw cause;
         }
