@@ -130,6 +130,13 @@ function goals(report: GpuCheckReport): string {
             `${report.prefixReuse.speedup.toFixed(1)}× (${report.prefixReuse.ttftMsNoReuse.toFixed(0)} → ${report.prefixReuse.ttftMsReuse.toFixed(0)} ms)`,
             "(reference)",
         ]);
+    const host = report.prefixReuse?.hostCache;
+    if (host?.evalMsPerToken !== undefined && host.roundTripMsPerToken !== undefined)
+        rows.push([
+            "host KV cache, large target: ms to evaluate a prompt token / to save one and load it back",
+            `${host.evalMsPerToken.toFixed(4)} / ${host.roundTripMsPerToken.toFixed(4)} (saves: ${2 * host.roundTripMsPerToken < host.evalMsPerToken ? "yes" : "no"})`,
+            "(reference)",
+        ]);
     return goalsMarkdown(rows);
 }
 

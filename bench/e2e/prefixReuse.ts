@@ -19,6 +19,7 @@ import { resolve } from "node:path";
 import { credentials } from "@grpc/grpc-js";
 import { flag, option } from "../cli.js";
 import { createApp } from "../../src/app.js";
+import type { HostKvCacheUsage } from "../../src/engine/HostKvCache.js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
 import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
@@ -141,6 +142,8 @@ export interface GrpcPrefixReuseResult {
     ttftMsReuse: number;
     reusedMedian: number;
     speedup: number;
+    /** The reuse server's host KV cache: what it held and the costs it seeded (HostKvCache.ts). */
+    hostCache?: HostKvCacheUsage;
     table: string;
 }
 
@@ -156,6 +159,7 @@ export async function runPrefixReuseGrpc(
     const loaded = loadConfig(undefined);
     const results: Record<string, { ttftMs: number[]; reused: number[] }> = {};
     let promptTokens = 0;
+    let hostCache: HostKvCacheUsage | undefined;
     for (const reuse of [false, true]) {
         const config = parseConfig(
             {
@@ -183,6 +187,7 @@ export async function runPrefixReuseGrpc(
         const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
         const { grpcAddress } = await app.start();
         const { prefix, tokens, suffixes } = sharedPrefixPrompts(app.engine!, prefixTokens, requests);
+        if (reuse) hostCache = app.engine!.slotUsage.hostCache;
         promptTokens = tokens.length;
         const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
             grpcAddress,
@@ -212,6 +217,7 @@ export async function runPrefixReuseGrpc(
         results[reuse ? "reuse" : "no reuse"] = r;
     }
     const off = median(results["no reuse"]!.ttftMs);
+    const host = hostCache;
     const on = median(results.reuse!.ttftMs);
     const reusedMedian = median(results.reuse!.reused);
     const table = [
@@ -222,6 +228,12 @@ export async function runPrefixReuseGrpc(
         `| no reuse | ${off.toFixed(1)} | ${median(results["no reuse"]!.reused)} |`,
         `| reuse | ${on.toFixed(1)} | ${reusedMedian} |`,
         `| **speed-up** | **${(off / on).toFixed(1)}×** | |`,
+        ...(host?.evalMsPerToken !== undefined && host.roundTripMsPerToken !== undefined
+            ? [
+                  "",
+                  `Host KV cache costs seeded at start-up (src/engine/seedHostCacheCosts.ts): evaluating a prompt token ${host.evalMsPerToken.toFixed(4)} ms, saving one and loading it back ${host.roundTripMsPerToken.toFixed(4)} ms; it saves a conversation only when twice the round trip costs less than evaluating it (${2 * host.roundTripMsPerToken < host.evalMsPerToken ? "yes" : "no"} here).`,
+              ]
+            : []),
     ].join("\n");
     return {
         prefixTokens: promptTokens,
@@ -229,6 +241,7 @@ export async function runPrefixReuseGrpc(
         ttftMsReuse: on,
         reusedMedian,
         speedup: off / on,
+        ...(host && { hostCache: host }),
         table,
     };
 }

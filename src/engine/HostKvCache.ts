@@ -52,6 +52,15 @@ export interface SavedState {
     readonly targetBytes: number;
 }
 
+/** What the cache holds, and the costs it decides by (HostCacheCosts.ts; absent until measured). */
+export interface HostKvCacheUsage {
+    readonly bytes: number;
+    readonly entries: number;
+    /** ms to evaluate a prompt token, and to save one and load it back. */
+    readonly evalMsPerToken?: number;
+    readonly roundTripMsPerToken?: number;
+}
+
 export interface HostKvCacheOptions {
     /** Directory in which the cache makes its own private directory. */
     readonly dir: string;
@@ -107,9 +116,17 @@ export class HostKvCache {
         return new HostKvCache(path, options.maxBytes, options.minTokens, costs);
     }
 
-    /** Bytes of the entries' files, and how many entries there are. */
-    get usage(): { bytes: number; entries: number } {
-        return { bytes: this.#bytes, entries: this.#entries.size };
+    /** Bytes of the entries' files, how many entries there are, and the measured costs. */
+    get usage(): HostKvCacheUsage {
+        const { costs } = this;
+        const evalMsPerToken = costs.evalMsPerToken;
+        const roundTripMsPerToken = costs.roundTripMs(1);
+        return {
+            bytes: this.#bytes,
+            entries: this.#entries.size,
+            ...(evalMsPerToken !== undefined && { evalMsPerToken }),
+            ...(roundTripMsPerToken !== undefined && { roundTripMsPerToken }),
+        };
     }
 
     /** A fresh file path prefix for a slot's state files. */

@@ -3,6 +3,7 @@
  * local engine is adapted here; a router or a fake can stand in for it.
  */
 import type { LocalEngine, ModelInfo } from "../engine/LocalEngine.js";
+import type { HostKvCacheUsage } from "../engine/HostKvCache.js";
 import type { ChatMessage, GenerateChunk, GenerateRequest, ToolDefinition } from "../engine/types.js";
 
 export interface SlotUsage {
@@ -12,8 +13,8 @@ export interface SlotUsage {
     queued: number;
     /** Sequences configured. */
     size: number;
-    /** The host KV cache's files (engine.hostCache); absent when it is turned off. */
-    hostCache?: { bytes: number; entries: number };
+    /** The host KV cache's files and costs (engine.hostCache); absent when it is turned off. */
+    hostCache?: HostKvCacheUsage;
 }
 
 export interface InferenceBackend {
