@@ -110,8 +110,15 @@ export class DraftModelProposer implements DraftProposer {
      * conversation goes to the host cache (HostKvCache.ts).
      */
     saveState(file: string): Promise<number> {
+        // A failed save (a full disk) resolves to 0: it must not fail the next request's drafting, which
+        // waits for this chain.
         return this.#afterPrefill(async () =>
-            this.#evaluated.length === 0 ? 0 : (await this.sequence.saveStateToFile(file)).fileSize,
+            this.#evaluated.length === 0
+                ? 0
+                : await this.sequence.saveStateToFile(file).then(
+                      (saved) => saved.fileSize,
+                      () => 0,
+                  ),
         );
     }
 

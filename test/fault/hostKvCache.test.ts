@@ -32,9 +32,11 @@ afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
 });
 
+// Drafting with a draft model: its save fails too, and must not fail the next request's drafting.
 const turn = (session: number, turns: number): GenerateRequest => ({
     prompt: `# session ${session}\n` + `data = [${session}, 4, 2]\n`.repeat(8) + "# next\n".repeat(turns),
     maxTokens: 8,
+    speculation: { mode: "draft_model", draftModel: "same-weights", maxDraftTokens: 3 },
 });
 
 it("serves every request exactly without its directory, warns once, and recovers when it is back", async () => {
