@@ -19,6 +19,7 @@ import { greedyConfidence, greedyWithWeight } from "./greedyConfidence.js";
 import type { PassBatcher } from "./PassBatcher.js";
 import { minCopyTokens } from "./chooseSlot.js";
 import { copySequencePrefix } from "./copySequencePrefix.js";
+import { loadSequenceState } from "./loadSequenceState.js";
 
 export interface DraftModelProposerOptions {
     /** Stop drafting when the draft's probability of its own next token is below this. */
@@ -129,16 +130,8 @@ export class DraftModelProposer implements DraftProposer {
      */
     restoreState(file: string): Promise<void> {
         return this.#afterPrefill(async () => {
-            // Emptied first: a file that fails its header check leaves the cells as they were, while
-            // node-llama-cpp already counts the sequence empty (its clearHistory would then erase nothing).
-            await this.sequence.clearHistory();
             this.#evaluated.length = 0;
-            try {
-                await this.sequence.loadStateFromFile(file, { acceptRisk: true });
-                for (const t of this.sequence.contextTokens) this.#evaluated.push(t);
-            } catch {
-                await this.sequence.clearHistory();
-            }
+            for (const t of (await loadSequenceState(this.sequence, file)) ?? []) this.#evaluated.push(t);
         });
     }
 

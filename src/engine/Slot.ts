@@ -15,6 +15,7 @@ import type { DraftProposer, Token } from "../speculative/types.js";
 import type { BatchedPass, PassBatcher } from "./PassBatcher.js";
 import { chooseSlot, type SlotCache } from "./chooseSlot.js";
 import { copySequencePrefix } from "./copySequencePrefix.js";
+import { loadSequenceState } from "./loadSequenceState.js";
 import { NgramProposer, type NgramProposerOptions } from "../speculative/NgramProposer.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
 import type { HostKvEntry, SavedState } from "./HostKvCache.js";
@@ -240,21 +241,12 @@ export class Slot {
      * tokens; when not, it holds nothing. For a request whose conversation was saved (HostKvCache.ts).
      */
     async restoreState(entry: HostKvEntry): Promise<{ loaded: boolean; drafts: Promise<void> }> {
-        // Emptied first: a file that fails its header check leaves the cells as they were, while
-        // node-llama-cpp already counts the sequence empty (its clearHistory would then erase nothing).
-        await this.target.clearHistory();
         this.targetTokens.length = 0;
-        let loaded = false;
-        try {
-            await this.target.loadStateFromFile(entry.targetFile, { acceptRisk: true });
-            const now = this.target.contextTokens;
-            const count = entry.tokens.length;
-            loaded = now.length === count && commonPrefixLength(now, entry.tokens, count) === count;
-        } catch {
-            loaded = false;
-        }
+        const now = await loadSequenceState(this.target, entry.targetFile);
+        const count = entry.tokens.length;
+        const loaded = now?.length === count && commonPrefixLength(now, entry.tokens, count) === count;
         if (!loaded) {
-            await this.target.clearHistory();
+            if (now) await this.target.clearHistory();
             return { loaded, drafts: Promise.resolve() };
         }
         this.appendTarget(entry.tokens);
