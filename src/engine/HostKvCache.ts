@@ -59,6 +59,10 @@ export interface HostKvCacheUsage {
     /** ms to evaluate a prompt token, and to save one and load it back. */
     readonly evalMsPerToken?: number;
     readonly roundTripMsPerToken?: number;
+    /** Since start: saves and loads by how they ended, and entries evicted to stay under maxBytes. */
+    readonly saves: { readonly ok: number; readonly failed: number };
+    readonly loads: { readonly ok: number; readonly failed: number };
+    readonly evictions: number;
 }
 
 export interface HostKvCacheOptions {
@@ -84,6 +88,9 @@ export class HostKvCache {
     #disposed = false;
     /** Saves are failing (the directory gone, the disk full): warned once until one succeeds. */
     #failing = false;
+    readonly #saves = { ok: 0, failed: 0 };
+    readonly #loads = { ok: 0, failed: 0 };
+    #evictions = 0;
 
     private constructor(
         /** The cache's private directory (mode 0700: other users cannot read prompts' KV states). */
@@ -126,6 +133,9 @@ export class HostKvCache {
             entries: this.#entries.size,
             ...(evalMsPerToken !== undefined && { evalMsPerToken }),
             ...(roundTripMsPerToken !== undefined && { roundTripMsPerToken }),
+            saves: { ...this.#saves },
+            loads: { ...this.#loads },
+            evictions: this.#evictions,
         };
     }
 
@@ -216,6 +226,7 @@ export class HostKvCache {
         for (const old of this.#entries.values()) {
             if (this.#bytes <= this.maxBytes) break;
             this.#remove(old);
+            this.#evictions++;
         }
     }
 
@@ -239,9 +250,15 @@ export class HostKvCache {
      * to warn of: a full disk fails every save, and one warning a save would flood the log).
      */
     saveEnded(ok: boolean): boolean {
+        this.#saves[ok ? "ok" : "failed"]++;
         const first = !ok && !this.#failing;
         this.#failing = !ok;
         return first;
+    }
+
+    /** Records how a load ended (the metrics' count). */
+    loadEnded(ok: boolean): void {
+        this.#loads[ok ? "ok" : "failed"]++;
     }
 
     /** Drops an entry whose files turned out unusable (a failed restore). */

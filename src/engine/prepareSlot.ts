@@ -113,6 +113,7 @@ export async function prepareSlot(
                 .restoreState(match.entry)
                 .catch(() => ({ loaded: false, drafts: Promise.resolve() }));
             void drafts.then(done, done);
+            cache.loadEnded(loaded);
             if (loaded) {
                 costs.observeLoad(match.entry.targetBytes, performance.now() - startedAt);
                 return { reusable: true, copied: 0, restored: match.common };

@@ -25,8 +25,14 @@ export type EngineLoadSource = () =>
           inUse: number;
           queued: number;
           size: number;
-          /** The host KV cache's files (engine.hostCache); absent when it is turned off. */
-          hostCache?: { bytes: number; entries: number };
+          /** The host KV cache's files and counts (engine.hostCache); absent when it is turned off. */
+          hostCache?: {
+              bytes: number;
+              entries: number;
+              saves: { ok: number; failed: number };
+              loads: { ok: number; failed: number };
+              evictions: number;
+          };
       }
     | undefined;
 
@@ -220,6 +226,39 @@ export function createMetrics(registry: Registry, load: EngineLoadSource) {
                 this.set(load()?.hostCache?.entries ?? 0);
             },
         }),
+        /**
+         * Conversations saved to the host KV cache, by result (`failed`: a full disk, the directory gone;
+         * requests are then served without it). Counted by the engine; read at scrape time.
+         */
+        hostCacheSaves: new Counter({
+            name: "tiercel_host_kv_cache_saves_total",
+            help: "Conversations saved to the host KV cache, by result (ok, failed).",
+            labelNames: ["result"] as const,
+            registers,
+            collect() {
+                setCounts(this, load()?.hostCache?.saves);
+            },
+        }),
+        /** Saved conversations loaded back into a sequence, by result (`failed`: evaluated instead). */
+        hostCacheLoads: new Counter({
+            name: "tiercel_host_kv_cache_loads_total",
+            help: "Saved conversations loaded back from the host KV cache, by result (ok, failed).",
+            labelNames: ["result"] as const,
+            registers,
+            collect() {
+                setCounts(this, load()?.hostCache?.loads);
+            },
+        }),
+        /** Saved conversations evicted to keep the host KV cache under engine.hostCache.maxBytes. */
+        hostCacheEvictions: new Counter({
+            name: "tiercel_host_kv_cache_evictions_total",
+            help: "Saved conversations evicted (least recently used) to keep the host KV cache under its byte limit.",
+            registers,
+            collect() {
+                this.reset();
+                this.inc(load()?.hostCache?.evictions ?? 0);
+            },
+        }),
         /** Configured sequences (concurrent generations); 0 until the engine is loaded. */
         sequences: new Gauge({
             name: "tiercel_sequences",
@@ -233,6 +272,16 @@ export function createMetrics(registry: Registry, load: EngineLoadSource) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * A counter whose running totals another component keeps (the engine's host KV cache) shows them at scrape
+ * time: reset, then set to each total (a counter has no `set`; the totals never go down).
+ */
+function setCounts(counter: Counter<"result">, totals: { ok: number; failed: number } | undefined): void {
+    counter.reset();
+    counter.inc({ result: "ok" }, totals?.ok ?? 0);
+    counter.inc({ result: "failed" }, totals?.failed ?? 0);
+}
 
 /** Counts one finished generation from its final stats. */
 export function observeGeneration(metrics: Metrics, stats: GenerationStats): void {

@@ -68,4 +68,11 @@ it("four sessions round-robin on two sequences: every later turn loads its own c
     expect(entries).toBeGreaterThanOrEqual(2);
     expect(entries).toBeLessThanOrEqual(4);
     expect(Number(/^tiercel_host_kv_cache_bytes (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    // Every later turn loaded its conversation; none failed.
+    const count = (name: string, result: string) =>
+        Number(new RegExp(`^${name}\\{result="${result}"\\} (\\d+)`, "m").exec(metrics)?.[1]);
+    expect(count("tiercel_host_kv_cache_loads_total", "ok")).toBe(restored.filter((n) => n > 0).length);
+    expect(count("tiercel_host_kv_cache_loads_total", "failed")).toBe(0);
+    expect(count("tiercel_host_kv_cache_saves_total", "ok")).toBeGreaterThanOrEqual(4);
+    expect(count("tiercel_host_kv_cache_saves_total", "failed")).toBe(0);
 });

@@ -15,7 +15,16 @@ const report = (hostCache?: { evalMsPerToken: number; roundTripMsPerToken: numbe
         ttftMsReuse: 25,
         reusedMedian: 1899,
         speedup: 11.08,
-        ...(hostCache && { hostCache: { bytes: 0, entries: 0, ...hostCache } }),
+        ...(hostCache && {
+            hostCache: {
+                bytes: 0,
+                entries: 0,
+                saves: { ok: 0, failed: 0 },
+                loads: { ok: 0, failed: 0 },
+                evictions: 0,
+                ...hostCache,
+            },
+        }),
         table: "",
     },
     phases: {},

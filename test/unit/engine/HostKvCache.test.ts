@@ -68,7 +68,8 @@ describe("HostKvCache", () => {
         cache.add("a", [...range(0, 10), 700, 701, 702, 703], 14, await saved(100));
         // A branch that shares less than the last prompt keeps it.
         cache.add("a", [...range(0, 6), 800, 801, 802], 9, await saved(100));
-        expect(cache.usage).toEqual({ bytes: 200, entries: 2 });
+        // Dropped as continued, not evicted.
+        expect(cache.usage).toMatchObject({ bytes: 200, entries: 2, evictions: 0 });
         await settle();
         expect(existsSync(first.targetFile)).toBe(false);
         expect(existsSync(first.draftFiles.get("d0")!)).toBe(false);
@@ -80,7 +81,7 @@ describe("HostKvCache", () => {
         cache.add("a", range(100, 110), 9, states[1]!);
         cache.use(cache.match(range(0, 10), "a")!.entry)();
         cache.add("a", range(200, 210), 9, states[2]!);
-        expect(cache.usage).toEqual({ bytes: 800, entries: 2 });
+        expect(cache.usage).toMatchObject({ bytes: 800, entries: 2, evictions: 1 });
         expect(cache.match(range(100, 110), "a")).toBeUndefined();
         expect(cache.match(range(0, 10), "a")).toBeDefined();
         await settle();
@@ -112,7 +113,7 @@ describe("HostKvCache", () => {
         cache.add("a", range(0, 10), 9, await saved(100));
         const { entry } = cache.match(range(0, 10), "a")!;
         cache.discard(entry);
-        expect(cache.usage).toEqual({ bytes: 0, entries: 0 });
+        expect(cache.usage).toMatchObject({ bytes: 0, entries: 0, evictions: 0 });
         const late = await saved(10);
         await cache.dispose();
         expect(existsSync(cache.path)).toBe(false);
@@ -155,5 +156,17 @@ describe("HostKvCache", () => {
             code: "E_CONFIG_INVALID",
             message: expect.stringContaining("engine.hostCache.dir") as string,
         });
+    });
+
+    it("counts saves and loads by result, and warns of failing saves once until one succeeds", () => {
+        expect(cache.saveEnded(true)).toBe(false);
+        expect(cache.saveEnded(false)).toBe(true);
+        expect(cache.saveEnded(false)).toBe(false);
+        expect(cache.saveEnded(true)).toBe(false);
+        expect(cache.saveEnded(false)).toBe(true);
+        cache.loadEnded(true);
+        cache.loadEnded(false);
+        cache.loadEnded(true);
+        expect(cache.usage).toMatchObject({ saves: { ok: 2, failed: 3 }, loads: { ok: 2, failed: 1 } });
     });
 });

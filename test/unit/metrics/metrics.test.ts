@@ -120,4 +120,43 @@ describe("metrics", () => {
         expect(await values(registry, "tiercel_queue_depth")).toEqual([{ value: 5, labels: {} }]);
         expect(await values(registry, "tiercel_sequences")).toEqual([{ value: 4, labels: {} }]);
     });
+
+    it("reads the host KV cache's holdings and running totals from the engine at scrape time", async () => {
+        type Load = Parameters<typeof createMetrics>[1] extends () => infer L ? L : never;
+        let load: Load = { inUse: 0, queued: 0, size: 4 };
+        const registry = createRegistry();
+        createMetrics(registry, () => load);
+        // Turned off: the totals read 0.
+        expect(await values(registry, "tiercel_host_kv_cache_saves_total")).toEqual([
+            { value: 0, labels: { result: "ok" } },
+            { value: 0, labels: { result: "failed" } },
+        ]);
+        const hostCache = {
+            bytes: 1000,
+            entries: 2,
+            saves: { ok: 5, failed: 1 },
+            loads: { ok: 3, failed: 0 },
+            evictions: 2,
+        };
+        load = { inUse: 0, queued: 0, size: 4, hostCache };
+        expect(await values(registry, "tiercel_host_kv_cache_bytes")).toEqual([{ value: 1000, labels: {} }]);
+        expect(await values(registry, "tiercel_host_kv_cache_entries")).toEqual([{ value: 2, labels: {} }]);
+        expect(await values(registry, "tiercel_host_kv_cache_saves_total")).toEqual([
+            { value: 5, labels: { result: "ok" } },
+            { value: 1, labels: { result: "failed" } },
+        ]);
+        expect(await values(registry, "tiercel_host_kv_cache_loads_total")).toEqual([
+            { value: 3, labels: { result: "ok" } },
+            { value: 0, labels: { result: "failed" } },
+        ]);
+        // A later scrape shows the totals then, not their sum with the last scrape's.
+        load = { ...load, hostCache: { ...hostCache, saves: { ok: 7, failed: 1 }, evictions: 3 } };
+        expect(await values(registry, "tiercel_host_kv_cache_saves_total")).toEqual([
+            { value: 7, labels: { result: "ok" } },
+            { value: 1, labels: { result: "failed" } },
+        ]);
+        expect(await values(registry, "tiercel_host_kv_cache_evictions_total")).toEqual([
+            { value: 3, labels: {} },
+        ]);
+    });
 });
