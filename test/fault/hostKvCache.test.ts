@@ -51,6 +51,8 @@ it("serves every request exactly without its directory, warns once, and recovers
             expect(served.last.finish!.stats.promptTokensRestored).toBe(0);
         }
     expect(warnings.filter((w) => w.startsWith("host KV cache: saving"))).toHaveLength(1);
+    // One warning, but every failure counted (tiercel_host_kv_cache_saves_total{result="failed"}).
+    expect(engine.slotUsage.hostCache?.saves.failed).toBeGreaterThanOrEqual(6);
     expect(existsSync(path)).toBe(false);
     await mkdir(path, { mode: 0o700 });
     // Saved again as the sessions take the sequence over, then loaded.
