@@ -353,11 +353,11 @@ export class LocalEngine {
         // thrown mid-step may not.
         let clean = false;
         try {
-            const cache = reuse ? this.#hostCache : undefined;
             const ready = await prepareSlot(
                 slot,
                 { prompt: prepared.promptTokens, scope, ...(donor && { donor }) },
-                cache,
+                // Made only with prefixReuse on (load).
+                this.#hostCache,
                 signal,
                 this.#log,
             );

@@ -63,11 +63,22 @@ export function planHostCache(f: HostCacheFacts): { save: boolean; restore: bool
     const kept = restore || f.donorTokens > 0 ? 0 : f.keptInPlace;
     const erased = f.held - kept;
     const takeover = kept < f.lastPrompt && erased >= f.minTokens;
-    const save =
-        takeover &&
-        f.worthSaving &&
-        (f.roundTripMs === undefined || evalMs === undefined || 2 * f.roundTripMs < erased * evalMs);
+    const save = takeover && f.worthSaving && savePays(f.roundTripMs, evalMs, erased);
     return { save, restore, takeover };
+}
+
+/**
+ * Whether saving a conversation and loading it back (`roundTripMs`) costs less than half of evaluating the
+ * `tokens` it keeps (a saved conversation may never return); true before the costs are measured.
+ */
+function savePays(
+    roundTripMs: number | undefined,
+    evalMsPerToken: number | undefined,
+    tokens: number,
+): boolean {
+    return (
+        roundTripMs === undefined || evalMsPerToken === undefined || 2 * roundTripMs < tokens * evalMsPerToken
+    );
 }
 
 export async function prepareSlot(
@@ -149,10 +160,8 @@ export function saveAhead(free: readonly Slot[], released: Slot, cache: HostKvCa
     if (!slot || slot === released || slot.saving || cache.costs.takeoverRate <= 0.5) return;
     if (free.some((s) => s.targetTokens.length === 0)) return;
     const held = slot.targetTokens.length;
-    const roundTripMs = cache.costs.roundTripMs(held);
-    const evalMs = cache.costs.evalMsPerToken;
     if (!cache.wants(slot.targetTokens, slot.scope)) return;
-    if (roundTripMs !== undefined && evalMs !== undefined && 2 * roundTripMs >= held * evalMs) return;
+    if (!savePays(cache.costs.roundTripMs(held), cache.costs.evalMsPerToken, held)) return;
     const saving = saveConversation(slot, cache, log).finally(() => {
         slot.saving = undefined;
     });
