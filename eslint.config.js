@@ -39,4 +39,18 @@ export default tseslint.config(
         files: ["**/*.js"],
         ...tseslint.configs.disableTypeChecked,
     },
+    {
+        // CommonJS shims (src/workers/tsWorkerEntry.cjs says why one is CommonJS).
+        files: ["**/*.cjs"],
+        ...tseslint.configs.disableTypeChecked,
+        languageOptions: {
+            ...tseslint.configs.disableTypeChecked.languageOptions,
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", __filename: "readonly" },
+        },
+        rules: {
+            ...tseslint.configs.disableTypeChecked.rules,
+            "@typescript-eslint/no-require-imports": "off",
+        },
+    },
 );

@@ -9,7 +9,7 @@ import { workerData } from "piscina";
 
 /** What LearnedClassifier passes as the pool's `workerData`. */
 export interface ClassifierWorkerData {
-    /** The .ts worker that src/workers/tsWorkerEntry.js loads when running from source; unset when built. */
+    /** The .ts worker that src/workers/tsWorkerEntry.cjs loads when running from source; unset when built. */
     entry: string | undefined;
     modelPath: string;
     inputName: string;

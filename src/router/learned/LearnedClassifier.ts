@@ -62,13 +62,13 @@ export interface LearnedClassifierOptions {
 
 /**
  * The worker entry: the compiled .js beside a build; from the source tree, a JS shim that loads the
- * .ts worker through tsx (src/workers/tsWorkerEntry.js says why).
+ * .ts worker through tsx (src/workers/tsWorkerEntry.cjs says why).
  */
 function workerEntry(): { filename: string; entry: string | undefined } {
     const js = fileURLToPath(new URL("../../workers/classifier.worker.js", import.meta.url));
     if (existsSync(js)) return { filename: js, entry: undefined };
     return {
-        filename: fileURLToPath(new URL("../../workers/tsWorkerEntry.js", import.meta.url)),
+        filename: fileURLToPath(new URL("../../workers/tsWorkerEntry.cjs", import.meta.url)),
         entry: new URL("../../workers/classifier.worker.ts", import.meta.url).href,
     };
 }
