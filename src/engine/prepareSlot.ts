@@ -114,11 +114,13 @@ export async function prepareSlot(
             minTokens: cache.minTokens,
         });
         costs.observeTakeover(plan.takeover);
+        // Pinned before the save: saves ending meanwhile (this one, other slots') add entries that may
+        // evict or supersede the one matched, and would delete its files before it loads.
+        const done = plan.restore && match ? cache.use(match.entry) : undefined;
         if (plan.save) await saveConversation(slot, cache, log);
-        if (plan.restore && match) {
+        if (done && match) {
             slot.enterScope(scope);
             slot.lastPrompt = prompt.length;
-            const done = cache.use(match.entry);
             const startedAt = performance.now();
             const { loaded, drafts } = await slot
                 .restoreState(match.entry)

@@ -148,3 +148,28 @@ it("seeds the cache's costs at load: a timed prompt pass, save and load, the seq
         await engine.dispose();
     }
 });
+
+it("a matched entry that the save before its load evicts still loads (its files wait for the load)", async () => {
+    // A budget for one conversation (~66 kB each): saving the one pushed out evicts the one matched.
+    const one = await loadFixtureEngine(
+        { engine: { sequences: 1, hostCache: { minTokens: 32, maxBytes: 100_000 } } },
+        { hostCacheCosts: new PinnedHostCacheCosts() },
+    );
+    try {
+        await collect(one, turn(81, 1, "off"));
+        await collect(one, turn(82, 1, "off"));
+        expect(one.slotUsage.hostCache!.entries).toBe(1);
+        const back = await collect(one, turn(81, 2, "draft_model"));
+        // The entry appears once its drafts' files are written too (after their running prefills).
+        for (let i = 0; i < 100 && one.slotUsage.hostCache!.saves.ok < 2; i++)
+            await new Promise((r) => setTimeout(r, 20));
+        const usage = one.slotUsage.hostCache!;
+        expect(usage.evictions).toBe(1);
+        expect(usage.loads).toEqual({ ok: 1, failed: 0 });
+        expect(back.last.finish!.stats.promptTokensRestored).toBeGreaterThan(60);
+        await collect(inPlace, turn(81, 1, "off"));
+        expect(back.tokens).toEqual((await collect(inPlace, turn(81, 2, "draft_model"))).tokens);
+    } finally {
+        await one.dispose();
+    }
+});
