@@ -33,8 +33,8 @@ import type { Logger } from "../../src/util/logger.js";
 import { bundledModelPath, readEvalPrompts } from "../helpers/bundledModels.js";
 import { collect, PinnedHostCacheCosts } from "../helpers/fixtureEngine.js";
 
-/** About three conversations' entries (~9.5 kB a token for the bundled target and its draft; ~330 tokens each). */
-const maxBytes = 10_000_000;
+/** About three conversations' entries (~9.5 kB a token for the bundled target and its draft; ~550 tokens each). */
+const maxBytes = 16_000_000;
 const sessions = 6;
 const turns = 4;
 const concurrency = 3;
@@ -86,12 +86,18 @@ const modes: NonNullable<GenerateRequest["speculation"]>[] = [
 
 const files = readEvalPrompts().map((p) => p.prompt);
 
-/** A conversation's turn: its own file, then one line per earlier turn (each turn continues the last). */
+/** What every conversation starts with (an agent's system prompt): sequences copy it from each other. */
+const shared = `# project notes, read before every task\n${files.slice(20, 22).join("\n").slice(0, 700)}\n`;
+
+/**
+ * A conversation's turn: the shared notes, its own file, then one line per earlier turn (each turn
+ * continues the last).
+ */
 function turn(session: number, index: number): GenerateRequest & { prompt: string } {
     const file = files.slice(session * 2, session * 2 + 2).join("\n");
     const history = Array.from({ length: index }, (_, i) => `# turn ${i}: check the function above again\n`);
     return {
-        prompt: `# session ${session}\n${file.slice(0, 900)}\n${history.join("")}`,
+        prompt: `${shared}# session ${session}\n${file.slice(0, 900)}\n${history.join("")}`,
         maxTokens: 12,
         speculation: modes[(session + index) % modes.length]!,
     };
