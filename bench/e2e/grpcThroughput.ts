@@ -25,17 +25,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { credentials, status, type ServiceError } from "@grpc/grpc-js";
-import { createApp } from "../../src/app.js";
+import { status, type ServiceError } from "@grpc/grpc-js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
-import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
-import { loadInferenceProto } from "../../src/grpc/loadProto.js";
-import { silentLogger } from "../../src/util/logger.js";
 import { countNativeDecodes } from "../../test/helpers/countNativeDecodes.js";
 import { microBatches } from "../microBatches.js";
 import { percentile } from "../percentile.js";
 import { benchGpu } from "../benchGpu.js";
+import { startServedBench } from "../startServedBench.js";
 
 const { values } = parseArgs({
     options: {
@@ -98,8 +95,8 @@ const config = parseConfig(
     },
     "bench config",
 );
-const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
-const { grpcAddress } = await app.start();
+const served = await startServedBench(config, loaded.baseDir);
+const { app, client } = served;
 const engine = app.engine!;
 // The target's native batches (observation only): how many sequences share a decode, and how many
 // micro-batches llama.cpp splits each into (microBatches.ts), the cost a GPU pays per step.
@@ -115,11 +112,6 @@ function batchShape() {
         microBatchesPerSharedDecode: mean(shared.map(([ids, tokens]) => microBatches(ids, tokens))),
     };
 }
-const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
-    grpcAddress,
-    credentials.createInsecure(),
-);
-
 /** One request's outcome: tokens received, time to the first token and to the end, or its rejection. */
 interface RequestOutcome {
     tokens: number;
@@ -346,5 +338,4 @@ const file = values.json ?? resolve(resultsDir, `grpc-throughput-${result.date.r
 writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
 console.log(`wrote ${file}`);
 
-client.close();
-await app.stop();
+await served.stop();

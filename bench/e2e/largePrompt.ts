@@ -10,15 +10,12 @@
 import { once } from "node:events";
 import { cpus } from "node:os";
 import { Worker } from "node:worker_threads";
-import { credentials } from "@grpc/grpc-js";
 import { option } from "../cli.js";
 import { benchThreads } from "../threads.js";
-import { createApp } from "../../src/app.js";
+import { startServedBench } from "../startServedBench.js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
-import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
-import { inferenceProtoFile, loadInferenceProto, protoLoaderOptions } from "../../src/grpc/loadProto.js";
-import { silentLogger } from "../../src/util/logger.js";
+import { inferenceProtoFile, protoLoaderOptions } from "../../src/grpc/loadProto.js";
 
 const promptBytes = Number(option("--prompt-bytes", "3900000"));
 const rounds = Number(option("--rounds", "3"));
@@ -33,12 +30,8 @@ const config = parseConfig(
     },
     "bench config",
 );
-const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
-const { grpcAddress } = await app.start();
-const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
-    grpcAddress,
-    credentials.createInsecure(),
-);
+const served = await startServedBench(config, loaded.baseDir);
+const { client, grpcAddress } = served;
 
 /** Largest gap between consecutive chunks of one stream; `during` runs once the first chunk arrived. */
 async function largestGap(during: () => Promise<unknown>): Promise<number> {
@@ -119,6 +112,5 @@ console.log(
         `CPU: ${cpus()[0]?.model ?? "?"} × ${cpus().length}; engine threads ${benchThreads}`,
     ].join("\n"),
 );
-client.close();
 await sender.terminate();
-await app.stop();
+await served.stop();

@@ -16,20 +16,16 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { credentials } from "@grpc/grpc-js";
 import { flag, option } from "../cli.js";
-import { createApp } from "../../src/app.js";
 import type { HostKvCacheUsage } from "../../src/engine/HostKvCache.js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
-import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
-import { loadInferenceProto } from "../../src/grpc/loadProto.js";
-import { silentLogger } from "../../src/util/logger.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { bundledModelPath, readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.js";
 import { benchThreads } from "../threads.js";
 import { benchGpu } from "../benchGpu.js";
+import { startServedBench } from "../startServedBench.js";
 
 export interface PrefixReuseResult {
     target: string;
@@ -184,15 +180,11 @@ export async function runPrefixReuseGrpc(
             },
             "bench config",
         );
-        const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
-        const { grpcAddress } = await app.start();
+        const served = await startServedBench(config, loaded.baseDir);
+        const { app, client } = served;
         const { prefix, tokens, suffixes } = sharedPrefixPrompts(app.engine!, prefixTokens, requests);
         if (reuse) hostCache = app.engine!.slotUsage.hostCache;
         promptTokens = tokens.length;
-        const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
-            grpcAddress,
-            credentials.createInsecure(),
-        );
         const r = { ttftMs: [] as number[], reused: [] as number[] };
         for (const [i, suffix] of ["\n", ...suffixes].entries()) {
             const startedAt = performance.now();
@@ -212,8 +204,7 @@ export async function runPrefixReuseGrpc(
                 r.reused.push(last?.stats?.prompt_tokens_reused ?? 0);
             }
         }
-        client.close();
-        await app.stop();
+        await served.stop();
         results[reuse ? "reuse" : "no reuse"] = r;
     }
     const off = median(results["no reuse"]!.ttftMs);

@@ -15,17 +15,14 @@
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { credentials } from "@grpc/grpc-js";
 import { option } from "../cli.js";
-import { createApp } from "../../src/app.js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
 import type { GenerateRequest } from "../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
 import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
-import { loadInferenceProto } from "../../src/grpc/loadProto.js";
-import { silentLogger } from "../../src/util/logger.js";
 import { readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { benchThreads } from "../threads.js";
+import { startServedBench } from "../startServedBench.js";
 
 export interface SubAgentsOptions {
     agents: number;
@@ -94,15 +91,10 @@ export async function runSubAgents(options: SubAgentsOptions): Promise<SubAgents
             },
             "bench config",
         );
-        const app = createApp(config, { baseDir: loaded.baseDir, createLogger: () => silentLogger });
-        const { grpcAddress } = await app.start();
-        const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
-            grpcAddress,
-            credentials.createInsecure(),
-        );
-        return { app, config, client, engine: app.engine! };
+        const served = await startServedBench(config, loaded.baseDir);
+        return { ...served, config, engine: served.app.engine! };
     };
-    const { app, config, client, engine } = await start(true);
+    const { config, client, engine, stop } = await start(true);
     try {
         // Held-out code: the first stretch is the shared system prompt, the next ones the agents' files.
         const text = readEvalPrompts()
@@ -169,8 +161,7 @@ export async function runSubAgents(options: SubAgentsOptions): Promise<SubAgents
         try {
             fleetWithout = await runFleet(other.client, fleetConversations(), rounds);
         } finally {
-            other.client.close();
-            await other.app.stop();
+            await other.stop();
         }
         const share = (turns: Turn[], part: (t: Turn) => number) =>
             turns.reduce((s, t) => s + part(t), 0) / turns.reduce((s, t) => s + t.promptTokens, 0);
@@ -224,8 +215,7 @@ export async function runSubAgents(options: SubAgentsOptions): Promise<SubAgents
             table,
         };
     } finally {
-        client.close();
-        await app.stop();
+        await stop();
     }
 }
 

@@ -15,16 +15,11 @@
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { credentials } from "@grpc/grpc-js";
 import { option } from "../cli.js";
-import { createApp } from "../../src/app.js";
 import type { Config } from "../../src/config/schema.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
-import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
-import { loadInferenceProto } from "../../src/grpc/loadProto.js";
 import { toProtoMode } from "../../src/grpc/mapping.js";
-import { silentLogger } from "../../src/util/logger.js";
 import type { SpeculationMode } from "../../src/config/schema.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import type { GenerationStats } from "../../src/engine/types.js";
@@ -33,6 +28,7 @@ import { expectedTokensPerPass } from "../../src/speculative/speedup.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { benchThreads } from "../threads.js";
 import { benchGpu } from "../benchGpu.js";
+import { startServedBench } from "../startServedBench.js";
 import { probeDivergence, type Divergence } from "./divergenceProbe.js";
 
 interface Turn {
@@ -148,12 +144,7 @@ async function startSystem(): Promise<{
             dispose: () => engine.dispose(),
         };
     }
-    const app = createApp(benchConfig(), { baseDir: "/", createLogger: () => silentLogger });
-    const { grpcAddress } = await app.start();
-    const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
-        grpcAddress,
-        credentials.createInsecure(),
-    );
+    const { app, client, stop } = await startServedBench(benchConfig(), "/");
     const send = ({ prompt, session, mode, k }: TraceRequest): Promise<Answer> =>
         new Promise((resolvePromise, reject) => {
             let text = "";
@@ -206,10 +197,7 @@ async function startSystem(): Promise<{
     return {
         send,
         verifyMs: (n) => app.engine!.policy.costs.verifyMs(n),
-        dispose: async () => {
-            client.close();
-            await app.stop();
-        },
+        dispose: stop,
     };
 }
 
