@@ -34,6 +34,7 @@ import { ResponseGrammars } from "./ResponseGrammars.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedDraftCost } from "./seedDraftCost.js";
+import { poolSamplers } from "./poolSamplers.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { seedHostCacheCosts } from "./seedHostCacheCosts.js";
 import { Slot, type Donor } from "./Slot.js";
@@ -129,6 +130,9 @@ export class LocalEngine {
         }
         const { engine } = config;
         const llama = await getLlama({ gpu: engine.gpu, build: "never", logLevel: "warn" as never });
+        // One native sampler per evaluation call costs ~0.5 ms with a 150k-token vocabulary (poolSamplers.ts).
+        if (!poolSamplers(llama))
+            log.warn("node-llama-cpp's sampler class was not found where expected: samplers are not pooled");
         // The target's size on disk sizes the default thread count and fingerprints the speculation state.
         const targetBytes = statSync(resolved.target.path).size;
         const threads = engine.threads ?? defaultThreads(targetBytes, llama.cpuMathCores);
