@@ -76,9 +76,20 @@ const allPhases = [
     "bundled",
     "never-agreeing draft",
     "node-llama-cpp predictors",
+    "sampler pool",
 ] as const;
 type PhaseName = (typeof allPhases)[number];
-const selected = new Set<string>(values.phases ? values.phases.split(",").map((p) => p.trim()) : allPhases);
+/**
+ * Run only when --phases names them (the default run must fit the check's 8 minutes): "sampler pool",
+ * pooled native samplers vs one per call with a 151,936-token vocabulary at 1/8/32 streams
+ * (bench/e2e/samplerPool.ts; its family fixtures are built from the llama.cpp source the payload carries).
+ */
+const optInPhases: readonly PhaseName[] = ["sampler pool"];
+const selected = new Set<string>(
+    values.phases
+        ? values.phases.split(",").map((p) => p.trim())
+        : allPhases.filter((name) => !optInPhases.includes(name)),
+);
 for (const name of selected)
     if (!(allPhases as readonly string[]).includes(name))
         throw new Error(`unknown phase "${name}" in --phases (phases: ${allPhases.join(", ")})`);
@@ -195,7 +206,7 @@ await phase("environment", async () => {
 const sets =
     values.sets?.split(",").map((s) => s.trim()) ?? (small ? ["completion"] : ["completion", "edit"]);
 let largePath: string | undefined;
-if (allPhases.some((name) => name !== "bundled" && wanted(name))) {
+if (allPhases.some((name) => name !== "bundled" && !optInPhases.includes(name) && wanted(name))) {
     await phase("large target", async () => {
         const t0 = Date.now();
         largePath = await widenTarget(width, "Q8_0", layers);
@@ -318,6 +329,29 @@ if (largePath) {
             tables.push(report.prefixReuse.table, "");
         });
 }
+
+if (wanted("sampler pool"))
+    await phase("sampler pool", () => {
+        const streams = small ? "1,2" : "1,8,32";
+        const run = spawnSync(
+            process.execPath,
+            [
+                "--import",
+                "tsx",
+                resolve(import.meta.dirname, "e2e/samplerPool.ts"),
+                "--models",
+                "qwen25coder,bundled",
+                "--streams",
+                streams,
+                "--rounds",
+                "3",
+            ],
+            { encoding: "utf8", env: process.env, timeout: 600_000 },
+        );
+        if (run.status !== 0) throw new Error(`samplerPool exited ${run.status}: ${run.stderr.slice(-2000)}`);
+        report.samplerPool = run.stdout.trim();
+        tables.push(report.samplerPool, "");
+    });
 
 if (wanted("bundled"))
     await phase("bundled", async () => {

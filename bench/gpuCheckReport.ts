@@ -38,6 +38,8 @@ export interface GpuCheckReport {
     baselines?: Awaited<ReturnType<typeof runNlcBaselines>>;
     passAnatomy?: Awaited<ReturnType<typeof runPassAnatomy>>;
     agentTrace?: string;
+    /** The opt-in "sampler pool" phase's table (bench/e2e/samplerPool.ts). */
+    samplerPool?: string;
     prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
     load?: {
         concurrency: { concurrency: number; tokensPerSecond: number; speedupOverOne: number }[];

@@ -10,13 +10,15 @@
  *
  * The family fixtures are tiny: their decode is cheap and the sampler's cost shows whole. A 7B model's
  * decode costs more a token, so the share is smaller at one stream, but the sampler's cost is the same
- * per sequence per step and is paid on the one JavaScript thread, whatever the GPU.
+ * per sequence per step and is paid on the one JavaScript thread, whatever the GPU. TIERCEL_BENCH_GPU runs
+ * the models on a GPU (the GPU check's opt-in "sampler pool" phase; results in samplerPool-gpu.md).
  */
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { option } from "../cli.js";
 import { startServedBench } from "../startServedBench.js";
+import { benchGpu } from "../benchGpu.js";
 import { benchThreads } from "../threads.js";
 import { ensureFamilyFixtures } from "../../models/build/buildFamilyFixtures.js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
@@ -72,6 +74,7 @@ for (const name of modelNames) {
                 contextSize: 1024,
                 sequences: Math.max(...streamCounts),
                 threads: benchThreads,
+                gpu: benchGpu,
                 hostCache: { maxBytes: 0 },
             },
             speculation: { ...loaded.config.speculation, stateFile: null },
@@ -123,7 +126,7 @@ const markdown = [
     "",
 ].join("\n");
 console.log(markdown);
-const out = resolve(import.meta.dirname, "../results/samplerPool.md");
+const out = resolve(import.meta.dirname, `../results/samplerPool${benchGpu ? "-gpu" : ""}.md`);
 writeFileSync(out, markdown);
 writeFileSync(
     out.replace(/\.md$/, ".json"),
