@@ -147,6 +147,24 @@ async function phase(name: string, body: () => Promise<void> | void): Promise<vo
     save();
 }
 
+/**
+ * Runs a bench script (under bench/) in its own process, as its users run it; returns what it printed,
+ * or throws with the end of its stderr.
+ */
+function runBenchScript(
+    script: string,
+    args: string[],
+    options: { nodeFlags?: string[]; env?: NodeJS.ProcessEnv } = {},
+): string {
+    const run = spawnSync(
+        process.execPath,
+        [...(options.nodeFlags ?? []), "--import", "tsx", resolve(import.meta.dirname, script), ...args],
+        { encoding: "utf8", env: options.env ?? process.env, timeout: 600_000 },
+    );
+    if (run.status !== 0) throw new Error(`${script} exited ${run.status}: ${run.stderr.slice(-2000)}`);
+    return run.stdout;
+}
+
 function save(): void {
     writeFileSync(`${base}.json`, JSON.stringify(report) + "\n");
     writeFileSync(`${base}.md`, gpuCheckMarkdown(report, tables) + "\n");
@@ -253,12 +271,9 @@ if (largePath) {
             // The server's default mode; the rest of the configuration is the default a user gets.
             const config = `${base}-load-config.json`;
             writeFileSync(config, JSON.stringify({ speculation: { defaultMode: loadMode } }) + "\n");
-            const run = spawnSync(
-                process.execPath,
+            const stdout = runBenchScript(
+                "e2e/grpcThroughput.ts",
                 [
-                    "--import",
-                    "tsx",
-                    resolve(import.meta.dirname, "e2e/grpcThroughput.ts"),
                     "--target",
                     largePath!,
                     "--concurrency",
@@ -282,45 +297,27 @@ if (largePath) {
                     "--json",
                     json,
                 ],
-                {
-                    encoding: "utf8",
-                    // --kv-unified: one KV stream for all sequences (native/lib.sh, patch_kv_unified_switch;
-                    // only the source-built backend reads it).
-                    env: values["kv-unified"] ? { ...process.env, TIERCEL_KV_UNIFIED: "1" } : process.env,
-                    timeout: 600_000,
-                },
+                // --kv-unified: one KV stream for all sequences (native/lib.sh, patch_kv_unified_switch; only
+                // the source-built backend reads it).
+                { env: values["kv-unified"] ? { ...process.env, TIERCEL_KV_UNIFIED: "1" } : process.env },
             );
-            if (run.status !== 0)
-                throw new Error(`grpcThroughput exited ${run.status}: ${run.stderr.slice(-2000)}`);
             report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
             tables.push(
                 `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
                 "",
                 "```",
-                run.stdout.trim(),
+                stdout.trim(),
                 "```",
                 "",
             );
         });
     if (wanted("agent trace"))
         await phase("agent trace", () => {
-            const run = spawnSync(
-                process.execPath,
-                [
-                    "--expose-gc",
-                    "--import",
-                    "tsx",
-                    resolve(import.meta.dirname, "e2e/suffixDrafting.ts"),
-                    "--target",
-                    largePath!,
-                    "--tokens",
-                    String(maxTokens),
-                ],
-                { encoding: "utf8", env: process.env, timeout: 600_000 },
-            );
-            if (run.status !== 0)
-                throw new Error(`suffixDrafting exited ${run.status}: ${run.stderr.slice(-2000)}`);
-            report.agentTrace = run.stdout.trim();
+            report.agentTrace = runBenchScript(
+                "e2e/suffixDrafting.ts",
+                ["--target", largePath!, "--tokens", String(maxTokens)],
+                { nodeFlags: ["--expose-gc"] },
+            ).trim();
             tables.push(report.agentTrace.replace(/^# /, "## "), "");
         });
     if (wanted("prefix reuse"))
@@ -333,23 +330,14 @@ if (largePath) {
 if (wanted("sampler pool"))
     await phase("sampler pool", () => {
         const streams = small ? "1,2" : "1,8,32";
-        const run = spawnSync(
-            process.execPath,
-            [
-                "--import",
-                "tsx",
-                resolve(import.meta.dirname, "e2e/samplerPool.ts"),
-                "--models",
-                "qwen25coder,bundled",
-                "--streams",
-                streams,
-                "--rounds",
-                "3",
-            ],
-            { encoding: "utf8", env: process.env, timeout: 600_000 },
-        );
-        if (run.status !== 0) throw new Error(`samplerPool exited ${run.status}: ${run.stderr.slice(-2000)}`);
-        report.samplerPool = run.stdout.trim();
+        report.samplerPool = runBenchScript("e2e/samplerPool.ts", [
+            "--models",
+            "qwen25coder,bundled",
+            "--streams",
+            streams,
+            "--rounds",
+            "3",
+        ]).trim();
         tables.push(report.samplerPool, "");
     });
 
