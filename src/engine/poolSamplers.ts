@@ -22,7 +22,11 @@
 import { randomInt } from "node:crypto";
 import type { Llama } from "node-llama-cpp";
 
-/** Free native samplers kept per model: one per sequence that evaluates at once, and some to spare. */
+/**
+ * Free native samplers kept per model: one per sequence that evaluates at once, and some to spare. Each
+ * holds its candidate array (Qwen2.5: 1.8 MB), so a pool at its peak holds what that many concurrent calls
+ * held before, no more.
+ */
 export const maxPooled = 64;
 
 // Function-typed properties rather than methods: the pool calls the class's own, with `call`.
