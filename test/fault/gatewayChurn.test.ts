@@ -8,7 +8,7 @@
  * flight, the host cache's directory holding exactly the bytes it counts; and every conversation's next
  * turn is answered.
  */
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
@@ -16,6 +16,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createRandom } from "../../src/speculative/createRandom.js";
 import { bundledModelPath, readEvalPrompts } from "../helpers/bundledModels.js";
+import { churn, drawCancel, hostCacheBytesOnDisk, type Cancel } from "../helpers/churn.js";
 import { anthropicClient, openaiClient } from "../helpers/gatewayFixture.js";
 import { startTestServer, type TestServer } from "../helpers/startTestServer.js";
 
@@ -49,7 +50,6 @@ interface Turn {
     readonly content: string;
 }
 
-type Cancel = "none" | "before" | "after-first-event" | "deadline";
 type Face = "anthropic-stream" | "chat-stream" | "chat";
 
 /** One turn of `history` through `face`; the answer's text, or undefined when the client abandoned it. */
@@ -60,7 +60,7 @@ async function send(face: Face, history: readonly Turn[], cancel: Cancel): Promi
         setImmediate(() => {
             controller.abort();
         });
-    const abandonAfterFirst = cancel === "after-first-event";
+    const abandonAfterFirst = cancel === "after-first";
     try {
         if (face === "anthropic-stream") {
             const stream = await anthropic.messages.create(
@@ -121,15 +121,6 @@ async function metric(name: string): Promise<number> {
     return lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
 }
 
-/** Bytes of the files in the host cache's directory (its one subdirectory of `dir`). */
-async function bytesOnDisk(): Promise<number> {
-    const [own] = await readdir(dir);
-    const path = join(dir, own!);
-    let total = 0;
-    for (const name of await readdir(path)) total += (await stat(join(path, name))).size;
-    return total;
-}
-
 it("serves every turn its client waits for, and leaves nothing behind", async () => {
     const random = createRandom(7);
     const sessions = 6;
@@ -138,33 +129,28 @@ it("serves every turn its client waits for, and leaves nothing behind", async ()
     const histories: Turn[][] = Array.from({ length: sessions }, (_, s) => [
         { role: "user", content: `Review this file.\n${files[s * 2]!.slice(0, 700)}` },
     ]);
-    const done = Array<number>(sessions).fill(0);
-    const busy = new Set<number>();
     let answered = 0;
     let abandoned = 0;
-    const worker = async () => {
-        for (;;) {
-            const open = [...Array(sessions).keys()].filter((s) => done[s]! < turns && !busy.has(s));
-            if (open.length === 0) return;
-            const session = open[Math.floor(random() * open.length)]!;
-            busy.add(session);
-            const roll = random();
-            const cancel: Cancel =
-                roll < 0.1 ? "before" : roll < 0.25 ? "after-first-event" : roll < 0.33 ? "deadline" : "none";
-            const face = faces[(session + done[session]!) % faces.length]!;
+    await churn({
+        sessions,
+        turns,
+        concurrency: 3,
+        random,
+        turn: async (session, index) => {
             const history = histories[session]!;
-            const text = await send(face, history, cancel);
+            const text = await send(
+                faces[(session + index) % faces.length]!,
+                history,
+                drawCancel(random, 0.08),
+            );
             if (text === undefined) abandoned++;
             else {
                 answered++;
                 history.push({ role: "assistant", content: text || "(nothing)" });
             }
-            history.push({ role: "user", content: `Turn ${done[session]}: now check the error handling.` });
-            done[session]!++;
-            busy.delete(session);
-        }
-    };
-    await Promise.all(Array.from({ length: 3 }, worker));
+            history.push({ role: "user", content: `Turn ${index}: now check the error handling.` });
+        },
+    });
     expect(answered).toBeGreaterThan(sessions * turns * 0.5);
     expect(abandoned).toBeGreaterThan(0);
 
@@ -178,7 +164,7 @@ it("serves every turn its client waits for, and leaves nothing behind", async ()
     const cache = engine.slotUsage.hostCache!;
     expect(cache.saves.ok + cache.loads.ok).toBeGreaterThan(0);
     expect(cache.saves.failed + cache.loads.failed).toBe(0);
-    expect(await bytesOnDisk()).toBe(cache.bytes);
+    expect(await hostCacheBytesOnDisk(dir)).toBe(cache.bytes);
 
     // Every conversation's next turn is answered.
     for (let session = 0; session < sessions; session++) {

@@ -13,7 +13,7 @@
  *
  * The bundled pair (peaked distributions: a near-tie is rare and means one); host-cache costs pinned.
  */
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -31,6 +31,7 @@ import type { GenerateRequest } from "../../src/engine/types.js";
 import { createRandom } from "../../src/speculative/createRandom.js";
 import type { Logger } from "../../src/util/logger.js";
 import { bundledModelPath, readEvalPrompts } from "../helpers/bundledModels.js";
+import { churn, drawCancel, hostCacheBytesOnDisk, type Cancel } from "../helpers/churn.js";
 import { collect, PinnedHostCacheCosts } from "../helpers/fixtureEngine.js";
 
 /** About three conversations' entries (~9.5 kB a token for the bundled target and its draft; ~550 tokens each). */
@@ -103,8 +104,6 @@ function turn(session: number, index: number): GenerateRequest & { prompt: strin
     };
 }
 
-type Cancel = "none" | "before" | "after-first-chunk" | "deadline";
-
 async function serve(request: GenerateRequest, cancel: Cancel): Promise<number[] | undefined> {
     const controller = new AbortController();
     const signal = cancel === "deadline" ? AbortSignal.timeout(5) : controller.signal;
@@ -116,7 +115,7 @@ async function serve(request: GenerateRequest, cancel: Cancel): Promise<number[]
     try {
         for await (const chunk of engine.generate(request, signal)) {
             tokens.push(...chunk.tokens);
-            if (cancel === "after-first-chunk") controller.abort();
+            if (cancel === "after-first") controller.abort();
             if (chunk.finish) return tokens;
         }
     } catch (error) {
@@ -154,15 +153,6 @@ async function expectSameUpToNearTie(
     );
 }
 
-/** Bytes of the files in the engine's cache directory (its one subdirectory of `dir`). */
-async function bytesOnDisk(): Promise<number> {
-    const [own] = await readdir(dir);
-    const path = join(dir, own!);
-    let total = 0;
-    for (const name of await readdir(path)) total += (await stat(join(path, name))).size;
-    return total;
-}
-
 async function untilIdle(): Promise<void> {
     // Draft saves and loads finish after their requests (they follow the drafts' prefills).
     for (let i = 0; i < 100 && engine.slotUsage.inUse > 0; i++) {
@@ -173,31 +163,22 @@ async function untilIdle(): Promise<void> {
 
 it("answers as without the cache under cancellations and evictions; its directory holds what it counts", async () => {
     const random = createRandom(21);
-    const next = Array<number>(sessions).fill(0);
-    const busy = new Set<number>();
     let answered = 0;
     let cancelled = 0;
-    const worker = async () => {
-        for (;;) {
-            // A conversation's turns go in order, one at a time (an agent waits for its answer).
-            const open = [...Array(sessions).keys()].filter((s) => next[s]! < turns && !busy.has(s));
-            if (open.length === 0) return;
-            const session = open[Math.floor(random() * open.length)]!;
-            busy.add(session);
-            const request = turn(session, next[session]!);
-            const roll = random();
-            const cancel: Cancel =
-                roll < 0.1 ? "before" : roll < 0.25 ? "after-first-chunk" : roll < 0.3 ? "deadline" : "none";
-            const served = await serve(request, cancel);
+    await churn({
+        sessions,
+        turns,
+        concurrency,
+        random,
+        turn: async (session, index) => {
+            const request = turn(session, index);
+            const served = await serve(request, drawCancel(random, 0.05));
             if (served) {
-                await expectSameUpToNearTie(request, served, `session ${session} turn ${next[session]}`);
+                await expectSameUpToNearTie(request, served, `session ${session} turn ${index}`);
                 answered++;
             } else cancelled++;
-            next[session]!++;
-            busy.delete(session);
-        }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+        },
+    });
     expect(answered).toBeGreaterThan(sessions * turns * 0.5);
     expect(cancelled).toBeGreaterThan(0);
 
@@ -207,7 +188,7 @@ it("answers as without the cache under cancellations and evictions; its director
     expect(usage.loads.ok).toBeGreaterThan(0);
     expect(usage.evictions).toBeGreaterThan(0);
     expect(usage.bytes).toBeLessThanOrEqual(maxBytes);
-    expect(await bytesOnDisk()).toBe(usage.bytes);
+    expect(await hostCacheBytesOnDisk(dir)).toBe(usage.bytes);
     // Nothing here removes the cache's files: every load found what was saved (before the fix, an entry
     // matched and then evicted by a save ending before its load began had lost its files).
     expect(usage.loads.failed).toBe(0);
@@ -234,5 +215,5 @@ it("answers as without the cache under cancellations and evictions; its director
         }
     await untilIdle();
     expect(engine.slotUsage.hostCache!.loads.ok).toBeGreaterThan(loadsBefore);
-    expect(await bytesOnDisk()).toBe(engine.slotUsage.hostCache!.bytes);
+    expect(await hostCacheBytesOnDisk(dir)).toBe(engine.slotUsage.hostCache!.bytes);
 });
