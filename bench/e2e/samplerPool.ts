@@ -118,7 +118,8 @@ const vocab = { qwen25coder: "151,936", llama3: "128,256", bundled: "4,099" } as
 const markdown = [
     `## Pooled native samplers over gRPC — OFF, 64 tokens a request, median of ${rounds} rounds`,
     "",
-    `Vocabularies: ${modelNames.map((m) => `${m} ${vocab[m]}`).join(", ")} tokens. CPU: ${cpus()[0]?.model ?? "?"} × ${cpus().length}; engine threads ${benchThreads}.`,
+    `Vocabularies: ${modelNames.map((m) => `${m} ${vocab[m]}`).join(", ")} tokens. CPU: ${cpus()[0]?.model ?? "?"} × ${cpus().length}; engine threads ${benchThreads}${benchGpu ? `; GPU ${benchGpu}` : ""}.`,
+    `Not the defaults, and why: as many sequences as the most streams (none queue: the sampler's cost per sequence is what is measured), host KV cache off (every request is new), no drafts (OFF), TIERCEL_BENCH_THREADS engine threads (1 on a shared 2-vCPU machine: ggml's spinning barrier).`,
     "",
     "| model | streams | tok/s, a new sampler per call | tok/s, pooled | pooled ÷ new |",
     "| --- | --- | --- | --- | --- |",
