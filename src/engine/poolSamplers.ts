@@ -23,11 +23,11 @@ import { randomInt } from "node:crypto";
 import type { Llama } from "node-llama-cpp";
 
 /**
- * Free native samplers kept per model: one per sequence that evaluates at once, and some to spare. Each
- * holds its candidate array (Qwen2.5: 1.8 MB), so a pool at its peak holds what that many concurrent calls
- * held before, no more.
+ * Free native samplers kept per model, at most: engine.sequences' upper bound (each sequence's calls use one
+ * at a time). A pool never holds more than were in use at once, each with its candidate array (Qwen2.5:
+ * 1.8 MB), so at its peak it holds what that many concurrent calls held before, no more.
  */
-export const maxPooled = 64;
+export const maxPooled = 256;
 
 // Function-typed properties rather than methods: the pool calls the class's own, with `call`.
 interface NativeSampler {
