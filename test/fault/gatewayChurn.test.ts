@@ -16,7 +16,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createRandom } from "../../src/speculative/createRandom.js";
 import { bundledModelPath, readEvalPrompts } from "../helpers/bundledModels.js";
-import { churn, drawCancel, hostCacheBytesOnDisk, type Cancel } from "../helpers/churn.js";
+import { churn, drawCancel, hostCacheBytesOnDisk, untilEngineIdle, type Cancel } from "../helpers/churn.js";
 import { anthropicClient, openaiClient } from "../helpers/gatewayFixture.js";
 import { startTestServer, type TestServer } from "../helpers/startTestServer.js";
 
@@ -156,9 +156,7 @@ it("serves every turn its client waits for, and leaves nothing behind", async ()
 
     // Abandoned requests end on the server side too (their sequences are freed as the abort arrives).
     const engine = server.app.engine!;
-    for (let i = 0; i < 200 && (engine.slotUsage.inUse > 0 || engine.slotUsage.queued > 0); i++)
-        await new Promise((r) => setTimeout(r, 25));
-    await new Promise((r) => setTimeout(r, 300));
+    await untilEngineIdle(engine);
     expect(engine.slotUsage).toMatchObject({ inUse: 0, queued: 0 });
     expect(await metric("tiercel_gateway_requests_in_flight")).toBe(0);
     const cache = engine.slotUsage.hostCache!;

@@ -5,6 +5,7 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { LocalEngine } from "../../src/engine/LocalEngine.js";
 
 /** How a client abandons a turn: not at all, before its answer starts, after its first event, at a deadline. */
 export type Cancel = "none" | "before" | "after-first" | "deadline";
@@ -44,6 +45,17 @@ export async function churn(options: {
         }
     };
     await Promise.all(Array.from({ length: options.concurrency }, worker));
+}
+
+/**
+ * Waits until `engine` leases and queues no sequence (at most 5 s), then 300 ms more: draft saves and loads
+ * finish after their requests (they follow the drafts' prefills), and an abandoned request's end reaches
+ * the engine after its client left.
+ */
+export async function untilEngineIdle(engine: LocalEngine): Promise<void> {
+    const busy = () => engine.slotUsage.inUse > 0 || engine.slotUsage.queued > 0;
+    for (let i = 0; i < 200 && busy(); i++) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 300));
 }
 
 /** Bytes of the files in a host KV cache's directory: the one subdirectory of `dir` (HostKvCache.create). */
