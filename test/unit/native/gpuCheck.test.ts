@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -51,8 +51,16 @@ describe("native/gpu-check.sh (the GPU check's one command)", () => {
         const addon = join(project, "node_modules/node-llama-cpp/llama/addon");
         mkdirSync(addon, { recursive: true });
         const source = resolve(root, "node_modules/node-llama-cpp/llama/addon/AddonContext.cpp");
-        expect(readFileSync(source, "utf8")).toContain("context_params.kv_unified = false;");
-        copyFileSync(source, join(addon, "AddonContext.cpp"));
+        // A source build made here (native/build-cpu.sh) has patched the installed file: the copy is put
+        // back to node-llama-cpp's text first.
+        const original = readFileSync(source, "utf8")
+            .replace(/^#include <cstdlib>\n#include <string>\n/, "")
+            .replace(
+                /context_params\.kv_unified = std::getenv\("TIERCEL_KV_UNIFIED"\)[^;]*;/,
+                "context_params.kv_unified = false;",
+            );
+        expect(original).toContain("context_params.kv_unified = false;");
+        writeFileSync(join(addon, "AddonContext.cpp"), original);
         const patch = `source native/lib.sh; PROJECT_DIR="$1"; patch_kv_unified_switch; patch_kv_unified_switch`;
         execFileSync("bash", ["-c", patch, "patch", project], { cwd: root, encoding: "utf8" });
         const patched = readFileSync(join(addon, "AddonContext.cpp"), "utf8");
