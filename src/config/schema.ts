@@ -85,6 +85,15 @@ export const configSchema = z
                 /** Requests that may wait for a free sequence. Defaults to 64; 0 refuses when all are busy. */
                 maxQueue: z.number().int().min(0).default(defaultMaxQueue),
                 /**
+                 * How the target's native batches are filled when more is queued than fits
+                 * (src/engine/stepsFirstStrategy.ts). `"steps-first"` (the default): running requests'
+                 * decoding steps whole, then prompt passes with the fewest tokens left first, with at least a
+                 * quarter of every batch, so prompts that arrive together finish one after another and their
+                 * requests start generating in turn. `"even"`: node-llama-cpp's default, an equal share of
+                 * every batch for each queued pass, so prompts arriving together all finish at the end.
+                 */
+                batchOrder: z.enum(["steps-first", "even"]).default("steps-first"),
+                /**
                  * Reuse the KV state of the longest cached prompt prefix among idle sequences (target and
                  * drafts), evaluating only the new suffix. Defaults to `true`.
                  */

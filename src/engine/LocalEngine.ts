@@ -35,6 +35,7 @@ import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
 import { seedDraftCost } from "./seedDraftCost.js";
 import { poolSamplers } from "./poolSamplers.js";
+import { stepsFirstStrategy } from "./stepsFirstStrategy.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { seedHostCacheCosts } from "./seedHostCacheCosts.js";
 import { Slot, type Donor } from "./Slot.js";
@@ -157,6 +158,15 @@ export class LocalEngine {
                 contextSize: engine.contextSize,
                 sequences: engine.sequences,
                 threads,
+                // The target's batches mix prompt passes with decoding steps; drafts' passes are all short.
+                ...(index === 0 &&
+                    engine.batchOrder === "steps-first" && {
+                        batching: {
+                            itemPrioritizationStrategy: stepsFirstStrategy(
+                                config.speculation.maxDraftTokens + 1,
+                            ),
+                        },
+                    }),
             });
             return { resolved: m, model, context };
         };
