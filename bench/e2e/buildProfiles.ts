@@ -16,7 +16,7 @@
  * binary's from the same rounds. Writes bench/results/buildProfiles.md (and .json beside it).
  *
  *   for p in native/profiles/cpu-*.env; do native/build-cpu.sh "$(basename "$p" .env)"; done
- *   node --import tsx bench/e2e/buildProfiles.ts [--profiles prebuilt,cpu-safe,…] [--types Q8_0,Q4_0,BF16]
+ *   npm run bench:builds -- [--profiles prebuilt,cpu-safe,…] [--types Q8_0,Q4_0,BF16]
  *        [--rounds 3] [--repeats 5]
  *
  * (The first build takes ~4 min on 2 cores, each next one under a minute with ccache.) --profiles defaults
