@@ -35,6 +35,10 @@ done
 [[ -d "$stage/node_modules/tsx" && -d "$stage/node_modules/@esbuild/linux-x64" ]] ||
     { echo "tsx or its linux-x64 esbuild binary is missing from node_modules" >&2; exit 1; }
 rm -f "$stage/node_modules/node-llama-cpp/llama/gitRelease.bundle"
+# What a source build made here leaves in node-llama-cpp's folder (native/build-cpu.sh: ~270 MB of builds,
+# ~210 MB of cloned source, the record of the last build): the check builds its own from the source below.
+rm -rf "$stage/node_modules/node-llama-cpp/llama/localBuilds" "$stage/node_modules/node-llama-cpp/llama/llama.cpp" \
+    "$stage/node_modules/node-llama-cpp/llama/lastBuild.json"
 # Type declarations and source maps are never read at run time (tsx strips types; no stack is mapped
 # there): ~15 MB of .map and ~18 MB of .d.ts, ~5 MiB of the payload.
 find "$stage/node_modules" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
