@@ -23,11 +23,12 @@
  *
  *   TIERCEL_BENCH_GPU=cuda node --import tsx bench/gpuCheck.ts [--gpu cuda] [--width 12] [--layers 48]
  *        [--tokens 64] [--small] [--phases large,load,…] [--systems "off,draft k=4,auto"] [--sets completion]
- *        [--tag name] [--load-mode auto|off] [--kv-unified]
+ *        [--tag name] [--load-mode auto|off] [--kv-unified] [--batch-order steps-first|even]
  *
  * --load-mode: the load phase's server default speculation mode. --kv-unified: the load phase runs with
  * TIERCEL_KV_UNIFIED=1 (one KV stream for every sequence; read by the source-built backend only, see
- * native/lib.sh).
+ * native/lib.sh). --batch-order: the load phase's engine.batchOrder (default: the engine's default,
+ * steps-first; src/engine/stepsFirstStrategy.ts).
  *
  * --phases runs only those phases (in the fixed order below); --tag names the results
  * (bench/results/gpu-<date>-<tag>.*), so a second device call on a warm machine keeps the first's.
@@ -55,6 +56,7 @@ const { values } = parseArgs({
         sets: { type: "string" },
         "load-mode": { type: "string", default: "auto" },
         "kv-unified": { type: "boolean", default: false },
+        "batch-order": { type: "string" },
     },
 });
 // The bench scripts read the GPU from the environment: set it before they are imported.
@@ -98,6 +100,10 @@ const wanted = (name: PhaseName): boolean => selected.has(name);
 const loadMode = values["load-mode"];
 if (loadMode !== "auto" && loadMode !== "off")
     throw new Error(`--load-mode takes "auto" or "off", got "${loadMode}"`);
+/** --batch-order: the load phase's engine.batchOrder; unset keeps the engine's default. */
+const batchOrder = values["batch-order"];
+if (batchOrder !== undefined && batchOrder !== "steps-first" && batchOrder !== "even")
+    throw new Error(`--batch-order takes "steps-first" or "even", got "${batchOrder}"`);
 /** --systems for the large-target comparison, e.g. "off,draft k=4,draft k=8,auto" (default: all). */
 const largeSystems = values.systems?.split(",").map((s) => s.trim());
 
@@ -270,7 +276,13 @@ if (largePath) {
             const json = `${base}-load.json`;
             // The server's default mode; the rest of the configuration is the default a user gets.
             const config = `${base}-load-config.json`;
-            writeFileSync(config, JSON.stringify({ speculation: { defaultMode: loadMode } }) + "\n");
+            writeFileSync(
+                config,
+                JSON.stringify({
+                    speculation: { defaultMode: loadMode },
+                    ...(batchOrder && { engine: { batchOrder } }),
+                }) + "\n",
+            );
             const stdout = runBenchScript(
                 "e2e/grpcThroughput.ts",
                 [
@@ -303,7 +315,7 @@ if (largePath) {
             );
             report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
             tables.push(
-                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
+                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, batch order ${batchOrder ?? "steps-first"}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
                 "",
                 "```",
                 stdout.trim(),
