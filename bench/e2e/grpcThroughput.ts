@@ -11,7 +11,7 @@
  *
  *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
  *        [--turns 3] [--prompts 24] [--threads N] [--concurrency 1,2,4,8,16] [--sequences N] [--context-size N]
- *        [--target model.gguf]
+ *        [--target model.gguf] [--chat]
  *        [--json out.json]
  *
  * TIERCEL_BENCH_GPU runs the engine on a GPU (the GPU check sweeps 1, 8 and 32 streams on its target).
@@ -27,6 +27,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
+import type { ChatMessage } from "../../src/engine/types.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
 import { countNativeDecodes } from "../../test/helpers/countNativeDecodes.js";
 import { microBatches } from "../microBatches.js";
@@ -47,6 +48,7 @@ const { values } = parseArgs({
         "context-size": { type: "string" },
         target: { type: "string" },
         json: { type: "string" },
+        chat: { type: "boolean", default: false },
     },
 });
 const maxTokens = Number(values["max-tokens"]);
@@ -125,14 +127,22 @@ interface RequestOutcome {
     reusedTokens: number;
 }
 
-async function inProcess(prompt: string): Promise<RequestOutcome> {
+/** A request's input: a raw prompt, or chat messages (--chat sessions). */
+type Input = string | ChatMessage[];
+const requestOf = (input: Input): { prompt: string } | { messages: ChatMessage[] } =>
+    typeof input === "string" ? { prompt: input } : { messages: input };
+
+async function inProcess(input: Input): Promise<RequestOutcome> {
     const start = performance.now();
     let tokens = 0;
     let ttftMs = 0;
     let promptTokens = 0;
     let reusedTokens = 0;
     let text = "";
-    for await (const chunk of engine.generate({ prompt, maxTokens }, AbortSignal.timeout(600_000))) {
+    for await (const chunk of engine.generate(
+        { ...requestOf(input), maxTokens },
+        AbortSignal.timeout(600_000),
+    )) {
         if (tokens === 0 && chunk.tokens.length > 0) ttftMs = performance.now() - start;
         tokens += chunk.tokens.length;
         text += chunk.text;
@@ -152,7 +162,7 @@ async function inProcess(prompt: string): Promise<RequestOutcome> {
     };
 }
 
-function overGrpc(prompt: string): Promise<RequestOutcome> {
+function overGrpc(input: Input): Promise<RequestOutcome> {
     return new Promise((resolvePromise, reject) => {
         const start = performance.now();
         let tokens = 0;
@@ -160,7 +170,7 @@ function overGrpc(prompt: string): Promise<RequestOutcome> {
         let promptTokens = 0;
         let reusedTokens = 0;
         let text = "";
-        const call = client.GenerateStream({ prompt, max_tokens: maxTokens });
+        const call = client.GenerateStream({ ...requestOf(input), max_tokens: maxTokens });
         call.on("data", (chunk: GenerateChunk__Output) => {
             if (tokens === 0 && chunk.token_ids.length > 0) ttftMs = performance.now() - start;
             tokens += chunk.token_ids.length;
@@ -240,9 +250,16 @@ async function measure(jobs: string[], run: (p: string) => Promise<RequestOutcom
  * own first turns, whose prefixes it copied over other sessions' caches (76 vs 93 % of prompt tokens
  * reused at 8 streams, gRPC at 0.65 of in-process on the cost-scaled target): the path was not what
  * differed.
+ *
+ * With --chat a session is a chat instead (agents' traffic): the first turn a user message holding the
+ * prompt, each next one the conversation so far, the answer as an assistant message and a short user
+ * message after it. A raw-text session re-tokenizes each answer as part of the next prompt, and the
+ * tokens at the seam can differ from those generated, so the whole answer is evaluated again (64 % of
+ * prompt tokens reused over 4 turns on the bundled tokenizer); a chat's turns meet at the template's
+ * special tokens and reuse all but the new messages.
  */
 let phase = 0;
-async function measureSessions(concurrency: number, run: (p: string) => Promise<RequestOutcome>) {
+async function measureSessions(concurrency: number, run: (input: Input) => Promise<RequestOutcome>) {
     const count = Math.ceil(Math.max(concurrency, prompts.length) / prompts.length) * prompts.length;
     phase++;
     const sessions = Array.from(
@@ -254,12 +271,20 @@ async function measureSessions(concurrency: number, run: (p: string) => Promise<
     await Promise.all(
         Array.from({ length: concurrency }, async () => {
             for (let prompt = sessions.shift(); prompt !== undefined; prompt = sessions.shift()) {
+                let input: Input = values.chat ? [{ role: "user", content: prompt }] : prompt;
                 for (let turn = 0; turn < turns; turn++) {
                     // Not `total += await run(p)`: that reads the total before awaiting and loses the
                     // other workers' additions made meanwhile.
-                    const outcome = await run(prompt);
+                    const outcome = await run(input);
                     outcomes.push(outcome);
-                    prompt += outcome.text + "\n";
+                    input =
+                        typeof input === "string"
+                            ? `${input}${outcome.text}\n`
+                            : [
+                                  ...input,
+                                  { role: "assistant", content: outcome.text },
+                                  { role: "user", content: "Go on." },
+                              ];
                 }
             }
         }),
