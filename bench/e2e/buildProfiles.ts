@@ -61,7 +61,7 @@ const median = (xs: number[]): number => {
 };
 
 /** NODE_LLAMA_CPP_CMAKE_OPTION_* for a profile, read as native/lib.sh reads it (KEY=VALUE lines). */
-export function profileEnvironment(profile: string): Record<string, string> {
+function profileEnvironment(profile: string): Record<string, string> {
     if (profile === "prebuilt") return {};
     const file = resolve(profilesDir, `${profile}.env`);
     if (!existsSync(file)) throw new Error(`no profile ${profile}: ${file} does not exist`);
