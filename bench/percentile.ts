@@ -12,3 +12,8 @@ export function percentile(xs: readonly number[], q: number): number {
         q,
     );
 }
+
+/** The nearest-rank median (the upper one of an even count), as every bench reports it. */
+export function median(xs: readonly number[]): number {
+    return percentile(xs, 0.5);
+}

@@ -35,6 +35,7 @@ import {
     type WidenedType,
 } from "../../models/build/widenTarget.js";
 import { benchThreads } from "../threads.js";
+import { median } from "../percentile.js";
 
 const lengths = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 const streamCounts = [1, 2, 4, 8];
@@ -54,11 +55,6 @@ interface ChildResult {
     systemInfo: string;
     types: Partial<Record<WidenedType, TypeFigures>>;
 }
-
-const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)] ?? NaN;
-};
 
 /** NODE_LLAMA_CPP_CMAKE_OPTION_* for a profile, read as native/lib.sh reads it (KEY=VALUE lines). */
 function profileEnvironment(profile: string): Record<string, string> {

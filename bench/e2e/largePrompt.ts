@@ -16,6 +16,7 @@ import { startServedBench } from "../startServedBench.js";
 import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
 import { inferenceProtoFile, protoLoaderOptions } from "../../src/grpc/loadProto.js";
+import { median } from "../percentile.js";
 
 const promptBytes = Number(option("--prompt-bytes", "3900000"));
 const rounds = Number(option("--rounds", "3"));
@@ -98,7 +99,6 @@ for (let r = 0; r < rounds; r++) {
     without.push(await largestGap(() => Promise.resolve()));
     withLarge.push(await largestGap(fourLarge));
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(
     [
         `## Large prompts vs a concurrent stream — ${(promptBytes / 1e6).toFixed(1)} MB × 4 (2 Generate, 2 Tokenize), ${rounds} rounds, default config`,

@@ -27,6 +27,7 @@ import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { countNativeDecodes, type DecodeCounts } from "../../test/helpers/countNativeDecodes.js";
 import { benchGpu } from "../benchGpu.js";
 import { benchThreads } from "../threads.js";
+import { median } from "../percentile.js";
 
 export interface PassAnatomy {
     device: string;
@@ -44,11 +45,6 @@ export interface PassAnatomy {
     streams: { sequences: number; wallMs: number; decodes: number; decodeMs: number; perTokenMs: number }[];
     table: string;
 }
-
-const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)] ?? NaN;
-};
 
 /** Evaluates `tokens` after the sequence's context and erases them again; returns wall and decode ms. */
 async function pass(

@@ -26,6 +26,7 @@ import { widenedTargetPath, widenTarget } from "../../models/build/widenTarget.j
 import { benchThreads } from "../threads.js";
 import { benchGpu } from "../benchGpu.js";
 import { startServedBench } from "../startServedBench.js";
+import { median } from "../percentile.js";
 
 export interface PrefixReuseResult {
     target: string;
@@ -128,8 +129,6 @@ function sharedPrefixPrompts(
         .map((p) => "\n# Task: continue this code.\n" + p.prompt.split("\n").slice(-3).join("\n"));
     return { prefix: engine.detokenize(tokens), tokens, suffixes };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export interface GrpcPrefixReuseResult {
     prefixTokens: number;

@@ -25,6 +25,7 @@ import {
 } from "../../models/build/widenTarget.js";
 import { option } from "../cli.js";
 import { benchThreads } from "../threads.js";
+import { median } from "../percentile.js";
 
 const types = option("--types", widenedTypes.join(",")).split(",") as WidenedType[];
 const promptCount = Number(option("--prompts", "3"));
@@ -36,11 +37,6 @@ const prompts = readFileSync(resolve(import.meta.dirname, "../prompts/edit.jsonl
     .filter((l) => l !== "")
     .slice(0, promptCount)
     .map((l) => (JSON.parse(l) as { prompt: string }).prompt);
-
-const median = (xs: number[]): number => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)]!;
-};
 
 async function measureCurve(path: string): Promise<number[]> {
     const llama = await getLlama({ gpu: false, build: "never" });

@@ -25,6 +25,7 @@ import { loadConfig, parseConfig } from "../../src/config/loadConfig.js";
 import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
 import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Inference.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
+import { median } from "../percentile.js";
 
 const rounds = Number(option("--rounds", "3"));
 const streamCounts = option("--streams", "1,4,8").split(",").map(Number);
@@ -57,7 +58,6 @@ async function aggregate(client: InferenceClient, streams: number, perStream = 3
     return tokens / ((performance.now() - startedAt) / 1000);
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rows: string[] = [];
 const results: Record<string, Record<number, { pooled: number; fresh: number }>> = {};
 for (const name of modelNames) {

@@ -23,6 +23,7 @@ import type { InferenceClient } from "../../src/grpc/generated/tiercel/v1/Infere
 import { readEvalPrompts } from "../../test/helpers/bundledModels.js";
 import { benchThreads } from "../threads.js";
 import { startServedBench } from "../startServedBench.js";
+import { median } from "../percentile.js";
 
 export interface SubAgentsOptions {
     agents: number;
@@ -275,8 +276,6 @@ function stream(
 
 /** Gap between the launches of the fleet's first turns. */
 const launchGapMs = 20;
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 if (import.meta.filename === process.argv[1]) {
     const result = await runSubAgents({
