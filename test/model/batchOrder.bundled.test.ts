@@ -18,7 +18,12 @@ const drafts: DecodeCounts[] = [];
 beforeAll(async () => {
     engine = await LocalEngine.load(
         parseConfig({
-            engine: { contextSize: 512, sequences: 6, gpu: false, threads: 1 },
+            // Prompts finishing in the same batch (node-llama-cpp's even shares) put the requests in step, so
+            // the two drafting requests share draft decodes; with steps-first their prompts can end a step
+            // apart and their drafting alternate (one drafting while the other verifies), leaving no shared
+            // draft decode to check in some runs. Steps-first keeps this order too: its own contract (queue
+            // order), checked on the target in stepsFirst.bundled.test.ts.
+            engine: { contextSize: 512, sequences: 6, gpu: false, threads: 1, batchOrder: "even" },
             speculation: { stateFile: null },
         }),
         projectRoot,

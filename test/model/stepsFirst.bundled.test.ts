@@ -44,7 +44,12 @@ async function run(batchOrder: "steps-first" | "even") {
         });
     });
     const promptTokens = answers.reduce((sum, a) => sum + a.last.finish!.stats.promptTokens, 0);
+    // The sequences of each decode shared by several steps (one token each, OFF), in batch order.
+    const sharedSteps = decodes.sequenceIdsPerDecode.filter(
+        (ids, d) => ids.length > 1 && decodes.sequenceTokensPerDecode[d]!.every((n) => n === 1),
+    );
     return {
+        sharedSteps,
         tokens: answers.map((a) => a.tokens),
         promptEnds: [...lastPromptDecode.values()].sort((a, b) => a - b),
         promptTokens,
@@ -66,5 +71,13 @@ describe("engine.batchOrder", () => {
         expect(stepsFirst.promptEnds[0]!).toBeLessThan(stepsFirst.promptEnds.at(-1)!);
         expect(stepsFirst.promptEnds.at(-1)!).toBeLessThanOrEqual(even.promptEnds[0]! + 1);
         expect(stepsFirst.tokens).toEqual(even.tokens);
+        // Batches keep the PassBatcher's ascending sequence order (llama.cpp splits a batch into
+        // micro-batches by runs of increasing ids; batchOrder.bundled.test.ts for the default order).
+        expect(stepsFirst.sharedSteps.length).toBeGreaterThan(2);
+        for (const ids of stepsFirst.sharedSteps)
+            expect(
+                ids.every((id, i) => i === 0 || ids[i - 1]! < id),
+                `batch ${ids.join(",")}`,
+            ).toBe(true);
     });
 });
