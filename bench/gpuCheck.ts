@@ -115,6 +115,7 @@ const { readSet } = await import("./e2e/compareDraft.js");
 const { bundledModelPath } = await import("../test/helpers/bundledModels.js");
 const { widenTarget, widenedParameters } = await import("../models/build/widenTarget.js");
 const { getLlama } = await import("node-llama-cpp");
+const { parseConfig } = await import("../src/config/loadConfig.js");
 
 const started = Date.now();
 const log = (message: string): void => {
@@ -315,7 +316,7 @@ if (largePath) {
             );
             report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
             tables.push(
-                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, batch order ${batchOrder ?? "steps-first"}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
+                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, batch order ${batchOrder ?? parseConfig({}).engine.batchOrder}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
                 "",
                 "```",
                 stdout.trim(),

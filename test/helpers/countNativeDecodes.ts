@@ -90,3 +90,7 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
     });
     return counts;
 }
+
+/** Whether a decode's sequence ids are in ascending order (how the PassBatcher starts a flush's passes). */
+export const ascendingIds = (ids: readonly number[]): boolean =>
+    ids.every((id, i) => i === 0 || ids[i - 1]! < id);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, projectRoot } from "../../src/config/loadConfig.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { readEvalPrompts } from "../helpers/bundledModels.js";
-import { countNativeDecodes, type DecodeCounts } from "../helpers/countNativeDecodes.js";
+import { ascendingIds, countNativeDecodes, type DecodeCounts } from "../helpers/countNativeDecodes.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 let engine: LocalEngine;
@@ -35,8 +35,6 @@ afterAll(async () => {
     await engine.dispose();
 });
 
-const ascending = (ids: readonly number[]): boolean => ids.every((id, i) => i === 0 || ids[i - 1]! < id);
-
 describe("batch order", () => {
     it("every batch of the target and draft contexts holds its sequences in ascending id", async () => {
         const prompts = readEvalPrompts().map((p) => p.prompt);
@@ -60,10 +58,10 @@ describe("batch order", () => {
             );
         const targetSteps = steps(target);
         expect(targetSteps.length).toBeGreaterThan(3);
-        for (const ids of targetSteps) expect(ascending(ids), `target batch ${ids.join(",")}`).toBe(true);
+        for (const ids of targetSteps) expect(ascendingIds(ids), `target batch ${ids.join(",")}`).toBe(true);
         const draftSteps = drafts.flatMap(steps);
         expect(draftSteps.length).toBeGreaterThan(0);
-        for (const ids of draftSteps) expect(ascending(ids), `draft batch ${ids.join(",")}`).toBe(true);
+        for (const ids of draftSteps) expect(ascendingIds(ids), `draft batch ${ids.join(",")}`).toBe(true);
         // The slots took the sequences in order: slot i holds sequence i.
         expect(new Set(target.sequenceIdsPerDecode.flat())).toEqual(new Set([0, 1, 2, 3, 4, 5]));
     });
