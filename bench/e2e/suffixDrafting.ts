@@ -8,9 +8,11 @@
  * client sends, and is timed by the client (decode tokens/s = tokens after the first ÷ the time from
  * the first token chunk to the end); `--path in-process` calls the engine directly instead (the
  * reference). Reports decode tokens/s, ratio to OFF, acceptance, per request what AUTO chose; then the
- * pool's memory per 1M indexed tokens and its lookup time per step against the step time.
+ * pool's memory per 1M indexed tokens and its lookup time per step against the step time. `--rounds N`
+ * runs the whole trace N times on fresh servers and reports medians over rounds.
  *
  *   node --expose-gc --import tsx bench/e2e/suffixDrafting.ts [--tokens 64] [--path grpc|in-process]
+ *       [--rounds 1]
  */
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -18,18 +20,16 @@ import { resolve } from "node:path";
 import { option } from "../cli.js";
 import type { Config } from "../../src/config/schema.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
-import type { GenerateChunk__Output } from "../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
-import { toProtoMode } from "../../src/grpc/mapping.js";
 import type { SpeculationMode } from "../../src/config/schema.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
-import type { GenerationStats } from "../../src/engine/types.js";
-import { SuffixPool } from "../../src/speculative/SuffixPool.js";
 import { expectedTokensPerPass } from "../../src/speculative/speedup.js";
 import { bundledModelPath } from "../../test/helpers/bundledModels.js";
 import { benchThreads } from "../threads.js";
 import { benchGpu } from "../benchGpu.js";
-import { startServedBench } from "../startServedBench.js";
+import { median } from "../percentile.js";
+import { startTraceServer } from "./traceServer.js";
 import { probeDivergence, type Divergence } from "./divergenceProbe.js";
+import { suffixPoolCost } from "./suffixPoolCost.js";
 
 interface Turn {
     session: string;
@@ -39,9 +39,13 @@ interface Turn {
 }
 
 const maxTokens = Number(option("--tokens", "64"));
-const path = option("--path", "grpc");
-if (path !== "grpc" && path !== "in-process")
-    throw new Error(`--path takes grpc or in-process, got "${path}"`);
+const roundCount = Number(option("--rounds", "1"));
+if (!Number.isInteger(roundCount) || roundCount < 1)
+    throw new Error(`--rounds takes an integer ≥ 1, got "${option("--rounds", "1")}"`);
+const pathOption = option("--path", "grpc");
+if (pathOption !== "grpc" && pathOption !== "in-process")
+    throw new Error(`--path takes grpc or in-process, got "${pathOption}"`);
+const path: "grpc" | "in-process" = pathOption;
 const targetPath = option("--target", "") || bundledModelPath("target");
 const trace = readFileSync(resolve(import.meta.dirname, "../prompts/agentTrace.jsonl"), "utf8")
     .split("\n")
@@ -69,136 +73,6 @@ function benchConfig(): Config {
 
 async function loadEngine(): Promise<LocalEngine> {
     return LocalEngine.load(benchConfig(), "/");
-}
-
-/** What one request returned, however it was sent. */
-interface Answer {
-    text: string;
-    tokens: number[];
-    /** Decode: tokens after the first, and the seconds from the first token to the end. */
-    decodeTokens: number;
-    decodeSeconds: number;
-    drafted: number;
-    accepted: number;
-    /** The drafter chosen at the start, then each switch ("to at token"). */
-    drafters: string[];
-    /** Steps by tokens drafted (index = d ≥ 1): the passes' lengths beyond one token. */
-    lengths: number[];
-    /** Per draft position: steps that kept it, and steps that verified it (SpecStats). */
-    kept: number[];
-    observed: number[];
-    /** Steps that drafted, and target passes. */
-    drafts: number;
-    passes: number;
-}
-
-interface TraceRequest {
-    prompt: string;
-    session: string;
-    mode: SpeculationMode;
-    k: number | undefined;
-}
-
-/** A system's server: in process (the engine's own stats) or a gRPC server and its client's timings. */
-async function startSystem(): Promise<{
-    send: (request: TraceRequest) => Promise<Answer>;
-    /** The server's measured verify curve now (ms of a pass over n tokens). */
-    verifyMs: (n: number) => number;
-    dispose: () => Promise<void>;
-}> {
-    if (path === "in-process") {
-        const engine = await loadEngine();
-        const send = async ({ prompt, session, mode, k }: TraceRequest): Promise<Answer> => {
-            let text = "";
-            const tokens: number[] = [];
-            let stats: GenerationStats | undefined;
-            for await (const chunk of engine.generate({
-                prompt,
-                maxTokens,
-                sessionId: session,
-                speculation: { mode, maxDraftTokens: k },
-            })) {
-                text += chunk.text;
-                tokens.push(...chunk.tokens);
-                stats = chunk.finish?.stats ?? stats;
-            }
-            const { chosen, switches } = stats!.speculation;
-            return {
-                text,
-                tokens,
-                decodeTokens: Math.max(0, stats!.completionTokens - 1),
-                decodeSeconds: (stats!.totalMs - stats!.ttftMs) / 1000,
-                drafted: stats!.spec.draftTokens,
-                accepted: stats!.spec.acceptedTokens,
-                drafters: [chosen, ...switches.map((s) => `${s.to} at ${s.atToken}`)],
-                lengths: stats!.spec.draftedLengths,
-                kept: stats!.spec.acceptedPerPos,
-                observed: stats!.spec.observedPerPos,
-                drafts: stats!.spec.drafts,
-                passes: stats!.spec.targetPasses,
-            };
-        };
-        return {
-            send,
-            verifyMs: (n) => engine.policy.costs.verifyMs(n),
-            dispose: () => engine.dispose(),
-        };
-    }
-    const { app, client, stop } = await startServedBench(benchConfig(), "/");
-    const send = ({ prompt, session, mode, k }: TraceRequest): Promise<Answer> =>
-        new Promise((resolvePromise, reject) => {
-            let text = "";
-            const tokens: number[] = [];
-            let firstAt = 0;
-            let last: GenerateChunk__Output | undefined;
-            const call = client.GenerateStream({
-                prompt,
-                max_tokens: maxTokens,
-                session_id: session,
-                speculation: {
-                    mode: toProtoMode(mode),
-                    ...(k === undefined ? {} : { max_draft_tokens: k }),
-                },
-            });
-            call.on("data", (chunk: GenerateChunk__Output) => {
-                if (firstAt === 0 && chunk.token_ids.length > 0) firstAt = performance.now();
-                text += chunk.text;
-                tokens.push(...chunk.token_ids);
-                last = chunk;
-            });
-            call.on("error", reject);
-            call.on("end", () => {
-                const endAt = performance.now();
-                const stats = last?.stats;
-                if (!stats || !last?.usage) {
-                    reject(new Error("the stream ended without a final chunk"));
-                    return;
-                }
-                const switches = stats.switches;
-                resolvePromise({
-                    text,
-                    tokens,
-                    decodeTokens: Math.max(0, last.usage.completion_tokens - 1),
-                    decodeSeconds: firstAt === 0 ? 0 : (endAt - firstAt) / 1000,
-                    drafted: stats.drafted_tokens,
-                    accepted: stats.accepted_tokens,
-                    drafters: [
-                        switches[0]?.from ?? stats.proposer,
-                        ...switches.map((sw) => `${sw.to} at ${sw.at_token}`),
-                    ],
-                    lengths: stats.drafted_lengths,
-                    kept: stats.accepted_per_position,
-                    observed: stats.observed_per_position,
-                    drafts: stats.drafts,
-                    passes: stats.target_passes,
-                });
-            });
-        });
-    return {
-        send,
-        verifyMs: (n) => app.engine!.policy.costs.verifyMs(n),
-        dispose: stop,
-    };
 }
 
 interface Row {
@@ -233,7 +107,7 @@ interface Row {
  * the next turn, its prompt built from this system's earlier outputs.
  */
 async function traceRunner(system: (typeof systems)[number]) {
-    const server = await startSystem();
+    const server = await startTraceServer(benchConfig(), path, maxTokens);
     const row: Row = {
         tokens: 0,
         decodeSeconds: 0,
@@ -291,75 +165,73 @@ async function traceRunner(system: (typeof systems)[number]) {
     return { row, run, dispose };
 }
 
-/** Heap bytes per indexed token of a pool filled with `total` tokens of documents from `make`. */
-function poolMemory(
-    total: number,
-    make: (i: number) => number[],
-): { bytesPerToken: number; pool: SuffixPool } {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (!gc) throw new Error("run with node --expose-gc");
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    const pool = new SuffixPool({ maxTokens: total });
-    for (let i = 0; ; i++) {
-        const doc = make(i);
-        if (pool.indexedTokens + doc.length > total) break;
-        pool.add(`session-${i % 50}`, doc);
-    }
-    gc();
-    const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-    return { bytesPerToken: (after - before) / pool.indexedTokens, pool };
-}
-
-function mulberry(seed: number): () => number {
-    let a = seed;
-    return () => {
-        a = (a + 0x6d2b79f5) | 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 // Every system runs the trace in order on its own engine; the systems take turns request by request
 // (starting with a different one each time), so a machine whose speed drifts during the run slows
 // them alike and the ratios hold.
 // One server at a time: each seeds its verify curve with timed passes at start-up (seedVerifyCurve.ts),
 // and four seeding at once on a small machine time each other's contention (AUTO then read long drafts as
 // dear and drafted k = 1 on a retry the fixed suffix drafter ran at 2.26× OFF with k = 8).
-const runners: Awaited<ReturnType<typeof traceRunner>>[] = [];
-for (const system of systems) runners.push(await traceRunner(system));
-try {
-    for (const [i, turn] of trace.entries()) {
-        process.stderr.write(`request ${i + 1}/${trace.length}\n`);
-        for (let j = 0; j < runners.length; j++) await runners[(i + j) % runners.length]!.run(turn);
+// With --rounds N the whole trace runs N times on fresh servers: one 64-token request lasts ~0.1 s on
+// the bundled pair, so a single run's per-request ratios move ±40 % on a shared VM (a request no
+// system drafted for measured 0.58–1.18× OFF); the report gives medians over rounds.
+async function runRound(): Promise<Record<string, Row>> {
+    const runners: Awaited<ReturnType<typeof traceRunner>>[] = [];
+    for (const system of systems) runners.push(await traceRunner(system));
+    try {
+        for (const [i, turn] of trace.entries()) {
+            process.stderr.write(`request ${i + 1}/${trace.length}\n`);
+            for (let j = 0; j < runners.length; j++) await runners[(i + j) % runners.length]!.run(turn);
+        }
+    } finally {
+        for (const r of runners) await r.dispose();
     }
-} finally {
-    for (const r of runners) await r.dispose();
+    return Object.fromEntries(systems.map((s, i) => [s.name, runners[i]!.row]));
 }
-const rows: Record<string, Row> = Object.fromEntries(systems.map((s, i) => [s.name, runners[i]!.row]));
-const off = rows.off!;
+
+const rounds: Record<string, Row>[] = [];
+for (let r = 0; r < roundCount; r++) {
+    process.stderr.write(`round ${r + 1}/${roundCount}\n`);
+    rounds.push(await runRound());
+}
 const tps = (r: { tokens: number; decodeSeconds: number }): number => r.tokens / r.decodeSeconds;
+/** The median over rounds of `f(round)`, with its range when there are several rounds. */
+function overRounds(f: (rows: Record<string, Row>) => number, digits = 2): string {
+    const xs = rounds.map(f);
+    const m = median(xs).toFixed(digits);
+    if (xs.length === 1) return m;
+    return `${m} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+}
 const lines: string[] = [];
 const mismatches: string[] = [];
 lines.push(
-    `# Suffix drafting on the agent trace (${path === "grpc" ? "through the gRPC server, client-timed" : "in process"}, ${trace.length} requests, ${maxTokens} tokens max, ${option("--target", "") ? `target ${targetPath}` : "bundled target"}, ${benchGpu === false ? `${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"}` : `GPU (${benchGpu})`})`,
+    `# Suffix drafting on the agent trace (${path === "grpc" ? "through the gRPC server, client-timed" : "in process"}, ${trace.length} requests, ${maxTokens} tokens max, ${option("--target", "") ? `target ${targetPath}` : "bundled target"}, ${benchGpu === false ? `${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"}` : `GPU (${benchGpu})`}${roundCount > 1 ? `, ${roundCount} rounds: medians over rounds, range in brackets` : ""})`,
     "",
     "| system | tok/s | × off | drafted | accepted | acceptance | retry × off | continue × off | echo × off | new × off | drafter chosen |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
 );
-for (const [name, r] of Object.entries(rows)) {
+for (const { name } of systems) {
     const kinds = ["retry", "continue", "echo", "new"].map((k) =>
-        r.byKind[k] && off.byKind[k] ? (tps(r.byKind[k]) / tps(off.byKind[k])).toFixed(2) : "-",
+        rounds[0]![name]!.byKind[k]
+            ? median(rounds.map((rows) => tps(rows[name]!.byKind[k]!) / tps(rows.off!.byKind[k]!))).toFixed(2)
+            : "-",
     );
+    const sum = (f: (r: Row) => number): number => rounds.reduce((s, rows) => s + f(rows[name]!), 0);
+    const drafted = sum((r) => r.drafted);
+    const accepted = sum((r) => r.accepted);
+    const chosen: Record<string, number> = {};
+    for (const rows of rounds)
+        for (const [d, n] of Object.entries(rows[name]!.chosen)) chosen[d] = (chosen[d] ?? 0) + n;
     lines.push(
-        `| ${name} | ${tps(r).toFixed(0)} | ${(tps(r) / tps(off)).toFixed(2)} | ${r.drafted} | ${r.accepted} | ${r.drafted ? (r.accepted / r.drafted).toFixed(2) : "-"} | ${kinds.join(" | ")} | ${JSON.stringify(r.chosen)} |`,
+        `| ${name} | ${overRounds((rows) => tps(rows[name]!), 0)} | ${overRounds((rows) => tps(rows[name]!) / tps(rows.off!))} | ${drafted} | ${accepted} | ${drafted ? (accepted / drafted).toFixed(2) : "-"} | ${kinds.join(" | ")} | ${JSON.stringify(chosen)} |`,
     );
-    const differing = r.outputs.filter((o, i) => o !== off.outputs[i]).length;
+    let differing = 0;
+    for (const rows of rounds)
+        differing += rows[name]!.outputs.filter((o, i) => o !== rows.off!.outputs[i]).length;
     // On a CPU the bundled pair's outputs match OFF exactly (checked). A GPU runs other kernels for a
     // (k+1)-token verification than for one token, so a near-tie can flip: counted and reported there.
     if (differing > 0 && benchGpu === false) throw new Error(`${name}: output differs from off`);
-    mismatches.push(`${name} ${r.outputs.length - differing}/${r.outputs.length}`);
+    const total = trace.length * rounds.length;
+    mismatches.push(`${name} ${total - differing}/${total}`);
 }
 lines.push("", `Outputs identical to OFF (requests): ${mismatches.join(", ")}.`);
 
@@ -383,6 +255,18 @@ function allowedSpeedup(q: Row["requests"][number], verifyMs: readonly number[])
     }
     return best;
 }
+/** A system's allowed tokens/s over OFF's in one round (see above). */
+function allowedOverOff(rows: Record<string, Row>, name: string): number {
+    const r = rows[name]!;
+    const off = rows.off!;
+    let tokens = 0;
+    let seconds = 0;
+    r.requests.forEach((q, i) => {
+        tokens += q.tokens;
+        seconds += q.tokens / (allowedSpeedup(q, r.verifyMs) * off.requests[i]!.tps);
+    });
+    return tokens / seconds / tps(off);
+}
 lines.push(
     "",
     "Measured vs the speedup each server's measured curve allows at the acceptance achieved, per request (best k, drafting free):",
@@ -390,39 +274,44 @@ lines.push(
     "| system | × OFF | allowed × OFF | measured ÷ allowed |",
     "|---|---|---|---|",
 );
-for (const [name, r] of Object.entries(rows)) {
+for (const { name } of systems) {
     if (name === "off") continue;
-    let tokens = 0;
-    let seconds = 0;
-    r.requests.forEach((q, i) => {
-        tokens += q.tokens;
-        seconds += q.tokens / (allowedSpeedup(q, r.verifyMs) * off.requests[i]!.tps);
-    });
-    const measured = tps(r) / tps(off);
-    const allowed = tokens / seconds / tps(off);
+    const measured = (rows: Record<string, Row>): number => tps(rows[name]!) / tps(rows.off!);
     lines.push(
-        `| ${name} | ${measured.toFixed(2)} | ${allowed.toFixed(2)} | ${(measured / allowed).toFixed(2)} |`,
+        `| ${name} | ${overRounds(measured)} | ${overRounds((rows) => allowedOverOff(rows, name))} | ${overRounds((rows) => measured(rows) / allowedOverOff(rows, name))} |`,
     );
 }
-
-// Per request: what AUTO chose (and switched to, at which generated token) against each fixed drafter.
-const auto = rows.auto!;
+const curve = rounds.at(-1)!.auto!.verifyMs;
 lines.push(
     "",
-    "Per request, tok/s × OFF (AUTO's drafter at the start → switches, at the generated token):",
+    `AUTO's verify curve at the end (last round), a pass over n = 1 … 9 tokens ÷ one token: ${curve.map((ms) => (ms / curve[0]!).toFixed(2)).join(", ")} (one token ${curve[0]!.toFixed(2)} ms).`,
+);
+
+// Per request: what AUTO chose (and switched to, at which generated token) against each fixed drafter.
+const last = rounds.at(-1)!;
+const ratio = (name: string, i: number): string =>
+    median(rounds.map((rows) => rows[name]!.requests[i]!.tps / rows.off!.requests[i]!.tps)).toFixed(2);
+lines.push(
+    "",
+    `Per request, tok/s × OFF${roundCount > 1 ? " (median over rounds; AUTO's choices in the last round)" : ""} (AUTO's drafter at the start → switches, at the generated token):`,
     "",
     "| # | kind | ngram k=8 | suffix k=8 | auto | AUTO's drafters | AUTO's steps (drafted tokens kept; steps by tokens drafted) |",
-    "|---|---|---|---|---|---|",
-    ...trace.map((turn, i) => {
-        const ratio = (name: string) => (rows[name]!.requests[i]!.tps / off.requests[i]!.tps).toFixed(2);
-        return `| ${i + 1} | ${turn.kind} | ${ratio("ngram k=8")} | ${ratio("suffix k=8")} | ${ratio("auto")} | ${auto.requests[i]!.drafters} | ${auto.requests[i]!.steps} |`;
-    }),
+    "|---|---|---|---|---|---|---|",
+    ...trace.map(
+        (turn, i) =>
+            `| ${i + 1} | ${turn.kind} | ${ratio("ngram k=8", i)} | ${ratio("suffix k=8", i)} | ${ratio("auto", i)} | ${last.auto!.requests[i]!.drafters} | ${last.auto!.requests[i]!.steps} |`,
+    ),
 );
 
 // Where a system's output first differs from OFF's on the same prompt: a near-tie flipped by the kernels,
 // or a real difference (divergenceProbe.ts). One probe per system: later prompts embed earlier outputs.
+// The first round where any output differs is probed.
 const probes: { system: string; request: number; divergence: Divergence }[] = [];
-if (Object.values(rows).some((r) => r.outputs.some((o, i) => o !== off.outputs[i]))) {
+const differs = (rows: Record<string, Row>): boolean =>
+    Object.values(rows).some((r) => r.outputs.some((o, i) => o !== rows.off!.outputs[i]));
+const rows = rounds.find(differs);
+if (rows) {
+    const off = rows.off!;
     const engine = await loadEngine();
     try {
         const model = engine.target.model;
@@ -459,31 +348,5 @@ if (Object.values(rows).some((r) => r.outputs.some((o, i) => o !== off.outputs[i
     );
 }
 
-// Memory: 1M tokens of random documents (random tokens: every n-gram distinct, the worst case).
-const random = mulberry(1);
-const memory = poolMemory(1_000_000, () => Array.from({ length: 1500 }, () => Math.floor(random() * 32_000)));
-lines.push(
-    "",
-    `Memory: ${((memory.bytesPerToken * 1e6) / 2 ** 20).toFixed(0)} MiB of heap per 1M indexed tokens (${memory.bytesPerToken.toFixed(1)} B/token; random 1500-token documents in 50 sessions, V8 heap + array buffers after gc).`,
-);
-
-// Lookup time per step on that full pool: histories that hit (a document's prefix) and miss.
-const probe = memory.pool;
-const hitHistory = Array.from({ length: 1500 }, () => Math.floor(random() * 32_000));
-probe.add("session-probe", hitHistory);
-const histories = Array.from({ length: 1000 }, (_, i) => hitHistory.slice(0, 20 + i));
-const iterations = 200_000;
-let sink = 0;
-const t0 = performance.now();
-for (let i = 0; i < iterations; i++)
-    sink += probe.lookup("session-probe", histories[i % 1000]!, 8).tokens.length;
-const hitUs = ((performance.now() - t0) * 1000) / iterations;
-const slice = hitHistory.slice(0, 500);
-const t1 = performance.now();
-for (let i = 0; i < iterations; i++) sink += probe.lookup("session-0", slice, 8).tokens.length;
-const missUs = ((performance.now() - t1) * 1000) / iterations;
-const stepMs = 1000 / tps(off);
-lines.push(
-    `Lookup per step: ${hitUs.toFixed(2)} µs on a hit, ${missUs.toFixed(2)} µs on a miss; a plain decode step of the bundled target here is ${(stepMs * 1000).toFixed(0)} µs, so a lookup is ${((hitUs / (stepMs * 1000)) * 100).toFixed(2)} % of a step (goal ≤ 1 %). (${sink > 0 ? "hits seen" : "no hits"})`,
-);
+lines.push("", ...suffixPoolCost(1000 / median(rounds.map((rows) => tps(rows.off!)))));
 console.log(lines.join("\n"));
