@@ -295,11 +295,11 @@ lines.push(
     "",
     `Per request, tok/s × OFF${roundCount > 1 ? " (median over rounds; AUTO's choices in the last round)" : ""} (AUTO's drafter at the start → switches, at the generated token):`,
     "",
-    "| # | kind | ngram k=8 | suffix k=8 | auto | AUTO's drafters | AUTO's steps (drafted tokens kept; steps by tokens drafted) |",
-    "|---|---|---|---|---|---|---|",
+    "| # | kind | tokens | ngram k=8 | suffix k=8 | auto | AUTO's drafters | AUTO's steps (drafted tokens kept; steps by tokens drafted) |",
+    "|---|---|---|---|---|---|---|---|",
     ...trace.map(
         (turn, i) =>
-            `| ${i + 1} | ${turn.kind} | ${ratio("ngram k=8", i)} | ${ratio("suffix k=8", i)} | ${ratio("auto", i)} | ${last.auto!.requests[i]!.drafters} | ${last.auto!.requests[i]!.steps} |`,
+            `| ${i + 1} | ${turn.kind} | ${last.off!.requests[i]!.tokens + 1} | ${ratio("ngram k=8", i)} | ${ratio("suffix k=8", i)} | ${ratio("auto", i)} | ${last.auto!.requests[i]!.drafters} | ${last.auto!.requests[i]!.steps} |`,
     ),
 );
 

@@ -30,6 +30,10 @@
  * draft (`afterFull`: p_1^c, speedup.ts "RunAcceptance"), as counts under the signature `…|after-full`;
  * its estimate shrinks toward the first position's (p_1^f) with `positionPriorWeight` observations, so
  * without such steps the split changes nothing.
+ *
+ * Classes: a drafter's steps of one kind (a lookup's proposals after a long match: isLongMatch.ts) are
+ * also counted per position apart (`recordClass`, and `observeClass` for positions resolved past the
+ * step), and `classPositions` reads them around the estimate the step would get without its class.
  */
 import type { RunAcceptance } from "./speedup.js";
 
@@ -55,6 +59,8 @@ export const defaultAcceptanceDecay = 0.995;
 export const positionPriorWeight = 2;
 /** Most observations a drafter's other signatures lend a signature's position estimate. */
 export const otherSignaturesWeight = 8;
+/** Observations of the estimate without the class behind a class's position estimates (`classPositions`). */
+export const classPriorWeight = 2;
 /** Positions counted (the schema's largest draft length). */
 export const maxPositions = 64;
 
@@ -104,22 +110,80 @@ export class AcceptanceEstimator {
             c.successes = c.successes * this.decay + accepted;
             c.failures = c.failures * this.decay + failures;
             this.#counts.set(key, c);
+            this.#countPositions(key, drafted, accepted, afterFull ? 1 : 0);
+        }
+    }
+
+    /**
+     * One step's positions under `key`, after the old counts decay: positions `from` … up to the first
+     * rejected one (the rest were never verified), kept where below `accepted`.
+     */
+    #countPositions(key: string, drafted: number, accepted: number, from: number): void {
+        let pos = this.#positions.get(key);
+        if (!pos) this.#positions.set(key, (pos = { successes: [], failures: [] }));
+        const observed = Math.min(maxPositions, accepted < drafted ? accepted + 1 : accepted);
+        for (let i = 0; i < pos.successes.length; i++) {
+            pos.successes[i]! *= this.decay;
+            pos.failures[i]! *= this.decay;
+        }
+        while (pos.successes.length < observed) {
+            pos.successes.push(0);
+            pos.failures.push(0);
+        }
+        for (let i = from; i < observed; i++) {
+            if (i < accepted) pos.successes[i]!++;
+            else pos.failures[i]!++;
+        }
+    }
+
+    /**
+     * Records one step of a class of `drafter`'s steps (e.g. lookups whose match was long): per-position
+     * counts only, under the signature and pooled, decaying like `record`'s. The step is also recorded
+     * with `record` as any other (the drafter's estimate covers all its steps).
+     */
+    recordClass(drafter: string, cls: string, signature: string, drafted: number, accepted: number): void {
+        if (drafted <= 0) return;
+        this.updates++;
+        for (const key of [keyOf(classKey(drafter, cls), signature), keyOf(classKey(drafter, cls), pooled)])
+            this.#countPositions(key, drafted, accepted, 0);
+    }
+
+    /**
+     * One more position of a class step's draft resolved past the step (its proposal's tail, matched
+     * against the tokens committed next: DraftTail.ts): `index` (0 = the first drafted token) kept or not.
+     * Positions the step drafted are counted by `recordClass`; without these, a class held at a short k
+     * by its prior never saw its longer positions.
+     */
+    observeClass(drafter: string, cls: string, signature: string, index: number, kept: boolean): void {
+        if (index < 0 || index >= maxPositions) return;
+        this.updates++;
+        for (const key of [keyOf(classKey(drafter, cls), signature), keyOf(classKey(drafter, cls), pooled)]) {
             let pos = this.#positions.get(key);
             if (!pos) this.#positions.set(key, (pos = { successes: [], failures: [] }));
-            const observed = Math.min(maxPositions, accepted < drafted ? accepted + 1 : accepted);
-            for (let i = 0; i < pos.successes.length; i++) {
-                pos.successes[i]! *= this.decay;
-                pos.failures[i]! *= this.decay;
-            }
-            while (pos.successes.length < observed) {
+            while (pos.successes.length <= index) {
                 pos.successes.push(0);
                 pos.failures.push(0);
             }
-            for (let i = afterFull ? 1 : 0; i < observed; i++) {
-                if (i < accepted) pos.successes[i]!++;
-                else pos.failures[i]!++;
-            }
+            if (kept) pos.successes[index]!++;
+            else pos.failures[index]!++;
         }
+    }
+
+    /**
+     * Posterior means of p_1..p_k for a class of `drafter`'s steps (`recordClass`): each position's class
+     * counts (the signature's, else the pooled ones) plus `classPriorWeight` observations at `prior[i]`,
+     * the estimate the step would get without its class, so a class with little evidence reads as that.
+     */
+    classPositions(drafter: string, cls: string, signature: string, prior: readonly number[]): number[] {
+        const pos =
+            this.#positions.get(keyOf(classKey(drafter, cls), signature)) ??
+            this.#positions.get(keyOf(classKey(drafter, cls), pooled));
+        if (!pos) return prior.slice();
+        return prior.map((p, i) => {
+            const s = pos.successes[i] ?? 0;
+            const f = pos.failures[i] ?? 0;
+            return (s + classPriorWeight * p) / (s + f + classPriorWeight);
+        });
     }
 
     /**
@@ -271,6 +335,10 @@ export class AcceptanceEstimator {
             }
         }
     }
+}
+
+function classKey(drafter: string, cls: string): string {
+    return `${drafter}#${cls}`;
 }
 
 function keyOf(drafter: string, signature: string): string {

@@ -27,6 +27,8 @@
  *    point counts as much as all its old ones (its weight is cut to `staleWeight` first), so a wrong seed
  *    or an old load's figure is halved toward the present by each sample instead of by one in twenty.
  */
+import type { SpecStep } from "./types.js";
+
 export interface VerifyPoint {
     /** Tokens in the pass. */
     tokens: number;
@@ -144,6 +146,30 @@ export class CostModel {
         return [...this.#points.values()]
             .sort((a, b) => a.tokens - b.tokens)
             .map((p) => ({ tokens: p.tokens, ms: p.msSum / p.weight, weight: p.weight }));
+    }
+
+    /**
+     * Records what one decoding step measured: its drafting call (`perCall`: a lookup drafter, priced per
+     * call), its target pass, and, for a step alone in its pass, its work outside both.
+     */
+    recordStep(step: SpecStep, perCall: boolean): void {
+        if (step.drafter !== undefined && step.draftMs !== undefined)
+            this.recordDraft(step.drafter, step.drafted, step.draftMs, perCall);
+        // A shared pass is one point at the batch's tokens; each of its requests records a share of it.
+        if (step.verifyMs !== undefined)
+            this.recordVerify(step.passTokens, step.verifyMs, 1 / step.passRequests);
+        // A step alone: what it cost beyond drafting and its pass (a shared pass's wait for the batch is
+        // the batch's, not the drafter's).
+        if (
+            step.stepMs !== undefined &&
+            step.draftMs !== undefined &&
+            step.verifyMs !== undefined &&
+            step.passRequests === 1
+        )
+            this.recordOverhead(
+                step.drafted > 0 ? step.drafter! : "",
+                step.stepMs - step.draftMs - step.verifyMs,
+            );
     }
 
     /**

@@ -9,6 +9,7 @@
 import type { ControllerDrafter } from "./SpeculationController.js";
 import type { RequestEvidence } from "./RequestEvidence.js";
 import type { SpeculationPolicy } from "./SpeculationPolicy.js";
+import { isLongMatch, longMatchClass } from "./isLongMatch.js";
 import type { Token } from "./types.js";
 
 /** A proposal being matched: its tokens, how many matched so far, and whether it continued a run. */
@@ -16,6 +17,8 @@ export interface PendingProposal {
     tokens: readonly Token[];
     matched: number;
     afterFull: boolean;
+    /** Its match was long (isLongMatch.ts): resolved, it also counts for long matches' estimate. */
+    longMatch: boolean;
 }
 
 export class Counterfactuals {
@@ -62,20 +65,34 @@ export class Counterfactuals {
             this.evidence.call(id, tokens.length > 0);
             const afterFull = this.evidence.continues(id);
             if (tokens.length > 0) {
-                this.#pending.set(lookup, { tokens, matched: 0, afterFull });
+                this.#pending.set(lookup, {
+                    tokens,
+                    matched: 0,
+                    afterFull,
+                    longMatch: isLongMatch(proposal),
+                });
                 this.fresh.push(lookup);
             } else this.evidence.setContinues(id, false);
         }
     }
 
-    /** `lookup`'s proposal being matched, if any. */
-    get(lookup: ControllerDrafter): PendingProposal | undefined {
-        return this.#pending.get(lookup);
-    }
-
-    /** Forgets `lookup`'s proposal (it is verified for real instead). */
-    delete(lookup: ControllerDrafter): void {
-        this.#pending.delete(lookup);
+    /**
+     * Under plain decoding: a fresh proposal whose pass length the cost model wants measured, to verify for
+     * real (its first k tokens, then scored as its own step, not as a counterfactual). Only one that
+     * continues its drafter's run (its last proposal was kept whole): those are mostly kept, so the sample
+     * costs little (a fresh proposal outside a run is mostly rejected: a long pass for about one token),
+     * and runs are where the long lengths decide whether drafting pays.
+     */
+    sample(limitK: number): { lookup: ControllerDrafter; k: number } | undefined {
+        for (const lookup of this.fresh) {
+            const proposal = this.#pending.get(lookup)!;
+            if (!proposal.afterFull) continue;
+            const n = this.policy.costs.sampleLength(Math.min(limitK, proposal.tokens.length) + 1);
+            if (n === undefined) continue;
+            this.#pending.delete(lookup);
+            return { lookup, k: n - 1 };
+        }
+        return undefined;
     }
 
     /**
@@ -106,6 +123,8 @@ export class Counterfactuals {
             if (matched < tokens.length) this.evidence.observe(id, matched, false, cf.afterFull);
             const observed = matched < tokens.length ? matched + 1 : matched;
             this.policy.acceptance.record(id, this.signature, observed, matched, cf.afterFull);
+            if (cf.longMatch)
+                this.policy.acceptance.recordClass(id, longMatchClass, this.signature, observed, matched);
             this.#pending.delete(lookup);
             // Kept whole and ending with the committed tokens: the next proposal continues its run.
             this.evidence.setContinues(id, matched === tokens.length && i === committed.length);

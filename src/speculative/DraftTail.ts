@@ -9,21 +9,25 @@ import type { RequestEvidence } from "./RequestEvidence.js";
 import type { SpecStep, Token } from "./types.js";
 
 export class DraftTail {
-    /** This step's longer proposal (offered by `next`, consumed by `score`). */
-    #long: readonly Token[] | undefined;
+    /** This step's longer proposal (offered by `next`, consumed by `score`), and whether its match was long. */
+    #long: { tokens: readonly Token[]; longMatch: boolean } | undefined;
     /** A kept draft's proposal past its k, being matched against the committed tokens. */
-    #tail: { drafter: string; tokens: readonly Token[]; matched: number } | undefined;
+    #tail: { drafter: string; tokens: readonly Token[]; matched: number; longMatch: boolean } | undefined;
 
-    constructor(readonly evidence: RequestEvidence) {}
+    constructor(
+        readonly evidence: RequestEvidence,
+        /** Told each position a long-match proposal's tail resolves (long matches' estimate: isLongMatch.ts). */
+        readonly onLongMatch?: (drafter: string, index: number, kept: boolean) => void,
+    ) {}
 
     /** A tail is being matched (no new one starts meanwhile). */
     get pending(): boolean {
         return this.#tail !== undefined;
     }
 
-    /** This step's drafter proposed `tokens` when asked for maxK. */
-    offer(tokens: readonly Token[]): void {
-        this.#long = tokens;
+    /** This step's drafter proposed `tokens` when asked for maxK; `longMatch`: its match was long. */
+    offer(tokens: readonly Token[], longMatch = false): void {
+        this.#long = { tokens, longMatch };
     }
 
     /**
@@ -41,10 +45,10 @@ export class DraftTail {
             drafter !== undefined &&
             drafted > 0 &&
             step.accepted === drafted &&
-            long.length > drafted &&
-            long.slice(0, drafted).every((t, i) => t === committed[i])
+            long.tokens.length > drafted &&
+            long.tokens.slice(0, drafted).every((t, i) => t === committed[i])
         ) {
-            this.#tail = { drafter, tokens: long, matched: drafted };
+            this.#tail = { drafter, tokens: long.tokens, matched: drafted, longMatch: long.longMatch };
             from = drafted;
         }
         const tail = this.#tail;
@@ -56,6 +60,7 @@ export class DraftTail {
         for (let i = from; i < committed.length; i++) {
             const kept = tail.tokens[tail.matched] === committed[i];
             this.evidence.observe(tail.drafter, tail.matched, kept);
+            if (tail.longMatch) this.onLongMatch?.(tail.drafter, tail.matched, kept);
             tail.matched++;
             if (!kept || tail.matched === tail.tokens.length) {
                 this.#tail = undefined;

@@ -8,7 +8,8 @@
  *    that reproduces it;
  *  - every step: k = argmax over k ≤ maxK of expected tokens/s on the measured verify curve under
  *    the request's running per-position acceptance p_i for the current drafter (its own evidence per
- *    position blended with the engine-wide estimate), k = 0 meaning a plain pass; the draft model also stops early below a confidence threshold tuned from measurements;
+ *    position blended with the engine-wide estimate), k = 0 meaning a plain pass; the draft model also
+ *    stops early below a confidence threshold tuned from measurements;
  *  - under load: when other sequences' tokens share the target pass, k is the batch's best
  *    (batchDraftLength.ts: shorter as the batch fills, 0 when a draft cannot pay), capped by the k
  *    above; which drafter runs is still judged on a pass alone, so load never switches drafters;
@@ -27,13 +28,17 @@
  *  - the tail past k: a free drafter drafting k < maxK tokens is also asked for maxK (free), and when its
  *    k tokens are all kept the rest of that proposal is scored against the tokens the target commits
  *    next, for this request's positions k + 1 … maxK. A step only ever observes the positions it drafted,
- *    so a drafter held at a small k by a low prior never saw its longer positions and stayed there.
+ *    so a drafter held at a small k by a low prior never saw its longer positions and stayed there;
+ *  - long matches: a free drafter proposes before k is chosen, and a proposal whose match is long
+ *    (isLongMatch.ts) is judged on what such proposals kept (their steps and tails, engine-wide), not on
+ *    the drafter's estimate, which its short matches' failures hold down.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { Counterfactuals } from "./Counterfactuals.js";
 import { DraftTail } from "./DraftTail.js";
+import { isLongMatch, longMatchClass } from "./isLongMatch.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
-import type { Acceptance } from "./speedup.js";
+import type { Acceptance, RunAcceptance } from "./speedup.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
 
 export interface ControllerDrafter {
@@ -113,8 +118,12 @@ export class SpeculationController {
     #untilRecheck = plainRecheckSteps;
     /** The free drafters not in use, scored against the committed tokens (Counterfactuals.ts). */
     readonly #counterfactuals: Counterfactuals;
+    /** The drafter whose proposal for the coming step had a long match (recorded as such). */
+    #longMatch: ControllerDrafter | undefined;
     /** The current free drafter's proposal past its k (DraftTail.ts). */
-    readonly #tail = new DraftTail(this.#evidence);
+    readonly #tail = new DraftTail(this.#evidence, (id, index, kept) => {
+        this.policy.acceptance.observeClass(id, longMatchClass, this.options.signature, index, kept);
+    });
     /** Drafters whose `begin` ran for this request. */
     readonly #begun = new Set<ControllerDrafter>();
     readonly summary: SpeculationSummary;
@@ -216,11 +225,26 @@ export class SpeculationController {
         return this.#evidence.now(id, prior);
     }
 
-    /** A drafter's expected k and tokens/s on the engine-wide estimates blended with this request's. */
-    #evaluate(d: ControllerDrafter, otherTokens = 0): { k: number; tokensPerSecond: number } {
+    /**
+     * A drafter's expected k and tokens/s on the engine-wide estimates blended with this request's; for a
+     * proposal in hand whose match is long (`longMatch`), on the long matches' estimate around that
+     * (AcceptanceEstimator.classPositions), with nothing to cover (it proposed).
+     */
+    #evaluate(
+        d: ControllerDrafter,
+        otherTokens = 0,
+        longMatch = false,
+    ): { k: number; tokensPerSecond: number } {
         const { id } = d.candidate;
+        const { signature, maxK } = this.options;
+        if (longMatch) {
+            const now = this.#now(id);
+            const positions = Array.isArray(now) ? now : (now as RunAcceptance).positions;
+            const p = this.policy.acceptance.classPositions(id, longMatchClass, signature, positions);
+            return this.policy.evaluate(d.candidate, p, maxK, otherTokens, 1);
+        }
         const coverage = this.#evidence.coverage(id, this.policy.coverage(id));
-        return this.policy.evaluate(d.candidate, this.#now(id), this.options.maxK, otherTokens, coverage);
+        return this.policy.evaluate(d.candidate, this.#now(id), maxK, otherTokens, coverage);
     }
 
     /**
@@ -229,6 +253,7 @@ export class SpeculationController {
      */
     next(history: readonly Token[], limitK: number, otherTokens = 0): ControllerStep | undefined {
         this.#prepareCounterfactual(history, limitK);
+        this.#longMatch = undefined;
         let current = this.#current;
         if (!current || limitK <= 0) {
             const explore = current === undefined && otherTokens === 0 ? this.#explore(limitK) : undefined;
@@ -236,15 +261,27 @@ export class SpeculationController {
             this.#count(0);
             return undefined;
         }
-        let k = this.options.maxK;
-        if (this.options.adaptive && this.#chosenK !== undefined) {
+        const { adaptive, maxK } = this.options;
+        const longest = Math.min(limitK, maxK);
+        // A free drafter proposes first (it costs nothing): its match length decides the step's acceptance
+        // estimate (long matches), and the proposal serves the step and the tail past k.
+        let long =
+            adaptive && current.candidate.costPerCall
+                ? this.#proposeLong(current, history, longest)
+                : undefined;
+        let k = maxK;
+        if (long?.longMatch) {
+            k = this.#evaluate(current, 0, true).k;
+            this.#chosenK = undefined;
+        } else if (adaptive && this.#chosenK !== undefined) {
             k = this.#chosenK;
             this.#chosenK = undefined;
-        } else if (this.options.adaptive) {
+        } else if (adaptive) {
             k = this.#evaluate(current).k;
             if (k === 0) {
                 // The current drafter no longer pays for itself at all: move to the best alternative.
                 this.#maybeSwitch(1, true);
+                if (this.#current !== current) long = undefined; // the old drafter's proposal
                 current = this.#current;
                 if (!current) {
                     this.#count(0);
@@ -255,12 +292,12 @@ export class SpeculationController {
         }
         // Which drafter is judged on a pass alone (above); how long its draft is, on the shared pass.
         // Load alone never switches drafters: a plain step under load keeps the drafter for when it eases.
-        if (this.options.adaptive && otherTokens > 0 && k > 0)
-            k = Math.min(k, this.#evaluate(current, otherTokens).k);
+        if (adaptive && otherTokens > 0 && k > 0)
+            k = Math.min(k, this.#evaluate(current, otherTokens, long?.longMatch).k);
         // A free drafter's longer draft costs nothing to propose: a stale longer length is sampled (a
         // curve too high past k would otherwise keep k where it is; see exploration above).
-        if (this.options.adaptive && otherTokens === 0 && current.candidate.costPerCall && k > 0) {
-            const n = this.policy.costs.sampleLength(Math.min(limitK, this.options.maxK) + 1, k + 2);
+        if (adaptive && otherTokens === 0 && current.candidate.costPerCall && k > 0) {
+            const n = this.policy.costs.sampleLength(longest + 1, k + 2);
             if (n !== undefined) {
                 k = n - 1;
                 this.summary.explorations++;
@@ -273,51 +310,54 @@ export class SpeculationController {
         }
         this.#count(k);
         this.#begin(current, history);
-        const minConfidence = this.options.adaptive
+        const minConfidence = adaptive
             ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
             : this.options.minConfidence;
-        const longest = Math.min(limitK, this.options.maxK);
-        if (this.options.adaptive && current.candidate.costPerCall && k < longest && !this.#tail.pending) {
-            // A lookup's k-token proposal is its longer one cut at k (the match does not depend on the
-            // length asked): one lookup serves the step and the tail.
-            const t0 = performance.now();
-            const long = current.proposer.propose(history, longest);
-            if (long instanceof Promise) long.catch(() => {});
-            else {
-                const ms = performance.now() - t0;
-                if (long.tokens.length > k) this.#tail.offer(long.tokens);
-                return {
-                    drafter: current,
-                    k,
-                    minConfidence,
-                    proposal: { tokens: long.tokens.slice(0, k), ms },
-                };
-            }
-        }
-        return { drafter: current, k, minConfidence };
+        if (!long && adaptive && current.candidate.costPerCall && k < longest)
+            long = this.#proposeLong(current, history, longest);
+        if (!long) return { drafter: current, k, minConfidence };
+        // A lookup's k-token proposal is its longer one cut at k (the match does not depend on the length
+        // asked): one lookup serves the step and the tail.
+        if (long.longMatch) this.#longMatch = current;
+        if (long.tokens.length > k && !this.#tail.pending) this.#tail.offer(long.tokens, long.longMatch);
+        return {
+            drafter: current,
+            k,
+            minConfidence,
+            proposal: { tokens: long.tokens.length > k ? long.tokens.slice(0, k) : long.tokens, ms: long.ms },
+        };
     }
 
     /**
-     * Under plain decoding: a fresh free proposal whose pass length the cost model wants measured. Only
-     * one that continues its drafter's run (its last proposal was kept whole): those are mostly kept, so
-     * the sample costs little (a fresh proposal outside a run is mostly rejected: a long pass for about
-     * one token), and runs are where the long lengths decide whether drafting pays.
+     * A free drafter's proposal of up to `longest` tokens, timed, and whether its match is long
+     * (`longMatchTokens`); undefined when the drafter answered asynchronously (not free after all).
      */
-    #explore(limitK: number): ControllerStep | undefined {
-        for (const lookup of this.#counterfactuals.fresh) {
-            const proposal = this.#counterfactuals.get(lookup)!;
-            if (!proposal.afterFull) continue;
-            const proposed = Math.min(limitK, proposal.tokens.length);
-            const n = this.policy.costs.sampleLength(proposed + 1);
-            if (n === undefined) continue;
-            const k = n - 1; // the proposal's first k tokens
-            // Verified for real now: scored as its own step, not as a counterfactual.
-            this.#counterfactuals.delete(lookup);
-            this.summary.explorations++;
-            this.#count(k);
-            return { drafter: lookup, k, minConfidence: 0 };
+    #proposeLong(
+        drafter: ControllerDrafter,
+        history: readonly Token[],
+        longest: number,
+    ): { tokens: readonly Token[]; ms: number; longMatch: boolean } | undefined {
+        this.#begin(drafter, history);
+        const t0 = performance.now();
+        const proposal = drafter.proposer.propose(history, longest);
+        if (proposal instanceof Promise) {
+            proposal.catch(() => {});
+            return undefined;
         }
-        return undefined;
+        return {
+            tokens: proposal.tokens,
+            ms: performance.now() - t0,
+            longMatch: isLongMatch(proposal),
+        };
+    }
+
+    /** Under plain decoding: a fresh free proposal verified for real to measure a pass length (Counterfactuals.sample). */
+    #explore(limitK: number): ControllerStep | undefined {
+        const sample = this.#counterfactuals.sample(limitK);
+        if (!sample) return undefined;
+        this.summary.explorations++;
+        this.#count(sample.k);
+        return { drafter: sample.lookup, k: sample.k, minConfidence: 0 };
     }
 
     /**
@@ -327,28 +367,7 @@ export class SpeculationController {
     record(step: SpecStep): void {
         const { policy, options } = this;
         const drafter = options.drafters.find((d) => d.candidate.id === step.drafter);
-        if (drafter && step.draftMs !== undefined)
-            policy.costs.recordDraft(
-                drafter.candidate.id,
-                step.drafted,
-                step.draftMs,
-                drafter.candidate.costPerCall,
-            );
-        // A shared pass is one point at the batch's tokens; each of its requests records a share of it.
-        if (step.verifyMs !== undefined)
-            policy.costs.recordVerify(step.passTokens, step.verifyMs, 1 / step.passRequests);
-        // A step alone: what it cost beyond drafting and its pass (a shared pass's wait for the batch is
-        // the batch's, not the drafter's).
-        if (
-            step.stepMs !== undefined &&
-            step.draftMs !== undefined &&
-            step.verifyMs !== undefined &&
-            step.passRequests === 1
-        )
-            policy.costs.recordOverhead(
-                step.drafted > 0 ? step.drafter! : "",
-                step.stepMs - step.draftMs - step.verifyMs,
-            );
+        policy.costs.recordStep(step, drafter?.candidate.costPerCall ?? false);
         // Whether this step followed one of the drafter's own kept whole (RequestEvidence.continues); its
         // run goes on only after a step of its own that keeps its whole draft (a plain step ends it).
         const running = drafter ?? this.#current;
@@ -366,6 +385,14 @@ export class SpeculationController {
                 step.accepted,
                 afterFull,
             );
+            if (drafter === this.#longMatch)
+                policy.acceptance.recordClass(
+                    drafter.candidate.id,
+                    longMatchClass,
+                    options.signature,
+                    step.drafted,
+                    step.accepted,
+                );
             if (step.confidences)
                 policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
             // The running α is the current drafter's (an exploring step's drafter is another one).

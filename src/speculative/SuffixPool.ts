@@ -41,10 +41,24 @@ export interface SuffixPoolOptions {
     keyN?: number;
 }
 
+/**
+ * Where a lookup's match ended in its document (`pos`: the position right after the matched history)
+ * when the history was `historyLength` tokens long: the next lookup of the same request passes it back
+ * (`lookup`'s `cursor`), and the document position the history has advanced to is tried beside the
+ * index's hit.
+ */
+export interface SuffixCursor {
+    serial: number;
+    pos: number;
+    historyLength: number;
+}
+
 /** What `lookup` found: the drafted continuation and how many history tokens matched before it. */
 export interface SuffixMatch {
     tokens: Token[];
     matchLength: number;
+    /** Where the match ended (absent when nothing matched). */
+    cursor?: SuffixCursor;
 }
 
 interface Namespace {
@@ -108,33 +122,53 @@ export class SuffixPool {
     }
 
     /**
-     * Up to `maxTokens` tokens that followed the latest earlier occurrence, in `namespace`, of the last
-     * keyN tokens of `history`; fewer when the match is short (see the file comment).
+     * Up to `maxTokens` tokens that followed an earlier occurrence, in `namespace`, of the last keyN tokens
+     * of `history`; fewer when the match is short (see the file comment). Two candidates, the longer match
+     * winning (the cursor's on a tie): the index's latest occurrence of the key and, given the previous
+     * lookup's `cursor`, the position in its document the history has advanced to since. In repetitive
+     * text (a struct's fields, a list of cases) the latest occurrence of a short key is often a later
+     * repetition in the document, not the place a retried request is regenerating: on the agent trace a
+     * retry's drafts, after 64-token matches, were cut to 4 tokens by the document's end behind a 12–23-token
+     * match of a repeated line.
      */
-    lookup(namespace: string, history: readonly Token[], maxTokens: number): SuffixMatch {
+    lookup(
+        namespace: string,
+        history: readonly Token[],
+        maxTokens: number,
+        cursor?: SuffixCursor,
+    ): SuffixMatch {
         const none = { tokens: [], matchLength: 0 };
         const n = this.keyN;
         if (maxTokens <= 0 || history.length < n) return none;
         const ns = this.#namespaces.get(namespace);
         if (!ns) return none;
-        const hit = ns.index.get(this.#key(history, history.length));
-        if (hit === undefined) return none;
-        const serial = Math.floor(hit / positionSpan);
-        const pos = hit - serial * positionSpan;
-        const doc = ns.documents.get(serial)!;
+        let serial = 0;
+        let pos = 0;
         let matchLength = 0;
-        const limit = Math.min(maxMatchLength, pos, history.length);
-        while (
-            matchLength < limit &&
-            doc[pos - 1 - matchLength] === history[history.length - 1 - matchLength]
-        )
-            matchLength++;
-        if (matchLength < n) return none; // hash collision
+        if (cursor) {
+            const at = cursor.pos + history.length - cursor.historyLength;
+            const doc = ns.documents.get(cursor.serial);
+            if (doc && at < doc.length) {
+                const m = matchBefore(doc, at, history);
+                if (m >= n) [serial, pos, matchLength] = [cursor.serial, at, m];
+            }
+        }
+        const hit =
+            matchLength < maxMatchLength ? ns.index.get(this.#key(history, history.length)) : undefined;
+        if (hit !== undefined) {
+            const hitSerial = Math.floor(hit / positionSpan);
+            const hitPos = hit - hitSerial * positionSpan;
+            // Shorter than keyN: a hash collision (a miss, never a wrong draft).
+            const m = matchBefore(ns.documents.get(hitSerial)!, hitPos, history);
+            if (m >= n && m > matchLength) [serial, pos, matchLength] = [hitSerial, hitPos, m];
+        }
+        if (matchLength === 0) return none;
+        const doc = ns.documents.get(serial)!;
         this.#documents.get(serial)!.used = ++this.#clock;
         const count = Math.min(maxTokens, matchLength - n + 1, doc.length - pos);
         const tokens = new Array<Token>(count);
         for (let i = 0; i < count; i++) tokens[i] = doc[pos + i]!;
-        return { tokens, matchLength };
+        return { tokens, matchLength, cursor: { serial, pos, historyLength: history.length } };
     }
 
     #leastRecentlyUsed(): number {
@@ -177,4 +211,12 @@ export class SuffixPool {
         }
         return (h1 >>> 0) * 0x200000 + (h2 >>> 11);
     }
+}
+
+/** How many tokens before `pos` in `doc` equal the end of `history`, up to `maxMatchLength`. */
+function matchBefore(doc: Int32Array, pos: number, history: readonly Token[]): number {
+    const limit = Math.min(maxMatchLength, pos, history.length);
+    let m = 0;
+    while (m < limit && doc[pos - 1 - m] === history[history.length - 1 - m]) m++;
+    return m;
 }

@@ -45,6 +45,11 @@ export interface DraftProposal {
     /** Optional drafter confidence per drafted token (e.g. `q(token)`), for adaptive draft lengths. */
     readonly confidences?: readonly number[];
     /**
+     * Lookup drafters: how many tokens of the history the match behind the draft covers. A long match's
+     * copy is mostly kept whole (SpeculationController, "long matches").
+     */
+    readonly matchLength?: number;
+    /**
      * True when a pass of the drafter shared its batch with other requests' passes: the time spent
      * proposing was then partly theirs, and is not a measurement of this drafter's cost.
      */

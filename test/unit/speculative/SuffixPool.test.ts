@@ -15,9 +15,9 @@ describe("SuffixPool.lookup", () => {
         const pool = new SuffixPool({ keyN: 4 });
         pool.add("a", range(0, 100)); // 0 1 2 ... 99
         // Only the key (4 tokens) matches: one token.
-        expect(pool.lookup("a", [77, 16, 17, 18, 19], 8)).toEqual({ tokens: [20], matchLength: 4 });
+        expect(pool.lookup("a", [77, 16, 17, 18, 19], 8)).toMatchObject({ tokens: [20], matchLength: 4 });
         // 7 tokens match: 4 tokens.
-        expect(pool.lookup("a", [9, 13, 14, 15, 16, 17, 18, 19], 8)).toEqual({
+        expect(pool.lookup("a", [9, 13, 14, 15, 16, 17, 18, 19], 8)).toMatchObject({
             tokens: [20, 21, 22, 23],
             matchLength: 7,
         });
@@ -25,6 +25,43 @@ describe("SuffixPool.lookup", () => {
         expect(pool.lookup("a", range(0, 40), 8).tokens).toEqual(range(40, 48));
         expect(pool.lookup("a", range(80, 97), 8).tokens).toEqual([97, 98, 99]);
         expect(pool.lookup("a", range(80, 100), 8).tokens).toEqual([]);
+    });
+
+    it("follows the document a request is regenerating where a later repetition holds the key", () => {
+        // A document whose line "1 2 3 4 x" repeats: the index keeps the key's latest occurrence, the last
+        // repetition, 2 tokens from the document's end.
+        const line = (x: number): number[] => [1, 2, 3, 4, x];
+        const doc = [50, 51, 52, ...line(60), ...line(61), 53, 54, 55, 56, 57, 58, ...line(62), 70, 71];
+        const pool = new SuffixPool({ keyN: 4 });
+        pool.add("a", doc);
+        // Regenerating the document: the history is its first 7 tokens.
+        const history = doc.slice(0, 7);
+        const alone = pool.lookup("a", history, 8);
+        expect(alone.matchLength).toBe(4); // the last repetition: only the key matches, one token
+        expect(alone.tokens).toEqual([62]);
+        // With the cursor of a lookup two tokens earlier, the request's own place: 7 tokens matched.
+        const earlier = pool.lookup("a", doc.slice(0, 5), 8);
+        expect(earlier.tokens).toEqual(doc.slice(5, 7));
+        const followed = pool.lookup("a", history, 8, earlier.cursor);
+        expect(followed.matchLength).toBe(7);
+        expect(followed.tokens).toEqual(doc.slice(7, 11));
+        expect(followed.cursor).toEqual({ serial: earlier.cursor!.serial, pos: 7, historyLength: 7 });
+    });
+
+    it("takes the index's hit when the cursor's position no longer matches", () => {
+        const pool = new SuffixPool({ keyN: 4 });
+        pool.add("a", range(0, 100));
+        const first = pool.lookup("a", range(0, 10), 8);
+        // The history went another way (a rejected draft's correction, then tokens from elsewhere).
+        const moved = [...range(0, 10), 500, ...range(40, 50)];
+        const next = pool.lookup("a", moved, 8, first.cursor);
+        expect(next.tokens).toEqual(range(50, 57)); // 10 tokens matched: 7 drafted
+        expect(next.cursor?.pos).toBe(50);
+        // A cursor into an evicted document is ignored.
+        pool.add("a", range(200, 300)); // does not extend the first: both kept
+        expect(
+            pool.lookup("a", range(200, 210), 4, { serial: 999, pos: 5, historyLength: 3 }).tokens,
+        ).toEqual(range(210, 214));
     });
 
     it("finds nothing for unseen suffixes, short histories and maxTokens 0", () => {
@@ -117,7 +154,7 @@ describe("SuffixProposer", () => {
         expect(first.propose(range(0, 10), 4).tokens).toEqual([]); // nothing earlier yet
         first.release(range(0, 40));
         const retry = new SuffixProposer(pool, "s");
-        expect(retry.propose(range(0, 10), 4)).toEqual({ tokens: [10, 11, 12, 13] });
+        expect(retry.propose(range(0, 10), 4)).toEqual({ tokens: [10, 11, 12, 13], matchLength: 10 });
         expect(new SuffixProposer(pool, "other").propose(range(0, 10), 4).tokens).toEqual([]);
     });
 });
