@@ -269,6 +269,16 @@ export class SpeculationController {
             adaptive && current.candidate.costPerCall
                 ? this.#proposeLong(current, history, longest)
                 : undefined;
+        if (long?.tokens.length === 0) {
+            // Nothing to draft (no match): a plain pass, still the drafter's step (its coverage).
+            this.#count(0);
+            return {
+                drafter: current,
+                k: 0,
+                minConfidence: 0,
+                proposal: { tokens: long.tokens, ms: long.ms },
+            };
+        }
         let k = maxK;
         if (long?.longMatch) {
             k = this.#evaluate(current, 0, true).k;
@@ -411,13 +421,21 @@ export class SpeculationController {
         if (this.#counterfactuals.score(step.committed, this.#current)) this.#keptCounterfactual = true;
         this.#generated = step.generated;
         if (options.adaptive && this.#steps >= switchAfterSteps) {
-            if (this.#current !== undefined) this.#maybeSwitch(switchMargin);
-            else if (this.#keptCounterfactual || --this.#untilRecheck <= 0) {
+            // A step the current drafter drafted is judged at once; one where it proposed nothing (a lookup
+            // without a match, a model draft below its confidence) was a plain pass, judged as plain steps
+            // are: judging every such step cost AUTO ~85 µs a step on the agent trace's "continue" turns
+            // (suffix current, no match: 17 % below OFF on the bundled pair).
+            if (this.#current !== undefined && drafter === this.#current && step.drafted > 0) {
+                this.#maybeSwitch(switchMargin);
+                this.#recheckEvery = this.#untilRecheck = plainRecheckSteps;
+            } else if (this.#keptCounterfactual || --this.#untilRecheck <= 0) {
                 if (this.#keptCounterfactual) this.#recheckEvery = plainRecheckSteps;
                 else this.#recheckEvery = Math.min(plainRecheckMaxSteps, this.#recheckEvery * 2);
+                const before = this.#current;
                 this.#maybeSwitch(switchMargin);
-                // A switch (to a drafter) or a run starting: judge often again when plain decoding returns.
-                if (this.current !== undefined) this.#recheckEvery = plainRecheckSteps;
+                // A switch to a drafter (a run starting): judge often again when plain passes return.
+                if (this.#current !== undefined && this.#current !== before)
+                    this.#recheckEvery = plainRecheckSteps;
                 this.#untilRecheck = this.#recheckEvery;
             }
         }

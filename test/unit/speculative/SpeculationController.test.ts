@@ -262,6 +262,29 @@ describe("AUTO with this request's own evidence", () => {
 });
 
 describe("AUTO from plain decoding", () => {
+    it("a lookup drafter with nothing to propose makes a plain step, still its own (coverage)", () => {
+        const policy = measuredPolicy(41);
+        for (let i = 0; i < 40; i++) policy.acceptance.record("suffix", "sim", 8, 8);
+        const controller = new SpeculationController(policy, {
+            drafters: [drafter("suffix", true, () => [])],
+            signature: "sim",
+            maxK: 8,
+            adaptive: true,
+            minConfidence: 0,
+        });
+        const history = Array.from({ length: 20 }, (_, i) => i);
+        controller.begin(history);
+        expect(controller.summary.chosen).toBe("suffix");
+        for (let s = 0; s < 6; s++) {
+            const step = controller.next(history, 8)!;
+            expect(step).toMatchObject({ k: 0, proposal: { tokens: [] } });
+            expect(step.drafter.candidate.id).toBe("suffix");
+            history.push(1000 + s);
+            controller.record(measuredStep("suffix", 0, 0, [1000 + s], s + 1));
+        }
+        expect(controller.summary.draftLengths).toEqual([6]);
+    });
+
     it("switches to a lookup drafter once its proposals, scored over the plain steps, keep matching", () => {
         // An answer that re-emits earlier code: the suffix drafter's proposals match what the target
         // commits, one token per plain step; the request's evidence takes each matched position as its
