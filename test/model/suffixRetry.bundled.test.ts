@@ -1,0 +1,74 @@
+/**
+ * A retried request regenerating repetitive code, on the bundled pair: the suffix drafter follows the
+ * earlier answer's document (SuffixPool's cursor), so every step drafts the whole k and keeps it. Without
+ * the cursor, a short key's latest occurrence was a later repetition of a line (the interface's fields,
+ * renamed on the second turn), near the document's end: drafts were cut to 4 tokens, some mismatched.
+ * The output stays token-identical to plain decoding.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig, projectRoot } from "../../src/config/loadConfig.js";
+import { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { collect } from "../helpers/fixtureEngine.js";
+
+/** The agent trace's second session (bench/prompts/agentTrace.jsonl): a file, then a turn asking for it back edited. */
+const trace = readFileSync(resolve(projectRoot, "bench/prompts/agentTrace.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { session: string; kind: string; prompt?: string });
+const file = trace.find((t) => t.session === "s2" && t.kind === "new")!.prompt!;
+const again = trace.find((t) => t.session === "s2" && t.kind === "continue")!.prompt!;
+
+let engine: LocalEngine;
+beforeAll(async () => {
+    engine = await LocalEngine.load(
+        parseConfig({
+            engine: { contextSize: 2048, sequences: 1, gpu: false, threads: 1 },
+            speculation: { stateFile: null },
+        }),
+        projectRoot,
+    );
+});
+afterAll(async () => {
+    await engine.dispose();
+});
+
+describe("suffix drafting of a retried request", () => {
+    it("drafts whole k-token steps through repeated lines, and keeps them all", async () => {
+        const suffix = { mode: "suffix", maxDraftTokens: 8 } as const;
+        const first = await collect(engine, {
+            prompt: file,
+            maxTokens: 64,
+            sessionId: "s",
+            speculation: suffix,
+        });
+        const turn = file + first.text + again;
+        const answer = await collect(engine, {
+            prompt: turn,
+            maxTokens: 64,
+            sessionId: "s",
+            speculation: suffix,
+        });
+        const plain = await collect(engine, { prompt: turn, maxTokens: 64, speculation: { mode: "off" } });
+        expect(answer.tokens).toEqual(plain.tokens);
+        expect(plain.tokens.length).toBe(64);
+        // The answer repeats its lines: some 4-token window occurs more than once in it.
+        const windows = plain.tokens.slice(0, -3).map((_, i) => plain.tokens.slice(i, i + 4).join(","));
+        expect(new Set(windows).size).toBeLessThan(windows.length);
+
+        const retry = await collect(engine, {
+            prompt: turn,
+            maxTokens: 64,
+            sessionId: "s",
+            speculation: suffix,
+        });
+        expect(retry.tokens).toEqual(plain.tokens);
+        const spec = retry.last.finish!.stats.spec;
+        expect(spec.acceptedTokens).toBe(spec.draftTokens);
+        // Every step but the last drafts the whole k: 63 tokens after the first in 7 steps of 9.
+        const lengths = spec.draftedLengths;
+        const drafting = lengths.reduce((n, c) => n + c, 0) - (lengths[0] ?? 0);
+        expect(lengths[8]).toBeGreaterThanOrEqual(drafting - 1);
+    });
+});
