@@ -121,7 +121,9 @@ describe("AcceptanceEstimator classes", () => {
         expect(e.classPositions("suffix", longMatchClass, "sim", prior)).toEqual(prior);
         for (let i = 0; i < 20; i++) e.recordClass("suffix", longMatchClass, "sim", 3, 3);
         const own = e.classPositions("suffix", longMatchClass, "sim", prior);
-        own.forEach((p, i) => { expect(p).toBeGreaterThan(0.9 + prior[i]! / 100); });
+        own.forEach((p, i) => {
+            expect(p).toBeGreaterThan(0.9 + prior[i]! / 100);
+        });
         // Another signature without counts of its own reads the pooled ones.
         expect(e.classPositions("suffix", longMatchClass, "other", prior)).toEqual(own);
         // A position a step never reached stays at the prior until a tail observes it.
