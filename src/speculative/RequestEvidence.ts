@@ -11,6 +11,9 @@
  *    token: the suffix drafter reproduces the tail exactly, where an engine-wide prior (all requests of
  *    the signature) cannot tell this request from the others.
  *
+ * A drafter's proposals after a long match (isLongMatch.ts) are also counted under `longMatchKey(drafter)`,
+ * the request's side of long matches' estimate.
+ *
  * It also counts how often each drafter had anything to propose (its coverage: a lookup drafter without
  * a match proposes nothing, and the step is a plain pass).
  *
@@ -18,6 +21,7 @@
  * `requestPriorWeight` observations), which is what AUTO's choices read. Pure bookkeeping, no timing.
  */
 import { positionPriorWeight, type RunEstimate } from "./AcceptanceEstimator.js";
+import { isLongMatch, longMatchKey } from "./isLongMatch.js";
 import type { Acceptance, RunAcceptance } from "./speedup.js";
 import type { DraftProposer, Token } from "./types.js";
 
@@ -177,6 +181,7 @@ export class RequestEvidence {
             let matched = 0;
             while (matched < tokens.length && tokens[matched] === prompt[j + matched]) matched++;
             this.record(drafter, tokens.length, matched, Infinity, afterFull);
+            if (isLongMatch(proposal)) this.record(longMatchKey(drafter), tokens.length, matched);
             afterFull = matched === tokens.length;
             j += matched + 1;
         }

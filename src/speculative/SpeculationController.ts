@@ -36,7 +36,9 @@
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { Counterfactuals } from "./Counterfactuals.js";
 import { DraftTail } from "./DraftTail.js";
-import { isLongMatch, longMatchClass } from "./isLongMatch.js";
+import { longMatchClass, longMatchKey } from "./isLongMatch.js";
+import { proposeFree, type FreeProposal } from "./proposeFree.js";
+import { SwitchSchedule } from "./SwitchSchedule.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
 import type { Acceptance, RunAcceptance } from "./speedup.js";
 import type { DraftProposer, SpecStep, Token } from "./types.js";
@@ -83,20 +85,6 @@ export interface SpeculationSummary {
 /** Steps of evidence before a switch is considered, and the margin another option needs. */
 const switchAfterSteps = 3;
 const switchMargin = 1.15;
-/**
- * Under plain decoding, a switch is reconsidered every `plainRecheckSteps` plain steps, and at once after a
- * step that resolved a free drafter's counterfactual proposal kept whole (a run starting: where switching
- * pays most and soonest). Judging every plain step cost AUTO ~28 µs a step in the engine, against ~6 µs
- * for a fixed mode's bookkeeping (bundled pair, 2-vCPU EPYC, where a plain pass is ~0.8 ms: ~3 % of AUTO's
- * throughput where it chose plain decoding; the same code in a hot loop takes ~4 µs, between steps the
- * target's pass evicts it from the caches). Every 4 steps a judgement still averaged ~11 µs a step
- * (session 12): each judgement that keeps plain decoding doubles the interval, up to
- * `plainRecheckMaxSteps`, and a switch or a kept counterfactual resets it. From plain decoding AUTO only
- * switches to a free drafter it has scored, whose runs the kept-counterfactual trigger catches at once;
- * the periodic judgement is for slower drift (partial keeps, the curve), which can wait 32 tokens.
- */
-const plainRecheckSteps = 4;
-const plainRecheckMaxSteps = 32;
 
 export class SpeculationController {
     #current: ControllerDrafter | undefined;
@@ -111,11 +99,10 @@ export class SpeculationController {
     #chosenK: number | undefined;
     #steps = 0;
     #generated = 0;
-    /** A counterfactual proposal was kept whole, or a step explored, since the last step (see plainRecheckSteps). */
+    /** A counterfactual proposal was kept whole, or a step explored, since the last step (SwitchSchedule). */
     #keptCounterfactual = false;
-    /** Under plain decoding: the interval between switch judgements, and the plain steps until the next. */
-    #recheckEvery = plainRecheckSteps;
-    #untilRecheck = plainRecheckSteps;
+    /** When a switch is judged after plain passes. */
+    readonly #schedule = new SwitchSchedule();
     /** The free drafters not in use, scored against the committed tokens (Counterfactuals.ts). */
     readonly #counterfactuals: Counterfactuals;
     /** The drafter whose proposal for the coming step had a long match (recorded as such). */
@@ -123,6 +110,7 @@ export class SpeculationController {
     /** The current free drafter's proposal past its k (DraftTail.ts). */
     readonly #tail = new DraftTail(this.#evidence, (id, index, kept) => {
         this.policy.acceptance.observeClass(id, longMatchClass, this.options.signature, index, kept);
+        this.#evidence.observe(longMatchKey(id), index, kept);
     });
     /** Drafters whose `begin` ran for this request. */
     readonly #begun = new Set<ControllerDrafter>();
@@ -240,7 +228,8 @@ export class SpeculationController {
         if (longMatch) {
             const now = this.#now(id);
             const positions = Array.isArray(now) ? now : (now as RunAcceptance).positions;
-            const p = this.policy.acceptance.classPositions(id, longMatchClass, signature, positions);
+            const engine = this.policy.acceptance.classPositions(id, longMatchClass, signature, positions);
+            const p = this.#evidence.positions(longMatchKey(id), engine);
             return this.policy.evaluate(d.candidate, p, maxK, otherTokens, 1);
         }
         const coverage = this.#evidence.coverage(id, this.policy.coverage(id));
@@ -267,7 +256,7 @@ export class SpeculationController {
         // estimate (long matches), and the proposal serves the step and the tail past k.
         let long =
             adaptive && current.candidate.costPerCall
-                ? this.#proposeLong(current, history, longest)
+                ? this.#proposeFree(current, history, longest)
                 : undefined;
         if (long?.tokens.length === 0) {
             // Nothing to draft (no match): a plain pass, still the drafter's step (its coverage).
@@ -324,7 +313,7 @@ export class SpeculationController {
             ? this.policy.confidenceThreshold(current.candidate, this.options.minConfidence)
             : this.options.minConfidence;
         if (!long && adaptive && current.candidate.costPerCall && k < longest)
-            long = this.#proposeLong(current, history, longest);
+            long = this.#proposeFree(current, history, longest);
         if (!long) return { drafter: current, k, minConfidence };
         // A lookup's k-token proposal is its longer one cut at k (the match does not depend on the length
         // asked): one lookup serves the step and the tail.
@@ -338,27 +327,14 @@ export class SpeculationController {
         };
     }
 
-    /**
-     * A free drafter's proposal of up to `longest` tokens, timed, and whether its match is long
-     * (`longMatchTokens`); undefined when the drafter answered asynchronously (not free after all).
-     */
-    #proposeLong(
+    /** A free drafter's timed proposal (proposeFree.ts), the drafter begun first. */
+    #proposeFree(
         drafter: ControllerDrafter,
         history: readonly Token[],
         longest: number,
-    ): { tokens: readonly Token[]; ms: number; longMatch: boolean } | undefined {
+    ): FreeProposal | undefined {
         this.#begin(drafter, history);
-        const t0 = performance.now();
-        const proposal = drafter.proposer.propose(history, longest);
-        if (proposal instanceof Promise) {
-            proposal.catch(() => {});
-            return undefined;
-        }
-        return {
-            tokens: proposal.tokens,
-            ms: performance.now() - t0,
-            longMatch: isLongMatch(proposal),
-        };
+        return proposeFree(drafter.proposer, history, longest);
     }
 
     /** Under plain decoding: a fresh free proposal verified for real to measure a pass length (Counterfactuals.sample). */
@@ -395,14 +371,17 @@ export class SpeculationController {
                 step.accepted,
                 afterFull,
             );
-            if (drafter === this.#longMatch)
+            if (drafter === this.#longMatch) {
+                const { id } = drafter.candidate;
                 policy.acceptance.recordClass(
-                    drafter.candidate.id,
+                    id,
                     longMatchClass,
                     options.signature,
                     step.drafted,
                     step.accepted,
                 );
+                this.#evidence.record(longMatchKey(id), step.drafted, step.accepted);
+            }
             if (step.confidences)
                 policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
             // The running α is the current drafter's (an exploring step's drafter is another one).
@@ -421,22 +400,14 @@ export class SpeculationController {
         if (this.#counterfactuals.score(step.committed, this.#current)) this.#keptCounterfactual = true;
         this.#generated = step.generated;
         if (options.adaptive && this.#steps >= switchAfterSteps) {
-            // A step the current drafter drafted is judged at once; one where it proposed nothing (a lookup
-            // without a match, a model draft below its confidence) was a plain pass, judged as plain steps
-            // are: judging every such step cost AUTO ~85 µs a step on the agent trace's "continue" turns
-            // (suffix current, no match: 17 % below OFF on the bundled pair).
+            // A step the current drafter drafted is judged at once; plain passes on a schedule (SwitchSchedule).
             if (this.#current !== undefined && drafter === this.#current && step.drafted > 0) {
+                this.#schedule.drafted();
                 this.#maybeSwitch(switchMargin);
-                this.#recheckEvery = this.#untilRecheck = plainRecheckSteps;
-            } else if (this.#keptCounterfactual || --this.#untilRecheck <= 0) {
-                if (this.#keptCounterfactual) this.#recheckEvery = plainRecheckSteps;
-                else this.#recheckEvery = Math.min(plainRecheckMaxSteps, this.#recheckEvery * 2);
+            } else if (this.#schedule.plainDue(this.#keptCounterfactual)) {
                 const before = this.#current;
                 this.#maybeSwitch(switchMargin);
-                // A switch to a drafter (a run starting): judge often again when plain passes return.
-                if (this.#current !== undefined && this.#current !== before)
-                    this.#recheckEvery = plainRecheckSteps;
-                this.#untilRecheck = this.#recheckEvery;
+                if (this.#current !== undefined && this.#current !== before) this.#schedule.drafted();
             }
         }
         this.#keptCounterfactual = false;

@@ -15,6 +15,11 @@ export const longMatchTokens = 32;
 /** The class name of long-match steps in the acceptance estimates. */
 export const longMatchClass = "long-match";
 
+/** The key of a drafter's long-match proposals in a request's own evidence (RequestEvidence). */
+export function longMatchKey(drafter: string): string {
+    return `${drafter}#${longMatchClass}`;
+}
+
 /** Whether a lookup proposal's match is long (`longMatchTokens`). */
 export function isLongMatch(proposal: DraftProposal): boolean {
     return (proposal.matchLength ?? 0) >= longMatchTokens;

@@ -114,6 +114,38 @@ describe("long matches", () => {
     });
 });
 
+describe("long matches in a request's own evidence", () => {
+    it("a retried request whose prompt replays as long matches drafts 8 at once, before any class evidence", () => {
+        // The prompt is long enough to replay (RequestEvidence.replayTokens) and is in the pool whole.
+        const retried = earlier.slice(0, 200);
+        for (let seed = 0; seed < 10; seed++) {
+            const start = (matchLength: number | undefined): number => {
+                // Engine-wide the suffix drafter kept 1 token in 8 for 300 steps: no class evidence yet.
+                const policy = policyWithFailures(seed);
+                for (let i = 0; i < 300; i++) policy.acceptance.record("suffix", "sim", 8, 1);
+                const c = new SpeculationController(policy, {
+                    drafters: [
+                        {
+                            candidate: { id: "suffix", costPerCall: true },
+                            proposer: new CopyProposer(matchLength),
+                        },
+                    ],
+                    signature: "sim",
+                    maxK: 8,
+                    adaptive: true,
+                    minConfidence: 0,
+                });
+                c.begin(retried);
+                c.next(retried, 8); // the first step acts on the engine-wide choice's k unless the match is long
+                const step = c.next(retried, 8);
+                return step?.proposal?.tokens.length ?? step?.k ?? 0;
+            };
+            expect(start(64)).toBe(8);
+            expect(start(undefined)).toBeLessThanOrEqual(2);
+        }
+    });
+});
+
 describe("AcceptanceEstimator classes", () => {
     it("reads as the prior without evidence and moves toward its own counts, the signature's else the pooled", () => {
         const e = new AcceptanceEstimator();
