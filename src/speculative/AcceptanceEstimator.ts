@@ -119,21 +119,27 @@ export class AcceptanceEstimator {
      * rejected one (the rest were never verified), kept where below `accepted`.
      */
     #countPositions(key: string, drafted: number, accepted: number, from: number): void {
-        let pos = this.#positions.get(key);
-        if (!pos) this.#positions.set(key, (pos = { successes: [], failures: [] }));
         const observed = Math.min(maxPositions, accepted < drafted ? accepted + 1 : accepted);
+        const pos = this.#positionsAt(key, observed);
         for (let i = 0; i < pos.successes.length; i++) {
             pos.successes[i]! *= this.decay;
             pos.failures[i]! *= this.decay;
-        }
-        while (pos.successes.length < observed) {
-            pos.successes.push(0);
-            pos.failures.push(0);
         }
         for (let i = from; i < observed; i++) {
             if (i < accepted) pos.successes[i]!++;
             else pos.failures[i]!++;
         }
+    }
+
+    /** The position counts under `key`, made or grown to at least `length` positions (zeros). */
+    #positionsAt(key: string, length: number): PositionCounts {
+        let pos = this.#positions.get(key);
+        if (!pos) this.#positions.set(key, (pos = { successes: [], failures: [] }));
+        while (pos.successes.length < length) {
+            pos.successes.push(0);
+            pos.failures.push(0);
+        }
+        return pos;
     }
 
     /**
@@ -158,12 +164,7 @@ export class AcceptanceEstimator {
         if (index < 0 || index >= maxPositions) return;
         this.updates++;
         for (const key of [keyOf(classKey(drafter, cls), signature), keyOf(classKey(drafter, cls), pooled)]) {
-            let pos = this.#positions.get(key);
-            if (!pos) this.#positions.set(key, (pos = { successes: [], failures: [] }));
-            while (pos.successes.length <= index) {
-                pos.successes.push(0);
-                pos.failures.push(0);
-            }
+            const pos = this.#positionsAt(key, index + 1);
             if (kept) pos.successes[index]!++;
             else pos.failures[index]!++;
         }
