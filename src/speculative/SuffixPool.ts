@@ -150,7 +150,11 @@ export class SuffixPool {
             const doc = ns.documents.get(cursor.serial);
             if (doc && at < doc.length) {
                 const m = matchBefore(doc, at, history);
-                if (m >= n) [serial, pos, matchLength] = [cursor.serial, at, m];
+                if (m >= n) {
+                    serial = cursor.serial;
+                    pos = at;
+                    matchLength = m;
+                }
             }
         }
         const hit =
@@ -160,7 +164,11 @@ export class SuffixPool {
             const hitPos = hit - hitSerial * positionSpan;
             // Shorter than keyN: a hash collision (a miss, never a wrong draft).
             const m = matchBefore(ns.documents.get(hitSerial)!, hitPos, history);
-            if (m >= n && m > matchLength) [serial, pos, matchLength] = [hitSerial, hitPos, m];
+            if (m >= n && m > matchLength) {
+                serial = hitSerial;
+                pos = hitPos;
+                matchLength = m;
+            }
         }
         if (matchLength === 0) return none;
         const doc = ns.documents.get(serial)!;
