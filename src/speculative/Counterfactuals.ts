@@ -9,7 +9,7 @@
 import type { ControllerDrafter } from "./SpeculationController.js";
 import type { RequestEvidence } from "./RequestEvidence.js";
 import type { SpeculationPolicy } from "./SpeculationPolicy.js";
-import { isLongMatch, longMatchClass, longMatchKey } from "./isLongMatch.js";
+import { isLongMatch, recordLongMatch } from "./isLongMatch.js";
 import type { Token } from "./types.js";
 
 /** A proposal being matched: its tokens, how many matched so far, and whether it continued a run. */
@@ -123,10 +123,8 @@ export class Counterfactuals {
             if (matched < tokens.length) this.evidence.observe(id, matched, false, cf.afterFull);
             const observed = matched < tokens.length ? matched + 1 : matched;
             this.policy.acceptance.record(id, this.signature, observed, matched, cf.afterFull);
-            if (cf.longMatch) {
-                this.policy.acceptance.recordClass(id, longMatchClass, this.signature, observed, matched);
-                this.evidence.record(longMatchKey(id), observed, matched);
-            }
+            if (cf.longMatch)
+                recordLongMatch(this.policy.acceptance, this.evidence, id, this.signature, observed, matched);
             this.#pending.delete(lookup);
             // Kept whole and ending with the committed tokens: the next proposal continues its run.
             this.evidence.setContinues(id, matched === tokens.length && i === committed.length);

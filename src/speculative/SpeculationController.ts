@@ -36,7 +36,7 @@
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { Counterfactuals } from "./Counterfactuals.js";
 import { DraftTail } from "./DraftTail.js";
-import { longMatchClass, longMatchKey } from "./isLongMatch.js";
+import { longMatchClass, longMatchKey, recordLongMatch } from "./isLongMatch.js";
 import { proposeFree, type FreeProposal } from "./proposeFree.js";
 import { SwitchSchedule } from "./SwitchSchedule.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
@@ -371,17 +371,15 @@ export class SpeculationController {
                 step.accepted,
                 afterFull,
             );
-            if (drafter === this.#longMatch) {
-                const { id } = drafter.candidate;
-                policy.acceptance.recordClass(
-                    id,
-                    longMatchClass,
+            if (drafter === this.#longMatch)
+                recordLongMatch(
+                    policy.acceptance,
+                    this.#evidence,
+                    drafter.candidate.id,
                     options.signature,
                     step.drafted,
                     step.accepted,
                 );
-                this.#evidence.record(longMatchKey(id), step.drafted, step.accepted);
-            }
             if (step.confidences)
                 policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
             // The running α is the current drafter's (an exploring step's drafter is another one).

@@ -8,6 +8,8 @@
  * 4–7-token one 4 of 14 (29 % of its tokens). The blend, p ≈ 0.96 a position, had AUTO draft 3–6 tokens a
  * step on retried requests whose every draft was kept, where 8 pays most.
  */
+import type { AcceptanceEstimator } from "./AcceptanceEstimator.js";
+import type { RequestEvidence } from "./RequestEvidence.js";
 import type { DraftProposal } from "./types.js";
 
 /** Half the longest match the suffix pool measures (SuffixPool's maxMatchLength, 64). */
@@ -23,4 +25,20 @@ export function longMatchKey(drafter: string): string {
 /** Whether a lookup proposal's match is long (`longMatchTokens`). */
 export function isLongMatch(proposal: DraftProposal): boolean {
     return (proposal.matchLength ?? 0) >= longMatchTokens;
+}
+
+/**
+ * A long-match draft of `drafter` resolved, `accepted` of its `drafted` tokens kept: counted engine-wide
+ * (the class's positions) and in the request's own evidence, which together make long matches' estimate.
+ */
+export function recordLongMatch(
+    acceptance: AcceptanceEstimator,
+    evidence: RequestEvidence,
+    drafter: string,
+    signature: string,
+    drafted: number,
+    accepted: number,
+): void {
+    acceptance.recordClass(drafter, longMatchClass, signature, drafted, accepted);
+    evidence.record(longMatchKey(drafter), drafted, accepted);
 }
