@@ -35,19 +35,17 @@ export function speculationControllerFor(
     deps: ControllerDeps,
 ): SpeculationController {
     const { policy, speculation, suffixPool } = deps;
+    const lookup = slot.ngram({ minN: speculation.ngram.minN, maxN: speculation.ngram.maxN });
     const suffix: ControllerDrafter[] =
         suffixPool && request.sessionId
             ? [
                   {
                       candidate: { id: "suffix", costPerCall: true },
-                      proposer: new SuffixProposer(suffixPool, request.sessionId),
+                      proposer: new SuffixProposer(suffixPool, request.sessionId, lookup),
                   },
               ]
             : [];
-    const ngram: ControllerDrafter = {
-        candidate: { id: "ngram", costPerCall: true },
-        proposer: slot.ngram({ minN: speculation.ngram.minN, maxN: speculation.ngram.maxN }),
-    };
+    const ngram: ControllerDrafter = { candidate: { id: "ngram", costPerCall: true }, proposer: lookup };
     const model = (id: string): ControllerDrafter => ({
         candidate: { id, costPerCall: false },
         proposer: slot.drafters.get(id)!,

@@ -120,9 +120,18 @@ export class NgramIndex {
 
     /** Up to `maxTokens` tokens predicted to follow the sequence; [] when no suffix n-gram occurred before. */
     lookup(maxTokens: number): Token[] {
+        return this.lookupMatch(maxTokens).tokens;
+    }
+
+    /**
+     * `lookup`, and how many tokens the match behind the prediction covers (0 when none): the n-gram found,
+     * extended backwards while the tokens before both occurrences agree, up to `measureUpTo` (a suffix
+     * drafter compares it with other sources' matches, SuffixProposer).
+     */
+    lookupMatch(maxTokens: number, measureUpTo = 0): { tokens: Token[]; matchLength: number } {
         const tokens = this.#tokens;
         const length = tokens.length;
-        if (maxTokens <= 0 || length === 0) return [];
+        if (maxTokens <= 0 || length === 0) return { tokens: [], matchLength: 0 };
         const count = this.#keysEndingAt(length - 1);
         for (let n = count; n >= this.minN; n--) {
             const pos = this.#positions[n - this.minN]!.get(this.#keys[n - 1]!);
@@ -132,9 +141,18 @@ export class NgramIndex {
                 const src = pos + m;
                 out.push(src < length ? tokens[src]! : out[src - length]!);
             }
-            return out;
+            // The earlier occurrence ends before the sequence does (indexing lags one token), so the
+            // backward walk compares two different positions all the way.
+            let matchLength = n;
+            while (
+                matchLength < measureUpTo &&
+                pos - 1 - matchLength >= 0 &&
+                tokens[pos - 1 - matchLength] === tokens[length - 1 - matchLength]
+            )
+                matchLength++;
+            return { tokens: out, matchLength };
         }
-        return [];
+        return { tokens: [], matchLength: 0 };
     }
 
     /** Empties the index (new request). */

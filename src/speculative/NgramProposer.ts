@@ -51,6 +51,16 @@ export class NgramProposer implements DraftProposer {
         return { tokens: this.#index.lookup(maxTokens) };
     }
 
+    /** `propose` with the match's length, measured up to `measureUpTo` (NgramIndex.lookupMatch). */
+    proposeMatch(
+        history: readonly Token[],
+        maxTokens: number,
+        measureUpTo: number,
+    ): { tokens: Token[]; matchLength: number } {
+        this.#sync(history);
+        return this.#index.lookupMatch(maxTokens, measureUpTo);
+    }
+
     /** Keeps the index for the next request on the same sequence (`begin` cuts it back as needed). */
     release(): void {
         this.#synced = undefined;

@@ -30,7 +30,7 @@ import { commonPrefixLength } from "./commonPrefixLength.js";
 import type { Token } from "./types.js";
 
 /** How far back a match is measured: beyond this a draft is already as long as it gets. */
-const maxMatchLength = 64;
+export const maxMatchLength = 64;
 /** Positions per document are packed below this (documents are context-sized, far shorter). */
 const positionSpan = 2 ** 24;
 

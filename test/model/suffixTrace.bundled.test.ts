@@ -1,9 +1,11 @@
 /**
- * A retried request regenerating repetitive code, on the bundled pair: the suffix drafter follows the
- * earlier answer's document (SuffixPool's cursor), so every step drafts the whole k and keeps it. Without
- * the cursor, a short key's latest occurrence was a later repetition of a line (the interface's fields,
- * renamed on the second turn), near the document's end: drafts were cut to 4 tokens, some mismatched.
- * The output stays token-identical to plain decoding.
+ * Suffix drafting on the agent trace's requests, bundled pair. A retried request regenerating repetitive
+ * code: the drafter follows the earlier answer's document (SuffixPool's cursor), so every step drafts the
+ * whole k and keeps it. Without the cursor, a short key's latest occurrence was a later repetition of a
+ * line (the interface's fields, renamed on the second turn), near the document's end: drafts were cut to
+ * 4 tokens, some mismatched. A session's first request whose answer repeats itself: the drafter matches
+ * the request's own text too (SuffixProposer's `local`); with the pool alone it drafted nothing (43 of 43
+ * kept with it). Outputs stay token-identical to plain decoding.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -19,6 +21,8 @@ const trace = readFileSync(resolve(projectRoot, "bench/prompts/agentTrace.jsonl"
     .map((l) => JSON.parse(l) as { session: string; kind: string; prompt?: string });
 const file = trace.find((t) => t.session === "s2" && t.kind === "new")!.prompt!;
 const again = trace.find((t) => t.session === "s2" && t.kind === "continue")!.prompt!;
+/** The trace's first echo turn: the bundled target's answer repeats its own sentence. */
+const echo = trace.find((t) => t.session === "s1" && t.kind === "echo")!.prompt!;
 
 let engine: LocalEngine;
 beforeAll(async () => {
@@ -34,8 +38,8 @@ afterAll(async () => {
     await engine.dispose();
 });
 
-describe("suffix drafting of a retried request", () => {
-    it("drafts whole k-token steps through repeated lines, and keeps them all", async () => {
+describe("suffix drafting on the agent trace", () => {
+    it("a retried request drafts whole k-token steps through repeated lines, and keeps them all", async () => {
         const suffix = { mode: "suffix", maxDraftTokens: 8 } as const;
         const first = await collect(engine, {
             prompt: file,
@@ -70,5 +74,21 @@ describe("suffix drafting of a retried request", () => {
         const lengths = spec.draftedLengths;
         const drafting = lengths.reduce((n, c) => n + c, 0) - (lengths[0] ?? 0);
         expect(lengths[8]).toBeGreaterThanOrEqual(drafting - 1);
+    });
+
+    it("drafts an answer's repetition of its own text in a session's first request (nothing in the pool)", async () => {
+        const suffix = { mode: "suffix", maxDraftTokens: 8 } as const;
+        const answer = await collect(engine, {
+            prompt: echo,
+            maxTokens: 64,
+            sessionId: "fresh",
+            speculation: suffix,
+        });
+        const plain = await collect(engine, { prompt: echo, maxTokens: 64, speculation: { mode: "off" } });
+        expect(answer.tokens).toEqual(plain.tokens);
+        const spec = answer.last.finish!.stats.spec;
+        // The pool alone drafted nothing here (the session had no earlier request).
+        expect(spec.draftTokens).toBeGreaterThanOrEqual(16);
+        expect(spec.acceptedTokens).toBeGreaterThanOrEqual(spec.draftTokens * 0.75);
     });
 });

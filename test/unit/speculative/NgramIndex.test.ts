@@ -28,6 +28,17 @@ function referenceLookup(tokens: readonly Token[], maxTokens: number, minN: numb
 
 // A small alphabet makes repeats (and so matches) common.
 const sequenceArb = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 60 });
+/**
+ * Distinct tokens, then a copy of a stretch of them: the copy's source is the only earlier occurrence,
+ * so matches longer than any n-gram are common (beside sequenceArb's short ones).
+ */
+const repeatingArb = fc
+    .tuple(
+        fc.uniqueArray(fc.integer({ min: 0, max: 1000 }), { minLength: 8, maxLength: 40 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 20 }),
+    )
+    .map(([s, from, length]) => [...s, ...s.slice(from % s.length, (from % s.length) + length)]);
 const rangeArb = fc
     .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 3 }))
     .map(([minN, extra]) => ({ minN, maxN: minN + extra }));
@@ -79,6 +90,52 @@ describe("NgramIndex", () => {
                 const expected = referenceLookup(tokens, maxTokens, range.minN, range.maxN);
                 expect(indexOf(tokens, range).lookup(maxTokens)).toEqual(expected);
             }),
+        );
+    });
+
+    it("lookupMatch: the same draft, and the match measured back from the n-gram found", () => {
+        // [9, 1, 2, 3] occurs at 0 and ends the sequence: a 3-gram found, 4 tokens agree backwards.
+        const index = indexOf([9, 1, 2, 3, 4, 8, 9, 1, 2, 3], { minN: 2, maxN: 3 });
+        expect(index.lookupMatch(2, 64)).toEqual({ tokens: [4, 8], matchLength: 4 });
+        expect(index.lookupMatch(2)).toEqual({ tokens: [4, 8], matchLength: 3 }); // not measured beyond n
+        expect(index.lookupMatch(2, 3)).toEqual({ tokens: [4, 8], matchLength: 3 });
+        expect(index.lookupMatch(2, 4)).toEqual({ tokens: [4, 8], matchLength: 4 });
+        expect(indexOf([1, 2, 3]).lookupMatch(2, 64)).toEqual({ tokens: [], matchLength: 0 });
+    });
+
+    it("property: lookupMatch measures the agreement before the occurrence lookup drafts from", () => {
+        fc.assert(
+            fc.property(
+                fc.oneof(sequenceArb, repeatingArb),
+                rangeArb,
+                fc.integer({ min: 1, max: 8 }),
+                fc.oneof(fc.integer({ min: 0, max: 12 }), fc.constant(64)),
+                (tokens, range, maxTokens, measureUpTo) => {
+                    const index = indexOf(tokens, range);
+                    const { tokens: draft, matchLength } = index.lookupMatch(maxTokens, measureUpTo);
+                    expect(draft).toEqual(index.lookup(maxTokens));
+                    if (draft.length === 0) {
+                        expect(matchLength).toBe(0);
+                        return;
+                    }
+                    // Brute force: the occurrence is the latest earlier one of the longest suffix n-gram.
+                    const length = tokens.length;
+                    for (let n = Math.min(range.maxN, length); n >= range.minN; n--) {
+                        for (let start = length - n - 1; start >= 0; start--) {
+                            let agree = 0;
+                            while (
+                                start + n - 1 - agree >= 0 &&
+                                tokens[start + n - 1 - agree] === tokens[length - 1 - agree]
+                            )
+                                agree++;
+                            if (agree < n) continue;
+                            expect(matchLength).toBe(Math.max(n, Math.min(measureUpTo, agree)));
+                            return;
+                        }
+                    }
+                    expect.unreachable("a draft without an earlier occurrence");
+                },
+            ),
         );
     });
 

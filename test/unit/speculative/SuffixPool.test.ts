@@ -5,6 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { NgramProposer } from "../../../src/speculative/NgramProposer.js";
 import { SuffixPool } from "../../../src/speculative/SuffixPool.js";
 import { SuffixProposer } from "../../../src/speculative/SuffixProposer.js";
 
@@ -150,11 +151,36 @@ describe("SuffixProposer", () => {
     it("drafts from the session's earlier requests and indexes its own request on release", () => {
         const pool = new SuffixPool({ keyN: 4 });
         const first = new SuffixProposer(pool, "s");
-        first.begin();
+        first.begin(range(0, 10));
         expect(first.propose(range(0, 10), 4).tokens).toEqual([]); // nothing earlier yet
         first.release(range(0, 40));
         const retry = new SuffixProposer(pool, "s");
         expect(retry.propose(range(0, 10), 4)).toEqual({ tokens: [10, 11, 12, 13], matchLength: 10 });
         expect(new SuffixProposer(pool, "other").propose(range(0, 10), 4).tokens).toEqual([]);
+    });
+
+    it("drafts from the request's own text too, the longer match winning, by the pool's length rule", () => {
+        const pool = new SuffixPool({ keyN: 4 });
+        // An answer repeating its own line (100..109) with nothing earlier in the pool.
+        const line = range(100, 110);
+        const own = new SuffixProposer(pool, "s", new NgramProposer());
+        own.begin([1, 2, 3]);
+        const repeating = [1, 2, 3, ...line, ...line.slice(0, 7)];
+        // 7 tokens match (100..106): 7 − 4 + 1 = 4 tokens, as the pool would draft them.
+        expect(own.propose(repeating, 8)).toEqual({ tokens: [107, 108, 109, 100], matchLength: 7 });
+        // A match shorter than the pool's key drafts nothing, as in the pool.
+        expect(own.propose([1, 2, 3, 50, 51, 52, 1, 2, 3], 8)).toEqual({ tokens: [], matchLength: 0 });
+        expect(new SuffixProposer(pool, "s").propose(repeating, 8).tokens).toEqual([]); // pool only
+
+        // An earlier request holding a longer match of the same history wins over the request's own.
+        pool.add("s", [...range(0, 20), 1, 2, 3, ...line, ...line.slice(0, 7), 500, 501]);
+        const retry = new SuffixProposer(pool, "s", new NgramProposer());
+        retry.begin([1, 2, 3]);
+        expect(retry.propose(repeating, 8)).toEqual({ tokens: [500, 501], matchLength: 20 });
+        // And the request's own longer match wins over a short one in the pool.
+        const other = new SuffixPool({ keyN: 4 });
+        other.add("s", [900, 104, 105, 106, 700, 701]);
+        const mixed = new SuffixProposer(other, "s", new NgramProposer());
+        expect(mixed.propose(repeating, 8)).toEqual({ tokens: [107, 108, 109, 100], matchLength: 7 });
     });
 });
