@@ -4,15 +4,29 @@
  * commits next, for this request's positions k + 1 … maxK. A step observes only the positions it drafted,
  * so without this a drafter held at a small k by a low prior never learns that this request's text keeps
  * its longer positions. One tail at a time.
+ *
+ * k = 0 too: a current free drafter's proposal that AUTO declined to draft (a plain pass) is a tail from
+ * position 0, as a counterfactual proposal would be scored, so the drafter stays current while its
+ * estimate catches up with a run this request starts (SpeculationController.next).
  */
 import type { RequestEvidence } from "./RequestEvidence.js";
 import type { SpecStep, Token } from "./types.js";
 
 export class DraftTail {
     /** This step's longer proposal (offered by `next`, consumed by `score`), and whether its match was long. */
-    #long: { tokens: readonly Token[]; longMatch: boolean } | undefined;
+    #long: { tokens: readonly Token[]; longMatch: boolean; declined: boolean } | undefined;
     /** A kept draft's proposal past its k, being matched against the committed tokens. */
-    #tail: { drafter: string; tokens: readonly Token[]; matched: number; longMatch: boolean } | undefined;
+    #tail:
+        | {
+              drafter: string;
+              tokens: readonly Token[];
+              matched: number;
+              longMatch: boolean;
+              declined: boolean;
+              /** A declined proposal right after one of the drafter's kept whole: its first position is p_1^c. */
+              afterFull: boolean;
+          }
+        | undefined;
 
     constructor(
         readonly evidence: RequestEvidence,
@@ -25,9 +39,14 @@ export class DraftTail {
         return this.#tail !== undefined;
     }
 
-    /** This step's drafter proposed `tokens` when asked for maxK; `longMatch`: its match was long. */
-    offer(tokens: readonly Token[], longMatch = false): void {
-        this.#long = { tokens, longMatch };
+    /**
+     * This step's drafter proposed `tokens` when asked for maxK; `longMatch`: its match was long;
+     * `declined`: the step drafted none of it (k = 0, a plain pass), so the whole proposal is the tail,
+     * and when it resolves it decides whether the drafter's next proposal continues a run of its own
+     * (RequestEvidence.continues), as a counterfactual proposal would.
+     */
+    offer(tokens: readonly Token[], longMatch = false, declined = false): void {
+        this.#long = { tokens, longMatch, declined };
     }
 
     /**
@@ -43,12 +62,18 @@ export class DraftTail {
         if (
             long &&
             drafter !== undefined &&
-            drafted > 0 &&
             step.accepted === drafted &&
             long.tokens.length > drafted &&
             long.tokens.slice(0, drafted).every((t, i) => t === committed[i])
         ) {
-            this.#tail = { drafter, tokens: long.tokens, matched: drafted, longMatch: long.longMatch };
+            this.#tail = {
+                drafter,
+                tokens: long.tokens,
+                matched: drafted,
+                longMatch: long.longMatch,
+                declined: long.declined && drafted === 0,
+                afterFull: long.declined && drafted === 0 && this.evidence.continues(drafter),
+            };
             from = drafted;
         }
         const tail = this.#tail;
@@ -59,10 +84,12 @@ export class DraftTail {
         }
         for (let i = from; i < committed.length; i++) {
             const kept = tail.tokens[tail.matched] === committed[i];
-            this.evidence.observe(tail.drafter, tail.matched, kept);
+            this.evidence.observe(tail.drafter, tail.matched, kept, tail.afterFull);
             if (tail.longMatch) this.onLongMatch?.(tail.drafter, tail.matched, kept);
             tail.matched++;
             if (!kept || tail.matched === tail.tokens.length) {
+                // On a drafting step the step's own draft decides the run (SpeculationController.record).
+                if (tail.declined && drafted === 0) this.evidence.setContinues(tail.drafter, kept);
                 this.#tail = undefined;
                 return;
             }

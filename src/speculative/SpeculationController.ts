@@ -31,7 +31,9 @@
  *    so a drafter held at a small k by a low prior never saw its longer positions and stayed there;
  *  - long matches: a free drafter proposes before k is chosen, and a proposal whose match is long
  *    (isLongMatch.ts) is judged on what such proposals kept (their steps and tails, engine-wide), not on
- *    the drafter's estimate, which its short matches' failures hold down.
+ *    the drafter's estimate, which its short matches' failures hold down;
+ *  - a current free drafter's proposal that does not pay is declined (a plain pass) and scored as the tail
+ *    past k = 0; the drafter stays, where a forced switch to plain decoding came back only after a margin.
  */
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { Counterfactuals } from "./Counterfactuals.js";
@@ -107,6 +109,8 @@ export class SpeculationController {
     readonly #counterfactuals: Counterfactuals;
     /** The drafter whose proposal for the coming step had a long match (recorded as such). */
     #longMatch: ControllerDrafter | undefined;
+    /** This step's current free drafter proposed, and drafting it did not pay: a plain pass (next). */
+    #declined = false;
     /** The current free drafter's proposal past its k (DraftTail.ts). */
     readonly #tail = new DraftTail(this.#evidence, (id, index, kept) => {
         this.policy.acceptance.observeClass(id, longMatchClass, this.options.signature, index, kept);
@@ -277,6 +281,15 @@ export class SpeculationController {
             this.#chosenK = undefined;
         } else if (adaptive) {
             k = this.#evaluate(current).k;
+            if (k === 0 && long) {
+                // A free drafter's proposal that does not pay: a plain pass, and the drafter stays (keeping
+                // it costs nothing); its proposal is scored as the tail past k = 0, so a run it starts
+                // raises its estimate at once instead of after a switch away and back.
+                this.#count(0);
+                this.#declined = true;
+                if (!this.#tail.pending) this.#tail.offer(long.tokens, long.longMatch, true);
+                return { drafter: current, k: 0, minConfidence: 0, proposal: { tokens: [], ms: long.ms } };
+            }
             if (k === 0) {
                 // The current drafter no longer pays for itself at all: move to the best alternative.
                 this.#maybeSwitch(1, true);
@@ -358,7 +371,8 @@ export class SpeculationController {
         // run goes on only after a step of its own that keeps its whole draft (a plain step ends it).
         const running = drafter ?? this.#current;
         const afterFull = running !== undefined && this.#evidence.continues(running.candidate.id);
-        if (running)
+        // A declined proposal's run is decided by its tail (DraftTail), not by the plain pass.
+        if (running && !this.#declined)
             this.#evidence.setContinues(
                 running.candidate.id,
                 drafter !== undefined && step.drafted > 0 && step.accepted === step.drafted,
@@ -390,8 +404,10 @@ export class SpeculationController {
         }
         // Steps where the drafter was asked count even when it proposed nothing (its coverage drops);
         // under plain decoding (AUTO chose none) every step counts.
-        if (drafter)
+        if (drafter && this.#declined) this.#evidence.call(drafter.candidate.id, true);
+        else if (drafter)
             this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted, Infinity, afterFull);
+        this.#declined = false;
         if (drafter || !this.#current) this.#steps++;
         const current = this.#current?.candidate.id;
         this.#tail.score(step, drafter === this.#current ? current : undefined, current);
