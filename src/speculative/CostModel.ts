@@ -55,6 +55,14 @@ export const staleWeight = 1;
 export const sampleEveryPasses = 500;
 /** EMA weight of a new drafter observation. */
 const emaWeight = 0.1;
+/**
+ * Step overheads measured before a drafter's is used (`stepOverheadMs`). A drafter's first drafting step
+ * runs code the engine has not run yet: on the bundled pair (2-vCPU EPYC) AUTO's first n-gram step
+ * measured 0.60 ms outside its pass and drafting where later ones take ~0.1, and as the EMA's starting
+ * value that one sample priced every n-gram step 0.54 ms dearer than a plain one (a third of a pass), so
+ * AUTO seldom drafted with it again and the estimate never came down.
+ */
+export const minOverheadSamples = 3;
 
 export class CostModel {
     /** Measured pass lengths, by tokens. */
@@ -64,8 +72,11 @@ export class CostModel {
     /** The measured points' means, sorted by tokens (cleared with the cache). */
     #sorted: MeanPoint[] | undefined;
     readonly #drafters = new Map<string, { msPerToken: number; msPerCall: number; coverage: number }>();
-    /** EMA of a step's milliseconds outside drafting and the target pass, by drafter ("" = plain). */
-    readonly #overheads = new Map<string, number>();
+    /**
+     * A step's milliseconds outside drafting and the target pass, by drafter ("" = plain): the mean of the
+     * first 1 / emaWeight samples, an EMA after (`n` samples so far).
+     */
+    readonly #overheads = new Map<string, { ms: number; n: number }>();
     /** Number of recorded measurements (for change detection). */
     updates = 0;
     /** Verify passes recorded, and the count at each length's last one (not persisted: loaded ones are stale). */
@@ -201,18 +212,20 @@ export class CostModel {
         if (!Number.isFinite(ms)) return;
         this.updates++;
         const clamped = Math.max(0, ms);
-        const old = this.#overheads.get(drafter);
-        this.#overheads.set(drafter, old === undefined ? clamped : old + emaWeight * (clamped - old));
+        const o = this.#overheads.get(drafter);
+        if (!o) this.#overheads.set(drafter, { ms: clamped, n: 1 });
+        else o.ms += Math.max(emaWeight, 1 / ++o.n) * (clamped - o.ms);
     }
 
     /**
      * What a step verifying this drafter's draft costs beyond a plain step, outside drafting and the
-     * pass (never negative; 0 until both are measured).
+     * pass (never negative; 0 until both are measured `minOverheadSamples` times).
      */
     stepOverheadMs(drafter: string): number {
         const own = this.#overheads.get(drafter);
         const plain = this.#overheads.get("");
-        return own === undefined || plain === undefined ? 0 : Math.max(0, own - plain);
+        if (!own || !plain || own.n < minOverheadSamples || plain.n < minOverheadSamples) return 0;
+        return Math.max(0, own.ms - plain.ms);
     }
 
     drafter(drafter: string): { msPerToken: number; msPerCall: number; coverage: number } | undefined {
@@ -223,7 +236,7 @@ export class CostModel {
         return {
             verify: this.curve().map((p) => ({ ...this.#points.get(p.tokens)! })),
             drafters: Object.fromEntries(this.#drafters),
-            overheads: Object.fromEntries(this.#overheads),
+            overheads: Object.fromEntries([...this.#overheads].map(([id, o]) => [id, o.ms])),
         };
     }
 
@@ -238,8 +251,9 @@ export class CostModel {
             if ([d.msPerToken, d.msPerCall, d.coverage].every(Number.isFinite))
                 this.#drafters.set(id, { ...d });
         }
+        // A saved overhead stands for a measured run: an EMA from the start.
         for (const [id, ms] of Object.entries(state.overheads ?? {}))
-            if (Number.isFinite(ms) && ms >= 0) this.#overheads.set(id, ms);
+            if (Number.isFinite(ms) && ms >= 0) this.#overheads.set(id, { ms, n: 1 / emaWeight });
     }
 }
 

@@ -4,7 +4,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CostModel, pointForgetting, type CostModelState } from "../../../src/speculative/CostModel.js";
+import {
+    CostModel,
+    minOverheadSamples,
+    pointForgetting,
+    type CostModelState,
+} from "../../../src/speculative/CostModel.js";
 
 describe("CostModel.verifyMs", () => {
     /** Q8_0 276 M target on an EPYC (ms at n = 1, 2, 3, 5, 9), a step curve no line fits. */
@@ -229,20 +234,32 @@ describe("CostModel.recordDraft", () => {
 });
 
 describe("CostModel step overheads", () => {
-    it("is 0 until both the drafter's and plain steps are measured, then their difference (never < 0)", () => {
+    it("is 0 until both the drafter's and plain steps are measured enough, then their difference (never < 0)", () => {
         const c = new CostModel();
         expect(c.stepOverheadMs("draft")).toBe(0);
-        c.recordOverhead("draft", 0.5);
+        for (let i = 0; i < minOverheadSamples; i++) c.recordOverhead("draft", 0.5);
+        expect(c.stepOverheadMs("draft")).toBe(0);
+        for (let i = 0; i < minOverheadSamples - 1; i++) c.recordOverhead("", 0.2);
         expect(c.stepOverheadMs("draft")).toBe(0);
         c.recordOverhead("", 0.2);
         expect(c.stepOverheadMs("draft")).toBeCloseTo(0.3, 12);
-        c.recordOverhead("ngram", 0.1);
+        for (let i = 0; i < minOverheadSamples; i++) c.recordOverhead("ngram", 0.1);
         expect(c.stepOverheadMs("ngram")).toBe(0);
+    });
+
+    it("a drafter's cold first step neither counts alone nor outweighs the warm ones after it", () => {
+        const c = new CostModel();
+        for (let i = 0; i < 50; i++) c.recordOverhead("", 0.06);
+        c.recordOverhead("ngram", 0.6); // the first n-gram step: code the engine had not run yet
+        expect(c.stepOverheadMs("ngram")).toBe(0);
+        for (let i = 1; i < 10; i++) c.recordOverhead("ngram", 0.1);
+        // The mean of the ten: 0.15 − 0.06. An EMA started at the first sample read 0.27 − 0.06 here.
+        expect(c.stepOverheadMs("ngram")).toBeCloseTo(0.09, 9);
     });
 
     it("follows new measurements (EMA), ignores non-finite ones, clamps negative ones, round-trips", () => {
         const c = new CostModel();
-        c.recordOverhead("", 0);
+        for (let i = 0; i < minOverheadSamples; i++) c.recordOverhead("", 0);
         c.recordOverhead("draft", 1);
         for (let i = 0; i < 100; i++) c.recordOverhead("draft", 2);
         expect(c.stepOverheadMs("draft")).toBeCloseTo(2, 3);
@@ -252,6 +269,9 @@ describe("CostModel step overheads", () => {
         const restored = new CostModel();
         restored.load(JSON.parse(JSON.stringify(c.toJSON())) as CostModelState);
         expect(restored.stepOverheadMs("draft")).toBe(c.stepOverheadMs("draft"));
+        // Loaded overheads are an EMA from the start: one new sample moves them by emaWeight.
+        restored.recordOverhead("draft", 3);
+        expect(restored.stepOverheadMs("draft")).toBeCloseTo(c.stepOverheadMs("draft") + 0.1, 3);
         // A state saved before overheads were measured loads without them.
         const { overheads: _, ...old } = c.toJSON();
         const fromOld = new CostModel();
