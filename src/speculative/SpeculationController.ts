@@ -109,8 +109,8 @@ export class SpeculationController {
     readonly #counterfactuals: Counterfactuals;
     /** The drafter whose proposal for the coming step had a long match (recorded as such). */
     #longMatch: ControllerDrafter | undefined;
-    /** This step's current free drafter proposed, and drafting it did not pay: a plain pass (next). */
-    #declined = false;
+    /** Tokens the current free drafter proposed for this step when drafting them did not pay (next); 0: none. */
+    #declined = 0;
     /** The current free drafter's proposal past its k (DraftTail.ts). */
     readonly #tail = new DraftTail(this.#evidence, (id, index, kept) => {
         this.policy.acceptance.observeClass(id, longMatchClass, this.options.signature, index, kept);
@@ -286,7 +286,7 @@ export class SpeculationController {
                 // it costs nothing); its proposal is scored as the tail past k = 0, so a run it starts
                 // raises its estimate at once instead of after a switch away and back.
                 this.#count(0);
-                this.#declined = true;
+                this.#declined = long.tokens.length;
                 if (!this.#tail.pending) this.#tail.offer(long.tokens, long.longMatch, true);
                 return { drafter: current, k: 0, minConfidence: 0, proposal: { tokens: [], ms: long.ms } };
             }
@@ -366,13 +366,17 @@ export class SpeculationController {
     record(step: SpecStep): void {
         const { policy, options } = this;
         const drafter = options.drafters.find((d) => d.candidate.id === step.drafter);
-        policy.costs.recordStep(step, drafter?.candidate.costPerCall ?? false);
+        if (drafter && this.#declined > 0 && step.draftMs !== undefined) {
+            // A declined proposal is still a call that proposed (the drafter's coverage), timed as such.
+            policy.costs.recordDraft(drafter.candidate.id, this.#declined, step.draftMs, true);
+            policy.costs.recordStep({ ...step, draftMs: undefined }, true);
+        } else policy.costs.recordStep(step, drafter?.candidate.costPerCall ?? false);
         // Whether this step followed one of the drafter's own kept whole (RequestEvidence.continues); its
         // run goes on only after a step of its own that keeps its whole draft (a plain step ends it).
         const running = drafter ?? this.#current;
         const afterFull = running !== undefined && this.#evidence.continues(running.candidate.id);
         // A declined proposal's run is decided by its tail (DraftTail), not by the plain pass.
-        if (running && !this.#declined)
+        if (running && this.#declined === 0)
             this.#evidence.setContinues(
                 running.candidate.id,
                 drafter !== undefined && step.drafted > 0 && step.accepted === step.drafted,
@@ -404,10 +408,10 @@ export class SpeculationController {
         }
         // Steps where the drafter was asked count even when it proposed nothing (its coverage drops);
         // under plain decoding (AUTO chose none) every step counts.
-        if (drafter && this.#declined) this.#evidence.call(drafter.candidate.id, true);
+        if (drafter && this.#declined > 0) this.#evidence.call(drafter.candidate.id, true);
         else if (drafter)
             this.#evidence.record(drafter.candidate.id, step.drafted, step.accepted, Infinity, afterFull);
-        this.#declined = false;
+        this.#declined = 0;
         if (drafter || !this.#current) this.#steps++;
         const current = this.#current?.candidate.id;
         this.#tail.score(step, drafter === this.#current ? current : undefined, current);

@@ -41,8 +41,9 @@ function policy(seed: number): SpeculationPolicy {
 }
 
 /** Runs `steps` steps; returns the tokens drafted and kept, and the switches AUTO made. */
-function run(seed: number, steps: number): { kept: number; switches: string[] } {
-    const c = new SpeculationController(policy(seed), {
+function run(seed: number, steps: number): { kept: number; switches: string[]; coverage: number } {
+    const engine = policy(seed);
+    const c = new SpeculationController(engine, {
         drafters: [{ candidate: { id: "suffix", costPerCall: true }, proposer: new LateCopy(3) }],
         signature: "sim",
         maxK: 8,
@@ -76,17 +77,24 @@ function run(seed: number, steps: number): { kept: number; switches: string[] } 
         };
         c.record(record);
     }
-    return { kept, switches: c.summary.switches.map((s) => `${s.to}@${s.atToken}`) };
+    return {
+        kept,
+        switches: c.summary.switches.map((s) => `${s.to}@${s.atToken}`),
+        coverage: engine.coverage("suffix"),
+    };
 }
 
 describe("a free drafter's proposal that does not pay", () => {
     it("is a plain pass that keeps the drafter, and its run is drafted as soon as it is seen", () => {
         for (let seed = 0; seed < 10; seed++) {
-            const { kept, switches } = run(seed, 24);
+            const { kept, switches, coverage } = run(seed, 24);
             expect(switches).toEqual([]);
             // Two missed drafts, then the copy's first proposal scored as a tail (8 plain steps), then 8 a
             // step: 96 kept. Switching to plain decoding and back kept 72.
             expect(kept).toBeGreaterThanOrEqual(90);
+            // Every call proposed: a declined proposal counts for the drafter's coverage (0.82 here when a
+            // declined step counted as a call without a proposal).
+            expect(coverage).toBeGreaterThan(0.99);
         }
     });
 });
