@@ -38,7 +38,8 @@
 import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
 import { Counterfactuals } from "./Counterfactuals.js";
 import { DraftTail } from "./DraftTail.js";
-import { longMatchClass, longMatchKey, recordLongMatch } from "./isLongMatch.js";
+import { longMatchClass, longMatchKey } from "./isLongMatch.js";
+import { learnFromStep } from "./learnFromStep.js";
 import { proposeFree, type FreeProposal } from "./proposeFree.js";
 import { SwitchSchedule } from "./SwitchSchedule.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
@@ -360,21 +361,23 @@ export class SpeculationController {
     }
 
     /**
-     * Learns from one step: the drafter's and the target pass's costs, the drafter's acceptance (and by
-     * confidence), and counterfactually the free drafter's; then, in AUTO, may switch drafters.
+     * Learns from one step: the engine-wide costs and acceptance (learnFromStep.ts), this request's
+     * evidence, and counterfactually the free drafters'; then, in AUTO, may switch drafters.
      */
     record(step: SpecStep): void {
         const { policy, options } = this;
         const drafter = options.drafters.find((d) => d.candidate.id === step.drafter);
-        if (drafter && this.#declined > 0 && step.draftMs !== undefined) {
-            // A declined proposal is still a call that proposed (the drafter's coverage), timed as such.
-            policy.costs.recordDraft(drafter.candidate.id, this.#declined, step.draftMs, true);
-            policy.costs.recordStep({ ...step, draftMs: undefined }, true);
-        } else policy.costs.recordStep(step, drafter?.candidate.costPerCall ?? false);
         // Whether this step followed one of the drafter's own kept whole (RequestEvidence.continues); its
         // run goes on only after a step of its own that keeps its whole draft (a plain step ends it).
         const running = drafter ?? this.#current;
         const afterFull = running !== undefined && this.#evidence.continues(running.candidate.id);
+        learnFromStep(policy, this.#evidence, step, {
+            drafter: drafter?.candidate,
+            signature: options.signature,
+            afterFull,
+            longMatch: drafter !== undefined && drafter === this.#longMatch,
+            declined: this.#declined,
+        });
         // A declined proposal's run is decided by its tail (DraftTail), not by the plain pass.
         if (running && this.#declined === 0)
             this.#evidence.setContinues(
@@ -382,24 +385,6 @@ export class SpeculationController {
                 drafter !== undefined && step.drafted > 0 && step.accepted === step.drafted,
             );
         if (drafter && step.drafted > 0) {
-            policy.acceptance.record(
-                drafter.candidate.id,
-                options.signature,
-                step.drafted,
-                step.accepted,
-                afterFull,
-            );
-            if (drafter === this.#longMatch)
-                recordLongMatch(
-                    policy.acceptance,
-                    this.#evidence,
-                    drafter.candidate.id,
-                    options.signature,
-                    step.drafted,
-                    step.accepted,
-                );
-            if (step.confidences)
-                policy.recordConfidence(drafter.candidate.id, step.confidences, step.accepted);
             // The running α is the current drafter's (an exploring step's drafter is another one).
             if (drafter === this.#current) {
                 this.#reqAccepted += step.accepted;
