@@ -282,16 +282,7 @@ export class SpeculationController {
             this.#chosenK = undefined;
         } else if (adaptive) {
             k = this.#evaluate(current).k;
-            if (k === 0 && long) {
-                // A free drafter's proposal that does not pay: a plain pass, and the drafter stays (keeping
-                // it costs nothing); its proposal is scored as the tail past k = 0, so a run it starts
-                // raises its estimate at once instead of after a switch away and back.
-                this.#count(0);
-                this.#declined = long.tokens.length;
-                if (!this.#tail.pending) this.#tail.offer(long.tokens, long.longMatch, true);
-                return { drafter: current, k: 0, minConfidence: 0, proposal: { tokens: [], ms: long.ms } };
-            }
-            if (k === 0) {
+            if (k === 0 && !long) {
                 // The current drafter no longer pays for itself at all: move to the best alternative.
                 this.#maybeSwitch(1, true);
                 if (this.#current !== current) long = undefined; // the old drafter's proposal
@@ -302,6 +293,15 @@ export class SpeculationController {
                 }
                 k = this.#evaluate(current).k;
             }
+        }
+        if (k === 0 && long) {
+            // A free drafter's proposal that does not pay: a plain pass, and the drafter stays (keeping it
+            // costs nothing); its proposal is scored as the tail past k = 0, so a run it starts raises its
+            // estimate at once instead of after a switch away and back.
+            this.#count(0);
+            this.#declined = long.tokens.length;
+            if (!this.#tail.pending) this.#tail.offer(long.tokens, long.longMatch, true);
+            return { drafter: current, k: 0, minConfidence: 0, proposal: { tokens: [], ms: long.ms } };
         }
         // Which drafter is judged on a pass alone (above); how long its draft is, on the shared pass.
         // Load alone never switches drafters: a plain step under load keeps the drafter for when it eases.
