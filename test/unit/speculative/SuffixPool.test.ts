@@ -183,4 +183,40 @@ describe("SuffixProposer", () => {
         const mixed = new SuffixProposer(other, "s", new NgramProposer());
         expect(mixed.propose(repeating, 8)).toEqual({ tokens: [107, 108, 109, 100], matchLength: 7 });
     });
+
+    it("property: a session's drafts never hold another session's tokens, the slot's index reused or not", () => {
+        // Session "a" and its requests use tokens 0..5 (matches are common); "b" the same mixed with
+        // tokens ≥ 1000, which a draft for "a" copied from b's text would show.
+        const small = fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 5, maxLength: 60 });
+        const large = fc.array(
+            fc.oneof(
+                { arbitrary: fc.integer({ min: 0, max: 5 }), weight: 3 },
+                { arbitrary: fc.integer({ min: 1000, max: 1005 }), weight: 1 },
+            ),
+            { minLength: 5, maxLength: 60 },
+        );
+        fc.assert(
+            fc.property(
+                fc.array(small, { maxLength: 3 }),
+                fc.array(large, { minLength: 1, maxLength: 3 }),
+                small,
+                (aDocs, bDocs, history) => {
+                    const pool = new SuffixPool({ keyN: 4 });
+                    for (const d of aDocs) pool.add("a", d);
+                    for (const d of bDocs) pool.add("b", d);
+                    // The slot served session b last: its n-gram index holds b's request.
+                    const slotIndex = new NgramProposer();
+                    slotIndex.begin(bDocs[0]!);
+                    slotIndex.propose(bDocs[0]!, 8);
+                    const proposer = new SuffixProposer(pool, "a", slotIndex);
+                    proposer.begin(history.slice(0, 3));
+                    for (let end = 4; end <= history.length; end++) {
+                        const { tokens } = proposer.propose(history.slice(0, end), 8);
+                        expect(tokens.every((t) => t < 1000)).toBe(true);
+                    }
+                },
+            ),
+            { numRuns: 300 },
+        );
+    });
 });
