@@ -356,11 +356,15 @@ export class LocalEngine {
         );
         const slot = lease.slot;
         const startedAt = performance.now();
-        const controller = speculationControllerFor({ ...prepared, sessionId: request.sessionId }, slot, {
-            policy: this.policy,
-            speculation: this.config.speculation,
-            suffixPool: this.suffixPool,
-        });
+        const controller = speculationControllerFor(
+            { ...prepared, sessionId: request.sessionId, cacheScope: scope },
+            slot,
+            {
+                policy: this.policy,
+                speculation: this.config.speculation,
+                suffixPool: this.suffixPool,
+            },
+        );
         // Whether the slot's KV cache and its bookkeeping agree. They do at every yield of generate(): a
         // chunk is yielded between target passes, never inside one. A consumer that stops there (the
         // gRPC handlers return at the final chunk) leaves a cache the next request can reuse; an error

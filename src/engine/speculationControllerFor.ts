@@ -20,6 +20,18 @@ export interface ControllerRequest {
     /** A loaded draft's id; undefined for the mode's default drafters. */
     draftModel?: string | undefined;
     sessionId?: string | undefined;
+    /** The request's cache scope (a tenant): suffix drafting never crosses it (suffixNamespace). */
+    cacheScope?: string | undefined;
+}
+
+/**
+ * The suffix pool's namespace of a request: its session within its cache scope. A session id is the
+ * client's to choose, so two tenants (gateway keys) may send the same one; keyed by it alone, one
+ * tenant's text would draft for the other's requests, and acceptance speed, which the client sees, would
+ * tell whether a guessed continuation is in it. JSON keeps the pair unambiguous whatever either holds.
+ */
+export function suffixNamespace(cacheScope: string | undefined, sessionId: string): string {
+    return JSON.stringify([cacheScope ?? "", sessionId]);
 }
 
 export interface ControllerDeps {
@@ -41,7 +53,11 @@ export function speculationControllerFor(
             ? [
                   {
                       candidate: { id: "suffix", costPerCall: true },
-                      proposer: new SuffixProposer(suffixPool, request.sessionId, lookup),
+                      proposer: new SuffixProposer(
+                          suffixPool,
+                          suffixNamespace(request.cacheScope, request.sessionId),
+                          lookup,
+                      ),
                   },
               ]
             : [];

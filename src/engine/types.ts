@@ -142,8 +142,8 @@ export interface GenerateRequest {
     speculation?: SpeculationOptions;
     /**
      * The client's session (e.g. one agent conversation): the namespace of cross-request drafting. A
-     * request's prompt and output draft only for later requests of the same session. Defaults to none
-     * (no cross-request drafting).
+     * request's prompt and output draft only for later requests of the same session in the same
+     * `cacheScope`. Defaults to none (no cross-request drafting).
      */
     sessionId?: string;
     /**

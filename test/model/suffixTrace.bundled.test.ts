@@ -91,4 +91,18 @@ describe("suffix drafting on the agent trace", () => {
         expect(spec.draftTokens).toBeGreaterThanOrEqual(16);
         expect(spec.acceptedTokens).toBeGreaterThanOrEqual(spec.draftTokens * 0.75);
     });
+
+    it("never drafts across cache scopes (tenants) that send the same session id", async () => {
+        const suffix = { mode: "suffix", maxDraftTokens: 8 } as const;
+        const request = { prompt: file, maxTokens: 64, speculation: suffix };
+        await collect(engine, { ...request, sessionId: "shared", cacheScope: "tenant-a" });
+        const drafted = async (sessionId: string, cacheScope: string): Promise<number> =>
+            (await collect(engine, { ...request, sessionId, cacheScope })).last.finish!.stats.spec
+                .draftTokens;
+        // Another tenant's retry with the same session id drafts what a session with nothing earlier does.
+        const otherTenant = await drafted("shared", "tenant-b");
+        expect(otherTenant).toBe(await drafted("never-used", "tenant-b"));
+        // The same tenant's retry drafts the earlier answer.
+        expect(await drafted("shared", "tenant-a")).toBeGreaterThanOrEqual(otherTenant + 40);
+    });
 });

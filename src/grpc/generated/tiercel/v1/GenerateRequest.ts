@@ -57,8 +57,8 @@ export interface GenerateRequest {
   /**
    * Opaque client session id (e.g. one agent conversation), included in the server's error logs. It is
    * also the namespace of cross-request drafting (SPECULATION_MODE_SUFFIX, and AUTO): a request's prompt
-   * and output draft only for later requests with the same session_id, never for other sessions; empty
-   * = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
+   * and output draft only for later requests with the same session_id and cache_scope, never for other
+   * sessions or scopes (two tenants sending the same id stay apart); empty = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
    * that sequence still holds in its KV cache, or one copied from another free sequence's cache without
    * erasing that one's tail, so sibling sessions sharing a system prompt keep their own conversations
    * (stats.prompt_tokens_reused, stats.prompt_tokens_copied).
@@ -217,8 +217,8 @@ export interface GenerateRequest__Output {
   /**
    * Opaque client session id (e.g. one agent conversation), included in the server's error logs. It is
    * also the namespace of cross-request drafting (SPECULATION_MODE_SUFFIX, and AUTO): a request's prompt
-   * and output draft only for later requests with the same session_id, never for other sessions; empty
-   * = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
+   * and output draft only for later requests with the same session_id and cache_scope, never for other
+   * sessions or scopes (two tenants sending the same id stay apart); empty = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
    * that sequence still holds in its KV cache, or one copied from another free sequence's cache without
    * erasing that one's tail, so sibling sessions sharing a system prompt keep their own conversations
    * (stats.prompt_tokens_reused, stats.prompt_tokens_copied).
