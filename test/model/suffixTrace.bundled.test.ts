@@ -5,7 +5,8 @@
  * line (the interface's fields, renamed on the second turn), near the document's end: drafts were cut to
  * 4 tokens, some mismatched. A session's first request whose answer repeats itself: the drafter matches
  * the request's own text too (SuffixProposer's `local`); with the pool alone it drafted nothing (43 of 43
- * kept with it). Outputs stay token-identical to plain decoding.
+ * kept with it). Tenants (cache scopes) sending the same session id never draft from each other's text.
+ * Outputs stay token-identical to plain decoding.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
