@@ -33,7 +33,9 @@ import { resolveModels, type LoadedModel, type ResolvedDraft, type ResolvedModel
 import { ResponseGrammars } from "./ResponseGrammars.js";
 import { SequencePool } from "./SequencePool.js";
 import { SpecStateStore } from "./SpecStateStore.js";
+import { DraftModelProposer } from "./DraftModelProposer.js";
 import { seedDraftCost } from "./seedDraftCost.js";
+import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { poolSamplers } from "./poolSamplers.js";
 import { stepsFirstStrategy } from "./stepsFirstStrategy.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
@@ -58,6 +60,9 @@ export interface LocalEngineOptions {
 }
 
 export type { ModelInfo } from "./describeModels.js";
+
+/** What a draft model's warm-up drafting repeats (seedDraftCost.ts): a line of code, as drafts see. */
+const draftSeedText = "    for (const item of items) total += item.price * item.quantity;\n";
 
 export class LocalEngine {
     readonly #pool: SequencePool<Slot>;
@@ -188,12 +193,7 @@ export class LocalEngine {
                 { cause },
             );
         }
-        const { slots, firstDraftSequences } = buildSlots(
-            engine.sequences,
-            target,
-            drafts,
-            config.speculation,
-        );
+        const slots = buildSlots(engine.sequences, target, drafts, config.speculation);
         log.info("models loaded", {
             target: target.resolved.id,
             drafts: [...drafts.keys()],
@@ -233,9 +233,11 @@ export class LocalEngine {
                 config.speculation.maxDraftTokens + 1,
                 bos,
             );
-            for (const [id, sequence] of firstDraftSequences) {
-                const draftBos = (drafts.get(id)!.model.tokens.bos ?? 0) as LlamaToken;
-                await seedDraftCost(sequence, slots[0]!.target, local.policy.costs, id, draftBos);
+            const line = target.model.tokenize(draftSeedText) as Token[];
+            for (const [id, drafter] of slots[0]!.drafters) {
+                const draft = drafter instanceof TranslatingDraftProposer ? drafter.inner : drafter;
+                if (draft instanceof DraftModelProposer)
+                    await seedDraftCost(drafter, draft, slots[0]!.target, local.policy.costs, id, line);
             }
             if (engine.prefixReuse && hostCache.maxBytes > 0) {
                 const dir = hostCache.dir ?? tmpdir();

@@ -4,7 +4,6 @@
  * target's). Verification passes of all slots share one PassBatcher on the target context, drafting passes
  * one per draft context, so concurrent requests' passes are decoded in shared batches.
  */
-import type { LlamaContextSequence } from "node-llama-cpp";
 import type { Config } from "../config/schema.js";
 import { DraftModelProposer } from "./DraftModelProposer.js";
 import type { LoadedModel, ResolvedDraft } from "./loadModels.js";
@@ -12,18 +11,12 @@ import { PassBatcher } from "./PassBatcher.js";
 import { Slot } from "./Slot.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 
-export interface BuiltSlots {
-    slots: Slot[];
-    /** Each draft model's sequence of slot 0 (where the engine's warm-up seeds the draft's cost). */
-    firstDraftSequences: Map<string, LlamaContextSequence>;
-}
-
 export function buildSlots(
     sequences: number,
     target: LoadedModel,
     drafts: ReadonlyMap<string, LoadedModel & { resolved: ResolvedDraft }>,
     speculation: Config["speculation"],
-): BuiltSlots {
+): Slot[] {
     const slots: Slot[] = [];
     // Prompt passes longer than the longest verification pass are not waited for between flushes.
     const batcher = new PassBatcher(speculation.maxDraftTokens + 1);
@@ -32,12 +25,10 @@ export function buildSlots(
     const draftBatchers = new Map(
         [...drafts.keys()].map((id) => [id, new PassBatcher(speculation.maxDraftTokens + 1)]),
     );
-    const firstDraftSequences = new Map<string, LlamaContextSequence>();
     for (let i = 0; i < sequences; i++) {
         const drafters = new Map<string, DraftModelProposer | TranslatingDraftProposer>();
         for (const [id, d] of drafts) {
             const draftSequence = d.context.getSequence();
-            if (i === 0) firstDraftSequences.set(id, draftSequence);
             const direct = new DraftModelProposer(
                 id,
                 draftSequence,
@@ -54,5 +45,5 @@ export function buildSlots(
         }
         slots.push(new Slot(i, target.context.getSequence(), drafters, batcher));
     }
-    return { slots, firstDraftSequences };
+    return slots;
 }

@@ -205,6 +205,16 @@ export class CostModel {
     }
 
     /**
+     * Sets a model drafter's costs as measured at warm-up (seedDraftCost.ts): a call drafting one token,
+     * and each further token; live drafting steps refine them (`recordDraft`).
+     */
+    seedDraft(drafter: string, msPerCall: number, msPerToken: number): void {
+        if (!Number.isFinite(msPerCall) || !Number.isFinite(msPerToken)) return;
+        this.updates++;
+        this.#drafters.set(drafter, { msPerToken, msPerCall, coverage: 1 });
+    }
+
+    /**
      * Records the milliseconds of one step spent outside its drafting call and its target pass, for the
      * drafter whose draft it verified (`""` for a step that verified no drafted token).
      */

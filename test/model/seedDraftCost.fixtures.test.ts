@@ -1,12 +1,15 @@
 /**
- * A draft model's cost seeded at warm-up on a real GGUF: a loaded engine knows every draft model's cost
- * before its first request (AUTO priced an unmeasured draft at a fifth of a target pass), each timed
- * evaluation runs after the seed's context tokens (and a target pass, as drafting follows verification),
- * and both sequences are left empty.
+ * A draft model's cost seeded at warm-up on a real GGUF, by drafting with the slot's own drafter: a
+ * loaded engine knows every draft model's cost per call and per further token before its first request
+ * (AUTO priced an unmeasured draft at a fifth of a target pass, and a seed of one bare pass read the
+ * per-call cost at half what live steps measured), the calls alternate one and three tokens after one
+ * untimed call, and the draft's and the target's sequences are left empty.
  */
-import type { LlamaContext, LlamaContextSequence, Token as LlamaToken } from "node-llama-cpp";
+import type { LlamaContext, LlamaContextSequence } from "node-llama-cpp";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { DraftModelProposer } from "../../src/engine/DraftModelProposer.js";
 import type { LocalEngine } from "../../src/engine/LocalEngine.js";
+import { PassBatcher } from "../../src/engine/PassBatcher.js";
 import { seedDraftCost } from "../../src/engine/seedDraftCost.js";
 import { CostModel } from "../../src/speculative/CostModel.js";
 import { loadFixtureEngine } from "../helpers/fixtureEngine.js";
@@ -19,9 +22,9 @@ let targetSequence: LlamaContextSequence;
 beforeAll(async () => {
     engine = await loadFixtureEngine({ engine: { sequences: 1 } });
     const draft = engine.drafts.get("other-weights")!;
-    context = await draft.model.createContext({ contextSize: 128, threads: engine.threads });
+    context = await draft.model.createContext({ contextSize: 256, threads: engine.threads });
     sequence = context.getSequence();
-    targetContext = await engine.target.model.createContext({ contextSize: 128, threads: engine.threads });
+    targetContext = await engine.target.model.createContext({ contextSize: 256, threads: engine.threads });
     targetSequence = targetContext.getSequence();
 });
 afterAll(async () => {
@@ -30,39 +33,44 @@ afterAll(async () => {
     await engine.dispose();
 });
 
-it("a loaded engine has measured every draft model's cost before its first request", () => {
+it("a loaded engine has measured every draft model's cost per call and per token before its first request", () => {
     expect(engine.drafts.size).toBeGreaterThan(0);
     for (const id of engine.drafts.keys()) {
         const cost = engine.policy.costs.drafter(id);
         expect(cost, id).toBeDefined();
         expect(cost!.msPerToken).toBeGreaterThan(0);
-        expect(cost!.msPerCall).toBe(cost!.msPerToken);
+        expect(cost!.msPerCall).toBeGreaterThan(0);
         expect(cost!.coverage).toBe(1);
     }
 });
 
-it("times drafting evaluations after the seed's context, records their median once, and leaves the sequence empty", async () => {
-    const heldAtPass: number[] = [];
-    const evaluate = sequence.controlledEvaluate.bind(sequence);
-    const spy = vi.spyOn(sequence, "controlledEvaluate").mockImplementation((items, options) => {
-        heldAtPass.push(sequence.nextTokenIndex);
-        expect(items).toHaveLength(1);
-        return evaluate(items, options);
+it("drafts 1 then 1 and 3 tokens a repeat after the seed's context, records once, and leaves both sequences empty", async () => {
+    const drafter = new DraftModelProposer("d", sequence, { minConfidence: 0.99 }, new PassBatcher(9), 0);
+    const asked: number[] = [];
+    const historyLengths: number[] = [];
+    const propose = drafter.propose.bind(drafter);
+    const spy = vi.spyOn(drafter, "propose").mockImplementation((history, maxTokens, ...rest) => {
+        asked.push(maxTokens);
+        historyLengths.push(history.length);
+        return propose(history, maxTokens, ...rest);
     });
     const costs = new CostModel();
+    const text = engine.target.model.tokenize("def add(a, b):\n    return a + b\n");
     try {
-        await seedDraftCost(sequence, targetSequence, costs, "d", 1 as LlamaToken, {
+        await seedDraftCost(drafter, drafter, targetSequence, costs, "d", text, {
             repeats: 3,
             contextTokens: 40,
         });
     } finally {
         spy.mockRestore();
     }
-    // One untimed evaluation, then 3 timed ones.
-    expect(heldAtPass).toEqual([40, 40, 40, 40]);
+    expect(asked).toEqual([1, 1, 3, 1, 3, 1, 3]);
+    expect(historyLengths[0]).toBe(40);
     const cost = costs.drafter("d");
+    expect(cost?.msPerCall).toBeGreaterThan(0);
     expect(cost?.msPerToken).toBeGreaterThan(0);
     expect(costs.updates).toBe(1);
+    expect(drafter.evaluatedTokens).toBe(0);
     expect(sequence.nextTokenIndex).toBe(0);
     expect(targetSequence.nextTokenIndex).toBe(0);
 });
