@@ -39,35 +39,35 @@ afterAll(async () => {
     await engine.dispose();
 });
 
+/** A 64-token request in fixed SUFFIX mode (k = 8) of `sessionId`, in `cacheScope` when given. */
+function suffixRun(prompt: string, sessionId: string, cacheScope?: string): ReturnType<typeof collect> {
+    return collect(engine, {
+        prompt,
+        maxTokens: 64,
+        sessionId,
+        ...(cacheScope !== undefined && { cacheScope }),
+        speculation: { mode: "suffix", maxDraftTokens: 8 },
+    });
+}
+
+/** The same request decoded plainly: what every speculative answer must equal. */
+function plainRun(prompt: string): ReturnType<typeof collect> {
+    return collect(engine, { prompt, maxTokens: 64, speculation: { mode: "off" } });
+}
+
 describe("suffix drafting on the agent trace", () => {
     it("a retried request drafts whole k-token steps through repeated lines, and keeps them all", async () => {
-        const suffix = { mode: "suffix", maxDraftTokens: 8 } as const;
-        const first = await collect(engine, {
-            prompt: file,
-            maxTokens: 64,
-            sessionId: "s",
-            speculation: suffix,
-        });
+        const first = await suffixRun(file, "s");
         const turn = file + first.text + again;
-        const answer = await collect(engine, {
-            prompt: turn,
-            maxTokens: 64,
-            sessionId: "s",
-            speculation: suffix,
-        });
-        const plain = await collect(engine, { prompt: turn, maxTokens: 64, speculation: { mode: "off" } });
+        const answer = await suffixRun(turn, "s");
+        const plain = await plainRun(turn);
         expect(answer.tokens).toEqual(plain.tokens);
         expect(plain.tokens.length).toBe(64);
         // The answer repeats its lines: some 4-token window occurs more than once in it.
         const windows = plain.tokens.slice(0, -3).map((_, i) => plain.tokens.slice(i, i + 4).join(","));
         expect(new Set(windows).size).toBeLessThan(windows.length);
 
-        const retry = await collect(engine, {
-            prompt: turn,
-            maxTokens: 64,
-            sessionId: "s",
-            speculation: suffix,
-        });
+        const retry = await suffixRun(turn, "s");
         expect(retry.tokens).toEqual(plain.tokens);
         const spec = retry.last.finish!.stats.spec;
         expect(spec.acceptedTokens).toBe(spec.draftTokens);
@@ -78,14 +78,8 @@ describe("suffix drafting on the agent trace", () => {
     });
 
     it("drafts an answer's repetition of its own text in a session's first request (nothing in the pool)", async () => {
-        const suffix = { mode: "suffix", maxDraftTokens: 8 } as const;
-        const answer = await collect(engine, {
-            prompt: echo,
-            maxTokens: 64,
-            sessionId: "fresh",
-            speculation: suffix,
-        });
-        const plain = await collect(engine, { prompt: echo, maxTokens: 64, speculation: { mode: "off" } });
+        const answer = await suffixRun(echo, "fresh");
+        const plain = await plainRun(echo);
         expect(answer.tokens).toEqual(plain.tokens);
         const spec = answer.last.finish!.stats.spec;
         // The pool alone drafted nothing here (the session had no earlier request).
@@ -94,12 +88,9 @@ describe("suffix drafting on the agent trace", () => {
     });
 
     it("never drafts across cache scopes (tenants) that send the same session id", async () => {
-        const suffix = { mode: "suffix", maxDraftTokens: 8 } as const;
-        const request = { prompt: file, maxTokens: 64, speculation: suffix };
-        await collect(engine, { ...request, sessionId: "shared", cacheScope: "tenant-a" });
+        await suffixRun(file, "shared", "tenant-a");
         const drafted = async (sessionId: string, cacheScope: string): Promise<number> =>
-            (await collect(engine, { ...request, sessionId, cacheScope })).last.finish!.stats.spec
-                .draftTokens;
+            (await suffixRun(file, sessionId, cacheScope)).last.finish!.stats.spec.draftTokens;
         // Another tenant's retry with the same session id drafts what a session with nothing earlier does.
         const otherTenant = await drafted("shared", "tenant-b");
         expect(otherTenant).toBe(await drafted("never-used", "tenant-b"));
