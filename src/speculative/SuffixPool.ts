@@ -31,6 +31,14 @@ import type { Token } from "./types.js";
 
 /** How far back a match is measured: beyond this a draft is already as long as it gets. */
 export const maxMatchLength = 64;
+/**
+ * Tokens a suffix match of `matchLength` history tokens drafts with keys of `keyN` tokens: one when only
+ * the key matched, one more per further matched token (capped by the caller's k and what follows).
+ */
+export function suffixDraftLength(matchLength: number, keyN: number): number {
+    return matchLength - keyN + 1;
+}
+
 /** Positions per document are packed below this (documents are context-sized, far shorter). */
 const positionSpan = 2 ** 24;
 
@@ -173,7 +181,7 @@ export class SuffixPool {
         if (matchLength === 0) return none;
         const doc = ns.documents.get(serial)!;
         this.#documents.get(serial)!.used = ++this.#clock;
-        const count = Math.min(maxTokens, matchLength - n + 1, doc.length - pos);
+        const count = Math.min(maxTokens, suffixDraftLength(matchLength, n), doc.length - pos);
         const tokens = new Array<Token>(count);
         for (let i = 0; i < count; i++) tokens[i] = doc[pos + i]!;
         return { tokens, matchLength, cursor: { serial, pos, historyLength: history.length } };

@@ -15,7 +15,7 @@
  * proposals carry no `dists`.
  */
 import type { NgramProposer } from "./NgramProposer.js";
-import { maxMatchLength, type SuffixCursor, type SuffixPool } from "./SuffixPool.js";
+import { maxMatchLength, suffixDraftLength, type SuffixCursor, type SuffixPool } from "./SuffixPool.js";
 import type { DraftProposal, DraftProposer, Token } from "./types.js";
 
 export class SuffixProposer implements DraftProposer {
@@ -49,7 +49,7 @@ export class SuffixProposer implements DraftProposer {
             const own = this.local.proposeMatch(history, maxTokens, maxMatchLength);
             const keyN = this.pool.keyN;
             if (own.matchLength >= keyN && own.matchLength > matchLength) {
-                own.tokens.length = Math.min(own.tokens.length, own.matchLength - keyN + 1);
+                own.tokens.length = Math.min(own.tokens.length, suffixDraftLength(own.matchLength, keyN));
                 return own;
             }
         }
