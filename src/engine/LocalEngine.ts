@@ -38,6 +38,7 @@ import { seedDraftCost } from "./seedDraftCost.js";
 import { TranslatingDraftProposer } from "./TranslatingDraftProposer.js";
 import { poolSamplers } from "./poolSamplers.js";
 import { stepsFirstStrategy } from "./stepsFirstStrategy.js";
+import { dispatchAfterMicrotasks } from "./PassBatcher.js";
 import { seedVerifyCurve } from "./seedVerifyCurve.js";
 import { seedHostCacheCosts } from "./seedHostCacheCosts.js";
 import { Slot, type Donor } from "./Slot.js";
@@ -163,15 +164,17 @@ export class LocalEngine {
                 contextSize: engine.contextSize,
                 sequences: engine.sequences,
                 threads,
-                // The target's batches mix prompt passes with decoding steps; drafts' passes are all short.
-                ...(index === 0 &&
-                    engine.batchOrder === "steps-first" && {
-                        batching: {
+                batching: {
+                    // Every context's passes start from a PassBatcher's flush (buildSlots.ts).
+                    dispatchSchedule: dispatchAfterMicrotasks,
+                    // The target's batches mix prompt passes with decoding steps; drafts' passes are all short.
+                    ...(index === 0 &&
+                        engine.batchOrder === "steps-first" && {
                             itemPrioritizationStrategy: stepsFirstStrategy(
                                 config.speculation.maxDraftTokens + 1,
                             ),
-                        },
-                    }),
+                        }),
+                },
             });
             return { resolved: m, model, context };
         };
@@ -372,6 +375,7 @@ export class LocalEngine {
         // gRPC handlers return at the final chunk) leaves a cache the next request can reuse; an error
         // thrown mid-step may not.
         let clean = false;
+        slot.submitsPasses(true);
         try {
             const ready = await prepareSlot(
                 slot,
@@ -412,6 +416,7 @@ export class LocalEngine {
         } finally {
             // An error mid-step may leave KV state and bookkeeping apart: start the next request clean.
             if (!clean) await slot.reuseTargetPrefix([], false).catch(() => undefined);
+            slot.submitsPasses(false);
             lease.release();
             // The engine idle: the next slot to be taken over saves its conversation now (prepareSlot.ts).
             if (this.#hostCache && this.#pool.inUse === 0)

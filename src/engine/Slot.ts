@@ -72,6 +72,23 @@ export class Slot {
         );
     }
 
+    /**
+     * The slot's request may submit passes from now on (`true`) or submits no more (`false`): on the
+     * target's batcher and each draft model's (PassBatcher.enter/leave).
+     */
+    submitsPasses(active: boolean): void {
+        for (const batcher of [this.batcher, ...this.#draftBatchers()])
+            if (active) batcher.enter();
+            else batcher.leave();
+    }
+
+    #draftBatchers(): PassBatcher[] {
+        return [...this.drafters.values()].flatMap((d) => {
+            const model = d instanceof TranslatingDraftProposer ? d.inner : d;
+            return model instanceof DraftModelProposer ? [model.batcher] : [];
+        });
+    }
+
     /** Length of the common prefix of the cached target tokens and `tokens` (what reuse would skip). */
     cachedPrefixLength(tokens: readonly Token[]): number {
         return commonPrefixLength(this.targetTokens, tokens, tokens.length - 1);

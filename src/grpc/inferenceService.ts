@@ -4,7 +4,6 @@
  * lifecycle: UNAVAILABLE until a backend is attached and again while draining, and a registry of running
  * generations so shutdown can cancel them and wait until every sequence is released.
  */
-import { once } from "node:events";
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import { ErrorCode } from "../errors/codes.js";
 import { CapacityError, InvalidArgumentError, isServiceError } from "../errors/ServiceError.js";
@@ -28,6 +27,7 @@ import {
     toTokenizeInput,
 } from "./mapping.js";
 import { toGrpcStatus, type GrpcStatus } from "./toGrpcStatus.js";
+import { TurnLateWriter } from "./TurnLateWriter.js";
 
 export interface InferenceServiceOptions {
     metrics: Metrics;
@@ -187,13 +187,26 @@ export class InferenceService {
         signal: AbortSignal,
     ): Promise<void> {
         let lastTokenAt: number | undefined;
-        for await (const chunk of backend.generate(toEngineRequest(call.request), signal)) {
-            lastTokenAt = this.#observeChunk(chunk.tokens.length, lastTokenAt);
-            if (chunk.finish) observeGeneration(this.#options.metrics, chunk.finish.stats);
-            // Back-pressure: when the client reads slower than we generate, stop pulling tokens (the
-            // generator stays suspended, its sequence idle) until grpc-js drains its buffer.
-            if (!call.write(toProtoChunk(chunk))) await once(call, "drain", { signal });
-            if (chunk.finish) return;
+        // A chunk is written while the engine's next pass decodes (TurnLateWriter.ts). Back-pressure: when
+        // the client reads slower than we generate, the writer stops the loop pulling tokens (the generator
+        // stays suspended, its sequence idle) until grpc-js drains its buffer.
+        const writer = new TurnLateWriter<GenerateChunk>(call, signal);
+        try {
+            for await (const chunk of backend.generate(toEngineRequest(call.request), signal)) {
+                lastTokenAt = this.#observeChunk(chunk.tokens.length, lastTokenAt);
+                if (chunk.finish) {
+                    observeGeneration(this.#options.metrics, chunk.finish.stats);
+                    writer.flush();
+                    call.write(toProtoChunk(chunk));
+                    return;
+                }
+                await writer.write(toProtoChunk(chunk));
+            }
+        } finally {
+            // Chunks handed over reach the client before the call's status, whatever ended the loop (a
+            // cancelled call has no reader).
+            if (signal.aborted) writer.drop();
+            else writer.flush();
         }
         throw new Error("the engine's generation ended without a final chunk");
     }

@@ -115,6 +115,69 @@ describe("PassBatcher", () => {
         expect(after.besideLong).toBe(false);
     });
 
+    it("starts a flush at once when every request that entered has a pass held, else a turn later", async () => {
+        const batcher = new PassBatcher(9);
+        const started: string[] = [];
+        // No request entered: the batcher cannot know who may still submit, and waits a turn.
+        const alone = controlledPass(started, "alone");
+        const rAlone = batcher.run(alone.pass, 1, 0);
+        await Promise.resolve();
+        expect(started).toEqual([]);
+        await turn();
+        expect(started).toEqual(["alone"]);
+        alone.end();
+        await rAlone;
+
+        // One request entered: its pass is everything there is to batch, and starts before the turn.
+        batcher.enter();
+        const solo = controlledPass(started, "solo");
+        const rSolo = batcher.run(solo.pass, 1, 0);
+        await Promise.resolve();
+        expect(started).toEqual(["alone", "solo"]);
+        solo.end();
+        await rSolo;
+
+        // Two entered: the first pass waits for the second, which starts both at once.
+        batcher.enter();
+        const a = controlledPass(started, "a");
+        const b = controlledPass(started, "b");
+        const ra = batcher.run(a.pass, 1, 0);
+        await Promise.resolve();
+        expect(started).toEqual(["alone", "solo"]);
+        const rb = batcher.run(b.pass, 1, 1);
+        await Promise.resolve();
+        expect(started).toEqual(["alone", "solo", "a", "b"]);
+        a.end();
+        b.end();
+        expect(await ra).toMatchObject({ passes: 2 });
+        await rb;
+
+        // A request evaluating its prompt (a long pass) submits nothing else meanwhile: not waited for.
+        const prompt = controlledPass(started, "prompt");
+        const rPrompt = batcher.run(prompt.pass, 100, 0);
+        await Promise.resolve();
+        const step = controlledPass(started, "step");
+        const rStep = batcher.run(step.pass, 1, 1);
+        await Promise.resolve();
+        expect(started.slice(-2)).toEqual(["prompt", "step"]);
+        step.end();
+        await rStep;
+
+        // One of two leaves while the other's pass is held for it: that pass starts when it leaves.
+        const held = controlledPass(started, "held");
+        prompt.end();
+        await rPrompt;
+        const rHeld = batcher.run(held.pass, 1, 1);
+        await Promise.resolve();
+        expect(started.at(-1)).toBe("step");
+        batcher.leave();
+        await Promise.resolve();
+        expect(started.at(-1)).toBe("held");
+        held.end();
+        await rHeld;
+        batcher.leave();
+    });
+
     it("a failing pass rejects its caller and the others still flush", async () => {
         const batcher = new PassBatcher(9);
         const started: string[] = [];
