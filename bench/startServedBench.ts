@@ -14,12 +14,14 @@ export interface ServedBench {
     readonly app: App;
     readonly client: InferenceClient;
     readonly grpcAddress: string;
+    /** The app's agent gateway (HTTP), whose local tier is this server. */
+    readonly gatewayUrl: string;
     readonly stop: () => Promise<void>;
 }
 
 export async function startServedBench(config: Config, baseDir: string): Promise<ServedBench> {
     const app = createApp(config, { baseDir, createLogger: () => silentLogger });
-    const { grpcAddress } = await app.start();
+    const { grpcAddress, gatewayUrl } = await app.start();
     const client: InferenceClient = new (loadInferenceProto().grpcObject.tiercel.v1.Inference)(
         grpcAddress,
         credentials.createInsecure(),
@@ -28,6 +30,7 @@ export async function startServedBench(config: Config, baseDir: string): Promise
         app,
         client,
         grpcAddress,
+        gatewayUrl,
         stop: async () => {
             client.close();
             await app.stop();

@@ -1,10 +1,12 @@
 /**
- * `npm run bench:step`: what a token costs on the served path against the same request in process, and
- * where the time between target passes goes. One engine serves both: the in-process path calls
- * LocalEngine.generate; the gRPC path streams from the server on loopback with the client in its own
- * process (streamClientChild.ts), as a user's client runs, timed where it reads the chunks. The same
- * prompts (bench/prompts completion + edit) alternate between the paths, each after an untimed run of the
- * same prompt so that both find its prefix cached.
+ * `npm run bench:step`: what a token costs on the served paths against the same request in process, and
+ * where the time between target passes goes. One app serves all three: the in-process path calls
+ * LocalEngine.generate; the gRPC path streams from the server on loopback, and the gateway path streams
+ * `POST /v1/completions` from the app's agent gateway (its router's local tier is that gRPC server, in the
+ * same process, as `npm start` runs it), both with the client in its own process (streamClientChild.ts),
+ * as a user's client or agent runs, timed where it reads the chunks. The same prompts (bench/prompts
+ * completion + edit) rotate between the paths, each after an untimed run of the same prompt so that all
+ * find its prefix cached.
  *
  * Per path: decode tokens/s (tokens after the first ÷ the time from the first to the end), and per target
  * pass the native decode time and the gap from one decode's end to the next's start, split into the
@@ -124,7 +126,13 @@ holder._ctx = new Proxy(addon, {
 
 const child = spawn(
     process.execPath,
-    ["--import", "tsx", resolve(import.meta.dirname, "streamClientChild.ts"), served.grpcAddress],
+    [
+        "--import",
+        "tsx",
+        resolve(import.meta.dirname, "streamClientChild.ts"),
+        served.grpcAddress,
+        served.gatewayUrl,
+    ],
     { stdio: ["pipe", "pipe", "inherit"] },
 );
 const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -134,10 +142,10 @@ interface Outcome {
     firstMs: number;
     ms: number;
 }
-async function overGrpc(prompt: string): Promise<Outcome> {
-    child.stdin.write(`${JSON.stringify({ prompt, maxTokens })}\n`);
+async function inChild(via: "grpc" | "gateway", prompt: string): Promise<Outcome> {
+    child.stdin.write(`${JSON.stringify({ via, prompt, maxTokens })}\n`);
     const answer = await answers.next();
-    if (answer.done) throw new Error("the gRPC client process ended early");
+    if (answer.done) throw new Error("the client process ended early");
     return JSON.parse(answer.value) as Outcome;
 }
 async function inProcess(prompt: string): Promise<Outcome> {
@@ -155,7 +163,14 @@ const paths = [
     { name: "in process", run: inProcess, tokens: 0, decodeSeconds: 0, timeline: emptyTimeline() },
     {
         name: "gRPC stream, client process",
-        run: overGrpc,
+        run: (p: string) => inChild("grpc", p),
+        tokens: 0,
+        decodeSeconds: 0,
+        timeline: emptyTimeline(),
+    },
+    {
+        name: "gateway /v1/completions stream (OpenAI SDK), client process",
+        run: (p: string) => inChild("gateway", p),
         tokens: 0,
         decodeSeconds: 0,
         timeline: emptyTimeline(),
@@ -165,7 +180,8 @@ for (const prompt of prompts.slice(0, 2)) for (const path of paths) await path.r
 for (let round = 0; round < rounds; round++)
     for (const [i, prompt] of prompts.entries()) {
         await inProcess(prompt);
-        for (const path of i % 2 === 0 ? paths : [...paths].reverse()) {
+        // Rotating which path goes first, so that none always follows the untimed run.
+        for (const path of [...paths.slice(i % paths.length), ...paths.slice(0, i % paths.length)]) {
             current = path.timeline;
             lastEnd = undefined;
             const outcome = await path.run(prompt);
