@@ -9,6 +9,8 @@ import type { GenerateChunk as EngineChunk, GenerateRequest } from "../../../src
 import type { GenerateChunk } from "../../../src/grpc/generated/tiercel/v1/GenerateChunk.js";
 import type { GenerateRequest__Output } from "../../../src/grpc/generated/tiercel/v1/GenerateRequest.js";
 import type { InferenceBackend } from "../../../src/grpc/InferenceBackend.js";
+import { ErrorCode } from "../../../src/errors/codes.js";
+import { ServiceError } from "../../../src/errors/ServiceError.js";
 import { InferenceService } from "../../../src/grpc/inferenceService.js";
 import type { GrpcStatus } from "../../../src/grpc/toGrpcStatus.js";
 import { createMetrics } from "../../../src/metrics/metrics.js";
@@ -57,7 +59,11 @@ class FakeBackend implements InferenceBackend {
     pulled = 0;
     released = false;
     readonly slotUsage = { inUse: 0, queued: 0, size: 1 };
-    constructor(readonly chunks: number) {}
+    constructor(
+        readonly chunks: number,
+        /** Thrown after the chunks instead of the final one. */
+        readonly failure?: Error,
+    ) {}
     async *generate(_request: GenerateRequest, signal: AbortSignal): AsyncGenerator<EngineChunk> {
         try {
             for (let i = 0; i < this.chunks; i++) {
@@ -66,6 +72,7 @@ class FakeBackend implements InferenceBackend {
                 await Promise.resolve();
                 yield { tokens: [i], text: `t${i}` };
             }
+            if (this.failure) throw this.failure;
             yield { tokens: [], text: "", finish: { reason: "length", stats: stats() } };
         } finally {
             this.released = true;
@@ -157,6 +164,19 @@ describe("InferenceService.GenerateStream", () => {
         expect(stream.written.map((c) => c.text)).toEqual(["t0", "t1", "t2", ""]);
         expect(stream.written.at(-1)?.finish_reason).toBe("FINISH_REASON_LENGTH");
         expect(stream.ended).toBe(true);
+    });
+
+    it("writes every chunk the engine yielded before it failed, then the error status", async () => {
+        const svc = service();
+        // Failing right after the last chunk: that chunk is still waiting for its turn (TurnLateWriter.ts).
+        const backend = new FakeBackend(3, new ServiceError(ErrorCode.Internal, "decode failed"));
+        svc.attach(backend);
+        const stream = new FakeStream();
+        startStream(svc, stream);
+        await svc.idle();
+        expect(stream.written.map((c) => c.text)).toEqual(["t0", "t1", "t2"]);
+        expect(stream.errors.map((e) => Status[e.code])).toEqual(["INTERNAL"]);
+        expect(backend.released).toBe(true);
     });
 
     it("a cancel while paused ends the generation (sequence released) with CANCELLED", async () => {
