@@ -79,14 +79,19 @@ const allPhases = [
     "never-agreeing draft",
     "node-llama-cpp predictors",
     "sampler pool",
+    "served step",
 ] as const;
 type PhaseName = (typeof allPhases)[number];
 /**
  * Run only when --phases names them (the default run must fit the check's 8 minutes): "sampler pool",
  * pooled native samplers vs one per call with a 151,936-token vocabulary at 1/8/32 streams
- * (bench/e2e/samplerPool.ts; its family fixtures are built from the llama.cpp source the payload carries).
+ * (bench/e2e/samplerPool.ts; its family fixtures are built from the llama.cpp source the payload carries);
+ * "served step", one stream over gRPC and through the agent gateway, each read by a client process,
+ * against the same requests in process, pass by pass (bench/e2e/servedStep.ts, bundled pair, OFF): what
+ * the served paths cost with cores to spare for the client (on the 2-vCPU build machines the client
+ * shares the decode's cores).
  */
-const optInPhases: readonly PhaseName[] = ["sampler pool"];
+const optInPhases: readonly PhaseName[] = ["sampler pool", "served step"];
 const selected = new Set<string>(
     values.phases
         ? values.phases.split(",").map((p) => p.trim())
@@ -352,6 +357,17 @@ if (wanted("sampler pool"))
             "3",
         ]).trim();
         tables.push(report.samplerPool, "");
+    });
+
+if (wanted("served step"))
+    await phase("served step", () => {
+        report.servedStep = runBenchScript("e2e/servedStep.ts", [
+            "--rounds",
+            small ? "1" : "2",
+            "--prompts",
+            small ? "4" : "24",
+        ]).trim();
+        tables.push("## One token on the served path (bundled pair, OFF)", "", report.servedStep, "");
     });
 
 if (wanted("bundled"))

@@ -40,6 +40,8 @@ export interface GpuCheckReport {
     agentTrace?: string;
     /** The opt-in "sampler pool" phase's table (bench/e2e/samplerPool.ts). */
     samplerPool?: string;
+    /** The opt-in "served step" phase's table (bench/e2e/servedStep.ts). */
+    servedStep?: string;
     prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
     load?: {
         concurrency: { concurrency: number; tokensPerSecond: number; speedupOverOne: number }[];
