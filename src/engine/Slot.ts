@@ -77,15 +77,16 @@ export class Slot {
      * target's batcher and each draft model's (PassBatcher.enter/leave).
      */
     submitsPasses(active: boolean): void {
-        for (const batcher of [this.batcher, ...this.#draftBatchers()])
+        for (const batcher of [this.batcher, ...this.#draftModels().map((m) => m.batcher)])
             if (active) batcher.enter();
             else batcher.leave();
     }
 
-    #draftBatchers(): PassBatcher[] {
+    /** The slot's draft-model drafters (a translating drafter's inner one). */
+    #draftModels(): DraftModelProposer[] {
         return [...this.drafters.values()].flatMap((d) => {
             const model = d instanceof TranslatingDraftProposer ? d.inner : d;
-            return model instanceof DraftModelProposer ? [model.batcher] : [];
+            return model instanceof DraftModelProposer ? [model] : [];
         });
     }
 
@@ -184,10 +185,7 @@ export class Slot {
         if (scope === this.#scope) return true;
         this.#scope = scope;
         this.#ngram?.forget();
-        for (const drafter of this.drafters.values()) {
-            const model = drafter instanceof TranslatingDraftProposer ? drafter.inner : drafter;
-            if (model instanceof DraftModelProposer) model.forget();
-        }
+        for (const model of this.#draftModels()) model.forget();
         return false;
     }
 

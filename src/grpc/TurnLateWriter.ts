@@ -19,10 +19,11 @@
 import { once, type EventEmitter } from "node:events";
 
 /** What the writer needs of a server stream (grpc-js ServerWritableStream): write, and "drain". */
-export type WritableCall<T> = EventEmitter & { write(message: T): boolean };
+export type WritableCall<T extends object> = EventEmitter & { write(message: T): boolean };
 
-export class TurnLateWriter<T> {
-    #waiting: { message: T } | undefined;
+export class TurnLateWriter<T extends object> {
+    /** The message handed over and not yet written (one object per chunk already: none added here). */
+    #waiting: T | undefined;
     #immediate: NodeJS.Immediate | undefined;
     /** The last write filled the buffer: settles on "drain" (or the signal's abort). */
     #drained: Promise<void> | undefined;
@@ -41,7 +42,7 @@ export class TurnLateWriter<T> {
         this.flush();
         if (this.#drained) await this.#drained;
         if (this.#drainFailure !== undefined) throw this.#drainFailure;
-        this.#waiting = { message };
+        this.#waiting = message;
         this.#immediate = setImmediate(this.#write);
     }
 
@@ -57,7 +58,7 @@ export class TurnLateWriter<T> {
         if (!waiting) return;
         this.#waiting = undefined;
         clearImmediate(this.#immediate);
-        if (this.call.write(waiting.message)) return;
+        if (this.call.write(waiting)) return;
         this.#drained = once(this.call, "drain", { signal: this.signal }).then(
             () => {
                 this.#drained = undefined;
