@@ -13,8 +13,9 @@
  * per-token sampling on the libuv pool (node-llama-cpp's `sampleToken`) and the rest (node-llama-cpp's
  * queueing, the engine's step, the consumer: for gRPC the chunk's write). Decodes and samplings are timed
  * by observing the target context's native handle (test/helpers/countNativeDecodes.ts, a measurement-only
- * device: node-llama-cpp exposes no per-decode timing). On a 2-vCPU machine the client process and the
- * socket's work share the cores with the decode, which shows as a slower decode on the gRPC path.
+ * device: node-llama-cpp exposes no per-decode timing), each path's samplings as the counts' growth over
+ * its requests. On a 2-vCPU machine the client process and the sockets' work share the cores with the
+ * decode, which shows as a slower decode on the served paths.
  *
  *   npm run bench:step -- [--mode off|auto] [--tokens 128] [--prompts 24] [--rounds 1] [--json file]
  */
@@ -87,7 +88,7 @@ const emptyTimeline = (): Timeline => ({
 let current: Timeline | undefined;
 let decodeStart = 0;
 let lastEnd: number | undefined;
-countNativeDecodes(engine.target.context, (at) => {
+const decodes = countNativeDecodes(engine.target.context, (at) => {
     const now = performance.now();
     if (!current) return;
     if (at === "start") {
@@ -101,27 +102,6 @@ countNativeDecodes(engine.target.context, (at) => {
     current.decodes++;
     current.decodeMs += now - decodeStart;
     lastEnd = now;
-});
-// The per-token sampling node-llama-cpp runs on the libuv pool after a decode (observation only).
-const holder = engine.target.context as unknown as { _ctx: Record<string, unknown> };
-const addon = holder._ctx;
-holder._ctx = new Proxy(addon, {
-    get(target, key) {
-        const value = target[key as string];
-        if (typeof value !== "function") return value;
-        if (key !== "sampleToken") return (value as (...a: unknown[]) => unknown).bind(target);
-        return (...args: unknown[]) => {
-            const start = performance.now();
-            const timeline = current;
-            return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).then((out) => {
-                if (timeline) {
-                    timeline.samplings++;
-                    timeline.samplingMs += performance.now() - start;
-                }
-                return out;
-            });
-        };
-    },
 });
 
 const child = spawn(
@@ -184,8 +164,12 @@ for (let round = 0; round < rounds; round++)
         for (const path of [...paths.slice(i % paths.length), ...paths.slice(0, i % paths.length)]) {
             current = path.timeline;
             lastEnd = undefined;
+            const samplings = decodes.samplings;
+            const samplingMs = decodes.samplingMs;
             const outcome = await path.run(prompt);
             current = undefined;
+            path.timeline.samplings += decodes.samplings - samplings;
+            path.timeline.samplingMs += decodes.samplingMs - samplingMs;
             path.tokens += Math.max(0, outcome.tokens - 1);
             path.decodeSeconds += (outcome.ms - outcome.firstMs) / 1000;
         }

@@ -1,6 +1,6 @@
 /**
  * Counts the native decodes of one node-llama-cpp context, the sequences and tokens in each and the time
- * spent in them, by observing its addon context (node-llama-cpp 3.x: `LlamaContext._ctx`, whose
+ * spent in them (and the samplings after them), by observing its addon context (node-llama-cpp 3.x: `LlamaContext._ctx`, whose
  * `addToBatch` adds one sequence's tokens to the batch that `decodeBatch` then decodes; node-llama-cpp
  * exposes no per-decode timing). Observation only: every call goes through unchanged. `observe`, when
  * given, hears each decode's start and end (with its tokens), for timelines across contexts.
@@ -20,6 +20,12 @@ export interface DecodeCounts {
     sequenceTokensPerDecode: number[][];
     /** Milliseconds spent awaiting them, in all. */
     ms: number;
+    /**
+     * Tokens sampled after them (node-llama-cpp's `sampleToken`, one call per sampled position, run on the
+     * libuv pool), and the milliseconds from each call to its result, in all.
+     */
+    samplings: number;
+    samplingMs: number;
     reset(): void;
 }
 
@@ -39,6 +45,8 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
         sequenceIdsPerDecode: [],
         sequenceTokensPerDecode: [],
         ms: 0,
+        samplings: 0,
+        samplingMs: 0,
         reset() {
             counts.decodes = 0;
             counts.sequencesPerDecode = [];
@@ -46,6 +54,8 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
             counts.sequenceIdsPerDecode = [];
             counts.sequenceTokensPerDecode = [];
             counts.ms = 0;
+            counts.samplings = 0;
+            counts.samplingMs = 0;
         },
     };
     holder._ctx = new Proxy(addon, {
@@ -83,6 +93,16 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
                     } finally {
                         counts.ms += performance.now() - t0;
                         observe?.("end", batchTokens);
+                    }
+                };
+            if (key === "sampleToken")
+                return async (...args: unknown[]) => {
+                    const t0 = performance.now();
+                    try {
+                        return await method(...args);
+                    } finally {
+                        counts.samplings++;
+                        counts.samplingMs += performance.now() - t0;
                     }
                 };
             return method;
