@@ -13,11 +13,18 @@
  * those a configuration leaves out), so a sampler handed from one call to the next behaves as a new one.
  *
  * How: the bindings' sampler class is replaced by one that takes a free native sampler of the same model
- * from a pool (or makes one) and whose `dispose` puts it back. On the way back it is reset: an empty
- * configuration frees its grammar, penalty, bias and top-k/p parts, and a fresh random seed replaces its
- * random stream, so the next call draws as a new sampler would (one given a seed restarts from that seed,
- * one given none draws from a random one). At most `maxPooled` wait per model; more are freed.
- * Without the internals this relies on (another node-llama-cpp version), nothing is changed.
+ * from a pool (or makes one) and whose `dispose` puts it back. A pooled sampler must answer the next call as
+ * a new one would. node-llama-cpp passes a seed with every configuration (the request's, or the current
+ * second), and the native sampler restarts its random stream only when that seed differs from its own. So a
+ * sampler whose stream advanced while leased (a temperature above 0 draws from it, XTC too) gets a fresh
+ * random seed on the way back, which also frees its grammar, penalty, bias and top-k/p parts (a
+ * configuration frees what it leaves out): the next call's seed then differs and its stream restarts from
+ * it, as a new sampler's would. A greedy lease leaves the stream untouched, so the sampler already is what
+ * a new one seeded alike would be: it only frees the parts it holds (grammar, penalties, bias), or nothing.
+ * Reseeding after every call had cost each greedy token two re-initialisations of the random stream (the
+ * reseed, then node-llama-cpp's seed for the next call), which no greedy call uses. At most `maxPooled`
+ * wait per model; more are freed. Without the internals this relies on (another node-llama-cpp version),
+ * nothing is changed.
  */
 import { randomInt } from "node:crypto";
 import type { Llama } from "node-llama-cpp";
@@ -41,6 +48,19 @@ interface Bindings {
 
 /** The free samplers of each native model, per bindings object (node-llama-cpp loads its addon once). */
 const installed = new WeakMap<Bindings, Map<object, NativeSampler[]>>();
+/** The native class's own dispose, per pools map (it frees a sampler for good). */
+const frees = new WeakMap<Map<object, NativeSampler[]>, (this: NativeSampler) => void>();
+
+/** A pooled native sampler's state: its model, whether it is in use, and what its current lease asked for. */
+interface Lease {
+    readonly model: object;
+    leased: boolean;
+    /** A configuration drew from the random stream (temperature above 0, or XTC): reseed on release. */
+    drew: boolean;
+    /** A configuration set parts a free sampler should not keep (grammar, penalties, bias). */
+    holdsParts: boolean;
+}
+const leases = new WeakMap<NativeSampler, Lease>();
 
 /**
  * Installs the pool on `llama`'s bindings (once per process: the bindings are shared) and frees the free
@@ -51,8 +71,9 @@ export function poolSamplers(llama: Llama): boolean {
     if (!bindings) return false;
     const pools = installed.get(bindings) ?? install(bindings);
     if (!pools) return false;
+    const free = frees.get(pools)!;
     llama.onDispose.createListener(() => {
-        for (const pool of pools.values()) for (const sampler of pool.splice(0)) sampler.dispose();
+        for (const pool of pools.values()) for (const sampler of pool.splice(0)) free.call(sampler);
         pools.clear();
     });
     return true;
@@ -64,40 +85,73 @@ function install(bindings: Bindings): Map<object, NativeSampler[]> | undefined {
     const { dispose: free, applyConfig } = native.prototype;
     if (typeof free !== "function" || typeof applyConfig !== "function") return undefined;
     const pools = new Map<object, NativeSampler[]>();
+    // The pools hold the native samplers; the llama's disposal frees them with the class's own dispose.
+    frees.set(pools, free);
 
-    function release(sampler: NativeSampler, model: object): void {
-        let pool = pools.get(model);
-        if (!pool) pools.set(model, (pool = []));
+    function release(sampler: NativeSampler, lease: Lease): void {
+        let pool = pools.get(lease.model);
+        if (!pool) pools.set(lease.model, (pool = []));
         if (pool.length >= maxPooled) {
             free.call(sampler);
             return;
         }
         try {
-            applyConfig.call(sampler, {});
-            applyConfig.call(sampler, { seed: randomInt(2 ** 32) });
+            if (lease.drew) applyConfig.call(sampler, { seed: randomInt(2 ** 32) });
+            else if (lease.holdsParts) applyConfig.call(sampler, {});
         } catch {
             free.call(sampler);
             return;
         }
-        // Pooled, its dispose frees it (when the llama is disposed).
-        Object.defineProperty(sampler, "dispose", { configurable: true, value: free });
+        lease.drew = false;
+        lease.holdsParts = false;
         pool.push(sampler);
+    }
+
+    /**
+     * A native sampler made for the pool: its own `dispose` (an own property shadows the class's read-only
+     * one) returns it to the pool, its own `applyConfig` notes what the lease asked for; both are made once
+     * per native sampler, not per call.
+     */
+    function pooled(model: object): NativeSampler {
+        const sampler = new native!(model);
+        const lease: Lease = { model, leased: true, drew: false, holdsParts: false };
+        leases.set(sampler, lease);
+        Object.defineProperty(sampler, "applyConfig", {
+            configurable: true,
+            value: (config: Record<string, unknown>) => {
+                if (
+                    !lease.drew &&
+                    ((config.temperature as number) > 0 || config.xtcProbability !== undefined)
+                )
+                    lease.drew = true;
+                if (
+                    config.grammarEvaluationState !== undefined ||
+                    config.tokenBiasKeys !== undefined ||
+                    config.repeatPenaltyTokens !== undefined ||
+                    config.dryRepeatPenaltyStrength !== undefined
+                )
+                    lease.holdsParts = true;
+                applyConfig.call(sampler, config);
+            },
+        });
+        // node-llama-cpp disposes each sampler once, after its last sample (under the sampler's lock); a
+        // second call must not pool it twice.
+        Object.defineProperty(sampler, "dispose", {
+            configurable: true,
+            value: () => {
+                if (!lease.leased) return;
+                lease.leased = false;
+                release(sampler, lease);
+            },
+        });
+        return sampler;
     }
 
     // A function called with `new` that returns an object yields that object: the pooled sampler.
     function PooledSampler(model: object): NativeSampler {
-        const sampler = pools.get(model)?.pop() ?? new native!(model);
-        let released = false;
-        // An own property shadows the class's (read-only) dispose. node-llama-cpp disposes each sampler
-        // once, after its last sample (under the sampler's lock); a second call must not pool it twice.
-        Object.defineProperty(sampler, "dispose", {
-            configurable: true,
-            value: () => {
-                if (released) return;
-                released = true;
-                release(sampler, model);
-            },
-        });
+        const sampler = pools.get(model)?.pop();
+        if (!sampler) return pooled(model);
+        leases.get(sampler)!.leased = true;
         return sampler;
     }
     // Static methods (grammar checks) stay reachable through the prototype chain; tests reach the native

@@ -12,6 +12,7 @@ import { parseConfig } from "../../src/config/loadConfig.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
 import { poolSamplers } from "../../src/engine/poolSamplers.js";
 import type { GenerateRequest } from "../../src/engine/types.js";
+import { bundledModelPath } from "../helpers/bundledModels.js";
 import { collect } from "../helpers/fixtureEngine.js";
 
 interface NativeSampler {
@@ -143,6 +144,54 @@ it("a pooled sampler draws as a new one: a seeded sample restarts from its seed 
         const draws = [];
         for (let i = 0; i < 6; i++) draws.push(await draw());
         expect(new Set(draws).size).toBe(1);
+    } finally {
+        await llama.dispose();
+    }
+});
+
+it("draws as new samplers do whatever the lease before drew: greedy, seeded, XTC, penalties, in runs", async () => {
+    // The bundled target (trained: peaked distributions, so XTC and temperature change what is drawn).
+    const llama = await getLlama({ gpu: false, build: "never" });
+    try {
+        poolSamplers(llama);
+        const model = await llama.loadModel({ modelPath: bundledModelPath("target") });
+        const sequence = (await model.createContext({ contextSize: 256, threads: 1 })).getSequence();
+        const prompt = model.tokenize("def load(path):\n    with open(path) as f:\n");
+        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+        type Options = NonNullable<NonNullable<Parameters<typeof sequence.controlledEvaluate>[0][number]>>;
+        const draw = async (options: object) => {
+            const item = [prompt.at(-1)!, { generateNext: { token: true, options } }] as unknown as Options;
+            const [out] = await sequence.controlledEvaluate([item]);
+            await sequence.eraseContextTokenRanges([{ start: prompt.length - 1, end: prompt.length }]);
+            return out?.next.token;
+        };
+        // Runs of the same call: a sampler whose stream went on from the last call (not restarted from the
+        // seed it was given again) would draw differently from a new one.
+        const xtc = { temperature: 0, xtc: { probability: 0.5, threshold: 0.05 }, seed: 9 };
+        const runs: [object, number][] = [
+            [{ temperature: 1.5, seed: 5 }, 3],
+            [{ temperature: 0 }, 2],
+            [xtc, 4],
+            [{ temperature: 0, repeatPenalty: { penalty: 1.5, punishTokens: () => prompt.slice(-8) } }, 2],
+            [{ temperature: 0.9, topK: 5, seed: 3 }, 3],
+            [{ temperature: 0 }, 1],
+            [{ temperature: 1.5, seed: 5 }, 2],
+        ];
+        const calls = runs.flatMap(([options, times]) => Array<object>(times).fill(options));
+        const all = async () => {
+            const out = [];
+            for (let round = 0; round < 3; round++) for (const c of calls) out.push(await draw(c));
+            return out;
+        };
+        const bindings = bindingsOf(llama);
+        const pooled = bindings.AddonSampler;
+        const withPool = await all();
+        bindings.AddonSampler = Object.getPrototypeOf(pooled) as NativeSamplerClass;
+        try {
+            expect(withPool).toEqual(await all());
+        } finally {
+            bindings.AddonSampler = pooled;
+        }
     } finally {
         await llama.dispose();
     }
