@@ -15,7 +15,10 @@
  * by observing the target context's native handle (test/helpers/countNativeDecodes.ts, a measurement-only
  * device: node-llama-cpp exposes no per-decode timing), each path's samplings as the counts' growth over
  * its requests. On a 2-vCPU machine the client process and the sockets' work share the cores with the
- * decode, which shows as a slower decode on the served paths.
+ * decode, which shows as a slower decode on the served paths. The last column is the JavaScript thread's
+ * time inside the calls that queue a pass's decode and its samplings on the libuv pool (part of the decode
+ * and sampling times before it): on a virtual machine, waking a pool thread can hold the caller for tens
+ * of microseconds a call.
  *
  *   npm run bench:step -- [--mode off|auto] [--tokens 128] [--prompts 24] [--rounds 1] [--json file]
  */
@@ -76,6 +79,7 @@ interface Timeline {
     gapMs: number;
     samplings: number;
     samplingMs: number;
+    queueMs: number;
 }
 const emptyTimeline = (): Timeline => ({
     decodes: 0,
@@ -84,6 +88,7 @@ const emptyTimeline = (): Timeline => ({
     gapMs: 0,
     samplings: 0,
     samplingMs: 0,
+    queueMs: 0,
 });
 let current: Timeline | undefined;
 let decodeStart = 0;
@@ -166,10 +171,12 @@ for (let round = 0; round < rounds; round++)
             lastEnd = undefined;
             const samplings = decodes.samplings;
             const samplingMs = decodes.samplingMs;
+            const queueMs = decodes.queueMs;
             const outcome = await path.run(prompt);
             current = undefined;
             path.timeline.samplings += decodes.samplings - samplings;
             path.timeline.samplingMs += decodes.samplingMs - samplingMs;
+            path.timeline.queueMs += decodes.queueMs - queueMs;
             path.tokens += Math.max(0, outcome.tokens - 1);
             path.decodeSeconds += (outcome.ms - outcome.firstMs) / 1000;
         }
@@ -192,18 +199,19 @@ const rows = paths.map((p) => {
         samplingUs: Number(us(samplingPerGap, 1)),
         restUs: Number(us(t.gapMs / Math.max(1, t.gaps) - samplingPerGap, 1)),
         decodes: t.decodes,
+        queueUs: Number(us(t.queueMs, t.decodes)),
     };
 });
 console.log(
     `mode ${mode}, ${prompts.length} prompts × ${rounds} round(s), ${maxTokens} tokens, engine threads ${benchThreads}`,
 );
 console.log(
-    "| path | decode tok/s | ÷ in process | decode µs / pass | gap µs | of it sampling | the rest | passes |",
+    "| path | decode tok/s | ÷ in process | decode µs / pass | gap µs | of it sampling | the rest | passes | JS thread queueing native work µs / pass |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows)
     console.log(
-        `| ${r.path} | ${r.tokensPerSecond.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.decodeUs} | ${r.gapUs} | ${r.samplingUs} | ${r.restUs} | ${r.decodes} |`,
+        `| ${r.path} | ${r.tokensPerSecond.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.decodeUs} | ${r.gapUs} | ${r.samplingUs} | ${r.restUs} | ${r.decodes} | ${r.queueUs} |`,
     );
 if (values.json)
     writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), mode, rows }, null, 2));

@@ -26,6 +26,12 @@ export interface DecodeCounts {
      */
     samplings: number;
     samplingMs: number;
+    /**
+     * Milliseconds the JavaScript thread spent inside the calls that queue a decode and a sampling on the
+     * libuv pool (`decodeBatch` and `sampleToken` until they return their promise), in all: creating and
+     * queueing the native work, and waking a pool thread for it.
+     */
+    queueMs: number;
     reset(): void;
 }
 
@@ -47,6 +53,7 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
         ms: 0,
         samplings: 0,
         samplingMs: 0,
+        queueMs: 0,
         reset() {
             counts.decodes = 0;
             counts.sequencesPerDecode = [];
@@ -56,6 +63,7 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
             counts.ms = 0;
             counts.samplings = 0;
             counts.samplingMs = 0;
+            counts.queueMs = 0;
         },
     };
     holder._ctx = new Proxy(addon, {
@@ -88,8 +96,10 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
                     counts.sequenceTokensPerDecode.push(idTokens);
                     observe?.("start", batchTokens);
                     const t0 = performance.now();
+                    const decoded = method(...args);
+                    counts.queueMs += performance.now() - t0;
                     try {
-                        return await method(...args);
+                        return await decoded;
                     } finally {
                         counts.ms += performance.now() - t0;
                         observe?.("end", batchTokens);
@@ -98,8 +108,10 @@ export function countNativeDecodes(context: LlamaContext, observe?: DecodeObserv
             if (key === "sampleToken")
                 return async (...args: unknown[]) => {
                     const t0 = performance.now();
+                    const sampled = method(...args);
+                    counts.queueMs += performance.now() - t0;
                     try {
-                        return await method(...args);
+                        return await sampled;
                     } finally {
                         counts.samplings++;
                         counts.samplingMs += performance.now() - t0;
