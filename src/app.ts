@@ -17,7 +17,7 @@ import { ServerHealth } from "./grpc/health.js";
 import { localEngineBackend, type InferenceBackend } from "./grpc/InferenceBackend.js";
 import { InferenceService } from "./grpc/inferenceService.js";
 import { createGrpcServer, loadGuardedInferenceProto } from "./grpc/server.js";
-import { createMetrics } from "./metrics/metrics.js";
+import { createMetrics } from "./metrics/createMetrics.js";
 import { startMetricsServer, type MetricsServer } from "./metrics/metricsServer.js";
 import { createRegistry } from "./metrics/registry.js";
 import { createLogger, type Logger } from "./util/logger.js";

@@ -48,7 +48,7 @@ export type { InferenceClient } from "./grpc/generated/tiercel/v1/Inference.js";
 export type { GenerateChunk__Output as GenerateChunkMessage } from "./grpc/generated/tiercel/v1/GenerateChunk.js";
 export type { GenerateRequest as GenerateRequestMessage } from "./grpc/generated/tiercel/v1/GenerateRequest.js";
 export type { GenerateResponse__Output as GenerateResponseMessage } from "./grpc/generated/tiercel/v1/GenerateResponse.js";
-export { createMetrics, type Metrics } from "./metrics/metrics.js";
+export { createMetrics, type Metrics } from "./metrics/createMetrics.js";
 export { createRegistry, metricsPrefix } from "./metrics/registry.js";
 // The in-process router (src/router), its providers (src/providers) and the chat format both speak (src/chat).
 export { createRouter, type RouterOptions } from "./router/createRouter.js";
@@ -126,4 +126,4 @@ export { providerConfigSchema, type ProviderConfig } from "./providers/providerC
 export { AnthropicProvider, type AnthropicProviderOptions } from "./providers/anthropic/AnthropicProvider.js";
 export { OpenAIProvider, type OpenAIProviderOptions } from "./providers/openai/OpenAIProvider.js";
 export { LocalProvider, type LocalProviderOptions } from "./providers/local/LocalProvider.js";
-export { createRouterMetrics, type RouterMetrics } from "./metrics/metrics.js";
+export { createRouterMetrics, type RouterMetrics } from "./metrics/createRouterMetrics.js";

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { Router } from "../index.js";
-import { createGatewayMetrics } from "../metrics/metrics.js";
+import { createGatewayMetrics } from "../metrics/createGatewayMetrics.js";
 import type { Logger } from "../util/logger.js";
 import {
     gatewayHeadersTimeoutMs,

@@ -7,7 +7,7 @@
 import type { ServerWritableStream } from "@grpc/grpc-js";
 import { ErrorCode } from "../errors/codes.js";
 import { CapacityError, InvalidArgumentError, isServiceError } from "../errors/ServiceError.js";
-import { observeGeneration, observeInterTokenGap, type Metrics } from "../metrics/metrics.js";
+import { observeGeneration, observeInterTokenGap, type Metrics } from "../metrics/createMetrics.js";
 import { shutdownAbortReason, toAbortedError } from "../util/abort.js";
 import type { Logger } from "../util/logger.js";
 import { callSignal, type CallLike } from "./callSignal.js";

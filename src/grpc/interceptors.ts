@@ -21,7 +21,7 @@ import {
 } from "@grpc/grpc-js";
 import { ErrorCode } from "../errors/codes.js";
 import { ServiceError } from "../errors/ServiceError.js";
-import type { Metrics } from "../metrics/metrics.js";
+import type { Metrics } from "../metrics/createMetrics.js";
 import { isDeadlineCancel } from "./callSignal.js";
 import { inferenceServiceName } from "./loadProto.js";
 import { toGrpcStatus } from "./toGrpcStatus.js";

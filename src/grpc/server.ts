@@ -9,7 +9,7 @@ import { Server, ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js
 import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { ConfigError } from "../errors/ServiceError.js";
-import type { Metrics } from "../metrics/metrics.js";
+import type { Metrics } from "../metrics/createMetrics.js";
 import { healthProtoPath, type ServerHealth } from "./health.js";
 import type { InferenceService } from "./inferenceService.js";
 import { authInterceptor, metricsInterceptor } from "./interceptors.js";

@@ -3,7 +3,7 @@
  * pair), created on first use. Transitions are counted in the metrics and logged (an opening as a
  * warning).
  */
-import type { RouterMetrics } from "../metrics/metrics.js";
+import type { RouterMetrics } from "../metrics/createRouterMetrics.js";
 import type { Logger } from "../util/logger.js";
 import { CircuitBreaker, type BreakerSnapshot, type BreakerState } from "./CircuitBreaker.js";
 import type { RouterConfig } from "./config.js";

@@ -22,7 +22,7 @@ import { validateChatRequest } from "../chat/chatRequestSchema.js";
 import type { ChatRequest, CompletionResult } from "../chat/types.js";
 import { ErrorCode } from "../errors/codes.js";
 import { AbortedError, InvalidArgumentError, ServiceError } from "../errors/ServiceError.js";
-import { createRouterMetrics } from "../metrics/metrics.js";
+import { createRouterMetrics } from "../metrics/createRouterMetrics.js";
 import type { Provider } from "../providers/Provider.js";
 import { linkedSignal, timeoutReason, type LinkedSignal } from "../util/abort.js";
 import type { Logger } from "../util/logger.js";

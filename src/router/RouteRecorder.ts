@@ -7,7 +7,7 @@
 import type { CompletionResult } from "../chat/types.js";
 import { ErrorCode } from "../errors/codes.js";
 import { ServiceError } from "../errors/ServiceError.js";
-import type { RouterMetrics } from "../metrics/metrics.js";
+import type { RouterMetrics } from "../metrics/createRouterMetrics.js";
 import type { Canary } from "./canary/Canary.js";
 import type { CacheKeys } from "./cacheKey.js";
 import { cacheKeys } from "./cacheKey.js";

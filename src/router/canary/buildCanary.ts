@@ -6,7 +6,7 @@
  * `canary.statePath` the rollout resumes from its file (CanaryStore.ts) and is written every
  * `saveIntervalMs` while evidence comes in, at once on a decision, and on `close()`.
  */
-import type { RouterMetrics } from "../../metrics/metrics.js";
+import type { RouterMetrics } from "../../metrics/createRouterMetrics.js";
 import type { Logger } from "../../util/logger.js";
 import type { RouterConfig } from "../config.js";
 import type { DeciderCanary } from "../Decider.js";

@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import type { CompletionResult } from "../../chat/types.js";
 import { ErrorCode } from "../../errors/codes.js";
 import { isServiceError } from "../../errors/ServiceError.js";
-import type { RouterMetrics } from "../../metrics/metrics.js";
+import type { RouterMetrics } from "../../metrics/createRouterMetrics.js";
 import type { Provider, ProviderRequest } from "../../providers/Provider.js";
 import { linkedSignal, type LinkedSignal } from "../../util/abort.js";
 import type { Logger } from "../../util/logger.js";

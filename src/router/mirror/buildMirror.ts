@@ -1,5 +1,5 @@
 /** The router config's `mirror` section → the Mirror the recorder samples answered requests with. */
-import type { RouterMetrics } from "../../metrics/metrics.js";
+import type { RouterMetrics } from "../../metrics/createRouterMetrics.js";
 import type { Provider } from "../../providers/Provider.js";
 import type { Logger } from "../../util/logger.js";
 import type { RouterConfig } from "../config.js";

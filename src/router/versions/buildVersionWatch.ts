@@ -3,7 +3,7 @@
  * Each shift, return and operator clear is counted in `tiercel_router_version_shifts_total{provider,model,change}`
  * (no signature label: task types come from requests) and logged with the signature (a shift as a warning).
  */
-import type { RouterMetrics } from "../../metrics/metrics.js";
+import type { RouterMetrics } from "../../metrics/createRouterMetrics.js";
 import type { Logger } from "../../util/logger.js";
 import type { RouterConfig } from "../config.js";
 import { VersionWatch } from "./VersionWatch.js";

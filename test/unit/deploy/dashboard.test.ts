@@ -87,7 +87,7 @@ describe("dashboard PromQL", () => {
 });
 
 describe("the checker itself", () => {
-    it("accepts the documented PromQL of metrics.ts", () => {
+    it("accepts the PromQL documented in src/metrics", () => {
         const documented = [
             "sum by (proposer) (rate(tiercel_spec_accepted_tokens_total[5m])) / sum by (proposer) (rate(tiercel_spec_draft_tokens_total[5m]))",
             "sum by (proposer, position) (rate(tiercel_spec_accepted_tokens_per_pos_total[5m])) / ignoring(position) group_left sum by (proposer) (rate(tiercel_spec_drafts_total[5m]))",

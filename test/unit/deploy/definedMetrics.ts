@@ -3,7 +3,9 @@
  * metrics, the router's, the gateway's, and the Node process metrics under the `tiercel_` prefix).
  */
 import { Counter, Gauge, Histogram, Summary } from "prom-client";
-import { createGatewayMetrics, createMetrics, createRouterMetrics } from "../../../src/metrics/metrics.js";
+import { createGatewayMetrics } from "../../../src/metrics/createGatewayMetrics.js";
+import { createMetrics } from "../../../src/metrics/createMetrics.js";
+import { createRouterMetrics } from "../../../src/metrics/createRouterMetrics.js";
 import { createRegistry } from "../../../src/metrics/registry.js";
 import type { DefinedMetric } from "./promql.js";
 

@@ -13,7 +13,7 @@ import { ErrorCode } from "../../../src/errors/codes.js";
 import { ServiceError } from "../../../src/errors/ServiceError.js";
 import { InferenceService } from "../../../src/grpc/inferenceService.js";
 import type { GrpcStatus } from "../../../src/grpc/toGrpcStatus.js";
-import { createMetrics } from "../../../src/metrics/metrics.js";
+import { createMetrics } from "../../../src/metrics/createMetrics.js";
 import { createRegistry } from "../../../src/metrics/registry.js";
 import { silentLogger } from "../../../src/util/logger.js";
 

@@ -8,7 +8,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { deadlineSkewMs } from "../../../src/grpc/callSignal.js";
 import { hasBearerToken, inferenceMethod, metricsInterceptor } from "../../../src/grpc/interceptors.js";
-import { createMetrics } from "../../../src/metrics/metrics.js";
+import { createMetrics } from "../../../src/metrics/createMetrics.js";
 import { createRegistry } from "../../../src/metrics/registry.js";
 
 type InterceptingServerListener = Parameters<ServerInterceptingCallInterface["start"]>[0];

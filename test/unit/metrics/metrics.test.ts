@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { GenerationStats } from "../../../src/engine/types.js";
-import { createMetrics, observeGeneration, observeInterTokenGap } from "../../../src/metrics/metrics.js";
+import {
+    createMetrics,
+    observeGeneration,
+    observeInterTokenGap,
+} from "../../../src/metrics/createMetrics.js";
 import { createRegistry } from "../../../src/metrics/registry.js";
 
 const stats = (

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Registry } from "prom-client";
 import { describe, expect, it, vi } from "vitest";
-import { createRouterMetrics } from "../../../src/metrics/metrics.js";
+import { createRouterMetrics } from "../../../src/metrics/createRouterMetrics.js";
 import { RoutingLog } from "../../../src/router/RoutingLog.js";
 import type { RoutingRecord } from "../../../src/router/types.js";
 
