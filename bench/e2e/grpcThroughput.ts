@@ -6,8 +6,10 @@
  *  2. a load sweep over gRPC with 1, 2, 4, 8 and 16 concurrent streams (more streams than engine
  *     sequences queue in the engine), each stream running sessions of `--turns` requests that grow by
  *     their own answers (see measureSessions): aggregate tokens/s (goal ≥ 3× at 8 vs 1), time to first
- *     token and request latency percentiles, the share of prompt tokens reused, and rejections
- *     (RESOURCE_EXHAUSTED when the queue is full).
+ *     token and request latency percentiles, the share of prompt tokens reused, rejections
+ *     (RESOURCE_EXHAUSTED when the queue is full), and how busy this process's JavaScript thread was
+ *     (event-loop utilisation: the server and its gRPC clients) against the share of the time spent in
+ *     the target's native decodes.
  *
  *   node --import tsx bench/e2e/grpcThroughput.ts [--config path.json] [--max-tokens 128] [--rounds 2]
  *        [--turns 3] [--prompts 24] [--threads N] [--concurrency 1,2,4,8,16] [--sequences N] [--context-size N]
@@ -326,7 +328,13 @@ for (const concurrency of concurrencies) {
     const local = await measureSessions(concurrency, inProcess);
     progress(`${concurrency} in-process`, local);
     decodes.reset();
+    // How the streams' time splits on this process's one JavaScript thread (the server and its gRPC
+    // clients: event-loop utilisation) and in the target's native decodes: where the JS thread is nearly
+    // always busy while decodes leave time over, per-request work on it is what limits the aggregate.
+    const loop = performance.eventLoopUtilization();
     const r = await measureSessions(concurrency, overGrpc);
+    const jsThreadBusy = performance.eventLoopUtilization(loop).utilization;
+    const decodeShare = decodes.ms / 1000 / r.seconds;
     const shape = batchShape();
     progress(`${concurrency} streams`, r);
     scaling.push({
@@ -334,6 +342,8 @@ for (const concurrency of concurrencies) {
         ...r,
         inProcessTokensPerSecond: local.tokensPerSecond,
         inProcessPromptReuse: local.promptReuse,
+        jsThreadBusy,
+        decodeShare,
         ...shape,
     });
 }
@@ -359,12 +369,12 @@ console.log(
     `engine sequences ${config.engine.sequences}, queue ${config.engine.maxQueue}, threads ${config.engine.threads ?? "default"}`,
 );
 console.log(
-    "streams | tok/s | × 1 stream | in-process tok/s | prompt reused (gRPC / in-process) | sequences per decode | llama.cpp micro-batches per shared decode (kv_unified off) | TTFT p50/p95/p99 ms | latency p50/p95/p99 ms | rejected",
+    "streams | tok/s | × 1 stream | in-process tok/s | prompt reused (gRPC / in-process) | sequences per decode | llama.cpp micro-batches per shared decode (kv_unified off) | TTFT p50/p95/p99 ms | latency p50/p95/p99 ms | rejected | JS thread busy (server + clients) | in native decodes",
 );
 for (const s of result.concurrency) {
     const p = (x: { p50: number; p95: number; p99: number }) => `${f(x.p50)} / ${f(x.p95)} / ${f(x.p99)}`;
     console.log(
-        `${String(s.concurrency).padStart(7)} | ${f(s.tokensPerSecond)} | ${s.speedupOverOne.toFixed(2)} | ${f(s.inProcessTokensPerSecond)} | ${pct(s.promptReuse)} / ${pct(s.inProcessPromptReuse)} | ${s.sequencesPerDecode.toFixed(1)} | ${s.microBatchesPerSharedDecode.toFixed(2)} | ${p(s.ttftMs)} | ${p(s.latencyMs)} | ${s.rejected}/${s.requests}`,
+        `${String(s.concurrency).padStart(7)} | ${f(s.tokensPerSecond)} | ${s.speedupOverOne.toFixed(2)} | ${f(s.inProcessTokensPerSecond)} | ${pct(s.promptReuse)} / ${pct(s.inProcessPromptReuse)} | ${s.sequencesPerDecode.toFixed(1)} | ${s.microBatchesPerSharedDecode.toFixed(2)} | ${p(s.ttftMs)} | ${p(s.latencyMs)} | ${s.rejected}/${s.requests} | ${pct(s.jsThreadBusy)} | ${pct(s.decodeShare)}`,
     );
 }
 const resultsDir = resolve(benchDir, "../results");
