@@ -46,10 +46,15 @@ interface Bindings {
     AddonSampler?: NativeSamplerClass;
 }
 
-/** The free samplers of each native model, per bindings object (node-llama-cpp loads its addon once). */
-const installed = new WeakMap<Bindings, Map<object, NativeSampler[]>>();
-/** The native class's own dispose, per pools map (it frees a sampler for good). */
-const frees = new WeakMap<Map<object, NativeSampler[]>, (this: NativeSampler) => void>();
+/**
+ * Per bindings object (node-llama-cpp loads its addon once): the free samplers of each native model, and
+ * the native class's own dispose, which frees a sampler for good.
+ */
+interface Installed {
+    pools: Map<object, NativeSampler[]>;
+    free: (this: NativeSampler) => void;
+}
+const installed = new WeakMap<Bindings, Installed>();
 
 /** A pooled native sampler's state: its model, whether it is in use, and what its current lease asked for. */
 interface Lease {
@@ -57,7 +62,7 @@ interface Lease {
     leased: boolean;
     /** A configuration drew from the random stream (temperature above 0, or XTC): reseed on release. */
     drew: boolean;
-    /** A configuration set parts a free sampler should not keep (grammar, penalties, bias). */
+    /** A configuration set parts a free sampler should not keep (grammar, penalties, DRY, bias). */
     holdsParts: boolean;
 }
 const leases = new WeakMap<NativeSampler, Lease>();
@@ -69,9 +74,9 @@ const leases = new WeakMap<NativeSampler, Lease>();
 export function poolSamplers(llama: Llama): boolean {
     const bindings = (llama as unknown as { _bindings?: Bindings })._bindings;
     if (!bindings) return false;
-    const pools = installed.get(bindings) ?? install(bindings);
-    if (!pools) return false;
-    const free = frees.get(pools)!;
+    const found = installed.get(bindings) ?? install(bindings);
+    if (!found) return false;
+    const { pools, free } = found;
     llama.onDispose.createListener(() => {
         for (const pool of pools.values()) for (const sampler of pool.splice(0)) free.call(sampler);
         pools.clear();
@@ -79,14 +84,12 @@ export function poolSamplers(llama: Llama): boolean {
     return true;
 }
 
-function install(bindings: Bindings): Map<object, NativeSampler[]> | undefined {
+function install(bindings: Bindings): Installed | undefined {
     const native = bindings.AddonSampler;
     if (typeof native !== "function") return undefined;
     const { dispose: free, applyConfig } = native.prototype;
     if (typeof free !== "function" || typeof applyConfig !== "function") return undefined;
     const pools = new Map<object, NativeSampler[]>();
-    // The pools hold the native samplers; the llama's disposal frees them with the class's own dispose.
-    frees.set(pools, free);
 
     function release(sampler: NativeSampler, lease: Lease): void {
         let pool = pools.get(lease.model);
@@ -158,6 +161,7 @@ function install(bindings: Bindings): Map<object, NativeSampler[]> | undefined {
     // class there too.
     Object.setPrototypeOf(PooledSampler, native);
     bindings.AddonSampler = PooledSampler as unknown as NativeSamplerClass;
-    installed.set(bindings, pools);
-    return pools;
+    const done: Installed = { pools, free };
+    installed.set(bindings, done);
+    return done;
 }
