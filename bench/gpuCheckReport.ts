@@ -44,7 +44,15 @@ export interface GpuCheckReport {
     servedStep?: string;
     prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
     load?: {
-        concurrency: { concurrency: number; tokensPerSecond: number; speedupOverOne: number }[];
+        concurrency: {
+            concurrency: number;
+            tokensPerSecond: number;
+            speedupOverOne: number;
+            /** Event-loop utilisation of the bench's process (server and its gRPC clients), 0–1. */
+            jsThreadBusy?: number;
+            /** Share of the wall time spent in the target's native decodes, 0–1. */
+            decodeShare?: number;
+        }[];
     } & Record<string, unknown>;
     phases: Record<string, PhaseRecord>;
 }
@@ -128,6 +136,13 @@ function goals(report: GpuCheckReport): string {
         top?.concurrency === 32 ? "≥ 8×" : "(rehearsal)",
     ]);
     if (at(8)) rows.push(["aggregate at 8 streams ÷ 1 stream", fmt(at(8)!.speedupOverOne), "(reference)"]);
+    // Whether per-request work on the one JavaScript thread, rather than the decodes, limits the aggregate.
+    if (top?.jsThreadBusy !== undefined && top.decodeShare !== undefined)
+        rows.push([
+            `at ${top.concurrency} streams: JavaScript thread busy (server and its gRPC clients) / time in the target's native decodes`,
+            `${(100 * top.jsThreadBusy).toFixed(0)} % / ${(100 * top.decodeShare).toFixed(0)} %`,
+            "(reference)",
+        ]);
     if (report.prefixReuse)
         rows.push([
             `prefix-reuse TTFT speed-up over gRPC (${report.prefixReuse.prefixTokens}-token prefix, large target)`,

@@ -1,6 +1,7 @@
 /**
  * The GPU check's goals table reports what the host KV cache measured on the GPU's large target (the
- * seeded costs the prefix-reuse phase's server decided by), so a lent GPU session shows whether it saves.
+ * seeded costs the prefix-reuse phase's server decided by), so a lent GPU session shows whether it saves,
+ * and at the load phase's most streams how busy the JavaScript thread was against the native decodes.
  */
 import { describe, expect, it } from "vitest";
 import { gpuCheckMarkdown, type GpuCheckReport } from "../../../bench/gpuCheckReport.js";
@@ -39,5 +40,22 @@ describe("gpuCheckMarkdown", () => {
         const cpu = gpuCheckMarkdown(report({ evalMsPerToken: 0.19, roundTripMsPerToken: 0.0105 }), []);
         expect(cpu).toContain("0.1900 / 0.0105 (saves: yes)");
         expect(gpuCheckMarkdown(report(), [])).not.toContain("host KV cache");
+    });
+
+    it("reports at the most streams how busy the JavaScript thread was against the native decodes", () => {
+        const load = (extra: object) => ({
+            ...report(),
+            load: {
+                concurrency: [
+                    { concurrency: 1, tokensPerSecond: 100, speedupOverOne: 1, ...extra },
+                    { concurrency: 32, tokensPerSecond: 900, speedupOverOne: 9, ...extra },
+                ],
+            },
+        });
+        expect(gpuCheckMarkdown(load({ jsThreadBusy: 0.97, decodeShare: 0.62 }), [])).toContain(
+            "| at 32 streams: JavaScript thread busy (server and its gRPC clients) / time in the target's native decodes | 97 % / 62 % |",
+        );
+        // A load phase from before the columns existed: no row.
+        expect(gpuCheckMarkdown(load({}), [])).not.toContain("JavaScript thread busy");
     });
 });
