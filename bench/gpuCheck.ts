@@ -24,11 +24,14 @@
  *   TIERCEL_BENCH_GPU=cuda node --import tsx bench/gpuCheck.ts [--gpu cuda] [--width 12] [--layers 48]
  *        [--tokens 64] [--small] [--phases large,load,…] [--systems "off,draft k=4,auto"] [--sets completion]
  *        [--tag name] [--load-mode auto|off] [--kv-unified] [--batch-order steps-first|even]
+ *        [--overlap-steps true|false]
  *
  * --load-mode: the load phase's server default speculation mode. --kv-unified: the load phase runs with
  * TIERCEL_KV_UNIFIED=1 (one KV stream for every sequence; read by the source-built backend only, see
  * native/lib.sh). --batch-order: the load phase's engine.batchOrder (default: the engine's default,
- * steps-first; src/engine/stepsFirstStrategy.ts).
+ * steps-first; src/engine/stepsFirstStrategy.ts). --overlap-steps: the load phase's engine.overlapSteps
+ * (default: the engine's, on; src/engine/generate.ts "Overlap"): run the load phase again with `false` to
+ * see what overlapping plain steps' bookkeeping with the next pass gives under load.
  *
  * --phases runs only those phases (in the fixed order below); --tag names the results
  * (bench/results/gpu-<date>-<tag>.*), so a second device call on a warm machine keeps the first's.
@@ -57,6 +60,7 @@ const { values } = parseArgs({
         "load-mode": { type: "string", default: "auto" },
         "kv-unified": { type: "boolean", default: false },
         "batch-order": { type: "string" },
+        "overlap-steps": { type: "string" },
     },
 });
 // The bench scripts read the GPU from the environment: set it before they are imported.
@@ -80,6 +84,7 @@ const allPhases = [
     "node-llama-cpp predictors",
     "sampler pool",
     "served step",
+    "overlap",
 ] as const;
 type PhaseName = (typeof allPhases)[number];
 /**
@@ -89,9 +94,10 @@ type PhaseName = (typeof allPhases)[number];
  * "served step", one stream over gRPC and through the agent gateway, each read by a client process,
  * against the same requests in process, pass by pass (bench/e2e/servedStep.ts, bundled pair, OFF): what
  * the served paths cost with cores to spare for the client (on the 2-vCPU build machines the client
- * shares the decode's cores).
+ * shares the decode's cores); "overlap", plain steps' bookkeeping overlapped with the next pass or not, over
+ * gRPC, OFF and AUTO, 1 and 8 streams (bench/e2e/overlapSteps.ts, bundled pair).
  */
-const optInPhases: readonly PhaseName[] = ["sampler pool", "served step"];
+const optInPhases: readonly PhaseName[] = ["sampler pool", "served step", "overlap"];
 const selected = new Set<string>(
     values.phases
         ? values.phases.split(",").map((p) => p.trim())
@@ -109,6 +115,11 @@ if (loadMode !== "auto" && loadMode !== "off")
 const batchOrder = values["batch-order"];
 if (batchOrder !== undefined && batchOrder !== "steps-first" && batchOrder !== "even")
     throw new Error(`--batch-order takes "steps-first" or "even", got "${batchOrder}"`);
+/** --overlap-steps: the load phase's engine.overlapSteps; unset keeps the engine's default. */
+const overlapOption = values["overlap-steps"];
+if (overlapOption !== undefined && overlapOption !== "true" && overlapOption !== "false")
+    throw new Error(`--overlap-steps takes "true" or "false", got "${overlapOption}"`);
+const overlapSteps = overlapOption === undefined ? undefined : overlapOption === "true";
 /** --systems for the large-target comparison, e.g. "off,draft k=4,draft k=8,auto" (default: all). */
 const largeSystems = values.systems?.split(",").map((s) => s.trim());
 
@@ -286,7 +297,10 @@ if (largePath) {
                 config,
                 JSON.stringify({
                     speculation: { defaultMode: loadMode },
-                    ...(batchOrder && { engine: { batchOrder } }),
+                    engine: {
+                        ...(batchOrder && { batchOrder }),
+                        ...(overlapSteps !== undefined && { overlapSteps }),
+                    },
                 }) + "\n",
             );
             const stdout = runBenchScript(
@@ -321,7 +335,7 @@ if (largePath) {
             );
             report.load = JSON.parse(readFileSync(json, "utf8")) as NonNullable<typeof report.load>;
             tables.push(
-                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, batch order ${batchOrder ?? parseConfig({}).engine.batchOrder}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
+                `## Load: gRPC streams on loopback, speculation ${loadMode.toUpperCase()}${values["kv-unified"] ? ", kv_unified on" : ""}, batch order ${batchOrder ?? parseConfig({}).engine.batchOrder}, overlap steps ${overlapSteps ?? parseConfig({}).engine.overlapSteps}, ${largeLabel}, ${Math.min(32, maxTokens)} tokens per request`,
                 "",
                 "```",
                 stdout.trim(),
@@ -368,6 +382,17 @@ if (wanted("served step"))
             small ? "4" : "24",
         ]).trim();
         tables.push("## One token on the served path (bundled pair, OFF)", "", report.servedStep, "");
+    });
+
+if (wanted("overlap"))
+    await phase("overlap", () => {
+        report.overlapSteps = runBenchScript("e2e/overlapSteps.ts", [
+            "--rounds",
+            small ? "2" : "6",
+            "--streams",
+            small ? "1,2" : "1,8",
+        ]).trim();
+        tables.push(report.overlapSteps, "");
     });
 
 if (wanted("bundled"))

@@ -42,6 +42,8 @@ export interface GpuCheckReport {
     samplerPool?: string;
     /** The opt-in "served step" phase's table (bench/e2e/servedStep.ts). */
     servedStep?: string;
+    /** The opt-in "overlap" phase's table (bench/e2e/overlapSteps.ts). */
+    overlapSteps?: string;
     prefixReuse?: Awaited<ReturnType<typeof runPrefixReuseGrpc>>;
     load?: {
         concurrency: {

@@ -21,6 +21,9 @@
  * of microseconds a call.
  *
  *   npm run bench:step -- [--mode off|auto] [--tokens 128] [--prompts 24] [--rounds 1] [--json file]
+ *        [--overlap true|false]
+ *
+ * --overlap sets engine.overlapSteps (default on; src/engine/generate.ts "Overlap").
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -42,8 +45,11 @@ const { values } = parseArgs({
         prompts: { type: "string", default: "24" },
         rounds: { type: "string", default: "1" },
         json: { type: "string" },
+        overlap: { type: "string" },
     },
 });
+if (values.overlap !== undefined && values.overlap !== "true" && values.overlap !== "false")
+    throw new Error(`--overlap takes "true" or "false", got "${values.overlap}"`);
 const mode = speculationModeSchema.parse(values.mode);
 const maxTokens = Number(values.tokens);
 const rounds = Number(values.rounds);
@@ -62,7 +68,11 @@ const config = parseConfig(
             target: { id: "target", path: bundledModelPath("target") },
             drafts: [{ id: "draft", path: bundledModelPath("draft") }],
         },
-        engine: { threads: benchThreads, gpu: benchGpu },
+        engine: {
+            threads: benchThreads,
+            gpu: benchGpu,
+            ...(values.overlap !== undefined && { overlapSteps: values.overlap === "true" }),
+        },
         server: { grpcPort: 0, httpPort: 0, metricsPort: 0 },
         speculation: { stateFile: null, defaultMode: mode },
     },

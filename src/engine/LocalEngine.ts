@@ -72,6 +72,11 @@ export class LocalEngine {
     readonly #chat: ChatPrompts;
     /** Tokens a position lists under a grammar (`engine.grammarTopK` resolved; TargetChoice.ts). */
     readonly #grammarList: number;
+    /**
+     * Whether plain steps overlap the bookkeeping before them (GenerationPlan.overlap): `engine.overlapSteps`.
+     * A bench may switch it between requests (bench/e2e/overlapSteps.ts).
+     */
+    overlap: boolean;
     /** What AUTO has learned about acceptance and costs, shared by all requests. */
     readonly policy: SpeculationPolicy;
     /** UTF-8 bytes beyond which a prompt cannot fit the context (see promptByteLimit.ts). */
@@ -115,6 +120,7 @@ export class LocalEngine {
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
         this.#grammars = new ResponseGrammars(llama);
         const { grammarTopK: list } = config.engine;
+        this.overlap = config.engine.overlapSteps;
         this.#grammarList =
             list !== "auto" ? list : target.resolved.vocab.tokens.length > largeVocabulary ? grammarTopK : 0;
         this.#chat = new ChatPrompts(llama, model, (texts) => {
@@ -371,7 +377,8 @@ export class LocalEngine {
             },
         );
         // Whether the slot's KV cache and its bookkeeping agree. They do at every yield of generate(): a
-        // chunk is yielded between target passes, never inside one. A consumer that stops there (the
+        // chunk is yielded between target passes, or with a plain pass in flight that generate() lets end
+        // and records when its consumer stops (generate.ts, "Overlap"). A consumer that stops there (the
         // gRPC handlers return at the final chunk) leaves a cache the next request can reuse; an error
         // thrown mid-step may not.
         let clean = false;
@@ -404,6 +411,7 @@ export class LocalEngine {
                     startedAt,
                     othersRunning: this.#pool.inUse - 1,
                     grammarList: this.#grammarList,
+                    overlap: this.overlap,
                 },
                 signal,
             );

@@ -23,13 +23,23 @@
  * forbids (no accepted token could follow it). What each position asks the target pass for, and how its
  * choice is made, is TargetChoice.ts (with the top-k listing for large vocabularies and its full-map
  * fallback).
+ *
+ * Overlap (`plan.overlap`, engine.overlapSteps): between two target passes the loop records the last step
+ * (costs, acceptance, AUTO's counterfactual scoring: SpeculationController.record), hands its chunk to the
+ * consumer and plans the next step, while the target waits. When the last step was a plain pass under
+ * plain decoding and the controller says the next one is plain whatever recording teaches
+ * (SpeculationController.plainAhead), the next pass is dispatched first and that work runs while it
+ * decodes (vLLM's async scheduling and SGLang's overlap scheduler do the same for a whole batch). The
+ * decisions are the same in the same order (test/unit/speculative/plainAhead.test.ts), and so is the output
+ * (the pass evaluates the same token with the same sampling; the grammar takes the last step's tokens
+ * before the pass's result is read). A chunk then reaches the consumer with that pass in flight: a consumer
+ * that stops there, or a signal that fires, lets the pass end before the slot goes back (`finally`).
  */
-import type { ControlledEvaluateInputItem, Token as LlamaToken, TokenBias } from "node-llama-cpp";
-import type { SpeculationMode } from "../config/schema.js";
+import type { ControlledEvaluateInputItem, Token as LlamaToken } from "node-llama-cpp";
 import { createRandom } from "../speculative/createRandom.js";
 import { maxDraftLength } from "../speculative/maxDraftLength.js";
 import { probabilityOf } from "../speculative/sampleDistribution.js";
-import type { SpeculationController } from "../speculative/SpeculationController.js";
+import type { ControllerStep } from "../speculative/SpeculationController.js";
 import { SpecStats } from "../speculative/SpecStats.js";
 import type {
     DraftConstraint,
@@ -42,53 +52,24 @@ import type {
 import { verifyGreedy } from "../speculative/verifyGreedy.js";
 import { verifyStochastic } from "../speculative/verifyStochastic.js";
 import { throwIfAborted } from "../util/abort.js";
-import type { ResolvedSampling } from "./resolveSampling.js";
 import type { Slot } from "./Slot.js";
 import type { TokenGrammar } from "./TokenGrammar.js";
 import { TargetChoice, unlisted } from "./TargetChoice.js";
-import { TextStream, type Detokenize } from "./TextStream.js";
+import { TextStream } from "./TextStream.js";
+import type { GenerationPlan } from "./GenerationPlan.js";
 import type { FinishReason, GenerateChunk, GenerationStats } from "./types.js";
 
-export interface GenerationPlan {
-    slot: Slot;
-    promptTokens: readonly Token[];
-    /** Already clamped to the context. */
-    maxTokens: number;
-    contextSize: number;
-    sampling: ResolvedSampling;
-    stop: readonly string[];
-    mode: SpeculationMode;
-    /** Chooses drafter and draft length per step (no drafters: plain decoding). */
-    controller: SpeculationController;
-    maxDraftTokens: number;
-    reusePrefix: boolean;
-    /** Leading prompt tokens the engine copied into the slot from another slot's cache before this call. */
-    copiedPrefix: number;
-    /** Leading prompt tokens the engine loaded into the slot from the host cache before this call. */
-    restoredPrefix: number;
-    /** Measure the emitted tokens' log-probabilities (GenerationStats.confidence). */
-    confidence: boolean;
-    /** The request's logit bias in node-llama-cpp's form; undefined when it has none. */
-    tokenBias: TokenBias | undefined;
-    /** The response format's grammar state at the start of the output; undefined for free text. */
-    grammar: TokenGrammar | undefined;
-    isEog: (token: Token) => boolean;
-    detokenize: Detokenize;
-    /** performance.now() when the request started waiting for a slot, and when it got one. */
-    queuedAt: number;
-    startedAt: number;
-    /** Other requests holding a slot when this one got its own. */
-    othersRunning: number;
-    /**
-     * Under a grammar, list only each position's `grammarList` most likely tokens where that decides the
-     * choice (a large vocabulary, whose full map is what costs; TargetChoice.ts); 0: the full map (a
-     * small vocabulary, where it is cheap and a top-k list would send more positions to a second
-     * evaluation). `engine.grammarTopK` resolved.
-     */
-    grammarList: number;
-}
-
 type EvalItem = ControlledEvaluateInputItem;
+type TargetPass = Awaited<ReturnType<Slot["evaluate"]>>;
+
+const ignore = (): void => undefined;
+
+/**
+ * Resolves on the next event-loop turn: by then a pass submitted before was dispatched (PassBatcher's
+ * flush and node-llama-cpp's dispatch run in microtasks and `process.nextTick`), so what the caller does
+ * next overlaps its decode.
+ */
+const afterDispatch = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function* generate(plan: GenerationPlan, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
     const { slot, promptTokens, sampling, controller } = plan;
@@ -206,176 +187,223 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             return emitted.length > 0 || delta.length > 0 ? { tokens: emitted, text: delta } : undefined;
         };
 
-        // `pending` holds committed tokens not yet evaluated by the target (always exactly one between steps).
-        for (;;) {
-            for (const t of pending) history.push(t);
-            const chunk = commit(pending);
-            if (finish !== undefined) {
-                yield {
-                    tokens: chunk?.tokens ?? [],
-                    text: chunk?.text ?? "",
-                    finish: { reason: finish, stats: makeStats() },
-                };
-                return;
-            }
-            if (chunk) yield chunk;
-            throwIfAborted(signal);
-
-            const last = history[history.length - 1]!;
-            const limitK = maxDraftLength({
-                requested: plan.maxDraftTokens,
-                contextTokensLeft: plan.contextSize - slot.targetTokens.length,
-                tokensLeft: plan.maxTokens - generated,
-            });
-            const stepStart = performance.now();
-            const step = controller.next(history, limitK, otherTokens);
-            let draft: DraftProposal | undefined;
-            let draftMs: number | undefined = 0;
-            walk = grammar ? [grammar] : walk;
-            if (step?.proposal) {
-                // Proposed by the controller already (a lookup asked for more, SpeculationController).
-                draft = { tokens: step.proposal.tokens };
-                draftMs = step.proposal.ms;
-            } else if (step) {
-                const t0 = performance.now();
-                draft = await step.drafter.proposer.propose(
-                    history,
-                    step.k,
-                    signal,
-                    step.minConfidence,
-                    constraint,
-                );
-                draftMs = draft.sharedBatch === true ? undefined : performance.now() - t0;
+        // `pending` holds committed tokens not yet evaluated by the target (always exactly one between steps);
+        // `unrecorded`, the step that committed them: recorded at the top of the next iteration, after that
+        // iteration's pass was dispatched when it is a plain pass whatever the step teaches ("Overlap").
+        let unrecorded: SpecStep | undefined;
+        let stepStart = 0;
+        // The next plain pass, when dispatched before recording (its token: the history's last).
+        let ahead: Promise<TargetPass> | undefined;
+        try {
+            for (;;) {
+                for (const t of pending) history.push(t);
+                const chunk = commit(pending);
+                const last = history[history.length - 1]!;
+                if (unrecorded) {
+                    if (
+                        plan.overlap &&
+                        finish === undefined &&
+                        unrecorded.drafter === undefined &&
+                        plan.contextSize - slot.targetTokens.length >= 1 &&
+                        controller.plainAhead(pending)
+                    ) {
+                        stepStart = performance.now();
+                        ahead = slot.evaluate([choice.item(last, history, history.length)]);
+                        ahead.catch(ignore); // awaited below, or settled in `finally`
+                        await afterDispatch();
+                    }
+                    stats.record(unrecorded);
+                    controller.record(unrecorded);
+                    if (grammar) for (const t of unrecorded.committed) grammar.accept(t);
+                    unrecorded = undefined;
+                }
+                if (finish !== undefined) {
+                    yield {
+                        tokens: chunk?.tokens ?? [],
+                        text: chunk?.text ?? "",
+                        finish: { reason: finish, stats: makeStats() },
+                    };
+                    return;
+                }
+                if (chunk) yield chunk;
                 throwIfAborted(signal);
-            }
-            let drafted = draft?.tokens ?? [];
-            let draftDists = draft?.dists;
-            // Grammar state before each verified position; a draft ends at its first forbidden token. At
-            // temperature > 0 that equals verifying the token, because drafts are deterministic (no `dists`,
-            // q one-hot): the target's p of a forbidden token is 0, so it would be rejected and the residual
-            // max(0, p - q) renormalized is p itself, what the position samples from after the cut. A drafter
-            // with draft distributions would need the forbidden token verified (and rejected) instead.
-            const states =
-                grammar && (walk.length === drafted.length + 1 ? walk : grammar.statesAlong(drafted));
-            if (states && states.length <= drafted.length) {
-                drafted = drafted.slice(0, states.length - 1);
-                draftDists = draftDists?.slice(0, drafted.length);
-            }
 
-            if (drafted.length === 0 && plan.contextSize - slot.targetTokens.length < 1) {
-                finish = "length";
-                pending = [];
-                pendingLogprobs = [];
-                continue;
-            }
-            const base = slot.targetTokens.length;
-            // Position i's window is history + drafted[0, i): built only when penalties are on.
-            const window = penalties && drafted.length > 0 ? [...history, ...drafted] : history;
-            const items: EvalItem[] = [choice.item(last, window, history.length)];
-            for (let i = 0; i < drafted.length; i++)
-                items.push(choice.item(drafted[i]!, window, history.length + i + 1));
-            const pass = await slot.evaluate(items);
-            const out = pass.value;
-            otherTokens = pass.otherStepTokens;
-            slot.appendTarget([last]);
-            slot.appendTarget(drafted);
-            let outcome: VerifyOutcome;
-            let fullMapAt: number | undefined;
-            if (drafted.length === 0) {
-                let token = choice.pick(out[0], grammar);
-                if (token === unlisted) {
-                    fullMapAt = 0;
-                    token = await choice.reevaluate(slot, base, history, history.length, grammar!);
+                const limitK = maxDraftLength({
+                    requested: plan.maxDraftTokens,
+                    contextTokensLeft: plan.contextSize - slot.targetTokens.length,
+                    tokensLeft: plan.maxTokens - generated,
+                });
+                let step: ControllerStep | undefined;
+                if (ahead) controller.nextDispatched(history, limitK);
+                else {
+                    stepStart = performance.now();
+                    step = controller.next(history, limitK, otherTokens);
                 }
-                outcome = { acceptedTokens: 0, tokens: [token], lastKind: "bonus" };
-                if (wantConfidence) pendingLogprobs = [choice.pickedLogprob];
-            } else if (greedy) {
-                const targetTokens: Token[] = [];
-                for (let i = 0; i <= drafted.length; i++) {
-                    const token = choice.pick(out[i], states?.[i]);
-                    // A position after one that differs from the draft is never emitted: it needs no choice.
-                    const reached = i === 0 || targetTokens[i - 1] === drafted[i - 1];
-                    if (token !== unlisted || !reached) {
-                        targetTokens.push(token);
-                        continue;
-                    }
-                    // Evaluated again for the full map, which erases the drafts after it from the KV cache:
-                    // the step verifies the drafts before it and emits its choice.
-                    fullMapAt = i;
-                    targetTokens.push(
-                        await choice.reevaluate(slot, base + i, window, history.length + i, states![i]!),
+                let draft: DraftProposal | undefined;
+                let draftMs: number | undefined = 0;
+                walk = grammar ? [grammar] : walk;
+                if (step?.proposal) {
+                    // Proposed by the controller already (a lookup asked for more, SpeculationController).
+                    draft = { tokens: step.proposal.tokens };
+                    draftMs = step.proposal.ms;
+                } else if (step) {
+                    const t0 = performance.now();
+                    draft = await step.drafter.proposer.propose(
+                        history,
+                        step.k,
+                        signal,
+                        step.minConfidence,
+                        constraint,
                     );
-                    drafted = drafted.slice(0, i);
-                    break;
+                    draftMs = draft.sharedBatch === true ? undefined : performance.now() - t0;
+                    throwIfAborted(signal);
                 }
-                outcome = verifyGreedy(drafted, targetTokens);
-                // Emitted token i is the target's argmax at position i: its confidence is that position's.
-                if (wantConfidence) {
-                    const logprobs: number[] = [];
-                    for (let i = 0; i < outcome.tokens.length; i++)
-                        logprobs.push(choice.greedyLogprob(out[i], outcome.tokens[i]!));
-                    pendingLogprobs = logprobs;
+                let drafted = draft?.tokens ?? [];
+                let draftDists = draft?.dists;
+                // Grammar state before each verified position; a draft ends at its first forbidden token. At
+                // temperature > 0 that equals verifying the token, because drafts are deterministic (no `dists`,
+                // q one-hot): the target's p of a forbidden token is 0, so it would be rejected and the residual
+                // max(0, p - q) renormalized is p itself, what the position samples from after the cut. A drafter
+                // with draft distributions would need the forbidden token verified (and rejected) instead.
+                const states =
+                    grammar && (walk.length === drafted.length + 1 ? walk : grammar.statesAlong(drafted));
+                if (states && states.length <= drafted.length) {
+                    drafted = drafted.slice(0, states.length - 1);
+                    draftDists = draftDists?.slice(0, drafted.length);
                 }
-            } else {
-                const dists: TokenDistribution[] = [];
-                for (let i = 0; i <= drafted.length; i++) {
-                    const dist = choice.distributionAt(out[i], states?.[i]);
-                    if (dist) {
-                        dists.push(dist);
-                        continue;
+
+                if (drafted.length === 0 && plan.contextSize - slot.targetTokens.length < 1) {
+                    finish = "length";
+                    pending = [];
+                    pendingLogprobs = [];
+                    continue;
+                }
+                const base = slot.targetTokens.length;
+                // Position i's window is history + drafted[0, i): built only when penalties are on.
+                const window = penalties && drafted.length > 0 ? [...history, ...drafted] : history;
+                let pass: TargetPass;
+                if (ahead) {
+                    pass = await ahead;
+                    ahead = undefined;
+                } else {
+                    const items: EvalItem[] = [choice.item(last, window, history.length)];
+                    for (let i = 0; i < drafted.length; i++)
+                        items.push(choice.item(drafted[i]!, window, history.length + i + 1));
+                    pass = await slot.evaluate(items);
+                }
+                const out = pass.value;
+                otherTokens = pass.otherStepTokens;
+                slot.appendTarget([last]);
+                slot.appendTarget(drafted);
+                let outcome: VerifyOutcome;
+                let fullMapAt: number | undefined;
+                if (drafted.length === 0) {
+                    let token = choice.pick(out[0], grammar);
+                    if (token === unlisted) {
+                        fullMapAt = 0;
+                        token = await choice.reevaluate(slot, base, history, history.length, grammar!);
                     }
-                    // Its list does not decide the distribution: evaluated again for the full map, which
-                    // erases the drafts after it, so the step verifies the drafts before it with this
-                    // position as the bonus. Where the draft ends depends only on the drafts before it (not
-                    // on the one it drops), so speculative sampling stays exact.
-                    fullMapAt = i;
-                    dists.push(
-                        await choice.reevaluateDistribution(
-                            slot,
-                            base + i,
-                            window,
-                            history.length + i,
-                            states![i]!,
-                        ),
-                    );
-                    drafted = drafted.slice(0, i);
-                    draftDists = draftDists?.slice(0, i);
-                    break;
+                    outcome = { acceptedTokens: 0, tokens: [token], lastKind: "bonus" };
+                    if (wantConfidence) pendingLogprobs = [choice.pickedLogprob];
+                } else if (greedy) {
+                    const targetTokens: Token[] = [];
+                    for (let i = 0; i <= drafted.length; i++) {
+                        const token = choice.pick(out[i], states?.[i]);
+                        // A position after one that differs from the draft is never emitted: it needs no choice.
+                        const reached = i === 0 || targetTokens[i - 1] === drafted[i - 1];
+                        if (token !== unlisted || !reached) {
+                            targetTokens.push(token);
+                            continue;
+                        }
+                        // Evaluated again for the full map, which erases the drafts after it from the KV cache:
+                        // the step verifies the drafts before it and emits its choice.
+                        fullMapAt = i;
+                        targetTokens.push(
+                            await choice.reevaluate(slot, base + i, window, history.length + i, states![i]!),
+                        );
+                        drafted = drafted.slice(0, i);
+                        break;
+                    }
+                    outcome = verifyGreedy(drafted, targetTokens);
+                    // Emitted token i is the target's argmax at position i: its confidence is that position's.
+                    if (wantConfidence) {
+                        const logprobs: number[] = [];
+                        for (let i = 0; i < outcome.tokens.length; i++)
+                            logprobs.push(choice.greedyLogprob(out[i], outcome.tokens[i]!));
+                        pendingLogprobs = logprobs;
+                    }
+                } else {
+                    const dists: TokenDistribution[] = [];
+                    for (let i = 0; i <= drafted.length; i++) {
+                        const dist = choice.distributionAt(out[i], states?.[i]);
+                        if (dist) {
+                            dists.push(dist);
+                            continue;
+                        }
+                        // Its list does not decide the distribution: evaluated again for the full map, which
+                        // erases the drafts after it, so the step verifies the drafts before it with this
+                        // position as the bonus. Where the draft ends depends only on the drafts before it (not
+                        // on the one it drops), so speculative sampling stays exact.
+                        fullMapAt = i;
+                        dists.push(
+                            await choice.reevaluateDistribution(
+                                slot,
+                                base + i,
+                                window,
+                                history.length + i,
+                                states![i]!,
+                            ),
+                        );
+                        drafted = drafted.slice(0, i);
+                        draftDists = draftDists?.slice(0, i);
+                        break;
+                    }
+                    outcome = verifyStochastic(drafted, draftDists, dists, random!);
+                    // Accepted, recovered and bonus tokens alike: the target's probability at their position
+                    // (a recovered token is drawn from the residual, but the target's p is what it believed).
+                    if (wantConfidence) {
+                        const logprobs: number[] = [];
+                        for (let i = 0; i < outcome.tokens.length; i++)
+                            logprobs.push(Math.log(probabilityOf(dists[i]!, outcome.tokens[i]!)));
+                        pendingLogprobs = logprobs;
+                    }
                 }
-                outcome = verifyStochastic(drafted, draftDists, dists, random!);
-                // Accepted, recovered and bonus tokens alike: the target's probability at their position
-                // (a recovered token is drawn from the residual, but the target's p is what it believed).
-                if (wantConfidence) {
-                    const logprobs: number[] = [];
-                    for (let i = 0; i < outcome.tokens.length; i++)
-                        logprobs.push(Math.log(probabilityOf(dists[i]!, outcome.tokens[i]!)));
-                    pendingLogprobs = logprobs;
+                if (draft !== undefined && draft.tokens.length > 0) {
+                    // Keep [last, accepted drafts]; the recovered/bonus token is evaluated by the next pass.
+                    await slot.truncateTarget(base + 1 + outcome.acceptedTokens);
+                    await step!.drafter.proposer.accept?.(outcome.acceptedTokens);
                 }
+                const record: SpecStep = {
+                    drafter: step?.drafter.candidate.id,
+                    drafted: drafted.length,
+                    accepted: outcome.acceptedTokens,
+                    confidences: draft?.confidences,
+                    committed: outcome.tokens,
+                    draftMs,
+                    // A shared pass took what the whole batch cost: a point of the curve at the batch's tokens.
+                    verifyMs: pass.besideLong ? undefined : pass.ms,
+                    passTokens: pass.tokens,
+                    passRequests: pass.passes,
+                    generated,
+                    stepMs: performance.now() - stepStart,
+                    ...(fullMapAt !== undefined && { fullMapAt }),
+                };
+                pending = outcome.tokens;
+                unrecorded = record;
             }
-            if (draft !== undefined && draft.tokens.length > 0) {
-                // Keep [last, accepted drafts]; the recovered/bonus token is evaluated by the next pass.
-                await slot.truncateTarget(base + 1 + outcome.acceptedTokens);
-                await step!.drafter.proposer.accept?.(outcome.acceptedTokens);
+        } finally {
+            // Stopped between a dispatch and its await (the consumer returned at a chunk, or the signal
+            // fired): the pass still decodes. Once it ends the slot's bookkeeping takes its token, so the KV
+            // cache and the bookkeeping agree again (LocalEngine's `clean`); if it failed, the slot starts
+            // the next request empty.
+            if (ahead) {
+                const evaluated = await ahead.then(
+                    () => true,
+                    () => false,
+                );
+                if (evaluated) slot.appendTarget([history[history.length - 1]!]);
+                else await slot.reuseTargetPrefix([], false).catch(ignore);
             }
-            const record: SpecStep = {
-                drafter: step?.drafter.candidate.id,
-                drafted: drafted.length,
-                accepted: outcome.acceptedTokens,
-                confidences: draft?.confidences,
-                committed: outcome.tokens,
-                draftMs,
-                // A shared pass took what the whole batch cost: a point of the curve at the batch's tokens.
-                verifyMs: pass.besideLong ? undefined : pass.ms,
-                passTokens: pass.tokens,
-                passRequests: pass.passes,
-                generated,
-                stepMs: performance.now() - stepStart,
-                ...(fullMapAt !== undefined && { fullMapAt }),
-            };
-            stats.record(record);
-            controller.record(record);
-            if (grammar) for (const t of outcome.tokens) grammar.accept(t);
-            pending = outcome.tokens;
         }
     }
 

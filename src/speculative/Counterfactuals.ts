@@ -96,6 +96,37 @@ export class Counterfactuals {
     }
 
     /**
+     * Whether scoring `committed` next and then proposing could start a run: a pending proposal that
+     * `committed` would resolve kept whole (`score` true), or a free drafter other than `current` with no
+     * proposal pending whose run continues (its next proposal may be sampled). Neither: the scoring
+     * switches nothing and the next proposals cannot be sampled. Changes nothing.
+     */
+    mayStartRun(
+        committed: readonly Token[],
+        drafters: readonly ControllerDrafter[],
+        current: ControllerDrafter | undefined,
+    ): boolean {
+        for (const [lookup, cf] of this.#pending) {
+            if (lookup === current || cf.tokens.length - cf.matched > committed.length) continue;
+            let i = 0;
+            while (i < committed.length && cf.matched + i < cf.tokens.length) {
+                if (cf.tokens[cf.matched + i] !== committed[i]) break;
+                i++;
+            }
+            if (cf.matched + i === cf.tokens.length) return true;
+        }
+        for (const lookup of drafters)
+            if (
+                lookup.candidate.costPerCall &&
+                lookup !== current &&
+                !this.#pending.has(lookup) &&
+                this.evidence.continues(lookup.candidate.id)
+            )
+                return true;
+        return false;
+    }
+
+    /**
      * Matches every pending proposal against the step's `committed` tokens; `current`'s is dropped (switched
      * to: its steps are scored as its own now). True when a proposal resolved kept whole.
      */

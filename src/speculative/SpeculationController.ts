@@ -341,6 +341,28 @@ export class SpeculationController {
         };
     }
 
+    /**
+     * Whether the step after a plain step under plain decoding that committed `committed`, not recorded
+     * yet, is a plain pass whatever `record` learns from it: nothing drafts now, and in AUTO the scoring
+     * can start no run (Counterfactuals.mayStartRun: no switch, no sampled proposal) and no periodic
+     * judgement is due. Then the engine dispatches that pass first and records while it decodes, calling
+     * `nextDispatched` in place of `next` (generate.ts, "Overlap"): the same decisions, in the same order.
+     */
+    plainAhead(committed: readonly Token[]): boolean {
+        if (this.#current !== undefined) return false;
+        const { adaptive, drafters } = this.options;
+        if (!adaptive) return true;
+        if (this.#counterfactuals.mayStartRun(committed, drafters, undefined)) return false;
+        return this.#steps + 1 < switchAfterSteps || !this.#schedule.dueNext();
+    }
+
+    /** `next` for a step whose plain pass is already dispatched (`plainAhead`). */
+    nextDispatched(history: readonly Token[], limitK: number): void {
+        this.#prepareCounterfactual(history, limitK);
+        this.#longMatch = undefined;
+        this.#count(0);
+    }
+
     /** A free drafter's timed proposal (proposeFree.ts), the drafter begun first. */
     #proposeFree(
         drafter: ControllerDrafter,

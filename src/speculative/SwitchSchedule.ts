@@ -29,6 +29,11 @@ export class SwitchSchedule {
         this.#every = this.#until = plainRecheckSteps;
     }
 
+    /** Whether `plainDue(false)` would answer true (changes nothing). */
+    dueNext(): boolean {
+        return this.#until <= 1;
+    }
+
     /** After a plain pass: whether to judge now; `keptCounterfactual`: a free drafter's proposal was kept whole. */
     plainDue(keptCounterfactual: boolean): boolean {
         if (!keptCounterfactual && --this.#until > 0) return false;
