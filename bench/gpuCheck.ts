@@ -30,8 +30,9 @@
  * TIERCEL_KV_UNIFIED=1 (one KV stream for every sequence; read by the source-built backend only, see
  * native/lib.sh). --batch-order: the load phase's engine.batchOrder (default: the engine's default,
  * steps-first; src/engine/stepsFirstStrategy.ts). --overlap-steps: the load phase's engine.overlapSteps
- * (default: the engine's, on; src/engine/generate.ts "Overlap"): run the load phase again with `false` to
- * see what overlapping plain steps' bookkeeping with the next pass gives under load.
+ * (default: the engine's, "auto": on with the target on the GPU; src/engine/generate.ts "Overlap"): run the
+ * load phase again with `false` to see what overlapping plain steps' bookkeeping with the next pass gives
+ * under load.
  *
  * --phases runs only those phases (in the fixed order below); --tag names the results
  * (bench/results/gpu-<date>-<tag>.*), so a second device call on a warm machine keeps the first's.

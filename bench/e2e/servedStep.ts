@@ -23,7 +23,8 @@
  *   npm run bench:step -- [--mode off|auto] [--tokens 128] [--prompts 24] [--rounds 1] [--json file]
  *        [--overlap true|false]
  *
- * --overlap sets engine.overlapSteps (default on; src/engine/generate.ts "Overlap").
+ * --overlap sets engine.overlapSteps (default "auto": on with the target on a GPU; src/engine/generate.ts
+ * "Overlap").
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";

@@ -138,12 +138,14 @@ export const configSchema = z
                  * (recording its costs and acceptance, AUTO's counterfactual scoring, handing its chunk to the
                  * consumer: over gRPC, the handler's write), which then runs while the pass decodes, whenever
                  * nothing that bookkeeping could decide would change the pass (src/engine/generate.ts,
-                 * "Overlap"). Output and AUTO's decisions are the same either way. Defaults to `true`: over
-                 * gRPC on a 2-vCPU EPYC (bundled pair, `npm run bench:overlap`, 8 alternating rounds, two
-                 * runs) one stream decoded 1.02–1.04× as fast, OFF and AUTO, 4 streams 0.99–1.03×; where the
-                 * decode leaves the host's cores free (a GPU) the work it hides is the whole of it.
+                 * "Overlap"). Output and AUTO's decisions are the same either way. Defaults to `"auto"`: on
+                 * when the target's layers are on a GPU, where the host's cores are free while it decodes;
+                 * off on a CPU, where that work competes with the decode for the cores: on a 2-vCPU EPYC
+                 * (bundled pair) the overlap took 1–4 % off a step over gRPC (`npm run bench:overlap`, three
+                 * runs) but made each decode 20–90 µs slower (`npm run bench:step -- --overlap`), in
+                 * process 0.92–0.94× the tokens/s (docs/bench.md "Overlap").
                  */
-                overlapSteps: z.boolean().default(true),
+                overlapSteps: z.union([z.literal("auto"), z.boolean()]).default("auto"),
             })
             .strict()
             .prefault({}),

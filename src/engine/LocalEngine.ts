@@ -73,8 +73,8 @@ export class LocalEngine {
     /** Tokens a position lists under a grammar (`engine.grammarTopK` resolved; TargetChoice.ts). */
     readonly #grammarList: number;
     /**
-     * Whether plain steps overlap the bookkeeping before them (GenerationPlan.overlap): `engine.overlapSteps`.
-     * A bench may switch it between requests (bench/e2e/overlapSteps.ts).
+     * Whether plain steps overlap the bookkeeping before them (GenerationPlan.overlap): `engine.overlapSteps`
+     * resolved at load. A bench may switch it between requests (bench/e2e/overlapSteps.ts).
      */
     overlap: boolean;
     /** What AUTO has learned about acceptance and costs, shared by all requests. */
@@ -119,8 +119,8 @@ export class LocalEngine {
         this.#slots = slots;
         this.#pool = new SequencePool(slots, config.engine.maxQueue);
         this.#grammars = new ResponseGrammars(llama);
-        const { grammarTopK: list } = config.engine;
-        this.overlap = config.engine.overlapSteps;
+        const { grammarTopK: list, overlapSteps } = config.engine;
+        this.overlap = overlapSteps === "auto" ? model.gpuLayers > 0 : overlapSteps;
         this.#grammarList =
             list !== "auto" ? list : target.resolved.vocab.tokens.length > largeVocabulary ? grammarTopK : 0;
         this.#chat = new ChatPrompts(llama, model, (texts) => {
