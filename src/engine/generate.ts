@@ -39,7 +39,7 @@ import type { ControlledEvaluateInputItem, Token as LlamaToken } from "node-llam
 import { createRandom } from "../speculative/createRandom.js";
 import { maxDraftLength } from "../speculative/maxDraftLength.js";
 import { probabilityOf } from "../speculative/sampleDistribution.js";
-import type { ControllerStep } from "../speculative/SpeculationController.js";
+import type { ControllerStep } from "../speculative/controllerTypes.js";
 import { SpecStats } from "../speculative/SpecStats.js";
 import type {
     DraftConstraint,

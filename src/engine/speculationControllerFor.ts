@@ -5,7 +5,8 @@
  * (and none) per request and step.
  */
 import type { Config, SpeculationMode } from "../config/schema.js";
-import { SpeculationController, type ControllerDrafter } from "../speculative/SpeculationController.js";
+import { SpeculationController } from "../speculative/SpeculationController.js";
+import type { ControllerDrafter } from "../speculative/controllerTypes.js";
 import type { SpeculationPolicy } from "../speculative/SpeculationPolicy.js";
 import type { SuffixPool } from "../speculative/SuffixPool.js";
 import { SuffixProposer } from "../speculative/SuffixProposer.js";

@@ -2,7 +2,7 @@
  * The engine's request/response types: plain data, independent of gRPC and of node-llama-cpp.
  */
 import type { SpeculationMode } from "../config/schema.js";
-import type { SpeculationSummary } from "../speculative/SpeculationController.js";
+import type { SpeculationSummary } from "../speculative/controllerTypes.js";
 import type { SpecStatsJSON } from "../speculative/SpecStats.js";
 
 export interface SamplingOptions {

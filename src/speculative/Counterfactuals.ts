@@ -6,7 +6,7 @@
  * estimate takes the proposal once resolved (a mismatch, or all of it matched). Used by
  * SpeculationController, which owns the request's evidence and the drafters.
  */
-import type { ControllerDrafter } from "./SpeculationController.js";
+import type { ControllerDrafter } from "./controllerTypes.js";
 import type { RequestEvidence } from "./RequestEvidence.js";
 import type { SpeculationPolicy } from "./SpeculationPolicy.js";
 import { isLongMatch, recordLongMatch } from "./isLongMatch.js";

@@ -35,7 +35,13 @@
  *  - a current free drafter's proposal that does not pay is declined (a plain pass) and scored as the tail
  *    past k = 0; the drafter stays, where a forced switch to plain decoding came back only after a margin.
  */
-import type { Choice, DrafterCandidate, SpeculationPolicy } from "./SpeculationPolicy.js";
+import type { Choice, SpeculationPolicy } from "./SpeculationPolicy.js";
+import type {
+    ControllerDrafter,
+    ControllerStep,
+    SpeculationControllerOptions,
+    SpeculationSummary,
+} from "./controllerTypes.js";
 import { Counterfactuals } from "./Counterfactuals.js";
 import { DraftTail } from "./DraftTail.js";
 import { longMatchClass, longMatchKey } from "./isLongMatch.js";
@@ -44,46 +50,7 @@ import { proposeFree, type FreeProposal } from "./proposeFree.js";
 import { SwitchSchedule } from "./SwitchSchedule.js";
 import { RequestEvidence, requestPriorWeight } from "./RequestEvidence.js";
 import type { Acceptance, RunAcceptance } from "./speedup.js";
-import type { DraftProposer, SpecStep, Token } from "./types.js";
-
-export interface ControllerDrafter {
-    candidate: DrafterCandidate;
-    proposer: DraftProposer;
-}
-
-export interface SpeculationControllerOptions {
-    drafters: readonly ControllerDrafter[];
-    signature: string;
-    maxK: number;
-    /** AUTO: adaptive k and switching. Fixed modes: the single drafter at maxK every step. */
-    adaptive: boolean;
-    /** Confidence threshold until the policy has measured one. */
-    minConfidence: number;
-}
-
-/** One step's plan: who drafts how many tokens. */
-export interface ControllerStep {
-    drafter: ControllerDrafter;
-    k: number;
-    minConfidence: number;
-    /**
-     * The draft already proposed (a free drafter asked for more than k, for "the tail past k"), and what
-     * proposing it took: the engine uses it instead of asking the drafter again.
-     */
-    proposal?: { tokens: readonly Token[]; ms: number };
-}
-
-export interface SpeculationSummary {
-    /** Drafter chosen at the start ("none" for plain decoding). */
-    chosen: string;
-    reason: string;
-    switches: { atToken: number; from: string; to: string; reason: string }[];
-    /** How many steps used each draft length (index = k). */
-    draftLengths: number[];
-    /** Steps that verified a free drafter's proposal to measure the verify curve (see above). */
-    explorations: number;
-    predictedSpeedup: number;
-}
+import type { SpecStep, Token } from "./types.js";
 
 /** Steps of evidence before a switch is considered, and the margin another option needs. */
 const switchAfterSteps = 3;

@@ -6,10 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { createRandom } from "../../../src/speculative/createRandom.js";
-import {
-    SpeculationController,
-    type ControllerDrafter,
-} from "../../../src/speculative/SpeculationController.js";
+import { SpeculationController } from "../../../src/speculative/SpeculationController.js";
+import type { ControllerDrafter } from "../../../src/speculative/controllerTypes.js";
 import { SpeculationPolicy } from "../../../src/speculative/SpeculationPolicy.js";
 import type { DraftProposal, DraftProposer, SpecStep } from "../../../src/speculative/types.js";
 
