@@ -121,7 +121,7 @@ try {
 const markdown = [
     `## Overlapping plain steps' bookkeeping with the next pass, over gRPC — bundled pair, ${maxTokens} tokens a request, ${prompts.length} prompts a round, ${rounds} rounds`,
     "",
-    `CPU: ${cpus()[0]?.model ?? "?"} × ${cpus().length}; engine threads ${benchThreads}${benchGpu ? `; GPU ${benchGpu}` : ""}; engine.overlapSteps: ${loadedWith}. One stream: decode tok/s (after the first token); several: tokens over wall time, prompts included.`,
+    `CPU: ${cpus()[0]?.model ?? "?"} × ${cpus().length}; engine threads ${benchThreads}${benchGpu ? `; GPU ${benchGpu}` : ""}; engine.overlapSteps ${JSON.stringify(config.engine.overlapSteps)} (on at load: ${loadedWith}). One stream: decode tok/s (after the first token); several: tokens over wall time, prompts included.`,
     "Not the defaults, and why: prefix reuse off (every round sends the same prompts), as many sequences as the most streams, TIERCEL_BENCH_THREADS engine threads (1 on a shared 2-vCPU machine: ggml's spinning barrier).",
     "",
     "| mode | streams | tok/s, overlap off | tok/s, overlap on | on ÷ off, median of the rounds (range) |",

@@ -141,7 +141,7 @@ export const configSchema = z
                  * "Overlap"). Output and AUTO's decisions are the same either way. Defaults to `"auto"`: on
                  * when the target's layers are on a GPU, where the host's cores are free while it decodes;
                  * off on a CPU, where that work competes with the decode for the cores: on a 2-vCPU EPYC
-                 * (bundled pair) the overlap took 1–4 % off a step over gRPC (`npm run bench:overlap`, three
+                 * (bundled pair) over gRPC it read 0.99–1.04× the tokens/s (`npm run bench:overlap`, four
                  * runs) but made each decode 20–90 µs slower (`npm run bench:step -- --overlap`), in
                  * process 0.92–0.94× the tokens/s (docs/bench.md "Overlap").
                  */
