@@ -2,9 +2,9 @@
  * `engine.overlapSteps` on real GGUFs (generate.ts, "Overlap"): a plain step's pass is dispatched before
  * the bookkeeping of the step before it, so a chunk reaches its consumer with the next pass already
  * started. Output is the same as without the overlap, for every sampling path a plain pass takes (greedy,
- * seeded temperature, penalties, a grammar, confidence) and under AUTO; a consumer that stops at a chunk,
- * or a signal that fires, while that pass decodes leaves the slot to the next request as it would be
- * without the overlap.
+ * seeded temperature, penalties, a grammar, confidence) and under AUTO (greedy); a consumer that stops at
+ * a chunk, or a signal that fires, while that pass decodes leaves the slot to the next request as it would
+ * be without the overlap.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/errors/codes.js";
@@ -15,11 +15,13 @@ import { collect, loadFixtureEngine } from "../helpers/fixtureEngine.js";
 
 const prompt = "You are a careful coding assistant.\ndef parse_config(path):\n";
 
+// Seeded sampling only without speculation: AUTO's drafting decisions follow measured costs and the load,
+// and at temperature > 0 different drafts draw different random numbers (the distribution is the same, the
+// sample need not be), with or without the overlap.
 const requests: GenerateRequest[] = [
     { prompt, maxTokens: 24, speculation: { mode: "off" } },
     { prompt, maxTokens: 24, speculation: { mode: "auto" } },
     { prompt, maxTokens: 24, sampling: { temperature: 0.9, seed: 11 }, speculation: { mode: "off" } },
-    { prompt, maxTokens: 24, sampling: { temperature: 0.9, seed: 11 }, speculation: { mode: "auto" } },
     {
         prompt,
         maxTokens: 24,
@@ -71,7 +73,7 @@ describe("plain steps overlapped with the bookkeeping before them", () => {
                 );
         }
         // Concurrent requests share passes (PassBatcher): still the same output.
-        const together = await Promise.all(requests.slice(0, 4).map((r) => collect(overlapped, r)));
+        const together = await Promise.all(requests.slice(0, 3).map((r) => collect(overlapped, r)));
         for (const [i, out] of together.entries())
             expect(out.tokens).toEqual((await collect(inOrder, requests[i]!)).tokens);
     });
