@@ -106,15 +106,9 @@ export class Counterfactuals {
         drafters: readonly ControllerDrafter[],
         current: ControllerDrafter | undefined,
     ): boolean {
-        for (const [lookup, cf] of this.#pending) {
-            if (lookup === current || cf.tokens.length - cf.matched > committed.length) continue;
-            let i = 0;
-            while (i < committed.length && cf.matched + i < cf.tokens.length) {
-                if (cf.tokens[cf.matched + i] !== committed[i]) break;
-                i++;
-            }
-            if (cf.matched + i === cf.tokens.length) return true;
-        }
+        for (const [lookup, cf] of this.#pending)
+            if (lookup !== current && cf.matched + continuing(cf, committed) === cf.tokens.length)
+                return true;
         for (const lookup of drafters)
             if (
                 lookup.candidate.costPerCall &&
@@ -138,16 +132,8 @@ export class Counterfactuals {
                 continue;
             }
             const { id } = lookup.candidate;
-            let i = 0;
-            while (
-                i < committed.length &&
-                cf.matched < cf.tokens.length &&
-                cf.tokens[cf.matched] === committed[i]
-            ) {
-                this.evidence.observe(id, cf.matched, true, cf.afterFull);
-                cf.matched++;
-                i++;
-            }
+            const i = continuing(cf, committed);
+            for (let j = 0; j < i; j++) this.evidence.observe(id, cf.matched++, true, cf.afterFull);
             // Resolved by a mismatch or by running out of drafted tokens; else more committed tokens decide.
             if (i === committed.length && cf.matched < cf.tokens.length) continue;
             const { matched, tokens } = cf;
@@ -163,4 +149,16 @@ export class Counterfactuals {
         }
         return keptWhole;
     }
+}
+
+/** How many of `committed`, from its first, go on matching the proposal's tokens past those matched. */
+function continuing(cf: PendingProposal, committed: readonly Token[]): number {
+    let i = 0;
+    while (
+        i < committed.length &&
+        cf.matched + i < cf.tokens.length &&
+        cf.tokens[cf.matched + i] === committed[i]
+    )
+        i++;
+    return i;
 }
