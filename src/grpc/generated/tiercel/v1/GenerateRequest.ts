@@ -45,8 +45,11 @@ export interface GenerateRequest {
    */
   'top_k'?: (number);
   /**
-   * Seed of the request's sampler (temperature > 0): the same seed and request give the same output.
-   * Unset = a random seed.
+   * Seed of the request's sampler (temperature > 0). With speculation OFF or a fixed drafter, the same
+   * seed and request give the same output (batches shared with other requests can change a logit's last
+   * bits: docs/speculative-decoding.md). Under AUTO the drafts follow measured costs and load, and
+   * different drafts draw different samples from the same distribution: the output can differ from run
+   * to run. Unset = a random seed.
    */
   'seed'?: (number);
   /**
@@ -205,8 +208,11 @@ export interface GenerateRequest__Output {
    */
   'top_k'?: (number);
   /**
-   * Seed of the request's sampler (temperature > 0): the same seed and request give the same output.
-   * Unset = a random seed.
+   * Seed of the request's sampler (temperature > 0). With speculation OFF or a fixed drafter, the same
+   * seed and request give the same output (batches shared with other requests can change a logit's last
+   * bits: docs/speculative-decoding.md). Under AUTO the drafts follow measured costs and load, and
+   * different drafts draw different samples from the same distribution: the output can differ from run
+   * to run. Unset = a random seed.
    */
   'seed'?: (number);
   /**
