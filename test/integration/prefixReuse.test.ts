@@ -11,32 +11,38 @@ import type { GenerateRequest } from "../../src/grpc/generated/tiercel/v1/Genera
 import type { SpeculationMode } from "../../src/grpc/generated/tiercel/v1/SpeculationMode.js";
 import { expectGrpcError, startTestServer, type TestServer } from "../helpers/startTestServer.js";
 
-// Two sequences (the test config), so three sessions are more sessions than sequences.
-let server: TestServer;
-beforeAll(async () => {
-    server = await startTestServer();
-});
-afterAll(async () => {
-    await server.close();
-});
+// Two sequences (the test config), so three sessions are more sessions than sequences. Each case runs with
+// the engine's default on this host (engine.overlapSteps "auto": off on a CPU) and with a plain step's pass
+// dispatched before the bookkeeping of the step before it (on: the default with the target on a GPU), where
+// a stream can stop with a pass in flight (src/engine/generate.ts, "Overlap").
+describe.each([
+    ["default", undefined],
+    ["overlapSteps on", true],
+] as const)("prefix reuse through the gRPC server (%s)", (_name, overlapSteps) => {
+    let server: TestServer;
+    beforeAll(async () => {
+        server = await startTestServer(overlapSteps === undefined ? {} : { engine: { overlapSteps } });
+    });
+    afterAll(async () => {
+        await server.close();
+    });
 
-const system = "You are a careful coding assistant. Answer with code only, no prose.\n".repeat(6);
+    const system = "You are a careful coding assistant. Answer with code only, no prose.\n".repeat(6);
 
-function request(suffix: string, mode: SpeculationMode = "SPECULATION_MODE_OFF"): GenerateRequest {
-    return { prompt: system + suffix, max_tokens: 8, speculation: { mode } };
-}
+    function request(suffix: string, mode: SpeculationMode = "SPECULATION_MODE_OFF"): GenerateRequest {
+        return { prompt: system + suffix, max_tokens: 8, speculation: { mode } };
+    }
 
-async function promptTokens(text: string): Promise<number> {
-    return (await server.tokenize({ text })).token_ids.length;
-}
+    async function promptTokens(text: string): Promise<number> {
+        return (await server.tokenize({ text })).token_ids.length;
+    }
 
-function last(chunks: readonly GenerateChunk__Output[]): GenerateChunk__Output {
-    const chunk = chunks[chunks.length - 1];
-    if (!chunk?.stats) throw new Error("the stream ended without a final chunk");
-    return chunk;
-}
+    function last(chunks: readonly GenerateChunk__Output[]): GenerateChunk__Output {
+        const chunk = chunks[chunks.length - 1];
+        if (!chunk?.stats) throw new Error("the stream ended without a final chunk");
+        return chunk;
+    }
 
-describe("prefix reuse through the gRPC server", () => {
     it("unary: the same prompt again reuses all but one token; a shared prefix is reused", async () => {
         const first = await server.generate(request("def add(a, b):"));
         const again = await server.generate(request("def add(a, b):"));
@@ -103,8 +109,11 @@ describe("prefix reuse through the gRPC server", () => {
         const reference = await server.generate(short);
         for (let i = 0; i < 4; i++) {
             const stream = server.stream({ ...short, max_tokens: 400 });
-            await stream.first;
-            stream.call.cancel();
+            // Cancelled at the first chunk, and at the 2nd–4th (with the overlap, the next pass decoding).
+            let seen = 0;
+            stream.call.on("data", () => {
+                if (++seen === 1 + i) stream.call.cancel();
+            });
             await expectGrpcError(stream.chunks);
             const after = await server.generate(short);
             expect(after.token_ids).toEqual(reference.token_ids);
