@@ -96,23 +96,17 @@ export class Counterfactuals {
     }
 
     /**
-     * Whether scoring `committed` next and then proposing could start a run: a pending proposal that
-     * `committed` would resolve kept whole (`score` true), or a free drafter other than `current` with no
-     * proposal pending whose run continues (its next proposal may be sampled). Neither: the scoring
-     * switches nothing and the next proposals cannot be sampled. Changes nothing.
+     * Under plain decoding (no drafter current), whether scoring `committed` next and then proposing
+     * could start a run: a pending proposal that `committed` would resolve kept whole (`score` true), or a
+     * free drafter with no proposal pending whose run continues (its next proposal may be sampled).
+     * Neither: the scoring switches nothing and the next proposals cannot be sampled. Changes nothing.
      */
-    mayStartRun(
-        committed: readonly Token[],
-        drafters: readonly ControllerDrafter[],
-        current: ControllerDrafter | undefined,
-    ): boolean {
-        for (const [lookup, cf] of this.#pending)
-            if (lookup !== current && cf.matched + continuing(cf, committed) === cf.tokens.length)
-                return true;
+    mayStartRun(committed: readonly Token[], drafters: readonly ControllerDrafter[]): boolean {
+        for (const cf of this.#pending.values())
+            if (cf.matched + continuing(cf, committed) === cf.tokens.length) return true;
         for (const lookup of drafters)
             if (
                 lookup.candidate.costPerCall &&
-                lookup !== current &&
                 !this.#pending.has(lookup) &&
                 this.evidence.continues(lookup.candidate.id)
             )

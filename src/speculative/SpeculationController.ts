@@ -319,7 +319,7 @@ export class SpeculationController {
         if (this.#current !== undefined) return false;
         const { adaptive, drafters } = this.options;
         if (!adaptive) return true;
-        if (this.#counterfactuals.mayStartRun(committed, drafters, undefined)) return false;
+        if (this.#counterfactuals.mayStartRun(committed, drafters)) return false;
         return this.#steps + 1 < switchAfterSteps || !this.#schedule.dueNext();
     }
 
