@@ -11,7 +11,9 @@
  *    - temperature 0 without a grammar: node-llama-cpp's argmax (logit bias and penalties applied);
  *    - temperature 0 with a grammar: the most likely token `state` allows (constrainedChoice.ts);
  *    - temperature > 0: a draw from `distributionAt(out, state)`, the post-chain distribution, or under a
- *      grammar the constrained one (grammar mask, then top-k / top-p / min-p / temperature).
+ *      grammar the constrained one (grammar mask, then top-k / top-p / min-p / temperature), with the draw
+ *      of the position the token will take in the history (`draws(position)`, positionDraws.ts), so that a
+ *      drafted position verified by verifyPositional chooses what plain decoding would.
  * 2. Top-k listing at temperature 0 (a grammar, a large vocabulary, confidence not wanted): a position
  *    lists only its `grammarTopK` most likely tokens, in the full map's order, so the first listed token
  *    the grammar allows is the full map's first allowed token. When the grammar forbids every listed
@@ -45,7 +47,8 @@ import type {
     Token as LlamaToken,
     TokenBias,
 } from "node-llama-cpp";
-import { probabilityOf, sampleDistribution } from "../speculative/sampleDistribution.js";
+import type { PositionDraws } from "../speculative/positionDraws.js";
+import { probabilityOf, sampleAt } from "../speculative/sampleDistribution.js";
 import type { Token, TokenDistribution } from "../speculative/types.js";
 import {
     constrainedArgmax,
@@ -92,8 +95,8 @@ export interface TargetChoiceOptions {
      * by default (`engine.grammarTopK`); 0 = always the full map.
      */
     grammarList: number;
-    /** Draws in [0, 1) for sampling; required at temperature > 0. */
-    random: (() => number) | undefined;
+    /** The draw of each history position for sampling; required at temperature > 0. */
+    draws: PositionDraws | undefined;
 }
 
 /**
@@ -146,7 +149,7 @@ export class TargetChoice {
     readonly #penalties: ResolvedPenalties | undefined;
     readonly #confidence: boolean;
     readonly #constrained: boolean;
-    readonly #random: (() => number) | undefined;
+    readonly #draws: PositionDraws | undefined;
     readonly #next: NextTokenRequest;
     /** The full-map request `reevaluate` makes (the same as `#next` when nothing is listed). */
     readonly #fullNext: NextTokenRequest;
@@ -157,9 +160,9 @@ export class TargetChoice {
         this.#confidence = o.confidence;
         this.#constrained = o.constrained;
         this.greedy = o.sampling.temperature <= 0;
-        if (!this.greedy && !o.random)
-            throw new Error("TargetChoice: sampling at temperature > 0 needs random");
-        this.#random = o.random;
+        if (!this.greedy && !o.draws)
+            throw new Error("TargetChoice: sampling at temperature > 0 needs draws");
+        this.#draws = o.draws;
         this.listTopK =
             o.constrained && o.grammarList > 0 && listingDecides(o.sampling, o.confidence, o.grammarList);
         const listed = this.listTopK ? o.grammarList : 0;
@@ -216,10 +219,12 @@ export class TargetChoice {
     /**
      * The target's choice at a position (contract, 1): `unlisted` when the grammar forbids every token of
      * a top-k list, for the caller to `reevaluate` the position; `listed` false: the map is the full one.
+     * `position`: the history index the chosen token will take (its draw at temperature > 0).
      */
     pick(
         out: ControlledEvaluateIndexOutput | undefined,
         state: GrammarState | undefined,
+        position: number,
         listed = this.listTopK,
     ): Token {
         if (state && this.greedy) {
@@ -239,7 +244,7 @@ export class TargetChoice {
         }
         const dist = this.distributionAt(out, state, listed);
         if (!dist) return unlisted;
-        const token = sampleDistribution(dist, this.#random!);
+        const token = sampleAt(dist, this.#draws!(position));
         if (this.#confidence) this.pickedLogprob = Math.log(probabilityOf(dist, token));
         return token;
     }
@@ -258,7 +263,8 @@ export class TargetChoice {
     /**
      * Evaluates the target's token at KV index `index` of `slot` again (erasing it and what follows), asking
      * for the full map, and returns the choice there: for a position whose top-k list did not decide it
-     * (contract, 2 and 3). `context`/`end` are that position's penalty window, as in its first evaluation.
+     * (contract, 2 and 3). `context`/`end` are that position's penalty window, as in its first evaluation;
+     * `end` is also the history index the choice takes.
      */
     async reevaluate(
         slot: Slot,
@@ -267,7 +273,7 @@ export class TargetChoice {
         end: number,
         state: GrammarState,
     ): Promise<Token> {
-        return this.pick(await this.#evaluateFull(slot, index, context, end), state, false);
+        return this.pick(await this.#evaluateFull(slot, index, context, end), state, end, false);
     }
 
     /** As `reevaluate`, but returns the position's constrained distribution (temperature > 0). */

@@ -37,6 +37,7 @@
  */
 import type { ControlledEvaluateInputItem, Token as LlamaToken } from "node-llama-cpp";
 import { createRandom } from "../speculative/createRandom.js";
+import { positionDraws } from "../speculative/positionDraws.js";
 import { maxDraftLength } from "../speculative/maxDraftLength.js";
 import { probabilityOf } from "../speculative/sampleDistribution.js";
 import type { ControllerStep } from "../speculative/controllerTypes.js";
@@ -50,6 +51,7 @@ import type {
     VerifyOutcome,
 } from "../speculative/types.js";
 import { verifyGreedy } from "../speculative/verifyGreedy.js";
+import { verifyPositional } from "../speculative/verifyPositional.js";
 import { verifyStochastic } from "../speculative/verifyStochastic.js";
 import { throwIfAborted } from "../util/abort.js";
 import type { Slot } from "./Slot.js";
@@ -74,7 +76,10 @@ const afterDispatch = (): Promise<void> => new Promise((resolve) => setImmediate
 export async function* generate(plan: GenerationPlan, signal?: AbortSignal): AsyncGenerator<GenerateChunk> {
     const { slot, promptTokens, sampling, controller } = plan;
     const greedy = sampling.temperature <= 0;
-    const random = greedy ? undefined : createRandom(sampling.seed);
+    // Sampling draws keyed by history position (positionDraws.ts): a seeded request's sample is the same
+    // whatever was drafted. A sequential stream only for a drafter with draft distributions (none today).
+    const draws = greedy ? undefined : positionDraws(sampling.seed);
+    let random: (() => number) | undefined;
     const wantConfidence = plan.confidence;
     const { penalties } = sampling;
     const grammar = plan.grammar;
@@ -85,7 +90,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         constrained: grammar !== undefined,
         confidence: wantConfidence,
         grammarList: plan.grammarList,
-        random,
+        draws,
     });
 
     const stats = new SpecStats();
@@ -143,7 +148,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
         // Other requests' decoding steps in this request's last target pass: what its next pass will
         // likely share, and so what AUTO sizes its draft for (batchDraftLength.ts).
         let otherTokens = promptPass.otherStepTokens;
-        let firstToken = choice.pick(promptOut[promptRest.length - 1], grammar);
+        let firstToken = choice.pick(promptOut[promptRest.length - 1], grammar, promptTokens.length);
         if (firstToken === unlisted) {
             stats.recordFullMap(false);
             firstToken = await choice.reevaluate(
@@ -298,7 +303,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 let outcome: VerifyOutcome;
                 let fullMapAt: number | undefined;
                 if (drafted.length === 0) {
-                    let token = choice.pick(out[0], grammar);
+                    let token = choice.pick(out[0], grammar, history.length);
                     if (token === unlisted) {
                         fullMapAt = 0;
                         token = await choice.reevaluate(slot, base, history, history.length, grammar!);
@@ -308,7 +313,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 } else if (greedy) {
                     const targetTokens: Token[] = [];
                     for (let i = 0; i <= drafted.length; i++) {
-                        const token = choice.pick(out[i], states?.[i]);
+                        const token = choice.pick(out[i], states?.[i], history.length + i);
                         // A position after one that differs from the draft is never emitted: it needs no choice.
                         const reached = i === 0 || targetTokens[i - 1] === drafted[i - 1];
                         if (token !== unlisted || !reached) {
@@ -358,7 +363,15 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                         draftDists = draftDists?.slice(0, i);
                         break;
                     }
-                    outcome = verifyStochastic(drafted, draftDists, dists, random!);
+                    outcome =
+                        draftDists === undefined
+                            ? verifyPositional(drafted, dists, draws!, history.length)
+                            : verifyStochastic(
+                                  drafted,
+                                  draftDists,
+                                  dists,
+                                  (random ??= createRandom(sampling.seed)),
+                              );
                     // Accepted, recovered and bonus tokens alike: the target's probability at their position
                     // (a recovered token is drawn from the residual, but the target's p is what it believed).
                     if (wantConfidence) {

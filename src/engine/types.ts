@@ -13,9 +13,9 @@ export interface SamplingOptions {
     /** Nucleus sampling mass (temperature > 0 only; 1 = off). Defaults to 0.95. */
     topP?: number;
     /**
-     * Seed of the request's sampler: same seed, same output with speculation off or a fixed drafter;
-     * under AUTO the drafts follow measured costs and load, and different drafts draw different samples
-     * from the same distribution (docs/speculative-decoding.md). Defaults to a random seed.
+     * Seed of the request's sampler: same seed, same output whatever speculates (off, any drafter, AUTO
+     * under any load), within the batch-invariance caveat of docs/speculative-decoding.md. Defaults to a
+     * random seed.
      */
     seed?: number;
     /** Min-p sampling in [0, 1] (temperature > 0 only; 0 = off). Defaults to 0. */

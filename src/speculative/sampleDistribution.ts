@@ -1,20 +1,24 @@
 /**
  * Sampling from a sparse {@link TokenDistribution} by inverse CDF.
  *
- * `sampleDistribution(dist, random)` draws `u = random() * total` with `total = Σ probs` (so
- * distributions that do not sum to exactly 1 are sampled as if normalized) and returns the first token
- * whose cumulative probability exceeds `u`. `random` must return floats in `[0, 1)`.
+ * `sampleAt(dist, u)` scales `u ∈ [0, 1)` by `total = Σ probs` (so distributions that do not sum to
+ * exactly 1 are sampled as if normalized) and returns the first token, in the distribution's order, whose
+ * cumulative probability exceeds it; `sampleDistribution(dist, random)` is `sampleAt(dist, random())`.
  * O(|support|), no allocation. Throws a RangeError for a distribution without positive mass.
  */
 import type { Token, TokenDistribution } from "./types.js";
 
 export function sampleDistribution(dist: TokenDistribution, random: () => number): Token {
+    return sampleAt(dist, random());
+}
+
+export function sampleAt(dist: TokenDistribution, draw: number): Token {
     const { tokens, probs } = dist;
     let total = 0;
     for (let i = 0; i < probs.length; i++) total += probs[i]!;
     if (!(total > 0))
         throw new RangeError("sampleDistribution: distribution has no positive probability mass");
-    const u = random() * total;
+    const u = draw * total;
     let cumulative = 0;
     let last = -1;
     for (let i = 0; i < probs.length; i++) {

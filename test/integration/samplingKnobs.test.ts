@@ -2,7 +2,7 @@
  * llama.cpp's sampling knobs over gRPC (min_p, repeat/presence/frequency penalties, logit_bias) on the
  * bundled pair (a draft that agrees with the target, so drafted positions are accepted and a wrong penalty
  * window at a drafted position would change the output): they change what the target chooses, and
- * speculation stays exact under them with every proposer.
+ * speculation stays exact under them with every proposer; a seeded sample is the same with every proposer.
  */
 import { status as Status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +71,27 @@ describe("sampling knobs", () => {
         for (const [name, r] of results) expect(r.token_ids, name).toEqual(plain.token_ids);
         for (const name of ["ngram", "draft"])
             expect(results.get(name)!.stats!.accepted_tokens, name).toBeGreaterThan(0);
+    });
+
+    it("a seed gives one sample whatever speculates, requests at once included", async () => {
+        const seeded: GenerateRequest = { prompt, max_tokens: 48, temperature: 0.9, top_k: 40, seed: 77 };
+        const plain = await server.generate({ ...seeded, speculation: off });
+        const other = await server.generate({ ...seeded, seed: 78, speculation: off });
+        expect(other.token_ids).not.toEqual(plain.token_ids);
+        const runs: [string, GenerateRequest["speculation"]][] = [
+            ["ngram", { mode: "SPECULATION_MODE_NGRAM", max_draft_tokens: 4 }],
+            ["draft", { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "d", max_draft_tokens: 6 }],
+            ["auto", { mode: "SPECULATION_MODE_AUTO" }],
+        ];
+        for (const [name, speculation] of runs) {
+            const r = await server.generate({ ...seeded, speculation });
+            expect(r.token_ids, name).toEqual(plain.token_ids);
+            if (name === "draft") expect(r.stats!.accepted_tokens).toBeGreaterThan(0);
+        }
+        const together = await Promise.all(
+            runs.map(([, speculation]) => server.generate({ ...seeded, speculation })),
+        );
+        for (const r of together) expect(r.token_ids).toEqual(plain.token_ids);
     });
 
     it("refuses out-of-range knobs with INVALID_ARGUMENT naming the field", async () => {

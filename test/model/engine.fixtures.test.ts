@@ -231,6 +231,35 @@ describe("sampling", () => {
             expect(c.tokens).not.toEqual(a.tokens);
         }
     });
+
+    it("a seeded sample is the same whatever drafts it: off, each drafter, AUTO, alone or beside others", async () => {
+        const sampling = { temperature: 1, topK: 16, topP: 1, seed: 1234 };
+        for (const prompt of prompts) {
+            const req = { prompt, maxTokens: 40, sampling };
+            const plain = await collect(engine, { ...req, speculation: { mode: "off" } });
+            let kept = 0;
+            for (const speculation of [
+                { mode: "draft_model", draftModel: "same-weights", maxDraftTokens: 5 },
+                { mode: "draft_model", draftModel: "other-weights", maxDraftTokens: 3 },
+                { mode: "ngram", maxDraftTokens: 4 },
+                { mode: "auto" },
+            ] as const) {
+                const spec = await collect(engine, { ...req, speculation });
+                expect(spec.tokens, JSON.stringify(speculation)).toEqual(plain.tokens);
+                kept += spec.last.finish!.stats.spec.acceptedTokens;
+            }
+            // Drafts were kept, so the drafted runs really verified drafts at temperature > 0.
+            expect(kept).toBeGreaterThan(0);
+            // AUTO beside two other requests (shared passes, load-dependent drafting), and a fixed drafter.
+            const together = await Promise.all([
+                collect(engine, { ...req, speculation: { mode: "auto" } }),
+                collect(engine, { ...req, speculation: { mode: "draft_model", draftModel: "same-weights" } }),
+                collect(engine, { prompt: prompts[1]!, maxTokens: 40, sampling: { temperature: 0.7 } }),
+            ]);
+            expect(together[0].tokens).toEqual(plain.tokens);
+            expect(together[1].tokens).toEqual(plain.tokens);
+        }
+    });
 });
 
 describe("request handling", () => {

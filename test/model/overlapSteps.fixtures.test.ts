@@ -2,7 +2,7 @@
  * `engine.overlapSteps` on real GGUFs (generate.ts, "Overlap"): a plain step's pass is dispatched before
  * the bookkeeping of the step before it, so a chunk reaches its consumer with the next pass already
  * started. Output is the same as without the overlap, for every sampling path a plain pass takes (greedy,
- * seeded temperature, penalties, a grammar, confidence) and under AUTO (greedy); a consumer that stops at
+ * seeded temperature, penalties, a grammar, confidence) and under AUTO (greedy and seeded); a consumer that stops at
  * a chunk, or a signal that fires, while that pass decodes leaves the slot to the next request as it would
  * be without the overlap.
  */
@@ -15,13 +15,13 @@ import { collect, loadFixtureEngine } from "../helpers/fixtureEngine.js";
 
 const prompt = "You are a careful coding assistant.\ndef parse_config(path):\n";
 
-// Seeded sampling only without speculation: AUTO's drafting decisions follow measured costs and the load,
-// and at temperature > 0 different drafts draw different random numbers (the distribution is the same, the
-// sample need not be), with or without the overlap.
+// Seeded sampling with and without speculation: a position's draw depends on the seed and the position
+// only (positionDraws.ts), so AUTO's sample is the same whatever its load-dependent drafting decided.
 const requests: GenerateRequest[] = [
     { prompt, maxTokens: 24, speculation: { mode: "off" } },
     { prompt, maxTokens: 24, speculation: { mode: "auto" } },
     { prompt, maxTokens: 24, sampling: { temperature: 0.9, seed: 11 }, speculation: { mode: "off" } },
+    { prompt, maxTokens: 24, sampling: { temperature: 0.9, seed: 11 }, speculation: { mode: "auto" } },
     {
         prompt,
         maxTokens: 24,
@@ -73,7 +73,7 @@ describe("plain steps overlapped with the bookkeeping before them", () => {
                 );
         }
         // Concurrent requests share passes (PassBatcher): still the same output.
-        const together = await Promise.all(requests.slice(0, 3).map((r) => collect(overlapped, r)));
+        const together = await Promise.all(requests.slice(0, 4).map((r) => collect(overlapped, r)));
         for (const [i, out] of together.entries())
             expect(out.tokens).toEqual((await collect(inOrder, requests[i]!)).tokens);
     });

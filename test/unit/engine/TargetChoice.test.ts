@@ -31,7 +31,7 @@ function options(o: Partial<TargetChoiceOptions>): TargetChoiceOptions {
         constrained: false,
         confidence: false,
         grammarList: 0,
-        random: undefined,
+        draws: undefined,
         ...o,
     };
 }
@@ -113,7 +113,7 @@ describe("TargetChoice", () => {
     });
 
     it("lists at temperature > 0 only with top-k on and no larger than the list", () => {
-        const listed = { constrained: true, grammarList: grammarTopK, random: () => 0 };
+        const listed = { constrained: true, grammarList: grammarTopK, draws: () => 0 };
         expect(new TargetChoice(options({ ...listed, sampling: sampled })).listTopK).toBe(true);
         expect(new TargetChoice(options({ ...listed, sampling: { ...sampled, topK: 0 } })).listTopK).toBe(
             false,
@@ -132,46 +132,49 @@ describe("TargetChoice", () => {
         );
     });
 
-    it("needs a random source at temperature > 0", () => {
-        expect(() => new TargetChoice(options({ sampling: sampled }))).toThrow(/needs random/);
+    it("needs draws at temperature > 0", () => {
+        expect(() => new TargetChoice(options({ sampling: sampled }))).toThrow(/needs draws/);
     });
 
     it("picks node-llama-cpp's token at temperature 0 without a grammar, with its confidence", () => {
         const choice = new TargetChoice(options({ confidence: true }));
-        expect(choice.pick(output(map, 3, 0.25), undefined)).toBe(3);
+        expect(choice.pick(output(map, 3, 0.25), undefined, 0)).toBe(3);
         expect(choice.pickedLogprob).toBeCloseTo(Math.log(0.25));
     });
 
     it("picks the most likely allowed token under a grammar at temperature 0", () => {
         const choice = new TargetChoice(options({ constrained: true, confidence: true }));
-        expect(choice.pick(output(map), only(9, 3))).toBe(3);
+        expect(choice.pick(output(map), only(9, 3), 0)).toBe(3);
         expect(choice.pickedLogprob).toBeCloseTo(Math.log(0.3));
         expect(choice.greedyLogprob(output(map), 9)).toBeCloseTo(Math.log(0.2));
     });
 
     it("answers `unlisted` when the grammar forbids every listed token, and fails on the full map", () => {
         const choice = new TargetChoice(options({ constrained: true, grammarList: grammarTopK }));
-        expect(choice.pick(output(map), only(42))).toBe(unlisted);
-        expect(() => choice.pick(output(map), only(42), false)).toThrow(/allows none/);
-        expect(() => new TargetChoice(options({ constrained: true })).pick(output(map), only(42))).toThrow(
+        expect(choice.pick(output(map), only(42), 0)).toBe(unlisted);
+        expect(() => choice.pick(output(map), only(42), 0, false)).toThrow(/allows none/);
+        expect(() => new TargetChoice(options({ constrained: true })).pick(output(map), only(42), 0)).toThrow(
             /allows none/,
         );
     });
 
-    it("samples the constrained distribution at temperature > 0", () => {
-        const draws = [0, 0.999];
+    it("samples the constrained distribution at temperature > 0 with the draw of the token's position", () => {
+        const draws = [0, 0.999, 0.5];
         const choice = new TargetChoice(
             options({
                 sampling: { ...sampled, temperature: 1, topK: 0, topP: 1 },
                 constrained: true,
                 confidence: true,
-                random: () => draws.shift()!,
+                draws: (position) => draws[position]!,
             }),
         );
         // Allowed 3 and 9 renormalized: 0.6 and 0.4.
-        expect(choice.pick(output(map), only(3, 9))).toBe(3);
+        expect(choice.pick(output(map), only(3, 9), 0)).toBe(3);
         expect(choice.pickedLogprob).toBeCloseTo(Math.log(0.6));
-        expect(choice.pick(output(map), only(3, 9))).toBe(9);
+        expect(choice.pick(output(map), only(3, 9), 1)).toBe(9);
+        // Asked again, a position draws the same.
+        expect(choice.pick(output(map), only(3, 9), 1)).toBe(9);
+        expect(choice.pick(output(map), only(3, 9), 0)).toBe(3);
         expect(choice.distributionAt(output(map), only(3, 9))?.probs[1]).toBeCloseTo(0.4);
     });
 
@@ -182,18 +185,18 @@ describe("TargetChoice", () => {
                 sampling: listedSampling,
                 constrained: true,
                 grammarList: grammarTopK,
-                random: () => 0.7,
+                draws: () => 0.7,
             }),
         );
         expect(choice.listTopK).toBe(true);
         // 7 and 9 are the first two allowed: 0.5 and 0.2 renormalized, 5/7 and 2/7; a draw of 0.7 is 7.
-        expect(choice.pick(output(map), only(7, 9))).toBe(7);
+        expect(choice.pick(output(map), only(7, 9), 0)).toBe(7);
         expect(choice.distributionAt(output(map), only(7, 9))?.probs[1]).toBeCloseTo(2 / 7);
         // One allowed token listed where top_k is 2: the list does not decide, the position is evaluated again.
-        expect(choice.pick(output(map), only(9, 42))).toBe(unlisted);
+        expect(choice.pick(output(map), only(9, 42), 0)).toBe(unlisted);
         expect(choice.distributionAt(output(map), only(9, 42))).toBeUndefined();
         // The full map decides it.
-        expect(choice.pick(output(map), only(9, 42), false)).toBe(9);
+        expect(choice.pick(output(map), only(9, 42), 0, false)).toBe(9);
     });
 
     it("shares one request object between items without penalties", () => {

@@ -4,26 +4,13 @@ import { describe, expect, it } from "vitest";
 import { createRandom } from "../../../src/speculative/createRandom.js";
 import { probabilityOf, sampleDistribution } from "../../../src/speculative/sampleDistribution.js";
 import type { Token, TokenDistribution, VerifyOutcome } from "../../../src/speculative/types.js";
+import { smallDistArb, toDist } from "../../helpers/distributions.js";
 import { verifyStochastic } from "../../../src/speculative/verifyStochastic.js";
 
 const vocab = 6;
 const trials = 200_000;
 /** Chi-square critical value for df = vocab - 1 = 5 at significance 0.001. */
 const chiSquareCritical = 20.515;
-
-/** A sparse distribution from nonnegative weights over tokens 0..weights.length-1 (zeros left out). */
-function toDist(weights: readonly number[]): TokenDistribution {
-    const total = weights.reduce((a, b) => a + b, 0);
-    const tokens: Token[] = [];
-    const probs: number[] = [];
-    weights.forEach((w, t) => {
-        if (w > 0) {
-            tokens.push(t);
-            probs.push(w / total);
-        }
-    });
-    return { tokens: Int32Array.from(tokens), probs: Float64Array.from(probs) };
-}
 
 /** Dirichlet(1, ..., 1) sample (uniform on the simplex); `zeroAt` tokens get probability 0. */
 function randomDist(random: () => number, zeroAt: readonly Token[] = []): TokenDistribution {
@@ -101,19 +88,10 @@ describe("verifyStochastic: distribution of the first emitted token equals p_0 (
     );
 });
 
-// Small random distributions over 5 tokens, some probabilities exactly 0.
-const distArb = fc
-    .array(fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 1, noNaN: true })), {
-        minLength: 5,
-        maxLength: 5,
-    })
-    .filter((w) => w.some((x) => x > 0))
-    .map(toDist);
-
 const caseArb = fc.integer({ min: 0, max: 4 }).chain((k) =>
     fc.record({
-        targetDists: fc.array(distArb, { minLength: k + 1, maxLength: k + 1 }),
-        draftDists: fc.option(fc.array(distArb, { minLength: k, maxLength: k }), { nil: undefined }),
+        targetDists: fc.array(smallDistArb, { minLength: k + 1, maxLength: k + 1 }),
+        draftDists: fc.option(fc.array(smallDistArb, { minLength: k, maxLength: k }), { nil: undefined }),
         greedyDraft: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: k, maxLength: k }),
         seed: fc.integer(),
     }),

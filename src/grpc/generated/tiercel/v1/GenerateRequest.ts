@@ -45,11 +45,11 @@ export interface GenerateRequest {
    */
   'top_k'?: (number);
   /**
-   * Seed of the request's sampler (temperature > 0). With speculation OFF or a fixed drafter, the same
-   * seed and request give the same output (batches shared with other requests can change a logit's last
-   * bits: docs/speculative-decoding.md). Under AUTO the drafts follow measured costs and load, and
-   * different drafts draw different samples from the same distribution: the output can differ from run
-   * to run. Unset = a random seed.
+   * Seed of the request's sampler (temperature > 0). The same seed and request give the same output
+   * whatever speculates (OFF, any drafter, AUTO under any load): each position draws with a number keyed
+   * by the seed and its position, and drafts are kept only where they equal that sample. Batches of
+   * other shapes can change a probability's last bits and so, rarely, a draw near a boundary between two
+   * tokens: docs/speculative-decoding.md. Unset = a random seed.
    */
   'seed'?: (number);
   /**
@@ -208,11 +208,11 @@ export interface GenerateRequest__Output {
    */
   'top_k'?: (number);
   /**
-   * Seed of the request's sampler (temperature > 0). With speculation OFF or a fixed drafter, the same
-   * seed and request give the same output (batches shared with other requests can change a logit's last
-   * bits: docs/speculative-decoding.md). Under AUTO the drafts follow measured costs and load, and
-   * different drafts draw different samples from the same distribution: the output can differ from run
-   * to run. Unset = a random seed.
+   * Seed of the request's sampler (temperature > 0). The same seed and request give the same output
+   * whatever speculates (OFF, any drafter, AUTO under any load): each position draws with a number keyed
+   * by the seed and its position, and drafts are kept only where they equal that sample. Batches of
+   * other shapes can change a probability's last bits and so, rarely, a draw near a boundary between two
+   * tokens: docs/speculative-decoding.md. Unset = a random seed.
    */
   'seed'?: (number);
   /**
