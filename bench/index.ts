@@ -13,7 +13,7 @@ import { resolve } from "node:path";
 import { bundledModelPath } from "../test/helpers/bundledModels.js";
 import { barChartSvg, type BarGroup } from "./chart.js";
 import { benchThreads } from "./threads.js";
-import { readSet, runCompareDraft, type CompareDraftResult } from "./e2e/compareDraft.js";
+import { readSet, runCompareDraft, sameOutput, type CompareDraftResult } from "./e2e/compareDraft.js";
 import { runNlcBaselines, type BaselineResult } from "./e2e/nlcBaselines.js";
 import { runLlamaCppSpeculative } from "./e2e/llamaCppSpeculative.js";
 import { runPrefixReuse, type PrefixReuseResult } from "./e2e/prefixReuse.js";
@@ -74,7 +74,8 @@ async function main(): Promise<void> {
     // Phases and their rough share of the run, for the progress bar.
     const phases: [string, number][] = [
         ["micro", 0.02],
-        ["bundled", quick ? 0.3 : 0.25],
+        ["bundled", quick ? 0.2 : 0.18],
+        ["sampled", quick ? 0.1 : 0.07],
         ["disagreeing", quick ? 0.08 : 0.05],
         ["baselines", quick ? 0.1 : 0.05],
         ["llama.cpp", quick ? 0.1 : 0.05],
@@ -94,6 +95,16 @@ async function main(): Promise<void> {
     const micro = runSpeculativeMicro();
     phase("micro")(1, "done");
     const bundled = await runCompareDraft({ maxTokens, sets, scaled: false, onProgress: phase("bundled") });
+    // What agents send: Claude Code and most chat clients sample at temperature 1. Seeded per prompt, so
+    // "= OFF" checks that a seeded sample is the same whatever speculates.
+    const sampled = await runCompareDraft({
+        maxTokens,
+        sets,
+        scaled: false,
+        temperature: 1,
+        systems: ["off", "ngram k=2", "ngram k=4", "draft k=1", "draft k=2", "auto"],
+        onProgress: phase("sampled"),
+    });
     // The worst case for speculation: a draft with the real draft's cost that never agrees.
     const disagreeing = await runCompareDraft({
         maxTokens,
@@ -146,9 +157,11 @@ async function main(): Promise<void> {
         `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Versions: ${JSON.stringify(versions())}.`,
         `Ratios are measured in this run (same prompts, same machine); absolute figures vary with machine load. Engine threads: ${benchThreads} (TIERCEL_BENCH_THREADS).`,
         "",
-        goalsTable({ bundled, disagreeing, scaled, baselines, native }),
+        goalsTable({ bundled, sampled, disagreeing, scaled, baselines, native }),
         "",
         bundled.table,
+        "",
+        sampled.table,
         "",
         disagreeing.table,
         "",
@@ -297,12 +310,14 @@ const tps = (t: { tokens: number; decodeSeconds: number }): number => t.tokens /
  */
 function goalsTable({
     bundled,
+    sampled,
     disagreeing,
     scaled,
     baselines,
     native,
 }: {
     bundled: CompareDraftResult;
+    sampled: CompareDraftResult;
     disagreeing: CompareDraftResult;
     scaled: CompareDraftResult | undefined;
     baselines: BaselineResult[];
@@ -348,6 +363,17 @@ function goalsTable({
             ]);
         }
     }
+    for (const [set, sum] of Object.entries(sampled.summary))
+        rows.push([
+            `AUTO / best fixed choice — ${set}, ${sampled.target}, temperature 1`,
+            fmt(sum.autoOverBestFixed),
+            "≥ 1.0×",
+        ]);
+    rows.push([
+        "seeded samples at temperature 1 equal to OFF's (every system and prompt, bundled target)",
+        sameAsOff(sampled),
+        "all",
+    ]);
     rows.push([
         "AUTO × OFF with a draft that never agrees (completion)",
         fmt(overOff(disagreeing, "completion", "auto")),
@@ -401,3 +427,20 @@ function goalsTable({
 }
 
 await main();
+
+/** "n/m": outputs of the speculative systems equal to OFF's for the same prompt, over every set. */
+function sameAsOff(r: CompareDraftResult): string {
+    let same = 0;
+    let all = 0;
+    for (const bySystem of Object.values(r.results)) {
+        const off = bySystem.off?.outputs ?? [];
+        for (const [system, t] of Object.entries(bySystem)) {
+            if (system === "off") continue;
+            t.outputs.forEach((o, i) => {
+                all++;
+                if (sameOutput(o, off[i])) same++;
+            });
+        }
+    }
+    return `${same}/${all}`;
+}

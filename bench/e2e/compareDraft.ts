@@ -6,6 +6,7 @@
  * prompt, so load changes on a shared machine do not favour one of them.
  *
  *   node --import tsx bench/e2e/compareDraft.ts [--scaled] [--tokens 64] [--sets completion,edit,text,chat]
+ *                                               [--temperature 0]
  *
  * --scaled uses the cost-scaled target (models/build/widenTarget.ts): a Net2Net widening of the
  * bundled target to ~276 M parameters with identical greedy output — a stand-in for the cost of a
@@ -41,6 +42,12 @@ export interface CompareDraftOptions {
     draft?: "bundled" | "disagreeing";
     /** Only these systems (names as in the table, e.g. "off", "draft k=4", "auto"). Defaults to all. */
     systems?: string[];
+    /**
+     * Sampling temperature; above 0 every system samples prompt i with seed i + 1 (top_k 40, top_p 0.95:
+     * the engine's defaults), so a seeded sample being the same whatever speculates is checked ("= OFF")
+     * as exactness is at temperature 0. Defaults to 0.
+     */
+    temperature?: number;
     /** Called after each (set, system) pair with the fraction done. */
     onProgress?: (done: number, label: string) => void;
 }
@@ -108,11 +115,13 @@ async function run(
     maxTokens: number,
     itlMs: number[],
     output: number[] = [],
+    sampling?: { temperature: number; seed: number },
 ): Promise<GenerationStats> {
     let last = 0;
     for await (const chunk of engine.generate({
         prompt,
         maxTokens,
+        ...(sampling && { sampling }),
         speculation: { mode: spec.mode, maxDraftTokens: spec.k },
     })) {
         const now = performance.now();
@@ -163,12 +172,15 @@ const empty = (): Totals => ({
     e2eMs: [],
     outputs: [],
 });
-/** "n/m": how many of the system's outputs equal OFF's for the same prompt (temperature 0). */
+/** "n/m": how many of the system's outputs equal OFF's for the same prompt (and seed above temperature 0). */
 function identical(t: Totals, off: Totals): string {
-    const same = t.outputs.filter(
-        (o, i) => o.length === off.outputs[i]?.length && o.every((token, j) => token === off.outputs[i]![j]),
-    ).length;
+    const same = t.outputs.filter((o, i) => sameOutput(o, off.outputs[i])).length;
     return `${same}/${t.outputs.length}`;
+}
+
+/** Whether two runs generated the same token ids. */
+export function sameOutput(a: readonly number[], b: readonly number[] | undefined): boolean {
+    return a.length === b?.length && a.every((token, j) => token === b[j]);
 }
 /** A seeded Fisher–Yates shuffle (a copy). */
 function shuffled<T>(xs: readonly T[], random: () => number): T[] {
@@ -212,8 +224,10 @@ export async function runCompareDraft({
     target,
     draft = "bundled",
     systems: only,
+    temperature = 0,
     onProgress,
 }: CompareDraftOptions): Promise<CompareDraftResult> {
+    const sampledAt = (i: number) => (temperature > 0 ? { temperature, seed: i + 1 } : undefined);
     let targetPath = target?.path ?? bundledModelPath("target");
     if (scaled && !target) {
         targetPath = widenedTargetPath(6);
@@ -261,13 +275,14 @@ export async function runCompareDraft({
         const auto = systems.find((spec) => spec.mode === "auto");
         if (auto) {
             const w = (warmup[set] = empty());
-            for (const p of prompts) add(w, await run(engine, p, auto, maxTokens, w.itlMs));
+            for (const [i, p] of prompts.entries())
+                add(w, await run(engine, p, auto, maxTokens, w.itlMs, [], sampledAt(i)));
         }
         for (const [i, p] of prompts.entries()) {
             for (const spec of shuffled(systems, random)) {
                 const t = bySystem[spec.name]!;
                 const output: number[] = [];
-                add(t, await run(engine, p, spec, maxTokens, t.itlMs, output));
+                add(t, await run(engine, p, spec, maxTokens, t.itlMs, output, sampledAt(i)));
                 t.outputs[i] = output;
             }
             onProgress?.(++done / total, `${set}: prompt ${i + 1}/${prompts.length}`);
@@ -326,7 +341,7 @@ export async function runCompareDraft({
             ? "bundled draft"
             : "a draft that never agrees (bundled draft, output rows rotated)";
     const lines = [
-        `## Speculation vs plain decoding — ${label}, ${draftLabel}, ${maxTokens} tokens, temperature 0`,
+        `## Speculation vs plain decoding — ${label}, ${draftLabel}, ${maxTokens} tokens, temperature ${temperature}${temperature > 0 ? " (seed = prompt number)" : ""}`,
         "",
     ];
     lines.push(
@@ -379,16 +394,21 @@ export async function runCompareDraft({
 if (import.meta.filename === process.argv[1]) {
     const scaled = flag("--scaled");
     const targetPath = option("--target", "");
+    const temperature = Number(option("--temperature", "0"));
     const result = await runCompareDraft({
         maxTokens: Number(option("--tokens", "64")),
         sets: option("--sets", "completion,edit,text,chat").split(","),
         scaled,
+        temperature,
         ...(targetPath ? { target: { path: targetPath, label: `target ${targetPath}` } } : {}),
         onProgress: (f, label) => process.stderr.write(`\r${(f * 100).toFixed(0)}% ${label}          `),
     });
     process.stderr.write("\n");
     console.log(result.table);
-    const file = resolve(import.meta.dirname, `../results/compareDraft${scaled ? "-scaled" : ""}`);
+    const file = resolve(
+        import.meta.dirname,
+        `../results/compareDraft${scaled ? "-scaled" : ""}${temperature > 0 ? `-t${temperature}` : ""}`,
+    );
     writeFileSync(
         `${file}.json`,
         JSON.stringify(

@@ -11,12 +11,16 @@ import { SpeculationController } from "../../src/speculative/SpeculationControll
 import { SpeculationPolicy } from "../../src/speculative/SpeculationPolicy.js";
 import { taskSignature } from "../../src/speculative/taskSignature.js";
 import type { DraftProposer, TokenDistribution } from "../../src/speculative/types.js";
+import { positionDraws } from "../../src/speculative/positionDraws.js";
 import { verifyGreedy } from "../../src/speculative/verifyGreedy.js";
+import { verifyPositional } from "../../src/speculative/verifyPositional.js";
 import { verifyStochastic } from "../../src/speculative/verifyStochastic.js";
 import { measure } from "./measure.js";
 
 export function runSpeculativeMicro(): Record<string, number> {
     const random = createRandom(1);
+    const draws = positionDraws(1);
+    let position = 0;
     const draft = [5, 6, 7, 8, 9, 10, 11, 12];
     const target = [5, 6, 7, 8, 9, 10, 11, 12, 13];
     const dist = (top: number): TokenDistribution => {
@@ -39,6 +43,11 @@ export function runSpeculativeMicro(): Record<string, number> {
         "verifyGreedy k=8": measure(() => verifyGreedy(draft, target)),
         "verifyStochastic k=8, 40-token dists": measure(() =>
             verifyStochastic(draft, undefined, dists, random),
+        ),
+        // The verifier at temperature > 0 (every drafter here drafts deterministically): the draft is each
+        // position's likeliest token, kept with probability 0.6.
+        "verifyPositional k=8, 40-token dists": measure(() =>
+            verifyPositional(draft, dists, draws, (position += 9)),
         ),
         "NgramIndex append 1 + lookup 8": measure(() => {
             index.append([next++ % 4096]);
