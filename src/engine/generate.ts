@@ -35,6 +35,7 @@
  * before the pass's result is read). A chunk then reaches the consumer with that pass in flight: a consumer
  * that stops there, or a signal that fires, lets the pass end before the slot goes back (`finally`).
  */
+import { randomInt } from "node:crypto";
 import type { ControlledEvaluateInputItem, Token as LlamaToken } from "node-llama-cpp";
 import { createRandom } from "../speculative/createRandom.js";
 import { positionDraws } from "../speculative/positionDraws.js";
@@ -78,7 +79,9 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
     const greedy = sampling.temperature <= 0;
     // Sampling draws keyed by history position (positionDraws.ts): a seeded request's sample is the same
     // whatever was drafted. A sequential stream only for a drafter with draft distributions (none today).
-    const draws = greedy ? undefined : positionDraws(sampling.seed);
+    // Unseeded: a random uint32 (the wire's seed type), reported in the stats so the sample can be drawn again.
+    const seed = greedy ? undefined : (sampling.seed ?? randomInt(2 ** 32));
+    const draws = greedy ? undefined : positionDraws(seed);
     let random: (() => number) | undefined;
     const wantConfidence = plan.confidence;
     const { penalties } = sampling;
@@ -366,12 +369,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                     outcome =
                         draftDists === undefined
                             ? verifyPositional(drafted, dists, draws!, history.length)
-                            : verifyStochastic(
-                                  drafted,
-                                  draftDists,
-                                  dists,
-                                  (random ??= createRandom(sampling.seed)),
-                              );
+                            : verifyStochastic(drafted, draftDists, dists, (random ??= createRandom(seed)));
                     // Accepted, recovered and bonus tokens alike: the target's probability at their position
                     // (a recovered token is drawn from the residual, but the target's p is what it believed).
                     if (wantConfidence) {
@@ -446,6 +444,7 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
             queueMs: plan.startedAt - plan.queuedAt,
             totalMs: now - plan.startedAt,
             decodeTokensPerSecond: generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0,
+            ...(seed !== undefined && { seed }),
             ...(logprobTokens > 0 && {
                 confidence: {
                     meanLogprob: logprobSum / logprobTokens,

@@ -42,6 +42,8 @@ export function resolveSampling(s: SamplingOptions, vocab: SamplingVocab): Resol
     if (!Number.isInteger(topK) || topK < 0)
         throw new InvalidArgumentError(`top_k must be a non-negative integer, got ${topK}`);
     if (!(minP >= 0 && minP <= 1)) throw new InvalidArgumentError(`min_p must be in [0, 1], got ${minP}`);
+    if (s.seed !== undefined && !Number.isSafeInteger(s.seed))
+        throw new InvalidArgumentError(`seed must be an integer, got ${s.seed}`);
     const repeat = s.repeatPenalty ?? 1;
     const lastN = s.repeatLastN ?? defaultRepeatLastN;
     const presence = s.presencePenalty ?? 0;

@@ -14,8 +14,8 @@ export interface SamplingOptions {
     topP?: number;
     /**
      * Seed of the request's sampler: same seed, same output whatever speculates (off, any drafter, AUTO
-     * under any load), within the batch-invariance caveat of docs/speculative-decoding.md. Defaults to a
-     * random seed.
+     * under any load), within the batch-invariance caveat of docs/speculative-decoding.md. A safe
+     * integer; defaults to a random uint32, reported in the stats' `seed`.
      */
     seed?: number;
     /** Min-p sampling in [0, 1] (temperature > 0 only; 0 = off). Defaults to 0. */
@@ -224,6 +224,11 @@ export interface GenerationStats {
     decodeTokensPerSecond: number;
     /** Present when the request set `returnConfidence` and at least one token was emitted. */
     confidence?: GenerationConfidence;
+    /**
+     * Temperature > 0: the seed the request sampled with, its own or (unset) a random uint32. Sent back
+     * with the same request it draws the same sample, whatever speculates.
+     */
+    seed?: number;
 }
 
 export interface GenerateChunk {

@@ -309,6 +309,7 @@ export function toProtoStats(stats: EngineStats): GenerationStats {
             mean_logprob: stats.confidence.meanLogprob,
             min_logprob: stats.confidence.minLogprob,
         }),
+        ...(stats.seed !== undefined && { seed: stats.seed }),
     };
 }
 

@@ -94,6 +94,23 @@ describe("sampling knobs", () => {
         for (const r of together) expect(r.token_ids).toEqual(plain.token_ids);
     });
 
+    it("reports the seed an unseeded sample drew with; sent back, it draws the same sample", async () => {
+        const sampled: GenerateRequest = { prompt, max_tokens: 32, temperature: 1 };
+        const first = await server.generate({ ...sampled, speculation: off });
+        const seed = first.stats!.seed;
+        expect(seed).toEqual(expect.any(Number));
+        const again = await server.generate({
+            ...sampled,
+            seed,
+            speculation: { mode: "SPECULATION_MODE_DRAFT_MODEL", draft_model: "d" },
+        });
+        expect(again.token_ids).toEqual(first.token_ids);
+        expect(again.stats!.seed).toBe(seed);
+        // Greedy decoding draws nothing: no seed.
+        const greedy = await server.generate({ prompt, max_tokens: 4, speculation: off });
+        expect(greedy.stats!.seed ?? undefined).toBeUndefined();
+    });
+
     it("refuses out-of-range knobs with INVALID_ARGUMENT naming the field", async () => {
         const cases: [GenerateRequest, RegExp][] = [
             [{ prompt, min_p: 2 }, /min_p must be in \[0, 1\]/],

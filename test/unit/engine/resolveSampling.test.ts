@@ -49,6 +49,8 @@ describe("resolveSampling", () => {
         [{ logitBias: new Map([[2, -5]]) }, "logit_bias token id 2 is an end-of-generation token"],
         [{ logitBias: new Map([[5, Number.NaN]]) }, "logit_bias[5] must be a finite number, got NaN"],
         [{ temperature: 6 }, "temperature must be in [0, 5], got 6"],
+        [{ seed: 1.5 }, "seed must be an integer, got 1.5"],
+        [{ seed: 2 ** 60 }, "seed must be an integer, got"],
     ])("refuses %o naming the field", (options, message) => {
         expect(messageOf(options)).toContain(message);
     });

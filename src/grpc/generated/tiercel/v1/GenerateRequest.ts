@@ -49,7 +49,7 @@ export interface GenerateRequest {
    * whatever speculates (OFF, any drafter, AUTO under any load): each position draws with a number keyed
    * by the seed and its position, and drafts are kept only where they equal that sample. Batches of
    * other shapes can change a probability's last bits and so, rarely, a draw near a boundary between two
-   * tokens: docs/speculative-decoding.md. Unset = a random seed.
+   * tokens: docs/speculative-decoding.md. Unset = a random seed, reported in stats.seed.
    */
   'seed'?: (number);
   /**
@@ -212,7 +212,7 @@ export interface GenerateRequest__Output {
    * whatever speculates (OFF, any drafter, AUTO under any load): each position draws with a number keyed
    * by the seed and its position, and drafts are kept only where they equal that sample. Batches of
    * other shapes can change a probability's last bits and so, rarely, a draw near a boundary between two
-   * tokens: docs/speculative-decoding.md. Unset = a random seed.
+   * tokens: docs/speculative-decoding.md. Unset = a random seed, reported in stats.seed.
    */
   'seed'?: (number);
   /**

@@ -142,8 +142,15 @@ export interface GenerationStats {
    * than sequences; engine.hostCache).
    */
   'prompt_tokens_restored'?: (number);
+  /**
+   * Temperature > 0: the seed this request sampled with, the request's own or, when it set none, the
+   * random one the server chose. Sent back in `seed` with the same request, it draws the same sample
+   * (whatever speculates; docs/speculative-decoding.md). Unset at temperature 0.
+   */
+  'seed'?: (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
+  '_seed'?: "seed";
 }
 
 /**
@@ -285,6 +292,13 @@ export interface GenerationStats__Output {
    * than sequences; engine.hostCache).
    */
   'prompt_tokens_restored': (number);
+  /**
+   * Temperature > 0: the seed this request sampled with, the request's own or, when it set none, the
+   * random one the server chose. Sent back in `seed` with the same request, it draws the same sample
+   * (whatever speculates; docs/speculative-decoding.md). Unset at temperature 0.
+   */
+  'seed'?: (number);
   '_mean_logprob'?: "mean_logprob";
   '_min_logprob'?: "min_logprob";
+  '_seed'?: "seed";
 }
