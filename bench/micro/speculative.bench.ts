@@ -60,7 +60,7 @@ export function runSpeculativeMicro(): Record<string, number> {
             policy.costs.recordVerify(32, 14, 1 / 32);
             return policy.evaluate(candidates[0]!, 0.8, 8, 31);
         }),
-        "taskSignature (2000 tokens)": measure(() => taskSignature(history, "def f(x):\n    return x\n")),
+        "taskSignature (2000 tokens)": measure(() => taskSignature(history, "def f(x):\n    return x\n", 0)),
     };
 }
 

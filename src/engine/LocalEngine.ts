@@ -481,7 +481,10 @@ export class LocalEngine {
         });
         const text =
             typeof request.prompt === "string" ? request.prompt : this.detokenize(resolved.promptTokens);
-        return { ...resolved, signature: taskSignature(resolved.promptTokens, text) };
+        return {
+            ...resolved,
+            signature: taskSignature(resolved.promptTokens, text, resolved.sampling.temperature),
+        };
     }
 
     /** node-llama-cpp's form of a request's logit bias (raw logit offsets). */

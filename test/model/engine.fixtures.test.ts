@@ -191,7 +191,7 @@ describe("AUTO", () => {
         // steps to outweigh its rejections on this signature by the earlier AUTO tests, whose number
         // depends on their timing (decay 0.995: 400 steps leave 13 % of older evidence); 40 let a
         // Thompson sample of position 1 fall to 0.2 under a loaded full run.
-        const signature = taskSignature(engine.tokenize(prompts[0]!), prompts[0]!);
+        const signature = taskSignature(engine.tokenize(prompts[0]!), prompts[0]!, 0);
         for (let i = 0; i < 400; i++) {
             engine.policy.acceptance.record("other-weights", signature, 8, 8);
             engine.policy.costs.recordDraft("other-weights", 8, 8, false);
