@@ -5,8 +5,8 @@
  *
  * What is never stored (the router calls `store` only for complete answers, and `cacheable` refuses
  * the rest): answers to requests without a scope (no namespace, no session: see cacheKey.ts), answers
- * sampled at a temperature above 0 (unless the request's `hints.cache_sampled`, else the `sampled`
- * option, allows them; a sampled request that does not allow it is not looked up either), answers with
+ * sampled at a temperature above 0 without a seed (unless the request's `hints.cache_sampled`, else the
+ * `sampled` option, allows them; a sampled request that does not allow it is not looked up either), answers with
  * tool calls (running a tool twice because a stale answer said so is worse than
  * a model call), errors, partial streams (a stream is stored only once its `message_end` arrived),
  * answers longer than `maxEntryChars`, and answers from a lower tier than the request was decided for

@@ -27,7 +27,11 @@ export interface CacheKeys {
     namespace: string;
     /** `ns:<namespace>` or `session:<id>`; null when the request has neither and must not be cached. */
     scope: string | null;
-    /** Sampled at a temperature above 0: a draw, not the answer; cached only where that is allowed. */
+    /**
+     * Sampled at a temperature above 0 without a seed: a draw, not the answer; cached only where that is
+     * allowed. A seeded draw is a function of the request (the local tier draws the same sample whatever
+     * speculates: docs/speculative-decoding.md), cached like a greedy answer under a key with its seed.
+     */
     sampled: boolean;
     /** The request's `hints.cache_sampled`: allows (or refuses) caching a sampled answer, whatever the config says. */
     cacheSampled: boolean | undefined;
@@ -92,7 +96,8 @@ export function cacheKeys(
             : hints?.session_id !== undefined
               ? `session:${hints.session_id}`
               : null;
-    const sampled = request.temperature !== undefined && request.temperature > 0;
+    const sampled =
+        request.temperature !== undefined && request.temperature > 0 && request.seed === undefined;
     const head = JSON.stringify([
         scope,
         namespace,

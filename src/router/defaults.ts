@@ -117,8 +117,9 @@ export const defaultCacheMaxEntries = 1_000;
 /** Answers longer than this (characters of text and tool input) are not cached. */
 export const defaultCacheMaxEntryChars = 200_000;
 /**
- * Answers sampled at temperature > 0 are not cached: the caller asked for a draw, and replaying one
- * draw to every later request turns variety into a constant.
+ * Answers sampled at temperature > 0 without a seed are not cached: the caller asked for a draw, and
+ * replaying one draw to every later request turns variety into a constant. A seeded request names its
+ * draw, and is cached (cacheKey.ts).
  */
 export const defaultCacheSampled = false;
 /**

@@ -107,6 +107,19 @@ describe("cache keys", () => {
         expect(allowing.lookup(sampled)?.match).toBe("exact");
     });
 
+    it("a seeded sampled request names its draw: cached as a greedy answer is, per seed", () => {
+        const seeded = (seed: number, cache_sampled?: boolean) =>
+            keys(request("q", { temperature: 0.7, seed, hints: { namespace: "repo", cache_sampled } }));
+        expect(seeded(7).sampled).toBe(false);
+        const { cache } = setup();
+        expect(cache.store(seeded(7), answer("A"))).toBe(true);
+        expect(cache.lookup(seeded(7))?.answer.result.content).toEqual([{ type: "text", text: "A" }]);
+        // The hint refuses sampled answers; a seeded one is not a draw to refuse.
+        expect(cache.lookup(seeded(7, false))?.match).toBe("exact");
+        // Another seed is another draw.
+        expect(cache.lookup(seeded(8))).toBeUndefined();
+    });
+
     it("a request's hints.cache_sampled overrides the cache's sampled option, for lookups and stores", () => {
         const sampled = (cache_sampled?: boolean) =>
             keys(request("q", { temperature: 0.7, hints: { namespace: "repo", cache_sampled } }));
