@@ -86,6 +86,7 @@ const allPhases = [
     "sampler pool",
     "served step",
     "overlap",
+    "sampled",
 ] as const;
 type PhaseName = (typeof allPhases)[number];
 /**
@@ -96,9 +97,14 @@ type PhaseName = (typeof allPhases)[number];
  * against the same requests in process, pass by pass (bench/e2e/servedStep.ts, bundled pair, OFF): what
  * the served paths cost with cores to spare for the client (on the 2-vCPU build machines the client
  * shares the decode's cores); "overlap", plain steps' bookkeeping overlapped with the next pass or not, over
- * gRPC, OFF and AUTO, 1 and 8 streams (bench/e2e/overlapSteps.ts, bundled pair).
+ * gRPC, OFF and AUTO, 1 and 8 streams (bench/e2e/overlapSteps.ts, bundled pair); "sampled", the large
+ * target at temperature 1 (what Claude Code sends), prompt i seeded i + 1 on every system: speculation's
+ * gain when drafts are kept with the target's probability, and how many seeded samples equal OFF's when
+ * the passes' shapes differ (the batch-invariance caveat of docs/speculative-decoding.md, on CUDA kernels).
  */
-const optInPhases: readonly PhaseName[] = ["sampler pool", "served step", "overlap"];
+const optInPhases: readonly PhaseName[] = ["sampler pool", "served step", "overlap", "sampled"];
+/** Opt-in phases on the large target. */
+const largeOptIn: readonly PhaseName[] = ["sampled"];
 const selected = new Set<string>(
     values.phases
         ? values.phases.split(",").map((p) => p.trim())
@@ -248,7 +254,12 @@ await phase("environment", async () => {
 const sets =
     values.sets?.split(",").map((s) => s.trim()) ?? (small ? ["completion"] : ["completion", "edit"]);
 let largePath: string | undefined;
-if (allPhases.some((name) => name !== "bundled" && !optInPhases.includes(name) && wanted(name))) {
+if (
+    allPhases.some(
+        (name) =>
+            name !== "bundled" && (!optInPhases.includes(name) || largeOptIn.includes(name)) && wanted(name),
+    )
+) {
     await phase("large target", async () => {
         const t0 = Date.now();
         largePath = await widenTarget(width, "Q8_0", layers);
@@ -435,6 +446,18 @@ if (largePath) {
                 ),
                 "",
             );
+        });
+    if (wanted("sampled"))
+        await phase("sampled", async () => {
+            report.sampled = await runCompareDraft({
+                maxTokens,
+                sets: ["completion"],
+                scaled: false,
+                target,
+                temperature: 1,
+                systems: ["off", "ngram k=4", "draft k=4", "draft k=8", "auto"],
+            });
+            tables.push(report.sampled.table, "");
         });
 }
 log(`results: ${base}.md, ${base}.json`);

@@ -8,6 +8,7 @@ import type { runNlcBaselines } from "./e2e/nlcBaselines.js";
 import type { runPassAnatomy } from "./e2e/passAnatomy.js";
 import type { runPrefixReuseGrpc } from "./e2e/prefixReuse.js";
 import { goalsMarkdown, type GoalRow } from "./goalsMarkdown.js";
+import { sameAsOff } from "./sameAsOff.js";
 
 type CompareDraftResult = Awaited<ReturnType<typeof runCompareDraft>>;
 
@@ -35,6 +36,8 @@ export interface GpuCheckReport {
     bundled?: CompareDraftResult;
     large?: CompareDraftResult;
     disagreeing?: CompareDraftResult;
+    /** The opt-in "sampled" phase: the large target at temperature 1, seeded per prompt. */
+    sampled?: CompareDraftResult;
     baselines?: Awaited<ReturnType<typeof runNlcBaselines>>;
     passAnatomy?: Awaited<ReturnType<typeof runPassAnatomy>>;
     agentTrace?: string;
@@ -118,6 +121,19 @@ function goals(report: GpuCheckReport): string {
                 fmt(tps(never["draft k=4"]) / tps(never.off)),
                 "(reference)",
             ]);
+    }
+    const sampled = report.sampled;
+    if (sampled?.summary.completion) {
+        rows.push([
+            "AUTO / best fixed choice at temperature 1 — large target, completion",
+            fmt(sampled.summary.completion.autoOverBestFixed),
+            "≥ 1.0×",
+        ]);
+        rows.push([
+            "seeded samples at temperature 1 equal to OFF's (large target; passes of other shapes)",
+            sameAsOff(sampled),
+            "all but near-boundary draws",
+        ]);
     }
     const nlcDraft = (report.baselines ?? [])
         .filter((b) => b.system.includes("DraftSequenceTokenPredictor"))

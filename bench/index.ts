@@ -13,7 +13,8 @@ import { resolve } from "node:path";
 import { bundledModelPath } from "../test/helpers/bundledModels.js";
 import { barChartSvg, type BarGroup } from "./chart.js";
 import { benchThreads } from "./threads.js";
-import { readSet, runCompareDraft, sameOutput, type CompareDraftResult } from "./e2e/compareDraft.js";
+import { readSet, runCompareDraft, type CompareDraftResult } from "./e2e/compareDraft.js";
+import { sameAsOff } from "./sameAsOff.js";
 import { runNlcBaselines, type BaselineResult } from "./e2e/nlcBaselines.js";
 import { runLlamaCppSpeculative } from "./e2e/llamaCppSpeculative.js";
 import { runPrefixReuse, type PrefixReuseResult } from "./e2e/prefixReuse.js";
@@ -427,20 +428,3 @@ function goalsTable({
 }
 
 await main();
-
-/** "n/m": outputs of the speculative systems equal to OFF's for the same prompt, over every set. */
-function sameAsOff(r: CompareDraftResult): string {
-    let same = 0;
-    let all = 0;
-    for (const bySystem of Object.values(r.results)) {
-        const off = bySystem.off?.outputs ?? [];
-        for (const [system, t] of Object.entries(bySystem)) {
-            if (system === "off") continue;
-            t.outputs.forEach((o, i) => {
-                all++;
-                if (sameOutput(o, off[i])) same++;
-            });
-        }
-    }
-    return `${same}/${all}`;
-}

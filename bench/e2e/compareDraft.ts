@@ -16,6 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { flag, option } from "../cli.js";
+import { sameOutput } from "../sameAsOff.js";
 import { parseConfig } from "../../src/config/loadConfig.js";
 import type { SpeculationMode } from "../../src/config/schema.js";
 import { LocalEngine } from "../../src/engine/LocalEngine.js";
@@ -178,10 +179,6 @@ function identical(t: Totals, off: Totals): string {
     return `${same}/${t.outputs.length}`;
 }
 
-/** Whether two runs generated the same token ids. */
-export function sameOutput(a: readonly number[], b: readonly number[] | undefined): boolean {
-    return a.length === b?.length && a.every((token, j) => token === b[j]);
-}
 /** A seeded Fisher–Yates shuffle (a copy). */
 function shuffled<T>(xs: readonly T[], random: () => number): T[] {
     const out = xs.slice();
