@@ -270,9 +270,9 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                 let draftDists = draft?.dists;
                 // Grammar state before each verified position; a draft ends at its first forbidden token. At
                 // temperature > 0 that equals verifying the token, because drafts are deterministic (no `dists`,
-                // q one-hot): the target's p of a forbidden token is 0, so it would be rejected and the residual
-                // max(0, p - q) renormalized is p itself, what the position samples from after the cut. A drafter
-                // with draft distributions would need the forbidden token verified (and rejected) instead.
+                // q one-hot): the target's p of a forbidden token is 0, so it would be rejected and the position
+                // would emit the target's own draw from p (verifyPositional), what it draws after the cut. A
+                // drafter with draft distributions would need the forbidden token verified (and rejected) instead.
                 const states =
                     grammar && (walk.length === drafted.length + 1 ? walk : grammar.statesAlong(drafted));
                 if (states && states.length <= drafted.length) {
@@ -371,7 +371,8 @@ export async function* generate(plan: GenerationPlan, signal?: AbortSignal): Asy
                             ? verifyPositional(drafted, dists, draws!, history.length)
                             : verifyStochastic(drafted, draftDists, dists, (random ??= createRandom(seed)));
                     // Accepted, recovered and bonus tokens alike: the target's probability at their position
-                    // (a recovered token is drawn from the residual, but the target's p is what it believed).
+                    // (under verifyStochastic a recovered token is drawn from the residual, but p is what the
+                    // target believed).
                     if (wantConfidence) {
                         const logprobs: number[] = [];
                         for (let i = 0; i < outcome.tokens.length; i++)
