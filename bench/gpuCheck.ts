@@ -98,7 +98,7 @@ type PhaseName = (typeof allPhases)[number];
  * the served paths cost with cores to spare for the client (on the 2-vCPU build machines the client
  * shares the decode's cores); "overlap", plain steps' bookkeeping overlapped with the next pass or not, over
  * gRPC, OFF and AUTO, 1 and 8 streams (bench/e2e/overlapSteps.ts, bundled pair); "sampled", the large
- * target at temperature 1 (what Claude Code sends), prompt i seeded i + 1 on every system: speculation's
+ * target at temperature 1 (the hosted APIs' default), prompt i seeded i + 1 on every system: speculation's
  * gain when drafts are kept with the target's probability, and how many seeded samples equal OFF's when
  * the passes' shapes differ (the batch-invariance caveat of docs/speculative-decoding.md, on CUDA kernels).
  */

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const micro = runSpeculativeMicro();
     phase("micro")(1, "done");
     const bundled = await runCompareDraft({ maxTokens, sets, scaled: false, onProgress: phase("bundled") });
-    // What agents send: Claude Code and most chat clients sample at temperature 1. Seeded per prompt, so
+    // Temperature 1: the hosted APIs' default, what a client that samples gets. Seeded per prompt, so
     // "= OFF" checks that a seeded sample is the same whatever speculates.
     const sampled = await runCompareDraft({
         maxTokens,

@@ -6,8 +6,8 @@
  * Sampling: a draft token is kept with the target's probability of it at temperature > 0, its argmax
  * agreeing at 0, so acceptance falls with temperature (quick bench, bundled pair: n-gram k = 2 0.58 →
  * 0.20 on completion from temperature 0 to 1, the draft model at k = 1 0.87 → 0.58). Learned together,
- * a server with greedy and sampled traffic (an editor's completions beside Claude Code's turns) would
- * draft by a blend wrong for both.
+ * a server with greedy and sampled traffic (an editor's greedy completions beside a chat client's sampled
+ * turns) would draft by a blend wrong for both.
  */
 const window = 4;
 
