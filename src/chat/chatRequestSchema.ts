@@ -116,7 +116,8 @@ export const chatRequestSchema = z
         stop: z.array(z.string().min(1, "stop sequences cannot be empty")).optional(),
         hints: z
             .object({
-                session_id: z.string().min(1).optional(),
+                // An id (agents send UUIDs): the router and the local tier keep one per session.
+                session_id: z.string().min(1).max(256).optional(),
                 task_type: z.string().min(1).optional(),
                 tags: z.array(z.string().min(1)).optional(),
                 latency_budget_ms: z.number().min(0).optional(),

@@ -191,7 +191,8 @@ function hints(value: unknown): boolean {
     if (value === undefined) return true;
     if (!isObject(value) || !onlyKeys(value, hintKeys)) return false;
     return (
-        optionalNonEmptyString(value.session_id) &&
+        (value.session_id === undefined ||
+            (nonEmptyString(value.session_id) && (value.session_id as string).length <= 256)) &&
         optionalNonEmptyString(value.task_type) &&
         (value.tags === undefined || nonEmptyStrings(value.tags)) &&
         optionalNumberIn(value.latency_budget_ms, 0, Infinity) &&

@@ -108,10 +108,26 @@ export function checkCacheScope(scope: string | undefined): void {
         );
 }
 
+/**
+ * Longest session id accepted: a conversation's id (agents send UUIDs). The suffix drafter keeps one
+ * namespace per session and its memory cap counts tokens, not ids: unbounded ids would let tiny requests
+ * hold megabytes each.
+ */
+export const maxSessionIdChars = 256;
+
+/** A request's session id (GenerateRequest.sessionId) is at most `maxSessionIdChars` long. */
+export function checkSessionId(sessionId: string | undefined): void {
+    if (sessionId !== undefined && sessionId.length > maxSessionIdChars)
+        throw new InvalidArgumentError(
+            `session_id is ${sessionId.length} characters; at most ${maxSessionIdChars} (a conversation's id)`,
+        );
+}
+
 export function resolveRequest(request: GenerateRequest, context: RequestContext): ResolvedRequest {
     const { contextSize } = context;
     checkModel(request.model, context);
     checkCacheScope(request.cacheScope);
+    checkSessionId(request.sessionId);
     // Checked before tokenizing: a tokenizer that adds BOS would turn "" into one token. A FIM request
     // may have an empty prefix (the cursor at the start of the file).
     const prompt = request.prompt ?? "";

@@ -22,6 +22,8 @@ import type { RoutingHints } from "../index.js";
 import { GatewayError } from "./GatewayError.js";
 
 const sessionHeaders = ["x-claude-code-session-id", "session-id", "x-session-id"] as const;
+/** As the router's `hints.session_id` and the local tier's `session_id` accept. */
+const maxSessionIdChars = 256;
 
 export const namespaceHeader = "x-tiercel-namespace";
 const namespacePattern = /^[\w.@:-]{1,128}$/;
@@ -37,6 +39,11 @@ export function requestHints(
     for (const name of sessionHeaders) {
         const value = headers[name];
         if (typeof value === "string" && value !== "") {
+            if (value.length > maxSessionIdChars)
+                throw new GatewayError(
+                    "invalid_request",
+                    `${name} is ${value.length} characters; at most ${maxSessionIdChars} (a session's id)`,
+                );
             hints.session_id = value;
             break;
         }

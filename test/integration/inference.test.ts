@@ -235,6 +235,12 @@ describe("errors", () => {
             "E_INVALID_ARGUMENT",
         ],
         ["empty stop string", { prompt, stop: ["\n", ""] }, Status.INVALID_ARGUMENT, "E_INVALID_ARGUMENT"],
+        [
+            "a session id of 257 characters",
+            { prompt, session_id: "s".repeat(257) },
+            Status.INVALID_ARGUMENT,
+            "E_INVALID_ARGUMENT",
+        ],
         ["prompt longer than the context", { prompt: long }, Status.INVALID_ARGUMENT, "E_CONTEXT_OVERFLOW"],
         ["unknown model", { prompt, model: "nope" }, Status.NOT_FOUND, "E_MODEL_NOT_FOUND"],
         ["a draft as the model", { prompt, model: "d" }, Status.NOT_FOUND, "E_MODEL_NOT_FOUND"],

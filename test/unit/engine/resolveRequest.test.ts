@@ -143,6 +143,12 @@ describe("resolveRequest", () => {
             /cache_scope is 257 characters; at most 256/,
         ],
         [
+            "a session id longer than 256 characters",
+            { prompt: "a", sessionId: "s".repeat(257) },
+            ErrorCode.InvalidArgument,
+            /session_id is 257 characters; at most 256/,
+        ],
+        [
             "max_tokens 0",
             { prompt: "a", maxTokens: 0 },
             ErrorCode.InvalidArgument,

@@ -35,4 +35,17 @@ describe("requestHints router headers", () => {
         expect((error as GatewayError).kind).toBe("invalid_request");
         expect((error as GatewayError).message).toContain(`${name} must be true or false`);
     });
+
+    it("takes an agent's session id, up to 256 characters, and refuses a longer one naming the header", () => {
+        const id = "3f0c9a5e-8b1d-4c2e-9f7a-0d6b5e4c3a21";
+        expect(requestHints({ "x-claude-code-session-id": id }, undefined, undefined)).toEqual({
+            session_id: id,
+        });
+        expect(
+            requestHints({ "session-id": "s".repeat(256) }, undefined, undefined)?.session_id,
+        ).toHaveLength(256);
+        expect(() => requestHints({ "x-session-id": "s".repeat(257) }, undefined, undefined)).toThrow(
+            /x-session-id is 257 characters; at most 256/,
+        );
+    });
 });

@@ -64,7 +64,8 @@ export interface GenerateRequest {
    * sessions or scopes (two tenants sending the same id stay apart); empty = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
    * that sequence still holds in its KV cache, or one copied from another free sequence's cache without
    * erasing that one's tail, so sibling sessions sharing a system prompt keep their own conversations
-   * (stats.prompt_tokens_reused, stats.prompt_tokens_copied).
+   * (stats.prompt_tokens_reused, stats.prompt_tokens_copied). At most 256 characters (INVALID_ARGUMENT
+   * beyond: an id, not a place for text; the server keeps one per session).
    */
   'session_id'?: (string);
   /**
@@ -227,7 +228,8 @@ export interface GenerateRequest__Output {
    * sessions or scopes (two tenants sending the same id stay apart); empty = no cross-request drafting. Each request takes a free sequence and reuses the longest prompt prefix
    * that sequence still holds in its KV cache, or one copied from another free sequence's cache without
    * erasing that one's tail, so sibling sessions sharing a system prompt keep their own conversations
-   * (stats.prompt_tokens_reused, stats.prompt_tokens_copied).
+   * (stats.prompt_tokens_reused, stats.prompt_tokens_copied). At most 256 characters (INVALID_ARGUMENT
+   * beyond: an id, not a place for text; the server keeps one per session).
    */
   'session_id': (string);
   /**
