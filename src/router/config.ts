@@ -55,13 +55,15 @@ const cascadeSchema = z
         /**
          * Escalate when the speculative acceptance rate (accepted / drafted tokens) is below this: a target
          * that keeps disagreeing with its drafter is often off its training distribution. Answers without
-         * drafts (and hosted answers) carry no rate and are not checked. Defaults to none.
+         * drafts (and hosted answers) carry no rate and are not checked, nor are answers sampled at
+         * temperature > 0, whose rate falls with temperature (cascade/checkAnswer.ts). Defaults to none.
          */
         minAcceptanceRate: z.number().min(0).max(1).optional(),
         /**
          * Escalate when the mean log-probability of the emitted tokens (nats, ≤ 0) is below this. Setting
          * it makes the router ask this tier for the signal (`return_confidence`), which costs the local
-         * tier some decode speed (README). Answers without the signal are not checked. Defaults to none.
+         * tier some decode speed (README). Answers without the signal, and answers sampled at temperature
+         * > 0, are not checked. Defaults to none.
          */
         minMeanLogprob: z.number().max(0).optional(),
         /**

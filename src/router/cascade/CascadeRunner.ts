@@ -110,7 +110,7 @@ export class CascadeRunner {
                 ctx,
                 next,
                 inspection.result,
-                await this.#check(cascade, inspection.result),
+                await this.#check(cascade, inspection.result, (ctx.request.temperature ?? 0) > 0),
                 inspection.permit,
             );
             if (!escalation) return next;
@@ -127,9 +127,13 @@ export class CascadeRunner {
         return target.tierIndex + 1 < this.#options.tiers.length ? cascade : undefined;
     }
 
-    async #check(cascade: CascadeConfig, result: CompletionResult): Promise<CascadeVerdict> {
+    async #check(
+        cascade: CascadeConfig,
+        result: CompletionResult,
+        sampled: boolean,
+    ): Promise<CascadeVerdict> {
         try {
-            return await checkAnswer(cascade, result);
+            return await checkAnswer(cascade, result, sampled);
         } catch (error) {
             // A checker that cannot run (e.g. the TypeScript compiler failed to load) is no evidence.
             this.#options.logger.warn("cascade check failed to run; serving the answer", {

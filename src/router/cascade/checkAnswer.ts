@@ -6,6 +6,12 @@
  * A threshold whose signal the answer lacks is not checked: hosted providers report no decoding signals,
  * the acceptance rate is absent when nothing was drafted, and the confidence when it was not asked for.
  * Missing evidence is not evidence of a bad answer, and escalating on it would send every such answer up.
+ *
+ * The decoding signals are read on greedy answers only (`sampled` false: the request's temperature unset or
+ * 0). At temperature > 0 a draft token is kept with the target's probability of it, and a sampled token's
+ * log-probability is below the argmax's, so both fall with temperature whatever the answer is worth
+ * (quick bench, bundled pair: n-gram acceptance 0.58 → 0.20 from temperature 0 to 1): a threshold set on
+ * greedy answers would escalate most sampled ones.
  */
 import type { CascadeConfig } from "../config.js";
 import type { CompletionResult } from "../../chat/types.js";
@@ -28,10 +34,14 @@ export type CascadeVerdict = { passed: true } | { passed: false; check: CascadeC
 
 const pass: CascadeVerdict = { passed: true };
 
-export async function checkAnswer(cascade: CascadeConfig, result: CompletionResult): Promise<CascadeVerdict> {
+export async function checkAnswer(
+    cascade: CascadeConfig,
+    result: CompletionResult,
+    sampled = false,
+): Promise<CascadeVerdict> {
     if (cascade.rejectTruncated && result.stop_reason === "max_tokens")
         return { passed: false, check: "truncated", detail: "the answer hit its output cap" };
-    const signals = result.signals;
+    const signals = sampled ? undefined : result.signals;
     const rate = signals?.acceptance_rate ?? null;
     if (cascade.minAcceptanceRate !== undefined && rate !== null && rate < cascade.minAcceptanceRate) {
         return {

@@ -118,6 +118,24 @@ describe("complete() cascades", () => {
         expect(g.anthropic.calls[0]?.request).not.toHaveProperty("confidence");
     });
 
+    it("judges a sampled answer without its decoding signals, which fall with temperature", async () => {
+        const f = setup({ minAcceptanceRate: 0.5, minMeanLogprob: -1.5 });
+        const low = signals({ acceptance_rate: 0.2, drafted_tokens: 10, mean_logprob: -2.5 });
+        f.local.enqueue({ kind: "ok", text: "sampled", result: { signals: low } });
+        const sampled = await f.router.complete({ ...ask("go"), temperature: 0.8 });
+        expect(sampled.routing).toMatchObject({ tier: "local", escalated: false });
+        expect(sampled.routing.cascade[0]).toMatchObject({
+            checked: true,
+            failed_check: null,
+            acceptance_rate: 0.2,
+        });
+        // The same signals on a greedy answer escalate it.
+        f.local.enqueue({ kind: "ok", text: "greedy", result: { signals: low } });
+        f.anthropic.enqueue({ kind: "ok", text: "up" });
+        const greedy = await f.router.complete({ ...ask("go again"), temperature: 0 });
+        expect(greedy.routing).toMatchObject({ tier: "mid", escalated: true });
+    });
+
     it("escalates at most maxEscalations times", async () => {
         const json: Cascade = { validators: ["json"] };
         const capped = setup(json, {}, json);

@@ -152,6 +152,21 @@ describe("checkAnswer", () => {
         expect(await checkAnswer(c, result("x", { signals: signals({}) }))).toEqual({ passed: true });
     });
 
+    it("reads the decoding signals of greedy answers only; a sampled answer gets the other checks", async () => {
+        const c = cascade({ minAcceptanceRate: 0.5, minMeanLogprob: -1, validators: ["json"] });
+        const low = signals({ acceptance_rate: 0.2, drafted_tokens: 10, mean_logprob: -2.5 });
+        expect(await checkAnswer(c, result("[1]", { signals: low }))).toMatchObject({
+            check: "min_acceptance_rate",
+        });
+        expect(await checkAnswer(c, result("[1]", { signals: low }), true)).toEqual({ passed: true });
+        expect(await checkAnswer(c, result("nope", { signals: low }), true)).toMatchObject({
+            check: "validator:json",
+        });
+        expect(
+            await checkAnswer(c, result("[1]", { stop_reason: "max_tokens", signals: low }), true),
+        ).toMatchObject({ check: "truncated" });
+    });
+
     it("truncation can be allowed; non_empty counts tool calls", async () => {
         expect(
             await checkAnswer(
