@@ -9,10 +9,12 @@
  * the first token chunk to the end); `--path in-process` calls the engine directly instead (the
  * reference). Reports decode tokens/s, ratio to OFF, acceptance, per request what AUTO chose; then the
  * pool's memory per 1M indexed tokens and its lookup time per step against the step time. `--rounds N`
- * runs the whole trace N times on fresh servers and reports medians over rounds.
+ * runs the whole trace N times on fresh servers and reports medians over rounds. `--temperature T`
+ * samples request i with seed i + 1 on every system (a retry then gets another sample, as an agent's
+ * does), so the outputs still equal OFF's.
  *
  *   node --expose-gc --import tsx bench/e2e/suffixDrafting.ts [--tokens 64] [--path grpc|in-process]
- *       [--rounds 1]
+ *       [--rounds 1] [--temperature 0]
  */
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -39,6 +41,8 @@ interface Turn {
 }
 
 const maxTokens = Number(option("--tokens", "64"));
+/** Above 0, request i of the trace samples with seed i + 1 on every system (so outputs still equal OFF's). */
+const temperature = Number(option("--temperature", "0"));
 const roundCount = Number(option("--rounds", "1"));
 if (!Number.isInteger(roundCount) || roundCount < 1)
     throw new Error(`--rounds takes an integer ≥ 1, got "${option("--rounds", "1")}"`);
@@ -122,14 +126,20 @@ async function traceRunner(system: (typeof systems)[number]) {
         verifyMs: [],
     };
     const last = new Map<string, { prompt: string; output: string }>();
-    const run = async (turn: Turn): Promise<void> => {
+    const run = async (turn: Turn, index: number): Promise<void> => {
         const previous = last.get(turn.session);
         let prompt: string;
         if (turn.kind === "retry") prompt = previous!.prompt;
         else if (turn.kind === "continue") prompt = previous!.prompt + previous!.output + turn.prompt!;
         else if (turn.kind === "echo") prompt = turn.prompt!;
         else prompt = turn.prompt!;
-        const answer = await server.send({ prompt, session: turn.session, mode: system.mode, k: system.k });
+        const answer = await server.send({
+            prompt,
+            session: turn.session,
+            mode: system.mode,
+            k: system.k,
+            sampling: temperature > 0 ? { temperature, seed: index + 1 } : undefined,
+        });
         last.set(turn.session, { prompt, output: answer.text });
         row.outputs.push(answer.text);
         row.prompts.push(prompt);
@@ -180,7 +190,7 @@ async function runRound(): Promise<Record<string, Row>> {
     try {
         for (const [i, turn] of trace.entries()) {
             process.stderr.write(`request ${i + 1}/${trace.length}\n`);
-            for (let j = 0; j < runners.length; j++) await runners[(i + j) % runners.length]!.run(turn);
+            for (let j = 0; j < runners.length; j++) await runners[(i + j) % runners.length]!.run(turn, i);
         }
     } finally {
         for (const r of runners) await r.dispose();
@@ -204,7 +214,7 @@ function overRounds(f: (rows: Record<string, Row>) => number, digits = 2): strin
 const lines: string[] = [];
 const mismatches: string[] = [];
 lines.push(
-    `# Suffix drafting on the agent trace (${path === "grpc" ? "through the gRPC server, client-timed" : "in process"}, ${trace.length} requests, ${maxTokens} tokens max, ${option("--target", "") ? `target ${targetPath}` : "bundled target"}, ${benchGpu === false ? `${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"}` : `GPU (${benchGpu})`}${roundCount > 1 ? `, ${roundCount} rounds: medians over rounds, range in brackets` : ""})`,
+    `# Suffix drafting on the agent trace (${path === "grpc" ? "through the gRPC server, client-timed" : "in process"}, ${trace.length} requests, ${maxTokens} tokens max, ${temperature > 0 ? `temperature ${temperature} (seed = request number), ` : ""}${option("--target", "") ? `target ${targetPath}` : "bundled target"}, ${benchGpu === false ? `${benchThreads} thread(s), ${cpus()[0]?.model ?? "unknown CPU"}` : `GPU (${benchGpu})`}${roundCount > 1 ? `, ${roundCount} rounds: medians over rounds, range in brackets` : ""})`,
     "",
     "| system | tok/s | × off | drafted | accepted | acceptance | retry × off | continue × off | echo × off | new × off | drafter chosen |",
     "|---|---|---|---|---|---|---|---|---|---|---|",

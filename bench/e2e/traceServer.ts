@@ -36,6 +36,8 @@ export interface TraceRequest {
     session: string;
     mode: SpeculationMode;
     k: number | undefined;
+    /** Sampling at temperature > 0 with a seed; undefined = greedy. */
+    sampling?: { temperature: number; seed: number } | undefined;
 }
 
 /** A system's server: in process (the engine's own stats) or a gRPC server and its client's timings. */
@@ -51,7 +53,7 @@ export async function startTraceServer(
 }> {
     if (path === "in-process") {
         const engine = await LocalEngine.load(config, "/");
-        const send = async ({ prompt, session, mode, k }: TraceRequest): Promise<Answer> => {
+        const send = async ({ prompt, session, mode, k, sampling }: TraceRequest): Promise<Answer> => {
             let text = "";
             const tokens: number[] = [];
             let stats: GenerationStats | undefined;
@@ -59,6 +61,7 @@ export async function startTraceServer(
                 prompt,
                 maxTokens,
                 sessionId: session,
+                ...(sampling && { sampling }),
                 speculation: { mode, maxDraftTokens: k },
             })) {
                 text += chunk.text;
@@ -88,7 +91,7 @@ export async function startTraceServer(
         };
     }
     const { app, client, stop } = await startServedBench(config, "/");
-    const send = ({ prompt, session, mode, k }: TraceRequest): Promise<Answer> =>
+    const send = ({ prompt, session, mode, k, sampling }: TraceRequest): Promise<Answer> =>
         new Promise((resolvePromise, reject) => {
             let text = "";
             const tokens: number[] = [];
@@ -98,6 +101,7 @@ export async function startTraceServer(
                 prompt,
                 max_tokens: maxTokens,
                 session_id: session,
+                ...sampling,
                 speculation: {
                     mode: toProtoMode(mode),
                     ...(k === undefined ? {} : { max_draft_tokens: k }),
