@@ -9,15 +9,16 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../errors/ServiceError.js";
 import { quickCheckChatRequest } from "./quickCheckChatRequest.js";
-import type {
-    ChatRequest,
-    NativeRequest,
-    PromptCompletion,
-    RoutingHints,
-    TextPart,
-    ToolCallPart,
-    ToolDefinition,
-    ToolResultPart,
+import {
+    maxSessionIdChars,
+    type ChatRequest,
+    type NativeRequest,
+    type PromptCompletion,
+    type RoutingHints,
+    type TextPart,
+    type ToolCallPart,
+    type ToolDefinition,
+    type ToolResultPart,
 } from "./types.js";
 
 /**
@@ -116,8 +117,7 @@ export const chatRequestSchema = z
         stop: z.array(z.string().min(1, "stop sequences cannot be empty")).optional(),
         hints: z
             .object({
-                // An id (agents send UUIDs): the router and the local tier keep one per session.
-                session_id: z.string().min(1).max(256).optional(),
+                session_id: z.string().min(1).max(maxSessionIdChars).optional(),
                 task_type: z.string().min(1).optional(),
                 tags: z.array(z.string().min(1)).optional(),
                 latency_budget_ms: z.number().min(0).optional(),

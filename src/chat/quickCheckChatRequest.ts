@@ -18,7 +18,7 @@
  * schema gains is unknown here (such requests lose the fast path, nothing else), and the test's valid
  * corpus must use every field of the schema, so that test fails until both know the new field.
  */
-import type { ChatRequest } from "./types.js";
+import { maxSessionIdChars, type ChatRequest } from "./types.js";
 
 const requestKeys = new Set([
     "system",
@@ -192,7 +192,7 @@ function hints(value: unknown): boolean {
     if (!isObject(value) || !onlyKeys(value, hintKeys)) return false;
     return (
         (value.session_id === undefined ||
-            (nonEmptyString(value.session_id) && (value.session_id as string).length <= 256)) &&
+            (nonEmptyString(value.session_id) && (value.session_id as string).length <= maxSessionIdChars)) &&
         optionalNonEmptyString(value.task_type) &&
         (value.tags === undefined || nonEmptyStrings(value.tags)) &&
         optionalNumberIn(value.latency_budget_ms, 0, Infinity) &&

@@ -75,9 +75,15 @@ export type ResponseFormat =
     | { type: "json_schema"; schema: Record<string, unknown>; name?: string; strict?: boolean }
     | { type: "json_object" };
 
+/**
+ * Longest `session_id` accepted (the router's schema, its quick check and the gateway's session headers):
+ * an id, and agents send UUIDs; the router and the local tier keep one per session.
+ */
+export const maxSessionIdChars = 256;
+
 /** Hints the routing policy reads; only `session_id` and `cache_scope` reach a provider (the local tier's requests). */
 export interface RoutingHints {
-    /** One agent conversation: pins it to a tier/target (session affinity). */
+    /** One agent conversation: pins it to a tier/target (session affinity); at most `maxSessionIdChars`. */
     session_id?: string;
     /** What the request is for, e.g. "completion", "chat", "plan", "review", "commit_message". */
     task_type?: string;

@@ -19,11 +19,10 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { RoutingHints } from "../index.js";
+import { maxSessionIdChars } from "../chat/types.js";
 import { GatewayError } from "./GatewayError.js";
 
 const sessionHeaders = ["x-claude-code-session-id", "session-id", "x-session-id"] as const;
-/** As the router's `hints.session_id` and the local tier's `session_id` accept. */
-const maxSessionIdChars = 256;
 
 export const namespaceHeader = "x-tiercel-namespace";
 const namespacePattern = /^[\w.@:-]{1,128}$/;
